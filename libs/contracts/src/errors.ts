@@ -1,0 +1,19 @@
+export enum ContractErrorCode {
+  NotSingleObject = 'NOT_SINGLE_OBJECT',
+  UnknownFingerprint = 'UNKNOWN_FINGERPRINT',
+  UnknownEventType = 'UNKNOWN_EVENT_TYPE',
+  InvalidEvent = 'INVALID_EVENT',
+  CorruptBody = 'CORRUPT_BODY',
+  SchemaFile = 'SCHEMA_FILE',
+}
+
+/** Every failure of the contracts library carries a code a caller can branch on. */
+export class ContractError extends Error {
+  constructor(
+    readonly code: ContractErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}

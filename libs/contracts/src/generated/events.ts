@@ -1,0 +1,451 @@
+// Generated from libs/contracts/schemas by `npm run contracts:generate`. Do not edit.
+/* eslint-disable */
+
+/** Fields every event starts with (schemas/envelope.avsc). */
+export interface EventEnvelope<T extends string = string> {
+  /** UUID of this event; consumers de-duplicate on it. */
+  eventId: string;
+  /** Event type name, equal to the record name, e.g. RunRequested. */
+  type: T;
+  /** Published version of this event type's schema the producer wrote with. */
+  schemaVersion: number;
+  /** When the change happened, milliseconds since the Unix epoch, UTC. */
+  occurredAt: number;
+  tenantId: string;
+  projectId: string;
+  /** Event-store stream the event belongs to; also the Kafka message key. */
+  streamId: string;
+  actor: Actor;
+  /** Shared by every event caused, directly or not, by one request. */
+  correlationId: string;
+  /** eventId of the event that caused this one, if any. */
+  causationId: null | string;
+  /** W3C trace context of the producing span. */
+  traceparent: null | string;
+}
+
+/** Who caused the change and how they proved it. */
+export interface Actor {
+  /** OIDC subject, API key owner, or 'system:<service>'. */
+  subject: string;
+  /** One of oidc, api_key, internal, system. */
+  authMethod: string;
+  apiKeyId: null | string;
+}
+
+export interface ApiKeyIssued extends EventEnvelope<'ApiKeyIssued'> {
+  payload: ApiKeyIssuedPayload;
+}
+
+export interface ApiKeyIssuedPayload {
+  apiKeyId: string;
+  name: string;
+  role: string;
+  /** Hash of the key secret; the secret itself is never stored or sent. */
+  secretHash: string;
+  /** First characters of the key, to recognise it in lists. */
+  prefix: string;
+  expiresAt: null | number;
+}
+
+export interface ApiKeyRevoked extends EventEnvelope<'ApiKeyRevoked'> {
+  payload: ApiKeyRevokedPayload;
+}
+
+export interface ApiKeyRevokedPayload {
+  apiKeyId: string;
+  reason: null | string;
+}
+
+export interface CaseEvaluated extends EventEnvelope<'CaseEvaluated'> {
+  payload: CaseEvaluatedPayload;
+}
+
+export interface CaseEvaluatedPayload {
+  runId: string;
+  caseId: string;
+  /** Position of the case in the dataset, from 0. */
+  caseIndex: number;
+  scores: MetricScore[];
+  durationMs: number;
+  usage: null | LlmUsage;
+}
+
+export interface MetricScore {
+  metric: string;
+  /** In [0, 1]. */
+  score: number;
+  explanation: string;
+}
+
+export interface LlmUsage {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  cacheHits: number;
+}
+
+export interface CaseFailed extends EventEnvelope<'CaseFailed'> {
+  payload: CaseFailedPayload;
+}
+
+export interface CaseFailedPayload {
+  runId: string;
+  /** Null when the row was too broken to carry an id. */
+  caseId: null | string;
+  caseIndex: number;
+  /** 1-based line of the dataset file, when read from a file. */
+  line: null | number;
+  errorCode: string;
+  reason: string;
+}
+
+export interface DatasetVersionRegistered extends EventEnvelope<'DatasetVersionRegistered'> {
+  payload: DatasetVersionRegisteredPayload;
+}
+
+export interface DatasetVersionRegisteredPayload {
+  datasetId: string;
+  name: string;
+  version: number;
+  contentHash: string;
+  /** jsonl, json or csv. */
+  format: string;
+  caseCount: number;
+  /** Where the content is stored (blob key); content itself is never in the event. */
+  contentRef: string;
+  description: null | string;
+}
+
+export interface GateFailed extends EventEnvelope<'GateFailed'> {
+  payload: GateFailedPayload;
+}
+
+export interface GateFailedPayload {
+  /** Stable identity of the gate: hash of project, dataset id or name, and rules. */
+  gateId: string;
+  subject: RunSubject;
+  rules: GateRuleResult[];
+  baselineRunId: null | string;
+}
+
+/** What a run evaluated: carried by verdict events so consumers need no other lookup. */
+export interface RunSubject {
+  runId: string;
+  dataset: VersionRef;
+  prompt: null | VersionRef;
+  modelProfile: null | VersionRef;
+  configHash: string;
+}
+
+/** A pinned version of a registry resource (dataset, prompt or model profile). */
+export interface VersionRef {
+  id: string;
+  name: null | string;
+  /** Null for an inline dataset submitted with the run. */
+  version: null | number;
+  /** sha256 of the resource content, hex. */
+  contentHash: string;
+}
+
+/** One gate rule with the value it was judged on. */
+export interface GateRuleResult {
+  /** The rule as written, e.g. mean(faithfulness) >= 0.8. */
+  rule: string;
+  metric: string;
+  /** mean, min, p10, p50, p90 or pass_rate. */
+  aggregate: string;
+  comparator: string;
+  /** Resolved threshold (baseline expressions already evaluated). */
+  threshold: number;
+  /** Null when the metric produced no scores. */
+  actual: null | number;
+  passed: boolean;
+}
+
+export interface GatePassed extends EventEnvelope<'GatePassed'> {
+  payload: GatePassedPayload;
+}
+
+export interface GatePassedPayload {
+  /** Stable identity of the gate: hash of project, dataset id or name, and rules. */
+  gateId: string;
+  subject: RunSubject;
+  rules: GateRuleResult[];
+  baselineRunId: null | string;
+}
+
+export interface MemoryEntryForgotten extends EventEnvelope<'MemoryEntryForgotten'> {
+  payload: MemoryEntryForgottenPayload;
+}
+
+export interface MemoryEntryForgottenPayload {
+  entryId: string;
+  reason: null | string;
+}
+
+export interface MemoryEntryRecorded extends EventEnvelope<'MemoryEntryRecorded'> {
+  payload: MemoryEntryRecordedPayload;
+}
+
+export interface MemoryEntryRecordedPayload {
+  entryId: string;
+  /** fact, learning or behaviour. */
+  kind: string;
+  content: string;
+  sourceRunId: null | string;
+  confidence: number;
+  tags: string[];
+}
+
+export interface MemoryEntryVerified extends EventEnvelope<'MemoryEntryVerified'> {
+  payload: MemoryEntryVerifiedPayload;
+}
+
+export interface MemoryEntryVerifiedPayload {
+  entryId: string;
+  note: null | string;
+}
+
+export interface ModelProfileVersionRegistered extends EventEnvelope<'ModelProfileVersionRegistered'> {
+  payload: ModelProfileVersionRegisteredPayload;
+}
+
+export interface ModelProfileVersionRegisteredPayload {
+  modelProfileId: string;
+  name: string;
+  version: number;
+  contentHash: string;
+  /** openai, azure_openai, anthropic or ollama. */
+  provider: string;
+  model: string;
+  /** Provider parameters (temperature, max tokens, ...) as a JSON text; never secrets. */
+  parametersJson: string;
+}
+
+export interface NotificationDelivered extends EventEnvelope<'NotificationDelivered'> {
+  payload: NotificationDeliveredPayload;
+}
+
+export interface NotificationDeliveredPayload {
+  notificationId: string;
+  routeId: string;
+  /** jira, pagerduty, teams or slack. */
+  destinationType: string;
+  triggerEventId: string;
+  remoteId: null | string;
+  attempts: number;
+}
+
+export interface NotificationFailed extends EventEnvelope<'NotificationFailed'> {
+  payload: NotificationFailedPayload;
+}
+
+export interface NotificationFailedPayload {
+  notificationId: string;
+  routeId: string;
+  destinationType: string;
+  triggerEventId: string;
+  error: string;
+  attempts: number;
+}
+
+export interface ProjectRoleGranted extends EventEnvelope<'ProjectRoleGranted'> {
+  payload: ProjectRoleGrantedPayload;
+}
+
+export interface ProjectRoleGrantedPayload {
+  subject: string;
+  /** viewer, editor, approver, admin (project) or auditor (tenant). */
+  role: string;
+}
+
+export interface PromptVersionRegistered extends EventEnvelope<'PromptVersionRegistered'> {
+  payload: PromptVersionRegisteredPayload;
+}
+
+export interface PromptVersionRegisteredPayload {
+  promptId: string;
+  name: string;
+  version: number;
+  contentHash: string;
+  template: string;
+  variables: string[];
+}
+
+export interface RegistryVersionApproved extends EventEnvelope<'RegistryVersionApproved'> {
+  payload: RegistryVersionApprovedPayload;
+}
+
+export interface RegistryVersionApprovedPayload {
+  /** dataset, prompt or model_profile. */
+  kind: string;
+  resourceId: string;
+  version: number;
+  comment: null | string;
+}
+
+export interface RunCancelled extends EventEnvelope<'RunCancelled'> {
+  payload: RunCancelledPayload;
+}
+
+export interface RunCancelledPayload {
+  runId: string;
+  reason: null | string;
+}
+
+export interface RunCompleted extends EventEnvelope<'RunCompleted'> {
+  payload: RunCompletedPayload;
+}
+
+export interface RunCompletedPayload {
+  runId: string;
+  totalCases: number;
+  evaluatedCases: number;
+  failedCases: number;
+  aggregates: MetricAggregate[];
+  durationMs: number;
+  usage: null | LlmUsage;
+}
+
+export interface MetricAggregate {
+  metric: string;
+  count: number;
+  mean: number;
+  min: number;
+  max: number;
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+export interface RunFailed extends EventEnvelope<'RunFailed'> {
+  payload: RunFailedPayload;
+}
+
+export interface RunFailedPayload {
+  runId: string;
+  /** Machine-readable: budget, dataset_unreadable, provider_unavailable, internal. */
+  reason: string;
+  message: string;
+}
+
+export interface RunRequested extends EventEnvelope<'RunRequested'> {
+  payload: RunRequestedPayload;
+}
+
+export interface RunRequestedPayload {
+  runId: string;
+  dataset: VersionRef;
+  prompt: null | VersionRef;
+  modelProfile: null | VersionRef;
+  metrics: string[];
+  gateRules: string[];
+  evaluatorVersion: string;
+  /** sha256 of the pinned configuration: dataset, prompt, model profile, metrics, gate, evaluator. */
+  configHash: string;
+  labels: Record<string, string>;
+  /** Run this one retries, if any. */
+  retryOf: null | string;
+  /** Cases submitted with the request instead of a registered dataset. */
+  inlineCases: null | TestCase[];
+}
+
+export interface TestCase {
+  id: string;
+  question: string;
+  answer: string;
+  contexts: string[];
+  groundTruth: null | string;
+  /** Free-form case metadata as a JSON text. */
+  metadataJson: null | string;
+}
+
+export interface RunStarted extends EventEnvelope<'RunStarted'> {
+  payload: RunStartedPayload;
+}
+
+export interface RunStartedPayload {
+  runId: string;
+  /** Known once the dataset has been read; null while streaming. */
+  totalCases: null | number;
+}
+
+export interface SubjectForgotten extends EventEnvelope<'SubjectForgotten'> {
+  payload: SubjectForgottenPayload;
+}
+
+export interface SubjectForgottenPayload {
+  subject: string;
+  reason: null | string;
+}
+
+export interface TicketCreated extends EventEnvelope<'TicketCreated'> {
+  payload: TicketCreatedPayload;
+}
+
+export interface TicketCreatedPayload {
+  notificationId: string;
+  routeId: string;
+  /** jira or pagerduty. */
+  system: string;
+  ticketKey: string;
+  ticketUrl: null | string;
+  triggerEventId: string;
+}
+
+export const EVENT_TYPES = [
+  'ApiKeyIssued',
+  'ApiKeyRevoked',
+  'CaseEvaluated',
+  'CaseFailed',
+  'DatasetVersionRegistered',
+  'GateFailed',
+  'GatePassed',
+  'MemoryEntryForgotten',
+  'MemoryEntryRecorded',
+  'MemoryEntryVerified',
+  'ModelProfileVersionRegistered',
+  'NotificationDelivered',
+  'NotificationFailed',
+  'ProjectRoleGranted',
+  'PromptVersionRegistered',
+  'RegistryVersionApproved',
+  'RunCancelled',
+  'RunCompleted',
+  'RunFailed',
+  'RunRequested',
+  'RunStarted',
+  'SubjectForgotten',
+  'TicketCreated',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type EvalVaultEvent =
+  | ApiKeyIssued
+  | ApiKeyRevoked
+  | CaseEvaluated
+  | CaseFailed
+  | DatasetVersionRegistered
+  | GateFailed
+  | GatePassed
+  | MemoryEntryForgotten
+  | MemoryEntryRecorded
+  | MemoryEntryVerified
+  | ModelProfileVersionRegistered
+  | NotificationDelivered
+  | NotificationFailed
+  | ProjectRoleGranted
+  | PromptVersionRegistered
+  | RegistryVersionApproved
+  | RunCancelled
+  | RunCompleted
+  | RunFailed
+  | RunRequested
+  | RunStarted
+  | SubjectForgotten
+  | TicketCreated;
+
+export type EventOfType<T extends EventType> = Extract<EvalVaultEvent, { type: T }>;

@@ -1,0 +1,57 @@
+/**
+ * Configuration every service shares, read once at boot from the environment and
+ * validated; a bad value stops the service with a message naming the variable.
+ */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface ServiceConfig {
+  serviceName: string;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  /** Paths redacted from every log line, on top of the built-in secret paths. */
+  redactPaths: string[];
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function readPort(env: Environment, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(variable, `must be a port number 0-65535, got "${raw}"`);
+  }
+  return port;
+}
+
+export function readChoice<T extends string>(env: Environment, variable: string, choices: readonly T[], fallback: T): T {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new ConfigError(variable, `must be one of ${choices.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+export function readList(env: Environment, variable: string): string[] {
+  return (env[variable] ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+}
+
+export function loadServiceConfig(serviceName: string, env: Environment, defaultPort: number): ServiceConfig {
+  return {
+    serviceName,
+    host: env['HOST'] || '0.0.0.0',
+    port: readPort(env, 'PORT', defaultPort),
+    logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    redactPaths: readList(env, 'LOG_REDACT_PATHS'),
+  };
+}
