@@ -18,6 +18,7 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@evalvault/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@evalvault/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': swc },
@@ -26,19 +27,28 @@ const shared = {
 };
 
 export default {
+  reporters: ['default', '<rootDir>/test/summary-reporter.mjs'],
+  // Integration and end-to-end suites share real servers; two cores gain nothing from more workers.
+  maxWorkers: 1,
   projects: [
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{libs,services,infra}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.spec.ts'],
       testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'],
     },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,infra}/**/*.int.spec.ts'],
-      globalSetup: '<rootDir>/test/integration/global-setup.ts',
-      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+      testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.int.spec.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.mjs',
+      testTimeout: 60_000,
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.e2e.spec.ts'],
       testTimeout: 60_000,
     },
   ],

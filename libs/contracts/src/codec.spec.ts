@@ -7,7 +7,7 @@ import { SchemaCatalog } from './catalog.js';
 import { ContractError, ContractErrorCode } from './errors.js';
 import { fingerprintBytesLE } from './avro/crc64-avro.js';
 import { publishSchemas } from './publish.js';
-import { sampleRunRequested } from '../test/fixtures.js';
+import { sampleRunRequested } from './testing/fixtures.js';
 
 function codeOf(fn: () => unknown): ContractErrorCode | undefined {
   try {

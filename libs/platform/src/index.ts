@@ -6,3 +6,5 @@ export { ObservabilityModule } from './observability/observability.module.js';
 export { LOGGER, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_CONFIG } from './observability/tokens.js';
 export { startTelemetry } from './observability/telemetry.js';
 export { createServiceApp, runService, type RunningService } from './service/run-service.js';
+export { loadKafkaSettings, createKafka, type KafkaSettings } from './kafka/kafka-config.js';
+export { ensureTopics, awaitCluster } from './kafka/topic-admin.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunRequested } from '../src/index.js';
+import type { RunRequested } from '../index.js';
 
 /** A complete RunRequested with fresh ids; override what a test cares about. */
 export function sampleRunRequested(overrides: Partial<RunRequested> = {}): RunRequested {

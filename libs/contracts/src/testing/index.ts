@@ -1,0 +1,1 @@
+export { sampleRunRequested } from './fixtures.js';
