@@ -8,3 +8,7 @@ export { startTelemetry } from './observability/telemetry.js';
 export { createServiceApp, runService, type RunningService } from './service/run-service.js';
 export { loadKafkaSettings, createKafka, type KafkaSettings } from './kafka/kafka-config.js';
 export { ensureTopics, awaitCluster } from './kafka/topic-admin.js';
+export * from './event-store/event-store.port.js';
+export * from './event-store/event-store.errors.js';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './event-store/postgres/postgres-event-store.js';
+export { migrateEventStore, runMigrations, pendingMigrations, EVENT_STORE_MIGRATIONS } from './event-store/postgres/migrate.js';

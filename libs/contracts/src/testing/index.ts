@@ -1,1 +1,1 @@
-export { sampleRunRequested } from './fixtures.js';
+export { sampleRunRequested, runStarted, testEvent, type EnvelopeOverrides } from './fixtures.js';

@@ -1,0 +1,93 @@
+import type { EventEmitter } from 'node:events';
+import type { GlobalPosition, RecordedEvent, SubscribeOptions, Subscription } from './event-store.port.js';
+
+const BATCH_SIZE = 500;
+
+type ReadBatch = (after: GlobalPosition, maxCount: number) => Promise<RecordedEvent[]>;
+
+/**
+ * Follows the global log: reads a batch after the last handled position, hands each
+ * event to the handler in order, and when the log is drained sleeps until an append
+ * wakes it (same process, or NOTIFY) or the poll interval passes.
+ */
+export class PollingSubscription implements Subscription {
+  private position: GlobalPosition;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private readonly done: Promise<void>;
+  private waiters: (() => void)[] = [];
+  private readonly onAppended = (): void => this.wake?.();
+
+  constructor(
+    private readonly readBatch: ReadBatch,
+    from: GlobalPosition,
+    private readonly options: SubscribeOptions,
+    private readonly appended: EventEmitter,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.position = from;
+    appended.on('appended', this.onAppended);
+    this.done = this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        // Waiters registered before this read are satisfied once it comes back short.
+        const waiting = this.waiters;
+        this.waiters = [];
+        const batch = await this.readBatch(this.position, BATCH_SIZE);
+        for (const recorded of batch) {
+          if (this.stopped) return;
+          await this.options.handler(recorded);
+          this.position = recorded.position;
+        }
+        if (batch.length < BATCH_SIZE) {
+          waiting.forEach((resolve) => resolve());
+          await this.sleep();
+        } else {
+          this.waiters.unshift(...waiting);
+        }
+      }
+    } catch (error) {
+      this.stopped = true;
+      this.options.onError?.(error as Error);
+    } finally {
+      this.appended.off('appended', this.onAppended);
+      this.waiters.forEach((resolve) => resolve());
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.pollIntervalMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  caughtUp(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.wake?.();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.done;
+  }
+
+  /** Where the subscription has got to: the position of the last handled event. */
+  get lastPosition(): GlobalPosition {
+    return this.position;
+  }
+}

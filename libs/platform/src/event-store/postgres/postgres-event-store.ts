@@ -1,0 +1,207 @@
+import { EventEmitter } from 'node:events';
+import type { Pool, PoolClient } from 'pg';
+import { EventCodec, type EvalVaultEvent } from '@evalvault/contracts';
+import {
+  assertExpectedRevision,
+  EventStoreError,
+  EventStoreErrorCode,
+  WrongExpectedRevisionError,
+} from '../event-store.errors.js';
+import type {
+  AppendResult, EventStore, ExpectedRevision, GlobalPosition, ReadAllOptions,
+  RecordedEvent, SubscribeOptions, Subscription,
+} from '../event-store.port.js';
+import { PollingSubscription } from '../polling-subscription.js';
+import { filterClause, type EventRow } from './event-rows.js';
+
+const NOTIFY_CHANNEL = 'evalvault_events';
+const UNIQUE_VIOLATION = '23505';
+
+export interface PostgresEventStoreOptions {
+  /** How often a subscription looks for new events when nothing woke it (ms). */
+  pollIntervalMs?: number;
+  /** LISTEN for appends of other processes (off for PGlite, which does not deliver NOTIFY between connections). */
+  listen?: boolean;
+}
+
+/**
+ * The PostgreSQL event store. Global order is (commit_id, sequence) where commit_id is
+ * the writer's transaction id; reads stop below pg_snapshot_xmin, the oldest
+ * transaction still running, so no reader ever passes an event that commits later.
+ * A stream's revision is serialised by a row lock on eventstore.streams.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly appended = new EventEmitter();
+  private listener?: Promise<PoolClient>;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly codec: EventCodec = new EventCodec(),
+    private readonly options: PostgresEventStoreOptions = {},
+  ) {
+    this.appended.setMaxListeners(0);
+  }
+
+  async append(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const first = validateAppend(streamId, events);
+    const encoded = events.map((event) => this.codec.encode(event));
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const current = await lockStream(client, streamId, first);
+      assertExpectedRevision(streamId, expected, current);
+      const base = current === null ? -1n : current;
+      const next = base + BigInt(events.length);
+      await client.query('UPDATE eventstore.streams SET revision = $2 WHERE stream_id = $1', [streamId, String(next)]);
+      const inserted = await client.query<{ commit: string; sequence: string }>(
+        `INSERT INTO eventstore.events (stream_id, revision, event_id, event_type, tenant_id, project_id, occurred_at, data)
+         SELECT $1, r, e, t, $2, $3, to_timestamp(o / 1000.0), d
+           FROM unnest($4::bigint[], $5::uuid[], $6::text[], $7::bigint[], $8::bytea[]) AS x(r, e, t, o, d)
+         RETURNING commit_id::text AS commit, sequence::text AS sequence`,
+        [
+          streamId, first.tenantId, first.projectId,
+          events.map((_, index) => String(base + 1n + BigInt(index))),
+          events.map((event) => event.eventId),
+          events.map((event) => event.type),
+          events.map((event) => String(event.occurredAt)),
+          encoded,
+        ],
+      );
+      await client.query(`SELECT pg_notify($1, $2)`, [NOTIFY_CHANNEL, streamId]);
+      await client.query('COMMIT');
+      const last = inserted.rows.at(-1)!;
+      this.appended.emit('appended');
+      return { nextExpectedRevision: next, position: { commit: BigInt(last.commit), sequence: BigInt(last.sequence) } };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // A retry of an append that already succeeded meets its own events: answer as the first time did.
+      const conflict = isUniqueViolation(error) || error instanceof WrongExpectedRevisionError;
+      const earlier = conflict ? await this.earlierAppendOf(streamId, events) : null;
+      if (earlier) return earlier;
+      throw isUniqueViolation(error) ? await this.wrongRevision(streamId, expected) : error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** A retried append of events already stored answers as the first one did (idempotent writes). */
+  private async earlierAppendOf(streamId: string, events: readonly EvalVaultEvent[]): Promise<AppendResult | null> {
+    const stored = await this.pool.query<{ revision: string; commit: string; sequence: string }>(
+      `SELECT revision::text AS revision, commit_id::text AS commit, sequence::text AS sequence
+         FROM eventstore.events WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY revision`,
+      [streamId, events.map((event) => event.eventId)],
+    );
+    const last = stored.rows.at(-1);
+    if (stored.rowCount !== events.length || !last) return null;
+    return { nextExpectedRevision: BigInt(last.revision), position: { commit: BigInt(last.commit), sequence: BigInt(last.sequence) } };
+  }
+
+  private async wrongRevision(streamId: string, expected: ExpectedRevision): Promise<Error> {
+    const actual = await this.pool.query<{ revision: string }>('SELECT revision::text FROM eventstore.streams WHERE stream_id = $1', [streamId]);
+    return new WrongExpectedRevisionError(streamId, expected, actual.rows[0] ? BigInt(actual.rows[0].revision) : null);
+  }
+
+  async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+    const result = await this.pool.query<EventRow>(
+      `SELECT commit_id::text AS commit, sequence::text AS sequence, stream_id, revision::text AS revision, data
+         FROM eventstore.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      [streamId, String(options.fromRevision ?? 0n), options.maxCount ?? 2_147_483_647],
+    );
+    return result.rows.map((row) => this.toRecorded(row));
+  }
+
+  async readAll(from: GlobalPosition, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const params: unknown[] = [String(from.commit), String(from.sequence), options.maxCount ?? 1_000];
+    const filter = filterClause(options.filter, params);
+    const result = await this.pool.query<EventRow>(
+      `SELECT commit_id::text AS commit, sequence::text AS sequence, stream_id, revision::text AS revision, data
+         FROM eventstore.events
+        WHERE (commit_id, sequence) > ($1::text::xid8, $2::bigint)
+          AND commit_id < pg_snapshot_xmin(pg_current_snapshot())
+          ${filter}
+        ORDER BY commit_id, sequence
+        LIMIT $3`,
+      params,
+    );
+    return result.rows.map((row) => this.toRecorded(row));
+  }
+
+  subscribeAll(from: GlobalPosition, options: SubscribeOptions): Subscription {
+    if (this.options.listen !== false) void this.startListening();
+    return new PollingSubscription(
+      (position, maxCount) => this.readAll(position, { maxCount, filter: options.filter }),
+      from,
+      options,
+      this.appended,
+      this.options.pollIntervalMs ?? 250,
+    );
+  }
+
+  private startListening(): Promise<PoolClient> {
+    this.listener ??= (async () => {
+      const client = await this.pool.connect();
+      client.on('notification', () => this.appended.emit('appended'));
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      return client;
+    })();
+    return this.listener;
+  }
+
+  async close(): Promise<void> {
+    const listener = await this.listener?.catch(() => undefined);
+    if (listener) {
+      await listener.query(`UNLISTEN ${NOTIFY_CHANNEL}`).catch(() => undefined);
+      listener.release();
+    }
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    return {
+      event: this.codec.decode(row.data),
+      streamId: row.stream_id,
+      revision: BigInt(row.revision),
+      position: { commit: BigInt(row.commit), sequence: BigInt(row.sequence) },
+    };
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === UNIQUE_VIOLATION;
+}
+
+function validateAppend(streamId: string, events: readonly EvalVaultEvent[]): EvalVaultEvent {
+  const first = events[0];
+  if (!first) throw new EventStoreError(EventStoreErrorCode.InvalidAppend, `append to ${streamId} has no events`);
+  for (const event of events) {
+    if (event.streamId !== streamId || event.tenantId !== first.tenantId || event.projectId !== first.projectId) {
+      throw new EventStoreError(
+        EventStoreErrorCode.InvalidAppend,
+        `event ${event.eventId} (${event.type}) belongs to stream ${event.streamId} of ${event.tenantId}/${event.projectId}, not ${streamId} of ${first.tenantId}/${first.projectId}`,
+      );
+    }
+  }
+  return first;
+}
+
+/** Locks the stream row (creating it if absent) and returns its revision before this append, or null. */
+async function lockStream(client: PoolClient, streamId: string, first: EvalVaultEvent): Promise<bigint | null> {
+  const existing = await client.query<{ revision: string; tenant_id: string }>(
+    'SELECT revision::text, tenant_id FROM eventstore.streams WHERE stream_id = $1 FOR UPDATE',
+    [streamId],
+  );
+  const row = existing.rows[0];
+  if (row) {
+    if (row.tenant_id !== first.tenantId) {
+      throw new EventStoreError(EventStoreErrorCode.InvalidAppend, `stream ${streamId} cannot be written by tenant ${first.tenantId}`);
+    }
+    return BigInt(row.revision);
+  }
+  const created = await client.query(
+    `INSERT INTO eventstore.streams (stream_id, revision, tenant_id, project_id) VALUES ($1, -1, $2, $3)
+     ON CONFLICT (stream_id) DO NOTHING`,
+    [streamId, first.tenantId, first.projectId],
+  );
+  if (created.rowCount === 1) return null;
+  // Another writer created it between our SELECT and INSERT: take its lock and re-read.
+  return lockStream(client, streamId, first);
+}
