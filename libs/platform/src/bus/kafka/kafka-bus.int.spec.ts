@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { Consumer, Producer } from 'kafkajs';
+import { deadLetterTopic } from '@evalvault/contracts';
+import { createKafka } from '../../kafka/kafka-config.js';
+import { testKafkaSettings } from '../../testing/index.js';
+import type { BusMessage } from '../bus-message.js';
+import { busMetrics } from '../bus-metrics.js';
+import { busContract } from '../testing/bus.contract.js';
+import { KafkaEventClient } from './kafka-event-client.js';
+import { KafkaEventServer } from './kafka-event-server.js';
+
+busContract('Kafka', async () => {
+  const kafka = createKafka(testKafkaSettings('bus-contract'));
+  const metrics = busMetrics(new Registry());
+  const client = new KafkaEventClient(kafka, metrics);
+  const raw: Producer = kafka.producer();
+  await raw.connect();
+  const letters = new Map<string, BusMessage[]>();
+  const dlqReaders: Consumer[] = [];
+
+  /** Reads a dead-letter topic from the start in a private group, collecting what arrives. */
+  async function followDeadLetters(topic: string): Promise<BusMessage[]> {
+    const dlq = deadLetterTopic(topic);
+    if (!letters.has(dlq)) {
+      letters.set(dlq, []);
+      const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+      dlqReaders.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topic: dlq, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ topic: t, partition, message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        letters.get(dlq)!.push({ topic: t, partition, offset: message.offset, key: message.key?.toString() ?? '', value: message.value!, headers });
+      } });
+    }
+    return letters.get(dlq)!;
+  }
+
+  return {
+    publishBatch: (events) => client.publishBatch(events),
+    createServer: (groupId, policy) => new KafkaEventServer({ kafka, groupId, policy, metrics, logger: pino({ level: 'silent' }), fromBeginning: false }),
+    produceRaw: async (topic, key, value, headers) => { await raw.send({ topic, messages: [{ key, value, headers }] }); },
+    deadLetters: async (topic, key) => (await followDeadLetters(topic)).filter((message) => message.key === key),
+    close: async () => {
+      await Promise.all(dlqReaders.map((consumer) => consumer.disconnect()));
+      await raw.disconnect();
+      await client.close();
+    },
+  };
+});

@@ -1,0 +1,62 @@
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { EventCodec, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
+import { eventHeaders } from '../event-headers.js';
+import type { BusMetrics } from '../bus-metrics.js';
+
+/**
+ * Publishes our events to Kafka: `client.emit(event.type, event)`, or `publishBatch`
+ * for the relay. Key = stream id, so one stream's events stay in order on one
+ * partition; the idempotent producer keeps retries from duplicating or reordering them.
+ * Request-reply (`send`) is refused: services talk through events only.
+ */
+export class KafkaEventClient extends ClientProxy {
+  private producer?: Producer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly metrics: BusMetrics,
+    private readonly codec: EventCodec = new EventCodec(),
+  ) {
+    super();
+  }
+
+  async connect(): Promise<Producer> {
+    if (!this.producer) {
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      await this.producer.connect();
+    }
+    return this.producer;
+  }
+
+  async publishBatch(events: readonly EvalVaultEvent[]): Promise<void> {
+    const producer = await this.connect();
+    const byTopic = new Map<string, Message[]>();
+    for (const event of events) {
+      const topic = topicOf(event.type);
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: event.streamId, value: this.codec.encode(event), headers: eventHeaders(event) });
+      byTopic.set(topic, messages);
+    }
+    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    for (const [topic, messages] of byTopic) this.metrics.published.inc({ topic }, messages.length);
+  }
+
+  protected async dispatchEvent<T>(packet: ReadPacket<EvalVaultEvent>): Promise<T> {
+    await this.publishBatch([packet.data]);
+    return undefined as T;
+  }
+
+  protected publish(_packet: ReadPacket, _callback: (packet: WritePacket) => void): () => void {
+    throw new Error('request-reply over the bus is not supported: emit events instead');
+  }
+
+  unwrap<T>(): T {
+    return this.producer as T;
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect();
+    this.producer = undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { deadLetterTopic, EventCodec, EVENT_TOPIC, topicOf, type EventType } from '@evalvault/contracts';
+import type { Logger } from 'pino';
+import { DEFAULT_DELIVERY_POLICY, type BusMessage, type DeliveryPolicy } from '../bus-message.js';
+import { deadLetterHeaders, processMessage, type DeadLetter } from '../message-processor.js';
+import type { BusMetrics } from '../bus-metrics.js';
+
+export interface KafkaEventServerOptions {
+  kafka: Kafka;
+  /** One consumer group per service: every service sees every event once. */
+  groupId: string;
+  logger: Logger;
+  metrics: BusMetrics;
+  codec?: EventCodec;
+  policy?: DeliveryPolicy;
+  /** Where a new consumer group starts: the beginning (default: nothing retained is missed) or the end. */
+  fromBeginning?: boolean;
+}
+
+/**
+ * Nest transport for consuming our Avro events from Kafka. Handlers are registered with
+ * `@EventPattern('<EventType>')`; the server subscribes to the topics those types travel
+ * on. Offsets are committed by hand, one past the message, only after the handler's
+ * effect is stored or the message was dead-lettered (Nest's built-in Kafka server
+ * commits on its own schedule and has no dead-letter topic, hence this transport).
+ */
+export class KafkaEventServer extends Server implements CustomTransportStrategy {
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private readonly codec: EventCodec;
+  private readyResolve!: () => void;
+  /** Resolves once the consumer has joined its group and fetched, i.e. its start offsets are fixed. */
+  readonly ready = new Promise<void>((resolve) => { this.readyResolve = resolve; });
+
+  constructor(private readonly options: KafkaEventServerOptions) {
+    super();
+    this.codec = options.codec ?? new EventCodec();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(() => callback(), (error: unknown) => callback(error));
+  }
+
+  private subscribedTopics(): string[] {
+    const types = [...this.messageHandlers.keys()];
+    const unknown = types.filter((type) => !(type in EVENT_TOPIC));
+    if (unknown.length > 0) throw new Error(`@EventPattern names no known event type: ${unknown.join(', ')}`);
+    return [...new Set(types.map((type) => topicOf(type as EventType)))].sort();
+  }
+
+  private async start(): Promise<void> {
+    const topics = this.subscribedTopics();
+    if (topics.length === 0) {
+      this.readyResolve();
+      return;
+    }
+    const { kafka, groupId } = this.options;
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, sessionTimeout: 30_000 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.FETCH, () => this.readyResolve());
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.options.metrics.consumerLag.set({ group: groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        await processMessage(toBusMessage(topic, partition, message), {
+          codec: this.codec,
+          policy: this.options.policy ?? DEFAULT_DELIVERY_POLICY,
+          groupId,
+          logger: this.options.logger,
+          metrics: this.options.metrics,
+          handlerFor: (eventType) => this.getHandlerByPattern(eventType),
+          deadLetter: (letter) => this.sendDeadLetter(letter),
+          beforeRetry: heartbeat,
+        });
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    });
+    this.options.logger.info({ groupId, topics }, 'consuming');
+  }
+
+  private async sendDeadLetter(letter: DeadLetter): Promise<void> {
+    await this.producer!.send({
+      topic: deadLetterTopic(letter.message.topic),
+      messages: [{ key: letter.message.key, value: letter.message.value, headers: deadLetterHeaders(letter, this.options.groupId) }],
+    });
+  }
+
+  on(): never {
+    throw new Error('KafkaEventServer has no status events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+}
+
+function toBusMessage(topic: string, partition: number, message: KafkaMessage): BusMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return { topic, partition, offset: message.offset, key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), headers };
+}
