@@ -21,3 +21,6 @@ export { KafkaEventClient } from './bus/kafka/kafka-event-client.js';
 export { InProcessBroker } from './bus/in-process/in-process-broker.js';
 export { InProcessEventServer, type InProcessEventServerOptions } from './bus/in-process/in-process-event-server.js';
 export { InProcessEventClient } from './bus/in-process/in-process-event-client.js';
+export { PostgresCheckpointStore, type CheckpointStore } from './relay/checkpoint-store.js';
+export { EventRelay, type EventPublisher, type EventRelayOptions } from './relay/event-relay.js';
+export { Inbox, inboxMigration } from './inbox/inbox.js';

@@ -51,13 +51,17 @@ export interface ReadAllOptions {
   filter?: EventFilter;
 }
 
-export interface SubscribeOptions {
+interface SubscribeCommon {
   filter?: EventFilter;
-  /** Called with each event in order; the subscription waits for it before the next. */
-  handler: (recorded: RecordedEvent) => Promise<void>;
+  /** Most events read (and handed to a batchHandler) at once; default 500. */
+  batchSize?: number;
   /** Called once if the subscription stops on an error (a handler error included). */
   onError?: (error: Error) => void;
 }
+
+/** Either one event at a time, or whole batches (the relay publishes batches); each awaited before the next. */
+export type SubscribeOptions = SubscribeCommon &
+  ({ handler: (recorded: RecordedEvent) => Promise<void> } | { batchHandler: (batch: RecordedEvent[]) => Promise<void> });
 
 export interface Subscription {
   /** Resolves once the subscription has stopped and no handler is running. */

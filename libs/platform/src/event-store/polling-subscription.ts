@@ -36,13 +36,10 @@ export class PollingSubscription implements Subscription {
         // Waiters registered before this read are satisfied once it comes back short.
         const waiting = this.waiters;
         this.waiters = [];
-        const batch = await this.readBatch(this.position, BATCH_SIZE);
-        for (const recorded of batch) {
-          if (this.stopped) return;
-          await this.options.handler(recorded);
-          this.position = recorded.position;
-        }
-        if (batch.length < BATCH_SIZE) {
+        const batchSize = this.options.batchSize ?? BATCH_SIZE;
+        const batch = await this.readBatch(this.position, batchSize);
+        await this.handle(batch);
+        if (batch.length < batchSize) {
           waiting.forEach((resolve) => resolve());
           await this.sleep();
         } else {
@@ -55,6 +52,20 @@ export class PollingSubscription implements Subscription {
     } finally {
       this.appended.off('appended', this.onAppended);
       this.waiters.forEach((resolve) => resolve());
+    }
+  }
+
+  private async handle(batch: RecordedEvent[]): Promise<void> {
+    if ('batchHandler' in this.options) {
+      if (batch.length === 0 || this.stopped) return;
+      await this.options.batchHandler(batch);
+      this.position = batch.at(-1)!.position;
+      return;
+    }
+    for (const recorded of batch) {
+      if (this.stopped) return;
+      await this.options.handler(recorded);
+      this.position = recorded.position;
     }
   }
 

@@ -1,0 +1,91 @@
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { EvalVaultEvent } from '@evalvault/contracts';
+import { formatPosition, START, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+
+/** Anything events can be published to: the Kafka client, or the in-process one. */
+export interface EventPublisher {
+  publishBatch(events: readonly EvalVaultEvent[]): Promise<void>;
+}
+
+export interface EventRelayOptions {
+  /** Names the checkpoint; one relay per name at a time. */
+  name: string;
+  /** Which streams this relay publishes, e.g. the ones its service owns. */
+  filter?: EventFilter;
+  batchSize?: number;
+  logger: Logger;
+  registry: Registry;
+}
+
+/**
+ * Publishes the store's global log to the bus in order: a batch is published, then
+ * its last position is saved as the checkpoint. A crash between the two republishes
+ * that batch on restart (at least once; consumers de-duplicate on eventId) and never
+ * skips one. The publisher keeps per-key order (Kafka: idempotent producer).
+ */
+export class EventRelay {
+  private subscription?: Subscription;
+  private readonly published: Counter<'relay'>;
+  private readonly lag: Gauge<'relay'>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly publisher: EventPublisher,
+    private readonly checkpoints: CheckpointStore,
+    private readonly options: EventRelayOptions,
+  ) {
+    this.published = counter(options.registry);
+    this.lag = lagGauge(options.registry);
+  }
+
+  async start(): Promise<void> {
+    const from = (await this.checkpoints.load(this.checkpointName)) ?? START;
+    this.options.logger.info({ relay: this.options.name, from: formatPosition(from) }, 'relay starting');
+    let failed: (error: Error) => void = () => undefined;
+    this.failure = new Promise<Error>((resolve) => { failed = resolve; });
+    this.subscription = this.store.subscribeAll(from, {
+      filter: this.options.filter,
+      batchSize: this.options.batchSize,
+      batchHandler: (batch) => this.relay(batch),
+      onError: (error) => {
+        this.options.logger.error({ err: error, relay: this.options.name }, 'relay stopped on an error');
+        failed(error);
+      },
+    });
+  }
+
+  /** Resolves with the error if the relay stops on one (the caller decides: restart or exit). */
+  failure: Promise<Error> = new Promise(() => undefined);
+
+  private get checkpointName(): string {
+    return `relay:${this.options.name}`;
+  }
+
+  private async relay(batch: RecordedEvent[]): Promise<void> {
+    await this.publisher.publishBatch(batch.map((recorded) => recorded.event));
+    const last = batch.at(-1)!;
+    await this.checkpoints.save(this.checkpointName, last.position);
+    this.published.inc({ relay: this.options.name }, batch.length);
+    this.lag.set({ relay: this.options.name }, Math.max(0, (Date.now() - last.event.occurredAt) / 1000));
+  }
+
+  caughtUp(): Promise<void> {
+    return this.subscription?.caughtUp() ?? Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+  }
+}
+
+function counter(registry: Registry): Counter<'relay'> {
+  return (registry.getSingleMetric('relay_events_published_total') as Counter<'relay'> | undefined)
+    ?? new Counter({ name: 'relay_events_published_total', help: 'Events the relay published to the bus.', labelNames: ['relay'], registers: [registry] });
+}
+
+function lagGauge(registry: Registry): Gauge<'relay'> {
+  return (registry.getSingleMetric('relay_lag_seconds') as Gauge<'relay'> | undefined)
+    ?? new Gauge({ name: 'relay_lag_seconds', help: 'Age of the last event the relay published when it published it.', labelNames: ['relay'], registers: [registry] });
+}
