@@ -24,3 +24,8 @@ export { InProcessEventClient } from './bus/in-process/in-process-event-client.j
 export { PostgresCheckpointStore, type CheckpointStore } from './relay/checkpoint-store.js';
 export { EventRelay, type EventPublisher, type EventRelayOptions } from './relay/event-relay.js';
 export { Inbox, inboxMigration } from './inbox/inbox.js';
+export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './event-store/eventstoredb/eventstoredb-event-store.js';
+export * from './service-client/index.js';
+export { currentTraceparent, installHttpTracing, inSpan } from './observability/tracing.js';
+export { postgresReadiness, kafkaReadiness } from './observability/readiness-checks.js';
+export { appendedEventsCounter } from './observability/metrics.js';

@@ -1,3 +1,4 @@
+import type { EvalVaultEvent } from '@evalvault/contracts';
 import type { ExpectedRevision } from './event-store.port.js';
 
 export enum EventStoreErrorCode {
@@ -36,4 +37,19 @@ export function assertExpectedRevision(streamId: string, expected: ExpectedRevis
     (expected === 'stream_exists' && actual !== null) ||
     (typeof expected === 'bigint' && actual === expected);
   if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
+}
+
+/** Every adapter: one stream, one tenant and project per append, never empty. */
+export function validateAppend(streamId: string, events: readonly EvalVaultEvent[]): EvalVaultEvent {
+  const first = events[0];
+  if (!first) throw new EventStoreError(EventStoreErrorCode.InvalidAppend, `append to ${streamId} has no events`);
+  for (const event of events) {
+    if (event.streamId !== streamId || event.tenantId !== first.tenantId || event.projectId !== first.projectId) {
+      throw new EventStoreError(
+        EventStoreErrorCode.InvalidAppend,
+        `event ${event.eventId} (${event.type}) belongs to stream ${event.streamId} of ${event.tenantId}/${event.projectId}, not ${streamId} of ${first.tenantId}/${first.projectId}`,
+      );
+    }
+  }
+  return first;
 }

@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../config/service-config.js';
 /** Secrets never reach a log line, whatever object carries them. */
 export const SECRET_LOG_PATHS = [
   'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization',
+  'headers["x-evalvault-identity"]', 'req.headers["x-evalvault-identity"]',
   'password', '*.password', 'token', '*.token', 'apiKey', '*.apiKey', 'secret', '*.secret',
 ];
 

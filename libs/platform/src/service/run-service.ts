@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../config/service-config.js';
 import { createLogger, PinoNestLogger } from '../observability/logger.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
 import { startTelemetry } from '../observability/telemetry.js';
+import { installHttpTracing } from '../observability/tracing.js';
 
 export interface RunningService {
   app: NestFastifyApplication;
@@ -20,7 +21,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function createServiceApp(feature: Type | DynamicModule, config: ServiceConfig, logger: Logger): Promise<NestFastifyApplication> {
   @Module({ imports: [ObservabilityModule.forService(config, logger), feature] })
   class ServiceRootModule {}
-  return NestFactory.create<NestFastifyApplication>(ServiceRootModule, new FastifyAdapter(), {
+  const adapter = new FastifyAdapter();
+  installHttpTracing(adapter.getInstance());
+  return NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });

@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
+import type { Counter } from 'prom-client';
+import { inSpan } from '../../observability/tracing.js';
 import { EventCodec, type EvalVaultEvent } from '@evalvault/contracts';
 import {
   assertExpectedRevision,
+  validateAppend,
   EventStoreError,
   EventStoreErrorCode,
   WrongExpectedRevisionError,
@@ -22,6 +25,8 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /** LISTEN for appends of other processes (off for PGlite, which does not deliver NOTIFY between connections). */
   listen?: boolean;
+  /** Counts appended events (eventstore_events_appended_total). */
+  appendedCounter?: Counter;
 }
 
 /**
@@ -42,7 +47,15 @@ export class PostgresEventStore implements EventStore {
     this.appended.setMaxListeners(0);
   }
 
-  async append(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  append(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return inSpan('eventstore.append', { 'evalvault.stream_id': streamId, 'evalvault.event_count': events.length }, async () => {
+      const result = await this.appendInTransaction(streamId, events, expected);
+      this.options.appendedCounter?.inc(events.length);
+      return result;
+    });
+  }
+
+  private async appendInTransaction(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const first = validateAppend(streamId, events);
     const encoded = events.map((event) => this.codec.encode(event));
     const client = await this.pool.connect();
@@ -169,19 +182,6 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === UNIQUE_VIOLATION;
 }
 
-function validateAppend(streamId: string, events: readonly EvalVaultEvent[]): EvalVaultEvent {
-  const first = events[0];
-  if (!first) throw new EventStoreError(EventStoreErrorCode.InvalidAppend, `append to ${streamId} has no events`);
-  for (const event of events) {
-    if (event.streamId !== streamId || event.tenantId !== first.tenantId || event.projectId !== first.projectId) {
-      throw new EventStoreError(
-        EventStoreErrorCode.InvalidAppend,
-        `event ${event.eventId} (${event.type}) belongs to stream ${event.streamId} of ${event.tenantId}/${event.projectId}, not ${streamId} of ${first.tenantId}/${first.projectId}`,
-      );
-    }
-  }
-  return first;
-}
 
 /** Locks the stream row (creating it if absent) and returns its revision before this append, or null. */
 async function lockStream(client: PoolClient, streamId: string, first: EvalVaultEvent): Promise<bigint | null> {

@@ -1,0 +1,54 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const tracer = trace.getTracer('evalvault-platform');
+const requestSpans = new WeakMap<FastifyRequest, Span>();
+
+/** The W3C traceparent of the active span, to put in an event envelope (null outside any span). */
+export function currentTraceparent(): string | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier['traceparent'] ?? null;
+}
+
+/**
+ * A server span per HTTP request, continuing the caller's trace (traceparent header),
+ * active for everything the request does, so logs, store appends and the events they
+ * write carry its trace id. Done with Fastify hooks: our own, because the HTTP
+ * auto-instrumentation needs a module loader hook that ESM and jest do not give it.
+ */
+export function installHttpTracing(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const parent = propagation.extract(context.active(), request.headers);
+    const span = tracer.startSpan(`${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] },
+    }, parent);
+    requestSpans.set(request, span);
+    context.with(trace.setSpan(parent, span), done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const span = requestSpans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+    done();
+  });
+}
+
+/** Runs `work` in a child span of the active one, recording a failure. */
+export function inSpan<T>(name: string, attributes: Record<string, string | number>, work: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work();
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}

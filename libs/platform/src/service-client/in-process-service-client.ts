@@ -1,0 +1,36 @@
+import { isInternalIdentity, type InternalIdentity } from './internal-identity.js';
+import { ServiceClientError, ServiceClientErrorCode } from './service-client.errors.js';
+import { handlerFor, inputAsJsonText, toJsonText, type OperationHandlers, type OperationMap, type ServiceClient } from './service-client.port.js';
+
+/**
+ * Embedded mode: calls the owner's handler directly. Input and output are copied through JSON
+ * and the identity rebuilt from its known fields, so neither side holds the other's mutable
+ * objects and a handler sees exactly what it would over HTTP. Checks run in the internal API's
+ * order (input, identity, operation) and failures carry the same codes.
+ */
+export class InProcessServiceClient<Ops extends OperationMap<Ops>> implements ServiceClient<Ops> {
+  constructor(
+    private readonly serviceName: string,
+    private readonly handlers: OperationHandlers<Ops>,
+  ) {}
+
+  async call<K extends keyof Ops & string>(operation: K, input: Ops[K]['input'], identity: InternalIdentity): Promise<Ops[K]['output']> {
+    const inputCopy: unknown = JSON.parse(inputAsJsonText(operation, input));
+    if (!isInternalIdentity(identity)) throw new ServiceClientError(ServiceClientErrorCode.Unauthenticated, 'internal identity claims are malformed');
+    const handler = handlerFor(this.handlers, operation);
+    if (!handler) throw new ServiceClientError(ServiceClientErrorCode.NotFound, `${this.serviceName} has no operation "${operation}"`);
+    try {
+      const output = await handler(inputCopy, copyOfIdentity(identity));
+      return JSON.parse(toJsonText(output)) as Ops[K]['output'];
+    } catch (error) {
+      if (error instanceof ServiceClientError) throw error;
+      // Over HTTP the caller would see a bare 500; in-process the original stays reachable as the cause.
+      throw new ServiceClientError(ServiceClientErrorCode.Internal, `${this.serviceName} failed on "${operation}"`, { cause: error });
+    }
+  }
+}
+
+/** Only the fields a signed token carries, so extra properties never reach a handler in one mode only. */
+function copyOfIdentity({ tenantId, projectId, roles, actor }: InternalIdentity): InternalIdentity {
+  return { tenantId, projectId, roles: [...roles], actor: { subject: actor.subject, authMethod: actor.authMethod, apiKeyId: actor.apiKeyId } };
+}
