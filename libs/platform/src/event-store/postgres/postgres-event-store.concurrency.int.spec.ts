@@ -89,7 +89,7 @@ describe('PostgreSQL event store under concurrent writers', () => {
     await store.append(streamId, [runStarted(streamId, tenant)], 'no_stream');
 
     const naive = await pool.query<{ sequence: string }>(
-      `SELECT sequence::text FROM eventstore.events WHERE stream_id LIKE $1 ORDER BY sequence`, [`${prefix}%`],
+      `SELECT sequence::text FROM eventstore.events WHERE stream_id LIKE $1 ORDER BY events.sequence`, [`${prefix}%`],
     );
     expect(naive.rows).toHaveLength(1); // the late transaction's lower sequence is not visible yet
     expect(await store.readAll(START, { filter: { streamPrefixes: [prefix] } })).toEqual([]); // ours waits for it

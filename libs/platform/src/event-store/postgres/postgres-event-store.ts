@@ -101,7 +101,7 @@ export class PostgresEventStore implements EventStore {
   private async earlierAppendOf(streamId: string, events: readonly EvalVaultEvent[]): Promise<AppendResult | null> {
     const stored = await this.pool.query<{ revision: string; commit: string; sequence: string }>(
       `SELECT revision::text AS revision, commit_id::text AS commit, sequence::text AS sequence
-         FROM eventstore.events WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY revision`,
+         FROM eventstore.events WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY events.revision`,
       [streamId, events.map((event) => event.eventId)],
     );
     const last = stored.rows.at(-1);
@@ -117,7 +117,7 @@ export class PostgresEventStore implements EventStore {
   async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
     const result = await this.pool.query<EventRow>(
       `SELECT commit_id::text AS commit, sequence::text AS sequence, stream_id, revision::text AS revision, data
-         FROM eventstore.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+         FROM eventstore.events WHERE stream_id = $1 AND revision >= $2 ORDER BY events.revision LIMIT $3`,
       [streamId, String(options.fromRevision ?? 0n), options.maxCount ?? 2_147_483_647],
     );
     return result.rows.map((row) => this.toRecorded(row));
@@ -132,7 +132,7 @@ export class PostgresEventStore implements EventStore {
         WHERE (commit_id, sequence) > ($1::text::xid8, $2::bigint)
           AND commit_id < pg_snapshot_xmin(pg_current_snapshot())
           ${filter}
-        ORDER BY commit_id, sequence
+        ORDER BY commit_id, events.sequence
         LIMIT $3`,
       params,
     );

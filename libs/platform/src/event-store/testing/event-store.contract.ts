@@ -36,6 +36,22 @@ export function eventStoreContract(adapter: string, connect: () => Promise<Event
       expect(read.at(-1)!.position).toEqual(result.position);
     });
 
+    it('orders by number, not text, beyond ten events in a stream and in one commit', async () => {
+      const streamId = newStream();
+      const written = events(streamId, 25);
+      await store.append(streamId, written, 'no_stream');
+      const read = await store.readStream(streamId);
+      expect(read.map((r) => Number(r.revision))).toEqual(Array.from({ length: 25 }, (_, index) => index));
+      const paged: RecordedEvent[] = [];
+      let page = await store.readAll(START, { maxCount: 4, filter: { streamPrefixes: [streamId] } });
+      while (page.length > 0) {
+        paged.push(...page);
+        page = await store.readAll(page.at(-1)!.position, { maxCount: 4, filter: { streamPrefixes: [streamId] } });
+      }
+      expect(paged.map((r) => r.event.eventId)).toEqual(written.map((e) => e.eventId));
+      expectIncreasing(paged);
+    });
+
     it('appends with the exact expected revision, and refuses a stale one with the actual revision', async () => {
       const streamId = newStream();
       const first = await store.append(streamId, events(streamId, 2), 'no_stream');
