@@ -30,6 +30,8 @@ export default {
   reporters: ['default', '<rootDir>/test/summary-reporter.mjs'],
   // Integration and end-to-end suites share real servers; two cores gain nothing from more workers.
   maxWorkers: 1,
+  // Integration and end-to-end tests wait on real servers; a unit test never comes near this.
+  testTimeout: 60_000,
   projects: [
     {
       ...shared,
@@ -43,13 +45,11 @@ export default {
       testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.mjs',
       globalTeardown: '<rootDir>/test/integration/global-teardown.mjs',
-      testTimeout: 60_000,
     },
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.e2e.spec.ts'],
-      testTimeout: 60_000,
     },
   ],
 };
