@@ -1,0 +1,2 @@
+// Public API of @evalvault/evaluation; each area adds its exports below.
+export {};
