@@ -1,2 +1,3 @@
 // Public API of @evalvault/evaluation; each area adds its exports below.
-export {};
+export type { EvaluationCase, MetricResult } from './model/evaluation-case.js';
+export type { JudgeRequest, LlmJudge } from './model/llm-judge.port.js';
