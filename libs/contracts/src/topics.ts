@@ -16,6 +16,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const TOPICS = {
   runs: { name: 'evalvault.runs.v1', partitions: 6, retentionMs: 30 * DAY_MS, description: 'Run lifecycle and per-case results.' },
+  work: { name: 'evalvault.runs.work.v1', partitions: 6, retentionMs: 7 * DAY_MS, description: 'Batches of cases for the runs workers (one consumer group shares them).' },
   gates: { name: 'evalvault.gates.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'Gate verdicts of completed runs.' },
   registry: { name: 'evalvault.registry.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'Dataset, prompt and model-profile versions and approvals.' },
   memory: { name: 'evalvault.memory.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'Domain Memory entries.' },
@@ -34,6 +35,7 @@ export const EVENT_TOPIC: Record<EventType, TopicKey> = {
   RunCompleted: 'runs',
   RunFailed: 'runs',
   RunCancelled: 'runs',
+  CaseBatchScheduled: 'work',
   GatePassed: 'gates',
   GateFailed: 'gates',
   DatasetVersionRegistered: 'registry',

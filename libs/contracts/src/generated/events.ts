@@ -57,6 +57,36 @@ export interface ApiKeyRevokedPayload {
   reason: null | string;
 }
 
+export interface CaseBatchScheduled extends EventEnvelope<'CaseBatchScheduled'> {
+  payload: CaseBatchScheduledPayload;
+}
+
+/** A batch of a run's cases handed to the runs workers. Its stream is runbatch-<runId>-<batchNo>, so batches spread over the work topic's partitions. */
+export interface CaseBatchScheduledPayload {
+  runId: string;
+  /** From 0, in dataset order. */
+  batchNo: number;
+  cases: ScheduledCase[];
+}
+
+export interface ScheduledCase {
+  /** Position of the case in the dataset, from 0. */
+  caseIndex: number;
+  /** 1-based line in the dataset file, when read from a file. */
+  line: null | number;
+  testCase: TestCase;
+}
+
+export interface TestCase {
+  id: string;
+  question: string;
+  answer: string;
+  contexts: string[];
+  groundTruth: null | string;
+  /** Free-form case metadata as a JSON text. */
+  metadataJson: null | string;
+}
+
 export interface CaseEvaluated extends EventEnvelope<'CaseEvaluated'> {
   payload: CaseEvaluatedPayload;
 }
@@ -352,16 +382,6 @@ export interface RunRequestedPayload {
   inlineCases: null | TestCase[];
 }
 
-export interface TestCase {
-  id: string;
-  question: string;
-  answer: string;
-  contexts: string[];
-  groundTruth: null | string;
-  /** Free-form case metadata as a JSON text. */
-  metadataJson: null | string;
-}
-
 export interface RunStarted extends EventEnvelope<'RunStarted'> {
   payload: RunStartedPayload;
 }
@@ -398,6 +418,7 @@ export interface TicketCreatedPayload {
 export const EVENT_TYPES = [
   'ApiKeyIssued',
   'ApiKeyRevoked',
+  'CaseBatchScheduled',
   'CaseEvaluated',
   'CaseFailed',
   'DatasetVersionRegistered',
@@ -426,6 +447,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export type EvalVaultEvent =
   | ApiKeyIssued
   | ApiKeyRevoked
+  | CaseBatchScheduled
   | CaseEvaluated
   | CaseFailed
   | DatasetVersionRegistered
