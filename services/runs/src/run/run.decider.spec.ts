@@ -1,0 +1,93 @@
+import type { CaseEvaluatedPayload, CaseFailedPayload, RunRequestedPayload } from '@evalvault/contracts';
+import { deciderSpec } from '@evalvault/platform/testing';
+import { allCasesAccounted, decideRun, evolveRun, evolveRunWith, initialRunState, type GateVerdict, type RunEvent } from './run.decider.js';
+import { RunErrorCode } from './run.errors.js';
+
+const run = deciderSpec({ decide: decideRun, evolve: evolveRun, initialState: initialRunState });
+const runId = 'run-1';
+const request: RunRequestedPayload = {
+  runId, dataset: { id: 'ds-1', name: 'qa', version: 1, contentHash: 'h' }, prompt: null, modelProfile: null,
+  metrics: ['token_f1'], gateRules: ['mean(token_f1) >= 0.5'], evaluatorVersion: '0.1.0', configHash: 'config-a',
+  labels: {}, retryOf: null, inlineCases: null,
+};
+const evaluated = (caseIndex: number, score = 1): CaseEvaluatedPayload => ({
+  runId, caseId: `c${caseIndex}`, caseIndex, scores: [{ metric: 'token_f1', score, explanation: '' }], durationMs: 5,
+  usage: { requests: 1, promptTokens: 10, completionTokens: 2, costUsd: 0.001, cacheHits: 0 },
+});
+const failed = (caseIndex: number): CaseFailedPayload => ({ runId, caseId: null, caseIndex, line: caseIndex + 1, errorCode: 'INVALID_CASE', reason: 'no answer' });
+const requested: RunEvent = { type: 'RunRequested', payload: request };
+const started = (totalCases: number): RunEvent => ({ type: 'RunStarted', payload: { runId, totalCases } });
+const verdict = (passed: boolean): GateVerdict => ({
+  passed, gateId: 'gate-1', baselineRunId: null,
+  subject: { runId, dataset: request.dataset, prompt: null, modelProfile: null, configHash: 'config-a' },
+  rules: [{ rule: 'mean(token_f1) >= 0.5', metric: 'token_f1', aggregate: 'mean', comparator: '>=', threshold: 0.5, actual: passed ? 0.9 : 0.1, passed }],
+});
+const aggregates = [{ metric: 'token_f1', count: 2, mean: 1, min: 1, max: 1, p10: 1, p50: 1, p90: 1 }];
+
+describe('run lifecycle', () => {
+  it('is requested once; a retried request with the same configuration changes nothing', () => {
+    run.given([]).when({ type: 'RequestRun', request }).then([requested]);
+    run.given([requested]).when({ type: 'RequestRun', request }).then([]);
+    run.given([requested]).when({ type: 'RequestRun', request: { ...request, configHash: 'config-b' } }).thenThrows(expect.objectContaining({ code: RunErrorCode.AlreadyExists }));
+  });
+
+  it('starts once with its case count', () => {
+    run.given([requested]).when({ type: 'StartRun', totalCases: 3 }).then([started(3)]);
+    run.given([requested, started(3)]).when({ type: 'StartRun', totalCases: 3 }).then([]);
+    run.given([]).when({ type: 'StartRun', totalCases: 3 }).thenThrows(expect.objectContaining({ code: RunErrorCode.NotFound }));
+  });
+
+  it('records each case once, whatever is redelivered', () => {
+    run.given([requested, started(3), { type: 'CaseEvaluated', payload: evaluated(0) }])
+      .when({ type: 'RecordCases', results: [evaluated(0), evaluated(1), evaluated(1)], failures: [failed(2), failed(0)] })
+      .then([{ type: 'CaseEvaluated', payload: evaluated(1) }, { type: 'CaseFailed', payload: failed(2) }]);
+  });
+
+  it('ignores cases beyond the run and refuses results before the start', () => {
+    run.given([requested, started(1)]).when({ type: 'RecordCases', results: [evaluated(5)], failures: [] }).then([]);
+    run.given([requested]).when({ type: 'RecordCases', results: [evaluated(0)], failures: [] }).thenThrows(expect.objectContaining({ code: RunErrorCode.NotRunning }));
+  });
+
+  it('drops late results of a cancelled run', () => {
+    const cancelled: RunEvent = { type: 'RunCancelled', payload: { runId, reason: 'user' } };
+    run.given([requested, started(2), cancelled]).when({ type: 'RecordCases', results: [evaluated(0)], failures: [] }).then([]);
+  });
+
+  it('completes with counts and the gate verdict once every case is accounted for', () => {
+    const history: RunEvent[] = [requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0) }, { type: 'CaseFailed', payload: failed(1) }];
+    const { passed: _passed, ...gate } = verdict(false);
+    run.given(history).when({ type: 'CompleteRun', aggregates, verdict: verdict(false), durationMs: 1200 }).then([
+      { type: 'RunCompleted', payload: { runId, totalCases: 2, evaluatedCases: 1, failedCases: 1, aggregates, durationMs: 1200, usage: evaluated(0).usage } },
+      { type: 'GateFailed', payload: gate },
+    ]);
+    const passingGate = decideRun({ type: 'CompleteRun', aggregates, verdict: verdict(true), durationMs: 1 }, evolveRunWith(initialRunState, history));
+    expect(passingGate.map((event) => event.type)).toEqual(['RunCompleted', 'GatePassed']);
+  });
+
+  it('refuses to complete while cases are missing, and completes only once', () => {
+    run.given([requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0) }])
+      .when({ type: 'CompleteRun', aggregates, verdict: verdict(true), durationMs: 1 })
+      .thenThrows(expect.objectContaining({ code: RunErrorCode.Incomplete }));
+    const done: RunEvent = { type: 'RunCompleted', payload: { runId, totalCases: 0, evaluatedCases: 0, failedCases: 0, aggregates: [], durationMs: 0, usage: null } };
+    run.given([requested, started(0), done]).when({ type: 'CompleteRun', aggregates, verdict: verdict(true), durationMs: 1 }).then([]);
+  });
+
+  it('fails or cancels an unfinished run, but never a finished one', () => {
+    run.given([requested, started(2)]).when({ type: 'FailRun', reason: 'budget', message: 'budget of $5 exceeded' })
+      .then([{ type: 'RunFailed', payload: { runId, reason: 'budget', message: 'budget of $5 exceeded' } }]);
+    run.given([requested]).when({ type: 'CancelRun', reason: null }).then([{ type: 'RunCancelled', payload: { runId, reason: null } }]);
+    const failedRun: RunEvent = { type: 'RunFailed', payload: { runId, reason: 'internal', message: 'x' } };
+    run.given([requested, failedRun]).when({ type: 'FailRun', reason: 'budget', message: 'again' }).then([]);
+    run.given([requested, failedRun]).when({ type: 'CancelRun', reason: null }).thenThrows(expect.objectContaining({ code: RunErrorCode.Finished }));
+  });
+});
+
+describe('run state', () => {
+  it('tracks scores, usage and completeness', () => {
+    const state = evolveRunWith(initialRunState, [requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0, 0.5) }, { type: 'CaseEvaluated', payload: evaluated(1, 1) }]);
+    expect(state.scores.get('token_f1')).toEqual([0.5, 1]);
+    expect(state.usage).toEqual({ requests: 2, promptTokens: 20, completionTokens: 4, costUsd: 0.002, cacheHits: 0 });
+    expect(allCasesAccounted(state)).toBe(true);
+    expect(initialRunState.accounted.size).toBe(0); // evolving never touches earlier states
+  });
+});

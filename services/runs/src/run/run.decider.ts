@@ -1,0 +1,191 @@
+import type {
+  CaseEvaluatedPayload, CaseFailedPayload, GateFailedPayload, GatePassedPayload, LlmUsage, MetricAggregate,
+  RunCancelledPayload, RunCompletedPayload, RunFailedPayload, RunRequestedPayload, RunStartedPayload,
+} from '@evalvault/contracts';
+import { RunError, RunErrorCode } from './run.errors.js';
+
+/**
+ * The run aggregate: Requested → Started → Completed | Failed | Cancelled, and a gate
+ * verdict with the completion. Pure: time, ids and verdicts come in with the commands.
+ * Recording the same case twice yields nothing, so redelivered work scores nothing twice.
+ */
+export type RunEvent =
+  | { type: 'RunRequested'; payload: RunRequestedPayload }
+  | { type: 'RunStarted'; payload: RunStartedPayload }
+  | { type: 'CaseEvaluated'; payload: CaseEvaluatedPayload }
+  | { type: 'CaseFailed'; payload: CaseFailedPayload }
+  | { type: 'RunCompleted'; payload: RunCompletedPayload }
+  | { type: 'RunFailed'; payload: RunFailedPayload }
+  | { type: 'RunCancelled'; payload: RunCancelledPayload }
+  | { type: 'GatePassed'; payload: GatePassedPayload }
+  | { type: 'GateFailed'; payload: GateFailedPayload };
+
+export interface GateVerdict extends GatePassedPayload {
+  passed: boolean;
+}
+
+export type RunCommand =
+  | { type: 'RequestRun'; request: RunRequestedPayload }
+  | { type: 'StartRun'; totalCases: number }
+  | { type: 'RecordCases'; results: CaseEvaluatedPayload[]; failures: CaseFailedPayload[] }
+  | { type: 'CompleteRun'; aggregates: MetricAggregate[]; verdict: GateVerdict; durationMs: number }
+  | { type: 'FailRun'; reason: string; message: string }
+  | { type: 'CancelRun'; reason: string | null };
+
+export type RunStatus = 'none' | 'requested' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface RunState {
+  status: RunStatus;
+  request: RunRequestedPayload | null;
+  totalCases: number | null;
+  /** Case indexes already evaluated or failed. */
+  accounted: ReadonlySet<number>;
+  evaluated: number;
+  failed: number;
+  /** Scores per metric, in arrival order, for aggregates and the gate. */
+  scores: ReadonlyMap<string, readonly number[]>;
+  usage: LlmUsage;
+}
+
+export const initialRunState: RunState = {
+  status: 'none', request: null, totalCases: null, accounted: new Set(), evaluated: 0, failed: 0, scores: new Map(),
+  usage: { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0 },
+};
+
+const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+
+export function isTerminal(state: RunState): boolean {
+  return TERMINAL.includes(state.status);
+}
+
+/** Every case is either evaluated or failed: time to complete the run. */
+export function allCasesAccounted(state: RunState): boolean {
+  return state.status === 'running' && state.totalCases !== null && state.accounted.size >= state.totalCases;
+}
+
+export function decideRun(command: RunCommand, state: RunState): RunEvent[] {
+  switch (command.type) {
+    case 'RequestRun': {
+      if (state.status === 'none') return [{ type: 'RunRequested', payload: command.request }];
+      if (state.request?.configHash === command.request.configHash) return []; // a retried request
+      throw new RunError(RunErrorCode.AlreadyExists, `run ${command.request.runId} already exists with another configuration`);
+    }
+    case 'StartRun': {
+      requireExists(state);
+      if (state.status !== 'requested') return [];
+      return [{ type: 'RunStarted', payload: { runId: state.request!.runId, totalCases: command.totalCases } }];
+    }
+    case 'RecordCases':
+      return decideRecordCases(command, state);
+    case 'CompleteRun':
+      return decideComplete(command, state);
+    case 'FailRun': {
+      requireExists(state);
+      if (isTerminal(state)) return [];
+      return [{ type: 'RunFailed', payload: { runId: state.request!.runId, reason: command.reason, message: command.message } }];
+    }
+    case 'CancelRun': {
+      requireExists(state);
+      if (state.status === 'cancelled') return [];
+      if (isTerminal(state)) throw new RunError(RunErrorCode.Finished, `run ${state.request!.runId} is already ${state.status}`);
+      return [{ type: 'RunCancelled', payload: { runId: state.request!.runId, reason: command.reason } }];
+    }
+    default: {
+      const unhandled: never = command;
+      throw new Error(`unhandled command ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+function requireExists(state: RunState): void {
+  if (state.status === 'none') throw new RunError(RunErrorCode.NotFound, 'run does not exist');
+}
+
+function decideRecordCases(command: Extract<RunCommand, { type: 'RecordCases' }>, state: RunState): RunEvent[] {
+  requireExists(state);
+  if (isTerminal(state)) return []; // late results of a cancelled or failed run are dropped
+  if (state.status !== 'running') throw new RunError(RunErrorCode.NotRunning, `run ${state.request!.runId} has not started`);
+  const seen = new Set(state.accounted);
+  const fresh = <T extends { caseIndex: number }>(item: T): boolean => {
+    if (seen.has(item.caseIndex) || (state.totalCases !== null && item.caseIndex >= state.totalCases)) return false;
+    seen.add(item.caseIndex);
+    return true;
+  };
+  return [
+    ...command.results.filter(fresh).map((payload): RunEvent => ({ type: 'CaseEvaluated', payload })),
+    ...command.failures.filter(fresh).map((payload): RunEvent => ({ type: 'CaseFailed', payload })),
+  ];
+}
+
+function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, state: RunState): RunEvent[] {
+  requireExists(state);
+  if (state.status === 'completed') return [];
+  if (isTerminal(state)) throw new RunError(RunErrorCode.Finished, `run ${state.request!.runId} is already ${state.status}`);
+  if (!allCasesAccounted(state)) {
+    throw new RunError(RunErrorCode.Incomplete, `run ${state.request!.runId} has ${state.accounted.size} of ${state.totalCases ?? '?'} cases`);
+  }
+  const { passed, ...verdict } = command.verdict;
+  return [
+    {
+      type: 'RunCompleted',
+      payload: {
+        runId: state.request!.runId, totalCases: state.totalCases!, evaluatedCases: state.evaluated, failedCases: state.failed,
+        aggregates: command.aggregates, durationMs: command.durationMs, usage: state.usage.requests > 0 ? state.usage : null,
+      },
+    },
+    passed ? { type: 'GatePassed', payload: verdict } : { type: 'GateFailed', payload: verdict },
+  ];
+}
+
+export function evolveRun(state: RunState, event: RunEvent): RunState {
+  return evolveRunWith(state, [event]);
+}
+
+/** Folds many events with one copy of the state (replaying a large run stays linear). */
+export function evolveRunWith(state: RunState, events: readonly RunEvent[]): RunState {
+  const draft = {
+    ...state,
+    accounted: new Set(state.accounted),
+    scores: new Map([...state.scores].map(([metric, scores]) => [metric, [...scores]])),
+  };
+  for (const event of events) applyToDraft(draft, event);
+  return draft;
+}
+
+type Draft = Omit<RunState, 'accounted' | 'scores'> & { accounted: Set<number>; scores: Map<string, number[]> };
+
+function applyToDraft(draft: Draft, event: RunEvent): void {
+  switch (event.type) {
+    case 'RunRequested': draft.status = 'requested'; draft.request = event.payload; return;
+    case 'RunStarted': draft.status = 'running'; draft.totalCases = event.payload.totalCases; return;
+    case 'CaseEvaluated': {
+      draft.accounted.add(event.payload.caseIndex);
+      draft.evaluated += 1;
+      for (const { metric, score } of event.payload.scores) {
+        const scores = draft.scores.get(metric) ?? [];
+        scores.push(score);
+        draft.scores.set(metric, scores);
+      }
+      draft.usage = addUsage(draft.usage, event.payload.usage);
+      return;
+    }
+    case 'CaseFailed': draft.accounted.add(event.payload.caseIndex); draft.failed += 1; return;
+    case 'RunCompleted': draft.status = 'completed'; return;
+    case 'RunFailed': draft.status = 'failed'; return;
+    case 'RunCancelled': draft.status = 'cancelled'; return;
+    case 'GatePassed':
+    case 'GateFailed': return;
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+function addUsage(total: LlmUsage, usage: LlmUsage | null): LlmUsage {
+  if (!usage) return total;
+  return {
+    requests: total.requests + usage.requests, promptTokens: total.promptTokens + usage.promptTokens,
+    completionTokens: total.completionTokens + usage.completionTokens, costUsd: total.costUsd + usage.costUsd, cacheHits: total.cacheHits + usage.cacheHits,
+  };
+}
