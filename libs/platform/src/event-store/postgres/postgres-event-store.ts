@@ -89,29 +89,13 @@ export class PostgresEventStore implements EventStore {
       await client.query('ROLLBACK').catch(() => undefined);
       // A retry of an append that already succeeded meets its own events: answer as the first time did.
       const conflict = isUniqueViolation(error) || error instanceof WrongExpectedRevisionError;
-      const earlier = conflict ? await this.earlierAppendOf(streamId, events) : null;
+      const earlier = conflict ? await earlierAppendOf(client, streamId, events) : null;
       if (earlier) return earlier;
-      throw isUniqueViolation(error) ? await this.wrongRevision(streamId, expected) : error;
+      // Same connection: a pool busy with appends must not be asked for a second one here.
+      throw isUniqueViolation(error) ? await wrongRevision(client, streamId, expected) : error;
     } finally {
       client.release();
     }
-  }
-
-  /** A retried append of events already stored answers as the first one did (idempotent writes). */
-  private async earlierAppendOf(streamId: string, events: readonly EvalVaultEvent[]): Promise<AppendResult | null> {
-    const stored = await this.pool.query<{ revision: string; commit: string; sequence: string }>(
-      `SELECT revision::text AS revision, commit_id::text AS commit, sequence::text AS sequence
-         FROM eventstore.events WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY events.revision`,
-      [streamId, events.map((event) => event.eventId)],
-    );
-    const last = stored.rows.at(-1);
-    if (stored.rowCount !== events.length || !last) return null;
-    return { nextExpectedRevision: BigInt(last.revision), position: { commit: BigInt(last.commit), sequence: BigInt(last.sequence) } };
-  }
-
-  private async wrongRevision(streamId: string, expected: ExpectedRevision): Promise<Error> {
-    const actual = await this.pool.query<{ revision: string }>('SELECT revision::text FROM eventstore.streams WHERE stream_id = $1', [streamId]);
-    return new WrongExpectedRevisionError(streamId, expected, actual.rows[0] ? BigInt(actual.rows[0].revision) : null);
   }
 
   async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
@@ -204,4 +188,21 @@ async function lockStream(client: PoolClient, streamId: string, first: EvalVault
   if (created.rowCount === 1) return null;
   // Another writer created it between our SELECT and INSERT: take its lock and re-read.
   return lockStream(client, streamId, first);
+}
+
+/** A retried append of events already stored answers as the first one did (idempotent writes). */
+async function earlierAppendOf(client: PoolClient, streamId: string, events: readonly EvalVaultEvent[]): Promise<AppendResult | null> {
+  const stored = await client.query<{ revision: string; commit: string; sequence: string }>(
+    `SELECT revision::text AS revision, commit_id::text AS commit, sequence::text AS sequence
+       FROM eventstore.events WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY events.revision`,
+    [streamId, events.map((event) => event.eventId)],
+  );
+  const last = stored.rows.at(-1);
+  if (stored.rowCount !== events.length || !last) return null;
+  return { nextExpectedRevision: BigInt(last.revision), position: { commit: BigInt(last.commit), sequence: BigInt(last.sequence) } };
+}
+
+async function wrongRevision(client: PoolClient, streamId: string, expected: ExpectedRevision): Promise<Error> {
+  const actual = await client.query<{ revision: string }>('SELECT revision::text FROM eventstore.streams WHERE stream_id = $1', [streamId]);
+  return new WrongExpectedRevisionError(streamId, expected, actual.rows[0] ? BigInt(actual.rows[0].revision) : null);
 }
