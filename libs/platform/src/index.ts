@@ -29,3 +29,5 @@ export * from './service-client/index.js';
 export { currentTraceparent, installHttpTracing, inSpan } from './observability/tracing.js';
 export { postgresReadiness, kafkaReadiness } from './observability/readiness-checks.js';
 export { appendedEventsCounter } from './observability/metrics.js';
+export { envelop, contextCausedBy, type CommandContext, type DomainEvent, type EnvelopeSources } from './event-sourcing/envelope.js';
+export { EventSourcedRepository, type EventSourcedDecider, type HandleResult } from './event-sourcing/event-sourced-repository.js';
