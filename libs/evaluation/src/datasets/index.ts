@@ -1,0 +1,15 @@
+// Streaming dataset readers: JSONL, JSON and CSV files, and cases sent inline.
+export { readDataset } from './read-dataset.js';
+export { detectFormat } from './detect-format.js';
+export { casesFromInline, type InlineCaseRow, type InlineInvalidRow } from './inline-cases.js';
+export {
+  DatasetError,
+  type CaseRow,
+  type DatasetErrorCode,
+  type DatasetFormat,
+  type DatasetRow,
+  type DatasetSource,
+  type HeaderRow,
+  type InvalidRow,
+  type RowErrorCode,
+} from './dataset-row.js';
