@@ -1,1 +1,10 @@
-export {};
+// Test support of @evalvault/llm: a local fake of the LLM vendors' HTTP APIs.
+export {
+  FakeLlmServer,
+  type FakeLlmRequest,
+  type FakeLlmServerOptions,
+  type FakeReply,
+  type FakeScript,
+  type ReceivedRequest,
+} from './fake-llm-server.js';
+export type { FakeApi, FakeMessage } from './vendors/fake-vendor.js';

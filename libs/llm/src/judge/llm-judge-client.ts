@@ -1,0 +1,124 @@
+import { trace } from '@opentelemetry/api';
+import { inSpan } from '@evalvault/platform';
+import type { ChatMessage, ChatRequest, ChatResponse, LlmProvider } from '../llm-provider.port.js';
+import { LlmError, LlmErrorCode } from '../llm-error.js';
+import type { BudgetGuard } from '../budget/budget-guard.js';
+import type { ResponseCache } from '../cache/response-cache.js';
+import { PriceTable } from '../cost/price-table.js';
+import type { UsageMeter } from '../cost/usage-meter.js';
+import type { PostgresRateLimiter } from '../rate-limit/postgres-rate-limiter.js';
+import { ReliableLlmProvider, type ReliabilityOptions } from '../reliability/reliable-provider.js';
+
+/** Structurally the evaluation domain's JudgeRequest (this library must not depend on the domain). */
+export interface JudgeCompletionRequest {
+  purpose: string;
+  system?: string;
+  prompt: string;
+  json: boolean;
+}
+
+export interface LlmJudgeClientOptions {
+  /** The bare adapter; the client adds the reliability wrapper itself. */
+  provider: LlmProvider;
+  model: string;
+  /** Whose budget pays. */
+  projectId: string;
+  /** The run's meter. */
+  meter: UsageMeter;
+  prices?: PriceTable;
+  cache?: ResponseCache;
+  budget?: BudgetGuard;
+  rateLimiter?: PostgresRateLimiter;
+  reliability?: ReliabilityOptions;
+  /** Default 0: a judgement should be repeatable, which is also what makes it cacheable. */
+  temperature?: number;
+  maxTokens?: number;
+  /** Cancels waits and calls when the run is cancelled. */
+  signal?: AbortSignal;
+}
+
+/** Budget estimates before the call: about four characters a token, and the answer as long as allowed. */
+const CHARS_PER_TOKEN = 4;
+const ESTIMATED_ANSWER_TOKENS = 1024;
+
+/**
+ * The evaluation domain's LlmJudge over any provider, composed as cache → budget → shared
+ * rate limit → retries/timeout → provider. A cache hit spends nothing and calls nobody;
+ * a paid call is metered and added to the project's spend, in a span per call.
+ */
+export class LlmJudgeClient {
+  private readonly provider: LlmProvider;
+  private readonly prices: PriceTable;
+
+  constructor(private readonly options: LlmJudgeClientOptions) {
+    this.provider = new ReliableLlmProvider(options.provider, options.reliability);
+    this.prices = options.prices ?? new PriceTable();
+  }
+
+  complete(request: JudgeCompletionRequest): Promise<string> {
+    const { model, projectId } = this.options;
+    const attributes = { 'llm.purpose': request.purpose, 'llm.provider': this.provider.name, 'llm.model': model, 'evalvault.project_id': projectId };
+    return inSpan('llm.judge', attributes, async () => {
+      const chat = this.chatRequest(request);
+      const hit = await this.options.cache?.get(this.provider.name, chat);
+      if (hit) {
+        this.options.meter.recordCacheHit(request.purpose);
+        trace.getActiveSpan()?.setAttribute('llm.cached', true);
+        return hit.text;
+      }
+      await this.options.budget?.check(projectId, this.estimatedCostUsd(chat));
+      await this.options.rateLimiter?.acquire(this.provider.name, model, this.signalOption());
+      const response = await this.provider.chat(chat, this.signalOption());
+      await this.account(request.purpose, response);
+      if (request.json && !isJson(response.text)) {
+        throw new LlmError(LlmErrorCode.BadResponse, `${this.provider.name} answered ${request.purpose} with text that is not JSON`);
+      }
+      await this.options.cache?.put(this.provider.name, chat, response);
+      return response.text;
+    });
+  }
+
+  private chatRequest(request: JudgeCompletionRequest): ChatRequest {
+    const messages: ChatMessage[] = request.system === undefined ? [] : [{ role: 'system', content: request.system }];
+    messages.push({ role: 'user', content: request.prompt });
+    return {
+      model: this.options.model,
+      messages,
+      json: request.json,
+      temperature: this.options.temperature ?? 0,
+      ...(this.options.maxTokens === undefined ? {} : { maxTokens: this.options.maxTokens }),
+    };
+  }
+
+  private estimatedCostUsd(chat: ChatRequest): number {
+    const promptChars = chat.messages.reduce((sum, message) => sum + message.content.length, 0);
+    const usage = { promptTokens: Math.ceil(promptChars / CHARS_PER_TOKEN), completionTokens: chat.maxTokens ?? ESTIMATED_ANSWER_TOKENS };
+    return this.prices.costOf(chat.model, usage).costUsd;
+  }
+
+  /** Paid for whatever the answer turns out to be, so recorded before it is judged usable. */
+  private async account(purpose: string, response: ChatResponse): Promise<void> {
+    const { costUsd, priced } = this.prices.costOf(this.options.model, response.usage);
+    this.options.meter.recordCall({ purpose, usage: response.usage, costUsd, priced });
+    trace.getActiveSpan()?.setAttributes({
+      'llm.cached': false,
+      'llm.usage.prompt_tokens': response.usage.promptTokens,
+      'llm.usage.completion_tokens': response.usage.completionTokens,
+      'llm.cost_usd': costUsd,
+    });
+    if (costUsd > 0) await this.options.budget?.record(this.options.projectId, costUsd);
+  }
+
+  private signalOption(): { signal?: AbortSignal } {
+    return this.options.signal ? { signal: this.options.signal } : {};
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
