@@ -37,7 +37,7 @@ export default [
   },
   {
     // The config modules and entry points are where the environment is read.
-    files: ['**/config.ts', '**/config/*.ts', '**/testing/**', '**/main.ts', '**/*.spec.ts', 'test/**', 'infra/**', '**/cli/**', 'jest.config.js', 'scripts/**'],
+    files: ['**/config.ts', '**/config/*.ts', '**/migrate.ts', '**/test/**', '**/testing/**', '**/secrets/**', '**/main.ts', '**/*.spec.ts', 'test/**', 'infra/**', '**/cli/**', 'jest.config.js', 'scripts/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -50,6 +50,8 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.e2e.spec.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.mjs',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ async function freePort(): Promise<number> {
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<Response> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output()}`);
     try {
@@ -32,11 +32,19 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`no answer from ${url}/healthz within 20 s:\n${output()}`);
 }
 
+/** Services with a database and a broker get the test ones, migrated (as an operator would first). */
+const DATABASE_URL = process.env['EVALVAULT_TEST_DATABASE_URL'] ?? 'postgres://evalvault@127.0.0.1:5432/evalvault_test';
+const SERVICE_ENV: Record<string, Record<string, string>> = { runs: { DATABASE_URL, RUNS_CONSUMER_START: 'latest' } };
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'services', 'runs', 'dist', 'migrate.js')], { env: { ...process.env, DATABASE_URL }, stdio: 'inherit' });
+});
+
 describe.each(SERVICES)('service %s', (service) => {
   it('boots, answers /healthz, /readyz and /metrics, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...SERVICE_ENV[service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -5,7 +5,7 @@ export { ReadinessChecks, type ReadinessCheck, type ReadinessReport } from './ob
 export { ObservabilityModule } from './observability/observability.module.js';
 export { LOGGER, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_CONFIG } from './observability/tokens.js';
 export { startTelemetry } from './observability/telemetry.js';
-export { createServiceApp, runService, type RunningService } from './service/run-service.js';
+export { createServiceApp, runService, type RunningService, type ServiceExtras } from './service/run-service.js';
 export { loadKafkaSettings, createKafka, type KafkaSettings } from './kafka/kafka-config.js';
 export { ensureTopics, awaitCluster } from './kafka/topic-admin.js';
 export * from './event-store/event-store.port.js';
@@ -31,3 +31,4 @@ export { postgresReadiness, kafkaReadiness } from './observability/readiness-che
 export { appendedEventsCounter } from './observability/metrics.js';
 export { envelop, contextCausedBy, type CommandContext, type DomainEvent, type EnvelopeSources } from './event-sourcing/envelope.js';
 export { EventSourcedRepository, type EventSourcedDecider, type HandleResult } from './event-sourcing/event-sourced-repository.js';
+export { secretResolver, SecretError, type SecretResolver } from './secrets/secret-ref.js';

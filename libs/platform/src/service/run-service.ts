@@ -1,7 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { ServiceConfig } from '../config/service-config.js';
 import { createLogger, PinoNestLogger } from '../observability/logger.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
@@ -18,8 +20,8 @@ export interface RunningService {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Builds a service's Nest app on Fastify with the observability kit, without listening. */
-export async function createServiceApp(feature: Type | DynamicModule, config: ServiceConfig, logger: Logger): Promise<NestFastifyApplication> {
-  @Module({ imports: [ObservabilityModule.forService(config, logger), feature] })
+export async function createServiceApp(feature: Type | DynamicModule, config: ServiceConfig, logger: Logger, registry?: Registry): Promise<NestFastifyApplication> {
+  @Module({ imports: [ObservabilityModule.forService(config, logger, registry), feature] })
   class ServiceRootModule {}
   const adapter = new FastifyAdapter();
   installHttpTracing(adapter.getInstance());
@@ -29,14 +31,29 @@ export async function createServiceApp(feature: Type | DynamicModule, config: Se
   });
 }
 
+export interface ServiceExtras {
+  /** Event consumers (bus servers) to run inside the app; their handlers are its @EventPattern methods. */
+  consumers?: CustomTransportStrategy[];
+  /** Last step before listening, e.g. registering the internal API on the Fastify instance. */
+  beforeListen?: (app: NestFastifyApplication) => Promise<void> | void;
+  /** Closed after the app, e.g. database pools the feature module was given. */
+  onStopped?: () => Promise<void>;
+  /** The logger and metrics registry the service's own adapters already use, so /metrics shows theirs. */
+  logger?: Logger;
+  registry?: Registry;
+}
+
 /**
  * Boots a service and stops it cleanly on SIGTERM/SIGINT: stop accepting traffic,
- * close the app (which closes its connections), exit 0; exit 1 if that hangs.
+ * close the app (which closes its consumers and connections), exit 0; exit 1 if that hangs.
  */
-export async function runService(feature: Type | DynamicModule, config: ServiceConfig): Promise<RunningService> {
-  const logger = createLogger(config);
+export async function runService(feature: Type | DynamicModule, config: ServiceConfig, extras: ServiceExtras = {}): Promise<RunningService> {
+  const logger = extras.logger ?? createLogger(config);
   const telemetry = startTelemetry(config.serviceName, { exportSpans: false });
-  const app = await createServiceApp(feature, config, logger);
+  const app = await createServiceApp(feature, config, logger, extras.registry);
+  for (const strategy of extras.consumers ?? []) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await extras.beforeListen?.(app);
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -47,6 +64,7 @@ export async function runService(feature: Type | DynamicModule, config: ServiceC
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await app.close();
+      await extras.onStopped?.();
       await telemetry.shutdown();
     })();
     return stopping;

@@ -130,7 +130,7 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
       type: 'RunCompleted',
       payload: {
         runId: state.request!.runId, totalCases: state.totalCases!, evaluatedCases: state.evaluated, failedCases: state.failed,
-        aggregates: command.aggregates, durationMs: command.durationMs, usage: state.usage.requests > 0 ? state.usage : null,
+        aggregates: command.aggregates, durationMs: command.durationMs, usage: state.usage.requests + state.usage.cacheHits > 0 ? state.usage : null,
       },
     },
     passed ? { type: 'GatePassed', payload: verdict } : { type: 'GateFailed', payload: verdict },

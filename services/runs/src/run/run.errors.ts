@@ -4,10 +4,11 @@ export enum RunErrorCode {
   NotRunning = 'RUN_NOT_RUNNING',
   Incomplete = 'RUN_INCOMPLETE',
   Finished = 'RUN_FINISHED',
+  InvalidInput = 'INVALID_INPUT',
 }
 
 export class RunError extends Error {
-  constructor(readonly code: RunErrorCode, message: string) {
+  constructor(readonly code: RunErrorCode, message: string, readonly details: readonly string[] = []) {
     super(message);
     this.name = 'RunError';
   }

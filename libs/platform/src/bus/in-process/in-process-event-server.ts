@@ -14,6 +14,8 @@ export interface InProcessEventServerOptions {
   codec?: EventCodec;
   policy?: DeliveryPolicy;
   fromBeginning?: boolean;
+  /** Lets `@EventPattern(type, transportId)` bind a handler to this server only (one service, several consumer groups). */
+  transportId?: symbol;
 }
 
 /** The embedded twin of KafkaEventServer: same handlers, same processing, an in-process broker. */
@@ -23,6 +25,7 @@ export class InProcessEventServer extends Server implements CustomTransportStrat
 
   constructor(private readonly options: InProcessEventServerOptions) {
     super();
+    if (options.transportId) this.transportId = options.transportId;
   }
 
   listen(callback: (error?: unknown) => void): void {

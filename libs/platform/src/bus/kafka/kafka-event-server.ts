@@ -16,14 +16,18 @@ export interface KafkaEventServerOptions {
   policy?: DeliveryPolicy;
   /** Where a new consumer group starts: the beginning (default: nothing retained is missed) or the end. */
   fromBeginning?: boolean;
+  /** Lets `@EventPattern(type, transportId)` bind a handler to this server only (one service, several consumer groups). */
+  transportId?: symbol;
 }
 
 /**
  * Nest transport for consuming our Avro events from Kafka. Handlers are registered with
  * `@EventPattern('<EventType>')`; the server subscribes to the topics those types travel
- * on. Offsets are committed by hand, one past the message, only after the handler's
- * effect is stored or the message was dead-lettered (Nest's built-in Kafka server
- * commits on its own schedule and has no dead-letter topic, hence this transport).
+ * on. A message's offset is resolved only once its handler's effect is stored or it was
+ * dead-lettered, and resolved offsets are committed in small batches (kafkajs autoCommit
+ * commits only resolved offsets); after a crash the uncommitted tail is redelivered, which
+ * inboxes make harmless. Nest's built-in Kafka server has no dead-letter topic and no
+ * retry policy of ours, hence this transport.
  */
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
@@ -36,10 +40,16 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   constructor(private readonly options: KafkaEventServerOptions) {
     super();
     this.codec = options.codec ?? new EventCodec();
+    if (options.transportId) this.transportId = options.transportId;
   }
 
+  /** Reports ready only once consuming: a service that says it is up does not miss what comes next. */
   listen(callback: (error?: unknown) => void): void {
-    this.start().then(() => callback(), (error: unknown) => callback(error));
+    const readyWithin = (ms: number): Promise<void> => Promise.race([
+      this.ready,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`consumer group ${this.options.groupId} did not start fetching within ${ms} ms`)), ms).unref()),
+    ]);
+    this.start().then(() => readyWithin(60_000)).then(() => callback(), (error: unknown) => callback(error));
   }
 
   private subscribedTopics(): string[] {
@@ -58,7 +68,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     const { kafka, groupId } = this.options;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, sessionTimeout: 30_000 });
+    // A short session lets a crashed member's partitions move to the others within seconds.
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.FETCH, () => this.readyResolve());
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -67,7 +78,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
-      autoCommit: false,
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      autoCommitThreshold: 100,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
         await processMessage(toBusMessage(topic, partition, message), {
           codec: this.codec,
@@ -79,7 +92,6 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
           deadLetter: (letter) => this.sendDeadLetter(letter),
           beforeRetry: heartbeat,
         });
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
     this.options.logger.info({ groupId, topics }, 'consuming');

@@ -1,0 +1,105 @@
+import type { CaseFailedPayload, RunRequested, ScheduledCase } from '@evalvault/contracts';
+import { readDataset } from '@evalvault/evaluation';
+import { contextCausedBy, envelop, WrongExpectedRevisionError, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import type { Logger } from 'pino';
+import { isTerminal } from '../run/run.decider.js';
+import { batchStreamId, runStreamId, type RunRepository } from '../run/run.repository.js';
+import type { DatasetContentSource } from './dataset-content.port.js';
+
+type PlannedRow = { kind: 'case'; scheduled: ScheduledCase } | { kind: 'invalid'; failure: Omit<CaseFailedPayload, 'runId'> };
+
+const FAILURES_PER_APPEND = 200;
+
+/**
+ * Turns a requested run into work: counts its cases (streaming the dataset once), starts
+ * the run with that count, then streams it again into CaseBatchScheduled batches, each its
+ * own stream so the work topic spreads them over workers. Every step is idempotent, so a
+ * redelivered RunRequested after a crash schedules nothing twice.
+ */
+export class RunPlanner {
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly store: EventStore,
+    private readonly sources: EnvelopeSources,
+    private readonly datasets: DatasetContentSource,
+    private readonly batchSize: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async plan(requested: RunRequested): Promise<void> {
+    const context = contextCausedBy(requested);
+    const streamId = runStreamId(requested.payload.runId);
+    const { state } = await this.runs.load(streamId);
+    if (state.status === 'none') {
+      // Not in our store, so not ours to plan (a stray or replayed message): nothing to do.
+      this.logger.warn({ runId: requested.payload.runId, eventId: requested.eventId }, 'RunRequested for a run the store does not have; ignored');
+      return;
+    }
+    if (isTerminal(state)) return;
+    let rows: () => AsyncIterable<PlannedRow>;
+    let total = 0;
+    try {
+      rows = await this.rowsOf(requested);
+      for await (const _row of rows()) total++;
+    } catch (error) {
+      await this.runs.handle(streamId, { type: 'FailRun', reason: 'dataset_unreadable', message: (error as Error).message }, context);
+      return;
+    }
+    await this.runs.handle(streamId, { type: 'StartRun', totalCases: total }, context);
+
+    let batch: ScheduledCase[] = [];
+    let failures: CaseFailedPayload[] = [];
+    let batchNo = 0;
+    for await (const row of rows()) {
+      if (row.kind === 'case') batch.push(row.scheduled);
+      else failures.push({ runId: requested.payload.runId, ...row.failure });
+      if (batch.length === this.batchSize) {
+        await this.schedule(requested, batchNo++, batch);
+        batch = [];
+      }
+      if (failures.length === FAILURES_PER_APPEND) {
+        await this.runs.handle(streamId, { type: 'RecordCases', results: [], failures }, context);
+        failures = [];
+      }
+    }
+    if (batch.length > 0) await this.schedule(requested, batchNo++, batch);
+    if (failures.length > 0) await this.runs.handle(streamId, { type: 'RecordCases', results: [], failures }, context);
+    this.logger.info({ runId: requested.payload.runId, totalCases: total, batches: batchNo }, 'run planned');
+  }
+
+  private async schedule(requested: RunRequested, batchNo: number, cases: ScheduledCase[]): Promise<void> {
+    const streamId = batchStreamId(requested.payload.runId, batchNo);
+    const events = envelop(streamId, [{ type: 'CaseBatchScheduled', payload: { runId: requested.payload.runId, batchNo, cases } }], contextCausedBy(requested), this.sources);
+    try {
+      await this.store.append(streamId, events, 'no_stream');
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error; // already scheduled before a crash
+    }
+  }
+
+  /** A re-readable source of the run's rows: inline cases, or the registered dataset streamed. */
+  private async rowsOf(requested: RunRequested): Promise<() => AsyncIterable<PlannedRow>> {
+    const inline = requested.payload.inlineCases;
+    if (inline) {
+      return async function* () {
+        for (const [caseIndex, testCase] of inline.entries()) yield { kind: 'case', scheduled: { caseIndex, line: null, testCase } };
+      };
+    }
+    await this.datasets.open(requested.payload.dataset); // fails early, before the run starts, if unreadable
+    const datasets = this.datasets;
+    return async function* () {
+      const { content, format } = await datasets.open(requested.payload.dataset);
+      for await (const row of readDataset(content, format)) {
+        if (row.kind === 'case') {
+          const { testCase } = row;
+          yield { kind: 'case', scheduled: { caseIndex: row.index, line: row.line, testCase: {
+            id: testCase.id, question: testCase.question, answer: testCase.answer, contexts: testCase.contexts,
+            groundTruth: testCase.groundTruth, metadataJson: testCase.metadata ? JSON.stringify(testCase.metadata) : null,
+          } } };
+        } else if (row.kind === 'invalid') {
+          yield { kind: 'invalid', failure: { caseId: row.caseId, caseIndex: row.index, line: row.line, errorCode: row.errorCode, reason: row.reason } };
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EvalVaultEvent } from '@evalvault/contracts';
+import { Inbox } from '@evalvault/platform';
+import { onCaseEvaluated, onCaseFailed } from './case.handlers.js';
+import { onGateVerdict, onRunCancelled, onRunCompleted, onRunFailed, onRunRequested, onRunStarted } from './run.handlers.js';
+import { RUNS_SCHEMA } from './runs-read-model.migrations.js';
+
+/** The inbox consumer name of this read model; a rebuild forgets this consumer's entries. */
+export const RUNS_READ_MODEL_CONSUMER = 'runs-read-model';
+
+type Effect = (manager: EntityManager) => Promise<void>;
+
+/**
+ * The runs read model, fed from the bus (or replayed from the event store to rebuild it).
+ * Each event is applied effectively once: its id goes into the inbox in the same
+ * transaction as its change, so a redelivery changes nothing.
+ */
+export class RunsProjection {
+  private readonly inbox: Inbox;
+
+  constructor(dataSource: DataSource) {
+    this.inbox = new Inbox(dataSource, RUNS_SCHEMA, RUNS_READ_MODEL_CONSUMER);
+  }
+
+  /** True when the event changed the read model; false for a duplicate or a type this model ignores. */
+  async apply(event: EvalVaultEvent): Promise<boolean> {
+    const effect = effectOf(event);
+    // Unknown types are not recorded in the inbox: a later version may learn them and replay.
+    if (!effect) return false;
+    return this.inbox.handleOnce(event, effect);
+  }
+}
+
+function effectOf(event: EvalVaultEvent): Effect | null {
+  switch (event.type) {
+    case 'RunRequested': return (manager) => onRunRequested(manager, event);
+    case 'RunStarted': return (manager) => onRunStarted(manager, event);
+    case 'CaseEvaluated': return (manager) => onCaseEvaluated(manager, event);
+    case 'CaseFailed': return (manager) => onCaseFailed(manager, event);
+    case 'RunCompleted': return (manager) => onRunCompleted(manager, event);
+    case 'RunFailed': return (manager) => onRunFailed(manager, event);
+    case 'RunCancelled': return (manager) => onRunCancelled(manager, event);
+    case 'GatePassed':
+    case 'GateFailed': return (manager) => onGateVerdict(manager, event);
+    default: return null;
+  }
+}

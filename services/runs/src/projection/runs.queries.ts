@@ -1,0 +1,111 @@
+import type { DataSource } from 'typeorm';
+import type { MetricAggregate } from '@evalvault/contracts';
+import { decodeCasesCursor, decodeRunsCursor, encodeCasesCursor, encodeRunsCursor, pageSize } from './cursor.js';
+import { RunsQueryError } from './runs-query.error.js';
+import {
+  RUN_VIEW_STATUSES, toCaseView, toRunSummary, toRunView, type CaseRow, type CaseView, type CaseViewStatus, type Page,
+  type RunRow, type RunSummary, type RunView, type RunViewStatus,
+} from './runs.views.js';
+
+export interface ListRunsOptions {
+  status?: RunViewStatus;
+  datasetKey?: string;
+  /** `key=value`: runs whose labels contain exactly that pair. */
+  label?: string;
+  /** Default 20, at most 100. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface GetCasesOptions {
+  status?: CaseViewStatus;
+  /** Default 50, at most 500. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Baseline {
+  runId: string;
+  aggregates: MetricAggregate[];
+}
+
+// Placeholders left by an early gate verdict (requested_at NULL) are not runs yet.
+const VISIBLE = 'tenant_id = $1 AND project_id = $2 AND requested_at IS NOT NULL';
+
+/**
+ * Reads of the runs read model. Every statement is scoped by tenant and project, and
+ * every caller-supplied value travels as a bind parameter: only placeholders are
+ * spliced into SQL text. Another tenant's run reads exactly like a missing one.
+ */
+export class RunsQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async getRun(tenantId: string, projectId: string, runId: string): Promise<RunView | null> {
+    const rows: RunRow[] = await this.dataSource.query(`SELECT * FROM "runs".runs WHERE ${VISIBLE} AND run_id = $3`, [tenantId, projectId, runId]);
+    return rows[0] ? toRunView(rows[0]) : null;
+  }
+
+  /** Newest first, keyset-paged on (requested_at, run_id) so pages stay stable while runs arrive. */
+  async listRuns(tenantId: string, projectId: string, options: ListRunsOptions = {}): Promise<Page<RunSummary>> {
+    const limit = pageSize(options.limit, 20, 100);
+    const params: unknown[] = [tenantId, projectId];
+    const where = [VISIBLE];
+    const bind = (value: unknown): string => `$${params.push(value)}`;
+    if (options.status !== undefined) {
+      if (!RUN_VIEW_STATUSES.includes(options.status)) throw new RunsQueryError('INVALID_FILTER', `unknown status; one of ${RUN_VIEW_STATUSES.join(', ')}`);
+      where.push(`status = ${bind(options.status)}`);
+    }
+    if (options.datasetKey !== undefined) where.push(`dataset_key = ${bind(options.datasetKey)}`);
+    if (options.label !== undefined) where.push(`labels @> ${bind(JSON.stringify(labelPair(options.label)))}::jsonb`);
+    if (options.cursor !== undefined) {
+      const after = decodeRunsCursor(options.cursor);
+      where.push(`(requested_at, run_id) < (${bind(after.requestedAt)}::timestamptz, ${bind(after.runId)}::text)`);
+    }
+    const rows: RunRow[] = await this.dataSource.query(
+      `SELECT * FROM "runs".runs WHERE ${where.join(' AND ')} ORDER BY requested_at DESC, run_id DESC LIMIT ${bind(limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > limit && last ? encodeRunsCursor({ requestedAt: last.requested_at.toISOString(), runId: last.run_id }) : null;
+    return { items: page.map(toRunSummary), nextCursor };
+  }
+
+  /** Cases in dataset order; null when the run is not visible to this tenant and project. */
+  async getCases(tenantId: string, projectId: string, runId: string, options: GetCasesOptions = {}): Promise<Page<CaseView> | null> {
+    const limit = pageSize(options.limit, 50, 500);
+    if (options.status !== undefined && options.status !== 'evaluated' && options.status !== 'failed') {
+      throw new RunsQueryError('INVALID_FILTER', 'case status is evaluated or failed');
+    }
+    const after = options.cursor === undefined ? -1 : decodeCasesCursor(options.cursor);
+    const exists: unknown[] = await this.dataSource.query(`SELECT 1 FROM "runs".runs WHERE ${VISIBLE} AND run_id = $3`, [tenantId, projectId, runId]);
+    if (exists.length === 0) return null;
+    const rows: CaseRow[] = await this.dataSource.query(
+      `SELECT case_index, case_id, status, scores, error_code, reason, line, duration_ms FROM "runs".run_cases
+       WHERE tenant_id = $1 AND project_id = $2 AND run_id = $3 AND ($4::text IS NULL OR status = $4) AND case_index > $5
+       ORDER BY case_index LIMIT $6`,
+      [tenantId, projectId, runId, options.status ?? null, after, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toCaseView), nextCursor: rows.length > limit && last ? encodeCasesCursor(last.case_index) : null };
+  }
+
+  /** The project's latest completed run that passed its gate on this dataset key, other than the run being judged. */
+  async findBaseline(tenantId: string, projectId: string, datasetKey: string, excludeRunId: string | null): Promise<Baseline | null> {
+    const rows: { run_id: string; aggregates: MetricAggregate[] | null }[] = await this.dataSource.query(
+      `SELECT run_id, aggregates FROM "runs".runs
+       WHERE ${VISIBLE} AND dataset_key = $3 AND gate_passed = true AND status = 'completed' AND ($4::text IS NULL OR run_id <> $4)
+       ORDER BY finished_at DESC, run_id DESC LIMIT 1`,
+      [tenantId, projectId, datasetKey, excludeRunId],
+    );
+    const row = rows[0];
+    return row ? { runId: row.run_id, aggregates: row.aggregates ?? [] } : null;
+  }
+}
+
+function labelPair(label: string): Record<string, string> {
+  const separator = label.indexOf('=');
+  if (separator < 1) throw new RunsQueryError('INVALID_FILTER', 'label filter is key=value');
+  return { [label.slice(0, separator)]: label.slice(separator + 1) };
+}

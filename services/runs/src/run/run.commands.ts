@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { RunRequestedPayload, TestCase, VersionRef } from '@evalvault/contracts';
+import { casesFromInline, GateRuleListError, METRIC_NAMES, parseGateRules, printGateRule } from '@evalvault/evaluation';
+import type { CommandContext } from '@evalvault/platform';
+import { RunError, RunErrorCode } from './run.errors.js';
+import { runStreamId, type RunRepository } from './run.repository.js';
+
+export const EVALUATOR_VERSION = '0.1.0';
+
+export interface SubmitRunInput {
+  /** Same key (per tenant) → same run: a retried request creates nothing new. */
+  idempotencyKey?: string | null;
+  dataset: { id: string; version: number; contentHash?: string } | { name: string; cases: unknown[] };
+  metrics: string[];
+  gate: { rules: string[] };
+  prompt?: VersionRef | null;
+  modelProfile?: VersionRef | null;
+  labels?: Record<string, string>;
+}
+
+export interface SubmittedRun {
+  runId: string;
+  status: string;
+  configHash: string;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A UUID derived from (tenant, key): the store's "stream exists" answers a duplicate request. */
+function runIdFor(tenantId: string, idempotencyKey: string): string {
+  const hex = sha256(`run-idempotency\u0000${tenantId}\u0000${idempotencyKey}`);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The run commands the gateway calls: validate, pin the configuration, append RunRequested. */
+export class RunCommands {
+  constructor(private readonly runs: RunRepository, private readonly newId: () => string) {}
+
+  async submitRun(input: SubmitRunInput, context: CommandContext): Promise<SubmittedRun> {
+    const metrics = validateMetrics(input.metrics);
+    const gateRules = validateRules(input.gate.rules);
+    const { dataset, inlineCases } = pinDataset(input.dataset);
+    const pinned = { dataset, prompt: input.prompt ?? null, modelProfile: input.modelProfile ?? null, metrics, gateRules, evaluatorVersion: EVALUATOR_VERSION };
+    const configHash = sha256(JSON.stringify(pinned));
+    const runId = input.idempotencyKey ? runIdFor(context.tenantId, input.idempotencyKey) : this.newId();
+    const request: RunRequestedPayload = { runId, ...pinned, configHash, labels: input.labels ?? {}, retryOf: null, inlineCases };
+    const { state } = await this.runs.handle(runStreamId(runId), { type: 'RequestRun', request }, context);
+    return { runId, status: state.status, configHash };
+  }
+
+  async cancelRun(runId: string, reason: string | null, context: CommandContext): Promise<{ runId: string; status: string }> {
+    const { state } = await this.runs.handle(runStreamId(runId), { type: 'CancelRun', reason }, context);
+    return { runId, status: state.status };
+  }
+}
+
+function validateMetrics(metrics: string[]): string[] {
+  if (metrics.length === 0) throw new RunError(RunErrorCode.InvalidInput, 'metrics: at least one metric is required');
+  const unknown = metrics.filter((metric) => !METRIC_NAMES.includes(metric));
+  if (unknown.length > 0) {
+    throw new RunError(RunErrorCode.InvalidInput, `metrics: unknown metric(s) ${unknown.join(', ')}; known: ${METRIC_NAMES.join(', ')}`);
+  }
+  return [...new Set(metrics)];
+}
+
+function validateRules(rules: string[]): string[] {
+  try {
+    return parseGateRules(rules).map(printGateRule);
+  } catch (error) {
+    if (!(error instanceof GateRuleListError)) throw error;
+    const details = error.issues.map((issue) => `gate.rules[${issue.index}]: ${issue.message}`);
+    throw new RunError(RunErrorCode.InvalidInput, details.join('; '), details);
+  }
+}
+
+function pinDataset(dataset: SubmitRunInput['dataset']): { dataset: VersionRef; inlineCases: TestCase[] | null } {
+  if ('id' in dataset) {
+    return { dataset: { id: dataset.id, name: null, version: dataset.version, contentHash: dataset.contentHash ?? '' }, inlineCases: null };
+  }
+  const rows = casesFromInline(dataset.cases);
+  const invalid = rows.filter((row) => row.kind === 'invalid');
+  if (invalid.length > 0) {
+    const details = invalid.map((row) => `dataset.${row.reason}`);
+    throw new RunError(RunErrorCode.InvalidInput, `dataset.cases: ${invalid.length} invalid case(s): ${details.slice(0, 5).join('; ')}`, details);
+  }
+  if (rows.length === 0) throw new RunError(RunErrorCode.InvalidInput, 'dataset.cases: at least one case is required');
+  const inlineCases = rows.map((row): TestCase => {
+    if (row.kind !== 'case') throw new Error('unreachable');
+    const { testCase } = row;
+    return { id: testCase.id, question: testCase.question, answer: testCase.answer, contexts: testCase.contexts, groundTruth: testCase.groundTruth, metadataJson: testCase.metadata ? JSON.stringify(testCase.metadata) : null };
+  });
+  const contentHash = sha256(JSON.stringify(inlineCases));
+  return { dataset: { id: `inline-${contentHash.slice(0, 16)}`, name: dataset.name, version: null, contentHash }, inlineCases };
+}

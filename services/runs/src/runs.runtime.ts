@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { llmMigrations } from '@evalvault/llm';
+import {
+  busMetrics, createKafka, ensureTopics, EventRelay, KafkaEventClient, KafkaEventServer, PostgresCheckpointStore,
+  PostgresEventStore, appendedEventsCounter, pendingMigrations, EVENT_STORE_MIGRATIONS, secretResolver,
+  kafkaReadiness, postgresReadiness, type ReadinessCheck,
+} from '@evalvault/platform';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import type { Registry } from 'prom-client';
+import type { RunsConfig } from './config.js';
+import { RunCommands } from './run/run.commands.js';
+import { runRepository, RUNS_STREAM_PREFIXES } from './run/run.repository.js';
+import { NoRegisteredDatasets } from './planning/dataset-content.port.js';
+import { RunPlanner } from './planning/run-planner.js';
+import { CaseScorer } from './work/case-scorer.js';
+import { CaseWorker } from './work/case-worker.js';
+import { judgeFactory } from './work/judge-factory.js';
+import { RunCompleter } from './work/run-completer.js';
+import { RunsProjection, RunsQueries, RUNS_READ_MODEL_MIGRATIONS } from './projection/index.js';
+import { PLANNER, READ_MODEL, WORKER } from './runs.module.js';
+
+export const RUNS_SCHEMA = 'runs';
+
+/** Every migration of the runs schema, in order: read model (with its inbox) and the LLM tables. */
+export const RUNS_MIGRATIONS = [...RUNS_READ_MODEL_MIGRATIONS, ...llmMigrations(RUNS_SCHEMA)];
+
+export interface RunsRuntime {
+  planner: RunPlanner;
+  worker: CaseWorker;
+  commands: RunCommands;
+  projection: RunsProjection;
+  queries: RunsQueries;
+  consumers: CustomTransportStrategy[];
+  relay: EventRelay | null;
+  /** What /readyz checks: the database and the broker. */
+  readiness: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+/**
+ * The runs service on PostgreSQL and Kafka (distributed mode). Migrations are run
+ * explicitly (npm run migrate); a service finding them pending refuses to start.
+ */
+export async function createRunsRuntime(config: RunsConfig, logger: Logger, registry: Registry): Promise<RunsRuntime> {
+  for (const [schema, migrations] of [['eventstore', EVENT_STORE_MIGRATIONS], [RUNS_SCHEMA, RUNS_MIGRATIONS]] as const) {
+    if (await pendingMigrations(config.databaseUrl, schema, [...migrations])) {
+      throw new Error(`schema ${schema} has pending migrations: run "npm run migrate" first`);
+    }
+  }
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  const dataSource = await new DataSource({ type: 'postgres', url: config.databaseUrl, logging: false }).initialize();
+  const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
+  const sources = { now: Date.now, newId: randomUUID };
+  const runs = runRepository(store, sources);
+  const queries = new RunsQueries(dataSource);
+  const kafka = createKafka(config.kafka);
+  const metrics = busMetrics(registry);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin);
+
+  const server = (groupId: string, transportId: symbol): KafkaEventServer => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning: config.consumerStart === 'earliest' });
+  const consumers: CustomTransportStrategy[] = [];
+  if (config.roles.has('planner')) consumers.push(server('runs-planner', PLANNER));
+  if (config.roles.has('worker')) consumers.push(server('runs-workers', WORKER));
+  if (config.roles.has('projection')) consumers.push(server('runs-read-model', READ_MODEL));
+  const client = new KafkaEventClient(kafka, metrics);
+  const relay = config.roles.has('relay')
+    ? new EventRelay(store, client, new PostgresCheckpointStore(pool), { name: 'runs', filter: { streamPrefixes: [...RUNS_STREAM_PREFIXES] }, logger, registry })
+    : null;
+  await relay?.start();
+
+  const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver()), Date.now);
+  return {
+    planner: new RunPlanner(runs, store, sources, new NoRegisteredDatasets(), config.batchSize, logger),
+    worker: new CaseWorker(runs, scorer, new RunCompleter(runs, store, queries, Date.now), config.workerConcurrency, logger),
+    commands: new RunCommands(runs, randomUUID),
+    projection: new RunsProjection(dataSource),
+    queries,
+    consumers,
+    relay,
+    readiness: [postgresReadiness(pool), kafkaReadiness(admin)],
+    async close() {
+      await admin.disconnect();
+      await relay?.stop();
+      await client.close();
+      await store.close();
+      await dataSource.destroy();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { CaseEvaluatedPayload, CaseFailedPayload, ScheduledCase } from '@evalvault/contracts';
+import { metricByName, MetricError, type EvaluationCase } from '@evalvault/evaluation';
+import { LlmError, LlmErrorCode, UsageMeter } from '@evalvault/llm';
+import type { JudgeFactory } from './judge-factory.js';
+
+export type CaseOutcome =
+  | { kind: 'evaluated'; payload: CaseEvaluatedPayload }
+  | { kind: 'failed'; payload: CaseFailedPayload };
+
+/** The project ran out of budget: the run stops as a whole rather than failing case after case. */
+export class BudgetExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BudgetExceededError';
+  }
+}
+
+function toEvaluationCase(scheduled: ScheduledCase): EvaluationCase {
+  const { testCase } = scheduled;
+  return {
+    id: testCase.id, question: testCase.question, answer: testCase.answer, contexts: testCase.contexts,
+    groundTruth: testCase.groundTruth,
+    ...(testCase.metadataJson ? { metadata: JSON.parse(testCase.metadataJson) as Record<string, unknown> } : {}),
+  };
+}
+
+/**
+ * Scores one case with every metric of its run. A case that cannot be scored (missing
+ * ground truth, an unusable judge answer, a provider down after retries) becomes a
+ * failed case with the reason; only an exhausted budget stops the whole run.
+ */
+export class CaseScorer {
+  constructor(
+    private readonly judgeFor: JudgeFactory,
+    private readonly now: () => number,
+  ) {}
+
+  async score(runId: string, projectId: string, scheduled: ScheduledCase, metrics: readonly string[], signal?: AbortSignal): Promise<CaseOutcome> {
+    const started = this.now();
+    const meter = new UsageMeter();
+    const judge = this.judgeFor(projectId, meter, signal) ?? undefined;
+    const testCase = toEvaluationCase(scheduled);
+    try {
+      const scores = [];
+      for (const name of metrics) {
+        const result = await metricByName(name).score(testCase, judge ? { judge } : {});
+        scores.push({ metric: name, score: result.score, explanation: result.explanation });
+      }
+      const usage = meter.summary();
+      return {
+        kind: 'evaluated',
+        payload: {
+          runId, caseId: testCase.id, caseIndex: scheduled.caseIndex, scores, durationMs: Math.max(0, this.now() - started),
+          usage: usage.requests + usage.cacheHits > 0
+            ? { requests: usage.requests, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd, cacheHits: usage.cacheHits }
+            : null,
+        },
+      };
+    } catch (error) {
+      if (error instanceof LlmError && error.code === LlmErrorCode.BudgetExceeded) throw new BudgetExceededError(error.message);
+      const code = error instanceof MetricError || error instanceof LlmError ? String(error.code) : 'SCORING_FAILED';
+      return {
+        kind: 'failed',
+        payload: { runId, caseId: testCase.id, caseIndex: scheduled.caseIndex, line: scheduled.line, errorCode: code, reason: (error as Error).message },
+      };
+    }
+  }
+}

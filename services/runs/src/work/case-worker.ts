@@ -1,0 +1,77 @@
+import type { CaseBatchScheduled, CaseEvaluatedPayload, CaseFailedPayload } from '@evalvault/contracts';
+import { contextCausedBy } from '@evalvault/platform';
+import type { Logger } from 'pino';
+import { allCasesAccounted, isTerminal } from '../run/run.decider.js';
+import { runStreamId, type RunRepository } from '../run/run.repository.js';
+import { BudgetExceededError, type CaseOutcome, type CaseScorer } from './case-scorer.js';
+import type { RunCompleter } from './run-completer.js';
+
+/**
+ * Scores one batch of a run's cases, a few at a time, skipping cases already recorded
+ * (a redelivered batch scores nothing twice), stopping when the run is cancelled or
+ * failed meanwhile; records the batch in one append and completes the run if it was the last.
+ */
+export class CaseWorker {
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly scorer: CaseScorer,
+    private readonly completer: RunCompleter,
+    private readonly concurrency: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async work(batch: CaseBatchScheduled): Promise<void> {
+    const { runId } = batch.payload;
+    const streamId = runStreamId(runId);
+    const context = contextCausedBy(batch);
+    const { state } = await this.runs.load(streamId);
+    if (isTerminal(state)) return;
+    if (state.status === 'none') {
+      this.logger.warn({ runId, eventId: batch.eventId }, 'work for a run the store does not have; ignored');
+      return;
+    }
+    if (state.status !== 'running') throw new Error(`run ${runId} has not started yet; the batch will be retried`);
+
+    const pending = batch.payload.cases.filter((scheduled) => !state.accounted.has(scheduled.caseIndex));
+    const stop = new AbortController();
+    let outcomes: CaseOutcome[];
+    try {
+      outcomes = await mapWithConcurrency(pending, this.concurrency, async (scheduled) => {
+        if (stop.signal.aborted || isTerminal((await this.runs.load(streamId)).state)) {
+          stop.abort();
+          return null;
+        }
+        try {
+          return await this.scorer.score(runId, batch.projectId, scheduled, state.request!.metrics, stop.signal);
+        } catch (error) {
+          stop.abort(); // the other lanes stop before their next case
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof BudgetExceededError)) throw error;
+      this.logger.warn({ runId, err: error }, 'budget exceeded: failing the run');
+      await this.runs.handle(streamId, { type: 'FailRun', reason: 'budget', message: error.message }, context);
+      return;
+    }
+    const results = outcomes.filter((o): o is Extract<CaseOutcome, { kind: 'evaluated' }> => o.kind === 'evaluated').map((o): CaseEvaluatedPayload => o.payload);
+    const failures = outcomes.filter((o): o is Extract<CaseOutcome, { kind: 'failed' }> => o.kind === 'failed').map((o): CaseFailedPayload => o.payload);
+    const { state: after } = await this.runs.handle(streamId, { type: 'RecordCases', results, failures }, context);
+    this.logger.info({ runId, batchNo: batch.payload.batchNo, evaluated: results.length, failed: failures.length, skipped: batch.payload.cases.length - pending.length }, 'batch scored');
+    if (allCasesAccounted(after)) await this.completer.complete(streamId, after, context);
+  }
+}
+
+/** Runs `work` over the items with at most `limit` at once; null results are dropped. */
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R | null>): Promise<R[]> {
+  const results: (R | null)[] = new Array(items.length).fill(null);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results.filter((result): result is R => result !== null);
+}

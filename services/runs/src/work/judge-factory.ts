@@ -1,0 +1,38 @@
+import type pg from 'pg';
+import type { LlmJudge } from '@evalvault/evaluation';
+import {
+  AnthropicProvider, AzureOpenAiProvider, BudgetGuard, LlmJudgeClient, OllamaProvider, OpenAiCompatibleProvider,
+  PostgresRateLimiter, ResponseCache, type LlmProvider, type UsageMeter,
+} from '@evalvault/llm';
+import type { SecretResolver } from '@evalvault/platform';
+import type { JudgeConfig } from '../config.js';
+
+/** Builds the judge of one case: shared cache, budget and rate limit; the case's own usage meter. */
+export type JudgeFactory = (projectId: string, meter: UsageMeter, signal?: AbortSignal) => LlmJudge | null;
+
+export const LLM_SCHEMA = 'runs';
+
+function provider(config: JudgeConfig, secrets: SecretResolver): LlmProvider {
+  const apiKey = async (): Promise<string> => (config.apiKeyRef ? secrets(config.apiKeyRef) : '');
+  const baseUrl = config.baseUrl ?? '';
+  switch (config.provider) {
+    case 'openai': return new OpenAiCompatibleProvider({ baseUrl: baseUrl || 'https://api.openai.com', apiKey });
+    case 'azure_openai': return new AzureOpenAiProvider({ endpoint: baseUrl, deployment: config.model!, apiKey });
+    case 'anthropic': return new AnthropicProvider({ baseUrl: baseUrl || 'https://api.anthropic.com', apiKey });
+    case 'ollama': return new OllamaProvider({ baseUrl: baseUrl || 'http://127.0.0.1:11434', ...(config.apiKeyRef ? { apiKey } : {}) });
+    case 'none': throw new Error('no judge provider configured');
+  }
+}
+
+export function judgeFactory(config: JudgeConfig, pool: pg.Pool, secrets: SecretResolver): JudgeFactory {
+  if (config.provider === 'none') return () => null;
+  const shared = {
+    provider: provider(config, secrets),
+    model: config.model!,
+    cache: new ResponseCache(pool, LLM_SCHEMA),
+    budget: new BudgetGuard(pool, LLM_SCHEMA, config.projectBudgetUsd === null ? {} : { defaultBudgetUsd: config.projectBudgetUsd }),
+    // One bucket per (provider, model) shared by every worker of every process through PostgreSQL.
+    rateLimiter: new PostgresRateLimiter(pool, LLM_SCHEMA, { limitFor: () => ({ capacity: config.requestsPerSecond * 2, refillPerSecond: config.requestsPerSecond }) }),
+  };
+  return (projectId, meter, signal) => new LlmJudgeClient({ ...shared, projectId, meter, ...(signal ? { signal } : {}) });
+}

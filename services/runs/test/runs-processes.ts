@@ -1,0 +1,56 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { testDatabaseUrl } from '@evalvault/platform/testing';
+
+/** Runs service processes for end-to-end tests, started from the build as an operator would. */
+const root = join(import.meta.dirname, '..', '..', '..');
+const main = join(root, 'services', 'runs', 'dist', 'main.js');
+
+export interface RunsProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** pino lines with this msg. */
+  logLines: (msg: string) => Record<string, unknown>[];
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+export function migrateTestDatabase(): void {
+  execFileSync(process.execPath, [join(root, 'services', 'runs', 'dist', 'migrate.js')], {
+    env: { ...process.env, DATABASE_URL: testDatabaseUrl() }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export async function startRunsProcess(env: Record<string, string>): Promise<RunsProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('runs listening')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`runs process did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const logLines = (msg: string): Record<string, unknown>[] =>
+    output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === msg);
+  return { child, output: () => output, logLines };
+}
+
+export async function stopRunsProcess(process: RunsProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (process.child.exitCode !== null || process.child.signalCode !== null) return;
+  const exited = once(process.child, 'exit');
+  process.child.kill(signal);
+  await exited;
+}
