@@ -4,6 +4,7 @@ import { casesFromInline, GateRuleListError, METRIC_NAMES, parseGateRules, print
 import type { CommandContext } from '@evalvault/platform';
 import { RunError, RunErrorCode } from './run.errors.js';
 import { runStreamId, type RunRepository } from './run.repository.js';
+import { isTerminal } from './run.decider.js';
 
 export const EVALUATOR_VERSION = '0.1.0';
 
@@ -46,6 +47,30 @@ export class RunCommands {
     const request: RunRequestedPayload = { runId, ...pinned, configHash, labels: input.labels ?? {}, retryOf: null, inlineCases };
     const { state } = await this.runs.handle(runStreamId(runId), { type: 'RequestRun', request }, context);
     return { runId, status: state.status, configHash };
+  }
+
+  /**
+   * A new run linked to a finished one (`retryOf`), with the same configuration: every
+   * case, or only those not evaluated (failed, or never reached by a cancelled run).
+   */
+  async retryRun(runId: string, mode: 'all' | 'failed', context: CommandContext): Promise<SubmittedRun> {
+    const { state } = await this.runs.load(runStreamId(runId));
+    if (state.status === 'none') throw new RunError(RunErrorCode.NotFound, `run ${runId} does not exist`);
+    if (!isTerminal(state)) throw new RunError(RunErrorCode.NotFinished, `run ${runId} is still ${state.status}; cancel it or wait before retrying`);
+    const original = state.request!;
+    let { dataset, inlineCases } = original;
+    if (mode === 'failed') {
+      if (!inlineCases) throw new RunError(RunErrorCode.InvalidInput, `run ${runId} used registered dataset ${dataset.id}: retry it with mode "all"`);
+      inlineCases = inlineCases.filter((_, index) => !state.evaluatedIndexes.has(index));
+      if (inlineCases.length === 0) throw new RunError(RunErrorCode.InvalidInput, `run ${runId} has no failed case to retry`);
+      const contentHash = sha256(JSON.stringify(inlineCases));
+      dataset = { ...dataset, id: `inline-${contentHash.slice(0, 16)}`, contentHash };
+    }
+    const pinned = { dataset, prompt: original.prompt, modelProfile: original.modelProfile, metrics: original.metrics, gateRules: original.gateRules, evaluatorVersion: EVALUATOR_VERSION };
+    const configHash = sha256(JSON.stringify(pinned));
+    const request: RunRequestedPayload = { runId: this.newId(), ...pinned, configHash, labels: original.labels, retryOf: runId, inlineCases };
+    const result = await this.runs.handle(runStreamId(request.runId), { type: 'RequestRun', request }, context);
+    return { runId: request.runId, status: result.state.status, configHash };
   }
 
   async cancelRun(runId: string, reason: string | null, context: CommandContext): Promise<{ runId: string; status: string }> {

@@ -40,6 +40,8 @@ export interface RunState {
   totalCases: number | null;
   /** Case indexes already evaluated or failed. */
   accounted: ReadonlySet<number>;
+  /** Case indexes evaluated (a retry of failed cases runs the others). */
+  evaluatedIndexes: ReadonlySet<number>;
   evaluated: number;
   failed: number;
   /** Scores per metric, in arrival order, for aggregates and the gate. */
@@ -48,7 +50,7 @@ export interface RunState {
 }
 
 export const initialRunState: RunState = {
-  status: 'none', request: null, totalCases: null, accounted: new Set(), evaluated: 0, failed: 0, scores: new Map(),
+  status: 'none', request: null, totalCases: null, accounted: new Set(), evaluatedIndexes: new Set(), evaluated: 0, failed: 0, scores: new Map(),
   usage: { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0 },
 };
 
@@ -146,13 +148,14 @@ export function evolveRunWith(state: RunState, events: readonly RunEvent[]): Run
   const draft = {
     ...state,
     accounted: new Set(state.accounted),
+    evaluatedIndexes: new Set(state.evaluatedIndexes),
     scores: new Map([...state.scores].map(([metric, scores]) => [metric, [...scores]])),
   };
   for (const event of events) applyToDraft(draft, event);
   return draft;
 }
 
-type Draft = Omit<RunState, 'accounted' | 'scores'> & { accounted: Set<number>; scores: Map<string, number[]> };
+type Draft = Omit<RunState, 'accounted' | 'evaluatedIndexes' | 'scores'> & { accounted: Set<number>; evaluatedIndexes: Set<number>; scores: Map<string, number[]> };
 
 function applyToDraft(draft: Draft, event: RunEvent): void {
   switch (event.type) {
@@ -160,6 +163,7 @@ function applyToDraft(draft: Draft, event: RunEvent): void {
     case 'RunStarted': draft.status = 'running'; draft.totalCases = event.payload.totalCases; return;
     case 'CaseEvaluated': {
       draft.accounted.add(event.payload.caseIndex);
+      draft.evaluatedIndexes.add(event.payload.caseIndex);
       draft.evaluated += 1;
       for (const { metric, score } of event.payload.scores) {
         const scores = draft.scores.get(metric) ?? [];

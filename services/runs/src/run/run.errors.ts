@@ -4,6 +4,7 @@ export enum RunErrorCode {
   NotRunning = 'RUN_NOT_RUNNING',
   Incomplete = 'RUN_INCOMPLETE',
   Finished = 'RUN_FINISHED',
+  NotFinished = 'RUN_NOT_FINISHED',
   InvalidInput = 'INVALID_INPUT',
 }
 

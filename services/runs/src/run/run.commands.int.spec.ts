@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { EventCodec, type RunRequested } from '@evalvault/contracts';
+import { migrateEventStore, PostgresEventStore, type CommandContext } from '@evalvault/platform';
+import { testDatabaseUrl } from '@evalvault/platform/testing';
+import { RunCommands } from './run.commands.js';
+import { RunErrorCode } from './run.errors.js';
+import { runRepository, runStreamId } from './run.repository.js';
+
+/** The run commands on the real event store: validation, idempotency, cancel, retry. */
+describe('run commands', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let commands: RunCommands;
+  const context = (): CommandContext => ({ tenantId: `tenant-${randomUUID()}`, projectId: 'default', actor: { subject: 'ci', authMethod: 'api_key', apiKeyId: 'k1' }, correlationId: randomUUID(), causationId: null });
+  const cases = [
+    { id: 'a', question: 'Q1?', answer: 'A1', contexts: ['c1'], ground_truth: 'A1' },
+    { id: 'b', question: 'Q2?', answer: 'A2', contexts: ['c2'], ground_truth: 'A2' },
+  ];
+  const input = { dataset: { name: 'qa', cases }, metrics: ['token_f1'], gate: { rules: ['mean(token_f1)>=0.5'] } };
+  const codeOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: { code?: string }) => error.code);
+
+  beforeAll(async () => {
+    await migrateEventStore(testDatabaseUrl());
+    pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 4 });
+    store = new PostgresEventStore(pool, new EventCodec());
+    commands = new RunCommands(runRepository(store, { now: Date.now, newId: randomUUID }), randomUUID);
+  });
+  afterAll(async () => { await store.close(); await pool.end(); });
+
+  it('pins the configuration and answers a retried request with the same run', async () => {
+    const ctx = context();
+    const first = await commands.submitRun({ ...input, idempotencyKey: 'build-42' }, ctx);
+    const again = await commands.submitRun({ ...input, idempotencyKey: 'build-42' }, ctx);
+    expect(again).toEqual(first);
+    const events = await store.readStream(runStreamId(first.runId));
+    expect(events).toHaveLength(1);
+    expect((events[0]!.event as RunRequested).payload).toMatchObject({ gateRules: ['mean(token_f1) >= 0.5'], configHash: first.configHash, retryOf: null });
+    const changed = await codeOf(commands.submitRun({ ...input, metrics: ['exact_match'], idempotencyKey: 'build-42' }, ctx));
+    expect(changed).toBe(RunErrorCode.AlreadyExists);
+    expect((await commands.submitRun({ ...input, idempotencyKey: 'build-42' }, context())).runId).not.toBe(first.runId); // keys are per tenant
+  });
+
+  it('refuses unknown metrics, bad gate rules with their column, and invalid cases with their position', async () => {
+    await expect(commands.submitRun({ ...input, metrics: ['accuracy'] }, context())).rejects.toThrow(/unknown metric\(s\) accuracy; known: .*token_f1/);
+    await expect(commands.submitRun({ ...input, gate: { rules: ['mean(token_f1) >= 0.8x'] } }, context())).rejects.toThrow(/gate.rules\[0\]: column 22/);
+    await expect(commands.submitRun({ ...input, dataset: { name: 'qa', cases: [{ question: 'Q', contexts: 'c' }] } }, context())).rejects.toThrow(/cases\[0\]/);
+  });
+
+  it('cancels an unfinished run and retries it: all cases, or only those not evaluated', async () => {
+    const ctx = context();
+    const { runId } = await commands.submitRun(input, ctx);
+    expect(await codeOf(commands.retryRun(runId, 'all', ctx))).toBe(RunErrorCode.NotFinished);
+    expect(await commands.cancelRun(runId, 'wrong prompt', ctx)).toEqual({ runId, status: 'cancelled' });
+    const retry = await commands.retryRun(runId, 'failed', ctx);
+    const retried = (await store.readStream(runStreamId(retry.runId)))[0]!.event as RunRequested;
+    expect(retried.payload.retryOf).toBe(runId);
+    expect(retried.payload.inlineCases!.map((c) => c.id)).toEqual(['a', 'b']); // the cancelled run evaluated none
+    expect(await codeOf(commands.retryRun(randomUUID(), 'all', ctx))).toBe(RunErrorCode.NotFound);
+  });
+});
