@@ -17,6 +17,8 @@ export interface JudgeConfig {
   projectBudgetUsd: number | null;
   /** Judge requests per second allowed across all workers. */
   requestsPerSecond: number;
+  /** USD per million input / output tokens of the judge model, for costs and budgets; null: unpriced. */
+  price: { inputUsdPerMillion: number; outputUsdPerMillion: number } | null;
 }
 
 export interface RunsConfig extends ServiceConfig {
@@ -28,6 +30,8 @@ export interface RunsConfig extends ServiceConfig {
   batchSize: number;
   /** Where a new consumer group starts: `earliest` (default: nothing retained is missed) or `latest`. */
   consumerStart: 'earliest' | 'latest';
+  /** Where registered dataset versions are stored as files (<dir>/<datasetId>/<version>.<ext>); null: inline datasets only. */
+  datasetDir: string | null;
   /** Which parts this process runs: any number of workers may share the load. */
   roles: ReadonlySet<'planner' | 'worker' | 'projection' | 'relay'>;
   judge: JudgeConfig;
@@ -53,12 +57,23 @@ function judgeConfig(env: Environment): JudgeConfig {
     apiKeyRef: env['EVALVAULT_JUDGE_API_KEY_REF'] || null,
     projectBudgetUsd: budget ? Number(budget) : null,
     requestsPerSecond: positiveInt(env, 'EVALVAULT_JUDGE_REQUESTS_PER_SECOND', 5),
+    price: judgePrice(env),
   };
   if (provider !== 'none' && !config.model) throw new ConfigError('EVALVAULT_JUDGE_MODEL', `is required when EVALVAULT_JUDGE_PROVIDER is ${provider}`);
   if (config.apiKeyRef && !/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/.test(config.apiKeyRef)) {
     throw new ConfigError('EVALVAULT_JUDGE_API_KEY_REF', 'must be env:NAME or file:/absolute/path (a reference, never the key)');
   }
   return config;
+}
+
+function judgePrice(env: Environment): JudgeConfig['price'] {
+  const input = env['EVALVAULT_JUDGE_PRICE_INPUT_PER_MTOK'];
+  const output = env['EVALVAULT_JUDGE_PRICE_OUTPUT_PER_MTOK'];
+  if (!input && !output) return null;
+  for (const [variable, value] of [['EVALVAULT_JUDGE_PRICE_INPUT_PER_MTOK', input], ['EVALVAULT_JUDGE_PRICE_OUTPUT_PER_MTOK', output]] as const) {
+    if (!value || !(Number(value) >= 0)) throw new ConfigError(variable, `must be USD per million tokens >= 0 (set both prices), got "${value ?? ''}"`);
+  }
+  return { inputUsdPerMillion: Number(input), outputUsdPerMillion: Number(output) };
 }
 
 const ROLES = ['planner', 'worker', 'projection', 'relay'] as const;
@@ -74,6 +89,7 @@ export function loadConfig(env: Environment): RunsConfig {
     kafka: loadKafkaSettings(env, 'evalvault-runs'),
     workerConcurrency: positiveInt(env, 'RUNS_WORKER_CONCURRENCY', 4),
     batchSize: positiveInt(env, 'RUNS_BATCH_SIZE', 20),
+    datasetDir: env['EVALVAULT_DATASET_DIR'] || null,
     consumerStart: readChoice(env, 'RUNS_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),
     roles: new Set(roles.length > 0 ? (roles as (typeof ROLES)[number][]) : ROLES),
     judge: judgeConfig(env),

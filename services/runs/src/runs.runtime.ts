@@ -14,6 +14,7 @@ import type { RunsConfig } from './config.js';
 import { RunCommands } from './run/run.commands.js';
 import { runRepository, RUNS_STREAM_PREFIXES } from './run/run.repository.js';
 import { NoRegisteredDatasets } from './planning/dataset-content.port.js';
+import { DirectoryDatasetSource } from './planning/directory-dataset-source.js';
 import { RunPlanner } from './planning/run-planner.js';
 import { CaseScorer } from './work/case-scorer.js';
 import { CaseWorker } from './work/case-worker.js';
@@ -75,7 +76,7 @@ export async function createRunsRuntime(config: RunsConfig, logger: Logger, regi
 
   const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver()), Date.now);
   return {
-    planner: new RunPlanner(runs, store, sources, new NoRegisteredDatasets(), config.batchSize, logger),
+    planner: new RunPlanner(runs, store, sources, config.datasetDir ? new DirectoryDatasetSource(config.datasetDir) : new NoRegisteredDatasets(), config.batchSize, logger),
     worker: new CaseWorker(runs, scorer, new RunCompleter(runs, store, queries, Date.now), config.workerConcurrency, logger),
     commands: new RunCommands(runs, randomUUID),
     projection: new RunsProjection(dataSource),

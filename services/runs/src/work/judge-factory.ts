@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { LlmJudge } from '@evalvault/evaluation';
 import {
-  AnthropicProvider, AzureOpenAiProvider, BudgetGuard, LlmJudgeClient, OllamaProvider, OpenAiCompatibleProvider,
+  AnthropicProvider, AzureOpenAiProvider, BudgetGuard, LlmJudgeClient, OllamaProvider, OpenAiCompatibleProvider, PriceTable,
   PostgresRateLimiter, ResponseCache, type LlmProvider, type UsageMeter,
 } from '@evalvault/llm';
 import type { SecretResolver } from '@evalvault/platform';
@@ -29,6 +29,7 @@ export function judgeFactory(config: JudgeConfig, pool: pg.Pool, secrets: Secret
   const shared = {
     provider: provider(config, secrets),
     model: config.model!,
+    prices: new PriceTable(config.price ? { [config.model!]: config.price } : {}),
     cache: new ResponseCache(pool, LLM_SCHEMA),
     budget: new BudgetGuard(pool, LLM_SCHEMA, config.projectBudgetUsd === null ? {} : { defaultBudgetUsd: config.projectBudgetUsd }),
     // One bucket per (provider, model) shared by every worker of every process through PostgreSQL.
