@@ -69,7 +69,6 @@ describe('runs pipeline', () => {
     const planner = new RunPlanner(runs, store, sources, new DirectoryDatasetSource(dir), 2, logger);
     const events = await planAndWork(runId, planner, worker);
 
-    console.log(JSON.stringify(events.at(-1)));
     const failed = events.filter((e) => e.type === 'CaseFailed').map((e) => e.type === 'CaseFailed' && { line: e.payload.line, code: e.payload.errorCode });
     expect(failed).toEqual([{ line: 2, code: 'INVALID_JSON' }, { line: 4, code: 'INVALID_FIELD' }]);
     expect(events.find((e) => e.type === 'RunCompleted')).toMatchObject({ payload: { totalCases: 5, evaluatedCases: 3, failedCases: 2 } });

@@ -1,5 +1,6 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { deadLetterTopic, EventCodec, EVENT_TOPIC, topicOf, type EventType } from '@evalvault/contracts';
+import { deadLetterTopic, EventCodec } from '@evalvault/contracts';
+import { topicsForEventTypes } from '../event-routing.js';
 import type { Logger } from 'pino';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../bus-message.js';
 import { deadLetterHeaders, processMessage } from '../message-processor.js';
@@ -30,10 +31,7 @@ export class InProcessEventServer extends Server implements CustomTransportStrat
 
   listen(callback: (error?: unknown) => void): void {
     try {
-      const types = [...this.messageHandlers.keys()];
-      const unknown = types.filter((type) => !(type in EVENT_TOPIC));
-      if (unknown.length > 0) throw new Error(`@EventPattern names no known event type: ${unknown.join(', ')}`);
-      const topics = [...new Set(types.map((type) => topicOf(type as EventType)))];
+      const topics = topicsForEventTypes([...this.messageHandlers.keys()]);
       const { broker, groupId } = this.options;
       const codec = this.options.codec ?? new EventCodec();
       this.stop = broker.consume(groupId, topics, this.options.fromBeginning ?? true, (message) =>

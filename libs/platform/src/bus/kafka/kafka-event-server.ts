@@ -1,6 +1,7 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetterTopic, EventCodec, EVENT_TOPIC, topicOf, type EventType } from '@evalvault/contracts';
+import { deadLetterTopic, EventCodec } from '@evalvault/contracts';
+import { topicsForEventTypes } from '../event-routing.js';
 import type { Logger } from 'pino';
 import { DEFAULT_DELIVERY_POLICY, type BusMessage, type DeliveryPolicy } from '../bus-message.js';
 import { deadLetterHeaders, processMessage, type DeadLetter } from '../message-processor.js';
@@ -52,15 +53,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     this.start().then(() => readyWithin(60_000)).then(() => callback(), (error: unknown) => callback(error));
   }
 
-  private subscribedTopics(): string[] {
-    const types = [...this.messageHandlers.keys()];
-    const unknown = types.filter((type) => !(type in EVENT_TOPIC));
-    if (unknown.length > 0) throw new Error(`@EventPattern names no known event type: ${unknown.join(', ')}`);
-    return [...new Set(types.map((type) => topicOf(type as EventType)))].sort();
-  }
-
   private async start(): Promise<void> {
-    const topics = this.subscribedTopics();
+    const topics = topicsForEventTypes([...this.messageHandlers.keys()]);
     if (topics.length === 0) {
       this.readyResolve();
       return;
