@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import pg from 'pg';
 import type { EvalVaultEvent, GateFailed, RunCompleted } from '@evalvault/contracts';
 import { FakeLlmServer } from '@evalvault/llm/testing';
@@ -15,6 +16,9 @@ import { migrateTestDatabase, startRunsProcess, stopRunsProcess, type RunsProces
  * judge at a local server speaking the OpenAI format. RunRequested in → CaseEvaluated × N
  * → RunCompleted → GateFailed; then a worker killed mid-run; then a cancellation.
  */
+// Processes join consumer groups, and a killed member's partitions move only after its session times out.
+jest.setTimeout(180_000);
+
 describe('runs service over Kafka', () => {
   const CASES = 30;
   let llm: FakeLlmServer;
