@@ -1,0 +1,39 @@
+/**
+ * Why a request was not let in. UNAUTHENTICATED and FORBIDDEN are the caller's problem;
+ * UNAVAILABLE is ours (the OIDC issuer's keys could not be fetched), so a client is not told
+ * to throw away a token that may be perfectly good.
+ */
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE';
+
+export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  UNAVAILABLE: 503,
+};
+
+/**
+ * The message is the reason shown to the caller: precise enough to fix a misconfiguration,
+ * never carrying a secret or a whole token. No `cause` is chained on purpose: jose's errors hold
+ * the claims, and a cause ends up in log lines.
+ */
+export class AuthError extends Error {
+  readonly status: number;
+
+  constructor(readonly code: AuthErrorCode, message: string) {
+    super(message);
+    this.name = 'AuthError';
+    this.status = AUTH_ERROR_STATUS[code];
+  }
+
+  static unauthenticated(reason: string): AuthError {
+    return new AuthError('UNAUTHENTICATED', reason);
+  }
+
+  static forbidden(reason: string): AuthError {
+    return new AuthError('FORBIDDEN', reason);
+  }
+}
+
+export function isAuthError(value: unknown): value is AuthError {
+  return value instanceof AuthError;
+}

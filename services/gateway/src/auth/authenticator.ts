@@ -1,0 +1,50 @@
+import { AuthError } from './auth.errors.js';
+import type { ApiKeyAuthenticator } from './api-key-authenticator.js';
+import { looksLikeApiKey } from './api-keys.js';
+import type { OidcVerifier } from './oidc-verifier.js';
+import type { Principal } from './principal.js';
+
+export interface AuthenticatorOptions {
+  apiKeys: ApiKeyAuthenticator;
+  /** null when no OIDC issuer is configured: only API keys are accepted then. */
+  oidc: OidcVerifier | null;
+  now?: () => Date;
+}
+
+// RFC 7235: the scheme is case-insensitive; RFC 6750: one token, no parameters.
+const BEARER = /^Bearer +(\S+) *$/i;
+// A scheme is named only when credentials follow it: a lone word may itself be a pasted secret.
+const SCHEME = /^([!#$%&'*+.^`|~\w-]{1,32}) /;
+const MISSING = 'missing Authorization: Bearer … header';
+
+/** The gateway's one entry point for credentials: `Authorization: Bearer <evk_… API key | OIDC JWT>`. */
+export class Authenticator {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async authenticate(authorizationHeader: string | null | undefined): Promise<Principal> {
+    const token = bearerToken(authorizationHeader);
+    // The prefix alone decides the path: a malformed evk_ key gets the API key's reason, not a JWT one.
+    if (looksLikeApiKey(token)) return this.options.apiKeys.authenticate(token, this.now());
+    if (!this.options.oidc) {
+      throw AuthError.unauthenticated('OIDC tokens are not accepted here (no issuer configured); use an evk_… API key');
+    }
+    return this.options.oidc.verify(token);
+  }
+}
+
+function bearerToken(header: string | null | undefined): string {
+  const value = header?.trim();
+  if (!value) throw AuthError.unauthenticated(MISSING);
+  const token = BEARER.exec(value)?.[1];
+  if (token) return token;
+  const scheme = SCHEME.exec(value)?.[1];
+  // Echo the scheme name, never what follows it (Basic carries a password).
+  if (scheme && scheme.toLowerCase() !== 'bearer') {
+    throw AuthError.unauthenticated(`unsupported Authorization scheme "${scheme}": ${MISSING}`);
+  }
+  throw AuthError.unauthenticated(`malformed Authorization header: ${MISSING}`);
+}

@@ -1,0 +1,21 @@
+import type { ApiKeyRecord, ApiKeyStore } from '../api-keys.js';
+
+/** A test double for the ApiKeyStore port; copies in and out, as a database would. */
+export class InMemoryApiKeyStore implements ApiKeyStore {
+  private readonly records = new Map<string, ApiKeyRecord>();
+
+  async save(record: ApiKeyRecord): Promise<void> {
+    this.records.set(record.keyId, structuredClone(record));
+  }
+
+  async revoke(keyId: string, at: Date): Promise<void> {
+    const record = this.records.get(keyId);
+    if (!record) throw new Error(`no API key ${keyId}`);
+    record.revokedAt = new Date(at);
+  }
+
+  async findByKeyId(keyId: string): Promise<ApiKeyRecord | null> {
+    const record = this.records.get(keyId);
+    return record ? structuredClone(record) : null;
+  }
+}
