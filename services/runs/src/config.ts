@@ -32,6 +32,8 @@ export interface RunsConfig extends ServiceConfig {
   consumerStart: 'earliest' | 'latest';
   /** Where registered dataset versions are stored as files (<dir>/<datasetId>/<version>.<ext>); null: inline datasets only. */
   datasetDir: string | null;
+  /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
+  internalSecretRef: string | null;
   /** Which parts this process runs: any number of workers may share the load. */
   roles: ReadonlySet<'planner' | 'worker' | 'projection' | 'relay'>;
   judge: JudgeConfig;
@@ -90,6 +92,7 @@ export function loadConfig(env: Environment): RunsConfig {
     workerConcurrency: positiveInt(env, 'RUNS_WORKER_CONCURRENCY', 4),
     batchSize: positiveInt(env, 'RUNS_BATCH_SIZE', 20),
     datasetDir: env['EVALVAULT_DATASET_DIR'] || null,
+    internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     consumerStart: readChoice(env, 'RUNS_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),
     roles: new Set(roles.length > 0 ? (roles as (typeof ROLES)[number][]) : ROLES),
     judge: judgeConfig(env),

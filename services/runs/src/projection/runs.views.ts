@@ -1,68 +1,8 @@
 import type { GateRuleResult, MetricAggregate, MetricScore, VersionRef } from '@evalvault/contracts';
+import type { CaseView, CaseViewStatus, RunCounts, RunSummary, RunView, RunViewStatus } from '@evalvault/service-apis';
 
-export const RUN_VIEW_STATUSES = ['requested', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type RunViewStatus = (typeof RUN_VIEW_STATUSES)[number];
-export type CaseViewStatus = 'evaluated' | 'failed';
-
-export interface RunCounts {
-  /** Null until the dataset has been read. */
-  total: number | null;
-  evaluated: number;
-  failed: number;
-}
-
-/** One run as the API shows it. Times are ISO 8601 UTC with milliseconds. */
-export interface RunView {
-  runId: string;
-  projectId: string;
-  status: RunViewStatus;
-  counts: RunCounts;
-  metrics: string[];
-  /** Empty until the run completed. */
-  aggregates: MetricAggregate[];
-  gateRules: string[];
-  /** Null until the verdict arrived. */
-  gate: { passed: boolean; rules: GateRuleResult[] } | null;
-  configHash: string;
-  lineage: { dataset: VersionRef; datasetKey: string; prompt: VersionRef | null; modelProfile: VersionRef | null };
-  labels: Record<string, string>;
-  retryOf: string | null;
-  requestedBy: string | null;
-  requestedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  costUsd: number;
-  /** Why a failed or cancelled run stopped (reason "cancelled" for a cancellation). */
-  failure: { reason: string; message: string | null } | null;
-}
-
-export interface RunSummary {
-  runId: string;
-  status: RunViewStatus;
-  datasetKey: string;
-  datasetName: string | null;
-  datasetVersion: number | null;
-  counts: RunCounts;
-  gatePassed: boolean | null;
-  configHash: string;
-  labels: Record<string, string>;
-  requestedAt: string;
-  finishedAt: string | null;
-}
-
-export interface CaseView {
-  caseIndex: number;
-  caseId: string | null;
-  status: CaseViewStatus;
-  scores: MetricScore[];
-  durationMs: number | null;
-  error: { code: string; reason: string; line: number | null } | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export { RUN_VIEW_STATUSES } from '@evalvault/service-apis';
+export type { CaseView, CaseViewStatus, Page, RunCounts, RunSummary, RunView, RunViewStatus } from '@evalvault/service-apis';
 
 export interface RunRow {
   run_id: string; project_id: string; status: RunViewStatus;

@@ -2,28 +2,15 @@ import { createHash } from 'node:crypto';
 import type { RunRequestedPayload, TestCase, VersionRef } from '@evalvault/contracts';
 import { casesFromInline, GateRuleListError, METRIC_NAMES, parseGateRules, printGateRule } from '@evalvault/evaluation';
 import type { CommandContext } from '@evalvault/platform';
+import type { SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
 import { RunError, RunErrorCode } from './run.errors.js';
 import { runStreamId, type RunRepository } from './run.repository.js';
 import { isTerminal } from './run.decider.js';
 
 export const EVALUATOR_VERSION = '0.1.0';
 
-export interface SubmitRunInput {
-  /** Same key (per tenant) → same run: a retried request creates nothing new. */
-  idempotencyKey?: string | null;
-  dataset: { id: string; version: number; contentHash?: string } | { name: string; cases: unknown[] };
-  metrics: string[];
-  gate: { rules: string[] };
-  prompt?: VersionRef | null;
-  modelProfile?: VersionRef | null;
-  labels?: Record<string, string>;
-}
-
-export interface SubmittedRun {
-  runId: string;
-  status: string;
-  configHash: string;
-}
+/** The request the gateway forwards (see @evalvault/service-apis). */
+export type SubmitRunInput = SubmitRunRequest;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 

@@ -1,0 +1,112 @@
+import type { GateRuleResult, MetricAggregate, MetricScore, VersionRef } from '@evalvault/contracts';
+
+/**
+ * The runs service's internal API: what the gateway may ask of it, typed once for both
+ * sides (the gateway's client and the service's handlers). Every operation runs for the
+ * tenant and project of the signed internal identity that carries it.
+ */
+export interface SubmitRunRequest {
+  /** Same key (per tenant) → same run: a retried request creates nothing new. */
+  idempotencyKey?: string | null;
+  dataset: { id: string; version: number; contentHash?: string } | { name: string; cases: unknown[] };
+  metrics: string[];
+  gate: { rules: string[] };
+  prompt?: VersionRef | null;
+  modelProfile?: VersionRef | null;
+  labels?: Record<string, string>;
+}
+
+export interface SubmittedRun {
+  runId: string;
+  status: string;
+  configHash: string;
+}
+
+export const RUN_VIEW_STATUSES = ['requested', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type RunViewStatus = (typeof RUN_VIEW_STATUSES)[number];
+export type CaseViewStatus = 'evaluated' | 'failed';
+
+export interface RunCounts {
+  /** Null until the dataset has been read. */
+  total: number | null;
+  evaluated: number;
+  failed: number;
+}
+
+/** One run as the API shows it. Times are ISO 8601 UTC with milliseconds. */
+export interface RunView {
+  runId: string;
+  projectId: string;
+  status: RunViewStatus;
+  counts: RunCounts;
+  metrics: string[];
+  /** Empty until the run completed. */
+  aggregates: MetricAggregate[];
+  gateRules: string[];
+  /** Null until the verdict arrived. */
+  gate: { passed: boolean; rules: GateRuleResult[] } | null;
+  configHash: string;
+  lineage: { dataset: VersionRef; datasetKey: string; prompt: VersionRef | null; modelProfile: VersionRef | null };
+  labels: Record<string, string>;
+  retryOf: string | null;
+  requestedBy: string | null;
+  requestedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  costUsd: number;
+  /** Why a failed or cancelled run stopped (reason "cancelled" for a cancellation). */
+  failure: { reason: string; message: string | null } | null;
+}
+
+export interface RunSummary {
+  runId: string;
+  status: RunViewStatus;
+  datasetKey: string;
+  datasetName: string | null;
+  datasetVersion: number | null;
+  counts: RunCounts;
+  gatePassed: boolean | null;
+  configHash: string;
+  labels: Record<string, string>;
+  requestedAt: string;
+  finishedAt: string | null;
+}
+
+export interface CaseView {
+  caseIndex: number;
+  caseId: string | null;
+  status: CaseViewStatus;
+  scores: MetricScore[];
+  durationMs: number | null;
+  error: { code: string; reason: string; line: number | null } | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ListRunsQuery {
+  status?: string;
+  datasetKey?: string;
+  /** `key=value` */
+  label?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface GetCasesQuery {
+  runId: string;
+  status?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface RunsOperations {
+  submitRun: { input: SubmitRunRequest; output: SubmittedRun };
+  cancelRun: { input: { runId: string; reason: string | null }; output: { runId: string; status: string } };
+  retryRun: { input: { runId: string; mode: 'all' | 'failed' }; output: SubmittedRun };
+  getRun: { input: { runId: string }; output: RunView };
+  listRuns: { input: ListRunsQuery; output: Page<RunSummary> };
+  getCases: { input: GetCasesQuery; output: Page<CaseView> };
+}

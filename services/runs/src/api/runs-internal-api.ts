@@ -1,0 +1,58 @@
+import type { CommandContext, InternalIdentity, OperationHandlers } from '@evalvault/platform';
+import { ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
+import type { RunsOperations } from '@evalvault/service-apis';
+import { RunError, RunErrorCode } from '../run/run.errors.js';
+import type { RunCommands } from '../run/run.commands.js';
+import { RunsQueryError, type GetCasesOptions, type ListRunsOptions, type RunsQueries } from '../projection/index.js';
+
+/** Run errors as the gateway should see them: one table. */
+const CODE_FOR: Record<RunErrorCode, ServiceClientErrorCode> = {
+  [RunErrorCode.NotFound]: ServiceClientErrorCode.NotFound,
+  [RunErrorCode.AlreadyExists]: ServiceClientErrorCode.Conflict,
+  [RunErrorCode.NotRunning]: ServiceClientErrorCode.Conflict,
+  [RunErrorCode.Incomplete]: ServiceClientErrorCode.Conflict,
+  [RunErrorCode.Finished]: ServiceClientErrorCode.Conflict,
+  [RunErrorCode.NotFinished]: ServiceClientErrorCode.Conflict,
+  [RunErrorCode.InvalidInput]: ServiceClientErrorCode.InvalidInput,
+};
+
+function translated<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((error: unknown) => {
+    if (error instanceof RunError) throw new ServiceClientError(CODE_FOR[error.code], error.message);
+    if (error instanceof RunsQueryError) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message);
+    throw error;
+  });
+}
+
+function scopeOf(identity: InternalIdentity): { tenantId: string; projectId: string } {
+  if (!identity.projectId) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, 'runs belong to a project: the identity names none');
+  return { tenantId: identity.tenantId, projectId: identity.projectId };
+}
+
+const notFound = (runId: string): ServiceClientError => new ServiceClientError(ServiceClientErrorCode.NotFound, `run ${runId} not found`);
+
+/** The runs service's operations behind the service client port; thin: one call each. */
+export function runsOperationHandlers(commands: RunCommands, queries: RunsQueries, newId: () => string): OperationHandlers<RunsOperations> {
+  const context = (identity: InternalIdentity): CommandContext => ({
+    ...scopeOf(identity), actor: identity.actor, correlationId: newId(), causationId: null,
+  });
+  return {
+    submitRun: (input, identity) => translated(() => commands.submitRun(input, context(identity))),
+    cancelRun: (input, identity) => translated(() => commands.cancelRun(input.runId, input.reason, context(identity))),
+    retryRun: (input, identity) => translated(() => commands.retryRun(input.runId, input.mode, context(identity))),
+    getRun: (input, identity) => translated(async () => {
+      const { tenantId, projectId } = scopeOf(identity);
+      return (await queries.getRun(tenantId, projectId, input.runId)) ?? Promise.reject(notFound(input.runId));
+    }),
+    listRuns: (input, identity) => translated(() => {
+      const { tenantId, projectId } = scopeOf(identity);
+      // The status filter is a plain string on the wire; the queries validate it (INVALID_FILTER).
+      return queries.listRuns(tenantId, projectId, input as ListRunsOptions);
+    }),
+    getCases: (input, identity) => translated(async () => {
+      const { tenantId, projectId } = scopeOf(identity);
+      const { runId, ...options } = input;
+      return (await queries.getCases(tenantId, projectId, runId, options as GetCasesOptions)) ?? Promise.reject(notFound(runId));
+    }),
+  };
+}
