@@ -34,10 +34,16 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
 
 /** Services with a database and a broker get the test ones, migrated (as an operator would first). */
 const DATABASE_URL = process.env['EVALVAULT_TEST_DATABASE_URL'] ?? 'postgres://evalvault@127.0.0.1:5432/evalvault_test';
-const SERVICE_ENV: Record<string, Record<string, string>> = { runs: { DATABASE_URL, RUNS_CONSUMER_START: 'latest' } };
+const SECRETS = { BOOT_INTERNAL_SECRET: 'b'.repeat(43), BOOT_PEPPER: 'p'.repeat(43) };
+const SERVICE_ENV: Record<string, Record<string, string>> = {
+  runs: { DATABASE_URL, RUNS_CONSUMER_START: 'latest' },
+  gateway: { DATABASE_URL, ...SECRETS, EVALVAULT_INTERNAL_SECRET_REF: 'env:BOOT_INTERNAL_SECRET', EVALVAULT_API_KEY_PEPPER_REF: 'env:BOOT_PEPPER' },
+};
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'services', 'runs', 'dist', 'migrate.js')], { env: { ...process.env, DATABASE_URL }, stdio: 'inherit' });
+  for (const service of ['runs', 'gateway']) {
+    execFileSync(process.execPath, [join(root, 'services', service, 'dist', 'migrate.js')], { env: { ...process.env, DATABASE_URL }, stdio: 'inherit' });
+  }
 });
 
 describe.each(SERVICES)('service %s', (service) => {

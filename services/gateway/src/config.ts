@@ -1,8 +1,38 @@
-import { loadServiceConfig, type Environment, type ServiceConfig } from '@evalvault/platform';
+import { ConfigError, loadServiceConfig, type Environment, type ServiceConfig } from '@evalvault/platform';
+import { loadHttpEdgesConfig, type HttpEdgesConfig } from './http/index.js';
 
 export const DEFAULT_PORT = 8080;
 
-/** The only place this service reads its environment. */
-export function loadConfig(env: Environment): ServiceConfig {
-  return loadServiceConfig('gateway', env, DEFAULT_PORT);
+export interface GatewayConfig extends ServiceConfig {
+  databaseUrl: string;
+  /** The runs service's internal API. */
+  runsUrl: string;
+  /** Secret references (env:NAME or file:/path), never the secrets. */
+  internalSecretRef: string;
+  apiKeyPepperRef: string;
+  /** A key the operator chose, made admin of project `default` at start; null: none. */
+  bootstrapAdminKey: string | null;
+  oidc: { issuer: string; audience: string; jwksUri: string | null } | null;
+  http: HttpEdgesConfig;
+}
+
+function required(env: Environment, variable: string, what: string): string {
+  const value = env[variable];
+  if (!value) throw new ConfigError(variable, `is required: ${what}`);
+  return value;
+}
+
+/** The only place the gateway reads its environment. */
+export function loadConfig(env: Environment): GatewayConfig {
+  const issuer = env['EVALVAULT_OIDC_ISSUER'] || null;
+  return {
+    ...loadServiceConfig('gateway', env, DEFAULT_PORT),
+    databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault@127.0.0.1:5432/evalvault',
+    runsUrl: env['RUNS_SERVICE_URL'] || 'http://127.0.0.1:8081',
+    internalSecretRef: required(env, 'EVALVAULT_INTERNAL_SECRET_REF', 'where the secret signing internal identities is (env:NAME or file:/path)'),
+    apiKeyPepperRef: required(env, 'EVALVAULT_API_KEY_PEPPER_REF', 'where the pepper hashing API keys is (env:NAME or file:/path)'),
+    bootstrapAdminKey: env['EVALVAULT_BOOTSTRAP_ADMIN_KEY'] || null,
+    oidc: issuer ? { issuer, audience: env['EVALVAULT_OIDC_AUDIENCE'] || 'evalvault-api', jwksUri: env['EVALVAULT_OIDC_JWKS_URI'] || null } : null,
+    http: loadHttpEdgesConfig(env),
+  };
 }

@@ -30,6 +30,11 @@ export interface RunsConfig extends ServiceConfig {
   batchSize: number;
   /** Where a new consumer group starts: `earliest` (default: nothing retained is missed) or `latest`. */
   consumerStart: 'earliest' | 'latest';
+  /** Consumer groups are `<prefix>-planner`, `<prefix>-workers`, `<prefix>-read-model`. */
+  groupPrefix: string;
+  /** The relay's checkpoint name, and where a relay without a checkpoint starts in the event log. */
+  relayName: string;
+  relayStart: 'earliest' | 'latest';
   /** Where registered dataset versions are stored as files (<dir>/<datasetId>/<version>.<ext>); null: inline datasets only. */
   datasetDir: string | null;
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
@@ -94,6 +99,9 @@ export function loadConfig(env: Environment): RunsConfig {
     datasetDir: env['EVALVAULT_DATASET_DIR'] || null,
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     consumerStart: readChoice(env, 'RUNS_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),
+    groupPrefix: env['RUNS_GROUP_PREFIX'] || 'runs',
+    relayName: env['RUNS_RELAY_NAME'] || 'runs',
+    relayStart: readChoice(env, 'RUNS_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
     roles: new Set(roles.length > 0 ? (roles as (typeof ROLES)[number][]) : ROLES),
     judge: judgeConfig(env),
   };

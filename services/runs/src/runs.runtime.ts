@@ -65,12 +65,15 @@ export async function createRunsRuntime(config: RunsConfig, logger: Logger, regi
 
   const server = (groupId: string, transportId: symbol): KafkaEventServer => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning: config.consumerStart === 'earliest' });
   const consumers: CustomTransportStrategy[] = [];
-  if (config.roles.has('planner')) consumers.push(server('runs-planner', PLANNER));
-  if (config.roles.has('worker')) consumers.push(server('runs-workers', WORKER));
-  if (config.roles.has('projection')) consumers.push(server('runs-read-model', READ_MODEL));
+  if (config.roles.has('planner')) consumers.push(server(`${config.groupPrefix}-planner`, PLANNER));
+  if (config.roles.has('worker')) consumers.push(server(`${config.groupPrefix}-workers`, WORKER));
+  if (config.roles.has('projection')) consumers.push(server(`${config.groupPrefix}-read-model`, READ_MODEL));
   const client = new KafkaEventClient(kafka, metrics);
   const relay = config.roles.has('relay')
-    ? new EventRelay(store, client, new PostgresCheckpointStore(pool), { name: 'runs', filter: { streamPrefixes: [...RUNS_STREAM_PREFIXES] }, logger, registry })
+    ? new EventRelay(store, client, new PostgresCheckpointStore(pool), {
+      name: config.relayName, filter: { streamPrefixes: [...RUNS_STREAM_PREFIXES] }, logger, registry,
+      ...(config.relayStart === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
+    })
     : null;
   await relay?.start();
 

@@ -5,10 +5,9 @@ import type { EvalVaultEvent, GateFailed, RunCompleted } from '@evalvault/contra
 import { FakeLlmServer } from '@evalvault/llm/testing';
 import { EventCodec } from '@evalvault/contracts';
 import { PostgresEventStore, type CommandContext } from '@evalvault/platform';
-import { testDatabaseUrl } from '@evalvault/platform/testing';
+import { migrateTestDatabase, startRunsProcess, stopRunsProcess, testDatabaseUrl, type RunsProcess } from '@evalvault/platform/testing';
 import { RunCommands } from '../src/run/run.commands.js';
 import { runRepository, runStreamId } from '../src/run/run.repository.js';
-import { migrateTestDatabase, startRunsProcess, stopRunsProcess, type RunsProcess } from './runs-processes.js';
 
 /**
  * The runs service end to end on the real PostgreSQL and Kafka, as separate processes:
@@ -42,11 +41,14 @@ describe('runs service over Kafka', () => {
     judgeEnv = {
       EVALVAULT_JUDGE_PROVIDER: 'openai', EVALVAULT_JUDGE_BASE_URL: llm.url, EVALVAULT_JUDGE_MODEL: 'judge-test',
       EVALVAULT_JUDGE_API_KEY_REF: 'env:E2E_JUDGE_KEY', E2E_JUDGE_KEY: 'fake-judge-key', RUNS_WORKER_CONCURRENCY: '2', RUNS_BATCH_SIZE: '3', RUNS_CONSUMER_START: 'latest',
+      // Consumer groups of this test alone: nothing left on the topics by earlier runs reaches them.
+      RUNS_GROUP_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
     };
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 4 });
     store = new PostgresEventStore(pool, new EventCodec());
     commands = new RunCommands(runRepository(store, { now: Date.now, newId: randomUUID }), randomUUID);
-    processes.push(await startRunsProcess({ ...judgeEnv, RUNS_ROLES: 'planner,relay,projection' }));
+    // A relay of its own starting at the end of the shared test log: only this test's runs travel.
+    processes.push(await startRunsProcess({ ...judgeEnv, RUNS_ROLES: 'planner,relay,projection', RUNS_RELAY_NAME: `e2e-${randomUUID()}`, RUNS_RELAY_START: 'latest' }));
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EvalVaultEvent } from '@evalvault/contracts';
-import { formatPosition, START, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
+import { formatPosition, START, type EventFilter, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 
 /** Anything events can be published to: the Kafka client, or the in-process one. */
@@ -15,6 +15,8 @@ export interface EventRelayOptions {
   /** Which streams this relay publishes, e.g. the ones its service owns. */
   filter?: EventFilter;
   batchSize?: number;
+  /** Where a relay without a checkpoint starts; default the beginning of the log (nothing is skipped). */
+  startWhenNew?: () => Promise<GlobalPosition>;
   logger: Logger;
   registry: Registry;
 }
@@ -41,7 +43,7 @@ export class EventRelay {
   }
 
   async start(): Promise<void> {
-    const from = (await this.checkpoints.load(this.checkpointName)) ?? START;
+    const from = (await this.checkpoints.load(this.checkpointName)) ?? (await this.options.startWhenNew?.()) ?? START;
     this.options.logger.info({ relay: this.options.name, from: formatPosition(from) }, 'relay starting');
     let failed: (error: Error) => void = () => undefined;
     this.failure = new Promise<Error>((resolve) => { failed = resolve; });

@@ -123,6 +123,17 @@ export class PostgresEventStore implements EventStore {
     return result.rows.map((row) => this.toRecorded(row));
   }
 
+  /** Position of the newest committed event (START for an empty store): where a follower starts that wants only what comes next. */
+  async headPosition(): Promise<GlobalPosition> {
+    const { rows } = await this.pool.query<{ commit: string; sequence: string }>(
+      `SELECT commit_id::text AS commit, sequence::text AS sequence FROM eventstore.events
+        WHERE commit_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY commit_id DESC, events.sequence DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? { commit: BigInt(row.commit), sequence: BigInt(row.sequence) } : { commit: 0n, sequence: 0n };
+  }
+
   subscribeAll(from: GlobalPosition, options: SubscribeOptions): Subscription {
     if (this.options.listen !== false) void this.startListening();
     return new PollingSubscription(

@@ -2,14 +2,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { testDatabaseUrl } from '@evalvault/platform/testing';
+import { testDatabaseUrl } from './index.js';
 
-/** Runs service processes for end-to-end tests, started from the build as an operator would. */
-const root = join(import.meta.dirname, '..', '..', '..');
-const main = join(root, 'services', 'runs', 'dist', 'main.js');
+/** Service processes for end-to-end tests, started from the build as an operator would. */
+const root = join(import.meta.dirname, '..', '..', '..', '..');
 
 export interface RunsProcess {
   child: ChildProcess;
+  url: string;
   output: () => string;
   /** pino lines with this msg. */
   logLines: (msg: string) => Record<string, unknown>[];
@@ -24,14 +24,21 @@ async function freePort(): Promise<number> {
 }
 
 export function migrateTestDatabase(): void {
-  execFileSync(process.execPath, [join(root, 'services', 'runs', 'dist', 'migrate.js')], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl() }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  for (const service of ['runs', 'gateway']) {
+    execFileSync(process.execPath, [join(root, 'services', service, 'dist', 'migrate.js')], {
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl() }, stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
 }
 
 export async function startRunsProcess(env: Record<string, string>): Promise<RunsProcess> {
+  return startServiceProcess('runs', env);
+}
+
+/** A built service as its own process on a free port; resolves once it logs that it listens. */
+export async function startServiceProcess(service: string, env: Record<string, string>): Promise<RunsProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
     env: { ...process.env, DATABASE_URL: testDatabaseUrl(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,13 +46,13 @@ export async function startRunsProcess(env: Record<string, string>): Promise<Run
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   const deadline = Date.now() + 60_000;
-  while (!output.includes('runs listening')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`runs process did not start:\n${output}`);
+  while (!output.includes(`${service} listening`)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${service} process did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const logLines = (msg: string): Record<string, unknown>[] =>
     output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === msg);
-  return { child, output: () => output, logLines };
+  return { child, url: `http://127.0.0.1:${port}`, output: () => output, logLines };
 }
 
 export async function stopRunsProcess(process: RunsProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

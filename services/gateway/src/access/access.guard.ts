@@ -1,0 +1,34 @@
+import { SetMetadata, type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AuthError } from '../auth/auth.errors.js';
+import { isAllowed, type Action } from './role-matrix.js';
+
+const ACTION = Symbol('evalvault:action');
+
+/** The one action a route performs; the guard refuses routes that name none. */
+export const Requires = (action: Action): MethodDecorator => SetMetadata(ACTION, action);
+
+/**
+ * One guard on every /v1 route: the authenticated principal must hold, in the project of
+ * the path (or in the tenant for audit actions), a role the role matrix allows.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { params: Record<string, string> }>();
+    if (!request.url.startsWith('/v1/')) return true;
+    const action = this.reflector.get<Action | undefined>(ACTION, context.getHandler());
+    if (!action) throw AuthError.forbidden(`route ${request.method} ${request.routeOptions.url} declares no action`);
+    const principal = request.principal;
+    if (!principal) throw AuthError.unauthenticated('missing Authorization: Bearer …');
+    const project = request.params.project;
+    const projectRoles = project ? principal.projectRoles[project] ?? [] : [];
+    if (!isAllowed(action, projectRoles, principal.tenantRoles)) {
+      throw AuthError.forbidden(`${action} needs a role you do not hold${project ? ` in project ${project}` : ''}`);
+    }
+    return true;
+  }
+}

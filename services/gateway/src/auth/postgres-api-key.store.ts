@@ -1,0 +1,59 @@
+import type { Pool } from 'pg';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { ApiKeyRecord, ApiKeyStore } from './api-keys.js';
+import { isRole } from './principal.js';
+
+/** API keys as the authenticator reads them: one row per key, only the keyed hash of the secret. */
+export class CreateApiKeys1764400000000 implements MigrationInterface {
+  name = 'CreateApiKeys1764400000000';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE gateway.api_keys (
+        key_id      text PRIMARY KEY,
+        tenant_id   text NOT NULL,
+        project_id  text NOT NULL,
+        role        text NOT NULL,
+        name        text NOT NULL,
+        secret_hash text NOT NULL,
+        prefix      text NOT NULL,
+        expires_at  timestamptz,
+        revoked_at  timestamptz,
+        created_at  timestamptz NOT NULL
+      )`);
+    await runner.query(`CREATE INDEX api_keys_project_idx ON gateway.api_keys (tenant_id, project_id)`);
+  }
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE gateway.api_keys`);
+  }
+}
+
+interface Row {
+  key_id: string; tenant_id: string; project_id: string; role: string; name: string; secret_hash: string;
+  prefix: string; expires_at: Date | null; revoked_at: Date | null; created_at: Date;
+}
+
+export class PostgresApiKeyStore implements ApiKeyStore {
+  constructor(private readonly pool: Pool) {}
+
+  async findByKeyId(keyId: string): Promise<ApiKeyRecord | null> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.api_keys WHERE key_id = $1', [keyId]);
+    const row = rows[0];
+    if (!row || !isRole(row.role)) return null;
+    return {
+      keyId: row.key_id, tenantId: row.tenant_id, projectId: row.project_id, role: row.role, name: row.name,
+      secretHash: row.secret_hash, prefix: row.prefix, expiresAt: row.expires_at, revokedAt: row.revoked_at, createdAt: row.created_at,
+    };
+  }
+
+  /** Idempotent: saving the same key again (a restart with the same bootstrap key) changes nothing. */
+  async save(record: ApiKeyRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO gateway.api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key_id) DO NOTHING`,
+      [record.keyId, record.tenantId, record.projectId, record.role, record.name, record.secretHash, record.prefix, record.expiresAt, record.revokedAt, record.createdAt],
+    );
+  }
+
+  async revoke(keyId: string, at: Date): Promise<void> {
+    await this.pool.query('UPDATE gateway.api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE key_id = $1', [keyId, at]);
+  }
+}

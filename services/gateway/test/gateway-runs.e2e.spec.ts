@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { migrateTestDatabase, startServiceProcess, stopRunsProcess, type RunsProcess } from '@evalvault/platform/testing';
+
+// Processes start, join consumer groups and score a run: minutes at worst on two cores.
+jest.setTimeout(180_000);
+
+/**
+ * The public API over real HTTP, in distributed mode: the gateway authenticates an API key,
+ * checks the role matrix, and calls the runs service's internal API with a signed
+ * identity; the runs service plans and scores over the real Kafka and PostgreSQL.
+ */
+describe('gateway → runs over HTTP', () => {
+  const processes: RunsProcess[] = [];
+  const adminKey = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+  const secrets = { E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'), E2E_PEPPER: randomBytes(32).toString('base64url') };
+  let gateway: string;
+
+  beforeAll(async () => {
+    migrateTestDatabase();
+    // A relay of its own starting at the end of the shared test log: only this test's runs travel.
+    const shared = { ...secrets, EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET', RUNS_CONSUMER_START: 'latest', RUNS_RELAY_NAME: `e2e-${randomBytes(4).toString('hex')}`, RUNS_RELAY_START: 'latest', RUNS_GROUP_PREFIX: `e2e-${randomBytes(4).toString('hex')}` };
+    const runs = await startServiceProcess('runs', { ...shared, RUNS_BATCH_SIZE: '2' });
+    processes.push(runs);
+    const gatewayProcess = await startServiceProcess('gateway', {
+      ...shared, EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER', EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey, RUNS_SERVICE_URL: runs.url,
+    });
+    processes.push(gatewayProcess);
+    gateway = gatewayProcess.url;
+  });
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => stopRunsProcess(p)));
+  });
+
+  const call = (path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    if (init.key !== null) headers.set('authorization', `Bearer ${init.key ?? adminKey}`);
+    if (init.body) headers.set('content-type', 'application/json');
+    return fetch(`${gateway}${path}`, { ...init, headers });
+  };
+  const run = {
+    dataset: { name: 'gateway-e2e', cases: [
+      { id: 'a', question: 'Capital of France?', answer: 'Paris', contexts: ['Paris is the capital of France.'], ground_truth: 'Paris' },
+      { id: 'b', question: 'Capital of Italy?', answer: 'Milan', contexts: ['Rome is the capital of Italy.'], ground_truth: 'Rome' },
+      { id: 'c', question: 'Capital of Spain?', answer: 'Madrid', contexts: ['Madrid is the capital of Spain.'], ground_truth: 'Madrid' },
+    ] },
+    metrics: ['exact_match', 'token_f1'],
+    gate: { rules: ['mean(exact_match) >= 0.9'] },
+  };
+
+  it('submits a run, follows it to its verdict and lists its cases', async () => {
+    const submitted = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run), headers: { 'idempotency-key': `e2e-${randomBytes(4).toString('hex')}` } });
+    expect(submitted.status).toBe(202);
+    const { runId } = (await submitted.json()) as { runId: string };
+    let view: { status: string; gate: { passed: boolean; rules: { rule: string; actual: number }[] } | null } = { status: 'requested', gate: null };
+    const deadline = Date.now() + 90_000;
+    while (view.status !== 'completed' || !view.gate) {
+      if (Date.now() > deadline) throw new Error(`run ${runId} did not complete: ${JSON.stringify(view)}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const response = await call(`/v1/projects/default/runs/${runId}`);
+      if (response.status === 200) view = (await response.json()) as typeof view;
+      else expect(response.status).toBe(404); // not projected yet
+    }
+    expect(view.gate).toEqual({ passed: false, rules: [expect.objectContaining({ rule: 'mean(exact_match) >= 0.9', passed: false })] });
+    expect(view.gate.rules[0]!.actual).toBeCloseTo(2 / 3, 6);
+    const cases = (await (await call(`/v1/projects/default/runs/${runId}/cases`)).json()) as { items: { caseId: string }[] };
+    expect(cases.items.map((c) => c.caseId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('answers the same Idempotency-Key and body with the same run, and a changed body with 422', async () => {
+    const key = `retry-${randomBytes(4).toString('hex')}`;
+    const first = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run), headers: { 'idempotency-key': key } });
+    const again = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run), headers: { 'idempotency-key': key } });
+    expect(again.status).toBe(first.status);
+    expect(await again.json()).toEqual(await first.json());
+    expect(again.headers.get('idempotency-replayed')).toBe('true');
+    const changed = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify({ ...run, metrics: ['exact_match'] }), headers: { 'idempotency-key': key } });
+    expect(changed.status).toBe(422);
+  });
+
+  it('refuses missing and forged credentials, other projects and bad input with problem details', async () => {
+    const missing = await call('/v1/projects/default/runs', { key: null });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    expect(missing.headers.get('www-authenticate')).toContain('Bearer');
+    expect((await call('/v1/projects/default/runs', { key: `${adminKey.slice(0, -4)}AAAA` })).status).toBe(401);
+    expect((await call('/v1/projects/elsewhere/runs')).status).toBe(403);
+    const unknownField = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify({ ...run, colour: 'blue' }) });
+    expect(unknownField.status).toBe(400);
+    expect(JSON.stringify(await unknownField.json())).toContain('colour');
+    expect((await call('/v1/projects/default/runs', { method: 'POST', body: '{"dataset": ' })).status).toBe(400);
+    const badRule = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify({ ...run, gate: { rules: ['mean(x) >= 0.8x'] } }) });
+    expect(badRule.status).toBe(400);
+    expect(((await badRule.json()) as { detail: string }).detail).toContain('column 15');
+    expect((await call(`/v1/projects/default/runs/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+    expect((await call(`/v1/projects/default/runs/'%20OR%201=1--`)).status).toBe(400);
+  });
+});
