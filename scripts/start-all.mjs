@@ -4,10 +4,30 @@
 // (infra/postgres/setup.sh, infra/kafka/kafka.sh, npm run migrate). The single-process
 // embedded platform without Kafka or a database server replaces this (see README "Status").
 import { execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const env = { ...process.env };
+const dataDir = resolve(env.EVALVAULT_DATA_DIR ?? join(root, '.evalvault'));
+
+/** A secret made once and kept in the data directory (mode 600), handed to the services by reference. */
+function secretFile(name) {
+  const dir = join(dataDir, 'secrets');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, name);
+  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return `file:${path}`;
+}
+env.EVALVAULT_INTERNAL_SECRET_REF ??= secretFile('internal-identity');
+env.EVALVAULT_API_KEY_PEPPER_REF ??= secretFile('api-key-pepper');
+const issuedMarker = join(dataDir, 'secrets', 'bootstrap-key-issued');
+if (!env.EVALVAULT_BOOTSTRAP_ADMIN_KEY && !existsSync(issuedMarker)) {
+  env.EVALVAULT_BOOTSTRAP_ADMIN_KEY = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+  writeFileSync(issuedMarker, 'a bootstrap admin key was generated and printed once; only its hash is stored\n');
+  console.error(`\nAdmin API key for project "default" (shown once, keep it):\n  ${env.EVALVAULT_BOOTSTRAP_ADMIN_KEY}\n`);
+}
 if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
   console.error('Preparing the local PostgreSQL and Kafka broker (set DATABASE_URL and KAFKA_BROKERS to use others)...');
   execFileSync('bash', [join(root, 'infra/postgres/setup.sh')], { stdio: 'inherit' });
@@ -15,7 +35,7 @@ if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
   env.DATABASE_URL ??= 'postgres://evalvault@127.0.0.1:5432/evalvault';
   env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 }
-execFileSync(process.execPath, [join(root, 'services/runs/dist/migrate.js')], { env, stdio: 'inherit' });
+for (const service of ['runs', 'gateway']) execFileSync(process.execPath, [join(root, `services/${service}/dist/migrate.js`)], { env, stdio: 'inherit' });
 
 const services = { gateway: 8080, runs: 8081, registry: 8082, memory: 8083, audit: 8084, notifier: 8085 };
 let stopping = false;
@@ -44,4 +64,5 @@ function stop(exitCode = 0) {
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
-console.error(`EvalVault services starting: gateway http://127.0.0.1:${env.PORT ?? 8080}/healthz, runs http://127.0.0.1:8081/readyz (Ctrl-C stops all)`);
+const gateway = `http://127.0.0.1:${env.PORT ?? 8080}`;
+console.error(`EvalVault starting: ${gateway} (Ctrl-C stops all). Try:\n  curl -H "Authorization: Bearer <admin key>" ${gateway}/v1/projects/default/runs`);
