@@ -11,6 +11,7 @@ import { ensureBootstrapKey } from './auth/bootstrap-key.js';
 import { PostgresApiKeyStore } from './auth/postgres-api-key.store.js';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './gateway.migrations.js';
 import { GatewayModule } from './gateway.module.js';
+import { installOpenApi } from './docs/openapi.js';
 import { IdempotencyStore, installHttpEdges } from './http/index.js';
 import { loadConfig } from './config.js';
 
@@ -35,6 +36,7 @@ await runService(GatewayModule.with({ runs }), config, {
   logger,
   beforeListen: async (app) => {
     app.get<ReadinessChecks>(READINESS_CHECKS).register(postgresReadiness(pool));
+    await installOpenApi(app.getHttpAdapter().getInstance(), '0.1.0');
     installAuthentication(app.getHttpAdapter().getInstance(), authenticator);
     await installHttpEdges(app, { bodyLimit: config.http.bodyLimit, rateLimit: config.http.rateLimit, idempotency: new IdempotencyStore(pool) });
   },

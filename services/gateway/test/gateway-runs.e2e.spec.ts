@@ -96,4 +96,10 @@ describe('gateway → runs over HTTP', () => {
     expect((await call(`/v1/projects/default/runs/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
     expect((await call(`/v1/projects/default/runs/'%20OR%201=1--`)).status).toBe(400);
   });
+
+  it('serves its OpenAPI document at /docs without credentials', async () => {
+    const docs = await call('/docs', { key: null });
+    expect(docs.status).toBe(200);
+    expect(Object.keys(((await docs.json()) as { paths: object }).paths)).toContain('/v1/projects/{project}/runs/{runId}');
+  });
 });
