@@ -8,6 +8,7 @@ export { startTelemetry } from './observability/telemetry.js';
 export { createServiceApp, runService, type RunningService, type ServiceExtras } from './service/run-service.js';
 export { loadKafkaSettings, createKafka, type KafkaSettings } from './kafka/kafka-config.js';
 export { ensureTopics, awaitCluster } from './kafka/topic-admin.js';
+export { kafkaLogCreator } from './kafka/kafka-logging.js';
 export * from './event-store/event-store.port.js';
 export * from './event-store/event-store.errors.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './event-store/postgres/postgres-event-store.js';

@@ -6,7 +6,7 @@ import { llmMigrations } from '@evalvault/llm';
 import {
   busMetrics, createKafka, ensureTopics, EventRelay, KafkaEventClient, KafkaEventServer, PostgresCheckpointStore,
   PostgresEventStore, appendedEventsCounter, pendingMigrations, EVENT_STORE_MIGRATIONS, secretResolver,
-  kafkaReadiness, postgresReadiness, type ReadinessCheck,
+  kafkaReadiness, kafkaLogCreator, postgresReadiness, type ReadinessCheck,
 } from '@evalvault/platform';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { Registry } from 'prom-client';
@@ -57,7 +57,7 @@ export async function createRunsRuntime(config: RunsConfig, logger: Logger, regi
   const sources = { now: Date.now, newId: randomUUID };
   const runs = runRepository(store, sources);
   const queries = new RunsQueries(dataSource);
-  const kafka = createKafka(config.kafka);
+  const kafka = createKafka(config.kafka, { logCreator: kafkaLogCreator(logger) });
   const metrics = busMetrics(registry);
   const admin = kafka.admin();
   await admin.connect();
