@@ -3,15 +3,21 @@ import type { ServiceClient } from '@evalvault/platform';
 import type { RunsOperations } from '@evalvault/service-apis';
 import { AccessGuard } from './access/access.guard.js';
 import { RunsController, RUNS_CLIENT } from './runs/runs.controller.js';
+import { API_KEYS, ApiKeysController } from './access/api-keys.controller.js';
+import type { ApiKeysService } from './access/api-keys.service.js';
 
 /** The public REST API: routes authenticate, pass the access guard, and call the owning service. */
 @Module({})
 export class GatewayModule {
-  static with(clients: { runs: ServiceClient<RunsOperations> }): DynamicModule {
+  static with(parts: { runs: ServiceClient<RunsOperations>; apiKeys: ApiKeysService | null }): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [RunsController],
-      providers: [AccessGuard, { provide: RUNS_CLIENT, useValue: clients.runs }],
+      controllers: [RunsController, ApiKeysController],
+      providers: [
+        AccessGuard,
+        { provide: RUNS_CLIENT, useValue: parts.runs },
+        { provide: API_KEYS, useValue: parts.apiKeys },
+      ],
     };
   }
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
-  createLogger, HttpServiceClient, InternalIdentitySigner, pendingMigrations, postgresReadiness, runService, secretResolver,
+  createLogger, HttpServiceClient, InternalIdentitySigner, pendingMigrations, PostgresEventStore, postgresReadiness, runService, secretResolver,
   READINESS_CHECKS, type ReadinessChecks,
 } from '@evalvault/platform';
 import type { RunsOperations } from '@evalvault/service-apis';
@@ -11,6 +12,7 @@ import { ensureBootstrapKey } from './auth/bootstrap-key.js';
 import { PostgresApiKeyStore } from './auth/postgres-api-key.store.js';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './gateway.migrations.js';
 import { GatewayModule } from './gateway.module.js';
+import { ApiKeysService } from './access/api-keys.service.js';
 import { installOpenApi } from './docs/openapi.js';
 import { IdempotencyStore, installHttpEdges } from './http/index.js';
 import { loadConfig } from './config.js';
@@ -32,7 +34,9 @@ const authenticator = new Authenticator({ apiKeys: new ApiKeyAuthenticator(keys,
 const signer = new InternalIdentitySigner({ secret: Buffer.from(await secrets(config.internalSecretRef), 'utf8') });
 const runs = new HttpServiceClient<RunsOperations>({ serviceName: 'runs', baseUrl: config.runsUrl, signer });
 
-await runService(GatewayModule.with({ runs }), config, {
+const apiKeys = new ApiKeysService(new PostgresEventStore(pool), keys, hasher, { now: Date.now, newId: randomUUID });
+
+await runService(GatewayModule.with({ runs, apiKeys }), config, {
   logger,
   beforeListen: async (app) => {
     app.get<ReadinessChecks>(READINESS_CHECKS).register(postgresReadiness(pool));

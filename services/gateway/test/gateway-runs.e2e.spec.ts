@@ -97,6 +97,22 @@ describe('gateway → runs over HTTP', () => {
     expect((await call(`/v1/projects/default/runs/'%20OR%201=1--`)).status).toBe(400);
   });
 
+  it('lets an admin issue a viewer key that can read but not write, and revoke it at once', async () => {
+    const issued = await call('/v1/projects/default/api-keys', { method: 'POST', body: JSON.stringify({ name: 'dashboard', role: 'viewer' }) });
+    expect(issued.status).toBe(201);
+    const { key, apiKeyId, prefix } = (await issued.json()) as { key: string; apiKeyId: string; prefix: string };
+    expect(key).toMatch(/^evk_[0-9a-f]{12}_/);
+    const listed = await (await call('/v1/projects/default/api-keys')).text();
+    expect(listed).toContain(prefix);
+    expect(listed).not.toContain(key.split('_').at(-1)!); // never the secret again
+    expect((await call('/v1/projects/default/runs', { key })).status).toBe(200);
+    expect((await call('/v1/projects/default/runs', { key, method: 'POST', body: JSON.stringify(run) })).status).toBe(403);
+    expect((await call('/v1/projects/default/api-keys', { key, method: 'POST', body: JSON.stringify({ name: 'x', role: 'admin' }) })).status).toBe(403);
+    expect((await call(`/v1/projects/default/api-keys/${apiKeyId}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await call('/v1/projects/default/runs', { key })).status).toBe(401);
+    expect((await call('/v1/projects/default/api-keys/000000000000', { method: 'DELETE' })).status).toBe(404);
+  });
+
   it('serves its OpenAPI document at /docs without credentials', async () => {
     const docs = await call('/docs', { key: null });
     expect(docs.status).toBe(200);

@@ -37,12 +37,12 @@ export class PostgresApiKeyStore implements ApiKeyStore {
 
   async findByKeyId(keyId: string): Promise<ApiKeyRecord | null> {
     const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.api_keys WHERE key_id = $1', [keyId]);
-    const row = rows[0];
-    if (!row || !isRole(row.role)) return null;
-    return {
-      keyId: row.key_id, tenantId: row.tenant_id, projectId: row.project_id, role: row.role, name: row.name,
-      secretHash: row.secret_hash, prefix: row.prefix, expiresAt: row.expires_at, revokedAt: row.revoked_at, createdAt: row.created_at,
-    };
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async listForProject(tenantId: string, projectId: string): Promise<ApiKeyRecord[]> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.api_keys WHERE tenant_id = $1 AND project_id = $2 ORDER BY created_at, key_id', [tenantId, projectId]);
+    return rows.map(toRecord).filter((record): record is ApiKeyRecord => record !== null);
   }
 
   /** Idempotent: saving the same key again (a restart with the same bootstrap key) changes nothing. */
@@ -56,4 +56,12 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   async revoke(keyId: string, at: Date): Promise<void> {
     await this.pool.query('UPDATE gateway.api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE key_id = $1', [keyId, at]);
   }
+}
+
+function toRecord(row: Row): ApiKeyRecord | null {
+  if (!isRole(row.role)) return null;
+  return {
+    keyId: row.key_id, tenantId: row.tenant_id, projectId: row.project_id, role: row.role, name: row.name,
+    secretHash: row.secret_hash, prefix: row.prefix, expiresAt: row.expires_at, revokedAt: row.revoked_at, createdAt: row.created_at,
+  };
 }

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../auth/principal.js';
+import { AccessGuard, Requires } from './access.guard.js';
+import type { ApiKeysService, ApiKeyView } from './api-keys.service.js';
+
+export const API_KEYS = Symbol('API_KEYS');
+
+const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
+const PROJECT = { type: 'object', required: ['project'], properties: { project: id } } as const;
+const KEY = { type: 'object', required: ['project', 'keyId'], properties: { project: id, keyId: { type: 'string', pattern: '^[0-9a-f]{12}$' } } } as const;
+const ISSUE_BODY = {
+  type: 'object', required: ['name', 'role'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    role: { type: 'string', enum: ['viewer', 'editor', 'approver', 'admin'] },
+    expiresAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
+
+/** /v1/projects/{project}/api-keys: admins issue (the key is shown once), list and revoke keys. */
+@Controller('v1/projects/:project/api-keys')
+@UseGuards(AccessGuard)
+export class ApiKeysController {
+  constructor(@Inject(API_KEYS) private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Requires('access.keys.manage')
+  @RouteSchema({ params: PROJECT, body: ISSUE_BODY })
+  issue(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: { name: string; role: Role; expiresAt?: string | null }): Promise<ApiKeyView & { key: string }> {
+    return this.keys.issue(request.principal!, project, { name: body.name, role: body.role, expiresAt: body.expiresAt ?? null }, randomUUID());
+  }
+
+  @Get()
+  @Requires('access.read')
+  @RouteSchema({ params: PROJECT })
+  async list(@Req() request: FastifyRequest, @Param('project') project: string): Promise<{ items: ApiKeyView[] }> {
+    return { items: await this.keys.list(request.principal!, project) };
+  }
+
+  @Delete(':keyId')
+  @Requires('access.keys.manage')
+  @RouteSchema({ params: KEY })
+  revoke(@Req() request: FastifyRequest, @Param('project') project: string, @Param('keyId') keyId: string): Promise<ApiKeyView> {
+    return this.keys.revoke(request.principal!, project, keyId, randomUUID());
+  }
+}

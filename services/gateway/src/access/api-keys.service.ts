@@ -1,0 +1,74 @@
+import { envelop, WrongExpectedRevisionError, type CommandContext, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import { EdgeError } from '../http/index.js';
+import { issueApiKey, type ApiKeyRecord, type ApiKeySecretHasher } from '../auth/api-keys.js';
+import type { Principal, Role } from '../auth/principal.js';
+import type { PostgresApiKeyStore } from '../auth/postgres-api-key.store.js';
+
+export interface ApiKeyView {
+  apiKeyId: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+const view = (record: ApiKeyRecord): ApiKeyView => ({
+  apiKeyId: record.keyId, name: record.name, role: record.role, prefix: record.prefix,
+  expiresAt: record.expiresAt?.toISOString() ?? null, revokedAt: record.revokedAt?.toISOString() ?? null, createdAt: record.createdAt.toISOString(),
+});
+
+const notFound = (keyId: string): EdgeError => new EdgeError('NOT_FOUND', `API key ${keyId} not found`);
+
+/**
+ * Project API keys, owned by the gateway: each key is a stream `apikey-<id>` in the event
+ * store (ApiKeyIssued, ApiKeyRevoked: hashes, never secrets) and a row the authenticator
+ * reads. A revocation updates the row first, so it is effective at once even if the
+ * event cannot be written (the caller then sees the error and retries).
+ */
+export class ApiKeysService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly keys: PostgresApiKeyStore,
+    private readonly hasher: ApiKeySecretHasher,
+    private readonly sources: EnvelopeSources,
+  ) {}
+
+  async issue(principal: Principal, projectId: string, request: { name: string; role: Role; expiresAt: string | null }, correlationId: string): Promise<ApiKeyView & { key: string }> {
+    const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
+    const { plaintext, record } = issueApiKey({ tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt }, { hasher: this.hasher, now: new Date(this.sources.now()) });
+    const streamId = `apikey-${record.keyId}`;
+    await this.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyIssued', payload: {
+      apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: expiresAt?.getTime() ?? null,
+    } }], this.context(principal, projectId, correlationId), this.sources), 'no_stream');
+    await this.keys.save(record);
+    return { ...view(record), key: plaintext };
+  }
+
+  async list(principal: Principal, projectId: string): Promise<ApiKeyView[]> {
+    return (await this.keys.listForProject(principal.tenantId, projectId)).map(view);
+  }
+
+  async revoke(principal: Principal, projectId: string, keyId: string, correlationId: string): Promise<ApiKeyView> {
+    const record = await this.keys.findByKeyId(keyId);
+    // Another tenant's or project's key answers as if it did not exist.
+    if (!record || record.tenantId !== principal.tenantId || record.projectId !== projectId) throw notFound(keyId);
+    const at = new Date(this.sources.now());
+    await this.keys.revoke(keyId, at);
+    const streamId = `apikey-${keyId}`;
+    try {
+      await this.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyRevoked', payload: { apiKeyId: keyId, reason: null } }], this.context(principal, projectId, correlationId), this.sources), 1n);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error; // already revoked: nothing more to record
+    }
+    return view((await this.keys.findByKeyId(keyId))!);
+  }
+
+  private context(principal: Principal, projectId: string, correlationId: string): CommandContext {
+    return {
+      tenantId: principal.tenantId, projectId, correlationId, causationId: null,
+      actor: { subject: principal.subject, authMethod: principal.authMethod, apiKeyId: principal.apiKeyId },
+    };
+  }
+}
