@@ -49,6 +49,21 @@ describe('gateway → runs over HTTP', () => {
     gate: { rules: ['mean(exact_match) >= 0.9'] },
   };
 
+  it('streams a run’s progress as Server-Sent Events until its verdict', async () => {
+    const submitted = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run) });
+    const { runId } = (await submitted.json()) as { runId: string };
+    let stream: Response | undefined;
+    for (let attempt = 0; attempt < 100 && stream?.status !== 200; attempt++) { // 404 until the read model has the run
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      stream = await call(`/v1/projects/default/runs/${runId}/events`);
+    }
+    expect(stream!.headers.get('content-type')).toContain('text/event-stream');
+    const text = await stream!.text();
+    expect(text).toContain('event: progress');
+    const done = /event: done\ndata: (.*)\n/.exec(text);
+    expect(JSON.parse(done![1]!)).toMatchObject({ runId, status: 'completed', gate: { passed: false } });
+  });
+
   it('submits a run, follows it to its verdict and lists its cases', async () => {
     const submitted = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run), headers: { 'idempotency-key': `e2e-${randomBytes(4).toString('hex')}` } });
     expect(submitted.status).toBe(202);
@@ -66,6 +81,9 @@ describe('gateway → runs over HTTP', () => {
     expect(view.gate.rules[0]!.actual).toBeCloseTo(2 / 3, 6);
     const cases = (await (await call(`/v1/projects/default/runs/${runId}/cases`)).json()) as { items: { caseId: string }[] };
     expect(cases.items.map((c) => c.caseId)).toEqual(['a', 'b', 'c']);
+    const comparison = (await (await call(`/v1/projects/default/runs/${runId}/compare/${runId}`)).json()) as { configurationChanges: string[]; metrics: { meanDelta: number }[] };
+    expect(comparison.configurationChanges).toEqual([]);
+    expect(comparison.metrics.map((m) => m.meanDelta)).toEqual([0, 0]);
   });
 
   it('answers the same Idempotency-Key and body with the same run, and a changed body with 422', async () => {

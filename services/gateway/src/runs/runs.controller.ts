@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { InternalIdentity, ServiceClient } from '@evalvault/platform';
 import type { CaseView, GetCasesQuery, ListRunsQuery, Page, RunSummary, RunView, RunsOperations, SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
-import { CANCEL_BODY, CASES_QUERY, LIST_RUNS_QUERY, PROJECT_PARAMS, RETRY_BODY, RUN_PARAMS, SUBMIT_RUN_BODY } from './runs.schemas.js';
+import { CANCEL_BODY, CASES_QUERY, COMPARE_PARAMS, LIST_RUNS_QUERY, PROJECT_PARAMS, RETRY_BODY, RUN_PARAMS, SUBMIT_RUN_BODY } from './runs.schemas.js';
+import { compareRuns, type RunComparison } from './run-comparison.js';
+import { sseFrame, streamRunProgress } from './run-progress.js';
 
 export const RUNS_CLIENT = Symbol('RUNS_CLIENT');
 
@@ -51,6 +53,38 @@ export class RunsController {
   @RouteSchema({ params: RUN_PARAMS, querystring: CASES_QUERY })
   cases(@Req() request: FastifyRequest, @Param('project') project: string, @Param('runId') runId: string, @Query() query: Omit<GetCasesQuery, 'runId'>): Promise<Page<CaseView>> {
     return this.runs.call('getCases', { ...query, runId }, identityOf(request, project));
+  }
+
+  @Get(':runId/events')
+  @Requires('runs.read')
+  @RouteSchema({ params: RUN_PARAMS })
+  async events(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('project') project: string, @Param('runId') runId: string): Promise<void> {
+    const identity = identityOf(request, project);
+    await this.runs.call('getRun', { runId }, identity); // an unknown run answers 404 before the stream opens
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let open = true;
+    request.raw.on('close', () => { open = false; });
+    try {
+      await streamRunProgress(this.runs, identity, runId, (frame) => {
+        if (!open) return false; // the client went away: stop following the run
+        reply.raw.write(frame);
+        return true;
+      });
+    } catch (error) {
+      if (open) reply.raw.write(sseFrame('error', { message: (error as Error).message }));
+    } finally {
+      reply.raw.end();
+    }
+  }
+
+  @Get(':runId/compare/:otherRunId')
+  @Requires('runs.read')
+  @RouteSchema({ params: COMPARE_PARAMS })
+  async compare(@Req() request: FastifyRequest, @Param('project') project: string, @Param('runId') runId: string, @Param('otherRunId') otherRunId: string): Promise<RunComparison> {
+    const identity = identityOf(request, project);
+    const [base, candidate] = await Promise.all([this.runs.call('getRun', { runId }, identity), this.runs.call('getRun', { runId: otherRunId }, identity)]);
+    return compareRuns(base, candidate);
   }
 
   @Post(':runId/cancel')

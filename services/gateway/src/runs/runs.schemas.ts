@@ -17,6 +17,7 @@ const inlineCase = {
 
 export const PROJECT_PARAMS = { type: 'object', required: ['project'], properties: { project: id } } as const;
 export const RUN_PARAMS = { type: 'object', required: ['project', 'runId'], properties: { project: id, runId: id } } as const;
+export const COMPARE_PARAMS = { type: 'object', required: ['project', 'runId', 'otherRunId'], properties: { project: id, runId: id, otherRunId: id } } as const;
 
 export const SUBMIT_RUN_BODY = {
   type: 'object', required: ['dataset', 'metrics', 'gate'],
