@@ -34,13 +34,15 @@ describe('runs service over Kafka', () => {
       script: (request) => {
         const prompt = request.messages.map((m) => m.content).join('\n');
         // Two claims per answer, one supported: faithfulness 0.5 on every case.
-        if (prompt.includes('"claims"')) return { text: JSON.stringify({ claims: ['claim one', 'claim two'] }), delayMs: 40 };
-        return { text: JSON.stringify({ verdicts: [{ claim: 1, reason: 'stated', verdict: 1 }, { claim: 2, reason: 'absent', verdict: 0 }] }), delayMs: 40 };
+        if (prompt.includes('"claims"')) return { text: JSON.stringify({ claims: ['claim one', 'claim two'] }), delayMs: 150 };
+        return { text: JSON.stringify({ verdicts: [{ claim: 1, reason: 'stated', verdict: 1 }, { claim: 2, reason: 'absent', verdict: 0 }] }), delayMs: 150 };
       },
     });
     judgeEnv = {
       EVALVAULT_JUDGE_PROVIDER: 'openai', EVALVAULT_JUDGE_BASE_URL: llm.url, EVALVAULT_JUDGE_MODEL: 'judge-test',
       EVALVAULT_JUDGE_API_KEY_REF: 'env:E2E_JUDGE_KEY', E2E_JUDGE_KEY: 'fake-judge-key', RUNS_WORKER_CONCURRENCY: '2', RUNS_BATCH_SIZE: '3', RUNS_CONSUMER_START: 'latest',
+      // The shared judge rate limit (tested in libs/llm) would pace 60 calls a run at the default 5/s.
+      EVALVAULT_JUDGE_REQUESTS_PER_SECOND: '500',
       // Consumer groups of this test alone: nothing left on the topics by earlier runs reaches them.
       RUNS_GROUP_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
     };
@@ -127,8 +129,10 @@ describe('runs service over Kafka', () => {
     await stopRunsProcess(doomed, 'SIGKILL');
     const before = (await runEvents(runId)).filter((e) => e.type === 'CaseEvaluated').length;
     expect(before).toBeLessThan(CASES);
+    // Restarted after the crash: the group forgets the killed member once its session (10 s) expires.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
     processes.push(await startRunsProcess({ ...judgeEnv, RUNS_ROLES: 'worker' }));
-    const events = await waitForEvent(runId, 'RunCompleted', 60_000);
+    const events = await waitForEvent(runId, 'RunCompleted', 120_000);
     expectEveryCaseOnce(events);
   });
 

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -43,6 +44,8 @@ export async function startServiceProcess(service: string, env: Record<string, s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const logFile = process.env['E2E_LOG_DIR'] ? join(process.env['E2E_LOG_DIR'], `${service}-${port}.log`) : null;
+  if (logFile) child.stdout!.on('data', (chunk: Buffer) => appendFileSync(logFile, chunk));
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   const deadline = Date.now() + 60_000;

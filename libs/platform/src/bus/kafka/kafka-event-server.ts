@@ -2,6 +2,7 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetterTopic, EventCodec } from '@evalvault/contracts';
 import { topicsForEventTypes } from '../event-routing.js';
+import { pinNewGroupToEnd } from './pin-new-group.js';
 import type { Logger } from 'pino';
 import { DEFAULT_DELIVERY_POLICY, type BusMessage, type DeliveryPolicy } from '../bus-message.js';
 import { deadLetterHeaders, processMessage, type DeadLetter } from '../message-processor.js';
@@ -60,6 +61,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       return;
     }
     const { kafka, groupId } = this.options;
+    if (this.options.fromBeginning === false) await pinNewGroupToEnd(kafka, groupId, topics);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
     // A short session lets a crashed member's partitions move to the others within seconds.
