@@ -3,14 +3,13 @@ import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../auth/principal.js';
+import { ID_SCHEMA, PROJECT_PARAMS } from '../http/common-schemas.js';
 import { AccessGuard, Requires } from './access.guard.js';
 import type { ApiKeysService, ApiKeyView } from './api-keys.service.js';
 
 export const API_KEYS = Symbol('API_KEYS');
 
-const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
-const PROJECT = { type: 'object', required: ['project'], properties: { project: id } } as const;
-const KEY = { type: 'object', required: ['project', 'keyId'], properties: { project: id, keyId: { type: 'string', pattern: '^[0-9a-f]{12}$' } } } as const;
+const KEY = { type: 'object', required: ['project', 'keyId'], properties: { project: ID_SCHEMA, keyId: { type: 'string', pattern: '^[0-9a-f]{12}$' } } } as const;
 const ISSUE_BODY = {
   type: 'object', required: ['name', 'role'],
   properties: {
@@ -29,14 +28,14 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   @Requires('access.keys.manage')
-  @RouteSchema({ params: PROJECT, body: ISSUE_BODY })
+  @RouteSchema({ params: PROJECT_PARAMS, body: ISSUE_BODY })
   issue(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: { name: string; role: Role; expiresAt?: string | null }): Promise<ApiKeyView & { key: string }> {
     return this.keys.issue(request.principal!, project, { name: body.name, role: body.role, expiresAt: body.expiresAt ?? null }, randomUUID());
   }
 
   @Get()
   @Requires('access.read')
-  @RouteSchema({ params: PROJECT })
+  @RouteSchema({ params: PROJECT_PARAMS })
   async list(@Req() request: FastifyRequest, @Param('project') project: string): Promise<{ items: ApiKeyView[] }> {
     return { items: await this.keys.list(request.principal!, project) };
   }

@@ -1,5 +1,7 @@
 /** JSON Schemas of the runs routes: validation (unknown fields refused) and, later, the OpenAPI document. */
-const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
+import { ID_SCHEMA as id, PROJECT_PARAMS } from '../http/common-schemas.js';
+
+export { PROJECT_PARAMS };
 
 const versionRef = {
   type: 'object', required: ['id', 'version', 'contentHash'],
@@ -15,7 +17,6 @@ const inlineCase = {
   },
 } as const;
 
-export const PROJECT_PARAMS = { type: 'object', required: ['project'], properties: { project: id } } as const;
 export const RUN_PARAMS = { type: 'object', required: ['project', 'runId'], properties: { project: id, runId: id } } as const;
 export const COMPARE_PARAMS = { type: 'object', required: ['project', 'runId', 'otherRunId'], properties: { project: id, runId: id, otherRunId: id } } as const;
 

@@ -1,11 +1,11 @@
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { EventCodec, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
+import { EventClient } from '../event-client.js';
 import { eventHeaders } from '../event-headers.js';
 import type { BusMetrics } from '../bus-metrics.js';
 import type { InProcessBroker } from './in-process-broker.js';
 
 /** The embedded twin of KafkaEventClient: the same Avro bytes and headers, into the in-process broker. */
-export class InProcessEventClient extends ClientProxy {
+export class InProcessEventClient extends EventClient {
   constructor(
     private readonly broker: InProcessBroker,
     private readonly metrics: BusMetrics,
@@ -22,15 +22,6 @@ export class InProcessEventClient extends ClientProxy {
       this.broker.produce(topic, { key: event.streamId, value: this.codec.encode(event), headers: eventHeaders(event) });
       this.metrics.published.inc({ topic });
     }
-  }
-
-  protected async dispatchEvent<T>(packet: ReadPacket<EvalVaultEvent>): Promise<T> {
-    await this.publishBatch([packet.data]);
-    return undefined as T;
-  }
-
-  protected publish(_packet: ReadPacket, _callback: (packet: WritePacket) => void): () => void {
-    throw new Error('request-reply over the bus is not supported: emit events instead');
   }
 
   unwrap<T>(): T {

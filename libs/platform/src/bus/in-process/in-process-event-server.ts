@@ -1,22 +1,12 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { deadLetterTopic, EventCodec } from '@evalvault/contracts';
+import { deadLetterTopic } from '@evalvault/contracts';
 import { topicsForEventTypes } from '../event-routing.js';
-import type { Logger } from 'pino';
-import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../bus-message.js';
+import { processorDeps, type EventServerOptions } from '../event-server-options.js';
 import { deadLetterHeaders, processMessage } from '../message-processor.js';
-import type { BusMetrics } from '../bus-metrics.js';
 import type { InProcessBroker } from './in-process-broker.js';
 
-export interface InProcessEventServerOptions {
+export interface InProcessEventServerOptions extends EventServerOptions {
   broker: InProcessBroker;
-  groupId: string;
-  logger: Logger;
-  metrics: BusMetrics;
-  codec?: EventCodec;
-  policy?: DeliveryPolicy;
-  fromBeginning?: boolean;
-  /** Lets `@EventPattern(type, transportId)` bind a handler to this server only (one service, several consumer groups). */
-  transportId?: symbol;
 }
 
 /** The embedded twin of KafkaEventServer: same handlers, same processing, an in-process broker. */
@@ -33,20 +23,10 @@ export class InProcessEventServer extends Server implements CustomTransportStrat
     try {
       const topics = topicsForEventTypes([...this.messageHandlers.keys()]);
       const { broker, groupId } = this.options;
-      const codec = this.options.codec ?? new EventCodec();
-      this.stop = broker.consume(groupId, topics, this.options.fromBeginning ?? true, (message) =>
-        processMessage(message, {
-          codec,
-          policy: this.options.policy ?? DEFAULT_DELIVERY_POLICY,
-          groupId,
-          logger: this.options.logger,
-          metrics: this.options.metrics,
-          handlerFor: (eventType) => this.getHandlerByPattern(eventType),
-          deadLetter: async (letter) => {
-            broker.produce(deadLetterTopic(letter.message.topic), { key: letter.message.key, value: letter.message.value, headers: deadLetterHeaders(letter, groupId) });
-          },
-        }),
-      );
+      const deps = processorDeps(this.options, (eventType) => this.getHandlerByPattern(eventType), async (letter) => {
+        broker.produce(deadLetterTopic(letter.message.topic), { key: letter.message.key, value: letter.message.value, headers: deadLetterHeaders(letter, groupId) });
+      });
+      this.stop = broker.consume(groupId, topics, this.options.fromBeginning ?? true, (message) => processMessage(message, deps));
       callback();
     } catch (error) {
       callback(error);

@@ -1,6 +1,6 @@
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { EventCodec, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
+import { EventClient } from '../event-client.js';
 import { eventHeaders } from '../event-headers.js';
 import type { BusMetrics } from '../bus-metrics.js';
 
@@ -8,9 +8,8 @@ import type { BusMetrics } from '../bus-metrics.js';
  * Publishes our events to Kafka: `client.emit(event.type, event)`, or `publishBatch`
  * for the relay. Key = stream id, so one stream's events stay in order on one
  * partition; the idempotent producer keeps retries from duplicating or reordering them.
- * Request-reply (`send`) is refused: services talk through events only.
  */
-export class KafkaEventClient extends ClientProxy {
+export class KafkaEventClient extends EventClient {
   private producer?: Producer;
 
   constructor(
@@ -40,15 +39,6 @@ export class KafkaEventClient extends ClientProxy {
     }
     await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
     for (const [topic, messages] of byTopic) this.metrics.published.inc({ topic }, messages.length);
-  }
-
-  protected async dispatchEvent<T>(packet: ReadPacket<EvalVaultEvent>): Promise<T> {
-    await this.publishBatch([packet.data]);
-    return undefined as T;
-  }
-
-  protected publish(_packet: ReadPacket, _callback: (packet: WritePacket) => void): () => void {
-    throw new Error('request-reply over the bus is not supported: emit events instead');
   }
 
   unwrap<T>(): T {

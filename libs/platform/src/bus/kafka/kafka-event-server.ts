@@ -1,25 +1,14 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetterTopic, EventCodec } from '@evalvault/contracts';
+import { deadLetterTopic } from '@evalvault/contracts';
 import { topicsForEventTypes } from '../event-routing.js';
 import { pinNewGroupToEnd } from './pin-new-group.js';
-import type { Logger } from 'pino';
-import { DEFAULT_DELIVERY_POLICY, type BusMessage, type DeliveryPolicy } from '../bus-message.js';
+import type { BusMessage } from '../bus-message.js';
+import { processorDeps, type EventServerOptions } from '../event-server-options.js';
 import { deadLetterHeaders, processMessage, type DeadLetter } from '../message-processor.js';
-import type { BusMetrics } from '../bus-metrics.js';
 
-export interface KafkaEventServerOptions {
+export interface KafkaEventServerOptions extends EventServerOptions {
   kafka: Kafka;
-  /** One consumer group per service: every service sees every event once. */
-  groupId: string;
-  logger: Logger;
-  metrics: BusMetrics;
-  codec?: EventCodec;
-  policy?: DeliveryPolicy;
-  /** Where a new consumer group starts: the beginning (default: nothing retained is missed) or the end. */
-  fromBeginning?: boolean;
-  /** Lets `@EventPattern(type, transportId)` bind a handler to this server only (one service, several consumer groups). */
-  transportId?: symbol;
 }
 
 /**
@@ -34,14 +23,12 @@ export interface KafkaEventServerOptions {
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private producer?: Producer;
-  private readonly codec: EventCodec;
   private readyResolve!: () => void;
   /** Resolves once the consumer has joined its group and fetched, i.e. its start offsets are fixed. */
   readonly ready = new Promise<void>((resolve) => { this.readyResolve = resolve; });
 
   constructor(private readonly options: KafkaEventServerOptions) {
     super();
-    this.codec = options.codec ?? new EventCodec();
     if (options.transportId) this.transportId = options.transportId;
   }
 
@@ -73,21 +60,13 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    const deps = processorDeps(this.options, (eventType) => this.getHandlerByPattern(eventType), (letter) => this.sendDeadLetter(letter));
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,
       autoCommitThreshold: 100,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        await processMessage(toBusMessage(topic, partition, message), {
-          codec: this.codec,
-          policy: this.options.policy ?? DEFAULT_DELIVERY_POLICY,
-          groupId,
-          logger: this.options.logger,
-          metrics: this.options.metrics,
-          handlerFor: (eventType) => this.getHandlerByPattern(eventType),
-          deadLetter: (letter) => this.sendDeadLetter(letter),
-          beforeRetry: heartbeat,
-        });
+        await processMessage(toBusMessage(topic, partition, message), { ...deps, beforeRetry: heartbeat });
       },
     });
     this.options.logger.info({ groupId, topics }, 'consuming');
