@@ -21,7 +21,7 @@ export const TOPICS = {
   registry: { name: 'evalvault.registry.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'Dataset, prompt and model-profile versions and approvals.' },
   memory: { name: 'evalvault.memory.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'Domain Memory entries.' },
   notifications: { name: 'evalvault.notifications.v1', partitions: 3, retentionMs: 30 * DAY_MS, description: 'Tickets and notification outcomes.' },
-  access: { name: 'evalvault.access.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'API keys, role grants and forgotten subjects.' },
+  access: { name: 'evalvault.access.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'API keys, role grants, forgotten subjects and denied accesses.' },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -52,6 +52,7 @@ export const EVENT_TOPIC: Record<EventType, TopicKey> = {
   ApiKeyRevoked: 'access',
   ProjectRoleGranted: 'access',
   SubjectForgotten: 'access',
+  AccessDenied: 'access',
 };
 
 export function topicOf(eventType: EventType): TopicName {

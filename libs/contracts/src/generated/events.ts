@@ -33,6 +33,26 @@ export interface Actor {
   apiKeyId: null | string;
 }
 
+export interface AccessDenied extends EventEnvelope<'AccessDenied'> {
+  payload: AccessDeniedPayload;
+}
+
+/** The gateway refused a request: a resource of another tenant or project, a missing role, or a refused credential. Recorded so compliance sees attempts, not only successes. */
+export interface AccessDeniedPayload {
+  /** HTTP method of the refused request. */
+  method: string;
+  /** Route pattern, e.g. /v1/projects/{project}/runs/{runId}; never the raw URL with its query. */
+  route: string;
+  /** run, api-key, member, … when the refusal concerns one resource. */
+  resourceType: null | string;
+  resourceId: null | string;
+  /** Documented strings: cross-tenant, missing-role, unknown-project. */
+  reason: string;
+  requiredRole: null | string;
+  /** HTTP status answered (404 for another tenant's resource, 403 for a missing role). */
+  status: number;
+}
+
 export interface ApiKeyIssued extends EventEnvelope<'ApiKeyIssued'> {
   payload: ApiKeyIssuedPayload;
 }
@@ -416,6 +436,7 @@ export interface TicketCreatedPayload {
 }
 
 export const EVENT_TYPES = [
+  'AccessDenied',
   'ApiKeyIssued',
   'ApiKeyRevoked',
   'CaseBatchScheduled',
@@ -445,6 +466,7 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export type EvalVaultEvent =
+  | AccessDenied
   | ApiKeyIssued
   | ApiKeyRevoked
   | CaseBatchScheduled
