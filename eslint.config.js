@@ -11,7 +11,8 @@ export default [
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
     plugins: { '@nx': nx },
     rules: {
-      // Services depend on libs and contracts, never on each other; contracts depend on nothing.
+      // Services depend on libs and contracts, never on each other; contracts depend on nothing;
+      // apps (the embedded platform, the CLI) compose services.
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -22,6 +23,8 @@ export default [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            // Apps compose: the embedded platform assembles every service; the CLI drives it.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:app', 'type:service', 'type:lib', 'type:contracts'] },
           ],
         },
       ],
@@ -37,7 +40,7 @@ export default [
   },
   {
     // The config modules and entry points are where the environment is read.
-    files: ['**/config.ts', '**/config/*.ts', '**/migrate.ts', '**/test/**', '**/testing/**', '**/secrets/**', '**/main.ts', '**/*.spec.ts', 'test/**', 'infra/**', '**/cli/**', 'jest.config.js', 'scripts/**'],
+    files: ['**/config.ts', '**/config/*.ts', '**/migrate.ts', '**/test/**', '**/testing/**', '**/secrets/**', '**/main.ts', '**/*.spec.ts', 'test/**', 'infra/**', '**/cli/**', 'apps/cli/src/**', 'jest.config.js', 'scripts/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -36,20 +36,20 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,apps,infra,test}/**/*.spec.ts'],
       testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'],
     },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.int.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,apps,infra,test}/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.mjs',
       globalTeardown: '<rootDir>/test/integration/global-teardown.mjs',
     },
     {
       ...shared,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.e2e.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,apps,infra,test}/**/*.e2e.spec.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.mjs',
       globalTeardown: '<rootDir>/test/integration/global-teardown.mjs',
     },
