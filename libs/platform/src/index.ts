@@ -31,7 +31,7 @@ export { currentTraceparent, installHttpTracing, inSpan } from './observability/
 export { postgresReadiness, kafkaReadiness } from './observability/readiness-checks.js';
 export { appendedEventsCounter } from './observability/metrics.js';
 export { envelop, contextCausedBy, type CommandContext, type DomainEvent, type EnvelopeSources } from './event-sourcing/envelope.js';
-export { EventSourcedRepository, type EventSourcedDecider, type HandleResult } from './event-sourcing/event-sourced-repository.js';
+export { EventSourcedRepository, ForeignStreamError, type EventSourcedDecider, type HandleResult, type Scope } from './event-sourcing/event-sourced-repository.js';
 export { secretResolver, SecretError, type SecretResolver } from './secrets/secret-ref.js';
 export { EventClient } from './bus/event-client.js';
 export type { EventServerOptions } from './bus/event-server-options.js';

@@ -4,7 +4,7 @@ import type { RunStartedPayload } from '@evalvault/contracts';
 import { testDatabaseUrl } from '../testing/index.js';
 import { migrateEventStore } from '../event-store/postgres/migrate.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
-import { EventSourcedRepository, type EventSourcedDecider } from './event-sourced-repository.js';
+import { EventSourcedRepository, ForeignStreamError, type EventSourcedDecider } from './event-sourced-repository.js';
 import type { CommandContext } from './envelope.js';
 
 /** A toy aggregate: a set of numbers, each added once (RunStarted.totalCases carries the number). */
@@ -37,5 +37,21 @@ describe('event-sourced repository on PostgreSQL', () => {
     expect([...values].sort((a, b) => a! - b!)).toEqual(Array.from({ length: 15 }, (_, n) => n));
     expect((await workers[0]!.load(streamId)).state.size).toBe(15);
     expect(stored[0]!.event).toMatchObject({ tenantId: 'tenant-r', actor: context.actor, correlationId: context.correlationId });
+  });
+
+  it('refuses commands and scoped loads on a stream of another tenant or project, and writes nothing', async () => {
+    const store = new PostgresEventStore(pool);
+    const sources = { now: () => Date.UTC(2026, 10, 26), newId: randomUUID };
+    const owner = new EventSourcedRepository(store, numbers, sources);
+    const streamId = `test-${randomUUID()}`;
+    await owner.handle(streamId, 1, context);
+    // A fresh repository (another process, empty cache) and the owner's own (cached) both refuse.
+    for (const repository of [new EventSourcedRepository(store, numbers, sources), owner]) {
+      await expect(repository.handle(streamId, 2, { ...context, tenantId: 'tenant-other' })).rejects.toBeInstanceOf(ForeignStreamError);
+      await expect(repository.handle(streamId, 2, { ...context, projectId: 'other-project' })).rejects.toBeInstanceOf(ForeignStreamError);
+      await expect(repository.load(streamId, { tenantId: 'tenant-other', projectId: 'default' })).rejects.toBeInstanceOf(ForeignStreamError);
+    }
+    expect(await store.readStream(streamId)).toHaveLength(1);
+    expect((await owner.load(streamId, { tenantId: 'tenant-r', projectId: 'default' })).state).toEqual(new Set([1]));
   });
 });

@@ -13,6 +13,24 @@ interface Loaded<State> {
   state: State;
   /** Last revision folded into the state; null: the stream does not exist. */
   revision: bigint | null;
+  /** Tenant and project of the stream's first event: a stream belongs to one scope for ever. */
+  owner: Scope | null;
+}
+
+export interface Scope {
+  tenantId: string;
+  projectId: string;
+}
+
+/**
+ * A command or read named a stream of another tenant or project. Callers answer it exactly as
+ * a missing stream (existence is never revealed) and record the attempt as a denied access.
+ */
+export class ForeignStreamError extends Error {
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} belongs to another tenant or project`);
+    this.name = 'ForeignStreamError';
+  }
 }
 
 export interface HandleResult<State> {
@@ -36,29 +54,25 @@ export class EventSourcedRepository<Command, Event extends DomainEvent, State> {
     private readonly options: { maxConflictRetries?: number; cacheSize?: number } = {},
   ) {}
 
-  async load(streamId: string): Promise<Loaded<State>> {
-    const cached = this.cache.get(streamId) ?? { state: this.decider.initialState, revision: null };
-    const fromRevision = cached.revision === null ? 0n : cached.revision + 1n;
-    const recorded = await this.store.readStream(streamId, { fromRevision });
-    if (recorded.length === 0) return cached;
-    const loaded = {
-      state: this.decider.evolveWith(cached.state, recorded.map((r) => r.event as unknown as Event)),
-      revision: recorded.at(-1)!.revision,
-    };
-    this.remember(streamId, loaded);
+  /** The folded stream; with a scope, a stream of another scope throws ForeignStreamError. */
+  async load(streamId: string, scope?: Scope): Promise<Loaded<State>> {
+    const loaded = await this.catchUp(streamId);
+    if (scope && loaded.owner && (loaded.owner.tenantId !== scope.tenantId || loaded.owner.projectId !== scope.projectId)) {
+      throw new ForeignStreamError(streamId);
+    }
     return loaded;
   }
 
   async handle(streamId: string, command: Command, context: CommandContext): Promise<HandleResult<State>> {
     const attempts = this.options.maxConflictRetries ?? 20;
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.load(streamId);
+      const { state, revision, owner } = await this.load(streamId, context);
       const decided = this.decider.decide(command, state);
       if (decided.length === 0) return { events: [], state };
       const events = envelop(streamId, decided, context, this.sources);
       try {
         const result = await this.store.append(streamId, events, revision ?? 'no_stream');
-        const next = { state: this.decider.evolveWith(state, decided), revision: result.nextExpectedRevision };
+        const next = { state: this.decider.evolveWith(state, decided), revision: result.nextExpectedRevision, owner: owner ?? { tenantId: context.tenantId, projectId: context.projectId } };
         this.remember(streamId, next);
         return { events, state: next.state };
       } catch (error) {
@@ -66,6 +80,21 @@ export class EventSourcedRepository<Command, Event extends DomainEvent, State> {
         // Someone else wrote first: catch up with what they wrote and decide again.
       }
     }
+  }
+
+  private async catchUp(streamId: string): Promise<Loaded<State>> {
+    const cached = this.cache.get(streamId) ?? { state: this.decider.initialState, revision: null, owner: null };
+    const fromRevision = cached.revision === null ? 0n : cached.revision + 1n;
+    const recorded = await this.store.readStream(streamId, { fromRevision });
+    if (recorded.length === 0) return cached;
+    const first = recorded[0]!.event;
+    const loaded = {
+      state: this.decider.evolveWith(cached.state, recorded.map((r) => r.event as unknown as Event)),
+      revision: recorded.at(-1)!.revision,
+      owner: cached.owner ?? { tenantId: first.tenantId, projectId: first.projectId },
+    };
+    this.remember(streamId, loaded);
+    return loaded;
   }
 
   private remember(streamId: string, loaded: Loaded<State>): void {

@@ -12,6 +12,13 @@ describe('problem details', () => {
     expect(back).toMatchObject({ code, status: HTTP_STATUS_BY_CODE[code], message: 'what happened' });
   });
 
+  it('carries the foreign flag of a not-found, and only of a not-found', () => {
+    const foreign = errorFromProblem(404, JSON.stringify(problemFor(ServiceClientError.foreign('run r not found'))));
+    expect(foreign).toMatchObject({ code: ServiceClientErrorCode.NotFound, foreign: true, message: 'run r not found' });
+    expect(errorFromProblem(404, JSON.stringify(problemFor(new ServiceClientError(ServiceClientErrorCode.NotFound, 'gone')))).foreign).toBe(false);
+    expect(new ServiceClientError(ServiceClientErrorCode.Conflict, 'x', { foreign: true }).foreign).toBe(false);
+  });
+
   it('reads answers that are not ours by their status', () => {
     expect(errorFromProblem(502, '<html>Bad Gateway</html>')).toMatchObject({ code: ServiceClientErrorCode.Unavailable, status: 502 });
     expect(errorFromProblem(404, '')).toMatchObject({ code: ServiceClientErrorCode.NotFound, status: 404 });

@@ -11,6 +11,8 @@ export interface ProblemDetails {
   status: number;
   detail: string;
   code: ServiceClientErrorCode;
+  /** Internal answers only: see ServiceClientError.foreign. */
+  foreign?: true;
 }
 
 const TITLES: Readonly<Record<ServiceClientErrorCode, string>> = {
@@ -30,6 +32,7 @@ export function problemFor(error: ServiceClientError): ProblemDetails {
     status: error.status,
     detail: error.message,
     code: error.code,
+    ...(error.foreign ? { foreign: true as const } : {}),
   };
 }
 
@@ -40,7 +43,7 @@ export function errorFromProblem(status: number, body: string): ServiceClientErr
   const detail = typeof problem['detail'] === 'string' ? problem['detail']
     : typeof problem['title'] === 'string' ? problem['title']
       : `internal call answered HTTP ${status}`;
-  return new ServiceClientError(code, detail, { status });
+  return new ServiceClientError(code, detail, { status, foreign: problem['foreign'] === true });
 }
 
 function parseObject(text: string): Record<string, unknown> {

@@ -37,13 +37,30 @@ export function codeForHttpStatus(status: number): ServiceClientErrorCode {
   return ServiceClientErrorCode.Internal;
 }
 
+export interface ServiceClientErrorOptions {
+  status?: number;
+  cause?: unknown;
+  /**
+   * NOT_FOUND only: the resource exists but belongs to another tenant or project. The caller
+   * still answers a plain 404 (existence is never revealed) but records the denied access.
+   */
+  foreign?: boolean;
+}
+
 export class ServiceClientError extends Error {
   /** The HTTP status this error travels (or travelled) with; derived from the code unless received. */
   readonly status: number;
+  readonly foreign: boolean;
 
-  constructor(readonly code: ServiceClientErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(readonly code: ServiceClientErrorCode, message: string, options: ServiceClientErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ServiceClientError';
     this.status = options.status ?? HTTP_STATUS_BY_CODE[code];
+    this.foreign = options.foreign === true && code === ServiceClientErrorCode.NotFound;
+  }
+
+  /** The owner's answer for another tenant's or project's resource: not found, and flagged for the audit log. */
+  static foreign(message: string): ServiceClientError {
+    return new ServiceClientError(ServiceClientErrorCode.NotFound, message, { foreign: true });
   }
 }

@@ -61,6 +61,22 @@ describe('runs internal API', () => {
     expect(await codeOf(client.call('getCases', { runId: submitted.runId }, identity(`tenant-${randomUUID()}`)))).toBe('NOT_FOUND 404');
   });
 
+  it('refuses another tenant’s run on every operation like a missing one, flagged foreign for the audit log, and changes nothing', async () => {
+    const tenant = `tenant-${randomUUID()}`;
+    const stranger = identity(`tenant-${randomUUID()}`);
+    const { runId } = await client.call('submitRun', { dataset: { name: 'qa', cases: [{ question: 'Q?', answer: 'A', contexts: [] }] }, metrics: ['exact_match'], gate: { rules: [] } }, identity(tenant));
+    const projection = new RunsProjection(dataSource);
+    for (const recorded of await store.readAll(START, { filter: { streamPrefixes: [`run-${runId}`] } })) await projection.apply(recorded.event);
+    const refusal = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: ServiceClientError) => ({ code: error.code, foreign: error.foreign }));
+    for (const attempt of [
+      client.call('getRun', { runId }, stranger), client.call('getCases', { runId }, stranger),
+      client.call('cancelRun', { runId, reason: null }, stranger), client.call('retryRun', { runId, mode: 'all' }, stranger),
+    ]) expect(await refusal(attempt)).toEqual({ code: 'NOT_FOUND', foreign: true });
+    // A run that exists nowhere is not foreign.
+    expect(await refusal(client.call('getRun', { runId: randomUUID() }, stranger))).toEqual({ code: 'NOT_FOUND', foreign: false });
+    expect((await store.readStream(`run-${runId}`)).map((r) => r.event.type)).toEqual(['RunRequested']);
+  });
+
   it('answers bad input, unknown runs and conflicts with their codes', async () => {
     const tenant = `tenant-${randomUUID()}`;
     expect(await codeOf(client.call('submitRun', { dataset: { name: 'qa', cases: [] }, metrics: ['nope'], gate: { rules: [] } }, identity(tenant)))).toBe('INVALID_INPUT 400');

@@ -1,5 +1,5 @@
 import type { CommandContext, InternalIdentity, OperationHandlers } from '@evalvault/platform';
-import { ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
+import { ForeignStreamError, ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
 import type { RunsOperations } from '@evalvault/service-apis';
 import { RunError, RunErrorCode } from '../run/run.errors.js';
 import type { RunCommands } from '../run/run.commands.js';
@@ -20,6 +20,7 @@ function translated<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
     if (error instanceof RunError) throw new ServiceClientError(CODE_FOR[error.code], error.message);
     if (error instanceof RunsQueryError) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message);
+    if (error instanceof ForeignStreamError) throw ServiceClientError.foreign(`run ${error.streamId.replace(/^run-/, '')} not found`);
     throw error;
   });
 }
@@ -29,7 +30,12 @@ function scopeOf(identity: InternalIdentity): { tenantId: string; projectId: str
   return { tenantId: identity.tenantId, projectId: identity.projectId };
 }
 
-const notFound = (runId: string): ServiceClientError => new ServiceClientError(ServiceClientErrorCode.NotFound, `run ${runId} not found`);
+/** Another tenant's run reads exactly like a missing one; only the gateway learns it was foreign, to audit it. */
+async function notFound(queries: RunsQueries, identity: InternalIdentity, runId: string): Promise<never> {
+  const { tenantId, projectId } = scopeOf(identity);
+  const foreign = await queries.isForeign(tenantId, projectId, runId);
+  throw new ServiceClientError(ServiceClientErrorCode.NotFound, `run ${runId} not found`, { foreign });
+}
 
 /** The runs service's operations behind the service client port; thin: one call each. */
 export function runsOperationHandlers(commands: RunCommands, queries: RunsQueries, newId: () => string): OperationHandlers<RunsOperations> {
@@ -42,7 +48,7 @@ export function runsOperationHandlers(commands: RunCommands, queries: RunsQuerie
     retryRun: (input, identity) => translated(() => commands.retryRun(input.runId, input.mode, context(identity))),
     getRun: (input, identity) => translated(async () => {
       const { tenantId, projectId } = scopeOf(identity);
-      return (await queries.getRun(tenantId, projectId, input.runId)) ?? Promise.reject(notFound(input.runId));
+      return (await queries.getRun(tenantId, projectId, input.runId)) ?? notFound(queries, identity, input.runId);
     }),
     listRuns: (input, identity) => translated(() => {
       const { tenantId, projectId } = scopeOf(identity);
@@ -52,7 +58,7 @@ export function runsOperationHandlers(commands: RunCommands, queries: RunsQuerie
     getCases: (input, identity) => translated(async () => {
       const { tenantId, projectId } = scopeOf(identity);
       const { runId, ...options } = input;
-      return (await queries.getCases(tenantId, projectId, runId, options as GetCasesOptions)) ?? Promise.reject(notFound(runId));
+      return (await queries.getCases(tenantId, projectId, runId, options as GetCasesOptions)) ?? notFound(queries, identity, runId);
     }),
   };
 }

@@ -46,6 +46,13 @@ export class RunsQueries {
   }
 
   /** Newest first, keyset-paged on (requested_at, run_id) so pages stay stable while runs arrive. */
+  /** Is there such a run in another tenant or project? (Answered as not found, but audited.) */
+  async isForeign(tenantId: string, projectId: string, runId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM "runs".runs WHERE run_id = $3 AND NOT (tenant_id = $1 AND project_id = $2)`, [tenantId, projectId, runId]);
+    return rows.length > 0;
+  }
+
   async listRuns(tenantId: string, projectId: string, options: ListRunsOptions = {}): Promise<Page<RunSummary>> {
     const limit = pageSize(options.limit, 20, 100);
     const params: unknown[] = [tenantId, projectId];

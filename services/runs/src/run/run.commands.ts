@@ -41,7 +41,7 @@ export class RunCommands {
    * case, or only those not evaluated (failed, or never reached by a cancelled run).
    */
   async retryRun(runId: string, mode: 'all' | 'failed', context: CommandContext): Promise<SubmittedRun> {
-    const { state } = await this.runs.load(runStreamId(runId));
+    const { state } = await this.runs.load(runStreamId(runId), context);
     if (state.status === 'none') throw new RunError(RunErrorCode.NotFound, `run ${runId} does not exist`);
     if (!isTerminal(state)) throw new RunError(RunErrorCode.NotFinished, `run ${runId} is still ${state.status}; cancel it or wait before retrying`);
     const original = state.request!;
