@@ -51,6 +51,7 @@ export const EVENT_TOPIC: Record<EventType, TopicKey> = {
   ApiKeyIssued: 'access',
   ApiKeyRevoked: 'access',
   ProjectRoleGranted: 'access',
+  ProjectRoleRevoked: 'access',
   SubjectForgotten: 'access',
   AccessDenied: 'access',
 };

@@ -1,10 +1,17 @@
-import { ConfigError, loadServiceConfig, type Environment, type ServiceConfig } from '@evalvault/platform';
+import {
+  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, type Environment, type KafkaSettings, type ServiceConfig,
+} from '@evalvault/platform';
 import { loadHttpEdgesConfig, type HttpEdgesConfig } from './http/index.js';
 
 export const DEFAULT_PORT = 8080;
 
 export interface GatewayConfig extends ServiceConfig {
   databaseUrl: string;
+  /** Where the relay publishes the gateway's own streams (API keys, members, denied accesses). */
+  kafka: KafkaSettings;
+  /** The relay's checkpoint name, and where a relay without a checkpoint starts in the event log. */
+  relayName: string;
+  relayStart: 'earliest' | 'latest';
   /** The runs service's internal API. */
   runsUrl: string;
   /** Secret references (env:NAME or file:/path), never the secrets. */
@@ -28,6 +35,9 @@ export function loadConfig(env: Environment): GatewayConfig {
   return {
     ...loadServiceConfig('gateway', env, DEFAULT_PORT),
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault@127.0.0.1:5432/evalvault',
+    kafka: loadKafkaSettings(env, 'evalvault-gateway'),
+    relayName: env['GATEWAY_RELAY_NAME'] || 'gateway',
+    relayStart: readChoice(env, 'GATEWAY_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
     runsUrl: env['RUNS_SERVICE_URL'] || 'http://127.0.0.1:8081',
     internalSecretRef: required(env, 'EVALVAULT_INTERNAL_SECRET_REF', 'where the secret signing internal identities is (env:NAME or file:/path)'),
     apiKeyPepperRef: required(env, 'EVALVAULT_API_KEY_PEPPER_REF', 'where the pepper hashing API keys is (env:NAME or file:/path)'),

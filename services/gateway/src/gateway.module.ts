@@ -5,18 +5,21 @@ import { AccessGuard } from './access/access.guard.js';
 import { RunsController, RUNS_CLIENT } from './runs/runs.controller.js';
 import { API_KEYS, ApiKeysController } from './access/api-keys.controller.js';
 import type { ApiKeysService } from './access/api-keys.service.js';
+import { MEMBERS, MembersController } from './members/members.controller.js';
+import type { MembersService } from './members/members.service.js';
 
 /** The public REST API: routes authenticate, pass the access guard, and call the owning service. */
 @Module({})
 export class GatewayModule {
-  static with(parts: { runs: ServiceClient<RunsOperations>; apiKeys: ApiKeysService | null }): DynamicModule {
+  static with(parts: { runs: ServiceClient<RunsOperations>; apiKeys: ApiKeysService | null; members: MembersService | null }): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [RunsController, ApiKeysController],
+      controllers: [RunsController, ApiKeysController, MembersController],
       providers: [
         AccessGuard,
         { provide: RUNS_CLIENT, useValue: parts.runs },
         { provide: API_KEYS, useValue: parts.apiKeys },
+        { provide: MEMBERS, useValue: parts.members },
       ],
     };
   }

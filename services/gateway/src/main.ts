@@ -1,48 +1,57 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
-  createLogger, HttpServiceClient, InternalIdentitySigner, pendingMigrations, PostgresEventStore, postgresReadiness, runService, secretResolver,
-  READINESS_CHECKS, type ReadinessChecks,
+  appendedEventsCounter, busMetrics, createKafka, createLogger, createMetricsRegistry, ensureTopics, EventRelay, HttpServiceClient,
+  InternalIdentitySigner, kafkaLogCreator, KafkaEventClient, pendingMigrations, PostgresCheckpointStore, PostgresEventStore, runService, secretResolver,
 } from '@evalvault/platform';
 import type { RunsOperations } from '@evalvault/service-apis';
-import { ApiKeyAuthenticator, ApiKeySecretHasher, Authenticator, discoverJwksUri, OidcVerifier } from './auth/index.js';
-import { installAuthentication } from './auth/authentication.hook.js';
-import { ensureBootstrapKey } from './auth/bootstrap-key.js';
-import { PostgresApiKeyStore } from './auth/postgres-api-key.store.js';
+import { discoverJwksUri } from './auth/index.js';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './gateway.migrations.js';
-import { GatewayModule } from './gateway.module.js';
-import { ApiKeysService } from './access/api-keys.service.js';
-import { installOpenApi } from './docs/openapi.js';
-import { IdempotencyStore, installHttpEdges } from './http/index.js';
+import { createGatewayRuntime } from './gateway.runtime.js';
+import { GATEWAY_STREAM_PREFIXES } from './members/members.decider.js';
 import { loadConfig } from './config.js';
 
+// Distributed mode: PostgreSQL, Kafka for the relay of the gateway's own streams, HTTP clients to the owners.
 const config = loadConfig(process.env);
 const logger = createLogger(config);
+const registry = createMetricsRegistry(config.serviceName);
 const secrets = secretResolver();
 if (await pendingMigrations(config.databaseUrl, GATEWAY_SCHEMA, GATEWAY_MIGRATIONS)) {
   throw new Error(`schema ${GATEWAY_SCHEMA} has pending migrations: run "npm run migrate" first`);
 }
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-const hasher = new ApiKeySecretHasher(Buffer.from(await secrets(config.apiKeyPepperRef), 'utf8'));
-const keys = new PostgresApiKeyStore(pool);
-if (config.bootstrapAdminKey) logger.info({ key: await ensureBootstrapKey(config.bootstrapAdminKey, keys, hasher) }, 'bootstrap admin key ready');
-const oidc = config.oidc
-  ? new OidcVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, jwksUri: config.oidc.jwksUri ?? (await discoverJwksUri(config.oidc.issuer)) })
-  : null;
-const authenticator = new Authenticator({ apiKeys: new ApiKeyAuthenticator(keys, hasher), oidc });
+const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
 const signer = new InternalIdentitySigner({ secret: Buffer.from(await secrets(config.internalSecretRef), 'utf8') });
-const runs = new HttpServiceClient<RunsOperations>({ serviceName: 'runs', baseUrl: config.runsUrl, signer });
+const oidc = config.oidc ? { ...config.oidc, jwksUri: config.oidc.jwksUri ?? (await discoverJwksUri(config.oidc.issuer)) } : null;
 
-const apiKeys = new ApiKeysService(new PostgresEventStore(pool), keys, hasher, { now: Date.now, newId: randomUUID });
+const kafka = createKafka(config.kafka, { logCreator: kafkaLogCreator(logger) });
+const admin = kafka.admin();
+await admin.connect();
+await ensureTopics(admin);
+await admin.disconnect();
+const publisher = new KafkaEventClient(kafka, busMetrics(registry));
+const relay = new EventRelay(store, publisher, new PostgresCheckpointStore(pool), {
+  name: config.relayName, filter: { streamPrefixes: [...GATEWAY_STREAM_PREFIXES] }, logger, registry,
+  ...(config.relayStart === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
+});
 
-await runService(GatewayModule.with({ runs, apiKeys }), config, {
-  logger,
-  beforeListen: async (app) => {
-    app.get<ReadinessChecks>(READINESS_CHECKS).register(postgresReadiness(pool));
-    await installOpenApi(app.getHttpAdapter().getInstance(), '0.1.0');
-    installAuthentication(app.getHttpAdapter().getInstance(), authenticator);
-    await installHttpEdges(app, { bodyLimit: config.http.bodyLimit, rateLimit: config.http.rateLimit, idempotency: new IdempotencyStore(pool) });
+const gateway = await createGatewayRuntime({
+  config, logger, pool, store, oidc,
+  pepper: Buffer.from(await secrets(config.apiKeyPepperRef), 'utf8'),
+  clients: {
+    runs: new HttpServiceClient<RunsOperations>({ serviceName: 'runs', baseUrl: config.runsUrl, signer }),
   },
-  onStopped: () => pool.end(),
+});
+await relay.start();
+
+await runService(gateway.module, config, {
+  logger,
+  registry,
+  beforeListen: (app) => gateway.beforeListen(app),
+  onStopped: async () => {
+    await relay.stop();
+    await publisher.close();
+    await store.close();
+    await pool.end();
+  },
 });

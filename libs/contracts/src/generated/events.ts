@@ -66,6 +66,8 @@ export interface ApiKeyIssuedPayload {
   /** First characters of the key, to recognise it in lists. */
   prefix: string;
   expiresAt: null | number;
+  /** Tenant roles the key also holds (auditor); only the operator's bootstrap key has one. */
+  tenantRoles: string[];
 }
 
 export interface ApiKeyRevoked extends EventEnvelope<'ApiKeyRevoked'> {
@@ -311,6 +313,17 @@ export interface ProjectRoleGrantedPayload {
   role: string;
 }
 
+export interface ProjectRoleRevoked extends EventEnvelope<'ProjectRoleRevoked'> {
+  payload: ProjectRoleRevokedPayload;
+}
+
+/** A member lost their role in the project (the stream is the project's members). */
+export interface ProjectRoleRevokedPayload {
+  subject: string;
+  /** The role the subject held until now. */
+  role: string;
+}
+
 export interface PromptVersionRegistered extends EventEnvelope<'PromptVersionRegistered'> {
   payload: PromptVersionRegisteredPayload;
 }
@@ -452,6 +465,7 @@ export const EVENT_TYPES = [
   'NotificationDelivered',
   'NotificationFailed',
   'ProjectRoleGranted',
+  'ProjectRoleRevoked',
   'PromptVersionRegistered',
   'RegistryVersionApproved',
   'RunCancelled',
@@ -482,6 +496,7 @@ export type EvalVaultEvent =
   | NotificationDelivered
   | NotificationFailed
   | ProjectRoleGranted
+  | ProjectRoleRevoked
   | PromptVersionRegistered
   | RegistryVersionApproved
   | RunCancelled

@@ -2,7 +2,7 @@ import { SetMetadata, type CanActivate, type ExecutionContext, Injectable } from
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../auth/auth.errors.js';
-import { isAllowed, type Action } from './role-matrix.js';
+import { ACTIONS, isAllowed, type Action } from './role-matrix.js';
 
 const ACTION = Symbol('evalvault:action');
 
@@ -27,7 +27,7 @@ export class AccessGuard implements CanActivate {
     const project = request.params.project;
     const projectRoles = project ? principal.projectRoles[project] ?? [] : [];
     if (!isAllowed(action, projectRoles, principal.tenantRoles)) {
-      throw AuthError.forbidden(`${action} needs a role you do not hold${project ? ` in project ${project}` : ''}`);
+      throw AuthError.forbidden(`${action} needs a role you do not hold${project ? ` in project ${project}` : ''}`, ACTIONS[action]);
     }
     return true;
   }

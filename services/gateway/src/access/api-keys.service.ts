@@ -1,4 +1,5 @@
-import { envelop, WrongExpectedRevisionError, type CommandContext, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import { envelop, WrongExpectedRevisionError, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import { commandContext } from './command-context.js';
 import { EdgeError } from '../http/index.js';
 import { issueApiKey, type ApiKeyRecord, type ApiKeySecretHasher } from '../auth/api-keys.js';
 import type { Principal, Role } from '../auth/principal.js';
@@ -19,7 +20,7 @@ const view = (record: ApiKeyRecord): ApiKeyView => ({
   expiresAt: record.expiresAt?.toISOString() ?? null, revokedAt: record.revokedAt?.toISOString() ?? null, createdAt: record.createdAt.toISOString(),
 });
 
-const notFound = (keyId: string): EdgeError => new EdgeError('NOT_FOUND', `API key ${keyId} not found`);
+const notFound = (keyId: string, foreign = false): EdgeError => new EdgeError('NOT_FOUND', `API key ${keyId} not found`, { foreign });
 
 /**
  * Project API keys, owned by the gateway: each key is a stream `apikey-<id>` in the event
@@ -40,8 +41,8 @@ export class ApiKeysService {
     const { plaintext, record } = issueApiKey({ tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt }, { hasher: this.hasher, now: new Date(this.sources.now()) });
     const streamId = `apikey-${record.keyId}`;
     await this.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyIssued', payload: {
-      apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: expiresAt?.getTime() ?? null,
-    } }], this.context(principal, projectId, correlationId), this.sources), 'no_stream');
+      apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: expiresAt?.getTime() ?? null, tenantRoles: [],
+    } }], commandContext(principal, projectId, correlationId), this.sources), 'no_stream');
     await this.keys.save(record);
     return { ...view(record), key: plaintext };
   }
@@ -53,22 +54,17 @@ export class ApiKeysService {
   async revoke(principal: Principal, projectId: string, keyId: string, correlationId: string): Promise<ApiKeyView> {
     const record = await this.keys.findByKeyId(keyId);
     // Another tenant's or project's key answers as if it did not exist.
-    if (!record || record.tenantId !== principal.tenantId || record.projectId !== projectId) throw notFound(keyId);
+    if (!record) throw notFound(keyId);
+    if (record.tenantId !== principal.tenantId || record.projectId !== projectId) throw notFound(keyId, true);
     const at = new Date(this.sources.now());
     await this.keys.revoke(keyId, at);
     const streamId = `apikey-${keyId}`;
     try {
-      await this.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyRevoked', payload: { apiKeyId: keyId, reason: null } }], this.context(principal, projectId, correlationId), this.sources), 1n);
+      await this.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyRevoked', payload: { apiKeyId: keyId, reason: null } }], commandContext(principal, projectId, correlationId), this.sources), 1n);
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error; // already revoked: nothing more to record
     }
     return view((await this.keys.findByKeyId(keyId))!);
   }
 
-  private context(principal: Principal, projectId: string, correlationId: string): CommandContext {
-    return {
-      tenantId: principal.tenantId, projectId, correlationId, causationId: null,
-      actor: { subject: principal.subject, authMethod: principal.authMethod, apiKeyId: principal.apiKeyId },
-    };
-  }
 }

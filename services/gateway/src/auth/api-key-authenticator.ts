@@ -34,9 +34,9 @@ export class ApiKeyAuthenticator {
       subject: `api-key:${keyId}`,
       authMethod: 'api_key',
       apiKeyId: keyId,
-      // An API key is scoped to one project with one role, and never holds a tenant role.
+      // An API key is scoped to one project with one role; only the bootstrap key also holds a tenant role.
       projectRoles: { [record.projectId]: [record.role] },
-      tenantRoles: [],
+      tenantRoles: record.tenantRoles,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { types } from 'node:util';
-import type { Role } from './principal.js';
+import type { Role, TenantRole } from './principal.js';
 
 /**
  * Project API keys: `evk_<keyId>_<secret>`. The key id (12 hex chars) is public — it names the key
@@ -27,6 +27,8 @@ export interface ApiKeyRecord {
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
+  /** Tenant roles besides the project role: only the operator's bootstrap key holds one (auditor). */
+  tenantRoles: TenantRole[];
 }
 
 /** The port the authenticator reads; the PostgreSQL adapter comes with the gateway's read model. */
@@ -118,6 +120,7 @@ export function issueApiKey(request: IssueApiKeyRequest, options: IssueApiKeyOpt
       expiresAt: request.expiresAt,
       revokedAt: null,
       createdAt: now,
+      tenantRoles: [],
     },
   };
 }

@@ -19,18 +19,22 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
 export class AuthError extends Error {
   readonly status: number;
 
-  constructor(readonly code: AuthErrorCode, message: string) {
+  /** FORBIDDEN by the role matrix: the role the route needs (recorded as a denied access). */
+  readonly requiredRole: string | null;
+
+  constructor(readonly code: AuthErrorCode, message: string, options: { requiredRole?: string } = {}) {
     super(message);
     this.name = 'AuthError';
     this.status = AUTH_ERROR_STATUS[code];
+    this.requiredRole = options.requiredRole ?? null;
   }
 
   static unauthenticated(reason: string): AuthError {
     return new AuthError('UNAUTHENTICATED', reason);
   }
 
-  static forbidden(reason: string): AuthError {
-    return new AuthError('FORBIDDEN', reason);
+  static forbidden(reason: string, requiredRole?: string): AuthError {
+    return new AuthError('FORBIDDEN', reason, requiredRole === undefined ? {} : { requiredRole });
   }
 }
 

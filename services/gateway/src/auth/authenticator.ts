@@ -2,12 +2,14 @@ import { AuthError } from './auth.errors.js';
 import type { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { looksLikeApiKey } from './api-keys.js';
 import type { OidcVerifier } from './oidc-verifier.js';
-import type { Principal } from './principal.js';
+import type { Principal, Role } from './principal.js';
 
 export interface AuthenticatorOptions {
   apiKeys: ApiKeyAuthenticator;
   /** null when no OIDC issuer is configured: only API keys are accepted then. */
   oidc: OidcVerifier | null;
+  /** Project roles granted to OIDC subjects through /members, added to those their tokens carry. */
+  members?: { rolesOf(tenantId: string, subject: string): Promise<Record<string, Role[]>> };
   now?: () => Date;
 }
 
@@ -32,8 +34,19 @@ export class Authenticator {
     if (!this.options.oidc) {
       throw AuthError.unauthenticated('OIDC tokens are not accepted here (no issuer configured); use an evk_… API key');
     }
-    return this.options.oidc.verify(token);
+    const principal = await this.options.oidc.verify(token);
+    const granted = await this.options.members?.rolesOf(principal.tenantId, principal.subject);
+    return granted ? withGrantedRoles(principal, granted) : principal;
   }
+}
+
+function withGrantedRoles(principal: Principal, granted: Record<string, Role[]>): Principal {
+  const projects = new Set([...Object.keys(principal.projectRoles), ...Object.keys(granted)]);
+  // fromEntries defines own properties, so a project named "__proto__" cannot reach the prototype.
+  const projectRoles = Object.fromEntries([...projects].map((project) => [
+    project, [...new Set([...(Object.hasOwn(principal.projectRoles, project) ? principal.projectRoles[project]! : []), ...(Object.hasOwn(granted, project) ? granted[project]! : [])])],
+  ]));
+  return { ...principal, projectRoles };
 }
 
 function bearerToken(header: string | null | undefined): string {

@@ -1,20 +1,44 @@
-import { API_KEY_PREFIX, parseApiKey, type ApiKeySecretHasher } from './api-keys.js';
+import { envelop, WrongExpectedRevisionError, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import { API_KEY_PREFIX, parseApiKey, type ApiKeyRecord, type ApiKeySecretHasher } from './api-keys.js';
 import type { PostgresApiKeyStore } from './postgres-api-key.store.js';
 
 export const DEFAULT_TENANT = 'default';
 export const DEFAULT_PROJECT = 'default';
 
+export interface BootstrapKeyParts {
+  keys: PostgresApiKeyStore;
+  hasher: ApiKeySecretHasher;
+  store: EventStore;
+  sources: EnvelopeSources;
+}
+
 /**
- * EVALVAULT_BOOTSTRAP_ADMIN_KEY makes a key the operator chose an admin of project
- * `default` in tenant `default`, so a fresh installation can be used (and can issue
- * other keys) without a database console. Only its hash is stored.
+ * EVALVAULT_BOOTSTRAP_ADMIN_KEY makes a key the operator chose an admin of project `default`
+ * and auditor of tenant `default`, so a fresh installation can be used (and can issue other
+ * keys) without a database console. Only its hash is stored. Like every key it is an
+ * ApiKeyIssued event first (once: a restart with the same key finds the stream), so the read
+ * model can be rebuilt from the store and the audit log shows where the key came from.
  */
-export async function ensureBootstrapKey(plaintext: string, store: PostgresApiKeyStore, hasher: ApiKeySecretHasher): Promise<string> {
+export async function ensureBootstrapKey(plaintext: string, parts: BootstrapKeyParts): Promise<string> {
   const parsed = parseApiKey(plaintext);
   if (!parsed) throw new Error(`EVALVAULT_BOOTSTRAP_ADMIN_KEY must look like ${API_KEY_PREFIX}<12 hex>_<43 base64url characters>`);
-  await store.save({
+  const record: ApiKeyRecord = {
     keyId: parsed.keyId, tenantId: DEFAULT_TENANT, projectId: DEFAULT_PROJECT, role: 'admin', name: 'bootstrap admin',
-    secretHash: hasher.hash(parsed.secret), prefix: `${API_KEY_PREFIX}${parsed.keyId}`, expiresAt: null, revokedAt: null, createdAt: new Date(),
-  });
-  return `${API_KEY_PREFIX}${parsed.keyId}`;
+    secretHash: parts.hasher.hash(parsed.secret), prefix: `${API_KEY_PREFIX}${parsed.keyId}`, expiresAt: null, revokedAt: null,
+    createdAt: new Date(parts.sources.now()), tenantRoles: ['auditor'],
+  };
+  const streamId = `apikey-${record.keyId}`;
+  const context = {
+    tenantId: DEFAULT_TENANT, projectId: DEFAULT_PROJECT, correlationId: parts.sources.newId(), causationId: null,
+    actor: { subject: 'system:bootstrap', authMethod: 'system', apiKeyId: null },
+  };
+  try {
+    await parts.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyIssued', payload: {
+      apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: null, tenantRoles: record.tenantRoles,
+    } }], context, parts.sources), 'no_stream');
+  } catch (error) {
+    if (!(error instanceof WrongExpectedRevisionError)) throw error; // issued by an earlier start
+  }
+  await parts.keys.save(record);
+  return record.prefix;
 }

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { ApiKeyRecord, ApiKeyStore } from './api-keys.js';
-import { isRole } from './principal.js';
+import { isRole, isTenantRole } from './principal.js';
 
 /** API keys as the authenticator reads them: one row per key, only the keyed hash of the secret. */
 export class CreateApiKeys1764400000000 implements MigrationInterface {
@@ -27,9 +27,20 @@ export class CreateApiKeys1764400000000 implements MigrationInterface {
   }
 }
 
+/** The bootstrap key is also auditor of its tenant; other keys hold no tenant role. */
+export class AddApiKeyTenantRoles1764900000000 implements MigrationInterface {
+  name = 'AddApiKeyTenantRoles1764900000000';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`ALTER TABLE gateway.api_keys ADD COLUMN tenant_roles text[] NOT NULL DEFAULT '{}'`);
+  }
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`ALTER TABLE gateway.api_keys DROP COLUMN tenant_roles`);
+  }
+}
+
 interface Row {
   key_id: string; tenant_id: string; project_id: string; role: string; name: string; secret_hash: string;
-  prefix: string; expires_at: Date | null; revoked_at: Date | null; created_at: Date;
+  prefix: string; expires_at: Date | null; revoked_at: Date | null; created_at: Date; tenant_roles: string[];
 }
 
 export class PostgresApiKeyStore implements ApiKeyStore {
@@ -48,8 +59,9 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   /** Idempotent: saving the same key again (a restart with the same bootstrap key) changes nothing. */
   async save(record: ApiKeyRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO gateway.api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key_id) DO NOTHING`,
-      [record.keyId, record.tenantId, record.projectId, record.role, record.name, record.secretHash, record.prefix, record.expiresAt, record.revokedAt, record.createdAt],
+      `INSERT INTO gateway.api_keys (key_id, tenant_id, project_id, role, name, secret_hash, prefix, expires_at, revoked_at, created_at, tenant_roles)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key_id) DO NOTHING`,
+      [record.keyId, record.tenantId, record.projectId, record.role, record.name, record.secretHash, record.prefix, record.expiresAt, record.revokedAt, record.createdAt, record.tenantRoles],
     );
   }
 
@@ -63,5 +75,6 @@ function toRecord(row: Row): ApiKeyRecord | null {
   return {
     keyId: row.key_id, tenantId: row.tenant_id, projectId: row.project_id, role: row.role, name: row.name,
     secretHash: row.secret_hash, prefix: row.prefix, expiresAt: row.expires_at, revokedAt: row.revoked_at, createdAt: row.created_at,
+    tenantRoles: row.tenant_roles.filter(isTenantRole),
   };
 }

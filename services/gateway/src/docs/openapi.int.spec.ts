@@ -13,7 +13,7 @@ describe('OpenAPI document', () => {
   beforeAll(async () => {
     const unreachable: ServiceClient<RunsOperations> = { call: async () => { throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'not needed'); } };
     const config = { serviceName: 'gateway', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
-    app = await createServiceApp(GatewayModule.with({ runs: unreachable, apiKeys: null }), config, createLogger(config));
+    app = await createServiceApp(GatewayModule.with({ runs: unreachable, apiKeys: null, members: null }), config, createLogger(config));
     const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('onRoute', (route) => {
       // Fastify answers HEAD for every GET by itself; those are not routes of ours to document.

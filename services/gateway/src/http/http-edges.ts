@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { FastifyServerOptions, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions, onRequestAsyncHookHandler } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LOGGER, type ErrorLogger } from '@evalvault/platform';
 import { DEFAULT_BODY_LIMIT } from './http-edges.config.js';
@@ -19,6 +19,8 @@ export interface HttpEdgesOptions {
   idempotency: IdempotencyStore | false;
   /** Where errors the client is not shown are logged; default the service's pino logger. */
   logger?: ErrorLogger;
+  /** Told of every refused request before its problem is sent (the gateway records denied accesses). */
+  onRefused?: (exception: unknown, request: FastifyRequest) => void;
 }
 
 /** FastifyAdapter options matching the edges, for a gateway that builds its own adapter. */
@@ -47,7 +49,7 @@ export async function installHttpEdges(app: NestFastifyApplication, options: Htt
     route.bodyLimit ??= typeof own === 'number' ? own : bodyLimit;
   });
   fastify.addHook('onRequest', requireJsonBody);
-  app.useGlobalFilters(new ProblemDetailsFilter(app.getHttpAdapter(), logger));
+  app.useGlobalFilters(new ProblemDetailsFilter(app.getHttpAdapter(), logger, options.onRefused));
   if (options.idempotency) app.useGlobalInterceptors(new IdempotencyInterceptor(options.idempotency, logger));
   if (options.rateLimit) await installRateLimit(fastify, options.rateLimit);
 }

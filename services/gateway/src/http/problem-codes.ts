@@ -69,8 +69,12 @@ export function problemType(code: string): string {
 
 /** An error the HTTP edges raise themselves; its code is one of the table's. */
 export class EdgeError extends Error {
-  constructor(readonly code: string, message: string) {
+  /** NOT_FOUND only: the resource exists in another tenant or project (answered as missing, audited). */
+  readonly foreign: boolean;
+
+  constructor(readonly code: string, message: string, options: { foreign?: boolean } = {}) {
     super(message);
     this.name = 'EdgeError';
+    this.foreign = options.foreign === true;
   }
 }

@@ -14,6 +14,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   constructor(
     private readonly adapter: Pick<HttpServer, 'isHeadersSent' | 'setHeader' | 'reply'>,
     private readonly logger: ErrorLogger,
+    /** Told of every refused request before it is answered (the denied-access audit). */
+    private readonly onRefused: (exception: unknown, request: never) => void = () => undefined,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
@@ -24,6 +26,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response: unknown = http.getResponse();
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const { problem, headers, internal } = problemFor(exception, path);
+    this.onRefused(exception, request as never);
     if (internal !== undefined) {
       this.logger.error({ err: internal, method: request.method, url: path }, 'request failed');
     }

@@ -1,0 +1,171 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pg from 'pg';
+import {
+  createLogger, createServiceApp, migrateEventStore, PostgresEventStore, runMigrations, ServiceClientError, ServiceClientErrorCode,
+} from '@evalvault/platform';
+import { testDatabaseUrl } from '@evalvault/platform/testing';
+import { startTestOidcIssuer, type RunningTestOidcIssuer } from '../auth/testing/index.js';
+import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from '../gateway.migrations.js';
+import { createGatewayRuntime, type GatewayClients } from '../gateway.runtime.js';
+import { membersStreamId } from '../members/members.decider.js';
+import { accessDeniedStreamId } from './denied-access.js';
+
+type Who = 'viewer' | 'editor' | 'approver' | 'admin' | 'auditor' | 'nobody';
+const EVERYONE: readonly Who[] = ['viewer', 'editor', 'approver', 'admin', 'auditor', 'nobody'];
+const PROJECT_RANK: Record<string, number> = { viewer: 1, editor: 2, approver: 3, admin: 4 };
+
+/**
+ * Every /v1 route the gateway serves, with the weakest role that may call it (project roles are
+ * cumulative; `auditor` is the tenant role that reads the audit log and nothing else) and a
+ * valid body. Written out here, apart from the role matrix, so a change to either shows.
+ * A served route missing from this table fails the test.
+ */
+const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> = {
+  'POST /v1/projects/{project}/runs': { needs: 'editor', body: { dataset: { name: 'd', cases: [{ question: 'q', answer: 'a', contexts: [] }] }, metrics: ['exact_match'], gate: { rules: [] } } },
+  'GET /v1/projects/{project}/runs': { needs: 'viewer' },
+  'GET /v1/projects/{project}/runs/{runId}': { needs: 'viewer' },
+  'GET /v1/projects/{project}/runs/{runId}/cases': { needs: 'viewer' },
+  'GET /v1/projects/{project}/runs/{runId}/events': { needs: 'viewer' },
+  'GET /v1/projects/{project}/runs/{runId}/compare/{otherRunId}': { needs: 'viewer' },
+  'POST /v1/projects/{project}/runs/{runId}/cancel': { needs: 'editor', body: {} },
+  'POST /v1/projects/{project}/runs/{runId}/retry': { needs: 'editor', body: { mode: 'all' } },
+  'POST /v1/projects/{project}/api-keys': { needs: 'admin', body: { name: 'ci', role: 'viewer' } },
+  'GET /v1/projects/{project}/api-keys': { needs: 'admin' },
+  'DELETE /v1/projects/{project}/api-keys/{keyId}': { needs: 'admin' },
+  'POST /v1/projects/{project}/members': { needs: 'admin', body: { subject: 'someone@example.com', role: 'viewer' } },
+  'GET /v1/projects/{project}/members': { needs: 'admin' },
+  'DELETE /v1/projects/{project}/members/{subject}': { needs: 'admin' },
+};
+
+function allowed(who: Who, needs: Exclude<Who, 'nobody'>): boolean {
+  if (needs === 'auditor' || who === 'auditor' || who === 'nobody') return who === needs;
+  return PROJECT_RANK[who]! >= PROJECT_RANK[needs]!;
+}
+
+/** An owner that holds nothing: every call is a not-found. Authorisation is decided before it is asked. */
+const holdsNothing = { call: async () => { throw new ServiceClientError(ServiceClientErrorCode.NotFound, 'nothing here'); } };
+
+describe('the role matrix over HTTP, route by route and role by role', () => {
+  let app: NestFastifyApplication;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let oidc: RunningTestOidcIssuer;
+  let base: string;
+  const served: string[] = [];
+  const tenant = `tenant-${randomBytes(4).toString('hex')}`;
+  const project = `proj-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    await migrateEventStore(testDatabaseUrl());
+    await runMigrations(testDatabaseUrl(), GATEWAY_SCHEMA, GATEWAY_MIGRATIONS);
+    pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 4 });
+    store = new PostgresEventStore(pool);
+    oidc = await startTestOidcIssuer();
+    const config = { serviceName: 'gateway', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
+    const logger = createLogger(config);
+    const gateway = await createGatewayRuntime({
+      config: { bootstrapAdminKey: null, http: { bodyLimit: 1024 * 1024, rateLimit: { max: 100_000, windowMs: 60_000, tenantMax: {} } } },
+      logger, pool, store, pepper: randomBytes(32),
+      oidc: { issuer: oidc.url, audience: oidc.issuer.audience, jwksUri: oidc.jwksUri },
+      clients: new Proxy({}, { get: () => holdsNothing }) as GatewayClients,
+    });
+    app = await createServiceApp(gateway.module, config, logger);
+    app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
+      const methods = ([] as string[]).concat(route.method).filter((method) => method !== 'HEAD');
+      if (route.url.startsWith('/v1/')) methods.forEach((method) => served.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`));
+    });
+    await gateway.beforeListen(app);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await oidc.close();
+    await store.close();
+    await pool.end();
+  });
+
+  const tokenFor = (who: Who, subject = `user-${who}`, tenantId = tenant): Promise<string> => {
+    const roles = who === 'nobody' ? {} : who === 'auditor' ? { $tenant: ['auditor'] } : { [project]: [who] };
+    return oidc.issuer.sign({ sub: subject, tenant: tenantId, evalvault_roles: roles });
+  };
+  const request = async (route: string, token: string, body?: unknown): Promise<Response> => {
+    const [method, pattern] = route.split(' ') as [string, string];
+    const path = pattern.replace('{project}', project).replace('{runId}', randomUUID()).replace('{otherRunId}', randomUUID())
+      .replace('{keyId}', randomBytes(6).toString('hex')).replace('{subject}', 'nobody-here');
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  };
+
+  it('has a row for every served route, and every row is served', () => {
+    expect([...new Set(served)].sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it.each(EVERYONE)('lets %s through exactly the routes its role allows', async (who) => {
+    const token = await tokenFor(who);
+    const outcomes: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const [route, { needs, body }] of Object.entries(ROUTES)) {
+      const response = await request(route, token, body);
+      await response.body?.cancel();
+      outcomes[route] = response.status === 403 ? 'refused' : response.status === 401 ? `unauthenticated` : 'let through';
+      expected[route] = allowed(who, needs) ? 'let through' : 'refused';
+    }
+    expect(outcomes).toEqual(expected);
+  });
+
+  it('records a refusal by role as a denied access, with the route pattern, the role needed and who asked', async () => {
+    const response = await request('POST /v1/projects/{project}/api-keys', await tokenFor('editor', 'mallory'), { name: 'x', role: 'admin' });
+    expect(response.status).toBe(403);
+    const denied = (await store.readStream(accessDeniedStreamId(tenant))).map((r) => r.event).filter((e) => e.actor.subject === 'mallory');
+    expect(denied).toEqual([expect.objectContaining({
+      type: 'AccessDenied', tenantId: tenant, projectId: project,
+      payload: { method: 'POST', route: '/v1/projects/:project/api-keys', resourceType: null, resourceId: null, reason: 'missing-role', requiredRole: 'admin', status: 403 },
+    })]);
+  });
+
+  it('answers another tenant’s API key as missing, changes nothing, and records the attempt', async () => {
+    const issued = await fetch(`${base}/v1/projects/${project}/api-keys`, {
+      method: 'POST', headers: { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'victim', role: 'viewer' }),
+    });
+    expect(issued.status).toBe(201);
+    const { apiKeyId, key } = (await issued.json()) as { apiKeyId: string; key: string };
+    const intruderTenant = `tenant-${randomBytes(4).toString('hex')}`;
+    const intruder = await oidc.issuer.sign({ sub: 'eve', tenant: intruderTenant, evalvault_roles: { [project]: ['admin'] } });
+    const revoke = await fetch(`${base}/v1/projects/${project}/api-keys/${apiKeyId}`, { method: 'DELETE', headers: { authorization: `Bearer ${intruder}` } });
+    expect(revoke.status).toBe(404);
+    expect(((await revoke.json()) as { detail: string }).detail).toBe(`API key ${apiKeyId} not found`);
+    // The key still works, and the intruder's tenant log has the attempt.
+    expect((await fetch(`${base}/v1/projects/${project}/runs`, { headers: { authorization: `Bearer ${key}` } })).status).not.toBe(401);
+    const denied = (await store.readStream(accessDeniedStreamId(intruderTenant))).map((r) => r.event);
+    expect(denied).toEqual([expect.objectContaining({
+      actor: { subject: 'eve', authMethod: 'oidc', apiKeyId: null },
+      payload: expect.objectContaining({ method: 'DELETE', reason: 'cross-tenant', resourceType: 'key', resourceId: apiKeyId, status: 404 }),
+    })]);
+  });
+
+  it('grants an OIDC subject a role through /members, effective on the next request, and revokes it', async () => {
+    const admin = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' };
+    const carol = await tokenFor('nobody', 'carol@example.com');
+    const listRuns = async (): Promise<number> => (await fetch(`${base}/v1/projects/${project}/runs`, { headers: { authorization: `Bearer ${carol}` } })).status;
+    expect(await listRuns()).toBe(403);
+
+    const granted = await fetch(`${base}/v1/projects/${project}/members`, { method: 'POST', headers: admin, body: JSON.stringify({ subject: 'carol@example.com', role: 'viewer' }) });
+    expect(granted.status).toBe(201);
+    expect(await granted.json()).toMatchObject({ subject: 'carol@example.com', role: 'viewer', grantedBy: 'user-admin' });
+    expect(await listRuns()).toBe(404); // let in: the owner holds nothing
+    const members = (await (await fetch(`${base}/v1/projects/${project}/members`, { headers: admin })).json()) as { items: { subject: string }[] };
+    expect(members.items.map((m) => m.subject)).toContain('carol@example.com');
+
+    const revoked = await fetch(`${base}/v1/projects/${project}/members/${encodeURIComponent('carol@example.com')}`, { method: 'DELETE', headers: { authorization: admin.authorization } });
+    expect(revoked.status).toBe(200);
+    expect(await listRuns()).toBe(403);
+    const again = await fetch(`${base}/v1/projects/${project}/members/${encodeURIComponent('carol@example.com')}`, { method: 'DELETE', headers: { authorization: admin.authorization } });
+    expect(again.status).toBe(404);
+    const history = (await store.readStream(membersStreamId(tenant, project))).map((r) => `${r.event.type} ${(r.event.payload as { subject: string }).subject}`);
+    expect(history.filter((line) => line.endsWith('carol@example.com'))).toEqual(['ProjectRoleGranted carol@example.com', 'ProjectRoleRevoked carol@example.com']);
+  });
+});

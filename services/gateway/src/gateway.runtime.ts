@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamicModule } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import {
+  postgresReadiness, READINESS_CHECKS, type EventStore, type ReadinessChecks, type ServiceClient,
+} from '@evalvault/platform';
+import type { RunsOperations } from '@evalvault/service-apis';
+import { ApiKeyAuthenticator, ApiKeySecretHasher, Authenticator, OidcVerifier } from './auth/index.js';
+import { installAuthentication } from './auth/authentication.hook.js';
+import { ensureBootstrapKey } from './auth/bootstrap-key.js';
+import { PostgresApiKeyStore } from './auth/postgres-api-key.store.js';
+import { ApiKeysService } from './access/api-keys.service.js';
+import { DeniedAccessRecorder, installDeniedAccessRecording } from './access/denied-access.js';
+import { installOpenApi } from './docs/openapi.js';
+import { IdempotencyStore, installHttpEdges } from './http/index.js';
+import { MembersService } from './members/members.service.js';
+import { PostgresMemberStore } from './members/postgres-member.store.js';
+import { GatewayModule } from './gateway.module.js';
+import type { GatewayConfig } from './config.js';
+
+/** The owning services the gateway calls: HTTP clients in distributed mode, in-process ones embedded. */
+export interface GatewayClients {
+  runs: ServiceClient<RunsOperations>;
+}
+
+export interface GatewayParts {
+  config: Pick<GatewayConfig, 'bootstrapAdminKey' | 'http'>;
+  logger: Logger;
+  /** The gateway's database (schema `gateway`, migrated) and the event store on it. */
+  pool: pg.Pool;
+  store: EventStore;
+  pepper: Buffer;
+  oidc: { issuer: string; audience: string; jwksUri: string } | null;
+  clients: GatewayClients;
+}
+
+export interface GatewayRuntime {
+  module: DynamicModule;
+  /** Installs docs, authentication, the HTTP edges and the denied-access audit on the app. */
+  beforeListen(app: NestFastifyApplication): Promise<void>;
+}
+
+/** The gateway from already-built adapters; main.ts (distributed) and the embedded platform both use it. */
+export async function createGatewayRuntime(parts: GatewayParts): Promise<GatewayRuntime> {
+  const { pool, store, logger } = parts;
+  const sources = { now: Date.now, newId: randomUUID };
+  const hasher = new ApiKeySecretHasher(parts.pepper);
+  const keys = new PostgresApiKeyStore(pool);
+  const members = new PostgresMemberStore(pool);
+  if (parts.config.bootstrapAdminKey) {
+    logger.info({ key: await ensureBootstrapKey(parts.config.bootstrapAdminKey, { keys, hasher, store, sources }) }, 'bootstrap admin key ready');
+  }
+  const oidc = parts.oidc ? new OidcVerifier(parts.oidc) : null;
+  const authenticator = new Authenticator({ apiKeys: new ApiKeyAuthenticator(keys, hasher), oidc, members });
+  const module = GatewayModule.with({
+    runs: parts.clients.runs,
+    apiKeys: new ApiKeysService(store, keys, hasher, sources),
+    members: new MembersService(store, members, sources),
+  });
+  return {
+    module,
+    async beforeListen(app) {
+      const fastify = app.getHttpAdapter().getInstance();
+      app.get<ReadinessChecks>(READINESS_CHECKS).register(postgresReadiness(pool));
+      await installOpenApi(fastify, '0.1.0');
+      installAuthentication(fastify, authenticator);
+      const onRefused = installDeniedAccessRecording(fastify, new DeniedAccessRecorder(store, sources), logger);
+      await installHttpEdges(app, {
+        bodyLimit: parts.config.http.bodyLimit, rateLimit: parts.config.http.rateLimit, idempotency: new IdempotencyStore(pool), onRefused,
+      });
+    },
+  };
+}
