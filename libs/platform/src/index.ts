@@ -5,7 +5,7 @@ export { ReadinessChecks, type ReadinessCheck, type ReadinessReport } from './ob
 export { ObservabilityModule } from './observability/observability.module.js';
 export { LOGGER, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_CONFIG } from './observability/tokens.js';
 export { startTelemetry } from './observability/telemetry.js';
-export { createServiceApp, runService, type RunningService, type ServiceExtras } from './service/run-service.js';
+export { createServiceApp, runService, startService, type RunningService, type ServiceExtras } from './service/run-service.js';
 export { loadKafkaSettings, createKafka, type KafkaSettings } from './kafka/kafka-config.js';
 export { ensureTopics, awaitCluster } from './kafka/topic-admin.js';
 export { kafkaLogCreator } from './kafka/kafka-logging.js';
@@ -21,6 +21,7 @@ export { KafkaEventServer, type KafkaEventServerOptions } from './bus/kafka/kafk
 export { KafkaEventClient } from './bus/kafka/kafka-event-client.js';
 export { InProcessBroker } from './bus/in-process/in-process-broker.js';
 export { InProcessEventServer, type InProcessEventServerOptions } from './bus/in-process/in-process-event-server.js';
+export { StoreEventServer, type StoreEventServerOptions } from './bus/store/store-event-server.js';
 export { InProcessEventClient } from './bus/in-process/in-process-event-client.js';
 export { PostgresCheckpointStore, type CheckpointStore } from './relay/checkpoint-store.js';
 export { EventRelay, type EventPublisher, type EventRelayOptions } from './relay/event-relay.js';
@@ -35,3 +36,4 @@ export { EventSourcedRepository, ForeignStreamError, type EventSourcedDecider, t
 export { secretResolver, SecretError, type SecretResolver } from './secrets/secret-ref.js';
 export { EventClient } from './bus/event-client.js';
 export type { EventServerOptions } from './bus/event-server-options.js';
+export * from './content-store/index.js';

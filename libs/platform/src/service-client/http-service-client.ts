@@ -2,7 +2,9 @@ import { context, propagation } from '@opentelemetry/api';
 import { INTERNAL_IDENTITY_HEADER, type InternalIdentity, type InternalIdentitySigner } from './internal-identity.js';
 import { errorFromProblem } from './problem-details.js';
 import { ServiceClientError, ServiceClientErrorCode } from './service-client.errors.js';
-import { INTERNAL_API_PREFIX, inputAsJsonText, type OperationMap, type ServiceClient } from './service-client.port.js';
+import {
+  INTERNAL_API_PREFIX, inputAsJsonText, type ByteStream, type OperationMap, type ServiceClient, type StreamingServiceClient, type StreamMap,
+} from './service-client.port.js';
 
 export interface HttpServiceClientOptions {
   /** The owning service's name: the audience its verifier accepts. */
@@ -20,7 +22,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * the active trace context. Error answers become ServiceClientErrors with the owner's code and
  * status; an owner that cannot be reached or does not answer in time is UNAVAILABLE.
  */
-export class HttpServiceClient<Ops extends OperationMap<Ops>> implements ServiceClient<Ops> {
+export class HttpServiceClient<Ops extends OperationMap<Ops>, Streams extends StreamMap<Streams> = Record<never, never>>
+implements ServiceClient<Ops>, StreamingServiceClient<Streams> {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
 
@@ -31,15 +34,45 @@ export class HttpServiceClient<Ops extends OperationMap<Ops>> implements Service
 
   async call<K extends keyof Ops & string>(operation: K, input: Ops[K]['input'], identity: InternalIdentity): Promise<Ops[K]['output']> {
     const body = inputAsJsonText(operation, input);
+    const headers = await this.headers(identity, 'application/json, application/problem+json');
+    const { status, text } = await this.post(this.urlOf(operation), headers, body);
+    if (status !== 200) throw errorFromProblem(status, text);
+    return parseOutput(text, this.options.serviceName, operation) as Ops[K]['output'];
+  }
+
+  /**
+   * A streamed operation: the deadline covers the owner's answer up to its headers only, so an
+   * export of any size is read chunk by chunk as the caller consumes it, never buffered here.
+   */
+  async stream<K extends keyof Streams & string>(operation: K, input: Streams[K]['input'], identity: InternalIdentity): Promise<ByteStream> {
+    const body = inputAsJsonText(operation, input);
+    const headers = await this.headers(identity, '*/*');
+    const aborter = new AbortController();
+    const deadline = setTimeout(() => aborter.abort(new DOMException('timed out', 'TimeoutError')), this.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(this.urlOf(operation), { method: 'POST', headers, body, signal: aborter.signal });
+    } catch (error) {
+      throw new ServiceClientError(ServiceClientErrorCode.Unavailable, this.unavailableReason(aborter.signal.aborted ? aborter.signal.reason : error), { cause: error });
+    } finally {
+      clearTimeout(deadline);
+    }
+    if (response.status !== 200 || !response.body) throw errorFromProblem(response.status, await response.text());
+    return { contentType: response.headers.get('content-type') ?? 'application/octet-stream', body: response.body };
+  }
+
+  private urlOf(operation: string): string {
+    return `${this.baseUrl}${INTERNAL_API_PREFIX}/${encodeURIComponent(operation)}`;
+  }
+
+  private async headers(identity: InternalIdentity, accept: string): Promise<Record<string, string>> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      accept: 'application/json, application/problem+json',
+      accept,
       [INTERNAL_IDENTITY_HEADER]: await this.options.signer.sign(identity, this.options.serviceName),
     };
     propagation.inject(context.active(), headers);
-    const { status, text } = await this.post(`${this.baseUrl}${INTERNAL_API_PREFIX}/${encodeURIComponent(operation)}`, headers, body);
-    if (status !== 200) throw errorFromProblem(status, text);
-    return parseOutput(text, this.options.serviceName, operation) as Ops[K]['output'];
+    return headers;
   }
 
   /** Sends and reads the whole answer under one deadline: a body that stalls is as unavailable as a socket. */

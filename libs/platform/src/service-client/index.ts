@@ -3,6 +3,7 @@ export {
 } from './service-client.errors.js';
 export {
   INTERNAL_API_PREFIX, type OperationSpec, type OperationMap, type OperationHandlers, type ServiceClient,
+  type ByteStream, type StreamMap, type StreamHandlers, type StreamingServiceClient,
 } from './service-client.port.js';
 export {
   INTERNAL_IDENTITY_HEADER, INTERNAL_IDENTITY_ISSUER, InternalIdentitySigner, InternalIdentityVerifier, isInternalIdentity,

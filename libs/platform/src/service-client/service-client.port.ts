@@ -24,6 +24,31 @@ export type OperationHandlers<Ops extends OperationMap<Ops>> = {
   [K in keyof Ops]: (input: Ops[K]['input'], identity: InternalIdentity) => Promise<Ops[K]['output']>;
 };
 
+/**
+ * Operations answered as a stream of bytes (an export of any size) rather than one JSON value:
+ * only the input is typed; the answer is bytes of the media type the owner declares.
+ */
+export type StreamMap<Streams> = { [K in keyof Streams]: { input: unknown } };
+
+/** A streamed answer: chunks are read as the owner writes them, never collected whole. */
+export interface ByteStream {
+  contentType: string;
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** The gateway's view of an owner's streamed operations. */
+export interface StreamingServiceClient<Streams extends StreamMap<Streams>> {
+  stream<K extends keyof Streams & string>(operation: K, input: Streams[K]['input'], identity: InternalIdentity): Promise<ByteStream>;
+}
+
+/**
+ * What the owner implements per streamed operation: resolve (or throw, for an answer with a
+ * problem) before the first byte; the body is then pulled as the caller reads it.
+ */
+export type StreamHandlers<Streams extends StreamMap<Streams>> = {
+  [K in keyof Streams]: (input: Streams[K]['input'], identity: InternalIdentity) => Promise<{ contentType: string; body: AsyncIterable<string | Uint8Array> }>;
+};
+
 /** Where an owner's internal API lives: `POST {prefix}/{operation}`. */
 export const INTERNAL_API_PREFIX = '/internal/v1';
 

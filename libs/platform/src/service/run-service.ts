@@ -44,30 +44,48 @@ export interface ServiceExtras {
 }
 
 /**
- * Boots a service and stops it cleanly on SIGTERM/SIGINT: stop accepting traffic,
- * close the app (which closes its consumers and connections), exit 0; exit 1 if that hangs.
+ * Boots a service's app with its consumers and HTTP server, without process concerns: the
+ * embedded platform starts several in one process. `listen: false` keeps the HTTP server
+ * closed (its consumers still run): embedded, only the gateway is reachable.
  */
-export async function runService(feature: Type | DynamicModule, config: ServiceConfig, extras: ServiceExtras = {}): Promise<RunningService> {
+export async function startService(feature: Type | DynamicModule, config: ServiceConfig, extras: ServiceExtras & { listen?: boolean } = {}): Promise<RunningService> {
   const logger = extras.logger ?? createLogger(config);
-  const telemetry = startTelemetry(config.serviceName, { exportSpans: false });
   const app = await createServiceApp(feature, config, logger, extras.registry);
   for (const strategy of extras.consumers ?? []) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await extras.beforeListen?.(app);
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://127.0.0.1:${port}`;
-  logger.info({ url, port }, `${config.serviceName} listening`);
-
+  let url = '';
+  if (extras.listen === false) {
+    await app.init();
+  } else {
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    url = `http://127.0.0.1:${port}`;
+    logger.info({ url, port }, `${config.serviceName} listening`);
+  }
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await app.close();
       await extras.onStopped?.();
-      await telemetry.shutdown();
     })();
     return stopping;
+  };
+  return { app, logger, url, stop };
+}
+
+/**
+ * Boots a service as its own process and stops it cleanly on SIGTERM/SIGINT: stop accepting
+ * traffic, close the app (which closes its consumers and connections), exit 0; exit 1 if that hangs.
+ */
+export async function runService(feature: Type | DynamicModule, config: ServiceConfig, extras: ServiceExtras = {}): Promise<RunningService> {
+  const telemetry = startTelemetry(config.serviceName, { exportSpans: false });
+  const service = await startService(feature, config, extras);
+  const { logger } = service;
+  const stop = async (): Promise<void> => {
+    await service.stop();
+    await telemetry.shutdown();
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -83,5 +101,5 @@ export async function runService(feature: Type | DynamicModule, config: ServiceC
       );
     });
   }
-  return { app, logger, url, stop };
+  return { ...service, stop };
 }
