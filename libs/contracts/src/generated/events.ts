@@ -228,6 +228,21 @@ export interface GatePassedPayload {
   baselineRunId: null | string;
 }
 
+export interface IncidentResolved extends EventEnvelope<'IncidentResolved'> {
+  payload: IncidentResolvedPayload;
+}
+
+/** PagerDuty accepted a resolve for the incident a failing gate opened, because the same gate passed again. */
+export interface IncidentResolvedPayload {
+  notificationId: string;
+  routeId: string;
+  /** pagerduty. */
+  system: string;
+  dedupKey: string;
+  /** The GatePassed that resolved it. */
+  triggerEventId: string;
+}
+
 export interface MemoryEntryForgotten extends EventEnvelope<'MemoryEntryForgotten'> {
   payload: MemoryEntryForgottenPayload;
 }
@@ -276,6 +291,24 @@ export interface ModelProfileVersionRegisteredPayload {
   parametersJson: string;
 }
 
+export interface NotificationAttemptFailed extends EventEnvelope<'NotificationAttemptFailed'> {
+  payload: NotificationAttemptFailedPayload;
+}
+
+/** One delivery attempt failed and another is scheduled (the last one ends in NotificationFailed instead). */
+export interface NotificationAttemptFailedPayload {
+  notificationId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** What went wrong; never a secret or a secret-bearing URL. */
+  error: string;
+  /** The destination's HTTP status, if it answered. */
+  statusCode: null | number;
+  /** What the destination's Retry-After asked for. */
+  retryAfterMs: null | number;
+  nextAttemptAt: number;
+}
+
 export interface NotificationDelivered extends EventEnvelope<'NotificationDelivered'> {
   payload: NotificationDeliveredPayload;
 }
@@ -301,6 +334,70 @@ export interface NotificationFailedPayload {
   triggerEventId: string;
   error: string;
   attempts: number;
+}
+
+export interface NotificationIntended extends EventEnvelope<'NotificationIntended'> {
+  payload: NotificationIntendedPayload;
+}
+
+/** The notifier decided to tell a destination about an event: the first event of stream notification-<notificationId>, carrying everything the message says, so delivery needs no other lookup. */
+export interface NotificationIntendedPayload {
+  /** Derived from (triggerEventId, routeId): a redelivered trigger intends nothing new. */
+  notificationId: string;
+  routeId: string;
+  routeName: string;
+  /** jira, pagerduty, teams or slack. */
+  destinationType: string;
+  /** The route's destination when intended (secret references only). */
+  destinationJson: string;
+  severity: string;
+  /** trigger (ticket, incident or message) or resolve (PagerDuty, when the gate passes again). */
+  action: string;
+  /** The PagerDuty dedup_key (per route and gate) or the Jira label naming this notification. */
+  dedupKey: string;
+  triggerEventId: string;
+  /** GateFailed, GatePassed or RunFailed. */
+  triggerType: string;
+  triggerOccurredAt: number;
+  runId: string;
+  runUrl: string;
+  gateId: null | string;
+  /** Dataset, prompt and model-profile versions of the run, when known. */
+  subject: null | RunSubject;
+  /** Every rule of the verdict with its actual value; empty for RunFailed. */
+  rules: GateRuleResult[];
+  /** RunFailed's reason. */
+  failureReason: null | string;
+  failureMessage: null | string;
+}
+
+export interface NotificationRouteCreated extends EventEnvelope<'NotificationRouteCreated'> {
+  payload: NotificationRouteCreatedPayload;
+}
+
+/** A project admin routed events to a destination (stream notifroute-<routeId>, owned by the notifier). */
+export interface NotificationRouteCreatedPayload {
+  routeId: string;
+  /** Unique among the project's routes. */
+  name: string;
+  /** Event types that trigger it: GateFailed, RunFailed, GatePassed. */
+  on: string[];
+  /** critical, error, warning or info (PagerDuty's levels; mapped to Jira priorities). */
+  severity: string;
+  /** jira, pagerduty, teams or slack. */
+  destinationType: string;
+  /** The destination as JSON: URLs, keys and secret references (env:NAME or file:/path), never a secret itself. */
+  destinationJson: string;
+}
+
+export interface NotificationRouteRemoved extends EventEnvelope<'NotificationRouteRemoved'> {
+  payload: NotificationRouteRemovedPayload;
+}
+
+/** A route stopped: no new notification is intended for it; those already intended are still delivered. */
+export interface NotificationRouteRemovedPayload {
+  routeId: string;
+  name: string;
 }
 
 export interface ProjectRoleGranted extends EventEnvelope<'ProjectRoleGranted'> {
@@ -413,6 +510,17 @@ export interface RunRequestedPayload {
   retryOf: null | string;
   /** Cases submitted with the request instead of a registered dataset. */
   inlineCases: null | TestCase[];
+  /** Rows of an inline dataset's file the client skipped as invalid (--skip-invalid), with their lines. */
+  rejectedRows: null | RejectedRow[];
+}
+
+/** A dataset row the client could not submit; the run records it as a failed case. */
+export interface RejectedRow {
+  /** 1-based line of the client's dataset file. */
+  line: number;
+  /** The reader's code, e.g. INVALID_JSON, MISSING_FIELD. */
+  errorCode: string;
+  reason: string;
 }
 
 export interface RunStarted extends EventEnvelope<'RunStarted'> {
@@ -458,12 +566,17 @@ export const EVENT_TYPES = [
   'DatasetVersionRegistered',
   'GateFailed',
   'GatePassed',
+  'IncidentResolved',
   'MemoryEntryForgotten',
   'MemoryEntryRecorded',
   'MemoryEntryVerified',
   'ModelProfileVersionRegistered',
+  'NotificationAttemptFailed',
   'NotificationDelivered',
   'NotificationFailed',
+  'NotificationIntended',
+  'NotificationRouteCreated',
+  'NotificationRouteRemoved',
   'ProjectRoleGranted',
   'ProjectRoleRevoked',
   'PromptVersionRegistered',
@@ -489,12 +602,17 @@ export type EvalVaultEvent =
   | DatasetVersionRegistered
   | GateFailed
   | GatePassed
+  | IncidentResolved
   | MemoryEntryForgotten
   | MemoryEntryRecorded
   | MemoryEntryVerified
   | ModelProfileVersionRegistered
+  | NotificationAttemptFailed
   | NotificationDelivered
   | NotificationFailed
+  | NotificationIntended
+  | NotificationRouteCreated
+  | NotificationRouteRemoved
   | ProjectRoleGranted
   | ProjectRoleRevoked
   | PromptVersionRegistered

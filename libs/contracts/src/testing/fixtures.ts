@@ -53,6 +53,7 @@ export function sampleRunRequested(overrides: Partial<RunRequested> = {}): RunRe
       inlineCases: [
         { id: 'case-1', question: 'What is RAG?', answer: 'Retrieval-augmented generation.', contexts: ['RAG means retrieval-augmented generation.'], groundTruth: 'Retrieval-augmented generation', metadataJson: null },
       ],
+      rejectedRows: null,
     }, { streamId: `run-${runId}` }),
     traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     ...overrides,
