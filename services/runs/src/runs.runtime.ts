@@ -6,15 +6,17 @@ import { llmMigrations } from '@evalvault/llm';
 import {
   busMetrics, createKafka, ensureTopics, EventRelay, KafkaEventClient, KafkaEventServer, PostgresCheckpointStore,
   PostgresEventStore, appendedEventsCounter, pendingMigrations, EVENT_STORE_MIGRATIONS, secretResolver,
-  kafkaReadiness, kafkaLogCreator, postgresReadiness, type ReadinessCheck,
+  kafkaReadiness, kafkaLogCreator, postgresReadiness, type EventStore, type ReadinessCheck,
+  PostgresContentStore, CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA,
 } from '@evalvault/platform';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { Registry } from 'prom-client';
 import type { RunsConfig } from './config.js';
 import { RunCommands } from './run/run.commands.js';
 import { runRepository, RUNS_STREAM_PREFIXES } from './run/run.repository.js';
-import { NoRegisteredDatasets } from './planning/dataset-content.port.js';
+import { NoRegisteredDatasets, type DatasetContentSource } from './planning/dataset-content.port.js';
 import { DirectoryDatasetSource } from './planning/directory-dataset-source.js';
+import { RegisteredDatasetSource } from './planning/registered-dataset-source.js';
 import { RunPlanner } from './planning/run-planner.js';
 import { CaseScorer } from './work/case-scorer.js';
 import { CaseWorker } from './work/case-worker.js';
@@ -41,12 +43,29 @@ export interface RunsRuntime {
   close(): Promise<void>;
 }
 
+/** What the runs service is built on; the two modes differ only here. */
+export interface RunsAdapters {
+  /** The runs schema (LLM rate limits, response cache) and the event store's database. */
+  pool: pg.Pool;
+  /** The read model, on the same database. */
+  dataSource: DataSource;
+  store: EventStore;
+  /** A consumer for one group: Kafka in distributed mode, the event store itself embedded. */
+  eventServer(groupId: string, transportId: symbol): CustomTransportStrategy;
+  /** Publishes the runs streams to the bus (distributed); null when consumers follow the store. */
+  relay: EventRelay | null;
+  readiness: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+export type RunsSettings = Pick<RunsConfig, 'roles' | 'groupPrefix' | 'judge' | 'datasetDir' | 'batchSize' | 'workerConcurrency'>;
+
 /**
  * The runs service on PostgreSQL and Kafka (distributed mode). Migrations are run
  * explicitly (npm run migrate); a service finding them pending refuses to start.
  */
 export async function createRunsRuntime(config: RunsConfig, logger: Logger, registry: Registry): Promise<RunsRuntime> {
-  for (const [schema, migrations] of [['eventstore', EVENT_STORE_MIGRATIONS], [RUNS_SCHEMA, RUNS_MIGRATIONS]] as const) {
+  for (const [schema, migrations] of [['eventstore', EVENT_STORE_MIGRATIONS], [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [RUNS_SCHEMA, RUNS_MIGRATIONS]] as const) {
     if (await pendingMigrations(config.databaseUrl, schema, [...migrations])) {
       throw new Error(`schema ${schema} has pending migrations: run "npm run migrate" first`);
     }
@@ -54,20 +73,11 @@ export async function createRunsRuntime(config: RunsConfig, logger: Logger, regi
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
   const dataSource = await new DataSource({ type: 'postgres', url: config.databaseUrl, logging: false }).initialize();
   const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
-  const sources = { now: Date.now, newId: randomUUID };
-  const runs = runRepository(store, sources);
-  const queries = new RunsQueries(dataSource);
   const kafka = createKafka(config.kafka, { logCreator: kafkaLogCreator(logger) });
   const metrics = busMetrics(registry);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin);
-
-  const server = (groupId: string, transportId: symbol): KafkaEventServer => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning: config.consumerStart === 'earliest' });
-  const consumers: CustomTransportStrategy[] = [];
-  if (config.roles.has('planner')) consumers.push(server(`${config.groupPrefix}-planner`, PLANNER));
-  if (config.roles.has('worker')) consumers.push(server(`${config.groupPrefix}-workers`, WORKER));
-  if (config.roles.has('projection')) consumers.push(server(`${config.groupPrefix}-read-model`, READ_MODEL));
   const client = new KafkaEventClient(kafka, metrics);
   const relay = config.roles.has('relay')
     ? new EventRelay(store, client, new PostgresCheckpointStore(pool), {
@@ -75,17 +85,9 @@ export async function createRunsRuntime(config: RunsConfig, logger: Logger, regi
       ...(config.relayStart === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
     })
     : null;
-  await relay?.start();
-
-  const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver()), Date.now);
-  return {
-    planner: new RunPlanner(runs, store, sources, config.datasetDir ? new DirectoryDatasetSource(config.datasetDir) : new NoRegisteredDatasets(), config.batchSize, logger),
-    worker: new CaseWorker(runs, scorer, new RunCompleter(runs, store, queries, Date.now), config.workerConcurrency, logger),
-    commands: new RunCommands(runs, randomUUID),
-    projection: new RunsProjection(dataSource),
-    queries,
-    consumers,
-    relay,
+  return assembleRuns(config, {
+    pool, dataSource, store, relay,
+    eventServer: (groupId, transportId) => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning: config.consumerStart === 'earliest' }),
     readiness: [postgresReadiness(pool), kafkaReadiness(admin)],
     async close() {
       await admin.disconnect();
@@ -95,5 +97,36 @@ export async function createRunsRuntime(config: RunsConfig, logger: Logger, regi
       await dataSource.destroy();
       await pool.end();
     },
+  }, logger);
+}
+
+/** The runs service's parts from already-built adapters: the same code in both modes. */
+export async function assembleRuns(config: RunsSettings, adapters: RunsAdapters, logger: Logger): Promise<RunsRuntime> {
+  const { pool, dataSource, store } = adapters;
+  const sources = { now: Date.now, newId: randomUUID };
+  const runs = runRepository(store, sources);
+  const queries = new RunsQueries(dataSource);
+  const consumers: CustomTransportStrategy[] = [];
+  if (config.roles.has('planner')) consumers.push(adapters.eventServer(`${config.groupPrefix}-planner`, PLANNER));
+  if (config.roles.has('worker')) consumers.push(adapters.eventServer(`${config.groupPrefix}-workers`, WORKER));
+  if (config.roles.has('projection')) consumers.push(adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL));
+  await adapters.relay?.start();
+
+  const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver()), Date.now);
+  return {
+    planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSize, logger),
+    worker: new CaseWorker(runs, scorer, new RunCompleter(runs, store, queries, Date.now), config.workerConcurrency, logger),
+    commands: new RunCommands(runs, randomUUID),
+    projection: new RunsProjection(dataSource),
+    queries,
+    consumers,
+    relay: adapters.relay,
+    readiness: adapters.readiness,
+    close: () => adapters.close(),
   };
+}
+
+/** Registered versions from the content store by their pinned hash; a reference without one from the dataset directory, if any. */
+function datasetSource(pool: pg.Pool, datasetDir: string | null): DatasetContentSource {
+  return new RegisteredDatasetSource(new PostgresContentStore(pool), datasetDir ? new DirectoryDatasetSource(datasetDir) : new NoRegisteredDatasets());
 }

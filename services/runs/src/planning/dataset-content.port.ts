@@ -6,9 +6,9 @@ export interface DatasetContentSource {
   open(dataset: VersionRef): Promise<{ content: AsyncIterable<Buffer | string>; format: DatasetFormat }>;
 }
 
-/** Until the registry service stores dataset content, only inline datasets can be run. */
+/** For a dataset reference without a content hash when no dataset directory is configured: nothing to read it from. */
 export class NoRegisteredDatasets implements DatasetContentSource {
   async open(dataset: VersionRef): Promise<never> {
-    throw new Error(`dataset ${dataset.id} v${dataset.version ?? '?'} cannot be read: registered dataset content is not available to the runs service yet (submit the cases inline)`);
+    throw new Error(`dataset ${dataset.id} v${dataset.version ?? '?'} cannot be read: the run names no content hash (submit it through the gateway, which pins the registered version's hash) and no dataset directory is configured`);
   }
 }

@@ -81,8 +81,13 @@ export class RunPlanner {
   private async rowsOf(requested: RunRequested): Promise<() => AsyncIterable<PlannedRow>> {
     const inline = requested.payload.inlineCases;
     if (inline) {
+      // Rows the client rejected follow the cases, so the cases keep their indexes (a retry of failed cases relies on them).
+      const rejected = requested.payload.rejectedRows ?? [];
       return async function* () {
         for (const [caseIndex, testCase] of inline.entries()) yield { kind: 'case', scheduled: { caseIndex, line: null, testCase } };
+        for (const [offset, row] of rejected.entries()) {
+          yield { kind: 'invalid', failure: { caseId: null, caseIndex: inline.length + offset, line: row.line, errorCode: row.errorCode, reason: row.reason } };
+        }
       };
     }
     await this.datasets.open(requested.payload.dataset); // fails early, before the run starts, if unreadable

@@ -58,4 +58,18 @@ describe('run commands', () => {
     expect(retried.payload.inlineCases!.map((c) => c.id)).toEqual(['a', 'b']); // the cancelled run evaluated none
     expect(await codeOf(commands.retryRun(randomUUID(), 'all', ctx))).toBe(RunErrorCode.NotFound);
   });
+
+  it('pins rows the client rejected with their lines, refuses them without inline cases, and drops them from a retry of failed cases', async () => {
+    const ctx = context();
+    const { runId } = await commands.submitRun({ ...input, rejectedRows: [{ line: 7, reason: 'contexts must be an array' }] }, ctx);
+    const requested = (await store.readStream(runStreamId(runId)))[0]!.event as RunRequested;
+    expect(requested.payload.rejectedRows).toEqual([{ line: 7, errorCode: 'INVALID_ROW', reason: 'line 7: contexts must be an array' }]);
+    expect(await codeOf(commands.submitRun({ ...input, dataset: { id: 'ds-1', version: 1 }, rejectedRows: [{ line: 1, reason: 'x' }] }, ctx))).toBe(RunErrorCode.InvalidInput);
+    expect(await codeOf(commands.submitRun({ ...input, rejectedRows: [{ line: 0, reason: 'x' }] }, ctx))).toBe(RunErrorCode.InvalidInput);
+    await commands.cancelRun(runId, null, ctx);
+    const all = await commands.retryRun(runId, 'all', ctx);
+    expect(((await store.readStream(runStreamId(all.runId)))[0]!.event as RunRequested).payload.rejectedRows).toHaveLength(1);
+    const failedOnly = await commands.retryRun(runId, 'failed', ctx);
+    expect(((await store.readStream(runStreamId(failedOnly.runId)))[0]!.event as RunRequested).payload.rejectedRows).toBeNull();
+  });
 });

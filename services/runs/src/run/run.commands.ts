@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RunRequestedPayload, TestCase, VersionRef } from '@evalvault/contracts';
+import type { RejectedRow, RunRequestedPayload, TestCase, VersionRef } from '@evalvault/contracts';
 import { casesFromInline, GateRuleListError, METRIC_NAMES, parseGateRules, printGateRule } from '@evalvault/evaluation';
 import type { CommandContext } from '@evalvault/platform';
 import type { SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
@@ -31,7 +31,8 @@ export class RunCommands {
     const pinned = { dataset, prompt: input.prompt ?? null, modelProfile: input.modelProfile ?? null, metrics, gateRules, evaluatorVersion: EVALUATOR_VERSION };
     const configHash = sha256(JSON.stringify(pinned));
     const runId = input.idempotencyKey ? runIdFor(context.tenantId, input.idempotencyKey) : this.newId();
-    const request: RunRequestedPayload = { runId, ...pinned, configHash, labels: input.labels ?? {}, retryOf: null, inlineCases };
+    const rejectedRows = validateRejectedRows(input.rejectedRows, inlineCases);
+    const request: RunRequestedPayload = { runId, ...pinned, configHash, labels: input.labels ?? {}, retryOf: null, inlineCases, rejectedRows };
     const { state } = await this.runs.handle(runStreamId(runId), { type: 'RequestRun', request }, context);
     return { runId, status: state.status, configHash };
   }
@@ -46,7 +47,10 @@ export class RunCommands {
     if (!isTerminal(state)) throw new RunError(RunErrorCode.NotFinished, `run ${runId} is still ${state.status}; cancel it or wait before retrying`);
     const original = state.request!;
     let { dataset, inlineCases } = original;
+    // Rejected rows cannot be scored however often they are retried; a retry of everything shows them again.
+    let rejectedRows = original.rejectedRows ?? null;
     if (mode === 'failed') {
+      rejectedRows = null;
       if (!inlineCases) throw new RunError(RunErrorCode.InvalidInput, `run ${runId} used registered dataset ${dataset.id}: retry it with mode "all"`);
       inlineCases = inlineCases.filter((_, index) => !state.evaluatedIndexes.has(index));
       if (inlineCases.length === 0) throw new RunError(RunErrorCode.InvalidInput, `run ${runId} has no failed case to retry`);
@@ -55,7 +59,7 @@ export class RunCommands {
     }
     const pinned = { dataset, prompt: original.prompt, modelProfile: original.modelProfile, metrics: original.metrics, gateRules: original.gateRules, evaluatorVersion: EVALUATOR_VERSION };
     const configHash = sha256(JSON.stringify(pinned));
-    const request: RunRequestedPayload = { runId: this.newId(), ...pinned, configHash, labels: original.labels, retryOf: runId, inlineCases };
+    const request: RunRequestedPayload = { runId: this.newId(), ...pinned, configHash, labels: original.labels, retryOf: runId, inlineCases, rejectedRows };
     const result = await this.runs.handle(runStreamId(request.runId), { type: 'RequestRun', request }, context);
     return { runId: request.runId, status: result.state.status, configHash };
   }
@@ -83,6 +87,17 @@ function validateRules(rules: string[]): string[] {
     const details = error.issues.map((issue) => `gate.rules[${issue.index}]: ${issue.message}`);
     throw new RunError(RunErrorCode.InvalidInput, details.join('; '), details);
   }
+}
+
+/** Rejected rows only come with cases sent inline (a registered dataset is read, and rejected, by the planner). */
+function validateRejectedRows(rows: SubmitRunInput['rejectedRows'], inlineCases: TestCase[] | null): RejectedRow[] | null {
+  if (!rows || rows.length === 0) return null;
+  if (!inlineCases) throw new RunError(RunErrorCode.InvalidInput, 'rejectedRows: only with a dataset of inline cases');
+  return rows.map((row, index) => {
+    if (!Number.isInteger(row.line) || row.line < 1) throw new RunError(RunErrorCode.InvalidInput, `rejectedRows[${index}].line: a 1-based line number is required`);
+    const reason = row.reason.startsWith(`line ${row.line}`) ? row.reason : `line ${row.line}: ${row.reason}`;
+    return { line: row.line, errorCode: row.errorCode ?? 'INVALID_ROW', reason };
+  });
 }
 
 function pinDataset(dataset: SubmitRunInput['dataset']): { dataset: VersionRef; inlineCases: TestCase[] | null } {

@@ -8,7 +8,7 @@ const runId = 'run-1';
 const request: RunRequestedPayload = {
   runId, dataset: { id: 'ds-1', name: 'qa', version: 1, contentHash: 'h' }, prompt: null, modelProfile: null,
   metrics: ['token_f1'], gateRules: ['mean(token_f1) >= 0.5'], evaluatorVersion: '0.1.0', configHash: 'config-a',
-  labels: {}, retryOf: null, inlineCases: null,
+  labels: {}, retryOf: null, inlineCases: null, rejectedRows: null,
 };
 const evaluated = (caseIndex: number, score = 1): CaseEvaluatedPayload => ({
   runId, caseId: `c${caseIndex}`, caseIndex, scores: [{ metric: 'token_f1', score, explanation: '' }], durationMs: 5,

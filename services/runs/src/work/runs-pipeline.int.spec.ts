@@ -75,6 +75,22 @@ describe('runs pipeline', () => {
     expect(events.at(-1)!.type).toBe('GatePassed');
   });
 
+  it('records the rows a client rejected (evalvault --skip-invalid) as failed cases after the inline ones, with their lines', async () => {
+    const { runs, worker, commands } = pipeline({});
+    const cases = [1, 3].map((n) => ({ id: `c${n}`, question: `Q${n}?`, answer: `answer ${n}`, contexts: [`answer ${n}`], ground_truth: `answer ${n}` }));
+    const rejectedRows = [{ line: 2, reason: 'line 2: invalid JSON', errorCode: 'INVALID_JSON' }, { line: 4, reason: 'question is required' }];
+    const { runId } = await commands.submitRun({ dataset: { name: 'skipped', cases }, metrics: ['token_f1'], gate: { rules: ['mean(token_f1) >= 0.9'] }, rejectedRows }, context());
+    const events = await planAndWork(runId, new RunPlanner(runs, store, sources, new DirectoryDatasetSource(tmpdir()), 2, logger), worker);
+
+    const failed = events.flatMap((e) => (e.type === 'CaseFailed' ? [{ index: e.payload.caseIndex, line: e.payload.line, code: e.payload.errorCode, reason: e.payload.reason }] : []));
+    expect(failed).toEqual([
+      { index: 2, line: 2, code: 'INVALID_JSON', reason: 'line 2: invalid JSON' },
+      { index: 3, line: 4, code: 'INVALID_ROW', reason: 'line 4: question is required' },
+    ]);
+    expect(events.find((e) => e.type === 'RunCompleted')).toMatchObject({ payload: { totalCases: 4, evaluatedCases: 2, failedCases: 2 } });
+    expect(events.at(-1)!.type).toBe('GatePassed');
+  });
+
   it('fails a run whose dataset cannot be read, saying why', async () => {
     const { runs, commands } = pipeline({});
     const { runId } = await commands.submitRun({ dataset: { id: 'ds-missing', version: 1 }, metrics: ['token_f1'], gate: { rules: [] } }, context());

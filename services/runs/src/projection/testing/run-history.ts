@@ -42,7 +42,7 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
   const events: EvalVaultEvent[] = [
     event('RunRequested', {
       runId, dataset, prompt, modelProfile: null, metrics: ['token_f1'], gateRules: ['mean(token_f1) >= 0.8'], evaluatorVersion: '0.1.0',
-      configHash, labels: scenario.labels ?? { branch: 'main' }, retryOf: null, inlineCases: null,
+      configHash, labels: scenario.labels ?? { branch: 'main' }, retryOf: null, inlineCases: null, rejectedRows: null,
     }),
     event('RunStarted', { runId, totalCases: cases }),
   ];
