@@ -1,0 +1,121 @@
+import type { Page } from './runs.api.js';
+
+/**
+ * The registry service's internal API: versioned, hashed datasets, prompts and model
+ * profiles. Every operation runs for the tenant and project of the signed internal identity.
+ * Resource ids are derived from (tenant, project, kind, name); a version is immutable and
+ * numbered from 1; registering content some version already has answers that version.
+ */
+export const REGISTRY_KINDS = ['dataset', 'prompt', 'model_profile'] as const;
+export type RegistryKind = (typeof REGISTRY_KINDS)[number];
+
+export interface RegisteredVersion {
+  kind: RegistryKind;
+  id: string;
+  name: string;
+  version: number;
+  /** sha256 of the canonical content, hex. */
+  contentHash: string;
+  /** False when identical content was already registered: `version` is that version. */
+  created: boolean;
+}
+
+export interface RegisterPromptRequest {
+  name: string;
+  template: string;
+  /** Default: the template's `{{name}}` placeholders. */
+  variables?: string[] | null;
+}
+
+export interface RegisterModelProfileRequest {
+  name: string;
+  provider: string;
+  model: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface DatasetDetails { format: 'jsonl'; caseCount: number; description: string | null }
+export interface PromptDetails { template: string; variables: string[] }
+export interface ModelProfileDetails { provider: string; model: string; parameters: Record<string, unknown> }
+
+export interface ResourceSummary {
+  kind: RegistryKind;
+  id: string;
+  name: string;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface VersionApproval {
+  approvedBy: string | null;
+  approvedAt: string;
+  comment: string | null;
+}
+
+export interface VersionSummary {
+  kind: RegistryKind;
+  id: string;
+  name: string;
+  version: number;
+  contentHash: string;
+  registeredBy: string | null;
+  registeredAt: string;
+  approval: VersionApproval | null;
+  details: DatasetDetails | PromptDetails | ModelProfileDetails;
+}
+
+/** A run that pinned this version (lineage), newest first. */
+export interface LineageRun {
+  runId: string;
+  status: string;
+  /** The content the run pinned: the version's hash, proof the run read what the registry holds. */
+  contentHash: string;
+  configHash: string;
+  requestedAt: string;
+  finishedAt: string | null;
+}
+
+export interface VersionView extends VersionSummary {
+  lineage: { total: number; runs: LineageRun[] };
+}
+
+/** One stored case, in the dataset file format. */
+export interface DatasetCase {
+  id: string;
+  question: string;
+  answer: string;
+  contexts: string[];
+  ground_truth?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RegistryResourceRef { kind: RegistryKind; id: string }
+export interface RegistryVersionRef extends RegistryResourceRef { version: number }
+export interface RegistryPageQuery { limit?: number; cursor?: string }
+
+export interface RegistryOperations {
+  registerPrompt: { input: RegisterPromptRequest; output: RegisteredVersion };
+  registerModelProfile: { input: RegisterModelProfileRequest; output: RegisteredVersion };
+  listResources: { input: { kind: RegistryKind } & RegistryPageQuery; output: Page<ResourceSummary> };
+  getResource: { input: RegistryResourceRef; output: ResourceSummary };
+  listVersions: { input: RegistryResourceRef & RegistryPageQuery; output: Page<VersionSummary> };
+  getVersion: { input: RegistryVersionRef; output: VersionView };
+  getDatasetCases: { input: { id: string; version: number } & RegistryPageQuery; output: Page<DatasetCase> };
+  approveVersion: { input: RegistryVersionRef & { comment?: string | null }; output: VersionView };
+}
+
+/**
+ * Dataset content is streamed, never sent as one JSON value: `POST {DATASET_UPLOAD_PATH}` with
+ * the signed identity header, `content-type: application/x-ndjson`, the cases one per line, and
+ * DatasetUploadParams in the query string. Answers RegisteredVersion, or a problem.
+ */
+export const DATASET_UPLOAD_PATH = '/internal/v1/uploads/datasets';
+export const NDJSON_MEDIA_TYPE = 'application/x-ndjson';
+
+export interface DatasetUploadParams {
+  name: string;
+  description?: string | null;
+  /** How the client sent the cases, for error locations: `jsonl` lines (default) or a JSON body's `cases[i]`. */
+  source?: 'jsonl' | 'json';
+}

@@ -1,0 +1,51 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EvalVaultEvent } from '@evalvault/contracts';
+import { Inbox } from '@evalvault/platform';
+import { onRunFinished, onRunRequested } from './lineage.handlers.js';
+import { REGISTRY_SCHEMA } from './registry-read-model.migrations.js';
+import { onVersionApproved, onVersionRegistered } from './version.handlers.js';
+
+/** The inbox consumer name of this read model. */
+export const REGISTRY_READ_MODEL_CONSUMER = 'registry-read-model';
+
+/** Event types this read model applies: the registry's own, and the runs' for lineage. */
+export const REGISTRY_READ_MODEL_EVENT_TYPES = [
+  'DatasetVersionRegistered', 'PromptVersionRegistered', 'ModelProfileVersionRegistered', 'RegistryVersionApproved',
+  'RunRequested', 'RunCompleted', 'RunFailed', 'RunCancelled',
+] as const;
+
+type Effect = (manager: EntityManager) => Promise<void>;
+
+/**
+ * The registry read model, fed from the bus (and, for read-your-writes, by the commands with
+ * the events they just appended; the inbox makes the bus's later copy a no-op). Each event is
+ * applied effectively once.
+ */
+export class RegistryProjection {
+  private readonly inbox: Inbox;
+
+  constructor(dataSource: DataSource) {
+    this.inbox = new Inbox(dataSource, REGISTRY_SCHEMA, REGISTRY_READ_MODEL_CONSUMER);
+  }
+
+  /** True when the event changed the read model; false for a duplicate or a type this model ignores. */
+  async apply(event: EvalVaultEvent): Promise<boolean> {
+    const effect = effectOf(event);
+    if (!effect) return false;
+    return this.inbox.handleOnce(event, effect);
+  }
+}
+
+function effectOf(event: EvalVaultEvent): Effect | null {
+  switch (event.type) {
+    case 'DatasetVersionRegistered':
+    case 'PromptVersionRegistered':
+    case 'ModelProfileVersionRegistered': return (manager) => onVersionRegistered(manager, event);
+    case 'RegistryVersionApproved': return (manager) => onVersionApproved(manager, event);
+    case 'RunRequested': return (manager) => onRunRequested(manager, event);
+    case 'RunCompleted':
+    case 'RunFailed':
+    case 'RunCancelled': return (manager) => onRunFinished(manager, event);
+    default: return null;
+  }
+}
