@@ -1,8 +1,102 @@
-import { loadServiceConfig, type Environment, type ServiceConfig } from '@evalvault/platform';
+import {
+  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, readList, type Environment, type KafkaSettings, type ServiceConfig,
+} from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8085;
 
+/** How deliveries are paced and when they give up. */
+export interface DeliveryConfig {
+  /** Attempts before a notification is NotificationFailed and dead-lettered. */
+  maxAttempts: number;
+  /** Each HTTP request to a destination is aborted after this long. */
+  timeoutMs: number;
+  /** Exponential backoff with jitter between attempts: first delay, and its cap. */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** A destination's Retry-After is honoured up to this long. */
+  maxRetryAfterMs: number;
+  /** How long a worker owns a notification it claimed; another worker takes it over after that (a crashed one). */
+  leaseMs: number;
+  /** How often the worker looks for due notifications, and how many it delivers at once. */
+  pollMs: number;
+  concurrency: number;
+  /** Consecutive failures that open a destination's circuit, and how long it stays open. */
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+}
+
+export interface NotifierConfig extends ServiceConfig {
+  databaseUrl: string;
+  kafka: KafkaSettings;
+  /** Hosts destinations may be on (EVALVAULT_EGRESS_ALLOW); everything else is refused. */
+  egressAllow: string[];
+  /** Where a secret reference may point (prefixes of env:NAME / file:/path), so a route cannot send other secrets out. */
+  secretRefPrefixes: string[];
+  /** Links in messages point here. */
+  publicUrl: string;
+  /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
+  internalSecretRef: string | null;
+  /** Where a new dispatch group starts on the gates and runs topics; `latest`: a new notifier never pages for old failures. */
+  consumerStart: 'earliest' | 'latest';
+  /** Consumer groups are `<prefix>-dispatch` and `<prefix>-read-model`. */
+  groupPrefix: string;
+  relayName: string;
+  relayStart: 'earliest' | 'latest';
+  delivery: DeliveryConfig;
+}
+
+function positiveInt(env: Environment, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(variable, `must be a whole number >= 1, got "${raw}"`);
+  return value;
+}
+
+function deliveryConfig(env: Environment): DeliveryConfig {
+  const config: DeliveryConfig = {
+    maxAttempts: positiveInt(env, 'NOTIFIER_MAX_ATTEMPTS', 6),
+    timeoutMs: positiveInt(env, 'NOTIFIER_HTTP_TIMEOUT_MS', 5_000),
+    initialBackoffMs: positiveInt(env, 'NOTIFIER_BACKOFF_INITIAL_MS', 1_000),
+    maxBackoffMs: positiveInt(env, 'NOTIFIER_BACKOFF_MAX_MS', 300_000),
+    maxRetryAfterMs: positiveInt(env, 'NOTIFIER_RETRY_AFTER_MAX_MS', 3_600_000),
+    leaseMs: positiveInt(env, 'NOTIFIER_LEASE_MS', 30_000),
+    pollMs: positiveInt(env, 'NOTIFIER_POLL_MS', 250),
+    concurrency: positiveInt(env, 'NOTIFIER_CONCURRENCY', 4),
+    breakerThreshold: positiveInt(env, 'NOTIFIER_BREAKER_THRESHOLD', 5),
+    breakerCooldownMs: positiveInt(env, 'NOTIFIER_BREAKER_COOLDOWN_MS', 30_000),
+  };
+  // A Jira delivery makes two requests (search, then create): the lease must outlast both.
+  if (config.leaseMs < 3 * config.timeoutMs) {
+    throw new ConfigError('NOTIFIER_LEASE_MS', `must be at least 3 × NOTIFIER_HTTP_TIMEOUT_MS (${3 * config.timeoutMs}), got ${config.leaseMs}`);
+  }
+  return config;
+}
+
+function publicUrl(env: Environment): string {
+  const raw = env['EVALVAULT_PUBLIC_URL'] || 'http://127.0.0.1:8080';
+  try {
+    return new URL(raw).toString().replace(/\/$/, '');
+  } catch {
+    throw new ConfigError('EVALVAULT_PUBLIC_URL', `must be an absolute URL, got "${raw}"`);
+  }
+}
+
 /** The only place this service reads its environment. */
-export function loadConfig(env: Environment): ServiceConfig {
-  return loadServiceConfig('notifier', env, DEFAULT_PORT);
+export function loadConfig(env: Environment): NotifierConfig {
+  const prefixes = readList(env, 'NOTIFIER_SECRET_REF_PREFIXES');
+  return {
+    ...loadServiceConfig('notifier', env, DEFAULT_PORT),
+    databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_notifier@127.0.0.1:5432/evalvault',
+    kafka: loadKafkaSettings(env, 'evalvault-notifier'),
+    egressAllow: readList(env, 'EVALVAULT_EGRESS_ALLOW').map((host) => host.toLowerCase()),
+    secretRefPrefixes: prefixes.length > 0 ? prefixes : ['env:NOTIFY_', 'file:/run/secrets/'],
+    publicUrl: publicUrl(env),
+    internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
+    consumerStart: readChoice(env, 'NOTIFIER_CONSUMER_START', ['earliest', 'latest'] as const, 'latest'),
+    groupPrefix: env['NOTIFIER_GROUP_PREFIX'] || 'notifier',
+    relayName: env['NOTIFIER_RELAY_NAME'] || 'notifier',
+    relayStart: readChoice(env, 'NOTIFIER_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
+    delivery: deliveryConfig(env),
+  };
 }

@@ -1,5 +1,66 @@
-import { Module } from '@nestjs/common';
+import { Controller, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { EvalVaultEvent, RunRequested } from '@evalvault/contracts';
+import { READINESS_CHECKS, type ReadinessCheck, type ReadinessChecks } from '@evalvault/platform';
+import type { TriggerEvent } from './dispatch/dispatcher.js';
+import type { Notifier } from './notifier.composition.js';
 
-/** Jira tickets, PagerDuty incidents, Teams and Slack messages on gate failures. */
+/** Consumer groups of the notifier, each its own bus server (see notifier.composition.ts). */
+export const DISPATCH = Symbol('notifier-dispatch');
+export const READ_MODEL = Symbol('notifier-read-model');
+export const NOTIFIER = Symbol('NOTIFIER');
+export const NOTIFIER_READINESS = Symbol('NOTIFIER_READINESS');
+
+export const TRIGGER_EVENT_TYPES = ['GateFailed', 'GatePassed', 'RunFailed'] as const;
+export const READ_MODEL_EVENT_TYPES = [
+  'NotificationRouteCreated', 'NotificationRouteRemoved', 'NotificationIntended', 'NotificationAttemptFailed',
+  'TicketCreated', 'IncidentResolved', 'NotificationDelivered', 'NotificationFailed',
+] as const;
+
+/** Thin edges: each handler turns an event into one call. */
+@Controller()
+class NotifierEventsController {
+  constructor(@Inject(NOTIFIER) private readonly notifier: Notifier) {}
+
+  @EventPattern([...TRIGGER_EVENT_TYPES], DISPATCH)
+  async dispatch(@Payload() event: TriggerEvent): Promise<void> {
+    await this.notifier.dispatcher.dispatch(event);
+  }
+
+  /** On the dispatch group, so a run's subject is recorded before its RunFailed (same stream, same partition) is dispatched. */
+  @EventPattern('RunRequested', DISPATCH)
+  async rememberRun(@Payload() event: RunRequested): Promise<void> {
+    await this.notifier.projection.apply(event);
+  }
+
+  @EventPattern([...READ_MODEL_EVENT_TYPES], READ_MODEL)
+  async project(@Payload() event: EvalVaultEvent): Promise<void> {
+    await this.notifier.projection.apply(event);
+  }
+}
+
+/** Registers readiness checks and starts the delivery worker once the app (and its consumers) are up. */
 @Module({})
-export class NotifierModule {}
+export class NotifierModule implements OnModuleInit, OnApplicationBootstrap {
+  constructor(
+    @Inject(NOTIFIER) private readonly notifier: Notifier,
+    @Inject(NOTIFIER_READINESS) private readonly checks: ReadinessCheck[],
+    @Inject(READINESS_CHECKS) private readonly readiness: ReadinessChecks,
+  ) {}
+
+  onModuleInit(): void {
+    this.checks.forEach((check) => this.readiness.register(check));
+  }
+
+  onApplicationBootstrap(): void {
+    this.notifier.worker.start();
+  }
+
+  static with(notifier: Notifier, readiness: ReadinessCheck[] = []): DynamicModule {
+    return {
+      module: NotifierModule,
+      controllers: [NotifierEventsController],
+      providers: [{ provide: NOTIFIER, useValue: notifier }, { provide: NOTIFIER_READINESS, useValue: readiness }],
+    };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The notifier's internal API: notification routes of a project and its delivery log, typed
+ * once for the gateway's client and the notifier's handlers. Every operation runs for the
+ * tenant and project of the signed internal identity that carries it.
+ */
+export const NOTIFICATION_TRIGGERS = ['GateFailed', 'RunFailed', 'GatePassed'] as const;
+export type NotificationTrigger = (typeof NOTIFICATION_TRIGGERS)[number];
+
+export const NOTIFICATION_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type NotificationSeverity = (typeof NOTIFICATION_SEVERITIES)[number];
+
+export const DESTINATION_TYPES = ['jira', 'pagerduty', 'teams', 'slack'] as const;
+export type DestinationType = (typeof DESTINATION_TYPES)[number];
+
+/** A `…Ref` names a secret (`env:NAME` or `file:/path`), never holds it. */
+export type Destination =
+  | { type: 'jira'; baseUrl: string; projectKey: string; issueType: string; emailRef?: string | null; tokenRef: string }
+  | { type: 'pagerduty'; routingKeyRef: string; eventsUrl?: string | null }
+  | { type: 'teams'; webhookUrlRef: string }
+  | { type: 'slack'; webhookUrlRef: string };
+
+export interface CreateRouteRequest {
+  name: string;
+  on: NotificationTrigger[];
+  destination: Destination;
+  severity?: NotificationSeverity | null;
+}
+
+export interface RouteView {
+  routeId: string;
+  projectId: string;
+  name: string;
+  on: NotificationTrigger[];
+  severity: NotificationSeverity;
+  destination: Destination;
+  createdBy: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+}
+
+export const NOTIFICATION_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** One entry of the delivery log. */
+export interface NotificationView {
+  notificationId: string;
+  routeId: string;
+  routeName: string;
+  destinationType: DestinationType;
+  /** trigger: a ticket, incident or message; resolve: a PagerDuty resolve after the gate passed again. */
+  action: 'trigger' | 'resolve';
+  triggerType: NotificationTrigger;
+  triggerEventId: string;
+  runId: string;
+  gateId: string | null;
+  status: NotificationStatus;
+  attempts: number;
+  lastError: string | null;
+  /** The Jira issue key, PagerDuty dedup key, or null for chat messages. */
+  remoteId: string | null;
+  remoteUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListNotificationsQuery {
+  routeId?: string;
+  status?: string;
+  runId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface NotificationsPage {
+  items: NotificationView[];
+  nextCursor: string | null;
+}
+
+export interface NotificationsOperations {
+  createRoute: { input: CreateRouteRequest; output: RouteView };
+  listRoutes: { input: Record<string, never>; output: { items: RouteView[] } };
+  getRoute: { input: { routeId: string }; output: RouteView };
+  deleteRoute: { input: { routeId: string }; output: RouteView };
+  listNotifications: { input: ListNotificationsQuery; output: NotificationsPage };
+}

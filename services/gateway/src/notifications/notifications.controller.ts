@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import type { InternalIdentity, ServiceClient } from '@evalvault/platform';
+import type { CreateRouteRequest, ListNotificationsQuery, NotificationsOperations, NotificationsPage, RouteView } from '@evalvault/service-apis';
+import { AccessGuard, Requires } from '../access/access.guard.js';
+import {
+  CREATE_ROUTE_BODY, NOTIFICATIONS_PAGE, NOTIFICATIONS_QUERY, PROJECT_PARAMS, ROUTE_LIST, ROUTE_PARAMS, ROUTE_VIEW,
+} from './notifications.schemas.js';
+
+export const NOTIFICATIONS_CLIENT = Symbol('NOTIFICATIONS_CLIENT');
+
+function identityOf(request: FastifyRequest, project: string): InternalIdentity {
+  const principal = request.principal!;
+  return {
+    tenantId: principal.tenantId, projectId: project, roles: principal.projectRoles[project] ?? [],
+    actor: { subject: principal.subject, authMethod: principal.authMethod, apiKeyId: principal.apiKeyId },
+  };
+}
+
+/** /v1/projects/{project}/notification-routes and …/notifications: each route is one call to the notifier. */
+@Controller('v1/projects/:project')
+@UseGuards(AccessGuard)
+export class NotificationsController {
+  constructor(@Inject(NOTIFICATIONS_CLIENT) private readonly notifier: ServiceClient<NotificationsOperations>) {}
+
+  @Post('notification-routes')
+  @HttpCode(201)
+  @Requires('notifications.manage')
+  @RouteSchema({ params: PROJECT_PARAMS, body: CREATE_ROUTE_BODY, response: { 201: ROUTE_VIEW } })
+  create(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: CreateRouteRequest): Promise<RouteView> {
+    return this.notifier.call('createRoute', body, identityOf(request, project));
+  }
+
+  @Get('notification-routes')
+  @Requires('notifications.read')
+  @RouteSchema({ params: PROJECT_PARAMS, response: { 200: ROUTE_LIST } })
+  list(@Req() request: FastifyRequest, @Param('project') project: string): Promise<{ items: RouteView[] }> {
+    return this.notifier.call('listRoutes', {}, identityOf(request, project));
+  }
+
+  @Get('notification-routes/:routeId')
+  @Requires('notifications.read')
+  @RouteSchema({ params: ROUTE_PARAMS, response: { 200: ROUTE_VIEW } })
+  get(@Req() request: FastifyRequest, @Param('project') project: string, @Param('routeId') routeId: string): Promise<RouteView> {
+    return this.notifier.call('getRoute', { routeId }, identityOf(request, project));
+  }
+
+  @Delete('notification-routes/:routeId')
+  @Requires('notifications.manage')
+  @RouteSchema({ params: ROUTE_PARAMS, response: { 200: ROUTE_VIEW } })
+  remove(@Req() request: FastifyRequest, @Param('project') project: string, @Param('routeId') routeId: string): Promise<RouteView> {
+    return this.notifier.call('deleteRoute', { routeId }, identityOf(request, project));
+  }
+
+  @Get('notifications')
+  @Requires('notifications.read')
+  @RouteSchema({ params: PROJECT_PARAMS, querystring: NOTIFICATIONS_QUERY, response: { 200: NOTIFICATIONS_PAGE } })
+  deliveries(@Req() request: FastifyRequest, @Param('project') project: string, @Query() query: ListNotificationsQuery): Promise<NotificationsPage> {
+    return this.notifier.call('listNotifications', query, identityOf(request, project));
+  }
+}

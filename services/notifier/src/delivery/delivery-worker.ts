@@ -1,0 +1,151 @@
+import type { EvalVaultEvent } from '@evalvault/contracts';
+import type { EventStore } from '@evalvault/platform';
+import type { Destination } from '@evalvault/service-apis';
+import type { Logger } from 'pino';
+import type { DeliveryConfig } from '../config.js';
+import { messageOf } from '../destinations/message.js';
+import { isFinalFailure, type DeliveryFailure, type NotificationState } from '../notification/notification.decider.js';
+import { notificationStreamId } from '../notification/notification.ids.js';
+import type { NotificationRepository } from '../notification/notification.repository.js';
+import type { NotifierProjection } from '../projection/notifier.projection.js';
+import { retryDelayMs } from './backoff.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type { DeadLetterSink } from './dead-letters.js';
+import type { ClaimedNotification, DeliveryQueue } from './delivery-queue.repository.js';
+import type { AttemptResult, DestinationAdapter } from './destination.port.js';
+import { DeliveryStepError } from './http-call.js';
+import type { DeliveryMetrics } from './delivery-metrics.js';
+
+export interface DeliveryWorkerDeps {
+  queue: DeliveryQueue;
+  notifications: NotificationRepository;
+  store: EventStore;
+  projection: NotifierProjection;
+  adapters: Record<Destination['type'], DestinationAdapter>;
+  deadLetters: DeadLetterSink;
+  metrics: DeliveryMetrics;
+  logger: Logger;
+  config: DeliveryConfig;
+  owner: string;
+  now: () => number;
+  random: () => number;
+}
+
+const SYSTEM_ACTOR = { subject: 'system:notifier', authMethod: 'system', apiKeyId: null };
+
+/**
+ * Delivers pending notifications: claims due ones, makes one attempt each (through the
+ * destination's circuit breaker), and records the outcome on the notification's stream —
+ * delivered, another attempt scheduled with backoff (honouring Retry-After), or failed for
+ * good and dead-lettered. Everything it knows is on the stream, so a restarted worker
+ * carries on where a killed one stopped.
+ */
+export class DeliveryWorker {
+  private readonly breaker: CircuitBreaker;
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
+  private wake: () => void = () => undefined;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.breaker = new CircuitBreaker({ threshold: deps.config.breakerThreshold, cooldownMs: deps.config.breakerCooldownMs });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the deliveries in flight (their outcome recorded), then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** Claims and delivers what is due now; answers how many it handled (tests drive it directly). */
+  async deliverDue(): Promise<number> {
+    const claimed = await this.deps.queue.claim(this.deps.owner, this.deps.config.leaseMs, this.deps.config.concurrency);
+    await Promise.all(claimed.map((item) => this.deliverOne(item).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, notificationId: item.notificationId }, 'delivery could not be recorded; the lease will expire and it is retried');
+    })));
+    return claimed.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.deliverDue();
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'delivery queue unavailable');
+      }
+      if (handled === 0 && this.running) await new Promise<void>((resolve) => { this.wake = resolve; setTimeout(resolve, this.deps.config.pollMs); });
+    }
+  }
+
+  private async deliverOne(item: ClaimedNotification): Promise<void> {
+    const { notificationId, routeId } = item;
+    const streamId = notificationStreamId(notificationId);
+    const { state } = await this.deps.notifications.load(streamId);
+    if (state.status !== 'pending') {
+      await this.deps.queue.settle(notificationId, state.status === 'delivered' ? 'delivered' : 'failed');
+      return;
+    }
+    const admission = this.breaker.admit(routeId, this.deps.now());
+    if (!admission.admitted) {
+      await this.deps.queue.release(notificationId, this.deps.owner, admission.retryAt);
+      return;
+    }
+    const intent = state.intent!;
+    const destination = JSON.parse(intent.destinationJson) as Destination;
+    const stopTimer = this.deps.metrics.duration.startTimer({ destination: destination.type });
+    const result = await this.attempt({ notificationId, intent, destination, message: messageOf(intent, item.projectId) }, destination);
+    stopTimer({ outcome: result.ok ? 'delivered' : 'failed' });
+    if (result.ok) {
+      this.breaker.succeeded(routeId);
+      await this.record(streamId, { type: 'RecordDelivery', remoteId: result.remoteId, remoteUrl: result.remoteUrl }, item);
+      this.deps.metrics.outcomes.inc({ destination: destination.type, outcome: 'delivered' });
+      this.deps.logger.info({ notificationId, routeId, destination: destination.type, remoteId: result.remoteId, attempt: state.failedAttempts + 1 }, 'notification delivered');
+      return;
+    }
+    if (result.failure.permanent) this.breaker.released(routeId); else this.breaker.failed(routeId, this.deps.now());
+    await this.recordFailure(streamId, state, result.failure, item, destination.type);
+  }
+
+  private async attempt(request: Parameters<DestinationAdapter['deliver']>[0], destination: Destination): Promise<AttemptResult> {
+    try {
+      return await this.deps.adapters[destination.type].deliver(request);
+    } catch (error) {
+      if (error instanceof DeliveryStepError) return { ok: false, failure: error.failure };
+      return { ok: false, failure: { error: `unexpected: ${(error as Error).message}`, statusCode: null, retryAfterMs: null, permanent: false } };
+    }
+  }
+
+  private async recordFailure(streamId: string, state: NotificationState, failure: DeliveryFailure, item: ClaimedNotification, destination: string): Promise<void> {
+    const { config, now, random } = this.deps;
+    const attempt = state.failedAttempts + 1;
+    const final = isFinalFailure(state, failure, config.maxAttempts);
+    if (final) await this.deps.deadLetters.send(await this.intentEvent(streamId), failure.error, attempt); // before the outcome: a crash in between re-runs the attempt, never loses the letter
+    const nextAttemptAt = now() + retryDelayMs(config, attempt, failure.retryAfterMs, random);
+    await this.record(streamId, { type: 'RecordFailure', failure, maxAttempts: config.maxAttempts, nextAttemptAt }, item);
+    this.deps.metrics.outcomes.inc({ destination, outcome: final ? 'failed' : 'retry' });
+    const log = { notificationId: item.notificationId, routeId: item.routeId, destination, attempt, error: failure.error, statusCode: failure.statusCode };
+    if (final) this.deps.logger.error(log, 'notification failed; dead-lettered');
+    else this.deps.logger.warn({ ...log, nextAttemptAt: new Date(nextAttemptAt).toISOString() }, 'notification attempt failed; retrying later');
+  }
+
+  private async record(streamId: string, command: Parameters<NotificationRepository['handle']>[1], item: ClaimedNotification): Promise<void> {
+    const intent = await this.intentEvent(streamId);
+    const context = { tenantId: intent.tenantId, projectId: intent.projectId, actor: SYSTEM_ACTOR, correlationId: intent.correlationId, causationId: intent.eventId };
+    const { events } = await this.deps.notifications.handle(streamId, command, context);
+    await this.deps.projection.applyAll(events);
+    await this.deps.queue.release(item.notificationId, this.deps.owner, null);
+  }
+
+  private async intentEvent(streamId: string): Promise<EvalVaultEvent> {
+    const [first] = await this.deps.store.readStream(streamId, { maxCount: 1 });
+    if (!first) throw new Error(`stream ${streamId} has no intent`);
+    return first.event;
+  }
+}

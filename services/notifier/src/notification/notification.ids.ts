@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+/** A UUID-shaped id derived from its parts: the same parts always name the same stream. */
+export function derivedUuid(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** One notification per (trigger event, route): a redelivered or replayed event finds its stream. */
+export const notificationIdFor = (triggerEventId: string, routeId: string): string => derivedUuid('notification', triggerEventId, routeId);
+
+/** One route per (tenant, project, name): creating it again is a retry, not a second route. */
+export const routeIdFor = (tenantId: string, projectId: string, name: string): string => derivedUuid('notification-route', tenantId, projectId, name.toLowerCase());
+
+export const notificationStreamId = (notificationId: string): string => `notification-${notificationId}`;
+export const routeStreamId = (routeId: string): string => `notifroute-${routeId}`;
+
+/** Streams the notifier owns, and so relays. */
+export const NOTIFIER_STREAM_PREFIXES = ['notification-', 'notifroute-'] as const;
+
+/**
+ * The PagerDuty dedup_key: one per route and gate, so repeated failures of a gate group into
+ * one open incident and a later pass resolves it (PagerDuty allows 255 characters).
+ * A failed run has no gate: its incident is its own.
+ */
+export function pagerDutyDedupKey(routeId: string, gateId: string | null, runId: string): string {
+  return gateId ? `evalvault-${routeId}-gate-${gateId}` : `evalvault-${routeId}-run-${runId}`;
+}
+
+/** The Jira label carrying the notification id: how a restarted delivery finds the issue it already created. */
+export const jiraNotificationLabel = (notificationId: string): string => `evalvault-notification-${notificationId}`;

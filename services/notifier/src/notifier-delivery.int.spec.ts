@@ -1,0 +1,170 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EvalVaultEvent, EventOfType, GateRuleResult, RunSubject } from '@evalvault/contracts';
+import { testEvent } from '@evalvault/contracts/testing';
+import { START, type CommandContext } from '@evalvault/platform';
+import { testDatabaseUrl, testKafkaSettings } from '@evalvault/platform/testing';
+import type { CreateRouteRequest, NotificationView } from '@evalvault/service-apis';
+import { notificationStreamId } from './notification/notification.ids.js';
+import { FakeJira, FakePagerDuty, FakeSlack, FakeTeams } from './testing/index.js';
+import { publish, startInProcessNotifier, type InProcessNotifier } from './testing/in-process-notifier.js';
+import { readDeadLetters } from './testing/dead-letter-reader.js';
+
+/**
+ * The notifier on the real PostgreSQL and Kafka, delivering to local servers that check
+ * every request against the vendors' documented formats.
+ */
+describe('notifier delivery', () => {
+  const secrets = {
+    NOTIFY_JIRA_EMAIL: 'bot@acme.example', NOTIFY_JIRA_TOKEN: `jira-${randomBytes(12).toString('hex')}`,
+    NOTIFY_PD_KEY: randomBytes(16).toString('hex'), NOTIFY_TEAMS_URL: '', NOTIFY_SLACK_URL: '',
+  };
+  let jira: FakeJira;
+  let pagerDuty: FakePagerDuty;
+  let teams: FakeTeams;
+  let slack: FakeSlack;
+  let service: InProcessNotifier;
+
+  beforeAll(async () => {
+    jira = await FakeJira.start({ email: secrets.NOTIFY_JIRA_EMAIL, token: secrets.NOTIFY_JIRA_TOKEN });
+    pagerDuty = await FakePagerDuty.start(secrets.NOTIFY_PD_KEY);
+    teams = await FakeTeams.start(`/webhookb2/${randomBytes(8).toString('hex')}`);
+    slack = await FakeSlack.start(`/services/T1/B1/${randomBytes(8).toString('hex')}`);
+    secrets.NOTIFY_TEAMS_URL = teams.webhookUrl;
+    secrets.NOTIFY_SLACK_URL = slack.webhookUrl;
+    service = await startInProcessNotifier({ databaseUrl: testDatabaseUrl(), kafka: testKafkaSettings('notifier-int'), secrets, egressAllow: ['127.0.0.1'] });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await Promise.all([jira, pagerDuty, teams, slack].map((fake) => fake?.close()));
+  });
+
+  const tenant = (): { tenantId: string; projectId: string } => ({ tenantId: `tenant-${randomUUID()}`, projectId: 'checkout' });
+  const admin = (scope: { tenantId: string; projectId: string }): CommandContext => ({
+    ...scope, actor: { subject: 'admin@acme.example', authMethod: 'api_key', apiKeyId: 'k1' }, correlationId: randomUUID(), causationId: null,
+  });
+  const routes: Record<string, CreateRouteRequest> = {
+    jira: { name: 'ops-jira', on: ['GateFailed'], severity: 'critical', destination: { type: 'jira', baseUrl: '', projectKey: 'OPS', issueType: 'Bug', emailRef: 'env:NOTIFY_JIRA_EMAIL', tokenRef: 'env:NOTIFY_JIRA_TOKEN' } },
+    pagerduty: { name: 'on-call', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: 'env:NOTIFY_PD_KEY', eventsUrl: '' } },
+    teams: { name: 'teams-channel', on: ['GateFailed'], destination: { type: 'teams', webhookUrlRef: 'env:NOTIFY_TEAMS_URL' } },
+    slack: { name: 'slack-channel', on: ['GateFailed', 'GatePassed'], destination: { type: 'slack', webhookUrlRef: 'env:NOTIFY_SLACK_URL' } },
+  };
+  async function addRoutes(scope: { tenantId: string; projectId: string }, ...names: (keyof typeof routes)[]): Promise<void> {
+    for (const name of names) {
+      const request = structuredClone(routes[name]!);
+      if (request.destination.type === 'jira') request.destination.baseUrl = jira.url;
+      if (request.destination.type === 'pagerduty') request.destination.eventsUrl = `${pagerDuty.url}/v2/enqueue`;
+      await service.notifier.routes.create(request, admin(scope));
+    }
+  }
+
+  const subject = (runId: string): RunSubject => ({
+    runId, configHash: 'c'.repeat(64), dataset: { id: 'ds-rag', name: 'rag-qa', version: 3, contentHash: 'a'.repeat(64) },
+    prompt: { id: 'pr-1', name: 'answer', version: 7, contentHash: 'b'.repeat(64) }, modelProfile: null,
+  });
+  const rule = (passed: boolean): GateRuleResult => ({ rule: 'mean(faithfulness) >= 0.8', metric: 'faithfulness', aggregate: 'mean', comparator: '>=', threshold: 0.8, actual: passed ? 0.9 : 0.5, passed });
+  function verdict(type: 'GateFailed' | 'GatePassed', scope: { tenantId: string; projectId: string }, gateId: string): EventOfType<'GateFailed'> | EventOfType<'GatePassed'> {
+    const runId = randomUUID();
+    const event = testEvent(type, { gateId, subject: subject(runId), rules: [rule(type === 'GatePassed')], baselineRunId: null }, { ...scope, streamId: `run-${runId}` });
+    return { ...event, occurredAt: Date.now() };
+  }
+
+  async function settled(scope: { tenantId: string; projectId: string }, count: number): Promise<NotificationView[]> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { items } = await service.notifier.queries.listNotifications(scope.tenantId, scope.projectId, {});
+      if (items.length >= count && items.every((item) => item.status !== 'pending')) return items;
+      if (Date.now() > deadline) throw new Error(`notifications did not settle: ${JSON.stringify(items)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function streamOf(notificationId: string): Promise<EvalVaultEvent[]> {
+    return (await service.store.readStream(notificationStreamId(notificationId))).map((recorded) => recorded.event);
+  }
+
+  it('turns a gate failure delivered twice by the broker into one Jira issue, one PagerDuty trigger, one Teams and one Slack message, and resolves on a pass', async () => {
+    const scope = tenant();
+    await addRoutes(scope, 'jira', 'pagerduty', 'teams', 'slack');
+    const gateId = randomBytes(32).toString('hex');
+    const failed = verdict('GateFailed', scope, gateId);
+    await publish(service, failed);
+    await publish(service, failed); // the broker redelivers
+    const delivered = await settled(scope, 4);
+    expect(delivered.map((n) => [n.destinationType, n.status, n.attempts]).sort()).toEqual([
+      ['jira', 'delivered', 1], ['pagerduty', 'delivered', 1], ['slack', 'delivered', 1], ['teams', 'delivered', 1],
+    ]);
+    const label = `evalvault-notification-${delivered.find((n) => n.destinationType === 'jira')!.notificationId}`;
+    expect(jira.issuesLabelled(label)).toHaveLength(1);
+    expect(delivered.find((n) => n.destinationType === 'jira')!.remoteId).toBe(jira.issuesLabelled(label)[0]!.key);
+    const triggers = pagerDuty.events('trigger').filter((event) => String(event['dedup_key']).includes(gateId));
+    expect(triggers).toHaveLength(1);
+    expect(teams.cards().filter((card) => JSON.stringify(card).includes(failed.payload.subject.runId))).toHaveLength(1);
+    expect(slack.messages().filter((message) => JSON.stringify(message).includes(failed.payload.subject.runId))).toHaveLength(1);
+    expect(JSON.stringify(jira.issuesLabelled(label)[0]!.fields)).toContain('mean(faithfulness) >= 0.8: actual 0.5, threshold 0.8');
+
+    await publish(service, verdict('GatePassed', scope, gateId));
+    const all = await settled(scope, 6);
+    const resolve = all.filter((n) => n.action === 'resolve');
+    expect(resolve.map((n) => [n.destinationType, n.status])).toEqual([['pagerduty', 'delivered']]);
+    expect(pagerDuty.incidents.get(String(triggers[0]!['dedup_key']))).toBe('resolved');
+    expect(all.filter((n) => n.triggerType === 'GatePassed' && n.destinationType === 'slack')).toHaveLength(1); // slack listens to passes too
+    const events = await streamOf(resolve[0]!.notificationId);
+    expect(events.map((e) => e.type)).toEqual(['NotificationIntended', 'IncidentResolved', 'NotificationDelivered']);
+    // Every request any vendor received was in its documented format.
+    for (const fake of [jira, pagerDuty, teams, slack]) expect(fake.received.flatMap((r) => r.problems)).toEqual([]);
+  });
+
+  it('honours 429 Retry-After, and records each failed attempt before the delivery', async () => {
+    const scope = tenant();
+    await addRoutes(scope, 'slack');
+    slack.next({ kind: 'throttle', retryAfter: '1' });
+    const failed = verdict('GateFailed', scope, randomBytes(32).toString('hex'));
+    await publish(service, failed);
+    const [notification] = await settled(scope, 1);
+    expect(notification).toMatchObject({ status: 'delivered', attempts: 2 });
+    const events = await streamOf(notification!.notificationId);
+    expect(events.map((e) => e.type)).toEqual(['NotificationIntended', 'NotificationAttemptFailed', 'NotificationDelivered']);
+    const attempt = events[1] as EventOfType<'NotificationAttemptFailed'>;
+    expect(attempt.payload).toMatchObject({ attempt: 1, statusCode: 429, retryAfterMs: 1_000 });
+    const throttled = slack.received.filter((r) => JSON.stringify(r.body).includes(failed.payload.subject.runId));
+    expect(throttled).toHaveLength(2);
+    // Scheduled at least Retry-After after the 429 was answered, and not tried again before that.
+    expect(attempt.payload.nextAttemptAt - throttled[0]!.receivedAt).toBeGreaterThanOrEqual(1_000);
+    expect(throttled[1]!.receivedAt).toBeGreaterThanOrEqual(attempt.payload.nextAttemptAt);
+  });
+
+  it('gives up after the last attempt: NotificationFailed and a dead letter; a slow vendor is cut off by the timeout', async () => {
+    const scope = tenant();
+    await addRoutes(scope, 'jira');
+    const since = new Date();
+    jira.next({ kind: 'fail', status: 503 }, 1, /search/).next({ kind: 'slow', delayMs: 3_000 }, 1, /search/).next({ kind: 'fail', status: 502 }, 1, /search/);
+    await publish(service, verdict('GateFailed', scope, randomBytes(32).toString('hex')));
+    const [notification] = await settled(scope, 1);
+    expect(notification).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringContaining('HTTP 502') });
+    const events = await streamOf(notification!.notificationId);
+    expect(events.map((e) => e.type)).toEqual(['NotificationIntended', 'NotificationAttemptFailed', 'NotificationAttemptFailed', 'NotificationFailed']);
+    expect((events[2] as EventOfType<'NotificationAttemptFailed'>).payload.error).toContain('no answer from 127.0.0.1');
+    const letters = await readDeadLetters(testKafkaSettings('notifier-int-dlq'), since, notificationStreamId(notification!.notificationId));
+    expect(letters).toEqual([expect.objectContaining({ type: 'NotificationIntended', attempts: '3', error: expect.stringContaining('HTTP 502') })]);
+  });
+
+  it('keeps credentials out of logs and events', async () => {
+    const scope = tenant();
+    await addRoutes(scope, 'jira', 'pagerduty', 'teams', 'slack');
+    jira.next({ kind: 'fail', status: 500, body: { message: `echoing ${secrets.NOTIFY_JIRA_TOKEN}` } }, 1, /search/);
+    await publish(service, verdict('GateFailed', scope, randomBytes(32).toString('hex')));
+    const notifications = await settled(scope, 4);
+    const events = [
+      ...(await Promise.all(notifications.map((n) => streamOf(n.notificationId)))).flat(),
+      ...(await service.store.readAll(START, { filter: { streamPrefixes: ['notifroute-'] } })).map((r) => r.event).filter((e) => e.tenantId === scope.tenantId),
+    ];
+    expect(events.length).toBeGreaterThan(8);
+    const texts = JSON.stringify(events) + service.logs();
+    expect(texts).toContain('env:NOTIFY_JIRA_TOKEN'); // references are fine
+    for (const secret of [secrets.NOTIFY_JIRA_TOKEN, secrets.NOTIFY_PD_KEY, new URL(secrets.NOTIFY_TEAMS_URL).pathname, new URL(secrets.NOTIFY_SLACK_URL).pathname]) {
+      expect(texts).not.toContain(secret);
+    }
+    expect(Buffer.from(JSON.stringify(events)).toString()).not.toContain(Buffer.from(`${secrets.NOTIFY_JIRA_EMAIL}:${secrets.NOTIFY_JIRA_TOKEN}`).toString('base64'));
+  });
+});
