@@ -1,8 +1,44 @@
-import { loadServiceConfig, type Environment, type ServiceConfig } from '@evalvault/platform';
+import {
+  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, type Environment, type KafkaSettings, type ServiceConfig,
+} from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8084;
 
+export interface AuditConfig extends ServiceConfig {
+  databaseUrl: string;
+  kafka: KafkaSettings;
+  /** The audit log's consumer group; every topic, every event type. */
+  groupId: string;
+  /** Where a new consumer group starts: `earliest` (default: the whole retained history) or `latest`. */
+  consumerStart: 'earliest' | 'latest';
+  /** The relay of the audit service's own streams (SubjectForgotten): checkpoint name and where a new one starts. */
+  relayName: string;
+  relayStart: 'earliest' | 'latest';
+  /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
+  internalSecretRef: string | null;
+  /** How often retention purges run; 0: never (purges only on demand). */
+  retentionIntervalMs: number;
+}
+
+function wholeNumber(env: Environment, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(variable, `must be a whole number >= 0, got "${raw}"`);
+  return value;
+}
+
 /** The only place this service reads its environment. */
-export function loadConfig(env: Environment): ServiceConfig {
-  return loadServiceConfig('audit', env, DEFAULT_PORT);
+export function loadConfig(env: Environment): AuditConfig {
+  return {
+    ...loadServiceConfig('audit', env, DEFAULT_PORT),
+    databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_audit@127.0.0.1:5432/evalvault',
+    kafka: loadKafkaSettings(env, 'evalvault-audit'),
+    groupId: env['AUDIT_GROUP_ID'] || 'audit-log',
+    consumerStart: readChoice(env, 'AUDIT_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),
+    relayName: env['AUDIT_RELAY_NAME'] || 'audit',
+    relayStart: readChoice(env, 'AUDIT_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
+    internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
+    retentionIntervalMs: wholeNumber(env, 'AUDIT_RETENTION_INTERVAL_MS', 60 * 60 * 1000),
+  };
 }

@@ -1,0 +1,36 @@
+import { sampleRunRequested, testEvent } from '@evalvault/contracts/testing';
+import { factsOf } from './event-facts.js';
+
+describe('audit facts of an event', () => {
+  it('names a run request’s dataset, prompt and model profile with their versions', () => {
+    const event = sampleRunRequested();
+    const { resources, outcome } = factsOf(event);
+    expect(outcome).toBe('success');
+    expect(resources).toEqual([
+      { type: 'run', id: event.payload.runId, version: null, contentHash: null },
+      { type: 'dataset', id: 'ds-rag-qa', version: 3, contentHash: 'a'.repeat(64) },
+      { type: 'prompt', id: 'pr-answer', version: 2, contentHash: 'b'.repeat(64) },
+    ]);
+  });
+
+  it('records a denied access with its route, reason and status', () => {
+    const event = testEvent('AccessDenied', {
+      method: 'GET', route: '/v1/projects/{project}/runs/{runId}', resourceType: 'run', resourceId: 'r-1', reason: 'cross-tenant', requiredRole: null, status: 404,
+    });
+    expect(factsOf(event)).toEqual({
+      resources: [{ type: 'run', id: 'r-1', version: null, contentHash: null }],
+      outcome: 'denied',
+      details: { method: 'GET', route: '/v1/projects/{project}/runs/{runId}', reason: 'cross-tenant', requiredRole: null, status: 404 },
+      target: null,
+    });
+  });
+
+  it('keeps the person an access event is about apart, for sealing', () => {
+    expect(factsOf(testEvent('SubjectForgotten', { subject: 'bob@example.com', reason: 'request' })).target).toBe('bob@example.com');
+    expect(factsOf(testEvent('ProjectRoleGranted', { subject: 'carol', role: 'editor' }))).toMatchObject({ target: 'carol', details: { role: 'editor' } });
+  });
+
+  it('marks failures as failures', () => {
+    expect(factsOf(testEvent('RunFailed', { runId: 'r', reason: 'budget', message: 'over budget' })).outcome).toBe('failure');
+  });
+});

@@ -1,0 +1,81 @@
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, HttpCode, Inject, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { InternalIdentity, ServiceClient, StreamingServiceClient } from '@evalvault/platform';
+import type {
+  AuditExportQuery, AuditOperations, AuditPage, AuditQuery, AuditReplayReport, AuditStreams, ForgetSubjectRequest, RetentionPolicy, RetentionView,
+} from '@evalvault/service-apis';
+import { AccessGuard, Requires } from '../access/access.guard.js';
+import { AUDIT_PAGE, AUDIT_QUERY, EXPORT_QUERY, FORGET_BODY, FORGOTTEN, REPLAY_REPORT, RETENTION_BODY, RETENTION_VIEW } from './audit.schemas.js';
+
+export const AUDIT_CLIENT = Symbol('AUDIT_CLIENT');
+
+/** The audit service as the gateway sees it: JSON operations and the streamed export. */
+export type AuditClient = ServiceClient<AuditOperations> & StreamingServiceClient<AuditStreams>;
+
+/** The auditor acts for the whole tenant of the credential (a tenant role): no project, the tenant roles. */
+function identityOf(request: FastifyRequest): InternalIdentity {
+  const principal = request.principal!;
+  return {
+    tenantId: principal.tenantId, projectId: null, roles: [...principal.tenantRoles],
+    actor: { subject: principal.subject, authMethod: principal.authMethod, apiKeyId: principal.apiKeyId },
+  };
+}
+
+/** /v1/audit: the tenant's audit log for its auditors; each route is one call to the audit service. */
+@Controller('v1/audit')
+@UseGuards(AccessGuard)
+export class AuditController {
+  constructor(@Inject(AUDIT_CLIENT) private readonly audit: AuditClient) {}
+
+  @Get()
+  @Requires('audit.read')
+  @RouteSchema({ querystring: AUDIT_QUERY, response: { 200: AUDIT_PAGE } })
+  list(@Req() request: FastifyRequest, @Query() query: AuditQuery): Promise<AuditPage> {
+    return this.audit.call('listEntries', query, identityOf(request));
+  }
+
+  @Post('replay')
+  @HttpCode(200)
+  @Requires('audit.replay')
+  @RouteSchema({ response: { 200: REPLAY_REPORT } })
+  replay(@Req() request: FastifyRequest): Promise<AuditReplayReport> {
+    return this.audit.call('replay', {}, identityOf(request));
+  }
+
+  /** Piped chunk by chunk from the audit service to the client: constant memory for a log of any size. */
+  @Get('export')
+  @Requires('audit.export')
+  @RouteSchema({ querystring: EXPORT_QUERY, produces: ['application/x-ndjson', 'text/csv'] })
+  async export(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: Partial<AuditExportQuery>): Promise<void> {
+    const format = query.format ?? 'jsonl';
+    const { contentType, body } = await this.audit.stream('exportEntries', { ...query, format }, identityOf(request));
+    await reply
+      .type(contentType)
+      .header('content-disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.${format}"`)
+      .send(Readable.from(body, { objectMode: false }));
+  }
+
+  @Get('retention')
+  @Requires('audit.retention')
+  @RouteSchema({ response: { 200: RETENTION_VIEW } })
+  retention(@Req() request: FastifyRequest): Promise<RetentionView> {
+    return this.audit.call('getRetention', {}, identityOf(request));
+  }
+
+  @Put('retention')
+  @Requires('audit.retention')
+  @RouteSchema({ body: RETENTION_BODY, response: { 200: RETENTION_VIEW } })
+  setRetention(@Req() request: FastifyRequest, @Body() body: RetentionPolicy): Promise<RetentionView> {
+    return this.audit.call('setRetention', { retentionDays: body.retentionDays }, identityOf(request));
+  }
+
+  @Post('subjects/forget')
+  @HttpCode(200)
+  @Requires('audit.forget')
+  @RouteSchema({ body: FORGET_BODY, response: { 200: FORGOTTEN } })
+  forget(@Req() request: FastifyRequest, @Body() body: ForgetSubjectRequest): Promise<{ pseudonym: string; eventId: string }> {
+    return this.audit.call('forgetSubject', { subject: body.subject, reason: body.reason ?? null }, identityOf(request));
+  }
+}
