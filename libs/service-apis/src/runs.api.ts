@@ -14,6 +14,8 @@ export interface SubmitRunRequest {
   prompt?: VersionRef | null;
   modelProfile?: VersionRef | null;
   labels?: Record<string, string>;
+  /** Rows of an inline dataset's file the client skipped as invalid: recorded as failed cases with their lines. */
+  rejectedRows?: Array<{ line: number; reason: string; errorCode?: string }> | null;
 }
 
 export interface SubmittedRun {

@@ -14,6 +14,13 @@ export interface GatewayConfig extends ServiceConfig {
   relayStart: 'earliest' | 'latest';
   /** The runs service's internal API. */
   runsUrl: string;
+  /** The notifier's internal API. */
+  notifierUrl: string;
+  /** The audit service's internal API. */
+  auditUrl: string;
+  /** The registry's internal API, and the largest dataset a client may stream to it (bytes). */
+  registryUrl: string;
+  datasetUploadMaxBytes: number;
   /** Secret references (env:NAME or file:/path), never the secrets. */
   internalSecretRef: string;
   apiKeyPepperRef: string;
@@ -21,6 +28,16 @@ export interface GatewayConfig extends ServiceConfig {
   bootstrapAdminKey: string | null;
   oidc: { issuer: string; audience: string; jwksUri: string | null } | null;
   http: HttpEdgesConfig;
+}
+
+/** Default 256 MiB, the registry's own default limit. */
+/** GATEWAY_DATASET_UPLOAD_MAX_BYTES: the largest streamed dataset upload (default 256 MiB). */
+export function datasetUploadLimit(env: Environment, variable = 'GATEWAY_DATASET_UPLOAD_MAX_BYTES'): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return 256 * 1024 * 1024;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(variable, `must be a whole number of bytes >= 1, got "${raw}"`);
+  return value;
 }
 
 function required(env: Environment, variable: string, what: string): string {
@@ -39,6 +56,10 @@ export function loadConfig(env: Environment): GatewayConfig {
     relayName: env['GATEWAY_RELAY_NAME'] || 'gateway',
     relayStart: readChoice(env, 'GATEWAY_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
     runsUrl: env['RUNS_SERVICE_URL'] || 'http://127.0.0.1:8081',
+    notifierUrl: env['NOTIFIER_SERVICE_URL'] || 'http://127.0.0.1:8085',
+    auditUrl: env['AUDIT_SERVICE_URL'] || 'http://127.0.0.1:8084',
+    registryUrl: env['REGISTRY_SERVICE_URL'] || 'http://127.0.0.1:8082',
+    datasetUploadMaxBytes: datasetUploadLimit(env),
     internalSecretRef: required(env, 'EVALVAULT_INTERNAL_SECRET_REF', 'where the secret signing internal identities is (env:NAME or file:/path)'),
     apiKeyPepperRef: required(env, 'EVALVAULT_API_KEY_PEPPER_REF', 'where the pepper hashing API keys is (env:NAME or file:/path)'),
     bootstrapAdminKey: env['EVALVAULT_BOOTSTRAP_ADMIN_KEY'] || null,

@@ -1,25 +1,31 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ServiceClient } from '@evalvault/platform';
-import type { RunsOperations } from '@evalvault/service-apis';
+import type { NotificationsOperations, RunsOperations } from '@evalvault/service-apis';
 import { AccessGuard } from './access/access.guard.js';
 import { RunsController, RUNS_CLIENT } from './runs/runs.controller.js';
 import { API_KEYS, ApiKeysController } from './access/api-keys.controller.js';
 import type { ApiKeysService } from './access/api-keys.service.js';
 import { MEMBERS, MembersController } from './members/members.controller.js';
 import type { MembersService } from './members/members.service.js';
+import { NOTIFICATIONS_CLIENT, NotificationsController } from './notifications/notifications.controller.js';
+import { AUDIT_CLIENT, AuditController, type AuditClient } from './audit/audit.controller.js';
+import { REGISTRY_CLIENT, REGISTRY_CONTROLLERS, type RegistryClient } from './registry/index.js';
 
 /** The public REST API: routes authenticate, pass the access guard, and call the owning service. */
 @Module({})
 export class GatewayModule {
-  static with(parts: { runs: ServiceClient<RunsOperations>; apiKeys: ApiKeysService | null; members: MembersService | null }): DynamicModule {
+  static with(parts: { runs: ServiceClient<RunsOperations>; apiKeys: ApiKeysService | null; members: MembersService | null; notifications?: ServiceClient<NotificationsOperations> | null; audit?: AuditClient | null; registry?: RegistryClient | null }): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [RunsController, ApiKeysController, MembersController],
+      controllers: [RunsController, ApiKeysController, MembersController, ...(parts.notifications ? [NotificationsController] : []), ...(parts.audit ? [AuditController] : []), ...(parts.registry ? REGISTRY_CONTROLLERS : [])],
       providers: [
         AccessGuard,
         { provide: RUNS_CLIENT, useValue: parts.runs },
         { provide: API_KEYS, useValue: parts.apiKeys },
         { provide: MEMBERS, useValue: parts.members },
+        { provide: NOTIFICATIONS_CLIENT, useValue: parts.notifications ?? null },
+        { provide: AUDIT_CLIENT, useValue: parts.audit ?? null },
+        { provide: REGISTRY_CLIENT, useValue: parts.registry ?? null },
       ],
     };
   }

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import {
   postgresReadiness, READINESS_CHECKS, type EventStore, type ReadinessChecks, type ServiceClient,
 } from '@evalvault/platform';
-import type { RunsOperations } from '@evalvault/service-apis';
+import type { NotificationsOperations, RunsOperations } from '@evalvault/service-apis';
 import { ApiKeyAuthenticator, ApiKeySecretHasher, Authenticator, OidcVerifier } from './auth/index.js';
 import { installAuthentication } from './auth/authentication.hook.js';
 import { ensureBootstrapKey } from './auth/bootstrap-key.js';
@@ -18,11 +18,19 @@ import { IdempotencyStore, installHttpEdges } from './http/index.js';
 import { MembersService } from './members/members.service.js';
 import { PostgresMemberStore } from './members/postgres-member.store.js';
 import { GatewayModule } from './gateway.module.js';
+import type { AuditClient } from './audit/audit.controller.js';
+import { installDatasetUploads, type RegistryClient } from './registry/index.js';
 import type { GatewayConfig } from './config.js';
 
 /** The owning services the gateway calls: HTTP clients in distributed mode, in-process ones embedded. */
 export interface GatewayClients {
   runs: ServiceClient<RunsOperations>;
+  /** The notifier's routes and delivery log; without it those routes are not served. */
+  notifications?: ServiceClient<NotificationsOperations>;
+  /** The audit log (queries, replay, streamed export, retention, forgetting); without it /v1/audit is not served. */
+  audit?: AuditClient;
+  /** Datasets, prompts and model profiles (and pinning a run's registered dataset); without it those routes are not served. */
+  registry?: RegistryClient;
 }
 
 export interface GatewayParts {
@@ -58,6 +66,9 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
     runs: parts.clients.runs,
     apiKeys: new ApiKeysService(store, keys, hasher, sources),
     members: new MembersService(store, members, sources),
+    notifications: parts.clients.notifications ?? null,
+    audit: parts.clients.audit ?? null,
+    registry: parts.clients.registry ?? null,
   });
   return {
     module,
@@ -66,6 +77,7 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
       app.get<ReadinessChecks>(READINESS_CHECKS).register(postgresReadiness(pool));
       await installOpenApi(fastify, '0.1.0');
       installAuthentication(fastify, authenticator);
+      installDatasetUploads(fastify);
       const onRefused = installDeniedAccessRecording(fastify, new DeniedAccessRecorder(store, sources), logger);
       await installHttpEdges(app, {
         bodyLimit: parts.config.http.bodyLimit, rateLimit: parts.config.http.rateLimit, idempotency: new IdempotencyStore(pool), onRefused,

@@ -4,10 +4,11 @@ import {
   appendedEventsCounter, busMetrics, createKafka, createLogger, createMetricsRegistry, ensureTopics, EventRelay, HttpServiceClient,
   InternalIdentitySigner, kafkaLogCreator, KafkaEventClient, pendingMigrations, PostgresCheckpointStore, PostgresEventStore, runService, secretResolver,
 } from '@evalvault/platform';
-import type { RunsOperations } from '@evalvault/service-apis';
+import type { AuditOperations, AuditStreams, NotificationsOperations, RegistryOperations, RunsOperations } from '@evalvault/service-apis';
 import { discoverJwksUri } from './auth/index.js';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './gateway.migrations.js';
 import { createGatewayRuntime } from './gateway.runtime.js';
+import { HttpRegistryClient } from './registry/index.js';
 import { GATEWAY_STREAM_PREFIXES } from './members/members.decider.js';
 import { loadConfig } from './config.js';
 
@@ -40,6 +41,12 @@ const gateway = await createGatewayRuntime({
   pepper: Buffer.from(await secrets(config.apiKeyPepperRef), 'utf8'),
   clients: {
     runs: new HttpServiceClient<RunsOperations>({ serviceName: 'runs', baseUrl: config.runsUrl, signer }),
+    notifications: new HttpServiceClient<NotificationsOperations>({ serviceName: 'notifier', baseUrl: config.notifierUrl, signer }),
+    audit: new HttpServiceClient<AuditOperations, AuditStreams>({ serviceName: 'audit', baseUrl: config.auditUrl, signer }),
+    registry: new HttpRegistryClient(
+      new HttpServiceClient<RegistryOperations>({ serviceName: 'registry', baseUrl: config.registryUrl, signer }),
+      { baseUrl: config.registryUrl, signer, maxUploadBytes: config.datasetUploadMaxBytes },
+    ),
   },
 });
 await relay.start();

@@ -20,6 +20,8 @@ const EXPECTED: Record<Action, Record<ProjectRole | 'auditor', boolean>> = {
   'audit.read': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
   'audit.replay': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
   'audit.export': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
+  'audit.retention': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
+  'audit.forget': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
 };
 
 describe('role matrix', () => {

@@ -27,6 +27,8 @@ export const ACTIONS = {
   'audit.read': 'auditor',
   'audit.replay': 'auditor',
   'audit.export': 'auditor',
+  'audit.retention': 'auditor',
+  'audit.forget': 'auditor',
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof ACTIONS;

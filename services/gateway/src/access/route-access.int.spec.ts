@@ -36,6 +36,36 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
   'POST /v1/projects/{project}/members': { needs: 'admin', body: { subject: 'someone@example.com', role: 'viewer' } },
   'GET /v1/projects/{project}/members': { needs: 'admin' },
   'DELETE /v1/projects/{project}/members/{subject}': { needs: 'admin' },
+  'GET /v1/audit': { needs: 'auditor' },
+  'POST /v1/audit/replay': { needs: 'auditor' },
+  'GET /v1/audit/export': { needs: 'auditor' },
+  'GET /v1/audit/retention': { needs: 'auditor' },
+  'PUT /v1/audit/retention': { needs: 'auditor', body: { retentionDays: 30 } },
+  'POST /v1/audit/subjects/forget': { needs: 'auditor', body: { subject: 'someone@example.com' } },
+  'POST /v1/projects/{project}/datasets': { needs: 'editor', body: { name: 'd', cases: [{ question: 'q', answer: 'a', contexts: [] }] } },
+  'GET /v1/projects/{project}/datasets/{datasetId}/versions/{version}/cases': { needs: 'viewer' },
+  'POST /v1/projects/{project}/prompts': { needs: 'editor', body: { name: 'p', template: 'Answer {{question}}' } },
+  'POST /v1/projects/{project}/model-profiles': { needs: 'editor', body: { name: 'm', provider: 'openai', model: 'gpt-4o', parameters: {} } },
+  'GET /v1/projects/{project}/datasets': { needs: 'viewer' },
+  'GET /v1/projects/{project}/datasets/{datasetId}': { needs: 'viewer' },
+  'GET /v1/projects/{project}/datasets/{datasetId}/versions': { needs: 'viewer' },
+  'GET /v1/projects/{project}/datasets/{datasetId}/versions/{version}': { needs: 'viewer' },
+  'POST /v1/projects/{project}/datasets/{datasetId}/versions/{version}/approve': { needs: 'approver', body: {} },
+  'GET /v1/projects/{project}/prompts': { needs: 'viewer' },
+  'GET /v1/projects/{project}/prompts/{promptId}': { needs: 'viewer' },
+  'GET /v1/projects/{project}/prompts/{promptId}/versions': { needs: 'viewer' },
+  'GET /v1/projects/{project}/prompts/{promptId}/versions/{version}': { needs: 'viewer' },
+  'POST /v1/projects/{project}/prompts/{promptId}/versions/{version}/approve': { needs: 'approver', body: {} },
+  'GET /v1/projects/{project}/model-profiles': { needs: 'viewer' },
+  'GET /v1/projects/{project}/model-profiles/{modelProfileId}': { needs: 'viewer' },
+  'GET /v1/projects/{project}/model-profiles/{modelProfileId}/versions': { needs: 'viewer' },
+  'GET /v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}': { needs: 'viewer' },
+  'POST /v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}/approve': { needs: 'approver', body: {} },
+  'POST /v1/projects/{project}/notification-routes': { needs: 'admin', body: { name: 'pager', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: 'env:NOTIFY_PD_KEY' } } },
+  'GET /v1/projects/{project}/notification-routes': { needs: 'viewer' },
+  'GET /v1/projects/{project}/notification-routes/{routeId}': { needs: 'viewer' },
+  'DELETE /v1/projects/{project}/notification-routes/{routeId}': { needs: 'admin' },
+  'GET /v1/projects/{project}/notifications': { needs: 'viewer' },
 };
 
 function allowed(who: Who, needs: Exclude<Who, 'nobody'>): boolean {
@@ -94,7 +124,8 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
   const request = async (route: string, token: string, body?: unknown): Promise<Response> => {
     const [method, pattern] = route.split(' ') as [string, string];
     const path = pattern.replace('{project}', project).replace('{runId}', randomUUID()).replace('{otherRunId}', randomUUID())
-      .replace('{keyId}', randomBytes(6).toString('hex')).replace('{subject}', 'nobody-here');
+      .replace('{keyId}', randomBytes(6).toString('hex')).replace('{subject}', 'nobody-here')
+      .replace(/\{(datasetId|promptId|modelProfileId|routeId)\}/, randomUUID()).replace('{version}', '1');
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     return fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

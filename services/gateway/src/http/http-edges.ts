@@ -66,9 +66,16 @@ export const requireJsonBody: onRequestAsyncHookHandler = async (request) => {
   const length = request.headers['content-length'];
   const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
   const type = request.headers['content-type'];
-  if (!hasBody || (type !== undefined && JSON_MEDIA_TYPE.test(type))) return;
+  if (!hasBody || (type !== undefined && (JSON_MEDIA_TYPE.test(type) || streamedByRoute(request, type)))) return;
   throw new EdgeError('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json${type ? `, not ${type.split(';')[0]}` : ''}`);
 };
+
+/** A route may take other media types as a stream (dataset uploads): its config lists them as `streamedMediaTypes`. */
+function streamedByRoute(request: FastifyRequest, type: string): boolean {
+  const streamed = (request.routeOptions.config as { streamedMediaTypes?: readonly string[] } | undefined)?.streamedMediaTypes ?? [];
+  const mediaType = type.split(';')[0]!.trim().toLowerCase();
+  return streamed.includes(mediaType);
+}
 
 /** The platform's pino logger when the app was built by createServiceApp; Nest's logger otherwise. */
 function serviceLogger(app: NestFastifyApplication): ErrorLogger {

@@ -7,6 +7,7 @@ import { AccessGuard, Requires } from '../access/access.guard.js';
 import { CANCEL_BODY, CASES_QUERY, COMPARE_PARAMS, LIST_RUNS_QUERY, PROJECT_PARAMS, RETRY_BODY, RUN_PARAMS, SUBMIT_RUN_BODY } from './runs.schemas.js';
 import { compareRuns, type RunComparison } from './run-comparison.js';
 import { sseFrame, streamRunProgress } from './run-progress.js';
+import { pinRegisteredDataset, REGISTRY_CLIENT, type RegistryClient } from '../registry/index.js';
 
 export const RUNS_CLIENT = Symbol('RUNS_CLIENT');
 
@@ -23,14 +24,19 @@ function identityOf(request: FastifyRequest, project: string): InternalIdentity 
 @Controller('v1/projects/:project/runs')
 @UseGuards(AccessGuard)
 export class RunsController {
-  constructor(@Inject(RUNS_CLIENT) private readonly runs: ServiceClient<RunsOperations>) {}
+  constructor(
+    @Inject(RUNS_CLIENT) private readonly runs: ServiceClient<RunsOperations>,
+    @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient | null,
+  ) {}
 
   @Post()
   @HttpCode(202)
   @Requires('runs.submit')
   @RouteSchema({ params: PROJECT_PARAMS, body: SUBMIT_RUN_BODY })
-  submit(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: SubmitRunRequest, @Headers('idempotency-key') key?: string): Promise<SubmittedRun> {
-    return this.runs.call('submitRun', { ...body, idempotencyKey: key ?? null }, identityOf(request, project));
+  async submit(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: SubmitRunRequest, @Headers('idempotency-key') key?: string): Promise<SubmittedRun> {
+    const identity = identityOf(request, project);
+    const dataset = await pinRegisteredDataset(this.registry, body.dataset, identity); // a registered version runs with the registry's content hash
+    return this.runs.call('submitRun', { ...body, dataset, idempotencyKey: key ?? null }, identity);
   }
 
   @Get()

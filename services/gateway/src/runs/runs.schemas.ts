@@ -17,6 +17,15 @@ const inlineCase = {
   },
 } as const;
 
+/** A row of the client's dataset file it could not submit (`evalvault run --skip-invalid`): recorded as a failed case. */
+const rejectedRow = {
+  type: 'object', required: ['line', 'reason'],
+  properties: {
+    line: { type: 'integer', minimum: 1 }, reason: { type: 'string', minLength: 1, maxLength: 1_000 },
+    errorCode: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$', maxLength: 50 },
+  },
+} as const;
+
 export const RUN_PARAMS = { type: 'object', required: ['project', 'runId'], properties: { project: id, runId: id } } as const;
 export const COMPARE_PARAMS = { type: 'object', required: ['project', 'runId', 'otherRunId'], properties: { project: id, runId: id, otherRunId: id } } as const;
 
@@ -34,6 +43,7 @@ export const SUBMIT_RUN_BODY = {
     prompt: { anyOf: [versionRef, { type: 'null' }] },
     modelProfile: { anyOf: [versionRef, { type: 'null' }] },
     labels: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 200 } },
+    rejectedRows: { type: 'array', maxItems: 5_000, items: rejectedRow },
   },
 } as const;
 

@@ -1,0 +1,8 @@
+// What composes the gateway elsewhere (the embedded platform): the gateway from adapters, its migrations.
+export { createGatewayRuntime, type GatewayClients, type GatewayParts, type GatewayRuntime } from './gateway.runtime.js';
+export { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './gateway.migrations.js';
+export { GATEWAY_STREAM_PREFIXES } from './members/members.decider.js';
+export { DEFAULT_TENANT, DEFAULT_PROJECT } from './auth/bootstrap-key.js';
+export { loadHttpEdgesConfig } from './http/index.js';
+export { inProcessRegistryClient } from './registry/index.js';
+export { datasetUploadLimit } from './config.js';
