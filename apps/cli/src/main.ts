@@ -1,3 +1,10 @@
-// Placeholder until the CLI lands: refuses loudly rather than pretending.
-console.error('evalvault: the command line is not implemented yet');
-process.exit(2);
+import { runCli } from './cli.js';
+import { importEmbeddedModule } from './embedded/embedded-platform.js';
+
+// The process edge: real streams and environment in, an exit code out.
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(),
+}, { loadEmbedded: importEmbeddedModule });
+// Exit now: an embedded platform or a kept-alive socket must not hold the process open. Writes to
+// pipes and files are synchronous on POSIX, so nothing printed is lost.
+process.exit(code);

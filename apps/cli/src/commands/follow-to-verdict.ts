@@ -1,0 +1,28 @@
+import { followRun } from '../api/follow-run.js';
+import { outcomeOf } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { ProgressDisplay } from '../output/progress.js';
+import { renderRunResult } from '../output/run-report-text.js';
+import { writeReports, type ReportFiles } from '../reports/write-reports.js';
+import type { Session } from '../session.js';
+
+/**
+ * Follows a submitted run to its verdict with a progress display, prints the results,
+ * writes the requested reports and answers the exit code (see exit-codes.ts), after one
+ * line saying why.
+ */
+export async function followToVerdict(session: Session, runId: string, io: CliIo, options: { timeoutMs: number; reports: ReportFiles }): Promise<number> {
+  const progress = new ProgressDisplay(io.stderr);
+  let view;
+  try {
+    view = await followRun(session.runs, runId, (update) => progress.update(update), { timeoutMs: options.timeoutMs });
+  } finally {
+    progress.finish();
+  }
+  const cases = await session.runs.allCases(runId);
+  io.stdout.write(renderRunResult(view, cases));
+  for (const path of await writeReports(options.reports, view, cases)) io.stderr.write(`evalvault: wrote ${path}\n`);
+  const outcome = outcomeOf(view);
+  io.stderr.write(`evalvault: ${outcome.reason}\n`);
+  return outcome.exitCode;
+}

@@ -1,0 +1,109 @@
+import { CONNECTION_OPTIONS, parseCommand, REPORT_OPTIONS, secondsOption } from '../args.js';
+import { CliError } from '../errors.js';
+import { showHelp } from '../help.js';
+import type { CliIo } from '../io.js';
+import { renderRunResult } from '../output/run-report-text.js';
+import { renderTable, score, signed } from '../output/table.js';
+import { wantsReports } from '../reports/write-reports.js';
+import { withSession, type SessionDeps } from '../session.js';
+import { followToVerdict } from './follow-to-verdict.js';
+
+const JSON_OUTPUT = { ...CONNECTION_OPTIONS, json: { type: 'boolean' } } as const;
+
+/** `evalvault runs list|show|compare|cancel|retry`. */
+export async function runsCommand(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'list': return list(rest, io, deps);
+    case 'show': return show(rest, io, deps);
+    case 'compare': return compare(rest, io, deps);
+    case 'cancel': return cancel(rest, io, deps);
+    case 'retry': return retry(rest, io, deps);
+    case undefined: case '--help': case '-h': case 'help': return showHelp(io, 'runs');
+    default: throw new CliError('usage', `runs: unknown command "${sub}" (list, show, compare, cancel, retry)`);
+  }
+}
+
+const LIST_OPTIONS = { ...JSON_OUTPUT, status: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, limit: { type: 'string' } } as const;
+
+async function list(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, help } = parseCommand('runs list', argv, LIST_OPTIONS, []);
+  if (help) return showHelp(io, 'runs');
+  const limit = Number(values.limit ?? 20);
+  if (!Number.isInteger(limit) || limit < 1) throw new CliError('usage', `--limit must be a positive whole number, got "${values.limit}"`);
+  return withSession(values, io, deps, async ({ runs }) => {
+    const filter = { status: values.status, dataset: values.dataset, label: values.label };
+    const items = [];
+    let cursor: string | undefined;
+    do { // the API pages by at most 100
+      const page = await runs.list(filter, Math.min(100, limit - items.length), cursor);
+      items.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && items.length < limit);
+    if (values.json) io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+    else io.stdout.write(`${renderTable(
+      [{ header: 'run' }, { header: 'status' }, { header: 'dataset' }, { header: 'cases', align: 'right' }, { header: 'failed', align: 'right' }, { header: 'gate' }, { header: 'requested' }],
+      items.map((run) => [run.runId, run.status, run.datasetName ?? run.datasetKey, String(run.counts.total ?? '?'), String(run.counts.failed), run.gatePassed === null ? '-' : run.gatePassed ? 'passed' : 'FAILED', run.requestedAt]),
+    )}\n`);
+    return 0;
+  });
+}
+
+async function show(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, positionals, help } = parseCommand('runs show', argv, JSON_OUTPUT, ['runId']);
+  if (help) return showHelp(io, 'runs');
+  return withSession(values, io, deps, async ({ runs }) => {
+    const view = await runs.get(positionals[0]!);
+    const cases = await runs.allCases(view.runId);
+    io.stdout.write(values.json ? `${JSON.stringify({ run: view, cases }, null, 2)}\n` : renderRunResult(view, cases));
+    return 0;
+  });
+}
+
+async function compare(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, positionals, help } = parseCommand('runs compare', argv, JSON_OUTPUT, ['baseRunId', 'candidateRunId']);
+  if (help) return showHelp(io, 'runs');
+  return withSession(values, io, deps, async ({ runs }) => {
+    const comparison = await runs.compare(positionals[0]!, positionals[1]!);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
+      return 0;
+    }
+    const verdict = (passed: boolean | null): string => (passed === null ? 'no verdict' : passed ? 'gate passed' : 'gate FAILED');
+    io.stdout.write(`base      ${comparison.base.runId}  ${verdict(comparison.base.gatePassed)}\ncandidate ${comparison.candidate.runId}  ${verdict(comparison.candidate.gatePassed)}\n`);
+    io.stdout.write(`configuration changes: ${comparison.configurationChanges.length > 0 ? comparison.configurationChanges.join(', ') : 'none'}\n\n`);
+    io.stdout.write(`${renderTable(
+      [{ header: 'metric' }, { header: 'base mean', align: 'right' }, { header: 'candidate mean', align: 'right' }, { header: 'delta', align: 'right' }],
+      comparison.metrics.map((m) => [m.metric, score(m.base?.mean), score(m.candidate?.mean), signed(m.meanDelta)]),
+    )}\n`);
+    return 0;
+  });
+}
+
+async function cancel(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, positionals, help } = parseCommand('runs cancel', argv, { ...CONNECTION_OPTIONS, reason: { type: 'string' } }, ['runId']);
+  if (help) return showHelp(io, 'runs');
+  return withSession(values, io, deps, async ({ runs }) => {
+    const result = await runs.cancel(positionals[0]!, values.reason);
+    io.stdout.write(`run ${result.runId} ${result.status}\n`);
+    return 0;
+  });
+}
+
+const RETRY_OPTIONS = { ...CONNECTION_OPTIONS, ...REPORT_OPTIONS, all: { type: 'boolean' }, wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' } } as const;
+
+async function retry(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, positionals, help } = parseCommand('runs retry', argv, RETRY_OPTIONS, ['runId']);
+  if (help) return showHelp(io, 'runs');
+  const timeoutMs = secondsOption('timeout', values.timeout, 3_600);
+  const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
+  return withSession(values, io, deps, async (session) => {
+    const submitted = await session.runs.retry(positionals[0]!, values.all ? 'all' : 'failed');
+    io.stderr.write(`evalvault: run ${submitted.runId} retries ${positionals[0]} (${values.all ? 'every case' : 'the cases not evaluated'})\n`);
+    if (!values.wait && !wantsReports(reports) && !session.embedded) {
+      io.stdout.write(`${submitted.runId}\n`);
+      return 0;
+    }
+    return followToVerdict(session, submitted.runId, io, { timeoutMs, reports });
+  });
+}

@@ -1,0 +1,82 @@
+/** The usage text of each command, shown by `--help` and after a usage error. */
+export const HELP: Record<string, string> = {
+  main: `evalvault — evaluate LLM and RAG systems from a terminal or CI
+
+Usage:
+  evalvault run <dataset> [--metric NAME]... [--gate RULE]... [--gate-file FILE] [--wait]
+                [--skip-invalid] [--junit FILE] [--json FILE] [--markdown FILE]
+  evalvault runs list|show|compare|cancel|retry ...
+  evalvault datasets validate|push <file>
+  evalvault login --api-key KEY | --api-key-stdin | --oidc --issuer URL --client-id ID
+  evalvault logout
+
+Server: --url or EVALVAULT_URL with EVALVAULT_API_KEY (or EVALVAULT_TOKEN), else the
+credentials saved by "evalvault login"; with neither, the embedded platform is started
+for the command. Project: --project, EVALVAULT_PROJECT, or "default".
+
+Exit codes: 0 gate passed (or the command succeeded), 1 gate failed,
+2 any error (usage, network, authentication, invalid dataset, run failed or cancelled).
+
+Run "evalvault <command> --help" for a command's options.
+`,
+  run: `evalvault run <dataset.jsonl|.json|.csv> [options]
+
+Submits the dataset's cases inline, with the metrics and gate, and (with --wait, a report
+option, or the embedded platform) follows the run to its verdict.
+
+  --metric NAME        metric to score (repeatable, or comma-separated); every metric a
+                       gate rule names is scored too
+  --gate RULE          gate rule, e.g. "mean(token_f1) >= 0.6" (repeatable)
+  --gate-file FILE     rules from a file: one per line (# comments) or JSON ["rule", ...]
+  --wait               follow the run: progress, results table, exit code from the gate
+  --timeout SECONDS    give up waiting after this long (default 3600; exit 2)
+  --skip-invalid       submit the valid rows; invalid ones are recorded as failed cases
+                       with their line numbers (without it, any invalid row ends with exit 2)
+  --name NAME          dataset name (default: the JSON header's name or the file name)
+  --label KEY=VALUE    label the run (repeatable), e.g. --label branch=main
+  --idempotency-key K  the same key never submits twice (e.g. your CI build id)
+  --junit FILE         JUnit XML report (one test per gate rule, one per failed case)
+  --json FILE          JSON report: {"run": <run view>, "cases": [...]}
+  --markdown FILE      Markdown summary for a pull-request comment
+  --url URL, -p/--project ID
+`,
+  runs: `evalvault runs <command>
+
+  list [--status S] [--dataset KEY] [--label K=V] [--limit N] [--json]
+  show <runId> [--json]
+  compare <baseRunId> <candidateRunId> [--json]
+  cancel <runId> [--reason TEXT]
+  retry <runId> [--all] [--wait] [--timeout S] [--junit F] [--json F] [--markdown F]
+        (retries the cases that were not evaluated; --all: every case)
+  --url URL, -p/--project ID
+`,
+  datasets: `evalvault datasets <command>
+
+  validate <file>                 check every row; exit 2 naming each bad line
+  push <file> [--name NAME] [--description TEXT] [--skip-invalid]
+                                  register the cases as a new version in the registry
+  --url URL, -p/--project ID
+`,
+  login: `evalvault login [options]
+
+  --api-key KEY        a project API key (evk_...), checked against the server, then saved
+  --api-key-stdin      read the key from standard input (keeps it out of shell history)
+  --oidc               sign in with your identity provider in a browser (authorization
+                       code + PKCE, redirect to 127.0.0.1)
+    --issuer URL       the OIDC issuer (or EVALVAULT_OIDC_ISSUER)
+    --client-id ID     the client registered for the CLI (default evalvault-cli)
+    --scope SCOPES     default "openid offline_access"
+    --resource URI     resource indicator (RFC 8707) for the access token's audience
+    --no-browser       only print the sign-in URL
+    --timeout SECONDS  how long to wait for the browser (default 300)
+  --url URL            the server (or EVALVAULT_URL); -p/--project ID (default "default")
+
+Credentials are saved to $XDG_CONFIG_HOME/evalvault/credentials.json (mode 0600).
+`,
+  logout: `evalvault logout — removes the saved credentials\n`,
+};
+
+export function showHelp(io: { stdout: { write(text: string): unknown } }, command: keyof typeof HELP | string): 0 {
+  io.stdout.write(HELP[command] ?? HELP['main']!);
+  return 0;
+}

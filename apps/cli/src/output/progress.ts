@@ -1,0 +1,55 @@
+import type { RunProgress } from '../api/follow-run.js';
+import type { OutputStream } from '../io.js';
+
+const BAR_WIDTH = 30;
+
+function describe({ status, counts }: RunProgress): string {
+  const done = counts.evaluated + counts.failed;
+  const total = counts.total === null ? '?' : String(counts.total);
+  return `${status} ${done}/${total} cases${counts.failed > 0 ? ` (${counts.failed} failed)` : ''}`;
+}
+
+/**
+ * Shows a run's progress while its cases are scored: a bar redrawn in place on a terminal;
+ * on anything else (a CI log) a plain line at each status change and each tenth of the
+ * cases, so the log stays short and readable.
+ */
+export class ProgressDisplay {
+  private lastLine = '';
+  private lastTenth = -1;
+  private lastStatus = '';
+  private drawn = false;
+
+  constructor(private readonly stream: OutputStream) {}
+
+  update(progress: RunProgress): void {
+    if (this.stream.isTTY) this.draw(progress);
+    else this.log(progress);
+  }
+
+  /** Leaves the terminal on a fresh line. */
+  finish(): void {
+    if (this.drawn) this.stream.write('\n');
+    this.drawn = false;
+  }
+
+  private draw(progress: RunProgress): void {
+    const { total, evaluated, failed } = progress.counts;
+    const share = total ? Math.min(1, (evaluated + failed) / total) : 0;
+    const filled = Math.round(share * BAR_WIDTH);
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  ${describe(progress)}`;
+    if (line === this.lastLine) return;
+    this.lastLine = line;
+    this.drawn = true;
+    this.stream.write(`\r\x1b[2K${line}`);
+  }
+
+  private log(progress: RunProgress): void {
+    const { total, evaluated, failed } = progress.counts;
+    const tenth = total ? Math.floor(((evaluated + failed) / total) * 10) : 0;
+    if (progress.status === this.lastStatus && tenth === this.lastTenth) return;
+    this.lastStatus = progress.status;
+    this.lastTenth = tenth;
+    this.stream.write(`progress: ${describe(progress)}\n`);
+  }
+}

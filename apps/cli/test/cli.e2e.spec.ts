@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import { migrateTestDatabase, startServiceProcess, stopRunsProcess, type RunsProcess } from '@evalvault/platform/testing';
+import { startAuthorizationServer, type AuthorizationServer } from './support/oidc-authorization-server.js';
+import { evalvault, lastLine } from './support/run-cli.js';
+import { xmlProblems } from './support/xml-well-formed.js';
+
+// Processes start, join consumer groups and score runs: minutes at worst on two cores.
+jest.setTimeout(180_000);
+
+const DATASET = 'examples/rag-qa/dataset.jsonl';
+const INVALID = 'examples/rag-qa/invalid.jsonl';
+
+/**
+ * The built `evalvault` command, as a CI job runs it, against the distributed platform
+ * (runs and gateway processes on the real PostgreSQL and Kafka): exit codes, reports,
+ * invalid datasets, the runs commands, and both ways to log in.
+ */
+describe('evalvault CLI against the platform', () => {
+  const processes: RunsProcess[] = [];
+  const adminKey = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+  const secrets = { E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'), E2E_PEPPER: randomBytes(32).toString('base64url') };
+  const work = mkdtempSync(join(tmpdir(), 'evalvault-cli-e2e-'));
+  const tag = randomBytes(4).toString('hex'); // labels this file's runs: the test database is shared
+  let issuer: AuthorizationServer;
+  let url: string;
+
+  beforeAll(async () => {
+    migrateTestDatabase();
+    issuer = await startAuthorizationServer({ tenant: 'default', evalvault_roles: { default: ['viewer'] } });
+    const prefix = `cli-e2e-${tag}`;
+    const shared = { ...secrets, EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET', RUNS_CONSUMER_START: 'latest', RUNS_RELAY_NAME: prefix, RUNS_RELAY_START: 'latest', RUNS_GROUP_PREFIX: prefix, GATEWAY_RELAY_NAME: prefix };
+    const runs = await startServiceProcess('runs', shared);
+    processes.push(runs);
+    const gateway = await startServiceProcess('gateway', {
+      ...shared, EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER', EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey, RUNS_SERVICE_URL: runs.url, EVALVAULT_OIDC_ISSUER: issuer.url,
+    });
+    processes.push(gateway);
+    url = gateway.url;
+  });
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => stopRunsProcess(p)));
+    await issuer?.close();
+  });
+
+  /** A CI job's environment: the server and key in variables, an empty config home. */
+  const ci = (): Record<string, string> => ({ EVALVAULT_URL: url, EVALVAULT_API_KEY: adminKey, XDG_CONFIG_HOME: mkdtempSync(join(work, 'config-')) });
+  const label = ['--label', `e2e=${tag}`];
+  const runIds: Record<string, string> = {};
+  const runIdOf = (stderr: string): string => /submitted run ([0-9a-f-]{36})/.exec(stderr)![1]!;
+
+  it('passes the example gate: exit 0, a results table, and JUnit, JSON and Markdown reports', async () => {
+    const reports = { junit: join(work, 'pass', 'junit.xml'), json: join(work, 'pass', 'run.json'), markdown: join(work, 'pass', 'summary.md') };
+    const result = await evalvault(['run', DATASET, '--gate-file', 'examples/rag-qa/gate.txt', '--wait', ...label, '--junit', reports.junit, '--json', reports.json, '--markdown', reports.markdown], ci());
+    expect(result).toMatchObject({ code: 0 });
+    expect(lastLine(result.stderr)).toBe('evalvault: gate passed (3 rules)');
+    expect(result.stderr).toMatch(/progress: completed 60\/60 cases/);
+    expect(result.stdout).toMatch(/dataset rag-qa {2}60 cases: 60 evaluated, 0 failed/);
+    expect(result.stdout).toMatch(/mean\(token_f1\) >= 0\.6 +0\.667 +0\.600 +pass/);
+    runIds['pass'] = runIdOf(result.stderr);
+
+    const junit = readFileSync(reports.junit, 'utf8');
+    expect(xmlProblems(junit)).toEqual([]);
+    expect(junit).toMatch(/<testsuites name="evalvault" tests="3" failures="0" errors="0"/);
+    const json = JSON.parse(readFileSync(reports.json, 'utf8')) as { run: { runId: string; status: string; labels: Record<string, string> }; cases: unknown[] };
+    expect(json.run).toMatchObject({ runId: runIds['pass'], status: 'completed', labels: { e2e: tag } });
+    expect(json.cases).toHaveLength(60);
+    expect(readFileSync(reports.markdown, 'utf8')).toMatch(/^## ✅ EvalVault: gate passed \(3 rules\)/);
+  });
+
+  it('fails the strict gate: exit 1, naming each failing rule with its actual value, and the weakest cases', async () => {
+    const junitPath = join(work, 'fail', 'junit.xml');
+    const result = await evalvault(['run', DATASET, '--gate-file', 'examples/rag-qa/gate-strict.json', '--wait', ...label, '--junit', junitPath], ci());
+    expect(result.code).toBe(1);
+    expect(lastLine(result.stderr)).toBe('evalvault: gate failed: mean(token_f1) >= 0.75 (actual 0.667, threshold 0.75); pass_rate(faithfulness_lexical, 1) >= 0.95 (actual 0.85, threshold 0.95); min(context_recall) >= 0.5 (actual 0, threshold 0.5)');
+    expect(result.stdout).toMatch(/lowest token_f1 +score +why\n-+ +-+ +-+\nbad-006 +0\.071/);
+    const junit = readFileSync(junitPath, 'utf8');
+    expect(xmlProblems(junit)).toEqual([]);
+    expect(junit).toContain('message="gate rule failed: min(context_recall) &gt;= 0.5 (actual 0, threshold 0.5)"');
+    runIds['fail'] = runIdOf(result.stderr);
+  });
+
+  it('refuses an invalid dataset with exit 2, naming each bad line, and submits nothing', async () => {
+    const marker = `invalid-${tag}`;
+    const result = await evalvault(['run', INVALID, '--metric', 'token_f1', '--wait', '--label', `e2e=${marker}`], ci());
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines.slice(0, -1).map((line) => line.split(': ')[0])).toEqual([`${INVALID}:2`, `${INVALID}:3`, `${INVALID}:5`, `${INVALID}:6`]);
+    expect(lines.at(-1)).toBe(`evalvault: error: ${INVALID}: 4 invalid rows (lines 2, 3, 5, 6); fix them or pass --skip-invalid to submit the valid rows`);
+    const listed = await evalvault(['runs', 'list', '--label', `e2e=${marker}`, '--json'], ci());
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
+  it('with --skip-invalid submits the valid rows and records the others as failed cases with their lines', async () => {
+    const jsonPath = join(work, 'skip', 'run.json');
+    const result = await evalvault(['run', INVALID, '--metric', 'token_f1', '--skip-invalid', '--wait', ...label, '--json', jsonPath], ci());
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`evalvault: skipping ${INVALID}:3: question is required [MISSING_FIELD]`);
+    const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as { run: { counts: object }; cases: Array<{ caseId: string | null; status: string; error: { code: string; reason: string; line: number } | null }> };
+    expect(report.run.counts).toEqual({ total: 6, evaluated: 2, failed: 4 });
+    expect(report.cases.filter((c) => c.status === 'evaluated').map((c) => c.caseId)).toEqual(['ok-1', 'ok-2']);
+    const failed = report.cases.filter((c) => c.status === 'failed').map((c) => [c.error!.line, c.error!.code, c.error!.reason.split(':')[0]]);
+    expect(failed).toEqual([[2, 'INVALID_JSON', 'line 2'], [3, 'MISSING_FIELD', 'line 3'], [5, 'INVALID_FIELD', 'line 5'], [6, 'UNKNOWN_FIELD', 'line 6']]);
+    expect(result.stdout).toMatch(/line 3 +3 +MISSING_FIELD +line 3: question is required/);
+  });
+
+  it('lists, shows, compares, retries and refuses to cancel finished runs, with the server’s reason', async () => {
+    const env = ci();
+    const listed = await evalvault(['runs', 'list', '--label', `e2e=${tag}`, '--json'], env);
+    expect((JSON.parse(listed.stdout) as Array<{ runId: string }>).map((r) => r.runId)).toEqual(expect.arrayContaining([runIds['pass'], runIds['fail']]));
+    const table = await evalvault(['runs', 'list', '--label', `e2e=${tag}`, '--limit', '1'], env);
+    expect(table.stdout.trimEnd().split('\n')).toHaveLength(3); // header, rule, one run
+
+    const shown = await evalvault(['runs', 'show', runIds['fail']!], env);
+    expect(shown).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^run ${runIds['fail']} {2}completed`)) });
+
+    const compared = await evalvault(['runs', 'compare', runIds['pass']!, runIds['fail']!], env);
+    expect(compared.stdout).toContain('configuration changes: gateRules');
+    expect(compared.stdout).toMatch(/token_f1 +0\.667 +0\.667 +0\.000/);
+
+    const cancelled = await evalvault(['runs', 'cancel', runIds['pass']!], env);
+    expect(cancelled.code).toBe(2);
+    expect(lastLine(cancelled.stderr)).toMatch(/^evalvault: error: 409 .*already completed/);
+
+    const retried = await evalvault(['runs', 'retry', runIds['fail']!, '--all', '--wait'], env);
+    expect(retried.code).toBe(1);
+    expect(retried.stderr).toMatch(new RegExp(`run [0-9a-f-]{36} retries ${runIds['fail']} \\(every case\\)`));
+
+    const submitted = await evalvault(['run', DATASET, '--gate', 'mean(token_f1) >= 0.5', ...label], env);
+    expect(submitted.code).toBe(0);
+    expect(submitted.stdout).toMatch(/^[0-9a-f-]{36}\n$/); // without --wait: the run id, for scripts
+  });
+
+  it('logs in with an API key (checked first, saved 0600) and uses it without any variable', async () => {
+    const config = mkdtempSync(join(work, 'login-'));
+    const refused = await evalvault(['login', '--url', url, '--api-key', `${adminKey.slice(0, -4)}AAAA`], { XDG_CONFIG_HOME: config });
+    expect(refused.code).toBe(2);
+    expect(lastLine(refused.stderr)).toMatch(/^evalvault: error: the server refused the credentials: /);
+
+    const login = await evalvault(['login', '--url', url, '--api-key', adminKey], { XDG_CONFIG_HOME: config });
+    expect(login.code).toBe(0);
+    const file = join(config, 'evalvault', 'credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const listed = await evalvault(['runs', 'list', '--label', `e2e=${tag}`, '--json'], { XDG_CONFIG_HOME: config });
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ runId: runIds['pass'] })]));
+    expect((await evalvault(['logout'], { XDG_CONFIG_HOME: config })).stdout).toBe(`removed ${file}\n`);
+  });
+
+  it('logs in with OIDC in a browser (authorization code + PKCE, loopback redirect) and uses the token', async () => {
+    const config = mkdtempSync(join(work, 'oidc-'));
+    const browser = `${process.execPath} ${join(import.meta.dirname, 'support', 'fake-browser.mjs')}`;
+    const login = await evalvault(['login', '--oidc', '--url', url, '--issuer', issuer.url], { XDG_CONFIG_HOME: config, EVALVAULT_BROWSER: browser });
+    expect(login.stderr).toMatch(new RegExp(`sign in at this address.*\\n {2}${issuer.url}/authorize\\?response_type=code&client_id=evalvault-cli&redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A\\d+%2Fcallback`));
+    expect(login.code).toBe(0);
+    expect(issuer.exchanges).toEqual([{ challengeMethod: 'S256', verifierMatched: true }]);
+    const saved = JSON.parse(readFileSync(join(config, 'evalvault', 'credentials.json'), 'utf8')) as { auth: { type: string; refreshToken: string | null } };
+    expect(saved.auth).toMatchObject({ type: 'oidc', refreshToken: expect.any(String) });
+
+    const listed = await evalvault(['runs', 'list', '--label', `e2e=${tag}`, '--json'], { XDG_CONFIG_HOME: config });
+    expect(listed.code).toBe(0);
+
+    // An expired access token is refreshed with the saved refresh token, and the new ones saved.
+    const file = join(config, 'evalvault', 'credentials.json');
+    const expired = JSON.parse(readFileSync(file, 'utf8')) as { auth: { accessToken: string; refreshToken: string; expiresAt: number } };
+    writeFileSync(file, JSON.stringify({ ...expired, auth: { ...expired.auth, expiresAt: Date.now() - 1_000 } }));
+    expect((await evalvault(['runs', 'list', '--limit', '1'], { XDG_CONFIG_HOME: config })).code).toBe(0);
+    const refreshed = JSON.parse(readFileSync(file, 'utf8')) as typeof expired;
+    expect(refreshed.auth.expiresAt).toBeGreaterThan(Date.now());
+    expect(refreshed.auth.refreshToken).not.toBe(expired.auth.refreshToken);
+
+    const viewerSubmits = await evalvault(['run', DATASET, '--gate', 'mean(token_f1) >= 0.5'], { XDG_CONFIG_HOME: config });
+    expect(viewerSubmits.code).toBe(2); // the token says viewer: the gateway refuses the write
+    expect(lastLine(viewerSubmits.stderr)).toMatch(/^evalvault: error: 403 /);
+  });
+});

@@ -1,0 +1,61 @@
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  busMetrics, createKafka, ensureTopics, EventRelay, kafkaLogCreator, KafkaEventClient, KafkaEventServer, StoreEventServer,
+  type CheckpointStore, type EventStore, type KafkaSettings,
+} from '@evalvault/platform';
+
+/** How the services of one process hear each other's events. */
+export interface EmbeddedBus {
+  /** A consumer for one group. */
+  eventServer(groupId: string, transportId: symbol, logger: Logger): CustomTransportStrategy;
+  /** Starts publishing the store's log when a broker carries the events (Kafka); nothing to do otherwise. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+  describe: string;
+}
+
+/**
+ * The default: every consumer group follows the event store from its own checkpoint. No broker,
+ * nothing held only in memory, so a restart loses no event between a write and its consumers.
+ */
+export function storeBus(store: EventStore, checkpoints: CheckpointStore, registry: Registry): EmbeddedBus {
+  const metrics = busMetrics(registry);
+  return {
+    describe: 'event store (no broker)',
+    eventServer: (groupId, transportId, logger) => new StoreEventServer({
+      store, checkpoints, groupId, transportId, logger, metrics,
+      // Embedded, dead letters stay in the log (level error, with the event) and the metric.
+      deadLetter: async (letter) => {
+        logger.error({ err: letter.error, group: groupId, topic: letter.message.topic, key: letter.message.key, attempts: letter.attempts }, 'event dead-lettered');
+      },
+    }),
+    start: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+/**
+ * KAFKA_BROKERS given: the same services on a real broker, as in distributed mode. One relay
+ * publishes the whole log (every service's streams are in this process's store).
+ */
+export async function kafkaBus(settings: KafkaSettings, store: EventStore, checkpoints: CheckpointStore, logger: Logger, registry: Registry): Promise<EmbeddedBus> {
+  const kafka = createKafka(settings, { logCreator: kafkaLogCreator(logger) });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin);
+  await admin.disconnect();
+  const metrics = busMetrics(registry);
+  const publisher = new KafkaEventClient(kafka, metrics);
+  const relay = new EventRelay(store, publisher, checkpoints, { name: 'embedded', logger, registry });
+  return {
+    describe: `Kafka at ${settings.brokers.join(',')}`,
+    eventServer: (groupId, transportId, serviceLogger) => new KafkaEventServer({ kafka, groupId, transportId, logger: serviceLogger, metrics }),
+    start: () => relay.start(),
+    async close() {
+      await relay.stop();
+      await publisher.close();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { startEmbeddedPlatform, type EmbeddedOptions, type EmbeddedPlatform } from './platform.js';

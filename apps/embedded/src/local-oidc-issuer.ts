@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import Provider, { errors } from 'oidc-provider';
+import type { DataDirectory } from './data-directory.js';
+
+/** The CLI's public client: authorization code with PKCE, loopback redirect on any port (RFC 8252 §7.3). */
+export const CLI_CLIENT_ID = 'evalvault-cli';
+/** Resource indicators must be absolute URIs (RFC 8707). */
+export const API_AUDIENCE = 'urn:evalvault:api';
+const TENANT = 'default';
+
+export interface LocalOidcIssuer {
+  /** Also the tokens' `iss`; discovery at `${issuer}/.well-known/openid-configuration`. */
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real OpenID Connect provider (oidc-provider) for the embedded platform, so sign-in works
+ * end to end with nothing outside: authorization code + PKCE for the CLI, refresh tokens, and
+ * RS256 JWT access tokens for the API audience carrying the `tenant` claim the gateway reads.
+ * Sign-in uses oidc-provider's development screens, which accept any user name: this issuer
+ * is for one machine, and it grants no role — what a user may do comes from the project's
+ * members (granted by an admin through /v1/projects/{project}/members). Its signing key and
+ * cookie secret live in the data directory, so access tokens survive a restart; sign-in
+ * sessions and refresh tokens are kept in memory and do not (sign in again after a restart).
+ */
+export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promise<LocalOidcIssuer> {
+  const signingKey = JSON.parse(await persistedJson(dir, 'oidc-signing-key.json', async () => {
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    return JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: `evalvault-${Date.now()}` });
+  })) as JWK;
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const provider = quietly(() => new Provider(issuer, {
+    clients: [{
+      client_id: CLI_CLIENT_ID, application_type: 'native', token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'],
+    }],
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [dir.secret('oidc-cookie-key')] },
+    scopes: ['openid', 'offline_access'],
+    pkce: { required: () => true },
+    findAccount: async (_ctx, accountId) => ({ accountId, claims: async () => ({ sub: accountId }) }),
+    extraTokenClaims: async () => ({ tenant: TENANT }),
+    features: {
+      devInteractions: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => API_AUDIENCE,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, indicator) => {
+          if (indicator !== API_AUDIENCE) throw new errors.InvalidTarget(`unknown resource ${indicator}; use ${API_AUDIENCE}`);
+          return { scope: 'api', audience: API_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'RS256' } } };
+        },
+      },
+    },
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Grant: 14 * 24 * 3600, Interaction: 600, Session: 14 * 24 * 3600 },
+  }));
+  server.on('request', provider.callback());
+  return {
+    issuer, audience: API_AUDIENCE, jwksUri: `${issuer}/jwks`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/**
+ * oidc-provider prints its development notices (in-memory sessions, development sign-in
+ * screens) straight to the console; both are this issuer's documented design, so they are
+ * kept out of the user's terminal.
+ */
+function quietly<T>(construct: () => T): T {
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    return construct();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+async function persistedJson(dir: DataDirectory, name: string, generate: () => Promise<string>): Promise<string> {
+  if (!dir.hasSecret(name)) {
+    const value = await generate();
+    return dir.secret(name, () => value);
+  }
+  return dir.secret(name);
+}
