@@ -17,6 +17,9 @@ const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
+    '^@evalvault/service-apis$': '<rootDir>/libs/service-apis/src/index.ts',
+    '^@evalvault/service-([a-z-]+)$': '<rootDir>/services/$1/src/index.ts',
+    '^@evalvault/(cli|embedded)$': '<rootDir>/apps/$1/src/index.ts',
     '^@evalvault/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^@evalvault/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -35,7 +35,7 @@ if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
   env.DATABASE_URL ??= 'postgres://evalvault@127.0.0.1:5432/evalvault';
   env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 }
-for (const service of ['runs', 'gateway']) execFileSync(process.execPath, [join(root, `services/${service}/dist/migrate.js`)], { env, stdio: 'inherit' });
+for (const service of ['runs', 'gateway', 'registry', 'notifier', 'audit']) execFileSync(process.execPath, [join(root, `services/${service}/dist/migrate.js`)], { env, stdio: 'inherit' });
 
 const services = { gateway: 8080, runs: 8081, registry: 8082, memory: 8083, audit: 8084, notifier: 8085 };
 let stopping = false;

@@ -16,6 +16,10 @@ SELECT format('CREATE DATABASE %I OWNER evalvault', :'db')
 CREATE SCHEMA IF NOT EXISTS eventstore AUTHORIZATION evalvault;
 SELECT format('GRANT USAGE, CREATE ON SCHEMA eventstore TO %I', 'evalvault_' || s)
   FROM unnest(ARRAY['gateway','runs','registry','memory','audit','notifier']) AS s \gexec
+-- The content store is shared too: the registry writes dataset content, the runs service reads it.
+CREATE SCHEMA IF NOT EXISTS contentstore AUTHORIZATION evalvault;
+SELECT format('GRANT USAGE, CREATE ON SCHEMA contentstore TO %I', 'evalvault_' || s)
+  FROM unnest(ARRAY['gateway','runs','registry','memory','audit','notifier']) AS s \gexec
 SELECT format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', s, 'evalvault_' || s)
   FROM unnest(ARRAY['gateway','runs','registry','memory','audit','notifier']) AS s \gexec
 REVOKE ALL ON SCHEMA public FROM PUBLIC;

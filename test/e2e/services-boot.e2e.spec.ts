@@ -37,11 +37,14 @@ const DATABASE_URL = process.env['EVALVAULT_TEST_DATABASE_URL'] ?? 'postgres://e
 const SECRETS = { BOOT_INTERNAL_SECRET: 'b'.repeat(43), BOOT_PEPPER: 'p'.repeat(43) };
 const SERVICE_ENV: Record<string, Record<string, string>> = {
   runs: { DATABASE_URL, RUNS_CONSUMER_START: 'latest' },
+  registry: { DATABASE_URL, REGISTRY_CONSUMER_START: 'latest', REGISTRY_RELAY_START: 'latest' },
+  // Not 'latest': pinning a new group to the end costs kafkajs ~5 s per topic, and the audit log reads all seven.
+  audit: { DATABASE_URL, AUDIT_CONSUMER_START: 'earliest', AUDIT_RELAY_START: 'latest' },
   gateway: { DATABASE_URL, ...SECRETS, EVALVAULT_INTERNAL_SECRET_REF: 'env:BOOT_INTERNAL_SECRET', EVALVAULT_API_KEY_PEPPER_REF: 'env:BOOT_PEPPER' },
 };
 
 beforeAll(() => {
-  for (const service of ['runs', 'gateway']) {
+  for (const service of ['runs', 'gateway', 'registry', 'audit']) {
     execFileSync(process.execPath, [join(root, 'services', service, 'dist', 'migrate.js')], { env: { ...process.env, DATABASE_URL }, stdio: 'inherit' });
   }
 });
