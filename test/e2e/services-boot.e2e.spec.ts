@@ -40,11 +40,12 @@ const SERVICE_ENV: Record<string, Record<string, string>> = {
   registry: { DATABASE_URL, REGISTRY_CONSUMER_START: 'latest', REGISTRY_RELAY_START: 'latest' },
   // Not 'latest': pinning a new group to the end costs kafkajs ~5 s per topic, and the audit log reads all seven.
   audit: { DATABASE_URL, AUDIT_CONSUMER_START: 'earliest', AUDIT_RELAY_START: 'latest' },
+  notifier: { DATABASE_URL, NOTIFIER_CONSUMER_START: 'earliest', NOTIFIER_RELAY_START: 'latest' },
   gateway: { DATABASE_URL, ...SECRETS, EVALVAULT_INTERNAL_SECRET_REF: 'env:BOOT_INTERNAL_SECRET', EVALVAULT_API_KEY_PEPPER_REF: 'env:BOOT_PEPPER' },
 };
 
 beforeAll(() => {
-  for (const service of ['runs', 'gateway', 'registry', 'audit']) {
+  for (const service of ['runs', 'gateway', 'registry', 'audit', 'notifier']) {
     execFileSync(process.execPath, [join(root, 'services', service, 'dist', 'migrate.js')], { env: { ...process.env, DATABASE_URL }, stdio: 'inherit' });
   }
 });

@@ -38,7 +38,10 @@ export function storeBus(store: EventStore, checkpoints: CheckpointStore, regist
 
 /**
  * KAFKA_BROKERS given: the same services on a real broker, as in distributed mode. One relay
- * publishes the whole log (every service's streams are in this process's store).
+ * publishes the whole log (every service's streams are in this process's store). A new
+ * consumer group starts at the end of the topics, pinned before the relay publishes anything:
+ * a shared broker carries other installations' events, and this installation's own history
+ * reaches it through its relay, which starts at the beginning of its store.
  */
 export async function kafkaBus(settings: KafkaSettings, store: EventStore, checkpoints: CheckpointStore, logger: Logger, registry: Registry): Promise<EmbeddedBus> {
   const kafka = createKafka(settings, { logCreator: kafkaLogCreator(logger) });
@@ -51,7 +54,7 @@ export async function kafkaBus(settings: KafkaSettings, store: EventStore, check
   const relay = new EventRelay(store, publisher, checkpoints, { name: 'embedded', logger, registry });
   return {
     describe: `Kafka at ${settings.brokers.join(',')}`,
-    eventServer: (groupId, transportId, serviceLogger) => new KafkaEventServer({ kafka, groupId, transportId, logger: serviceLogger, metrics }),
+    eventServer: (groupId, transportId, serviceLogger) => new KafkaEventServer({ kafka, groupId, transportId, logger: serviceLogger, metrics, fromBeginning: false }),
     start: () => relay.start(),
     async close() {
       await relay.stop();

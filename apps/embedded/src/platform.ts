@@ -9,6 +9,7 @@ import {
   secretResolver, startService, type Environment, type LogLevel, type RunningService,
 } from '@evalvault/platform';
 import type { AuditOperations, AuditStreams, NotificationsOperations, RegistryOperations, RunsOperations } from '@evalvault/service-apis';
+import { MemoryModule } from '@evalvault/service-memory';
 import { assembleAudit, AUDIT_MIGRATIONS, AUDIT_SCHEMA, AuditModule, auditOperationHandlers, auditStreamHandlers, loadAuditConfig } from '@evalvault/service-audit';
 import {
   assembleRegistry, datasetUploadHandler, loadConfig as loadRegistryConfig, REGISTRY_MIGRATIONS, REGISTRY_SCHEMA, RegistryModule, registryOperationHandlers,
@@ -63,7 +64,8 @@ export interface EmbeddedPlatform {
 const newApiKey = (): string => `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 
 /**
- * The whole platform in one process: the same services and code paths as distributed mode,
+ * The whole platform in one process — gateway, runs, registry, notifier, audit and memory — with
+ * the same services and code paths as distributed mode,
  * with only the adapters swapped (PGlite behind a PostgreSQL socket, the event store as the
  * bus, direct calls instead of internal HTTP). Migrations are applied at start: the data
  * directory is this process's own. Every acknowledged write is in the database before the
@@ -147,6 +149,9 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
     await started(startService(AuditModule.with({ ...audit, readiness: [] }), serviceConfig('audit'), {
       consumers: audit.consumers, logger: auditLogger, listen: false, onStopped: () => audit.close(),
     }));
+
+    // Domain Memory has no capability yet; its (empty) service boots like the others.
+    await started(startService(MemoryModule, serviceConfig('memory'), { logger: loggerFor('memory'), listen: false }));
 
     const gatewayPort = options.port ?? 8080;
     const oidc = await startLocalOidcIssuer(dir, options.oidcPort ?? (gatewayPort === 0 ? 0 : gatewayPort + 10));

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { DataSource } from 'typeorm';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
-import {
-  appendedEventsCounter, busMetrics, createKafka, ensureTopics, EventRelay, EVENT_STORE_MIGRATIONS, KafkaEventClient, KafkaEventServer,
-  kafkaLogCreator, kafkaReadiness, pendingMigrations, PostgresCheckpointStore, PostgresEventStore, postgresReadiness, type EventStore, type ReadinessCheck,
-} from '@evalvault/platform';
+import { EVENT_STORE_MIGRATIONS, openDistributedAdapters, type EventStore, type ReadinessCheck } from '@evalvault/platform';
 import type { AuditConfig } from './config.js';
 import { AUDIT_LOG } from './audit.module.js';
 import { AUDIT_STREAM_PREFIXES, ForgetSubject } from './forget/forget-subject.js';
@@ -36,40 +33,19 @@ export interface AuditRuntime {
  * (npm run migrate); a service finding them pending refuses to start.
  */
 export async function createAuditRuntime(config: AuditConfig, logger: Logger, registry: Registry): Promise<AuditRuntime> {
-  for (const [schema, migrations] of [['eventstore', EVENT_STORE_MIGRATIONS], [AUDIT_SCHEMA, AUDIT_MIGRATIONS]] as const) {
-    if (await pendingMigrations(config.databaseUrl, schema, [...migrations])) {
-      throw new Error(`schema ${schema} has pending migrations: run "npm run migrate" first`);
-    }
-  }
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-  const dataSource = await new DataSource({ type: 'postgres', url: config.databaseUrl, logging: false }).initialize();
-  const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
-  const kafka = createKafka(config.kafka, { logCreator: kafkaLogCreator(logger) });
-  const metrics = busMetrics(registry);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin);
-  const client = new KafkaEventClient(kafka, metrics);
-  const relay = new EventRelay(store, client, new PostgresCheckpointStore(pool), {
-    name: config.relayName, filter: { streamPrefixes: [...AUDIT_STREAM_PREFIXES] }, logger, registry,
-    ...(config.relayStart === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
+  const adapters = await openDistributedAdapters({
+    databaseUrl: config.databaseUrl, kafka: config.kafka, logger, registry,
+    schemas: [['eventstore', EVENT_STORE_MIGRATIONS], [AUDIT_SCHEMA, AUDIT_MIGRATIONS]],
   });
-  await relay.start();
-  const parts = assembleAudit(config, {
-    pool, dataSource, store, logger,
-    eventServer: (groupId, transportId) => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning: config.consumerStart === 'earliest' }),
-  });
+  await adapters.relay({ name: config.relayName, streamPrefixes: AUDIT_STREAM_PREFIXES, start: config.relayStart }).start();
+  const fromBeginning = config.consumerStart === 'earliest';
+  const parts = assembleAudit(config, { ...adapters, logger, eventServer: (groupId, transportId) => adapters.eventServer(groupId, transportId, fromBeginning) });
   return {
     ...parts,
-    readiness: [postgresReadiness(pool), kafkaReadiness(admin)],
+    readiness: adapters.readiness,
     async close() {
       await parts.close();
-      await admin.disconnect();
-      await relay.stop();
-      await client.close();
-      await store.close();
-      await dataSource.destroy();
-      await pool.end();
+      await adapters.close();
     },
   };
 }

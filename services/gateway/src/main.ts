@@ -1,8 +1,6 @@
 import 'reflect-metadata';
-import pg from 'pg';
 import {
-  appendedEventsCounter, busMetrics, createKafka, createLogger, createMetricsRegistry, ensureTopics, EventRelay, HttpServiceClient,
-  InternalIdentitySigner, kafkaLogCreator, KafkaEventClient, pendingMigrations, PostgresCheckpointStore, PostgresEventStore, runService, secretResolver,
+  createLogger, createMetricsRegistry, EVENT_STORE_MIGRATIONS, HttpServiceClient, InternalIdentitySigner, openDistributedAdapters, runService, secretResolver,
 } from '@evalvault/platform';
 import type { AuditOperations, AuditStreams, NotificationsOperations, RegistryOperations, RunsOperations } from '@evalvault/service-apis';
 import { discoverJwksUri } from './auth/index.js';
@@ -17,24 +15,15 @@ const config = loadConfig(process.env);
 const logger = createLogger(config);
 const registry = createMetricsRegistry(config.serviceName);
 const secrets = secretResolver();
-if (await pendingMigrations(config.databaseUrl, GATEWAY_SCHEMA, GATEWAY_MIGRATIONS)) {
-  throw new Error(`schema ${GATEWAY_SCHEMA} has pending migrations: run "npm run migrate" first`);
-}
-const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
+const adapters = await openDistributedAdapters({
+  databaseUrl: config.databaseUrl, kafka: config.kafka, logger, registry,
+  schemas: [['eventstore', EVENT_STORE_MIGRATIONS], [GATEWAY_SCHEMA, GATEWAY_MIGRATIONS]],
+});
+const { pool, store } = adapters;
 const signer = new InternalIdentitySigner({ secret: Buffer.from(await secrets(config.internalSecretRef), 'utf8') });
 const oidc = config.oidc ? { ...config.oidc, jwksUri: config.oidc.jwksUri ?? (await discoverJwksUri(config.oidc.issuer)) } : null;
 
-const kafka = createKafka(config.kafka, { logCreator: kafkaLogCreator(logger) });
-const admin = kafka.admin();
-await admin.connect();
-await ensureTopics(admin);
-await admin.disconnect();
-const publisher = new KafkaEventClient(kafka, busMetrics(registry));
-const relay = new EventRelay(store, publisher, new PostgresCheckpointStore(pool), {
-  name: config.relayName, filter: { streamPrefixes: [...GATEWAY_STREAM_PREFIXES] }, logger, registry,
-  ...(config.relayStart === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
-});
+const relay = adapters.relay({ name: config.relayName, streamPrefixes: GATEWAY_STREAM_PREFIXES, start: config.relayStart });
 
 const gateway = await createGatewayRuntime({
   config, logger, pool, store, oidc,
@@ -55,10 +44,5 @@ await runService(gateway.module, config, {
   logger,
   registry,
   beforeListen: (app) => gateway.beforeListen(app),
-  onStopped: async () => {
-    await relay.stop();
-    await publisher.close();
-    await store.close();
-    await pool.end();
-  },
+  onStopped: () => adapters.close(),
 });

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { DataSource } from 'typeorm';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import {
-  appendedEventsCounter, busMetrics, createKafka, ensureTopics, EventRelay, KafkaEventClient, KafkaEventServer, kafkaLogCreator, kafkaReadiness,
-  pendingMigrations, PostgresCheckpointStore, PostgresContentStore, PostgresEventStore, postgresReadiness,
-  CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, EVENT_STORE_MIGRATIONS,
+  EventRelay, openDistributedAdapters, PostgresCheckpointStore, PostgresContentStore, CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, EVENT_STORE_MIGRATIONS,
   type EventPublisher, type EventStore, type GlobalPosition, type ReadinessCheck,
 } from '@evalvault/platform';
 import type { RegistryConfig } from './config.js';
@@ -76,39 +74,24 @@ export function assembleRegistry(config: RegistryConfig, adapters: RegistryAdapt
  * (npm run migrate); a service finding them pending refuses to start.
  */
 export async function createRegistryRuntime(config: RegistryConfig, logger: Logger, registry: Registry): Promise<RegistryRuntime> {
-  const schemas = [['eventstore', EVENT_STORE_MIGRATIONS], [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [REGISTRY_SCHEMA, REGISTRY_MIGRATIONS]] as const;
-  for (const [schema, migrations] of schemas) {
-    if (await pendingMigrations(config.databaseUrl, schema, [...migrations])) {
-      throw new Error(`schema ${schema} has pending migrations: run "npm run migrate" first`);
-    }
-  }
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-  const dataSource = await new DataSource({ type: 'postgres', url: config.databaseUrl, logging: false }).initialize();
-  const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
-  const kafka = createKafka(config.kafka, { logCreator: kafkaLogCreator(logger) });
-  const metrics = busMetrics(registry);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin);
-  const client = new KafkaEventClient(kafka, metrics);
+  const adapters = await openDistributedAdapters({
+    databaseUrl: config.databaseUrl, kafka: config.kafka, logger, registry,
+    schemas: [['eventstore', EVENT_STORE_MIGRATIONS], [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [REGISTRY_SCHEMA, REGISTRY_MIGRATIONS]],
+  });
   const fromBeginning = config.consumerStart === 'earliest';
   const parts = assembleRegistry(config, {
-    pool, dataSource, store, publisher: client, logger, registry,
-    eventServer: (groupId, transportId) => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning }),
+    ...adapters, publisher: adapters.publisher, logger, registry,
+    eventServer: (groupId, transportId) => adapters.eventServer(groupId, transportId, fromBeginning),
   });
-  const swept = await new PostgresContentStore(pool).sweepAbandonedUploads(ABANDONED_UPLOAD_MS);
+  const swept = await new PostgresContentStore(adapters.pool).sweepAbandonedUploads(ABANDONED_UPLOAD_MS);
   if (swept > 0) logger.info({ swept }, 'abandoned dataset uploads removed');
   await parts.relay?.start();
   return {
     ...parts,
-    readiness: [postgresReadiness(pool), kafkaReadiness(admin)],
+    readiness: adapters.readiness,
     async close() {
-      await admin.disconnect();
       await parts.relay?.stop();
-      await client.close();
-      await store.close();
-      await dataSource.destroy();
-      await pool.end();
+      await adapters.close();
     },
   };
 }

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { DataSource } from 'typeorm';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { llmMigrations } from '@evalvault/llm';
 import {
-  busMetrics, createKafka, ensureTopics, EventRelay, KafkaEventClient, KafkaEventServer, PostgresCheckpointStore,
-  PostgresEventStore, appendedEventsCounter, pendingMigrations, EVENT_STORE_MIGRATIONS, secretResolver,
-  kafkaReadiness, kafkaLogCreator, postgresReadiness, type EventStore, type ReadinessCheck,
-  PostgresContentStore, CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA,
+  CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, EVENT_STORE_MIGRATIONS, openDistributedAdapters, PostgresContentStore, secretResolver,
+  type EventRelay, type EventStore, type ReadinessCheck,
 } from '@evalvault/platform';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { Registry } from 'prom-client';
@@ -65,38 +63,15 @@ export type RunsSettings = Pick<RunsConfig, 'roles' | 'groupPrefix' | 'judge' | 
  * explicitly (npm run migrate); a service finding them pending refuses to start.
  */
 export async function createRunsRuntime(config: RunsConfig, logger: Logger, registry: Registry): Promise<RunsRuntime> {
-  for (const [schema, migrations] of [['eventstore', EVENT_STORE_MIGRATIONS], [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [RUNS_SCHEMA, RUNS_MIGRATIONS]] as const) {
-    if (await pendingMigrations(config.databaseUrl, schema, [...migrations])) {
-      throw new Error(`schema ${schema} has pending migrations: run "npm run migrate" first`);
-    }
-  }
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-  const dataSource = await new DataSource({ type: 'postgres', url: config.databaseUrl, logging: false }).initialize();
-  const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
-  const kafka = createKafka(config.kafka, { logCreator: kafkaLogCreator(logger) });
-  const metrics = busMetrics(registry);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin);
-  const client = new KafkaEventClient(kafka, metrics);
-  const relay = config.roles.has('relay')
-    ? new EventRelay(store, client, new PostgresCheckpointStore(pool), {
-      name: config.relayName, filter: { streamPrefixes: [...RUNS_STREAM_PREFIXES] }, logger, registry,
-      ...(config.relayStart === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
-    })
-    : null;
+  const adapters = await openDistributedAdapters({
+    databaseUrl: config.databaseUrl, kafka: config.kafka, logger, registry,
+    schemas: [['eventstore', EVENT_STORE_MIGRATIONS], [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [RUNS_SCHEMA, RUNS_MIGRATIONS]],
+  });
+  const fromBeginning = config.consumerStart === 'earliest';
   return assembleRuns(config, {
-    pool, dataSource, store, relay,
-    eventServer: (groupId, transportId) => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning: config.consumerStart === 'earliest' }),
-    readiness: [postgresReadiness(pool), kafkaReadiness(admin)],
-    async close() {
-      await admin.disconnect();
-      await relay?.stop();
-      await client.close();
-      await store.close();
-      await dataSource.destroy();
-      await pool.end();
-    },
+    ...adapters,
+    eventServer: (groupId, transportId) => adapters.eventServer(groupId, transportId, fromBeginning),
+    relay: config.roles.has('relay') ? adapters.relay({ name: config.relayName, streamPrefixes: RUNS_STREAM_PREFIXES, start: config.relayStart }) : null,
   }, logger);
 }
 

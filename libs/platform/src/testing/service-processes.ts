@@ -25,7 +25,7 @@ async function freePort(): Promise<number> {
 }
 
 export function migrateTestDatabase(): void {
-  for (const service of ['runs', 'gateway', 'registry', 'audit']) {
+  for (const service of ['runs', 'gateway', 'registry', 'audit', 'notifier']) {
     execFileSync(process.execPath, [join(root, 'services', service, 'dist', 'migrate.js')], {
       env: { ...process.env, DATABASE_URL: testDatabaseUrl() }, stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -1,6 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger, createServiceApp, ServiceClientError, ServiceClientErrorCode, type ServiceClient } from '@evalvault/platform';
-import type { RunsOperations } from '@evalvault/service-apis';
+import { createLogger, createServiceApp, ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
 import { GatewayModule } from '../gateway.module.js';
 import { installHttpEdges } from '../http/index.js';
 import { installOpenApi } from './openapi.js';
@@ -11,9 +10,12 @@ describe('OpenAPI document', () => {
   const served: string[] = [];
 
   beforeAll(async () => {
-    const unreachable: ServiceClient<RunsOperations> = { call: async () => { throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'not needed'); } };
+    const refuse = async (): Promise<never> => { throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'not needed'); };
+    const unreachable = { call: refuse, stream: refuse, uploadDataset: refuse };
     const config = { serviceName: 'gateway', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
-    app = await createServiceApp(GatewayModule.with({ runs: unreachable, apiKeys: null, members: null }), config, createLogger(config));
+    // Every owner present, so every controller the gateway can serve is registered.
+    const module = GatewayModule.with({ runs: unreachable, apiKeys: null, members: null, notifications: unreachable, audit: unreachable, registry: unreachable });
+    app = await createServiceApp(module, config, createLogger(config));
     const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('onRoute', (route) => {
       // Fastify answers HEAD for every GET by itself; those are not routes of ours to document.
@@ -32,7 +34,7 @@ describe('OpenAPI document', () => {
     const document = (await (await fetch(`http://127.0.0.1:${address.port}/docs`)).json()) as { openapi: string; paths: Record<string, Record<string, { parameters?: unknown[] }>> };
     expect(document.openapi).toMatch(/^3\./);
     const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
-    expect(served.length).toBeGreaterThanOrEqual(6);
+    expect(served.length).toBeGreaterThanOrEqual(40); // runs, access, registry, notification-route and audit routes
     expect(documented.sort()).toEqual(expect.arrayContaining([...new Set(served)].sort()));
     expect(document.paths['/v1/projects/{project}/runs']?.['post']).toMatchObject({ requestBody: expect.anything() });
   });

@@ -6,6 +6,7 @@ import { createLogger } from '../../observability/logger.js';
 import { createMetricsRegistry } from '../../observability/metrics.js';
 import { migrateEventStore } from '../../event-store/postgres/migrate.js';
 import { PostgresEventStore } from '../../event-store/postgres/postgres-event-store.js';
+import type { GlobalPosition } from '../../event-store/event-store.port.js';
 import { PostgresCheckpointStore } from '../../relay/checkpoint-store.js';
 import { testDatabaseUrl } from '../../testing/index.js';
 import { busMetrics } from '../bus-metrics.js';
@@ -34,14 +35,21 @@ describe('store event server on PostgreSQL', () => {
     await store.append(event.streamId, [event], 'no_stream');
     return event;
   };
+  // New groups start at the log's head when the test begins: the shared test store holds every other suite's events too.
+  let testStart: GlobalPosition;
+  beforeAll(async () => { testStart = await store.headPosition(); });
+
   const start = async (groupId: string, handle: (event: EvalVaultEvent) => Promise<void>, letters: DeadLetter[] = []): Promise<StoreEventServer> => {
-    const server = new StoreEventServer({ store, checkpoints: new PostgresCheckpointStore(pool), groupId, logger, metrics, policy, deadLetter: async (letter) => { letters.push(letter); } });
+    const server = new StoreEventServer({
+      store, checkpoints: new PostgresCheckpointStore(pool), groupId, logger, metrics, policy,
+      deadLetter: async (letter) => { letters.push(letter); }, startWhenNew: async () => testStart,
+    });
     server.addHandler('RunStarted', (event: unknown) => handle(event as EvalVaultEvent), true);
     await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
     return server;
   };
 
-  it('hands a new group every event of its types, then resumes after a restart where it stopped', async () => {
+  it('hands a new group every event of its types from where it starts, then resumes after a restart where it stopped', async () => {
     const groupId = `group-${randomUUID()}`;
     const before = await append();
     const seen: string[] = [];

@@ -13,6 +13,8 @@ export interface StoreEventServerOptions extends EventServerOptions {
   checkpoints: CheckpointStore;
   /** Where messages that keep failing go; the embedded platform logs and keeps them. */
   deadLetter: (letter: DeadLetter) => Promise<void>;
+  /** Where a group without a checkpoint starts; default the beginning of the log. */
+  startWhenNew?: () => Promise<GlobalPosition>;
 }
 
 /**
@@ -48,8 +50,8 @@ export class StoreEventServer extends Server implements CustomTransportStrategy 
     const known = new Set<string>(EVENT_TYPES);
     const eventTypes = [...this.messageHandlers.keys()].filter((pattern): pattern is EventType => known.has(pattern));
     const checkpoint = `consumer:${groupId}`;
-    // A new group starts at the beginning of the log: the embedded store holds only this installation's history.
-    const from: GlobalPosition = (await checkpoints.load(checkpoint)) ?? START;
+    // By default a new group starts at the beginning of the log: the embedded store holds only this installation's history.
+    const from: GlobalPosition = (await checkpoints.load(checkpoint)) ?? (await this.options.startWhenNew?.()) ?? START;
     const deps = processorDeps(this.options, (eventType) => this.getHandlerByPattern(eventType), this.options.deadLetter);
     logger.info({ group: groupId, from: formatPosition(from), eventTypes }, 'store consumer starting');
     this.subscription = store.subscribeAll(from, {

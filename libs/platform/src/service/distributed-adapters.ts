@@ -1,0 +1,98 @@
+import pg from 'pg';
+import { DataSource, type MigrationInterface } from 'typeorm';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { busMetrics, type BusMetrics } from '../bus/bus-metrics.js';
+import { KafkaEventClient } from '../bus/kafka/kafka-event-client.js';
+import { KafkaEventServer } from '../bus/kafka/kafka-event-server.js';
+import { pendingMigrations } from '../event-store/postgres/migrate.js';
+import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
+import { createKafka, type KafkaSettings } from '../kafka/kafka-config.js';
+import { ensureTopics } from '../kafka/topic-admin.js';
+import { kafkaLogCreator } from '../kafka/kafka-logging.js';
+import { appendedEventsCounter } from '../observability/metrics.js';
+import { kafkaReadiness, postgresReadiness } from '../observability/readiness-checks.js';
+import type { ReadinessCheck } from '../observability/health.js';
+import { PostgresCheckpointStore } from '../relay/checkpoint-store.js';
+import { EventRelay } from '../relay/event-relay.js';
+
+export type MigrationClass = new () => MigrationInterface;
+
+export interface DistributedAdapterOptions {
+  databaseUrl: string;
+  kafka: KafkaSettings;
+  /** Schemas the service uses, with the migrations `npm run migrate` must have applied. */
+  schemas: ReadonlyArray<readonly [schema: string, migrations: readonly MigrationClass[]]>;
+  logger: Logger;
+  registry: Registry;
+}
+
+/** A relay of the service's own streams, named for its checkpoint. */
+export interface RelaySpec {
+  name: string;
+  streamPrefixes: readonly string[];
+  /** Where a relay without a checkpoint starts: the beginning of the log, or its end now. */
+  start: 'earliest' | 'latest';
+}
+
+/**
+ * What a service stands on in distributed mode: PostgreSQL (a pool, a TypeORM data source and
+ * the event store on it) and Kafka (topics ensured, event servers, a publisher, relays). Every
+ * service's runtime opened these the same way; here once.
+ */
+export interface DistributedAdapters {
+  pool: pg.Pool;
+  dataSource: DataSource;
+  store: PostgresEventStore;
+  kafka: Kafka;
+  metrics: BusMetrics;
+  publisher: KafkaEventClient;
+  eventServer(groupId: string, transportId: symbol, fromBeginning: boolean): KafkaEventServer;
+  relay(spec: RelaySpec): EventRelay;
+  /** What /readyz checks: the database and the broker. */
+  readiness: ReadinessCheck[];
+  /** Stops the relays made here, then closes the broker and database connections. */
+  close(): Promise<void>;
+}
+
+/** Refuses to start on pending migrations (they are run explicitly: `npm run migrate`). */
+export async function openDistributedAdapters(options: DistributedAdapterOptions): Promise<DistributedAdapters> {
+  const { databaseUrl, logger, registry } = options;
+  for (const [schema, migrations] of options.schemas) {
+    if (await pendingMigrations(databaseUrl, schema, [...migrations])) {
+      throw new Error(`schema ${schema} has pending migrations: run "npm run migrate" first`);
+    }
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, logging: false }).initialize();
+  const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
+  const kafka = createKafka(options.kafka, { logCreator: kafkaLogCreator(logger) });
+  const metrics = busMetrics(registry);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin);
+  const publisher = new KafkaEventClient(kafka, metrics);
+  const relays: EventRelay[] = [];
+  return {
+    pool, dataSource, store, kafka, metrics, publisher,
+    eventServer: (groupId, transportId, fromBeginning) => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning }),
+    relay(spec) {
+      const relay = new EventRelay(store, publisher, new PostgresCheckpointStore(pool), {
+        name: spec.name, filter: { streamPrefixes: [...spec.streamPrefixes] }, logger, registry,
+        ...(spec.start === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
+      });
+      relays.push(relay);
+      return relay;
+    },
+    readiness: [postgresReadiness(pool), kafkaReadiness(admin)],
+    async close() {
+      for (const relay of relays) await relay.stop();
+      await admin.disconnect();
+      await publisher.close();
+      await store.close();
+      await dataSource.destroy();
+      await pool.end();
+    },
+  };
+}
