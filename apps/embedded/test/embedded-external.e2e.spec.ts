@@ -31,9 +31,10 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
     await admin.end();
   });
 
-  it('migrates the empty database, scores a run and keeps nothing in the data directory’s pgdata', async () => {
+  /** Starts `npm start`'s entry point on the fresh database, scores one run over HTTP, stops it; returns what it printed and the run id. */
+  async function scoreOneRun(extraEnv: Record<string, string>): Promise<{ output: string; runId: string }> {
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, EVALVAULT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`, KAFKA_BROKERS: '' },
+      env: { ...process.env, EVALVAULT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`, KAFKA_BROKERS: '', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -41,12 +42,11 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
     child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     try {
       let url: string | undefined;
-      const deadline = Date.now() + 90_000;
+      const deadline = Date.now() + 150_000;
       while (!(url = /EvalVault is running at (\S+)/.exec(output)?.[1])) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`did not start:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(output).toContain('database: external');
       const key = readFileSync(join(dataDir, 'secrets', 'bootstrap-admin-key'), 'utf8').trim();
       const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
       const submitted = await fetch(`${url}/v1/projects/default/runs`, { method: 'POST', headers, body: JSON.stringify({
@@ -56,19 +56,13 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
       expect(submitted.status).toBe(202);
       const { runId } = (await submitted.json()) as { runId: string };
       let status = '';
-      for (let attempt = 0; attempt < 200 && status !== 'completed'; attempt++) {
+      for (let attempt = 0; attempt < 600 && status !== 'completed'; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         const view = await fetch(`${url}/v1/projects/default/runs/${runId}`, { headers });
         if (view.status === 200) status = ((await view.json()) as { status: string }).status;
       }
       expect(status).toBe('completed');
-      // The run is in the real database's event store, and PGlite was never opened.
-      const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
-      await db.connect();
-      const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM eventstore.events WHERE stream_id = $1', [`run-${runId}`]);
-      await db.end();
-      expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(4);
-      expect(() => readFileSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toThrow();
+      return { output, runId };
     } finally {
       if (child.exitCode === null) {
         const exited = once(child, 'exit');
@@ -76,5 +70,27 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
         await exited;
       }
     }
+  }
+
+  it('migrates the empty database and scores a run in it; PGlite is never opened', async () => {
+    const { output, runId } = await scoreOneRun({});
+    expect(output).toContain('database: external; bus: event store (no broker)');
+    // The run is in the real database's event store.
+    const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
+    await db.connect();
+    const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM eventstore.events WHERE stream_id = $1', [`run-${runId}`]);
+    await db.end();
+    expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(4);
+    expect(() => readFileSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toThrow();
+  });
+
+  it('with KAFKA_BROKERS, the services hear each other over the real broker', async () => {
+    // Consumer groups of their own: the shared test broker carries every other suite's events.
+    const suffix = randomBytes(4).toString('hex');
+    const { output } = await scoreOneRun({
+      KAFKA_BROKERS: '127.0.0.1:9092', RUNS_GROUP_PREFIX: `emb-runs-${suffix}`, REGISTRY_GROUP_PREFIX: `emb-registry-${suffix}`,
+      NOTIFIER_GROUP_PREFIX: `emb-notifier-${suffix}`, AUDIT_GROUP_ID: `emb-audit-${suffix}`,
+    });
+    expect(output).toContain('database: external; bus: Kafka at 127.0.0.1:9092');
   });
 });

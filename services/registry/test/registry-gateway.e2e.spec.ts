@@ -115,16 +115,17 @@ describe('registry through the gateway', () => {
     expect(profile).toMatchObject({ status: 201, body: { kind: 'model_profile', version: 1 } });
   });
 
-  it('runs a registered dataset version by id and version, and records the run as its lineage', async () => {
+  it('runs a registered dataset version by id and version, pinned to its content hash', async () => {
     const registered = await call(`${project}/datasets`, { json: { name: `run-me-${tag}`, cases: [caseOf(1), caseOf(2), caseOf(3, 'wrong'), caseOf(4)] } });
     const { id, contentHash } = registered.body as { id: string; contentHash: string };
     const submitted = await call(`${project}/runs`, { json: { dataset: { id, version: 1, contentHash: 'f'.repeat(64) }, metrics: ['exact_match'], gate: { rules: ['mean(exact_match) >= 0.7'] } } });
     expect(submitted.status).toBe(202);
     const runId = submitted.body['runId'] as string;
-    // The run is followed through the registry's lineage (its consumer reads the runs topic): completed, not
-    // failed, means the planner read the cases from the content store; the hash the client sent was ignored.
-    const version = await eventually(`${project}/datasets/${id}/versions/1`, (body) => (body['lineage'] as { runs: Json[] }).runs[0]?.['status'] === 'completed', 'lineage of the completed run');
-    expect(version['lineage']).toEqual({ total: 1, runs: [expect.objectContaining({ runId, status: 'completed', contentHash })] });
+    // Completed, not failed, means the planner read the cases from the content store; the hash the client
+    // sent was ignored for the registered one. (Lineage from the runs topic is covered by the registry's
+    // Kafka integration test: here a fresh group would first replay every suite's runs on the shared broker.)
+    const run = await eventually(`${project}/runs/${runId}`, (body) => body['status'] === 'completed', 'the completed run');
+    expect(run).toMatchObject({ status: 'completed', lineage: { dataset: { id, version: 1, contentHash } } });
 
     const unknownVersion = await call(`${project}/runs`, { json: { dataset: { id, version: 9 }, metrics: ['exact_match'], gate: { rules: [] } } });
     expect(unknownVersion).toMatchObject({ status: 404 });
