@@ -54,7 +54,8 @@ describe('failing gate → notifications, end to end', () => {
     });
     notifierEnv = {
       ...shared, ...vendorSecrets, [ref('TEAMS_URL')]: teams.webhookUrl, [ref('SLACK_URL')]: slack.webhookUrl, EVALVAULT_EGRESS_ALLOW: '127.0.0.1',
-      NOTIFIER_GROUP_PREFIX: `e2e-${tag}`, NOTIFIER_RELAY_NAME: `e2e-${tag}`, NOTIFIER_RELAY_START: 'latest', NOTIFIER_CONSUMER_START: 'latest',
+      // Groups and relay checkpoint of its own: with the runs service's names, the two read models shared one group.
+      NOTIFIER_GROUP_PREFIX: `e2e-notifier-${tag}`, NOTIFIER_RELAY_NAME: `e2e-notifier-${tag}`, NOTIFIER_RELAY_START: 'latest', NOTIFIER_CONSUMER_START: 'latest',
       NOTIFIER_POLL_MS: '100', NOTIFIER_BACKOFF_INITIAL_MS: '200',
     };
     processes['notifier'] = await startServiceProcess('notifier', notifierEnv);
@@ -117,7 +118,7 @@ describe('failing gate → notifications, end to end', () => {
     try {
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const [offsets] = await admin.fetchOffsets({ groupId: `e2e-${tag}-dispatch`, topics: [topic] });
+        const [offsets] = await admin.fetchOffsets({ groupId: `e2e-notifier-${tag}-dispatch`, topics: [topic] });
         const committed = offsets!.partitions.find((p) => p.partition === sent!.partition)?.offset ?? '-1';
         if (BigInt(committed) > BigInt(sent!.baseOffset!)) return;
         if (Date.now() > deadline) throw new Error(`the notifier did not consume the redelivered ${event.type}`);

@@ -24,11 +24,12 @@ describe('registry through the gateway', () => {
     const shared = { ...secrets, EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET' };
     const [runs, registry] = await Promise.all([
       startServiceProcess('runs', { ...shared, RUNS_CONSUMER_START: 'latest', RUNS_RELAY_START: 'latest', RUNS_RELAY_NAME: `e2e-${tag}`, RUNS_GROUP_PREFIX: `e2e-${tag}`, RUNS_BATCH_SIZE: '2' }),
-      startServiceProcess('registry', { ...shared, REGISTRY_RELAY_START: 'latest', REGISTRY_RELAY_NAME: `e2e-${tag}`, REGISTRY_GROUP_PREFIX: `e2e-${tag}` }),
+      // Groups of its own: with the runs service's prefix, both services' read models shared one consumer group and split its partitions.
+      startServiceProcess('registry', { ...shared, REGISTRY_CONSUMER_START: 'latest', REGISTRY_RELAY_START: 'latest', REGISTRY_RELAY_NAME: `e2e-registry-${tag}`, REGISTRY_GROUP_PREFIX: `e2e-registry-${tag}` }),
     ]);
     processes.push(runs, registry);
-    // The registry's read model is a fresh group from the start of its topics (lineage must not miss the
-    // RunRequested of a group still joining); replaying the shared test topics first is absorbed by the deadlines.
+    // The registry's read model is a fresh group pinned at the end of its topics before the process listens,
+    // so it sees every run this test submits without replaying the shared test topics first.
     const gatewayProcess = await startServiceProcess('gateway', {
       ...shared, EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER', EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
       RUNS_SERVICE_URL: runs.url, REGISTRY_SERVICE_URL: registry.url, GATEWAY_DATASET_UPLOAD_MAX_BYTES: String(2 * 1024 * 1024),
@@ -115,17 +116,19 @@ describe('registry through the gateway', () => {
     expect(profile).toMatchObject({ status: 201, body: { kind: 'model_profile', version: 1 } });
   });
 
-  it('runs a registered dataset version by id and version, pinned to its content hash', async () => {
+  it('runs a registered dataset version by id and version, pinned to its content hash, and records it as lineage', async () => {
     const registered = await call(`${project}/datasets`, { json: { name: `run-me-${tag}`, cases: [caseOf(1), caseOf(2), caseOf(3, 'wrong'), caseOf(4)] } });
     const { id, contentHash } = registered.body as { id: string; contentHash: string };
     const submitted = await call(`${project}/runs`, { json: { dataset: { id, version: 1, contentHash: 'f'.repeat(64) }, metrics: ['exact_match'], gate: { rules: ['mean(exact_match) >= 0.7'] } } });
     expect(submitted.status).toBe(202);
     const runId = submitted.body['runId'] as string;
     // Completed, not failed, means the planner read the cases from the content store; the hash the client
-    // sent was ignored for the registered one. (Lineage from the runs topic is covered by the registry's
-    // Kafka integration test: here a fresh group would first replay every suite's runs on the shared broker.)
+    // sent was ignored for the registered one.
     const run = await eventually(`${project}/runs/${runId}`, (body) => body['status'] === 'completed', 'the completed run');
     expect(run).toMatchObject({ status: 'completed', lineage: { dataset: { id, version: 1, contentHash } } });
+    // The registry learns the run from the runs topic: its lineage.
+    const version = await eventually(`${project}/datasets/${id}/versions/1`, (body) => (body['lineage'] as { runs: Json[] }).runs[0]?.['status'] === 'completed', 'lineage of the completed run');
+    expect(version['lineage']).toEqual({ total: 1, runs: [expect.objectContaining({ runId, status: 'completed', contentHash })] });
 
     const unknownVersion = await call(`${project}/runs`, { json: { dataset: { id, version: 9 }, metrics: ['exact_match'], gate: { rules: [] } } });
     expect(unknownVersion).toMatchObject({ status: 404 });
