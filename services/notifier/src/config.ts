@@ -1,5 +1,5 @@
 import {
-  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, readList, type Environment, type KafkaSettings, type ServiceConfig,
+  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, readList, readPositiveInt, type Environment, type KafkaSettings, type ServiceConfig,
 } from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8085;
@@ -45,26 +45,18 @@ export interface NotifierConfig extends ServiceConfig {
   delivery: DeliveryConfig;
 }
 
-function positiveInt(env: Environment, variable: string, fallback: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(variable, `must be a whole number >= 1, got "${raw}"`);
-  return value;
-}
-
 function deliveryConfig(env: Environment): DeliveryConfig {
   const config: DeliveryConfig = {
-    maxAttempts: positiveInt(env, 'NOTIFIER_MAX_ATTEMPTS', 6),
-    timeoutMs: positiveInt(env, 'NOTIFIER_HTTP_TIMEOUT_MS', 5_000),
-    initialBackoffMs: positiveInt(env, 'NOTIFIER_BACKOFF_INITIAL_MS', 1_000),
-    maxBackoffMs: positiveInt(env, 'NOTIFIER_BACKOFF_MAX_MS', 300_000),
-    maxRetryAfterMs: positiveInt(env, 'NOTIFIER_RETRY_AFTER_MAX_MS', 3_600_000),
-    leaseMs: positiveInt(env, 'NOTIFIER_LEASE_MS', 30_000),
-    pollMs: positiveInt(env, 'NOTIFIER_POLL_MS', 250),
-    concurrency: positiveInt(env, 'NOTIFIER_CONCURRENCY', 4),
-    breakerThreshold: positiveInt(env, 'NOTIFIER_BREAKER_THRESHOLD', 5),
-    breakerCooldownMs: positiveInt(env, 'NOTIFIER_BREAKER_COOLDOWN_MS', 30_000),
+    maxAttempts: readPositiveInt(env, 'NOTIFIER_MAX_ATTEMPTS', 6),
+    timeoutMs: readPositiveInt(env, 'NOTIFIER_HTTP_TIMEOUT_MS', 5_000),
+    initialBackoffMs: readPositiveInt(env, 'NOTIFIER_BACKOFF_INITIAL_MS', 1_000),
+    maxBackoffMs: readPositiveInt(env, 'NOTIFIER_BACKOFF_MAX_MS', 300_000),
+    maxRetryAfterMs: readPositiveInt(env, 'NOTIFIER_RETRY_AFTER_MAX_MS', 3_600_000),
+    leaseMs: readPositiveInt(env, 'NOTIFIER_LEASE_MS', 30_000),
+    pollMs: readPositiveInt(env, 'NOTIFIER_POLL_MS', 250),
+    concurrency: readPositiveInt(env, 'NOTIFIER_CONCURRENCY', 4),
+    breakerThreshold: readPositiveInt(env, 'NOTIFIER_BREAKER_THRESHOLD', 5),
+    breakerCooldownMs: readPositiveInt(env, 'NOTIFIER_BREAKER_COOLDOWN_MS', 30_000),
   };
   // A Jira delivery makes two requests (search, then create): the lease must outlast both.
   if (config.leaseMs < 3 * config.timeoutMs) {

@@ -1,5 +1,5 @@
 import {
-  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, type Environment, type KafkaSettings, type ServiceConfig,
+  loadKafkaSettings, loadServiceConfig, readChoice, readPositiveInt, type Environment, type KafkaSettings, type ServiceConfig,
 } from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8082;
@@ -23,14 +23,6 @@ export interface RegistryConfig extends ServiceConfig {
   relayStart: 'earliest' | 'latest';
 }
 
-function positiveInt(env: Environment, variable: string, fallback: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(variable, `must be a whole number >= 1, got "${raw}"`);
-  return value;
-}
-
 /** The only place this service reads its environment. */
 export function loadConfig(env: Environment): RegistryConfig {
   return {
@@ -38,8 +30,8 @@ export function loadConfig(env: Environment): RegistryConfig {
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_registry@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-registry'),
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
-    datasetMaxBytes: positiveInt(env, 'REGISTRY_DATASET_MAX_BYTES', DEFAULT_DATASET_MAX_BYTES),
-    datasetMaxLineBytes: positiveInt(env, 'REGISTRY_DATASET_MAX_LINE_BYTES', DEFAULT_DATASET_MAX_LINE_BYTES),
+    datasetMaxBytes: readPositiveInt(env, 'REGISTRY_DATASET_MAX_BYTES', DEFAULT_DATASET_MAX_BYTES),
+    datasetMaxLineBytes: readPositiveInt(env, 'REGISTRY_DATASET_MAX_LINE_BYTES', DEFAULT_DATASET_MAX_LINE_BYTES),
     consumerStart: readChoice(env, 'REGISTRY_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),
     groupPrefix: env['REGISTRY_GROUP_PREFIX'] || 'registry',
     relayName: env['REGISTRY_RELAY_NAME'] || 'registry',

@@ -1,5 +1,5 @@
 import {
-  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, readList, type Environment, type KafkaSettings, type ServiceConfig,
+  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, readList, readPositiveInt, type Environment, type KafkaSettings, type ServiceConfig,
 } from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8081;
@@ -44,14 +44,6 @@ export interface RunsConfig extends ServiceConfig {
   judge: JudgeConfig;
 }
 
-function positiveInt(env: Environment, variable: string, fallback: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(variable, `must be a whole number >= 1, got "${raw}"`);
-  return value;
-}
-
 function judgeConfig(env: Environment): JudgeConfig {
   const provider = (env['EVALVAULT_JUDGE_PROVIDER'] || 'none') as JudgeProviderName;
   if (!JUDGE_PROVIDERS.includes(provider)) throw new ConfigError('EVALVAULT_JUDGE_PROVIDER', `must be one of ${JUDGE_PROVIDERS.join(', ')}, got "${provider}"`);
@@ -63,7 +55,7 @@ function judgeConfig(env: Environment): JudgeConfig {
     model: env['EVALVAULT_JUDGE_MODEL'] || null,
     apiKeyRef: env['EVALVAULT_JUDGE_API_KEY_REF'] || null,
     projectBudgetUsd: budget ? Number(budget) : null,
-    requestsPerSecond: positiveInt(env, 'EVALVAULT_JUDGE_REQUESTS_PER_SECOND', 5),
+    requestsPerSecond: readPositiveInt(env, 'EVALVAULT_JUDGE_REQUESTS_PER_SECOND', 5),
     price: judgePrice(env),
   };
   if (provider !== 'none' && !config.model) throw new ConfigError('EVALVAULT_JUDGE_MODEL', `is required when EVALVAULT_JUDGE_PROVIDER is ${provider}`);
@@ -94,8 +86,8 @@ export function loadConfig(env: Environment): RunsConfig {
     ...loadServiceConfig('runs', env, DEFAULT_PORT),
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_runs@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-runs'),
-    workerConcurrency: positiveInt(env, 'RUNS_WORKER_CONCURRENCY', 4),
-    batchSize: positiveInt(env, 'RUNS_BATCH_SIZE', 20),
+    workerConcurrency: readPositiveInt(env, 'RUNS_WORKER_CONCURRENCY', 4),
+    batchSize: readPositiveInt(env, 'RUNS_BATCH_SIZE', 20),
     datasetDir: env['EVALVAULT_DATASET_DIR'] || null,
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     consumerStart: readChoice(env, 'RUNS_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),

@@ -23,6 +23,15 @@ export class ConfigError extends Error {
   }
 }
 
+/** A whole number >= 1 (a concurrency, a batch size, a number of attempts); the fallback when unset. */
+export function readPositiveInt(env: Environment, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(variable, `must be a whole number >= 1, got "${raw}"`);
+  return value;
+}
+
 export function readPort(env: Environment, variable: string, fallback: number): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
