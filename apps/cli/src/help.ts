@@ -3,9 +3,9 @@ export const HELP: Record<string, string> = {
   main: `evalvault — evaluate LLM and RAG systems from a terminal or CI
 
 Usage:
-  evalvault run <dataset> [--metric NAME]... [--gate RULE]... [--gate-file FILE] [--wait]
+  evalvault run <dataset> [--metric NAME]... [--gate RULE]... [--gate-file FILE] [--no-wait]
                 [--skip-invalid] [--junit FILE] [--json FILE] [--markdown FILE]
-  evalvault runs list|show|compare|cancel|retry ...
+  evalvault runs list|show|compare|cancel|retry|wait ...
   evalvault datasets validate|push <file>
   evalvault login --api-key KEY | --api-key-stdin | --oidc --issuer URL --client-id ID
   evalvault logout
@@ -21,14 +21,17 @@ Run "evalvault <command> --help" for a command's options.
 `,
   run: `evalvault run <dataset.jsonl|.json|.csv> [options]
 
-Submits the dataset's cases inline, with the metrics and gate, and (with --wait, a report
-option, or the embedded platform) follows the run to its verdict.
+Submits the dataset's cases inline, with the metrics and gate, and follows the run to its
+verdict whenever it has gate rules (also with --wait, a report option, or the embedded
+platform): the exit code is then the gate's. --no-wait only submits and says so.
 
   --metric NAME        metric to score (repeatable, or comma-separated); every metric a
                        gate rule names is scored too
   --gate RULE          gate rule, e.g. "mean(token_f1) >= 0.6" (repeatable)
   --gate-file FILE     rules from a file: one per line (# comments) or JSON ["rule", ...]
-  --wait               follow the run: progress, results table, exit code from the gate
+  --wait               follow the run even without gate rules: progress, results table
+  --no-wait            only submit: prints the run id, exit 0 means accepted (no verdict
+                       awaited); "evalvault runs wait <id>" follows it later
   --timeout SECONDS    give up waiting after this long (default 3600; exit 2)
   --skip-invalid       submit the valid rows; invalid ones are recorded as failed cases
                        with their line numbers (without it, any invalid row ends with exit 2)
@@ -46,8 +49,11 @@ option, or the embedded platform) follows the run to its verdict.
   show <runId> [--json]
   compare <baseRunId> <candidateRunId> [--json]
   cancel <runId> [--reason TEXT]
-  retry <runId> [--all] [--wait] [--timeout S] [--junit F] [--json F] [--markdown F]
-        (retries the cases that were not evaluated; --all: every case)
+  retry <runId> [--all] [--no-wait] [--timeout S] [--junit F] [--json F] [--markdown F]
+        (retries the cases that were not evaluated; --all: every case; followed to the
+        verdict of the original run's gate unless --no-wait)
+  wait <runId> [--timeout S] [--junit F] [--json F] [--markdown F]
+        (follows a run to its verdict; exit 0 passed, 1 failed, 2 no verdict)
   --url URL, -p/--project ID
 `,
   datasets: `evalvault datasets <command>

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { migrateTestDatabase, startServiceProcess, stopRunsProcess, type RunsProcess } from '@evalvault/platform/testing';
 import { startAuthorizationServer, type AuthorizationServer } from './support/oidc-authorization-server.js';
+import { ciWorkflowCommand, documentedRunCommands } from './support/documented-commands.js';
 import { evalvault, lastLine } from './support/run-cli.js';
 import { xmlProblems } from './support/xml-well-formed.js';
 
@@ -130,9 +131,52 @@ describe('evalvault CLI against the platform', () => {
     expect(retried.code).toBe(1);
     expect(retried.stderr).toMatch(new RegExp(`run [0-9a-f-]{36} retries ${runIds['fail']} \\(every case\\)`));
 
-    const submitted = await evalvault(['run', DATASET, '--gate', 'mean(token_f1) >= 0.5', ...label], env);
+    const submitted = await evalvault(['run', DATASET, '--gate', 'mean(token_f1) >= 0.5', '--no-wait', ...label], env);
     expect(submitted.code).toBe(0);
-    expect(submitted.stdout).toMatch(/^[0-9a-f-]{36}\n$/); // without --wait: the run id, for scripts
+    expect(submitted.stdout).toMatch(/^[0-9a-f-]{36}\n$/); // with --no-wait: the run id, for scripts
+  });
+
+  it('follows a gated run to its verdict by default: the strict gate exits 1 with and without --wait, after login', async () => {
+    const config = mkdtempSync(join(work, 'login-strict-'));
+    expect((await evalvault(['login', '--url', url, '--api-key', adminKey], { XDG_CONFIG_HOME: config })).code).toBe(0);
+    for (const wait of [[], ['--wait']]) {
+      const result = await evalvault(['run', DATASET, '--gate-file', 'examples/rag-qa/gate-strict.json', ...wait, ...label], { XDG_CONFIG_HOME: config });
+      expect({ wait, code: result.code }).toEqual({ wait, code: 1 });
+      expect(lastLine(result.stderr)).toMatch(/^evalvault: gate failed: mean\(token_f1\) >= 0\.75 \(actual 0\.667/);
+    }
+  });
+
+  it('with --no-wait only submits and says no verdict was awaited; "runs wait" then exits with the gate', async () => {
+    const submitted = await evalvault(['run', DATASET, '--gate-file', 'examples/rag-qa/gate-strict.json', '--no-wait', ...label], ci());
+    expect(submitted.code).toBe(0);
+    const runId = submitted.stdout.trim();
+    expect(lastLine(submitted.stderr)).toBe(`evalvault: no verdict was awaited: exit 0 means the run was accepted, not that its gate passed; follow it with "evalvault runs wait ${runId}"`);
+    const waited = await evalvault(['runs', 'wait', runId], ci());
+    expect(waited.code).toBe(1);
+    expect(lastLine(waited.stderr)).toMatch(/^evalvault: gate failed: /);
+    const refused = await evalvault(['run', DATASET, '--gate-file', 'examples/rag-qa/gate-strict.json', '--no-wait', '--junit', join(work, 'x.xml')], ci());
+    expect(refused.code).toBe(2);
+    expect(lastLine(refused.stderr)).toMatch(/--no-wait cannot write reports/);
+  });
+
+  it('the CI workflow in examples/ci and the README’s commands exit with the gate against a server', async () => {
+    const commands = [...documentedRunCommands(), ciWorkflowCommand()];
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const { source, args, expectedExit } of commands) {
+      const strict = args.map((arg) => (arg === 'examples/rag-qa/gate.txt' ? 'examples/rag-qa/gate-strict.json' : arg));
+      const reportsDir = mkdtempSync(join(work, 'documented-'));
+      // Reports go to a directory of the test's; each invocation is a new CI attempt (its own idempotency key).
+      const inReports = (arg: string, at: number, all: string[]): string => {
+        if (all[at - 1] === '--idempotency-key') return randomBytes(8).toString('hex');
+        return arg.startsWith('reports/') ? join(reportsDir, arg) : arg;
+      };
+      if (expectedExit !== undefined) {
+        const asWritten = await evalvault(args.map(inReports), ci());
+        expect({ source, args, code: asWritten.code }).toEqual({ source, args, code: expectedExit });
+      }
+      const failing = await evalvault(strict.map(inReports), ci());
+      expect({ source, strict, code: failing.code }).toEqual({ source, strict, code: 1 });
+    }
   });
 
   it('logs in with an API key (checked first, saved 0600) and uses it without any variable', async () => {

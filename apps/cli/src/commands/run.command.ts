@@ -3,9 +3,9 @@ import { checkSubmittable, loadDatasetFile, reasonWithoutLine, type DatasetFile 
 import { evaluationConfig } from '../gate/evaluation-config.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
-import { wantsReports } from '../reports/write-reports.js';
 import { withSession, type SessionDeps } from '../session.js';
 import { followToVerdict } from './follow-to-verdict.js';
+import { notAwaitedNotice, shouldWait } from './wait-policy.js';
 
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
@@ -14,6 +14,7 @@ const OPTIONS = {
   gate: { type: 'string', short: 'g', multiple: true },
   'gate-file': { type: 'string' },
   wait: { type: 'boolean', short: 'w' },
+  'no-wait': { type: 'boolean' },
   timeout: { type: 'string' },
   'skip-invalid': { type: 'boolean' },
   name: { type: 'string' },
@@ -39,7 +40,9 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
   reportSkipped(file, io);
   const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
 
+  const hasGate = config.gateRules.length > 0;
   return withSession(values, io, deps, async (session) => {
+    const wait = shouldWait(values, { hasGate, reports, embedded: session.embedded });
     const submitted = await session.runs.submit(
       {
         dataset: { name: values.name ?? file.name, cases: file.cases },
@@ -51,9 +54,9 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
       values['idempotency-key'],
     );
     io.stderr.write(`evalvault: submitted run ${submitted.runId} (${file.cases.length} cases; ${config.metrics.join(', ')}) to ${session.url}, project ${session.project}\n`);
-    // Without a verdict to wait for, the run id is the result (and the embedded platform must live until the verdict).
-    if (!values.wait && !wantsReports(reports) && !session.embedded) {
-      io.stdout.write(`${submitted.runId}\n`);
+    if (!wait) {
+      io.stdout.write(`${submitted.runId}\n`); // the run id is the result, for scripts
+      io.stderr.write(notAwaitedNotice(submitted.runId, hasGate));
       return 0;
     }
     return followToVerdict(session, submitted.runId, io, { timeoutMs, reports });

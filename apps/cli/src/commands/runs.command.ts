@@ -4,13 +4,13 @@ import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
 import { renderRunResult } from '../output/run-report-text.js';
 import { renderTable, score, signed } from '../output/table.js';
-import { wantsReports } from '../reports/write-reports.js';
 import { withSession, type SessionDeps } from '../session.js';
 import { followToVerdict } from './follow-to-verdict.js';
+import { notAwaitedNotice, shouldWait } from './wait-policy.js';
 
 const JSON_OUTPUT = { ...CONNECTION_OPTIONS, json: { type: 'boolean' } } as const;
 
-/** `evalvault runs list|show|compare|cancel|retry`. */
+/** `evalvault runs list|show|compare|cancel|retry|wait`. */
 export async function runsCommand(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
@@ -19,8 +19,9 @@ export async function runsCommand(argv: string[], io: CliIo, deps: SessionDeps):
     case 'compare': return compare(rest, io, deps);
     case 'cancel': return cancel(rest, io, deps);
     case 'retry': return retry(rest, io, deps);
+    case 'wait': return waitFor(rest, io, deps);
     case undefined: case '--help': case '-h': case 'help': return showHelp(io, 'runs');
-    default: throw new CliError('usage', `runs: unknown command "${sub}" (list, show, compare, cancel, retry)`);
+    default: throw new CliError('usage', `runs: unknown command "${sub}" (list, show, compare, cancel, retry, wait)`);
   }
 }
 
@@ -90,7 +91,17 @@ async function cancel(argv: string[], io: CliIo, deps: SessionDeps): Promise<num
   });
 }
 
-const RETRY_OPTIONS = { ...CONNECTION_OPTIONS, ...REPORT_OPTIONS, all: { type: 'boolean' }, wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' } } as const;
+const RETRY_OPTIONS = { ...CONNECTION_OPTIONS, ...REPORT_OPTIONS, all: { type: 'boolean' }, wait: { type: 'boolean', short: 'w' }, 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
+const WAIT_OPTIONS = { ...CONNECTION_OPTIONS, ...REPORT_OPTIONS, timeout: { type: 'string' } } as const;
+
+/** `runs wait <runId>`: follows a run submitted earlier (e.g. with --no-wait) to its verdict; exit code from the gate. */
+async function waitFor(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, positionals, help } = parseCommand('runs wait', argv, WAIT_OPTIONS, ['runId']);
+  if (help) return showHelp(io, 'runs');
+  const timeoutMs = secondsOption('timeout', values.timeout, 3_600);
+  const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
+  return withSession(values, io, deps, (session) => followToVerdict(session, positionals[0]!, io, { timeoutMs, reports }));
+}
 
 async function retry(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const { values, positionals, help } = parseCommand('runs retry', argv, RETRY_OPTIONS, ['runId']);
@@ -100,8 +111,10 @@ async function retry(argv: string[], io: CliIo, deps: SessionDeps): Promise<numb
   return withSession(values, io, deps, async (session) => {
     const submitted = await session.runs.retry(positionals[0]!, values.all ? 'all' : 'failed');
     io.stderr.write(`evalvault: run ${submitted.runId} retries ${positionals[0]} (${values.all ? 'every case' : 'the cases not evaluated'})\n`);
-    if (!values.wait && !wantsReports(reports) && !session.embedded) {
+    // A retry re-decides the original run's gate: followed by default, like `run` with a gate.
+    if (!shouldWait(values, { hasGate: true, reports, embedded: session.embedded })) {
       io.stdout.write(`${submitted.runId}\n`);
+      io.stderr.write(notAwaitedNotice(submitted.runId, true));
       return 0;
     }
     return followToVerdict(session, submitted.runId, io, { timeoutMs, reports });
