@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   busMetrics, createKafka, ensureTopics, EventRelay, kafkaLogCreator, KafkaEventClient, KafkaEventServer, StoreEventServer,
-  type CheckpointStore, type EventStore, type KafkaSettings,
+  type CheckpointStore, type EventStore, type KafkaSettings, type ReadinessCheck,
 } from '@evalvault/platform';
 
 /** How the services of one process hear each other's events. */
@@ -14,6 +14,8 @@ export interface EmbeddedBus {
   start(): Promise<void>;
   close(): Promise<void>;
   describe: string;
+  /** One check per consumer group and relay made so far: the embedded /readyz is false while one cannot make progress. */
+  readiness: ReadinessCheck[];
 }
 
 /**
@@ -22,15 +24,21 @@ export interface EmbeddedBus {
  */
 export function storeBus(store: EventStore, checkpoints: CheckpointStore, registry: Registry): EmbeddedBus {
   const metrics = busMetrics(registry);
+  const readiness: ReadinessCheck[] = [];
   return {
     describe: 'event store (no broker)',
-    eventServer: (groupId, transportId, logger) => new StoreEventServer({
-      store, checkpoints, groupId, transportId, logger, metrics,
-      // Embedded, dead letters stay in the log (level error, with the event) and the metric.
-      deadLetter: async (letter) => {
-        logger.error({ err: letter.error, group: groupId, topic: letter.message.topic, key: letter.message.key, attempts: letter.attempts }, 'event dead-lettered');
-      },
-    }),
+    readiness,
+    eventServer(groupId, transportId, logger) {
+      const server = new StoreEventServer({
+        store, checkpoints, groupId, transportId, logger, metrics, registry,
+        // Embedded, dead letters stay in the log (level error, with the event) and the metric.
+        deadLetter: async (letter) => {
+          logger.error({ err: letter.error, group: groupId, topic: letter.message.topic, key: letter.message.key, attempts: letter.attempts }, 'event dead-lettered');
+        },
+      });
+      readiness.push(server.readiness);
+      return server;
+    },
     start: async () => undefined,
     close: async () => undefined,
   };
@@ -52,9 +60,15 @@ export async function kafkaBus(settings: KafkaSettings, store: EventStore, check
   const metrics = busMetrics(registry);
   const publisher = new KafkaEventClient(kafka, metrics);
   const relay = new EventRelay(store, publisher, checkpoints, { name: 'embedded', logger, registry });
+  const readiness: ReadinessCheck[] = [relay.readiness];
   return {
     describe: `Kafka at ${settings.brokers.join(',')}`,
-    eventServer: (groupId, transportId, serviceLogger) => new KafkaEventServer({ kafka, groupId, transportId, logger: serviceLogger, metrics, fromBeginning: false }),
+    readiness,
+    eventServer(groupId, transportId, serviceLogger) {
+      const server = new KafkaEventServer({ kafka, groupId, transportId, logger: serviceLogger, metrics, fromBeginning: false, registry });
+      readiness.push(server.readiness);
+      return server;
+    },
     start: () => relay.start(),
     async close() {
       await relay.stop();

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import {
   CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, createLogger, createMetricsRegistry, migrateEventStore, PostgresCheckpointStore,
-  PostgresEventStore, runMigrations, startService, type Environment, type LogLevel, type RunningService,
+  PostgresEventStore, postgresReadiness, runMigrations, startService, type Environment, type LogLevel, type RunningService,
 } from '@evalvault/platform';
 import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from '@evalvault/service-audit';
 import { createGatewayRuntime, GATEWAY_MIGRATIONS, GATEWAY_SCHEMA, loadHttpEdgesConfig } from '@evalvault/service-gateway';
@@ -103,6 +103,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
       logger: gatewayLogger, pool, store, clients,
       oidc: { issuer: oidc.issuer, audience: oidc.audience, jwksUri: oidc.jwksUri },
       pepper: Buffer.from(dir.secret('api-key-pepper'), 'utf8'),
+      readiness: [postgresReadiness(pool), ...bus.readiness],
     });
     const front = await started(startService(gateway.module, serviceConfig('gateway', gatewayPort), {
       logger: gatewayLogger, registry, beforeListen: (app) => gateway.beforeListen(app),

@@ -26,6 +26,8 @@ export { StoreEventServer, type StoreEventServerOptions } from './bus/store/stor
 export { InProcessEventClient } from './bus/in-process/in-process-event-client.js';
 export { PostgresCheckpointStore, type CheckpointStore } from './relay/checkpoint-store.js';
 export { EventRelay, type EventPublisher, type EventRelayOptions } from './relay/event-relay.js';
+export { LoopHealth } from './resilience/loop-health.js';
+export { SupervisedLoop, DEFAULT_RESTART_POLICY, type RestartPolicy, type RunningLoop, type SupervisedLoopOptions } from './resilience/supervised-loop.js';
 export { Inbox, inboxMigration } from './inbox/inbox.js';
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './event-store/eventstoredb/eventstoredb-event-store.js';
 export * from './service-client/index.js';

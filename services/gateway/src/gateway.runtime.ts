@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import {
-  postgresReadiness, READINESS_CHECKS, type EventStore, type ReadinessChecks, type ServiceClient,
+  postgresReadiness, READINESS_CHECKS, type EventStore, type ReadinessCheck, type ReadinessChecks, type ServiceClient,
 } from '@evalvault/platform';
 import type { NotificationsOperations, RunsOperations } from '@evalvault/service-apis';
 import { ApiKeyAuthenticator, ApiKeySecretHasher, Authenticator, OidcVerifier } from './auth/index.js';
@@ -42,6 +42,8 @@ export interface GatewayParts {
   pepper: Buffer;
   oidc: { issuer: string; audience: string; jwksUri: string } | null;
   clients: GatewayClients;
+  /** What /readyz checks besides the database: the broker and the relay of its own streams (distributed). */
+  readiness?: ReadinessCheck[];
 }
 
 export interface GatewayRuntime {
@@ -74,7 +76,8 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
     module,
     async beforeListen(app) {
       const fastify = app.getHttpAdapter().getInstance();
-      app.get<ReadinessChecks>(READINESS_CHECKS).register(postgresReadiness(pool));
+      const checks = app.get<ReadinessChecks>(READINESS_CHECKS);
+      for (const check of parts.readiness ?? [postgresReadiness(pool)]) checks.register(check);
       await installOpenApi(fastify, '0.1.0');
       installAuthentication(fastify, authenticator);
       installDatasetUploads(fastify);

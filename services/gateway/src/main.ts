@@ -26,7 +26,7 @@ const oidc = config.oidc ? { ...config.oidc, jwksUri: config.oidc.jwksUri ?? (aw
 const relay = adapters.relay({ name: config.relayName, streamPrefixes: GATEWAY_STREAM_PREFIXES, start: config.relayStart });
 
 const gateway = await createGatewayRuntime({
-  config, logger, pool, store, oidc,
+  config, logger, pool, store, oidc, readiness: adapters.readiness,
   pepper: Buffer.from(await secrets(config.apiKeyPepperRef), 'utf8'),
   clients: {
     runs: new HttpServiceClient<RunsOperations>({ serviceName: 'runs', baseUrl: config.runsUrl, signer }),

@@ -29,6 +29,7 @@ export async function createNotifierRuntime(config: NotifierConfig, logger: Logg
   }, config);
   const relay = adapters.relay({ name: config.relayName, streamPrefixes: NOTIFIER_STREAM_PREFIXES, start: config.relayStart });
   await relay.start();
+  adapters.readiness.push(notifier.worker.readiness);
   return {
     notifier,
     relay,

@@ -48,7 +48,7 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { maxAttempts: 5, initial
 export type EventHandler = (event: EvalVaultEvent, context: BusContext) => Promise<unknown>;
 
 /** Exponential backoff with full jitter, capped. */
-export function backoffDelay(policy: DeliveryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(policy: Pick<DeliveryPolicy, 'initialBackoffMs' | 'maxBackoffMs'>, attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -1,6 +1,7 @@
 import type { MessageHandler } from '@nestjs/microservices';
 import { EventCodec } from '@evalvault/contracts';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './bus-message.js';
 import type { BusMetrics } from './bus-metrics.js';
 import type { DeadLetter, ProcessorDeps } from './message-processor.js';
@@ -17,6 +18,8 @@ export interface EventServerOptions {
   fromBeginning?: boolean;
   /** Lets `@EventPattern(type, transportId)` bind a handler to this server only (one service, several consumer groups). */
   transportId?: symbol;
+  /** Where the consumer's health (`loop_up`) is exported; none: no health metrics. */
+  registry?: Registry;
 }
 
 /** The message processor's dependencies from a server's options: the same for both transports. */

@@ -90,10 +90,12 @@ describe('event relay from PostgreSQL to Kafka', () => {
     const options = { name, filter: { streamPrefixes: [prefix] }, batchSize: 7, logger, registry };
 
     const crashing = crashingPublisher(3);
-    const first = new EventRelay(store, crashing, new PostgresCheckpointStore(pool), options);
+    // A restart far away: this relay stands for a process that died, not one that recovers.
+    const first = new EventRelay(store, crashing, new PostgresCheckpointStore(pool), { ...options, restartPolicy: { initialBackoffMs: 600_000, maxBackoffMs: 600_000 } });
     await first.start();
     const error = await first.failure;
     expect(error.message).toContain('killed');
+    await expect(first.readiness.check()).rejects.toThrow(`relay:${name} cannot make progress: relay process killed`);
     await first.stop();
     expect(await new PostgresCheckpointStore(pool).load(`relay:${name}`)).toEqual(
       (await store.readAll({ commit: 0n, sequence: 0n }, { filter: options.filter, maxCount: 21 })).at(-1)!.position,
@@ -129,6 +131,38 @@ describe('event relay from PostgreSQL to Kafka', () => {
     await second.start();
     await second.caughtUp();
     await second.stop();
+    const received = await readFromKafka(prefix, 3);
+    expect(received.map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1))).toEqual([0, 1, 2]);
+  });
+
+  it('restarts itself after the broker fails, reports not ready meanwhile, and publishes everything once', async () => {
+    const prefix = `run-relay${randomUUID().slice(0, 8)}-`;
+    const tenant = `tenant-${randomUUID()}`;
+    const streamId = `${prefix}${randomUUID()}`;
+    let brokerDown = true;
+    let refused = 0;
+    const flaky: EventPublisher = {
+      async publishBatch(events) {
+        if (brokerDown) {
+          refused += 1;
+          throw new Error('broker unreachable');
+        }
+        await client.publishBatch(events);
+      },
+    };
+    const relay = new EventRelay(store, flaky, new PostgresCheckpointStore(pool), {
+      name: `test-${randomUUID()}`, filter: { streamPrefixes: [prefix] }, logger, registry, restartPolicy: { initialBackoffMs: 50, maxBackoffMs: 200 },
+    });
+    await relay.start();
+    await store.append(streamId, [runStarted(streamId, tenant, 0), runStarted(streamId, tenant, 1)], 'no_stream');
+    await relay.failure;
+    await expect(relay.readiness.check()).rejects.toThrow('cannot make progress: broker unreachable');
+    await waitFor(() => refused >= 3, 'three refused attempts'); // it keeps trying, with backoff, instead of stopping for good
+    brokerDown = false;
+    await store.append(streamId, [runStarted(streamId, tenant, 2)], 1n);
+    await waitFor(async () => relay.readiness.check().then(() => true, () => false), 'the relay ready again');
+    await relay.caughtUp();
+    await relay.stop();
     const received = await readFromKafka(prefix, 3);
     expect(received.map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1))).toEqual([0, 1, 2]);
   });

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EvalVaultEvent } from '@evalvault/contracts';
-import { formatPosition, START, type EventFilter, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
+import { formatPosition, START, type EventFilter, type EventStore, type GlobalPosition, type RecordedEvent } from '../event-store/event-store.port.js';
+import type { ReadinessCheck } from '../observability/health.js';
+import { LoopHealth } from '../resilience/loop-health.js';
+import { SupervisedLoop, type RestartPolicy, type RunningLoop } from '../resilience/supervised-loop.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 
 /** Anything events can be published to: the Kafka client, or the in-process one. */
@@ -19,16 +22,21 @@ export interface EventRelayOptions {
   startWhenNew?: () => Promise<GlobalPosition>;
   logger: Logger;
   registry: Registry;
+  /** Backoff between restarts after a failure (broker or database down); default 0.5 s doubling to 15 s. */
+  restartPolicy?: RestartPolicy;
 }
 
 /**
  * Publishes the store's global log to the bus in order: a batch is published, then
  * its last position is saved as the checkpoint. A crash between the two republishes
  * that batch on restart (at least once; consumers de-duplicate on eventId) and never
- * skips one. The publisher keeps per-key order (Kafka: idempotent producer).
+ * skips one. The publisher keeps per-key order (Kafka: idempotent producer). When the
+ * broker or the database fails, the relay restarts itself from its checkpoint with backoff,
+ * and its readiness check fails until it has caught up again.
  */
 export class EventRelay {
-  private subscription?: Subscription;
+  private loop?: SupervisedLoop;
+  private readonly health: LoopHealth;
   private readonly published: Counter<'relay'>;
   private readonly lag: Gauge<'relay'>;
 
@@ -40,26 +48,39 @@ export class EventRelay {
   ) {
     this.published = counter(options.registry);
     this.lag = lagGauge(options.registry);
+    this.health = new LoopHealth(`relay:${options.name}`, options.registry);
+  }
+
+  /** For /readyz: fails while the relay cannot publish (after a failure, until it has caught up). */
+  get readiness(): ReadinessCheck {
+    return this.health.readiness;
   }
 
   async start(): Promise<void> {
+    const { logger, restartPolicy } = this.options;
+    this.loop = new SupervisedLoop({ health: this.health, logger, policy: restartPolicy, start: (failed) => this.follow(failed) });
+    await this.loop.start();
+  }
+
+  /** One incarnation: follows the log from the checkpoint until stopped or an error stops it. */
+  private async follow(failed: (error: Error) => void): Promise<RunningLoop> {
     const from = (await this.checkpoints.load(this.checkpointName)) ?? (await this.options.startWhenNew?.()) ?? START;
     this.options.logger.info({ relay: this.options.name, from: formatPosition(from) }, 'relay starting');
-    let failed: (error: Error) => void = () => undefined;
-    this.failure = new Promise<Error>((resolve) => { failed = resolve; });
-    this.subscription = this.store.subscribeAll(from, {
+    return this.store.subscribeAll(from, {
       filter: this.options.filter,
       batchSize: this.options.batchSize,
       batchHandler: (batch) => this.relay(batch),
       onError: (error) => {
-        this.options.logger.error({ err: error, relay: this.options.name }, 'relay stopped on an error');
+        this.failedOnce(error);
         failed(error);
       },
     });
   }
 
-  /** Resolves with the error if the relay stops on one (the caller decides: restart or exit). */
-  failure: Promise<Error> = new Promise(() => undefined);
+  private failedOnce: (error: Error) => void = () => undefined;
+
+  /** Resolves with the relay's first failure (it restarts itself after it): for tests and benchmarks. */
+  readonly failure: Promise<Error> = new Promise((resolve) => { this.failedOnce = resolve; });
 
   private get checkpointName(): string {
     return `relay:${this.options.name}`;
@@ -74,11 +95,11 @@ export class EventRelay {
   }
 
   caughtUp(): Promise<void> {
-    return this.subscription?.caughtUp() ?? Promise.resolve();
+    return this.loop?.caughtUp() ?? Promise.resolve();
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.stop();
+    await this.loop?.stop();
   }
 }
 

@@ -50,7 +50,7 @@ export interface DistributedAdapters {
   publisher: KafkaEventClient;
   eventServer(groupId: string, transportId: symbol, fromBeginning: boolean): KafkaEventServer;
   relay(spec: RelaySpec): EventRelay;
-  /** What /readyz checks: the database and the broker. */
+  /** What /readyz checks: the database, the broker, and every relay and consumer made here (added as they are made). */
   readiness: ReadinessCheck[];
   /** Stops the relays made here, then closes the broker and database connections. */
   close(): Promise<void>;
@@ -74,18 +74,24 @@ export async function openDistributedAdapters(options: DistributedAdapterOptions
   await ensureTopics(admin);
   const publisher = new KafkaEventClient(kafka, metrics);
   const relays: EventRelay[] = [];
+  // Every relay and consumer made here adds its own check: /readyz is false while one cannot make progress.
+  const readiness: ReadinessCheck[] = [postgresReadiness(pool), kafkaReadiness(admin)];
   return {
-    pool, dataSource, store, kafka, metrics, publisher,
-    eventServer: (groupId, transportId, fromBeginning) => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning }),
+    pool, dataSource, store, kafka, metrics, publisher, readiness,
+    eventServer(groupId, transportId, fromBeginning) {
+      const server = new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning, registry });
+      readiness.push(server.readiness);
+      return server;
+    },
     relay(spec) {
       const relay = new EventRelay(store, publisher, new PostgresCheckpointStore(pool), {
         name: spec.name, filter: { streamPrefixes: [...spec.streamPrefixes] }, logger, registry,
         ...(spec.start === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
       });
       relays.push(relay);
+      readiness.push(relay.readiness);
       return relay;
     },
-    readiness: [postgresReadiness(pool), kafkaReadiness(admin)],
     async close() {
       for (const relay of relays) await relay.stop();
       await admin.disconnect();

@@ -1,7 +1,8 @@
 import type { EvalVaultEvent } from '@evalvault/contracts';
-import type { EventStore } from '@evalvault/platform';
+import { LoopHealth, type EventStore, type ReadinessCheck } from '@evalvault/platform';
 import type { Destination } from '@evalvault/service-apis';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { DeliveryConfig } from '../config.js';
 import { messageOf } from '../destinations/message.js';
 import { isFinalFailure, type DeliveryFailure, type NotificationState } from '../notification/notification.decider.js';
@@ -29,6 +30,8 @@ export interface DeliveryWorkerDeps {
   owner: string;
   now: () => number;
   random: () => number;
+  /** Where the loop's health is exported (`loop_up`); none in unit tests. */
+  registry?: Registry;
 }
 
 const SYSTEM_ACTOR = { subject: 'system:notifier', authMethod: 'system', apiKeyId: null };
@@ -42,12 +45,19 @@ const SYSTEM_ACTOR = { subject: 'system:notifier', authMethod: 'system', apiKeyI
  */
 export class DeliveryWorker {
   private readonly breaker: CircuitBreaker;
+  /** False while the delivery queue cannot be read (database down); the loop keeps polling and recovers. */
+  private readonly health: LoopHealth;
   private running = false;
   private loop: Promise<void> = Promise.resolve();
   private wake: () => void = () => undefined;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.breaker = new CircuitBreaker({ threshold: deps.config.breakerThreshold, cooldownMs: deps.config.breakerCooldownMs });
+    this.health = new LoopHealth('notifier:delivery', deps.registry);
+  }
+
+  get readiness(): ReadinessCheck {
+    return this.health.readiness;
   }
 
   start(): void {
@@ -77,8 +87,10 @@ export class DeliveryWorker {
       let handled = 0;
       try {
         handled = await this.deliverDue();
+        this.health.progressed();
       } catch (error) {
-        this.deps.logger.error({ err: error }, 'delivery queue unavailable');
+        this.health.failed(error as Error);
+        this.deps.logger.error({ err: error }, 'delivery queue unavailable; polling again');
       }
       if (handled === 0 && this.running) await new Promise<void>((resolve) => { this.wake = resolve; setTimeout(resolve, this.deps.config.pollMs); });
     }

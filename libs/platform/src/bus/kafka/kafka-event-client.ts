@@ -22,8 +22,9 @@ export class KafkaEventClient extends EventClient {
 
   async connect(): Promise<Producer> {
     if (!this.producer) {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
-      await this.producer.connect();
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      await producer.connect(); // kept only once connected: a failed connect is tried afresh next time
+      this.producer = producer;
     }
     return this.producer;
   }
@@ -37,7 +38,14 @@ export class KafkaEventClient extends EventClient {
       messages.push({ key: event.streamId, value: this.codec.encode(event), headers: eventHeaders(event) });
       byTopic.set(topic, messages);
     }
-    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    try {
+      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    } catch (error) {
+      // After an outage kafkajs may keep a producer that never reconnects: the next batch gets a new one.
+      this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
     for (const [topic, messages] of byTopic) this.metrics.published.inc({ topic }, messages.length);
   }
 

@@ -1,6 +1,10 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetterTopic } from '@evalvault/contracts';
+import type { ReadinessCheck } from '../../observability/health.js';
+import { LoopHealth } from '../../resilience/loop-health.js';
+import { DEFAULT_RESTART_POLICY } from '../../resilience/supervised-loop.js';
+import { backoffDelay } from '../bus-message.js';
 import { topicsForEventTypes } from '../event-routing.js';
 import { pinNewGroupToEnd } from './pin-new-group.js';
 import type { BusMessage } from '../bus-message.js';
@@ -18,7 +22,9 @@ export interface KafkaEventServerOptions extends EventServerOptions {
  * dead-lettered, and resolved offsets are committed in small batches (kafkajs autoCommit
  * commits only resolved offsets); after a crash the uncommitted tail is redelivered, which
  * inboxes make harmless. Nest's built-in Kafka server has no dead-letter topic and no
- * retry policy of ours, hence this transport.
+ * retry policy of ours, hence this transport. kafkajs restarts a consumer that crashed on a
+ * retriable error; one it gives up on is restarted here with backoff, and the readiness
+ * check fails from the crash until the consumer fetches again.
  */
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
@@ -26,10 +32,20 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private readyResolve!: () => void;
   /** Resolves once the consumer has joined its group and fetched, i.e. its start offsets are fixed. */
   readonly ready = new Promise<void>((resolve) => { this.readyResolve = resolve; });
+  private readonly health: LoopHealth;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private closing = false;
 
   constructor(private readonly options: KafkaEventServerOptions) {
     super();
     if (options.transportId) this.transportId = options.transportId;
+    this.health = new LoopHealth(`consumer:${options.groupId}`, options.registry);
+  }
+
+  /** For /readyz: fails from a crash of the consumer until it fetches again. */
+  get readiness(): ReadinessCheck {
+    return this.health.readiness;
   }
 
   /** Reports ready only once consuming: a service that says it is up does not miss what comes next. */
@@ -41,20 +57,29 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     this.start().then(() => readyWithin(60_000)).then(() => callback(), (error: unknown) => callback(error));
   }
 
-  private async start(): Promise<void> {
+  private async start(restart = false): Promise<void> {
     const topics = topicsForEventTypes([...this.messageHandlers.keys()]);
     if (topics.length === 0) {
       this.readyResolve();
       return;
     }
     const { kafka, groupId } = this.options;
-    if (this.options.fromBeginning === false) await pinNewGroupToEnd(kafka, groupId, topics);
+    if (this.options.fromBeginning === false && !restart) await pinNewGroupToEnd(kafka, groupId, topics);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
     // A short session lets a crashed member's partitions move to the others within seconds.
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 });
     this.consumer = consumer;
-    consumer.on(consumer.events.FETCH, () => this.readyResolve());
+    consumer.on(consumer.events.FETCH, () => {
+      this.readyResolve();
+      this.restarts = 0;
+      this.health.progressed();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.health.failed(payload.error);
+      this.options.logger.error({ err: payload.error, groupId, restartedByKafkajs: payload.restart }, 'consumer crashed');
+      if (!payload.restart) this.scheduleRestart(consumer);
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.options.metrics.consumerLag.set({ group: groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
     });
@@ -70,6 +95,26 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       },
     });
     this.options.logger.info({ groupId, topics }, 'consuming');
+  }
+
+  /** A consumer kafkajs will not restart: a new one after a backoff, resuming from the committed offsets. */
+  private scheduleRestart(crashed: Consumer): void {
+    if (this.closing || this.restartTimer) return;
+    this.restarts += 1;
+    const delayMs = backoffDelay(DEFAULT_RESTART_POLICY, this.restarts);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void (async () => {
+        await crashed.disconnect().catch(() => undefined);
+        await this.producer?.disconnect().catch(() => undefined);
+        if (this.closing) return;
+        await this.start(true).catch((error: unknown) => {
+          this.health.failed(error as Error);
+          this.options.logger.error({ err: error, groupId: this.options.groupId }, 'consumer restart failed; trying again');
+          this.scheduleRestart(crashed);
+        });
+      })();
+    }, delayMs);
   }
 
   private async sendDeadLetter(letter: DeadLetter): Promise<void> {
@@ -88,6 +133,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }

@@ -1,8 +1,11 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { EVENT_TYPES, EventCodec, topicOf, type EventType } from '@evalvault/contracts';
-import type { EventStore, GlobalPosition, Subscription } from '../../event-store/event-store.port.js';
+import type { EventStore, GlobalPosition } from '../../event-store/event-store.port.js';
 import { formatPosition, START } from '../../event-store/event-store.port.js';
+import type { ReadinessCheck } from '../../observability/health.js';
 import type { CheckpointStore } from '../../relay/checkpoint-store.js';
+import { LoopHealth } from '../../resilience/loop-health.js';
+import { SupervisedLoop, type RunningLoop } from '../../resilience/supervised-loop.js';
 import { eventHeaders } from '../event-headers.js';
 import { processorDeps, type EventServerOptions } from '../event-server-options.js';
 import { processMessage, type DeadLetter } from '../message-processor.js';
@@ -24,16 +27,24 @@ export interface StoreEventServerOptions extends EventServerOptions {
  * in-process servers (same decoding, retries, dead letters, metrics), then saves its position.
  * Nothing is held in memory between restarts: a group resumes where it stopped, so an
  * acknowledged write is processed even if the process stopped right after it. A crash between
- * handling and checkpointing redelivers one event, which the consumers' inboxes absorb.
+ * handling and checkpointing redelivers one event, which the consumers' inboxes absorb. If
+ * the database fails under it, the group restarts from its checkpoint with backoff.
  */
 export class StoreEventServer extends Server implements CustomTransportStrategy {
-  private subscription?: Subscription;
+  private loop?: SupervisedLoop;
   private readonly codec: EventCodec;
+  private readonly health: LoopHealth;
 
   constructor(private readonly options: StoreEventServerOptions) {
     super();
     if (options.transportId) this.transportId = options.transportId;
     this.codec = options.codec ?? new EventCodec();
+    this.health = new LoopHealth(`consumer:${options.groupId}`, options.registry);
+  }
+
+  /** For /readyz: fails while the group cannot make progress. */
+  get readiness(): ReadinessCheck {
+    return this.health.readiness;
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -42,10 +53,16 @@ export class StoreEventServer extends Server implements CustomTransportStrategy 
 
   /** Resolves when the group has handled every event committed before the call (tests, shutdown). */
   caughtUp(): Promise<void> {
-    return this.subscription?.caughtUp() ?? Promise.resolve();
+    return this.loop?.caughtUp() ?? Promise.resolve();
   }
 
   private async start(): Promise<void> {
+    this.loop = new SupervisedLoop({ health: this.health, logger: this.options.logger, start: (failed) => this.follow(failed) });
+    await this.loop.start();
+  }
+
+  /** One incarnation: follows the log from the group's checkpoint until stopped or an error stops it. */
+  private async follow(failed: (error: Error) => void): Promise<RunningLoop> {
     const { store, checkpoints, groupId, logger } = this.options;
     const known = new Set<string>(EVENT_TYPES);
     const eventTypes = [...this.messageHandlers.keys()].filter((pattern): pattern is EventType => known.has(pattern));
@@ -54,7 +71,7 @@ export class StoreEventServer extends Server implements CustomTransportStrategy 
     const from: GlobalPosition = (await checkpoints.load(checkpoint)) ?? (await this.options.startWhenNew?.()) ?? START;
     const deps = processorDeps(this.options, (eventType) => this.getHandlerByPattern(eventType), this.options.deadLetter);
     logger.info({ group: groupId, from: formatPosition(from), eventTypes }, 'store consumer starting');
-    this.subscription = store.subscribeAll(from, {
+    return store.subscribeAll(from, {
       filter: { eventTypes },
       handler: async (recorded) => {
         const { event } = recorded;
@@ -65,7 +82,7 @@ export class StoreEventServer extends Server implements CustomTransportStrategy 
         await processMessage(message, deps);
         await checkpoints.save(checkpoint, recorded.position);
       },
-      onError: (error) => logger.error({ err: error, group: groupId }, 'store consumer stopped on an error'),
+      onError: (error) => failed(error),
     });
   }
 
@@ -78,6 +95,6 @@ export class StoreEventServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
-    await this.subscription?.stop();
+    await this.loop?.stop();
   }
 }
