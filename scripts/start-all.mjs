@@ -1,5 +1,7 @@
-// `npm start`: runs the six services, each in its own process on its default port, until
-// Ctrl-C, which stops them all cleanly. The runs service needs PostgreSQL and Kafka: when
+// `npm run start:distributed`: runs the six services, each in its own process, until Ctrl-C,
+// which stops them all cleanly. A service that exits on its own is started again with backoff
+// (1 s doubling to 30 s, reset once it has stayed up a minute): one crash is not an outage.
+// Ports: EVALVAULT_BASE_PORT (default 8080) for the gateway, the next five for the others. The runs service needs PostgreSQL and Kafka: when
 // DATABASE_URL / KAFKA_BROKERS are not given, the local ones are prepared first
 // (infra/postgres/setup.sh, infra/kafka/kafka.sh, npm run migrate). The single-process
 // embedded platform without Kafka or a database server replaces this (see README "Status").
@@ -37,32 +39,43 @@ if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
 }
 for (const service of ['runs', 'gateway', 'registry', 'notifier', 'audit']) execFileSync(process.execPath, [join(root, `services/${service}/dist/migrate.js`)], { env, stdio: 'inherit' });
 
-const services = { gateway: 8080, runs: 8081, registry: 8082, memory: 8083, audit: 8084, notifier: 8085 };
-let stopping = false;
-const children = Object.entries(services).map(([name, defaultPort]) => {
-  const port = name === 'gateway' && env.PORT ? env.PORT : String(defaultPort);
-  const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], { env: { ...env, PORT: port }, stdio: 'inherit' });
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} exited (${signal ?? code}); stopping the others`);
-      stop(1);
-    }
-  });
-  return child;
-});
+const base = Number(env.EVALVAULT_BASE_PORT ?? 8080);
+const ports = { gateway: env.PORT ? Number(env.PORT) : base, runs: base + 1, registry: base + 2, memory: base + 3, audit: base + 4, notifier: base + 5 };
+for (const name of ['runs', 'registry', 'audit', 'notifier']) env[`${name.toUpperCase()}_SERVICE_URL`] ??= `http://127.0.0.1:${ports[name]}`;
 
-function stop(exitCode = 0) {
+const RESTART = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
+let stopping = false;
+const running = new Map(); // service name -> child process
+
+function launch(name, attempt = 0) {
+  const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], { env: { ...env, PORT: String(ports[name]) }, stdio: 'inherit' });
+  const startedAt = Date.now();
+  running.set(name, child);
+  console.error(JSON.stringify({ level: 'info', service: 'start-all', msg: 'service started', name, pid: child.pid, port: ports[name] }));
+  child.on('exit', (code, signal) => {
+    running.delete(name);
+    if (stopping) return;
+    const next = Date.now() - startedAt > RESTART.stableMs ? 0 : attempt + 1;
+    const delay = Math.min(RESTART.maxMs, RESTART.initialMs * 2 ** Math.max(0, next - 1));
+    console.error(JSON.stringify({ level: 'error', service: 'start-all', msg: 'service exited; restarting', name, exit: signal ?? code, restartInMs: delay }));
+    setTimeout(() => { if (!stopping) launch(name, next); }, delay).unref();
+  });
+}
+for (const name of Object.keys(ports)) launch(name);
+
+function stop() {
   if (stopping) return;
   stopping = true;
-  let alive = children.filter((child) => child.exitCode === null).length;
-  if (alive === 0) process.exit(exitCode);
-  for (const child of children) {
-    if (child.exitCode !== null) continue;
-    child.once('exit', () => { if (--alive === 0) process.exit(exitCode); });
+  let alive = running.size;
+  if (alive === 0) process.exit(0);
+  for (const child of running.values()) {
+    child.once('exit', () => { if (--alive === 0) process.exit(0); });
     child.kill('SIGTERM');
   }
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
-const gateway = `http://127.0.0.1:${env.PORT ?? 8080}`;
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+// Keeps the process alive while a restart is pending (its timer is unref'd so a stop is not held up).
+setInterval(() => undefined, 1 << 30);
+const gateway = `http://127.0.0.1:${ports.gateway}`;
 console.error(`EvalVault starting: ${gateway} (Ctrl-C stops all). Try:\n  curl -H "Authorization: Bearer <admin key>" ${gateway}/v1/projects/default/runs`);

@@ -6,6 +6,8 @@
 #   kafka.sh stop    stop the broker started by this script
 #   kafka.sh status  exit 0 when a broker answers on 127.0.0.1:9092
 #   kafka.sh fetch   only download the jars
+# A second broker (e.g. one a test stops and starts) takes other ports and its own state:
+#   KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 EVALVAULT_KAFKA_INSTANCE=/tmp/b2 kafka.sh start
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,9 +15,13 @@ root="$(cd "$here/../.." && pwd)"
 cache="${EVALVAULT_KAFKA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/evalvault/kafka}"
 version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")"
 lib="$cache/lib-$version"
-data="$cache/data"
-logs="$cache/logs"
-pidfile="$cache/broker.pid"
+port="${KAFKA_PORT:-9092}"
+controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
+instance="${EVALVAULT_KAFKA_INSTANCE:-$cache}"   # data, logs, pid file and configuration of this broker
+data="$instance/data"
+logs="$instance/logs"
+pidfile="$instance/broker.pid"
+export KAFKA_BROKERS="127.0.0.1:$port"            # for await-broker.js
 
 log() { echo "[kafka] $*" >&2; }
 
@@ -25,7 +31,7 @@ running_pid() {
   kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-port_open() { (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; }
+port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; }
 
 fetch() {
   if [[ -f "$lib/.complete" ]]; then return 0; fi
@@ -39,26 +45,27 @@ fetch() {
 
 configure() {
   mkdir -p "$data" "$logs"
-  sed "s#@DATA_DIR@#$data#" "$here/server.properties" > "$cache/server.properties"
+  sed -e "s#@DATA_DIR@#$data#" -e "s#127.0.0.1:9092#127.0.0.1:$port#g" -e "s#127.0.0.1:9093#127.0.0.1:$controller_port#g" \
+    "$here/server.properties" > "$instance/server.properties"
   if [[ ! -f "$data/meta.properties" ]]; then
     local cluster_id
     cluster_id="$(java -cp "$lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
     log "formatting KRaft storage (cluster $cluster_id)"
     java -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$logs" -cp "$lib/*" \
-      kafka.tools.StorageTool format -t "$cluster_id" -c "$cache/server.properties" --ignore-formatted >/dev/null
+      kafka.tools.StorageTool format -t "$cluster_id" -c "$instance/server.properties" --ignore-formatted >/dev/null
   fi
 }
 
 start() {
   if running_pid >/dev/null; then log "already running (pid $(cat "$pidfile"))"; await_ready; return 0; fi
-  if port_open; then log "a broker already answers on 127.0.0.1:9092; using it"; await_ready; return 0; fi
+  if port_open; then log "a broker already answers on 127.0.0.1:$port; using it"; await_ready; return 0; fi
   fetch
   configure
-  log "starting broker $version on 127.0.0.1:9092 (logs: $logs)"
+  log "starting broker $version on 127.0.0.1:$port (logs: $logs)"
   nohup setsid java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$logs" \
-    -cp "$lib/*" kafka.Kafka "$cache/server.properties" >"$logs/stdout.log" 2>&1 &
+    -cp "$lib/*" kafka.Kafka "$instance/server.properties" >"$logs/stdout.log" 2>&1 &
   echo $! > "$pidfile"
   await_ready
 }

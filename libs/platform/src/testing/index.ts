@@ -1,6 +1,7 @@
 import { loadKafkaSettings, type KafkaSettings } from '../kafka/kafka-config.js';
 
 export { deciderSpec, type Decider } from './decider-spec.js';
+export { OwnBroker } from './own-broker.js';
 export { migrateTestDatabase, startRunsProcess, startServiceProcess, stopRunsProcess, type RunsProcess } from './service-processes.js';
 
 /** Where integration tests find the real servers; override with the usual variables. */
