@@ -2,6 +2,7 @@ import { SetMetadata, type CanActivate, type ExecutionContext, Injectable } from
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../auth/auth.errors.js';
+import { isPublicRoute } from './public-routes.js';
 import { ACTIONS, isAllowed, type Action } from './role-matrix.js';
 
 const ACTION = Symbol('evalvault:action');
@@ -10,7 +11,7 @@ const ACTION = Symbol('evalvault:action');
 export const Requires = (action: Action): MethodDecorator => SetMetadata(ACTION, action);
 
 /**
- * One guard on every /v1 route: the authenticated principal must hold, in the project of
+ * One guard on every non-public route: the authenticated principal must hold, in the project of
  * the path (or in the tenant for audit actions), a role the role matrix allows.
  */
 @Injectable()
@@ -19,7 +20,7 @@ export class AccessGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest & { params: Record<string, string> }>();
-    if (!request.url.startsWith('/v1/')) return true;
+    if (isPublicRoute(request.routeOptions.url)) return true;
     const action = this.reflector.get<Action | undefined>(ACTION, context.getHandler());
     if (!action) throw AuthError.forbidden(`route ${request.method} ${request.routeOptions.url} declares no action`);
     const principal = request.principal;

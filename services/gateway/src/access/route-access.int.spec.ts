@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import {
@@ -130,6 +131,30 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
     if (body !== undefined) headers['content-type'] = 'application/json';
     return fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   };
+
+  /** A request line as written, which fetch would normalise: percent-encoded or absolute-form targets. */
+  const rawStatus = (method: string, target: string): Promise<number> => new Promise((resolve, reject) => {
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.end(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    });
+    let head = '';
+    socket.on('data', (chunk: Buffer) => { head += chunk.toString('latin1'); });
+    socket.once('error', reject);
+    socket.once('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
+  });
+
+  it('refuses every route without credentials, whatever the shape of the request line', async () => {
+    const outcomes: Record<string, number[]> = {};
+    for (const route of Object.keys(ROUTES)) {
+      const [method, pattern] = route.split(' ') as [string, string];
+      const path = pattern.replace('{project}', project).replace(/\{\w+\}/g, 'x1');
+      const shapes = [path, path.replace(/^\/v1/, '/%761'), path.replace(/^\/v1\/p/, '/v1/%70'), `${base}${path}`];
+      outcomes[route] = await Promise.all(shapes.map((target) => rawStatus(method, target)));
+    }
+    const expected = Object.fromEntries(Object.keys(ROUTES).map((route) => [route, [401, 401, 401, 401]]));
+    expect(outcomes).toEqual(expected);
+  });
 
   it('has a row for every served route, and every row is served', () => {
     expect([...new Set(served)].sort()).toEqual(Object.keys(ROUTES).sort());

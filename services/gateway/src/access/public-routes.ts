@@ -1,0 +1,15 @@
+/**
+ * The routes anyone may call: operations probes and the API description. Everything else the
+ * gateway serves needs a principal: deny by default. Decided on the route the router matched
+ * (`request.routeOptions.url`, a pattern such as `/v1/projects/:project/runs`), never on the
+ * raw request line, which may be percent-encoded (`/%761/…`) or in absolute form
+ * (`http://host/v1/…`) and still reach the same handler.
+ */
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+const PUBLIC_PREFIXES = ['/docs'];
+
+/** `undefined`: no route matched; the not-found answer needs no principal. */
+export function isPublicRoute(pattern: string | undefined): boolean {
+  if (pattern === undefined) return true;
+  return PUBLIC_ROUTES.has(pattern) || PUBLIC_PREFIXES.some((prefix) => pattern === prefix || pattern.startsWith(`${prefix}/`));
+}
