@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../auth/principal.js';
 import { ID_SCHEMA, PROJECT_PARAMS } from '../http/common-schemas.js';
+import { SecretBearing } from '../http/idempotency/secret-bearing.js';
 import { AccessGuard, Requires } from './access.guard.js';
 import type { ApiKeysService, ApiKeyView } from './api-keys.service.js';
 
@@ -27,6 +28,7 @@ export class ApiKeysController {
 
   @Post()
   @HttpCode(201)
+  @SecretBearing()
   @Requires('access.keys.manage')
   @RouteSchema({ params: PROJECT_PARAMS, body: ISSUE_BODY })
   issue(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: { name: string; role: Role; expiresAt?: string | null }): Promise<ApiKeyView & { key: string }> {

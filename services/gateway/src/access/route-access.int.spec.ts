@@ -173,6 +173,21 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
     expect(outcomes).toEqual(expected);
   });
 
+  it('never keeps a new API key for an Idempotency-Key replay', async () => {
+    const headers = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
+    const body = JSON.stringify({ name: 'ci-once', role: 'viewer' });
+    const issued = await fetch(`${base}/v1/projects/${project}/api-keys`, { method: 'POST', headers, body });
+    expect(issued.status).toBe(201);
+    expect(issued.headers.get('cache-control')).toBe('no-store');
+    const { key } = (await issued.json()) as { key: string };
+    const stored = await pool.query<{ body: string | null }>('SELECT response_body::text AS body FROM gateway.idempotency_keys WHERE key = $1', [headers['idempotency-key']]);
+    expect(stored.rows).toHaveLength(1);
+    expect(stored.rows[0]!.body ?? '').not.toContain(key.split('_')[2]!);
+    const replay = await fetch(`${base}/v1/projects/${project}/api-keys`, { method: 'POST', headers, body });
+    expect(replay.status).toBe(409);
+    expect(await replay.text()).not.toContain(key);
+  });
+
   it('records a refusal by role as a denied access, with the route pattern, the role needed and who asked', async () => {
     const response = await request('POST /v1/projects/{project}/api-keys', await tokenFor('editor', 'mallory'), { name: 'x', role: 'admin' });
     expect(response.status).toBe(403);

@@ -12,4 +12,5 @@ export {
 } from './idempotency/idempotency.interceptor.js';
 export { IdempotencyStore, type Claim, type IdempotencyStoreOptions, type StoredResponse } from './idempotency/idempotency.store.js';
 export { idempotencyMigration } from './idempotency/idempotency.migration.js';
+export { SecretBearing } from './idempotency/secret-bearing.js';
 export { requestHash, canonicalJson } from './idempotency/request-hash.js';

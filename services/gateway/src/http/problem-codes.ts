@@ -29,6 +29,7 @@ export const PROBLEM_CODES: Readonly<Record<string, ProblemCode>> = {
   [ServiceClientErrorCode.Conflict]: shared(ServiceClientErrorCode.Conflict, 'Conflict'),
   RUN_ALREADY_EXISTS: { status: 409, title: 'Run already exists' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
+  IDEMPOTENCY_SECRET_NOT_REPLAYED: { status: 409, title: 'The answer to this Idempotency-Key carried a secret and is not replayed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency-Key reused with a different request' },

@@ -8,6 +8,7 @@ import { EdgeError } from '../problem-codes.js';
 import { postJson, startEdgesApp, TEST_TENANT_HEADER, type EdgesApp } from '../testing/edges-app.js';
 import { idempotencyMigration } from './idempotency.migration.js';
 import { IdempotencyStore } from './idempotency.store.js';
+import { SecretBearing } from './secret-bearing.js';
 
 // A schema of its own, so a CI run using the real `gateway` schema at the same time is not disturbed.
 const SCHEMA = 'gateway_http_idempotency_test';
@@ -29,6 +30,13 @@ class RunsController {
   @HttpCode(202)
   accept(): { accepted: string } {
     return { accepted: randomUUID() };
+  }
+
+  @Post('keys')
+  @HttpCode(201)
+  @SecretBearing()
+  issueKey(): { keyId: string; key: string } {
+    return { keyId: randomUUID(), key: `evk_secret_${randomUUID()}` };
   }
 
   @Post('slow')
@@ -84,6 +92,24 @@ describe('HTTP edges: Idempotency-Key', () => {
     expect(again.headers.get('idempotency-replayed')).toBe('true');
     expect(await again.json()).toEqual(created);
     expect(calls.create).toBe(before);
+  });
+
+  it('never stores a secret-bearing answer: a marker only, a replay refused with 409, no-store', async () => {
+    const key = randomUUID();
+    const first = await postJson(`${edges.url}/runs/keys`, {}, as(key));
+    expect(first.status).toBe(201);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    const { key: secret } = (await first.json()) as { key: string };
+    const rows = await pool.query<{ row: string }>(`SELECT row_to_json(k)::text AS row FROM ${SCHEMA}.idempotency_keys k WHERE tenant_id = $1 AND key = $2`, [tenant, key]);
+    expect(rows.rows).toHaveLength(1);
+    expect(rows.rows[0]!.row).not.toContain(secret);
+    expect(rows.rows[0]!.row).not.toContain('evk_secret_');
+
+    const replay = await postJson(`${edges.url}/runs/keys`, {}, as(key));
+    expect(replay.status).toBe(409);
+    const problem = (await replay.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('IDEMPOTENCY_SECRET_NOT_REPLAYED');
+    expect(JSON.stringify(problem)).not.toContain(secret);
   });
 
   it('replays the handler status too', async () => {

@@ -6,6 +6,7 @@ import { EdgeError } from '../problem-codes.js';
 import { tenantOf } from '../tenant.js';
 import type { IdempotencyStore } from './idempotency.store.js';
 import { requestHash } from './request-hash.js';
+import { isSecretBearing, isWithheld, WITHHELD_BODY } from './secret-bearing.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IDEMPOTENCY_REPLAYED_HEADER = 'idempotency-replayed';
@@ -23,6 +24,8 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
  * - same key, other request: 422 IDEMPOTENCY_KEY_REUSED.
  * - same key while the first is still running: 409 IDEMPOTENCY_IN_PROGRESS at once, not a wait,
  *   which would hold a connection and a pool client per duplicate; the client retries later.
+ * - a route marked @SecretBearing (a new API key): only a marker is stored, never the secret, and
+ *   a replay is refused with 409 IDEMPOTENCY_SECRET_NOT_REPLAYED.
  * Keys are per tenant; a request without a principal cannot use one (401).
  */
 @Injectable()
@@ -36,6 +39,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const secretBearing = isSecretBearing(context.getHandler());
+    if (secretBearing) void reply.header('cache-control', 'no-store');
     if (request.method !== 'POST') return next.handle();
     const key = idempotencyKeyOf(request);
     if (key === undefined) return next.handle();
@@ -45,6 +50,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const claim = await this.store.claim(tenantId, key, requestHash(request.method, request.url, request.body));
     switch (claim.kind) {
       case 'replay':
+        if (isWithheld(claim.response.body)) {
+          throw new EdgeError('IDEMPOTENCY_SECRET_NOT_REPLAYED', 'this request already succeeded, and its answer carried a secret that is shown once and never stored; list the resource to find it, or revoke it and create another');
+        }
         void reply.code(claim.response.status).header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
         return of(claim.response.body);
       case 'mismatch':
@@ -54,16 +62,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new EdgeError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed');
       case 'claimed':
         return next.handle().pipe(
-          mergeMap((body: unknown) => from(this.remember(tenantId, key, reply.statusCode, body))),
+          mergeMap((body: unknown) => from(this.remember(tenantId, key, reply.statusCode, body, secretBearing))),
           catchError((error: unknown) => from(this.forget(tenantId, key, error))),
         );
     }
   }
 
   /** A failure to store is logged, not answered: the command did run, and the client should hear how. */
-  private async remember(tenantId: string, key: string, status: number, body: unknown): Promise<unknown> {
+  private async remember(tenantId: string, key: string, status: number, body: unknown, secretBearing: boolean): Promise<unknown> {
     try {
-      await this.store.complete(tenantId, key, { status, body });
+      await this.store.complete(tenantId, key, { status, body: secretBearing ? WITHHELD_BODY : body });
     } catch (error) {
       this.logger.error({ err: error, tenantId }, 'idempotency: could not store the response; the key stays claimed until its lease ends');
     }
