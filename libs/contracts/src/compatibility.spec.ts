@@ -61,7 +61,7 @@ describe('contracts:check', () => {
     const root = scratchContracts();
     editPayload(root, 'RunFailed', (s) => { s.fields = s.fields.filter((f) => f['name'] !== 'message'); });
     regenerateTypes(root);
-    expect(checkContracts(root).problems).toEqual([expect.stringMatching(/^RunFailed: not forward compatible with v1/)]);
+    expect(checkContracts(root).problems).toEqual([expect.stringMatching(/^RunFailed: not forward compatible with v1/), expect.stringMatching(/^RunFailed: not forward compatible with v2/)]);
   });
 
   it('rejects changing a field type', () => {

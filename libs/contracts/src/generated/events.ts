@@ -489,6 +489,8 @@ export interface RunFailedPayload {
   /** Machine-readable: budget, dataset_unreadable, provider_unavailable, internal. */
   reason: string;
   message: string;
+  /** What the run evaluated (dataset, prompt, model versions, config hash); null in events written before version 2. */
+  subject: null | RunSubject;
 }
 
 export interface RunRequested extends EventEnvelope<'RunRequested'> {

@@ -31,6 +31,6 @@ describe('audit facts of an event', () => {
   });
 
   it('marks failures as failures', () => {
-    expect(factsOf(testEvent('RunFailed', { runId: 'r', reason: 'budget', message: 'over budget' })).outcome).toBe('failure');
+    expect(factsOf(testEvent('RunFailed', { runId: 'r', reason: 'budget', message: 'over budget', subject: null })).outcome).toBe('failure');
   });
 });

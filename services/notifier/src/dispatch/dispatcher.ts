@@ -43,7 +43,8 @@ export class NotificationDispatcher {
   private async factsOf(event: TriggerEvent): Promise<TriggerFacts> {
     const base = { eventId: event.eventId, occurredAt: event.occurredAt, projectId: event.projectId };
     if (event.type === 'RunFailed') {
-      const subject: RunSubject | null = await this.queries.runSubject(event.tenantId, event.payload.runId);
+      // Version 2 carries the subject; an older event's comes from the read model.
+      const subject: RunSubject | null = event.payload.subject ?? (await this.queries.runSubject(event.tenantId, event.payload.runId));
       return { ...base, type: 'RunFailed', runId: event.payload.runId, gateId: null, subject, rules: [], failure: { reason: event.payload.reason, message: event.payload.message } };
     }
     return { ...base, type: event.type, runId: event.payload.subject.runId, gateId: event.payload.gateId, subject: event.payload.subject, rules: event.payload.rules, failure: null };

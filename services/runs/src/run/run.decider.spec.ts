@@ -1,6 +1,6 @@
 import type { CaseEvaluatedPayload, CaseFailedPayload, RunRequestedPayload } from '@evalvault/contracts';
 import { deciderSpec } from '@evalvault/platform/testing';
-import { allCasesAccounted, decideRun, evolveRun, evolveRunWith, initialRunState, type GateVerdict, type RunEvent } from './run.decider.js';
+import { allCasesAccounted, decideRun, evolveRun, evolveRunWith, initialRunState, type RunCommand, type RunEvent } from './run.decider.js';
 import { RunErrorCode } from './run.errors.js';
 
 const run = deciderSpec({ decide: decideRun, evolve: evolveRun, initialState: initialRunState });
@@ -17,12 +17,12 @@ const evaluated = (caseIndex: number, score = 1): CaseEvaluatedPayload => ({
 const failed = (caseIndex: number): CaseFailedPayload => ({ runId, caseId: null, caseIndex, line: caseIndex + 1, errorCode: 'INVALID_CASE', reason: 'no answer' });
 const requested: RunEvent = { type: 'RunRequested', payload: request };
 const started = (totalCases: number): RunEvent => ({ type: 'RunStarted', payload: { runId, totalCases } });
-const verdict = (passed: boolean): GateVerdict => ({
-  passed, gateId: 'gate-1', baselineRunId: null,
+const complete: RunCommand = { type: 'CompleteRun', scope: { tenant: 't-1', project: 'p-1' }, baseline: null, durationMs: 1200 };
+const gateOf = (actual: number, passed: boolean) => ({
+  gateId: expect.stringMatching(/^[0-9a-f]{16,}$/) as unknown as string, baselineRunId: null,
   subject: { runId, dataset: request.dataset, prompt: null, modelProfile: null, configHash: 'config-a' },
-  rules: [{ rule: 'mean(token_f1) >= 0.5', metric: 'token_f1', aggregate: 'mean', comparator: '>=', threshold: 0.5, actual: passed ? 0.9 : 0.1, passed }],
+  rules: [{ rule: 'mean(token_f1) >= 0.5', metric: 'token_f1', aggregate: 'mean', comparator: '>=', threshold: 0.5, actual, passed }],
 });
-const aggregates = [{ metric: 'token_f1', count: 2, mean: 1, min: 1, max: 1, p10: 1, p50: 1, p90: 1 }];
 
 describe('run lifecycle', () => {
   it('is requested once; a retried request with the same configuration changes nothing', () => {
@@ -53,30 +53,41 @@ describe('run lifecycle', () => {
     run.given([requested, started(2), cancelled]).when({ type: 'RecordCases', results: [evaluated(0)], failures: [] }).then([]);
   });
 
-  it('completes with counts and the gate verdict once every case is accounted for', () => {
-    const history: RunEvent[] = [requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0) }, { type: 'CaseFailed', payload: failed(1) }];
-    const { passed: _passed, ...gate } = verdict(false);
-    run.given(history).when({ type: 'CompleteRun', aggregates, verdict: verdict(false), durationMs: 1200 }).then([
-      { type: 'RunCompleted', payload: { runId, totalCases: 2, evaluatedCases: 1, failedCases: 1, aggregates, durationMs: 1200, usage: evaluated(0).usage } },
-      { type: 'GateFailed', payload: gate },
+  it('completes with counts, aggregates and the gate verdict it decides from the scores', () => {
+    const history: RunEvent[] = [requested, started(3), { type: 'CaseEvaluated', payload: evaluated(0, 0.2) }, { type: 'CaseEvaluated', payload: evaluated(1, 0.4) }, { type: 'CaseFailed', payload: failed(2) }];
+    const aggregates = [{ metric: 'token_f1', count: 2, mean: 0.30000000000000004, min: 0.2, max: 0.4, p10: 0.22, p50: 0.30000000000000004, p90: 0.38 }];
+    const usage = { requests: 2, promptTokens: 20, completionTokens: 4, costUsd: 0.002, cacheHits: 0 };
+    run.given(history).when(complete).then([
+      { type: 'RunCompleted', payload: { runId, totalCases: 3, evaluatedCases: 2, failedCases: 1, aggregates: expect.any(Array) as never, durationMs: 1200, usage } },
+      { type: 'GateFailed', payload: gateOf(0.3, false) },
     ]);
-    const passingGate = decideRun({ type: 'CompleteRun', aggregates, verdict: verdict(true), durationMs: 1 }, evolveRunWith(initialRunState, history));
-    expect(passingGate.map((event) => event.type)).toEqual(['RunCompleted', 'GatePassed']);
+    const [completed] = decideRun(complete, evolveRunWith(initialRunState, history));
+    expect(completed!.type === 'RunCompleted' && completed!.payload.aggregates.map((a) => [a.metric, a.count, a.min, a.max])).toEqual(aggregates.map((a) => [a.metric, a.count, a.min, a.max]));
+    const passing: RunEvent[] = [requested, started(1), { type: 'CaseEvaluated', payload: evaluated(0, 0.9) }];
+    run.given(passing).when(complete).then([expect.objectContaining({ type: 'RunCompleted' }) as RunEvent, { type: 'GatePassed', payload: gateOf(0.9, true) }]);
+  });
+
+  it('judges baseline rules against the baseline run the completer found', () => {
+    const baselined: RunEvent = { type: 'RunRequested', payload: { ...request, gateRules: ['mean(token_f1) >= baseline - 0.1'] } };
+    const history: RunEvent[] = [baselined, started(1), { type: 'CaseEvaluated', payload: evaluated(0, 0.7) }];
+    const baseline = { runId: 'run-0', aggregates: [{ metric: 'token_f1', count: 1, mean: 0.9, min: 0.9, max: 0.9, p10: 0.9, p50: 0.9, p90: 0.9 }] };
+    const [, gate] = decideRun({ ...complete, baseline } as RunCommand, evolveRunWith(initialRunState, history));
+    expect(gate).toMatchObject({ type: 'GateFailed', payload: { baselineRunId: 'run-0', rules: [{ threshold: 0.8, actual: 0.7, passed: false }] } });
   });
 
   it('refuses to complete while cases are missing, and completes only once', () => {
     run.given([requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0) }])
-      .when({ type: 'CompleteRun', aggregates, verdict: verdict(true), durationMs: 1 })
+      .when(complete)
       .thenThrows(expect.objectContaining({ code: RunErrorCode.Incomplete }));
     const done: RunEvent = { type: 'RunCompleted', payload: { runId, totalCases: 0, evaluatedCases: 0, failedCases: 0, aggregates: [], durationMs: 0, usage: null } };
-    run.given([requested, started(0), done]).when({ type: 'CompleteRun', aggregates, verdict: verdict(true), durationMs: 1 }).then([]);
+    run.given([requested, started(0), done]).when(complete).then([]);
   });
 
   it('fails or cancels an unfinished run, but never a finished one', () => {
     run.given([requested, started(2)]).when({ type: 'FailRun', reason: 'budget', message: 'budget of $5 exceeded' })
-      .then([{ type: 'RunFailed', payload: { runId, reason: 'budget', message: 'budget of $5 exceeded' } }]);
+      .then([{ type: 'RunFailed', payload: { runId, reason: 'budget', message: 'budget of $5 exceeded', subject: { runId, dataset: request.dataset, prompt: null, modelProfile: null, configHash: 'config-a' } } }]);
     run.given([requested]).when({ type: 'CancelRun', reason: null }).then([{ type: 'RunCancelled', payload: { runId, reason: null } }]);
-    const failedRun: RunEvent = { type: 'RunFailed', payload: { runId, reason: 'internal', message: 'x' } };
+    const failedRun: RunEvent = { type: 'RunFailed', payload: { runId, reason: 'internal', message: 'x', subject: null } };
     run.given([requested, failedRun]).when({ type: 'FailRun', reason: 'budget', message: 'again' }).then([]);
     run.given([requested, failedRun]).when({ type: 'CancelRun', reason: null }).thenThrows(expect.objectContaining({ code: RunErrorCode.Finished }));
   });

@@ -1,12 +1,14 @@
 import type {
-  CaseEvaluatedPayload, CaseFailedPayload, GateFailedPayload, GatePassedPayload, LlmUsage, MetricAggregate,
-  RunCancelledPayload, RunCompletedPayload, RunFailedPayload, RunRequestedPayload, RunStartedPayload,
+  CaseEvaluatedPayload, CaseFailedPayload, GateFailedPayload, GatePassedPayload, LlmUsage,
+  RunCancelledPayload, RunCompletedPayload, RunFailedPayload, RunRequestedPayload, RunStartedPayload, RunSubject,
 } from '@evalvault/contracts';
+import { aggregateMetrics, evaluateGate, gateIdentity, parseGateRules, type BaselineRun } from '@evalvault/evaluation';
 import { RunError, RunErrorCode } from './run.errors.js';
 
 /**
- * The run aggregate: Requested → Started → Completed | Failed | Cancelled, and a gate
- * verdict with the completion. Pure: time, ids and verdicts come in with the commands.
+ * The run aggregate: Requested → Started → Completed | Failed | Cancelled, and the gate
+ * verdict it decides at completion from the cases' scores. Pure: time, ids and the baseline
+ * run (read by the completer) come in with the commands.
  * Recording the same case twice yields nothing, so redelivered work scores nothing twice.
  */
 export type RunEvent =
@@ -20,15 +22,17 @@ export type RunEvent =
   | { type: 'GatePassed'; payload: GatePassedPayload }
   | { type: 'GateFailed'; payload: GateFailedPayload };
 
-export interface GateVerdict extends GatePassedPayload {
-  passed: boolean;
+/** Whose gate this is, for its identity (notifications group failures of the same gate). */
+export interface GateScope {
+  tenant: string;
+  project: string;
 }
 
 export type RunCommand =
   | { type: 'RequestRun'; request: RunRequestedPayload }
   | { type: 'StartRun'; totalCases: number }
   | { type: 'RecordCases'; results: CaseEvaluatedPayload[]; failures: CaseFailedPayload[] }
-  | { type: 'CompleteRun'; aggregates: MetricAggregate[]; verdict: GateVerdict; durationMs: number }
+  | { type: 'CompleteRun'; scope: GateScope; baseline: BaselineRun | null; durationMs: number }
   | { type: 'FailRun'; reason: string; message: string }
   | { type: 'CancelRun'; reason: string | null };
 
@@ -84,7 +88,7 @@ export function decideRun(command: RunCommand, state: RunState): RunEvent[] {
     case 'FailRun': {
       requireExists(state);
       if (isTerminal(state)) return [];
-      return [{ type: 'RunFailed', payload: { runId: state.request!.runId, reason: command.reason, message: command.message } }];
+      return [{ type: 'RunFailed', payload: { runId: state.request!.runId, reason: command.reason, message: command.message, subject: subjectOf(state.request!) } }];
     }
     case 'CancelRun': {
       requireExists(state);
@@ -126,17 +130,38 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
   if (!allCasesAccounted(state)) {
     throw new RunError(RunErrorCode.Incomplete, `run ${state.request!.runId} has ${state.accounted.size} of ${state.totalCases ?? '?'} cases`);
   }
-  const { passed, ...verdict } = command.verdict;
+  const { passed, verdict } = decideGate(state.request!, state.scores, command.scope, command.baseline);
   return [
     {
       type: 'RunCompleted',
       payload: {
         runId: state.request!.runId, totalCases: state.totalCases!, evaluatedCases: state.evaluated, failedCases: state.failed,
-        aggregates: command.aggregates, durationMs: command.durationMs, usage: state.usage.requests + state.usage.cacheHits > 0 ? state.usage : null,
+        aggregates: aggregateMetrics(state.scores), durationMs: command.durationMs, usage: state.usage.requests + state.usage.cacheHits > 0 ? state.usage : null,
       },
     },
     passed ? { type: 'GatePassed', payload: verdict } : { type: 'GateFailed', payload: verdict },
   ];
+}
+
+/** The gate's verdict on the run's scores (against the baseline run for `baseline` rules), with what it concerns. */
+function decideGate(request: RunRequestedPayload, scores: RunState['scores'], scope: GateScope, baseline: BaselineRun | null): { passed: boolean; verdict: GatePassedPayload } {
+  const rules = parseGateRules(request.gateRules);
+  const outcome = evaluateGate(rules, scores, baseline);
+  const dataset = request.dataset.version === null ? { name: request.dataset.name ?? request.dataset.id } : { id: request.dataset.id };
+  return {
+    passed: outcome.passed,
+    verdict: {
+      gateId: gateIdentity({ tenant: scope.tenant, project: scope.project, dataset }, rules),
+      rules: outcome.rules,
+      baselineRunId: outcome.baselineRunId,
+      subject: subjectOf(request),
+    },
+  };
+}
+
+/** What a run evaluated, as its verdict and its failure report it. */
+function subjectOf(request: RunRequestedPayload): RunSubject {
+  return { runId: request.runId, dataset: request.dataset, prompt: request.prompt, modelProfile: request.modelProfile, configHash: request.configHash };
 }
 
 export function evolveRun(state: RunState, event: RunEvent): RunState {

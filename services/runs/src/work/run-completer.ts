@@ -1,5 +1,5 @@
-import type { MetricAggregate, RunRequestedPayload } from '@evalvault/contracts';
-import { aggregateMetrics, evaluateGate, gateIdentity, parseGateRules } from '@evalvault/evaluation';
+import type { MetricAggregate } from '@evalvault/contracts';
+import { parseGateRules, type BaselineRun } from '@evalvault/evaluation';
 import type { CommandContext, EventStore } from '@evalvault/platform';
 import type { RunState } from '../run/run.decider.js';
 import type { RunRepository } from '../run/run.repository.js';
@@ -11,9 +11,9 @@ export interface BaselineFinder {
 }
 
 /**
- * Completes a run whose cases are all accounted for: aggregates per metric, the gate
- * verdict (against the baseline run when a rule asks for one), the gate's identity for
- * notifications, and the run's duration since it started.
+ * Completes a run whose cases are all accounted for. The I/O is here: the baseline run when a
+ * rule asks for one, and when the run started; the run decider computes the aggregates and
+ * decides the gate.
  */
 export class RunCompleter {
   constructor(
@@ -25,21 +25,15 @@ export class RunCompleter {
 
   async complete(streamId: string, state: RunState, context: CommandContext): Promise<void> {
     const request = state.request!;
-    const rules = parseGateRules(request.gateRules);
-    const needsBaseline = rules.some((rule) => rule.threshold.kind === 'baseline');
-    const baseline = needsBaseline
+    const needsBaseline = parseGateRules(request.gateRules).some((rule) => rule.threshold.kind === 'baseline');
+    const baseline: BaselineRun | null = needsBaseline
       ? await this.baselines.findBaseline(context.tenantId, context.projectId, datasetKeyOf(request.dataset), request.runId)
       : null;
-    const verdict = evaluateGate(rules, state.scores, baseline);
-    const gateId = gateIdentity({ tenant: context.tenantId, project: context.projectId, dataset: datasetScope(request) }, rules);
     await this.runs.handle(streamId, {
       type: 'CompleteRun',
-      aggregates: aggregateMetrics(state.scores),
+      scope: { tenant: context.tenantId, project: context.projectId },
+      baseline,
       durationMs: Math.max(0, this.now() - (await this.startedAt(streamId))),
-      verdict: {
-        passed: verdict.passed, gateId, rules: verdict.rules, baselineRunId: verdict.baselineRunId,
-        subject: { runId: request.runId, dataset: request.dataset, prompt: request.prompt, modelProfile: request.modelProfile, configHash: request.configHash },
-      },
     }, context);
   }
 
@@ -47,8 +41,4 @@ export class RunCompleter {
     const first = await this.store.readStream(streamId, { maxCount: 2 });
     return first.find((recorded) => recorded.event.type === 'RunStarted')?.event.occurredAt ?? this.now();
   }
-}
-
-function datasetScope(request: RunRequestedPayload): { id: string } | { name: string } {
-  return request.dataset.version === null ? { name: request.dataset.name ?? request.dataset.id } : { id: request.dataset.id };
 }

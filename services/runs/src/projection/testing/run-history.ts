@@ -56,7 +56,7 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
       }));
   }
   if (outcome === 'running') return events;
-  if (outcome === 'run-failed') return [...events, event('RunFailed', { runId, reason: 'budget', message: 'project budget exhausted' })];
+  if (outcome === 'run-failed') return [...events, event('RunFailed', { runId, reason: 'budget', message: 'project budget exhausted', subject: null })];
   if (outcome === 'cancelled') return [...events, event('RunCancelled', { runId, reason: 'superseded' })];
   const evaluated = cases - failing.length;
   const mean = 0.5 + (start % 97) / 1000; // differs per run, so a baseline is recognisable by its aggregates
