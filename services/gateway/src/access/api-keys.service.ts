@@ -1,4 +1,5 @@
-import { envelop, WrongExpectedRevisionError, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import { EventSourcedRepository, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import { apiKeyStreamId, decideApiKey, evolveApiKeyWith, initialApiKeyState, type ApiKeyCommand, type ApiKeyEvent, type ApiKeyState } from './api-key.decider.js';
 import { commandContext } from './command-context.js';
 import { EdgeError } from '../http/index.js';
 import { issueApiKey, type ApiKeyRecord, type ApiKeySecretHasher } from '../auth/api-keys.js';
@@ -22,27 +23,35 @@ const view = (record: ApiKeyRecord): ApiKeyView => ({
 
 const notFound = (keyId: string, foreign = false): EdgeError => new EdgeError('NOT_FOUND', `API key ${keyId} not found`, { foreign });
 
+/** Issued keys as the decider records them (hashes, never secrets). */
+export function apiKeyRepository(store: EventStore, sources: EnvelopeSources): EventSourcedRepository<ApiKeyCommand, ApiKeyEvent, ApiKeyState> {
+  return new EventSourcedRepository(store, { decide: decideApiKey, evolveWith: evolveApiKeyWith, initialState: initialApiKeyState }, sources);
+}
+
 /**
  * Project API keys, owned by the gateway: each key is a stream `apikey-<id>` in the event
- * store (ApiKeyIssued, ApiKeyRevoked: hashes, never secrets) and a row the authenticator
- * reads. A revocation updates the row first, so it is effective at once even if the
- * event cannot be written (the caller then sees the error and retries).
+ * store, decided by the API key decider (ApiKeyIssued, ApiKeyRevoked), and a row the
+ * authenticator reads. A revocation updates the row first, so it is effective at once even
+ * if the event cannot be written (the caller then sees the error and retries).
  */
 export class ApiKeysService {
+  private readonly events: EventSourcedRepository<ApiKeyCommand, ApiKeyEvent, ApiKeyState>;
+
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly keys: PostgresApiKeyStore,
     private readonly hasher: ApiKeySecretHasher,
     private readonly sources: EnvelopeSources,
-  ) {}
+  ) {
+    this.events = apiKeyRepository(store, sources);
+  }
 
   async issue(principal: Principal, projectId: string, request: { name: string; role: Role; expiresAt: string | null }, correlationId: string): Promise<ApiKeyView & { key: string }> {
     const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
     const { plaintext, record } = issueApiKey({ tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt }, { hasher: this.hasher, now: new Date(this.sources.now()) });
-    const streamId = `apikey-${record.keyId}`;
-    await this.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyIssued', payload: {
+    await this.events.handle(apiKeyStreamId(record.keyId), { type: 'IssueKey', key: {
       apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: expiresAt?.getTime() ?? null, tenantRoles: [],
-    } }], commandContext(principal, projectId, correlationId), this.sources), 'no_stream');
+    } }, commandContext(principal, projectId, correlationId));
     await this.keys.save(record);
     return { ...view(record), key: plaintext };
   }
@@ -58,12 +67,7 @@ export class ApiKeysService {
     if (record.tenantId !== principal.tenantId || record.projectId !== projectId) throw notFound(keyId, true);
     const at = new Date(this.sources.now());
     await this.keys.revoke(keyId, at);
-    const streamId = `apikey-${keyId}`;
-    try {
-      await this.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyRevoked', payload: { apiKeyId: keyId, reason: null } }], commandContext(principal, projectId, correlationId), this.sources), 1n);
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error; // already revoked: nothing more to record
-    }
+    await this.events.handle(apiKeyStreamId(keyId), { type: 'RevokeKey', reason: null }, commandContext(principal, projectId, correlationId)); // revoked before: nothing more to record
     return view((await this.keys.findByKeyId(keyId))!);
   }
 

@@ -1,4 +1,6 @@
-import { envelop, WrongExpectedRevisionError, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import type { EnvelopeSources, EventStore } from '@evalvault/platform';
+import { apiKeyStreamId } from '../access/api-key.decider.js';
+import { apiKeyRepository } from '../access/api-keys.service.js';
 import { API_KEY_PREFIX, parseApiKey, type ApiKeyRecord, type ApiKeySecretHasher } from './api-keys.js';
 import type { PostgresApiKeyStore } from './postgres-api-key.store.js';
 
@@ -27,18 +29,14 @@ export async function ensureBootstrapKey(plaintext: string, parts: BootstrapKeyP
     secretHash: parts.hasher.hash(parsed.secret), prefix: `${API_KEY_PREFIX}${parsed.keyId}`, expiresAt: null, revokedAt: null,
     createdAt: new Date(parts.sources.now()), tenantRoles: ['auditor'],
   };
-  const streamId = `apikey-${record.keyId}`;
   const context = {
     tenantId: DEFAULT_TENANT, projectId: DEFAULT_PROJECT, correlationId: parts.sources.newId(), causationId: null,
     actor: { subject: 'system:bootstrap', authMethod: 'system', apiKeyId: null },
   };
-  try {
-    await parts.store.append(streamId, envelop(streamId, [{ type: 'ApiKeyIssued', payload: {
-      apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: null, tenantRoles: record.tenantRoles,
-    } }], context, parts.sources), 'no_stream');
-  } catch (error) {
-    if (!(error instanceof WrongExpectedRevisionError)) throw error; // issued by an earlier start
-  }
+  // Issued by an earlier start: the decider records nothing the second time.
+  await apiKeyRepository(parts.store, parts.sources).handle(apiKeyStreamId(record.keyId), { type: 'IssueKey', key: {
+    apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: null, tenantRoles: record.tenantRoles,
+  } }, context);
   await parts.keys.save(record);
   return record.prefix;
 }
