@@ -1,27 +1,25 @@
 import type { AuditQuery } from '@evalvault/service-apis';
+import { InvalidCursorError, keysetCursor, pageSizeOf } from '@evalvault/platform';
 import { AuditQueryError } from './audit-query.error.js';
 
-/** Keyset cursors, opaque to callers: base64url JSON of the last seq returned. */
-export function encodeCursor(afterSeq: number): string {
-  return Buffer.from(JSON.stringify({ k: 'audit', after: afterSeq }), 'utf8').toString('base64url');
-}
+const AUDIT_CURSOR = keysetCursor('audit', { after: 'natural' });
+
+/** Keyset cursors (the platform's codec) of the last seq returned. */
+export const encodeCursor = (afterSeq: number): string => AUDIT_CURSOR.encode({ after: afterSeq });
 
 export function decodeCursor(cursor: string): number {
-  const invalid = new AuditQueryError('INVALID_CURSOR', 'the cursor is not one this API returned');
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw invalid;
   try {
-    const { k, after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown; after?: unknown };
-    if (k !== 'audit' || typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) throw invalid;
-    return after;
-  } catch {
-    throw invalid;
+    return AUDIT_CURSOR.decode(cursor).after;
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new AuditQueryError('INVALID_CURSOR', error.message);
+    throw error;
   }
 }
 
 export function pageSize(limit: number | undefined, fallback: number, max: number): number {
-  if (limit === undefined) return fallback;
-  if (!Number.isInteger(limit) || limit < 1) throw new AuditQueryError('INVALID_LIMIT', `limit must be a whole number from 1 to ${max}`);
-  return Math.min(limit, max);
+  const size = pageSizeOf(limit, fallback, max);
+  if (size === null) throw new AuditQueryError('INVALID_LIMIT', `limit must be a whole number from 1 to ${max}`);
+  return size;
 }
 
 function instant(value: string | undefined, name: string): string | null {

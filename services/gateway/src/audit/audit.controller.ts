@@ -1,8 +1,9 @@
+import { tenantIdentityOf } from '../access/identity-of.js';
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Inject, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { InternalIdentity, ServiceClient, StreamingServiceClient } from '@evalvault/platform';
+import type { ServiceClient, StreamingServiceClient } from '@evalvault/platform';
 import type {
   AuditExportQuery, AuditOperations, AuditPage, AuditQuery, AuditReplayReport, AuditStreams, ForgetSubjectRequest, RetentionPolicy, RetentionView,
 } from '@evalvault/service-apis';
@@ -14,15 +15,6 @@ export const AUDIT_CLIENT = Symbol('AUDIT_CLIENT');
 /** The audit service as the gateway sees it: JSON operations and the streamed export. */
 export type AuditClient = ServiceClient<AuditOperations> & StreamingServiceClient<AuditStreams>;
 
-/** The auditor acts for the whole tenant of the credential (a tenant role): no project, the tenant roles. */
-function identityOf(request: FastifyRequest): InternalIdentity {
-  const principal = request.principal!;
-  return {
-    tenantId: principal.tenantId, projectId: null, roles: [...principal.tenantRoles],
-    actor: { subject: principal.subject, authMethod: principal.authMethod, apiKeyId: principal.apiKeyId },
-  };
-}
-
 /** /v1/audit: the tenant's audit log for its auditors; each route is one call to the audit service. */
 @Controller('v1/audit')
 @UseGuards(AccessGuard)
@@ -33,7 +25,7 @@ export class AuditController {
   @Requires('audit.read')
   @RouteSchema({ querystring: AUDIT_QUERY, response: { 200: AUDIT_PAGE } })
   list(@Req() request: FastifyRequest, @Query() query: AuditQuery): Promise<AuditPage> {
-    return this.audit.call('listEntries', query, identityOf(request));
+    return this.audit.call('listEntries', query, tenantIdentityOf(request));
   }
 
   @Post('replay')
@@ -41,7 +33,7 @@ export class AuditController {
   @Requires('audit.replay')
   @RouteSchema({ response: { 200: REPLAY_REPORT } })
   replay(@Req() request: FastifyRequest): Promise<AuditReplayReport> {
-    return this.audit.call('replay', {}, identityOf(request));
+    return this.audit.call('replay', {}, tenantIdentityOf(request));
   }
 
   /** Piped chunk by chunk from the audit service to the client: constant memory for a log of any size. */
@@ -50,7 +42,7 @@ export class AuditController {
   @RouteSchema({ querystring: EXPORT_QUERY, produces: ['application/x-ndjson', 'text/csv'] })
   async export(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: Partial<AuditExportQuery>): Promise<void> {
     const format = query.format ?? 'jsonl';
-    const { contentType, body } = await this.audit.stream('exportEntries', { ...query, format }, identityOf(request));
+    const { contentType, body } = await this.audit.stream('exportEntries', { ...query, format }, tenantIdentityOf(request));
     await reply
       .type(contentType)
       .header('content-disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.${format}"`)
@@ -61,14 +53,14 @@ export class AuditController {
   @Requires('audit.retention')
   @RouteSchema({ response: { 200: RETENTION_VIEW } })
   retention(@Req() request: FastifyRequest): Promise<RetentionView> {
-    return this.audit.call('getRetention', {}, identityOf(request));
+    return this.audit.call('getRetention', {}, tenantIdentityOf(request));
   }
 
   @Put('retention')
   @Requires('audit.retention')
   @RouteSchema({ body: RETENTION_BODY, response: { 200: RETENTION_VIEW } })
   setRetention(@Req() request: FastifyRequest, @Body() body: RetentionPolicy): Promise<RetentionView> {
-    return this.audit.call('setRetention', { retentionDays: body.retentionDays }, identityOf(request));
+    return this.audit.call('setRetention', { retentionDays: body.retentionDays }, tenantIdentityOf(request));
   }
 
   @Post('subjects/forget')
@@ -76,6 +68,6 @@ export class AuditController {
   @Requires('audit.forget')
   @RouteSchema({ body: FORGET_BODY, response: { 200: FORGOTTEN } })
   forget(@Req() request: FastifyRequest, @Body() body: ForgetSubjectRequest): Promise<{ pseudonym: string; eventId: string }> {
-    return this.audit.call('forgetSubject', { subject: body.subject, reason: body.reason ?? null }, identityOf(request));
+    return this.audit.call('forgetSubject', { subject: body.subject, reason: body.reason ?? null }, tenantIdentityOf(request));
   }
 }

@@ -1,7 +1,8 @@
+import { identityOf } from '../access/identity-of.js';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import type { InternalIdentity, ServiceClient } from '@evalvault/platform';
+import type { ServiceClient } from '@evalvault/platform';
 import type { CreateRouteRequest, ListNotificationsQuery, NotificationsOperations, NotificationsPage, RouteView } from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
 import {
@@ -9,14 +10,6 @@ import {
 } from './notifications.schemas.js';
 
 export const NOTIFICATIONS_CLIENT = Symbol('NOTIFICATIONS_CLIENT');
-
-function identityOf(request: FastifyRequest, project: string): InternalIdentity {
-  const principal = request.principal!;
-  return {
-    tenantId: principal.tenantId, projectId: project, roles: principal.projectRoles[project] ?? [],
-    actor: { subject: principal.subject, authMethod: principal.authMethod, apiKeyId: principal.apiKeyId },
-  };
-}
 
 /** /v1/projects/{project}/notification-routes and …/notifications: each route is one call to the notifier. */
 @Controller('v1/projects/:project')

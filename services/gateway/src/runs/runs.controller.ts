@@ -1,7 +1,8 @@
+import { identityOf } from '../access/identity-of.js';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { InternalIdentity, ServiceClient } from '@evalvault/platform';
+import type { ServiceClient } from '@evalvault/platform';
 import type { CaseView, GetCasesQuery, ListRunsQuery, Page, RunSummary, RunView, RunsOperations, SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
 import { CANCEL_BODY, CASES_QUERY, COMPARE_PARAMS, LIST_RUNS_QUERY, PROJECT_PARAMS, RETRY_BODY, RUN_PARAMS, SUBMIT_RUN_BODY } from './runs.schemas.js';
@@ -10,15 +11,6 @@ import { sseFrame, streamRunProgress } from './run-progress.js';
 import { pinRegisteredDataset, REGISTRY_CLIENT, type RegistryClient } from '../registry/index.js';
 
 export const RUNS_CLIENT = Symbol('RUNS_CLIENT');
-
-/** The identity the owning service acts for: this caller, in this project. */
-function identityOf(request: FastifyRequest, project: string): InternalIdentity {
-  const principal = request.principal!;
-  return {
-    tenantId: principal.tenantId, projectId: project, roles: principal.projectRoles[project] ?? [],
-    actor: { subject: principal.subject, authMethod: principal.authMethod, apiKeyId: principal.apiKeyId },
-  };
-}
 
 /** /v1/projects/{project}/runs: each route is one call to the runs service. */
 @Controller('v1/projects/:project/runs')

@@ -1,38 +1,23 @@
+import { InvalidCursorError, keysetCursor, pageSizeOf, type CursorCodec, type CursorShape, type CursorValue } from '@evalvault/platform';
 import { invalidInput } from '../resource/resource.errors.js';
 
-/**
- * Keyset cursors, opaque to callers: base64url of a small JSON tagged with its listing, so a
- * cursor of one listing cannot be passed to another. Anything else is refused before SQL.
- */
-export type RegistryCursor =
-  | { k: 'resources'; name: string; id: string }
-  | { k: 'versions'; before: number }
-  | { k: 'cases'; after: number };
+/** The registry's keyset cursors (the platform's codec), one kind per listing. */
+export const RESOURCES_CURSOR = keysetCursor('resources', { name: 'string', id: 'string' });
+export const VERSIONS_CURSOR = keysetCursor('versions', { before: 'natural' });
+export const CASES_CURSOR = keysetCursor('cases', { after: 'natural' });
 
-export function encodeCursor(cursor: RegistryCursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
-export function decodeCursor<K extends RegistryCursor['k']>(cursor: string, kind: K): Extract<RegistryCursor, { k: K }> {
-  const invalid = invalidInput('cursor: not one this API returned');
-  if (!/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) throw invalid;
-  let value: Record<string, unknown>;
+export function decodeCursor<S extends CursorShape>(codec: CursorCodec<S>, cursor: string): CursorValue<S> {
   try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw invalid;
+    return codec.decode(cursor);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw invalidInput('cursor: not one this API returned');
+    throw error;
   }
-  if (typeof value !== 'object' || value === null || value['k'] !== kind) throw invalid;
-  const valid = kind === 'resources'
-    ? typeof value['name'] === 'string' && typeof value['id'] === 'string'
-    : Number.isSafeInteger(value[kind === 'versions' ? 'before' : 'after']) && (value[kind === 'versions' ? 'before' : 'after'] as number) >= 0;
-  if (!valid) throw invalid;
-  return value as Extract<RegistryCursor, { k: K }>;
 }
 
 /** The page size asked for, defaulted and capped; nonsense is the caller's error. */
 export function pageSize(limit: number | undefined, fallback: number, max: number): number {
-  if (limit === undefined) return fallback;
-  if (!Number.isInteger(limit) || limit < 1) throw invalidInput(`limit: a whole number from 1 to ${max}`);
-  return Math.min(limit, max);
+  const size = pageSizeOf(limit, fallback, max);
+  if (size === null) throw invalidInput(`limit: a whole number from 1 to ${max}`);
+  return size;
 }

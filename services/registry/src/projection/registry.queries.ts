@@ -6,7 +6,7 @@ import type {
 } from '@evalvault/service-apis';
 import type { ResourceKind } from '../resource/resource-kind.js';
 import { RegistryError, RegistryErrorCode } from '../resource/resource.errors.js';
-import { decodeCursor, encodeCursor, pageSize } from './registry-cursor.js';
+import { CASES_CURSOR, decodeCursor, pageSize, RESOURCES_CURSOR, VERSIONS_CURSOR } from './registry-cursor.js';
 import { REGISTRY_SCHEMA as S } from './registry-read-model.migrations.js';
 
 const LINEAGE_SHOWN = 50;
@@ -27,7 +27,7 @@ export class RegistryQueries {
 
   async listResources(scope: Scope, kind: ResourceKind, query: RegistryPageQuery): Promise<Page<ResourceSummary>> {
     const limit = pageSize(query.limit, 50, 200);
-    const after = query.cursor ? decodeCursor(query.cursor, 'resources') : null;
+    const after = query.cursor ? decodeCursor(RESOURCES_CURSOR, query.cursor) : null;
     const rows = await this.dataSource.query<ResourceRow[]>(
       `SELECT * FROM ${S}.resources WHERE tenant_id = $1 AND project_id = $2 AND kind = $3
          AND ($4::text IS NULL OR (name, resource_id) > ($4, $5))
@@ -36,7 +36,7 @@ export class RegistryQueries {
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map(resourceSummary), nextCursor: rows.length > limit && last ? encodeCursor({ k: 'resources', name: last.name, id: last.resource_id }) : null };
+    return { items: page.map(resourceSummary), nextCursor: rows.length > limit && last ? RESOURCES_CURSOR.encode({ name: last.name, id: last.resource_id }) : null };
   }
 
   async getResource(scope: Scope, kind: ResourceKind, id: string): Promise<ResourceSummary> {
@@ -49,7 +49,7 @@ export class RegistryQueries {
 
   async listVersions(scope: Scope, kind: ResourceKind, id: string, query: RegistryPageQuery): Promise<Page<VersionSummary>> {
     const limit = pageSize(query.limit, 50, 200);
-    const before = query.cursor ? decodeCursor(query.cursor, 'versions').before : null;
+    const before = query.cursor ? decodeCursor(VERSIONS_CURSOR, query.cursor).before : null;
     await this.getResource(scope, kind, id);
     const rows = await this.dataSource.query<VersionRow[]>(
       `SELECT * FROM ${S}.versions WHERE resource_id = $1 AND tenant_id = $2 AND project_id = $3 AND ($4::int IS NULL OR version < $4)
@@ -58,7 +58,7 @@ export class RegistryQueries {
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map(versionSummary), nextCursor: rows.length > limit && last ? encodeCursor({ k: 'versions', before: last.version }) : null };
+    return { items: page.map(versionSummary), nextCursor: rows.length > limit && last ? VERSIONS_CURSOR.encode({ before: last.version }) : null };
   }
 
   async getVersion(scope: Scope, kind: ResourceKind, id: string, version: number): Promise<VersionView> {
@@ -74,7 +74,7 @@ export class RegistryQueries {
   /** A page of a dataset version's cases, streamed from the content store (only the page is held). */
   async datasetCases(scope: Scope, id: string, version: number, query: RegistryPageQuery): Promise<Page<DatasetCase>> {
     const limit = pageSize(query.limit, 50, 500);
-    const after = query.cursor ? decodeCursor(query.cursor, 'cases').after : 0;
+    const after = query.cursor ? decodeCursor(CASES_CURSOR, query.cursor).after : 0;
     const { contentHash } = await this.getVersion(scope, 'dataset', id, version);
     const items: DatasetCase[] = [];
     let index = 0;
@@ -88,7 +88,7 @@ export class RegistryQueries {
       const { id: caseId, question, answer, contexts, groundTruth, metadata } = row.testCase;
       items.push({ id: caseId, question, answer, contexts, ...(groundTruth === null ? {} : { ground_truth: groundTruth }), ...(metadata ? { metadata } : {}) });
     }
-    return { items, nextCursor: more ? encodeCursor({ k: 'cases', after: after + limit }) : null };
+    return { items, nextCursor: more ? CASES_CURSOR.encode({ after: after + limit }) : null };
   }
 
   private async lineageOf(scope: Scope, id: string, version: number): Promise<VersionView['lineage']> {
