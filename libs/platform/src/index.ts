@@ -28,7 +28,7 @@ export { PostgresCheckpointStore, type CheckpointStore } from './relay/checkpoin
 export { EventRelay, type EventPublisher, type EventRelayOptions } from './relay/event-relay.js';
 export { LoopHealth } from './resilience/loop-health.js';
 export { SupervisedLoop, DEFAULT_RESTART_POLICY, type RestartPolicy, type RunningLoop, type SupervisedLoopOptions } from './resilience/supervised-loop.js';
-export { Inbox, inboxMigration } from './inbox/inbox.js';
+export { Inbox, InboxProjection, inboxMigration, type ProjectionEffect } from './inbox/inbox.js';
 export { keysetCursor, pageSizeOf, InvalidCursorError, type CursorCodec, type CursorShape, type CursorValue } from './read-model/keyset-cursor.js';
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './event-store/eventstoredb/eventstoredb-event-store.js';
 export * from './service-client/index.js';

@@ -29,6 +29,38 @@ export class Inbox {
   }
 }
 
+/** The change one event makes to a read model, inside the inbox's transaction. */
+export type ProjectionEffect = (manager: EntityManager) => Promise<void>;
+
+/**
+ * A read model fed with events, each applied effectively once through its inbox. A projection
+ * only says what each event type changes (`effectOf`); types it returns null for are ignored
+ * and not recorded, so a later version that learns them can replay them.
+ */
+export abstract class InboxProjection {
+  private readonly inbox: Inbox;
+
+  constructor(dataSource: DataSource, schema: string, consumer: string) {
+    this.inbox = new Inbox(dataSource, schema, consumer);
+  }
+
+  protected abstract effectOf(event: EvalVaultEvent): ProjectionEffect | null;
+
+  /** True when the event changed the read model; false for a duplicate or a type this model ignores. */
+  apply(event: EvalVaultEvent): Promise<boolean> {
+    const effect = this.effectOf(event);
+    if (!effect) return Promise.resolve(false);
+    return this.inbox.handleOnce(event, effect);
+  }
+
+  /** Applies events in order (e.g. the ones a command just appended); answers how many changed the model. */
+  async applyAll(events: readonly EvalVaultEvent[]): Promise<number> {
+    let changed = 0;
+    for (const event of events) if (await this.apply(event)) changed += 1;
+    return changed;
+  }
+}
+
 /** The inbox table in a service's schema, as a migration the service lists with its own. */
 export function inboxMigration(schema: string): new () => MigrationInterface {
   return class CreateInbox1764115300000 implements MigrationInterface {

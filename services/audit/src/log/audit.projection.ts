@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { EvalVaultEvent } from '@evalvault/contracts';
-import { Inbox } from '@evalvault/platform';
+import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { LiveSealer } from '../subjects/sealers.js';
 import { SubjectKeys } from '../subjects/subject-keys.js';
 import { AUDIT_SCHEMA } from './audit-log.migrations.js';
@@ -16,21 +16,19 @@ export const AUDIT_LOG_CONSUMER = 'audit-log';
  * effectively once: the inbox row, the key rows, the entry and the chain head move in one
  * transaction. A SubjectForgotten also destroys the subject's key in that transaction.
  */
-export class AuditProjection {
-  private readonly inbox: Inbox;
-
+export class AuditProjection extends InboxProjection {
   constructor(dataSource: DataSource) {
-    this.inbox = new Inbox(dataSource, AUDIT_SCHEMA, AUDIT_LOG_CONSUMER);
+    super(dataSource, AUDIT_SCHEMA, AUDIT_LOG_CONSUMER);
   }
 
-  /** True when the event was recorded; false for a redelivery. */
-  apply(event: EvalVaultEvent): Promise<boolean> {
-    return this.inbox.handleOnce(event, async (manager) => {
+  /** Every event is recorded. */
+  protected effectOf(event: EvalVaultEvent): ProjectionEffect {
+    return async (manager) => {
       const sql = sqlOfManager(manager);
       const keys = new SubjectKeys(sql);
       const entry = await buildEntry(event, new LiveSealer(keys));
       if (event.type === 'SubjectForgotten') await keys.destroy(event.tenantId, entry.target!.pseudonym);
       await appendEntry(sql, entry);
-    });
+    };
   }
 }

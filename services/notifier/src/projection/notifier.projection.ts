@@ -1,13 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EvalVaultEvent, EventOfType } from '@evalvault/contracts';
-import { Inbox } from '@evalvault/platform';
+import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { NOTIFIER_SCHEMA } from './notifier-read-model.migrations.js';
 
 /** The inbox consumer name of the notifier's read model. */
 export const NOTIFIER_READ_MODEL_CONSUMER = 'notifier-read-model';
 
 const s = `"${NOTIFIER_SCHEMA}"`;
-type Effect = (manager: EntityManager) => Promise<void>;
 const at = (ms: number): string => new Date(ms).toISOString();
 
 /**
@@ -16,25 +15,17 @@ const at = (ms: number): string => new Date(ms).toISOString();
  * and the read-model consumer applies everything from the bus (covering a crash in between
  * and events written by other notifier processes); the inbox makes the second one a no-op.
  */
-export class NotifierProjection {
-  private readonly inbox: Inbox;
-
+export class NotifierProjection extends InboxProjection {
   constructor(dataSource: DataSource) {
-    this.inbox = new Inbox(dataSource, NOTIFIER_SCHEMA, NOTIFIER_READ_MODEL_CONSUMER);
+    super(dataSource, NOTIFIER_SCHEMA, NOTIFIER_READ_MODEL_CONSUMER);
   }
 
-  async apply(event: EvalVaultEvent): Promise<boolean> {
-    const effect = effectOf(event);
-    if (!effect) return false;
-    return this.inbox.handleOnce(event, effect);
-  }
-
-  async applyAll(events: readonly EvalVaultEvent[]): Promise<void> {
-    for (const event of events) await this.apply(event);
+  protected effectOf(event: EvalVaultEvent): ProjectionEffect | null {
+    return effectOf(event);
   }
 }
 
-function effectOf(event: EvalVaultEvent): Effect | null {
+function effectOf(event: EvalVaultEvent): ProjectionEffect | null {
   switch (event.type) {
     case 'NotificationRouteCreated': return (m) => onRouteCreated(m, event);
     case 'NotificationRouteRemoved': return (m) => m.query(`UPDATE ${s}.routes SET removed = true WHERE route_id = $1`, [event.payload.routeId]).then(() => undefined);

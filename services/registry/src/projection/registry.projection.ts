@@ -1,6 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { EvalVaultEvent } from '@evalvault/contracts';
-import { Inbox } from '@evalvault/platform';
+import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { onRunFinished, onRunRequested } from './lineage.handlers.js';
 import { REGISTRY_SCHEMA } from './registry-read-model.migrations.js';
 import { onVersionApproved, onVersionRegistered } from './version.handlers.js';
@@ -14,29 +14,23 @@ export const REGISTRY_READ_MODEL_EVENT_TYPES = [
   'RunRequested', 'RunCompleted', 'RunFailed', 'RunCancelled',
 ] as const;
 
-type Effect = (manager: EntityManager) => Promise<void>;
 
 /**
  * The registry read model, fed from the bus (and, for read-your-writes, by the commands with
  * the events they just appended; the inbox makes the bus's later copy a no-op). Each event is
  * applied effectively once.
  */
-export class RegistryProjection {
-  private readonly inbox: Inbox;
-
+export class RegistryProjection extends InboxProjection {
   constructor(dataSource: DataSource) {
-    this.inbox = new Inbox(dataSource, REGISTRY_SCHEMA, REGISTRY_READ_MODEL_CONSUMER);
+    super(dataSource, REGISTRY_SCHEMA, REGISTRY_READ_MODEL_CONSUMER);
   }
 
-  /** True when the event changed the read model; false for a duplicate or a type this model ignores. */
-  async apply(event: EvalVaultEvent): Promise<boolean> {
-    const effect = effectOf(event);
-    if (!effect) return false;
-    return this.inbox.handleOnce(event, effect);
+  protected effectOf(event: EvalVaultEvent): ProjectionEffect | null {
+    return effectOf(event);
   }
 }
 
-function effectOf(event: EvalVaultEvent): Effect | null {
+function effectOf(event: EvalVaultEvent): ProjectionEffect | null {
   switch (event.type) {
     case 'DatasetVersionRegistered':
     case 'PromptVersionRegistered':

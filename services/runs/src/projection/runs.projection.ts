@@ -1,6 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { EvalVaultEvent } from '@evalvault/contracts';
-import { Inbox } from '@evalvault/platform';
+import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { onCaseEvaluated, onCaseFailed } from './case.handlers.js';
 import { onGateVerdict, onRunCancelled, onRunCompleted, onRunFailed, onRunRequested, onRunStarted } from './run.handlers.js';
 import { RUNS_SCHEMA } from './runs-read-model.migrations.js';
@@ -8,30 +8,23 @@ import { RUNS_SCHEMA } from './runs-read-model.migrations.js';
 /** The inbox consumer name of this read model; a rebuild forgets this consumer's entries. */
 export const RUNS_READ_MODEL_CONSUMER = 'runs-read-model';
 
-type Effect = (manager: EntityManager) => Promise<void>;
 
 /**
  * The runs read model, fed from the bus (or replayed from the event store to rebuild it).
  * Each event is applied effectively once: its id goes into the inbox in the same
  * transaction as its change, so a redelivery changes nothing.
  */
-export class RunsProjection {
-  private readonly inbox: Inbox;
-
+export class RunsProjection extends InboxProjection {
   constructor(dataSource: DataSource) {
-    this.inbox = new Inbox(dataSource, RUNS_SCHEMA, RUNS_READ_MODEL_CONSUMER);
+    super(dataSource, RUNS_SCHEMA, RUNS_READ_MODEL_CONSUMER);
   }
 
-  /** True when the event changed the read model; false for a duplicate or a type this model ignores. */
-  async apply(event: EvalVaultEvent): Promise<boolean> {
-    const effect = effectOf(event);
-    // Unknown types are not recorded in the inbox: a later version may learn them and replay.
-    if (!effect) return false;
-    return this.inbox.handleOnce(event, effect);
+  protected effectOf(event: EvalVaultEvent): ProjectionEffect | null {
+    return effectOf(event);
   }
 }
 
-function effectOf(event: EvalVaultEvent): Effect | null {
+function effectOf(event: EvalVaultEvent): ProjectionEffect | null {
   switch (event.type) {
     case 'RunRequested': return (manager) => onRunRequested(manager, event);
     case 'RunStarted': return (manager) => onRunStarted(manager, event);
