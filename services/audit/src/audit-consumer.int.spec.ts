@@ -6,7 +6,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { topicOf } from '@evalvault/contracts';
 import { busMetrics, createKafka, createLogger, createServiceApp, KafkaEventClient, KafkaEventServer } from '@evalvault/platform';
 import { testKafkaSettings } from '@evalvault/platform/testing';
-import { AUDIT_LOG, AuditModule } from './audit.module.js';
+import { AuditModule } from './audit.module.js';
+import { AUDIT_LOG } from './audit.consumers.js';
 import type { AuditRuntime } from './audit.runtime.js';
 import { auditedEvent, openAuditHarness, sampleHistory, type AuditHarness } from './testing/audit-harness.js';
 

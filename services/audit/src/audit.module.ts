@@ -3,9 +3,8 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { EVENT_TYPES, type EvalVaultEvent } from '@evalvault/contracts';
 import { READINESS_CHECKS, type ReadinessChecks } from '@evalvault/platform';
 import type { AuditRuntime } from './audit.runtime.js';
+import { AUDIT_LOG } from './audit.consumers.js';
 
-/** The audit log's consumer group (its own bus server, see audit.runtime.ts). */
-export const AUDIT_LOG = Symbol('audit-log');
 export const AUDIT_RUNTIME = Symbol('AUDIT_RUNTIME');
 
 /** Thin edge: every event type of every topic becomes one audit entry. */

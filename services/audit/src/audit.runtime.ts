@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { EVENT_STORE_MIGRATIONS, openDistributedAdapters, type EventStore, type ReadinessCheck } from '@evalvault/platform';
 import type { AuditConfig } from './config.js';
-import { AUDIT_LOG } from './audit.module.js';
+import { AUDIT_LOG } from './audit.consumers.js';
 import { AUDIT_STREAM_PREFIXES, ForgetSubject } from './forget/forget-subject.js';
 import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from './log/audit-log.migrations.js';
 import { AuditProjection } from './log/audit.projection.js';

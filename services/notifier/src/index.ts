@@ -1,7 +1,8 @@
 // What the embedded platform composes: the notifier built from adapters it already has, its migrations and internal API.
 export { buildNotifier, type Notifier, type NotifierAdapters, type NotifierSettings, type NotifierSources } from './notifier.composition.js';
 export { createNotifierRuntime, type NotifierRuntime } from './notifier.runtime.js';
-export { NotifierModule, DISPATCH, READ_MODEL, TRIGGER_EVENT_TYPES, READ_MODEL_EVENT_TYPES } from './notifier.module.js';
+export { NotifierModule, TRIGGER_EVENT_TYPES, READ_MODEL_EVENT_TYPES } from './notifier.module.js';
+export { DISPATCH, READ_MODEL } from './notifier.consumers.js';
 export { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './projection/notifier-read-model.migrations.js';
 export { notificationsOperationHandlers } from './api/notifications-internal-api.js';
 export { KafkaDeadLetterSink, InProcessDeadLetterSink, type DeadLetterSink } from './delivery/dead-letters.js';

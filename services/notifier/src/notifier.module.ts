@@ -4,10 +4,8 @@ import type { EvalVaultEvent, RunRequested } from '@evalvault/contracts';
 import { READINESS_CHECKS, type ReadinessCheck, type ReadinessChecks } from '@evalvault/platform';
 import type { TriggerEvent } from './dispatch/dispatcher.js';
 import type { Notifier } from './notifier.composition.js';
+import { DISPATCH, READ_MODEL } from './notifier.consumers.js';
 
-/** Consumer groups of the notifier, each its own bus server (see notifier.composition.ts). */
-export const DISPATCH = Symbol('notifier-dispatch');
-export const READ_MODEL = Symbol('notifier-read-model');
 export const NOTIFIER = Symbol('NOTIFIER');
 export const NOTIFIER_READINESS = Symbol('NOTIFIER_READINESS');
 

@@ -4,9 +4,8 @@ import { READINESS_CHECKS, type ReadinessChecks } from '@evalvault/platform';
 import type { EvalVaultEvent } from '@evalvault/contracts';
 import { REGISTRY_READ_MODEL_EVENT_TYPES } from './projection/registry.projection.js';
 import type { RegistryRuntime } from './registry.runtime.js';
+import { READ_MODEL } from './registry.consumers.js';
 
-/** The registry's consumer group: its read model (versions, approvals, lineage from the runs topic). */
-export const READ_MODEL = Symbol('registry-read-model');
 export const REGISTRY_RUNTIME = Symbol('REGISTRY_RUNTIME');
 
 /** Thin edge: each event is one call. */

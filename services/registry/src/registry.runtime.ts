@@ -15,7 +15,7 @@ import { REGISTRY_READ_MODEL_MIGRATIONS, REGISTRY_SCHEMA } from './projection/re
 import { RegistryCommands } from './resource/registry.commands.js';
 import { REGISTRY_STREAM_PREFIXES } from './resource/resource-kind.js';
 import { resourceRepository } from './resource/resource.repository.js';
-import { READ_MODEL } from './registry.module.js';
+import { READ_MODEL } from './registry.consumers.js';
 
 export { REGISTRY_SCHEMA };
 /** Every migration of the registry schema, in order. */

@@ -3,11 +3,8 @@ import { READINESS_CHECKS, type ReadinessChecks } from '@evalvault/platform';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { CaseBatchScheduled, EvalVaultEvent, RunRequested } from '@evalvault/contracts';
 import type { RunsRuntime } from './runs.runtime.js';
+import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
 
-/** Consumer groups of the runs service, each its own bus server (see runs.runtime.ts). */
-export const PLANNER = Symbol('runs-planner');
-export const WORKER = Symbol('runs-workers');
-export const READ_MODEL = Symbol('runs-read-model');
 export const RUNS_RUNTIME = Symbol('RUNS_RUNTIME');
 
 export const READ_MODEL_EVENT_TYPES = [

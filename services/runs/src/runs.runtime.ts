@@ -21,7 +21,7 @@ import { CaseWorker } from './work/case-worker.js';
 import { judgeFactory } from './work/judge-factory.js';
 import { RunCompleter } from './work/run-completer.js';
 import { RunsProjection, RunsQueries, RUNS_READ_MODEL_MIGRATIONS } from './projection/index.js';
-import { PLANNER, READ_MODEL, WORKER } from './runs.module.js';
+import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
 
 export const RUNS_SCHEMA = 'runs';
 

@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { testDatabaseUrl } from './index.js';
+import { testDatabaseUrl } from './test-servers.js';
 
 /** Service processes for end-to-end tests, started from the build as an operator would. */
 const root = join(import.meta.dirname, '..', '..', '..', '..');
