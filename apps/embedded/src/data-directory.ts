@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -28,9 +28,7 @@ export class DataDirectory {
 
   /** A secret generated on first use and kept (mode 600) so restarts use the same one. */
   secret(name: string, generate: () => string = () => randomBytes(32).toString('base64url')): string {
-    const dir = join(this.path, 'secrets');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, name);
+    const file = join(privateDirectory(join(this.path, 'secrets')), name);
     if (!existsSync(file)) writeFileSync(file, generate(), { mode: 0o600, flag: 'wx' });
     return readFileSync(file, 'utf8').trim();
   }
@@ -46,6 +44,20 @@ export class DataDirectory {
   release(): void {
     rmSync(this.lockFile, { force: true });
   }
+}
+
+/**
+ * A directory only this user can enter (0700), made so even when it already existed wider:
+ * mkdir's mode applies only to a directory it creates. A symbolic link or another user's
+ * directory in its place is refused rather than followed or changed.
+ */
+export function privateDirectory(path: string): string {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(path);
+  if (!stat.isDirectory()) throw new Error(`${path} must be a directory, not a link or a file`);
+  if (process.getuid && stat.uid !== process.getuid()) throw new Error(`${path} belongs to another user (uid ${stat.uid})`);
+  chmodSync(path, 0o700);
+  return path;
 }
 
 function isAlive(pid: number): boolean {

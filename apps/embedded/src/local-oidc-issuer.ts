@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import type { DataDirectory } from './data-directory.js';
+import { withSignInPages } from './local-sign-in.js';
+import { ADMIN_PASSWORD_FILE, LocalUsers } from './local-users.js';
 
 /** The CLI's public client: authorization code with PKCE, loopback redirect on any port (RFC 8252 §7.3). */
 export const CLI_CLIENT_ID = 'evalvault-cli';
@@ -15,6 +17,8 @@ export interface LocalOidcIssuer {
   issuer: string;
   audience: string;
   jwksUri: string;
+  /** Where the first user's (`admin`) password was written at first start. */
+  adminPasswordFile: string;
   close(): Promise<void>;
 }
 
@@ -22,17 +26,19 @@ export interface LocalOidcIssuer {
  * A real OpenID Connect provider (oidc-provider) for the embedded platform, so sign-in works
  * end to end with nothing outside: authorization code + PKCE for the CLI, refresh tokens, and
  * RS256 JWT access tokens for the API audience carrying the `tenant` claim the gateway reads.
- * Sign-in uses oidc-provider's development screens, which accept any user name: this issuer
- * is for one machine, and it grants no role — what a user may do comes from the project's
- * members (granted by an admin through /v1/projects/{project}/members). Its signing key and
- * cookie secret live in the data directory, so access tokens survive a restart; sign-in
- * sessions and refresh tokens are kept in memory and do not (sign in again after a restart).
+ * Sign-in takes a user name and password from the data directory's users file (see LocalUsers);
+ * the subject is `local:<name>`, so it can never be taken for an API key's or a service's actor.
+ * It grants no role — what a user may do comes from the project's members (granted by an admin
+ * through /v1/projects/{project}/members). Its signing key and cookie secret live in the data
+ * directory, so access tokens survive a restart; sign-in sessions and refresh tokens are kept in
+ * memory and do not (sign in again after a restart).
  */
 export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promise<LocalOidcIssuer> {
   const signingKey = JSON.parse(await persistedJson(dir, 'oidc-signing-key.json', async () => {
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
     return JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: `evalvault-${Date.now()}` });
   })) as JWK;
+  const users = await LocalUsers.open(dir);
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -48,10 +54,11 @@ export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promis
     cookies: { keys: [dir.secret('oidc-cookie-key')] },
     scopes: ['openid', 'offline_access'],
     pkce: { required: () => true },
-    findAccount: async (_ctx, accountId) => ({ accountId, claims: async () => ({ sub: accountId }) }),
+    // A user removed from the file can no longer use their refresh token.
+    findAccount: async (_ctx, accountId) => (users.knows(accountId) ? { accountId, claims: async () => ({ sub: accountId }) } : undefined),
     extraTokenClaims: async () => ({ tenant: TENANT }),
     features: {
-      devInteractions: { enabled: true },
+      devInteractions: { enabled: false },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => API_AUDIENCE,
@@ -62,19 +69,18 @@ export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promis
         },
       },
     },
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Grant: 14 * 24 * 3600, Interaction: 600, Session: 14 * 24 * 3600 },
+    ttl: { AccessToken: 3600, IdToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Grant: 14 * 24 * 3600, Interaction: 600, Session: 14 * 24 * 3600 },
   }));
-  server.on('request', provider.callback());
+  server.on('request', withSignInPages(provider, users, provider.callback()));
   return {
-    issuer, audience: API_AUDIENCE, jwksUri: `${issuer}/jwks`,
+    issuer, audience: API_AUDIENCE, jwksUri: `${issuer}/jwks`, adminPasswordFile: dir.secretPath(ADMIN_PASSWORD_FILE),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
 
 /**
- * oidc-provider prints its development notices (in-memory sessions, development sign-in
- * screens) straight to the console; both are this issuer's documented design, so they are
- * kept out of the user's terminal.
+ * oidc-provider prints its development notice (in-memory sessions) straight to the console;
+ * that is this issuer's documented design, so it is kept out of the user's terminal.
  */
 function quietly<T>(construct: () => T): T {
   const warn = console.warn;

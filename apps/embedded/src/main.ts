@@ -13,6 +13,7 @@ process.stderr.write([
   `Admin API key of project "default" (${keyNote}):`,
   `  ${platform.adminKey}`,
   `Sign-in (OIDC, for evalvault login --oidc): ${platform.oidcIssuer}`,
+  `  user admin, password in ${platform.adminPasswordFile}; a user signs in as subject local:<name>`,
   'Try:',
   `  curl -H "Authorization: Bearer ${platform.adminKey}" ${platform.url}/v1/projects/default/runs`,
   'Ctrl-C stops it.',

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { listeningTcpPorts } from '../test/listening-ports.js';
+import { socketUrl } from './embedded-database.js';
 import { PgliteWireServer } from './pglite-wire-server.js';
 
 /** PGlite is one session; many pg connections must still see whole cycles and whole transactions. */
@@ -7,16 +12,33 @@ describe('PGlite over the wire, many connections', () => {
   let db: PGlite;
   let server: PgliteWireServer;
   let url: string;
+  let socket: string;
+  let tcpBefore: number[];
+  const socketDir = mkdtempSync(join(tmpdir(), 'evalvault-wire-'));
 
   beforeAll(async () => {
     db = await PGlite.create();
     server = new PgliteWireServer(db);
-    url = `postgres://postgres@${await server.start()}/postgres`;
+    tcpBefore = listeningTcpPorts();
+    socket = await server.start(socketDir);
+    url = socketUrl(socketDir);
     await db.exec('CREATE TABLE counter (id int PRIMARY KEY, value int NOT NULL); INSERT INTO counter VALUES (1, 0);');
   });
   afterAll(async () => {
     await server.stop();
     await db.close();
+    rmSync(socketDir, { recursive: true, force: true });
+  });
+
+  it('listens on a Unix socket only this user may use, and on no TCP port (PGlite checks no password)', async () => {
+    expect(listeningTcpPorts()).toEqual(tcpBefore);
+    expect(socket).toBe(join(socketDir, '.s.PGSQL.5432'));
+    expect(statSync(socket).isSocket()).toBe(true);
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    expect((await client.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+    await client.end();
   });
 
   it('keeps each connection’s parameterised queries and transactions whole under concurrency', async () => {

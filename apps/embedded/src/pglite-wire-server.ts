@@ -1,5 +1,6 @@
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
 
@@ -8,6 +9,10 @@ type HandlerQueue = ConstructorParameters<typeof PGLiteSocketHandler>[0]['queryQ
 const SYNC = 0x53; // 'S': ends an extended-protocol cycle (Parse, Bind, Describe, Execute…)
 const QUERY = 0x51; // 'Q': a simple query is a cycle of its own
 const TERMINATE = 0x58; // 'X'
+/** libpq and node-postgres look for `<host>/.s.PGSQL.<port>` when host is a directory. */
+export const SOCKET_PORT = 5432;
+// sun_path holds 108 bytes on Linux, 104 on macOS, the terminating NUL included.
+const MAX_SOCKET_PATH = 103;
 
 /**
  * Who may talk to PGlite next. PGlite is one session; pglite-socket's own queue interleaves
@@ -57,7 +62,11 @@ function endsCycle(message: Uint8Array): boolean {
   return type === SYNC || type === QUERY || type === TERMINATE || type === 0;
 }
 
-/** PGlite over the PostgreSQL wire protocol on 127.0.0.1, any number of connections, one session at a time. */
+/**
+ * PGlite over the PostgreSQL wire protocol, any number of connections, one session at a time.
+ * It listens on a Unix socket, never TCP: PGlite checks no password, so what keeps other local
+ * users out is the socket's directory, which the caller makes private (0700).
+ */
 export class PgliteWireServer {
   private server?: Server;
   private readonly handlers = new Set<PGLiteSocketHandler>();
@@ -67,13 +76,21 @@ export class PgliteWireServer {
     this.queue = new SessionQueue(db);
   }
 
-  async start(): Promise<string> {
+  /** Listens on `<socketDir>/.s.PGSQL.5432`; resolves with its path. */
+  async start(socketDir: string): Promise<string> {
+    const path = join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
+    if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+      throw new Error(`the database socket path ${path} is longer than a Unix socket allows (${MAX_SOCKET_PATH} bytes); use a shorter EVALVAULT_DATA_DIR`);
+    }
+    // Left by a process that died: the data directory's lock says none is running on it now.
+    rmSync(path, { force: true });
     this.server = createServer((socket: Socket) => { void this.accept(socket); });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(0, '127.0.0.1', resolve);
+      this.server!.listen(path, resolve);
     });
-    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    chmodSync(path, 0o600);
+    return path;
   }
 
   private async accept(socket: Socket): Promise<void> {

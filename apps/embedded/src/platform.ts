@@ -48,6 +48,8 @@ export interface EmbeddedPlatform {
   dataDir: string;
   /** The local OpenID Connect issuer (sign-in for the CLI and browsers). */
   oidcIssuer: string;
+  /** The password of the issuer's first user, `admin`, written there at first start (never printed). */
+  adminPasswordFile: string;
   database: 'embedded' | 'external';
   bus: string;
   stop(): Promise<void>;
@@ -58,7 +60,7 @@ const newApiKey = (): string => `evk_${randomBytes(6).toString('hex')}_${randomB
 /**
  * The whole platform in one process — gateway, runs, registry, notifier, audit and memory — with
  * the same services and code paths as distributed mode and only the adapters swapped (PGlite
- * behind a PostgreSQL socket, the event store as the bus, direct calls instead of internal
+ * behind a private Unix socket, the event store as the bus, direct calls instead of internal
  * HTTP). Migrations are applied at start: the data directory is this process's own. Every
  * acknowledged write is in the database before the answer, and every consumer resumes from its
  * checkpoint, so a restart loses nothing.
@@ -110,7 +112,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
     }));
     await bus.start();
     return {
-      url: front.url, adminKey, adminKeyFile, dataDir: dir.path, oidcIssuer: oidc.issuer,
+      url: front.url, adminKey, adminKeyFile, dataDir: dir.path, oidcIssuer: oidc.issuer, adminPasswordFile: oidc.adminPasswordFile,
       database: options.databaseUrl ? 'external' : 'embedded', bus: bus.describe, stop,
     };
   } catch (error) {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { decodeJwt } from 'jose';
+import { listeningTcpPorts } from './listening-ports.js';
 import { signInWithPkce } from './oidc-sign-in.js';
 
 // Each start creates or opens a PGlite database: seconds on two cores.
@@ -120,16 +121,31 @@ describe('embedded platform (npm start)', () => {
     expect(run.lineage.dataset.contentHash).toBe(contentHash);
   });
 
-  it('signs a person in through its own OIDC issuer (PKCE); the roles come from the project members', async () => {
+  it('listens on TCP only for the gateway and the OIDC issuer; the database is a private Unix socket', () => {
     const p = platform!;
     const issuer = /Sign-in \(OIDC, for evalvault login --oidc\): (\S+)/.exec(p.output())![1]!;
-    const { accessToken } = await signInWithPkce(issuer, 'dana@example.com');
-    expect(decodeJwt(accessToken)).toMatchObject({ iss: issuer, aud: 'urn:evalvault:api', sub: 'dana@example.com', tenant: 'default' });
-    const asDana = (): Promise<Response> => fetch(`${p.url}/v1/projects/default/runs`, { headers: { authorization: `Bearer ${accessToken}` } });
-    expect((await asDana()).status).toBe(403);
-    const granted = await call(p, '/v1/projects/default/members', { method: 'POST', body: JSON.stringify({ subject: 'dana@example.com', role: 'viewer' }) });
+    expect(listeningTcpPorts(p.child.pid!)).toEqual([Number(new URL(p.url).port), Number(new URL(issuer).port)].sort((a, b) => a - b));
+    expect(statSync(join(dataDir, 'run')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'run', '.s.PGSQL.5432')).isSocket()).toBe(true);
+    const open = readdirSync(join(dataDir, 'pgdata'), { recursive: true, encoding: 'utf8' }).filter((name) => (statSync(join(dataDir, 'pgdata', name)).mode & 0o077) !== 0);
+    expect(open).toEqual([]);
+  });
+
+  it('signs a person in through its own OIDC issuer (PKCE, password); the roles come from the project members', async () => {
+    const p = platform!;
+    const issuer = /Sign-in \(OIDC, for evalvault login --oidc\): (\S+)/.exec(p.output())![1]!;
+    const passwordFile = join(dataDir, 'secrets', 'admin-password');
+    expect(p.output()).toContain(`user admin, password in ${passwordFile}`);
+    const password = readFileSync(passwordFile, 'utf8').trim();
+    expect(p.output()).not.toContain(password);
+    await expect(signInWithPkce(issuer, 'admin', 'guess')).rejects.toThrow('Wrong user name or password.');
+    const { accessToken } = await signInWithPkce(issuer, 'admin', password);
+    expect(decodeJwt(accessToken)).toMatchObject({ iss: issuer, aud: 'urn:evalvault:api', sub: 'local:admin', tenant: 'default' });
+    const asAdmin = (): Promise<Response> => fetch(`${p.url}/v1/projects/default/runs`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect((await asAdmin()).status).toBe(403);
+    const granted = await call(p, '/v1/projects/default/members', { method: 'POST', body: JSON.stringify({ subject: 'local:admin', role: 'viewer' }) });
     expect(granted.status).toBe(201);
-    expect((await asDana()).status).toBe(200);
+    expect((await asAdmin()).status).toBe(200);
   });
 
   it('refuses a second platform on the same data directory, saying why', async () => {

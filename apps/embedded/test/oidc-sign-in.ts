@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * What a person does in the browser against the local issuer, done with fetch: authorization
- * code + PKCE through oidc-provider's sign-in and consent screens, then the token exchange.
+ * code + PKCE through the issuer's sign-in (user name and password) and consent screens, then
+ * the token exchange. A refused sign-in throws with the alert the page shows.
  */
-export async function signInWithPkce(issuer: string, login: string): Promise<{ accessToken: string }> {
+export async function signInWithPkce(issuer: string, login: string, password: string): Promise<{ accessToken: string }> {
   const cookies = new Map<string, string>();
   const request = async (url: string, init: RequestInit = {}): Promise<Response> => {
     const headers = new Headers(init.headers);
@@ -38,7 +39,13 @@ export async function signInWithPkce(issuer: string, login: string): Promise<{ a
   for (const prompt of ['login', 'consent']) {
     const uid = /\/interaction\/([^/?]+)/.exec(location)?.[1];
     if (!uid) throw new Error(`expected the ${prompt} screen, was sent to ${location}`);
-    location = locationOf(await request(`/interaction/${uid}`, form(prompt === 'login' ? { prompt, login, password: 'any' } : { prompt })));
+    const page = await request(`/interaction/${uid}`);
+    if (page.status !== 200) throw new Error(`the ${prompt} screen answered HTTP ${page.status}: ${await page.text()}`);
+    await page.text();
+    const submitted = await request(`/interaction/${uid}`, form(prompt === 'login' ? { prompt, login, password } : { prompt }));
+    const alert = submitted.status === 303 ? null : /<p role="alert">([^<]*)<\/p>/.exec(await submitted.text())?.[1];
+    if (alert) throw new Error(`sign-in refused (HTTP ${submitted.status}): ${alert}`);
+    location = locationOf(submitted);
     location = locationOf(await request(location));
   }
   const code = new URL(location).searchParams.get('code');
