@@ -188,6 +188,14 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
     expect(await replay.text()).not.toContain(key);
   });
 
+  it('refuses to grant a role to a reserved subject (an API key or the system)', async () => {
+    const admin = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' };
+    for (const subject of ['api-key:0123456789ab', 'system:bootstrap']) {
+      const granted = await fetch(`${base}/v1/projects/${project}/members`, { method: 'POST', headers: admin, body: JSON.stringify({ subject, role: 'admin' }) });
+      expect({ subject, status: granted.status }).toEqual({ subject, status: 400 });
+    }
+  });
+
   it('records a refusal by role as a denied access, with the route pattern, the role needed and who asked', async () => {
     const response = await request('POST /v1/projects/{project}/api-keys', await tokenFor('editor', 'mallory'), { name: 'x', role: 'admin' });
     expect(response.status).toBe(403);

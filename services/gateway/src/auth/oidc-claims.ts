@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { AuthError } from './auth.errors.js';
 import { isRole, isTenantRole, type Principal, type Role, type TenantRole } from './principal.js';
+import { isReservedSubject, RESERVED_SUBJECT_PREFIXES } from './reserved-subjects.js';
 
 /**
  * Key in the roles claim that holds tenant-wide roles rather than a project's. `$` keeps it apart
@@ -22,6 +23,7 @@ export function principalFromClaims(payload: JWTPayload, names: ClaimNames): Pri
     throw AuthError.unauthenticated(`tenant claim "${names.tenantClaim}" must be a non-empty string`);
   }
   if (typeof payload.sub !== 'string' || !payload.sub) throw AuthError.unauthenticated('"sub" claim must be a non-empty string');
+  if (isReservedSubject(payload.sub)) throw AuthError.unauthenticated(`"sub" claim uses a reserved prefix (${RESERVED_SUBJECT_PREFIXES.join(', ')})`);
   const { projectRoles, tenantRoles } = rolesFromClaim(payload[names.rolesClaim], names.rolesClaim);
   return { tenantId, subject: payload.sub, authMethod: 'oidc', apiKeyId: null, projectRoles, tenantRoles };
 }

@@ -49,6 +49,12 @@ describe('OidcVerifier', () => {
     await expect(custom.verify(token)).resolves.toMatchObject({ tenantId: 'acme', projectRoles: { p: ['approver'] } });
   });
 
+  it('refuses a subject that claims to be an API key or the system', async () => {
+    for (const sub of ['api-key:0123456789ab', 'system:bootstrap', 'API-KEY:0123456789ab']) {
+      await expectRefused(await issuer.sign({ ...user(), sub }), /^"sub" claim uses a reserved prefix \(api-key:, system:\)$/);
+    }
+  });
+
   it('refuses alg "none"', async () => {
     await expectRefused(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(validPayload())}.`, /^unsigned token \(alg "none"\) refused$/);
   });

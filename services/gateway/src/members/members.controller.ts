@@ -6,15 +6,18 @@ import type { Role } from '../auth/principal.js';
 import { ID_SCHEMA, PROJECT_PARAMS } from '../http/common-schemas.js';
 import { AccessGuard, Requires } from '../access/access.guard.js';
 import type { MembersService, MemberView } from './members.service.js';
+import { UNRESERVED_SUBJECT_PATTERN } from '../auth/reserved-subjects.js';
 
 export const MEMBERS = Symbol('MEMBERS');
 
 /** An OIDC `sub`: issuers use e-mails, UUIDs, `auth0|…`; anything printable up to 256 characters. */
 const SUBJECT_SCHEMA = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+/** A subject that may be granted a role: not one of the platform's own actors (api-key:, system:). */
+const GRANTABLE_SUBJECT_SCHEMA = { ...SUBJECT_SCHEMA, pattern: UNRESERVED_SUBJECT_PATTERN } as const;
 const MEMBER_PARAMS = { type: 'object', required: ['project', 'subject'], properties: { project: ID_SCHEMA, subject: SUBJECT_SCHEMA } } as const;
 const GRANT_BODY = {
   type: 'object', required: ['subject', 'role'],
-  properties: { subject: SUBJECT_SCHEMA, role: { type: 'string', enum: ['viewer', 'editor', 'approver', 'admin'] } },
+  properties: { subject: GRANTABLE_SUBJECT_SCHEMA, role: { type: 'string', enum: ['viewer', 'editor', 'approver', 'admin'] } },
 } as const;
 
 /**
