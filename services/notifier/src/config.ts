@@ -30,7 +30,10 @@ export interface NotifierConfig extends ServiceConfig {
   kafka: KafkaSettings;
   /** Hosts destinations may be on (EVALVAULT_EGRESS_ALLOW); everything else is refused. */
   egressAllow: string[];
-  /** Where a secret reference may point (prefixes of env:NAME / file:/path), so a route cannot send other secrets out. */
+  /**
+   * Where a secret reference may point (prefixes of env:NAME / file:/dir/), so a route cannot send other secrets
+   * out; within them, a route's secrets are further scoped to its tenant, project and destination kind (routes/secret-scope.ts).
+   */
   secretRefPrefixes: string[];
   /** Links in messages point here. */
   publicUrl: string;
@@ -82,7 +85,7 @@ export function loadConfig(env: Environment): NotifierConfig {
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_notifier@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-notifier'),
     egressAllow: readList(env, 'EVALVAULT_EGRESS_ALLOW').map((host) => host.toLowerCase()),
-    secretRefPrefixes: prefixes.length > 0 ? prefixes : ['env:NOTIFY_', 'file:/run/secrets/'],
+    secretRefPrefixes: prefixes.length > 0 ? prefixes : ['env:EVALVAULT_SECRET_', 'file:/run/secrets/'],
     publicUrl: publicUrl(env),
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     consumerStart: readChoice(env, 'NOTIFIER_CONSUMER_START', ['earliest', 'latest'] as const, 'latest'),

@@ -4,7 +4,9 @@ import { testEvent } from '@evalvault/contracts/testing';
 import { START, type CommandContext } from '@evalvault/platform';
 import { testDatabaseUrl, testKafkaSettings } from '@evalvault/platform/testing';
 import type { CreateRouteRequest, NotificationView } from '@evalvault/service-apis';
-import { notificationStreamId } from './notification/notification.ids.js';
+import { notificationStreamId, routeIdFor, routeStreamId } from './notification/notification.ids.js';
+import { routeRepository } from './notification/notification.repository.js';
+import { scopedEnvName, type SecretKind, type SecretScope } from './routes/secret-scope.js';
 import { FakeJira, FakePagerDuty, FakeSlack, FakeTeams } from './testing/index.js';
 import { publish, startInProcessNotifier, type InProcessNotifier } from './testing/in-process-notifier.js';
 import { readDeadLetters } from './testing/dead-letter-reader.js';
@@ -14,10 +16,12 @@ import { readDeadLetters } from './testing/dead-letter-reader.js';
  * every request against the vendors' documented formats.
  */
 describe('notifier delivery', () => {
-  const secrets = {
-    NOTIFY_JIRA_EMAIL: 'bot@acme.example', NOTIFY_JIRA_TOKEN: `jira-${randomBytes(12).toString('hex')}`,
-    NOTIFY_PD_KEY: randomBytes(16).toString('hex'), NOTIFY_TEAMS_URL: '', NOTIFY_SLACK_URL: '',
+  const values = {
+    jiraEmail: 'bot@acme.example', jiraToken: `jira-${randomBytes(12).toString('hex')}`,
+    pagerDutyKey: randomBytes(16).toString('hex'), teamsUrl: '', slackUrl: '',
   };
+  /** The notifier's environment: each test's tenant puts the values under names scoped to it. */
+  const secrets: Record<string, string> = {};
   let jira: FakeJira;
   let pagerDuty: FakePagerDuty;
   let teams: FakeTeams;
@@ -25,12 +29,12 @@ describe('notifier delivery', () => {
   let service: InProcessNotifier;
 
   beforeAll(async () => {
-    jira = await FakeJira.start({ email: secrets.NOTIFY_JIRA_EMAIL, token: secrets.NOTIFY_JIRA_TOKEN });
-    pagerDuty = await FakePagerDuty.start(secrets.NOTIFY_PD_KEY);
+    jira = await FakeJira.start({ email: values.jiraEmail, token: values.jiraToken });
+    pagerDuty = await FakePagerDuty.start(values.pagerDutyKey);
     teams = await FakeTeams.start(`/webhookb2/${randomBytes(8).toString('hex')}`);
     slack = await FakeSlack.start(`/services/T1/B1/${randomBytes(8).toString('hex')}`);
-    secrets.NOTIFY_TEAMS_URL = teams.webhookUrl;
-    secrets.NOTIFY_SLACK_URL = slack.webhookUrl;
+    values.teamsUrl = teams.webhookUrl;
+    values.slackUrl = slack.webhookUrl;
     service = await startInProcessNotifier({ databaseUrl: testDatabaseUrl(), kafka: testKafkaSettings('notifier-int'), secrets, egressAllow: ['127.0.0.1'] });
   });
 
@@ -43,19 +47,24 @@ describe('notifier delivery', () => {
   const admin = (scope: { tenantId: string; projectId: string }): CommandContext => ({
     ...scope, actor: { subject: 'admin@acme.example', authMethod: 'api_key', apiKeyId: 'k1' }, correlationId: randomUUID(), causationId: null,
   });
-  const routes: Record<string, CreateRouteRequest> = {
-    jira: { name: 'ops-jira', on: ['GateFailed'], severity: 'critical', destination: { type: 'jira', baseUrl: '', projectKey: 'OPS', issueType: 'Bug', emailRef: 'env:NOTIFY_JIRA_EMAIL', tokenRef: 'env:NOTIFY_JIRA_TOKEN' } },
-    pagerduty: { name: 'on-call', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: 'env:NOTIFY_PD_KEY', eventsUrl: '' } },
-    teams: { name: 'teams-channel', on: ['GateFailed'], destination: { type: 'teams', webhookUrlRef: 'env:NOTIFY_TEAMS_URL' } },
-    slack: { name: 'slack-channel', on: ['GateFailed', 'GatePassed'], destination: { type: 'slack', webhookUrlRef: 'env:NOTIFY_SLACK_URL' } },
+  const secretOf = (scope: SecretScope, kind: SecretKind, name: string, value: string): string => {
+    const envName = scopedEnvName(scope, kind, name);
+    secrets[envName] = value;
+    return `env:${envName}`;
   };
-  async function addRoutes(scope: { tenantId: string; projectId: string }, ...names: (keyof typeof routes)[]): Promise<void> {
-    for (const name of names) {
-      const request = structuredClone(routes[name]!);
-      if (request.destination.type === 'jira') request.destination.baseUrl = jira.url;
-      if (request.destination.type === 'pagerduty') request.destination.eventsUrl = `${pagerDuty.url}/v2/enqueue`;
-      await service.notifier.routes.create(request, admin(scope));
-    }
+  const routes = {
+    jira: (scope: SecretScope): CreateRouteRequest => ({
+      name: 'ops-jira', on: ['GateFailed'], severity: 'critical',
+      destination: { type: 'jira', baseUrl: jira.url, projectKey: 'OPS', issueType: 'Bug', emailRef: secretOf(scope, 'jira', 'EMAIL', values.jiraEmail), tokenRef: secretOf(scope, 'jira', 'TOKEN', values.jiraToken) },
+    }),
+    pagerduty: (scope: SecretScope): CreateRouteRequest => ({
+      name: 'on-call', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: secretOf(scope, 'pagerduty', 'KEY', values.pagerDutyKey), eventsUrl: `${pagerDuty.url}/v2/enqueue` },
+    }),
+    teams: (scope: SecretScope): CreateRouteRequest => ({ name: 'teams-channel', on: ['GateFailed'], destination: { type: 'teams', webhookUrlRef: secretOf(scope, 'teams', 'URL', values.teamsUrl) } }),
+    slack: (scope: SecretScope): CreateRouteRequest => ({ name: 'slack-channel', on: ['GateFailed', 'GatePassed'], destination: { type: 'slack', webhookUrlRef: secretOf(scope, 'slack', 'URL', values.slackUrl) } }),
+  };
+  async function addRoutes(scope: SecretScope, ...names: (keyof typeof routes)[]): Promise<void> {
+    for (const name of names) await service.notifier.routes.create(routes[name](scope), admin(scope));
   }
 
   const subject = (runId: string): RunSubject => ({
@@ -152,7 +161,7 @@ describe('notifier delivery', () => {
   it('keeps credentials out of logs and events', async () => {
     const scope = tenant();
     await addRoutes(scope, 'jira', 'pagerduty', 'teams', 'slack');
-    jira.next({ kind: 'fail', status: 500, body: { message: `echoing ${secrets.NOTIFY_JIRA_TOKEN}` } }, 1, /search/);
+    jira.next({ kind: 'fail', status: 500, body: { message: `echoing ${values.jiraToken}` } }, 1, /search/);
     await publish(service, verdict('GateFailed', scope, randomBytes(32).toString('hex')));
     const notifications = await settled(scope, 4);
     const events = [
@@ -161,10 +170,26 @@ describe('notifier delivery', () => {
     ];
     expect(events.length).toBeGreaterThan(8);
     const texts = JSON.stringify(events) + service.logs();
-    expect(texts).toContain('env:NOTIFY_JIRA_TOKEN'); // references are fine
-    for (const secret of [secrets.NOTIFY_JIRA_TOKEN, secrets.NOTIFY_PD_KEY, new URL(secrets.NOTIFY_TEAMS_URL).pathname, new URL(secrets.NOTIFY_SLACK_URL).pathname]) {
+    expect(texts).toContain(`env:${scopedEnvName(scope, 'jira', 'TOKEN')}`); // references are fine
+    for (const secret of [values.jiraToken, values.pagerDutyKey, new URL(values.teamsUrl).pathname, new URL(values.slackUrl).pathname]) {
       expect(texts).not.toContain(secret);
     }
-    expect(Buffer.from(JSON.stringify(events)).toString()).not.toContain(Buffer.from(`${secrets.NOTIFY_JIRA_EMAIL}:${secrets.NOTIFY_JIRA_TOKEN}`).toString('base64'));
+    expect(Buffer.from(JSON.stringify(events)).toString()).not.toContain(Buffer.from(`${values.jiraEmail}:${values.jiraToken}`).toString('base64'));
+  });
+
+  it('never sends the secret of a route stored before secrets were scoped that names another tenant’s: failed for good', async () => {
+    const [scope, other] = [tenant(), tenant()];
+    const stolen = secretOf(other, 'slack', 'URL', values.slackUrl);
+    const routeId = routeIdFor(scope.tenantId, scope.projectId, 'legacy');
+    const { events } = await routeRepository(service.store, { now: Date.now, newId: randomUUID }).handle(routeStreamId(routeId), {
+      type: 'CreateRoute',
+      route: { routeId, name: 'legacy', on: ['GateFailed'], severity: 'error', destinationType: 'pagerduty', destinationJson: JSON.stringify({ type: 'pagerduty', routingKeyRef: stolen, eventsUrl: `${pagerDuty.url}/v2/enqueue` }) },
+    }, admin(scope));
+    await service.notifier.projection.applyAll(events);
+    const failed = verdict('GateFailed', scope, randomBytes(32).toString('hex'));
+    await publish(service, failed);
+    const [notification] = await settled(scope, 1);
+    expect(notification).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining(`destination.routingKeyRef: secret ${stolen} is not one of this tenant and project's pagerduty secrets`) });
+    expect(pagerDuty.received.filter((r) => JSON.stringify(r.body).includes(failed.payload.subject.runId))).toEqual([]);
   });
 });

@@ -71,7 +71,7 @@ export function buildNotifier(adapters: NotifierAdapters, settings: NotifierSett
   const worker = new DeliveryWorker({
     queue: new DeliveryQueue(dataSource), notifications, store, projection, deadLetters: adapters.deadLetters,
     adapters: { jira: new JiraAdapter(http), pagerduty: new PagerDutyAdapter(http), teams: new WebhookAdapter('teams', http), slack: new WebhookAdapter('slack', http) },
-    metrics: deliveryMetrics(adapters.registry), logger, config: settings.delivery, owner: `notifier-${sources.newId()}`, now: sources.now, random: sources.random,
+    metrics: deliveryMetrics(adapters.registry), logger, config: settings.delivery, secretRefPrefixes: settings.secretRefPrefixes, owner: `notifier-${sources.newId()}`, now: sources.now, random: sources.random,
     registry: adapters.registry,
   });
   return {

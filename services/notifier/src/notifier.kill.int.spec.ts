@@ -7,6 +7,7 @@ import { startServiceProcess, stopRunsProcess, testDatabaseUrl, testKafkaSetting
 import { Registry } from 'prom-client';
 import type { NotificationView } from '@evalvault/service-apis';
 import { notificationStreamId } from './notification/notification.ids.js';
+import { scopedEnvName } from './routes/secret-scope.js';
 import { FakeJira } from './testing/index.js';
 import { migrateNotifierSchema } from './testing/in-process-notifier.js';
 import { notifierOnDatabase, type NotifierOnDatabase } from './testing/route-setup.js';
@@ -21,12 +22,14 @@ jest.setTimeout(120_000);
  */
 describe('notifier killed mid-delivery', () => {
   const token = `jira-${randomBytes(12).toString('hex')}`;
+  const tenantId = `tenant-${randomUUID()}`;
+  const tokenName = scopedEnvName({ tenantId, projectId: 'checkout' }, 'jira', 'TOKEN');
   let jira: FakeJira;
   let local: NotifierOnDatabase;
   let publisher: KafkaEventClient;
   const processes: RunsProcess[] = [];
   const env = {
-    NOTIFY_JIRA_TOKEN: token, EVALVAULT_EGRESS_ALLOW: '127.0.0.1', NOTIFIER_GROUP_PREFIX: `kill-${randomUUID().slice(0, 8)}`,
+    [tokenName]: token, EVALVAULT_EGRESS_ALLOW: '127.0.0.1', NOTIFIER_GROUP_PREFIX: `kill-${randomUUID().slice(0, 8)}`,
     NOTIFIER_RELAY_NAME: `kill-${randomUUID()}`, NOTIFIER_RELAY_START: 'latest', NOTIFIER_CONSUMER_START: 'latest',
     NOTIFIER_HTTP_TIMEOUT_MS: '1000', NOTIFIER_LEASE_MS: '3000', NOTIFIER_POLL_MS: '100', NOTIFIER_BACKOFF_INITIAL_MS: '100',
   };
@@ -34,7 +37,7 @@ describe('notifier killed mid-delivery', () => {
   beforeAll(async () => {
     await migrateNotifierSchema(testDatabaseUrl());
     jira = await FakeJira.start({ email: null, token });
-    local = await notifierOnDatabase(testDatabaseUrl(), { NOTIFY_JIRA_TOKEN: token }, ['127.0.0.1']);
+    local = await notifierOnDatabase(testDatabaseUrl(), { [tokenName]: token }, ['127.0.0.1']);
     publisher = new KafkaEventClient(createKafka(testKafkaSettings('notifier-kill-test')), busMetrics(new Registry()));
   });
 
@@ -56,9 +59,8 @@ describe('notifier killed mid-delivery', () => {
   }
 
   it('creates exactly one Jira issue when killed between the request and its record', async () => {
-    const tenantId = `tenant-${randomUUID()}`;
     await local.notifier.routes.create(
-      { name: 'ops', on: ['GateFailed'], destination: { type: 'jira', baseUrl: jira.url, projectKey: 'OPS', issueType: 'Bug', tokenRef: 'env:NOTIFY_JIRA_TOKEN' } },
+      { name: 'ops', on: ['GateFailed'], destination: { type: 'jira', baseUrl: jira.url, projectKey: 'OPS', issueType: 'Bug', tokenRef: `env:${tokenName}` } },
       { tenantId, projectId: 'checkout', actor: { subject: 'admin', authMethod: 'api_key', apiKeyId: null }, correlationId: randomUUID(), causationId: null },
     );
     const first = await startServiceProcess('notifier', env);

@@ -8,6 +8,7 @@ import type { NotificationView } from '@evalvault/service-apis';
 import pg from 'pg';
 import { FakeJira, FakePagerDuty, FakeSlack, FakeTeams } from '../src/testing/index.js';
 import { migrateNotifierSchema } from '../src/testing/in-process-notifier.js';
+import { scopedEnvName, type SecretKind } from '../src/routes/secret-scope.js';
 
 // Three services start, join consumer groups, score runs and deliver: minutes at worst on two cores.
 jest.setTimeout(240_000);
@@ -24,8 +25,11 @@ describe('failing gate → notifications, end to end', () => {
   const adminKey = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   const tag = randomBytes(4).toString('hex');
   // Secret names of this run only: routes of earlier runs in the shared project must not reach this run's vendors.
-  const ref = (name: string): string => `NOTIFY_${name}_${tag}`;
-  const vendorSecrets: Record<string, string> = { [ref('JIRA_EMAIL')]: 'bot@acme.example', [ref('JIRA_TOKEN')]: `jira-${randomBytes(12).toString('hex')}`, [ref('PD_KEY')]: randomBytes(16).toString('hex') };
+  // Scoped to the bootstrap key's tenant and project (default/default) and to the destination kind, as the notifier wants.
+  const ref = (kind: SecretKind, name: string): string => scopedEnvName({ tenantId: 'default', projectId: 'default' }, kind, `${name}_${tag}`);
+  const vendorSecrets: Record<string, string> = {
+    [ref('jira', 'EMAIL')]: 'bot@acme.example', [ref('jira', 'TOKEN')]: `jira-${randomBytes(12).toString('hex')}`, [ref('pagerduty', 'KEY')]: randomBytes(16).toString('hex'),
+  };
   const shared = {
     E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'), EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET',
     EVALVAULT_PUBLIC_URL: 'https://evalvault.example.com',
@@ -46,14 +50,14 @@ describe('failing gate → notifications, end to end', () => {
     migrateTestDatabase();
     await migrateNotifierSchema(testDatabaseUrl());
     [jira, pagerDuty, teams, slack] = await Promise.all([
-      FakeJira.start({ email: vendorSecrets[ref('JIRA_EMAIL')]!, token: vendorSecrets[ref('JIRA_TOKEN')]! }), FakePagerDuty.start(vendorSecrets[ref('PD_KEY')]!),
+      FakeJira.start({ email: vendorSecrets[ref('jira', 'EMAIL')]!, token: vendorSecrets[ref('jira', 'TOKEN')]! }), FakePagerDuty.start(vendorSecrets[ref('pagerduty', 'KEY')]!),
       FakeTeams.start(`/webhookb2/${tag}`), FakeSlack.start(`/services/T/B/${tag}`),
     ]);
     processes['runs'] = await startServiceProcess('runs', {
       ...shared, RUNS_CONSUMER_START: 'latest', RUNS_RELAY_NAME: `e2e-${tag}`, RUNS_RELAY_START: 'latest', RUNS_GROUP_PREFIX: `e2e-${tag}`, RUNS_BATCH_SIZE: '2',
     });
     notifierEnv = {
-      ...shared, ...vendorSecrets, [ref('TEAMS_URL')]: teams.webhookUrl, [ref('SLACK_URL')]: slack.webhookUrl, EVALVAULT_EGRESS_ALLOW: '127.0.0.1',
+      ...shared, ...vendorSecrets, [ref('teams', 'URL')]: teams.webhookUrl, [ref('slack', 'URL')]: slack.webhookUrl, EVALVAULT_EGRESS_ALLOW: '127.0.0.1',
       // Groups and relay checkpoint of its own: with the runs service's names, the two read models shared one group.
       NOTIFIER_GROUP_PREFIX: `e2e-notifier-${tag}`, NOTIFIER_RELAY_NAME: `e2e-notifier-${tag}`, NOTIFIER_RELAY_START: 'latest', NOTIFIER_CONSUMER_START: 'latest',
       NOTIFIER_POLL_MS: '100', NOTIFIER_BACKOFF_INITIAL_MS: '200',
@@ -133,19 +137,23 @@ describe('failing gate → notifications, end to end', () => {
 
   it('opens one issue, one incident, one Teams and one Slack message per failing gate, and resolves the incident when it passes', async () => {
     const routes = [
-      { name: 'ops-jira', on: ['GateFailed'], severity: 'critical', destination: { type: 'jira', baseUrl: jira.url, projectKey: 'OPS', issueType: 'Bug', emailRef: `env:${ref('JIRA_EMAIL')}`, tokenRef: `env:${ref('JIRA_TOKEN')}` } },
-      { name: 'on-call', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: `env:${ref('PD_KEY')}`, eventsUrl: `${pagerDuty.url}/v2/enqueue` } },
-      { name: 'teams', on: ['GateFailed'], destination: { type: 'teams', webhookUrlRef: `env:${ref('TEAMS_URL')}` } },
-      { name: 'slack', on: ['GateFailed'], destination: { type: 'slack', webhookUrlRef: `env:${ref('SLACK_URL')}` } },
+      { name: 'ops-jira', on: ['GateFailed'], severity: 'critical', destination: { type: 'jira', baseUrl: jira.url, projectKey: 'OPS', issueType: 'Bug', emailRef: `env:${ref('jira', 'EMAIL')}`, tokenRef: `env:${ref('jira', 'TOKEN')}` } },
+      { name: 'on-call', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: `env:${ref('pagerduty', 'KEY')}`, eventsUrl: `${pagerDuty.url}/v2/enqueue` } },
+      { name: 'teams', on: ['GateFailed'], destination: { type: 'teams', webhookUrlRef: `env:${ref('teams', 'URL')}` } },
+      { name: 'slack', on: ['GateFailed'], destination: { type: 'slack', webhookUrlRef: `env:${ref('slack', 'URL')}` } },
     ].map((route) => ({ ...route, name: `${route.name}-${tag}` }));
     for (const route of routes) {
       const response = await call('/notification-routes', { method: 'POST', body: JSON.stringify(route) });
       expect(response.status).toBe(201);
       routeIds.add(((await response.json()) as { routeId: string }).routeId);
     }
-    const refused = await call('/notification-routes', { method: 'POST', body: JSON.stringify({ ...routes[3], name: `x-${tag}`, destination: { type: 'jira', baseUrl: 'https://jira.evil.example.com', projectKey: 'OPS', issueType: 'Bug', tokenRef: `env:${ref('JIRA_TOKEN')}` } }) });
+    const refused = await call('/notification-routes', { method: 'POST', body: JSON.stringify({ ...routes[3], name: `x-${tag}`, destination: { type: 'jira', baseUrl: 'https://jira.evil.example.com', projectKey: 'OPS', issueType: 'Bug', tokenRef: `env:${ref('jira', 'TOKEN')}` } }) });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { detail: string }).detail).toContain('not on the egress allow-list');
+    const otherTenants = `env:${scopedEnvName({ tenantId: 'other', projectId: 'default' }, 'slack', `URL_${tag}`)}`;
+    const elsewhere = await call('/notification-routes', { method: 'POST', body: JSON.stringify({ ...routes[3], name: `y-${tag}`, destination: { type: 'slack', webhookUrlRef: otherTenants } }) });
+    expect(elsewhere.status).toBe(400);
+    expect(((await elsewhere.json()) as { detail: string }).detail).toContain('destination.webhookUrlRef must name a slack secret of this tenant and project');
     const listed = (await (await call('/notification-routes')).json()) as { items: { name: string }[] };
     expect(listed.items.map((route) => route.name)).toEqual(expect.arrayContaining(routes.map((route) => route.name)));
 
@@ -174,6 +182,6 @@ describe('failing gate → notifications, end to end', () => {
     expect(JSON.stringify(jira.issues.find(mentions(failingRun))!.fields)).toContain('mean(exact_match) >= 0.9: actual 0.3333, threshold 0.9');
     expect(JSON.stringify(jira.issues.find(mentions(failingRun))!.fields)).toContain(`https://evalvault.example.com/v1/projects/default/runs/${failingRun}`);
     for (const fake of [jira, pagerDuty, teams, slack]) expect(fake.received.flatMap((r) => r.problems)).toEqual([]);
-    for (const process of Object.values(processes)) expect(process.output()).not.toContain(vendorSecrets[ref('JIRA_TOKEN')]);
+    for (const process of Object.values(processes)) expect(process.output()).not.toContain(vendorSecrets[ref('jira', 'TOKEN')]);
   });
 });

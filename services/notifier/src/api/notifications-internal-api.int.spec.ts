@@ -13,6 +13,7 @@ import { testDatabaseUrl } from '@evalvault/platform/testing';
 import type { CreateRouteRequest, NotificationsOperations } from '@evalvault/service-apis';
 import { InProcessDeadLetterSink } from '../delivery/dead-letters.js';
 import { buildNotifier } from '../notifier.composition.js';
+import { scopedEnvName } from '../routes/secret-scope.js';
 import { migrateNotifierSchema, TEST_DELIVERY } from '../testing/in-process-notifier.js';
 
 /** The notifier's internal API over real HTTP, as the gateway calls it: routes and the delivery log. */
@@ -25,11 +26,20 @@ describe('notifications internal API', () => {
   let client: HttpServiceClient<NotificationsOperations>;
   const identity = (tenantId: string): InternalIdentity => ({ tenantId, projectId: 'checkout', roles: ['admin'], actor: { subject: 'alice', authMethod: 'oidc', apiKeyId: null } });
   const codeOf = (promise: Promise<unknown>): Promise<string> => promise.then(() => 'resolved', (error: ServiceClientError) => `${error.code} ${error.status} ${error.message}`);
-  const slack: CreateRouteRequest = { name: 'Team alerts', on: ['GateFailed', 'GatePassed'], destination: { type: 'slack', webhookUrlRef: 'env:NOTIFY_SLACK' } };
-  const jira: CreateRouteRequest = {
-    name: 'ops', on: ['GateFailed'], severity: 'critical',
-    destination: { type: 'jira', baseUrl: 'https://acme.atlassian.net/', projectKey: 'OPS', issueType: 'Bug', tokenRef: 'env:NOTIFY_JIRA' },
+  /** The notifier's environment: each test's tenant puts its secrets under names scoped to it. */
+  const env: Record<string, string> = {};
+  const secretOf = (tenantId: string, kind: 'slack' | 'jira', name: string, value: string): string => {
+    const envName = scopedEnvName({ tenantId, projectId: 'checkout' }, kind, name);
+    env[envName] = value;
+    return `env:${envName}`;
   };
+  const slackOf = (tenantId: string): CreateRouteRequest => ({
+    name: 'Team alerts', on: ['GateFailed', 'GatePassed'], destination: { type: 'slack', webhookUrlRef: secretOf(tenantId, 'slack', 'WEBHOOK', 'https://hooks.slack.com/services/T/B/secret') },
+  });
+  const jiraOf = (tenantId: string): CreateRouteRequest => ({
+    name: 'ops', on: ['GateFailed'], severity: 'critical',
+    destination: { type: 'jira', baseUrl: 'https://acme.atlassian.net/', projectKey: 'OPS', issueType: 'Bug', tokenRef: secretOf(tenantId, 'jira', 'TOKEN', 'token') },
+  });
 
   beforeAll(async () => {
     await migrateNotifierSchema(testDatabaseUrl());
@@ -41,10 +51,10 @@ describe('notifications internal API', () => {
     const registry = new Registry();
     const notifier = buildNotifier({
       dataSource, store, deadLetters: new InProcessDeadLetterSink(broker), logger, registry,
-      secrets: secretResolver({ NOTIFY_SLACK: 'https://hooks.slack.com/services/T/B/secret', NOTIFY_JIRA: 'token', NOTIFY_ELSEWHERE: 'https://evil.example.com/hook' }),
+      secrets: secretResolver(env),
       serverFor: (groupId, transportId) => new InProcessEventServer({ broker, groupId, transportId, logger, metrics: busMetrics(registry) }), // never started here
     }, {
-      egressAllow: ['*.slack.com', 'acme.atlassian.net'], secretRefPrefixes: ['env:NOTIFY_'], publicUrl: 'https://evalvault.example.com',
+      egressAllow: ['*.slack.com', 'acme.atlassian.net', 'events.pagerduty.com'], secretRefPrefixes: ['env:EVALVAULT_SECRET_'], publicUrl: 'https://evalvault.example.com',
       groupPrefix: 'unused', consumerStart: 'latest', delivery: TEST_DELIVERY,
     });
     fastify = Fastify();
@@ -62,6 +72,7 @@ describe('notifications internal API', () => {
 
   it('creates, lists, gets and deletes routes of the identity’s tenant and project only', async () => {
     const tenant = `tenant-${randomUUID()}`;
+    const [slack, jira] = [slackOf(tenant), jiraOf(tenant)];
     const created = await client.call('createRoute', slack, identity(tenant));
     expect(created).toMatchObject({ name: 'Team alerts', on: ['GateFailed', 'GatePassed'], severity: 'error', projectId: 'checkout', createdBy: 'alice', destination: slack.destination });
     expect(await client.call('createRoute', slack, identity(tenant))).toEqual(created); // a retried request
@@ -82,19 +93,40 @@ describe('notifications internal API', () => {
   });
 
   it('refuses destinations off the egress allow-list, secrets it cannot resolve or may not use, and tickets on passes', async () => {
-    const tenant = identity(`tenant-${randomUUID()}`);
+    const tenantId = `tenant-${randomUUID()}`;
+    const tenant = identity(tenantId);
+    const [slack, jira] = [slackOf(tenantId), jiraOf(tenantId)];
+    const slackWith = (webhookUrlRef: string): CreateRouteRequest => ({ ...slack, destination: { type: 'slack', webhookUrlRef } });
     expect(await codeOf(client.call('createRoute', { ...jira, destination: { ...jira.destination, baseUrl: 'https://jira.evil.example.com' } } as CreateRouteRequest, tenant)))
       .toBe('INVALID_INPUT 400 destination.baseUrl host jira.evil.example.com is not on the egress allow-list (EVALVAULT_EGRESS_ALLOW)');
-    expect(await codeOf(client.call('createRoute', { ...slack, destination: { type: 'slack', webhookUrlRef: 'env:NOTIFY_ELSEWHERE' } }, tenant)))
+    expect(await codeOf(client.call('createRoute', slackWith(secretOf(tenantId, 'slack', 'ELSEWHERE', 'https://evil.example.com/hook')), tenant)))
       .toMatch(/INVALID_INPUT 400 .*host evil\.example\.com is not on the egress allow-list/);
-    expect(await codeOf(client.call('createRoute', { ...slack, destination: { type: 'slack', webhookUrlRef: 'env:NOTIFY_MISSING' } }, tenant)))
-      .toBe('INVALID_INPUT 400 destination.webhookUrlRef: secret env:NOTIFY_MISSING cannot be resolved by the notifier');
-    expect(await codeOf(client.call('createRoute', { ...slack, destination: { type: 'slack', webhookUrlRef: 'env:DATABASE_PASSWORD' } }, tenant)))
-      .toMatch(/INVALID_INPUT 400 destination.webhookUrlRef must start with one of env:NOTIFY_/);
-    expect(await codeOf(client.call('createRoute', { ...slack, destination: { type: 'slack', webhookUrlRef: 'https://hooks.slack.com/services/T/B/x' } }, tenant)))
+    const missing = `env:${scopedEnvName({ tenantId, projectId: 'checkout' }, 'slack', 'MISSING')}`;
+    expect(await codeOf(client.call('createRoute', slackWith(missing), tenant)))
+      .toBe(`INVALID_INPUT 400 destination.webhookUrlRef: secret ${missing} cannot be resolved by the notifier`);
+    expect(await codeOf(client.call('createRoute', slackWith('env:DATABASE_PASSWORD'), tenant)))
+      .toMatch(/INVALID_INPUT 400 destination.webhookUrlRef must start with one of env:EVALVAULT_SECRET_/);
+    expect(await codeOf(client.call('createRoute', slackWith('https://hooks.slack.com/services/T/B/x'), tenant)))
       .toMatch(/INVALID_INPUT 400 destination.webhookUrlRef must name a secret/);
     expect(await codeOf(client.call('createRoute', { ...jira, on: ['GatePassed'] }, tenant))).toMatch(/INVALID_INPUT 400 on: a jira route takes GateFailed, RunFailed, not GatePassed/);
     expect((await client.call('listRoutes', {}, tenant)).items).toEqual([]);
+  });
+
+  it('refuses a route naming another tenant’s, another project’s or another destination kind’s secret, the same whether that secret exists or not', async () => {
+    const [a, b] = [`tenant-${randomUUID()}`, `tenant-${randomUUID()}`];
+    const scoped = (tenantId: string, projectId: string, kind: 'slack' | 'pagerduty', name: string): string => `env:${scopedEnvName({ tenantId, projectId }, kind, name)}`;
+    const bWebhook = secretOf(b, 'slack', 'WEBHOOK', 'https://hooks.slack.com/services/T/B/tenant-b');
+    const pagerA = (routingKeyRef: string): CreateRouteRequest => ({ name: 'on-call', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef } });
+    const rule = new RegExp(`^INVALID_INPUT 400 destination.routingKeyRef must name a pagerduty secret of this tenant and project: env:${scoped(a, 'checkout', 'pagerduty', '').slice(4)}<name>`);
+    // Tenant B's Slack webhook URL as tenant A's PagerDuty routing key: the finding.
+    expect(await codeOf(client.call('createRoute', pagerA(bWebhook), identity(a)))).toMatch(rule);
+    expect(await codeOf(client.call('createRoute', pagerA(scoped(b, 'checkout', 'pagerduty', 'KEY')), identity(a)))).toMatch(rule); // no such secret: the same answer
+    expect(await codeOf(client.call('createRoute', pagerA(scoped(a, 'search', 'pagerduty', 'KEY')), identity(a)))).toMatch(rule);
+    expect(await codeOf(client.call('createRoute', pagerA(secretOf(a, 'slack', 'WEBHOOK', 'https://hooks.slack.com/services/T/B/tenant-a')), identity(a)))).toMatch(rule);
+    expect(await codeOf(client.call('createRoute', { ...slackOf(a), destination: { type: 'slack', webhookUrlRef: bWebhook } }, identity(a))))
+      .toMatch(/^INVALID_INPUT 400 destination.webhookUrlRef must name a slack secret of this tenant and project/);
+    expect((await client.call('listRoutes', {}, identity(a))).items).toEqual([]);
+    expect(await client.call('createRoute', { ...slackOf(b), destination: { type: 'slack', webhookUrlRef: bWebhook } }, identity(b))).toMatchObject({ name: 'Team alerts' });
   });
 
   it('pages the delivery log and refuses a cursor it did not make', async () => {

@@ -9,6 +9,7 @@ import { isFinalFailure, type DeliveryFailure, type NotificationState } from '..
 import { notificationStreamId } from '../notification/notification.ids.js';
 import type { NotificationRepository } from '../notification/notification.repository.js';
 import type { NotifierProjection } from '../projection/notifier.projection.js';
+import { refOutOfScope } from '../routes/secret-scope.js';
 import { retryDelayMs } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { DeadLetterSink } from './dead-letters.js';
@@ -27,6 +28,8 @@ export interface DeliveryWorkerDeps {
   metrics: DeliveryMetrics;
   logger: Logger;
   config: DeliveryConfig;
+  /** NOTIFIER_SECRET_REF_PREFIXES: a destination's secrets are checked against its route's scope before each attempt. */
+  secretRefPrefixes: readonly string[];
   owner: string;
   now: () => number;
   random: () => number;
@@ -112,7 +115,8 @@ export class DeliveryWorker {
     const intent = state.intent!;
     const destination = JSON.parse(intent.destinationJson) as Destination;
     const stopTimer = this.deps.metrics.duration.startTimer({ destination: destination.type });
-    const result = await this.attempt({ notificationId, intent, destination, message: messageOf(intent, item.projectId) }, destination);
+    const refused = await this.outOfScope(streamId, destination);
+    const result = refused ? { ok: false as const, failure: refused } : await this.attempt({ notificationId, intent, destination, message: messageOf(intent, item.projectId) }, destination);
     stopTimer({ outcome: result.ok ? 'delivered' : 'failed' });
     if (result.ok) {
       this.breaker.succeeded(routeId);
@@ -123,6 +127,15 @@ export class DeliveryWorker {
     }
     if (result.failure.permanent) this.breaker.released(routeId); else this.breaker.failed(routeId, this.deps.now());
     await this.recordFailure(streamId, state, result.failure, item, destination.type);
+  }
+
+  /** A route stored before secrets were scoped may name another team's secret: it is never resolved, and the notification fails for good. */
+  private async outOfScope(streamId: string, destination: Destination): Promise<DeliveryFailure | null> {
+    const { tenantId, projectId } = await this.intentEvent(streamId);
+    const refused = refOutOfScope(destination, { tenantId, projectId }, this.deps.secretRefPrefixes);
+    if (!refused) return null;
+    const error = `${refused.field}: secret ${refused.ref} is not one of this tenant and project's ${destination.type} secrets; create the route again with one that is`;
+    return { error, statusCode: null, retryAfterMs: null, permanent: true };
   }
 
   private async attempt(request: Parameters<DestinationAdapter['deliver']>[0], destination: Destination): Promise<AttemptResult> {

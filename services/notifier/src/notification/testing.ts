@@ -4,7 +4,7 @@ import type { NotificationIntendedPayload } from '@evalvault/contracts';
 export function sampleIntent(overrides: Partial<NotificationIntendedPayload> = {}): NotificationIntendedPayload {
   return {
     notificationId: 'n-1', routeId: 'r-1', routeName: 'ops-jira', destinationType: 'jira',
-    destinationJson: JSON.stringify({ type: 'jira', baseUrl: 'https://acme.atlassian.net', projectKey: 'OPS', issueType: 'Bug', emailRef: null, tokenRef: 'env:NOTIFY_JIRA' }),
+    destinationJson: JSON.stringify({ type: 'jira', baseUrl: 'https://acme.atlassian.net', projectKey: 'OPS', issueType: 'Bug', emailRef: null, tokenRef: 'env:EVALVAULT_SECRET_ACME__CHECKOUT__JIRA_TOKEN' }),
     severity: 'critical', action: 'trigger', dedupKey: 'evalvault-notification-n-1', triggerEventId: 'e-1', triggerType: 'GateFailed',
     triggerOccurredAt: Date.UTC(2026, 0, 5, 10, 0), runId: 'run-42', runUrl: 'https://evalvault.example.com/v1/projects/checkout/runs/run-42', gateId: 'g'.repeat(64),
     subject: {

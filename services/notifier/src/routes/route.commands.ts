@@ -5,12 +5,14 @@ import { routeIdFor, routeStreamId } from '../notification/notification.ids.js';
 import type { RouteRepository } from '../notification/notification.repository.js';
 import type { NotifierProjection } from '../projection/notifier.projection.js';
 import { publicRoute, type NotifierQueries } from '../projection/notifier.queries.js';
-import { requireEgress, secretRefsOf, validateRoute, type RoutePolicy } from './route.validation.js';
+import { requireEgress, validateRoute, type RoutePolicy } from './route.validation.js';
+import { fileEscapesScope, secretRefsOf, type SecretScope } from './secret-scope.js';
 
 /**
- * Creating and removing routes: validate, check every secret reference resolves (and that a
- * webhook URL it holds is on the egress allow-list), append, and project at once so the
- * route is listed and used from the next event on.
+ * Creating and removing routes: validate (secret references must be of the route's tenant,
+ * project and destination kind), check every secret reference resolves (and that a webhook
+ * URL it holds is on the egress allow-list), append, and project at once so the route is
+ * listed and used from the next event on.
  */
 export class RouteCommands {
   constructor(
@@ -22,8 +24,9 @@ export class RouteCommands {
   ) {}
 
   async create(request: CreateRouteRequest, context: CommandContext): Promise<RouteView> {
-    const route = validateRoute(request, this.policy);
-    await this.checkSecrets(route.destination);
+    const scope = { tenantId: context.tenantId, projectId: context.projectId };
+    const route = validateRoute(request, this.policy, scope);
+    await this.checkSecrets(route.destination, scope);
     const routeId = routeIdFor(context.tenantId, context.projectId, route.name);
     const { events } = await this.routes.handle(routeStreamId(routeId), {
       type: 'CreateRoute',
@@ -44,8 +47,11 @@ export class RouteCommands {
   }
 
   /** A route that could never deliver is refused now, with the field that is wrong; no secret value is ever echoed. */
-  private async checkSecrets(destination: CreateRouteRequest['destination']): Promise<void> {
-    for (const { field, ref } of secretRefsOf(destination)) {
+  private async checkSecrets(destination: CreateRouteRequest['destination'], scope: SecretScope): Promise<void> {
+    for (const { field, ref, kind } of secretRefsOf(destination)) {
+      if (ref.startsWith('file:') && (await fileEscapesScope(ref, scope, kind, this.policy.secretRefPrefixes))) {
+        throw new NotifierError(NotifierErrorCode.InvalidInput, `${field}: secret ${ref} links out of this tenant and project's ${kind} secrets`);
+      }
       let value: string;
       try {
         value = await this.secrets(ref);

@@ -6,7 +6,7 @@ import { decideRoute, evolveRouteWith, initialRouteState, type RouteEvent } from
 const route = deciderSpec({ decide: decideRoute, evolve: (state, event: RouteEvent) => evolveRouteWith(state, [event]), initialState: initialRouteState });
 const definition: NotificationRouteCreatedPayload = {
   routeId: 'r-1', name: 'slack-alerts', on: ['GateFailed'], severity: 'error', destinationType: 'slack',
-  destinationJson: JSON.stringify({ type: 'slack', webhookUrlRef: 'env:NOTIFY_SLACK' }),
+  destinationJson: JSON.stringify({ type: 'slack', webhookUrlRef: 'env:EVALVAULT_SECRET_ACME__CHECKOUT__SLACK_WEBHOOK' }),
 };
 const created: RouteEvent = { type: 'NotificationRouteCreated', payload: definition };
 const removed: RouteEvent = { type: 'NotificationRouteRemoved', payload: { routeId: 'r-1', name: 'slack-alerts' } };

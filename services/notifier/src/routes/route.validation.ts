@@ -1,6 +1,7 @@
 import type { CreateRouteRequest, Destination, NotificationSeverity, NotificationTrigger } from '@evalvault/service-apis';
 import { checkEgress } from '../delivery/egress.js';
 import { NotifierError, NotifierErrorCode } from '../notifier.errors.js';
+import { isInScope, scopedPrefixes, type SecretKind, type SecretScope } from './secret-scope.js';
 
 export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
@@ -23,12 +24,26 @@ function invalid(message: string): NotifierError {
   return new NotifierError(NotifierErrorCode.InvalidInput, message);
 }
 
-export function requireSecretRef(ref: string, field: string, policy: RoutePolicy): void {
+/**
+ * A secret reference must have the shape of one, start with a configured prefix, and lie in the
+ * route's scope (its tenant, project and destination kind, see secret-scope.ts). Checked before
+ * anything is resolved, so a refusal never tells whether another team's secret exists.
+ */
+export function requireSecretRef(ref: string, field: string, kind: SecretKind, scope: SecretScope, policy: RoutePolicy): void {
   if (!SECRET_REF.test(ref)) throw invalid(`${field} must name a secret as env:NAME or file:/absolute/path, not hold it`);
   if (ref.startsWith('file:') && ref.split('/').includes('..')) throw invalid(`${field} must not contain ".."`);
   if (!policy.secretRefPrefixes.some((prefix) => ref.startsWith(prefix))) {
     throw invalid(`${field} must start with one of ${policy.secretRefPrefixes.join(', ')} (NOTIFIER_SECRET_REF_PREFIXES)`);
   }
+  if (!isInScope(ref, scope, kind, policy.secretRefPrefixes)) throw invalid(outOfScope(field, kind, scope, policy));
+}
+
+function outOfScope(field: string, kind: SecretKind, scope: SecretScope, policy: RoutePolicy): string {
+  const places = scopedPrefixes(scope, kind, policy.secretRefPrefixes);
+  if (places.length === 0) {
+    return `${field}: this tenant and project can name no secret (env: names need lower-case tenant and project ids, file: paths ids that are one path segment)`;
+  }
+  return `${field} must name a ${kind} secret of this tenant and project: ${places.map((place) => `${place}<name>`).join(' or ')}`;
 }
 
 export function requireEgress(url: string, field: string, policy: RoutePolicy): void {
@@ -37,12 +52,12 @@ export function requireEgress(url: string, field: string, policy: RoutePolicy): 
 }
 
 /** The destination as stored: only the fields of its type, defaults filled in, URLs normalised. */
-export function normaliseDestination(destination: Destination, policy: RoutePolicy): Destination {
+export function normaliseDestination(destination: Destination, policy: RoutePolicy, scope: SecretScope): Destination {
   switch (destination.type) {
     case 'jira': {
       requireEgress(destination.baseUrl, 'destination.baseUrl', policy);
-      requireSecretRef(destination.tokenRef, 'destination.tokenRef', policy);
-      if (destination.emailRef) requireSecretRef(destination.emailRef, 'destination.emailRef', policy);
+      requireSecretRef(destination.tokenRef, 'destination.tokenRef', 'jira', scope, policy);
+      if (destination.emailRef) requireSecretRef(destination.emailRef, 'destination.emailRef', 'jira', scope, policy);
       if (!/^[A-Z][A-Z0-9_]{0,49}$/.test(destination.projectKey)) throw invalid('destination.projectKey must be a Jira project key, e.g. OPS');
       return {
         type: 'jira', baseUrl: destination.baseUrl.replace(/\/+$/, ''), projectKey: destination.projectKey,
@@ -52,12 +67,12 @@ export function normaliseDestination(destination: Destination, policy: RoutePoli
     case 'pagerduty': {
       const eventsUrl = destination.eventsUrl ?? DEFAULT_PAGERDUTY_EVENTS_URL;
       requireEgress(eventsUrl, 'destination.eventsUrl', policy);
-      requireSecretRef(destination.routingKeyRef, 'destination.routingKeyRef', policy);
+      requireSecretRef(destination.routingKeyRef, 'destination.routingKeyRef', 'pagerduty', scope, policy);
       return { type: 'pagerduty', routingKeyRef: destination.routingKeyRef, eventsUrl };
     }
     case 'teams':
     case 'slack':
-      requireSecretRef(destination.webhookUrlRef, 'destination.webhookUrlRef', policy);
+      requireSecretRef(destination.webhookUrlRef, 'destination.webhookUrlRef', destination.type, scope, policy);
       return { type: destination.type, webhookUrlRef: destination.webhookUrlRef };
     default: {
       const unknown: never = destination;
@@ -73,7 +88,8 @@ export interface ValidRoute {
   destination: Destination;
 }
 
-export function validateRoute(request: CreateRouteRequest, policy: RoutePolicy): ValidRoute {
+/** The route as stored, or a NotifierError naming the field that is wrong; secrets are checked against the route's tenant and project. */
+export function validateRoute(request: CreateRouteRequest, policy: RoutePolicy, scope: SecretScope): ValidRoute {
   const name = request.name.trim();
   if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(name)) throw invalid('name must be 1-100 letters, digits, spaces, dots, dashes or underscores');
   const on = [...new Set(request.on)].sort();
@@ -82,19 +98,5 @@ export function validateRoute(request: CreateRouteRequest, policy: RoutePolicy):
   if (refused.length > 0) {
     throw invalid(`on: a ${request.destination.type} route takes ${TRIGGERS_BY_TYPE[request.destination.type]?.join(', ') ?? 'nothing'}, not ${refused.join(', ')}`);
   }
-  return { name, on, severity: request.severity ?? 'error', destination: normaliseDestination(request.destination, policy) };
-}
-
-/** The secret references of a destination, with the field each is in. */
-export function secretRefsOf(destination: Destination): { field: string; ref: string }[] {
-  switch (destination.type) {
-    case 'jira': return [{ field: 'destination.tokenRef', ref: destination.tokenRef }, ...(destination.emailRef ? [{ field: 'destination.emailRef', ref: destination.emailRef }] : [])];
-    case 'pagerduty': return [{ field: 'destination.routingKeyRef', ref: destination.routingKeyRef }];
-    case 'teams':
-    case 'slack': return [{ field: 'destination.webhookUrlRef', ref: destination.webhookUrlRef }];
-    default: {
-      const unknown: never = destination;
-      throw new Error(`unknown destination ${JSON.stringify(unknown)}`);
-    }
-  }
+  return { name, on, severity: request.severity ?? 'error', destination: normaliseDestination(request.destination, policy, scope) };
 }

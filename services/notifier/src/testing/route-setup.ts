@@ -27,7 +27,7 @@ export async function notifierOnDatabase(databaseUrl: string, secrets: Record<st
   const notifier = buildNotifier({
     dataSource, store, deadLetters: new InProcessDeadLetterSink(broker), logger, registry, secrets: secretResolver(secrets),
     serverFor: (groupId, transportId) => new InProcessEventServer({ broker, groupId, transportId, logger, metrics: busMetrics(registry) }),
-  }, { egressAllow, secretRefPrefixes: ['env:NOTIFY_'], publicUrl: 'https://evalvault.example.com', groupPrefix: 'unused', consumerStart: 'latest', delivery: TEST_DELIVERY });
+  }, { egressAllow, secretRefPrefixes: ['env:EVALVAULT_SECRET_'], publicUrl: 'https://evalvault.example.com', groupPrefix: 'unused', consumerStart: 'latest', delivery: TEST_DELIVERY });
   return {
     notifier, store,
     async close() {
