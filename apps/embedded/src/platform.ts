@@ -4,19 +4,14 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import {
-  CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, createLogger, createMetricsRegistry, migrateEventStore, PostgresCheckpointStore,
-  PostgresEventStore, postgresReadiness, runMigrations, startService, type Environment, type LogLevel, type RunningService,
+  createLogger, createMetricsRegistry, PostgresCheckpointStore, PostgresEventStore, postgresReadiness,
+  type Environment, type LogLevel, type RunningService,
 } from '@evalvault/platform';
-import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from '@evalvault/service-audit';
-import { createGatewayRuntime, GATEWAY_MIGRATIONS, GATEWAY_SCHEMA, loadHttpEdgesConfig } from '@evalvault/service-gateway';
-import { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from '@evalvault/service-notifier';
-import { REGISTRY_MIGRATIONS, REGISTRY_SCHEMA } from '@evalvault/service-registry';
-import { RUNS_MIGRATIONS, RUNS_SCHEMA } from '@evalvault/service-runs';
 import { DataDirectory } from './data-directory.js';
 import { externalDatabase, startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
 import { kafkaBus, storeBus, type EmbeddedBus } from './embedded-bus.js';
 import { startLocalOidcIssuer } from './local-oidc-issuer.js';
-import { startOwningServices } from './services.js';
+import { migrateAll, startEmbeddedGateway, startOwningServices } from './services.js';
 
 export interface EmbeddedOptions {
   /** Where the database and generated secrets live; default ./.evalvault. */
@@ -94,22 +89,17 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
     const serviceConfig = (serviceName: string, port = 0) => ({ serviceName, host, port, logLevel, redactPaths: [] });
     const started = async (service: Promise<RunningService>): Promise<RunningService> => closing(await service, (s) => s.stop());
 
-    const clients = await startOwningServices({ pool, dataSource, store, bus, env, loggerFor, serviceConfig, started });
+    const shared = { pool, dataSource, store, bus, env, loggerFor, serviceConfig, started };
+    const clients = await startOwningServices(shared);
     const gatewayPort = options.port ?? 8080;
     const oidc = closing(await startLocalOidcIssuer(dir, options.oidcPort ?? (gatewayPort === 0 ? 0 : gatewayPort + 10)), (o) => o.close());
     const adminKeyFile = options.bootstrapAdminKey ? null : dir.secretPath('bootstrap-admin-key');
     const adminKey = options.bootstrapAdminKey ?? dir.secret('bootstrap-admin-key', newApiKey);
-    const gatewayLogger = loggerFor('gateway');
-    const gateway = await createGatewayRuntime({
-      config: { bootstrapAdminKey: adminKey, http: loadHttpEdgesConfig(env) },
-      logger: gatewayLogger, pool, store, clients,
+    const front = await startEmbeddedGateway(shared, {
+      clients,
       oidc: { issuer: oidc.issuer, audience: oidc.audience, jwksUri: oidc.jwksUri },
       pepper: Buffer.from(dir.secret('api-key-pepper'), 'utf8'),
-      readiness: [postgresReadiness(pool), ...bus.readiness],
-    });
-    const front = await started(startService(gateway.module, serviceConfig('gateway', gatewayPort), {
-      logger: gatewayLogger, registry, beforeListen: (app) => gateway.beforeListen(app),
-    }));
+    }, { port: gatewayPort, bootstrapAdminKey: adminKey, readiness: [postgresReadiness(pool), ...bus.readiness], registry });
     await bus.start();
     return {
       url: front.url, adminKey, adminKeyFile, dataDir: dir.path, oidcIssuer: oidc.issuer, adminPasswordFile: oidc.adminPasswordFile,
@@ -118,16 +108,5 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
-  }
-}
-
-/** Every schema of every service, in dependency order (the event and content stores first). */
-async function migrateAll(url: string): Promise<void> {
-  await migrateEventStore(url);
-  for (const [schema, migrations] of [
-    [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [REGISTRY_SCHEMA, REGISTRY_MIGRATIONS], [RUNS_SCHEMA, RUNS_MIGRATIONS],
-    [GATEWAY_SCHEMA, GATEWAY_MIGRATIONS], [NOTIFIER_SCHEMA, NOTIFIER_MIGRATIONS], [AUDIT_SCHEMA, AUDIT_MIGRATIONS],
-  ] as const) {
-    await runMigrations(url, schema, [...migrations]);
   }
 }

@@ -2,18 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import {
-  createMetricsRegistry, InProcessServiceClient, secretResolver, startService,
-  type Environment, type PostgresEventStore, type RunningService, type ServiceConfig,
+  createMetricsRegistry, InProcessServiceClient, migrateOwnerService, ownerServiceModule, startService,
+  type Environment, type OperationMap, type OwnerParts, type OwnerServiceConfig, type OwnerServiceDefinition, type PostgresEventStore,
+  type ReadinessCheck, type RunningService, type ServiceConfig, type StreamMap,
 } from '@evalvault/platform';
 import type { AuditOperations, AuditStreams, NotificationsOperations, RegistryOperations, RunsOperations } from '@evalvault/service-apis';
-import { assembleAudit, AuditModule, auditOperationHandlers, auditStreamHandlers, loadAuditConfig } from '@evalvault/service-audit';
-import type { GatewayClients } from '@evalvault/service-gateway';
-import { datasetUploadLimit, inProcessRegistryClient } from '@evalvault/service-gateway';
+import { AUDIT_SERVICE } from '@evalvault/service-audit';
+import { datasetUploadLimit, GATEWAY_SERVICE, inProcessRegistryClient, type GatewayClients, type GatewayPeers } from '@evalvault/service-gateway';
 import { MemoryModule } from '@evalvault/service-memory';
-import { buildNotifier, loadConfig as loadNotifierConfig, NotifierModule, type DeadLetterSink } from '@evalvault/service-notifier';
-import { assembleRegistry, datasetUploadHandler, loadConfig as loadRegistryConfig, RegistryModule, registryOperationHandlers } from '@evalvault/service-registry';
-import { assembleRuns, loadRunsConfig, RunsModule, runsOperationHandlers } from '@evalvault/service-runs';
+import { NOTIFIER_SERVICE } from '@evalvault/service-notifier';
+import { datasetUploadHandler, REGISTRY_SERVICE } from '@evalvault/service-registry';
+import { RUNS_SERVICE } from '@evalvault/service-runs';
 import type { EmbeddedBus } from './embedded-bus.js';
 
 /** What every service of the process shares, and how each is started (its stop joins the platform's). */
@@ -28,84 +29,70 @@ export interface Shared {
   started(service: Promise<RunningService>): Promise<RunningService>;
 }
 
+interface StartOptions<Peers> {
+  peers?: Peers;
+  /** The service's own variables on top of the platform's environment. */
+  env?: Environment;
+  /** Only the gateway listens; the others are called in-process. */
+  port?: number;
+  readiness?: ReadinessCheck[];
+  /** Metrics of their own by default; the gateway's are the platform's, which /metrics shows. */
+  registry?: Registry;
+}
+
 /**
- * The owning services, each composed from its own runtime parts exactly as in distributed
- * mode, started without an HTTP listener (only the gateway is reachable), and the in-process
- * clients the gateway calls them through.
+ * One service of the process from its declaration, exactly as its distributed main.ts composes
+ * it: only the adapters differ (the shared database, the embedded bus, no relay of its own).
  */
+export async function startEmbeddedService<Config extends OwnerServiceConfig, Ops extends OperationMap<Ops>, Streams extends StreamMap<Streams>, Exports, Peers>(
+  definition: OwnerServiceDefinition<Config, Ops, Streams, Exports, Peers>,
+  shared: Shared,
+  options: StartOptions<Peers> = {},
+): Promise<{ parts: OwnerParts<Ops, Streams, Exports>; service: RunningService }> {
+  const logger = shared.loggerFor(definition.name);
+  const config = definition.config({ ...shared.env, ...options.env });
+  const parts = await definition.compose(config, {
+    pool: shared.pool, dataSource: shared.dataSource, store: shared.store, kafka: null, logger, registry: options.registry ?? createMetricsRegistry(definition.name),
+    eventServer: (groupId, transportId) => shared.bus.eventServer(groupId, transportId, logger),
+  }, options.peers as Peers);
+  const service = await shared.started(startService(ownerServiceModule(parts, options.readiness), shared.serviceConfig(definition.name, options.port ?? 0), {
+    consumers: parts.consumers, logger, listen: options.port !== undefined, onStopped: () => parts.close(), ...(options.registry ? { registry: options.registry } : {}),
+    ...(parts.beforeListen ? { beforeListen: parts.beforeListen } : {}),
+  }));
+  return { parts, service };
+}
+
+/** The owning services, each from its declaration, and the in-process clients the gateway calls them through. */
 export async function startOwningServices(shared: Shared): Promise<GatewayClients> {
-  const clients: GatewayClients = {
-    runs: await startRuns(shared),
-    registry: await startRegistry(shared),
-    notifications: await startNotifier(shared),
-    audit: await startAudit(shared),
-  };
+  const runs = (await startEmbeddedService(RUNS_SERVICE, shared)).parts;
+  const registry = (await startEmbeddedService(REGISTRY_SERVICE, shared)).parts;
+  const notifier = (await startEmbeddedService(NOTIFIER_SERVICE, shared)).parts;
+  const audit = (await startEmbeddedService(AUDIT_SERVICE, shared)).parts;
   // Domain Memory has no capability yet; its (empty) service boots like the others.
   await shared.started(startService(MemoryModule, shared.serviceConfig('memory'), { logger: shared.loggerFor('memory'), listen: false }));
-  return clients;
-}
-
-async function startRuns(shared: Shared): Promise<GatewayClients['runs']> {
-  const { pool, dataSource, store, bus } = shared;
-  const logger = shared.loggerFor('runs');
-  const settings = { ...loadRunsConfig(shared.env), roles: new Set(['planner', 'worker', 'projection'] as const) };
-  const runs = await assembleRuns(settings, {
-    pool, dataSource, store, relay: null, readiness: [],
-    eventServer: (groupId, transportId) => bus.eventServer(groupId, transportId, logger),
-    close: async () => undefined,
-  }, logger);
-  await shared.started(startService(RunsModule.with(runs), shared.serviceConfig('runs'), { consumers: runs.consumers, logger, listen: false }));
-  return new InProcessServiceClient<RunsOperations>('runs', runsOperationHandlers(runs.commands, runs.queries, randomUUID));
-}
-
-async function startRegistry(shared: Shared): Promise<NonNullable<GatewayClients['registry']>> {
-  const { pool, dataSource, store, bus } = shared;
-  const logger = shared.loggerFor('registry');
-  const parts = assembleRegistry(loadRegistryConfig(shared.env), {
-    pool, dataSource, store, publisher: null, logger, registry: createMetricsRegistry('registry'),
-    eventServer: (groupId, transportId) => bus.eventServer(groupId, transportId, logger),
-  });
-  await shared.started(startService(RegistryModule.with({ ...parts, readiness: [], close: async () => undefined }), shared.serviceConfig('registry'), {
-    consumers: parts.consumers, logger, listen: false,
-  }));
-  return inProcessRegistryClient(
-    new InProcessServiceClient<RegistryOperations>('registry', registryOperationHandlers(parts.commands, parts.queries, randomUUID)),
-    datasetUploadHandler(parts.commands, randomUUID),
-    datasetUploadLimit(shared.env),
-  );
-}
-
-async function startNotifier(shared: Shared): Promise<NonNullable<GatewayClients['notifications']>> {
-  const logger = shared.loggerFor('notifier');
-  const notifier = buildNotifier({
-    dataSource: shared.dataSource, store: shared.store, secrets: secretResolver(), logger, registry: createMetricsRegistry('notifier'),
-    deadLetters: loggedDeadLetters(logger),
-    serverFor: (groupId, transportId) => shared.bus.eventServer(groupId, transportId, logger),
-  }, loadNotifierConfig(shared.env));
-  await shared.started(startService(NotifierModule.with(notifier), shared.serviceConfig('notifier'), {
-    consumers: notifier.consumers, logger, listen: false, onStopped: () => notifier.worker.stop(),
-  }));
-  return new InProcessServiceClient<NotificationsOperations>('notifier', notifier.operations);
-}
-
-async function startAudit(shared: Shared): Promise<NonNullable<GatewayClients['audit']>> {
-  const logger = shared.loggerFor('audit');
-  const audit = assembleAudit(loadAuditConfig(shared.env), {
-    pool: shared.pool, dataSource: shared.dataSource, store: shared.store, logger,
-    eventServer: (groupId, transportId) => shared.bus.eventServer(groupId, transportId, logger),
-  });
-  await shared.started(startService(AuditModule.with({ ...audit, readiness: [] }), shared.serviceConfig('audit'), {
-    consumers: audit.consumers, logger, listen: false, onStopped: () => audit.close(),
-  }));
-  return new InProcessServiceClient<AuditOperations, AuditStreams>('audit', auditOperationHandlers({ ...audit, newId: randomUUID }), auditStreamHandlers(audit.queries));
-}
-
-/** Embedded, a notification that exhausted its attempts is a NotificationFailed event and an error line (no broker to park it on). */
-function loggedDeadLetters(logger: Logger): DeadLetterSink {
   return {
-    send: async (intent, error, attempts) => {
-      logger.error({ eventId: intent.eventId, streamId: intent.streamId, type: intent.type, error, attempts }, 'notification dead-lettered');
-    },
-    close: async () => undefined,
+    runs: new InProcessServiceClient<RunsOperations>('runs', runs.internalApi!.operations),
+    registry: inProcessRegistryClient(
+      new InProcessServiceClient<RegistryOperations>('registry', registry.internalApi!.operations),
+      datasetUploadHandler(registry.exports.commands, randomUUID),
+      datasetUploadLimit(shared.env),
+    ),
+    notifications: new InProcessServiceClient<NotificationsOperations>('notifier', notifier.internalApi!.operations),
+    audit: new InProcessServiceClient<AuditOperations, AuditStreams>('audit', audit.internalApi!.operations, audit.internalApi!.streams),
   };
+}
+
+/** The gateway, from its declaration, listening on the platform's port with in-process peers. */
+export async function startEmbeddedGateway(
+  shared: Shared, peers: GatewayPeers, options: { port: number; bootstrapAdminKey: string; readiness: ReadinessCheck[]; registry: Registry },
+): Promise<RunningService> {
+  const env = { EVALVAULT_BOOTSTRAP_ADMIN_KEY: options.bootstrapAdminKey };
+  return (await startEmbeddedService(GATEWAY_SERVICE, shared, { ...options, peers, env })).service;
+}
+
+/** Every service's schemas, from their declarations (the event store's first; the content store's is shared). */
+export async function migrateAll(url: string): Promise<void> {
+  for (const definition of [REGISTRY_SERVICE, RUNS_SERVICE, GATEWAY_SERVICE, NOTIFIER_SERVICE, AUDIT_SERVICE] as const) {
+    await migrateOwnerService(definition, url);
+  }
 }

@@ -6,6 +6,11 @@ export { ObservabilityModule } from './observability/observability.module.js';
 export { LOGGER, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_CONFIG } from './observability/tokens.js';
 export { startTelemetry } from './observability/telemetry.js';
 export { createServiceApp, runService, startService, type RunningService, type ServiceExtras } from './service/run-service.js';
+export {
+  defineOwnerService, ownerServiceModule,
+  type InternalApi, type OwnerAdapters, type OwnerParts, type OwnerServiceConfig, type OwnerServiceDefinition,
+} from './service/owner-service.js';
+export { migrateOwnerService, runOwnerService } from './service/run-owner-service.js';
 export { openDistributedAdapters, type DistributedAdapterOptions, type DistributedAdapters, type MigrationClass, type RelaySpec } from './service/distributed-adapters.js';
 export { loadKafkaSettings, createKafka, type KafkaSettings } from './kafka/kafka-config.js';
 export { ensureTopics, awaitCluster } from './kafka/topic-admin.js';

@@ -8,7 +8,6 @@ import { busMetrics, createKafka, createLogger, createServiceApp, KafkaEventClie
 import { testKafkaSettings } from '@evalvault/platform/testing';
 import { AuditModule } from './audit.module.js';
 import { AUDIT_LOG } from './audit.consumers.js';
-import type { AuditRuntime } from './audit.runtime.js';
 import { auditedEvent, openAuditHarness, sampleHistory, type AuditHarness } from './testing/audit-harness.js';
 
 // A new group pinned to the end of all seven topics: kafkajs' setOffsets takes ~5 s per topic.
@@ -30,8 +29,7 @@ describe('audit log over Kafka', () => {
     const metrics = busMetrics(new Registry());
     const server = new KafkaEventServer({ kafka, groupId: `audit-test-${randomUUID()}`, transportId: AUDIT_LOG, logger: pino({ level: 'silent' }), metrics, fromBeginning: false });
     const config = { serviceName: 'audit-test', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
-    const runtime = { projection: audit.projection, readiness: [] } as unknown as AuditRuntime;
-    app = await createServiceApp(AuditModule.with(runtime), config, createLogger(config));
+    app = await createServiceApp(AuditModule.with({ projection: audit.projection }), config, createLogger(config));
     app.connectMicroservice({ strategy: server });
     await app.startAllMicroservices();
     await server.ready;

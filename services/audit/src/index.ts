@@ -1,5 +1,5 @@
-// What composes the audit service elsewhere (the embedded platform): its parts from adapters, migrations, internal API.
-export { assembleAudit, type AuditAdapters, type AuditRuntime } from './audit.runtime.js';
+// What composes the audit service elsewhere (the embedded platform): its declaration, migrations and parts.
+export { AUDIT_SERVICE, type AuditParts } from './audit.service.js';
 export { AuditModule } from './audit.module.js';
 export { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from './log/audit-log.migrations.js';
 export { auditOperationHandlers, auditStreamHandlers } from './api/audit-internal-api.js';

@@ -1,8 +1,6 @@
-import { migrateEventStore, runMigrations } from '@evalvault/platform';
-import { loadConfig } from './config.js';
-import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from './log/audit-log.migrations.js';
+import { migrateOwnerService } from '@evalvault/platform';
+import { AUDIT_SERVICE } from './audit.service.js';
 
 /** `npm run migrate`: applies pending migrations of the event store and the audit schema, explicitly. */
-const { databaseUrl } = loadConfig(process.env);
-const applied = [...(await migrateEventStore(databaseUrl)), ...(await runMigrations(databaseUrl, AUDIT_SCHEMA, AUDIT_MIGRATIONS))];
+const applied = await migrateOwnerService(AUDIT_SERVICE, AUDIT_SERVICE.config(process.env).databaseUrl);
 console.log(applied.length > 0 ? `audit: applied ${applied.join(', ')}` : 'audit: no pending migrations');

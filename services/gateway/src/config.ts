@@ -22,8 +22,8 @@ export interface GatewayConfig extends ServiceConfig {
   registryUrl: string;
   datasetUploadMaxBytes: number;
   /** Secret references (env:NAME or file:/path), never the secrets. */
-  internalSecretRef: string;
-  apiKeyPepperRef: string;
+  internalSecretRef: string | null;
+  apiKeyPepperRef: string | null;
   /** A key the operator chose, made admin of project `default` at start; null: none. */
   bootstrapAdminKey: string | null;
   oidc: { issuer: string; audience: string; jwksUri: string | null } | null;
@@ -40,10 +40,15 @@ export function datasetUploadLimit(env: Environment, variable = 'GATEWAY_DATASET
   return value;
 }
 
-function required(env: Environment, variable: string, what: string): string {
-  const value = env[variable];
+/** A secret reference distributed mode cannot run without (the embedded platform makes its own secrets). */
+export function requiredRef(value: string | null, variable: string, what: string): string {
   if (!value) throw new ConfigError(variable, `is required: ${what}`);
   return value;
+}
+
+/** Apart, because migrating needs the database and none of the secrets. */
+export function gatewayDatabaseUrl(env: Environment): string {
+  return env['DATABASE_URL'] || 'postgres://evalvault@127.0.0.1:5432/evalvault';
 }
 
 /** The only place the gateway reads its environment. */
@@ -51,7 +56,7 @@ export function loadConfig(env: Environment): GatewayConfig {
   const issuer = env['EVALVAULT_OIDC_ISSUER'] || null;
   return {
     ...loadServiceConfig('gateway', env, DEFAULT_PORT),
-    databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault@127.0.0.1:5432/evalvault',
+    databaseUrl: gatewayDatabaseUrl(env),
     kafka: loadKafkaSettings(env, 'evalvault-gateway'),
     relayName: env['GATEWAY_RELAY_NAME'] || 'gateway',
     relayStart: readChoice(env, 'GATEWAY_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
@@ -60,8 +65,8 @@ export function loadConfig(env: Environment): GatewayConfig {
     auditUrl: env['AUDIT_SERVICE_URL'] || 'http://127.0.0.1:8084',
     registryUrl: env['REGISTRY_SERVICE_URL'] || 'http://127.0.0.1:8082',
     datasetUploadMaxBytes: datasetUploadLimit(env),
-    internalSecretRef: required(env, 'EVALVAULT_INTERNAL_SECRET_REF', 'where the secret signing internal identities is (env:NAME or file:/path)'),
-    apiKeyPepperRef: required(env, 'EVALVAULT_API_KEY_PEPPER_REF', 'where the pepper hashing API keys is (env:NAME or file:/path)'),
+    internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
+    apiKeyPepperRef: env['EVALVAULT_API_KEY_PEPPER_REF'] || null,
     bootstrapAdminKey: env['EVALVAULT_BOOTSTRAP_ADMIN_KEY'] || null,
     oidc: issuer ? { issuer, audience: env['EVALVAULT_OIDC_AUDIENCE'] || 'evalvault-api', jwksUri: env['EVALVAULT_OIDC_JWKS_URI'] || null } : null,
     http: loadHttpEdgesConfig(env),

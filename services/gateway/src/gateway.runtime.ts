@@ -3,9 +3,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import {
-  postgresReadiness, READINESS_CHECKS, type EventStore, type ReadinessCheck, type ReadinessChecks, type ServiceClient,
-} from '@evalvault/platform';
+import type { EventStore, ServiceClient } from '@evalvault/platform';
 import type { NotificationsOperations, RunsOperations } from '@evalvault/service-apis';
 import { ApiKeyAuthenticator, ApiKeySecretHasher, Authenticator, OidcVerifier } from './auth/index.js';
 import { installAuthentication } from './auth/authentication.hook.js';
@@ -42,8 +40,6 @@ export interface GatewayParts {
   pepper: Buffer;
   oidc: { issuer: string; audience: string; jwksUri: string } | null;
   clients: GatewayClients;
-  /** What /readyz checks besides the database: the broker and the relay of its own streams (distributed). */
-  readiness?: ReadinessCheck[];
 }
 
 export interface GatewayRuntime {
@@ -52,7 +48,7 @@ export interface GatewayRuntime {
   beforeListen(app: NestFastifyApplication): Promise<void>;
 }
 
-/** The gateway from already-built adapters; main.ts (distributed) and the embedded platform both use it. */
+/** The gateway from already-built adapters (see gateway.service.ts, whose declaration both modes compose). */
 export async function createGatewayRuntime(parts: GatewayParts): Promise<GatewayRuntime> {
   const { pool, store, logger } = parts;
   const sources = { now: Date.now, newId: randomUUID };
@@ -76,8 +72,6 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
     module,
     async beforeListen(app) {
       const fastify = app.getHttpAdapter().getInstance();
-      const checks = app.get<ReadinessChecks>(READINESS_CHECKS);
-      for (const check of parts.readiness ?? [postgresReadiness(pool)]) checks.register(check);
       await installOpenApi(fastify, '0.1.0');
       installAuthentication(fastify, authenticator);
       installDatasetUploads(fastify);

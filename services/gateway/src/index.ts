@@ -1,5 +1,7 @@
-// What composes the gateway elsewhere (the embedded platform): the gateway from adapters, its migrations.
+// What composes the gateway elsewhere (the embedded platform): its declaration, migrations and configuration.
 export { createGatewayRuntime, type GatewayClients, type GatewayParts, type GatewayRuntime } from './gateway.runtime.js';
+export { GATEWAY_SERVICE, type GatewayPeers } from './gateway.service.js';
+export { loadConfig as loadGatewayConfig } from './config.js';
 export { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './gateway.migrations.js';
 export { GATEWAY_STREAM_PREFIXES } from './members/members.decider.js';
 export { DEFAULT_TENANT, DEFAULT_PROJECT } from './auth/bootstrap-key.js';

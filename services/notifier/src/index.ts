@@ -1,6 +1,6 @@
-// What the embedded platform composes: the notifier built from adapters it already has, its migrations and internal API.
+// What composes the notifier elsewhere (the embedded platform, tests): its declaration, composition and migrations.
 export { buildNotifier, type Notifier, type NotifierAdapters, type NotifierSettings, type NotifierSources } from './notifier.composition.js';
-export { createNotifierRuntime, type NotifierRuntime } from './notifier.runtime.js';
+export { NOTIFIER_SERVICE } from './notifier.service.js';
 export { NotifierModule, TRIGGER_EVENT_TYPES, READ_MODEL_EVENT_TYPES } from './notifier.module.js';
 export { DISPATCH, READ_MODEL } from './notifier.consumers.js';
 export { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './projection/notifier-read-model.migrations.js';

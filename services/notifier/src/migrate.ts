@@ -1,8 +1,6 @@
-import { migrateEventStore, runMigrations } from '@evalvault/platform';
-import { loadConfig } from './config.js';
-import { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './projection/notifier-read-model.migrations.js';
+import { migrateOwnerService } from '@evalvault/platform';
+import { NOTIFIER_SERVICE } from './notifier.service.js';
 
 /** `npm run migrate`: applies pending migrations of the event store and the notifier schema, explicitly. */
-const { databaseUrl } = loadConfig(process.env);
-const applied = [...(await migrateEventStore(databaseUrl)), ...(await runMigrations(databaseUrl, NOTIFIER_SCHEMA, NOTIFIER_MIGRATIONS))];
+const applied = await migrateOwnerService(NOTIFIER_SERVICE, NOTIFIER_SERVICE.config(process.env).databaseUrl);
 console.log(applied.length > 0 ? `notifier: applied ${applied.join(', ')}` : 'notifier: no pending migrations');

@@ -1,13 +1,11 @@
-import { Controller, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { EvalVaultEvent, RunRequested } from '@evalvault/contracts';
-import { READINESS_CHECKS, type ReadinessCheck, type ReadinessChecks } from '@evalvault/platform';
 import type { TriggerEvent } from './dispatch/dispatcher.js';
 import type { Notifier } from './notifier.composition.js';
 import { DISPATCH, READ_MODEL } from './notifier.consumers.js';
 
 export const NOTIFIER = Symbol('NOTIFIER');
-export const NOTIFIER_READINESS = Symbol('NOTIFIER_READINESS');
 
 export const TRIGGER_EVENT_TYPES = ['GateFailed', 'GatePassed', 'RunFailed'] as const;
 export const READ_MODEL_EVENT_TYPES = [
@@ -37,28 +35,10 @@ class NotifierEventsController {
   }
 }
 
-/** Registers readiness checks and starts the delivery worker once the app (and its consumers) are up. */
+/** The notifier's event handlers (its composition is notifier.service.ts; the worker starts with the service). */
 @Module({})
-export class NotifierModule implements OnModuleInit, OnApplicationBootstrap {
-  constructor(
-    @Inject(NOTIFIER) private readonly notifier: Notifier,
-    @Inject(NOTIFIER_READINESS) private readonly checks: ReadinessCheck[],
-    @Inject(READINESS_CHECKS) private readonly readiness: ReadinessChecks,
-  ) {}
-
-  onModuleInit(): void {
-    this.checks.forEach((check) => this.readiness.register(check));
-  }
-
-  onApplicationBootstrap(): void {
-    this.notifier.worker.start();
-  }
-
-  static with(notifier: Notifier, readiness: ReadinessCheck[] = []): DynamicModule {
-    return {
-      module: NotifierModule,
-      controllers: [NotifierEventsController],
-      providers: [{ provide: NOTIFIER, useValue: notifier }, { provide: NOTIFIER_READINESS, useValue: readiness }],
-    };
+export class NotifierModule {
+  static with(notifier: Notifier): DynamicModule {
+    return { module: NotifierModule, controllers: [NotifierEventsController], providers: [{ provide: NOTIFIER, useValue: notifier }] };
   }
 }

@@ -1,6 +1,6 @@
-// What composes the registry service (the embedded platform, tests): runtime, migrations, internal API handlers.
+// What composes the registry service (the embedded platform, tests): its declaration, migrations and parts.
 export { loadConfig, DEFAULT_PORT, type RegistryConfig } from './config.js';
-export { assembleRegistry, createRegistryRuntime, REGISTRY_MIGRATIONS, REGISTRY_SCHEMA, type RegistryAdapters, type RegistryRuntime } from './registry.runtime.js';
+export { REGISTRY_SERVICE, REGISTRY_MIGRATIONS, REGISTRY_SCHEMA, type RegistryParts } from './registry.service.js';
 export { RegistryModule } from './registry.module.js';
 export { READ_MODEL as REGISTRY_READ_MODEL } from './registry.consumers.js';
 export { registryOperationHandlers } from './api/registry-internal-api.js';

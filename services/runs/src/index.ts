@@ -1,6 +1,5 @@
-// What composes the runs service elsewhere (the embedded platform): its parts from adapters, migrations, internal API.
-export { assembleRuns, RUNS_MIGRATIONS, RUNS_SCHEMA, type RunsAdapters, type RunsRuntime, type RunsSettings } from './runs.runtime.js';
+// What composes the runs service elsewhere (the embedded platform): its declaration, migrations and parts.
+export { RUNS_SERVICE, RUNS_MIGRATIONS, RUNS_SCHEMA, type RunsParts } from './runs.service.js';
 export { RunsModule } from './runs.module.js';
-export { runsOperationHandlers } from './api/runs-internal-api.js';
 export { RUNS_STREAM_PREFIXES } from './run/run.repository.js';
 export { loadConfig as loadRunsConfig, type RunsConfig } from './config.js';

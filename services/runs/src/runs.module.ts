@@ -1,11 +1,10 @@
-import { Controller, Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { READINESS_CHECKS, type ReadinessChecks } from '@evalvault/platform';
+import { Controller, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { CaseBatchScheduled, EvalVaultEvent, RunRequested } from '@evalvault/contracts';
-import type { RunsRuntime } from './runs.runtime.js';
+import type { RunsParts } from './runs.service.js';
 import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
 
-export const RUNS_RUNTIME = Symbol('RUNS_RUNTIME');
+export const RUNS_PARTS = Symbol('RUNS_PARTS');
 
 export const READ_MODEL_EVENT_TYPES = [
   'RunRequested', 'RunStarted', 'CaseEvaluated', 'CaseFailed', 'RunCompleted', 'RunFailed', 'RunCancelled', 'GatePassed', 'GateFailed',
@@ -14,36 +13,28 @@ export const READ_MODEL_EVENT_TYPES = [
 /** Thin edges: each handler turns an event into one call. */
 @Controller()
 class RunsEventsController {
-  constructor(@Inject(RUNS_RUNTIME) private readonly runtime: RunsRuntime) {}
+  constructor(@Inject(RUNS_PARTS) private readonly parts: RunsParts) {}
 
   @EventPattern('RunRequested', PLANNER)
   plan(@Payload() event: RunRequested): Promise<void> {
-    return this.runtime.planner.plan(event);
+    return this.parts.planner.plan(event);
   }
 
   @EventPattern('CaseBatchScheduled', WORKER)
   work(@Payload() event: CaseBatchScheduled): Promise<void> {
-    return this.runtime.worker.work(event);
+    return this.parts.worker.work(event);
   }
 
   @EventPattern([...READ_MODEL_EVENT_TYPES], READ_MODEL)
   async project(@Payload() event: EvalVaultEvent): Promise<void> {
-    await this.runtime.projection.apply(event);
+    await this.parts.projection.apply(event);
   }
 }
 
+/** The runs service's event handlers (its composition is runs.service.ts). */
 @Module({})
-export class RunsModule implements OnModuleInit {
-  constructor(
-    @Inject(RUNS_RUNTIME) private readonly runtime: RunsRuntime,
-    @Inject(READINESS_CHECKS) private readonly readiness: ReadinessChecks,
-  ) {}
-
-  onModuleInit(): void {
-    this.runtime.readiness.forEach((check) => this.readiness.register(check));
-  }
-
-  static with(runtime: RunsRuntime): DynamicModule {
-    return { module: RunsModule, controllers: [RunsEventsController], providers: [{ provide: RUNS_RUNTIME, useValue: runtime }] };
+export class RunsModule {
+  static with(parts: RunsParts): DynamicModule {
+    return { module: RunsModule, controllers: [RunsEventsController], providers: [{ provide: RUNS_PARTS, useValue: parts }] };
   }
 }

@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { EvalVaultEvent } from '@evalvault/contracts';
 import {
-  busMetrics, createKafka, createLogger, createServiceApp, KafkaEventClient, KafkaEventServer, migrateEventStore, PostgresEventStore, runMigrations,
+  busMetrics, createKafka, createLogger, createServiceApp, KafkaEventClient, KafkaEventServer, migrateEventStore, ownerServiceModule, PostgresEventStore, runMigrations,
   secretResolver, type KafkaSettings,
 } from '@evalvault/platform';
 import type { DeliveryConfig } from '../config.js';
@@ -60,10 +60,12 @@ export async function startInProcessNotifier(options: {
     dataSource, store, deadLetters, secrets: secretResolver(options.secrets), logger, registry,
     serverFor: (groupId, transportId) => new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning: false }),
   }, {
-    egressAllow: options.egressAllow, secretRefPrefixes: ['env:NOTIFY_'], publicUrl: 'https://evalvault.example.com', groupPrefix: prefix, consumerStart: 'latest',
+    egressAllow: options.egressAllow, secretRefPrefixes: ['env:EVALVAULT_SECRET_'], publicUrl: 'https://evalvault.example.com', groupPrefix: prefix, consumerStart: 'latest',
     delivery: { ...TEST_DELIVERY, ...options.delivery },
   });
-  const app: NestFastifyApplication = await createServiceApp(NotifierModule.with(notifier), config, logger, registry);
+  const app: NestFastifyApplication = await createServiceApp(
+    ownerServiceModule({ module: NotifierModule.with(notifier), readiness: [notifier.worker.readiness], start: () => notifier.worker.start() }), config, logger, registry,
+  );
   for (const strategy of notifier.consumers) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.init();

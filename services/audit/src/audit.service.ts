@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { defineOwnerService } from '@evalvault/platform';
+import type { AuditOperations, AuditStreams } from '@evalvault/service-apis';
+import { auditOperationHandlers, auditStreamHandlers } from './api/audit-internal-api.js';
+import { AUDIT_LOG } from './audit.consumers.js';
+import { AuditModule } from './audit.module.js';
+import { loadConfig, type AuditConfig } from './config.js';
+import { AUDIT_STREAM_PREFIXES, ForgetSubject } from './forget/forget-subject.js';
+import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from './log/audit-log.migrations.js';
+import { AuditProjection } from './log/audit.projection.js';
+import { sqlOfPg } from './log/sql.js';
+import { AuditQueries } from './query/audit.queries.js';
+import { AuditRetention } from './retention/audit-retention.js';
+import { SubjectKeys } from './subjects/subject-keys.js';
+import { AuditReplay } from './verify/audit-replay.js';
+
+/** What the audit log's event handler and internal API use. */
+export interface AuditParts {
+  projection: AuditProjection;
+  queries: AuditQueries;
+  replay: AuditReplay;
+  retention: AuditRetention;
+  forget: ForgetSubject;
+}
+
+/**
+ * The audit service: one consumer group over every topic (the hash-chained log), its own
+ * SubjectForgotten streams, replay against the event store, export, and a retention timer.
+ */
+export const AUDIT_SERVICE = defineOwnerService<AuditConfig, AuditOperations, AuditStreams, AuditParts>({
+  name: 'audit',
+  streams: AUDIT_STREAM_PREFIXES,
+  migrations: [[AUDIT_SCHEMA, AUDIT_MIGRATIONS]],
+  config: loadConfig,
+  async compose(config, adapters) {
+    const { pool, dataSource, store, logger } = adapters;
+    const parts: AuditParts = {
+      projection: new AuditProjection(dataSource),
+      queries: new AuditQueries(pool),
+      replay: new AuditReplay(pool, store),
+      retention: new AuditRetention(pool),
+      forget: new ForgetSubject(store, new SubjectKeys(sqlOfPg(pool)), { now: Date.now, newId: randomUUID }),
+    };
+    const timer = config.retentionIntervalMs > 0 ? setInterval(() => purge(parts.retention, logger), config.retentionIntervalMs) : null;
+    timer?.unref();
+    return {
+      module: AuditModule.with(parts),
+      consumers: [adapters.eventServer(config.groupId, AUDIT_LOG)],
+      internalApi: { operations: auditOperationHandlers({ ...parts, newId: randomUUID }), streams: auditStreamHandlers(parts.queries) },
+      readiness: [],
+      close: async () => { if (timer) clearInterval(timer); },
+      exports: parts,
+    };
+  },
+});
+
+function purge(retention: AuditRetention, logger: Logger): void {
+  retention.purgeAll(Date.now()).then(
+    (purged) => { if (purged > 0) logger.info({ purged }, 'audit retention purged entries'); },
+    (error: unknown) => logger.error({ err: error }, 'audit retention failed'),
+  );
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { llmMigrations } from '@evalvault/llm';
+import {
+  CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, defineOwnerService, PostgresContentStore, secretResolver,
+} from '@evalvault/platform';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import type { RunsOperations } from '@evalvault/service-apis';
+import { runsOperationHandlers } from './api/runs-internal-api.js';
+import { loadConfig, type RunsConfig } from './config.js';
+import { NoRegisteredDatasets, type DatasetContentSource } from './planning/dataset-content.port.js';
+import { DirectoryDatasetSource } from './planning/directory-dataset-source.js';
+import { RegisteredDatasetSource } from './planning/registered-dataset-source.js';
+import { RunPlanner } from './planning/run-planner.js';
+import { RunsProjection, RunsQueries, RUNS_READ_MODEL_MIGRATIONS } from './projection/index.js';
+import { RunCommands } from './run/run.commands.js';
+import { runRepository, RUNS_STREAM_PREFIXES } from './run/run.repository.js';
+import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
+import { RunsModule } from './runs.module.js';
+import { CaseScorer } from './work/case-scorer.js';
+import { CaseWorker } from './work/case-worker.js';
+import { judgeFactory } from './work/judge-factory.js';
+import { RunCompleter } from './work/run-completer.js';
+
+export const RUNS_SCHEMA = 'runs';
+
+/** Every migration of the runs schema, in order: read model (with its inbox) and the LLM tables. */
+export const RUNS_MIGRATIONS = [...RUNS_READ_MODEL_MIGRATIONS, ...llmMigrations(RUNS_SCHEMA)];
+
+/** What the runs service's event handlers call. */
+export interface RunsParts {
+  planner: RunPlanner;
+  worker: CaseWorker;
+  commands: RunCommands;
+  projection: RunsProjection;
+  queries: RunsQueries;
+}
+
+/**
+ * The runs service: run streams, the planner, workers and read model as consumer groups
+ * (any subset per process: RUNS_ROLES), the internal API for the gateway.
+ */
+export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Record<never, never>, RunsParts>({
+  name: 'runs',
+  streams: RUNS_STREAM_PREFIXES,
+  // Registered datasets are read from the content store.
+  migrations: [[CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [RUNS_SCHEMA, RUNS_MIGRATIONS]],
+  config: loadConfig,
+  relays: (config) => config.roles.has('relay'),
+  async compose(config, adapters) {
+    const { pool, dataSource, store, logger } = adapters;
+    const sources = { now: Date.now, newId: randomUUID };
+    const runs = runRepository(store, sources);
+    const queries = new RunsQueries(dataSource);
+    const consumers: CustomTransportStrategy[] = [];
+    if (config.roles.has('planner')) consumers.push(adapters.eventServer(`${config.groupPrefix}-planner`, PLANNER));
+    if (config.roles.has('worker')) consumers.push(adapters.eventServer(`${config.groupPrefix}-workers`, WORKER));
+    if (config.roles.has('projection')) consumers.push(adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL));
+    const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver()), Date.now);
+    const parts: RunsParts = {
+      planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSize, logger),
+      worker: new CaseWorker(runs, scorer, new RunCompleter(runs, store, queries, Date.now), config.workerConcurrency, logger),
+      commands: new RunCommands(runs, randomUUID),
+      projection: new RunsProjection(dataSource),
+      queries,
+    };
+    return {
+      module: RunsModule.with(parts),
+      consumers,
+      internalApi: { operations: runsOperationHandlers(parts.commands, parts.queries, randomUUID) },
+      readiness: [],
+      close: async () => undefined,
+      exports: parts,
+    };
+  },
+});
+
+/** Registered versions from the content store by their pinned hash; a reference without one from the dataset directory, if any. */
+function datasetSource(pool: pg.Pool, datasetDir: string | null): DatasetContentSource {
+  return new RegisteredDatasetSource(new PostgresContentStore(pool), datasetDir ? new DirectoryDatasetSource(datasetDir) : new NoRegisteredDatasets());
+}
