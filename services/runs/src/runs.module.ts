@@ -1,10 +1,19 @@
 import { Controller, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { CaseBatchScheduled, EvalVaultEvent, RunRequested } from '@evalvault/contracts';
-import type { RunsParts } from './runs.service.js';
+import type { RunPlanner } from './planning/run-planner.js';
+import type { RunsProjection } from './projection/index.js';
+import type { CaseWorker } from './work/case-worker.js';
 import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
 
 export const RUNS_PARTS = Symbol('RUNS_PARTS');
+
+/** What the runs service's event handlers call. */
+export interface RunsHandlers {
+  planner: RunPlanner;
+  worker: CaseWorker;
+  projection: RunsProjection;
+}
 
 export const READ_MODEL_EVENT_TYPES = [
   'RunRequested', 'RunStarted', 'CaseEvaluated', 'CaseFailed', 'RunCompleted', 'RunFailed', 'RunCancelled', 'GatePassed', 'GateFailed',
@@ -13,7 +22,7 @@ export const READ_MODEL_EVENT_TYPES = [
 /** Thin edges: each handler turns an event into one call. */
 @Controller()
 class RunsEventsController {
-  constructor(@Inject(RUNS_PARTS) private readonly parts: RunsParts) {}
+  constructor(@Inject(RUNS_PARTS) private readonly parts: RunsHandlers) {}
 
   @EventPattern('RunRequested', PLANNER)
   plan(@Payload() event: RunRequested): Promise<void> {
@@ -34,7 +43,7 @@ class RunsEventsController {
 /** The runs service's event handlers (its composition is runs.service.ts). */
 @Module({})
 export class RunsModule {
-  static with(parts: RunsParts): DynamicModule {
+  static with(parts: RunsHandlers): DynamicModule {
     return { module: RunsModule, controllers: [RunsEventsController], providers: [{ provide: RUNS_PARTS, useValue: parts }] };
   }
 }

@@ -16,7 +16,7 @@ import { RunsProjection, RunsQueries, RUNS_READ_MODEL_MIGRATIONS } from './proje
 import { RunCommands } from './run/run.commands.js';
 import { runRepository, RUNS_STREAM_PREFIXES } from './run/run.repository.js';
 import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
-import { RunsModule } from './runs.module.js';
+import { RunsModule, type RunsHandlers } from './runs.module.js';
 import { CaseScorer } from './work/case-scorer.js';
 import { CaseWorker } from './work/case-worker.js';
 import { judgeFactory } from './work/judge-factory.js';
@@ -27,12 +27,9 @@ export const RUNS_SCHEMA = 'runs';
 /** Every migration of the runs schema, in order: read model (with its inbox) and the LLM tables. */
 export const RUNS_MIGRATIONS = [...RUNS_READ_MODEL_MIGRATIONS, ...llmMigrations(RUNS_SCHEMA)];
 
-/** What the runs service's event handlers call. */
-export interface RunsParts {
-  planner: RunPlanner;
-  worker: CaseWorker;
+/** The runs service's parts: its event handlers' and its internal API's. */
+export interface RunsParts extends RunsHandlers {
   commands: RunCommands;
-  projection: RunsProjection;
   queries: RunsQueries;
 }
 
