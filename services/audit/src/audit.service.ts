@@ -7,7 +7,7 @@ import { AUDIT_LOG } from './audit.consumers.js';
 import { AuditModule } from './audit.module.js';
 import { loadConfig, type AuditConfig } from './config.js';
 import { AUDIT_STREAM_PREFIXES, ForgetSubject } from './forget/forget-subject.js';
-import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from './log/audit-log.migrations.js';
+import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from './migrations/audit.migrations.js';
 import { AuditProjection } from './log/audit.projection.js';
 import { sqlOfPg } from './log/sql.js';
 import { AuditQueries } from './query/audit.queries.js';

@@ -2,7 +2,7 @@ import { defineOwnerService, HttpServiceClient, InternalIdentitySigner, secretRe
 import type { AuditOperations, AuditStreams, NotificationsOperations, RegistryOperations, RunsOperations } from '@evalvault/service-apis';
 import { discoverJwksUri } from './auth/index.js';
 import { loadConfig, requiredRef, type GatewayConfig } from './config.js';
-import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './gateway.migrations.js';
+import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './migrations/gateway.migrations.js';
 import { createGatewayRuntime, type GatewayClients } from './gateway.runtime.js';
 import { GATEWAY_STREAM_PREFIXES } from './members/members.decider.js';
 import { HttpRegistryClient } from './registry/index.js';

@@ -2,7 +2,7 @@
 export { createGatewayRuntime, type GatewayClients, type GatewayParts, type GatewayRuntime } from './gateway.runtime.js';
 export { GATEWAY_SERVICE, type GatewayPeers } from './gateway.service.js';
 export { loadConfig as loadGatewayConfig } from './config.js';
-export { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './gateway.migrations.js';
+export { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './migrations/gateway.migrations.js';
 export { GATEWAY_STREAM_PREFIXES } from './members/members.decider.js';
 export { DEFAULT_TENANT, DEFAULT_PROJECT } from './auth/bootstrap-key.js';
 export { loadHttpEdgesConfig } from './http/index.js';

@@ -3,7 +3,7 @@ export { buildNotifier, type Notifier, type NotifierAdapters, type NotifierSetti
 export { NOTIFIER_SERVICE } from './notifier.service.js';
 export { NotifierModule, TRIGGER_EVENT_TYPES, READ_MODEL_EVENT_TYPES } from './notifier.module.js';
 export { DISPATCH, READ_MODEL } from './notifier.consumers.js';
-export { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './projection/notifier-read-model.migrations.js';
+export { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './migrations/notifier.migrations.js';
 export { notificationsOperationHandlers } from './api/notifications-internal-api.js';
 export { KafkaDeadLetterSink, InProcessDeadLetterSink, type DeadLetterSink } from './delivery/dead-letters.js';
 export { NOTIFIER_STREAM_PREFIXES } from './notification/notification.ids.js';

@@ -6,7 +6,7 @@ import { KafkaDeadLetterSink, type DeadLetterSink } from './delivery/dead-letter
 import { NOTIFIER_STREAM_PREFIXES } from './notification/notification.ids.js';
 import { buildNotifier, type Notifier } from './notifier.composition.js';
 import { NotifierModule } from './notifier.module.js';
-import { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './projection/notifier-read-model.migrations.js';
+import { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './migrations/notifier.migrations.js';
 
 /**
  * The notifier: routes per project, a dispatch group on gate verdicts and failed runs, a

@@ -6,7 +6,7 @@ import { registryOperationHandlers } from './api/registry-internal-api.js';
 import { loadConfig, type RegistryConfig } from './config.js';
 import { RegistryProjection } from './projection/registry.projection.js';
 import { RegistryQueries } from './projection/registry.queries.js';
-import { REGISTRY_READ_MODEL_MIGRATIONS, REGISTRY_SCHEMA } from './projection/registry-read-model.migrations.js';
+import { REGISTRY_READ_MODEL_MIGRATIONS, REGISTRY_SCHEMA } from './migrations/registry.migrations.js';
 import { READ_MODEL } from './registry.consumers.js';
 import { RegistryModule } from './registry.module.js';
 import { RegistryCommands } from './resource/registry.commands.js';

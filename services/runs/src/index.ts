@@ -1,5 +1,6 @@
 // What composes the runs service elsewhere (the embedded platform): its declaration, migrations and parts.
-export { RUNS_SERVICE, RUNS_MIGRATIONS, RUNS_SCHEMA, type RunsParts } from './runs.service.js';
+export { RUNS_SERVICE, type RunsParts } from './runs.service.js';
+export { RUNS_MIGRATIONS, RUNS_SCHEMA } from './migrations/runs.migrations.js';
 export { RunsModule } from './runs.module.js';
 export { RUNS_STREAM_PREFIXES } from './run/run.repository.js';
 export { loadConfig as loadRunsConfig, type RunsConfig } from './config.js';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { llmMigrations } from '@evalvault/llm';
 import {
   CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, defineOwnerService, PostgresContentStore, secretResolver,
 } from '@evalvault/platform';
@@ -12,7 +11,8 @@ import { NoRegisteredDatasets, type DatasetContentSource } from './planning/data
 import { DirectoryDatasetSource } from './planning/directory-dataset-source.js';
 import { RegisteredDatasetSource } from './planning/registered-dataset-source.js';
 import { RunPlanner } from './planning/run-planner.js';
-import { RunsProjection, RunsQueries, RUNS_READ_MODEL_MIGRATIONS } from './projection/index.js';
+import { RUNS_MIGRATIONS, RUNS_SCHEMA } from './migrations/runs.migrations.js';
+import { RunsProjection, RunsQueries } from './projection/index.js';
 import { RunCommands } from './run/run.commands.js';
 import { runRepository, RUNS_STREAM_PREFIXES } from './run/run.repository.js';
 import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
@@ -21,11 +21,6 @@ import { CaseScorer } from './work/case-scorer.js';
 import { CaseWorker } from './work/case-worker.js';
 import { judgeFactory } from './work/judge-factory.js';
 import { RunCompleter } from './work/run-completer.js';
-
-export const RUNS_SCHEMA = 'runs';
-
-/** Every migration of the runs schema, in order: read model (with its inbox) and the LLM tables. */
-export const RUNS_MIGRATIONS = [...RUNS_READ_MODEL_MIGRATIONS, ...llmMigrations(RUNS_SCHEMA)];
 
 /** The runs service's parts: its event handlers' and its internal API's. */
 export interface RunsParts extends RunsHandlers {

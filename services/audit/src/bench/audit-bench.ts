@@ -9,7 +9,7 @@ import type { EvalVaultEvent } from '@evalvault/contracts';
 import { testEvent } from '@evalvault/contracts/testing';
 import { migrateEventStore, PostgresEventStore, runMigrations, START } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
-import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from '../log/audit-log.migrations.js';
+import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from '../migrations/audit.migrations.js';
 import { appendEntry } from '../log/audit-log.writer.js';
 import { buildEntry } from '../log/entry-builder.js';
 import { sqlOfPg } from '../log/sql.js';

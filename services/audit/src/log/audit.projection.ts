@@ -3,7 +3,7 @@ import type { EvalVaultEvent } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { LiveSealer } from '../subjects/sealers.js';
 import { SubjectKeys } from '../subjects/subject-keys.js';
-import { AUDIT_SCHEMA } from './audit-log.migrations.js';
+import { AUDIT_SCHEMA } from '../migrations/audit.migrations.js';
 import { appendEntry } from './audit-log.writer.js';
 import { buildEntry } from './entry-builder.js';
 import { sqlOfManager } from './sql.js';

@@ -6,7 +6,7 @@ import { sampleRunRequested, testEvent } from '@evalvault/contracts/testing';
 import { migrateEventStore, PostgresEventStore, runMigrations } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { ForgetSubject } from '../forget/forget-subject.js';
-import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from '../log/audit-log.migrations.js';
+import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from '../migrations/audit.migrations.js';
 import { AuditProjection } from '../log/audit.projection.js';
 import { sqlOfPg } from '../log/sql.js';
 import { AuditQueries } from '../query/audit.queries.js';

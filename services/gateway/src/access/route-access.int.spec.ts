@@ -7,7 +7,7 @@ import {
 } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { startTestOidcIssuer, type RunningTestOidcIssuer } from '../auth/testing/index.js';
-import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from '../gateway.migrations.js';
+import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from '../migrations/gateway.migrations.js';
 import { createGatewayRuntime, type GatewayClients } from '../gateway.runtime.js';
 import { membersStreamId } from '../members/members.decider.js';
 import { accessDeniedStreamId } from './denied-access.js';

@@ -7,7 +7,7 @@ import {
   createLogger, createServiceApp, InProcessServiceClient, migrateEventStore, PostgresEventStore, runMigrations,
 } from '@evalvault/platform';
 import type { RunsOperations } from '@evalvault/service-apis';
-import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from '../gateway.migrations.js';
+import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from '../migrations/gateway.migrations.js';
 import { createGatewayRuntime } from '../gateway.runtime.js';
 import { DEFAULT_BODY_LIMIT } from '../http/index.js';
 import { FIXED_RUNS_HANDLERS } from './bench-fixtures.js';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { NOTIFIER_SCHEMA } from '../projection/notifier-read-model.migrations.js';
+import { NOTIFIER_SCHEMA } from '../migrations/notifier.migrations.js';
 
 const s = `"${NOTIFIER_SCHEMA}"`;
 

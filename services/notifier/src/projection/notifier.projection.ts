@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EvalVaultEvent, EventOfType } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
-import { NOTIFIER_SCHEMA } from './notifier-read-model.migrations.js';
+import { NOTIFIER_SCHEMA } from '../migrations/notifier.migrations.js';
 
 /** The inbox consumer name of the notifier's read model. */
 export const NOTIFIER_READ_MODEL_CONSUMER = 'notifier-read-model';

@@ -6,7 +6,7 @@ import type {
 } from '@evalvault/service-apis';
 import { NOTIFICATION_STATUSES } from '@evalvault/service-apis';
 import { NotifierError, NotifierErrorCode } from '../notifier.errors.js';
-import { NOTIFIER_SCHEMA } from './notifier-read-model.migrations.js';
+import { NOTIFIER_SCHEMA } from '../migrations/notifier.migrations.js';
 
 const s = `"${NOTIFIER_SCHEMA}"`;
 

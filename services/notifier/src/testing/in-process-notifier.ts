@@ -13,7 +13,7 @@ import type { DeliveryConfig } from '../config.js';
 import { KafkaDeadLetterSink } from '../delivery/dead-letters.js';
 import { buildNotifier, type Notifier } from '../notifier.composition.js';
 import { NotifierModule } from '../notifier.module.js';
-import { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from '../projection/notifier-read-model.migrations.js';
+import { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from '../migrations/notifier.migrations.js';
 
 /** Fast pacing for tests: attempts milliseconds apart, a short lease. */
 export const TEST_DELIVERY: DeliveryConfig = {

@@ -12,7 +12,7 @@ import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { DATASET_UPLOAD_PATH, type RegisteredVersion, type RegistryOperations } from '@evalvault/service-apis';
 import { RegistryProjection } from '../projection/registry.projection.js';
 import { RegistryQueries } from '../projection/registry.queries.js';
-import { REGISTRY_READ_MODEL_MIGRATIONS, REGISTRY_SCHEMA } from '../projection/registry-read-model.migrations.js';
+import { REGISTRY_READ_MODEL_MIGRATIONS, REGISTRY_SCHEMA } from '../migrations/registry.migrations.js';
 import { RegistryCommands } from '../resource/registry.commands.js';
 import { resourceRepository } from '../resource/resource.repository.js';
 import { registerDatasetUploadApi } from './dataset-upload.route.js';

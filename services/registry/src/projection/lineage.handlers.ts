@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RunCancelled, RunCompleted, RunFailed, RunRequested, VersionRef } from '@evalvault/contracts';
 import type { ResourceKind } from '../resource/resource-kind.js';
-import { REGISTRY_SCHEMA as S } from './registry-read-model.migrations.js';
+import { REGISTRY_SCHEMA as S } from '../migrations/registry.migrations.js';
 
 /** The registered versions a run pinned: inline datasets (no version) are not registry resources. */
 function pinnedVersions(event: RunRequested): Array<{ kind: ResourceKind; ref: VersionRef & { version: number } }> {

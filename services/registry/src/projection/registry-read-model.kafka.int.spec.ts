@@ -15,7 +15,7 @@ import { REGISTRY_STREAM_PREFIXES } from '../resource/resource-kind.js';
 import { resourceRepository } from '../resource/resource.repository.js';
 import { REGISTRY_READ_MODEL_EVENT_TYPES, RegistryProjection } from './registry.projection.js';
 import { RegistryQueries } from './registry.queries.js';
-import { REGISTRY_READ_MODEL_MIGRATIONS, REGISTRY_SCHEMA } from './registry-read-model.migrations.js';
+import { REGISTRY_READ_MODEL_MIGRATIONS, REGISTRY_SCHEMA } from '../migrations/registry.migrations.js';
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
   const deadline = Date.now() + 30_000;

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { EvalVaultEvent } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { onRunFinished, onRunRequested } from './lineage.handlers.js';
-import { REGISTRY_SCHEMA } from './registry-read-model.migrations.js';
+import { REGISTRY_SCHEMA } from '../migrations/registry.migrations.js';
 import { onVersionApproved, onVersionRegistered } from './version.handlers.js';
 
 /** The inbox consumer name of this read model. */

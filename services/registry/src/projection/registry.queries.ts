@@ -7,7 +7,7 @@ import type {
 import type { ResourceKind } from '../resource/resource-kind.js';
 import { RegistryError, RegistryErrorCode } from '../resource/resource.errors.js';
 import { CASES_CURSOR, decodeCursor, pageSize, RESOURCES_CURSOR, VERSIONS_CURSOR } from './registry-cursor.js';
-import { REGISTRY_SCHEMA as S } from './registry-read-model.migrations.js';
+import { REGISTRY_SCHEMA as S } from '../migrations/registry.migrations.js';
 
 const LINEAGE_SHOWN = 50;
 

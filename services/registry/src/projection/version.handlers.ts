@@ -4,7 +4,7 @@ import type {
 } from '@evalvault/contracts';
 import type { DatasetDetails, ModelProfileDetails, PromptDetails } from '@evalvault/service-apis';
 import type { ResourceKind } from '../resource/resource-kind.js';
-import { REGISTRY_SCHEMA as S } from './registry-read-model.migrations.js';
+import { REGISTRY_SCHEMA as S } from '../migrations/registry.migrations.js';
 
 type Registered = DatasetVersionRegistered | PromptVersionRegistered | ModelProfileVersionRegistered;
 

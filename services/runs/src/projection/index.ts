@@ -2,7 +2,7 @@
 export { datasetKeyOf } from './dataset-key.js';
 export {
   RUNS_READ_MODEL_MIGRATIONS, RUNS_SCHEMA, CreateRunsReadModel1764300000000, CreateRunCasesReadModel1764300100000,
-} from './runs-read-model.migrations.js';
+} from '../migrations/runs.migrations.js';
 export { RunsProjection, RUNS_READ_MODEL_CONSUMER } from './runs.projection.js';
 export { RunsQueries, type Baseline, type GetCasesOptions, type ListRunsOptions } from './runs.queries.js';
 export { RunsQueryError, type RunsQueryErrorCode } from './runs-query.error.js';

@@ -3,7 +3,7 @@ import type { EvalVaultEvent } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { onCaseEvaluated, onCaseFailed } from './case.handlers.js';
 import { onGateVerdict, onRunCancelled, onRunCompleted, onRunFailed, onRunRequested, onRunStarted } from './run.handlers.js';
-import { RUNS_SCHEMA } from './runs-read-model.migrations.js';
+import { RUNS_SCHEMA } from '../migrations/runs.migrations.js';
 
 /** The inbox consumer name of this read model; a rebuild forgets this consumer's entries. */
 export const RUNS_READ_MODEL_CONSUMER = 'runs-read-model';

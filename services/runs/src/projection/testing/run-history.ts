@@ -4,7 +4,7 @@ import type { EvalVaultEvent, EventOfType, EventType, VersionRef } from '@evalva
 import { testEvent } from '@evalvault/contracts/testing';
 import { runMigrations } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
-import { RUNS_READ_MODEL_MIGRATIONS, RUNS_SCHEMA } from '../runs-read-model.migrations.js';
+import { RUNS_READ_MODEL_MIGRATIONS, RUNS_SCHEMA } from '../../migrations/runs.migrations.js';
 
 /** Migrates the shared test database's runs schema and connects to it. */
 export async function openReadModel(): Promise<DataSource> {

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { llmMigrations } from '@evalvault/llm';
 import { inboxMigration } from '@evalvault/platform';
 
 /** The schema the runs service owns; its read model lives next to its inbox. */
@@ -97,3 +98,6 @@ export const RUNS_READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateRunsReadModel1764300000000,
   CreateRunCasesReadModel1764300100000,
 ];
+
+/** Every migration of the runs schema, in order: the read model (with its inbox), then the LLM tables (rate limits, response cache). */
+export const RUNS_MIGRATIONS = [...RUNS_READ_MODEL_MIGRATIONS, ...llmMigrations(RUNS_SCHEMA)];
