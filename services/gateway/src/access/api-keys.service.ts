@@ -1,4 +1,4 @@
-import { EventSourcedRepository, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import { EventSourcedRepository, ServiceClientErrorCode, type EnvelopeSources, type EventStore } from '@evalvault/platform';
 import { apiKeyStreamId, decideApiKey, evolveApiKeyWith, initialApiKeyState, type ApiKeyCommand, type ApiKeyEvent, type ApiKeyState } from './api-key.decider.js';
 import { commandContext } from './command-context.js';
 import { EdgeError } from '../http/index.js';
@@ -48,6 +48,9 @@ export class ApiKeysService {
 
   async issue(principal: Principal, projectId: string, request: { name: string; role: Role; expiresAt: string | null }, correlationId: string): Promise<ApiKeyView & { key: string }> {
     const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= this.sources.now()) {
+      throw new EdgeError(ServiceClientErrorCode.InvalidInput, `expiresAt ${expiresAt.toISOString()} is not in the future`);
+    }
     const { plaintext, record } = issueApiKey({ tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt }, { hasher: this.hasher, now: new Date(this.sources.now()) });
     await this.events.handle(apiKeyStreamId(record.keyId), { type: 'IssueKey', key: {
       apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: expiresAt?.getTime() ?? null, tenantRoles: [],

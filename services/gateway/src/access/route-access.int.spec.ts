@@ -173,6 +173,15 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
     expect(outcomes).toEqual(expected);
   });
 
+  it('refuses a key that would be born expired with 400, and marks every answer nosniff', async () => {
+    const headers = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' };
+    const past = await fetch(`${base}/v1/projects/${project}/api-keys`, { method: 'POST', headers, body: JSON.stringify({ name: 'old', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' }) });
+    expect(past.status).toBe(400);
+    expect(await past.json()).toMatchObject({ code: 'INVALID_INPUT', detail: 'expiresAt 2020-01-01T00:00:00.000Z is not in the future' });
+    expect(past.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await fetch(`${base}/v1/projects/${project}/runs`)).headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('never keeps a new API key for an Idempotency-Key replay', async () => {
     const headers = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
     const body = JSON.stringify({ name: 'ci-once', role: 'viewer' });

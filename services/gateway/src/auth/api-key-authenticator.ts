@@ -9,10 +9,14 @@ import type { Principal } from './principal.js';
  * Store failures propagate unchanged: a database outage is a 5xx, not a 401.
  */
 export class ApiKeyAuthenticator {
+  private readonly decoy: string;
+
   constructor(
     private readonly store: ApiKeyStore,
     private readonly hasher: ApiKeySecretHasher,
-  ) {}
+  ) {
+    this.decoy = hasher.hash('decoy secret compared when the key id is unknown');
+  }
 
   async authenticate(token: string, now: Date): Promise<Principal> {
     const parsed = parseApiKey(token);
@@ -20,9 +24,13 @@ export class ApiKeyAuthenticator {
     const { keyId, secret } = parsed;
     const name = `${API_KEY_PREFIX}${keyId}`;
     const record = await this.store.findByKeyId(keyId);
-    if (!record || record.keyId !== keyId) throw AuthError.unauthenticated(`unknown API key ${name}`);
-    // The secret is checked before revocation and expiry so only the key's holder learns its state.
-    if (!this.hasher.matches(secret, record.secretHash)) throw AuthError.unauthenticated(`wrong secret for API key ${name}`);
+    const known = record !== null && record.keyId === keyId;
+    // An unknown id and a wrong secret answer alike (and a decoy hash keeps the time alike), so
+    // nobody learns which key ids exist; the secret is checked before revocation and expiry so
+    // only the key's holder learns its state.
+    if (!this.hasher.matches(secret, known ? record.secretHash : this.decoy) || !known) {
+      throw AuthError.unauthenticated(`API key ${name} is not valid (unknown key or wrong secret)`);
+    }
     if (record.revokedAt !== null) {
       throw AuthError.unauthenticated(`API key ${name} was revoked at ${record.revokedAt.toISOString()}`);
     }

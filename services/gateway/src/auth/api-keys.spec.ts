@@ -75,15 +75,18 @@ describe('API keys', () => {
     const { issued, authenticator, secret } = await setUp();
     const wrongSecret = randomBytes(32).toString('base64url');
     const attempt = authenticator.authenticate(`${issued.record.prefix}_${wrongSecret}`, new Date());
-    await expectRefused(attempt, new RegExp(`wrong secret for API key ${issued.record.prefix}$`), wrongSecret);
-    await expectRefused(authenticator.authenticate(`${issued.record.prefix}_${wrongSecret}`, new Date()), /wrong secret/, secret);
+    await expectRefused(attempt, new RegExp(`API key ${issued.record.prefix} is not valid \\(unknown key or wrong secret\\)$`), wrongSecret);
+    await expectRefused(authenticator.authenticate(`${issued.record.prefix}_${wrongSecret}`, new Date()), /unknown key or wrong secret/, secret);
   });
 
-  it('refuses an unknown key id', async () => {
-    const { authenticator } = await setUp();
+  it('refuses an unknown key id exactly as a wrong secret, so key ids cannot be probed', async () => {
+    const { issued, authenticator } = await setUp();
     const { plaintext, record } = issueApiKey(aRequest(), { hasher });
     const secret = parseApiKey(plaintext)!.secret;
-    await expectRefused(authenticator.authenticate(plaintext, new Date()), new RegExp(`unknown API key ${record.prefix}$`), secret);
+    const unknown = (await authenticator.authenticate(plaintext, new Date()).catch((error: unknown) => error)) as Error;
+    const wrong = (await authenticator.authenticate(`${issued.record.prefix}_${secret}`, new Date()).catch((error: unknown) => error)) as Error;
+    expect(unknown.message.replace(record.prefix, 'KEY')).toBe(wrong.message.replace(issued.record.prefix, 'KEY'));
+    await expectRefused(authenticator.authenticate(plaintext, new Date()), new RegExp(`API key ${record.prefix} is not valid`), secret);
   });
 
   it('refuses malformed keys without echoing them', async () => {
@@ -115,6 +118,6 @@ describe('API keys', () => {
     const { issued, authenticator, store } = await setUp();
     await store.revoke(issued.record.keyId, new Date());
     const guess = randomBytes(32).toString('base64url');
-    await expectRefused(authenticator.authenticate(`${issued.record.prefix}_${guess}`, new Date()), /wrong secret/, guess);
+    await expectRefused(authenticator.authenticate(`${issued.record.prefix}_${guess}`, new Date()), /unknown key or wrong secret/, guess);
   });
 });

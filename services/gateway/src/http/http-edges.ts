@@ -49,6 +49,11 @@ export async function installHttpEdges(app: NestFastifyApplication, options: Htt
     route.bodyLimit ??= typeof own === 'number' ? own : bodyLimit;
   });
   fastify.addHook('onRequest', requireJsonBody);
+  // Every answer, errors included: no browser may sniff a JSON body into something executable.
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
   app.useGlobalFilters(new ProblemDetailsFilter(app.getHttpAdapter(), logger, options.onRefused));
   if (options.idempotency) app.useGlobalInterceptors(new IdempotencyInterceptor(options.idempotency, logger));
   if (options.rateLimit) await installRateLimit(fastify, options.rateLimit);
