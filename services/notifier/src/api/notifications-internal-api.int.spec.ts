@@ -133,6 +133,11 @@ describe('notifications internal API', () => {
     const tenant = identity(`tenant-${randomUUID()}`);
     expect(await client.call('listNotifications', { status: 'failed' }, tenant)).toEqual({ items: [], nextCursor: null });
     expect(await codeOf(client.call('listNotifications', { cursor: 'garbage' }, tenant))).toMatch(/^INVALID_INPUT 400 cursor/);
+    // A time JavaScript parses but PostgreSQL would not: refused before SQL, not a 500.
+    const loose = Buffer.from(JSON.stringify({ k: 'notifications', at: '1', id: 'x' })).toString('base64url');
+    expect(await codeOf(client.call('listNotifications', { cursor: loose }, tenant))).toMatch(/^INVALID_INPUT 400 cursor/);
+    const legacy = Buffer.from(JSON.stringify(['1', 'x'])).toString('base64url');
+    expect(await codeOf(client.call('listNotifications', { cursor: legacy }, tenant))).toMatch(/^INVALID_INPUT 400 cursor/);
     expect(await codeOf(client.call('listNotifications', { status: 'lost' }, tenant))).toMatch(/^INVALID_INPUT 400 status/);
   });
 });

@@ -5,6 +5,7 @@ import type {
   DestinationType,
 } from '@evalvault/service-apis';
 import { NOTIFICATION_STATUSES } from '@evalvault/service-apis';
+import { InvalidCursorError, keysetCursor } from '@evalvault/platform';
 import { NotifierError, NotifierErrorCode } from '../notifier.errors.js';
 import { NOTIFIER_SCHEMA } from '../migrations/notifier.migrations.js';
 
@@ -47,16 +48,19 @@ function notificationView(row: NotificationRow): NotificationView {
   };
 }
 
-const encodeCursor = (row: NotificationRow): string => Buffer.from(JSON.stringify([row.created_at.toISOString(), row.notification_id])).toString('base64url');
+/** The platform's keyset cursor: an ISO time with milliseconds (what PostgreSQL reads) and the id. */
+const NOTIFICATIONS_CURSOR = keysetCursor('notifications', { at: 'instant', id: 'string' });
+
+const encodeCursor = (row: NotificationRow): string => NOTIFICATIONS_CURSOR.encode({ at: row.created_at.toISOString(), id: row.notification_id });
 
 function decodeCursor(cursor: string): [string, string] {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && !Number.isNaN(Date.parse(value[0]))) {
-      return [value[0], value[1]];
-    }
-  } catch { /* answered below */ }
-  throw new NotifierError(NotifierErrorCode.InvalidInput, 'cursor is not one this API returned');
+    const { at, id } = NOTIFICATIONS_CURSOR.decode(cursor);
+    return [at, id];
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new NotifierError(NotifierErrorCode.InvalidInput, 'cursor is not one this API returned');
+    throw error;
+  }
 }
 
 /** Queries of the notifier's read model; every one filters on tenant and project. */
