@@ -41,6 +41,17 @@ describe('readDataset jsonl', () => {
     expect(rows[2]).toMatchObject({ kind: 'case', index: 2, line: 3, testCase: { id: 'after' } });
   });
 
+  it('refuses metadata keys that could reach a prototype, as the JSON API does', async () => {
+    const line = (metadata: string): string => JSON.stringify(base).replace(/\}$/, `,"metadata":${metadata}}`);
+    const text = [line('{"__proto__":{"admin":true}}'), line('{"a":[{"constructor":{"prototype":{"x":1}}}]}'), line('{"constructor":"fine"}')].join('\n');
+    const rows = await readAll(text, 'jsonl');
+    expect(rows.map((r) => (r.kind === 'invalid' ? r.reason : 'ok'))).toEqual([
+      'line 1: metadata.__proto__ is not allowed (it could reach an object prototype)',
+      'line 2: metadata.a[0].constructor.prototype is not allowed (it could reach an object prototype)',
+      'ok',
+    ]);
+  });
+
   it('reports each invalid row at its exact line with a precise reason, and reads on', async () => {
     const text = jsonl(
       base,

@@ -103,8 +103,29 @@ function groundTruthProblem(value: unknown): Problem | null {
 }
 
 function metadataProblem(value: unknown): Problem | null {
-  if (value === undefined || isRecord(value)) return null;
-  return { code: 'INVALID_FIELD', message: `metadata must be an object, got ${describeValue(value)}` };
+  if (value !== undefined && !isRecord(value)) return { code: 'INVALID_FIELD', message: `metadata must be an object, got ${describeValue(value)}` };
+  const poisoned = value === undefined ? null : poisonedPath(value, 'metadata');
+  // The same rule as the JSON API's parser: a key that reaches a prototype when merged is refused.
+  return poisoned ? { code: 'INVALID_FIELD', message: `${poisoned} is not allowed (it could reach an object prototype)` } : null;
+}
+
+/** The path of a `__proto__` key, or of a `constructor` holding `prototype`, anywhere in a parsed JSON value. */
+function poisonedPath(value: unknown, path: string): string | null {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = poisonedPath(item, `${path}[${index}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (!isRecord(value)) return null;
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return `${path}.__proto__`;
+    if (key === 'constructor' && isRecord(value[key]) && Object.hasOwn(value[key], 'prototype')) return `${path}.constructor.prototype`;
+    const found = poisonedPath(value[key], `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
 }
 
 function isText(value: unknown): value is string {
