@@ -1,11 +1,13 @@
 import 'reflect-metadata';
-import { startTelemetry } from '@evalvault/platform';
+import { ConfigError, startTelemetry } from '@evalvault/platform';
 import { loadEmbeddedOptions } from './config.js';
 import { startEmbeddedPlatform } from './platform.js';
 
 // `npm start`: the whole platform in this process until Ctrl-C.
 const telemetry = startTelemetry('evalvault', { exportSpans: false });
-const platform = await startEmbeddedPlatform(loadEmbeddedOptions(process.env));
+// Async so a bad variable, thrown before the platform starts, ends the same way as a busy data directory.
+const start = async () => startEmbeddedPlatform(loadEmbeddedOptions(process.env));
+const platform = await start().catch(exitWithReason);
 const keyNote = platform.adminKeyFile ? `kept in ${platform.adminKeyFile}` : 'from EVALVAULT_BOOTSTRAP_ADMIN_KEY';
 process.stderr.write([
   '',
@@ -32,4 +34,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       (error: unknown) => { process.stderr.write(`EvalVault failed to stop cleanly: ${String(error)}\n`); process.exit(1); },
     );
   });
+}
+
+/**
+ * The start failures a user causes and can fix — another process on the data directory or the
+ * port, a bad variable — as one line saying what to do; anything else keeps its stack trace.
+ */
+function exitWithReason(error: unknown): never {
+  const reason = reasonOf(error);
+  if (!reason) throw error;
+  process.stderr.write(`evalvault: ${reason}\n`);
+  process.exit(1);
+}
+
+function reasonOf(error: unknown): string | undefined {
+  if (error instanceof ConfigError) return error.message;
+  const message = error instanceof Error ? error.message : '';
+  // DataDirectory.open's lock: its own advice ("stop it…") names no process to stop.
+  const busy = /^(data directory .* is in use by process (\d+));/.exec(message);
+  if (busy) return `${busy[1]}; stop the other process (kill ${busy[2]}) or set EVALVAULT_DATA_DIR to another directory`;
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return `${message}; stop the other process or set PORT (and EVALVAULT_OIDC_PORT) to free ports`;
+  return undefined;
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `npm start` and `npm test` on a fresh clone are the whole set-up: this puts Node 24 first on
+# PATH when the machine's node is older (npm itself may be running under that older node),
+# runs `npm ci` when node_modules is missing or older than package-lock.json, then the command.
+# Usage: bash scripts/bootstrap.sh start|test [args passed on]
+# Bash rather than node: it must work before Node 24 is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command="${1:-}"
+shift || true
+
+# Every node and npm below (npm ci, nx, jest, the platform) runs on Node 24.
+PATH="$(bash infra/node/ensure-node.sh):$PATH"
+export PATH
+
+# npm ci writes node_modules/.package-lock.json last: missing or older means not installed from this lock.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "evalvault: installing packages (npm ci)…" >&2
+  npm ci --no-audit --no-fund
+fi
+
+case "$command" in
+  start)
+    node scripts/ensure-built.mjs
+    # exec: node replaces this shell, so npm's SIGINT/SIGTERM reach the platform itself.
+    exec node apps/embedded/dist/main.js "$@"
+    ;;
+  test)
+    npm run build
+    npm run check
+    exec npm run test:all -- "$@"
+    ;;
+  *)
+    echo "usage: bash scripts/bootstrap.sh start|test" >&2
+    exit 2
+    ;;
+esac
