@@ -24,7 +24,10 @@ export default [
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             // Apps compose: the embedded platform assembles every service; the CLI drives it.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:app', 'type:service', 'type:lib', 'type:contracts'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:app', 'type:service', 'type:lib', 'type:contracts'],
+            },
           ],
         },
       ],
@@ -40,7 +43,22 @@ export default [
   },
   {
     // The config modules and entry points are where the environment is read.
-    files: ['**/config.ts', '**/config/*.ts', '**/migrate.ts', '**/test/**', '**/testing/**', '**/secrets/**', '**/main.ts', '**/*.spec.ts', 'test/**', 'infra/**', '**/cli/**', 'apps/cli/src/**', 'jest.config.js', 'scripts/**'],
+    files: [
+      '**/config.ts',
+      '**/config/*.ts',
+      '**/migrate.ts',
+      '**/test/**',
+      '**/testing/**',
+      '**/secrets/**',
+      '**/main.ts',
+      '**/*.spec.ts',
+      'test/**',
+      'infra/**',
+      '**/cli/**',
+      'apps/cli/src/**',
+      'jest.config.js',
+      'scripts/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -15,8 +15,11 @@ const ROOT_INPUTS = ['package.json', 'package-lock.json', 'nx.json', '.swcrc'];
 
 /** Every workspace project that builds: libs/*, services/*, apps/* and infra. */
 function projects() {
-  const nested = ['libs', 'services', 'apps'].flatMap((group) => readdirSync(join(root, group), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory()).map((entry) => join(root, group, entry.name)));
+  const nested = ['libs', 'services', 'apps'].flatMap((group) =>
+    readdirSync(join(root, group), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(root, group, entry.name)),
+  );
   return [...nested, join(root, 'infra')].filter((project) => existsSync(join(project, 'src')));
 }
 
@@ -31,12 +34,20 @@ function newestUnder(directory) {
 }
 
 const mtimeOf = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);
-const tsconfigs = (directory) => readdirSync(directory).filter((name) => /^tsconfig.*\.json$/.test(name)).map((name) => join(directory, name));
+const tsconfigs = (directory) =>
+  readdirSync(directory)
+    .filter((name) => /^tsconfig.*\.json$/.test(name))
+    .map((name) => join(directory, name));
 
 export function newestInput() {
   let newest = Math.max(...ROOT_INPUTS.map((name) => mtimeOf(join(root, name))), ...tsconfigs(root).map(mtimeOf));
   for (const project of projects()) {
-    newest = Math.max(newest, newestUnder(join(project, 'src')), mtimeOf(join(project, 'package.json')), ...tsconfigs(project).map(mtimeOf));
+    newest = Math.max(
+      newest,
+      newestUnder(join(project, 'src')),
+      mtimeOf(join(project, 'package.json')),
+      ...tsconfigs(project).map(mtimeOf),
+    );
   }
   return newest;
 }
@@ -53,12 +64,23 @@ function build() {
   const nx = join(root, 'node_modules', '.bin', 'nx');
   if (!existsSync(nx)) return Promise.resolve({ code: 1, output: `${nx} is missing; run npm ci\n` });
   return new Promise((resolve) => {
-    const child = spawn(nx, ['run-many', '-t', 'build', '--outputStyle=static'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(nx, ['run-many', '-t', 'build', '--outputStyle=static'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
     let interrupted = false;
-    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { interrupted = true; child.kill(signal); });
+    for (const signal of ['SIGINT', 'SIGTERM'])
+      process.on(signal, () => {
+        interrupted = true;
+        child.kill(signal);
+      });
     child.on('error', (error) => resolve({ code: 1, output: `${output}${error.message}\n` }));
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output, interrupted }));
   });

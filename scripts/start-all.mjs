@@ -28,37 +28,73 @@ const issuedMarker = join(dataDir, 'secrets', 'bootstrap-key-issued');
 if (!env.EVALVAULT_BOOTSTRAP_ADMIN_KEY && !existsSync(issuedMarker)) {
   env.EVALVAULT_BOOTSTRAP_ADMIN_KEY = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   writeFileSync(issuedMarker, 'a bootstrap admin key was generated and printed once; only its hash is stored\n');
-  console.error(`\nAdmin API key for project "default" (shown once, keep it):\n  ${env.EVALVAULT_BOOTSTRAP_ADMIN_KEY}\n`);
+  console.error(
+    `\nAdmin API key for project "default" (shown once, keep it):\n  ${env.EVALVAULT_BOOTSTRAP_ADMIN_KEY}\n`,
+  );
 }
 if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
-  console.error('Preparing the local PostgreSQL and Kafka broker (set DATABASE_URL and KAFKA_BROKERS to use others)...');
+  console.error(
+    'Preparing the local PostgreSQL and Kafka broker (set DATABASE_URL and KAFKA_BROKERS to use others)...',
+  );
   execFileSync('bash', [join(root, 'infra/postgres/setup.sh')], { stdio: 'inherit' });
   execFileSync('bash', [join(root, 'infra/kafka/kafka.sh'), 'start'], { stdio: 'inherit' });
   env.DATABASE_URL ??= 'postgres://evalvault@127.0.0.1:5432/evalvault';
   env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 }
-for (const service of ['runs', 'gateway', 'registry', 'notifier', 'audit']) execFileSync(process.execPath, [join(root, `services/${service}/dist/migrate.js`)], { env, stdio: 'inherit' });
+for (const service of ['runs', 'gateway', 'registry', 'notifier', 'audit'])
+  execFileSync(process.execPath, [join(root, `services/${service}/dist/migrate.js`)], { env, stdio: 'inherit' });
 
 const base = Number(env.EVALVAULT_BASE_PORT ?? 8080);
-const ports = { gateway: env.PORT ? Number(env.PORT) : base, runs: base + 1, registry: base + 2, memory: base + 3, audit: base + 4, notifier: base + 5 };
-for (const name of ['runs', 'registry', 'audit', 'notifier']) env[`${name.toUpperCase()}_SERVICE_URL`] ??= `http://127.0.0.1:${ports[name]}`;
+const ports = {
+  gateway: env.PORT ? Number(env.PORT) : base,
+  runs: base + 1,
+  registry: base + 2,
+  memory: base + 3,
+  audit: base + 4,
+  notifier: base + 5,
+};
+for (const name of ['runs', 'registry', 'audit', 'notifier'])
+  env[`${name.toUpperCase()}_SERVICE_URL`] ??= `http://127.0.0.1:${ports[name]}`;
 
 const RESTART = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
 let stopping = false;
 const running = new Map(); // service name -> child process
 
 function launch(name, attempt = 0) {
-  const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], { env: { ...env, PORT: String(ports[name]) }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], {
+    env: { ...env, PORT: String(ports[name]) },
+    stdio: 'inherit',
+  });
   const startedAt = Date.now();
   running.set(name, child);
-  console.error(JSON.stringify({ level: 'info', service: 'start-all', msg: 'service started', name, pid: child.pid, port: ports[name] }));
+  console.error(
+    JSON.stringify({
+      level: 'info',
+      service: 'start-all',
+      msg: 'service started',
+      name,
+      pid: child.pid,
+      port: ports[name],
+    }),
+  );
   child.on('exit', (code, signal) => {
     running.delete(name);
     if (stopping) return;
     const next = Date.now() - startedAt > RESTART.stableMs ? 0 : attempt + 1;
     const delay = Math.min(RESTART.maxMs, RESTART.initialMs * 2 ** Math.max(0, next - 1));
-    console.error(JSON.stringify({ level: 'error', service: 'start-all', msg: 'service exited; restarting', name, exit: signal ?? code, restartInMs: delay }));
-    setTimeout(() => { if (!stopping) launch(name, next); }, delay).unref();
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        service: 'start-all',
+        msg: 'service exited; restarting',
+        name,
+        exit: signal ?? code,
+        restartInMs: delay,
+      }),
+    );
+    setTimeout(() => {
+      if (!stopping) launch(name, next);
+    }, delay).unref();
   });
 }
 for (const name of Object.keys(ports)) launch(name);
@@ -69,7 +105,9 @@ function stop() {
   let alive = running.size;
   if (alive === 0) process.exit(0);
   for (const child of running.values()) {
-    child.once('exit', () => { if (--alive === 0) process.exit(0); });
+    child.once('exit', () => {
+      if (--alive === 0) process.exit(0);
+    });
     child.kill('SIGTERM');
   }
 }
@@ -78,4 +116,6 @@ process.on('SIGTERM', stop);
 // Keeps the process alive while a restart is pending (its timer is unref'd so a stop is not held up).
 setInterval(() => undefined, 1 << 30);
 const gateway = `http://127.0.0.1:${ports.gateway}`;
-console.error(`EvalVault starting: ${gateway} (Ctrl-C stops all). Try:\n  curl -H "Authorization: Bearer <admin key>" ${gateway}/v1/projects/default/runs`);
+console.error(
+  `EvalVault starting: ${gateway} (Ctrl-C stops all). Try:\n  curl -H "Authorization: Bearer <admin key>" ${gateway}/v1/projects/default/runs`,
+);

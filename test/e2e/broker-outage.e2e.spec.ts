@@ -4,7 +4,14 @@ import pg from 'pg';
 import { EventCodec, type EvalVaultEvent } from '@evalvault/contracts';
 import { FakeLlmServer } from '@evalvault/llm/testing';
 import { PostgresEventStore } from '@evalvault/platform';
-import { migrateTestDatabase, OwnBroker, startServiceProcess, stopRunsProcess, testDatabaseUrl, type RunsProcess } from '@evalvault/platform/testing';
+import {
+  migrateTestDatabase,
+  OwnBroker,
+  startServiceProcess,
+  stopRunsProcess,
+  testDatabaseUrl,
+  type RunsProcess,
+} from '@evalvault/platform/testing';
 
 // A broker of its own started, stopped for 30 s and started again, around a run of a minute.
 jest.setTimeout(360_000);
@@ -42,18 +49,34 @@ describe('a broker outage in the middle of a run', () => {
       },
     });
     const shared = {
-      KAFKA_BROKERS: broker.brokers, E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'), EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET',
-      RUNS_CONSUMER_START: 'latest', RUNS_RELAY_START: 'latest', RUNS_RELAY_NAME: `outage-${tag}`, RUNS_GROUP_PREFIX: `outage-${tag}`,
-      GATEWAY_RELAY_NAME: `outage-${tag}`, GATEWAY_RELAY_START: 'latest',
+      KAFKA_BROKERS: broker.brokers,
+      E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
+      EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET',
+      RUNS_CONSUMER_START: 'latest',
+      RUNS_RELAY_START: 'latest',
+      RUNS_RELAY_NAME: `outage-${tag}`,
+      RUNS_GROUP_PREFIX: `outage-${tag}`,
+      GATEWAY_RELAY_NAME: `outage-${tag}`,
+      GATEWAY_RELAY_START: 'latest',
     };
     runs = await startServiceProcess('runs', {
-      ...shared, EVALVAULT_JUDGE_PROVIDER: 'openai', EVALVAULT_JUDGE_BASE_URL: llm.url, EVALVAULT_JUDGE_MODEL: 'judge-test',
-      EVALVAULT_JUDGE_API_KEY_REF: 'env:E2E_JUDGE_KEY', E2E_JUDGE_KEY: 'fake-judge-key', EVALVAULT_JUDGE_REQUESTS_PER_SECOND: '500',
-      RUNS_WORKER_CONCURRENCY: '2', RUNS_BATCH_SIZE: '5',
+      ...shared,
+      EVALVAULT_JUDGE_PROVIDER: 'openai',
+      EVALVAULT_JUDGE_BASE_URL: llm.url,
+      EVALVAULT_JUDGE_MODEL: 'judge-test',
+      EVALVAULT_JUDGE_API_KEY_REF: 'env:E2E_JUDGE_KEY',
+      E2E_JUDGE_KEY: 'fake-judge-key',
+      EVALVAULT_JUDGE_REQUESTS_PER_SECOND: '500',
+      RUNS_WORKER_CONCURRENCY: '2',
+      RUNS_BATCH_SIZE: '5',
     });
     processes.push(runs);
     gateway = await startServiceProcess('gateway', {
-      ...shared, E2E_PEPPER: randomBytes(32).toString('base64url'), EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER', EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey, RUNS_SERVICE_URL: runs.url,
+      ...shared,
+      E2E_PEPPER: randomBytes(32).toString('base64url'),
+      EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER',
+      EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
+      RUNS_SERVICE_URL: runs.url,
     });
     processes.push(gateway);
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 });
@@ -69,14 +92,28 @@ describe('a broker outage in the middle of a run', () => {
   });
 
   const api = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(`${gateway.url}/v1/projects/default${path}`, { ...init, headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json', ...init.headers } });
+    fetch(`${gateway.url}/v1/projects/default${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json', ...init.headers },
+    });
 
   async function submit(): Promise<string> {
     const nonce = randomUUID().slice(0, 8); // fresh wording: no judge answer from the cache
     const cases = Array.from({ length: CASES }, (_, i) => ({
-      id: `q${i}`, question: `What is item ${i} (${nonce})?`, answer: `Item ${i} is a thing`, contexts: [`Item ${i} is a thing (${nonce}).`], ground_truth: `Item ${i} is a thing`,
+      id: `q${i}`,
+      question: `What is item ${i} (${nonce})?`,
+      answer: `Item ${i} is a thing`,
+      contexts: [`Item ${i} is a thing (${nonce}).`],
+      ground_truth: `Item ${i} is a thing`,
     }));
-    const response = await api('/runs', { method: 'POST', body: JSON.stringify({ dataset: { name: `outage-${tag}`, cases }, metrics: ['token_f1', 'faithfulness'], gate: { rules: ['mean(token_f1) >= 0.5'] } }) });
+    const response = await api('/runs', {
+      method: 'POST',
+      body: JSON.stringify({
+        dataset: { name: `outage-${tag}`, cases },
+        metrics: ['token_f1', 'faithfulness'],
+        gate: { rules: ['mean(token_f1) >= 0.5'] },
+      }),
+    });
     expect(response.status).toBe(202);
     return ((await response.json()) as { runId: string }).runId;
   }
@@ -95,18 +132,27 @@ describe('a broker outage in the middle of a run', () => {
     for (;;) {
       const value = await probe();
       if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${processes.map((p) => p.output().slice(-3000)).join('\n---\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}\n${processes.map((p) => p.output().slice(-3000)).join('\n---\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
-  async function completedView(runId: string): Promise<{ status: string; counts: { evaluated: number; failed: number } }> {
-    return until(`run ${runId} to complete`, async () => {
-      const response = await api(`/runs/${runId}`);
-      if (response.status !== 200) return undefined;
-      const view = (await response.json()) as { status: string; counts: { evaluated: number; failed: number } };
-      return view.status === 'completed' ? view : undefined;
-    }, 180_000);
+  async function completedView(
+    runId: string,
+  ): Promise<{ status: string; counts: { evaluated: number; failed: number } }> {
+    return until(
+      `run ${runId} to complete`,
+      async () => {
+        const response = await api(`/runs/${runId}`);
+        if (response.status !== 200) return undefined;
+        const view = (await response.json()) as { status: string; counts: { evaluated: number; failed: number } };
+        return view.status === 'completed' ? view : undefined;
+      },
+      180_000,
+    );
   }
 
   it('completes the run by itself with every case once, unready during the outage and ready after', async () => {

@@ -18,18 +18,33 @@ interface Started {
 
 /** `npm start` exactly as a user types it, on a data directory of the test's own and free ports. */
 function npmStart(dataDir: string): Started {
-  const env: NodeJS.ProcessEnv = { ...process.env, EVALVAULT_DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '', KAFKA_BROKERS: '' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    EVALVAULT_DATA_DIR: dataDir,
+    PORT: '0',
+    DATABASE_URL: '',
+    KAFKA_BROKERS: '',
+  };
   delete env['LOG_LEVEL']; // the defaults are what is under test
   delete env['LOG_FORMAT'];
   const child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return { child, output: () => output, exited };
 }
 
-async function until<T>(what: string, probe: () => T | undefined, output: () => string, timeoutMs = 120_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined,
+  output: () => string,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let value = probe(); ; value = probe()) {
     if (value !== undefined) return value;
@@ -63,10 +78,15 @@ describe('npm start (a quiet start)', () => {
   it('prints the banner without build output or route mappings, refuses a second start, and stops on SIGTERM', async () => {
     first = npmStart(dataDir);
     const started = first;
-    const url = await until('the banner', () => {
-      if (started.child.exitCode !== null) throw new Error(`npm start exited ${started.child.exitCode}:\n${started.output()}`);
-      return /EvalVault is running at (\S+)/.exec(started.output())?.[1];
-    }, started.output);
+    const url = await until(
+      'the banner',
+      () => {
+        if (started.child.exitCode !== null)
+          throw new Error(`npm start exited ${started.child.exitCode}:\n${started.output()}`);
+        return /EvalVault is running at (\S+)/.exec(started.output())?.[1];
+      },
+      started.output,
+    );
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     const output = started.output();
@@ -77,8 +97,15 @@ describe('npm start (a quiet start)', () => {
     // A second start on the same data directory: one line saying what to do, no stack trace.
     const second = npmStart(dataDir);
     expect(await second.exited).not.toBe(0);
-    const advice = second.output().split('\n').filter((line) => line.includes('EVALVAULT_DATA_DIR'));
-    expect(advice).toEqual([expect.stringMatching(/^evalvault: data directory .* is in use by process \d+; stop the other process \(kill \d+\) or set EVALVAULT_DATA_DIR/)]);
+    const advice = second
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('EVALVAULT_DATA_DIR'));
+    expect(advice).toEqual([
+      expect.stringMatching(
+        /^evalvault: data directory .* is in use by process \d+; stop the other process \(kill \d+\) or set EVALVAULT_DATA_DIR/,
+      ),
+    ]);
     expect(second.output()).not.toMatch(/^\s+at /m);
 
     // SIGTERM to npm (what a process manager sends) stops the platform itself, not just npm.
@@ -87,7 +114,12 @@ describe('npm start (a quiet start)', () => {
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
     expect(Date.now() - sentAt).toBeLessThan(15_000);
-    await until('the platform process to be gone', () => (isAlive(platformPid) ? undefined : true), started.output, 5_000);
+    await until(
+      'the platform process to be gone',
+      () => (isAlive(platformPid) ? undefined : true),
+      started.output,
+      5_000,
+    );
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(started.output()).toContain('EvalVault stopped.');
   });

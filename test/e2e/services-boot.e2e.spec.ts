@@ -41,12 +41,20 @@ const SERVICE_ENV: Record<string, Record<string, string>> = {
   // Not 'latest': pinning a new group to the end costs kafkajs ~5 s per topic, and the audit log reads all seven.
   audit: { DATABASE_URL, AUDIT_CONSUMER_START: 'earliest', AUDIT_RELAY_START: 'latest' },
   notifier: { DATABASE_URL, NOTIFIER_CONSUMER_START: 'earliest', NOTIFIER_RELAY_START: 'latest' },
-  gateway: { DATABASE_URL, ...SECRETS, EVALVAULT_INTERNAL_SECRET_REF: 'env:BOOT_INTERNAL_SECRET', EVALVAULT_API_KEY_PEPPER_REF: 'env:BOOT_PEPPER' },
+  gateway: {
+    DATABASE_URL,
+    ...SECRETS,
+    EVALVAULT_INTERNAL_SECRET_REF: 'env:BOOT_INTERNAL_SECRET',
+    EVALVAULT_API_KEY_PEPPER_REF: 'env:BOOT_PEPPER',
+  },
 };
 
 beforeAll(() => {
   for (const service of ['runs', 'gateway', 'registry', 'audit', 'notifier']) {
-    execFileSync(process.execPath, [join(root, 'services', service, 'dist', 'migrate.js')], { env: { ...process.env, DATABASE_URL }, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(root, 'services', service, 'dist', 'migrate.js')], {
+      env: { ...process.env, DATABASE_URL },
+      stdio: 'inherit',
+    });
   }
 });
 
@@ -58,8 +66,12 @@ describe.each(SERVICES)('service %s', (service) => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     const url = `http://127.0.0.1:${port}`;
     try {
       const health = await waitForHealth(url, child, () => output);
@@ -73,9 +85,14 @@ describe.each(SERVICES)('service %s', (service) => {
       child.kill('SIGTERM');
       const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
       expect({ code, signal }).toEqual({ code: 0, signal: null });
-      const lines = output.trim().split('\n').map((line) => JSON.parse(line) as { service: string; msg: string });
+      const lines = output
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { service: string; msg: string });
       expect(lines.every((line) => line.service === service)).toBe(true);
-      expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining([`${service} listening`, `${service} stopped`]));
+      expect(lines.map((line) => line.msg)).toEqual(
+        expect.arrayContaining([`${service} listening`, `${service} stopped`]),
+      );
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -22,17 +22,40 @@ describe('start:distributed supervises its services', () => {
   const tag = randomUUID().slice(0, 8);
   const adminKey = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   const basePort = 31_000 + Math.floor(Math.random() * 2_000) * 6;
-  const ports = { gateway: basePort, runs: basePort + 1, registry: basePort + 2, memory: basePort + 3, audit: basePort + 4, notifier: basePort + 5 };
+  const ports = {
+    gateway: basePort,
+    runs: basePort + 1,
+    registry: basePort + 2,
+    memory: basePort + 3,
+    audit: basePort + 4,
+    notifier: basePort + 5,
+  };
   let supervisor: ChildProcess;
   let output = '';
 
-  const logLines = (msg: string): Array<Record<string, unknown>> => output.split('\n')
-    .filter((line) => line.startsWith('{'))
-    .flatMap((line) => { try { return [JSON.parse(line) as Record<string, unknown>]; } catch { return []; } })
-    .filter((line) => line['msg'] === msg);
-  const pidOf = (name: string): number | undefined => logLines('service started').filter((l) => l['name'] === name).at(-1)?.['pid'] as number | undefined;
-  const status = async (url: string): Promise<number> => fetch(url).then((r) => r.status, () => 0);
-  const healthy = async (name: keyof typeof ports): Promise<boolean> => (await status(`http://127.0.0.1:${ports[name]}/healthz`)) === 200;
+  const logLines = (msg: string): Array<Record<string, unknown>> =>
+    output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      })
+      .filter((line) => line['msg'] === msg);
+  const pidOf = (name: string): number | undefined =>
+    logLines('service started')
+      .filter((l) => l['name'] === name)
+      .at(-1)?.['pid'] as number | undefined;
+  const status = async (url: string): Promise<number> =>
+    fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
+  const healthy = async (name: keyof typeof ports): Promise<boolean> =>
+    (await status(`http://127.0.0.1:${ports[name]}/healthz`)) === 200;
 
   async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -46,19 +69,42 @@ describe('start:distributed supervises its services', () => {
     supervisor = spawn(process.execPath, [join(root, 'scripts', 'start-all.mjs')], {
       cwd: root,
       env: {
-        ...process.env, DATABASE_URL: testDatabaseUrl(), KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092', LOG_LEVEL: 'warn',
-        EVALVAULT_DATA_DIR: mkdtempSync(join(tmpdir(), 'evalvault-start-all-')), EVALVAULT_BASE_PORT: String(basePort), EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
+        ...process.env,
+        DATABASE_URL: testDatabaseUrl(),
+        KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+        LOG_LEVEL: 'warn',
+        EVALVAULT_DATA_DIR: mkdtempSync(join(tmpdir(), 'evalvault-start-all-')),
+        EVALVAULT_BASE_PORT: String(basePort),
+        EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
         // This test's own relays and consumer groups on the shared test database and broker.
-        RUNS_GROUP_PREFIX: `sa-${tag}`, RUNS_RELAY_NAME: `sa-${tag}`, RUNS_CONSUMER_START: 'latest', RUNS_RELAY_START: 'latest',
-        REGISTRY_GROUP_PREFIX: `sa-${tag}-registry`, REGISTRY_RELAY_NAME: `sa-${tag}-registry`, REGISTRY_CONSUMER_START: 'latest', REGISTRY_RELAY_START: 'latest',
-        GATEWAY_RELAY_NAME: `sa-${tag}-gateway`, GATEWAY_RELAY_START: 'latest',
-        AUDIT_RELAY_NAME: `sa-${tag}-audit`, AUDIT_RELAY_START: 'latest', NOTIFIER_RELAY_NAME: `sa-${tag}-notifier`, NOTIFIER_RELAY_START: 'latest',
+        RUNS_GROUP_PREFIX: `sa-${tag}`,
+        RUNS_RELAY_NAME: `sa-${tag}`,
+        RUNS_CONSUMER_START: 'latest',
+        RUNS_RELAY_START: 'latest',
+        REGISTRY_GROUP_PREFIX: `sa-${tag}-registry`,
+        REGISTRY_RELAY_NAME: `sa-${tag}-registry`,
+        REGISTRY_CONSUMER_START: 'latest',
+        REGISTRY_RELAY_START: 'latest',
+        GATEWAY_RELAY_NAME: `sa-${tag}-gateway`,
+        GATEWAY_RELAY_START: 'latest',
+        AUDIT_RELAY_NAME: `sa-${tag}-audit`,
+        AUDIT_RELAY_START: 'latest',
+        NOTIFIER_RELAY_NAME: `sa-${tag}-notifier`,
+        NOTIFIER_RELAY_START: 'latest',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    supervisor.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    supervisor.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    await until('all six services to answer /healthz', async () => (await Promise.all(SERVICES.map(healthy))).every(Boolean), 180_000);
+    supervisor.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    supervisor.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await until(
+      'all six services to answer /healthz',
+      async () => (await Promise.all(SERVICES.map(healthy))).every(Boolean),
+      180_000,
+    );
   });
 
   afterAll(async () => {
@@ -74,16 +120,23 @@ describe('start:distributed supervises its services', () => {
     process.kill(killed, 'SIGKILL');
     await until('runs to be down', async () => !(await healthy('runs')), 10_000);
     // While it is down (the first restart waits a second), the others answer, the gateway's own API included.
-    for (const name of SERVICES.filter((s) => s !== 'runs')) expect({ name, healthy: await healthy(name) }).toEqual({ name, healthy: true });
+    for (const name of SERVICES.filter((s) => s !== 'runs'))
+      expect({ name, healthy: await healthy(name) }).toEqual({ name, healthy: true });
     expect(await status(`http://127.0.0.1:${ports.gateway}/v1/projects/default/api-keys`)).toBe(401); // answering, not gone
-    const keys = await fetch(`http://127.0.0.1:${ports.gateway}/v1/projects/default/api-keys`, { headers: { authorization: `Bearer ${adminKey}` } });
+    const keys = await fetch(`http://127.0.0.1:${ports.gateway}/v1/projects/default/api-keys`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
     expect(keys.status).toBe(200);
 
     await until('runs to come back', () => healthy('runs'), 60_000);
     expect(pidOf('runs')).not.toBe(killed);
-    expect(logLines('service exited; restarting')).toEqual([expect.objectContaining({ name: 'runs', exit: 'SIGKILL', restartInMs: 1_000 })]);
+    expect(logLines('service exited; restarting')).toEqual([
+      expect.objectContaining({ name: 'runs', exit: 'SIGKILL', restartInMs: 1_000 }),
+    ]);
     // And it works again: the gateway reaches it.
-    const runs = await fetch(`http://127.0.0.1:${ports.gateway}/v1/projects/default/runs`, { headers: { authorization: `Bearer ${adminKey}` } });
+    const runs = await fetch(`http://127.0.0.1:${ports.gateway}/v1/projects/default/runs`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
     expect(runs.status).toBe(200);
 
     const pids = SERVICES.map(pidOf);

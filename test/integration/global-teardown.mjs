@@ -7,5 +7,8 @@ import { STARTED_MARKER } from './global-setup.mjs';
 export default async function globalTeardown() {
   if (!existsSync(STARTED_MARKER)) return;
   rmSync(STARTED_MARKER);
-  execFileSync('bash', ['infra/kafka/kafka.sh', 'stop'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'inherit' });
+  execFileSync('bash', ['infra/kafka/kafka.sh', 'stop'], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    stdio: 'inherit',
+  });
 }

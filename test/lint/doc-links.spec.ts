@@ -51,8 +51,12 @@ function brokenLinks(file: string, text: string, exists: (path: string) => boole
   return broken;
 }
 
-const DOCUMENTS = ['README.md', ...markdownFiles('docs'), 'libs/contracts/README.md', ...markdownFiles('examples')]
-  .filter((file, index, all) => all.indexOf(file) === index && existsSync(join(root, file)));
+const DOCUMENTS = [
+  'README.md',
+  ...markdownFiles('docs'),
+  'libs/contracts/README.md',
+  ...markdownFiles('examples'),
+].filter((file, index, all) => all.indexOf(file) === index && existsSync(join(root, file)));
 
 describe('documentation links', () => {
   it('reports a relative link to a file that does not exist', () => {
@@ -65,12 +69,17 @@ describe('documentation links', () => {
       '[not a link either](nowhere.md)',
       '```',
     ].join('\n');
-    expect(brokenLinks('README.md', text)).toEqual([{ file: 'README.md', line: 2, target: 'docs/no-such-page.md#part' }]);
+    expect(brokenLinks('README.md', text)).toEqual([
+      { file: 'README.md', line: 2, target: 'docs/no-such-page.md#part' },
+    ]);
   });
 
   it('resolves a link against the directory of the file it is in', () => {
     const seen: string[] = [];
-    brokenLinks('docs/services/runs.md', '[ADRs](../adr/README.md)', (path) => { seen.push(path); return true; });
+    brokenLinks('docs/services/runs.md', '[ADRs](../adr/README.md)', (path) => {
+      seen.push(path);
+      return true;
+    });
     expect(seen).toEqual([join(root, 'docs', 'adr', 'README.md')]);
   });
 

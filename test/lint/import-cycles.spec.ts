@@ -68,12 +68,19 @@ export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][
 
 describe('import cycles', () => {
   it('finds a cycle when there is one (the check can fail)', () => {
-    const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
     expect(cycles(graph)).toEqual([['a', 'b', 'c']]);
   });
 
   it('has none in the tree', () => {
-    const files = SOURCE_ROOTS.filter((dir) => existsSync(join(root, dir))).flatMap((dir) => sourceFiles(join(root, dir)));
+    const files = SOURCE_ROOTS.filter((dir) => existsSync(join(root, dir))).flatMap((dir) =>
+      sourceFiles(join(root, dir)),
+    );
     const graph = new Map(files.map((file) => [file, importsOf(file)]));
     expect(cycles(graph).map((component) => component.map((file) => relative(root, file)).join(' <-> '))).toEqual([]);
   });

@@ -20,16 +20,27 @@ function lint(file: string, source: string): string {
 
 describe('module boundaries', () => {
   it('refuses a service importing another service', () => {
-    const report = lint('services/gateway/src/boundary-probe.ts', "import { RunsModule } from '@evalvault/service-runs';\nexport const probe = RunsModule;\n");
+    const report = lint(
+      'services/gateway/src/boundary-probe.ts',
+      "import { RunsModule } from '@evalvault/service-runs';\nexport const probe = RunsModule;\n",
+    );
     expect(report).toContain('@nx/enforce-module-boundaries');
   });
 
   it('refuses a deep relative import into another project', () => {
-    const report = lint('services/gateway/src/boundary-probe.ts', "import { RunsModule } from '../../runs/src/runs.module.js';\nexport const probe = RunsModule;\n");
+    const report = lint(
+      'services/gateway/src/boundary-probe.ts',
+      "import { RunsModule } from '../../runs/src/runs.module.js';\nexport const probe = RunsModule;\n",
+    );
     expect(report).toContain('@nx/enforce-module-boundaries');
   });
 
   it('allows a service importing a lib', () => {
-    expect(lint('services/gateway/src/boundary-probe.ts', "import { createLogger } from '@evalvault/platform';\nexport const probe = createLogger;\n")).toBe('');
+    expect(
+      lint(
+        'services/gateway/src/boundary-probe.ts',
+        "import { createLogger } from '@evalvault/platform';\nexport const probe = createLogger;\n",
+      ),
+    ).toBe('');
   });
 });

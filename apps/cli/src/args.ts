@@ -18,17 +18,33 @@ export const REPORT_OPTIONS = {
  * node:util parseArgs, strict, with its errors turned into usage errors and the positional
  * arguments counted: `positionals` names the required ones, in order.
  */
-export function parseCommand<T extends ParseArgsOptionsConfig>(command: string, argv: string[], options: T, positionals: readonly string[]) {
+export function parseCommand<T extends ParseArgsOptionsConfig>(
+  command: string,
+  argv: string[],
+  options: T,
+  positionals: readonly string[],
+) {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CliError('usage', `${command}: ${(error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '')}`);
+    throw new CliError(
+      'usage',
+      `${command}: ${(error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '')}`,
+    );
   }
-  const values = parsed.values as ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>['values'];
+  const values = parsed.values as ReturnType<
+    typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>
+  >['values'];
   if ((values as { help?: boolean }).help) return { values, positionals: parsed.positionals, help: true };
   if (parsed.positionals.length < positionals.length) {
-    throw new CliError('usage', `${command}: missing ${positionals.slice(parsed.positionals.length).map((name) => `<${name}>`).join(' ')} (see "evalvault ${command} --help")`);
+    throw new CliError(
+      'usage',
+      `${command}: missing ${positionals
+        .slice(parsed.positionals.length)
+        .map((name) => `<${name}>`)
+        .join(' ')} (see "evalvault ${command} --help")`,
+    );
   }
   if (parsed.positionals.length > positionals.length) {
     throw new CliError('usage', `${command}: unexpected argument "${parsed.positionals[positionals.length]}"`);
@@ -40,7 +56,8 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(command: string, 
 export function secondsOption(name: string, value: string | undefined, fallbackSeconds: number): number {
   if (value === undefined) return fallbackSeconds * 1000;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError('usage', `--${name} must be a positive number of seconds, got "${value}"`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new CliError('usage', `--${name} must be a positive number of seconds, got "${value}"`);
   return seconds * 1000;
 }
 

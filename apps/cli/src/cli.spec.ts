@@ -9,10 +9,16 @@ import type { EmbeddedLoader } from './embedded/embedded-platform.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evalvault-cli-'));
 const dataset = join(dir, 'qa.jsonl');
-writeFileSync(dataset, `${JSON.stringify({ id: 'a', question: 'Q?', answer: 'A', contexts: ['A'], ground_truth: 'A' })}\n{oops\n`);
+writeFileSync(
+  dataset,
+  `${JSON.stringify({ id: 'a', question: 'Q?', answer: 'A', contexts: ['A'], ground_truth: 'A' })}\n{oops\n`,
+);
 const noEmbedded: EmbeddedLoader = () => Promise.reject(new Error("Cannot find package '@evalvault/embedded'"));
 // No server configured anywhere: an empty config home.
-const isolated = (extra: Record<string, string> = {}) => ({ XDG_CONFIG_HOME: mkdtempSync(join(dir, 'config-')), ...extra });
+const isolated = (extra: Record<string, string> = {}) => ({
+  XDG_CONFIG_HOME: mkdtempSync(join(dir, 'config-')),
+  ...extra,
+});
 
 async function cli(argv: string[], env = isolated(), loadEmbedded = noEmbedded) {
   const io = fakeIo(env);
@@ -22,12 +28,26 @@ async function cli(argv: string[], env = isolated(), loadEmbedded = noEmbedded) 
 
 describe('evalvault command line', () => {
   it('exits 2 with a one-line reason on usage errors', async () => {
-    expect(await cli(['frobnicate'])).toMatchObject({ code: 2, err: 'evalvault: error: unknown command "frobnicate" (run, runs, datasets, login, logout; see "evalvault --help")\n' });
-    expect(await cli(['run'])).toMatchObject({ code: 2, err: 'evalvault: error: run: missing <dataset> (see "evalvault run --help")\n' });
-    expect((await cli(['run', dataset, '--colour', 'blue'])).err).toMatch(/^evalvault: error: run: Unknown option '--colour'\n$/);
-    expect((await cli(['run', dataset, '--metric', 'accuracy'])).err).toMatch(/unknown metric accuracy; known: .*token_f1/);
-    expect((await cli(['run', dataset, '--gate', 'mean(token_f1) >= 0.6', '--timeout', 'soon'])).err).toContain('--timeout must be a positive number of seconds');
-    expect((await cli(['run', dataset, '--gate', 'mean(token_f1) >= 0.6', '--label', 'nokey'])).err).toContain('--label must be key=value');
+    expect(await cli(['frobnicate'])).toMatchObject({
+      code: 2,
+      err: 'evalvault: error: unknown command "frobnicate" (run, runs, datasets, login, logout; see "evalvault --help")\n',
+    });
+    expect(await cli(['run'])).toMatchObject({
+      code: 2,
+      err: 'evalvault: error: run: missing <dataset> (see "evalvault run --help")\n',
+    });
+    expect((await cli(['run', dataset, '--colour', 'blue'])).err).toMatch(
+      /^evalvault: error: run: Unknown option '--colour'\n$/,
+    );
+    expect((await cli(['run', dataset, '--metric', 'accuracy'])).err).toMatch(
+      /unknown metric accuracy; known: .*token_f1/,
+    );
+    expect((await cli(['run', dataset, '--gate', 'mean(token_f1) >= 0.6', '--timeout', 'soon'])).err).toContain(
+      '--timeout must be a positive number of seconds',
+    );
+    expect((await cli(['run', dataset, '--gate', 'mean(token_f1) >= 0.6', '--label', 'nokey'])).err).toContain(
+      '--label must be key=value',
+    );
     expect((await cli(['runs', 'show'])).code).toBe(2);
     expect((await cli(['runs', 'compare', 'a'])).err).toContain('missing <candidateRunId>');
   });
@@ -40,16 +60,25 @@ describe('evalvault command line', () => {
 
   it('refuses an invalid dataset before contacting anything, naming each bad line', async () => {
     let loaded = false;
-    const result = await cli(['run', dataset, '--gate', 'mean(token_f1) >= 0.5'], isolated(), () => { loaded = true; return noEmbedded(); });
+    const result = await cli(['run', dataset, '--gate', 'mean(token_f1) >= 0.5'], isolated(), () => {
+      loaded = true;
+      return noEmbedded();
+    });
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(new RegExp(`^${dataset}:2: invalid JSON: .*\\[INVALID_JSON\\]\nevalvault: error: ${dataset}: 1 invalid row \\(line 2\\); fix it or pass --skip-invalid`));
+    expect(result.err).toMatch(
+      new RegExp(
+        `^${dataset}:2: invalid JSON: .*\\[INVALID_JSON\\]\nevalvault: error: ${dataset}: 1 invalid row \\(line 2\\); fix it or pass --skip-invalid`,
+      ),
+    );
     expect(loaded).toBe(false);
   });
 
   it('without a server falls back to the embedded platform, and says so in one line when it is not there', async () => {
     const result = await cli(['run', dataset, '--skip-invalid', '--gate', 'mean(token_f1) >= 0.5']);
     expect(result.code).toBe(2);
-    expect(result.err.trim().split('\n').at(-1)).toMatch(/^evalvault: error: no server is configured and the embedded platform is not available \(@evalvault\/embedded: Cannot find package .*\); set EVALVAULT_URL/);
+    expect(result.err.trim().split('\n').at(-1)).toMatch(
+      /^evalvault: error: no server is configured and the embedded platform is not available \(@evalvault\/embedded: Cannot find package .*\); set EVALVAULT_URL/,
+    );
   });
 
   it('stops the embedded platform it started even when the command fails', async () => {
@@ -57,7 +86,13 @@ describe('evalvault command line', () => {
     const loader: EmbeddedLoader = async () => ({
       startEmbeddedPlatform: async (options) => {
         events.push(`start port=${options.port} quiet=${options.quiet}`);
-        return { url: 'http://127.0.0.1:9', adminKey: 'evk_x', stop: async () => { events.push('stop'); } };
+        return {
+          url: 'http://127.0.0.1:9',
+          adminKey: 'evk_x',
+          stop: async () => {
+            events.push('stop');
+          },
+        };
       },
     });
     const result = await cli(['runs', 'list'], isolated({ EVALVAULT_DATA_DIR: join(dir, 'data') }), loader);
@@ -74,16 +109,33 @@ describe('configuration', () => {
     expect(path).toBe(join(env.XDG_CONFIG_HOME, 'evalvault', 'credentials.json'));
     await writeCredentials(path, { url: 'http://server', project: 'team', auth: { type: 'api_key', apiKey: 'evk_1' } });
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(await readCredentials(path)).toEqual({ url: 'http://server', project: 'team', auth: { type: 'api_key', apiKey: 'evk_1' } });
+    expect(await readCredentials(path)).toEqual({
+      url: 'http://server',
+      project: 'team',
+      auth: { type: 'api_key', apiKey: 'evk_1' },
+    });
   });
 
   it('prefers --url and the environment, uses saved credentials for their own server, and finds none on a fresh machine', async () => {
     const env = isolated();
     expect(await resolveConnection({}, env)).toBeNull();
-    await writeCredentials(credentialsPath(env), { url: 'http://saved/', project: 'team', auth: { type: 'api_key', apiKey: 'evk_saved' } });
-    expect(await resolveConnection({}, env)).toMatchObject({ url: 'http://saved/', project: 'team', bearer: null, stored: { auth: { apiKey: 'evk_saved' } } });
-    expect(await resolveConnection({}, { ...env, EVALVAULT_URL: 'http://saved', EVALVAULT_PROJECT: 'other' })).toMatchObject({ project: 'other', stored: { url: 'http://saved/' } });
-    expect(await resolveConnection({ url: 'http://elsewhere' }, { ...env, EVALVAULT_API_KEY: 'evk_env' })).toMatchObject({ url: 'http://elsewhere', project: 'default', bearer: 'evk_env', stored: null });
+    await writeCredentials(credentialsPath(env), {
+      url: 'http://saved/',
+      project: 'team',
+      auth: { type: 'api_key', apiKey: 'evk_saved' },
+    });
+    expect(await resolveConnection({}, env)).toMatchObject({
+      url: 'http://saved/',
+      project: 'team',
+      bearer: null,
+      stored: { auth: { apiKey: 'evk_saved' } },
+    });
+    expect(
+      await resolveConnection({}, { ...env, EVALVAULT_URL: 'http://saved', EVALVAULT_PROJECT: 'other' }),
+    ).toMatchObject({ project: 'other', stored: { url: 'http://saved/' } });
+    expect(
+      await resolveConnection({ url: 'http://elsewhere' }, { ...env, EVALVAULT_API_KEY: 'evk_env' }),
+    ).toMatchObject({ url: 'http://elsewhere', project: 'default', bearer: 'evk_env', stored: null });
     expect(await resolveConnection({ url: 'http://elsewhere' }, env)).toMatchObject({ bearer: null, stored: null });
   });
 

@@ -17,18 +17,31 @@ function version(): string {
 async function dispatch(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'run': return runCommand(rest, io, deps);
-    case 'runs': return runsCommand(rest, io, deps);
-    case 'datasets': return datasetsCommand(rest, io, deps);
-    case 'login': return loginCommand(rest, io);
-    case 'logout': return logoutCommand(rest, io);
-    case '--version': case '-v': case 'version':
+    case 'run':
+      return runCommand(rest, io, deps);
+    case 'runs':
+      return runsCommand(rest, io, deps);
+    case 'datasets':
+      return datasetsCommand(rest, io, deps);
+    case 'login':
+      return loginCommand(rest, io);
+    case 'logout':
+      return logoutCommand(rest, io);
+    case '--version':
+    case '-v':
+    case 'version':
       io.stdout.write(`evalvault ${version()}\n`);
       return 0;
-    case undefined: case 'help': case '--help': case '-h':
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
       return showHelp(io, rest[0] ?? 'main');
     default:
-      throw new CliError('usage', `unknown command "${command}" (run, runs, datasets, login, logout; see "evalvault --help")`);
+      throw new CliError(
+        'usage',
+        `unknown command "${command}" (run, runs, datasets, login, logout; see "evalvault --help")`,
+      );
   }
 }
 

@@ -1,21 +1,50 @@
 import type { RunView } from '@evalvault/service-apis';
 import { EXIT_ERROR, EXIT_GATE_FAILED, EXIT_GATE_PASSED, outcomeOf } from './exit-codes.js';
 
-const base = { runId: 'r1', counts: { total: 1, evaluated: 1, failed: 0 }, failure: null, gate: null } as unknown as RunView;
-const rule = (passed: boolean, actual: number | null) => ({ rule: 'mean(token_f1) >= 0.6', metric: 'token_f1', aggregate: 'mean', comparator: '>=', threshold: 0.6, actual, passed });
+const base = {
+  runId: 'r1',
+  counts: { total: 1, evaluated: 1, failed: 0 },
+  failure: null,
+  gate: null,
+} as unknown as RunView;
+const rule = (passed: boolean, actual: number | null) => ({
+  rule: 'mean(token_f1) >= 0.6',
+  metric: 'token_f1',
+  aggregate: 'mean',
+  comparator: '>=',
+  threshold: 0.6,
+  actual,
+  passed,
+});
 
 describe('exit codes', () => {
   it('is 0 for a passed gate and 1 for a failed one, naming each failing rule with actual and threshold', () => {
-    expect(outcomeOf({ ...base, status: 'completed', gate: { passed: true, rules: [rule(true, 0.7)] } })).toEqual({ exitCode: EXIT_GATE_PASSED, reason: 'gate passed (1 rule)' });
-    expect(outcomeOf({ ...base, status: 'completed', gate: { passed: false, rules: [rule(false, 0.41234567), rule(true, 1)] } }))
-      .toEqual({ exitCode: EXIT_GATE_FAILED, reason: 'gate failed: mean(token_f1) >= 0.6 (actual 0.4123, threshold 0.6)' });
-    expect(outcomeOf({ ...base, status: 'completed', gate: { passed: false, rules: [rule(false, null)] } }).reason).toContain('actual none');
+    expect(outcomeOf({ ...base, status: 'completed', gate: { passed: true, rules: [rule(true, 0.7)] } })).toEqual({
+      exitCode: EXIT_GATE_PASSED,
+      reason: 'gate passed (1 rule)',
+    });
+    expect(
+      outcomeOf({
+        ...base,
+        status: 'completed',
+        gate: { passed: false, rules: [rule(false, 0.41234567), rule(true, 1)] },
+      }),
+    ).toEqual({
+      exitCode: EXIT_GATE_FAILED,
+      reason: 'gate failed: mean(token_f1) >= 0.6 (actual 0.4123, threshold 0.6)',
+    });
+    expect(
+      outcomeOf({ ...base, status: 'completed', gate: { passed: false, rules: [rule(false, null)] } }).reason,
+    ).toContain('actual none');
   });
 
   it('is 2 when there is no verdict: the run failed, was cancelled or is unfinished', () => {
-    expect(outcomeOf({ ...base, status: 'failed', failure: { reason: 'budget', message: 'project budget spent' } }))
-      .toEqual({ exitCode: EXIT_ERROR, reason: 'run r1 failed (budget): project budget spent' });
-    expect(outcomeOf({ ...base, status: 'cancelled', failure: { reason: 'cancelled', message: 'wrong prompt' } })).toEqual({ exitCode: EXIT_ERROR, reason: 'run r1 was cancelled: wrong prompt' });
+    expect(
+      outcomeOf({ ...base, status: 'failed', failure: { reason: 'budget', message: 'project budget spent' } }),
+    ).toEqual({ exitCode: EXIT_ERROR, reason: 'run r1 failed (budget): project budget spent' });
+    expect(
+      outcomeOf({ ...base, status: 'cancelled', failure: { reason: 'cancelled', message: 'wrong prompt' } }),
+    ).toEqual({ exitCode: EXIT_ERROR, reason: 'run r1 was cancelled: wrong prompt' });
     expect(outcomeOf({ ...base, status: 'running' }).exitCode).toBe(EXIT_ERROR);
     expect(outcomeOf({ ...base, status: 'completed', gate: null }).exitCode).toBe(EXIT_ERROR);
   });

@@ -31,14 +31,25 @@ export function outcomeOf(view: RunView): RunOutcome {
     case 'completed': {
       if (!view.gate) return { exitCode: EXIT_ERROR, reason: `run ${view.runId} completed without a gate verdict` };
       const count = view.gate.rules.length;
-      if (view.gate.passed) return { exitCode: EXIT_GATE_PASSED, reason: count === 0 ? 'gate passed (no rules to fail)' : `gate passed (${count} rule${count === 1 ? '' : 's'})` };
+      if (view.gate.passed)
+        return {
+          exitCode: EXIT_GATE_PASSED,
+          reason:
+            count === 0 ? 'gate passed (no rules to fail)' : `gate passed (${count} rule${count === 1 ? '' : 's'})`,
+        };
       const failing = view.gate.rules.filter((rule) => !rule.passed).map(describeFailedRule);
       return { exitCode: EXIT_GATE_FAILED, reason: `gate failed: ${failing.join('; ')}` };
     }
     case 'failed':
-      return { exitCode: EXIT_ERROR, reason: `run ${view.runId} failed (${view.failure?.reason ?? 'unknown'})${view.failure?.message ? `: ${view.failure.message}` : ''}` };
+      return {
+        exitCode: EXIT_ERROR,
+        reason: `run ${view.runId} failed (${view.failure?.reason ?? 'unknown'})${view.failure?.message ? `: ${view.failure.message}` : ''}`,
+      };
     case 'cancelled':
-      return { exitCode: EXIT_ERROR, reason: `run ${view.runId} was cancelled${view.failure?.message ? `: ${view.failure.message}` : ''}` };
+      return {
+        exitCode: EXIT_ERROR,
+        reason: `run ${view.runId} was cancelled${view.failure?.message ? `: ${view.failure.message}` : ''}`,
+      };
     case 'requested':
     case 'running':
       return { exitCode: EXIT_ERROR, reason: `run ${view.runId} is still ${view.status}` };

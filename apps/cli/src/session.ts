@@ -22,13 +22,26 @@ export interface SessionDeps {
  * Runs `work` against the configured server, or, when none is configured, against the
  * embedded platform started for this command alone and stopped afterwards (whatever happens).
  */
-export async function withSession<T>(flags: ConnectionFlags, io: CliIo, deps: SessionDeps, work: (session: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  flags: ConnectionFlags,
+  io: CliIo,
+  deps: SessionDeps,
+  work: (session: Session) => Promise<T>,
+): Promise<T> {
   const connection = await resolveConnection(flags, io.env);
   if (connection) {
     const client = new ApiClient(connection.url, authorizationFor(connection));
-    return work({ client, runs: new RunsApi(client, connection.project), project: connection.project, url: connection.url, embedded: false });
+    return work({
+      client,
+      runs: new RunsApi(client, connection.project),
+      project: connection.project,
+      url: connection.url,
+      embedded: false,
+    });
   }
-  io.stderr.write('evalvault: no server configured (EVALVAULT_URL or "evalvault login"): starting the embedded platform for this command\n');
+  io.stderr.write(
+    'evalvault: no server configured (EVALVAULT_URL or "evalvault login"): starting the embedded platform for this command\n',
+  );
   const platform = await startEmbedded(deps.loadEmbedded, io.env['EVALVAULT_DATA_DIR']);
   try {
     const client = new ApiClient(platform.url, async () => `Bearer ${platform.adminKey}`);

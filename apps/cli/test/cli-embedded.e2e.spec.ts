@@ -19,15 +19,24 @@ describe('evalvault with no server: the embedded platform', () => {
 
   it('passes the example gate: exit 0, results table, JUnit report', async () => {
     const junit = join(scratch, 'report.xml');
-    const result = await evalvault(['run', 'examples/rag-qa/dataset.jsonl', '--gate-file', 'examples/rag-qa/gate.txt', '--junit', junit], env);
+    const result = await evalvault(
+      ['run', 'examples/rag-qa/dataset.jsonl', '--gate-file', 'examples/rag-qa/gate.txt', '--junit', junit],
+      env,
+    );
     expect(result.stderr).toContain('starting the embedded platform');
-    expect({ code: result.code, reason: lastLine(result.stderr) }).toEqual({ code: 0, reason: 'evalvault: gate passed (3 rules)' });
+    expect({ code: result.code, reason: lastLine(result.stderr) }).toEqual({
+      code: 0,
+      reason: 'evalvault: gate passed (3 rules)',
+    });
     expect(result.stdout).toMatch(/60 cases: 60 evaluated, 0 failed/);
     expect(readFileSync(junit, 'utf8')).toContain('<testsuite');
   });
 
   it('fails the strict gate: exit 1 naming the failed rules', async () => {
-    const result = await evalvault(['run', 'examples/rag-qa/dataset.jsonl', '--gate-file', 'examples/rag-qa/gate-strict.json'], env);
+    const result = await evalvault(
+      ['run', 'examples/rag-qa/dataset.jsonl', '--gate-file', 'examples/rag-qa/gate-strict.json'],
+      env,
+    );
     expect(result.code).toBe(1);
     expect(lastLine(result.stderr)).toMatch(/^evalvault: gate failed/);
   });

@@ -4,7 +4,8 @@ import type { EmbeddedOptions } from './platform.js';
 /** The only place `npm start` reads its environment (ARCHITECTURE §8 conventions). */
 export function loadEmbeddedOptions(env: Environment): EmbeddedOptions {
   const logLevel = env['LOG_LEVEL'] || 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const brokers = readList(env, 'KAFKA_BROKERS');
   return {
     port: readPort(env, 'PORT', 8080),

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -7,7 +17,10 @@ import { join } from 'node:path';
  * because two processes opening one PGlite directory would corrupt it.
  */
 export class DataDirectory {
-  private constructor(readonly path: string, private readonly lockFile: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly lockFile: string,
+  ) {}
 
   /** Creates the directory if needed and takes its lock; refuses if a live process holds it. */
   static open(path: string): DataDirectory {
@@ -16,7 +29,9 @@ export class DataDirectory {
     if (existsSync(lockFile)) {
       const holder = Number(readFileSync(lockFile, 'utf8').trim());
       if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-        throw new Error(`data directory ${path} is in use by process ${holder}; stop it or set EVALVAULT_DATA_DIR to another directory`);
+        throw new Error(
+          `data directory ${path} is in use by process ${holder}; stop it or set EVALVAULT_DATA_DIR to another directory`,
+        );
       }
       rmSync(lockFile, { force: true }); // left by a process that is gone
     }
@@ -55,7 +70,8 @@ export function privateDirectory(path: string): string {
   mkdirSync(path, { recursive: true, mode: 0o700 });
   const stat = lstatSync(path);
   if (!stat.isDirectory()) throw new Error(`${path} must be a directory, not a link or a file`);
-  if (process.getuid && stat.uid !== process.getuid()) throw new Error(`${path} belongs to another user (uid ${stat.uid})`);
+  if (process.getuid && stat.uid !== process.getuid())
+    throw new Error(`${path} belongs to another user (uid ${stat.uid})`);
   chmodSync(path, 0o700);
   return path;
 }

@@ -2,8 +2,18 @@ import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
-  busMetrics, createKafka, ensureTopics, EventRelay, kafkaLogCreator, KafkaEventClient, KafkaEventServer, StoreEventServer,
-  type CheckpointStore, type EventStore, type KafkaSettings, type ReadinessCheck,
+  busMetrics,
+  createKafka,
+  ensureTopics,
+  EventRelay,
+  kafkaLogCreator,
+  KafkaEventClient,
+  KafkaEventServer,
+  StoreEventServer,
+  type CheckpointStore,
+  type EventStore,
+  type KafkaSettings,
+  type ReadinessCheck,
 } from '@evalvault/platform';
 
 /** How the services of one process hear each other's events. */
@@ -30,10 +40,25 @@ export function storeBus(store: EventStore, checkpoints: CheckpointStore, regist
     readiness,
     eventServer(groupId, transportId, logger) {
       const server = new StoreEventServer({
-        store, checkpoints, groupId, transportId, logger, metrics, registry,
+        store,
+        checkpoints,
+        groupId,
+        transportId,
+        logger,
+        metrics,
+        registry,
         // Embedded, dead letters stay in the log (level error, with the event) and the metric.
         deadLetter: async (letter) => {
-          logger.error({ err: letter.error, group: groupId, topic: letter.message.topic, key: letter.message.key, attempts: letter.attempts }, 'event dead-lettered');
+          logger.error(
+            {
+              err: letter.error,
+              group: groupId,
+              topic: letter.message.topic,
+              key: letter.message.key,
+              attempts: letter.attempts,
+            },
+            'event dead-lettered',
+          );
         },
       });
       readiness.push(server.readiness);
@@ -51,7 +76,13 @@ export function storeBus(store: EventStore, checkpoints: CheckpointStore, regist
  * a shared broker carries other installations' events, and this installation's own history
  * reaches it through its relay, which starts at the beginning of its store.
  */
-export async function kafkaBus(settings: KafkaSettings, store: EventStore, checkpoints: CheckpointStore, logger: Logger, registry: Registry): Promise<EmbeddedBus> {
+export async function kafkaBus(
+  settings: KafkaSettings,
+  store: EventStore,
+  checkpoints: CheckpointStore,
+  logger: Logger,
+  registry: Registry,
+): Promise<EmbeddedBus> {
   const kafka = createKafka(settings, { logCreator: kafkaLogCreator(logger) });
   const admin = kafka.admin();
   await admin.connect();
@@ -65,7 +96,15 @@ export async function kafkaBus(settings: KafkaSettings, store: EventStore, check
     describe: `Kafka at ${settings.brokers.join(',')}`,
     readiness,
     eventServer(groupId, transportId, serviceLogger) {
-      const server = new KafkaEventServer({ kafka, groupId, transportId, logger: serviceLogger, metrics, fromBeginning: false, registry });
+      const server = new KafkaEventServer({
+        kafka,
+        groupId,
+        transportId,
+        logger: serviceLogger,
+        metrics,
+        fromBeginning: false,
+        registry,
+      });
       readiness.push(server.readiness);
       return server;
     },

@@ -39,7 +39,9 @@ describe('the embedded database', () => {
   });
 
   it('serves pg and TypeORM through its URL, a socket path and no TCP address', async () => {
-    expect(database!.url).toBe(`postgres://postgres@localhost/postgres?host=${encodeURIComponent(join(dataDir, 'run'))}`);
+    expect(database!.url).toBe(
+      `postgres://postgres@localhost/postgres?host=${encodeURIComponent(join(dataDir, 'run'))}`,
+    );
     const client = new pg.Client({ connectionString: database!.url });
     await client.connect();
     await client.query('CREATE TABLE kept (n int)');

@@ -35,7 +35,12 @@ describe('the local OIDC issuer', () => {
 
   it('gives admin with the right password a token for subject local:admin', async () => {
     const { accessToken } = await signInWithPkce(issuer.issuer, 'admin', password);
-    expect(decodeJwt(accessToken)).toMatchObject({ iss: issuer.issuer, aud: 'urn:evalvault:api', sub: 'local:admin', tenant: 'default' });
+    expect(decodeJwt(accessToken)).toMatchObject({
+      iss: issuer.issuer,
+      aud: 'urn:evalvault:api',
+      sub: 'local:admin',
+      tenant: 'default',
+    });
   });
 
   it.each([
@@ -44,7 +49,8 @@ describe('the local OIDC issuer', () => {
     ['an API key’s subject', 'api-key:0123456789ab', 'any'],
     ['a service’s subject', 'system:bootstrap', 'any'],
   ])('refuses %s with the same generic message', async (_case, login, attempt) => {
-    await expect(signInWithPkce(issuer.issuer, login, attempt === 'any' ? password : attempt))
-      .rejects.toThrow('sign-in refused (HTTP 401): Wrong user name or password.');
+    await expect(signInWithPkce(issuer.issuer, login, attempt === 'any' ? password : attempt)).rejects.toThrow(
+      'sign-in refused (HTTP 401): Wrong user name or password.',
+    );
   });
 });

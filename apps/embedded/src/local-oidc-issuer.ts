@@ -34,10 +34,17 @@ export interface LocalOidcIssuer {
  * memory and do not (sign in again after a restart).
  */
 export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promise<LocalOidcIssuer> {
-  const signingKey = JSON.parse(await persistedJson(dir, 'oidc-signing-key.json', async () => {
-    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-    return JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: `evalvault-${Date.now()}` });
-  })) as JWK;
+  const signingKey = JSON.parse(
+    await persistedJson(dir, 'oidc-signing-key.json', async () => {
+      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+      return JSON.stringify({
+        ...(await exportJWK(privateKey)),
+        alg: 'RS256',
+        use: 'sig',
+        kid: `evalvault-${Date.now()}`,
+      });
+    }),
+  ) as JWK;
   const users = await LocalUsers.open(dir);
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -45,36 +52,68 @@ export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promis
     server.listen(port, '127.0.0.1', resolve);
   });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = quietly(() => new Provider(issuer, {
-    clients: [{
-      client_id: CLI_CLIENT_ID, application_type: 'native', token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'],
-    }],
-    jwks: { keys: [signingKey] },
-    cookies: { keys: [dir.secret('oidc-cookie-key')] },
-    scopes: ['openid', 'offline_access'],
-    pkce: { required: () => true },
-    // A user removed from the file can no longer use their refresh token.
-    findAccount: async (_ctx, accountId) => (users.knows(accountId) ? { accountId, claims: async () => ({ sub: accountId }) } : undefined),
-    extraTokenClaims: async () => ({ tenant: TENANT }),
-    features: {
-      devInteractions: { enabled: false },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async () => API_AUDIENCE,
-        useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, indicator) => {
-          if (indicator !== API_AUDIENCE) throw new errors.InvalidTarget(`unknown resource ${indicator}; use ${API_AUDIENCE}`);
-          return { scope: 'api', audience: API_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'RS256' } } };
+  const provider = quietly(
+    () =>
+      new Provider(issuer, {
+        clients: [
+          {
+            client_id: CLI_CLIENT_ID,
+            application_type: 'native',
+            token_endpoint_auth_method: 'none',
+            grant_types: ['authorization_code', 'refresh_token'],
+            response_types: ['code'],
+            redirect_uris: ['http://127.0.0.1/callback'],
+          },
+        ],
+        jwks: { keys: [signingKey] },
+        cookies: { keys: [dir.secret('oidc-cookie-key')] },
+        scopes: ['openid', 'offline_access'],
+        pkce: { required: () => true },
+        // A user removed from the file can no longer use their refresh token.
+        findAccount: async (_ctx, accountId) =>
+          users.knows(accountId) ? { accountId, claims: async () => ({ sub: accountId }) } : undefined,
+        extraTokenClaims: async () => ({ tenant: TENANT }),
+        features: {
+          devInteractions: { enabled: false },
+          resourceIndicators: {
+            enabled: true,
+            defaultResource: async () => API_AUDIENCE,
+            useGrantedResource: async () => true,
+            getResourceServerInfo: async (_ctx, indicator) => {
+              if (indicator !== API_AUDIENCE)
+                throw new errors.InvalidTarget(`unknown resource ${indicator}; use ${API_AUDIENCE}`);
+              return {
+                scope: 'api',
+                audience: API_AUDIENCE,
+                accessTokenFormat: 'jwt',
+                accessTokenTTL: 3600,
+                jwt: { sign: { alg: 'RS256' } },
+              };
+            },
+          },
         },
-      },
-    },
-    ttl: { AccessToken: 3600, IdToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Grant: 14 * 24 * 3600, Interaction: 600, Session: 14 * 24 * 3600 },
-  }));
+        ttl: {
+          AccessToken: 3600,
+          IdToken: 3600,
+          AuthorizationCode: 60,
+          RefreshToken: 14 * 24 * 3600,
+          Grant: 14 * 24 * 3600,
+          Interaction: 600,
+          Session: 14 * 24 * 3600,
+        },
+      }),
+  );
   server.on('request', withSignInPages(provider, users, provider.callback()));
   return {
-    issuer, audience: API_AUDIENCE, jwksUri: `${issuer}/jwks`, adminPasswordFile: dir.secretPath(ADMIN_PASSWORD_FILE),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    issuer,
+    audience: API_AUDIENCE,
+    jwksUri: `${issuer}/jwks`,
+    adminPasswordFile: dir.secretPath(ADMIN_PASSWORD_FILE),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -23,25 +23,50 @@ export function withSignInPages(provider: Provider, users: LocalUsers, next: Han
       const status = (error as { status?: number }).status;
       // oidc-provider's own errors (an expired or missing interaction) may be shown; anything else is not.
       const known = status !== undefined && status < 500;
-      if (!res.headersSent) page(res, known ? status : 500, 'Sign-in', `<p>${escape(known ? describe(error) : 'Sign-in failed; start again from evalvault login.')}</p>`);
+      if (!res.headersSent)
+        page(
+          res,
+          known ? status : 500,
+          'Sign-in',
+          `<p>${escape(known ? describe(error) : 'Sign-in failed; start again from evalvault login.')}</p>`,
+        );
       else res.destroy();
     });
   };
 }
 
-async function interact(provider: Provider, users: LocalUsers, req: IncomingMessage, res: ServerResponse, uid: string, abort: boolean): Promise<void> {
+async function interact(
+  provider: Provider,
+  users: LocalUsers,
+  req: IncomingMessage,
+  res: ServerResponse,
+  uid: string,
+  abort: boolean,
+): Promise<void> {
   const interaction = await provider.interactionDetails(req, res);
   // The interaction comes from the cookie: a page for another one is a stale tab or a forged link.
   if (interaction.uid !== uid) return page(res, 400, 'Sign-in', '<p>This sign-in page has expired; start again.</p>');
   if (abort) {
-    return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'End-User aborted interaction' },
+      { mergeWithLastSubmission: false },
+    );
   }
   const prompt = interaction.prompt.name;
-  if (prompt !== 'login' && prompt !== 'consent') return page(res, 501, 'Sign-in', `<p>Unsupported prompt ${escape(prompt)}.</p>`);
+  if (prompt !== 'login' && prompt !== 'consent')
+    return page(res, 501, 'Sign-in', `<p>Unsupported prompt ${escape(prompt)}.</p>`);
   if (req.method === 'GET') return prompt === 'login' ? loginPage(res, uid) : consentPage(res, uid, interaction);
   if (req.method !== 'POST') return page(res, 405, 'Sign-in', '<p>Method not allowed.</p>');
   const form = await formBody(req);
-  if (prompt === 'consent') return provider.interactionFinished(req, res, { consent: { grantId: await grantFor(provider, interaction) } }, { mergeWithLastSubmission: true });
+  if (prompt === 'consent')
+    return provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId: await grantFor(provider, interaction) } },
+      { mergeWithLastSubmission: true },
+    );
   const login = form.get('login') ?? '';
   const subject = await users.verify(login, form.get('password') ?? '');
   if (!subject) return loginPage(res, uid, login, REFUSED);
@@ -53,17 +78,26 @@ async function grantFor(provider: Provider, interaction: Interaction): Promise<s
   const { details } = interaction.prompt;
   const grant = interaction.grantId
     ? (await provider.Grant.find(interaction.grantId))!
-    : new provider.Grant({ accountId: interaction.session!.accountId, clientId: interaction.params['client_id'] as string });
+    : new provider.Grant({
+        accountId: interaction.session!.accountId,
+        clientId: interaction.params['client_id'] as string,
+      });
   if (details['missingOIDCScope']) grant.addOIDCScope((details['missingOIDCScope'] as string[]).join(' '));
   if (details['missingOIDCClaims']) grant.addOIDCClaims(details['missingOIDCClaims'] as string[]);
-  for (const [indicator, scopes] of Object.entries((details['missingResourceScopes'] ?? {}) as Record<string, string[]>)) {
+  for (const [indicator, scopes] of Object.entries(
+    (details['missingResourceScopes'] ?? {}) as Record<string, string[]>,
+  )) {
     grant.addResourceScope(indicator, scopes.join(' '));
   }
   return grant.save();
 }
 
 function loginPage(res: ServerResponse, uid: string, login = '', refusal?: string): void {
-  page(res, refusal ? 401 : 200, 'Sign in to EvalVault', `
+  page(
+    res,
+    refusal ? 401 : 200,
+    'Sign in to EvalVault',
+    `
     ${refusal ? `<p role="alert">${escape(refusal)}</p>` : ''}
     <form method="post" action="/interaction/${uid}" autocomplete="off">
       <input type="hidden" name="prompt" value="login">
@@ -72,17 +106,23 @@ function loginPage(res: ServerResponse, uid: string, login = '', refusal?: strin
       <button type="submit">Sign in</button>
     </form>
     <p>First start: user <code>admin</code>, password in <code>secrets/admin-password</code> of the data directory.</p>
-    <p><a href="/interaction/${uid}/abort">Cancel</a></p>`);
+    <p><a href="/interaction/${uid}/abort">Cancel</a></p>`,
+  );
 }
 
 function consentPage(res: ServerResponse, uid: string, interaction: Interaction): void {
-  page(res, 200, 'Allow access', `
+  page(
+    res,
+    200,
+    'Allow access',
+    `
     <p><code>${escape(String(interaction.params['client_id']))}</code> asks to call the EvalVault API as <code>${escape(interaction.session?.accountId ?? '')}</code>.</p>
     <form method="post" action="/interaction/${uid}">
       <input type="hidden" name="prompt" value="consent">
       <button type="submit">Allow</button>
     </form>
-    <p><a href="/interaction/${uid}/abort">Cancel</a></p>`);
+    <p><a href="/interaction/${uid}/abort">Cancel</a></p>`,
+  );
 }
 
 function page(res: ServerResponse, status: number, title: string, body: string): void {
@@ -100,7 +140,8 @@ function page(res: ServerResponse, status: number, title: string, body: string):
 }
 
 async function formBody(req: IncomingMessage): Promise<URLSearchParams> {
-  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) throw httpError(415, 'expected a form');
+  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
+    throw httpError(415, 'expected a form');
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -32,7 +32,11 @@ describe('LocalUsers', () => {
     expect(statSync(join(secrets, 'users.json')).mode & 0o777).toBe(0o600);
     expect(statSync(secrets).mode & 0o777).toBe(0o700);
     const file = readFileSync(join(secrets, 'users.json'), 'utf8');
-    expect(JSON.parse(file)).toEqual({ users: [{ name: 'admin', scrypt: expect.objectContaining({ salt: expect.any(String), hash: expect.any(String) }) }] });
+    expect(JSON.parse(file)).toEqual({
+      users: [
+        { name: 'admin', scrypt: expect.objectContaining({ salt: expect.any(String), hash: expect.any(String) }) },
+      ],
+    });
     expect(file).not.toContain(password);
   });
 

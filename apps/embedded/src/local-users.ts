@@ -61,7 +61,10 @@ export class LocalUsers {
 
   /** Adds a user, or sets the password of one that exists. */
   async add(name: string, password: string): Promise<void> {
-    if (!isValidUserName(name)) throw new Error(`user name "${name}" refused: letters, digits and . _ @ - only, and not a reserved prefix (${RESERVED_PREFIXES.join(', ')})`);
+    if (!isValidUserName(name))
+      throw new Error(
+        `user name "${name}" refused: letters, digits and . _ @ - only, and not a reserved prefix (${RESERVED_PREFIXES.join(', ')})`,
+      );
     if (!password) throw new Error('a password is required');
     const users = this.read().filter((user) => user.name !== name);
     users.push({ name, scrypt: await hashed(password) });
@@ -92,10 +95,21 @@ async function matches(stored: StoredUser['scrypt'], password: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }, length = KEY_LENGTH): Promise<Buffer> {
+function derive(
+  password: string,
+  salt: Buffer,
+  cost: { N: number; r: number; p: number },
+  length = KEY_LENGTH,
+): Promise<Buffer> {
   const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r + 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
 
 /** Checked against when the name is unknown, so a refusal takes as long whether the user exists or not. */
-const DECOY: StoredUser['scrypt'] = { ...SCRYPT, salt: randomBytes(16).toString('base64url'), hash: randomBytes(KEY_LENGTH).toString('base64url') };
+const DECOY: StoredUser['scrypt'] = {
+  ...SCRYPT,
+  salt: randomBytes(16).toString('base64url'),
+  hash: randomBytes(KEY_LENGTH).toString('base64url'),
+};

@@ -9,30 +9,44 @@ const telemetry = startTelemetry('evalvault', { exportSpans: false });
 const start = async () => startEmbeddedPlatform(loadEmbeddedOptions(process.env));
 const platform = await start().catch(exitWithReason);
 const keyNote = platform.adminKeyFile ? `kept in ${platform.adminKeyFile}` : 'from EVALVAULT_BOOTSTRAP_ADMIN_KEY';
-process.stderr.write([
-  '',
-  `EvalVault is running at ${platform.url}  (data: ${platform.dataDir}; database: ${platform.database}; bus: ${platform.bus})`,
-  `Admin API key of project "default" (${keyNote}):`,
-  `  ${platform.adminKey}`,
-  `Sign-in (OIDC, for evalvault login --oidc): ${platform.oidcIssuer}`,
-  `  user admin, password in ${platform.adminPasswordFile}; a user signs in as subject local:<name>`,
-  'Try:',
-  `  curl -H "Authorization: Bearer ${platform.adminKey}" ${platform.url}/v1/projects/default/runs`,
-  'Ctrl-C stops it.',
-  '',
-].join('\n'));
+process.stderr.write(
+  [
+    '',
+    `EvalVault is running at ${platform.url}  (data: ${platform.dataDir}; database: ${platform.database}; bus: ${platform.bus})`,
+    `Admin API key of project "default" (${keyNote}):`,
+    `  ${platform.adminKey}`,
+    `Sign-in (OIDC, for evalvault login --oidc): ${platform.oidcIssuer}`,
+    `  user admin, password in ${platform.adminPasswordFile}; a user signs in as subject local:<name>`,
+    'Try:',
+    `  curl -H "Authorization: Bearer ${platform.adminKey}" ${platform.url}/v1/projects/default/runs`,
+    'Ctrl-C stops it.',
+    '',
+  ].join('\n'),
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    const force = setTimeout(() => { process.stderr.write('EvalVault did not stop within 15 s; exiting\n'); process.exit(1); }, 15_000);
+    const force = setTimeout(() => {
+      process.stderr.write('EvalVault did not stop within 15 s; exiting\n');
+      process.exit(1);
+    }, 15_000);
     force.unref();
-    platform.stop().then(() => telemetry.shutdown()).then(
-      () => { process.stderr.write('EvalVault stopped.\n'); process.exit(0); },
-      (error: unknown) => { process.stderr.write(`EvalVault failed to stop cleanly: ${String(error)}\n`); process.exit(1); },
-    );
+    platform
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(
+        () => {
+          process.stderr.write('EvalVault stopped.\n');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`EvalVault failed to stop cleanly: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
   });
 }
 
@@ -52,7 +66,9 @@ function reasonOf(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : '';
   // DataDirectory.open's lock: its own advice ("stop it…") names no process to stop.
   const busy = /^(data directory .* is in use by process (\d+));/.exec(message);
-  if (busy) return `${busy[1]}; stop the other process (kill ${busy[2]}) or set EVALVAULT_DATA_DIR to another directory`;
-  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return `${message}; stop the other process or set PORT (and EVALVAULT_OIDC_PORT) to free ports`;
+  if (busy)
+    return `${busy[1]}; stop the other process (kill ${busy[2]}) or set EVALVAULT_DATA_DIR to another directory`;
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    return `${message}; stop the other process or set PORT (and EVALVAULT_OIDC_PORT) to free ports`;
   return undefined;
 }

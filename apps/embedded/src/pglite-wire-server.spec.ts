@@ -44,7 +44,10 @@ describe('PGlite over the wire, many connections', () => {
   it('keeps each connection’s parameterised queries and transactions whole under concurrency', async () => {
     const pool = new pg.Pool({ connectionString: url, max: 8 });
     try {
-      const queries = Array.from({ length: 60 }, async (_, n) => (await pool.query<{ echo: number }>('SELECT $1::int AS echo', [n])).rows[0]!.echo);
+      const queries = Array.from(
+        { length: 60 },
+        async (_, n) => (await pool.query<{ echo: number }>('SELECT $1::int AS echo', [n])).rows[0]!.echo,
+      );
       const increments = Array.from({ length: 12 }, async () => {
         const client = await pool.connect();
         try {

@@ -28,11 +28,19 @@ export class SessionQueue {
   constructor(private readonly db: PGlite) {}
 
   async enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
-    while (this.owner !== null && this.owner !== handlerId) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (this.owner !== null && this.owner !== handlerId)
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     this.owner = handlerId;
     let bytes = 0;
     try {
-      await this.db.runExclusive(() => this.db.execProtocolRawStream(message, { onRawData: (data) => { bytes += data.length; onData(data); } }));
+      await this.db.runExclusive(() =>
+        this.db.execProtocolRawStream(message, {
+          onRawData: (data) => {
+            bytes += data.length;
+            onData(data);
+          },
+        }),
+      );
     } finally {
       if (endsCycle(message) && !this.db.isInTransaction()) this.release();
     }
@@ -80,11 +88,15 @@ export class PgliteWireServer {
   async start(socketDir: string): Promise<string> {
     const path = join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
-      throw new Error(`the database socket path ${path} is longer than a Unix socket allows (${MAX_SOCKET_PATH} bytes); use a shorter EVALVAULT_DATA_DIR`);
+      throw new Error(
+        `the database socket path ${path} is longer than a Unix socket allows (${MAX_SOCKET_PATH} bytes); use a shorter EVALVAULT_DATA_DIR`,
+      );
     }
     // Left by a process that died: the data directory's lock says none is running on it now.
     rmSync(path, { force: true });
-    this.server = createServer((socket: Socket) => { void this.accept(socket); });
+    this.server = createServer((socket: Socket) => {
+      void this.accept(socket);
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(path, resolve);

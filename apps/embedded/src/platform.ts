@@ -4,8 +4,14 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import {
-  createLogger, createMetricsRegistry, PostgresCheckpointStore, PostgresEventStore, postgresReadiness,
-  type Environment, type LogLevel, type RunningService,
+  createLogger,
+  createMetricsRegistry,
+  PostgresCheckpointStore,
+  PostgresEventStore,
+  postgresReadiness,
+  type Environment,
+  type LogLevel,
+  type RunningService,
 } from '@evalvault/platform';
 import { DataDirectory } from './data-directory.js';
 import { externalDatabase, startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
@@ -74,36 +80,71 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
     return resource;
   };
   try {
-    const db: EmbeddedDatabase = closing(options.databaseUrl ? externalDatabase(options.databaseUrl) : await startEmbeddedDatabase(dir.path), (d) => d.close());
+    const db: EmbeddedDatabase = closing(
+      options.databaseUrl ? externalDatabase(options.databaseUrl) : await startEmbeddedDatabase(dir.path),
+      (d) => d.close(),
+    );
     await migrateAll(db.url);
     const pool = closing(new pg.Pool({ connectionString: db.url, max: 10 }), (p) => p.end());
     const registry = createMetricsRegistry('evalvault');
     // One store for every service: appends wake the other services' subscriptions in-process.
     const store = closing(new PostgresEventStore(pool, undefined, { listen: db.deliversNotify }), (s) => s.close());
     const checkpoints = new PostgresCheckpointStore(pool);
-    const bus: EmbeddedBus = closing(options.kafkaBrokers?.length
-      ? await kafkaBus({ brokers: options.kafkaBrokers, clientId: 'evalvault-embedded' }, store, checkpoints, loggerFor('bus'), registry)
-      : storeBus(store, checkpoints, registry), (b) => b.close());
-    const dataSource = closing(await new DataSource({ type: 'postgres', url: db.url, logging: false }).initialize(), (d) => d.destroy());
+    const bus: EmbeddedBus = closing(
+      options.kafkaBrokers?.length
+        ? await kafkaBus(
+            { brokers: options.kafkaBrokers, clientId: 'evalvault-embedded' },
+            store,
+            checkpoints,
+            loggerFor('bus'),
+            registry,
+          )
+        : storeBus(store, checkpoints, registry),
+      (b) => b.close(),
+    );
+    const dataSource = closing(
+      await new DataSource({ type: 'postgres', url: db.url, logging: false }).initialize(),
+      (d) => d.destroy(),
+    );
     const host = options.host ?? '127.0.0.1';
     const serviceConfig = (serviceName: string, port = 0) => ({ serviceName, host, port, logLevel, redactPaths: [] });
-    const started = async (service: Promise<RunningService>): Promise<RunningService> => closing(await service, (s) => s.stop());
+    const started = async (service: Promise<RunningService>): Promise<RunningService> =>
+      closing(await service, (s) => s.stop());
 
     const shared = { pool, dataSource, store, bus, env, loggerFor, serviceConfig, started };
     const clients = await startOwningServices(shared);
     const gatewayPort = options.port ?? 8080;
-    const oidc = closing(await startLocalOidcIssuer(dir, options.oidcPort ?? (gatewayPort === 0 ? 0 : gatewayPort + 10)), (o) => o.close());
+    const oidc = closing(
+      await startLocalOidcIssuer(dir, options.oidcPort ?? (gatewayPort === 0 ? 0 : gatewayPort + 10)),
+      (o) => o.close(),
+    );
     const adminKeyFile = options.bootstrapAdminKey ? null : dir.secretPath('bootstrap-admin-key');
     const adminKey = options.bootstrapAdminKey ?? dir.secret('bootstrap-admin-key', newApiKey);
-    const front = await startEmbeddedGateway(shared, {
-      clients,
-      oidc: { issuer: oidc.issuer, audience: oidc.audience, jwksUri: oidc.jwksUri },
-      pepper: Buffer.from(dir.secret('api-key-pepper'), 'utf8'),
-    }, { port: gatewayPort, bootstrapAdminKey: adminKey, readiness: [postgresReadiness(pool), ...bus.readiness], registry });
+    const front = await startEmbeddedGateway(
+      shared,
+      {
+        clients,
+        oidc: { issuer: oidc.issuer, audience: oidc.audience, jwksUri: oidc.jwksUri },
+        pepper: Buffer.from(dir.secret('api-key-pepper'), 'utf8'),
+      },
+      {
+        port: gatewayPort,
+        bootstrapAdminKey: adminKey,
+        readiness: [postgresReadiness(pool), ...bus.readiness],
+        registry,
+      },
+    );
     await bus.start();
     return {
-      url: front.url, adminKey, adminKeyFile, dataDir: dir.path, oidcIssuer: oidc.issuer, adminPasswordFile: oidc.adminPasswordFile,
-      database: options.databaseUrl ? 'external' : 'embedded', bus: bus.describe, stop,
+      url: front.url,
+      adminKey,
+      adminKeyFile,
+      dataDir: dir.path,
+      oidcIssuer: oidc.issuer,
+      adminPasswordFile: oidc.adminPasswordFile,
+      database: options.databaseUrl ? 'external' : 'embedded',
+      bus: bus.describe,
+      stop,
     };
   } catch (error) {
     await stop().catch(() => undefined);

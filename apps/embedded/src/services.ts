@@ -4,13 +4,37 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
-  createMetricsRegistry, InProcessServiceClient, migrateOwnerService, ownerServiceModule, startService,
-  type Environment, type OperationMap, type OwnerParts, type OwnerServiceConfig, type OwnerServiceDefinition, type PostgresEventStore,
-  type ReadinessCheck, type RunningService, type ServiceConfig, type StreamMap,
+  createMetricsRegistry,
+  InProcessServiceClient,
+  migrateOwnerService,
+  ownerServiceModule,
+  startService,
+  type Environment,
+  type OperationMap,
+  type OwnerParts,
+  type OwnerServiceConfig,
+  type OwnerServiceDefinition,
+  type PostgresEventStore,
+  type ReadinessCheck,
+  type RunningService,
+  type ServiceConfig,
+  type StreamMap,
 } from '@evalvault/platform';
-import type { AuditOperations, AuditStreams, NotificationsOperations, RegistryOperations, RunsOperations } from '@evalvault/service-apis';
+import type {
+  AuditOperations,
+  AuditStreams,
+  NotificationsOperations,
+  RegistryOperations,
+  RunsOperations,
+} from '@evalvault/service-apis';
 import { AUDIT_SERVICE } from '@evalvault/service-audit';
-import { datasetUploadLimit, GATEWAY_SERVICE, inProcessRegistryClient, type GatewayClients, type GatewayPeers } from '@evalvault/service-gateway';
+import {
+  datasetUploadLimit,
+  GATEWAY_SERVICE,
+  inProcessRegistryClient,
+  type GatewayClients,
+  type GatewayPeers,
+} from '@evalvault/service-gateway';
 import { MemoryModule } from '@evalvault/service-memory';
 import { NOTIFIER_SERVICE } from '@evalvault/service-notifier';
 import { datasetUploadHandler, REGISTRY_SERVICE } from '@evalvault/service-registry';
@@ -44,21 +68,46 @@ interface StartOptions<Peers> {
  * One service of the process from its declaration, exactly as its distributed main.ts composes
  * it: only the adapters differ (the shared database, the embedded bus, no relay of its own).
  */
-export async function startEmbeddedService<Config extends OwnerServiceConfig, Ops extends OperationMap<Ops>, Streams extends StreamMap<Streams>, Exports, Peers>(
+export async function startEmbeddedService<
+  Config extends OwnerServiceConfig,
+  Ops extends OperationMap<Ops>,
+  Streams extends StreamMap<Streams>,
+  Exports,
+  Peers,
+>(
   definition: OwnerServiceDefinition<Config, Ops, Streams, Exports, Peers>,
   shared: Shared,
   options: StartOptions<Peers> = {},
 ): Promise<{ parts: OwnerParts<Ops, Streams, Exports>; service: RunningService }> {
   const logger = shared.loggerFor(definition.name);
   const config = definition.config({ ...shared.env, ...options.env });
-  const parts = await definition.compose(config, {
-    pool: shared.pool, dataSource: shared.dataSource, store: shared.store, kafka: null, logger, registry: options.registry ?? createMetricsRegistry(definition.name),
-    eventServer: (groupId, transportId) => shared.bus.eventServer(groupId, transportId, logger),
-  }, options.peers as Peers);
-  const service = await shared.started(startService(ownerServiceModule(parts, options.readiness), shared.serviceConfig(definition.name, options.port ?? 0), {
-    consumers: parts.consumers, logger, listen: options.port !== undefined, onStopped: () => parts.close(), ...(options.registry ? { registry: options.registry } : {}),
-    ...(parts.beforeListen ? { beforeListen: parts.beforeListen } : {}),
-  }));
+  const parts = await definition.compose(
+    config,
+    {
+      pool: shared.pool,
+      dataSource: shared.dataSource,
+      store: shared.store,
+      kafka: null,
+      logger,
+      registry: options.registry ?? createMetricsRegistry(definition.name),
+      eventServer: (groupId, transportId) => shared.bus.eventServer(groupId, transportId, logger),
+    },
+    options.peers as Peers,
+  );
+  const service = await shared.started(
+    startService(
+      ownerServiceModule(parts, options.readiness),
+      shared.serviceConfig(definition.name, options.port ?? 0),
+      {
+        consumers: parts.consumers,
+        logger,
+        listen: options.port !== undefined,
+        onStopped: () => parts.close(),
+        ...(options.registry ? { registry: options.registry } : {}),
+        ...(parts.beforeListen ? { beforeListen: parts.beforeListen } : {}),
+      },
+    ),
+  );
   return { parts, service };
 }
 
@@ -69,7 +118,9 @@ export async function startOwningServices(shared: Shared): Promise<GatewayClient
   const notifier = (await startEmbeddedService(NOTIFIER_SERVICE, shared)).parts;
   const audit = (await startEmbeddedService(AUDIT_SERVICE, shared)).parts;
   // Domain Memory has no capability yet; its (empty) service boots like the others.
-  await shared.started(startService(MemoryModule, shared.serviceConfig('memory'), { logger: shared.loggerFor('memory'), listen: false }));
+  await shared.started(
+    startService(MemoryModule, shared.serviceConfig('memory'), { logger: shared.loggerFor('memory'), listen: false }),
+  );
   return {
     runs: new InProcessServiceClient<RunsOperations>('runs', runs.internalApi!.operations),
     registry: inProcessRegistryClient(
@@ -78,13 +129,19 @@ export async function startOwningServices(shared: Shared): Promise<GatewayClient
       datasetUploadLimit(shared.env),
     ),
     notifications: new InProcessServiceClient<NotificationsOperations>('notifier', notifier.internalApi!.operations),
-    audit: new InProcessServiceClient<AuditOperations, AuditStreams>('audit', audit.internalApi!.operations, audit.internalApi!.streams),
+    audit: new InProcessServiceClient<AuditOperations, AuditStreams>(
+      'audit',
+      audit.internalApi!.operations,
+      audit.internalApi!.streams,
+    ),
   };
 }
 
 /** The gateway, from its declaration, listening on the platform's port with in-process peers. */
 export async function startEmbeddedGateway(
-  shared: Shared, peers: GatewayPeers, options: { port: number; bootstrapAdminKey: string; readiness: ReadinessCheck[]; registry: Registry },
+  shared: Shared,
+  peers: GatewayPeers,
+  options: { port: number; bootstrapAdminKey: string; readiness: ReadinessCheck[]; registry: Registry },
 ): Promise<RunningService> {
   const env = { EVALVAULT_BOOTSTRAP_ADMIN_KEY: options.bootstrapAdminKey };
   return (await startEmbeddedService(GATEWAY_SERVICE, shared, { ...options, peers, env })).service;
@@ -92,7 +149,13 @@ export async function startEmbeddedGateway(
 
 /** Every service's schemas, from their declarations (the event store's first; the content store's is shared). */
 export async function migrateAll(url: string): Promise<void> {
-  for (const definition of [REGISTRY_SERVICE, RUNS_SERVICE, GATEWAY_SERVICE, NOTIFIER_SERVICE, AUDIT_SERVICE] as const) {
+  for (const definition of [
+    REGISTRY_SERVICE,
+    RUNS_SERVICE,
+    GATEWAY_SERVICE,
+    NOTIFIER_SERVICE,
+    AUDIT_SERVICE,
+  ] as const) {
     await migrateOwnerService(definition, url);
   }
 }

@@ -34,12 +34,24 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
   /** Starts `npm start`'s entry point on the fresh database, scores one run over HTTP, stops it; returns what it printed and the run id. */
   async function scoreOneRun(extraEnv: Record<string, string>): Promise<{ output: string; runId: string }> {
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, EVALVAULT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`, KAFKA_BROKERS: '', ...extraEnv },
+      env: {
+        ...process.env,
+        EVALVAULT_DATA_DIR: dataDir,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+        KAFKA_BROKERS: '',
+        ...extraEnv,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     try {
       let url: string | undefined;
       const deadline = Date.now() + 150_000;
@@ -49,10 +61,25 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
       }
       const key = readFileSync(join(dataDir, 'secrets', 'bootstrap-admin-key'), 'utf8').trim();
       const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-      const submitted = await fetch(`${url}/v1/projects/default/runs`, { method: 'POST', headers, body: JSON.stringify({
-        dataset: { name: 'external', cases: [{ question: 'Capital of France?', answer: 'Paris', contexts: ['Paris is the capital of France.'], ground_truth: 'Paris' }] },
-        metrics: ['exact_match'], gate: { rules: ['mean(exact_match) >= 1'] },
-      }) });
+      const submitted = await fetch(`${url}/v1/projects/default/runs`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          dataset: {
+            name: 'external',
+            cases: [
+              {
+                question: 'Capital of France?',
+                answer: 'Paris',
+                contexts: ['Paris is the capital of France.'],
+                ground_truth: 'Paris',
+              },
+            ],
+          },
+          metrics: ['exact_match'],
+          gate: { rules: ['mean(exact_match) >= 1'] },
+        }),
+      });
       expect(submitted.status).toBe(202);
       const { runId } = (await submitted.json()) as { runId: string };
       let status = '';
@@ -78,7 +105,10 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
     // The run is in the real database's event store.
     const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
     await db.connect();
-    const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM eventstore.events WHERE stream_id = $1', [`run-${runId}`]);
+    const { rows } = await db.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM eventstore.events WHERE stream_id = $1',
+      [`run-${runId}`],
+    );
     await db.end();
     expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(4);
     expect(() => readFileSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toThrow();
@@ -88,8 +118,11 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
     // Consumer groups of their own: the shared test broker carries every other suite's events.
     const suffix = randomBytes(4).toString('hex');
     const { output } = await scoreOneRun({
-      KAFKA_BROKERS: '127.0.0.1:9092', RUNS_GROUP_PREFIX: `emb-runs-${suffix}`, REGISTRY_GROUP_PREFIX: `emb-registry-${suffix}`,
-      NOTIFIER_GROUP_PREFIX: `emb-notifier-${suffix}`, AUDIT_GROUP_ID: `emb-audit-${suffix}`,
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      RUNS_GROUP_PREFIX: `emb-runs-${suffix}`,
+      REGISTRY_GROUP_PREFIX: `emb-registry-${suffix}`,
+      NOTIFIER_GROUP_PREFIX: `emb-notifier-${suffix}`,
+      AUDIT_GROUP_ID: `emb-audit-${suffix}`,
     });
     expect(output).toContain('database: external; bus: Kafka at 127.0.0.1:9092');
   });

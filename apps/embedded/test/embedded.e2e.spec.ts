@@ -22,17 +22,37 @@ const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
 
 /** `npm start` as a user runs it (the built entry point), on a data directory of the test's own. */
 async function startPlatform(dataDir: string): Promise<EmbeddedProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, EVALVAULT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: '', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      EVALVAULT_DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+      KAFKA_BROKERS: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const deadline = Date.now() + 90_000;
   let url: string | undefined;
   while (!(url = /EvalVault is running at (\S+)/.exec(output)?.[1])) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the embedded platform did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the embedded platform did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { child, url, adminKey: readFileSync(join(dataDir, 'secrets', 'bootstrap-admin-key'), 'utf8').trim(), output: () => output };
+  return {
+    child,
+    url,
+    adminKey: readFileSync(join(dataDir, 'secrets', 'bootstrap-admin-key'), 'utf8').trim(),
+    output: () => output,
+  };
 }
 
 /** Ctrl-C, as a user stops it; resolves with the exit code. */
@@ -60,19 +80,44 @@ describe('embedded platform (npm start)', () => {
     return platform;
   };
   const call = (p: EmbeddedPlatform, path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(`${p.url}${path}`, { ...init, headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json', ...init.headers } });
+    fetch(`${p.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json', ...init.headers },
+    });
   const submit = async (p: EmbeddedPlatform, name: string): Promise<string> => {
-    const response = await call(p, '/v1/projects/default/runs', { method: 'POST', body: JSON.stringify({
-      dataset: { name, cases: [
-        { id: 'fr', question: 'Capital of France?', answer: 'Paris', contexts: ['Paris is the capital of France.'], ground_truth: 'Paris' },
-        { id: 'it', question: 'Capital of Italy?', answer: 'Milan', contexts: ['Rome is the capital of Italy.'], ground_truth: 'Rome' },
-      ] },
-      metrics: ['exact_match', 'token_f1'], gate: { rules: ['mean(exact_match) >= 0.9'] },
-    }) });
+    const response = await call(p, '/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify({
+        dataset: {
+          name,
+          cases: [
+            {
+              id: 'fr',
+              question: 'Capital of France?',
+              answer: 'Paris',
+              contexts: ['Paris is the capital of France.'],
+              ground_truth: 'Paris',
+            },
+            {
+              id: 'it',
+              question: 'Capital of Italy?',
+              answer: 'Milan',
+              contexts: ['Rome is the capital of Italy.'],
+              ground_truth: 'Rome',
+            },
+          ],
+        },
+        metrics: ['exact_match', 'token_f1'],
+        gate: { rules: ['mean(exact_match) >= 0.9'] },
+      }),
+    });
     expect(response.status).toBe(202);
     return ((await response.json()) as { runId: string }).runId;
   };
-  const verdictOf = async (p: EmbeddedPlatform, runId: string): Promise<{ status: string; gate: { passed: boolean } | null }> => {
+  const verdictOf = async (
+    p: EmbeddedPlatform,
+    runId: string,
+  ): Promise<{ status: string; gate: { passed: boolean } | null }> => {
     for (let attempt = 0; attempt < 300; attempt++) {
       const response = await call(p, `/v1/projects/default/runs/${runId}`);
       if (response.status === 200) {
@@ -86,7 +131,9 @@ describe('embedded platform (npm start)', () => {
 
   const auditActions = async (p: EmbeddedPlatform, resource: string): Promise<string[]> => {
     for (let attempt = 0; attempt < 100; attempt++) {
-      const page = (await (await call(p, `/v1/audit?resource=${encodeURIComponent(resource)}&limit=100`)).json()) as { items: { action: string }[] };
+      const page = (await (await call(p, `/v1/audit?resource=${encodeURIComponent(resource)}&limit=100`)).json()) as {
+        items: { action: string }[];
+      };
       const actions = page.items.map((entry) => entry.action);
       if (actions.includes('GateFailed') || actions.includes('GatePassed')) return actions;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -101,33 +148,62 @@ describe('embedded platform (npm start)', () => {
     expect(await verdictOf(p, runId)).toMatchObject({ status: 'completed', gate: { passed: false } });
     // The admin key is also auditor of tenant default: the audit log has the run's story.
     const actions = await auditActions(p, `run:${runId}`);
-    expect(actions).toEqual(expect.arrayContaining(['RunRequested', 'RunStarted', 'CaseEvaluated', 'RunCompleted', 'GateFailed']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['RunRequested', 'RunStarted', 'CaseEvaluated', 'RunCompleted', 'GateFailed']),
+    );
   });
 
   it('registers a dataset version and scores a run pinned to it', async () => {
     const p = platform!;
-    const registered = await call(p, '/v1/projects/default/datasets', { method: 'POST', body: JSON.stringify({ name: 'capitals', cases: [
-      { id: 'fr', question: 'Capital of France?', answer: 'Paris', contexts: ['Paris is the capital of France.'], ground_truth: 'Paris' },
-    ] }) });
+    const registered = await call(p, '/v1/projects/default/datasets', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'capitals',
+        cases: [
+          {
+            id: 'fr',
+            question: 'Capital of France?',
+            answer: 'Paris',
+            contexts: ['Paris is the capital of France.'],
+            ground_truth: 'Paris',
+          },
+        ],
+      }),
+    });
     expect(registered.status).toBe(201);
-    const { id, version, contentHash } = (await registered.json()) as { id: string; version: number; contentHash: string };
-    const submitted = await call(p, '/v1/projects/default/runs', { method: 'POST', body: JSON.stringify({
-      dataset: { id, version }, metrics: ['exact_match'], gate: { rules: ['mean(exact_match) >= 1'] },
-    }) });
+    const { id, version, contentHash } = (await registered.json()) as {
+      id: string;
+      version: number;
+      contentHash: string;
+    };
+    const submitted = await call(p, '/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify({
+        dataset: { id, version },
+        metrics: ['exact_match'],
+        gate: { rules: ['mean(exact_match) >= 1'] },
+      }),
+    });
     expect(submitted.status).toBe(202);
     const { runId } = (await submitted.json()) as { runId: string };
     expect(await verdictOf(p, runId)).toMatchObject({ status: 'completed', gate: { passed: true } });
-    const run = (await (await call(p, `/v1/projects/default/runs/${runId}`)).json()) as { lineage: { dataset: { contentHash: string } } };
+    const run = (await (await call(p, `/v1/projects/default/runs/${runId}`)).json()) as {
+      lineage: { dataset: { contentHash: string } };
+    };
     expect(run.lineage.dataset.contentHash).toBe(contentHash);
   });
 
   it('listens on TCP only for the gateway and the OIDC issuer; the database is a private Unix socket', () => {
     const p = platform!;
     const issuer = /Sign-in \(OIDC, for evalvault login --oidc\): (\S+)/.exec(p.output())![1]!;
-    expect(listeningTcpPorts(p.child.pid!)).toEqual([Number(new URL(p.url).port), Number(new URL(issuer).port)].sort((a, b) => a - b));
+    expect(listeningTcpPorts(p.child.pid!)).toEqual(
+      [Number(new URL(p.url).port), Number(new URL(issuer).port)].sort((a, b) => a - b),
+    );
     expect(statSync(join(dataDir, 'run')).mode & 0o777).toBe(0o700);
     expect(statSync(join(dataDir, 'run', '.s.PGSQL.5432')).isSocket()).toBe(true);
-    const open = readdirSync(join(dataDir, 'pgdata'), { recursive: true, encoding: 'utf8' }).filter((name) => (statSync(join(dataDir, 'pgdata', name)).mode & 0o077) !== 0);
+    const open = readdirSync(join(dataDir, 'pgdata'), { recursive: true, encoding: 'utf8' }).filter(
+      (name) => (statSync(join(dataDir, 'pgdata', name)).mode & 0o077) !== 0,
+    );
     expect(open).toEqual([]);
   });
 
@@ -140,22 +216,38 @@ describe('embedded platform (npm start)', () => {
     expect(p.output()).not.toContain(password);
     await expect(signInWithPkce(issuer, 'admin', 'guess')).rejects.toThrow('Wrong user name or password.');
     const { accessToken } = await signInWithPkce(issuer, 'admin', password);
-    expect(decodeJwt(accessToken)).toMatchObject({ iss: issuer, aud: 'urn:evalvault:api', sub: 'local:admin', tenant: 'default' });
-    const asAdmin = (): Promise<Response> => fetch(`${p.url}/v1/projects/default/runs`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(decodeJwt(accessToken)).toMatchObject({
+      iss: issuer,
+      aud: 'urn:evalvault:api',
+      sub: 'local:admin',
+      tenant: 'default',
+    });
+    const asAdmin = (): Promise<Response> =>
+      fetch(`${p.url}/v1/projects/default/runs`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect((await asAdmin()).status).toBe(403);
-    const granted = await call(p, '/v1/projects/default/members', { method: 'POST', body: JSON.stringify({ subject: 'local:admin', role: 'viewer' }) });
+    const granted = await call(p, '/v1/projects/default/members', {
+      method: 'POST',
+      body: JSON.stringify({ subject: 'local:admin', role: 'viewer' }),
+    });
     expect(granted.status).toBe(201);
     expect((await asAdmin()).status).toBe(200);
   });
 
   it('refuses a second platform on the same data directory, saying why', async () => {
-    await expect(startPlatform(dataDir)).rejects.toThrow(new RegExp(`data directory ${dataDir} is in use by process ${platform!.child.pid}`));
+    await expect(startPlatform(dataDir)).rejects.toThrow(
+      new RegExp(`data directory ${dataDir} is in use by process ${platform!.child.pid}`),
+    );
   });
 
   it('keeps runs and keys across a restart, and finishes a run acknowledged just before stopping', async () => {
     const before = platform!;
-    const finished = ((await (await call(before, '/v1/projects/default/runs')).json()) as { items: { runId: string }[] }).items.map((r) => r.runId);
-    const issued = await call(before, '/v1/projects/default/api-keys', { method: 'POST', body: JSON.stringify({ name: 'ci', role: 'viewer' }) });
+    const finished = (
+      (await (await call(before, '/v1/projects/default/runs')).json()) as { items: { runId: string }[] }
+    ).items.map((r) => r.runId);
+    const issued = await call(before, '/v1/projects/default/api-keys', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'ci', role: 'viewer' }),
+    });
     const { key } = (await issued.json()) as { key: string };
     const acknowledged = await submit(before, 'interrupted');
     expect(await interrupt(before)).toBe(0);
@@ -164,13 +256,20 @@ describe('embedded platform (npm start)', () => {
     const after = await start();
     expect(after.adminKey).toBe(before.adminKey);
     expect(await verdictOf(after, acknowledged)).toMatchObject({ status: 'completed' });
-    const listed = ((await (await call(after, '/v1/projects/default/runs')).json()) as { items: { runId: string }[] }).items.map((r) => r.runId);
+    const listed = (
+      (await (await call(after, '/v1/projects/default/runs')).json()) as { items: { runId: string }[] }
+    ).items.map((r) => r.runId);
     expect(listed).toEqual(expect.arrayContaining([...finished, acknowledged]));
-    const asViewer = await fetch(`${after.url}/v1/projects/default/runs`, { headers: { authorization: `Bearer ${key}` } });
+    const asViewer = await fetch(`${after.url}/v1/projects/default/runs`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(asViewer.status).toBe(200);
     // The audit log kept its entries (the interrupted run's too) and still verifies against the store.
     expect(await auditActions(after, `run:${acknowledged}`)).toContain('RunRequested');
-    const replay = (await (await call(after, '/v1/audit/replay', { method: 'POST', body: '{}' })).json()) as { status: string; counts: { entries: number } };
+    const replay = (await (await call(after, '/v1/audit/replay', { method: 'POST', body: '{}' })).json()) as {
+      status: string;
+      counts: { entries: number };
+    };
     expect(replay).toMatchObject({ status: 'verified' });
     expect(replay.counts.entries).toBeGreaterThan(10);
   });

@@ -18,7 +18,9 @@ export function ensureServers(root: string): void {
       const lines = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.trim().split('\n');
       const own = lines.filter((line) => /^\[(kafka|postgres)\]/.test(line)); // the script's own messages say what went wrong
       const output = [...own.slice(-5), ...lines.slice(-5).filter((line) => !own.includes(line))].join('\n');
-      throw new BenchError(`\`${command}\` failed (${(error as Error).message.split('\n')[0]})${output ? `:\n${output}` : ''}`);
+      throw new BenchError(
+        `\`${command}\` failed (${(error as Error).message.split('\n')[0]})${output ? `:\n${output}` : ''}`,
+      );
     }
   }
 }
@@ -40,7 +42,10 @@ export interface Pair {
  * so a drift of the machine during the measurement (autovacuum, a checkpoint, a
  * warmer cache) weighs on both sides alike.
  */
-export async function abba(baseline: (half: 0 | 1) => Promise<unknown>, store: (half: 0 | 1) => Promise<unknown>): Promise<Pair> {
+export async function abba(
+  baseline: (half: 0 | 1) => Promise<unknown>,
+  store: (half: 0 | 1) => Promise<unknown>,
+): Promise<Pair> {
   const b0 = await timed(() => baseline(0));
   const s0 = await timed(() => store(0));
   const s1 = await timed(() => store(1));
@@ -55,7 +60,11 @@ export function half<T>(items: readonly T[], which: 0 | 1): readonly T[] {
 }
 
 /** Runs `work` over the items with `workers` concurrent loops taking the next item from a shared cursor. */
-export async function concurrently<T>(items: readonly T[], workers: number, work: (item: T) => Promise<unknown>): Promise<void> {
+export async function concurrently<T>(
+  items: readonly T[],
+  workers: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const loop = async (): Promise<void> => {
     while (next < items.length) await work(items[next++]!);
@@ -82,7 +91,16 @@ const ROW_PARAMS = 8;
 
 function values(row: RawRow): unknown[] {
   const { event } = row;
-  return [event.streamId, row.revision, event.eventId, event.type, event.tenantId, event.projectId, event.occurredAt, row.data];
+  return [
+    event.streamId,
+    row.revision,
+    event.eventId,
+    event.type,
+    event.tenantId,
+    event.projectId,
+    event.occurredAt,
+    row.data,
+  ];
 }
 
 function placeholders(rowIndex: number): string {
@@ -98,7 +116,10 @@ export class RawTable {
   readonly name: string;
   private readonly multiRowSql = new Map<number, string>();
 
-  constructor(private readonly pool: pg.Pool, suffix: string) {
+  constructor(
+    private readonly pool: pg.Pool,
+    suffix: string,
+  ) {
     this.name = `eventstore.bench_raw_${suffix}`;
   }
 
@@ -118,7 +139,9 @@ export class RawTable {
     );
     const row = check.rows[0];
     if (!row?.default.includes(sequence.replace('eventstore.', '')) || row.indexes !== row.expected) {
-      throw new BenchError(`scratch table ${this.name} is not a faithful copy: sequence default ${row?.default}, ${row?.indexes} of ${row?.expected} indexes`);
+      throw new BenchError(
+        `scratch table ${this.name} is not a faithful copy: sequence default ${row?.default}, ${row?.indexes} of ${row?.expected} indexes`,
+      );
     }
   }
 
@@ -179,22 +202,26 @@ export function report(header: string, figures: readonly Figure[]): void {
     ...figures.map((figure) => {
       const store = rate(figure.events, figure.storeMs);
       const baseline = rate(figure.events, figure.baselineMs);
-      return `${figure.label.padEnd(34)}${String(figure.events).padStart(8)}${Math.round(store).toLocaleString('en-US').padStart(14)}`
-        + `${Math.round(baseline).toLocaleString('en-US').padStart(16)}   ${(store / baseline).toFixed(2).padStart(8)}`;
+      return (
+        `${figure.label.padEnd(34)}${String(figure.events).padStart(8)}${Math.round(store).toLocaleString('en-US').padStart(14)}` +
+        `${Math.round(baseline).toLocaleString('en-US').padStart(16)}   ${(store / baseline).toFixed(2).padStart(8)}`
+      );
     }),
   ];
   console.log(lines.join('\n'));
   for (const figure of figures) {
     const store = rate(figure.events, figure.storeMs);
     const baseline = rate(figure.events, figure.baselineMs);
-    console.log(`BENCH_JSON ${JSON.stringify({
-      path: figure.key,
-      events: figure.events,
-      store_ev_per_s: Math.round(store),
-      baseline_ev_per_s: Math.round(baseline),
-      ratio: Number((store / baseline).toFixed(3)),
-      store_ms: Number(figure.storeMs.toFixed(1)),
-      baseline_ms: Number(figure.baselineMs.toFixed(1)),
-    })}`);
+    console.log(
+      `BENCH_JSON ${JSON.stringify({
+        path: figure.key,
+        events: figure.events,
+        store_ev_per_s: Math.round(store),
+        baseline_ev_per_s: Math.round(baseline),
+        ratio: Number((store / baseline).toFixed(3)),
+        store_ms: Number(figure.storeMs.toFixed(1)),
+        baseline_ms: Number(figure.baselineMs.toFixed(1)),
+      })}`,
+    );
   }
 }

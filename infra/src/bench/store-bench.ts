@@ -8,11 +8,31 @@ import { Counter, Registry } from 'prom-client';
 import { EventCodec, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
 import { runStarted } from '@evalvault/contracts/testing';
 import {
-  busMetrics, createKafka, eventHeaders, EventRelay, KafkaEventClient, migrateEventStore,
-  PostgresCheckpointStore, PostgresEventStore, START, type EventFilter,
+  busMetrics,
+  createKafka,
+  eventHeaders,
+  EventRelay,
+  KafkaEventClient,
+  migrateEventStore,
+  PostgresCheckpointStore,
+  PostgresEventStore,
+  START,
+  type EventFilter,
 } from '@evalvault/platform';
 import { testDatabaseUrl, testKafkaSettings } from '@evalvault/platform/testing';
-import { abba, BenchError, chunks, concurrently, ensureServers, half, RawTable, report, timed, type Figure, type RawRow } from './bench-support.js';
+import {
+  abba,
+  BenchError,
+  chunks,
+  concurrently,
+  ensureServers,
+  half,
+  RawTable,
+  report,
+  timed,
+  type Figure,
+  type RawRow,
+} from './bench-support.js';
 
 /**
  * `npm run bench:store`: throughput of the PostgreSQL event store and of the relay to
@@ -39,7 +59,11 @@ class Bench {
   /** Every event appended to the store in this run, also written to the raw table. */
   readonly appended: EvalVaultEvent[] = [];
 
-  constructor(readonly pool: pg.Pool, readonly store: PostgresEventStore, readonly raw: RawTable) {}
+  constructor(
+    readonly pool: pg.Pool,
+    readonly store: PostgresEventStore,
+    readonly raw: RawTable,
+  ) {}
 
   /** `count` events of the same size, each on a stream of its own (`tag` keeps the streams of one path apart). */
   singles(tag: string, count: number): EvalVaultEvent[] {
@@ -49,7 +73,8 @@ class Bench {
   /** `calls` lists of `size` events, each list on one stream. */
   batches(tag: string, calls: number, size: number): EvalVaultEvent[][] {
     return Array.from({ length: calls }, (_, call) =>
-      Array.from({ length: size }, (_, index) => runStarted(`${this.prefix}${tag}-${call}`, this.tenant, index)));
+      Array.from({ length: size }, (_, index) => runStarted(`${this.prefix}${tag}-${call}`, this.tenant, index)),
+    );
   }
 
   /** The raw rows of events at revisions 0, 1, … of their stream, encoded before any timing. */
@@ -88,8 +113,12 @@ async function appendBatched(bench: Bench): Promise<Figure> {
   const batches = bench.batches('b', BATCHED / BATCH, BATCH);
   const rows = new Map(batches.map((batch) => [batch, bench.rows(batch)]));
   const pair = await abba(
-    async (which) => { for (const batch of half(batches, which)) await bench.raw.insertMany(rows.get(batch)!); },
-    async (which) => { for (const batch of half(batches, which)) await bench.append(batch); },
+    async (which) => {
+      for (const batch of half(batches, which)) await bench.raw.insertMany(rows.get(batch)!);
+    },
+    async (which) => {
+      for (const batch of half(batches, which)) await bench.append(batch);
+    },
   );
   return { key: 'append_batched', label: `append, ${BATCH} events/call`, events: BATCHED, ...pair };
 }
@@ -98,7 +127,7 @@ async function readAll(bench: Bench): Promise<Figure> {
   const filter: EventFilter = { streamPrefixes: [bench.prefix] };
   const readStore = async (seen?: Set<string>): Promise<number> => {
     let count = 0;
-    for (let from = START; ;) {
+    for (let from = START; ; ) {
       const page = await bench.store.readAll(from, { maxCount: PAGE, filter });
       count += page.length;
       page.forEach((recorded) => seen?.add(recorded.event.eventId));
@@ -113,32 +142,63 @@ async function readAll(bench: Bench): Promise<Figure> {
   const missing = bench.appended.filter((event) => !seen.has(event.eventId)).length;
   if (counts.store !== expected || missing > 0 || counts.raw !== expected) {
     const repeated = counts.store - seen.size;
-    const hint = repeated > 0 || counts.store >= expected
-      ? 'readAll repeats or skips events where its ORDER BY disagrees with its keyset'
-      : 'is a transaction older than this run still open? (readAll stops below pg_snapshot_xmin)';
-    throw new BenchError(`readAll returned ${counts.store} events (${repeated} repeated, ${missing} missing) `
-      + `and the raw table ${counts.raw}, expected ${expected}: ${hint}`);
+    const hint =
+      repeated > 0 || counts.store >= expected
+        ? 'readAll repeats or skips events where its ORDER BY disagrees with its keyset'
+        : 'is a transaction older than this run still open? (readAll stops below pg_snapshot_xmin)';
+    throw new BenchError(
+      `readAll returned ${counts.store} events (${repeated} repeated, ${missing} missing) ` +
+        `and the raw table ${counts.raw}, expected ${expected}: ${hint}`,
+    );
   }
-  const pair = await abba(() => bench.raw.readAll(PAGE), () => readStore()); // each half reads everything
-  return { key: 'read_all', label: `readAll, pages of ${PAGE}`, events: expected, storeMs: pair.storeMs / 2, baselineMs: pair.baselineMs / 2 };
+  const pair = await abba(
+    () => bench.raw.readAll(PAGE),
+    () => readStore(),
+  ); // each half reads everything
+  return {
+    key: 'read_all',
+    label: `readAll, pages of ${PAGE}`,
+    events: expected,
+    storeMs: pair.storeMs / 2,
+    baselineMs: pair.baselineMs / 2,
+  };
 }
 
 async function relay(bench: Bench, client: KafkaEventClient, producer: Producer, registry: Registry): Promise<Figure> {
   const logger = pino({ level: 'silent' });
   const checkpoints = new PostgresCheckpointStore(bench.pool);
   const run = async (name: string, filter: EventFilter): Promise<void> => {
-    const relay = new EventRelay(bench.store, client, checkpoints, { name, filter, batchSize: RELAY_BATCH, logger, registry });
+    const relay = new EventRelay(bench.store, client, checkpoints, {
+      name,
+      filter,
+      batchSize: RELAY_BATCH,
+      logger,
+      registry,
+    });
     try {
       await relay.start();
-      await Promise.race([relay.caughtUp(), relay.failure.then((error) => { throw new BenchError(`relay failed: ${error.message}`); })]);
+      await Promise.race([
+        relay.caughtUp(),
+        relay.failure.then((error) => {
+          throw new BenchError(`relay failed: ${error.message}`);
+        }),
+      ]);
     } finally {
       await relay.stop();
     }
   };
   const topic = topicOf('RunStarted');
-  const messages: Message[] = bench.appended.map((event) => ({ key: event.streamId, value: bench.codec.encode(event), headers: eventHeaders(event) }));
-  const send = async (batch: Message[]): Promise<void> => { await producer.sendBatch({ topicMessages: [{ topic, messages: batch }], acks: -1 }); };
-  const sendAll = async (): Promise<void> => { for (const batch of chunks(messages, RELAY_BATCH)) await send(batch); };
+  const messages: Message[] = bench.appended.map((event) => ({
+    key: event.streamId,
+    value: bench.codec.encode(event),
+    headers: eventHeaders(event),
+  }));
+  const send = async (batch: Message[]): Promise<void> => {
+    await producer.sendBatch({ topicMessages: [{ topic, messages: batch }], acks: -1 });
+  };
+  const sendAll = async (): Promise<void> => {
+    for (const batch of chunks(messages, RELAY_BATCH)) await send(batch);
+  };
 
   await run(`bench-${bench.runId}-warmup`, { streamPrefixes: [`${bench.prefix}sw-`] }); // the first path's warm-up streams
   await send(messages.slice(0, WARMUP));
@@ -148,8 +208,15 @@ async function relay(bench: Bench, client: KafkaEventClient, producer: Producer,
   const after = await timed(sendAll);
   const published = registry.getSingleMetric('relay_events_published_total') as Counter<'relay'>;
   const count = (await published.get()).values.find((value) => value.labels.relay === name)?.value ?? 0;
-  if (count !== messages.length) throw new BenchError(`the relay published ${count} events, expected ${messages.length}`);
-  return { key: 'relay_kafka', label: `relay to Kafka, batches of ${RELAY_BATCH}`, events: messages.length, storeMs, baselineMs: (before + after) / 2 };
+  if (count !== messages.length)
+    throw new BenchError(`the relay published ${count} events, expected ${messages.length}`);
+  return {
+    key: 'relay_kafka',
+    label: `relay to Kafka, batches of ${RELAY_BATCH}`,
+    events: messages.length,
+    storeMs,
+    baselineMs: (before + after) / 2,
+  };
 }
 
 async function connected<T>(what: string, attempt: () => Promise<T>): Promise<T> {
@@ -178,9 +245,14 @@ async function main(): Promise<void> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
   let raw: RawTable | undefined;
   try {
-    const version = await connected(`PostgreSQL at ${where}`, () => pool.query<{ server_version: string }>('SHOW server_version'));
+    const version = await connected(`PostgreSQL at ${where}`, () =>
+      pool.query<{ server_version: string }>('SHOW server_version'),
+    );
     const existing = await pool.query<{ count: string }>('SELECT count(*)::text AS count FROM eventstore.events');
-    await connected(`Kafka at ${settings.brokers.join(',')}`, async () => { await producer.connect(); await client.connect(); });
+    await connected(`Kafka at ${settings.brokers.join(',')}`, async () => {
+      await producer.connect();
+      await client.connect();
+    });
     const bench = new Bench(pool, store, new RawTable(pool, randomUUID().replaceAll('-', '').slice(0, 12)));
     raw = bench.raw;
     await raw.create();
@@ -199,9 +271,9 @@ async function main(): Promise<void> {
 
     const pgVersion = version.rows[0]!.server_version.split(' ')[0];
     report(
-      `bench:store  (PostgreSQL ${pgVersion}, Kafka ${settings.brokers.join(',')}, node ${process.version}, ${availableParallelism()} cores)\n`
-        + `(eventstore.events held ${Number(existing.rows[0]!.count).toLocaleString('en-US')} rows before this run; `
-        + `baselines: raw SQL on ${raw.name}, a plain idempotent kafkajs producer)`,
+      `bench:store  (PostgreSQL ${pgVersion}, Kafka ${settings.brokers.join(',')}, node ${process.version}, ${availableParallelism()} cores)\n` +
+        `(eventstore.events held ${Number(existing.rows[0]!.count).toLocaleString('en-US')} rows before this run; ` +
+        `baselines: raw SQL on ${raw.name}, a plain idempotent kafkajs producer)`,
       figures,
     );
     await pool.query('DELETE FROM eventstore.checkpoints WHERE name LIKE $1', [`relay:bench-${bench.runId}%`]);
@@ -215,7 +287,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof BenchError ? error.message : (error as Error).stack ?? String(error);
+  const message = error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error));
   console.error(`bench:store failed: ${message}`);
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 10_000).unref(); // a half-open connection must not keep a failed run alive

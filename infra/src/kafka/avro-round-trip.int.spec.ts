@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { ContractError, ContractErrorCode, EventCodec, SchemaCatalog, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
+import {
+  ContractError,
+  ContractErrorCode,
+  EventCodec,
+  SchemaCatalog,
+  topicOf,
+  type EvalVaultEvent,
+} from '@evalvault/contracts';
 import { createKafka } from '@evalvault/platform';
 import { sampleRunRequested } from '@evalvault/contracts/testing';
 import { testKafkaSettings } from '@evalvault/platform/testing';
@@ -35,7 +42,10 @@ describe('Avro events on the real Kafka broker', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     return new Promise<Buffer[]>((resolve, reject) => {
       const received: Buffer[] = [];
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${count} message(s) keyed ${key}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${count} message(s) keyed ${key}`)),
+        30_000,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           if (message.key?.toString() !== key || !message.value) return;

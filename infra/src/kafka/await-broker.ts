@@ -8,7 +8,9 @@ const timeoutMs = Number(process.env['KAFKA_READY_TIMEOUT_MS'] ?? 120_000);
 try {
   const cluster = await awaitCluster(admin, timeoutMs);
   const created = await ensureTopics(admin);
-  console.error(`[kafka] ready at ${settings.brokers.join(',')}: ${cluster.brokers} broker(s); created ${created.length} topic(s)`);
+  console.error(
+    `[kafka] ready at ${settings.brokers.join(',')}: ${cluster.brokers} broker(s); created ${created.length} topic(s)`,
+  );
 } catch (error) {
   console.error(`[kafka] ${(error as Error).message}`);
   process.exitCode = 1;

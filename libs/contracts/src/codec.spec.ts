@@ -32,7 +32,11 @@ describe('EventCodec', () => {
   });
 
   it('rejects an unknown fingerprint with an error naming it', () => {
-    const message = Buffer.concat([Buffer.from([0xc3, 0x01]), fingerprintBytesLE(0x0123456789abcdefn), Buffer.from([0])]);
+    const message = Buffer.concat([
+      Buffer.from([0xc3, 0x01]),
+      fingerprintBytesLE(0x0123456789abcdefn),
+      Buffer.from([0]),
+    ]);
     expect(() => codec.decode(message)).toThrow(/unknown schema fingerprint 0123456789abcdef/);
     expect(codeOf(() => codec.decode(message))).toBe(ContractErrorCode.UnknownFingerprint);
   });
@@ -58,7 +62,8 @@ describe('EventCodec', () => {
 
   it('decodes messages written with an older published version into the newest', () => {
     const root = mkdtempSync(join(tmpdir(), 'contracts-'));
-    for (const dir of ['schemas', 'published', 'src']) cpSync(join(CONTRACTS_ROOT, dir), join(root, dir), { recursive: true });
+    for (const dir of ['schemas', 'published', 'src'])
+      cpSync(join(CONTRACTS_ROOT, dir), join(root, dir), { recursive: true });
     const oldCodec = new EventCodec(SchemaCatalog.load(join(root, 'published')));
     const oldVersion = SchemaCatalog.load(join(root, 'published')).latest('RunRequested').version;
     const event = sampleRunRequested();

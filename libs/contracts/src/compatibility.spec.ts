@@ -10,11 +10,16 @@ import { generateEventTypes } from './type-generator.js';
 /** A scratch copy of libs/contracts where a test may edit schemas freely. */
 function scratchContracts(): string {
   const root = mkdtempSync(join(tmpdir(), 'contracts-'));
-  for (const dir of ['schemas', 'published', 'src']) cpSync(join(CONTRACTS_ROOT, dir), join(root, dir), { recursive: true });
+  for (const dir of ['schemas', 'published', 'src'])
+    cpSync(join(CONTRACTS_ROOT, dir), join(root, dir), { recursive: true });
   return root;
 }
 
-function editPayload(root: string, eventType: string, edit: (schema: { fields: Record<string, unknown>[] }) => void): void {
+function editPayload(
+  root: string,
+  eventType: string,
+  edit: (schema: { fields: Record<string, unknown>[] }) => void,
+): void {
   const file = join(root, 'schemas', 'events', `${eventType}.avsc`);
   const schema = JSON.parse(readFileSync(file, 'utf8')) as { fields: Record<string, unknown>[] };
   edit(schema);
@@ -59,16 +64,25 @@ describe('contracts:check', () => {
 
   it('rejects removing a field without a default as not forward compatible', () => {
     const root = scratchContracts();
-    editPayload(root, 'RunFailed', (s) => { s.fields = s.fields.filter((f) => f['name'] !== 'message'); });
+    editPayload(root, 'RunFailed', (s) => {
+      s.fields = s.fields.filter((f) => f['name'] !== 'message');
+    });
     regenerateTypes(root);
-    expect(checkContracts(root).problems).toEqual([expect.stringMatching(/^RunFailed: not forward compatible with v1/), expect.stringMatching(/^RunFailed: not forward compatible with v2/)]);
+    expect(checkContracts(root).problems).toEqual([
+      expect.stringMatching(/^RunFailed: not forward compatible with v1/),
+      expect.stringMatching(/^RunFailed: not forward compatible with v2/),
+    ]);
   });
 
   it('rejects changing a field type', () => {
     const root = scratchContracts();
-    editPayload(root, 'CaseEvaluated', (s) => { s.fields.find((f) => f['name'] === 'caseIndex')!['type'] = 'string'; });
+    editPayload(root, 'CaseEvaluated', (s) => {
+      s.fields.find((f) => f['name'] === 'caseIndex')!['type'] = 'string';
+    });
     regenerateTypes(root);
-    expect(checkContracts(root).problems.join('\n')).toMatch(/CaseEvaluated: not backward compatible with v1[\s\S]*not forward compatible/);
+    expect(checkContracts(root).problems.join('\n')).toMatch(
+      /CaseEvaluated: not backward compatible with v1[\s\S]*not forward compatible/,
+    );
   });
 
   it('detects an edited published version and stale generated types', () => {

@@ -33,9 +33,15 @@ export function compatibilityProblems(source: SourceEventSchema, versions: reado
   const problems: string[] = [];
   for (const version of versions) {
     const backward = resolutionError(source.type, version.type);
-    if (backward) problems.push(`${source.eventType}: not backward compatible with v${version.version} (new readers cannot read its messages): ${backward}`);
+    if (backward)
+      problems.push(
+        `${source.eventType}: not backward compatible with v${version.version} (new readers cannot read its messages): ${backward}`,
+      );
     const forward = resolutionError(version.type, source.type);
-    if (forward) problems.push(`${source.eventType}: not forward compatible with v${version.version} (its readers cannot read new messages): ${forward}`);
+    if (forward)
+      problems.push(
+        `${source.eventType}: not forward compatible with v${version.version} (its readers cannot read new messages): ${forward}`,
+      );
   }
   return problems;
 }
@@ -46,13 +52,19 @@ function manifestProblems(publishedDir: string, published: readonly PublishedSch
   for (const schema of published) {
     const recorded = manifest[schema.eventType]?.[String(schema.version)];
     const actual = fingerprintHex(schema.fingerprint);
-    if (recorded === undefined) problems.push(`${schema.eventType} v${schema.version}: published file is not in manifest.json`);
-    else if (recorded !== actual) problems.push(`${schema.eventType} v${schema.version}: published schema was edited (fingerprint ${actual}, manifest ${recorded}); published versions are immutable`);
+    if (recorded === undefined)
+      problems.push(`${schema.eventType} v${schema.version}: published file is not in manifest.json`);
+    else if (recorded !== actual)
+      problems.push(
+        `${schema.eventType} v${schema.version}: published schema was edited (fingerprint ${actual}, manifest ${recorded}); published versions are immutable`,
+      );
   }
   for (const [eventType, versions] of Object.entries(manifest)) {
     for (const version of Object.keys(versions)) {
       if (!published.some((s) => s.eventType === eventType && String(s.version) === version)) {
-        problems.push(`${eventType} v${version}: listed in manifest.json but its file is missing; published versions are never deleted`);
+        problems.push(
+          `${eventType} v${version}: listed in manifest.json but its file is missing; published versions are never deleted`,
+        );
       }
     }
   }
@@ -77,7 +89,9 @@ export function checkContracts(root?: string): ContractsReport {
   }
   for (const eventType of new Set(published.map((schema) => schema.eventType))) {
     if (!sources.some((source) => source.eventType === eventType)) {
-      problems.push(`${eventType}: published but its schema was removed from schemas/events; published types are never removed`);
+      problems.push(
+        `${eventType}: published but its schema was removed from schemas/events; published types are never removed`,
+      );
     }
   }
   const generated = existsSync(layout.generatedTypesFile) ? readFileSync(layout.generatedTypesFile, 'utf8') : '';

@@ -6,4 +6,13 @@ export type { PublishedSchema } from './published-store.js';
 export { crc64Avro, fingerprintHex, toSignedInt64 } from './avro/crc64-avro.js';
 export { parsingCanonicalForm, schemaFingerprint } from './avro/canonical-form.js';
 export { SINGLE_OBJECT_MARKER } from './avro/single-object.js';
-export { TOPICS, EVENT_TOPIC, topicOf, deadLetterTopic, declaredTopics, type TopicSpec, type TopicKey, type TopicName } from './topics.js';
+export {
+  TOPICS,
+  EVENT_TOPIC,
+  topicOf,
+  deadLetterTopic,
+  declaredTopics,
+  type TopicSpec,
+  type TopicKey,
+  type TopicName,
+} from './topics.js';

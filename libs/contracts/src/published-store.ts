@@ -41,7 +41,10 @@ export function readPublishedSchemas(publishedDir: string): PublishedSchema[] {
       try {
         type = parseSchema(JSON.parse(readFileSync(path, 'utf8')) as avro.Schema);
       } catch (error) {
-        throw new ContractError(ContractErrorCode.SchemaFile, `published schema ${path} is unreadable: ${(error as Error).message}`);
+        throw new ContractError(
+          ContractErrorCode.SchemaFile,
+          `published schema ${path} is unreadable: ${(error as Error).message}`,
+        );
       }
       schemas.push({ eventType: eventType.name, version: Number(version), fingerprint: schemaFingerprint(type), type });
     }

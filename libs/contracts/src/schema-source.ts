@@ -16,7 +16,10 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ContractError(ContractErrorCode.SchemaFile, `cannot read schema file ${path}: ${(error as Error).message}`);
+    throw new ContractError(
+      ContractErrorCode.SchemaFile,
+      `cannot read schema file ${path}: ${(error as Error).message}`,
+    );
   }
 }
 

@@ -15,13 +15,48 @@ export interface TopicSpec {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const TOPICS = {
-  runs: { name: 'evalvault.runs.v1', partitions: 6, retentionMs: 30 * DAY_MS, description: 'Run lifecycle and per-case results.' },
-  work: { name: 'evalvault.runs.work.v1', partitions: 6, retentionMs: 7 * DAY_MS, description: 'Batches of cases for the runs workers (one consumer group shares them).' },
-  gates: { name: 'evalvault.gates.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'Gate verdicts of completed runs.' },
-  registry: { name: 'evalvault.registry.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'Dataset, prompt and model-profile versions and approvals.' },
-  memory: { name: 'evalvault.memory.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'Domain Memory entries.' },
-  notifications: { name: 'evalvault.notifications.v1', partitions: 3, retentionMs: 30 * DAY_MS, description: 'Tickets and notification outcomes.' },
-  access: { name: 'evalvault.access.v1', partitions: 3, retentionMs: 90 * DAY_MS, description: 'API keys, role grants, forgotten subjects and denied accesses.' },
+  runs: {
+    name: 'evalvault.runs.v1',
+    partitions: 6,
+    retentionMs: 30 * DAY_MS,
+    description: 'Run lifecycle and per-case results.',
+  },
+  work: {
+    name: 'evalvault.runs.work.v1',
+    partitions: 6,
+    retentionMs: 7 * DAY_MS,
+    description: 'Batches of cases for the runs workers (one consumer group shares them).',
+  },
+  gates: {
+    name: 'evalvault.gates.v1',
+    partitions: 3,
+    retentionMs: 90 * DAY_MS,
+    description: 'Gate verdicts of completed runs.',
+  },
+  registry: {
+    name: 'evalvault.registry.v1',
+    partitions: 3,
+    retentionMs: 90 * DAY_MS,
+    description: 'Dataset, prompt and model-profile versions and approvals.',
+  },
+  memory: {
+    name: 'evalvault.memory.v1',
+    partitions: 3,
+    retentionMs: 90 * DAY_MS,
+    description: 'Domain Memory entries.',
+  },
+  notifications: {
+    name: 'evalvault.notifications.v1',
+    partitions: 3,
+    retentionMs: 30 * DAY_MS,
+    description: 'Tickets and notification outcomes.',
+  },
+  access: {
+    name: 'evalvault.access.v1',
+    partitions: 3,
+    retentionMs: 90 * DAY_MS,
+    description: 'API keys, role grants, forgotten subjects and denied accesses.',
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;

@@ -9,8 +9,14 @@ import type { SourceEventSchema } from './schema-source.js';
 type SchemaNode = string | SchemaNode[] | { [key: string]: unknown };
 
 const PRIMITIVES: Record<string, string> = {
-  null: 'null', boolean: 'boolean', int: 'number', long: 'number', float: 'number',
-  double: 'number', bytes: 'Buffer', string: 'string',
+  null: 'null',
+  boolean: 'boolean',
+  int: 'number',
+  long: 'number',
+  float: 'number',
+  double: 'number',
+  bytes: 'Buffer',
+  string: 'string',
 };
 
 class Declarations {
@@ -43,19 +49,24 @@ function tsType(node: SchemaNode, decls: Declarations, envelopeFields: Set<strin
   if (Array.isArray(node)) return node.map((member) => tsType(member, decls, envelopeFields)).join(' | ');
   const kind = node['type'] as SchemaNode;
   switch (kind) {
-    case 'record': return declareRecord(node, decls, envelopeFields);
+    case 'record':
+      return declareRecord(node, decls, envelopeFields);
     case 'enum': {
       const name = decls.shortName(node['name'] as string);
-      if (!decls.has(name)) decls.declare(name, `export type ${name} = ${(node['symbols'] as string[]).map((s) => `'${s}'`).join(' | ')};`);
+      if (!decls.has(name))
+        decls.declare(name, `export type ${name} = ${(node['symbols'] as string[]).map((s) => `'${s}'`).join(' | ')};`);
       return name;
     }
     case 'array': {
       const items = tsType(node['items'] as SchemaNode, decls, envelopeFields);
       return items.includes(' ') ? `Array<${items}>` : `${items}[]`;
     }
-    case 'map': return `Record<string, ${tsType(node['values'] as SchemaNode, decls, envelopeFields)}>`;
-    case 'fixed': return 'Buffer';
-    default: return tsType(kind, decls, envelopeFields);
+    case 'map':
+      return `Record<string, ${tsType(node['values'] as SchemaNode, decls, envelopeFields)}>`;
+    case 'fixed':
+      return 'Buffer';
+    default:
+      return tsType(kind, decls, envelopeFields);
   }
 }
 
@@ -78,7 +89,9 @@ export function generateEventTypes(sources: readonly SourceEventSchema[]): strin
   const first = sources[0];
   if (!first) throw new Error('no event schemas found');
   const envelopeFields = new Set(
-    ((exportFullSchema(first.type) as { fields: { name: string }[] }).fields).map((f) => f.name).filter((n) => n !== 'payload'),
+    (exportFullSchema(first.type) as { fields: { name: string }[] }).fields
+      .map((f) => f.name)
+      .filter((n) => n !== 'payload'),
   );
   const envelope = renderEnvelope(first.type, decls, envelopeFields);
   for (const source of sources) tsType(exportFullSchema(source.type) as SchemaNode, decls, envelopeFields);

@@ -1,15 +1,32 @@
 // Public API of @evalvault/llm.
-export type { ChatMessage, ChatOptions, ChatRequest, ChatResponse, ChatRole, LlmProvider, SecretSource, TokenUsage } from './llm-provider.port.js';
+export type {
+  ChatMessage,
+  ChatOptions,
+  ChatRequest,
+  ChatResponse,
+  ChatRole,
+  LlmProvider,
+  SecretSource,
+  TokenUsage,
+} from './llm-provider.port.js';
 export { LlmError, LlmErrorCode, codeForStatus, type LlmErrorDetails } from './llm-error.js';
 export { OpenAiCompatibleProvider, type OpenAiCompatibleOptions } from './providers/openai-compatible.provider.js';
-export { AzureOpenAiProvider, DEFAULT_AZURE_API_VERSION, type AzureOpenAiOptions } from './providers/azure-openai.provider.js';
+export {
+  AzureOpenAiProvider,
+  DEFAULT_AZURE_API_VERSION,
+  type AzureOpenAiOptions,
+} from './providers/azure-openai.provider.js';
 export { AnthropicProvider, ANTHROPIC_VERSION, type AnthropicOptions } from './providers/anthropic.provider.js';
 export { OllamaProvider, type OllamaOptions } from './providers/ollama.provider.js';
 export { parseRetryAfter, retryAfterMs } from './http/retry-after.js';
 export { ReliableLlmProvider, type ReliabilityOptions } from './reliability/reliable-provider.js';
 export { retryDelayMs, type BackoffPolicy } from './reliability/backoff.js';
 export type { Sleep } from './reliability/sleep.js';
-export { PostgresRateLimiter, type BucketLimit, type PostgresRateLimiterOptions } from './rate-limit/postgres-rate-limiter.js';
+export {
+  PostgresRateLimiter,
+  type BucketLimit,
+  type PostgresRateLimiterOptions,
+} from './rate-limit/postgres-rate-limiter.js';
 export { PriceTable, type Cost, type ModelPrice } from './cost/price-table.js';
 export { UsageMeter, type UsageRecord, type UsageSummary, type UsageTotals } from './cost/usage-meter.js';
 export { BudgetGuard, type BudgetGuardOptions, type ProjectSpend } from './budget/budget-guard.js';

@@ -29,7 +29,11 @@ export class LlmError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
 
-  constructor(readonly code: LlmErrorCode, message: string, details: LlmErrorDetails = {}) {
+  constructor(
+    readonly code: LlmErrorCode,
+    message: string,
+    details: LlmErrorDetails = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'LlmError';
     this.status = details.status;

@@ -5,20 +5,42 @@ export { ReadinessChecks, type ReadinessCheck, type ReadinessReport } from './ob
 export { ObservabilityModule } from './observability/observability.module.js';
 export { LOGGER, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_CONFIG } from './observability/tokens.js';
 export { startTelemetry } from './observability/telemetry.js';
-export { createServiceApp, runService, startService, type RunningService, type ServiceExtras } from './service/run-service.js';
 export {
-  defineOwnerService, ownerServiceModule,
-  type InternalApi, type OwnerAdapters, type OwnerParts, type OwnerServiceConfig, type OwnerServiceDefinition,
+  createServiceApp,
+  runService,
+  startService,
+  type RunningService,
+  type ServiceExtras,
+} from './service/run-service.js';
+export {
+  defineOwnerService,
+  ownerServiceModule,
+  type InternalApi,
+  type OwnerAdapters,
+  type OwnerParts,
+  type OwnerServiceConfig,
+  type OwnerServiceDefinition,
 } from './service/owner-service.js';
 export { migrateOwnerService, runOwnerService } from './service/run-owner-service.js';
-export { openDistributedAdapters, type DistributedAdapterOptions, type DistributedAdapters, type MigrationClass, type RelaySpec } from './service/distributed-adapters.js';
+export {
+  openDistributedAdapters,
+  type DistributedAdapterOptions,
+  type DistributedAdapters,
+  type MigrationClass,
+  type RelaySpec,
+} from './service/distributed-adapters.js';
 export { loadKafkaSettings, createKafka, type KafkaSettings } from './kafka/kafka-config.js';
 export { ensureTopics, awaitCluster } from './kafka/topic-admin.js';
 export { kafkaLogCreator } from './kafka/kafka-logging.js';
 export * from './event-store/event-store.port.js';
 export * from './event-store/event-store.errors.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './event-store/postgres/postgres-event-store.js';
-export { migrateEventStore, runMigrations, pendingMigrations, EVENT_STORE_MIGRATIONS } from './event-store/postgres/migrate.js';
+export {
+  migrateEventStore,
+  runMigrations,
+  pendingMigrations,
+  EVENT_STORE_MIGRATIONS,
+} from './event-store/postgres/migrate.js';
 export * from './bus/bus-message.js';
 export { busMetrics, type BusMetrics } from './bus/bus-metrics.js';
 export { eventHeaders } from './bus/event-headers.js';
@@ -32,16 +54,44 @@ export { InProcessEventClient } from './bus/in-process/in-process-event-client.j
 export { PostgresCheckpointStore, type CheckpointStore } from './relay/checkpoint-store.js';
 export { EventRelay, type EventPublisher, type EventRelayOptions } from './relay/event-relay.js';
 export { LoopHealth } from './resilience/loop-health.js';
-export { SupervisedLoop, DEFAULT_RESTART_POLICY, type RestartPolicy, type RunningLoop, type SupervisedLoopOptions } from './resilience/supervised-loop.js';
+export {
+  SupervisedLoop,
+  DEFAULT_RESTART_POLICY,
+  type RestartPolicy,
+  type RunningLoop,
+  type SupervisedLoopOptions,
+} from './resilience/supervised-loop.js';
 export { Inbox, InboxProjection, inboxMigration, type ProjectionEffect } from './inbox/inbox.js';
-export { keysetCursor, pageSizeOf, InvalidCursorError, type CursorCodec, type CursorShape, type CursorValue } from './read-model/keyset-cursor.js';
-export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './event-store/eventstoredb/eventstoredb-event-store.js';
+export {
+  keysetCursor,
+  pageSizeOf,
+  InvalidCursorError,
+  type CursorCodec,
+  type CursorShape,
+  type CursorValue,
+} from './read-model/keyset-cursor.js';
+export {
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from './event-store/eventstoredb/eventstoredb-event-store.js';
 export * from './service-client/index.js';
 export { currentTraceparent, installHttpTracing, inSpan } from './observability/tracing.js';
 export { postgresReadiness, kafkaReadiness } from './observability/readiness-checks.js';
 export { appendedEventsCounter } from './observability/metrics.js';
-export { envelop, contextCausedBy, type CommandContext, type DomainEvent, type EnvelopeSources } from './event-sourcing/envelope.js';
-export { EventSourcedRepository, ForeignStreamError, type EventSourcedDecider, type HandleResult, type Scope } from './event-sourcing/event-sourced-repository.js';
+export {
+  envelop,
+  contextCausedBy,
+  type CommandContext,
+  type DomainEvent,
+  type EnvelopeSources,
+} from './event-sourcing/envelope.js';
+export {
+  EventSourcedRepository,
+  ForeignStreamError,
+  type EventSourcedDecider,
+  type HandleResult,
+  type Scope,
+} from './event-sourcing/event-sourced-repository.js';
 export { secretResolver, SecretError, type SecretResolver } from './secrets/secret-ref.js';
 export { EventClient } from './bus/event-client.js';
 export type { EventServerOptions } from './bus/event-server-options.js';

@@ -34,9 +34,20 @@ export interface RegisterModelProfileRequest {
   parameters: Record<string, unknown>;
 }
 
-export interface DatasetDetails { format: 'jsonl'; caseCount: number; description: string | null }
-export interface PromptDetails { template: string; variables: string[] }
-export interface ModelProfileDetails { provider: string; model: string; parameters: Record<string, unknown> }
+export interface DatasetDetails {
+  format: 'jsonl';
+  caseCount: number;
+  description: string | null;
+}
+export interface PromptDetails {
+  template: string;
+  variables: string[];
+}
+export interface ModelProfileDetails {
+  provider: string;
+  model: string;
+  parameters: Record<string, unknown>;
+}
 
 export interface ResourceSummary {
   kind: RegistryKind;
@@ -90,9 +101,17 @@ export interface DatasetCase {
   metadata?: Record<string, unknown>;
 }
 
-export interface RegistryResourceRef { kind: RegistryKind; id: string }
-export interface RegistryVersionRef extends RegistryResourceRef { version: number }
-export interface RegistryPageQuery { limit?: number; cursor?: string }
+export interface RegistryResourceRef {
+  kind: RegistryKind;
+  id: string;
+}
+export interface RegistryVersionRef extends RegistryResourceRef {
+  version: number;
+}
+export interface RegistryPageQuery {
+  limit?: number;
+  cursor?: string;
+}
 
 export interface RegistryOperations {
   registerPrompt: { input: RegisterPromptRequest; output: RegisteredVersion };

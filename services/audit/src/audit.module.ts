@@ -26,6 +26,10 @@ class AuditEventsController {
 @Module({})
 export class AuditModule {
   static with(parts: AuditHandlers): DynamicModule {
-    return { module: AuditModule, controllers: [AuditEventsController], providers: [{ provide: AUDIT_PARTS, useValue: parts }] };
+    return {
+      module: AuditModule,
+      controllers: [AuditEventsController],
+      providers: [{ provide: AUDIT_PARTS, useValue: parts }],
+    };
   }
 }

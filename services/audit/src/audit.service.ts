@@ -42,14 +42,22 @@ export const AUDIT_SERVICE = defineOwnerService<AuditConfig, AuditOperations, Au
       retention: new AuditRetention(pool),
       forget: new ForgetSubject(store, new SubjectKeys(sqlOfPg(pool)), { now: Date.now, newId: randomUUID }),
     };
-    const timer = config.retentionIntervalMs > 0 ? setInterval(() => purge(parts.retention, logger), config.retentionIntervalMs) : null;
+    const timer =
+      config.retentionIntervalMs > 0
+        ? setInterval(() => purge(parts.retention, logger), config.retentionIntervalMs)
+        : null;
     timer?.unref();
     return {
       module: AuditModule.with(parts),
       consumers: [adapters.eventServer(config.groupId, AUDIT_LOG)],
-      internalApi: { operations: auditOperationHandlers({ ...parts, newId: randomUUID }), streams: auditStreamHandlers(parts.queries) },
+      internalApi: {
+        operations: auditOperationHandlers({ ...parts, newId: randomUUID }),
+        streams: auditStreamHandlers(parts.queries),
+      },
       readiness: [],
-      close: async () => { if (timer) clearInterval(timer); },
+      close: async () => {
+        if (timer) clearInterval(timer);
+      },
       exports: parts,
     };
   },
@@ -57,7 +65,9 @@ export const AUDIT_SERVICE = defineOwnerService<AuditConfig, AuditOperations, Au
 
 function purge(retention: AuditRetention, logger: Logger): void {
   retention.purgeAll(Date.now()).then(
-    (purged) => { if (purged > 0) logger.info({ purged }, 'audit retention purged entries'); },
+    (purged) => {
+      if (purged > 0) logger.info({ purged }, 'audit retention purged entries');
+    },
     (error: unknown) => logger.error({ err: error }, 'audit retention failed'),
   );
 }

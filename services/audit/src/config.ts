@@ -1,5 +1,11 @@
 import {
-  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, type Environment, type KafkaSettings, type ServiceConfig,
+  ConfigError,
+  loadKafkaSettings,
+  loadServiceConfig,
+  readChoice,
+  type Environment,
+  type KafkaSettings,
+  type ServiceConfig,
 } from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8084;
@@ -24,7 +30,8 @@ function wholeNumber(env: Environment, variable: string, fallback: number): numb
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new ConfigError(variable, `must be a whole number >= 0, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new ConfigError(variable, `must be a whole number >= 0, got "${raw}"`);
   return value;
 }
 

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { jest } from '@jest/globals';
-import { migrateTestDatabase, startServiceProcess, stopRunsProcess, type RunsProcess } from '@evalvault/platform/testing';
+import {
+  migrateTestDatabase,
+  startServiceProcess,
+  stopRunsProcess,
+  type RunsProcess,
+} from '@evalvault/platform/testing';
 import type { AuditEntryView, AuditPage, AuditReplayReport } from '@evalvault/service-apis';
 
 // Two processes, a new consumer group pinned to the end of seven topics (~5 s each), relays: minutes at worst.
@@ -16,19 +21,30 @@ describe('audit log through the gateway', () => {
   const suffix = randomBytes(4).toString('hex');
   const bootstrapKey = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   const bootstrapSubject = `api-key:${bootstrapKey.split('_')[1]}`;
-  const secrets = { E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'), E2E_PEPPER: randomBytes(32).toString('base64url') };
+  const secrets = {
+    E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
+    E2E_PEPPER: randomBytes(32).toString('base64url'),
+  };
   let gateway: string;
 
   beforeAll(async () => {
     migrateTestDatabase();
     const shared = { ...secrets, EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET' };
     const audit = await startServiceProcess('audit', {
-      ...shared, AUDIT_GROUP_ID: `e2e-audit-${suffix}`, AUDIT_CONSUMER_START: 'latest', AUDIT_RELAY_NAME: `e2e-audit-${suffix}`, AUDIT_RELAY_START: 'latest',
+      ...shared,
+      AUDIT_GROUP_ID: `e2e-audit-${suffix}`,
+      AUDIT_CONSUMER_START: 'latest',
+      AUDIT_RELAY_NAME: `e2e-audit-${suffix}`,
+      AUDIT_RELAY_START: 'latest',
     });
     processes.push(audit);
     const gatewayProcess = await startServiceProcess('gateway', {
-      ...shared, EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER', EVALVAULT_BOOTSTRAP_ADMIN_KEY: bootstrapKey, AUDIT_SERVICE_URL: audit.url,
-      GATEWAY_RELAY_NAME: `e2e-gateway-${suffix}`, GATEWAY_RELAY_START: 'latest',
+      ...shared,
+      EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER',
+      EVALVAULT_BOOTSTRAP_ADMIN_KEY: bootstrapKey,
+      AUDIT_SERVICE_URL: audit.url,
+      GATEWAY_RELAY_NAME: `e2e-gateway-${suffix}`,
+      GATEWAY_RELAY_START: 'latest',
     });
     processes.push(gatewayProcess);
     gateway = gatewayProcess.url;
@@ -39,7 +55,10 @@ describe('audit log through the gateway', () => {
   });
 
   const call = (path: string, key: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(`${gateway}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+    fetch(`${gateway}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${key}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    });
 
   /** Polls the log (the relay and the consumer are asynchronous) until `count` entries match. */
   async function entries(query: string, count: number): Promise<AuditEntryView[]> {
@@ -55,18 +74,40 @@ describe('audit log through the gateway', () => {
   }
 
   it('records what happened and what was refused, and shows it only to auditors', async () => {
-    const issued = await call('/v1/projects/default/api-keys', bootstrapKey, { method: 'POST', body: JSON.stringify({ name: `e2e-${suffix}`, role: 'viewer' }) });
+    const issued = await call('/v1/projects/default/api-keys', bootstrapKey, {
+      method: 'POST',
+      body: JSON.stringify({ name: `e2e-${suffix}`, role: 'viewer' }),
+    });
     expect(issued.status).toBe(201);
     const { key: viewerKey, apiKeyId: keyId } = (await issued.json()) as { key: string; apiKeyId: string };
     const viewer = `api-key:${keyId}`;
-    expect((await call('/v1/projects/default/api-keys', viewerKey, { method: 'POST', body: JSON.stringify({ name: 'nope', role: 'admin' }) })).status).toBe(403);
+    expect(
+      (
+        await call('/v1/projects/default/api-keys', viewerKey, {
+          method: 'POST',
+          body: JSON.stringify({ name: 'nope', role: 'admin' }),
+        })
+      ).status,
+    ).toBe(403);
     expect((await call('/v1/audit', viewerKey)).status).toBe(403);
 
     const [issuedEntry] = await entries(`action=ApiKeyIssued&resource=${encodeURIComponent(`api-key:${keyId}`)}`, 1);
-    expect(issuedEntry).toMatchObject({ projectId: 'default', outcome: 'success', actor: { subject: bootstrapSubject, authMethod: 'api_key', forgotten: false }, details: { role: 'viewer' } });
+    expect(issuedEntry).toMatchObject({
+      projectId: 'default',
+      outcome: 'success',
+      actor: { subject: bootstrapSubject, authMethod: 'api_key', forgotten: false },
+      details: { role: 'viewer' },
+    });
 
     const denied = await entries(`action=AccessDenied&actor=${encodeURIComponent(viewer)}`, 2);
-    expect(denied.map((entry) => [entry.details['route'], entry.details['requiredRole'], entry.details['status'], entry.outcome])).toEqual([
+    expect(
+      denied.map((entry) => [
+        entry.details['route'],
+        entry.details['requiredRole'],
+        entry.details['status'],
+        entry.outcome,
+      ]),
+    ).toEqual([
       ['/v1/projects/:project/api-keys', 'admin', 403, 'denied'],
       ['/v1/audit', 'auditor', 403, 'denied'],
     ]);
@@ -81,18 +122,27 @@ describe('audit log through the gateway', () => {
     const replay = await call('/v1/audit/replay', bootstrapKey, { method: 'POST' });
     expect(replay.status).toBe(200);
     // Tenant `default` is shared by every test run on this database: other runs' events may have no entry here.
-    expect((await replay.json()) as AuditReplayReport).toMatchObject({ status: expect.stringMatching(/^(verified|mismatch)$/), counts: { entries: expect.any(Number) } });
+    expect((await replay.json()) as AuditReplayReport).toMatchObject({
+      status: expect.stringMatching(/^(verified|mismatch)$/),
+      counts: { entries: expect.any(Number) },
+    });
   });
 
   it('forgets a subject: its entries stay, unreadable, and the forgetting is audited', async () => {
-    const issued = await call('/v1/projects/default/api-keys', bootstrapKey, { method: 'POST', body: JSON.stringify({ name: `e2e-forget-${suffix}`, role: 'viewer' }) });
+    const issued = await call('/v1/projects/default/api-keys', bootstrapKey, {
+      method: 'POST',
+      body: JSON.stringify({ name: `e2e-forget-${suffix}`, role: 'viewer' }),
+    });
     const { key, apiKeyId: keyId } = (await issued.json()) as { key: string; apiKeyId: string };
     const subject = `api-key:${keyId}`;
     expect((await call('/v1/audit/retention', key)).status).toBe(403);
     const [before] = await entries(`action=AccessDenied&actor=${encodeURIComponent(subject)}`, 1);
     expect(before!.actor.subject).toBe(subject);
 
-    const forgotten = await call('/v1/audit/subjects/forget', bootstrapKey, { method: 'POST', body: JSON.stringify({ subject, reason: 'e2e' }) });
+    const forgotten = await call('/v1/audit/subjects/forget', bootstrapKey, {
+      method: 'POST',
+      body: JSON.stringify({ subject, reason: 'e2e' }),
+    });
     expect(forgotten.status).toBe(200);
     const { pseudonym } = (await forgotten.json()) as { pseudonym: string };
     expect(pseudonym).toBe(before!.actor.pseudonym);
@@ -101,6 +151,10 @@ describe('audit log through the gateway', () => {
 
     // Relayed by the audit service itself, then consumed like any event; the bootstrap key is fresh to this run.
     const [found] = await entries(`action=SubjectForgotten&actor=${encodeURIComponent(bootstrapSubject)}`, 1);
-    expect(found).toMatchObject({ actor: { subject: bootstrapSubject }, target: { subject: null, pseudonym, forgotten: true }, projectId: '*' });
+    expect(found).toMatchObject({
+      actor: { subject: bootstrapSubject },
+      target: { subject: null, pseudonym, forgotten: true },
+      projectId: '*',
+    });
   });
 });

@@ -1,5 +1,11 @@
 import {
-  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, type Environment, type KafkaSettings, type ServiceConfig,
+  ConfigError,
+  loadKafkaSettings,
+  loadServiceConfig,
+  readChoice,
+  type Environment,
+  type KafkaSettings,
+  type ServiceConfig,
 } from '@evalvault/platform';
 import { loadHttpEdgesConfig, type HttpEdgesConfig } from './http/index.js';
 
@@ -36,7 +42,8 @@ export function datasetUploadLimit(env: Environment, variable = 'GATEWAY_DATASET
   const raw = env[variable];
   if (raw === undefined || raw === '') return 256 * 1024 * 1024;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(variable, `must be a whole number of bytes >= 1, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new ConfigError(variable, `must be a whole number of bytes >= 1, got "${raw}"`);
   return value;
 }
 
@@ -68,7 +75,13 @@ export function loadConfig(env: Environment): GatewayConfig {
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     apiKeyPepperRef: env['EVALVAULT_API_KEY_PEPPER_REF'] || null,
     bootstrapAdminKey: env['EVALVAULT_BOOTSTRAP_ADMIN_KEY'] || null,
-    oidc: issuer ? { issuer, audience: env['EVALVAULT_OIDC_AUDIENCE'] || 'evalvault-api', jwksUri: env['EVALVAULT_OIDC_JWKS_URI'] || null } : null,
+    oidc: issuer
+      ? {
+          issuer,
+          audience: env['EVALVAULT_OIDC_AUDIENCE'] || 'evalvault-api',
+          jwksUri: env['EVALVAULT_OIDC_JWKS_URI'] || null,
+        }
+      : null,
     http: loadHttpEdgesConfig(env),
   };
 }

@@ -14,10 +14,24 @@ import { REGISTRY_CLIENT, REGISTRY_CONTROLLERS, type RegistryClient } from './re
 /** The public REST API: routes authenticate, pass the access guard, and call the owning service. */
 @Module({})
 export class GatewayModule {
-  static with(parts: { runs: ServiceClient<RunsOperations>; apiKeys: ApiKeysService | null; members: MembersService | null; notifications?: ServiceClient<NotificationsOperations> | null; audit?: AuditClient | null; registry?: RegistryClient | null }): DynamicModule {
+  static with(parts: {
+    runs: ServiceClient<RunsOperations>;
+    apiKeys: ApiKeysService | null;
+    members: MembersService | null;
+    notifications?: ServiceClient<NotificationsOperations> | null;
+    audit?: AuditClient | null;
+    registry?: RegistryClient | null;
+  }): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [RunsController, ApiKeysController, MembersController, ...(parts.notifications ? [NotificationsController] : []), ...(parts.audit ? [AuditController] : []), ...(parts.registry ? REGISTRY_CONTROLLERS : [])],
+      controllers: [
+        RunsController,
+        ApiKeysController,
+        MembersController,
+        ...(parts.notifications ? [NotificationsController] : []),
+        ...(parts.audit ? [AuditController] : []),
+        ...(parts.registry ? REGISTRY_CONTROLLERS : []),
+      ],
       providers: [
         AccessGuard,
         { provide: RUNS_CLIENT, useValue: parts.runs },

@@ -56,7 +56,10 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
   const keys = new PostgresApiKeyStore(pool);
   const members = new PostgresMemberStore(pool);
   if (parts.config.bootstrapAdminKey) {
-    logger.info({ key: await ensureBootstrapKey(parts.config.bootstrapAdminKey, { keys, hasher, store, sources }) }, 'bootstrap admin key ready');
+    logger.info(
+      { key: await ensureBootstrapKey(parts.config.bootstrapAdminKey, { keys, hasher, store, sources }) },
+      'bootstrap admin key ready',
+    );
   }
   const oidc = parts.oidc ? new OidcVerifier(parts.oidc) : null;
   const authenticator = new Authenticator({ apiKeys: new ApiKeyAuthenticator(keys, hasher), oidc, members });
@@ -77,7 +80,10 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
       installDatasetUploads(fastify);
       const onRefused = installDeniedAccessRecording(fastify, new DeniedAccessRecorder(store, sources), logger);
       await installHttpEdges(app, {
-        bodyLimit: parts.config.http.bodyLimit, rateLimit: parts.config.http.rateLimit, idempotency: new IdempotencyStore(pool), onRefused,
+        bodyLimit: parts.config.http.bodyLimit,
+        rateLimit: parts.config.http.rateLimit,
+        idempotency: new IdempotencyStore(pool),
+        onRefused,
       });
     },
   };

@@ -1,5 +1,11 @@
 import { defineOwnerService, HttpServiceClient, InternalIdentitySigner, secretResolver } from '@evalvault/platform';
-import type { AuditOperations, AuditStreams, NotificationsOperations, RegistryOperations, RunsOperations } from '@evalvault/service-apis';
+import type {
+  AuditOperations,
+  AuditStreams,
+  NotificationsOperations,
+  RegistryOperations,
+  RunsOperations,
+} from '@evalvault/service-apis';
 import { discoverJwksUri } from './auth/index.js';
 import { loadConfig, requiredRef, type GatewayConfig } from './config.js';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './migrations/gateway.migrations.js';
@@ -19,23 +25,47 @@ export interface GatewayPeers {
  * any owner's streams) and calls the owning services through their clients: HTTP with a signed
  * internal identity in distributed mode (below), in-process in the embedded platform.
  */
-export const GATEWAY_SERVICE = defineOwnerService<GatewayConfig, Record<never, never>, Record<never, never>, undefined, GatewayPeers>({
+export const GATEWAY_SERVICE = defineOwnerService<
+  GatewayConfig,
+  Record<never, never>,
+  Record<never, never>,
+  undefined,
+  GatewayPeers
+>({
   name: 'gateway',
   streams: GATEWAY_STREAM_PREFIXES,
   migrations: [[GATEWAY_SCHEMA, GATEWAY_MIGRATIONS]],
   config: loadConfig,
   async peers(config) {
     const secrets = secretResolver();
-    const identitySecret = requiredRef(config.internalSecretRef, 'EVALVAULT_INTERNAL_SECRET_REF', 'where the secret signing internal identities is (env:NAME or file:/path)');
-    const pepperRef = requiredRef(config.apiKeyPepperRef, 'EVALVAULT_API_KEY_PEPPER_REF', 'where the pepper hashing API keys is (env:NAME or file:/path)');
+    const identitySecret = requiredRef(
+      config.internalSecretRef,
+      'EVALVAULT_INTERNAL_SECRET_REF',
+      'where the secret signing internal identities is (env:NAME or file:/path)',
+    );
+    const pepperRef = requiredRef(
+      config.apiKeyPepperRef,
+      'EVALVAULT_API_KEY_PEPPER_REF',
+      'where the pepper hashing API keys is (env:NAME or file:/path)',
+    );
     const signer = new InternalIdentitySigner({ secret: Buffer.from(await secrets(identitySecret), 'utf8') });
     return {
       pepper: Buffer.from(await secrets(pepperRef), 'utf8'),
-      oidc: config.oidc ? { ...config.oidc, jwksUri: config.oidc.jwksUri ?? (await discoverJwksUri(config.oidc.issuer)) } : null,
+      oidc: config.oidc
+        ? { ...config.oidc, jwksUri: config.oidc.jwksUri ?? (await discoverJwksUri(config.oidc.issuer)) }
+        : null,
       clients: {
         runs: new HttpServiceClient<RunsOperations>({ serviceName: 'runs', baseUrl: config.runsUrl, signer }),
-        notifications: new HttpServiceClient<NotificationsOperations>({ serviceName: 'notifier', baseUrl: config.notifierUrl, signer }),
-        audit: new HttpServiceClient<AuditOperations, AuditStreams>({ serviceName: 'audit', baseUrl: config.auditUrl, signer }),
+        notifications: new HttpServiceClient<NotificationsOperations>({
+          serviceName: 'notifier',
+          baseUrl: config.notifierUrl,
+          signer,
+        }),
+        audit: new HttpServiceClient<AuditOperations, AuditStreams>({
+          serviceName: 'audit',
+          baseUrl: config.auditUrl,
+          signer,
+        }),
         registry: new HttpRegistryClient(
           new HttpServiceClient<RegistryOperations>({ serviceName: 'registry', baseUrl: config.registryUrl, signer }),
           { baseUrl: config.registryUrl, signer, maxUploadBytes: config.datasetUploadMaxBytes },
@@ -45,7 +75,13 @@ export const GATEWAY_SERVICE = defineOwnerService<GatewayConfig, Record<never, n
   },
   async compose(config, adapters, peers) {
     const gateway = await createGatewayRuntime({
-      config, logger: adapters.logger, pool: adapters.pool, store: adapters.store, oidc: peers.oidc, pepper: peers.pepper, clients: peers.clients,
+      config,
+      logger: adapters.logger,
+      pool: adapters.pool,
+      store: adapters.store,
+      oidc: peers.oidc,
+      pepper: peers.pepper,
+      clients: peers.clients,
     });
     return {
       module: gateway.module,

@@ -1,5 +1,10 @@
 // What composes the gateway elsewhere (the embedded platform): its declaration, migrations and configuration.
-export { createGatewayRuntime, type GatewayClients, type GatewayParts, type GatewayRuntime } from './gateway.runtime.js';
+export {
+  createGatewayRuntime,
+  type GatewayClients,
+  type GatewayParts,
+  type GatewayRuntime,
+} from './gateway.runtime.js';
 export { GATEWAY_SERVICE, type GatewayPeers } from './gateway.service.js';
 export { loadConfig as loadGatewayConfig } from './config.js';
 export { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './migrations/gateway.migrations.js';

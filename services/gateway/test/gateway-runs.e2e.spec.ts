@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { jest } from '@jest/globals';
-import { migrateTestDatabase, startServiceProcess, stopRunsProcess, type RunsProcess } from '@evalvault/platform/testing';
+import {
+  migrateTestDatabase,
+  startServiceProcess,
+  stopRunsProcess,
+  type RunsProcess,
+} from '@evalvault/platform/testing';
 
 // Processes start, join consumer groups and score a run: minutes at worst on two cores.
 jest.setTimeout(180_000);
@@ -13,17 +18,30 @@ jest.setTimeout(180_000);
 describe('gateway → runs over HTTP', () => {
   const processes: RunsProcess[] = [];
   const adminKey = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
-  const secrets = { E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'), E2E_PEPPER: randomBytes(32).toString('base64url') };
+  const secrets = {
+    E2E_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
+    E2E_PEPPER: randomBytes(32).toString('base64url'),
+  };
   let gateway: string;
 
   beforeAll(async () => {
     migrateTestDatabase();
     // A relay of its own starting at the end of the shared test log: only this test's runs travel.
-    const shared = { ...secrets, EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET', RUNS_CONSUMER_START: 'latest', RUNS_RELAY_NAME: `e2e-${randomBytes(4).toString('hex')}`, RUNS_RELAY_START: 'latest', RUNS_GROUP_PREFIX: `e2e-${randomBytes(4).toString('hex')}` };
+    const shared = {
+      ...secrets,
+      EVALVAULT_INTERNAL_SECRET_REF: 'env:E2E_INTERNAL_SECRET',
+      RUNS_CONSUMER_START: 'latest',
+      RUNS_RELAY_NAME: `e2e-${randomBytes(4).toString('hex')}`,
+      RUNS_RELAY_START: 'latest',
+      RUNS_GROUP_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
+    };
     const runs = await startServiceProcess('runs', { ...shared, RUNS_BATCH_SIZE: '2' });
     processes.push(runs);
     const gatewayProcess = await startServiceProcess('gateway', {
-      ...shared, EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER', EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey, RUNS_SERVICE_URL: runs.url,
+      ...shared,
+      EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER',
+      EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
+      RUNS_SERVICE_URL: runs.url,
     });
     processes.push(gatewayProcess);
     gateway = gatewayProcess.url;
@@ -40,11 +58,32 @@ describe('gateway → runs over HTTP', () => {
     return fetch(`${gateway}${path}`, { ...init, headers });
   };
   const run = {
-    dataset: { name: 'gateway-e2e', cases: [
-      { id: 'a', question: 'Capital of France?', answer: 'Paris', contexts: ['Paris is the capital of France.'], ground_truth: 'Paris' },
-      { id: 'b', question: 'Capital of Italy?', answer: 'Milan', contexts: ['Rome is the capital of Italy.'], ground_truth: 'Rome' },
-      { id: 'c', question: 'Capital of Spain?', answer: 'Madrid', contexts: ['Madrid is the capital of Spain.'], ground_truth: 'Madrid' },
-    ] },
+    dataset: {
+      name: 'gateway-e2e',
+      cases: [
+        {
+          id: 'a',
+          question: 'Capital of France?',
+          answer: 'Paris',
+          contexts: ['Paris is the capital of France.'],
+          ground_truth: 'Paris',
+        },
+        {
+          id: 'b',
+          question: 'Capital of Italy?',
+          answer: 'Milan',
+          contexts: ['Rome is the capital of Italy.'],
+          ground_truth: 'Rome',
+        },
+        {
+          id: 'c',
+          question: 'Capital of Spain?',
+          answer: 'Madrid',
+          contexts: ['Madrid is the capital of Spain.'],
+          ground_truth: 'Madrid',
+        },
+      ],
+    },
     metrics: ['exact_match', 'token_f1'],
     gate: { rules: ['mean(exact_match) >= 0.9'] },
   };
@@ -53,7 +92,8 @@ describe('gateway → runs over HTTP', () => {
     const submitted = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run) });
     const { runId } = (await submitted.json()) as { runId: string };
     let stream: Response | undefined;
-    for (let attempt = 0; attempt < 100 && stream?.status !== 200; attempt++) { // 404 until the read model has the run
+    for (let attempt = 0; attempt < 100 && stream?.status !== 200; attempt++) {
+      // 404 until the read model has the run
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
       stream = await call(`/v1/projects/default/runs/${runId}/events`);
     }
@@ -65,10 +105,17 @@ describe('gateway → runs over HTTP', () => {
   });
 
   it('submits a run, follows it to its verdict and lists its cases', async () => {
-    const submitted = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run), headers: { 'idempotency-key': `e2e-${randomBytes(4).toString('hex')}` } });
+    const submitted = await call('/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify(run),
+      headers: { 'idempotency-key': `e2e-${randomBytes(4).toString('hex')}` },
+    });
     expect(submitted.status).toBe(202);
     const { runId } = (await submitted.json()) as { runId: string };
-    let view: { status: string; gate: { passed: boolean; rules: { rule: string; actual: number }[] } | null } = { status: 'requested', gate: null };
+    let view: { status: string; gate: { passed: boolean; rules: { rule: string; actual: number }[] } | null } = {
+      status: 'requested',
+      gate: null,
+    };
     const deadline = Date.now() + 90_000;
     while (view.status !== 'completed' || !view.gate) {
       if (Date.now() > deadline) throw new Error(`run ${runId} did not complete: ${JSON.stringify(view)}`);
@@ -77,23 +124,43 @@ describe('gateway → runs over HTTP', () => {
       if (response.status === 200) view = (await response.json()) as typeof view;
       else expect(response.status).toBe(404); // not projected yet
     }
-    expect(view.gate).toEqual({ passed: false, rules: [expect.objectContaining({ rule: 'mean(exact_match) >= 0.9', passed: false })] });
+    expect(view.gate).toEqual({
+      passed: false,
+      rules: [expect.objectContaining({ rule: 'mean(exact_match) >= 0.9', passed: false })],
+    });
     expect(view.gate.rules[0]!.actual).toBeCloseTo(2 / 3, 6);
-    const cases = (await (await call(`/v1/projects/default/runs/${runId}/cases`)).json()) as { items: { caseId: string }[] };
+    const cases = (await (await call(`/v1/projects/default/runs/${runId}/cases`)).json()) as {
+      items: { caseId: string }[];
+    };
     expect(cases.items.map((c) => c.caseId)).toEqual(['a', 'b', 'c']);
-    const comparison = (await (await call(`/v1/projects/default/runs/${runId}/compare/${runId}`)).json()) as { configurationChanges: string[]; metrics: { meanDelta: number }[] };
+    const comparison = (await (await call(`/v1/projects/default/runs/${runId}/compare/${runId}`)).json()) as {
+      configurationChanges: string[];
+      metrics: { meanDelta: number }[];
+    };
     expect(comparison.configurationChanges).toEqual([]);
     expect(comparison.metrics.map((m) => m.meanDelta)).toEqual([0, 0]);
   });
 
   it('answers the same Idempotency-Key and body with the same run, and a changed body with 422', async () => {
     const key = `retry-${randomBytes(4).toString('hex')}`;
-    const first = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run), headers: { 'idempotency-key': key } });
-    const again = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(run), headers: { 'idempotency-key': key } });
+    const first = await call('/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify(run),
+      headers: { 'idempotency-key': key },
+    });
+    const again = await call('/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify(run),
+      headers: { 'idempotency-key': key },
+    });
     expect(again.status).toBe(first.status);
     expect(await again.json()).toEqual(await first.json());
     expect(again.headers.get('idempotency-replayed')).toBe('true');
-    const changed = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify({ ...run, metrics: ['exact_match'] }), headers: { 'idempotency-key': key } });
+    const changed = await call('/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify({ ...run, metrics: ['exact_match'] }),
+      headers: { 'idempotency-key': key },
+    });
     expect(changed.status).toBe(422);
   });
 
@@ -104,11 +171,17 @@ describe('gateway → runs over HTTP', () => {
     expect(missing.headers.get('www-authenticate')).toContain('Bearer');
     expect((await call('/v1/projects/default/runs', { key: `${adminKey.slice(0, -4)}AAAA` })).status).toBe(401);
     expect((await call('/v1/projects/elsewhere/runs')).status).toBe(403);
-    const unknownField = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify({ ...run, colour: 'blue' }) });
+    const unknownField = await call('/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify({ ...run, colour: 'blue' }),
+    });
     expect(unknownField.status).toBe(400);
     expect(JSON.stringify(await unknownField.json())).toContain('colour');
     expect((await call('/v1/projects/default/runs', { method: 'POST', body: '{"dataset": ' })).status).toBe(400);
-    const badRule = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify({ ...run, gate: { rules: ['mean(x) >= 0.8x'] } }) });
+    const badRule = await call('/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify({ ...run, gate: { rules: ['mean(x) >= 0.8x'] } }),
+    });
     expect(badRule.status).toBe(400);
     expect(((await badRule.json()) as { detail: string }).detail).toContain('column 15');
     expect((await call(`/v1/projects/default/runs/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
@@ -116,7 +189,10 @@ describe('gateway → runs over HTTP', () => {
   });
 
   it('lets an admin issue a viewer key that can read but not write, and revoke it at once', async () => {
-    const issued = await call('/v1/projects/default/api-keys', { method: 'POST', body: JSON.stringify({ name: 'dashboard', role: 'viewer' }) });
+    const issued = await call('/v1/projects/default/api-keys', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'dashboard', role: 'viewer' }),
+    });
     expect(issued.status).toBe(201);
     const { key, apiKeyId, prefix } = (await issued.json()) as { key: string; apiKeyId: string; prefix: string };
     expect(key).toMatch(/^evk_[0-9a-f]{12}_/);
@@ -124,8 +200,18 @@ describe('gateway → runs over HTTP', () => {
     expect(listed).toContain(prefix);
     expect(listed).not.toContain(key.split('_').at(-1)!); // never the secret again
     expect((await call('/v1/projects/default/runs', { key })).status).toBe(200);
-    expect((await call('/v1/projects/default/runs', { key, method: 'POST', body: JSON.stringify(run) })).status).toBe(403);
-    expect((await call('/v1/projects/default/api-keys', { key, method: 'POST', body: JSON.stringify({ name: 'x', role: 'admin' }) })).status).toBe(403);
+    expect((await call('/v1/projects/default/runs', { key, method: 'POST', body: JSON.stringify(run) })).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await call('/v1/projects/default/api-keys', {
+          key,
+          method: 'POST',
+          body: JSON.stringify({ name: 'x', role: 'admin' }),
+        })
+      ).status,
+    ).toBe(403);
     expect((await call(`/v1/projects/default/api-keys/${apiKeyId}`, { method: 'DELETE' })).status).toBe(200);
     expect((await call('/v1/projects/default/runs', { key })).status).toBe(401);
     expect((await call('/v1/projects/default/api-keys/000000000000', { method: 'DELETE' })).status).toBe(404);
@@ -134,6 +220,8 @@ describe('gateway → runs over HTTP', () => {
   it('serves its OpenAPI document at /docs without credentials', async () => {
     const docs = await call('/docs', { key: null });
     expect(docs.status).toBe(200);
-    expect(Object.keys(((await docs.json()) as { paths: object }).paths)).toContain('/v1/projects/{project}/runs/{runId}');
+    expect(Object.keys(((await docs.json()) as { paths: object }).paths)).toContain(
+      '/v1/projects/{project}/runs/{runId}',
+    );
   });
 });

@@ -1,5 +1,13 @@
 import {
-  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, readList, readPositiveInt, type Environment, type KafkaSettings, type ServiceConfig,
+  ConfigError,
+  loadKafkaSettings,
+  loadServiceConfig,
+  readChoice,
+  readList,
+  readPositiveInt,
+  type Environment,
+  type KafkaSettings,
+  type ServiceConfig,
 } from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8085;
@@ -63,7 +71,10 @@ function deliveryConfig(env: Environment): DeliveryConfig {
   };
   // A Jira delivery makes two requests (search, then create): the lease must outlast both.
   if (config.leaseMs < 3 * config.timeoutMs) {
-    throw new ConfigError('NOTIFIER_LEASE_MS', `must be at least 3 × NOTIFIER_HTTP_TIMEOUT_MS (${3 * config.timeoutMs}), got ${config.leaseMs}`);
+    throw new ConfigError(
+      'NOTIFIER_LEASE_MS',
+      `must be at least 3 × NOTIFIER_HTTP_TIMEOUT_MS (${3 * config.timeoutMs}), got ${config.leaseMs}`,
+    );
   }
   return config;
 }

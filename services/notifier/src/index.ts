@@ -1,5 +1,11 @@
 // What composes the notifier elsewhere (the embedded platform, tests): its declaration, composition and migrations.
-export { buildNotifier, type Notifier, type NotifierAdapters, type NotifierSettings, type NotifierSources } from './notifier.composition.js';
+export {
+  buildNotifier,
+  type Notifier,
+  type NotifierAdapters,
+  type NotifierSettings,
+  type NotifierSources,
+} from './notifier.composition.js';
 export { NOTIFIER_SERVICE } from './notifier.service.js';
 export { NotifierModule, TRIGGER_EVENT_TYPES, READ_MODEL_EVENT_TYPES } from './notifier.module.js';
 export { DISPATCH, READ_MODEL } from './notifier.consumers.js';

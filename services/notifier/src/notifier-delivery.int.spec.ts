@@ -17,8 +17,11 @@ import { readDeadLetters } from './testing/dead-letter-reader.js';
  */
 describe('notifier delivery', () => {
   const values = {
-    jiraEmail: 'bot@acme.example', jiraToken: `jira-${randomBytes(12).toString('hex')}`,
-    pagerDutyKey: randomBytes(16).toString('hex'), teamsUrl: '', slackUrl: '',
+    jiraEmail: 'bot@acme.example',
+    jiraToken: `jira-${randomBytes(12).toString('hex')}`,
+    pagerDutyKey: randomBytes(16).toString('hex'),
+    teamsUrl: '',
+    slackUrl: '',
   };
   /** The notifier's environment: each test's tenant puts the values under names scoped to it. */
   const secrets: Record<string, string> = {};
@@ -35,7 +38,12 @@ describe('notifier delivery', () => {
     slack = await FakeSlack.start(`/services/T1/B1/${randomBytes(8).toString('hex')}`);
     values.teamsUrl = teams.webhookUrl;
     values.slackUrl = slack.webhookUrl;
-    service = await startInProcessNotifier({ databaseUrl: testDatabaseUrl(), kafka: testKafkaSettings('notifier-int'), secrets, egressAllow: ['127.0.0.1'] });
+    service = await startInProcessNotifier({
+      databaseUrl: testDatabaseUrl(),
+      kafka: testKafkaSettings('notifier-int'),
+      secrets,
+      egressAllow: ['127.0.0.1'],
+    });
   });
 
   afterAll(async () => {
@@ -43,9 +51,15 @@ describe('notifier delivery', () => {
     await Promise.all([jira, pagerDuty, teams, slack].map((fake) => fake?.close()));
   });
 
-  const tenant = (): { tenantId: string; projectId: string } => ({ tenantId: `tenant-${randomUUID()}`, projectId: 'checkout' });
+  const tenant = (): { tenantId: string; projectId: string } => ({
+    tenantId: `tenant-${randomUUID()}`,
+    projectId: 'checkout',
+  });
   const admin = (scope: { tenantId: string; projectId: string }): CommandContext => ({
-    ...scope, actor: { subject: 'admin@acme.example', authMethod: 'api_key', apiKeyId: 'k1' }, correlationId: randomUUID(), causationId: null,
+    ...scope,
+    actor: { subject: 'admin@acme.example', authMethod: 'api_key', apiKeyId: 'k1' },
+    correlationId: randomUUID(),
+    causationId: null,
   });
   const secretOf = (scope: SecretScope, kind: SecretKind, name: string, value: string): string => {
     const envName = scopedEnvName(scope, kind, name);
@@ -54,27 +68,69 @@ describe('notifier delivery', () => {
   };
   const routes = {
     jira: (scope: SecretScope): CreateRouteRequest => ({
-      name: 'ops-jira', on: ['GateFailed'], severity: 'critical',
-      destination: { type: 'jira', baseUrl: jira.url, projectKey: 'OPS', issueType: 'Bug', emailRef: secretOf(scope, 'jira', 'EMAIL', values.jiraEmail), tokenRef: secretOf(scope, 'jira', 'TOKEN', values.jiraToken) },
+      name: 'ops-jira',
+      on: ['GateFailed'],
+      severity: 'critical',
+      destination: {
+        type: 'jira',
+        baseUrl: jira.url,
+        projectKey: 'OPS',
+        issueType: 'Bug',
+        emailRef: secretOf(scope, 'jira', 'EMAIL', values.jiraEmail),
+        tokenRef: secretOf(scope, 'jira', 'TOKEN', values.jiraToken),
+      },
     }),
     pagerduty: (scope: SecretScope): CreateRouteRequest => ({
-      name: 'on-call', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: secretOf(scope, 'pagerduty', 'KEY', values.pagerDutyKey), eventsUrl: `${pagerDuty.url}/v2/enqueue` },
+      name: 'on-call',
+      on: ['GateFailed'],
+      destination: {
+        type: 'pagerduty',
+        routingKeyRef: secretOf(scope, 'pagerduty', 'KEY', values.pagerDutyKey),
+        eventsUrl: `${pagerDuty.url}/v2/enqueue`,
+      },
     }),
-    teams: (scope: SecretScope): CreateRouteRequest => ({ name: 'teams-channel', on: ['GateFailed'], destination: { type: 'teams', webhookUrlRef: secretOf(scope, 'teams', 'URL', values.teamsUrl) } }),
-    slack: (scope: SecretScope): CreateRouteRequest => ({ name: 'slack-channel', on: ['GateFailed', 'GatePassed'], destination: { type: 'slack', webhookUrlRef: secretOf(scope, 'slack', 'URL', values.slackUrl) } }),
+    teams: (scope: SecretScope): CreateRouteRequest => ({
+      name: 'teams-channel',
+      on: ['GateFailed'],
+      destination: { type: 'teams', webhookUrlRef: secretOf(scope, 'teams', 'URL', values.teamsUrl) },
+    }),
+    slack: (scope: SecretScope): CreateRouteRequest => ({
+      name: 'slack-channel',
+      on: ['GateFailed', 'GatePassed'],
+      destination: { type: 'slack', webhookUrlRef: secretOf(scope, 'slack', 'URL', values.slackUrl) },
+    }),
   };
   async function addRoutes(scope: SecretScope, ...names: (keyof typeof routes)[]): Promise<void> {
     for (const name of names) await service.notifier.routes.create(routes[name](scope), admin(scope));
   }
 
   const subject = (runId: string): RunSubject => ({
-    runId, configHash: 'c'.repeat(64), dataset: { id: 'ds-rag', name: 'rag-qa', version: 3, contentHash: 'a'.repeat(64) },
-    prompt: { id: 'pr-1', name: 'answer', version: 7, contentHash: 'b'.repeat(64) }, modelProfile: null,
+    runId,
+    configHash: 'c'.repeat(64),
+    dataset: { id: 'ds-rag', name: 'rag-qa', version: 3, contentHash: 'a'.repeat(64) },
+    prompt: { id: 'pr-1', name: 'answer', version: 7, contentHash: 'b'.repeat(64) },
+    modelProfile: null,
   });
-  const rule = (passed: boolean): GateRuleResult => ({ rule: 'mean(faithfulness) >= 0.8', metric: 'faithfulness', aggregate: 'mean', comparator: '>=', threshold: 0.8, actual: passed ? 0.9 : 0.5, passed });
-  function verdict(type: 'GateFailed' | 'GatePassed', scope: { tenantId: string; projectId: string }, gateId: string): EventOfType<'GateFailed'> | EventOfType<'GatePassed'> {
+  const rule = (passed: boolean): GateRuleResult => ({
+    rule: 'mean(faithfulness) >= 0.8',
+    metric: 'faithfulness',
+    aggregate: 'mean',
+    comparator: '>=',
+    threshold: 0.8,
+    actual: passed ? 0.9 : 0.5,
+    passed,
+  });
+  function verdict(
+    type: 'GateFailed' | 'GatePassed',
+    scope: { tenantId: string; projectId: string },
+    gateId: string,
+  ): EventOfType<'GateFailed'> | EventOfType<'GatePassed'> {
     const runId = randomUUID();
-    const event = testEvent(type, { gateId, subject: subject(runId), rules: [rule(type === 'GatePassed')], baselineRunId: null }, { ...scope, streamId: `run-${runId}` });
+    const event = testEvent(
+      type,
+      { gateId, subject: subject(runId), rules: [rule(type === 'GatePassed')], baselineRunId: null },
+      { ...scope, streamId: `run-${runId}` },
+    );
     return { ...event, occurredAt: Date.now() };
   }
 
@@ -101,7 +157,10 @@ describe('notifier delivery', () => {
     await publish(service, failed); // the broker redelivers
     const delivered = await settled(scope, 4);
     expect(delivered.map((n) => [n.destinationType, n.status, n.attempts]).sort()).toEqual([
-      ['jira', 'delivered', 1], ['pagerduty', 'delivered', 1], ['slack', 'delivered', 1], ['teams', 'delivered', 1],
+      ['jira', 'delivered', 1],
+      ['pagerduty', 'delivered', 1],
+      ['slack', 'delivered', 1],
+      ['teams', 'delivered', 1],
     ]);
     const label = `evalvault-notification-${delivered.find((n) => n.destinationType === 'jira')!.notificationId}`;
     expect(jira.issuesLabelled(label)).toHaveLength(1);
@@ -109,8 +168,12 @@ describe('notifier delivery', () => {
     const triggers = pagerDuty.events('trigger').filter((event) => String(event['dedup_key']).includes(gateId));
     expect(triggers).toHaveLength(1);
     expect(teams.cards().filter((card) => JSON.stringify(card).includes(failed.payload.subject.runId))).toHaveLength(1);
-    expect(slack.messages().filter((message) => JSON.stringify(message).includes(failed.payload.subject.runId))).toHaveLength(1);
-    expect(JSON.stringify(jira.issuesLabelled(label)[0]!.fields)).toContain('mean(faithfulness) >= 0.8: actual 0.5, threshold 0.8');
+    expect(
+      slack.messages().filter((message) => JSON.stringify(message).includes(failed.payload.subject.runId)),
+    ).toHaveLength(1);
+    expect(JSON.stringify(jira.issuesLabelled(label)[0]!.fields)).toContain(
+      'mean(faithfulness) >= 0.8: actual 0.5, threshold 0.8',
+    );
 
     await publish(service, verdict('GatePassed', scope, gateId));
     const all = await settled(scope, 6);
@@ -133,7 +196,11 @@ describe('notifier delivery', () => {
     const [notification] = await settled(scope, 1);
     expect(notification).toMatchObject({ status: 'delivered', attempts: 2 });
     const events = await streamOf(notification!.notificationId);
-    expect(events.map((e) => e.type)).toEqual(['NotificationIntended', 'NotificationAttemptFailed', 'NotificationDelivered']);
+    expect(events.map((e) => e.type)).toEqual([
+      'NotificationIntended',
+      'NotificationAttemptFailed',
+      'NotificationDelivered',
+    ]);
     const attempt = events[1] as EventOfType<'NotificationAttemptFailed'>;
     expect(attempt.payload).toMatchObject({ attempt: 1, statusCode: 429, retryAfterMs: 1_000 });
     const throttled = slack.received.filter((r) => JSON.stringify(r.body).includes(failed.payload.subject.runId));
@@ -147,15 +214,37 @@ describe('notifier delivery', () => {
     const scope = tenant();
     await addRoutes(scope, 'jira');
     const since = new Date();
-    jira.next({ kind: 'fail', status: 503 }, 1, /search/).next({ kind: 'slow', delayMs: 3_000 }, 1, /search/).next({ kind: 'fail', status: 502 }, 1, /search/);
+    jira
+      .next({ kind: 'fail', status: 503 }, 1, /search/)
+      .next({ kind: 'slow', delayMs: 3_000 }, 1, /search/)
+      .next({ kind: 'fail', status: 502 }, 1, /search/);
     await publish(service, verdict('GateFailed', scope, randomBytes(32).toString('hex')));
     const [notification] = await settled(scope, 1);
-    expect(notification).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringContaining('HTTP 502') });
+    expect(notification).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastError: expect.stringContaining('HTTP 502'),
+    });
     const events = await streamOf(notification!.notificationId);
-    expect(events.map((e) => e.type)).toEqual(['NotificationIntended', 'NotificationAttemptFailed', 'NotificationAttemptFailed', 'NotificationFailed']);
+    expect(events.map((e) => e.type)).toEqual([
+      'NotificationIntended',
+      'NotificationAttemptFailed',
+      'NotificationAttemptFailed',
+      'NotificationFailed',
+    ]);
     expect((events[2] as EventOfType<'NotificationAttemptFailed'>).payload.error).toContain('no answer from 127.0.0.1');
-    const letters = await readDeadLetters(testKafkaSettings('notifier-int-dlq'), since, notificationStreamId(notification!.notificationId));
-    expect(letters).toEqual([expect.objectContaining({ type: 'NotificationIntended', attempts: '3', error: expect.stringContaining('HTTP 502') })]);
+    const letters = await readDeadLetters(
+      testKafkaSettings('notifier-int-dlq'),
+      since,
+      notificationStreamId(notification!.notificationId),
+    );
+    expect(letters).toEqual([
+      expect.objectContaining({
+        type: 'NotificationIntended',
+        attempts: '3',
+        error: expect.stringContaining('HTTP 502'),
+      }),
+    ]);
   });
 
   it('keeps credentials out of logs and events', async () => {
@@ -166,30 +255,60 @@ describe('notifier delivery', () => {
     const notifications = await settled(scope, 4);
     const events = [
       ...(await Promise.all(notifications.map((n) => streamOf(n.notificationId)))).flat(),
-      ...(await service.store.readAll(START, { filter: { streamPrefixes: ['notifroute-'] } })).map((r) => r.event).filter((e) => e.tenantId === scope.tenantId),
+      ...(await service.store.readAll(START, { filter: { streamPrefixes: ['notifroute-'] } }))
+        .map((r) => r.event)
+        .filter((e) => e.tenantId === scope.tenantId),
     ];
     expect(events.length).toBeGreaterThan(8);
     const texts = JSON.stringify(events) + service.logs();
     expect(texts).toContain(`env:${scopedEnvName(scope, 'jira', 'TOKEN')}`); // references are fine
-    for (const secret of [values.jiraToken, values.pagerDutyKey, new URL(values.teamsUrl).pathname, new URL(values.slackUrl).pathname]) {
+    for (const secret of [
+      values.jiraToken,
+      values.pagerDutyKey,
+      new URL(values.teamsUrl).pathname,
+      new URL(values.slackUrl).pathname,
+    ]) {
       expect(texts).not.toContain(secret);
     }
-    expect(Buffer.from(JSON.stringify(events)).toString()).not.toContain(Buffer.from(`${values.jiraEmail}:${values.jiraToken}`).toString('base64'));
+    expect(Buffer.from(JSON.stringify(events)).toString()).not.toContain(
+      Buffer.from(`${values.jiraEmail}:${values.jiraToken}`).toString('base64'),
+    );
   });
 
   it('never sends the secret of a route stored before secrets were scoped that names another tenant’s: failed for good', async () => {
     const [scope, other] = [tenant(), tenant()];
     const stolen = secretOf(other, 'slack', 'URL', values.slackUrl);
     const routeId = routeIdFor(scope.tenantId, scope.projectId, 'legacy');
-    const { events } = await routeRepository(service.store, { now: Date.now, newId: randomUUID }).handle(routeStreamId(routeId), {
-      type: 'CreateRoute',
-      route: { routeId, name: 'legacy', on: ['GateFailed'], severity: 'error', destinationType: 'pagerduty', destinationJson: JSON.stringify({ type: 'pagerduty', routingKeyRef: stolen, eventsUrl: `${pagerDuty.url}/v2/enqueue` }) },
-    }, admin(scope));
+    const { events } = await routeRepository(service.store, { now: Date.now, newId: randomUUID }).handle(
+      routeStreamId(routeId),
+      {
+        type: 'CreateRoute',
+        route: {
+          routeId,
+          name: 'legacy',
+          on: ['GateFailed'],
+          severity: 'error',
+          destinationType: 'pagerduty',
+          destinationJson: JSON.stringify({
+            type: 'pagerduty',
+            routingKeyRef: stolen,
+            eventsUrl: `${pagerDuty.url}/v2/enqueue`,
+          }),
+        },
+      },
+      admin(scope),
+    );
     await service.notifier.projection.applyAll(events);
     const failed = verdict('GateFailed', scope, randomBytes(32).toString('hex'));
     await publish(service, failed);
     const [notification] = await settled(scope, 1);
-    expect(notification).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining(`destination.routingKeyRef: secret ${stolen} is not one of this tenant and project's pagerduty secrets`) });
+    expect(notification).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: expect.stringContaining(
+        `destination.routingKeyRef: secret ${stolen} is not one of this tenant and project's pagerduty secrets`,
+      ),
+    });
     expect(pagerDuty.received.filter((r) => JSON.stringify(r.body).includes(failed.payload.subject.runId))).toEqual([]);
   });
 });

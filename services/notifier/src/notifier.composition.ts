@@ -60,23 +60,56 @@ export interface Notifier {
   operations: OperationHandlers<NotificationsOperations>;
 }
 
-export function buildNotifier(adapters: NotifierAdapters, settings: NotifierSettings, sources: NotifierSources = { now: Date.now, newId: randomUUID, random: Math.random }): Notifier {
+export function buildNotifier(
+  adapters: NotifierAdapters,
+  settings: NotifierSettings,
+  sources: NotifierSources = { now: Date.now, newId: randomUUID, random: Math.random },
+): Notifier {
   const { dataSource, store, logger } = adapters;
   const envelopeSources = { now: sources.now, newId: sources.newId };
   const projection = new NotifierProjection(dataSource);
   const queries = new NotifierQueries(dataSource);
   const notifications = notificationRepository(store, envelopeSources);
-  const routes = new RouteCommands(routeRepository(store, envelopeSources), projection, queries, adapters.secrets, settings);
-  const http: HttpDeliveryOptions = { egressAllow: settings.egressAllow, timeoutMs: settings.delivery.timeoutMs, secrets: adapters.secrets, now: sources.now };
+  const routes = new RouteCommands(
+    routeRepository(store, envelopeSources),
+    projection,
+    queries,
+    adapters.secrets,
+    settings,
+  );
+  const http: HttpDeliveryOptions = {
+    egressAllow: settings.egressAllow,
+    timeoutMs: settings.delivery.timeoutMs,
+    secrets: adapters.secrets,
+    now: sources.now,
+  };
   const worker = new DeliveryWorker({
-    queue: new DeliveryQueue(dataSource), notifications, store, projection, deadLetters: adapters.deadLetters,
-    adapters: { jira: new JiraAdapter(http), pagerduty: new PagerDutyAdapter(http), teams: new WebhookAdapter('teams', http), slack: new WebhookAdapter('slack', http) },
-    metrics: deliveryMetrics(adapters.registry), logger, config: settings.delivery, secretRefPrefixes: settings.secretRefPrefixes, owner: `notifier-${sources.newId()}`, now: sources.now, random: sources.random,
+    queue: new DeliveryQueue(dataSource),
+    notifications,
+    store,
+    projection,
+    deadLetters: adapters.deadLetters,
+    adapters: {
+      jira: new JiraAdapter(http),
+      pagerduty: new PagerDutyAdapter(http),
+      teams: new WebhookAdapter('teams', http),
+      slack: new WebhookAdapter('slack', http),
+    },
+    metrics: deliveryMetrics(adapters.registry),
+    logger,
+    config: settings.delivery,
+    secretRefPrefixes: settings.secretRefPrefixes,
+    owner: `notifier-${sources.newId()}`,
+    now: sources.now,
+    random: sources.random,
     registry: adapters.registry,
   });
   return {
     dispatcher: new NotificationDispatcher(notifications, queries, projection, settings.publicUrl, logger),
-    projection, queries, routes, worker,
+    projection,
+    queries,
+    routes,
+    worker,
     consumers: [
       adapters.serverFor(`${settings.groupPrefix}-dispatch`, DISPATCH, settings.consumerStart === 'earliest'),
       adapters.serverFor(`${settings.groupPrefix}-read-model`, READ_MODEL, true),

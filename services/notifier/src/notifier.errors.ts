@@ -7,7 +7,10 @@ export enum NotifierErrorCode {
 
 /** What the notifier refuses, with a code the internal API maps to the caller's status in one table. */
 export class NotifierError extends Error {
-  constructor(readonly code: NotifierErrorCode, message: string) {
+  constructor(
+    readonly code: NotifierErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'NotifierError';
   }

@@ -3,7 +3,13 @@ import { jest } from '@jest/globals';
 import type { EvalVaultEvent } from '@evalvault/contracts';
 import { testEvent } from '@evalvault/contracts/testing';
 import { busMetrics, createKafka, KafkaEventClient } from '@evalvault/platform';
-import { startServiceProcess, stopRunsProcess, testDatabaseUrl, testKafkaSettings, type RunsProcess } from '@evalvault/platform/testing';
+import {
+  startServiceProcess,
+  stopRunsProcess,
+  testDatabaseUrl,
+  testKafkaSettings,
+  type RunsProcess,
+} from '@evalvault/platform/testing';
 import { Registry } from 'prom-client';
 import type { NotificationView } from '@evalvault/service-apis';
 import { notificationStreamId } from './notification/notification.ids.js';
@@ -29,9 +35,16 @@ describe('notifier killed mid-delivery', () => {
   let publisher: KafkaEventClient;
   const processes: RunsProcess[] = [];
   const env = {
-    [tokenName]: token, EVALVAULT_EGRESS_ALLOW: '127.0.0.1', NOTIFIER_GROUP_PREFIX: `kill-${randomUUID().slice(0, 8)}`,
-    NOTIFIER_RELAY_NAME: `kill-${randomUUID()}`, NOTIFIER_RELAY_START: 'latest', NOTIFIER_CONSUMER_START: 'latest',
-    NOTIFIER_HTTP_TIMEOUT_MS: '1000', NOTIFIER_LEASE_MS: '3000', NOTIFIER_POLL_MS: '100', NOTIFIER_BACKOFF_INITIAL_MS: '100',
+    [tokenName]: token,
+    EVALVAULT_EGRESS_ALLOW: '127.0.0.1',
+    NOTIFIER_GROUP_PREFIX: `kill-${randomUUID().slice(0, 8)}`,
+    NOTIFIER_RELAY_NAME: `kill-${randomUUID()}`,
+    NOTIFIER_RELAY_START: 'latest',
+    NOTIFIER_CONSUMER_START: 'latest',
+    NOTIFIER_HTTP_TIMEOUT_MS: '1000',
+    NOTIFIER_LEASE_MS: '3000',
+    NOTIFIER_POLL_MS: '100',
+    NOTIFIER_BACKOFF_INITIAL_MS: '100',
   };
 
   beforeAll(async () => {
@@ -53,32 +66,74 @@ describe('notifier killed mid-delivery', () => {
     for (;;) {
       const { items } = await local.notifier.queries.listNotifications(tenantId, 'checkout', {});
       if (items.length === 1 && items[0]!.status === status) return items[0]!;
-      if (Date.now() > deadline) throw new Error(`no ${status} notification: ${JSON.stringify(items)}\n${processes.map((p) => p.output().slice(-3000)).join('\n---\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no ${status} notification: ${JSON.stringify(items)}\n${processes.map((p) => p.output().slice(-3000)).join('\n---\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
   it('creates exactly one Jira issue when killed between the request and its record', async () => {
     await local.notifier.routes.create(
-      { name: 'ops', on: ['GateFailed'], destination: { type: 'jira', baseUrl: jira.url, projectKey: 'OPS', issueType: 'Bug', tokenRef: `env:${tokenName}` } },
-      { tenantId, projectId: 'checkout', actor: { subject: 'admin', authMethod: 'api_key', apiKeyId: null }, correlationId: randomUUID(), causationId: null },
+      {
+        name: 'ops',
+        on: ['GateFailed'],
+        destination: {
+          type: 'jira',
+          baseUrl: jira.url,
+          projectKey: 'OPS',
+          issueType: 'Bug',
+          tokenRef: `env:${tokenName}`,
+        },
+      },
+      {
+        tenantId,
+        projectId: 'checkout',
+        actor: { subject: 'admin', authMethod: 'api_key', apiKeyId: null },
+        correlationId: randomUUID(),
+        causationId: null,
+      },
     );
     const first = await startServiceProcess('notifier', env);
     processes.push(first);
     jira.next({ kind: 'hold' }, 1, /\/rest\/api\/3\/issue$/);
     const runId = randomUUID();
-    const gateFailed = testEvent('GateFailed', {
-      gateId: randomBytes(32).toString('hex'), baselineRunId: null,
-      subject: { runId, configHash: 'c'.repeat(64), dataset: { id: 'ds', name: 'rag-qa', version: 1, contentHash: 'a'.repeat(64) }, prompt: null, modelProfile: null },
-      rules: [{ rule: 'mean(token_f1) >= 0.9', metric: 'token_f1', aggregate: 'mean', comparator: '>=', threshold: 0.9, actual: 0.3, passed: false }],
-    }, { tenantId, projectId: 'checkout', streamId: `run-${runId}` });
+    const gateFailed = testEvent(
+      'GateFailed',
+      {
+        gateId: randomBytes(32).toString('hex'),
+        baselineRunId: null,
+        subject: {
+          runId,
+          configHash: 'c'.repeat(64),
+          dataset: { id: 'ds', name: 'rag-qa', version: 1, contentHash: 'a'.repeat(64) },
+          prompt: null,
+          modelProfile: null,
+        },
+        rules: [
+          {
+            rule: 'mean(token_f1) >= 0.9',
+            metric: 'token_f1',
+            aggregate: 'mean',
+            comparator: '>=',
+            threshold: 0.9,
+            actual: 0.3,
+            passed: false,
+          },
+        ],
+      },
+      { tenantId, projectId: 'checkout', streamId: `run-${runId}` },
+    );
     await publisher.publishBatch([{ ...gateFailed, occurredAt: Date.now() } as EvalVaultEvent]);
 
     await jira.whenHolding(); // Jira created the issue; its answer has not left
     await stopRunsProcess(first, 'SIGKILL');
     expect(jira.issues).toHaveLength(1);
     const pending = await onlyNotification(tenantId, 'pending');
-    expect((await local.store.readStream(notificationStreamId(pending.notificationId))).map((r) => r.event.type)).toEqual(['NotificationIntended']);
+    expect(
+      (await local.store.readStream(notificationStreamId(pending.notificationId))).map((r) => r.event.type),
+    ).toEqual(['NotificationIntended']);
 
     const second = await startServiceProcess('notifier', env);
     processes.push(second);

@@ -9,8 +9,14 @@ export const NOTIFIER = Symbol('NOTIFIER');
 
 export const TRIGGER_EVENT_TYPES = ['GateFailed', 'GatePassed', 'RunFailed'] as const;
 export const READ_MODEL_EVENT_TYPES = [
-  'NotificationRouteCreated', 'NotificationRouteRemoved', 'NotificationIntended', 'NotificationAttemptFailed',
-  'TicketCreated', 'IncidentResolved', 'NotificationDelivered', 'NotificationFailed',
+  'NotificationRouteCreated',
+  'NotificationRouteRemoved',
+  'NotificationIntended',
+  'NotificationAttemptFailed',
+  'TicketCreated',
+  'IncidentResolved',
+  'NotificationDelivered',
+  'NotificationFailed',
 ] as const;
 
 /** Thin edges: each handler turns an event into one call. */
@@ -39,6 +45,10 @@ class NotifierEventsController {
 @Module({})
 export class NotifierModule {
   static with(notifier: Notifier): DynamicModule {
-    return { module: NotifierModule, controllers: [NotifierEventsController], providers: [{ provide: NOTIFIER, useValue: notifier }] };
+    return {
+      module: NotifierModule,
+      controllers: [NotifierEventsController],
+      providers: [{ provide: NOTIFIER, useValue: notifier }],
+    };
   }
 }

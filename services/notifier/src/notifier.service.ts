@@ -12,19 +12,33 @@ import { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './migrations/notifier.migr
  * The notifier: routes per project, a dispatch group on gate verdicts and failed runs, a
  * read-model group on its own events, and the delivery worker (Jira, PagerDuty, Teams, Slack).
  */
-export const NOTIFIER_SERVICE = defineOwnerService<NotifierConfig, NotificationsOperations, Record<never, never>, Notifier>({
+export const NOTIFIER_SERVICE = defineOwnerService<
+  NotifierConfig,
+  NotificationsOperations,
+  Record<never, never>,
+  Notifier
+>({
   name: 'notifier',
   streams: NOTIFIER_STREAM_PREFIXES,
   migrations: [[NOTIFIER_SCHEMA, NOTIFIER_MIGRATIONS]],
   config: loadConfig,
   async compose(config, adapters) {
     const { logger } = adapters;
-    if (config.egressAllow.length === 0) logger.warn('EVALVAULT_EGRESS_ALLOW is empty: every destination will be refused');
+    if (config.egressAllow.length === 0)
+      logger.warn('EVALVAULT_EGRESS_ALLOW is empty: every destination will be refused');
     const deadLetters = adapters.kafka ? new KafkaDeadLetterSink(adapters.kafka) : loggedDeadLetters(logger);
-    const notifier = buildNotifier({
-      dataSource: adapters.dataSource, store: adapters.store, deadLetters, secrets: secretResolver(), logger, registry: adapters.registry,
-      serverFor: (groupId, transportId, fromBeginning) => adapters.eventServer(groupId, transportId, fromBeginning),
-    }, config);
+    const notifier = buildNotifier(
+      {
+        dataSource: adapters.dataSource,
+        store: adapters.store,
+        deadLetters,
+        secrets: secretResolver(),
+        logger,
+        registry: adapters.registry,
+        serverFor: (groupId, transportId, fromBeginning) => adapters.eventServer(groupId, transportId, fromBeginning),
+      },
+      config,
+    );
     return {
       module: NotifierModule.with(notifier),
       consumers: notifier.consumers,
@@ -44,7 +58,10 @@ export const NOTIFIER_SERVICE = defineOwnerService<NotifierConfig, Notifications
 function loggedDeadLetters(logger: Logger): DeadLetterSink {
   return {
     send: async (intent, error, attempts) => {
-      logger.error({ eventId: intent.eventId, streamId: intent.streamId, type: intent.type, error, attempts }, 'notification dead-lettered');
+      logger.error(
+        { eventId: intent.eventId, streamId: intent.streamId, type: intent.type, error, attempts },
+        'notification dead-lettered',
+      );
     },
     close: async () => undefined,
   };

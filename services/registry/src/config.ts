@@ -1,5 +1,11 @@
 import {
-  loadKafkaSettings, loadServiceConfig, readChoice, readPositiveInt, type Environment, type KafkaSettings, type ServiceConfig,
+  loadKafkaSettings,
+  loadServiceConfig,
+  readChoice,
+  readPositiveInt,
+  type Environment,
+  type KafkaSettings,
+  type ServiceConfig,
 } from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8082;

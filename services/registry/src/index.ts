@@ -4,7 +4,11 @@ export { REGISTRY_SERVICE, REGISTRY_MIGRATIONS, REGISTRY_SCHEMA, type RegistryPa
 export { RegistryModule } from './registry.module.js';
 export { READ_MODEL as REGISTRY_READ_MODEL } from './registry.consumers.js';
 export { registryOperationHandlers } from './api/registry-internal-api.js';
-export { datasetUploadHandler, registerDatasetUploadApi, type DatasetUploadApiOptions } from './api/dataset-upload.route.js';
+export {
+  datasetUploadHandler,
+  registerDatasetUploadApi,
+  type DatasetUploadApiOptions,
+} from './api/dataset-upload.route.js';
 export { RegistryCommands } from './resource/registry.commands.js';
 export { RegistryQueries } from './projection/registry.queries.js';
 export { RegistryProjection, REGISTRY_READ_MODEL_EVENT_TYPES } from './projection/registry.projection.js';

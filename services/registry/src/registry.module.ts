@@ -27,6 +27,10 @@ class RegistryEventsController {
 @Module({})
 export class RegistryModule {
   static with(parts: RegistryHandlers): DynamicModule {
-    return { module: RegistryModule, controllers: [RegistryEventsController], providers: [{ provide: REGISTRY_PARTS, useValue: parts }] };
+    return {
+      module: RegistryModule,
+      controllers: [RegistryEventsController],
+      providers: [{ provide: REGISTRY_PARTS, useValue: parts }],
+    };
   }
 }

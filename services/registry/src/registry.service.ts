@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, defineOwnerService, PostgresContentStore } from '@evalvault/platform';
+import {
+  CONTENT_STORE_MIGRATIONS,
+  CONTENT_STORE_SCHEMA,
+  defineOwnerService,
+  PostgresContentStore,
+} from '@evalvault/platform';
 import type { RegistryOperations } from '@evalvault/service-apis';
 import { registerDatasetUploadApi } from './api/dataset-upload.route.js';
 import { registryOperationHandlers } from './api/registry-internal-api.js';
@@ -28,11 +33,19 @@ export interface RegistryParts {
 }
 
 /** The registry: versioned, content-hashed datasets, prompts and model profiles, approvals and lineage. */
-export const REGISTRY_SERVICE = defineOwnerService<RegistryConfig, RegistryOperations, Record<never, never>, RegistryParts>({
+export const REGISTRY_SERVICE = defineOwnerService<
+  RegistryConfig,
+  RegistryOperations,
+  Record<never, never>,
+  RegistryParts
+>({
   name: 'registry',
   streams: REGISTRY_STREAM_PREFIXES,
   // Dataset content lives in the content store.
-  migrations: [[CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [REGISTRY_SCHEMA, REGISTRY_MIGRATIONS]],
+  migrations: [
+    [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS],
+    [REGISTRY_SCHEMA, REGISTRY_MIGRATIONS],
+  ],
   config: loadConfig,
   async compose(config, adapters) {
     const { pool, dataSource, store, logger } = adapters;
@@ -41,14 +54,21 @@ export const REGISTRY_SERVICE = defineOwnerService<RegistryConfig, RegistryOpera
     if (swept > 0) logger.info({ swept }, 'abandoned dataset uploads removed');
     const projection = new RegistryProjection(dataSource);
     const limits = { maxBytes: config.datasetMaxBytes, maxLineBytes: config.datasetMaxLineBytes };
-    const commands = new RegistryCommands(resourceRepository(store, { now: Date.now, newId: randomUUID }), content, projection, limits, logger);
+    const commands = new RegistryCommands(
+      resourceRepository(store, { now: Date.now, newId: randomUUID }),
+      content,
+      projection,
+      limits,
+      logger,
+    );
     const parts: RegistryParts = { commands, queries: new RegistryQueries(dataSource, content), projection };
     return {
       module: RegistryModule.with(parts),
       consumers: [adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL)],
       internalApi: {
         operations: registryOperationHandlers(commands, parts.queries, randomUUID),
-        routes: (fastify, verifier, log) => registerDatasetUploadApi(fastify, { commands, verifier, newId: randomUUID, logger: log }),
+        routes: (fastify, verifier, log) =>
+          registerDatasetUploadApi(fastify, { commands, verifier, newId: randomUUID, logger: log }),
       },
       readiness: [],
       close: async () => undefined,

@@ -1,5 +1,13 @@
 import {
-  ConfigError, loadKafkaSettings, loadServiceConfig, readChoice, readList, readPositiveInt, type Environment, type KafkaSettings, type ServiceConfig,
+  ConfigError,
+  loadKafkaSettings,
+  loadServiceConfig,
+  readChoice,
+  readList,
+  readPositiveInt,
+  type Environment,
+  type KafkaSettings,
+  type ServiceConfig,
 } from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8081;
@@ -46,9 +54,14 @@ export interface RunsConfig extends ServiceConfig {
 
 function judgeConfig(env: Environment): JudgeConfig {
   const provider = (env['EVALVAULT_JUDGE_PROVIDER'] || 'none') as JudgeProviderName;
-  if (!JUDGE_PROVIDERS.includes(provider)) throw new ConfigError('EVALVAULT_JUDGE_PROVIDER', `must be one of ${JUDGE_PROVIDERS.join(', ')}, got "${provider}"`);
+  if (!JUDGE_PROVIDERS.includes(provider))
+    throw new ConfigError(
+      'EVALVAULT_JUDGE_PROVIDER',
+      `must be one of ${JUDGE_PROVIDERS.join(', ')}, got "${provider}"`,
+    );
   const budget = env['EVALVAULT_PROJECT_BUDGET_USD'];
-  if (budget && !(Number(budget) >= 0)) throw new ConfigError('EVALVAULT_PROJECT_BUDGET_USD', `must be a number of dollars >= 0, got "${budget}"`);
+  if (budget && !(Number(budget) >= 0))
+    throw new ConfigError('EVALVAULT_PROJECT_BUDGET_USD', `must be a number of dollars >= 0, got "${budget}"`);
   const config: JudgeConfig = {
     provider,
     baseUrl: env['EVALVAULT_JUDGE_BASE_URL'] || null,
@@ -58,9 +71,13 @@ function judgeConfig(env: Environment): JudgeConfig {
     requestsPerSecond: readPositiveInt(env, 'EVALVAULT_JUDGE_REQUESTS_PER_SECOND', 5),
     price: judgePrice(env),
   };
-  if (provider !== 'none' && !config.model) throw new ConfigError('EVALVAULT_JUDGE_MODEL', `is required when EVALVAULT_JUDGE_PROVIDER is ${provider}`);
+  if (provider !== 'none' && !config.model)
+    throw new ConfigError('EVALVAULT_JUDGE_MODEL', `is required when EVALVAULT_JUDGE_PROVIDER is ${provider}`);
   if (config.apiKeyRef && !/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/.test(config.apiKeyRef)) {
-    throw new ConfigError('EVALVAULT_JUDGE_API_KEY_REF', 'must be env:NAME or file:/absolute/path (a reference, never the key)');
+    throw new ConfigError(
+      'EVALVAULT_JUDGE_API_KEY_REF',
+      'must be env:NAME or file:/absolute/path (a reference, never the key)',
+    );
   }
   return config;
 }
@@ -69,8 +86,12 @@ function judgePrice(env: Environment): JudgeConfig['price'] {
   const input = env['EVALVAULT_JUDGE_PRICE_INPUT_PER_MTOK'];
   const output = env['EVALVAULT_JUDGE_PRICE_OUTPUT_PER_MTOK'];
   if (!input && !output) return null;
-  for (const [variable, value] of [['EVALVAULT_JUDGE_PRICE_INPUT_PER_MTOK', input], ['EVALVAULT_JUDGE_PRICE_OUTPUT_PER_MTOK', output]] as const) {
-    if (!value || !(Number(value) >= 0)) throw new ConfigError(variable, `must be USD per million tokens >= 0 (set both prices), got "${value ?? ''}"`);
+  for (const [variable, value] of [
+    ['EVALVAULT_JUDGE_PRICE_INPUT_PER_MTOK', input],
+    ['EVALVAULT_JUDGE_PRICE_OUTPUT_PER_MTOK', output],
+  ] as const) {
+    if (!value || !(Number(value) >= 0))
+      throw new ConfigError(variable, `must be USD per million tokens >= 0 (set both prices), got "${value ?? ''}"`);
   }
   return { inputUsdPerMillion: Number(input), outputUsdPerMillion: Number(output) };
 }
@@ -81,7 +102,8 @@ const ROLES = ['planner', 'worker', 'projection', 'relay'] as const;
 export function loadConfig(env: Environment): RunsConfig {
   const roles = readList(env, 'RUNS_ROLES');
   const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-  if (unknown.length > 0) throw new ConfigError('RUNS_ROLES', `has unknown role(s) ${unknown.join(', ')}; known: ${ROLES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new ConfigError('RUNS_ROLES', `has unknown role(s) ${unknown.join(', ')}; known: ${ROLES.join(', ')}`);
   return {
     ...loadServiceConfig('runs', env, DEFAULT_PORT),
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_runs@127.0.0.1:5432/evalvault',

@@ -16,7 +16,15 @@ export interface RunsHandlers {
 }
 
 export const READ_MODEL_EVENT_TYPES = [
-  'RunRequested', 'RunStarted', 'CaseEvaluated', 'CaseFailed', 'RunCompleted', 'RunFailed', 'RunCancelled', 'GatePassed', 'GateFailed',
+  'RunRequested',
+  'RunStarted',
+  'CaseEvaluated',
+  'CaseFailed',
+  'RunCompleted',
+  'RunFailed',
+  'RunCancelled',
+  'GatePassed',
+  'GateFailed',
 ] as const;
 
 /** Thin edges: each handler turns an event into one call. */
@@ -44,6 +52,10 @@ class RunsEventsController {
 @Module({})
 export class RunsModule {
   static with(parts: RunsHandlers): DynamicModule {
-    return { module: RunsModule, controllers: [RunsEventsController], providers: [{ provide: RUNS_PARTS, useValue: parts }] };
+    return {
+      module: RunsModule,
+      controllers: [RunsEventsController],
+      providers: [{ provide: RUNS_PARTS, useValue: parts }],
+    };
   }
 }

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import {
-  CONTENT_STORE_MIGRATIONS, CONTENT_STORE_SCHEMA, defineOwnerService, PostgresContentStore, secretResolver,
+  CONTENT_STORE_MIGRATIONS,
+  CONTENT_STORE_SCHEMA,
+  defineOwnerService,
+  PostgresContentStore,
+  secretResolver,
 } from '@evalvault/platform';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { RunsOperations } from '@evalvault/service-apis';
@@ -36,7 +40,10 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
   name: 'runs',
   streams: RUNS_STREAM_PREFIXES,
   // Registered datasets are read from the content store.
-  migrations: [[CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS], [RUNS_SCHEMA, RUNS_MIGRATIONS]],
+  migrations: [
+    [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS],
+    [RUNS_SCHEMA, RUNS_MIGRATIONS],
+  ],
   config: loadConfig,
   relays: (config) => config.roles.has('relay'),
   async compose(config, adapters) {
@@ -47,11 +54,18 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
     const consumers: CustomTransportStrategy[] = [];
     if (config.roles.has('planner')) consumers.push(adapters.eventServer(`${config.groupPrefix}-planner`, PLANNER));
     if (config.roles.has('worker')) consumers.push(adapters.eventServer(`${config.groupPrefix}-workers`, WORKER));
-    if (config.roles.has('projection')) consumers.push(adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL));
+    if (config.roles.has('projection'))
+      consumers.push(adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL));
     const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver()), Date.now);
     const parts: RunsParts = {
       planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSize, logger),
-      worker: new CaseWorker(runs, scorer, new RunCompleter(runs, store, queries, Date.now), config.workerConcurrency, logger),
+      worker: new CaseWorker(
+        runs,
+        scorer,
+        new RunCompleter(runs, store, queries, Date.now),
+        config.workerConcurrency,
+        logger,
+      ),
       commands: new RunCommands(runs, randomUUID),
       projection: new RunsProjection(dataSource),
       queries,
@@ -69,5 +83,8 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
 
 /** Registered versions from the content store by their pinned hash; a reference without one from the dataset directory, if any. */
 function datasetSource(pool: pg.Pool, datasetDir: string | null): DatasetContentSource {
-  return new RegisteredDatasetSource(new PostgresContentStore(pool), datasetDir ? new DirectoryDatasetSource(datasetDir) : new NoRegisteredDatasets());
+  return new RegisteredDatasetSource(
+    new PostgresContentStore(pool),
+    datasetDir ? new DirectoryDatasetSource(datasetDir) : new NoRegisteredDatasets(),
+  );
 }

@@ -5,7 +5,13 @@ import type { EvalVaultEvent, GateFailed, RunCompleted } from '@evalvault/contra
 import { FakeLlmServer } from '@evalvault/llm/testing';
 import { EventCodec } from '@evalvault/contracts';
 import { PostgresEventStore, type CommandContext } from '@evalvault/platform';
-import { migrateTestDatabase, startRunsProcess, stopRunsProcess, testDatabaseUrl, type RunsProcess } from '@evalvault/platform/testing';
+import {
+  migrateTestDatabase,
+  startRunsProcess,
+  stopRunsProcess,
+  testDatabaseUrl,
+  type RunsProcess,
+} from '@evalvault/platform/testing';
 import { RunCommands } from '../src/run/run.commands.js';
 import { runRepository, runStreamId } from '../src/run/run.repository.js';
 
@@ -34,13 +40,28 @@ describe('runs service over Kafka', () => {
       script: (request) => {
         const prompt = request.messages.map((m) => m.content).join('\n');
         // Two claims per answer, one supported: faithfulness 0.5 on every case.
-        if (prompt.includes('"claims"')) return { text: JSON.stringify({ claims: ['claim one', 'claim two'] }), delayMs: 150 };
-        return { text: JSON.stringify({ verdicts: [{ claim: 1, reason: 'stated', verdict: 1 }, { claim: 2, reason: 'absent', verdict: 0 }] }), delayMs: 150 };
+        if (prompt.includes('"claims"'))
+          return { text: JSON.stringify({ claims: ['claim one', 'claim two'] }), delayMs: 150 };
+        return {
+          text: JSON.stringify({
+            verdicts: [
+              { claim: 1, reason: 'stated', verdict: 1 },
+              { claim: 2, reason: 'absent', verdict: 0 },
+            ],
+          }),
+          delayMs: 150,
+        };
       },
     });
     judgeEnv = {
-      EVALVAULT_JUDGE_PROVIDER: 'openai', EVALVAULT_JUDGE_BASE_URL: llm.url, EVALVAULT_JUDGE_MODEL: 'judge-test',
-      EVALVAULT_JUDGE_API_KEY_REF: 'env:E2E_JUDGE_KEY', E2E_JUDGE_KEY: 'fake-judge-key', RUNS_WORKER_CONCURRENCY: '2', RUNS_BATCH_SIZE: '3', RUNS_CONSUMER_START: 'latest',
+      EVALVAULT_JUDGE_PROVIDER: 'openai',
+      EVALVAULT_JUDGE_BASE_URL: llm.url,
+      EVALVAULT_JUDGE_MODEL: 'judge-test',
+      EVALVAULT_JUDGE_API_KEY_REF: 'env:E2E_JUDGE_KEY',
+      E2E_JUDGE_KEY: 'fake-judge-key',
+      RUNS_WORKER_CONCURRENCY: '2',
+      RUNS_BATCH_SIZE: '3',
+      RUNS_CONSUMER_START: 'latest',
       // The shared judge rate limit (tested in libs/llm) would pace 60 calls a run at the default 5/s.
       EVALVAULT_JUDGE_REQUESTS_PER_SECOND: '500',
       // Consumer groups of this test alone: nothing left on the topics by earlier runs reaches them.
@@ -50,7 +71,14 @@ describe('runs service over Kafka', () => {
     store = new PostgresEventStore(pool, new EventCodec());
     commands = new RunCommands(runRepository(store, { now: Date.now, newId: randomUUID }), randomUUID);
     // A relay of its own starting at the end of the shared test log: only this test's runs travel.
-    processes.push(await startRunsProcess({ ...judgeEnv, RUNS_ROLES: 'planner,relay,projection', RUNS_RELAY_NAME: `e2e-${randomUUID()}`, RUNS_RELAY_START: 'latest' }));
+    processes.push(
+      await startRunsProcess({
+        ...judgeEnv,
+        RUNS_ROLES: 'planner,relay,projection',
+        RUNS_RELAY_NAME: `e2e-${randomUUID()}`,
+        RUNS_RELAY_START: 'latest',
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -61,7 +89,10 @@ describe('runs service over Kafka', () => {
   });
 
   const context = (): CommandContext => ({
-    tenantId: `tenant-${randomUUID()}`, projectId: 'default', correlationId: randomUUID(), causationId: null,
+    tenantId: `tenant-${randomUUID()}`,
+    projectId: 'default',
+    correlationId: randomUUID(),
+    causationId: null,
     actor: { subject: 'ci@example.com', authMethod: 'api_key', apiKeyId: 'key-1' },
   });
 
@@ -69,16 +100,23 @@ describe('runs service over Kafka', () => {
   function cases(): unknown[] {
     const nonce = randomUUID().slice(0, 8);
     return Array.from({ length: CASES }, (_, index) => ({
-      id: `q${index}`, question: `What is item ${index} (${nonce})?`, answer: `Item ${index} is a thing`,
-      contexts: [`Item ${index} is a thing of note (${nonce}).`], ground_truth: index % 2 === 0 ? `Item ${index} is a thing` : `Something else entirely`,
+      id: `q${index}`,
+      question: `What is item ${index} (${nonce})?`,
+      answer: `Item ${index} is a thing`,
+      contexts: [`Item ${index} is a thing of note (${nonce}).`],
+      ground_truth: index % 2 === 0 ? `Item ${index} is a thing` : `Something else entirely`,
     }));
   }
 
   async function submit(ctx: CommandContext): Promise<string> {
-    const { runId } = await commands.submitRun({
-      dataset: { name: 'e2e-rag', cases: cases() }, metrics: ['token_f1', 'faithfulness'],
-      gate: { rules: ['mean(token_f1) >= 0.4', 'mean(faithfulness) >= 0.8'] },
-    }, ctx);
+    const { runId } = await commands.submitRun(
+      {
+        dataset: { name: 'e2e-rag', cases: cases() },
+        metrics: ['token_f1', 'faithfulness'],
+        gate: { rules: ['mean(token_f1) >= 0.4', 'mean(faithfulness) >= 0.8'] },
+      },
+      ctx,
+    );
     return runId;
   }
 
@@ -86,29 +124,46 @@ describe('runs service over Kafka', () => {
     return (await store.readStream(runStreamId(runId))).map((r) => r.event);
   }
 
-  async function waitForEvent(runId: string, type: EvalVaultEvent['type'], timeoutMs = 45_000): Promise<EvalVaultEvent[]> {
+  async function waitForEvent(
+    runId: string,
+    type: EvalVaultEvent['type'],
+    timeoutMs = 45_000,
+  ): Promise<EvalVaultEvent[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const events = await runEvents(runId);
       if (events.some((e) => e.type === type)) return events;
-      if (Date.now() > deadline) throw new Error(`no ${type} on run ${runId} after ${timeoutMs} ms; have ${events.map((e) => e.type).join(', ')}\n${processes.map((p) => p.output().slice(-2000)).join('\n---\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no ${type} on run ${runId} after ${timeoutMs} ms; have ${events.map((e) => e.type).join(', ')}\n${processes.map((p) => p.output().slice(-2000)).join('\n---\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
   function expectEveryCaseOnce(events: EvalVaultEvent[]): void {
-    const indexes = events.filter((e) => e.type === 'CaseEvaluated').map((e) => (e.type === 'CaseEvaluated' ? e.payload.caseIndex : -1));
+    const indexes = events
+      .filter((e) => e.type === 'CaseEvaluated')
+      .map((e) => (e.type === 'CaseEvaluated' ? e.payload.caseIndex : -1));
     expect(indexes.sort((a, b) => a - b)).toEqual(Array.from({ length: CASES }, (_, index) => index));
     const completed = events.find((e) => e.type === 'RunCompleted') as RunCompleted;
     expect(completed.payload).toMatchObject({ totalCases: CASES, evaluatedCases: CASES, failedCases: 0 });
   }
 
   it('scores every case once across two workers, completes the run and fails its gate', async () => {
-    const workers = [await startRunsProcess({ ...judgeEnv, RUNS_ROLES: 'worker' }), await startRunsProcess({ ...judgeEnv, RUNS_ROLES: 'worker' })];
+    const workers = [
+      await startRunsProcess({ ...judgeEnv, RUNS_ROLES: 'worker' }),
+      await startRunsProcess({ ...judgeEnv, RUNS_ROLES: 'worker' }),
+    ];
     processes.push(...workers);
     const runId = await submit(context());
     const events = await waitForEvent(runId, 'GateFailed');
-    expect(events.map((e) => e.type).filter((t) => !t.startsWith('Case'))).toEqual(['RunRequested', 'RunStarted', 'RunCompleted', 'GateFailed']);
+    expect(events.map((e) => e.type).filter((t) => !t.startsWith('Case'))).toEqual([
+      'RunRequested',
+      'RunStarted',
+      'RunCompleted',
+      'GateFailed',
+    ]);
     expectEveryCaseOnce(events);
     const gate = events.find((e) => e.type === 'GateFailed') as GateFailed;
     expect(gate.payload.rules).toEqual([

@@ -40,7 +40,11 @@ export class ApiClient {
     return this.send('GET', path, { accept, signal });
   }
 
-  private async send(method: string, path: string, options: RequestOptions & { accept?: string; signal?: AbortSignal }): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions & { accept?: string; signal?: AbortSignal },
+  ): Promise<Response> {
     const url = this.url(path, options.query);
     const headers = new Headers({ accept: options.accept ?? 'application/json' });
     const authorization = await this.authorization();
@@ -54,7 +58,10 @@ export class ApiClient {
         response = await fetch(url, { method, headers, body, signal: options.signal });
       } catch (error) {
         if (options.signal?.aborted) throw error;
-        if (attempt < ATTEMPTS) { await this.sleep(backoffMs(attempt)); continue; }
+        if (attempt < ATTEMPTS) {
+          await this.sleep(backoffMs(attempt));
+          continue;
+        }
         throw new CliError('network', `cannot reach ${this.baseUrl}: ${causeOf(error)}`);
       }
       if (response.ok) return response;
@@ -69,7 +76,8 @@ export class ApiClient {
 
   private url(path: string, query: RequestOptions['query'] = {}): URL {
     const url = new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined) url.searchParams.set(name, String(value));
     return url;
   }
 }

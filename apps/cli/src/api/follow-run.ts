@@ -24,7 +24,12 @@ const MAX_BROKEN_STREAMS = 5;
  * final view. A 404 right after submission means the read model has not seen the run yet,
  * so it asks again; a stream that ends early (proxy timeout, server restart) is reopened.
  */
-export async function followRun(runs: RunsApi, runId: string, onProgress: (progress: RunProgress) => void, options: FollowOptions): Promise<RunView> {
+export async function followRun(
+  runs: RunsApi,
+  runId: string,
+  onProgress: (progress: RunProgress) => void,
+  options: FollowOptions,
+): Promise<RunView> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + options.timeoutMs;
   const visibleBy = Date.now() + (options.notVisibleForMs ?? 60_000);
@@ -45,7 +50,8 @@ export async function followRun(runs: RunsApi, runId: string, onProgress: (progr
         continue;
       }
       if (error instanceof CliError) throw error;
-      if (++broken > MAX_BROKEN_STREAMS) throw new CliError('network', `lost the progress stream of run ${runId}: ${(error as Error).message}`);
+      if (++broken > MAX_BROKEN_STREAMS)
+        throw new CliError('network', `lost the progress stream of run ${runId}: ${(error as Error).message}`);
       await sleep(500 * broken);
     }
   }
@@ -61,7 +67,10 @@ async function readUntilDone(response: Response, onProgress: (progress: RunProgr
       case 'done': // leaving the loop cancels the stream
         return JSON.parse(message.data) as RunView;
       case 'error':
-        throw new CliError('api', `the server stopped following the run: ${(JSON.parse(message.data) as { message?: string }).message ?? message.data}`);
+        throw new CliError(
+          'api',
+          `the server stopped following the run: ${(JSON.parse(message.data) as { message?: string }).message ?? message.data}`,
+        );
       default:
         break; // `timeout` and anything newer: reopen or ignore
     }
@@ -70,5 +79,8 @@ async function readUntilDone(response: Response, onProgress: (progress: RunProgr
 }
 
 function timedOut(runId: string, timeoutMs: number): CliError {
-  return new CliError('timeout', `run ${runId} has no verdict after ${Math.round(timeoutMs / 1000)} s; it goes on: see "evalvault runs show ${runId}"`);
+  return new CliError(
+    'timeout',
+    `run ${runId} has no verdict after ${Math.round(timeoutMs / 1000)} s; it goes on: see "evalvault runs show ${runId}"`,
+  );
 }

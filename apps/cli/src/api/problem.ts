@@ -20,7 +20,12 @@ export async function problemFrom(response: Response): Promise<ApiError> {
   try {
     const problem = JSON.parse(text) as { title?: unknown; detail?: unknown; message?: unknown };
     if (typeof problem.title === 'string') title = problem.title;
-    detail = typeof problem.detail === 'string' ? problem.detail : typeof problem.message === 'string' ? problem.message : null;
+    detail =
+      typeof problem.detail === 'string'
+        ? problem.detail
+        : typeof problem.message === 'string'
+          ? problem.message
+          : null;
   } catch {
     // not JSON: the text itself is the best detail there is
   }

@@ -7,7 +7,12 @@ export interface RunComparison {
   base: { runId: string; status: string; gatePassed: boolean | null; configHash: string };
   candidate: { runId: string; status: string; gatePassed: boolean | null; configHash: string };
   configurationChanges: string[];
-  metrics: Array<{ metric: string; base: MetricAggregate | null; candidate: MetricAggregate | null; meanDelta: number | null }>;
+  metrics: Array<{
+    metric: string;
+    base: MetricAggregate | null;
+    candidate: MetricAggregate | null;
+    meanDelta: number | null;
+  }>;
 }
 
 export interface ListRunsFilter {
@@ -18,7 +23,10 @@ export interface ListRunsFilter {
 
 /** The runs routes of the public API (ARCHITECTURE §7), for one project. */
 export class RunsApi {
-  constructor(private readonly client: ApiClient, readonly project: string) {}
+  constructor(
+    private readonly client: ApiClient,
+    readonly project: string,
+  ) {}
 
   private path(suffix = ''): string {
     return `v1/projects/${encodeURIComponent(this.project)}/runs${suffix}`;
@@ -41,7 +49,9 @@ export class RunsApi {
     const cases: CaseView[] = [];
     let cursor: string | undefined;
     do {
-      const page: Page<CaseView> = await this.client.get(this.path(`/${encodeURIComponent(runId)}/cases`), { query: { limit: 500, cursor } });
+      const page: Page<CaseView> = await this.client.get(this.path(`/${encodeURIComponent(runId)}/cases`), {
+        query: { limit: 500, cursor },
+      });
       cases.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);

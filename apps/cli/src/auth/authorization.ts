@@ -22,8 +22,13 @@ export function authorizationFor(connection: ServerConnection, now: () => number
   let auth: OidcAuth = stored.auth;
   return async () => {
     if (auth.expiresAt !== null && auth.expiresAt - EXPIRY_MARGIN_MS < now()) {
-      if (!auth.refreshToken) throw new CliError('auth', 'your sign-in has expired; run "evalvault login --oidc" again');
-      const tokens = await requestTokens(auth.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: auth.refreshToken, client_id: auth.clientId }, now());
+      if (!auth.refreshToken)
+        throw new CliError('auth', 'your sign-in has expired; run "evalvault login --oidc" again');
+      const tokens = await requestTokens(
+        auth.tokenEndpoint,
+        { grant_type: 'refresh_token', refresh_token: auth.refreshToken, client_id: auth.clientId },
+        now(),
+      );
       auth = { ...auth, ...tokens, refreshToken: tokens.refreshToken ?? auth.refreshToken };
       await writeCredentials(connection.credentialsFile, { ...stored, auth });
     }

@@ -22,6 +22,9 @@ export function openInBrowser(command: string[], url: string): Promise<boolean> 
     const [program, ...args] = command;
     const child = spawn(program!, [...args, url], { stdio: 'ignore', detached: true });
     child.once('error', () => resolve(false));
-    child.once('spawn', () => { child.unref(); resolve(true); });
+    child.once('spawn', () => {
+      child.unref();
+      resolve(true);
+    });
   });
 }

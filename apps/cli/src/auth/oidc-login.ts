@@ -26,18 +26,33 @@ export async function signInWithBrowser(options: BrowserSignIn): Promise<OidcAut
   try {
     const url = new URL(metadata.authorizationEndpoint);
     const params: Record<string, string> = {
-      response_type: 'code', client_id: options.clientId, redirect_uri: redirect.redirectUri, scope: options.scope,
-      state, code_challenge: pkce.challenge, code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: options.clientId,
+      redirect_uri: redirect.redirectUri,
+      scope: options.scope,
+      state,
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
       ...(options.resource ? { resource: options.resource } : {}),
     };
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     await options.open(url.href);
     const code = await redirect.code;
     const tokens = await requestTokens(metadata.tokenEndpoint, {
-      grant_type: 'authorization_code', code, redirect_uri: redirect.redirectUri, client_id: options.clientId, code_verifier: pkce.verifier,
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirect.redirectUri,
+      client_id: options.clientId,
+      code_verifier: pkce.verifier,
       ...(options.resource ? { resource: options.resource } : {}),
     });
-    return { type: 'oidc', issuer: metadata.issuer, clientId: options.clientId, tokenEndpoint: metadata.tokenEndpoint, ...tokens };
+    return {
+      type: 'oidc',
+      issuer: metadata.issuer,
+      clientId: options.clientId,
+      tokenEndpoint: metadata.tokenEndpoint,
+      ...tokens,
+    };
   } finally {
     await redirect.close();
   }

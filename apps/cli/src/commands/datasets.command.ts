@@ -10,16 +10,25 @@ import { withSession, type SessionDeps } from '../session.js';
 export async function datasetsCommand(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
-    case 'validate': return validate(rest, io);
-    case 'push': return push(rest, io, deps);
-    case undefined: case '--help': case '-h': case 'help': return showHelp(io, 'datasets');
-    default: throw new CliError('usage', `datasets: unknown command "${sub}" (validate, push)`);
+    case 'validate':
+      return validate(rest, io);
+    case 'push':
+      return push(rest, io, deps);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      return showHelp(io, 'datasets');
+    default:
+      throw new CliError('usage', `datasets: unknown command "${sub}" (validate, push)`);
   }
 }
 
 /** Checks every row locally, with the platform's readers; nothing is sent anywhere. */
 async function validate(argv: string[], io: CliIo): Promise<number> {
-  const { positionals, help } = parseCommand('datasets validate', argv, { help: { type: 'boolean', short: 'h' } }, ['file']);
+  const { positionals, help } = parseCommand('datasets validate', argv, { help: { type: 'boolean', short: 'h' } }, [
+    'file',
+  ]);
   if (help) return showHelp(io, 'datasets');
   const file = await loadDatasetFile(positionals[0]!);
   checkSubmittable(file, false);
@@ -27,7 +36,12 @@ async function validate(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-const PUSH_OPTIONS = { ...CONNECTION_OPTIONS, name: { type: 'string' }, description: { type: 'string' }, 'skip-invalid': { type: 'boolean' } } as const;
+const PUSH_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  name: { type: 'string' },
+  description: { type: 'string' },
+  'skip-invalid': { type: 'boolean' },
+} as const;
 
 /**
  * Registers the dataset's valid cases as a new version with the registry
@@ -38,13 +52,20 @@ async function push(argv: string[], io: CliIo, deps: SessionDeps): Promise<numbe
   if (help) return showHelp(io, 'datasets');
   const file = await loadDatasetFile(positionals[0]!);
   checkSubmittable(file, values['skip-invalid'] ?? false);
-  for (const row of file.invalid) io.stderr.write(`evalvault: skipping ${file.path}:${row.line}: ${reasonWithoutLine(row)}\n`);
+  for (const row of file.invalid)
+    io.stderr.write(`evalvault: skipping ${file.path}:${row.line}: ${reasonWithoutLine(row)}\n`);
   return withSession(values, io, deps, async ({ client, project }) => {
     const registered = await client.post<RegisteredVersion>(`v1/projects/${encodeURIComponent(project)}/datasets`, {
-      body: { name: values.name ?? file.name, ...(values.description ? { description: values.description } : {}), cases: file.cases },
+      body: {
+        name: values.name ?? file.name,
+        ...(values.description ? { description: values.description } : {}),
+        cases: file.cases,
+      },
     });
     const what = registered.created ? 'registered' : 'unchanged: already registered as';
-    io.stdout.write(`dataset ${registered.name} ${what} version ${registered.version} (id ${registered.id}, ${file.cases.length} cases, sha256 ${registered.contentHash.slice(0, 12)})\n`);
+    io.stdout.write(
+      `dataset ${registered.name} ${what} version ${registered.version} (id ${registered.id}, ${file.cases.length} cases, sha256 ${registered.contentHash.slice(0, 12)})\n`,
+    );
     return 0;
   });
 }

@@ -11,7 +11,12 @@ import type { Session } from '../session.js';
  * writes the requested reports and answers the exit code (see exit-codes.ts), after one
  * line saying why.
  */
-export async function followToVerdict(session: Session, runId: string, io: CliIo, options: { timeoutMs: number; reports: ReportFiles }): Promise<number> {
+export async function followToVerdict(
+  session: Session,
+  runId: string,
+  io: CliIo,
+  options: { timeoutMs: number; reports: ReportFiles },
+): Promise<number> {
   const progress = new ProgressDisplay(io.stderr);
   let view;
   try {

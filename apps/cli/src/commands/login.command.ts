@@ -34,7 +34,9 @@ export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
   const url = values.url ?? io.env['EVALVAULT_URL'];
   if (!url) throw new CliError('usage', 'login: which server? pass --url or set EVALVAULT_URL');
   const project = values.project ?? io.env['EVALVAULT_PROJECT'] ?? 'default';
-  const ways = [values['api-key'] !== undefined, values['api-key-stdin'] === true, values.oidc === true].filter(Boolean).length;
+  const ways = [values['api-key'] !== undefined, values['api-key-stdin'] === true, values.oidc === true].filter(
+    Boolean,
+  ).length;
   if (ways !== 1) throw new CliError('usage', 'login: choose one of --api-key KEY, --api-key-stdin or --oidc');
 
   let credentials: StoredCredentials;
@@ -43,11 +45,15 @@ export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
     if (!issuer) throw new CliError('usage', 'login --oidc: pass --issuer URL (or set EVALVAULT_OIDC_ISSUER)');
     const browser = values['no-browser'] ? null : browserCommand(io.env);
     const auth = await signInWithBrowser({
-      issuer, clientId: values['client-id'] ?? 'evalvault-cli', scope: values.scope ?? 'openid offline_access', resource: values.resource,
+      issuer,
+      clientId: values['client-id'] ?? 'evalvault-cli',
+      scope: values.scope ?? 'openid offline_access',
+      resource: values.resource,
       timeoutMs: secondsOption('timeout', values.timeout, 300),
       open: async (authorizationUrl) => {
         io.stderr.write(`evalvault: sign in at this address (the browser should open it):\n  ${authorizationUrl}\n`);
-        if (browser && !(await openInBrowser(browser, authorizationUrl))) io.stderr.write(`evalvault: could not start ${browser[0]}; open the address yourself\n`);
+        if (browser && !(await openInBrowser(browser, authorizationUrl)))
+          io.stderr.write(`evalvault: could not start ${browser[0]}; open the address yourself\n`);
       },
     });
     credentials = { url, project, auth };
@@ -60,7 +66,9 @@ export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
   await checkAccess(url, project, bearer);
   const path = credentialsPath(io.env);
   await writeCredentials(path, credentials);
-  io.stdout.write(`logged in to ${url} (project ${project}, ${credentials.auth.type === 'api_key' ? 'API key' : 'OIDC'}); credentials saved to ${path}\n`);
+  io.stdout.write(
+    `logged in to ${url} (project ${project}, ${credentials.auth.type === 'api_key' ? 'API key' : 'OIDC'}); credentials saved to ${path}\n`,
+  );
   return 0;
 }
 
@@ -76,8 +84,13 @@ async function checkAccess(url: string, project: string, bearer: string): Promis
   try {
     await new RunsApi(new ApiClient(url, async () => `Bearer ${bearer}`), project).list({}, 1);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) throw new CliError('auth', `the server refused the credentials: ${error.detail ?? error.title}`);
-    if (error instanceof ApiError && error.status === 403) throw new CliError('auth', `the credentials are valid but may not read project ${project}: ${error.detail ?? error.title}`);
+    if (error instanceof ApiError && error.status === 401)
+      throw new CliError('auth', `the server refused the credentials: ${error.detail ?? error.title}`);
+    if (error instanceof ApiError && error.status === 403)
+      throw new CliError(
+        'auth',
+        `the credentials are valid but may not read project ${project}: ${error.detail ?? error.title}`,
+      );
     throw error;
   }
 }

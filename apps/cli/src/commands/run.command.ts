@@ -49,11 +49,21 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
         metrics: config.metrics,
         gate: { rules: config.gateRules },
         ...(Object.keys(labels).length > 0 ? { labels } : {}),
-        ...(file.invalid.length > 0 ? { rejectedRows: file.invalid.map((row) => ({ line: row.line, reason: row.reason, errorCode: row.errorCode })) } : {}),
+        ...(file.invalid.length > 0
+          ? {
+              rejectedRows: file.invalid.map((row) => ({
+                line: row.line,
+                reason: row.reason,
+                errorCode: row.errorCode,
+              })),
+            }
+          : {}),
       },
       values['idempotency-key'],
     );
-    io.stderr.write(`evalvault: submitted run ${submitted.runId} (${file.cases.length} cases; ${config.metrics.join(', ')}) to ${session.url}, project ${session.project}\n`);
+    io.stderr.write(
+      `evalvault: submitted run ${submitted.runId} (${file.cases.length} cases; ${config.metrics.join(', ')}) to ${session.url}, project ${session.project}\n`,
+    );
     if (!wait) {
       io.stdout.write(`${submitted.runId}\n`); // the run id is the result, for scripts
       io.stderr.write(notAwaitedNotice(submitted.runId, hasGate));
@@ -64,5 +74,6 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
 }
 
 function reportSkipped(file: DatasetFile, io: CliIo): void {
-  for (const row of file.invalid) io.stderr.write(`evalvault: skipping ${file.path}:${row.line}: ${reasonWithoutLine(row)} [${row.errorCode}]\n`);
+  for (const row of file.invalid)
+    io.stderr.write(`evalvault: skipping ${file.path}:${row.line}: ${reasonWithoutLine(row)} [${row.errorCode}]\n`);
 }

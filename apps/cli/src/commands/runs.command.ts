@@ -14,38 +14,76 @@ const JSON_OUTPUT = { ...CONNECTION_OPTIONS, json: { type: 'boolean' } } as cons
 export async function runsCommand(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
-    case 'list': return list(rest, io, deps);
-    case 'show': return show(rest, io, deps);
-    case 'compare': return compare(rest, io, deps);
-    case 'cancel': return cancel(rest, io, deps);
-    case 'retry': return retry(rest, io, deps);
-    case 'wait': return waitFor(rest, io, deps);
-    case undefined: case '--help': case '-h': case 'help': return showHelp(io, 'runs');
-    default: throw new CliError('usage', `runs: unknown command "${sub}" (list, show, compare, cancel, retry, wait)`);
+    case 'list':
+      return list(rest, io, deps);
+    case 'show':
+      return show(rest, io, deps);
+    case 'compare':
+      return compare(rest, io, deps);
+    case 'cancel':
+      return cancel(rest, io, deps);
+    case 'retry':
+      return retry(rest, io, deps);
+    case 'wait':
+      return waitFor(rest, io, deps);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      return showHelp(io, 'runs');
+    default:
+      throw new CliError('usage', `runs: unknown command "${sub}" (list, show, compare, cancel, retry, wait)`);
   }
 }
 
-const LIST_OPTIONS = { ...JSON_OUTPUT, status: { type: 'string' }, dataset: { type: 'string' }, label: { type: 'string' }, limit: { type: 'string' } } as const;
+const LIST_OPTIONS = {
+  ...JSON_OUTPUT,
+  status: { type: 'string' },
+  dataset: { type: 'string' },
+  label: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
 
 async function list(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const { values, help } = parseCommand('runs list', argv, LIST_OPTIONS, []);
   if (help) return showHelp(io, 'runs');
   const limit = Number(values.limit ?? 20);
-  if (!Number.isInteger(limit) || limit < 1) throw new CliError('usage', `--limit must be a positive whole number, got "${values.limit}"`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CliError('usage', `--limit must be a positive whole number, got "${values.limit}"`);
   return withSession(values, io, deps, async ({ runs }) => {
     const filter = { status: values.status, dataset: values.dataset, label: values.label };
     const items = [];
     let cursor: string | undefined;
-    do { // the API pages by at most 100
+    do {
+      // the API pages by at most 100
       const page = await runs.list(filter, Math.min(100, limit - items.length), cursor);
       items.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && items.length < limit);
     if (values.json) io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-    else io.stdout.write(`${renderTable(
-      [{ header: 'run' }, { header: 'status' }, { header: 'dataset' }, { header: 'cases', align: 'right' }, { header: 'failed', align: 'right' }, { header: 'gate' }, { header: 'requested' }],
-      items.map((run) => [run.runId, run.status, run.datasetName ?? run.datasetKey, String(run.counts.total ?? '?'), String(run.counts.failed), run.gatePassed === null ? '-' : run.gatePassed ? 'passed' : 'FAILED', run.requestedAt]),
-    )}\n`);
+    else
+      io.stdout.write(
+        `${renderTable(
+          [
+            { header: 'run' },
+            { header: 'status' },
+            { header: 'dataset' },
+            { header: 'cases', align: 'right' },
+            { header: 'failed', align: 'right' },
+            { header: 'gate' },
+            { header: 'requested' },
+          ],
+          items.map((run) => [
+            run.runId,
+            run.status,
+            run.datasetName ?? run.datasetKey,
+            String(run.counts.total ?? '?'),
+            String(run.counts.failed),
+            run.gatePassed === null ? '-' : run.gatePassed ? 'passed' : 'FAILED',
+            run.requestedAt,
+          ]),
+        )}\n`,
+      );
     return 0;
   });
 }
@@ -62,7 +100,10 @@ async function show(argv: string[], io: CliIo, deps: SessionDeps): Promise<numbe
 }
 
 async function compare(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
-  const { values, positionals, help } = parseCommand('runs compare', argv, JSON_OUTPUT, ['baseRunId', 'candidateRunId']);
+  const { values, positionals, help } = parseCommand('runs compare', argv, JSON_OUTPUT, [
+    'baseRunId',
+    'candidateRunId',
+  ]);
   if (help) return showHelp(io, 'runs');
   return withSession(values, io, deps, async ({ runs }) => {
     const comparison = await runs.compare(positionals[0]!, positionals[1]!);
@@ -70,19 +111,36 @@ async function compare(argv: string[], io: CliIo, deps: SessionDeps): Promise<nu
       io.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
       return 0;
     }
-    const verdict = (passed: boolean | null): string => (passed === null ? 'no verdict' : passed ? 'gate passed' : 'gate FAILED');
-    io.stdout.write(`base      ${comparison.base.runId}  ${verdict(comparison.base.gatePassed)}\ncandidate ${comparison.candidate.runId}  ${verdict(comparison.candidate.gatePassed)}\n`);
-    io.stdout.write(`configuration changes: ${comparison.configurationChanges.length > 0 ? comparison.configurationChanges.join(', ') : 'none'}\n\n`);
-    io.stdout.write(`${renderTable(
-      [{ header: 'metric' }, { header: 'base mean', align: 'right' }, { header: 'candidate mean', align: 'right' }, { header: 'delta', align: 'right' }],
-      comparison.metrics.map((m) => [m.metric, score(m.base?.mean), score(m.candidate?.mean), signed(m.meanDelta)]),
-    )}\n`);
+    const verdict = (passed: boolean | null): string =>
+      passed === null ? 'no verdict' : passed ? 'gate passed' : 'gate FAILED';
+    io.stdout.write(
+      `base      ${comparison.base.runId}  ${verdict(comparison.base.gatePassed)}\ncandidate ${comparison.candidate.runId}  ${verdict(comparison.candidate.gatePassed)}\n`,
+    );
+    io.stdout.write(
+      `configuration changes: ${comparison.configurationChanges.length > 0 ? comparison.configurationChanges.join(', ') : 'none'}\n\n`,
+    );
+    io.stdout.write(
+      `${renderTable(
+        [
+          { header: 'metric' },
+          { header: 'base mean', align: 'right' },
+          { header: 'candidate mean', align: 'right' },
+          { header: 'delta', align: 'right' },
+        ],
+        comparison.metrics.map((m) => [m.metric, score(m.base?.mean), score(m.candidate?.mean), signed(m.meanDelta)]),
+      )}\n`,
+    );
     return 0;
   });
 }
 
 async function cancel(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
-  const { values, positionals, help } = parseCommand('runs cancel', argv, { ...CONNECTION_OPTIONS, reason: { type: 'string' } }, ['runId']);
+  const { values, positionals, help } = parseCommand(
+    'runs cancel',
+    argv,
+    { ...CONNECTION_OPTIONS, reason: { type: 'string' } },
+    ['runId'],
+  );
   if (help) return showHelp(io, 'runs');
   return withSession(values, io, deps, async ({ runs }) => {
     const result = await runs.cancel(positionals[0]!, values.reason);
@@ -91,7 +149,14 @@ async function cancel(argv: string[], io: CliIo, deps: SessionDeps): Promise<num
   });
 }
 
-const RETRY_OPTIONS = { ...CONNECTION_OPTIONS, ...REPORT_OPTIONS, all: { type: 'boolean' }, wait: { type: 'boolean', short: 'w' }, 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
+const RETRY_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  ...REPORT_OPTIONS,
+  all: { type: 'boolean' },
+  wait: { type: 'boolean', short: 'w' },
+  'no-wait': { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const;
 const WAIT_OPTIONS = { ...CONNECTION_OPTIONS, ...REPORT_OPTIONS, timeout: { type: 'string' } } as const;
 
 /** `runs wait <runId>`: follows a run submitted earlier (e.g. with --no-wait) to its verdict; exit code from the gate. */
@@ -100,7 +165,9 @@ async function waitFor(argv: string[], io: CliIo, deps: SessionDeps): Promise<nu
   if (help) return showHelp(io, 'runs');
   const timeoutMs = secondsOption('timeout', values.timeout, 3_600);
   const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
-  return withSession(values, io, deps, (session) => followToVerdict(session, positionals[0]!, io, { timeoutMs, reports }));
+  return withSession(values, io, deps, (session) =>
+    followToVerdict(session, positionals[0]!, io, { timeoutMs, reports }),
+  );
 }
 
 async function retry(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
@@ -110,7 +177,9 @@ async function retry(argv: string[], io: CliIo, deps: SessionDeps): Promise<numb
   const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
   return withSession(values, io, deps, async (session) => {
     const submitted = await session.runs.retry(positionals[0]!, values.all ? 'all' : 'failed');
-    io.stderr.write(`evalvault: run ${submitted.runId} retries ${positionals[0]} (${values.all ? 'every case' : 'the cases not evaluated'})\n`);
+    io.stderr.write(
+      `evalvault: run ${submitted.runId} retries ${positionals[0]} (${values.all ? 'every case' : 'the cases not evaluated'})\n`,
+    );
     // A retry re-decides the original run's gate: followed by default, like `run` with a gate.
     if (!shouldWait(values, { hasGate: true, reports, embedded: session.embedded })) {
       io.stdout.write(`${submitted.runId}\n`);

@@ -14,8 +14,14 @@ describe('whether a submitting command waits for the verdict', () => {
 
   it('only submits with --no-wait, and refuses it where a result would be lost', () => {
     expect(shouldWait({ 'no-wait': true }, { ...server, hasGate: true })).toBe(false);
-    expect(() => shouldWait({ 'no-wait': true, wait: true }, { ...server, hasGate: true })).toThrow('--wait and --no-wait contradict each other');
-    expect(() => shouldWait({ 'no-wait': true }, { hasGate: true, reports: { ...noReports, markdown: 'r.md' }, embedded: false })).toThrow(/--no-wait cannot write reports/);
-    expect(() => shouldWait({ 'no-wait': true }, { hasGate: true, reports: noReports, embedded: true })).toThrow(/--no-wait needs a server/);
+    expect(() => shouldWait({ 'no-wait': true, wait: true }, { ...server, hasGate: true })).toThrow(
+      '--wait and --no-wait contradict each other',
+    );
+    expect(() =>
+      shouldWait({ 'no-wait': true }, { hasGate: true, reports: { ...noReports, markdown: 'r.md' }, embedded: false }),
+    ).toThrow(/--no-wait cannot write reports/);
+    expect(() => shouldWait({ 'no-wait': true }, { hasGate: true, reports: noReports, embedded: true })).toThrow(
+      /--no-wait needs a server/,
+    );
   });
 });

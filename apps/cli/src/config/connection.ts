@@ -30,9 +30,22 @@ export async function resolveConnection(flags: ConnectionFlags, env: Environment
   const project = flags.project ?? env['EVALVAULT_PROJECT'] ?? null;
   if (url) {
     const sameServer = stored && sameUrl(stored.url, url) ? stored : null;
-    return { url, project: project ?? sameServer?.project ?? 'default', bearer, stored: bearer ? null : sameServer, credentialsFile };
+    return {
+      url,
+      project: project ?? sameServer?.project ?? 'default',
+      bearer,
+      stored: bearer ? null : sameServer,
+      credentialsFile,
+    };
   }
-  if (stored) return { url: stored.url, project: project ?? stored.project, bearer, stored: bearer ? null : stored, credentialsFile };
+  if (stored)
+    return {
+      url: stored.url,
+      project: project ?? stored.project,
+      bearer,
+      stored: bearer ? null : stored,
+      credentialsFile,
+    };
   return null;
 }
 

@@ -42,7 +42,14 @@ export async function loadDatasetFile(path: string): Promise<DatasetFile> {
         file.invalid.push(row);
       } else {
         const { id, question, answer, contexts, groundTruth, metadata } = row.testCase;
-        file.cases.push({ id, question, answer, contexts, ground_truth: groundTruth, ...(metadata ? { metadata } : {}) });
+        file.cases.push({
+          id,
+          question,
+          answer,
+          contexts,
+          ground_truth: groundTruth,
+          ...(metadata ? { metadata } : {}),
+        });
       }
     }
   } catch (error) {
@@ -96,6 +103,9 @@ export function checkSubmittable(file: DatasetFile, skipInvalid: boolean): void 
   }
   if (file.cases.length === 0) throw new CliError('dataset', `${file.path}: no valid case to evaluate`);
   if (file.cases.length > MAX_INLINE_CASES || file.invalid.length > MAX_INLINE_CASES) {
-    throw new CliError('dataset', `${file.path}: ${file.cases.length} cases; one run takes at most ${MAX_INLINE_CASES} inline cases`);
+    throw new CliError(
+      'dataset',
+      `${file.path}: ${file.cases.length} cases; one run takes at most ${MAX_INLINE_CASES} inline cases`,
+    );
   }
 }

@@ -25,13 +25,19 @@ export const importEmbeddedModule: EmbeddedLoader = async () => (await import(EM
  * Starts the whole platform inside this process on a free port. Without EVALVAULT_DATA_DIR
  * its data lives in a temporary directory removed on stop, so a CI run leaves nothing behind.
  */
-export async function startEmbedded(load: EmbeddedLoader, dataDirFromEnv: string | undefined): Promise<EmbeddedPlatform> {
+export async function startEmbedded(
+  load: EmbeddedLoader,
+  dataDirFromEnv: string | undefined,
+): Promise<EmbeddedPlatform> {
   let module: EmbeddedModule;
   try {
     module = await load();
     if (typeof module.startEmbeddedPlatform !== 'function') throw new Error('it has no startEmbeddedPlatform');
   } catch (error) {
-    throw new CliError('embedded', `no server is configured and the embedded platform is not available (@evalvault/embedded: ${firstLine(error)}); set EVALVAULT_URL and EVALVAULT_API_KEY, or run "evalvault login"`);
+    throw new CliError(
+      'embedded',
+      `no server is configured and the embedded platform is not available (@evalvault/embedded: ${firstLine(error)}); set EVALVAULT_URL and EVALVAULT_API_KEY, or run "evalvault login"`,
+    );
   }
   const dataDir = dataDirFromEnv || (await mkdtemp(join(tmpdir(), 'evalvault-')));
   const temporary = !dataDirFromEnv;

@@ -8,24 +8,45 @@ const dir = mkdtempSync(join(tmpdir(), 'evalvault-cli-gates-'));
 
 describe('metrics and gate rules', () => {
   it('scores the named metrics and every metric a rule judges, once each', async () => {
-    const config = await evaluationConfig(['token_f1,rouge_l', 'token_f1'], ['mean(faithfulness_lexical) >= 0.8', 'p10(token_f1) > 0.2'], undefined);
-    expect(config).toEqual({ metrics: ['token_f1', 'rouge_l', 'faithfulness_lexical'], gateRules: ['mean(faithfulness_lexical) >= 0.8', 'p10(token_f1) > 0.2'] });
+    const config = await evaluationConfig(
+      ['token_f1,rouge_l', 'token_f1'],
+      ['mean(faithfulness_lexical) >= 0.8', 'p10(token_f1) > 0.2'],
+      undefined,
+    );
+    expect(config).toEqual({
+      metrics: ['token_f1', 'rouge_l', 'faithfulness_lexical'],
+      gateRules: ['mean(faithfulness_lexical) >= 0.8', 'p10(token_f1) > 0.2'],
+    });
   });
 
   it('refuses unknown metrics with the list of known ones', async () => {
-    await expect(evaluationConfig(['accuracy'], [], undefined)).rejects.toMatchObject({ kind: 'usage', message: `unknown metric accuracy; known: ${METRIC_NAMES.join(', ')}` });
-    await expect(evaluationConfig([], ['mean(acuracy) >= 1'], undefined)).rejects.toThrow(/unknown metric acuracy; known: .*token_f1/);
+    await expect(evaluationConfig(['accuracy'], [], undefined)).rejects.toMatchObject({
+      kind: 'usage',
+      message: `unknown metric accuracy; known: ${METRIC_NAMES.join(', ')}`,
+    });
+    await expect(evaluationConfig([], ['mean(acuracy) >= 1'], undefined)).rejects.toThrow(
+      /unknown metric acuracy; known: .*token_f1/,
+    );
   });
 
   it('refuses a bad rule with its column, and a request with nothing to evaluate', async () => {
-    await expect(evaluationConfig([], ['mean(token_f1) >= 0.6x'], undefined)).rejects.toThrow('invalid gate rule: "mean(token_f1) >= 0.6x" column 22: expected end of rule, found \'x\'');
+    await expect(evaluationConfig([], ['mean(token_f1) >= 0.6x'], undefined)).rejects.toThrow(
+      'invalid gate rule: "mean(token_f1) >= 0.6x" column 22: expected end of rule, found \'x\'',
+    );
     await expect(evaluationConfig([], [], undefined)).rejects.toThrow(/nothing to evaluate/);
   });
 
   it('reads gate files as text (comments, blank lines) or JSON, and says what is wrong with a bad one', async () => {
     const text = join(dir, 'gate.txt');
-    writeFileSync(text, '# release gate\nmean(token_f1) >= 0.6   # agreement\n\npass_rate(context_recall, 0.5) >= 0.85\n');
-    expect((await evaluationConfig([], ['min(token_f1) >= 0'], text)).gateRules).toEqual(['mean(token_f1) >= 0.6', 'pass_rate(context_recall, 0.5) >= 0.85', 'min(token_f1) >= 0']);
+    writeFileSync(
+      text,
+      '# release gate\nmean(token_f1) >= 0.6   # agreement\n\npass_rate(context_recall, 0.5) >= 0.85\n',
+    );
+    expect((await evaluationConfig([], ['min(token_f1) >= 0'], text)).gateRules).toEqual([
+      'mean(token_f1) >= 0.6',
+      'pass_rate(context_recall, 0.5) >= 0.85',
+      'min(token_f1) >= 0',
+    ]);
     const json = join(dir, 'gate.json');
     writeFileSync(json, '{"rules": ["mean(rouge_l) >= 0.5"]}');
     expect((await evaluationConfig([], [], json)).metrics).toEqual(['rouge_l']);

@@ -14,19 +14,30 @@ export interface EvaluationConfig {
  * bad rule with its column. Every metric a rule judges is scored, even if not named with
  * --metric, so `--gate "mean(token_f1) >= 0.6"` alone is a complete request.
  */
-export async function evaluationConfig(metricFlags: string[], gateFlags: string[], gateFile: string | undefined): Promise<EvaluationConfig> {
+export async function evaluationConfig(
+  metricFlags: string[],
+  gateFlags: string[],
+  gateFile: string | undefined,
+): Promise<EvaluationConfig> {
   const gateRules = [...(gateFile ? await readGateFile(gateFile) : []), ...gateFlags.map((rule) => rule.trim())];
   const parsed = parseRules(gateRules);
   const metrics = [...new Set([...metricFlags.flatMap(splitList), ...parsed.map((rule) => rule.metric)])];
   const unknown = metrics.filter((metric) => !METRIC_NAMES.includes(metric));
   if (unknown.length > 0) {
-    throw new CliError('usage', `unknown metric${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; known: ${METRIC_NAMES.join(', ')}`);
+    throw new CliError(
+      'usage',
+      `unknown metric${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; known: ${METRIC_NAMES.join(', ')}`,
+    );
   }
   if (metrics.length === 0) throw new CliError('usage', 'nothing to evaluate: name a --metric or a --gate rule');
   return { metrics, gateRules };
 }
 
-const splitList = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 function parseRules(rules: string[]) {
   try {
@@ -47,10 +58,16 @@ export async function readGateFile(path: string): Promise<string[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError('usage', `gate file ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new CliError(
+      'usage',
+      `gate file ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
   if (extname(path).toLowerCase() !== '.json') {
-    return text.split(/\r?\n/).map((line) => line.replace(/#.*$/, '').trim()).filter(Boolean);
+    return text
+      .split(/\r?\n/)
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter(Boolean);
   }
   let value: unknown;
   try {

@@ -4,13 +4,17 @@ const sink = (isTTY: boolean) => {
   const written: string[] = [];
   return { stream: { isTTY, write: (text: string) => written.push(text) }, written };
 };
-const at = (status: 'running' | 'completed', evaluated: number, failed = 0) => ({ status, counts: { total: 100, evaluated, failed } });
+const at = (status: 'running' | 'completed', evaluated: number, failed = 0) => ({
+  status,
+  counts: { total: 100, evaluated, failed },
+});
 
 describe('progress display', () => {
   it('writes a plain line per status change and per tenth of the cases when not on a terminal (CI logs)', () => {
     const { stream, written } = sink(false);
     const display = new ProgressDisplay(stream);
-    for (let evaluated = 0; evaluated <= 100; evaluated++) display.update(at(evaluated === 100 ? 'completed' : 'running', evaluated));
+    for (let evaluated = 0; evaluated <= 100; evaluated++)
+      display.update(at(evaluated === 100 ? 'completed' : 'running', evaluated));
     display.finish();
     expect(written).toHaveLength(11);
     expect(written[0]).toBe('progress: running 0/100 cases\n');
@@ -24,6 +28,9 @@ describe('progress display', () => {
     display.update(at('running', 40, 2));
     display.update(at('running', 40, 2)); // unchanged: not redrawn
     display.finish();
-    expect(written).toEqual([`\r\x1b[2K[${'#'.repeat(13)}${'.'.repeat(17)}]  42%  running 42/100 cases (2 failed)`, '\n']);
+    expect(written).toEqual([
+      `\r\x1b[2K[${'#'.repeat(13)}${'.'.repeat(17)}]  42%  running 42/100 cases (2 failed)`,
+      '\n',
+    ]);
   });
 });

@@ -21,9 +21,21 @@ export function headline(view: RunView): string {
 }
 
 export function aggregatesTable(view: RunView): string {
-  const rows = view.aggregates.map((a) => [a.metric, String(a.count), score(a.mean), score(a.p10), score(a.p50), score(a.p90), score(a.min), score(a.max)]);
+  const rows = view.aggregates.map((a) => [
+    a.metric,
+    String(a.count),
+    score(a.mean),
+    score(a.p10),
+    score(a.p50),
+    score(a.p90),
+    score(a.min),
+    score(a.max),
+  ]);
   return renderTable(
-    [{ header: 'metric' }, ...['cases', 'mean', 'p10', 'p50', 'p90', 'min', 'max'].map((header) => ({ header, align: 'right' as const }))],
+    [
+      { header: 'metric' },
+      ...['cases', 'mean', 'p10', 'p50', 'p90', 'min', 'max'].map((header) => ({ header, align: 'right' as const })),
+    ],
     rows,
   );
 }
@@ -31,28 +43,54 @@ export function aggregatesTable(view: RunView): string {
 export function gateTable(view: RunView): string {
   const rules = view.gate?.rules ?? [];
   return renderTable(
-    [{ header: 'gate rule' }, { header: 'actual', align: 'right' }, { header: 'threshold', align: 'right' }, { header: 'result' }],
+    [
+      { header: 'gate rule' },
+      { header: 'actual', align: 'right' },
+      { header: 'threshold', align: 'right' },
+      { header: 'result' },
+    ],
     rules.map((rule) => [rule.rule, score(rule.actual), score(rule.threshold), rule.passed ? 'pass' : 'FAIL']),
   );
 }
 
-export const caseName = (item: CaseView): string => item.caseId ?? (item.error?.line ? `line ${item.error.line}` : `#${item.caseIndex + 1}`);
+export const caseName = (item: CaseView): string =>
+  item.caseId ?? (item.error?.line ? `line ${item.error.line}` : `#${item.caseIndex + 1}`);
 
 export function failedCasesTable(cases: readonly CaseView[], limit = 20): string {
   const failed = cases.filter((item) => item.status === 'failed');
-  const rows = failed.slice(0, limit).map((item) => [caseName(item), item.error?.line ? String(item.error.line) : '-', item.error?.code ?? '-', clip(item.error?.reason ?? '', 80)]);
+  const rows = failed
+    .slice(0, limit)
+    .map((item) => [
+      caseName(item),
+      item.error?.line ? String(item.error.line) : '-',
+      item.error?.code ?? '-',
+      clip(item.error?.reason ?? '', 80),
+    ]);
   const more = failed.length > limit ? `\n… and ${failed.length - limit} more` : '';
-  return renderTable([{ header: 'case' }, { header: 'line', align: 'right' }, { header: 'code' }, { header: 'reason' }], rows) + more;
+  return (
+    renderTable(
+      [{ header: 'case' }, { header: 'line', align: 'right' }, { header: 'code' }, { header: 'reason' }],
+      rows,
+    ) + more
+  );
 }
 
 /**
  * The lowest-scoring cases that pull a failed rule down (those under its threshold, or
  * under the pass threshold of a pass_rate rule): where to look when the rule fails.
  */
-export function weakestCases(cases: readonly CaseView[], rule: GateRuleResult, limit = 5): Array<{ item: CaseView; score: number; explanation: string }> {
+export function weakestCases(
+  cases: readonly CaseView[],
+  rule: GateRuleResult,
+  limit = 5,
+): Array<{ item: CaseView; score: number; explanation: string }> {
   const below = caseThreshold(rule);
   return cases
-    .flatMap((item) => item.scores.filter((s) => s.metric === rule.metric).map((s) => ({ item, score: s.score, explanation: s.explanation })))
+    .flatMap((item) =>
+      item.scores
+        .filter((s) => s.metric === rule.metric)
+        .map((s) => ({ item, score: s.score, explanation: s.explanation })),
+    )
     .filter((entry) => below === null || entry.score < below)
     .sort((a, b) => a.score - b.score)
     .slice(0, limit);
@@ -75,10 +113,12 @@ export function renderRunResult(view: RunView, cases: readonly CaseView[]): stri
   for (const rule of view.gate?.rules.filter((r) => !r.passed) ?? []) {
     const weakest = weakestCases(cases, rule);
     if (weakest.length === 0) continue;
-    parts.push(renderTable(
-      [{ header: `lowest ${rule.metric}` }, { header: 'score', align: 'right' }, { header: 'why' }],
-      weakest.map((w) => [caseName(w.item), score(w.score), clip(w.explanation, 80)]),
-    ));
+    parts.push(
+      renderTable(
+        [{ header: `lowest ${rule.metric}` }, { header: 'score', align: 'right' }, { header: 'why' }],
+        weakest.map((w) => [caseName(w.item), score(w.score), clip(w.explanation, 80)]),
+      ),
+    );
   }
   if (cases.some((item) => item.status === 'failed')) parts.push(failedCasesTable(cases));
   return `${parts.join('\n\n')}\n`;

@@ -26,8 +26,13 @@ export function renderJunit(view: RunView, cases: readonly CaseView[]): string {
     return `    <testcase${attributes({ classname: `evalvault.cases.${dataset}`, name: caseName(item), time: '0' })}>\n      <error${attributes({ type: item.error?.code ?? 'CaseFailed', message })}>${escapeXml(message)}</error>\n    </testcase>`;
   });
   const properties = [
-    ['runId', view.runId], ['status', view.status], ['configHash', view.configHash], ['dataset', dataset],
-    ['casesTotal', String(view.counts.total ?? '')], ['casesEvaluated', String(view.counts.evaluated)], ['casesFailed', String(view.counts.failed)],
+    ['runId', view.runId],
+    ['status', view.status],
+    ['configHash', view.configHash],
+    ['dataset', dataset],
+    ['casesTotal', String(view.counts.total ?? '')],
+    ['casesEvaluated', String(view.counts.evaluated)],
+    ['casesFailed', String(view.counts.failed)],
     ...view.aggregates.map((a) => [`mean.${a.metric}`, String(a.mean)]),
   ].map(([name, value]) => `      <property${attributes({ name: name!, value: value! })}/>`);
 
@@ -37,11 +42,14 @@ export function renderJunit(view: RunView, cases: readonly CaseView[]): string {
     ...ruleCases,
     '  </testsuite>',
   ];
-  const caseSuite = failedCases.length === 0 ? [] : [
-    `  <testsuite${attributes({ name: `evalvault cases: ${dataset}`, tests: failedCases.length, failures: 0, errors: failedCases.length, skipped: 0, time: '0' })}>`,
-    ...caseCases,
-    '  </testsuite>',
-  ];
+  const caseSuite =
+    failedCases.length === 0
+      ? []
+      : [
+          `  <testsuite${attributes({ name: `evalvault cases: ${dataset}`, tests: failedCases.length, failures: 0, errors: failedCases.length, skipped: 0, time: '0' })}>`,
+          ...caseCases,
+          '  </testsuite>',
+        ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attributes({ name: 'evalvault', tests: rules.length + failedCases.length, failures: failedRules.length, errors: failedCases.length, time })}>`,

@@ -29,25 +29,42 @@ export function renderMarkdown(view: RunView, cases: readonly CaseView[]): strin
   const rules = view.gate?.rules ?? [];
   if (rules.length > 0) {
     lines.push('| gate rule | actual | threshold | result |', '|---|---:|---:|:---:|');
-    for (const rule of rules) lines.push(`| ${code(rule.rule)} | ${score(rule.actual)} | ${score(rule.threshold)} | ${rule.passed ? '✅ pass' : '❌ fail'} |`);
+    for (const rule of rules)
+      lines.push(
+        `| ${code(rule.rule)} | ${score(rule.actual)} | ${score(rule.threshold)} | ${rule.passed ? '✅ pass' : '❌ fail'} |`,
+      );
     lines.push('');
   }
   if (view.aggregates.length > 0) {
     lines.push('| metric | mean | p10 | p50 | min | max |', '|---|---:|---:|---:|---:|---:|');
-    for (const a of view.aggregates) lines.push(`| ${cell(a.metric)} | ${score(a.mean)} | ${score(a.p10)} | ${score(a.p50)} | ${score(a.min)} | ${score(a.max)} |`);
+    for (const a of view.aggregates)
+      lines.push(
+        `| ${cell(a.metric)} | ${score(a.mean)} | ${score(a.p10)} | ${score(a.p50)} | ${score(a.min)} | ${score(a.max)} |`,
+      );
     lines.push('');
   }
   for (const rule of rules.filter((r) => !r.passed)) {
     const weakest = weakestCases(cases, rule);
     if (weakest.length === 0) continue;
-    lines.push(`<details><summary>Lowest ${cell(rule.metric)} (${cell(rule.rule)})</summary>`, '', '| case | score | why |', '|---|---:|---|');
+    lines.push(
+      `<details><summary>Lowest ${cell(rule.metric)} (${cell(rule.rule)})</summary>`,
+      '',
+      '| case | score | why |',
+      '|---|---:|---|',
+    );
     for (const w of weakest) lines.push(`| ${cell(caseName(w.item))} | ${score(w.score)} | ${cell(w.explanation)} |`);
     lines.push('', '</details>', '');
   }
   const failed = cases.filter((item) => item.status === 'failed');
   if (failed.length > 0) {
-    lines.push(`<details><summary>${failed.length} case${failed.length === 1 ? '' : 's'} not evaluated</summary>`, '', '| case | line | reason |', '|---|---:|---|');
-    for (const item of failed.slice(0, 50)) lines.push(`| ${cell(caseName(item))} | ${item.error?.line ?? '-'} | ${cell(item.error?.reason ?? '')} |`);
+    lines.push(
+      `<details><summary>${failed.length} case${failed.length === 1 ? '' : 's'} not evaluated</summary>`,
+      '',
+      '| case | line | reason |',
+      '|---|---:|---|',
+    );
+    for (const item of failed.slice(0, 50))
+      lines.push(`| ${cell(caseName(item))} | ${item.error?.line ?? '-'} | ${cell(item.error?.reason ?? '')} |`);
     lines.push('', '</details>', '');
   }
   return `${lines.join('\n')}`;

@@ -6,24 +6,75 @@ import { renderJson } from './write-reports.js';
 import { escapeXml } from './xml.js';
 
 const rule = (text: string, metric: string, actual: number | null, threshold: number, passed: boolean) => ({
-  rule: text, metric, aggregate: 'mean', comparator: '>=', threshold, actual, passed,
+  rule: text,
+  metric,
+  aggregate: 'mean',
+  comparator: '>=',
+  threshold,
+  actual,
+  passed,
 });
 
 function view(overrides: Partial<RunView> = {}): RunView {
   return {
-    runId: 'run-1', projectId: 'default', status: 'completed', counts: { total: 3, evaluated: 2, failed: 1 },
-    metrics: ['token_f1'], aggregates: [{ metric: 'token_f1', count: 2, mean: 0.55, min: 0.1, max: 1, p10: 0.1, p50: 0.55, p90: 1 }],
-    gateRules: [], gate: { passed: false, rules: [rule('mean(token_f1) >= 0.6', 'token_f1', 0.55, 0.6, false), rule('min(token_f1) >= 0', 'token_f1', 0.1, 0, true)] },
-    configHash: 'c'.repeat(64), lineage: { dataset: { id: 'inline-1', name: 'qa <"R&D">', version: null, contentHash: 'h' }, datasetKey: 'k', prompt: null, modelProfile: null },
-    labels: {}, retryOf: null, requestedBy: 'ci', requestedAt: '2026-11-26T10:00:00.000Z', startedAt: '2026-11-26T10:00:01.000Z',
-    finishedAt: '2026-11-26T10:00:03.500Z', costUsd: 0, failure: null, ...overrides,
+    runId: 'run-1',
+    projectId: 'default',
+    status: 'completed',
+    counts: { total: 3, evaluated: 2, failed: 1 },
+    metrics: ['token_f1'],
+    aggregates: [{ metric: 'token_f1', count: 2, mean: 0.55, min: 0.1, max: 1, p10: 0.1, p50: 0.55, p90: 1 }],
+    gateRules: [],
+    gate: {
+      passed: false,
+      rules: [
+        rule('mean(token_f1) >= 0.6', 'token_f1', 0.55, 0.6, false),
+        rule('min(token_f1) >= 0', 'token_f1', 0.1, 0, true),
+      ],
+    },
+    configHash: 'c'.repeat(64),
+    lineage: {
+      dataset: { id: 'inline-1', name: 'qa <"R&D">', version: null, contentHash: 'h' },
+      datasetKey: 'k',
+      prompt: null,
+      modelProfile: null,
+    },
+    labels: {},
+    retryOf: null,
+    requestedBy: 'ci',
+    requestedAt: '2026-11-26T10:00:00.000Z',
+    startedAt: '2026-11-26T10:00:01.000Z',
+    finishedAt: '2026-11-26T10:00:03.500Z',
+    costUsd: 0,
+    failure: null,
+    ...overrides,
   };
 }
 
 const cases: CaseView[] = [
-  { caseIndex: 0, caseId: 'good', status: 'evaluated', scores: [{ metric: 'token_f1', score: 1, explanation: 'F1 1.00' }], durationMs: 3, error: null },
-  { caseIndex: 1, caseId: 'weak | one', status: 'evaluated', scores: [{ metric: 'token_f1', score: 0.1, explanation: 'F1 0.10 <b>' }], durationMs: 3, error: null },
-  { caseIndex: 2, caseId: null, status: 'failed', scores: [], durationMs: null, error: { code: 'INVALID_JSON', reason: `line 7: invalid JSON near "}" & '<' \u0007`, line: 7 } },
+  {
+    caseIndex: 0,
+    caseId: 'good',
+    status: 'evaluated',
+    scores: [{ metric: 'token_f1', score: 1, explanation: 'F1 1.00' }],
+    durationMs: 3,
+    error: null,
+  },
+  {
+    caseIndex: 1,
+    caseId: 'weak | one',
+    status: 'evaluated',
+    scores: [{ metric: 'token_f1', score: 0.1, explanation: 'F1 0.10 <b>' }],
+    durationMs: 3,
+    error: null,
+  },
+  {
+    caseIndex: 2,
+    caseId: null,
+    status: 'failed',
+    scores: [],
+    durationMs: null,
+    error: { code: 'INVALID_JSON', reason: `line 7: invalid JSON near "}" & '<' \u0007`, line: 7 },
+  },
 ];
 
 describe('JUnit report', () => {
@@ -37,9 +88,13 @@ describe('JUnit report', () => {
   it('has one test per gate rule, failing with actual against threshold, and one error per failed case with its line', () => {
     const xml = renderJunit(view(), cases);
     expect(xml).toMatch(/<testsuites name="evalvault" tests="3" failures="1" errors="1"/);
-    expect(xml).toContain('<testcase classname="evalvault.gate.qa &lt;&quot;R&amp;D&quot;&gt;" name="min(token_f1) &gt;= 0" time="0"/>');
+    expect(xml).toContain(
+      '<testcase classname="evalvault.gate.qa &lt;&quot;R&amp;D&quot;&gt;" name="min(token_f1) &gt;= 0" time="0"/>',
+    );
     expect(xml).toContain('message="gate rule failed: mean(token_f1) &gt;= 0.6 (actual 0.55, threshold 0.6)"');
-    expect(xml).toMatch(/<testcase [^>]*name="line 7"[^>]*>\s*<error type="INVALID_JSON" message="line 7: invalid JSON/);
+    expect(xml).toMatch(
+      /<testcase [^>]*name="line 7"[^>]*>\s*<error type="INVALID_JSON" message="line 7: invalid JSON/,
+    );
     expect(xml).toContain('time="2.500"');
   });
 
@@ -54,7 +109,9 @@ describe('JUnit report', () => {
 describe('Markdown report', () => {
   it('leads with the verdict and shows rules, metrics, the weakest cases and failed rows with pipes escaped', () => {
     const markdown = renderMarkdown(view(), cases);
-    expect(markdown.split('\n')[0]).toBe('## ❌ EvalVault: gate failed: mean(token_f1) &gt;= 0.6 (actual 0.55, threshold 0.6)'); // renders as >=
+    expect(markdown.split('\n')[0]).toBe(
+      '## ❌ EvalVault: gate failed: mean(token_f1) &gt;= 0.6 (actual 0.55, threshold 0.6)',
+    ); // renders as >=
     expect(markdown).toContain('| `mean(token_f1) >= 0.6` | 0.550 | 0.600 | ❌ fail |');
     expect(markdown).toContain('| token_f1 | 0.550 | 0.100 | 0.550 | 0.100 | 1.000 |');
     expect(markdown).toContain('| weak \\| one | 0.100 | F1 0.10 &lt;b&gt; |');
@@ -63,7 +120,9 @@ describe('Markdown report', () => {
   });
 
   it('says passed with a check mark when the gate passed', () => {
-    const passed = view({ gate: { passed: true, rules: [rule('mean(token_f1) >= 0.5', 'token_f1', 0.55, 0.5, true)] } });
+    const passed = view({
+      gate: { passed: true, rules: [rule('mean(token_f1) >= 0.5', 'token_f1', 0.55, 0.5, true)] },
+    });
     expect(renderMarkdown(passed, cases)).toMatch(/^## ✅ EvalVault: gate passed \(1 rule\)/);
   });
 });

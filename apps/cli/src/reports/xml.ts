@@ -1,6 +1,7 @@
 // Characters XML 1.0 cannot carry at all (control characters other than tab, newline, return; lone surrogates; U+FFFE/U+FFFF).
-// eslint-disable-next-line no-control-regex
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Text safe inside an element or a double- or single-quoted attribute. */
 export function escapeXml(text: string): string {
@@ -15,5 +16,7 @@ export function escapeXml(text: string): string {
 
 /** An attribute list: ` name="value" …`, values escaped. */
 export function attributes(values: Record<string, string | number>): string {
-  return Object.entries(values).map(([name, value]) => ` ${name}="${escapeXml(String(value))}"`).join('');
+  return Object.entries(values)
+    .map(([name, value]) => ` ${name}="${escapeXml(String(value))}"`)
+    .join('');
 }

@@ -19,7 +19,11 @@ export function documentedRunCommands(file = 'README.md'): DocumentedCommand[] {
     for (const line of joined.split('\n')) {
       const match = /^npx evalvault (run .*?)\s*(?:#\s*exit (\d))?\s*$/.exec(line.trim());
       if (!match) continue;
-      commands.push({ source: file, args: match[1]!.split(/\s+/), ...(match[2] ? { expectedExit: Number(match[2]) } : {}) });
+      commands.push({
+        source: file,
+        args: match[1]!.split(/\s+/),
+        ...(match[2] ? { expectedExit: Number(match[2]) } : {}),
+      });
     }
   }
   return commands;
@@ -34,7 +38,10 @@ export function ciWorkflowCommand(file = 'examples/ci/github-actions.yml'): Docu
   const text = readFileSync(join(repositoryRoot, file), 'utf8');
   const step = /- name: Evaluate\n\s+run: >\n((?:\s{10,}.*\n)+)/.exec(text);
   if (!step) throw new Error(`${file}: no "Evaluate" step with a folded run block`);
-  const line = step[1]!.split('\n').map((part) => part.trim()).join(' ')
+  const line = step[1]!
+    .split('\n')
+    .map((part) => part.trim())
+    .join(' ')
     .replace(/\$\{\{[^}]*run_id[^}]*\}\}/g, `${Date.now()}`)
     .replace(/\$\{\{[^}]*\}\}/g, 'ci-value');
   const match = /^npx evalvault (.*)$/.exec(line.trim());

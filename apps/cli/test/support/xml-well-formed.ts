@@ -13,7 +13,10 @@ export function xmlProblems(xml: string): string[] {
   let match: RegExpExecArray | null;
   while ((match = token.exec(body)) !== null) {
     const [, closing, name, attributes, selfClosing, text, stray] = match;
-    if (stray) { problems.push(`stray "<" at ${match.index}`); break; }
+    if (stray) {
+      problems.push(`stray "<" at ${match.index}`);
+      break;
+    }
     if (text !== undefined) {
       if (stack.length === 0 && text.trim() !== '') problems.push(`text outside the root: ${text.slice(0, 20)}`);
       problems.push(...entityProblems(text));

@@ -3,7 +3,11 @@ import avro from 'avsc';
 import { crc64Avro, fingerprintHex, toSignedInt64 } from './crc64-avro.js';
 import { parsingCanonicalForm, schemaFingerprint } from './canonical-form.js';
 
-interface Vector { input: string; canonical: string; fingerprint: string }
+interface Vector {
+  input: string;
+  canonical: string;
+  fingerprint: string;
+}
 const { vectors } = JSON.parse(
   readFileSync(new URL('../../test/avro-spec-fingerprints.json', import.meta.url), 'utf8'),
 ) as { vectors: Vector[] };

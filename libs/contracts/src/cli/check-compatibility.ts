@@ -4,7 +4,9 @@ import { checkContracts } from '../compatibility.js';
 const report = checkContracts(process.argv[2]);
 const problems = [
   ...report.problems,
-  ...report.unpublished.map((s) => `${s.eventType}: schema changed compatibly but is not published: run npm run contracts:publish`),
+  ...report.unpublished.map(
+    (s) => `${s.eventType}: schema changed compatibly but is not published: run npm run contracts:publish`,
+  ),
 ];
 if (problems.length > 0) {
   console.error(`contracts:check failed with ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);

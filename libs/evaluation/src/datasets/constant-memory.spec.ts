@@ -18,13 +18,15 @@ function retainedHeap(): number {
 
 function caseLine(i: number): string {
   const filler = 'lorem ipsum dolor sit amet '.repeat(4);
-  return JSON.stringify({
-    id: `c${i}`,
-    question: `Question ${i}: ${filler}`,
-    answer: `Answer ${i}: ${filler}`,
-    contexts: [`First context of ${i}: ${filler}`, `Second context of ${i}: ${filler}`],
-    ground_truth: `Truth ${i}`,
-  }) + '\n';
+  return (
+    JSON.stringify({
+      id: `c${i}`,
+      question: `Question ${i}: ${filler}`,
+      answer: `Answer ${i}: ${filler}`,
+      contexts: [`First context of ${i}: ${filler}`, `Second context of ${i}: ${filler}`],
+      ground_truth: `Truth ${i}`,
+    }) + '\n'
+  );
 }
 
 /** ~100 MB of JSONL made chunk by chunk, so the input itself never sits in memory. */

@@ -87,7 +87,15 @@ function unreadable(error: Error, last: LastRecord): DatasetError {
   if (code === 'CSV_QUOTE_NOT_CLOSED' && typeof emptyLines === 'number') {
     // csv-parse names the line where the file ended; the author needs the record that opened the quote.
     const line = last.endLine + 1 + emptyLines - last.emptyLines;
-    return new DatasetError('UNREADABLE_DATASET', 'invalid CSV: a quote opened in the record starting here never closes', line);
+    return new DatasetError(
+      'UNREADABLE_DATASET',
+      'invalid CSV: a quote opened in the record starting here never closes',
+      line,
+    );
   }
-  return new DatasetError('UNREADABLE_DATASET', `invalid CSV: ${error.message}`, typeof lines === 'number' ? lines : null);
+  return new DatasetError(
+    'UNREADABLE_DATASET',
+    `invalid CSV: ${error.message}`,
+    typeof lines === 'number' ? lines : null,
+  );
 }

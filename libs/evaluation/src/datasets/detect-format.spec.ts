@@ -11,9 +11,15 @@ describe('detectFormat', () => {
     expect(detectFormat(fileName)).toBe(format);
   });
 
-  it.each(['cases.txt', 'cases', 'cases.json.gz', 'x.__proto__'])('refuses %s, naming the supported extensions', (fileName) => {
-    expect(() => detectFormat(fileName)).toThrow(
-      new DatasetError('UNSUPPORTED_FORMAT', `cannot tell the format of "${fileName}": supported extensions are .jsonl, .ndjson, .json, .csv`),
-    );
-  });
+  it.each(['cases.txt', 'cases', 'cases.json.gz', 'x.__proto__'])(
+    'refuses %s, naming the supported extensions',
+    (fileName) => {
+      expect(() => detectFormat(fileName)).toThrow(
+        new DatasetError(
+          'UNSUPPORTED_FORMAT',
+          `cannot tell the format of "${fileName}": supported extensions are .jsonl, .ndjson, .json, .csv`,
+        ),
+      );
+    },
+  );
 });

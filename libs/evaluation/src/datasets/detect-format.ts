@@ -14,5 +14,8 @@ export function detectFormat(fileName: string): DatasetFormat {
   const format = EXTENSIONS.get(extname(fileName).toLowerCase());
   if (format) return format;
   const supported = [...EXTENSIONS.keys()].join(', ');
-  throw new DatasetError('UNSUPPORTED_FORMAT', `cannot tell the format of "${fileName}": supported extensions are ${supported}`);
+  throw new DatasetError(
+    'UNSUPPORTED_FORMAT',
+    `cannot tell the format of "${fileName}": supported extensions are ${supported}`,
+  );
 }

@@ -15,6 +15,12 @@ export function casesFromInline(cases: readonly unknown[]): Array<InlineCaseRow 
   return cases.map((raw, index) => {
     const check = validator.check(raw, index);
     if (check.ok) return { kind: 'case', index, testCase: check.testCase };
-    return { kind: 'invalid', index, caseId: check.caseId, errorCode: check.errorCode, reason: `cases[${index}]: ${check.message}` };
+    return {
+      kind: 'invalid',
+      index,
+      caseId: check.caseId,
+      errorCode: check.errorCode,
+      reason: `cases[${index}]: ${check.message}`,
+    };
   });
 }

@@ -27,7 +27,8 @@ export class DatasetWalker {
   take(token: Token, line: number): WalkEvent | null {
     switch (this.step) {
       case 'root':
-        if (token.name !== 'startObject') fail(`a JSON dataset must be an object with a test_cases array, got ${kind(token)}`, line);
+        if (token.name !== 'startObject')
+          fail(`a JSON dataset must be an object with a test_cases array, got ${kind(token)}`, line);
         this.step = 'key';
         return null;
       case 'key':
@@ -71,7 +72,8 @@ export class DatasetWalker {
       this.step = 'casesStart';
       return Object.keys(this.header).length > 1 ? this.headerEvent() : null;
     }
-    if (!HEADER_FIELDS.has(key)) fail(`unknown dataset field ${key} (allowed: name, version, thresholds, test_cases)`, line);
+    if (!HEADER_FIELDS.has(key))
+      fail(`unknown dataset field ${key} (allowed: name, version, thresholds, test_cases)`, line);
     this.key = key;
     this.startValue('headerValue', line);
     return null;
@@ -109,8 +111,15 @@ function fail(detail: string, line: number): never {
 /** A token's value kind, in the words of the JSON text. */
 function kind(token: Token): string {
   const kinds: Partial<Record<Token['name'], string>> = {
-    startObject: 'an object', startArray: 'an array', stringValue: 'a string', numberValue: 'a number',
-    nullValue: 'null', trueValue: 'a boolean', falseValue: 'a boolean', keyValue: 'a key', endArray: 'end of array',
+    startObject: 'an object',
+    startArray: 'an array',
+    stringValue: 'a string',
+    numberValue: 'a number',
+    nullValue: 'null',
+    trueValue: 'a boolean',
+    falseValue: 'a boolean',
+    keyValue: 'a key',
+    endArray: 'end of array',
   };
   return kinds[token.name] ?? token.name;
 }

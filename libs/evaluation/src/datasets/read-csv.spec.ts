@@ -18,11 +18,36 @@ describe('readDataset csv', () => {
     ].join('\n');
     expect(await readAll(text, 'csv')).toEqual([
       {
-        kind: 'case', index: 0, line: 2,
-        testCase: { id: 'q1', question: 'What is RAG, briefly?', answer: 'Retrieval.', contexts: ['doc one', 'doc, two'], groundTruth: 'Retrieval-augmented.', metadata: { topic: 'rag' } },
+        kind: 'case',
+        index: 0,
+        line: 2,
+        testCase: {
+          id: 'q1',
+          question: 'What is RAG, briefly?',
+          answer: 'Retrieval.',
+          contexts: ['doc one', 'doc, two'],
+          groundTruth: 'Retrieval-augmented.',
+          metadata: { topic: 'rag' },
+        },
       },
-      { kind: 'case', index: 1, line: 3, testCase: { id: 'q2', question: 'A question\nover three\nlines?', answer: 'An answer, with a comma.', contexts: [], groundTruth: null } },
-      { kind: 'case', index: 2, line: 7, testCase: { id: 'case-3', question: 'Third?', answer: 'Yes.', contexts: ['c'], groundTruth: null } },
+      {
+        kind: 'case',
+        index: 1,
+        line: 3,
+        testCase: {
+          id: 'q2',
+          question: 'A question\nover three\nlines?',
+          answer: 'An answer, with a comma.',
+          contexts: [],
+          groundTruth: null,
+        },
+      },
+      {
+        kind: 'case',
+        index: 2,
+        line: 7,
+        testCase: { id: 'case-3', question: 'Third?', answer: 'Yes.', contexts: ['c'], groundTruth: null },
+      },
     ]);
   });
 
@@ -58,9 +83,18 @@ describe('readDataset csv', () => {
       'a,Q?,A.,[],,',
     ].join('\n');
     const rows = await readAll(text, 'csv');
-    expect(rows.map((r) => (r.kind === 'invalid' ? [r.errorCode, r.reason] : r.kind === 'case' ? [r.kind, r.line] : [r.kind]))).toEqual([
+    expect(
+      rows.map((r) =>
+        r.kind === 'invalid' ? [r.errorCode, r.reason] : r.kind === 'case' ? [r.kind, r.line] : [r.kind],
+      ),
+    ).toEqual([
       ['INVALID_FIELD', 'line 2: contexts must be an array of strings, got string'],
-      ['INVALID_JSON', expect.stringMatching(/^line 3: contexts must be a JSON array of strings, but the cell is not valid JSON \(.+\)$/)],
+      [
+        'INVALID_JSON',
+        expect.stringMatching(
+          /^line 3: contexts must be a JSON array of strings, but the cell is not valid JSON \(.+\)$/,
+        ),
+      ],
       ['INVALID_FIELD', 'line 4: metadata must be an object, got array'],
       ['FIELD_COUNT_MISMATCH', 'line 5: expected 6 fields as in the header, got 3'],
       ['MISSING_FIELD', 'line 6: answer is required'],
@@ -70,10 +104,25 @@ describe('readDataset csv', () => {
   });
 
   it.each([
-    ['a missing required column', 'id,question,answer\n1,Q,A\n', 1, 'the CSV header lacks the column(s) contexts (required: question, answer, contexts; optional: id, ground_truth, metadata)'],
-    ['an unknown column', '\nquestion,answer,contexts,groundTruth\n', 2, 'the CSV header has unknown column(s) groundTruth (required: question, answer, contexts; optional: id, ground_truth, metadata)'],
+    [
+      'a missing required column',
+      'id,question,answer\n1,Q,A\n',
+      1,
+      'the CSV header lacks the column(s) contexts (required: question, answer, contexts; optional: id, ground_truth, metadata)',
+    ],
+    [
+      'an unknown column',
+      '\nquestion,answer,contexts,groundTruth\n',
+      2,
+      'the CSV header has unknown column(s) groundTruth (required: question, answer, contexts; optional: id, ground_truth, metadata)',
+    ],
     ['a repeated column', 'question,answer,contexts,answer\n', 1, 'the CSV header repeats the column(s) answer'],
-    ['no header at all', '\n \n', 1, 'the CSV has no header row (expected columns question, answer, contexts, id, ground_truth, metadata)'],
+    [
+      'no header at all',
+      '\n \n',
+      1,
+      'the CSV has no header row (expected columns question, answer, contexts, id, ground_truth, metadata)',
+    ],
   ])('throws UNREADABLE_DATASET for %s', async (_, text, line, detail) => {
     const { error } = await readUntilError(text, 'csv');
     expect(error).toBeInstanceOf(DatasetError);
@@ -81,11 +130,17 @@ describe('readDataset csv', () => {
   });
 
   it('yields the rows before a quote that never closes, then throws at the line it opened on', async () => {
-    const text = ['question,answer,contexts', 'Q1,A,[]', 'Q2,"A\n\nB",[]', '', 'Q3,"unclosed,[]', '', 'Q4,A,[]'].join('\n');
+    const text = ['question,answer,contexts', 'Q1,A,[]', 'Q2,"A\n\nB",[]', '', 'Q3,"unclosed,[]', '', 'Q4,A,[]'].join(
+      '\n',
+    );
     for (const chunkSize of [undefined, 1, 3]) {
       const { rows, error } = await readUntilError(text, 'csv', chunkSize);
       expect(rows).toHaveLength(2);
-      expect(error).toMatchObject({ code: 'UNREADABLE_DATASET', line: 7, detail: 'invalid CSV: a quote opened in the record starting here never closes' });
+      expect(error).toMatchObject({
+        code: 'UNREADABLE_DATASET',
+        line: 7,
+        detail: 'invalid CSV: a quote opened in the record starting here never closes',
+      });
     }
   });
 

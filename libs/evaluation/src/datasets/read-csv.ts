@@ -21,7 +21,8 @@ export async function* readCsv(source: DatasetSource): AsyncGenerator<CaseRow | 
     if (columns === null) columns = checkHeader(record);
     else yield recordToRow(rows, columns, record);
   }
-  if (columns === null) fail(`the CSV has no header row (expected columns ${[...REQUIRED, ...OPTIONAL].join(', ')})`, 1);
+  if (columns === null)
+    fail(`the CSV has no header row (expected columns ${[...REQUIRED, ...OPTIONAL].join(', ')})`, 1);
 }
 
 /** Header problems fail the file: every row would carry them. */
@@ -40,7 +41,11 @@ function checkHeader(record: CsvRecord): string[] {
 function recordToRow(rows: RowBuilder, columns: string[], record: CsvRecord): CaseRow | InvalidRow {
   const { fields, line } = record;
   if (fields.length !== columns.length) {
-    return rows.invalid(line, 'FIELD_COUNT_MISMATCH', `expected ${columns.length} fields as in the header, got ${fields.length}`);
+    return rows.invalid(
+      line,
+      'FIELD_COUNT_MISMATCH',
+      `expected ${columns.length} fields as in the header, got ${fields.length}`,
+    );
   }
   const raw: Record<string, unknown> = {};
   for (const [i, column] of columns.entries()) {
@@ -54,7 +59,11 @@ function recordToRow(rows: RowBuilder, columns: string[], record: CsvRecord): Ca
       raw[column] = JSON.parse(cell);
     } catch (error) {
       const shape = column === 'contexts' ? 'a JSON array of strings' : 'a JSON object';
-      return rows.invalid(line, 'INVALID_JSON', `${column} must be ${shape}, but the cell is not valid JSON (${(error as Error).message})`);
+      return rows.invalid(
+        line,
+        'INVALID_JSON',
+        `${column} must be ${shape}, but the cell is not valid JSON (${(error as Error).message})`,
+      );
     }
   }
   return rows.fromRaw(raw, line);

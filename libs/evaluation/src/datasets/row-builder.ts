@@ -13,7 +13,14 @@ export class RowBuilder {
     const index = this.nextIndex++;
     const check = this.validator.check(raw, index);
     if (check.ok) return { kind: 'case', index, line, testCase: check.testCase };
-    return { kind: 'invalid', index, line, caseId: check.caseId, errorCode: check.errorCode, reason: `line ${line}: ${check.message}` };
+    return {
+      kind: 'invalid',
+      index,
+      line,
+      caseId: check.caseId,
+      errorCode: check.errorCode,
+      reason: `line ${line}: ${check.message}`,
+    };
   }
 
   /** A row the reader rejected before validation (bad JSON, wrong field count). */

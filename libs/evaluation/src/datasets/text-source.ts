@@ -11,7 +11,10 @@ export interface LineSegment {
  * must fail loudly rather than reach the evaluation with U+FFFD in its answers. A leading
  * byte-order mark is dropped, as spreadsheet exports often start with one.
  */
-export async function* decodeText(source: DatasetSource, lineNow: () => number | null = () => null): AsyncGenerator<string> {
+export async function* decodeText(
+  source: DatasetSource,
+  lineNow: () => number | null = () => null,
+): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let started = false;
   try {

@@ -25,7 +25,12 @@ export class CaseValidator {
   /** `index` is the row's 0-based position; a case without an id is named `case-<index+1>`. */
   check(raw: unknown, index: number): CaseCheck {
     if (!isRecord(raw)) {
-      return { ok: false, caseId: null, errorCode: 'NOT_AN_OBJECT', message: `a case must be an object, got ${describeValue(raw)}` };
+      return {
+        ok: false,
+        caseId: null,
+        errorCode: 'NOT_AN_OBJECT',
+        message: `a case must be an object, got ${describeValue(raw)}`,
+      };
     }
     const { caseId, problem } = readId(raw['id'], index);
     const problems = [...unknownFields(raw), ...(problem ? [problem] : []), ...fieldProblems(raw)];
@@ -99,14 +104,20 @@ function contextsProblem(value: unknown): Problem | null {
 
 function groundTruthProblem(value: unknown): Problem | null {
   if (value === undefined || value === null || isText(value)) return null;
-  return { code: 'INVALID_FIELD', message: `ground_truth must be a non-empty string or null, got ${describeValue(value)}` };
+  return {
+    code: 'INVALID_FIELD',
+    message: `ground_truth must be a non-empty string or null, got ${describeValue(value)}`,
+  };
 }
 
 function metadataProblem(value: unknown): Problem | null {
-  if (value !== undefined && !isRecord(value)) return { code: 'INVALID_FIELD', message: `metadata must be an object, got ${describeValue(value)}` };
+  if (value !== undefined && !isRecord(value))
+    return { code: 'INVALID_FIELD', message: `metadata must be an object, got ${describeValue(value)}` };
   const poisoned = value === undefined ? null : poisonedPath(value, 'metadata');
   // The same rule as the JSON API's parser: a key that reaches a prototype when merged is refused.
-  return poisoned ? { code: 'INVALID_FIELD', message: `${poisoned} is not allowed (it could reach an object prototype)` } : null;
+  return poisoned
+    ? { code: 'INVALID_FIELD', message: `${poisoned} is not allowed (it could reach an object prototype)` }
+    : null;
 }
 
 /** The path of a `__proto__` key, or of a `constructor` holding `prototype`, anywhere in a parsed JSON value. */
@@ -121,7 +132,8 @@ function poisonedPath(value: unknown, path: string): string | null {
   if (!isRecord(value)) return null;
   for (const key of Object.keys(value)) {
     if (key === '__proto__') return `${path}.__proto__`;
-    if (key === 'constructor' && isRecord(value[key]) && Object.hasOwn(value[key], 'prototype')) return `${path}.constructor.prototype`;
+    if (key === 'constructor' && isRecord(value[key]) && Object.hasOwn(value[key], 'prototype'))
+      return `${path}.constructor.prototype`;
     const found = poisonedPath(value[key], `${path}.${key}`);
     if (found) return found;
   }

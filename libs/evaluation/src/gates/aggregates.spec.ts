@@ -45,7 +45,16 @@ describe('aggregateScores', () => {
   });
 
   it('gives every statistic the one score of a single case', () => {
-    expect(aggregateScores('x', [0.7])).toEqual({ metric: 'x', count: 1, mean: 0.7, min: 0.7, max: 0.7, p10: 0.7, p50: 0.7, p90: 0.7 });
+    expect(aggregateScores('x', [0.7])).toEqual({
+      metric: 'x',
+      count: 1,
+      mean: 0.7,
+      min: 0.7,
+      max: 0.7,
+      p10: 0.7,
+      p50: 0.7,
+      p90: 0.7,
+    });
   });
 
   it('gives no aggregate for no scores', () => {

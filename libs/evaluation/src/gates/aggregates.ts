@@ -30,7 +30,10 @@ export function percentile(scores: readonly number[], percent: number): number |
   if (scores.length === 0) return undefined;
   assertFiniteScores(scores, 'percentile');
   if (!(percent >= 0 && percent <= 100)) throw new RangeError(`percentile ${percent} is outside 0..100`);
-  return percentileOfSorted([...scores].sort((a, b) => a - b), percent);
+  return percentileOfSorted(
+    [...scores].sort((a, b) => a - b),
+    percent,
+  );
 }
 
 /** The aggregate of one metric's scores, or null when it has none (a gate rule on it then sees actual null). */

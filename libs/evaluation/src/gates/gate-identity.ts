@@ -23,6 +23,12 @@ function canonicalRules(rules: readonly GateRule[]): string[] {
  */
 export function gateIdentity(scope: GateScope, rules: readonly GateRule[]): string {
   const dataset = 'id' in scope.dataset ? ['id', scope.dataset.id] : ['name', scope.dataset.name];
-  const material = JSON.stringify([IDENTITY_VERSION, scope.tenant, scope.project, ...dataset, ...canonicalRules(rules)]);
+  const material = JSON.stringify([
+    IDENTITY_VERSION,
+    scope.tenant,
+    scope.project,
+    ...dataset,
+    ...canonicalRules(rules),
+  ]);
   return createHash('sha256').update(material, 'utf8').digest('hex');
 }

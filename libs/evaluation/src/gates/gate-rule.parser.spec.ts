@@ -13,14 +13,26 @@ function parseError(source: string): GateRuleError {
 
 describe('parseGateRule: valid rules', () => {
   it.each([
-    ['mean(faithfulness) >= 0.8', { aggregate: 'mean', metric: 'faithfulness', comparator: '>=', threshold: { kind: 'number', value: 0.8 } }],
-    ['p10(answer_relevancy) >= 0.5', { aggregate: 'p10', metric: 'answer_relevancy', comparator: '>=', threshold: { kind: 'number', value: 0.5 } }],
-    ['min(token_f1) > 0.2', { aggregate: 'min', metric: 'token_f1', comparator: '>', threshold: { kind: 'number', value: 0.2 } }],
+    [
+      'mean(faithfulness) >= 0.8',
+      { aggregate: 'mean', metric: 'faithfulness', comparator: '>=', threshold: { kind: 'number', value: 0.8 } },
+    ],
+    [
+      'p10(answer_relevancy) >= 0.5',
+      { aggregate: 'p10', metric: 'answer_relevancy', comparator: '>=', threshold: { kind: 'number', value: 0.5 } },
+    ],
+    [
+      'min(token_f1) > 0.2',
+      { aggregate: 'min', metric: 'token_f1', comparator: '>', threshold: { kind: 'number', value: 0.2 } },
+    ],
     ['max(x) <= 1', { aggregate: 'max', metric: 'x', comparator: '<=', threshold: { kind: 'number', value: 1 } }],
     ['p50(x) == 0.5', { aggregate: 'p50', metric: 'x', comparator: '==', threshold: { kind: 'number', value: 0.5 } }],
     ['p90(x) != .5', { aggregate: 'p90', metric: 'x', comparator: '!=', threshold: { kind: 'number', value: 0.5 } }],
     ['mean(x) < 1e-2', { aggregate: 'mean', metric: 'x', comparator: '<', threshold: { kind: 'number', value: 0.01 } }],
-    ['mean(faithfulness) >= baseline - 0.02', { aggregate: 'mean', metric: 'faithfulness', threshold: { kind: 'baseline', offset: -0.02 } }],
+    [
+      'mean(faithfulness) >= baseline - 0.02',
+      { aggregate: 'mean', metric: 'faithfulness', threshold: { kind: 'baseline', offset: -0.02 } },
+    ],
     ['mean(x) >= baseline', { threshold: { kind: 'baseline', offset: 0 } }],
     ['p90(x) < baseline + 0.1', { aggregate: 'p90', comparator: '<', threshold: { kind: 'baseline', offset: 0.1 } }],
   ])('%s', (source, expected) => {
@@ -61,7 +73,10 @@ describe('parseGateRule: valid rules', () => {
   });
 
   it('lets a metric be called baseline', () => {
-    expect(parseGateRule('mean(baseline) >= baseline')).toMatchObject({ metric: 'baseline', threshold: { kind: 'baseline' } });
+    expect(parseGateRule('mean(baseline) >= baseline')).toMatchObject({
+      metric: 'baseline',
+      threshold: { kind: 'baseline' },
+    });
   });
 });
 
@@ -71,7 +86,11 @@ describe('parseGateRule: errors point at the offending column', () => {
     ['avg(x) >= 1', 1, "unknown aggregate 'avg' (expected one of mean, min, max, p10, p50, p90, pass_rate)"],
     ['MEAN(x) >= 1', 1, "unknown aggregate 'MEAN' (expected one of mean, min, max, p10, p50, p90, pass_rate)"],
     ['mean(x) >=', 11, "expected a number or 'baseline', found end of rule"],
-    ['pass_rate(x) >= 0.9', 12, "pass_rate needs a pass threshold: expected ',' and a number, as in pass_rate(metric, 0.7), found ')'"],
+    [
+      'pass_rate(x) >= 0.9',
+      12,
+      "pass_rate needs a pass threshold: expected ',' and a number, as in pass_rate(metric, 0.7), found ')'",
+    ],
     ['pass_rate(x, y) >= 0.9', 14, "expected a number, found 'y'"],
     ['pass_rate(x, 0.7 >= 0.9', 18, "expected ')', found '>='"],
     ['mean(x, 0.5) >= 1', 7, "expected ')', found ','"],

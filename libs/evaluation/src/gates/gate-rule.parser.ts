@@ -52,7 +52,7 @@ class GateRuleParser {
       this.expectSymbol(')');
       return { aggregate, metric };
     }
-    this.expectSymbol(',', 'pass_rate needs a pass threshold: expected \',\' and a number, as in pass_rate(metric, 0.7)');
+    this.expectSymbol(',', "pass_rate needs a pass threshold: expected ',' and a number, as in pass_rate(metric, 0.7)");
     const passThreshold = this.number();
     this.expectSymbol(')');
     return { aggregate, metric, passThreshold };

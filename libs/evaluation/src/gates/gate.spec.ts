@@ -21,15 +21,33 @@ describe('evaluateGate: fixed thresholds', () => {
   it('reports each rule with its metric, aggregate, comparator, threshold and actual value', () => {
     const verdict = gate(['mean(faithfulness) >= 0.8', 'p10(faithfulness) > 0.75'], { faithfulness: [0.7, 0.9, 0.95] });
     expect(verdict.rules).toEqual([
-      { rule: 'mean(faithfulness) >= 0.8', metric: 'faithfulness', aggregate: 'mean', comparator: '>=', threshold: 0.8, actual: 0.85, passed: true },
+      {
+        rule: 'mean(faithfulness) >= 0.8',
+        metric: 'faithfulness',
+        aggregate: 'mean',
+        comparator: '>=',
+        threshold: 0.8,
+        actual: 0.85,
+        passed: true,
+      },
       // p10 of [0.7, 0.9, 0.95]: rank 0.2 -> 0.7 + 0.2 * 0.2 = 0.74
-      { rule: 'p10(faithfulness) > 0.75', metric: 'faithfulness', aggregate: 'p10', comparator: '>', threshold: 0.75, actual: 0.74, passed: false },
+      {
+        rule: 'p10(faithfulness) > 0.75',
+        metric: 'faithfulness',
+        aggregate: 'p10',
+        comparator: '>',
+        threshold: 0.75,
+        actual: 0.74,
+        passed: false,
+      },
     ]);
     expect(verdict).toMatchObject({ passed: false, baselineRunId: null, baselineMissing: [] });
   });
 
   it('passes when every rule passes', () => {
-    expect(gate(['min(x) >= 0.5', 'max(x) <= 1', 'p50(x) == 0.75', 'p90(x) != 0.5'], { x: [0.5, 1] }).passed).toBe(true);
+    expect(gate(['min(x) >= 0.5', 'max(x) <= 1', 'p50(x) == 0.75', 'p90(x) != 0.5'], { x: [0.5, 1] }).passed).toBe(
+      true,
+    );
   });
 
   it('ignores float noise below 1e-9', () => {
@@ -40,7 +58,11 @@ describe('evaluateGate: fixed thresholds', () => {
 
   it('judges pass_rate as the share of cases at or above the pass threshold', () => {
     const current = { context_recall: [0.7, 0.69, 0.9, 0.5] };
-    expect(gate(['pass_rate(context_recall, 0.7) >= 0.5'], current).rules[0]).toMatchObject({ aggregate: 'pass_rate', actual: 0.5, passed: true });
+    expect(gate(['pass_rate(context_recall, 0.7) >= 0.5'], current).rules[0]).toMatchObject({
+      aggregate: 'pass_rate',
+      actual: 0.5,
+      passed: true,
+    });
     expect(gate(['pass_rate(context_recall, 0.7) >= 0.6'], current).passed).toBe(false);
   });
 
@@ -72,7 +94,11 @@ describe('evaluateGate: baseline thresholds', () => {
 
   it('compares against the same aggregate of the baseline, including pass_rate', () => {
     const baseline = baselineRun({ x: [0.2, 0.6, 0.6, 0.9] });
-    const verdict = gate(['p90(x) < baseline + 0.1', 'pass_rate(x, 0.5) >= baseline'], { x: [0.5, 0.7, 0.8, 0.95] }, baseline);
+    const verdict = gate(
+      ['p90(x) < baseline + 0.1', 'pass_rate(x, 0.5) >= baseline'],
+      { x: [0.5, 0.7, 0.8, 0.95] },
+      baseline,
+    );
     // baseline p90: rank 2.7 -> 0.6 + 0.7 * 0.3 = 0.81, + 0.1 = 0.91; current p90: 0.8 + 0.7 * 0.15 = 0.905
     expect(verdict.rules[0]).toMatchObject({ threshold: 0.91, actual: 0.905, passed: true });
     expect(verdict.rules[1]).toMatchObject({ threshold: 0.75, actual: 1, passed: true });
@@ -85,7 +111,11 @@ describe('evaluateGate: baseline thresholds', () => {
   });
 
   it('treats a metric the baseline run has no value for as a missing baseline', () => {
-    const verdict = gate(['mean(x) >= baseline', 'pass_rate(y, 0.5) > baseline'], { x: [0.4], y: [0.4] }, baselineRun({ y: [0.9] }, false));
+    const verdict = gate(
+      ['mean(x) >= baseline', 'pass_rate(y, 0.5) > baseline'],
+      { x: [0.4], y: [0.4] },
+      baselineRun({ y: [0.9] }, false),
+    );
     expect(verdict).toMatchObject({ passed: true, baselineRunId: 'run-base', baselineMissing: [0, 1] });
     expect(verdict.rules.map((rule) => rule.threshold)).toEqual([0, 0]);
   });
@@ -106,7 +136,13 @@ describe('evaluateGate: contract', () => {
     const verdict = gate(['mean(x) >= baseline + 0.1', 'mean(y) >= 0.5'], { x: [0.5] }, baselineRun({ x: [0.5] }));
     const event = testEvent('GateFailed', {
       gateId: 'a'.repeat(64),
-      subject: { runId: 'run-1', dataset: { id: 'ds', name: null, version: 1, contentHash: 'b'.repeat(64) }, prompt: null, modelProfile: null, configHash: 'c'.repeat(64) },
+      subject: {
+        runId: 'run-1',
+        dataset: { id: 'ds', name: null, version: 1, contentHash: 'b'.repeat(64) },
+        prompt: null,
+        modelProfile: null,
+        configHash: 'c'.repeat(64),
+      },
       rules: verdict.rules,
       baselineRunId: verdict.baselineRunId,
     });

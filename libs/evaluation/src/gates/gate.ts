@@ -50,7 +50,10 @@ function valueIn(run: RunMetrics, rule: GateRule): number | null {
   }
 }
 
-function resolveThreshold(rule: GateRule, baseline: BaselineRun | null): { threshold: number; baselineMissing: boolean } {
+function resolveThreshold(
+  rule: GateRule,
+  baseline: BaselineRun | null,
+): { threshold: number; baselineMissing: boolean } {
   switch (rule.threshold.kind) {
     case 'number':
       return { threshold: rule.threshold.value, baselineMissing: false };

@@ -33,18 +33,25 @@ export function defineMetric(definition: MetricDefinition): Metric {
   });
 }
 
-function createMetricContext(metric: string, testCase: EvaluationCase, deps: MetricDeps, options: MetricOptions): MetricContext {
+function createMetricContext(
+  metric: string,
+  testCase: EvaluationCase,
+  deps: MetricDeps,
+  options: MetricOptions,
+): MetricContext {
   return {
     metric,
     testCase,
     options,
     groundTruth() {
       // undefined too: cases can arrive from JSON where the field was simply left out.
-      if (testCase.groundTruth === null || testCase.groundTruth === undefined) throw missingGroundTruth(metric, testCase.id);
+      if (testCase.groundTruth === null || testCase.groundTruth === undefined)
+        throw missingGroundTruth(metric, testCase.id);
       return testCase.groundTruth;
     },
     contexts() {
-      if (!Array.isArray(testCase.contexts) || testCase.contexts.length === 0) throw missingContexts(metric, testCase.id);
+      if (!Array.isArray(testCase.contexts) || testCase.contexts.length === 0)
+        throw missingContexts(metric, testCase.id);
       return testCase.contexts;
     },
     judge() {
@@ -60,7 +67,12 @@ function createMetricContext(metric: string, testCase: EvaluationCase, deps: Met
 /** Clamps rounding drift (1.0000000002) into [0, 1]; a NaN is a bug in the formula, reported loudly. */
 function unitScore(metric: string, caseId: string, score: number): number {
   if (!Number.isFinite(score)) {
-    throw new MetricError('INVALID_SCORE', metric, `Metric "${metric}" computed a non-finite score (${score}) for case "${caseId}"`, { caseId });
+    throw new MetricError(
+      'INVALID_SCORE',
+      metric,
+      `Metric "${metric}" computed a non-finite score (${score}) for case "${caseId}"`,
+      { caseId },
+    );
   }
   return Math.min(1, Math.max(0, score));
 }

@@ -13,9 +13,22 @@ export { rougeL, rougeLMetric, longestCommonSubsequence } from './deterministic/
 export type { RougeL } from './deterministic/rouge-l.js';
 export { bleu, bleuMetric } from './deterministic/bleu.js';
 export type { Bleu } from './deterministic/bleu.js';
-export { contextRecallMetric, lexicalContextRecall, RECALLED_SENTENCE_COVERAGE } from './deterministic/context-recall.js';
-export { contextPrecisionMetric, lexicalContextRelevance, overlapCoefficient, RELEVANT_CONTEXT_OVERLAP } from './deterministic/context-precision.js';
-export { faithfulnessLexicalMetric, lexicalSentenceSupport, SUPPORTED_SENTENCE_COVERAGE } from './deterministic/faithfulness-lexical.js';
+export {
+  contextRecallMetric,
+  lexicalContextRecall,
+  RECALLED_SENTENCE_COVERAGE,
+} from './deterministic/context-recall.js';
+export {
+  contextPrecisionMetric,
+  lexicalContextRelevance,
+  overlapCoefficient,
+  RELEVANT_CONTEXT_OVERLAP,
+} from './deterministic/context-precision.js';
+export {
+  faithfulnessLexicalMetric,
+  lexicalSentenceSupport,
+  SUPPORTED_SENTENCE_COVERAGE,
+} from './deterministic/faithfulness-lexical.js';
 export { answerRelevancyMetric } from './deterministic/answer-relevancy.js';
 export { semanticSimilarityMetric } from './deterministic/semantic-similarity.js';
 export { averagePrecision } from './average-precision.js';

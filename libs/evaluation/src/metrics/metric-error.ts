@@ -31,15 +31,30 @@ export class MetricError extends Error {
 }
 
 export function missingGroundTruth(metric: string, caseId: string, why = 'has none'): MetricError {
-  return new MetricError('MISSING_GROUND_TRUTH', metric, `Metric "${metric}" needs a ground truth, but case "${caseId}" ${why}`, { caseId });
+  return new MetricError(
+    'MISSING_GROUND_TRUTH',
+    metric,
+    `Metric "${metric}" needs a ground truth, but case "${caseId}" ${why}`,
+    { caseId },
+  );
 }
 
 export function missingContexts(metric: string, caseId: string): MetricError {
-  return new MetricError('MISSING_CONTEXTS', metric, `Metric "${metric}" needs retrieved contexts, but case "${caseId}" has none`, { caseId });
+  return new MetricError(
+    'MISSING_CONTEXTS',
+    metric,
+    `Metric "${metric}" needs retrieved contexts, but case "${caseId}" has none`,
+    { caseId },
+  );
 }
 
 export function missingJudge(metric: string, caseId: string): MetricError {
-  return new MetricError('MISSING_JUDGE', metric, `Metric "${metric}" is judged by an LLM, but no judge was given to score case "${caseId}"`, { caseId });
+  return new MetricError(
+    'MISSING_JUDGE',
+    metric,
+    `Metric "${metric}" is judged by an LLM, but no judge was given to score case "${caseId}"`,
+    { caseId },
+  );
 }
 
 export function invalidOptions(metric: string, caseId: string, why: string): MetricError {
@@ -47,7 +62,13 @@ export function invalidOptions(metric: string, caseId: string, why: string): Met
 }
 
 /** The judge answered, but not with what the prompt asked for; never turned into a silent 0. */
-export function judgeBadOutput(metric: string, caseId: string, purpose: string, why: string, output: string): MetricError {
+export function judgeBadOutput(
+  metric: string,
+  caseId: string,
+  purpose: string,
+  why: string,
+  output: string,
+): MetricError {
   const excerpt = output.length > 200 ? `${output.slice(0, 200)}…` : output;
   return new MetricError(
     'JUDGE_BAD_OUTPUT',

@@ -35,7 +35,9 @@ const ALL_METRICS: readonly Metric[] = [
 ];
 
 /** Every metric, by name. */
-export const METRICS: Readonly<Record<string, Metric>> = Object.freeze(Object.fromEntries(ALL_METRICS.map((metric) => [metric.name, metric])));
+export const METRICS: Readonly<Record<string, Metric>> = Object.freeze(
+  Object.fromEntries(ALL_METRICS.map((metric) => [metric.name, metric])),
+);
 
 export const METRIC_NAMES: readonly string[] = Object.freeze(ALL_METRICS.map((metric) => metric.name).sort());
 
@@ -44,7 +46,11 @@ export function metricByName(name: string): Metric {
   // Own properties only: "toString" or "__proto__" must not resolve to something that is not a metric.
   const metric = Object.hasOwn(METRICS, name) ? METRICS[name] : undefined;
   if (metric === undefined) {
-    throw new MetricError('UNKNOWN_METRIC', name, `Unknown metric ${JSON.stringify(name)}; known metrics: ${METRIC_NAMES.join(', ')}`);
+    throw new MetricError(
+      'UNKNOWN_METRIC',
+      name,
+      `Unknown metric ${JSON.stringify(name)}; known metrics: ${METRIC_NAMES.join(', ')}`,
+    );
   }
   return metric;
 }

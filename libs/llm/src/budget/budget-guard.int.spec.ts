@@ -17,7 +17,9 @@ describe('budget guard', () => {
     otherPool = new pg.Pool({ connectionString: testDatabaseUrl() });
     guard = new BudgetGuard(pool, schema);
   });
-  afterAll(async () => { await Promise.all([pool.end(), otherPool.end()]); });
+  afterAll(async () => {
+    await Promise.all([pool.end(), otherPool.end()]);
+  });
 
   it('lets calls through until the spend would pass the budget', async () => {
     const project = `project-${randomUUID()}`;
@@ -34,7 +36,9 @@ describe('budget guard', () => {
   it('adds spend atomically from concurrent workers of two processes', async () => {
     const project = `project-${randomUUID()}`;
     const other = new BudgetGuard(otherPool, schema);
-    await Promise.all(Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? guard : other).record(project, 0.0125)));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? guard : other).record(project, 0.0125)),
+    );
     expect(await guard.spendOf(project)).toEqual({ budgetUsd: undefined, spentUsd: 0.5 });
   });
 
@@ -42,6 +46,8 @@ describe('budget guard', () => {
     const project = `project-${randomUUID()}`;
     await guard.record(project, 5);
     await expect(guard.check(project, 1)).resolves.toBeUndefined();
-    await expect(new BudgetGuard(pool, schema, { defaultBudgetUsd: 5 }).check(project, 0.01)).rejects.toMatchObject({ code: LlmErrorCode.BudgetExceeded });
+    await expect(new BudgetGuard(pool, schema, { defaultBudgetUsd: 5 }).check(project, 0.01)).rejects.toMatchObject({
+      code: LlmErrorCode.BudgetExceeded,
+    });
   });
 });

@@ -20,7 +20,11 @@ export interface ProjectSpend {
 export class BudgetGuard {
   private readonly table: string;
 
-  constructor(private readonly pool: Pool, schema: string, private readonly options: BudgetGuardOptions = {}) {
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+    private readonly options: BudgetGuardOptions = {},
+  ) {
     this.table = `"${schema}".llm_project_spend`;
   }
 

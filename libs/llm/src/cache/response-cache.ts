@@ -16,7 +16,10 @@ interface CacheRow {
 export class ResponseCache {
   private readonly table: string;
 
-  constructor(private readonly pool: Pool, schema: string) {
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+  ) {
     this.table = `"${schema}".llm_response_cache`;
   }
 
@@ -41,8 +44,13 @@ export class ResponseCache {
       `INSERT INTO ${this.table} (cache_key, provider, model, response_text, response_model, prompt_tokens, completion_tokens)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (cache_key) DO NOTHING`,
       [
-        cacheKey(provider, request), provider, request.model, response.text, response.model,
-        Math.round(response.usage.promptTokens), Math.round(response.usage.completionTokens),
+        cacheKey(provider, request),
+        provider,
+        request.model,
+        response.text,
+        response.model,
+        Math.round(response.usage.promptTokens),
+        Math.round(response.usage.completionTokens),
       ],
     );
   }

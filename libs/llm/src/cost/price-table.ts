@@ -35,7 +35,9 @@ export class PriceTable {
     const price = this.priceOf(model);
     if (!price) return { costUsd: 0, priced: false };
     return {
-      costUsd: (usage.promptTokens * price.inputUsdPerMillion + usage.completionTokens * price.outputUsdPerMillion) / 1_000_000,
+      costUsd:
+        (usage.promptTokens * price.inputUsdPerMillion + usage.completionTokens * price.outputUsdPerMillion) /
+        1_000_000,
       priced: true,
     };
   }

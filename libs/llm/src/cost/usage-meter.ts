@@ -24,7 +24,14 @@ export interface UsageRecord {
   priced: boolean;
 }
 
-const empty = (): UsageTotals => ({ requests: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, unpricedRequests: 0 });
+const empty = (): UsageTotals => ({
+  requests: 0,
+  cacheHits: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  costUsd: 0,
+  unpricedRequests: 0,
+});
 
 /** What one evaluation run cost: one meter per run, fed by the judge client, read when the run ends. */
 export class UsageMeter {
@@ -47,7 +54,10 @@ export class UsageMeter {
   }
 
   summary(): UsageSummary {
-    return { ...this.total, byPurpose: Object.fromEntries([...this.purposes].map(([purpose, totals]) => [purpose, { ...totals }])) };
+    return {
+      ...this.total,
+      byPurpose: Object.fromEntries([...this.purposes].map(([purpose, totals]) => [purpose, { ...totals }])),
+    };
   }
 
   private totalsFor(purpose: string): UsageTotals {

@@ -36,15 +36,23 @@ export async function postJson(call: PostJsonCall): Promise<unknown> {
   }
   if (!response.ok) {
     const reason = shorten(redact(vendorReason(text), call.secret));
-    throw new LlmError(codeForStatus(response.status), `${call.vendor} answered ${response.status}${reason ? `: ${reason}` : ''}`, {
-      status: response.status,
-      retryAfterMs: retryAfterMs(response.headers),
-    });
+    throw new LlmError(
+      codeForStatus(response.status),
+      `${call.vendor} answered ${response.status}${reason ? `: ${reason}` : ''}`,
+      {
+        status: response.status,
+        retryAfterMs: retryAfterMs(response.headers),
+      },
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new LlmError(LlmErrorCode.BadResponse, `${call.vendor} answered ${response.status} with a body that is not JSON`, { status: response.status });
+    throw new LlmError(
+      LlmErrorCode.BadResponse,
+      `${call.vendor} answered ${response.status} with a body that is not JSON`,
+      { status: response.status },
+    );
   }
 }
 
@@ -68,7 +76,11 @@ function vendorReason(text: string): string {
   try {
     const body = JSON.parse(text) as { error?: unknown; message?: unknown };
     if (typeof body.error === 'string') reason = body.error;
-    else if (body.error && typeof body.error === 'object' && typeof (body.error as { message?: unknown }).message === 'string') {
+    else if (
+      body.error &&
+      typeof body.error === 'object' &&
+      typeof (body.error as { message?: unknown }).message === 'string'
+    ) {
       reason = (body.error as { message: string }).message;
     } else if (typeof body.message === 'string') reason = body.message;
   } catch {

@@ -6,7 +6,9 @@ export function badResponse(vendor: string, what: string): LlmError {
 }
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** Token counts some servers omit (Ollama skips prompt_eval_count for a cached prompt): absent counts as 0. */

@@ -19,7 +19,7 @@ describe('Retry-After', () => {
     expect(parseRetryAfter('-1', now)).toBeUndefined();
   });
 
-  it('prefers OpenAI\'s retry-after-ms', () => {
+  it("prefers OpenAI's retry-after-ms", () => {
     expect(retryAfterMs(new Headers({ 'retry-after': '2', 'retry-after-ms': '150' }), now)).toBe(150);
     expect(retryAfterMs(new Headers({ 'retry-after': '2' }), now)).toBe(2000);
     expect(retryAfterMs(new Headers(), now)).toBeUndefined();

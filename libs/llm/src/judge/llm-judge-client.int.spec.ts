@@ -18,7 +18,12 @@ import { LlmJudgeClient, type LlmJudgeClientOptions } from './llm-judge-client.j
 const KEY = 'sk-judge-test';
 // $10 per million tokens either way: 1,000 tokens cost one cent.
 const prices = new PriceTable({ 'judge-model': { inputUsdPerMillion: 10, outputUsdPerMillion: 10 } });
-const claims = { purpose: 'faithfulness.claims', system: 'Extract claims as JSON.', prompt: `Answer: Paris is in France. (${randomUUID()})`, json: true };
+const claims = {
+  purpose: 'faithfulness.claims',
+  system: 'Extract claims as JSON.',
+  prompt: `Answer: Paris is in France. (${randomUUID()})`,
+  json: true,
+};
 
 describe('LLM judge client', () => {
   let server: FakeLlmServer;
@@ -45,7 +50,10 @@ describe('LLM judge client', () => {
   };
 
   beforeAll(async () => {
-    telemetry = startTelemetry('llm-judge-test', { exportSpans: false, spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
+    telemetry = startTelemetry('llm-judge-test', {
+      exportSpans: false,
+      spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
+    });
     schema = await migrateLlmTestSchema();
     pool = new pg.Pool({ connectionString: testDatabaseUrl() });
   });
@@ -58,17 +66,32 @@ describe('LLM judge client', () => {
     server.respondWith(() => ({ text: '{"claims":["Paris is in France"]}', promptTokens: 600, completionTokens: 400 }));
     spans.reset();
   });
-  afterEach(async () => { await server.close(); });
+  afterEach(async () => {
+    await server.close();
+  });
 
-  it('answers, meters the call and adds its cost to the project\'s spend, in a span', async () => {
+  it("answers, meters the call and adds its cost to the project's spend, in a span", async () => {
     const budget = new BudgetGuard(pool, schema);
     const projectId = `project-${randomUUID()}`;
     const { client, meter } = judge({ budget, projectId });
-    await expect(client.complete({ ...claims, prompt: `${claims.prompt} ${randomUUID()}` })).resolves.toBe('{"claims":["Paris is in France"]}');
-    expect(meter.summary()).toMatchObject({ requests: 1, cacheHits: 0, promptTokens: 600, completionTokens: 400, costUsd: 0.01 });
+    await expect(client.complete({ ...claims, prompt: `${claims.prompt} ${randomUUID()}` })).resolves.toBe(
+      '{"claims":["Paris is in France"]}',
+    );
+    expect(meter.summary()).toMatchObject({
+      requests: 1,
+      cacheHits: 0,
+      promptTokens: 600,
+      completionTokens: 400,
+      costUsd: 0.01,
+    });
     expect((await budget.spendOf(projectId)).spentUsd).toBeCloseTo(0.01);
     const [span] = spans.getFinishedSpans().filter((finished) => finished.name === 'llm.judge');
-    expect(span?.attributes).toMatchObject({ 'llm.purpose': 'faithfulness.claims', 'llm.model': 'judge-model', 'llm.cached': false, 'llm.cost_usd': 0.01 });
+    expect(span?.attributes).toMatchObject({
+      'llm.purpose': 'faithfulness.claims',
+      'llm.model': 'judge-model',
+      'llm.cached': false,
+      'llm.cost_usd': 0.01,
+    });
   });
 
   it('answers a repeated request from the cache without a second HTTP request, and meters the hit', async () => {
@@ -91,7 +114,9 @@ describe('LLM judge client', () => {
     // 0 + 1 ≤ 2.5, 1 + 1 ≤ 2.5, then 2 + 1 > 2.5 cents.
     await client.complete({ ...claims, prompt: `first ${randomUUID()}` });
     await client.complete({ ...claims, prompt: `second ${randomUUID()}` });
-    await expect(client.complete({ ...claims, prompt: `third ${randomUUID()}` })).rejects.toMatchObject({ code: LlmErrorCode.BudgetExceeded });
+    await expect(client.complete({ ...claims, prompt: `third ${randomUUID()}` })).rejects.toMatchObject({
+      code: LlmErrorCode.BudgetExceeded,
+    });
     expect(server.requestCount).toBe(2);
     expect(meter.summary().requests).toBe(2);
     expect((await budget.spendOf(projectId)).spentUsd).toBeCloseTo(0.02);
@@ -114,7 +139,10 @@ describe('LLM judge client', () => {
     expect(server.requests[0]?.body).toMatchObject({
       model: 'judge-model',
       temperature: 0,
-      messages: [{ role: 'system', content: claims.system }, { role: 'user', content: prompt }],
+      messages: [
+        { role: 'system', content: claims.system },
+        { role: 'user', content: prompt },
+      ],
       response_format: { type: 'json_object' },
     });
   });

@@ -57,7 +57,12 @@ export class LlmJudgeClient {
 
   complete(request: JudgeCompletionRequest): Promise<string> {
     const { model, projectId } = this.options;
-    const attributes = { 'llm.purpose': request.purpose, 'llm.provider': this.provider.name, 'llm.model': model, 'evalvault.project_id': projectId };
+    const attributes = {
+      'llm.purpose': request.purpose,
+      'llm.provider': this.provider.name,
+      'llm.model': model,
+      'evalvault.project_id': projectId,
+    };
     return inSpan('llm.judge', attributes, async () => {
       const chat = this.chatRequest(request);
       const hit = await this.options.cache?.get(this.provider.name, chat);
@@ -71,7 +76,10 @@ export class LlmJudgeClient {
       const response = await this.provider.chat(chat, this.signalOption());
       await this.account(request.purpose, response);
       if (request.json && !isJson(response.text)) {
-        throw new LlmError(LlmErrorCode.BadResponse, `${this.provider.name} answered ${request.purpose} with text that is not JSON`);
+        throw new LlmError(
+          LlmErrorCode.BadResponse,
+          `${this.provider.name} answered ${request.purpose} with text that is not JSON`,
+        );
       }
       await this.options.cache?.put(this.provider.name, chat, response);
       return response.text;
@@ -92,7 +100,10 @@ export class LlmJudgeClient {
 
   private estimatedCostUsd(chat: ChatRequest): number {
     const promptChars = chat.messages.reduce((sum, message) => sum + message.content.length, 0);
-    const usage = { promptTokens: Math.ceil(promptChars / CHARS_PER_TOKEN), completionTokens: chat.maxTokens ?? ESTIMATED_ANSWER_TOKENS };
+    const usage = {
+      promptTokens: Math.ceil(promptChars / CHARS_PER_TOKEN),
+      completionTokens: chat.maxTokens ?? ESTIMATED_ANSWER_TOKENS,
+    };
     return this.prices.costOf(chat.model, usage).costUsd;
   }
 

@@ -31,23 +31,30 @@ export class AnthropicProvider implements LlmProvider {
 
   async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
     const key = await this.options.apiKey();
-    const answer = asRecord(await postJson({
-      vendor: this.name,
-      url: this.url,
-      headers: { 'x-api-key': key, 'anthropic-version': ANTHROPIC_VERSION },
-      body: this.body(request),
-      secret: key,
-      ...(options.signal ? { signal: options.signal } : {}),
-    }));
+    const answer = asRecord(
+      await postJson({
+        vendor: this.name,
+        url: this.url,
+        headers: { 'x-api-key': key, 'anthropic-version': ANTHROPIC_VERSION },
+        body: this.body(request),
+        secret: key,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
     const blocks = answer?.['content'];
     if (!Array.isArray(blocks)) throw badResponse(this.name, 'content blocks');
-    const texts = blocks.map(asRecord).filter((block) => block?.['type'] === 'text' && typeof block['text'] === 'string');
+    const texts = blocks
+      .map(asRecord)
+      .filter((block) => block?.['type'] === 'text' && typeof block['text'] === 'string');
     if (texts.length === 0) throw badResponse(this.name, 'text block');
     const text = texts.map((block) => block?.['text'] as string).join('');
     const usage = asRecord(answer?.['usage']);
     return {
       text: request.json ? withoutCodeFence(text) : text,
-      usage: { promptTokens: tokenCount(usage?.['input_tokens']), completionTokens: tokenCount(usage?.['output_tokens']) },
+      usage: {
+        promptTokens: tokenCount(usage?.['input_tokens']),
+        completionTokens: tokenCount(usage?.['output_tokens']),
+      },
       model: typeof answer?.['model'] === 'string' ? answer['model'] : request.model,
     };
   }
@@ -60,7 +67,9 @@ export class AnthropicProvider implements LlmProvider {
       model: request.model,
       max_tokens: request.maxTokens ?? this.options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
       ...(system.length > 0 ? { system: system.join('\n\n') } : {}),
-      messages: request.messages.filter((message) => message.role !== 'system').map(({ role, content }) => ({ role, content })),
+      messages: request.messages
+        .filter((message) => message.role !== 'system')
+        .map(({ role, content }) => ({ role, content })),
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     };
   }

@@ -30,26 +30,31 @@ export class OllamaProvider implements LlmProvider {
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
       ...(request.maxTokens === undefined ? {} : { num_predict: request.maxTokens }),
     };
-    const answer = asRecord(await postJson({
-      vendor: this.name,
-      url: this.url,
-      headers: key ? { authorization: `Bearer ${key}` } : {},
-      // stream: false — the endpoint streams NDJSON by default; we want one answer object.
-      body: {
-        model: request.model,
-        messages: request.messages,
-        stream: false,
-        ...(request.json ? { format: 'json' } : {}),
-        ...(Object.keys(modelOptions).length > 0 ? { options: modelOptions } : {}),
-      },
-      ...(key ? { secret: key } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    }));
+    const answer = asRecord(
+      await postJson({
+        vendor: this.name,
+        url: this.url,
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+        // stream: false — the endpoint streams NDJSON by default; we want one answer object.
+        body: {
+          model: request.model,
+          messages: request.messages,
+          stream: false,
+          ...(request.json ? { format: 'json' } : {}),
+          ...(Object.keys(modelOptions).length > 0 ? { options: modelOptions } : {}),
+        },
+        ...(key ? { secret: key } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
     const content = asRecord(answer?.['message'])?.['content'];
     if (typeof content !== 'string') throw badResponse(this.name, 'message.content');
     return {
       text: content,
-      usage: { promptTokens: tokenCount(answer?.['prompt_eval_count']), completionTokens: tokenCount(answer?.['eval_count']) },
+      usage: {
+        promptTokens: tokenCount(answer?.['prompt_eval_count']),
+        completionTokens: tokenCount(answer?.['eval_count']),
+      },
       model: typeof answer?.['model'] === 'string' ? answer['model'] : request.model,
     };
   }

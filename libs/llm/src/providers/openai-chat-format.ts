@@ -35,7 +35,10 @@ export function chatCompletionsResponse(vendor: string, body: unknown, requested
   const usage = asRecord(answer?.['usage']);
   return {
     text: content,
-    usage: { promptTokens: tokenCount(usage?.['prompt_tokens']), completionTokens: tokenCount(usage?.['completion_tokens']) },
+    usage: {
+      promptTokens: tokenCount(usage?.['prompt_tokens']),
+      completionTokens: tokenCount(usage?.['completion_tokens']),
+    },
     model: typeof answer?.['model'] === 'string' ? answer['model'] : requestedModel,
   };
 }

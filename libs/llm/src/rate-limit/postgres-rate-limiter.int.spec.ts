@@ -14,14 +14,20 @@ describe('PostgreSQL rate limiter shared across instances', () => {
     return new PostgresRateLimiter(pool, schema, { limitFor: () => limit, maxPollMs: 20, ...options });
   };
 
-  beforeAll(async () => { schema = await migrateLlmTestSchema(); });
-  afterAll(async () => { await Promise.all(pools.map((pool) => pool.end())); });
+  beforeAll(async () => {
+    schema = await migrateLlmTestSchema();
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+  });
 
   it('grants no more than the bucket holds to two instances with their own pools, taking concurrently', async () => {
     const model = `model-${randomUUID()}`;
     const first = limiter({ capacity: 5, refillPerSecond: 0 });
     const second = limiter({ capacity: 5, refillPerSecond: 0 });
-    const attempts = Array.from({ length: 12 }, (_, index) => (index % 2 === 0 ? first : second).tryAcquire('openai', model));
+    const attempts = Array.from({ length: 12 }, (_, index) =>
+      (index % 2 === 0 ? first : second).tryAcquire('openai', model),
+    );
     const grants = (await Promise.all(attempts)).filter(Boolean).length;
     expect(grants).toBe(5);
     expect(await first.tryAcquire('openai', model)).toBe(false);
@@ -41,9 +47,15 @@ describe('PostgreSQL rate limiter shared across instances', () => {
     const model = `model-${randomUUID()}`;
     const waits: number[] = [];
     const first = limiter({ capacity: 1, refillPerSecond: 1 });
-    const second = limiter({ capacity: 1, refillPerSecond: 1 }, {
-      sleep: (ms) => { waits.push(ms); return new Promise((resolve) => setTimeout(resolve, ms)); },
-    });
+    const second = limiter(
+      { capacity: 1, refillPerSecond: 1 },
+      {
+        sleep: (ms) => {
+          waits.push(ms);
+          return new Promise((resolve) => setTimeout(resolve, ms));
+        },
+      },
+    );
     await first.acquire('openai', model);
     // The bucket is empty now: the second instance gets only the token the refill brings, after waiting.
     await expect(second.acquire('openai', model)).resolves.toBeUndefined();
@@ -61,7 +73,9 @@ describe('PostgreSQL rate limiter shared across instances', () => {
     const model = `model-${randomUUID()}`;
     const first = limiter({ capacity: 2, refillPerSecond: 50 });
     const second = limiter({ capacity: 2, refillPerSecond: 50 });
-    const callers = Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? first : second).acquire('openai', model));
+    const callers = Array.from({ length: 10 }, (_, index) =>
+      (index % 2 === 0 ? first : second).acquire('openai', model),
+    );
     await expect(Promise.all(callers)).resolves.toHaveLength(10);
   });
 
@@ -71,9 +85,11 @@ describe('PostgreSQL rate limiter shared across instances', () => {
     const instances = [limiter(limit), limiter(limit)];
     const started = performance.now();
     let grants = 0;
-    await Promise.all(instances.map(async (instance) => {
-      while (performance.now() - started < 300) if (await instance.tryAcquire('openai', model)) grants++;
-    }));
+    await Promise.all(
+      instances.map(async (instance) => {
+        while (performance.now() - started < 300) if (await instance.tryAcquire('openai', model)) grants++;
+      }),
+    );
     // Measured after the last take, so the bound can only be generous: counts, not timings, are asserted.
     const allowed = limit.capacity + (limit.refillPerSecond * (performance.now() - started)) / 1000;
     expect(grants).toBeGreaterThanOrEqual(limit.capacity);

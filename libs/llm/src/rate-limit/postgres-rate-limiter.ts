@@ -32,7 +32,11 @@ const refilled = (capacity: string, rate: string): string =>
 export class PostgresRateLimiter {
   private readonly table: string;
 
-  constructor(private readonly pool: Pool, schema: string, private readonly options: PostgresRateLimiterOptions) {
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+    private readonly options: PostgresRateLimiterOptions,
+  ) {
     this.table = `"${schema}".llm_rate_limit_buckets`;
   }
 
@@ -58,14 +62,18 @@ export class PostgresRateLimiter {
   async acquire(provider: string, model: string, options: { cost?: number; signal?: AbortSignal } = {}): Promise<void> {
     const cost = options.cost ?? 1;
     const { capacity } = this.options.limitFor(provider, model);
-    if (cost > capacity) throw new LlmError(LlmErrorCode.BadRequest, `a cost of ${cost} can never fit a bucket of ${capacity}`);
+    if (cost > capacity)
+      throw new LlmError(LlmErrorCode.BadRequest, `a cost of ${cost} can never fit a bucket of ${capacity}`);
     const maxWaitMs = this.options.maxWaitMs ?? 60_000;
     const started = Date.now();
     while (!(await this.tryAcquire(provider, model, cost))) {
       const estimateMs = await this.estimatedWaitMs(provider, model, cost);
       // Fail now rather than sit out the bound when the refill cannot come in time (or never: rate 0).
       if (Date.now() - started + estimateMs > maxWaitMs) {
-        throw new LlmError(LlmErrorCode.RateLimited, `shared rate limit for ${provider}:${model} has no token within ${maxWaitMs} ms`);
+        throw new LlmError(
+          LlmErrorCode.RateLimited,
+          `shared rate limit for ${provider}:${model} has no token within ${maxWaitMs} ms`,
+        );
       }
       const waitMs = Math.min(estimateMs, this.options.maxPollMs ?? 1_000);
       // Jitter: instances woken by the same refill should not all hit the row at once.

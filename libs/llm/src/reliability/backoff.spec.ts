@@ -14,7 +14,7 @@ describe('retry delay', () => {
     expect(retryDelayMs(20, policy, undefined, () => 1)).toBe(5_000);
   });
 
-  it('takes the vendor\'s Retry-After as is, capped', () => {
+  it("takes the vendor's Retry-After as is, capped", () => {
     expect(retryDelayMs(1, policy, 1_000, () => 0)).toBe(1_000);
     expect(retryDelayMs(1, policy, 0, () => 1)).toBe(0);
     expect(retryDelayMs(1, policy, 60_000, () => 0)).toBe(5_000);

@@ -10,7 +10,12 @@ export interface BackoffPolicy {
  * knows when its window reopens) but is capped; otherwise exponential with "equal jitter"
  * (half fixed, half random), so workers that failed together do not retry together.
  */
-export function retryDelayMs(retry: number, policy: BackoffPolicy, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+export function retryDelayMs(
+  retry: number,
+  policy: BackoffPolicy,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.round(exponential / 2 + random() * (exponential / 2));

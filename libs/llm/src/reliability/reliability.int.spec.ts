@@ -6,15 +6,30 @@ import { OpenAiCompatibleProvider } from '../providers/openai-compatible.provide
 import { ReliableLlmProvider, type ReliabilityOptions } from './reliable-provider.js';
 
 const KEY = 'sk-live-7f3a9c2e-never-print-me';
-const request: ChatRequest = { model: 'gpt-test', messages: [{ role: 'user', content: 'Grade this answer.' }], json: false };
+const request: ChatRequest = {
+  model: 'gpt-test',
+  messages: [{ role: 'user', content: 'Grade this answer.' }],
+  json: false,
+};
 const failure = (promise: Promise<unknown>): Promise<LlmError> =>
-  promise.then(() => { throw new Error('expected the call to fail'); }, (caught: unknown) => caught as LlmError);
+  promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (caught: unknown) => caught as LlmError,
+  );
 
 describe('reliability over HTTP', () => {
   let server: FakeLlmServer;
   let waits: number[];
   const reliable = (inner: LlmProvider, options: ReliabilityOptions = {}) =>
-    new ReliableLlmProvider(inner, { sleep: async (ms) => { waits.push(ms); }, baseDelayMs: 10, ...options });
+    new ReliableLlmProvider(inner, {
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+      baseDelayMs: 10,
+      ...options,
+    });
   const openAi = (key = KEY) => new OpenAiCompatibleProvider({ baseUrl: server.url, apiKey: async () => key });
 
   beforeEach(async () => {
@@ -22,7 +37,9 @@ describe('reliability over HTTP', () => {
     server.respondWith(() => ({ text: 'graded' }));
     waits = [];
   });
-  afterEach(async () => { await server.close(); });
+  afterEach(async () => {
+    await server.close();
+  });
 
   it('waits out a 429 for its Retry-After, then succeeds', async () => {
     server.enqueue({ status: 429, retryAfter: '2' });
@@ -37,7 +54,7 @@ describe('reliability over HTTP', () => {
     expect(waits).toEqual([5_000]);
   });
 
-  it('retries a 500 (and Anthropic\'s 529) then succeeds', async () => {
+  it("retries a 500 (and Anthropic's 529) then succeeds", async () => {
     server.enqueue({ status: 500 }, { status: 529 });
     const anthropic = new AnthropicProvider({ baseUrl: server.url, apiKey: async () => KEY });
     await expect(reliable(anthropic).chat(request)).resolves.toMatchObject({ text: 'graded' });
@@ -69,7 +86,11 @@ describe('reliability over HTTP', () => {
 
   it('fails a 400 at once as LLM_BAD_REQUEST', async () => {
     const error = await failure(reliable(openAi()).chat({ ...request, temperature: 7 }));
-    expect(error).toMatchObject({ code: LlmErrorCode.BadRequest, status: 400, message: expect.stringMatching(/temperature/) });
+    expect(error).toMatchObject({
+      code: LlmErrorCode.BadRequest,
+      status: 400,
+      message: expect.stringMatching(/temperature/),
+    });
     expect(server.requestCount).toBe(1);
   });
 
@@ -86,7 +107,9 @@ describe('reliability over HTTP', () => {
   it('never puts the key or the request body in an error, even when the vendor echoes the key', async () => {
     const wrongKey = 'sk-rejected-4b1d8e0f-secret';
     const secretPrompt = 'PATIENT RECORD 991: confidential';
-    const error = await failure(reliable(openAi(wrongKey)).chat({ ...request, messages: [{ role: 'user', content: secretPrompt }] }));
+    const error = await failure(
+      reliable(openAi(wrongKey)).chat({ ...request, messages: [{ role: 'user', content: secretPrompt }] }),
+    );
     expect(JSON.stringify(server.received.at(-1)?.headers)).toContain(wrongKey); // it was sent...
     const everything = [error.message, error.stack, JSON.stringify(error), String(error.cause)].join('\n');
     expect(error.message).toMatch(/\[redacted\]/); // ...the vendor repeated it...

@@ -14,22 +14,35 @@ class ScriptedProvider implements LlmProvider {
     const failure = this.failures[this.calls++];
     if (failure === 'hang') {
       // A slow vendor: answers only when the signal gives up on it.
-      await new Promise((_resolve, reject) => options.signal?.addEventListener('abort', () => reject(options.signal?.reason)));
+      await new Promise((_resolve, reject) =>
+        options.signal?.addEventListener('abort', () => reject(options.signal?.reason)),
+      );
     }
     if (failure) throw failure;
     return answer;
   }
 }
 
-function reliable(inner: LlmProvider, options: ReliabilityOptions = {}): { provider: ReliableLlmProvider; waits: number[] } {
+function reliable(
+  inner: LlmProvider,
+  options: ReliabilityOptions = {},
+): { provider: ReliableLlmProvider; waits: number[] } {
   const waits: number[] = [];
-  const provider = new ReliableLlmProvider(inner, { random: () => 0, sleep: async (ms) => { waits.push(ms); }, ...options });
+  const provider = new ReliableLlmProvider(inner, {
+    random: () => 0,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    ...options,
+  });
   return { provider, waits };
 }
 
 describe('reliable provider', () => {
   it('retries a 429 after the wait the vendor asked for', async () => {
-    const inner = new ScriptedProvider([new LlmError(LlmErrorCode.RateLimited, '429', { status: 429, retryAfterMs: 1_000 })]);
+    const inner = new ScriptedProvider([
+      new LlmError(LlmErrorCode.RateLimited, '429', { status: 429, retryAfterMs: 1_000 }),
+    ]);
     const { provider, waits } = reliable(inner);
     await expect(provider.chat(request)).resolves.toEqual(answer);
     expect(inner.calls).toBe(2);

@@ -25,7 +25,10 @@ export class ReliableLlmProvider implements LlmProvider {
   readonly name: string;
   private readonly settings: typeof DEFAULTS;
 
-  constructor(private readonly inner: LlmProvider, private readonly options: ReliabilityOptions = {}) {
+  constructor(
+    private readonly inner: LlmProvider,
+    private readonly options: ReliabilityOptions = {},
+  ) {
     this.name = inner.name;
     this.settings = {
       timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
@@ -73,5 +76,8 @@ export class ReliableLlmProvider implements LlmProvider {
  */
 function asLlmError(error: unknown): LlmError {
   if (error instanceof LlmError) return error;
-  return new LlmError(LlmErrorCode.Unavailable, `LLM call failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+  return new LlmError(
+    LlmErrorCode.Unavailable,
+    `LLM call failed: ${error instanceof Error ? error.name : 'unknown error'}`,
+  );
 }

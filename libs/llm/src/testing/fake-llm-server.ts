@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { parseObject, readBody, waitUnlessGone } from './fake-http.js';
 import { anthropicVendor } from './vendors/anthropic-vendor.js';
 import { type FakeApi, type FakeMessage, type FakeVendor } from './vendors/fake-vendor.js';
@@ -64,7 +70,11 @@ export class FakeLlmServer {
   private readonly queued: FakeReply[] = [];
   private script: FakeScript;
 
-  private constructor(private readonly server: Server, readonly url: string, private readonly options: FakeLlmServerOptions) {
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly options: FakeLlmServerOptions,
+  ) {
     this.script = options.script ?? DEFAULT_SCRIPT;
   }
 
@@ -106,18 +116,31 @@ export class FakeLlmServer {
       response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     };
     const raw = await readBody(request);
-    if (!vendor || request.method !== 'POST') return send(404, { error: { message: `no fake route for ${request.method} ${url.pathname}` } });
+    if (!vendor || request.method !== 'POST')
+      return send(404, { error: { message: `no fake route for ${request.method} ${url.pathname}` } });
     const unroutable = vendor.unroutable?.(url);
     if (unroutable) return send(404, vendor.error(404, unroutable));
     const key = vendor.presentedKey(request.headers);
-    if (key === undefined ? !vendor.keyOptional : this.options.apiKeys !== undefined && !this.options.apiKeys.includes(key)) {
+    if (
+      key === undefined
+        ? !vendor.keyOptional
+        : this.options.apiKeys !== undefined && !this.options.apiKeys.includes(key)
+    ) {
       const shown = key !== undefined && this.options.echoKeyInErrors ? `: ${key}` : '';
-      return send(401, vendor.error(401, key === undefined ? 'No API key provided' : `Incorrect API key provided${shown}`));
+      return send(
+        401,
+        vendor.error(401, key === undefined ? 'No API key provided' : `Incorrect API key provided${shown}`),
+      );
     }
     const body = parseObject(raw);
     const invalid = body ? vendor.invalid(body, request.headers) : 'We could not parse the JSON body of your request.';
     if (!body || invalid) return send(400, vendor.error(400, invalid ?? 'invalid request'));
-    const fakeRequest: FakeLlmRequest = { api: vendor.api, ...vendor.normalize(body, url), body, headers: request.headers };
+    const fakeRequest: FakeLlmRequest = {
+      api: vendor.api,
+      ...vendor.normalize(body, url),
+      body,
+      headers: request.headers,
+    };
     this.requests.push(fakeRequest);
     const reply = this.queued.shift() ?? (await this.script(fakeRequest));
     if (reply.delayMs && !(await waitUnlessGone(reply.delayMs, response))) return;
@@ -125,8 +148,14 @@ export class FakeLlmServer {
     const headers: Record<string, string> = reply.retryAfter === undefined ? {} : { 'retry-after': reply.retryAfter };
     if (status >= 400) return send(status, vendor.error(status, reply.text ?? `scripted failure ${status}`), headers);
     const text = reply.text ?? '';
-    const promptTokens = reply.promptTokens ?? approxTokens(fakeRequest.messages.map((message) => message.content).join(' '));
-    const answer = { text, model: reply.model ?? fakeRequest.model, promptTokens, completionTokens: reply.completionTokens ?? approxTokens(text) };
+    const promptTokens =
+      reply.promptTokens ?? approxTokens(fakeRequest.messages.map((message) => message.content).join(' '));
+    const answer = {
+      text,
+      model: reply.model ?? fakeRequest.model,
+      promptTokens,
+      completionTokens: reply.completionTokens ?? approxTokens(text),
+    };
     send(200, vendor.answer({ ...answer, sequence: this.requests.length }), headers);
   }
 }

@@ -30,9 +30,13 @@ export class BusContext extends BaseRpcContext<[BusMessage, number]> {
   constructor(message: BusMessage, attempt: number) {
     super([message, attempt]);
   }
-  getMessage(): BusMessage { return this.args[0]; }
+  getMessage(): BusMessage {
+    return this.args[0];
+  }
   /** 1 on first delivery, higher on retries. */
-  getAttempt(): number { return this.args[1]; }
+  getAttempt(): number {
+    return this.args[1];
+  }
 }
 
 export interface DeliveryPolicy {
@@ -48,7 +52,11 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { maxAttempts: 5, initial
 export type EventHandler = (event: EvalVaultEvent, context: BusContext) => Promise<unknown>;
 
 /** Exponential backoff with full jitter, capped. */
-export function backoffDelay(policy: Pick<DeliveryPolicy, 'initialBackoffMs' | 'maxBackoffMs'>, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: Pick<DeliveryPolicy, 'initialBackoffMs' | 'maxBackoffMs'>,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -41,35 +41,66 @@ export async function processMessage(message: BusMessage, deps: ProcessorDeps): 
   const handler = deps.handlerFor(event.type);
   if (!handler) return; // Topics carry every event type of their area; a service handles some.
 
-  const parent = propagation.extract(otelContext.active(), { traceparent: message.headers[BUS_HEADERS.traceparent] ?? event.traceparent ?? undefined });
+  const parent = propagation.extract(otelContext.active(), {
+    traceparent: message.headers[BUS_HEADERS.traceparent] ?? event.traceparent ?? undefined,
+  });
   const tracer = trace.getTracer('evalvault-bus');
   for (let attempt = 1; ; attempt++) {
     const stopTimer = deps.metrics.handlerDuration.startTimer({ group: deps.groupId, event_type: event.type });
-    const outcome = await tracer.startActiveSpan(`handle ${event.type}`, { attributes: { 'messaging.destination.name': message.topic, 'messaging.consumer.group.name': deps.groupId, 'evalvault.event_id': event.eventId, 'evalvault.attempt': attempt } }, parent, async (span) => {
-      try {
-        const result = await handler(event, new BusContext(message, attempt));
-        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-        return null;
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        return toError(error);
-      } finally {
-        span.end();
-      }
-    });
+    const outcome = await tracer.startActiveSpan(
+      `handle ${event.type}`,
+      {
+        attributes: {
+          'messaging.destination.name': message.topic,
+          'messaging.consumer.group.name': deps.groupId,
+          'evalvault.event_id': event.eventId,
+          'evalvault.attempt': attempt,
+        },
+      },
+      parent,
+      async (span) => {
+        try {
+          const result = await handler(event, new BusContext(message, attempt));
+          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+          return null;
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          return toError(error);
+        } finally {
+          span.end();
+        }
+      },
+    );
     stopTimer({ outcome: outcome ? 'error' : 'ok' });
     if (!outcome) return;
     if (attempt >= deps.policy.maxAttempts) return deadLetter(deps, message, outcome, attempt);
-    deps.logger.warn({ err: outcome, eventId: event.eventId, eventType: event.type, attempt, group: deps.groupId }, 'handler failed; retrying');
+    deps.logger.warn(
+      { err: outcome, eventId: event.eventId, eventType: event.type, attempt, group: deps.groupId },
+      'handler failed; retrying',
+    );
     await sleep(backoffDelay(deps.policy, attempt));
     await deps.beforeRetry?.();
   }
 }
 
 async function deadLetter(deps: ProcessorDeps, message: BusMessage, error: Error, attempts: number): Promise<void> {
-  deps.logger.error({ err: error, topic: message.topic, partition: message.partition, offset: message.offset, attempts, group: deps.groupId }, 'message dead-lettered');
-  deps.metrics.deadLettered.inc({ group: deps.groupId, topic: message.topic, reason: error instanceof ContractError ? error.code : 'HANDLER_FAILED' });
+  deps.logger.error(
+    {
+      err: error,
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      attempts,
+      group: deps.groupId,
+    },
+    'message dead-lettered',
+  );
+  deps.metrics.deadLettered.inc({
+    group: deps.groupId,
+    topic: message.topic,
+    reason: error instanceof ContractError ? error.code : 'HANDLER_FAILED',
+  });
   await deps.deadLetter({ message, error, attempts });
 }
 

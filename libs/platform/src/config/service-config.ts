@@ -28,7 +28,8 @@ export function readPositiveInt(env: Environment, variable: string, fallback: nu
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(variable, `must be a whole number >= 1, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new ConfigError(variable, `must be a whole number >= 1, got "${raw}"`);
   return value;
 }
 
@@ -42,7 +43,12 @@ export function readPort(env: Environment, variable: string, fallback: number): 
   return port;
 }
 
-export function readChoice<T extends string>(env: Environment, variable: string, choices: readonly T[], fallback: T): T {
+export function readChoice<T extends string>(
+  env: Environment,
+  variable: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
   if (!(choices as readonly string[]).includes(raw)) {
@@ -52,7 +58,10 @@ export function readChoice<T extends string>(env: Environment, variable: string,
 }
 
 export function readList(env: Environment, variable: string): string[] {
-  return (env[variable] ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  return (env[variable] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 export function loadServiceConfig(serviceName: string, env: Environment, defaultPort: number): ServiceConfig {

@@ -38,7 +38,10 @@ export class ContentNotFoundError extends Error {
 
 /** Stored bytes no longer hash to their key: storage corruption, never a caller's mistake. */
 export class ContentIntegrityError extends Error {
-  constructor(readonly hash: string, actual: string) {
+  constructor(
+    readonly hash: string,
+    actual: string,
+  ) {
     super(`stored content ${hash} reads back with hash ${actual}`);
     this.name = 'ContentIntegrityError';
   }

@@ -23,25 +23,39 @@ export interface DomainEvent {
 }
 
 /** Wraps a decider's events in the envelope every event carries. */
-export function envelop(streamId: string, events: readonly DomainEvent[], context: CommandContext, sources: EnvelopeSources): EvalVaultEvent[] {
+export function envelop(
+  streamId: string,
+  events: readonly DomainEvent[],
+  context: CommandContext,
+  sources: EnvelopeSources,
+): EvalVaultEvent[] {
   const traceparent = currentTraceparent();
-  return events.map((event) => ({
-    eventId: sources.newId(),
-    type: event.type,
-    schemaVersion: 1,
-    occurredAt: sources.now(),
-    tenantId: context.tenantId,
-    projectId: context.projectId,
-    streamId,
-    actor: context.actor,
-    correlationId: context.correlationId,
-    causationId: context.causationId,
-    traceparent,
-    payload: event.payload,
-  }) as EvalVaultEvent);
+  return events.map(
+    (event) =>
+      ({
+        eventId: sources.newId(),
+        type: event.type,
+        schemaVersion: 1,
+        occurredAt: sources.now(),
+        tenantId: context.tenantId,
+        projectId: context.projectId,
+        streamId,
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        traceparent,
+        payload: event.payload,
+      }) as EvalVaultEvent,
+  );
 }
 
 /** The context of a command caused by an event: same tenant, project, actor and correlation. */
 export function contextCausedBy(event: EvalVaultEvent): CommandContext {
-  return { tenantId: event.tenantId, projectId: event.projectId, actor: event.actor, correlationId: event.correlationId, causationId: event.eventId };
+  return {
+    tenantId: event.tenantId,
+    projectId: event.projectId,
+    actor: event.actor,
+    correlationId: event.correlationId,
+    causationId: event.eventId,
+  };
 }

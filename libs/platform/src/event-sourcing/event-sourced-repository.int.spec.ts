@@ -17,13 +17,21 @@ const numbers: EventSourcedDecider<number, Added, ReadonlySet<number>> = {
 
 describe('event-sourced repository on PostgreSQL', () => {
   let pool: pg.Pool;
-  const context: CommandContext = { tenantId: 'tenant-r', projectId: 'default', actor: { subject: 'system:test', authMethod: 'system', apiKeyId: null }, correlationId: randomUUID(), causationId: null };
+  const context: CommandContext = {
+    tenantId: 'tenant-r',
+    projectId: 'default',
+    actor: { subject: 'system:test', authMethod: 'system', apiKeyId: null },
+    correlationId: randomUUID(),
+    causationId: null,
+  };
 
   beforeAll(async () => {
     await migrateEventStore(testDatabaseUrl());
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 10 });
   });
-  afterAll(async () => { await pool.end(); });
+  afterAll(async () => {
+    await pool.end();
+  });
 
   it('decides again after a concurrent write, so racing writers each land once', async () => {
     const store = new PostgresEventStore(pool);
@@ -36,7 +44,11 @@ describe('event-sourced repository on PostgreSQL', () => {
     const values = stored.map((r) => (r.event.type === 'RunStarted' ? r.event.payload.totalCases : -1));
     expect([...values].sort((a, b) => a! - b!)).toEqual(Array.from({ length: 15 }, (_, n) => n));
     expect((await workers[0]!.load(streamId)).state.size).toBe(15);
-    expect(stored[0]!.event).toMatchObject({ tenantId: 'tenant-r', actor: context.actor, correlationId: context.correlationId });
+    expect(stored[0]!.event).toMatchObject({
+      tenantId: 'tenant-r',
+      actor: context.actor,
+      correlationId: context.correlationId,
+    });
   });
 
   it('refuses commands and scoped loads on a stream of another tenant or project, and writes nothing', async () => {
@@ -47,9 +59,15 @@ describe('event-sourced repository on PostgreSQL', () => {
     await owner.handle(streamId, 1, context);
     // A fresh repository (another process, empty cache) and the owner's own (cached) both refuse.
     for (const repository of [new EventSourcedRepository(store, numbers, sources), owner]) {
-      await expect(repository.handle(streamId, 2, { ...context, tenantId: 'tenant-other' })).rejects.toBeInstanceOf(ForeignStreamError);
-      await expect(repository.handle(streamId, 2, { ...context, projectId: 'other-project' })).rejects.toBeInstanceOf(ForeignStreamError);
-      await expect(repository.load(streamId, { tenantId: 'tenant-other', projectId: 'default' })).rejects.toBeInstanceOf(ForeignStreamError);
+      await expect(repository.handle(streamId, 2, { ...context, tenantId: 'tenant-other' })).rejects.toBeInstanceOf(
+        ForeignStreamError,
+      );
+      await expect(repository.handle(streamId, 2, { ...context, projectId: 'other-project' })).rejects.toBeInstanceOf(
+        ForeignStreamError,
+      );
+      await expect(
+        repository.load(streamId, { tenantId: 'tenant-other', projectId: 'default' }),
+      ).rejects.toBeInstanceOf(ForeignStreamError);
     }
     expect(await store.readStream(streamId)).toHaveLength(1);
     expect((await owner.load(streamId, { tenantId: 'tenant-r', projectId: 'default' })).state).toEqual(new Set([1]));

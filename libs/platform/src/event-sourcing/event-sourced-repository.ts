@@ -57,7 +57,11 @@ export class EventSourcedRepository<Command, Event extends DomainEvent, State> {
   /** The folded stream; with a scope, a stream of another scope throws ForeignStreamError. */
   async load(streamId: string, scope?: Scope): Promise<Loaded<State>> {
     const loaded = await this.catchUp(streamId);
-    if (scope && loaded.owner && (loaded.owner.tenantId !== scope.tenantId || loaded.owner.projectId !== scope.projectId)) {
+    if (
+      scope &&
+      loaded.owner &&
+      (loaded.owner.tenantId !== scope.tenantId || loaded.owner.projectId !== scope.projectId)
+    ) {
       throw new ForeignStreamError(streamId);
     }
     return loaded;
@@ -72,7 +76,11 @@ export class EventSourcedRepository<Command, Event extends DomainEvent, State> {
       const events = envelop(streamId, decided, context, this.sources);
       try {
         const result = await this.store.append(streamId, events, revision ?? 'no_stream');
-        const next = { state: this.decider.evolveWith(state, decided), revision: result.nextExpectedRevision, owner: owner ?? { tenantId: context.tenantId, projectId: context.projectId } };
+        const next = {
+          state: this.decider.evolveWith(state, decided),
+          revision: result.nextExpectedRevision,
+          owner: owner ?? { tenantId: context.tenantId, projectId: context.projectId },
+        };
         this.remember(streamId, next);
         return { events, state: next.state };
       } catch (error) {
@@ -89,7 +97,10 @@ export class EventSourcedRepository<Command, Event extends DomainEvent, State> {
     if (recorded.length === 0) return cached;
     const first = recorded[0]!.event;
     const loaded = {
-      state: this.decider.evolveWith(cached.state, recorded.map((r) => r.event as unknown as Event)),
+      state: this.decider.evolveWith(
+        cached.state,
+        recorded.map((r) => r.event as unknown as Event),
+      ),
       revision: recorded.at(-1)!.revision,
       owner: cached.owner ?? { tenantId: first.tenantId, projectId: first.projectId },
     };

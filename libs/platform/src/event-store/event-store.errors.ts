@@ -8,7 +8,10 @@ export enum EventStoreErrorCode {
 }
 
 export class EventStoreError extends Error {
-  constructor(readonly code: EventStoreErrorCode, message: string) {
+  constructor(
+    readonly code: EventStoreErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'EventStoreError';
   }

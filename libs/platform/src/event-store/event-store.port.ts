@@ -61,7 +61,10 @@ interface SubscribeCommon {
 
 /** Either one event at a time, or whole batches (the relay publishes batches); each awaited before the next. */
 export type SubscribeOptions = SubscribeCommon &
-  ({ handler: (recorded: RecordedEvent) => Promise<void> } | { batchHandler: (batch: RecordedEvent[]) => Promise<void> });
+  (
+    | { handler: (recorded: RecordedEvent) => Promise<void> }
+    | { batchHandler: (batch: RecordedEvent[]) => Promise<void> }
+  );
 
 export interface Subscription {
   /** Resolves once the subscription has stopped and no handler is running. */
@@ -71,7 +74,11 @@ export interface Subscription {
 }
 
 export interface EventStore {
-  append(streamId: string, events: readonly EvalVaultEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  append(
+    streamId: string,
+    events: readonly EvalVaultEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult>;
   readStream(streamId: string, options?: { fromRevision?: bigint; maxCount?: number }): Promise<RecordedEvent[]>;
   /** Events strictly after `from`, in global order. */
   readAll(from: GlobalPosition, options?: ReadAllOptions): Promise<RecordedEvent[]>;

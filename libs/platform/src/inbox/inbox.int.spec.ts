@@ -29,14 +29,19 @@ class CreateRunCounts1764115400000 implements MigrationInterface {
 describe('inbox', () => {
   let dataSource: DataSource;
   let inbox: Inbox;
-  const countStart = (event: EvalVaultEvent) => inbox.handleOnce(event, async (manager) => {
-    await manager.query(
-      `INSERT INTO "${SCHEMA}".run_starts VALUES ($1, 1) ON CONFLICT (stream_id) DO UPDATE SET starts = run_starts.starts + 1`,
-      [event.streamId],
-    );
-  });
+  const countStart = (event: EvalVaultEvent) =>
+    inbox.handleOnce(event, async (manager) => {
+      await manager.query(
+        `INSERT INTO "${SCHEMA}".run_starts VALUES ($1, 1) ON CONFLICT (stream_id) DO UPDATE SET starts = run_starts.starts + 1`,
+        [event.streamId],
+      );
+    });
   const startsOf = async (streamId: string): Promise<number> =>
-    ((await dataSource.query(`SELECT starts FROM "${SCHEMA}".run_starts WHERE stream_id = $1`, [streamId])) as { starts: number }[])[0]?.starts ?? 0;
+    (
+      (await dataSource.query(`SELECT starts FROM "${SCHEMA}".run_starts WHERE stream_id = $1`, [streamId])) as {
+        starts: number;
+      }[]
+    )[0]?.starts ?? 0;
 
   beforeAll(async () => {
     await runMigrations(testDatabaseUrl(), SCHEMA, [inboxMigration(SCHEMA), CreateRunCounts1764115400000]);
@@ -44,7 +49,9 @@ describe('inbox', () => {
     inbox = new Inbox(dataSource, SCHEMA, 'run-counter');
   });
 
-  afterAll(async () => { await dataSource.destroy(); });
+  afterAll(async () => {
+    await dataSource.destroy();
+  });
 
   it('applies an event once however often it is handled', async () => {
     const streamId = `run-${randomUUID()}`;
@@ -58,10 +65,12 @@ describe('inbox', () => {
   it('records nothing when the effect fails, so the retry applies it', async () => {
     const streamId = `run-${randomUUID()}`;
     const event = runStarted(streamId, 'tenant-a');
-    await expect(inbox.handleOnce(event, async (manager) => {
-      await manager.query(`INSERT INTO "${SCHEMA}".run_starts VALUES ($1, 1)`, [streamId]);
-      throw new Error('crash after the write, before the commit');
-    })).rejects.toThrow('crash');
+    await expect(
+      inbox.handleOnce(event, async (manager) => {
+        await manager.query(`INSERT INTO "${SCHEMA}".run_starts VALUES ($1, 1)`, [streamId]);
+        throw new Error('crash after the write, before the commit');
+      }),
+    ).rejects.toThrow('crash');
     expect(await startsOf(streamId)).toBe(0);
     expect(await countStart(event)).toBe(true);
     expect(await startsOf(streamId)).toBe(1);
@@ -71,18 +80,34 @@ describe('inbox', () => {
     const kafka = createKafka(testKafkaSettings('inbox-test'));
     const metrics = busMetrics(new Registry());
     const client = new KafkaEventClient(kafka, metrics);
-    const server = new KafkaEventServer({ kafka, groupId: `inbox-${randomUUID()}`, metrics, logger: pino({ level: 'silent' }), fromBeginning: false });
+    const server = new KafkaEventServer({
+      kafka,
+      groupId: `inbox-${randomUUID()}`,
+      metrics,
+      logger: pino({ level: 'silent' }),
+      fromBeginning: false,
+    });
     const streamId = `run-${randomUUID()}`;
     let deliveries = 0;
-    server.addHandler('RunStarted', async (event: EvalVaultEvent) => {
-      if (event.streamId !== streamId) return;
-      deliveries++;
-      await countStart(event);
-    }, true);
-    await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
+    server.addHandler(
+      'RunStarted',
+      async (event: EvalVaultEvent) => {
+        if (event.streamId !== streamId) return;
+        deliveries++;
+        await countStart(event);
+      },
+      true,
+    );
+    await new Promise<void>((resolve, reject) =>
+      server.listen((error?: unknown) => (error ? reject(error) : resolve())),
+    );
     await server.ready;
     try {
-      const events = [runStarted(streamId, 'tenant-a'), runStarted(streamId, 'tenant-a'), runStarted(streamId, 'tenant-a')];
+      const events = [
+        runStarted(streamId, 'tenant-a'),
+        runStarted(streamId, 'tenant-a'),
+        runStarted(streamId, 'tenant-a'),
+      ];
       await client.publishBatch(events);
       await client.publishBatch(events); // a relay restart republishing its last batch
       await waitFor(() => deliveries === 6, 'six deliveries');

@@ -32,7 +32,10 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[] = 
 }
 
 /** Waits until the cluster answers describeCluster, retrying; never sleeps blindly. */
-export async function awaitCluster(admin: Admin, timeoutMs: number): Promise<{ brokers: number; controller: number | null }> {
+export async function awaitCluster(
+  admin: Admin,
+  timeoutMs: number,
+): Promise<{ brokers: number; controller: number | null }> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -46,5 +49,7 @@ export async function awaitCluster(admin: Admin, timeoutMs: number): Promise<{ b
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
-  throw new Error(`Kafka did not answer describeCluster within ${timeoutMs} ms: ${(lastError as Error)?.message ?? 'no answer'}`);
+  throw new Error(
+    `Kafka did not answer describeCluster within ${timeoutMs} ms: ${(lastError as Error)?.message ?? 'no answer'}`,
+  );
 }

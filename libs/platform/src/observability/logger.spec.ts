@@ -2,19 +2,40 @@ import { Writable } from 'node:stream';
 import { trace } from '@opentelemetry/api';
 import { createLogger, formatPretty, logFormat, PinoNestLogger, prettyDestination } from './logger.js';
 
-function capture(redactPaths: string[] = [], logLevel: 'info' | 'debug' = 'info'): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
+function capture(
+  redactPaths: string[] = [],
+  logLevel: 'info' | 'debug' = 'info',
+): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ serviceName: 'svc', logLevel, redactPaths }, new Writable({
-    write(chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); },
-  }));
+  const logger = createLogger(
+    { serviceName: 'svc', logLevel, redactPaths },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
   return { logger, lines };
 }
 
 describe('logger', () => {
   it('writes JSON with the service name and never the secrets it is handed', () => {
     const { logger, lines } = capture();
-    logger.info({ req: { headers: { authorization: 'Bearer evk_live_abc', 'x-evalvault-identity': 'eyJ.internal.token' } }, password: 'hunter2', route: { token: 't0k' } }, 'request');
-    expect(lines[0]).toMatchObject({ service: 'svc', msg: 'request', password: '[redacted]', route: { token: '[redacted]' } });
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer evk_live_abc', 'x-evalvault-identity': 'eyJ.internal.token' } },
+        password: 'hunter2',
+        route: { token: 't0k' },
+      },
+      'request',
+    );
+    expect(lines[0]).toMatchObject({
+      service: 'svc',
+      msg: 'request',
+      password: '[redacted]',
+      route: { token: '[redacted]' },
+    });
     expect(JSON.stringify(lines[0])).not.toMatch(/evk_live_abc|hunter2|t0k|eyJ\.internal/);
   });
 
@@ -48,7 +69,12 @@ describe('logger', () => {
     nest.warn('deprecated option', 'RoutesResolver');
     nest.error('route failed', 'Error: boom\n    at x', 'RouterExplorer');
     expect(lines.map((l) => [l['context'], l['level']])).toEqual([
-      ['RouterExplorer', 20], ['NestApplication', 20], ['InstanceLoader', 20], ['RunsRelay', 30], ['RoutesResolver', 40], ['RouterExplorer', 50],
+      ['RouterExplorer', 20],
+      ['NestApplication', 20],
+      ['InstanceLoader', 20],
+      ['RunsRelay', 30],
+      ['RoutesResolver', 40],
+      ['RouterExplorer', 50],
     ]);
   });
 
@@ -60,16 +86,34 @@ describe('logger', () => {
 });
 
 describe('pretty log lines', () => {
-  const line = (record: Record<string, unknown>): string => JSON.stringify({ level: 30, time: '2026-01-02T03:04:05.678Z', service: 'gateway', ...record });
+  const line = (record: Record<string, unknown>): string =>
+    JSON.stringify({ level: 30, time: '2026-01-02T03:04:05.678Z', service: 'gateway', ...record });
 
   it('reads as time, level, service, message, then key=value fields', () => {
-    const text = formatPretty(line({ msg: 'gateway listening', url: 'http://127.0.0.1:8080', port: 8080, group: 'runs read model', ids: [1, 2] }));
-    expect(text).toMatch(/^\d\d:\d\d:\d\d info {2}gateway: gateway listening url=http:\/\/127\.0\.0\.1:8080 port=8080 group="runs read model" ids=\[1,2\]$/);
+    const text = formatPretty(
+      line({
+        msg: 'gateway listening',
+        url: 'http://127.0.0.1:8080',
+        port: 8080,
+        group: 'runs read model',
+        ids: [1, 2],
+      }),
+    );
+    expect(text).toMatch(
+      /^\d\d:\d\d:\d\d info {2}gateway: gateway listening url=http:\/\/127\.0\.0\.1:8080 port=8080 group="runs read model" ids=\[1,2\]$/,
+    );
     expect(text).not.toContain('\x1b[');
   });
 
   it('puts stack traces on the lines below and colours only when asked', () => {
-    const text = formatPretty(line({ level: 50, msg: 'shutdown failed', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at stop (a.js:1:1)' } }), true);
+    const text = formatPretty(
+      line({
+        level: 50,
+        msg: 'shutdown failed',
+        err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at stop (a.js:1:1)' },
+      }),
+      true,
+    );
     const [head, ...below] = text.split('\n');
     expect(head).toContain('\x1b[31merror\x1b[0m');
     expect(head).toContain('gateway: shutdown failed');
@@ -83,7 +127,10 @@ describe('pretty log lines', () => {
 
   it('formats what the logger wrote, secrets already redacted', () => {
     const written: string[] = [];
-    const logger = createLogger({ serviceName: 'svc', logLevel: 'info', redactPaths: [] }, prettyDestination({ write: (text: string) => written.push(text) }, false));
+    const logger = createLogger(
+      { serviceName: 'svc', logLevel: 'info', redactPaths: [] },
+      prettyDestination({ write: (text: string) => written.push(text) }, false),
+    );
     logger.warn({ password: 'hunter2' }, 'careful');
     expect(written).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d warn {2}svc: careful password=\[redacted\]\n$/)]);
   });

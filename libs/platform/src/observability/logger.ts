@@ -5,9 +5,20 @@ import { ConfigError, type Environment, type ServiceConfig } from '../config/ser
 
 /** Secrets never reach a log line, whatever object carries them. */
 export const SECRET_LOG_PATHS = [
-  'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization',
-  'headers["x-evalvault-identity"]', 'req.headers["x-evalvault-identity"]',
-  'password', '*.password', 'token', '*.token', 'apiKey', '*.apiKey', 'secret', '*.secret',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'headers["x-evalvault-identity"]',
+  'req.headers["x-evalvault-identity"]',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'secret',
+  '*.secret',
 ];
 
 /**
@@ -16,7 +27,10 @@ export const SECRET_LOG_PATHS = [
  * {@link logFormat}). Only the redacted, serialized record is ever formatted, so pretty lines
  * hide the same secrets.
  */
-export function createLogger(config: Pick<ServiceConfig, 'serviceName' | 'logLevel' | 'redactPaths'>, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  config: Pick<ServiceConfig, 'serviceName' | 'logLevel' | 'redactPaths'>,
+  destination?: pino.DestinationStream,
+): Logger {
   return pino(
     {
       level: config.logLevel,
@@ -62,12 +76,20 @@ function stdoutDestination(env: Environment = process.env): pino.DestinationStre
 
 /** A pino destination writing each JSON line as {@link formatPretty} renders it. */
 export function prettyDestination(out: { write(text: string): unknown }, colors: boolean): pino.DestinationStream {
-  return { write: (line: string) => { out.write(`${formatPretty(line, colors)}\n`); } };
+  return {
+    write: (line: string) => {
+      out.write(`${formatPretty(line, colors)}\n`);
+    },
+  };
 }
 
 const LEVELS: Record<number, { label: string; colour: number }> = {
-  10: { label: 'trace', colour: 90 }, 20: { label: 'debug', colour: 36 }, 30: { label: 'info', colour: 32 },
-  40: { label: 'warn', colour: 33 }, 50: { label: 'error', colour: 31 }, 60: { label: 'fatal', colour: 35 },
+  10: { label: 'trace', colour: 90 },
+  20: { label: 'debug', colour: 36 },
+  30: { label: 'info', colour: 32 },
+  40: { label: 'warn', colour: 33 },
+  50: { label: 'error', colour: 31 },
+  60: { label: 'fatal', colour: 35 },
 };
 
 /**
@@ -91,7 +113,13 @@ export function formatPretty(line: string, colors = false): string {
     if (stack) below.push(stack.replace(/^/gm, '    '));
     else fields.push(`${paint(2, `${key}=`)}${showValue(value)}`);
   }
-  const head = [paint(2, clock(time)), paint(colour, label.padEnd(5)), service === undefined ? '' : `${String(service)}:`, msg === undefined ? '' : String(msg), ...fields];
+  const head = [
+    paint(2, clock(time)),
+    paint(colour, label.padEnd(5)),
+    service === undefined ? '' : `${String(service)}:`,
+    msg === undefined ? '' : String(msg),
+    ...fields,
+  ];
   return [head.filter(Boolean).join(' '), ...below].join('\n');
 }
 
@@ -117,7 +145,14 @@ function showValue(value: unknown): string {
  * some hundred lines for the embedded platform. Debug, so a start shows what matters; warnings
  * and errors from these contexts keep their level.
  */
-const NEST_BOOTSTRAP_CONTEXTS = new Set(['NestFactory', 'NestApplication', 'NestMicroservice', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+const NEST_BOOTSTRAP_CONTEXTS = new Set([
+  'NestFactory',
+  'NestApplication',
+  'NestMicroservice',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+]);
 
 /** Lets Nest's own messages go through the same pino logger. */
 export class PinoNestLogger implements LoggerService {
@@ -126,9 +161,19 @@ export class PinoNestLogger implements LoggerService {
     if (context && NEST_BOOTSTRAP_CONTEXTS.has(context)) this.logger.debug({ context }, String(message));
     else this.logger.info({ context }, String(message));
   }
-  error(message: unknown, trace?: string, context?: string): void { this.logger.error({ context, trace }, String(message)); }
-  warn(message: unknown, context?: string): void { this.logger.warn({ context }, String(message)); }
-  debug(message: unknown, context?: string): void { this.logger.debug({ context }, String(message)); }
-  verbose(message: unknown, context?: string): void { this.logger.trace({ context }, String(message)); }
-  fatal(message: unknown, context?: string): void { this.logger.fatal({ context }, String(message)); }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+  fatal(message: unknown, context?: string): void {
+    this.logger.fatal({ context }, String(message));
+  }
 }

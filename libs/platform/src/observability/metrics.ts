@@ -10,6 +10,12 @@ export function createMetricsRegistry(serviceName: string): Registry {
 
 /** eventstore_events_appended_total on a registry, created once. */
 export function appendedEventsCounter(registry: Registry): Counter {
-  return (registry.getSingleMetric('eventstore_events_appended_total') as Counter | undefined)
-    ?? new Counter({ name: 'eventstore_events_appended_total', help: 'Events appended to the event store.', registers: [registry] });
+  return (
+    (registry.getSingleMetric('eventstore_events_appended_total') as Counter | undefined) ??
+    new Counter({
+      name: 'eventstore_events_appended_total',
+      help: 'Events appended to the event store.',
+      registers: [registry],
+    })
+  );
 }

@@ -11,7 +11,11 @@ import { LOGGER, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_CONFIG } from './to
 @Global()
 @Module({})
 export class ObservabilityModule {
-  static forService(config: ServiceConfig, logger: Logger, registry: Registry = createMetricsRegistry(config.serviceName)): DynamicModule {
+  static forService(
+    config: ServiceConfig,
+    logger: Logger,
+    registry: Registry = createMetricsRegistry(config.serviceName),
+  ): DynamicModule {
     return {
       module: ObservabilityModule,
       controllers: [OperationsController],

@@ -4,7 +4,12 @@ import type { ReadinessCheck } from './health.js';
 
 /** PostgreSQL answers a query. */
 export function postgresReadiness(pool: Pool, name = 'postgres'): ReadinessCheck {
-  return { name, check: async () => { await pool.query('SELECT 1'); } };
+  return {
+    name,
+    check: async () => {
+      await pool.query('SELECT 1');
+    },
+  };
 }
 
 /** The Kafka cluster answers describeCluster through an admin client that stays connected. */
@@ -13,7 +18,10 @@ export function kafkaReadiness(admin: Admin, name = 'kafka'): ReadinessCheck {
   return {
     name,
     check: async () => {
-      connected ??= admin.connect().catch((error: unknown) => { connected = undefined; throw error; });
+      connected ??= admin.connect().catch((error: unknown) => {
+        connected = undefined;
+        throw error;
+      });
       await connected;
       await admin.describeCluster();
     },

@@ -24,7 +24,10 @@ describe('/readyz', () => {
   async function serviceWith(databaseUrl: string, brokers: string[]): Promise<string> {
     const pool = new pg.Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 1_000 });
     pools.push(pool);
-    const admin = createKafka({ ...testKafkaSettings('readiness'), brokers }, { retry: { retries: 0 }, logLevel: logLevel.NOTHING }).admin();
+    const admin = createKafka(
+      { ...testKafkaSettings('readiness'), brokers },
+      { retry: { retries: 0 }, logLevel: logLevel.NOTHING },
+    ).admin();
     admins.push(admin);
     @Module({})
     class Dependencies implements OnModuleInit {
@@ -34,7 +37,13 @@ describe('/readyz', () => {
         this.readiness.register(kafkaReadiness(admin));
       }
     }
-    const config = { serviceName: 'readiness-test', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
+    const config = {
+      serviceName: 'readiness-test',
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent' as const,
+      redactPaths: [],
+    };
     const app = await createServiceApp(Dependencies, config, createLogger(config));
     apps.push(app);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -7,7 +7,10 @@ import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace'
  * otherwise a no-op processor still makes the SDK register its tracer provider, so
  * spans get real ids that logs and events carry, without being exported anywhere.
  */
-export function startTelemetry(serviceName: string, options: { exportSpans: boolean; spanProcessors?: SpanProcessor[] }): NodeSDK {
+export function startTelemetry(
+  serviceName: string,
+  options: { exportSpans: boolean; spanProcessors?: SpanProcessor[] },
+): NodeSDK {
   const sdk = new NodeSDK({
     serviceName,
     ...(options.exportSpans ? {} : { spanProcessors: options.spanProcessors ?? [new NoopSpanProcessor()] }),

@@ -44,7 +44,11 @@ describe('trace propagation across HTTP, the event store and Kafka', () => {
     @Post(':id/start')
     async start(@Param('id') id: string): Promise<{ ok: true }> {
       const streamId = `${prefix}${id}`;
-      await this.events.append(streamId, [{ ...runStarted(streamId, 'tenant-trace'), traceparent: currentTraceparent() }], 'no_stream');
+      await this.events.append(
+        streamId,
+        [{ ...runStarted(streamId, 'tenant-trace'), traceparent: currentTraceparent() }],
+        'no_stream',
+      );
       return { ok: true };
     }
   }
@@ -56,7 +60,13 @@ describe('trace propagation across HTTP, the event store and Kafka', () => {
     store = new PostgresEventStore(pool, new EventCodec(), { pollIntervalMs: 50 });
     @Module({ controllers: [StartController], providers: [{ provide: STORE, useValue: store }] })
     class TraceFeature {}
-    const config = { serviceName: 'trace-test', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
+    const config = {
+      serviceName: 'trace-test',
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent' as const,
+      redactPaths: [],
+    };
     app = await createServiceApp(TraceFeature, config, createLogger(config));
     await app.listen({ port: 0, host: '127.0.0.1' });
   });
@@ -73,32 +83,61 @@ describe('trace propagation across HTTP, the event store and Kafka', () => {
     const registry = new Registry();
     const client = new KafkaEventClient(kafka, busMetrics(registry));
     const lines: { msg: string; trace_id?: string }[] = [];
-    const logger = createLogger({ serviceName: 'consumer', logLevel: 'info', redactPaths: [] }, new Writable({
-      write(chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done(); },
-    }));
-    const server = new KafkaEventServer({ kafka, groupId: `trace-${randomUUID()}`, metrics: busMetrics(registry), logger, fromBeginning: false });
+    const logger = createLogger(
+      { serviceName: 'consumer', logLevel: 'info', redactPaths: [] },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString()));
+          done();
+        },
+      }),
+    );
+    const server = new KafkaEventServer({
+      kafka,
+      groupId: `trace-${randomUUID()}`,
+      metrics: busMetrics(registry),
+      logger,
+      fromBeginning: false,
+    });
     const handled: { traceId: string | undefined; event: EvalVaultEvent }[] = [];
-    server.addHandler('RunStarted', async (event: EvalVaultEvent) => {
-      if (!event.streamId.startsWith(prefix)) return;
-      handled.push({ traceId: trace.getActiveSpan()?.spanContext().traceId, event });
-      logger.info({ eventId: event.eventId }, 'run started handled');
-    }, true);
-    await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
+    server.addHandler(
+      'RunStarted',
+      async (event: EvalVaultEvent) => {
+        if (!event.streamId.startsWith(prefix)) return;
+        handled.push({ traceId: trace.getActiveSpan()?.spanContext().traceId, event });
+        logger.info({ eventId: event.eventId }, 'run started handled');
+      },
+      true,
+    );
+    await new Promise<void>((resolve, reject) =>
+      server.listen((error?: unknown) => (error ? reject(error) : resolve())),
+    );
     await server.ready;
-    const relay = new EventRelay(store, client, new PostgresCheckpointStore(pool), { name: `trace-${randomUUID()}`, filter: { streamPrefixes: [prefix] }, logger, registry });
+    const relay = new EventRelay(store, client, new PostgresCheckpointStore(pool), {
+      name: `trace-${randomUUID()}`,
+      filter: { streamPrefixes: [prefix] },
+      logger,
+      registry,
+    });
     await relay.start();
     try {
       const traceId = randomBytes(16).toString('hex');
-      const response = await fetch(`${app.getHttpServer().address() ? `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` : ''}/runs/${randomUUID()}/start`, {
-        method: 'POST',
-        headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
-      });
+      const response = await fetch(
+        `${app.getHttpServer().address() ? `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` : ''}/runs/${randomUUID()}/start`,
+        {
+          method: 'POST',
+          headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+        },
+      );
       expect(response.status).toBe(201);
       await waitFor(() => handled.length === 1, 'the consumer to handle the event');
 
       expect(handled[0]!.event.traceparent).toMatch(new RegExp(`^00-${traceId}-`));
       expect(handled[0]!.traceId).toBe(traceId);
-      const spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId).map((span) => span.name);
+      const spans = exporter
+        .getFinishedSpans()
+        .filter((span) => span.spanContext().traceId === traceId)
+        .map((span) => span.name);
       expect(spans).toEqual(expect.arrayContaining(['POST /runs/:id/start', 'eventstore.append', 'handle RunStarted']));
       expect(lines.find((line) => line.msg === 'run started handled')?.trace_id).toBe(traceId);
     } finally {

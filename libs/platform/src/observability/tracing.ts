@@ -20,10 +20,14 @@ export function currentTraceparent(): string | null {
 export function installHttpTracing(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     const parent = propagation.extract(context.active(), request.headers);
-    const span = tracer.startSpan(`${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, {
-      kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] },
-    }, parent);
+    const span = tracer.startSpan(
+      `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] },
+      },
+      parent,
+    );
     requestSpans.set(request, span);
     context.with(trace.setSpan(parent, span), done);
   });
@@ -39,7 +43,11 @@ export function installHttpTracing(fastify: FastifyInstance): void {
 }
 
 /** Runs `work` in a child span of the active one, recording a failure. */
-export function inSpan<T>(name: string, attributes: Record<string, string | number>, work: () => Promise<T>): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  attributes: Record<string, string | number>,
+  work: () => Promise<T>,
+): Promise<T> {
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work();

@@ -55,9 +55,12 @@ function parse(cursor: string): Record<string, unknown> {
 
 function fits(value: unknown, field: CursorField): boolean {
   switch (field) {
-    case 'string': return typeof value === 'string';
-    case 'natural': return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-    case 'instant': return typeof value === 'string' && ISO_MS.test(value) && !Number.isNaN(Date.parse(value));
+    case 'string':
+      return typeof value === 'string';
+    case 'natural':
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+    case 'instant':
+      return typeof value === 'string' && ISO_MS.test(value) && !Number.isNaN(Date.parse(value));
   }
 }
 

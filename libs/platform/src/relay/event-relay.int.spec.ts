@@ -62,11 +62,17 @@ describe('event relay from PostgreSQL to Kafka', () => {
     const received: EvalVaultEvent[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: topicOf('RunStarted'), fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => {
-      if (message.key?.toString().startsWith(prefix)) received.push(codec.decode(message.value!));
-    } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString().startsWith(prefix)) received.push(codec.decode(message.value!));
+      },
+    });
     try {
-      await waitFor(() => new Set(received.map((e) => e.eventId)).size >= expectedUnique, `${expectedUnique} events on Kafka`, 30_000);
+      await waitFor(
+        () => new Set(received.map((e) => e.eventId)).size >= expectedUnique,
+        `${expectedUnique} events on Kafka`,
+        30_000,
+      );
       await new Promise((resolve) => setTimeout(resolve, 500)); // let any late duplicate arrive too
       return received;
     } finally {
@@ -91,7 +97,10 @@ describe('event relay from PostgreSQL to Kafka', () => {
 
     const crashing = crashingPublisher(3);
     // A restart far away: this relay stands for a process that died, not one that recovers.
-    const first = new EventRelay(store, crashing, new PostgresCheckpointStore(pool), { ...options, restartPolicy: { initialBackoffMs: 600_000, maxBackoffMs: 600_000 } });
+    const first = new EventRelay(store, crashing, new PostgresCheckpointStore(pool), {
+      ...options,
+      restartPolicy: { initialBackoffMs: 600_000, maxBackoffMs: 600_000 },
+    });
     await first.start();
     const error = await first.failure;
     expect(error.message).toContain('killed');
@@ -107,10 +116,14 @@ describe('event relay from PostgreSQL to Kafka', () => {
     await second.stop();
 
     const received = await readFromKafka(prefix, appended.length);
-    const firstSeen = received.filter((event, index) => received.findIndex((e) => e.eventId === event.eventId) === index);
+    const firstSeen = received.filter(
+      (event, index) => received.findIndex((e) => e.eventId === event.eventId) === index,
+    );
     expect(firstSeen.map((e) => e.eventId).sort()).toEqual(appended.map((e) => e.eventId).sort());
     for (const streamId of streams) {
-      const order = firstSeen.filter((e) => e.streamId === streamId).map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1));
+      const order = firstSeen
+        .filter((e) => e.streamId === streamId)
+        .map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1));
       expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     }
     expect(received.length - firstSeen.length).toBe(7); // exactly the batch in flight at the crash
@@ -151,7 +164,11 @@ describe('event relay from PostgreSQL to Kafka', () => {
       },
     };
     const relay = new EventRelay(store, flaky, new PostgresCheckpointStore(pool), {
-      name: `test-${randomUUID()}`, filter: { streamPrefixes: [prefix] }, logger, registry, restartPolicy: { initialBackoffMs: 50, maxBackoffMs: 200 },
+      name: `test-${randomUUID()}`,
+      filter: { streamPrefixes: [prefix] },
+      logger,
+      registry,
+      restartPolicy: { initialBackoffMs: 50, maxBackoffMs: 200 },
     });
     await relay.start();
     await store.append(streamId, [runStarted(streamId, tenant, 0), runStarted(streamId, tenant, 1)], 'no_stream');
@@ -160,7 +177,14 @@ describe('event relay from PostgreSQL to Kafka', () => {
     await waitFor(() => refused >= 3, 'three refused attempts'); // it keeps trying, with backoff, instead of stopping for good
     brokerDown = false;
     await store.append(streamId, [runStarted(streamId, tenant, 2)], 1n);
-    await waitFor(async () => relay.readiness.check().then(() => true, () => false), 'the relay ready again');
+    await waitFor(
+      async () =>
+        relay.readiness.check().then(
+          () => true,
+          () => false,
+        ),
+      'the relay ready again',
+    );
     await relay.caughtUp();
     await relay.stop();
     const received = await readFromKafka(prefix, 3);

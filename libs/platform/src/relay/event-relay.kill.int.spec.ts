@@ -34,7 +34,10 @@ describe('relay process killed mid-stream', () => {
   });
 
   async function startRelay(env: Record<string, string>): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(child);
     await once(child.stdout!, 'data');
     return child;
@@ -58,11 +61,19 @@ describe('relay process killed mid-stream', () => {
     const codec = new EventCodec();
     await consumer.connect();
     await consumer.subscribe({ topic: topicOf('RunStarted'), fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => {
-      if (message.key?.toString().startsWith(prefix)) received.push(codec.decode(message.value!));
-    } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString().startsWith(prefix)) received.push(codec.decode(message.value!));
+      },
+    });
     try {
-      const env = { DATABASE_URL: testDatabaseUrl(), RELAY_PREFIX: prefix, RELAY_NAME: `kill-${randomUUID()}`, RELAY_BATCH_SIZE: '25', RELAY_BATCH_DELAY_MS: '40' };
+      const env = {
+        DATABASE_URL: testDatabaseUrl(),
+        RELAY_PREFIX: prefix,
+        RELAY_NAME: `kill-${randomUUID()}`,
+        RELAY_BATCH_SIZE: '25',
+        RELAY_BATCH_DELAY_MS: '40',
+      };
       const first = await startRelay(env);
       await waitFor(() => received.length >= 100, 'the first relay to publish some events');
       first.kill('SIGKILL');
@@ -75,12 +86,18 @@ describe('relay process killed mid-stream', () => {
       await waitFor(() => unique() === appended.length, `all ${appended.length} events on Kafka`, 60_000);
       second.kill('SIGTERM');
 
-      const firstSeen = received.filter((event, index) => received.findIndex((e) => e.eventId === event.eventId) === index);
+      const firstSeen = received.filter(
+        (event, index) => received.findIndex((e) => e.eventId === event.eventId) === index,
+      );
       for (const streamId of streams) {
-        const order = firstSeen.filter((e) => e.streamId === streamId).map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1));
+        const order = firstSeen
+          .filter((e) => e.streamId === streamId)
+          .map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1));
         expect(order).toEqual(Array.from({ length: 40 }, (_, index) => index));
       }
-      console.log(`relay kill: ${publishedBeforeKill} published before SIGKILL, ${received.length - firstSeen.length} republished after restart, ${appended.length} unique in order`);
+      console.log(
+        `relay kill: ${publishedBeforeKill} published before SIGKILL, ${received.length - firstSeen.length} republished after restart, ${appended.length} unique in order`,
+      );
     } finally {
       await consumer.disconnect();
     }

@@ -1,7 +1,14 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EvalVaultEvent } from '@evalvault/contracts';
-import { formatPosition, START, type EventFilter, type EventStore, type GlobalPosition, type RecordedEvent } from '../event-store/event-store.port.js';
+import {
+  formatPosition,
+  START,
+  type EventFilter,
+  type EventStore,
+  type GlobalPosition,
+  type RecordedEvent,
+} from '../event-store/event-store.port.js';
 import type { ReadinessCheck } from '../observability/health.js';
 import { LoopHealth } from '../resilience/loop-health.js';
 import { SupervisedLoop, type RestartPolicy, type RunningLoop } from '../resilience/supervised-loop.js';
@@ -58,7 +65,12 @@ export class EventRelay {
 
   async start(): Promise<void> {
     const { logger, restartPolicy } = this.options;
-    this.loop = new SupervisedLoop({ health: this.health, logger, policy: restartPolicy, start: (failed) => this.follow(failed) });
+    this.loop = new SupervisedLoop({
+      health: this.health,
+      logger,
+      policy: restartPolicy,
+      start: (failed) => this.follow(failed),
+    });
     await this.loop.start();
   }
 
@@ -80,7 +92,9 @@ export class EventRelay {
   private failedOnce: (error: Error) => void = () => undefined;
 
   /** Resolves with the relay's first failure (it restarts itself after it): for tests and benchmarks. */
-  readonly failure: Promise<Error> = new Promise((resolve) => { this.failedOnce = resolve; });
+  readonly failure: Promise<Error> = new Promise((resolve) => {
+    this.failedOnce = resolve;
+  });
 
   private get checkpointName(): string {
     return `relay:${this.options.name}`;
@@ -104,11 +118,25 @@ export class EventRelay {
 }
 
 function counter(registry: Registry): Counter<'relay'> {
-  return (registry.getSingleMetric('relay_events_published_total') as Counter<'relay'> | undefined)
-    ?? new Counter({ name: 'relay_events_published_total', help: 'Events the relay published to the bus.', labelNames: ['relay'], registers: [registry] });
+  return (
+    (registry.getSingleMetric('relay_events_published_total') as Counter<'relay'> | undefined) ??
+    new Counter({
+      name: 'relay_events_published_total',
+      help: 'Events the relay published to the bus.',
+      labelNames: ['relay'],
+      registers: [registry],
+    })
+  );
 }
 
 function lagGauge(registry: Registry): Gauge<'relay'> {
-  return (registry.getSingleMetric('relay_lag_seconds') as Gauge<'relay'> | undefined)
-    ?? new Gauge({ name: 'relay_lag_seconds', help: 'Age of the last event the relay published when it published it.', labelNames: ['relay'], registers: [registry] });
+  return (
+    (registry.getSingleMetric('relay_lag_seconds') as Gauge<'relay'> | undefined) ??
+    new Gauge({
+      name: 'relay_lag_seconds',
+      help: 'Age of the last event the relay published when it published it.',
+      labelNames: ['relay'],
+      registers: [registry],
+    })
+  );
 }

@@ -12,18 +12,37 @@ export class LoopHealth {
   private readonly failures: Counter<'loop'> | null;
 
   /** Without a registry (tests, tools) it has no metrics. */
-  constructor(readonly name: string, registry?: Registry) {
+  constructor(
+    readonly name: string,
+    registry?: Registry,
+  ) {
     if (!registry) {
       this.up = null;
       this.failures = null;
       return;
     }
-    this.up = singleton(registry, 'loop_up', () => new Gauge({
-      name: 'loop_up', help: '1 while a long-running loop (relay, consumer, worker) makes progress, 0 after it failed until it recovers.', labelNames: ['loop'], registers: [registry],
-    }));
-    this.failures = singleton(registry, 'loop_failures_total', () => new Counter({
-      name: 'loop_failures_total', help: 'Failures that stopped a long-running loop (each followed by a restart with backoff).', labelNames: ['loop'], registers: [registry],
-    }));
+    this.up = singleton(
+      registry,
+      'loop_up',
+      () =>
+        new Gauge({
+          name: 'loop_up',
+          help: '1 while a long-running loop (relay, consumer, worker) makes progress, 0 after it failed until it recovers.',
+          labelNames: ['loop'],
+          registers: [registry],
+        }),
+    );
+    this.failures = singleton(
+      registry,
+      'loop_failures_total',
+      () =>
+        new Counter({
+          name: 'loop_failures_total',
+          help: 'Failures that stopped a long-running loop (each followed by a restart with backoff).',
+          labelNames: ['loop'],
+          registers: [registry],
+        }),
+    );
     this.up.set({ loop: name }, 1);
   }
 

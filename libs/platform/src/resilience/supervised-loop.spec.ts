@@ -12,8 +12,12 @@ function fakeLoop() {
   let attempts = 0;
   return {
     incarnations,
-    get attempts() { return attempts; },
-    refuseNextStarts(count: number) { refuseStarts = count; },
+    get attempts() {
+      return attempts;
+    },
+    refuseNextStarts(count: number) {
+      refuseStarts = count;
+    },
     async start(failed: (error: Error) => void): Promise<RunningLoop> {
       attempts += 1;
       if (refuseStarts > 0) {
@@ -22,7 +26,12 @@ function fakeLoop() {
       }
       const incarnation = { fail: failed, stopped: false };
       incarnations.push(incarnation);
-      return { stop: async () => { incarnation.stopped = true; }, caughtUp: async () => tick() };
+      return {
+        stop: async () => {
+          incarnation.stopped = true;
+        },
+        caughtUp: async () => tick(),
+      };
     },
   };
 }
@@ -31,7 +40,12 @@ describe('a supervised loop', () => {
   it('restarts a failed incarnation after a backoff, unready until the new one catches up', async () => {
     const loop = fakeLoop();
     const health = new LoopHealth('relay:test');
-    const supervised = new SupervisedLoop({ health, logger, policy: { initialBackoffMs: 10, maxBackoffMs: 20 }, start: (failed) => loop.start(failed) });
+    const supervised = new SupervisedLoop({
+      health,
+      logger,
+      policy: { initialBackoffMs: 10, maxBackoffMs: 20 },
+      start: (failed) => loop.start(failed),
+    });
     await supervised.start();
     expect(loop.incarnations).toHaveLength(1);
     await expect(health.readiness.check()).resolves.toBeUndefined();
@@ -49,7 +63,12 @@ describe('a supervised loop', () => {
   it('keeps trying when a restart itself fails, and ignores late signals of old incarnations', async () => {
     const loop = fakeLoop();
     const health = new LoopHealth('consumer:test');
-    const supervised = new SupervisedLoop({ health, logger, policy: { initialBackoffMs: 5, maxBackoffMs: 10 }, start: (failed) => loop.start(failed) });
+    const supervised = new SupervisedLoop({
+      health,
+      logger,
+      policy: { initialBackoffMs: 5, maxBackoffMs: 10 },
+      start: (failed) => loop.start(failed),
+    });
     await supervised.start();
     loop.refuseNextStarts(3);
     loop.incarnations[0]!.fail(new Error('broker unreachable'));
@@ -67,7 +86,12 @@ describe('a supervised loop', () => {
 
   it('does not restart once stopped', async () => {
     const loop = fakeLoop();
-    const supervised = new SupervisedLoop({ health: new LoopHealth('x'), logger, policy: { initialBackoffMs: 5, maxBackoffMs: 5 }, start: (failed) => loop.start(failed) });
+    const supervised = new SupervisedLoop({
+      health: new LoopHealth('x'),
+      logger,
+      policy: { initialBackoffMs: 5, maxBackoffMs: 5 },
+      start: (failed) => loop.start(failed),
+    });
     await supervised.start();
     loop.incarnations[0]!.fail(new Error('boom'));
     await supervised.stop();

@@ -52,12 +52,17 @@ export class SupervisedLoop {
   private async incarnate(): Promise<void> {
     const generation = ++this.generation;
     let early: Error | null = null;
-    let report = (error: Error): void => { early = error; };
+    let report = (error: Error): void => {
+      early = error;
+    };
     const running = await this.options.start((error) => report(error));
     this.current = running;
     report = (error) => this.failed(generation, error);
     if (early) return this.failed(generation, early);
-    running.caughtUp().then(() => this.caughtUpAfterStart(generation), () => undefined);
+    running.caughtUp().then(
+      () => this.caughtUpAfterStart(generation),
+      () => undefined,
+    );
   }
 
   private caughtUpAfterStart(generation: number): void {
@@ -75,7 +80,10 @@ export class SupervisedLoop {
     health.failed(error);
     this.attempt += 1;
     const delayMs = backoffDelay(this.options.policy ?? DEFAULT_RESTART_POLICY, this.attempt, this.options.random);
-    logger.error({ err: error, loop: health.name, attempt: this.attempt, restartInMs: delayMs }, 'loop stopped on an error; restarting');
+    logger.error(
+      { err: error, loop: health.name, attempt: this.attempt, restartInMs: delayMs },
+      'loop stopped on an error; restarting',
+    );
     const previous = this.current;
     this.current = null;
     this.timer = setTimeout(() => {

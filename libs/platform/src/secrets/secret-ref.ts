@@ -6,7 +6,10 @@ import { readFile } from 'node:fs/promises';
  * is picked up, and it never sits in config objects, logs or events.
  */
 export class SecretError extends Error {
-  constructor(readonly ref: string, problem: string) {
+  constructor(
+    readonly ref: string,
+    problem: string,
+  ) {
     super(`secret ${ref}: ${problem}`);
     this.name = 'SecretError';
   }

@@ -16,17 +16,25 @@ const SERVICE = 'tracing-owner';
 const secret = randomBytes(32);
 const signer = new InternalIdentitySigner({ secret });
 const identity: InternalIdentity = {
-  tenantId: `tenant-${randomUUID()}`, projectId: null, roles: [],
+  tenantId: `tenant-${randomUUID()}`,
+  projectId: null,
+  roles: [],
   actor: { subject: `user-${randomUUID()}`, authMethod: 'api_key', apiKeyId: `key-${randomUUID()}` },
 };
 const clientFor = (baseUrl: string, timeoutMs?: number): HttpServiceClient<TraceOperations> =>
   new HttpServiceClient({ serviceName: SERVICE, baseUrl, signer, ...(timeoutMs ? { timeoutMs } : {}) });
-const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (caught: unknown) => caught);
+const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
 
 /** A TCP server that accepts connections and never answers: the owner that hangs. */
 async function silentServer(): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => { sockets.add(socket); });
+  const server = createServer((socket) => {
+    sockets.add(socket);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as { port: number }).port, sockets };
 }
@@ -36,25 +44,36 @@ describe('HTTP service client failure modes', () => {
     const { server, port } = await silentServer();
     await new Promise((resolve) => server.close(resolve));
     const error = await failure(clientFor(`http://127.0.0.1:${port}`).call('activeTraceId', null, identity));
-    expect(error).toMatchObject({ code: ServiceClientErrorCode.Unavailable, status: 503, message: expect.stringMatching(/unreachable/) });
+    expect(error).toMatchObject({
+      code: ServiceClientErrorCode.Unavailable,
+      status: 503,
+      message: expect.stringMatching(/unreachable/),
+    });
   });
 
   it('reports an owner that does not answer in time as UNAVAILABLE', async () => {
     const { server, port, sockets } = await silentServer();
     try {
       const error = await failure(clientFor(`http://127.0.0.1:${port}`, 200).call('activeTraceId', null, identity));
-      expect(error).toMatchObject({ code: ServiceClientErrorCode.Unavailable, message: `${SERVICE} did not answer within 200 ms` });
+      expect(error).toMatchObject({
+        code: ServiceClientErrorCode.Unavailable,
+        message: `${SERVICE} did not answer within 200 ms`,
+      });
     } finally {
       sockets.forEach((socket) => socket.destroy());
       await new Promise((resolve) => server.close(resolve));
     }
   });
 
-  it('reads a foreign error page (a proxy\'s 502) by its status', async () => {
+  it("reads a foreign error page (a proxy's 502) by its status", async () => {
     const proxy = Fastify();
-    proxy.post('/internal/v1/activeTraceId', async (_request, reply) => reply.code(502).type('text/html').send('<h1>Bad Gateway</h1>'));
+    proxy.post('/internal/v1/activeTraceId', async (_request, reply) =>
+      reply.code(502).type('text/html').send('<h1>Bad Gateway</h1>'),
+    );
     try {
-      const error = await failure(clientFor(await proxy.listen({ host: '127.0.0.1', port: 0 })).call('activeTraceId', null, identity));
+      const error = await failure(
+        clientFor(await proxy.listen({ host: '127.0.0.1', port: 0 })).call('activeTraceId', null, identity),
+      );
       expect(error).toMatchObject({ code: ServiceClientErrorCode.Unavailable, status: 502 });
     } finally {
       await proxy.close();
@@ -70,9 +89,14 @@ describe('HTTP service client trace propagation', () => {
 
   beforeAll(async () => {
     // A span processor makes the SDK register a real tracer provider (without one, spans are no-ops).
-    telemetry = startTelemetry('service-client-test', { exportSpans: false, spanProcessors: [new NoopSpanProcessor()] });
+    telemetry = startTelemetry('service-client-test', {
+      exportSpans: false,
+      spanProcessors: [new NoopSpanProcessor()],
+    });
     owner = Fastify();
-    owner.addHook('onRequest', async (request) => { traceparents.push(request.headers['traceparent'] as string | undefined); });
+    owner.addHook('onRequest', async (request) => {
+      traceparents.push(request.headers['traceparent'] as string | undefined);
+    });
     registerInternalApi<TraceOperations>(owner, {
       verifier: new InternalIdentityVerifier({ secret, serviceName: SERVICE }),
       handlers: { activeTraceId: async () => trace.getSpanContext(context.active())?.traceId ?? null },
@@ -87,7 +111,9 @@ describe('HTTP service client trace propagation', () => {
   it('sends the active span as traceparent, and the owner handles the call inside that trace', async () => {
     const span = trace.getTracer('service-client-test').startSpan('caller');
     const { traceId, spanId } = span.spanContext();
-    const ownerTraceId = await context.with(trace.setSpan(context.active(), span), () => client.call('activeTraceId', null, identity));
+    const ownerTraceId = await context.with(trace.setSpan(context.active(), span), () =>
+      client.call('activeTraceId', null, identity),
+    );
     span.end();
     expect(traceparents.at(-1)).toBe(`00-${traceId}-${spanId}-01`);
     expect(ownerTraceId).toBe(traceId);

@@ -3,7 +3,13 @@ import { INTERNAL_IDENTITY_HEADER, type InternalIdentity, type InternalIdentityS
 import { errorFromProblem } from './problem-details.js';
 import { ServiceClientError, ServiceClientErrorCode } from './service-client.errors.js';
 import {
-  INTERNAL_API_PREFIX, inputAsJsonText, type ByteStream, type OperationMap, type ServiceClient, type StreamingServiceClient, type StreamMap,
+  INTERNAL_API_PREFIX,
+  inputAsJsonText,
+  type ByteStream,
+  type OperationMap,
+  type ServiceClient,
+  type StreamingServiceClient,
+  type StreamMap,
 } from './service-client.port.js';
 
 export interface HttpServiceClientOptions {
@@ -23,7 +29,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * status; an owner that cannot be reached or does not answer in time is UNAVAILABLE.
  */
 export class HttpServiceClient<Ops extends OperationMap<Ops>, Streams extends StreamMap<Streams> = Record<never, never>>
-implements ServiceClient<Ops>, StreamingServiceClient<Streams> {
+  implements ServiceClient<Ops>, StreamingServiceClient<Streams>
+{
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
 
@@ -32,7 +39,11 @@ implements ServiceClient<Ops>, StreamingServiceClient<Streams> {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  async call<K extends keyof Ops & string>(operation: K, input: Ops[K]['input'], identity: InternalIdentity): Promise<Ops[K]['output']> {
+  async call<K extends keyof Ops & string>(
+    operation: K,
+    input: Ops[K]['input'],
+    identity: InternalIdentity,
+  ): Promise<Ops[K]['output']> {
     const body = inputAsJsonText(operation, input);
     const headers = await this.headers(identity, 'application/json, application/problem+json');
     const { status, text } = await this.post(this.urlOf(operation), headers, body);
@@ -44,7 +55,11 @@ implements ServiceClient<Ops>, StreamingServiceClient<Streams> {
    * A streamed operation: the deadline covers the owner's answer up to its headers only, so an
    * export of any size is read chunk by chunk as the caller consumes it, never buffered here.
    */
-  async stream<K extends keyof Streams & string>(operation: K, input: Streams[K]['input'], identity: InternalIdentity): Promise<ByteStream> {
+  async stream<K extends keyof Streams & string>(
+    operation: K,
+    input: Streams[K]['input'],
+    identity: InternalIdentity,
+  ): Promise<ByteStream> {
     const body = inputAsJsonText(operation, input);
     const headers = await this.headers(identity, '*/*');
     const aborter = new AbortController();
@@ -53,7 +68,11 @@ implements ServiceClient<Ops>, StreamingServiceClient<Streams> {
     try {
       response = await fetch(this.urlOf(operation), { method: 'POST', headers, body, signal: aborter.signal });
     } catch (error) {
-      throw new ServiceClientError(ServiceClientErrorCode.Unavailable, this.unavailableReason(aborter.signal.aborted ? aborter.signal.reason : error), { cause: error });
+      throw new ServiceClientError(
+        ServiceClientErrorCode.Unavailable,
+        this.unavailableReason(aborter.signal.aborted ? aborter.signal.reason : error),
+        { cause: error },
+      );
     } finally {
       clearTimeout(deadline);
     }
@@ -76,7 +95,11 @@ implements ServiceClient<Ops>, StreamingServiceClient<Streams> {
   }
 
   /** Sends and reads the whole answer under one deadline: a body that stalls is as unavailable as a socket. */
-  private async post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  private async post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ status: number; text: string }> {
     try {
       const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
       return { status: response.status, text: await response.text() };
@@ -97,6 +120,9 @@ function parseOutput(text: string, serviceName: string, operation: string): unkn
   try {
     return JSON.parse(text);
   } catch {
-    throw new ServiceClientError(ServiceClientErrorCode.Internal, `${serviceName} answered "${operation}" with a body that is not JSON`);
+    throw new ServiceClientError(
+      ServiceClientErrorCode.Internal,
+      `${serviceName} answered "${operation}" with a body that is not JSON`,
+    );
   }
 }

@@ -5,7 +5,14 @@ import { INTERNAL_IDENTITY_HEADER, type InternalIdentity, type InternalIdentityV
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem-details.js';
 import { ServiceClientError, ServiceClientErrorCode } from './service-client.errors.js';
 import {
-  handlerFor, INTERNAL_API_PREFIX, OPERATION_NAME, toJsonText, type OperationHandlers, type OperationMap, type StreamHandlers, type StreamMap,
+  handlerFor,
+  INTERNAL_API_PREFIX,
+  OPERATION_NAME,
+  toJsonText,
+  type OperationHandlers,
+  type OperationMap,
+  type StreamHandlers,
+  type StreamMap,
 } from './service-client.port.js';
 
 /** Where unexpected handler errors are logged (the caller only sees a bare 500); pino fits. */
@@ -13,7 +20,10 @@ export interface ErrorLogger {
   error(details: object, message: string): void;
 }
 
-export interface InternalApiOptions<Ops extends OperationMap<Ops>, Streams extends StreamMap<Streams> = Record<never, never>> {
+export interface InternalApiOptions<
+  Ops extends OperationMap<Ops>,
+  Streams extends StreamMap<Streams> = Record<never, never>,
+> {
   handlers: OperationHandlers<Ops>;
   /** Operations answered as a byte stream (same path scheme and identity check); names distinct from `handlers`. */
   streams?: StreamHandlers<Streams>;
@@ -27,10 +37,10 @@ export interface InternalApiOptions<Ops extends OperationMap<Ops>, Streams exten
  * catch-all answering unknown operations. Call once per Fastify instance (for Nest:
  * `app.getHttpAdapter().getInstance()`), before it starts listening.
  */
-export function registerInternalApi<Ops extends OperationMap<Ops>, Streams extends StreamMap<Streams> = Record<never, never>>(
-  fastify: FastifyInstance,
-  options: InternalApiOptions<Ops, Streams>,
-): void {
+export function registerInternalApi<
+  Ops extends OperationMap<Ops>,
+  Streams extends StreamMap<Streams> = Record<never, never>,
+>(fastify: FastifyInstance, options: InternalApiOptions<Ops, Streams>): void {
   // Identity is checked in onRequest, before the body is even parsed: strangers learn nothing.
   const identities = new WeakMap<FastifyRequest, InternalIdentity>();
   const authenticate = async (request: FastifyRequest): Promise<void> => {
@@ -41,9 +51,19 @@ export function registerInternalApi<Ops extends OperationMap<Ops>, Streams exten
   };
 
   /** `POST {prefix}/{operation}` behind the identity check and the problem answers; `handler` answers the verified call. */
-  const route = (operation: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void => {
-    if (!OPERATION_NAME.test(operation)) throw new Error(`operation name "${operation}" must match ${String(OPERATION_NAME)}`);
-    fastify.route({ method: 'POST', url: `${INTERNAL_API_PREFIX}/${operation}`, onRequest: authenticate, errorHandler, handler });
+  const route = (
+    operation: string,
+    handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  ): void => {
+    if (!OPERATION_NAME.test(operation))
+      throw new Error(`operation name "${operation}" must match ${String(OPERATION_NAME)}`);
+    fastify.route({
+      method: 'POST',
+      url: `${INTERNAL_API_PREFIX}/${operation}`,
+      onRequest: authenticate,
+      errorHandler,
+      handler,
+    });
   };
 
   for (const operation of Object.keys(options.handlers)) {
@@ -56,13 +76,22 @@ export function registerInternalApi<Ops extends OperationMap<Ops>, Streams exten
     });
   }
 
-  for (const [operation, handler] of Object.entries(options.streams ?? {}) as [string, StreamHandlers<Streams>[keyof Streams]][]) {
-    if (Object.hasOwn(options.handlers, operation)) throw new Error(`operation "${operation}" is declared both as a call and as a stream`);
+  for (const [operation, handler] of Object.entries(options.streams ?? {}) as [
+    string,
+    StreamHandlers<Streams>[keyof Streams],
+  ][]) {
+    if (Object.hasOwn(options.handlers, operation))
+      throw new Error(`operation "${operation}" is declared both as a call and as a stream`);
     route(operation, async (request, reply) => {
       const callerContext = propagation.extract(context.active(), request.headers);
-      const { contentType, body } = await context.with(callerContext, () => handler(request.body as never, identities.get(request)!));
+      const { contentType, body } = await context.with(callerContext, () =>
+        handler(request.body as never, identities.get(request)!),
+      );
       // Readable.from pulls the next chunk only when the socket drains: constant memory for any size.
-      return reply.code(200).type(contentType).send(Readable.from(body, { objectMode: false }));
+      return reply
+        .code(200)
+        .type(contentType)
+        .send(Readable.from(body, { objectMode: false }));
     });
   }
 
@@ -79,12 +108,20 @@ export function registerInternalApi<Ops extends OperationMap<Ops>, Streams exten
 
 function identityHeader(request: FastifyRequest): string | undefined {
   const value = request.headers[INTERNAL_IDENTITY_HEADER];
-  if (Array.isArray(value)) throw new ServiceClientError(ServiceClientErrorCode.Unauthenticated, `more than one ${INTERNAL_IDENTITY_HEADER} header`);
+  if (Array.isArray(value))
+    throw new ServiceClientError(
+      ServiceClientErrorCode.Unauthenticated,
+      `more than one ${INTERNAL_IDENTITY_HEADER} header`,
+    );
   return value;
 }
 
 /** Our errors keep their code; Fastify's own 4xx (bad JSON, wrong media type) are the caller's input; the rest is hidden. */
-function asServiceClientError(error: unknown, request: FastifyRequest, logger: ErrorLogger | undefined): ServiceClientError {
+function asServiceClientError(
+  error: unknown,
+  request: FastifyRequest,
+  logger: ErrorLogger | undefined,
+): ServiceClientError {
   if (error instanceof ServiceClientError) return error;
   const status = (error as Partial<FastifyError>).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -95,5 +132,8 @@ function asServiceClientError(error: unknown, request: FastifyRequest, logger: E
 }
 
 function replyWithProblem(reply: FastifyReply, error: ServiceClientError): void {
-  void reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemFor(error)));
+  void reply
+    .code(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemFor(error)));
 }

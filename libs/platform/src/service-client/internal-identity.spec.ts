@@ -1,6 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
-import { InternalIdentitySigner, InternalIdentityVerifier, INTERNAL_IDENTITY_ISSUER, type InternalIdentity } from './internal-identity.js';
+import {
+  InternalIdentitySigner,
+  InternalIdentityVerifier,
+  INTERNAL_IDENTITY_ISSUER,
+  type InternalIdentity,
+} from './internal-identity.js';
 import { ServiceClientError, ServiceClientErrorCode } from './service-client.errors.js';
 
 const AUDIENCE = 'runs';
@@ -18,7 +23,10 @@ function anIdentity(): InternalIdentity {
 }
 
 async function expectUnauthenticated(token: string | undefined, reason: RegExp): Promise<void> {
-  const error: unknown = await verifier.verify(token).then(() => undefined, (caught: unknown) => caught);
+  const error: unknown = await verifier.verify(token).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(ServiceClientError);
   expect(error).toMatchObject({ code: ServiceClientErrorCode.Unauthenticated, status: 401 });
   expect((error as Error).message).toMatch(reason);
@@ -31,8 +39,17 @@ const secondsNow = (): number => Math.floor(Date.now() / 1000);
 function validClaims(): Record<string, unknown> {
   const now = secondsNow();
   return {
-    iss: INTERNAL_IDENTITY_ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now, exp: now + 60, jti: randomUUID(),
-    tenant_id: 'tenant-1', project_id: null, roles: [], auth_method: 'api_key', api_key_id: 'key-1',
+    iss: INTERNAL_IDENTITY_ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    iat: now,
+    exp: now + 60,
+    jti: randomUUID(),
+    tenant_id: 'tenant-1',
+    project_id: null,
+    roles: [],
+    auth_method: 'api_key',
+    api_key_id: 'key-1',
   };
 }
 
@@ -40,7 +57,11 @@ describe('internal identity', () => {
   it('round-trips through sign and verify', async () => {
     const identity = anIdentity();
     await expect(verifier.verify(await signer.sign(identity, AUDIENCE))).resolves.toEqual(identity);
-    const apiKeyIdentity = { ...anIdentity(), projectId: null, actor: { subject: 'ci-bot', authMethod: 'api_key', apiKeyId: 'key-7' } };
+    const apiKeyIdentity = {
+      ...anIdentity(),
+      projectId: null,
+      actor: { subject: 'ci-bot', authMethod: 'api_key', apiKeyId: 'key-7' },
+    };
     await expect(verifier.verify(await signer.sign(apiKeyIdentity, AUDIENCE))).resolves.toEqual(apiKeyIdentity);
   });
 
@@ -57,7 +78,10 @@ describe('internal identity', () => {
 
   it('refuses an expired token, but tolerates a few seconds of clock skew', async () => {
     const minutesAgo = (minutes: number) => () => new Date(Date.now() - minutes * 60_000);
-    await expectUnauthenticated(await new InternalIdentitySigner({ secret, now: minutesAgo(2) }).sign(anIdentity(), AUDIENCE), /expired/);
+    await expectUnauthenticated(
+      await new InternalIdentitySigner({ secret, now: minutesAgo(2) }).sign(anIdentity(), AUDIENCE),
+      /expired/,
+    );
     const justExpired = new InternalIdentitySigner({ secret, now: () => new Date(Date.now() - 62_000) });
     await expect(verifier.verify(await justExpired.sign(anIdentity(), AUDIENCE))).resolves.toBeDefined();
   });
@@ -96,6 +120,8 @@ describe('internal identity', () => {
   it('refuses a secret shorter than 32 bytes', () => {
     const shortSecret = randomBytes(16);
     expect(() => new InternalIdentitySigner({ secret: shortSecret })).toThrow(/at least 32 bytes/);
-    expect(() => new InternalIdentityVerifier({ secret: shortSecret, serviceName: AUDIENCE })).toThrow(/at least 32 bytes/);
+    expect(() => new InternalIdentityVerifier({ secret: shortSecret, serviceName: AUDIENCE })).toThrow(
+      /at least 32 bytes/,
+    );
   });
 });

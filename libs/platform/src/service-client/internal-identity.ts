@@ -54,7 +54,9 @@ export class InternalIdentitySigner {
     this.key = checkedSecret(options.secret);
     this.lifetimeSeconds = options.lifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS;
     if (!Number.isInteger(this.lifetimeSeconds) || this.lifetimeSeconds <= 0) {
-      throw new Error(`internal identity lifetime must be a positive whole number of seconds, got ${this.lifetimeSeconds}`);
+      throw new Error(
+        `internal identity lifetime must be a positive whole number of seconds, got ${this.lifetimeSeconds}`,
+      );
     }
     this.now = options.now ?? (() => new Date());
   }
@@ -113,10 +115,17 @@ export class InternalIdentityVerifier {
 export function isInternalIdentity(value: unknown): value is InternalIdentity {
   if (typeof value !== 'object' || value === null) return false;
   const { tenantId, projectId, roles, actor } = value as Partial<InternalIdentity>;
-  return isNonEmptyString(tenantId) && isStringOrNull(projectId)
-    && Array.isArray(roles) && roles.every((role) => typeof role === 'string')
-    && typeof actor === 'object' && actor !== null && isNonEmptyString(actor.subject)
-    && isNonEmptyString(actor.authMethod) && isStringOrNull(actor.apiKeyId);
+  return (
+    isNonEmptyString(tenantId) &&
+    isStringOrNull(projectId) &&
+    Array.isArray(roles) &&
+    roles.every((role) => typeof role === 'string') &&
+    typeof actor === 'object' &&
+    actor !== null &&
+    isNonEmptyString(actor.subject) &&
+    isNonEmptyString(actor.authMethod) &&
+    isStringOrNull(actor.apiKeyId)
+  );
 }
 
 function claimsOf(identity: InternalIdentity): IdentityClaims {
@@ -143,7 +152,9 @@ function identityOf(payload: JWTPayload): unknown {
 function checkedSecret(secret: Uint8Array): Uint8Array {
   if (!types.isUint8Array(secret)) throw new Error('internal identity secret must be a Uint8Array');
   if (secret.byteLength < MIN_SECRET_BYTES) {
-    throw new Error(`internal identity secret must be at least ${MIN_SECRET_BYTES} bytes for HS256, got ${secret.byteLength}`);
+    throw new Error(
+      `internal identity secret must be at least ${MIN_SECRET_BYTES} bytes for HS256, got ${secret.byteLength}`,
+    );
   }
   return new Uint8Array(secret);
 }

@@ -1,5 +1,8 @@
 import {
-  codeForHttpStatus, isServiceClientErrorCode, ServiceClientError, ServiceClientErrorCode,
+  codeForHttpStatus,
+  isServiceClientErrorCode,
+  ServiceClientError,
+  ServiceClientErrorCode,
 } from './service-client.errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -40,9 +43,12 @@ export function problemFor(error: ServiceClientError): ProblemDetails {
 export function errorFromProblem(status: number, body: string): ServiceClientError {
   const problem = parseObject(body);
   const code = isServiceClientErrorCode(problem['code']) ? problem['code'] : codeForHttpStatus(status);
-  const detail = typeof problem['detail'] === 'string' ? problem['detail']
-    : typeof problem['title'] === 'string' ? problem['title']
-      : `internal call answered HTTP ${status}`;
+  const detail =
+    typeof problem['detail'] === 'string'
+      ? problem['detail']
+      : typeof problem['title'] === 'string'
+        ? problem['title']
+        : `internal call answered HTTP ${status}`;
   return new ServiceClientError(code, detail, { status, foreign: problem['foreign'] === true });
 }
 

@@ -9,7 +9,12 @@ type Ops = { ping: { input: null; output: string } };
 type Streams = { lines: { input: { count: number; pauseMs?: number; fail?: boolean } } };
 
 const secret = randomBytes(32);
-const identity: InternalIdentity = { tenantId: `tenant-${randomUUID()}`, projectId: null, roles: [], actor: { subject: 'gateway', authMethod: 'internal', apiKeyId: null } };
+const identity: InternalIdentity = {
+  tenantId: `tenant-${randomUUID()}`,
+  projectId: null,
+  roles: [],
+  actor: { subject: 'gateway', authMethod: 'internal', apiKeyId: null },
+};
 const LINE = `${'x'.repeat(1_023)}\n`;
 
 /** Streamed operations over real HTTP: lazily produced by the owner, read chunk by chunk by the caller. */
@@ -42,10 +47,17 @@ describe('streamed internal operations', () => {
       verifier: new InternalIdentityVerifier({ secret, serviceName: 'owner' }),
     });
     const address = await fastify.listen({ port: 0, host: '127.0.0.1' });
-    client = new HttpServiceClient({ serviceName: 'owner', baseUrl: address, signer: new InternalIdentitySigner({ secret }), timeoutMs: 1_000 });
+    client = new HttpServiceClient({
+      serviceName: 'owner',
+      baseUrl: address,
+      signer: new InternalIdentitySigner({ secret }),
+      timeoutMs: 1_000,
+    });
   });
 
-  afterAll(async () => { await fastify.close(); });
+  afterAll(async () => {
+    await fastify.close();
+  });
 
   const read = async (body: AsyncIterable<Uint8Array>): Promise<number> => {
     let bytes = 0;
@@ -78,15 +90,33 @@ describe('streamed internal operations', () => {
   });
 
   it('answers a refusal before the first byte as the owner’s error, and a stranger as unauthenticated', async () => {
-    await expect(client.stream('lines', { count: 1, fail: true }, identity)).rejects.toMatchObject({ code: ServiceClientErrorCode.InvalidInput, status: 400, message: 'no lines for you' });
-    const stranger = new HttpServiceClient<Ops, Streams>({ serviceName: 'owner', baseUrl: `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`, signer: new InternalIdentitySigner({ secret: randomBytes(32) }) });
-    await expect(stranger.stream('lines', { count: 1 }, identity)).rejects.toMatchObject({ code: ServiceClientErrorCode.Unauthenticated });
+    await expect(client.stream('lines', { count: 1, fail: true }, identity)).rejects.toMatchObject({
+      code: ServiceClientErrorCode.InvalidInput,
+      status: 400,
+      message: 'no lines for you',
+    });
+    const stranger = new HttpServiceClient<Ops, Streams>({
+      serviceName: 'owner',
+      baseUrl: `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`,
+      signer: new InternalIdentitySigner({ secret: randomBytes(32) }),
+    });
+    await expect(stranger.stream('lines', { count: 1 }, identity)).rejects.toMatchObject({
+      code: ServiceClientErrorCode.Unauthenticated,
+    });
   });
 
   it('refuses an operation declared both as a call and as a stream', () => {
     const verifier = new InternalIdentityVerifier({ secret, serviceName: 'owner' });
-    const lines = async (): Promise<{ contentType: string; body: AsyncIterable<string> }> => ({ contentType: 'text/plain', body: [] as unknown as AsyncIterable<string> });
-    expect(() => registerInternalApi<{ lines: { input: null; output: null } }, { lines: { input: null } }>(Fastify(), { handlers: { lines: async () => null }, streams: { lines }, verifier }))
-      .toThrow(/both as a call and as a stream/);
+    const lines = async (): Promise<{ contentType: string; body: AsyncIterable<string> }> => ({
+      contentType: 'text/plain',
+      body: [] as unknown as AsyncIterable<string>,
+    });
+    expect(() =>
+      registerInternalApi<{ lines: { input: null; output: null } }, { lines: { input: null } }>(Fastify(), {
+        handlers: { lines: async () => null },
+        streams: { lines },
+        verifier,
+      }),
+    ).toThrow(/both as a call and as a stream/);
   });
 });

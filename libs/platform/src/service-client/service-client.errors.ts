@@ -52,7 +52,11 @@ export class ServiceClientError extends Error {
   readonly status: number;
   readonly foreign: boolean;
 
-  constructor(readonly code: ServiceClientErrorCode, message: string, options: ServiceClientErrorOptions = {}) {
+  constructor(
+    readonly code: ServiceClientErrorCode,
+    message: string,
+    options: ServiceClientErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ServiceClientError';
     this.status = options.status ?? HTTP_STATUS_BY_CODE[code];

@@ -16,7 +16,11 @@ export type OperationMap<Ops> = { [K in keyof Ops]: OperationSpec };
 
 /** The gateway's view of an owner: the same whether the owner runs in this process or over HTTP. */
 export interface ServiceClient<Ops extends OperationMap<Ops>> {
-  call<K extends keyof Ops & string>(operation: K, input: Ops[K]['input'], identity: InternalIdentity): Promise<Ops[K]['output']>;
+  call<K extends keyof Ops & string>(
+    operation: K,
+    input: Ops[K]['input'],
+    identity: InternalIdentity,
+  ): Promise<Ops[K]['output']>;
 }
 
 /** What the owner implements: one handler per operation, given the verified identity. */
@@ -38,7 +42,11 @@ export interface ByteStream {
 
 /** The gateway's view of an owner's streamed operations. */
 export interface StreamingServiceClient<Streams extends StreamMap<Streams>> {
-  stream<K extends keyof Streams & string>(operation: K, input: Streams[K]['input'], identity: InternalIdentity): Promise<ByteStream>;
+  stream<K extends keyof Streams & string>(
+    operation: K,
+    input: Streams[K]['input'],
+    identity: InternalIdentity,
+  ): Promise<ByteStream>;
 }
 
 /**
@@ -46,7 +54,10 @@ export interface StreamingServiceClient<Streams extends StreamMap<Streams>> {
  * problem) before the first byte; the body is then pulled as the caller reads it.
  */
 export type StreamHandlers<Streams extends StreamMap<Streams>> = {
-  [K in keyof Streams]: (input: Streams[K]['input'], identity: InternalIdentity) => Promise<{ contentType: string; body: AsyncIterable<string | Uint8Array> }>;
+  [K in keyof Streams]: (
+    input: Streams[K]['input'],
+    identity: InternalIdentity,
+  ) => Promise<{ contentType: string; body: AsyncIterable<string | Uint8Array> }>;
 };
 
 /** Where an owner's internal API lives: `POST {prefix}/{operation}`. */
@@ -77,6 +88,9 @@ export function inputAsJsonText(operation: string, input: unknown): string {
   try {
     return toJsonText(input);
   } catch (error) {
-    throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, `input of "${operation}" cannot be sent as JSON: ${(error as Error).message}`);
+    throw new ServiceClientError(
+      ServiceClientErrorCode.InvalidInput,
+      `input of "${operation}" cannot be sent as JSON: ${(error as Error).message}`,
+    );
   }
 }

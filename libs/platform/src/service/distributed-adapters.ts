@@ -77,7 +77,13 @@ export async function openDistributedAdapters(options: DistributedAdapterOptions
   // Every relay and consumer made here adds its own check: /readyz is false while one cannot make progress.
   const readiness: ReadinessCheck[] = [postgresReadiness(pool), kafkaReadiness(admin)];
   return {
-    pool, dataSource, store, kafka, metrics, publisher, readiness,
+    pool,
+    dataSource,
+    store,
+    kafka,
+    metrics,
+    publisher,
+    readiness,
     eventServer(groupId, transportId, fromBeginning) {
       const server = new KafkaEventServer({ kafka, groupId, transportId, logger, metrics, fromBeginning, registry });
       readiness.push(server.readiness);
@@ -85,7 +91,10 @@ export async function openDistributedAdapters(options: DistributedAdapterOptions
     },
     relay(spec) {
       const relay = new EventRelay(store, publisher, new PostgresCheckpointStore(pool), {
-        name: spec.name, filter: { streamPrefixes: [...spec.streamPrefixes] }, logger, registry,
+        name: spec.name,
+        filter: { streamPrefixes: [...spec.streamPrefixes] },
+        logger,
+        registry,
         ...(spec.start === 'latest' ? { startWhenNew: () => store.headPosition() } : {}),
       });
       relays.push(relay);

@@ -1,4 +1,11 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleInit, type Type } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +20,12 @@ import type { KafkaSettings } from '../kafka/kafka-config.js';
 import type { ReadinessCheck, ReadinessChecks } from '../observability/health.js';
 import { READINESS_CHECKS } from '../observability/tokens.js';
 import type { InternalIdentityVerifier } from '../service-client/internal-identity.js';
-import type { OperationHandlers, OperationMap, StreamHandlers, StreamMap } from '../service-client/service-client.port.js';
+import type {
+  OperationHandlers,
+  OperationMap,
+  StreamHandlers,
+  StreamMap,
+} from '../service-client/service-client.port.js';
 import type { MigrationClass } from './distributed-adapters.js';
 
 /** What every owner service's configuration has besides its own settings (see each service's config.ts). */
@@ -105,7 +117,9 @@ export function defineOwnerService<
   Streams extends StreamMap<Streams> = Record<never, never>,
   Exports = undefined,
   Peers = undefined,
->(definition: OwnerServiceDefinition<Config, Ops, Streams, Exports, Peers>): OwnerServiceDefinition<Config, Ops, Streams, Exports, Peers> {
+>(
+  definition: OwnerServiceDefinition<Config, Ops, Streams, Exports, Peers>,
+): OwnerServiceDefinition<Config, Ops, Streams, Exports, Peers> {
   return definition;
 }
 
@@ -134,7 +148,10 @@ class OwnerServiceRootModule implements OnModuleInit, OnApplicationBootstrap {
 }
 
 /** The Nest module of a composed service: its feature module, readiness checks and start hook. */
-export function ownerServiceModule(parts: StartableParts & { module: DynamicModule | Type }, readiness: readonly ReadinessCheck[] = []): DynamicModule {
+export function ownerServiceModule(
+  parts: StartableParts & { module: DynamicModule | Type },
+  readiness: readonly ReadinessCheck[] = [],
+): DynamicModule {
   return {
     module: OwnerServiceRootModule,
     imports: [parts.module],

@@ -15,28 +15,47 @@ import { runService, type RunningService } from './run-service.js';
  * (refusing pending migrations), the service composed, its streams relayed, the internal API
  * registered when a secret is configured, and a clean stop on SIGTERM/SIGINT.
  */
-export async function runOwnerService<Config extends OwnerServiceConfig, Ops extends OperationMap<Ops>, Streams extends StreamMap<Streams>, Exports, Peers>(
-  definition: OwnerServiceDefinition<Config, Ops, Streams, Exports, Peers>,
-  env: Environment,
-): Promise<RunningService> {
+export async function runOwnerService<
+  Config extends OwnerServiceConfig,
+  Ops extends OperationMap<Ops>,
+  Streams extends StreamMap<Streams>,
+  Exports,
+  Peers,
+>(definition: OwnerServiceDefinition<Config, Ops, Streams, Exports, Peers>, env: Environment): Promise<RunningService> {
   const config = definition.config(env);
   const logger = createLogger(config);
   const registry = createMetricsRegistry(config.serviceName);
   const adapters = await openDistributedAdapters({
-    databaseUrl: config.databaseUrl, kafka: config.kafka, logger, registry,
+    databaseUrl: config.databaseUrl,
+    kafka: config.kafka,
+    logger,
+    registry,
     schemas: [['eventstore', EVENT_STORE_MIGRATIONS], ...definition.migrations],
   });
   const fromBeginning = (config.consumerStart ?? 'earliest') === 'earliest';
   const peers = (await definition.peers?.(config)) as Peers;
-  const parts = await definition.compose(config, {
-    ...adapters, logger, registry, eventServer: (groupId, transportId, always) => adapters.eventServer(groupId, transportId, always ?? fromBeginning),
-  }, peers);
+  const parts = await definition.compose(
+    config,
+    {
+      ...adapters,
+      logger,
+      registry,
+      eventServer: (groupId, transportId, always) =>
+        adapters.eventServer(groupId, transportId, always ?? fromBeginning),
+    },
+    peers,
+  );
   if (definition.streams.length > 0 && (definition.relays?.(config) ?? true)) {
-    await adapters.relay({ name: config.relayName, streamPrefixes: definition.streams, start: config.relayStart }).start();
+    await adapters
+      .relay({ name: config.relayName, streamPrefixes: definition.streams, start: config.relayStart })
+      .start();
   }
-  const secret = config.internalSecretRef ? Buffer.from(await secretResolver()(config.internalSecretRef), 'utf8') : null;
+  const secret = config.internalSecretRef
+    ? Buffer.from(await secretResolver()(config.internalSecretRef), 'utf8')
+    : null;
   const api = parts.internalApi;
-  if (api && !secret) logger.warn('EVALVAULT_INTERNAL_SECRET_REF is not set: the internal API (used by the gateway) is off');
+  if (api && !secret)
+    logger.warn('EVALVAULT_INTERNAL_SECRET_REF is not set: the internal API (used by the gateway) is off');
   return runService(ownerServiceModule(parts, adapters.readiness), config, {
     consumers: parts.consumers,
     beforeListen: async (app) => {
@@ -45,7 +64,12 @@ export async function runOwnerService<Config extends OwnerServiceConfig, Ops ext
       const fastify = app.getHttpAdapter().getInstance();
       const verifier = new InternalIdentityVerifier({ secret, serviceName: definition.name });
       api.routes?.(fastify, verifier, logger);
-      registerInternalApi<Ops, Streams>(fastify, { handlers: api.operations, ...(api.streams ? { streams: api.streams } : {}), verifier, logger });
+      registerInternalApi<Ops, Streams>(fastify, {
+        handlers: api.operations,
+        ...(api.streams ? { streams: api.streams } : {}),
+        verifier,
+        logger,
+      });
     },
     onStopped: async () => {
       await parts.close();
@@ -57,8 +81,12 @@ export async function runOwnerService<Config extends OwnerServiceConfig, Ops ext
 }
 
 /** `npm run migrate` for one service: the event store's migrations, then each of its schemas', explicitly. */
-export async function migrateOwnerService(definition: Pick<OwnerServiceDefinition<OwnerServiceConfig>, 'migrations'>, databaseUrl: string): Promise<string[]> {
+export async function migrateOwnerService(
+  definition: Pick<OwnerServiceDefinition<OwnerServiceConfig>, 'migrations'>,
+  databaseUrl: string,
+): Promise<string[]> {
   const applied = await migrateEventStore(databaseUrl);
-  for (const [schema, migrations] of definition.migrations) applied.push(...(await runMigrations(databaseUrl, schema, [...migrations])));
+  for (const [schema, migrations] of definition.migrations)
+    applied.push(...(await runMigrations(databaseUrl, schema, [...migrations])));
   return applied;
 }

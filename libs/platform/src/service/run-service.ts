@@ -20,7 +20,12 @@ export interface RunningService {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Builds a service's Nest app on Fastify with the observability kit, without listening. */
-export async function createServiceApp(feature: Type | DynamicModule, config: ServiceConfig, logger: Logger, registry?: Registry): Promise<NestFastifyApplication> {
+export async function createServiceApp(
+  feature: Type | DynamicModule,
+  config: ServiceConfig,
+  logger: Logger,
+  registry?: Registry,
+): Promise<NestFastifyApplication> {
   @Module({ imports: [ObservabilityModule.forService(config, logger, registry), feature] })
   class ServiceRootModule {}
   const adapter = new FastifyAdapter();
@@ -48,7 +53,11 @@ export interface ServiceExtras {
  * embedded platform starts several in one process. `listen: false` keeps the HTTP server
  * closed (its consumers still run): embedded, only the gateway is reachable.
  */
-export async function startService(feature: Type | DynamicModule, config: ServiceConfig, extras: ServiceExtras & { listen?: boolean } = {}): Promise<RunningService> {
+export async function startService(
+  feature: Type | DynamicModule,
+  config: ServiceConfig,
+  extras: ServiceExtras & { listen?: boolean } = {},
+): Promise<RunningService> {
   const logger = extras.logger ?? createLogger(config);
   const app = await createServiceApp(feature, config, logger, extras.registry);
   for (const strategy of extras.consumers ?? []) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
@@ -79,7 +88,11 @@ export async function startService(feature: Type | DynamicModule, config: Servic
  * Boots a service as its own process and stops it cleanly on SIGTERM/SIGINT: stop accepting
  * traffic, close the app (which closes its consumers and connections), exit 0; exit 1 if that hangs.
  */
-export async function runService(feature: Type | DynamicModule, config: ServiceConfig, extras: ServiceExtras = {}): Promise<RunningService> {
+export async function runService(
+  feature: Type | DynamicModule,
+  config: ServiceConfig,
+  extras: ServiceExtras = {},
+): Promise<RunningService> {
   const telemetry = startTelemetry(config.serviceName, { exportSpans: false });
   const service = await startService(feature, config, extras);
   const { logger } = service;
@@ -96,8 +109,15 @@ export async function runService(feature: Type | DynamicModule, config: ServiceC
       }, SHUTDOWN_GRACE_MS);
       force.unref();
       stop().then(
-        () => { logger.info(`${config.serviceName} stopped`); logger.flush(); process.exit(0); },
-        (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); },
+        () => {
+          logger.info(`${config.serviceName} stopped`);
+          logger.flush();
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
       );
     });
   }

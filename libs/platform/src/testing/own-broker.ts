@@ -13,7 +13,10 @@ const script = join(import.meta.dirname, '..', '..', '..', '..', 'infra', 'kafka
  * other suite. Its topics and committed offsets survive a stop, as a real outage's do.
  */
 export class OwnBroker {
-  private constructor(readonly port: number, private readonly instance: string) {}
+  private constructor(
+    readonly port: number,
+    private readonly instance: string,
+  ) {}
 
   get brokers(): string {
     return `127.0.0.1:${this.port}`;
@@ -26,7 +29,12 @@ export class OwnBroker {
   }
 
   private env(): NodeJS.ProcessEnv {
-    return { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.port + 1), EVALVAULT_KAFKA_INSTANCE: this.instance };
+    return {
+      ...process.env,
+      KAFKA_PORT: String(this.port),
+      KAFKA_CONTROLLER_PORT: String(this.port + 1),
+      EVALVAULT_KAFKA_INSTANCE: this.instance,
+    };
   }
 
   /** Starts (or restarts) the broker and waits until it answers, its topics declared. */

@@ -27,7 +27,8 @@ async function freePort(): Promise<number> {
 export function migrateTestDatabase(): void {
   for (const service of ['runs', 'gateway', 'registry', 'audit', 'notifier']) {
     execFileSync(process.execPath, [join(root, 'services', service, 'dist', 'migrate.js')], {
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl() }, stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
+      stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
 }
@@ -40,21 +41,37 @@ export async function startRunsProcess(env: Record<string, string>): Promise<Run
 export async function startServiceProcess(service: string, env: Record<string, string>): Promise<RunsProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: testDatabaseUrl(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const logFile = process.env['E2E_LOG_DIR'] ? join(process.env['E2E_LOG_DIR'], `${service}-${port}.log`) : null;
   if (logFile) child.stdout!.on('data', (chunk: Buffer) => appendFileSync(logFile, chunk));
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const deadline = Date.now() + 60_000;
   while (!output.includes(`${service} listening`)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${service} process did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${service} process did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const logLines = (msg: string): Record<string, unknown>[] =>
-    output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === msg);
+    output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['msg'] === msg);
   return { child, url: `http://127.0.0.1:${port}`, output: () => output, logLines };
 }
 

@@ -1,7 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
-  HttpServiceClient, InternalIdentitySigner, InternalIdentityVerifier, registerInternalApi, ServiceClientError, type InternalIdentity,
+  HttpServiceClient,
+  InternalIdentitySigner,
+  InternalIdentityVerifier,
+  registerInternalApi,
+  ServiceClientError,
+  type InternalIdentity,
 } from '@evalvault/platform';
 import type { AuditEntryView, AuditOperations, AuditStreams } from '@evalvault/service-apis';
 import { auditedEvent, openAuditHarness, sampleHistory, type AuditHarness } from '../testing/audit-harness.js';
@@ -13,8 +18,17 @@ describe('audit internal API', () => {
   let audit: AuditHarness;
   let fastify: FastifyInstance;
   let client: HttpServiceClient<AuditOperations, AuditStreams>;
-  const auditorOf = (tenantId: string, roles = ['auditor']): InternalIdentity => ({ tenantId, projectId: null, roles, actor: { subject: 'auditor-1', authMethod: 'oidc', apiKeyId: null } });
-  const codeOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: ServiceClientError) => `${error.code} ${error.status}`);
+  const auditorOf = (tenantId: string, roles = ['auditor']): InternalIdentity => ({
+    tenantId,
+    projectId: null,
+    roles,
+    actor: { subject: 'auditor-1', authMethod: 'oidc', apiKeyId: null },
+  });
+  const codeOf = (promise: Promise<unknown>): Promise<unknown> =>
+    promise.then(
+      () => 'resolved',
+      (error: ServiceClientError) => `${error.code} ${error.status}`,
+    );
   const text = async (body: AsyncIterable<Uint8Array>): Promise<string> => {
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(Buffer.from(chunk));
@@ -30,7 +44,11 @@ describe('audit internal API', () => {
       verifier: new InternalIdentityVerifier({ secret, serviceName: 'audit' }),
     });
     const address = await fastify.listen({ port: 0, host: '127.0.0.1' });
-    client = new HttpServiceClient({ serviceName: 'audit', baseUrl: address, signer: new InternalIdentitySigner({ secret }) });
+    client = new HttpServiceClient({
+      serviceName: 'audit',
+      baseUrl: address,
+      signer: new InternalIdentitySigner({ secret }),
+    });
   });
 
   afterAll(async () => {
@@ -44,17 +62,33 @@ describe('audit internal API', () => {
     const me = auditorOf(tenant);
     const actions = async (query: Parameters<typeof client.call<'listEntries'>>[1]): Promise<string[]> =>
       (await client.call('listEntries', query, me)).items.map((item) => item.action);
-    expect(await actions({ actor: 'alice@example.com' })).toEqual(['DatasetVersionRegistered', 'RunRequested', 'ApiKeyRevoked']);
+    expect(await actions({ actor: 'alice@example.com' })).toEqual([
+      'DatasetVersionRegistered',
+      'RunRequested',
+      'ApiKeyRevoked',
+    ]);
     expect(await actions({ resource: 'dataset:ds-qa' })).toEqual(['DatasetVersionRegistered', 'RunRequested']);
     expect(await actions({ resource: 'pr-1' })).toEqual(['RunRequested']);
     expect(await actions({ action: 'AccessDenied' })).toEqual(['AccessDenied']);
-    expect(await actions({ from: '2026-11-26T09:03:00Z', to: '2026-11-26T09:05:00Z' })).toEqual(['RunStarted', 'AccessDenied']);
+    expect(await actions({ from: '2026-11-26T09:03:00Z', to: '2026-11-26T09:05:00Z' })).toEqual([
+      'RunStarted',
+      'AccessDenied',
+    ]);
     expect(await actions({ actor: 'alice@example.com', action: 'RunRequested' })).toEqual(['RunRequested']);
 
     const denied = (await client.call('listEntries', { action: 'AccessDenied' }, me)).items[0]!;
-    expect(denied).toMatchObject({ outcome: 'denied', actor: { subject: 'mallory', authMethod: 'oidc' }, details: { route: '/v1/projects/{project}/runs/{runId}', reason: 'cross-tenant', status: 404 } });
+    expect(denied).toMatchObject({
+      outcome: 'denied',
+      actor: { subject: 'mallory', authMethod: 'oidc' },
+      details: { route: '/v1/projects/{project}/runs/{runId}', reason: 'cross-tenant', status: 404 },
+    });
     const run = (await client.call('listEntries', { action: 'RunRequested' }, me)).items[0]!;
-    expect(run.resources).toEqual(expect.arrayContaining([{ type: 'dataset', id: 'ds-qa', version: 3, contentHash: 'a'.repeat(64) }, { type: 'prompt', id: 'pr-1', version: 2, contentHash: 'b'.repeat(64) }]));
+    expect(run.resources).toEqual(
+      expect.arrayContaining([
+        { type: 'dataset', id: 'ds-qa', version: 3, contentHash: 'a'.repeat(64) },
+        { type: 'prompt', id: 'pr-1', version: 2, contentHash: 'b'.repeat(64) },
+      ]),
+    );
 
     const seen: number[] = [];
     let cursor: string | undefined;
@@ -72,11 +106,16 @@ describe('audit internal API', () => {
     const [tenant, other] = [`tenant-${randomUUID()}`, `tenant-${randomUUID()}`];
     await audit.record(sampleHistory(tenant));
     expect((await client.call('listEntries', {}, auditorOf(other))).items).toEqual([]);
-    expect(await client.call('replay', {}, auditorOf(other))).toMatchObject({ status: 'verified', counts: { entries: 0, events: 0 } });
+    expect(await client.call('replay', {}, auditorOf(other))).toMatchObject({
+      status: 'verified',
+      counts: { entries: 0, events: 0 },
+    });
     expect(await text((await client.stream('exportEntries', { format: 'jsonl' }, auditorOf(other))).body)).toBe('');
     for (const roles of [['admin'], ['viewer'], []]) {
       expect(await codeOf(client.call('listEntries', {}, auditorOf(tenant, roles)))).toBe('FORBIDDEN 403');
-      expect(await codeOf(client.stream('exportEntries', { format: 'csv' }, auditorOf(tenant, roles)))).toBe('FORBIDDEN 403');
+      expect(await codeOf(client.stream('exportEntries', { format: 'csv' }, auditorOf(tenant, roles)))).toBe(
+        'FORBIDDEN 403',
+      );
     }
   });
 
@@ -84,22 +123,36 @@ describe('audit internal API', () => {
     const tenant = `tenant-${randomUUID()}`;
     await audit.record(sampleHistory(tenant));
     const me = auditorOf(tenant);
-    expect(await client.call('replay', {}, me)).toMatchObject({ status: 'verified', counts: { entries: 6, events: 6 } });
+    expect(await client.call('replay', {}, me)).toMatchObject({
+      status: 'verified',
+      counts: { entries: 6, events: 6 },
+    });
     expect(await client.call('setRetention', { retentionDays: 400 }, me)).toEqual({ retentionDays: 400, anchor: null });
     expect(await client.call('getRetention', {}, me)).toEqual({ retentionDays: 400, anchor: null });
     const forgotten = await client.call('forgetSubject', { subject: 'alice@example.com' }, me);
-    expect((await client.call('listEntries', { action: 'RunRequested' }, me)).items[0]!.actor).toMatchObject({ subject: null, forgotten: true, pseudonym: forgotten.pseudonym });
+    expect((await client.call('listEntries', { action: 'RunRequested' }, me)).items[0]!.actor).toMatchObject({
+      subject: null,
+      forgotten: true,
+      pseudonym: forgotten.pseudonym,
+    });
     const [event] = await audit.store.readStream(`forgotten-${forgotten.pseudonym}`);
     expect(event!.event).toMatchObject({ type: 'SubjectForgotten', tenantId: tenant, actor: { subject: 'auditor-1' } });
   });
 
   it('streams an export as JSONL or CSV, page after page', async () => {
     const tenant = `tenant-${randomUUID()}`;
-    const events = Array.from({ length: 1_203 }, (_, index) => auditedEvent('RunStarted', { runId: `r-${index}`, totalCases: index }, tenant, { subject: index % 2 ? 'alice' : 'bob,"the builder"' }));
+    const events = Array.from({ length: 1_203 }, (_, index) =>
+      auditedEvent('RunStarted', { runId: `r-${index}`, totalCases: index }, tenant, {
+        subject: index % 2 ? 'alice' : 'bob,"the builder"',
+      }),
+    );
     for (const event of events) await audit.projection.apply(event); // the log alone: the store is not needed to read
     const jsonl = await client.stream('exportEntries', { format: 'jsonl' }, auditorOf(tenant));
     expect(jsonl.contentType).toMatch(/^application\/x-ndjson/);
-    const lines = (await text(jsonl.body)).trimEnd().split('\n').map((line) => JSON.parse(line) as AuditEntryView);
+    const lines = (await text(jsonl.body))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditEntryView);
     expect(lines.map((line) => line.seq)).toEqual(events.map((_, index) => index + 1));
     const csv = await client.stream('exportEntries', { format: 'csv', actor: 'bob,"the builder"' }, auditorOf(tenant));
     expect(csv.contentType).toMatch(/^text\/csv/);
@@ -107,6 +160,8 @@ describe('audit internal API', () => {
     expect(rows[0]).toMatch(/^seq,eventId,occurredAt,action/);
     expect(rows).toHaveLength(1 + 602);
     expect(rows[1]).toContain(',"bob,""the builder""",');
-    expect(await codeOf(client.stream('exportEntries', { format: 'jsonl', to: 'soon' }, auditorOf(tenant)))).toBe('INVALID_INPUT 400');
+    expect(await codeOf(client.stream('exportEntries', { format: 'jsonl', to: 'soon' }, auditorOf(tenant)))).toBe(
+      'INVALID_INPUT 400',
+    );
   });
 });

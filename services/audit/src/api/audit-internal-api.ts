@@ -18,7 +18,8 @@ export interface AuditApiParts {
 
 function translated<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
-    if (error instanceof AuditQueryError) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message);
+    if (error instanceof AuditQueryError)
+      throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message);
     throw error;
   });
 }
@@ -29,7 +30,8 @@ function translated<T>(work: () => Promise<T>): Promise<T> {
  * identity, never one named in the input.
  */
 function auditedTenant(identity: InternalIdentity): string {
-  if (!identity.roles.includes('auditor')) throw new ServiceClientError(ServiceClientErrorCode.Forbidden, 'the audit log is for the tenant’s auditors');
+  if (!identity.roles.includes('auditor'))
+    throw new ServiceClientError(ServiceClientErrorCode.Forbidden, 'the audit log is for the tenant’s auditors');
   return identity.tenantId;
 }
 
@@ -39,10 +41,14 @@ export function auditOperationHandlers(parts: AuditApiParts): OperationHandlers<
     listEntries: (input, identity) => translated(() => parts.queries.list(auditedTenant(identity), input)),
     replay: (_input, identity) => parts.replay.replay(auditedTenant(identity)),
     getRetention: (_input, identity) => parts.retention.get(auditedTenant(identity)),
-    setRetention: (input, identity) => parts.retention.set(auditedTenant(identity), { retentionDays: input.retentionDays }),
-    forgetSubject: (input, identity) => parts.forget.forget(input.subject, input.reason ?? null, {
-      tenantId: auditedTenant(identity), actor: identity.actor, correlationId: parts.newId(),
-    }),
+    setRetention: (input, identity) =>
+      parts.retention.set(auditedTenant(identity), { retentionDays: input.retentionDays }),
+    forgetSubject: (input, identity) =>
+      parts.forget.forget(input.subject, input.reason ?? null, {
+        tenantId: auditedTenant(identity),
+        actor: identity.actor,
+        correlationId: parts.newId(),
+      }),
   };
 }
 
@@ -50,11 +56,13 @@ const MEDIA_TYPE = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/cs
 
 export function auditStreamHandlers(queries: AuditQueries): StreamHandlers<AuditStreams> {
   return {
-    exportEntries: (input, identity) => translated(async () => {
-      const tenantId = auditedTenant(identity);
-      if (input.format !== 'jsonl' && input.format !== 'csv') throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, 'format must be jsonl or csv');
-      checkFilters(input);
-      return { contentType: MEDIA_TYPE[input.format], body: queries.export(tenantId, input) };
-    }),
+    exportEntries: (input, identity) =>
+      translated(async () => {
+        const tenantId = auditedTenant(identity);
+        if (input.format !== 'jsonl' && input.format !== 'csv')
+          throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, 'format must be jsonl or csv');
+        checkFilters(input);
+        return { contentType: MEDIA_TYPE[input.format], body: queries.export(tenantId, input) };
+      }),
   };
 }

@@ -43,10 +43,27 @@ function history(tenantId: string): EvalVaultEvent[][] {
     const streamId = `audit-bench-${randomUUID()}`;
     return Array.from({ length: PER_APPEND }, (_, index) => {
       const n = stream * PER_APPEND + index;
-      const event = n % 10 === 9
-        ? testEvent('AccessDenied', { method: 'GET', route: '/v1/projects/{project}/runs/{runId}', resourceType: 'run', resourceId: `r-${n}`, reason: 'cross-tenant', requiredRole: null, status: 404 }, { tenantId, streamId })
-        : testEvent('RunStarted', { runId: `r-${n}`, totalCases: n }, { tenantId, streamId });
-      return { ...event, actor: { subject: `user-${n % SUBJECTS}@example.com`, authMethod: 'oidc', apiKeyId: null }, occurredAt: Date.UTC(2026, 10, 1) + n * 1000 };
+      const event =
+        n % 10 === 9
+          ? testEvent(
+              'AccessDenied',
+              {
+                method: 'GET',
+                route: '/v1/projects/{project}/runs/{runId}',
+                resourceType: 'run',
+                resourceId: `r-${n}`,
+                reason: 'cross-tenant',
+                requiredRole: null,
+                status: 404,
+              },
+              { tenantId, streamId },
+            )
+          : testEvent('RunStarted', { runId: `r-${n}`, totalCases: n }, { tenantId, streamId });
+      return {
+        ...event,
+        actor: { subject: `user-${n % SUBJECTS}@example.com`, authMethod: 'oidc', apiKeyId: null },
+        occurredAt: Date.UTC(2026, 10, 1) + n * 1000,
+      };
     });
   });
 }
@@ -73,7 +90,7 @@ async function seed(pool: pg.Pool, store: PostgresEventStore, tenantId: string):
 
 async function readEverything(store: PostgresEventStore): Promise<number> {
   let count = 0;
-  for (let from = START; ;) {
+  for (let from = START; ; ) {
     const page = await store.readAll(from, { maxCount: PAGE });
     count += page.length;
     if (page.length < PAGE) return count;
@@ -107,16 +124,26 @@ async function main(): Promise<void> {
     const a2 = await timed(() => readEverything(store));
     const rate = (ms: number): number => (storeEvents * 1000) / ms;
     const [baseline, replayed] = [rate((a1 + a2) / 2), rate((b1 + b2) / 2)];
-    console.log([
-      `bench:audit  (node ${process.version}, ${availableParallelism()} cores; the store held ${storeEvents.toLocaleString('en-US')} events, ${EVENTS.toLocaleString('en-US')} of them the bench tenant's)`,
-      `${'path'.padEnd(44)}${'events'.padStart(9)}${'ev/s'.padStart(12)}${'readAll ev/s'.padStart(15)}   ratio (replay/readAll)`,
-      `${'replay: rebuild, compare, verify the chain'.padEnd(44)}${String(storeEvents).padStart(9)}${Math.round(replayed).toLocaleString('en-US').padStart(12)}`
-        + `${Math.round(baseline).toLocaleString('en-US').padStart(15)}   ${(replayed / baseline).toFixed(2).padStart(8)}`,
-    ].join('\n'));
-    console.log(`BENCH_JSON ${JSON.stringify({
-      path: 'audit_replay', events: storeEvents, tenant_entries: EVENTS, replay_ev_per_s: Math.round(replayed), readall_ev_per_s: Math.round(baseline),
-      ratio: Number((replayed / baseline).toFixed(3)), replay_ms: Number(((b1 + b2) / 2).toFixed(1)), readall_ms: Number(((a1 + a2) / 2).toFixed(1)),
-    })}`);
+    console.log(
+      [
+        `bench:audit  (node ${process.version}, ${availableParallelism()} cores; the store held ${storeEvents.toLocaleString('en-US')} events, ${EVENTS.toLocaleString('en-US')} of them the bench tenant's)`,
+        `${'path'.padEnd(44)}${'events'.padStart(9)}${'ev/s'.padStart(12)}${'readAll ev/s'.padStart(15)}   ratio (replay/readAll)`,
+        `${'replay: rebuild, compare, verify the chain'.padEnd(44)}${String(storeEvents).padStart(9)}${Math.round(replayed).toLocaleString('en-US').padStart(12)}` +
+          `${Math.round(baseline).toLocaleString('en-US').padStart(15)}   ${(replayed / baseline).toFixed(2).padStart(8)}`,
+      ].join('\n'),
+    );
+    console.log(
+      `BENCH_JSON ${JSON.stringify({
+        path: 'audit_replay',
+        events: storeEvents,
+        tenant_entries: EVENTS,
+        replay_ev_per_s: Math.round(replayed),
+        readall_ev_per_s: Math.round(baseline),
+        ratio: Number((replayed / baseline).toFixed(3)),
+        replay_ms: Number(((b1 + b2) / 2).toFixed(1)),
+        readall_ms: Number(((a1 + a2) / 2).toFixed(1)),
+      })}`,
+    );
   } finally {
     for (const table of ['entries', 'chain_heads', 'subject_keys', 'tenant_keys']) {
       await pool.query(`DELETE FROM audit.${table} WHERE tenant_id = $1`, [tenantId]).catch(() => undefined);
@@ -127,7 +154,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench:audit failed: ${error instanceof BenchError ? error.message : (error as Error).stack ?? String(error)}`);
+  console.error(
+    `bench:audit failed: ${error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error))}`,
+  );
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 10_000).unref();
 });

@@ -22,13 +22,31 @@ export interface ForgetContext {
  * event comes back over the bus. The order matters: no key is destroyed without its event.
  */
 export class ForgetSubject {
-  constructor(private readonly store: EventStore, private readonly keys: SubjectKeys, private readonly sources: EnvelopeSources) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly keys: SubjectKeys,
+    private readonly sources: EnvelopeSources,
+  ) {}
 
-  async forget(subject: string, reason: string | null, context: ForgetContext): Promise<{ pseudonym: string; eventId: string }> {
+  async forget(
+    subject: string,
+    reason: string | null,
+    context: ForgetContext,
+  ): Promise<{ pseudonym: string; eventId: string }> {
     const pseudonym = pseudonymOf((await this.keys.tenantKey(context.tenantId, true))!, subject);
     const streamId = `forgotten-${pseudonym}`;
-    const [event] = envelop(streamId, [{ type: 'SubjectForgotten', payload: { subject, reason } }],
-      { tenantId: context.tenantId, projectId: TENANT_WIDE_PROJECT, actor: context.actor, correlationId: context.correlationId, causationId: null }, this.sources);
+    const [event] = envelop(
+      streamId,
+      [{ type: 'SubjectForgotten', payload: { subject, reason } }],
+      {
+        tenantId: context.tenantId,
+        projectId: TENANT_WIDE_PROJECT,
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: null,
+      },
+      this.sources,
+    );
     await this.store.append(streamId, [event!], 'any');
     await this.keys.destroy(context.tenantId, pseudonym);
     return { pseudonym, eventId: event!.eventId };

@@ -11,10 +11,17 @@ import { factsOf } from './event-facts.js';
  */
 export async function buildEntry(event: EvalVaultEvent, sealer: SubjectSealer): Promise<CanonicalEntry> {
   const { target, ...facts } = factsOf(event);
-  const actor = await sealer.sealSubject(event.tenantId, event.actor.subject, sealContext(event.tenantId, event.eventId, 'actor'));
-  const sealedTarget = target === null ? null
-    : event.type === 'SubjectForgotten' ? { pseudonym: await sealer.pseudonym(event.tenantId, target), sealed: null }
-      : await sealer.sealSubject(event.tenantId, target, sealContext(event.tenantId, event.eventId, 'target'));
+  const actor = await sealer.sealSubject(
+    event.tenantId,
+    event.actor.subject,
+    sealContext(event.tenantId, event.eventId, 'actor'),
+  );
+  const sealedTarget =
+    target === null
+      ? null
+      : event.type === 'SubjectForgotten'
+        ? { pseudonym: await sealer.pseudonym(event.tenantId, target), sealed: null }
+        : await sealer.sealSubject(event.tenantId, target, sealContext(event.tenantId, event.eventId, 'target'));
   return {
     v: 1,
     eventId: event.eventId,

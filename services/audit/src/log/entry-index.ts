@@ -29,7 +29,10 @@ export function indexOf(entry: CanonicalEntry): EntryIndex {
 }
 
 /** The first index column that no longer says what the canonical entry says, or null. */
-export function indexDisagreement(row: EntryIndex, entry: CanonicalEntry): { field: string; expected: string; actual: string } | null {
+export function indexDisagreement(
+  row: EntryIndex,
+  entry: CanonicalEntry,
+): { field: string; expected: string; actual: string } | null {
   const expected = indexOf(entry);
   for (const field of Object.keys(expected) as (keyof EntryIndex)[]) {
     const want = JSON.stringify(expected[field]);

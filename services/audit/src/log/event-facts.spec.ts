@@ -15,22 +15,41 @@ describe('audit facts of an event', () => {
 
   it('records a denied access with its route, reason and status', () => {
     const event = testEvent('AccessDenied', {
-      method: 'GET', route: '/v1/projects/{project}/runs/{runId}', resourceType: 'run', resourceId: 'r-1', reason: 'cross-tenant', requiredRole: null, status: 404,
+      method: 'GET',
+      route: '/v1/projects/{project}/runs/{runId}',
+      resourceType: 'run',
+      resourceId: 'r-1',
+      reason: 'cross-tenant',
+      requiredRole: null,
+      status: 404,
     });
     expect(factsOf(event)).toEqual({
       resources: [{ type: 'run', id: 'r-1', version: null, contentHash: null }],
       outcome: 'denied',
-      details: { method: 'GET', route: '/v1/projects/{project}/runs/{runId}', reason: 'cross-tenant', requiredRole: null, status: 404 },
+      details: {
+        method: 'GET',
+        route: '/v1/projects/{project}/runs/{runId}',
+        reason: 'cross-tenant',
+        requiredRole: null,
+        status: 404,
+      },
       target: null,
     });
   });
 
   it('keeps the person an access event is about apart, for sealing', () => {
-    expect(factsOf(testEvent('SubjectForgotten', { subject: 'bob@example.com', reason: 'request' })).target).toBe('bob@example.com');
-    expect(factsOf(testEvent('ProjectRoleGranted', { subject: 'carol', role: 'editor' }))).toMatchObject({ target: 'carol', details: { role: 'editor' } });
+    expect(factsOf(testEvent('SubjectForgotten', { subject: 'bob@example.com', reason: 'request' })).target).toBe(
+      'bob@example.com',
+    );
+    expect(factsOf(testEvent('ProjectRoleGranted', { subject: 'carol', role: 'editor' }))).toMatchObject({
+      target: 'carol',
+      details: { role: 'editor' },
+    });
   });
 
   it('marks failures as failures', () => {
-    expect(factsOf(testEvent('RunFailed', { runId: 'r', reason: 'budget', message: 'over budget', subject: null })).outcome).toBe('failure');
+    expect(
+      factsOf(testEvent('RunFailed', { runId: 'r', reason: 'budget', message: 'over budget', subject: null })).outcome,
+    ).toBe('failure');
   });
 });

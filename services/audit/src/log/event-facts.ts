@@ -17,95 +17,211 @@ export interface EventFacts {
   target: string | null;
 }
 
-const resource = (type: string, id: string, version: number | null = null, contentHash: string | null = null): AuditResource => ({ type, id, version, contentHash });
-const pinned = (type: string, ref: VersionRef | null): AuditResource[] => (ref ? [resource(type, ref.id, ref.version, ref.contentHash)] : []);
+const resource = (
+  type: string,
+  id: string,
+  version: number | null = null,
+  contentHash: string | null = null,
+): AuditResource => ({ type, id, version, contentHash });
+const pinned = (type: string, ref: VersionRef | null): AuditResource[] =>
+  ref ? [resource(type, ref.id, ref.version, ref.contentHash)] : [];
 const run = (runId: string): AuditResource => resource('run', runId);
-const facts = (resources: AuditResource[], details: Record<string, Detail> = {}, outcome: EventFacts['outcome'] = 'success', target: string | null = null): EventFacts =>
-  ({ resources, outcome, details, target });
+const facts = (
+  resources: AuditResource[],
+  details: Record<string, Detail> = {},
+  outcome: EventFacts['outcome'] = 'success',
+  target: string | null = null,
+): EventFacts => ({ resources, outcome, details, target });
 
 /** Registry kinds as resource types: one vocabulary for filtering (`dataset:…`, `prompt:…`, `model_profile:…`). */
-const REGISTRY_KIND: Record<string, string> = { dataset: 'dataset', prompt: 'prompt', model_profile: 'model_profile', modelprofile: 'model_profile' };
+const REGISTRY_KIND: Record<string, string> = {
+  dataset: 'dataset',
+  prompt: 'prompt',
+  model_profile: 'model_profile',
+  modelprofile: 'model_profile',
+};
 
 export function factsOf(event: EvalVaultEvent): EventFacts {
   switch (event.type) {
     case 'RunRequested': {
       const p = event.payload;
-      return facts([run(p.runId), ...pinned('dataset', p.dataset), ...pinned('prompt', p.prompt), ...pinned('model_profile', p.modelProfile)],
-        { configHash: p.configHash, evaluatorVersion: p.evaluatorVersion, metrics: p.metrics.join(','), retryOf: p.retryOf, inlineCases: p.inlineCases?.length ?? null });
+      return facts(
+        [
+          run(p.runId),
+          ...pinned('dataset', p.dataset),
+          ...pinned('prompt', p.prompt),
+          ...pinned('model_profile', p.modelProfile),
+        ],
+        {
+          configHash: p.configHash,
+          evaluatorVersion: p.evaluatorVersion,
+          metrics: p.metrics.join(','),
+          retryOf: p.retryOf,
+          inlineCases: p.inlineCases?.length ?? null,
+        },
+      );
     }
-    case 'RunStarted': return facts([run(event.payload.runId)], { totalCases: event.payload.totalCases });
-    case 'CaseBatchScheduled': return facts([run(event.payload.runId)], { batchNo: event.payload.batchNo, cases: event.payload.cases.length });
-    case 'CaseEvaluated': return facts([run(event.payload.runId), resource('case', String(event.payload.caseIndex))], { caseId: event.payload.caseId });
-    case 'CaseFailed': return facts([run(event.payload.runId), resource('case', String(event.payload.caseIndex))], { caseId: event.payload.caseId, errorCode: event.payload.errorCode }, 'failure');
+    case 'RunStarted':
+      return facts([run(event.payload.runId)], { totalCases: event.payload.totalCases });
+    case 'CaseBatchScheduled':
+      return facts([run(event.payload.runId)], { batchNo: event.payload.batchNo, cases: event.payload.cases.length });
+    case 'CaseEvaluated':
+      return facts([run(event.payload.runId), resource('case', String(event.payload.caseIndex))], {
+        caseId: event.payload.caseId,
+      });
+    case 'CaseFailed':
+      return facts(
+        [run(event.payload.runId), resource('case', String(event.payload.caseIndex))],
+        { caseId: event.payload.caseId, errorCode: event.payload.errorCode },
+        'failure',
+      );
     case 'RunCompleted': {
       const p = event.payload;
-      return facts([run(p.runId)], { totalCases: p.totalCases, evaluatedCases: p.evaluatedCases, failedCases: p.failedCases, costUsd: p.usage?.costUsd ?? null });
+      return facts([run(p.runId)], {
+        totalCases: p.totalCases,
+        evaluatedCases: p.evaluatedCases,
+        failedCases: p.failedCases,
+        costUsd: p.usage?.costUsd ?? null,
+      });
     }
-    case 'RunFailed': return facts([run(event.payload.runId)], { reason: event.payload.reason }, 'failure');
-    case 'RunCancelled': return facts([run(event.payload.runId)], { reason: event.payload.reason });
+    case 'RunFailed':
+      return facts([run(event.payload.runId)], { reason: event.payload.reason }, 'failure');
+    case 'RunCancelled':
+      return facts([run(event.payload.runId)], { reason: event.payload.reason });
     case 'GatePassed':
     case 'GateFailed': {
       const { gateId, subject, baselineRunId } = event.payload;
       return facts(
-        [resource('gate', gateId), run(subject.runId), ...pinned('dataset', subject.dataset), ...pinned('prompt', subject.prompt), ...pinned('model_profile', subject.modelProfile)],
-        { configHash: subject.configHash, baselineRunId, failedRules: event.payload.rules.filter((rule) => !rule.passed).length },
+        [
+          resource('gate', gateId),
+          run(subject.runId),
+          ...pinned('dataset', subject.dataset),
+          ...pinned('prompt', subject.prompt),
+          ...pinned('model_profile', subject.modelProfile),
+        ],
+        {
+          configHash: subject.configHash,
+          baselineRunId,
+          failedRules: event.payload.rules.filter((rule) => !rule.passed).length,
+        },
         event.type === 'GatePassed' ? 'success' : 'failure',
       );
     }
     case 'DatasetVersionRegistered': {
       const p = event.payload;
-      return facts([resource('dataset', p.datasetId, p.version, p.contentHash)], { name: p.name, format: p.format, caseCount: p.caseCount });
+      return facts([resource('dataset', p.datasetId, p.version, p.contentHash)], {
+        name: p.name,
+        format: p.format,
+        caseCount: p.caseCount,
+      });
     }
-    case 'PromptVersionRegistered': return facts([resource('prompt', event.payload.promptId, event.payload.version, event.payload.contentHash)], { name: event.payload.name });
+    case 'PromptVersionRegistered':
+      return facts([resource('prompt', event.payload.promptId, event.payload.version, event.payload.contentHash)], {
+        name: event.payload.name,
+      });
     case 'ModelProfileVersionRegistered': {
       const p = event.payload;
-      return facts([resource('model_profile', p.modelProfileId, p.version, p.contentHash)], { name: p.name, provider: p.provider, model: p.model });
+      return facts([resource('model_profile', p.modelProfileId, p.version, p.contentHash)], {
+        name: p.name,
+        provider: p.provider,
+        model: p.model,
+      });
     }
     case 'RegistryVersionApproved': {
       const p = event.payload;
       return facts([resource(REGISTRY_KIND[p.kind] ?? p.kind, p.resourceId, p.version)], { kind: p.kind });
     }
-    case 'MemoryEntryRecorded': return facts([resource('memory-entry', event.payload.entryId), ...(event.payload.sourceRunId ? [run(event.payload.sourceRunId)] : [])], { kind: event.payload.kind });
-    case 'MemoryEntryVerified': return facts([resource('memory-entry', event.payload.entryId)]);
-    case 'MemoryEntryForgotten': return facts([resource('memory-entry', event.payload.entryId)], { reason: event.payload.reason });
+    case 'MemoryEntryRecorded':
+      return facts(
+        [
+          resource('memory-entry', event.payload.entryId),
+          ...(event.payload.sourceRunId ? [run(event.payload.sourceRunId)] : []),
+        ],
+        { kind: event.payload.kind },
+      );
+    case 'MemoryEntryVerified':
+      return facts([resource('memory-entry', event.payload.entryId)]);
+    case 'MemoryEntryForgotten':
+      return facts([resource('memory-entry', event.payload.entryId)], { reason: event.payload.reason });
     case 'NotificationDelivered':
     case 'NotificationFailed':
     case 'TicketCreated': {
       const p = event.payload;
       return facts(
         [resource('notification', p.notificationId), resource('route', p.routeId)],
-        event.type === 'TicketCreated' ? { system: event.payload.system, ticketKey: event.payload.ticketKey, triggerEventId: p.triggerEventId }
-          : { destinationType: event.payload.destinationType, attempts: event.payload.attempts, triggerEventId: p.triggerEventId },
+        event.type === 'TicketCreated'
+          ? { system: event.payload.system, ticketKey: event.payload.ticketKey, triggerEventId: p.triggerEventId }
+          : {
+              destinationType: event.payload.destinationType,
+              attempts: event.payload.attempts,
+              triggerEventId: p.triggerEventId,
+            },
         event.type === 'NotificationFailed' ? 'failure' : 'success',
       );
     }
     case 'NotificationIntended': {
       const p = event.payload;
-      return facts([resource('notification', p.notificationId), resource('route', p.routeId), run(p.runId), ...(p.gateId ? [resource('gate', p.gateId)] : [])],
-        { destinationType: p.destinationType, severity: p.severity, action: p.action, triggerEventId: p.triggerEventId, triggerType: p.triggerType });
+      return facts(
+        [
+          resource('notification', p.notificationId),
+          resource('route', p.routeId),
+          run(p.runId),
+          ...(p.gateId ? [resource('gate', p.gateId)] : []),
+        ],
+        {
+          destinationType: p.destinationType,
+          severity: p.severity,
+          action: p.action,
+          triggerEventId: p.triggerEventId,
+          triggerType: p.triggerType,
+        },
+      );
     }
     case 'NotificationAttemptFailed': {
       const p = event.payload;
-      return facts([resource('notification', p.notificationId)], { attempt: p.attempt, statusCode: p.statusCode }, 'failure');
+      return facts(
+        [resource('notification', p.notificationId)],
+        { attempt: p.attempt, statusCode: p.statusCode },
+        'failure',
+      );
     }
     case 'IncidentResolved': {
       const p = event.payload;
-      return facts([resource('notification', p.notificationId), resource('route', p.routeId)], { system: p.system, triggerEventId: p.triggerEventId });
+      return facts([resource('notification', p.notificationId), resource('route', p.routeId)], {
+        system: p.system,
+        triggerEventId: p.triggerEventId,
+      });
     }
     case 'NotificationRouteCreated': {
       const p = event.payload;
-      return facts([resource('route', p.routeId)], { name: p.name, on: p.on.join(','), severity: p.severity, destinationType: p.destinationType });
+      return facts([resource('route', p.routeId)], {
+        name: p.name,
+        on: p.on.join(','),
+        severity: p.severity,
+        destinationType: p.destinationType,
+      });
     }
-    case 'NotificationRouteRemoved': return facts([resource('route', event.payload.routeId)], { name: event.payload.name });
-    case 'ApiKeyIssued': return facts([resource('api-key', event.payload.apiKeyId)], { role: event.payload.role, expiresAt: event.payload.expiresAt });
-    case 'ApiKeyRevoked': return facts([resource('api-key', event.payload.apiKeyId)], { reason: event.payload.reason });
+    case 'NotificationRouteRemoved':
+      return facts([resource('route', event.payload.routeId)], { name: event.payload.name });
+    case 'ApiKeyIssued':
+      return facts([resource('api-key', event.payload.apiKeyId)], {
+        role: event.payload.role,
+        expiresAt: event.payload.expiresAt,
+      });
+    case 'ApiKeyRevoked':
+      return facts([resource('api-key', event.payload.apiKeyId)], { reason: event.payload.reason });
     case 'ProjectRoleGranted':
-    case 'ProjectRoleRevoked': return facts([], { role: event.payload.role }, 'success', event.payload.subject);
-    case 'SubjectForgotten': return facts([], { reason: event.payload.reason }, 'success', event.payload.subject);
+    case 'ProjectRoleRevoked':
+      return facts([], { role: event.payload.role }, 'success', event.payload.subject);
+    case 'SubjectForgotten':
+      return facts([], { reason: event.payload.reason }, 'success', event.payload.subject);
     case 'AccessDenied': {
       const p = event.payload;
-      return facts(p.resourceType && p.resourceId ? [resource(p.resourceType, p.resourceId)] : [],
-        { method: p.method, route: p.route, reason: p.reason, requiredRole: p.requiredRole, status: p.status }, 'denied');
+      return facts(
+        p.resourceType && p.resourceId ? [resource(p.resourceType, p.resourceId)] : [],
+        { method: p.method, route: p.route, reason: p.reason, requiredRole: p.requiredRole, status: p.status },
+        'denied',
+      );
     }
     default: {
       const unhandled: never = event;

@@ -7,7 +7,12 @@ import type { EntityManager } from 'typeorm';
  */
 export type Sql = <R extends object = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>;
 
-export const sqlOfManager = (manager: EntityManager): Sql => (text, params) => manager.query(text, params);
+export const sqlOfManager =
+  (manager: EntityManager): Sql =>
+  (text, params) =>
+    manager.query(text, params);
 
-export const sqlOfPg = (client: pg.Pool | pg.PoolClient): Sql => async <R extends object>(text: string, params?: unknown[]) =>
-  (await client.query(text, params)).rows as R[];
+export const sqlOfPg =
+  (client: pg.Pool | pg.PoolClient): Sql =>
+  async <R extends object>(text: string, params?: unknown[]) =>
+    (await client.query(text, params)).rows as R[];

@@ -60,7 +60,8 @@ export class CreateAuditLog1764400000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['retention_policies', 'anchors', 'chain_heads', 'entries']) await runner.query(`DROP TABLE "${AUDIT_SCHEMA}".${table}`);
+    for (const table of ['retention_policies', 'anchors', 'chain_heads', 'entries'])
+      await runner.query(`DROP TABLE "${AUDIT_SCHEMA}".${table}`);
   }
 }
 

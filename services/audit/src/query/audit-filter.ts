@@ -25,7 +25,8 @@ export function pageSize(limit: number | undefined, fallback: number, max: numbe
 function instant(value: string | undefined, name: string): string | null {
   if (value === undefined) return null;
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new AuditQueryError('INVALID_FILTER', `${name} must be an ISO 8601 time, got "${value}"`);
+  if (Number.isNaN(time))
+    throw new AuditQueryError('INVALID_FILTER', `${name} must be an ISO 8601 time, got "${value}"`);
   return new Date(time).toISOString();
 }
 
@@ -33,7 +34,11 @@ function instant(value: string | undefined, name: string): string | null {
  * SQL conditions (after `tenant_id = $1`) for a query; the actor arrives already turned into
  * its pseudonym (a subject the tenant never saw has none, and matches nothing).
  */
-export function filterClause(query: Omit<AuditQuery, 'limit' | 'cursor'>, actorPseudonym: string | null, params: unknown[]): string {
+export function filterClause(
+  query: Omit<AuditQuery, 'limit' | 'cursor'>,
+  actorPseudonym: string | null,
+  params: unknown[],
+): string {
   const clauses: string[] = [];
   const add = (sql: (placeholder: string) => string, value: unknown): void => {
     params.push(value);

@@ -2,7 +2,10 @@ export type AuditQueryErrorCode = 'INVALID_CURSOR' | 'INVALID_FILTER' | 'INVALID
 
 /** A query the caller got wrong (maps to 400); never a database failure. */
 export class AuditQueryError extends Error {
-  constructor(readonly code: AuditQueryErrorCode, message: string) {
+  constructor(
+    readonly code: AuditQueryErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'AuditQueryError';
   }

@@ -24,7 +24,13 @@ export class AuditQueries {
     const limit = pageSize(query.limit, DEFAULT_LIMIT, MAX_LIMIT);
     const after = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
     const reader = new KeyReader(this.keys);
-    const rows = await this.page(tenantId, query, await this.actorPseudonym(reader, tenantId, query.actor), after, limit + 1);
+    const rows = await this.page(
+      tenantId,
+      query,
+      await this.actorPseudonym(reader, tenantId, query.actor),
+      after,
+      limit + 1,
+    );
     const items = await Promise.all(rows.slice(0, limit).map((row) => viewOf(row, reader)));
     return { items, nextCursor: rows.length > limit ? encodeCursor(items.at(-1)!.seq) : null };
   }
@@ -38,7 +44,7 @@ export class AuditQueries {
     const { format, ...filters } = query;
     const actor = await this.actorPseudonym(new KeyReader(this.keys), tenantId, filters.actor);
     if (format === 'csv') yield csvHeader();
-    for (let after = 0; ;) {
+    for (let after = 0; ; ) {
       const rows = await this.page(tenantId, filters, actor, after, EXPORT_PAGE);
       const reader = new KeyReader(this.keys);
       for (const row of rows) {
@@ -56,7 +62,13 @@ export class AuditQueries {
     return tenantKey ? pseudonymOf(tenantKey, actor) : null;
   }
 
-  private async page(tenantId: string, query: Omit<AuditQuery, 'limit' | 'cursor'>, actor: string | null, after: number, limit: number): Promise<EntryRow[]> {
+  private async page(
+    tenantId: string,
+    query: Omit<AuditQuery, 'limit' | 'cursor'>,
+    actor: string | null,
+    after: number,
+    limit: number,
+  ): Promise<EntryRow[]> {
     const params: unknown[] = [tenantId, after];
     const filters = filterClause(query, actor, params);
     params.push(limit);

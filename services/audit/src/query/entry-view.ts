@@ -15,7 +15,10 @@ export async function viewOf(row: EntryRow, keys: KeyReader): Promise<AuditEntry
   const entry = JSON.parse(row.canonical) as CanonicalEntry;
   const subject = await keys.reveal(entry.tenantId, entry.actor, sealContext(entry.tenantId, entry.eventId, 'actor'));
   const target = entry.target
-    ? { subject: await keys.reveal(entry.tenantId, entry.target, sealContext(entry.tenantId, entry.eventId, 'target')), pseudonym: entry.target.pseudonym }
+    ? {
+        subject: await keys.reveal(entry.tenantId, entry.target, sealContext(entry.tenantId, entry.eventId, 'target')),
+        pseudonym: entry.target.pseudonym,
+      }
     : null;
   return {
     seq: Number(row.seq),
@@ -25,7 +28,13 @@ export async function viewOf(row: EntryRow, keys: KeyReader): Promise<AuditEntry
     tenantId: entry.tenantId,
     projectId: entry.projectId,
     streamId: entry.streamId,
-    actor: { subject, pseudonym: entry.actor.pseudonym, authMethod: entry.actor.authMethod, apiKeyId: entry.actor.apiKeyId, forgotten: subject === null },
+    actor: {
+      subject,
+      pseudonym: entry.actor.pseudonym,
+      authMethod: entry.actor.authMethod,
+      apiKeyId: entry.actor.apiKeyId,
+      forgotten: subject === null,
+    },
     target: target ? { ...target, forgotten: target.subject === null } : null,
     resources: entry.resources,
     outcome: entry.outcome,

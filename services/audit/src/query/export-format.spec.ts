@@ -2,10 +2,25 @@ import type { AuditEntryView } from '@evalvault/service-apis';
 import { CSV_COLUMNS, csvField, csvHeader, csvLine, jsonLine } from './export-format.js';
 
 const view: AuditEntryView = {
-  seq: 7, eventId: 'e-1', action: 'AccessDenied', occurredAt: '2026-11-26T09:30:00.000Z', tenantId: 't', projectId: 'p', streamId: 's',
+  seq: 7,
+  eventId: 'e-1',
+  action: 'AccessDenied',
+  occurredAt: '2026-11-26T09:30:00.000Z',
+  tenantId: 't',
+  projectId: 'p',
+  streamId: 's',
   actor: { subject: '=HYPERLINK("x")', pseudonym: 'ps', authMethod: 'oidc', apiKeyId: null, forgotten: false },
-  target: null, resources: [{ type: 'dataset', id: 'ds', version: 2, contentHash: null }, { type: 'run', id: 'r', version: null, contentHash: null }],
-  outcome: 'denied', correlationId: 'c', causationId: null, details: { reason: 'cross-tenant', status: 404 }, prevHash: 'a', hash: 'b',
+  target: null,
+  resources: [
+    { type: 'dataset', id: 'ds', version: 2, contentHash: null },
+    { type: 'run', id: 'r', version: null, contentHash: null },
+  ],
+  outcome: 'denied',
+  correlationId: 'c',
+  causationId: null,
+  details: { reason: 'cross-tenant', status: 404 },
+  prevHash: 'a',
+  hash: 'b',
 };
 
 describe('export formats', () => {

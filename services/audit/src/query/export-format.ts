@@ -1,8 +1,25 @@
 import type { AuditEntryView } from '@evalvault/service-apis';
 
 export const CSV_COLUMNS = [
-  'seq', 'eventId', 'occurredAt', 'action', 'outcome', 'projectId', 'actorSubject', 'actorPseudonym', 'authMethod', 'apiKeyId',
-  'targetSubject', 'targetPseudonym', 'resources', 'correlationId', 'causationId', 'streamId', 'details', 'prevHash', 'hash',
+  'seq',
+  'eventId',
+  'occurredAt',
+  'action',
+  'outcome',
+  'projectId',
+  'actorSubject',
+  'actorPseudonym',
+  'authMethod',
+  'apiKeyId',
+  'targetSubject',
+  'targetPseudonym',
+  'resources',
+  'correlationId',
+  'causationId',
+  'streamId',
+  'details',
+  'prevHash',
+  'hash',
 ] as const;
 
 export function jsonLine(view: AuditEntryView): string {
@@ -25,13 +42,29 @@ export function csvHeader(): string {
 }
 
 export function csvLine(view: AuditEntryView): string {
-  const resources = view.resources.map((r) => `${r.type}:${r.id}${r.version === null ? '' : `@${r.version}`}`).join(' ');
+  const resources = view.resources
+    .map((r) => `${r.type}:${r.id}${r.version === null ? '' : `@${r.version}`}`)
+    .join(' ');
   const values: Record<(typeof CSV_COLUMNS)[number], string | number | null> = {
-    seq: view.seq, eventId: view.eventId, occurredAt: view.occurredAt, action: view.action, outcome: view.outcome, projectId: view.projectId,
-    actorSubject: view.actor.subject, actorPseudonym: view.actor.pseudonym, authMethod: view.actor.authMethod, apiKeyId: view.actor.apiKeyId,
-    targetSubject: view.target?.subject ?? null, targetPseudonym: view.target?.pseudonym ?? null, resources,
-    correlationId: view.correlationId, causationId: view.causationId, streamId: view.streamId, details: JSON.stringify(view.details),
-    prevHash: view.prevHash, hash: view.hash,
+    seq: view.seq,
+    eventId: view.eventId,
+    occurredAt: view.occurredAt,
+    action: view.action,
+    outcome: view.outcome,
+    projectId: view.projectId,
+    actorSubject: view.actor.subject,
+    actorPseudonym: view.actor.pseudonym,
+    authMethod: view.actor.authMethod,
+    apiKeyId: view.actor.apiKeyId,
+    targetSubject: view.target?.subject ?? null,
+    targetPseudonym: view.target?.pseudonym ?? null,
+    resources,
+    correlationId: view.correlationId,
+    causationId: view.causationId,
+    streamId: view.streamId,
+    details: JSON.stringify(view.details),
+    prevHash: view.prevHash,
+    hash: view.hash,
   };
   return `${CSV_COLUMNS.map((column) => csvField(values[column])).join(',')}\r\n`;
 }

@@ -11,7 +11,9 @@ describe('subject cipher', () => {
 
   it('uses a different nonce per entry and per subject', () => {
     const nonce = (sealed: string): string => sealed.split('.')[1]!;
-    expect(nonce(seal(key, 'alice', context))).not.toBe(nonce(seal(key, 'alice', sealContext('tenant-a', 'event-2', 'actor'))));
+    expect(nonce(seal(key, 'alice', context))).not.toBe(
+      nonce(seal(key, 'alice', sealContext('tenant-a', 'event-2', 'actor'))),
+    );
     expect(nonce(seal(key, 'alice', context))).not.toBe(nonce(seal(key, 'bob', context)));
   });
 

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * Crypto-shredding primitives. A subject is stored as a keyed pseudonym (HMAC-SHA256 with
@@ -27,17 +34,26 @@ export function pseudonymOf(tenantKey: KeyObject, subject: string): string {
 }
 
 export function seal(subjectKey: KeyObject, plaintext: string, context: string): string {
-  const nonce = createHmac('sha256', subjectKey).update(`nonce\0${context}\0${plaintext}`, 'utf8').digest().subarray(0, 12);
+  const nonce = createHmac('sha256', subjectKey)
+    .update(`nonce\0${context}\0${plaintext}`, 'utf8')
+    .digest()
+    .subarray(0, 12);
   const cipher = createCipheriv('aes-256-gcm', subjectKey, nonce);
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, nonce.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  return [
+    VERSION,
+    nonce.toString('base64url'),
+    body.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 /** The plaintext, or an error when the ciphertext, its context or the key is not the one it was sealed with. */
 export function open(subjectKey: KeyObject, sealed: string, context: string): string {
   const [version, nonce, body, tag] = sealed.split('.');
-  if (version !== VERSION || nonce === undefined || body === undefined || tag === undefined) throw new Error('not a sealed subject');
+  if (version !== VERSION || nonce === undefined || body === undefined || tag === undefined)
+    throw new Error('not a sealed subject');
   const decipher = createDecipheriv('aes-256-gcm', subjectKey, Buffer.from(nonce, 'base64url'));
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));

@@ -16,17 +16,29 @@ export class SubjectKeys {
 
   async tenantKey(tenantId: string, create: boolean): Promise<KeyObject | null> {
     if (create) {
-      await this.sql(`INSERT INTO audit.tenant_keys (tenant_id, pseudonym_key) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING`, [tenantId, newKey()]);
+      await this.sql(
+        `INSERT INTO audit.tenant_keys (tenant_id, pseudonym_key) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING`,
+        [tenantId, newKey()],
+      );
     }
-    const rows = await this.sql<{ pseudonym_key: Buffer }>(`SELECT pseudonym_key FROM audit.tenant_keys WHERE tenant_id = $1`, [tenantId]);
+    const rows = await this.sql<{ pseudonym_key: Buffer }>(
+      `SELECT pseudonym_key FROM audit.tenant_keys WHERE tenant_id = $1`,
+      [tenantId],
+    );
     return rows[0] ? keyObject(rows[0].pseudonym_key) : null;
   }
 
   async subjectKey(tenantId: string, pseudonym: string, create: boolean): Promise<SubjectKeyState> {
     if (create) {
-      await this.sql(`INSERT INTO audit.subject_keys (tenant_id, pseudonym, key) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, pseudonym) DO NOTHING`, [tenantId, pseudonym, newKey()]);
+      await this.sql(
+        `INSERT INTO audit.subject_keys (tenant_id, pseudonym, key) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, pseudonym) DO NOTHING`,
+        [tenantId, pseudonym, newKey()],
+      );
     }
-    const rows = await this.sql<{ key: Buffer | null }>(`SELECT key FROM audit.subject_keys WHERE tenant_id = $1 AND pseudonym = $2`, [tenantId, pseudonym]);
+    const rows = await this.sql<{ key: Buffer | null }>(
+      `SELECT key FROM audit.subject_keys WHERE tenant_id = $1 AND pseudonym = $2`,
+      [tenantId, pseudonym],
+    );
     const row = rows[0];
     if (!row) return { state: 'none' };
     return row.key ? { state: 'present', key: keyObject(row.key) } : { state: 'destroyed' };

@@ -36,7 +36,9 @@ export async function openAuditHarness(): Promise<AuditHarness> {
   const store = new PostgresEventStore(pool);
   const projection = new AuditProjection(dataSource);
   return {
-    pool, store, projection,
+    pool,
+    store,
+    projection,
     queries: new AuditQueries(pool),
     replay: new AuditReplay(pool, store),
     retention: new AuditRetention(pool),
@@ -57,7 +59,10 @@ export async function openAuditHarness(): Promise<AuditHarness> {
 
 /** An event of a tenant by an actor, on a stream of its own, `minute` minutes into a fixed day. */
 export function auditedEvent<T extends EventType>(
-  type: T, payload: EventOfType<T>['payload'], tenantId: string, options: { subject?: string; minute?: number; occurredAt?: number } = {},
+  type: T,
+  payload: EventOfType<T>['payload'],
+  tenantId: string,
+  options: { subject?: string; minute?: number; occurredAt?: number } = {},
 ): EventOfType<T> {
   const event = testEvent(type, payload, { tenantId, streamId: `audit-test-${randomUUID()}` });
   return {
@@ -71,14 +76,54 @@ export function auditedEvent<T extends EventType>(
 export function sampleHistory(tenantId: string, subject = 'alice@example.com'): EvalVaultEvent[] {
   const runId = randomUUID();
   return [
-    auditedEvent('DatasetVersionRegistered', { datasetId: 'ds-qa', name: 'qa', version: 3, contentHash: 'a'.repeat(64), format: 'jsonl', caseCount: 10, contentRef: 'ref', description: null }, tenantId, { subject, minute: 1 }),
-    auditedEvent('RunRequested', {
-      ...sampleRunRequested().payload, runId, dataset: { id: 'ds-qa', name: 'qa', version: 3, contentHash: 'a'.repeat(64) },
-      prompt: { id: 'pr-1', name: 'answer', version: 2, contentHash: 'b'.repeat(64) }, inlineCases: null,
-    }, tenantId, { subject, minute: 2 }),
+    auditedEvent(
+      'DatasetVersionRegistered',
+      {
+        datasetId: 'ds-qa',
+        name: 'qa',
+        version: 3,
+        contentHash: 'a'.repeat(64),
+        format: 'jsonl',
+        caseCount: 10,
+        contentRef: 'ref',
+        description: null,
+      },
+      tenantId,
+      { subject, minute: 1 },
+    ),
+    auditedEvent(
+      'RunRequested',
+      {
+        ...sampleRunRequested().payload,
+        runId,
+        dataset: { id: 'ds-qa', name: 'qa', version: 3, contentHash: 'a'.repeat(64) },
+        prompt: { id: 'pr-1', name: 'answer', version: 2, contentHash: 'b'.repeat(64) },
+        inlineCases: null,
+      },
+      tenantId,
+      { subject, minute: 2 },
+    ),
     auditedEvent('RunStarted', { runId, totalCases: 10 }, tenantId, { subject: 'system:runs', minute: 3 }),
-    auditedEvent('AccessDenied', { method: 'GET', route: '/v1/projects/{project}/runs/{runId}', resourceType: 'run', resourceId: 'other-run', reason: 'cross-tenant', requiredRole: null, status: 404 }, tenantId, { subject: 'mallory', minute: 4 }),
+    auditedEvent(
+      'AccessDenied',
+      {
+        method: 'GET',
+        route: '/v1/projects/{project}/runs/{runId}',
+        resourceType: 'run',
+        resourceId: 'other-run',
+        reason: 'cross-tenant',
+        requiredRole: null,
+        status: 404,
+      },
+      tenantId,
+      { subject: 'mallory', minute: 4 },
+    ),
     auditedEvent('ApiKeyRevoked', { apiKeyId: 'abcdef012345', reason: 'rotated' }, tenantId, { subject, minute: 5 }),
-    auditedEvent('RunCompleted', { runId, totalCases: 10, evaluatedCases: 10, failedCases: 0, aggregates: [], durationMs: 1000, usage: null }, tenantId, { subject: 'system:runs', minute: 6 }),
+    auditedEvent(
+      'RunCompleted',
+      { runId, totalCases: 10, evaluatedCases: 10, failedCases: 0, aggregates: [], durationMs: 1000, usage: null },
+      tenantId,
+      { subject: 'system:runs', minute: 6 },
+    ),
   ];
 }

@@ -9,22 +9,39 @@ import { auditedEvent, openAuditHarness, sampleHistory, type AuditHarness } from
  */
 describe('audit replay', () => {
   let audit: AuditHarness;
-  beforeAll(async () => { audit = await openAuditHarness(); });
-  afterAll(async () => { await audit.close(); });
+  beforeAll(async () => {
+    audit = await openAuditHarness();
+  });
+  afterAll(async () => {
+    await audit.close();
+  });
 
   async function recordedTenant(): Promise<string> {
     const tenant = `tenant-${randomUUID()}`;
     await audit.record(sampleHistory(tenant));
     return tenant;
   }
-  const entryAt = async (tenant: string, seq: number): Promise<{ canonical: string; prev_hash: string; hash: string; event_id: string }> =>
-    (await audit.pool.query(`SELECT canonical, prev_hash, hash, event_id FROM audit.entries WHERE tenant_id = $1 AND seq = $2`, [tenant, seq])).rows[0];
+  const entryAt = async (
+    tenant: string,
+    seq: number,
+  ): Promise<{ canonical: string; prev_hash: string; hash: string; event_id: string }> =>
+    (
+      await audit.pool.query(
+        `SELECT canonical, prev_hash, hash, event_id FROM audit.entries WHERE tenant_id = $1 AND seq = $2`,
+        [tenant, seq],
+      )
+    ).rows[0];
 
   it('rebuilds the log from the event store and verifies it entry by entry', async () => {
     const tenant = await recordedTenant();
     const report = await audit.replay.replay(tenant);
-    expect(report).toMatchObject({ status: 'verified', counts: { entries: 6, events: 6, purged: 0, compared: 6 }, firstDifference: null });
-    const head = (await audit.pool.query(`SELECT hash FROM audit.chain_heads WHERE tenant_id = $1`, [tenant])).rows[0].hash;
+    expect(report).toMatchObject({
+      status: 'verified',
+      counts: { entries: 6, events: 6, purged: 0, compared: 6 },
+      firstDifference: null,
+    });
+    const head = (await audit.pool.query(`SELECT hash FROM audit.chain_heads WHERE tenant_id = $1`, [tenant])).rows[0]
+      .hash;
     expect(report.headHash).toBe(head);
   });
 
@@ -38,26 +55,46 @@ describe('audit replay', () => {
 
   it('detects and locates an entry edited in the table', async () => {
     const tenant = await recordedTenant();
-    await audit.pool.query(`UPDATE audit.entries SET canonical = replace(canonical, '"cross-tenant"', '"missing-role"') WHERE tenant_id = $1 AND seq = 4`, [tenant]);
+    await audit.pool.query(
+      `UPDATE audit.entries SET canonical = replace(canonical, '"cross-tenant"', '"missing-role"') WHERE tenant_id = $1 AND seq = 4`,
+      [tenant],
+    );
     const report = await audit.replay.replay(tenant);
     expect(report.status).toBe('mismatch');
-    expect(report.firstDifference).toMatchObject({ seq: 4, kind: 'edited', field: 'details.reason', expected: '"cross-tenant"', actual: '"missing-role"' });
+    expect(report.firstDifference).toMatchObject({
+      seq: 4,
+      kind: 'edited',
+      field: 'details.reason',
+      expected: '"cross-tenant"',
+      actual: '"missing-role"',
+    });
   });
 
   it('detects an edit whose whole chain was recomputed, against the event store', async () => {
     const tenant = await recordedTenant();
-    const rows = (await audit.pool.query(`SELECT seq, canonical FROM audit.entries WHERE tenant_id = $1 ORDER BY seq`, [tenant])).rows as { seq: string; canonical: string }[];
+    const rows = (
+      await audit.pool.query(`SELECT seq, canonical FROM audit.entries WHERE tenant_id = $1 ORDER BY seq`, [tenant])
+    ).rows as { seq: string; canonical: string }[];
     let previous = '0'.repeat(64);
     for (const row of rows) {
       const content = JSON.parse(row.canonical) as CanonicalEntry;
       if (row.seq === '2') content.resources[1]!.version = 4; // the run "used" another dataset version
       const canonical = canonicalJson(content);
       const hash = chainHash(previous, canonical);
-      await audit.pool.query(`UPDATE audit.entries SET canonical = $3, prev_hash = $4, hash = $5 WHERE tenant_id = $1 AND seq = $2`, [tenant, row.seq, canonical, previous, hash]);
+      await audit.pool.query(
+        `UPDATE audit.entries SET canonical = $3, prev_hash = $4, hash = $5 WHERE tenant_id = $1 AND seq = $2`,
+        [tenant, row.seq, canonical, previous, hash],
+      );
       previous = hash;
     }
     await audit.pool.query(`UPDATE audit.chain_heads SET hash = $2 WHERE tenant_id = $1`, [tenant, previous]);
-    expect((await audit.replay.replay(tenant)).firstDifference).toMatchObject({ seq: 2, kind: 'edited', field: 'resources.1.version', expected: '3', actual: '4' });
+    expect((await audit.replay.replay(tenant)).firstDifference).toMatchObject({
+      seq: 2,
+      kind: 'edited',
+      field: 'resources.1.version',
+      expected: '3',
+      actual: '4',
+    });
   });
 
   it('detects and locates a deleted entry', async () => {
@@ -75,7 +112,10 @@ describe('audit replay', () => {
     const tenant = await recordedTenant();
     await audit.pool.query(`DELETE FROM audit.entries WHERE tenant_id = $1 AND seq = 6`, [tenant]);
     expect((await audit.replay.replay(tenant)).firstDifference).toMatchObject({ seq: 6, kind: 'missing' });
-    await audit.pool.query(`UPDATE audit.chain_heads SET seq = 5, hash = (SELECT hash FROM audit.entries WHERE tenant_id = $1 AND seq = 5) WHERE tenant_id = $1`, [tenant]);
+    await audit.pool.query(
+      `UPDATE audit.chain_heads SET seq = 5, hash = (SELECT hash FROM audit.entries WHERE tenant_id = $1 AND seq = 5) WHERE tenant_id = $1`,
+      [tenant],
+    );
     const report = await audit.replay.replay(tenant);
     expect(report.firstDifference).toMatchObject({ seq: null, kind: 'missing', eventId: expect.any(String) });
     expect(report.firstDifference!.message).toMatch(/in the event store but has no audit entry/);
@@ -83,7 +123,11 @@ describe('audit replay', () => {
 
   it('detects and locates entries reordered in the table', async () => {
     const tenant = await recordedTenant();
-    for (const [from, to] of [[2, -2], [5, 2], [-2, 5]]) {
+    for (const [from, to] of [
+      [2, -2],
+      [5, 2],
+      [-2, 5],
+    ]) {
       await audit.pool.query(`UPDATE audit.entries SET seq = $3 WHERE tenant_id = $1 AND seq = $2`, [tenant, from, to]);
     }
     const report = await audit.replay.replay(tenant);
@@ -95,13 +139,24 @@ describe('audit replay', () => {
     const tenant = await recordedTenant();
     const stranger = auditedEvent('RunStarted', { runId: 'r', totalCases: 1 }, `tenant-${randomUUID()}`);
     await audit.record([stranger]); // another tenant's event…
-    await audit.pool.query(`UPDATE audit.entries SET tenant_id = $1, seq = 7 WHERE event_id = $2`, [tenant, stranger.eventId]); // …moved into this log
+    await audit.pool.query(`UPDATE audit.entries SET tenant_id = $1, seq = 7 WHERE event_id = $2`, [
+      tenant,
+      stranger.eventId,
+    ]); // …moved into this log
     await audit.pool.query(`UPDATE audit.chain_heads SET seq = 7 WHERE tenant_id = $1`, [tenant]);
-    expect((await audit.replay.replay(tenant)).firstDifference).toMatchObject({ seq: 7, kind: 'forged', eventId: stranger.eventId });
+    expect((await audit.replay.replay(tenant)).firstDifference).toMatchObject({
+      seq: 7,
+      kind: 'forged',
+      eventId: stranger.eventId,
+    });
 
     const other = await recordedTenant();
     await audit.pool.query(`UPDATE audit.entries SET outcome = 'success' WHERE tenant_id = $1 AND seq = 4`, [other]);
-    expect((await audit.replay.replay(other)).firstDifference).toMatchObject({ seq: 4, kind: 'edited', field: 'outcome' });
+    expect((await audit.replay.replay(other)).firstDifference).toMatchObject({
+      seq: 4,
+      kind: 'edited',
+      field: 'outcome',
+    });
   });
 
   it('never shows the subject in clear in the log', async () => {

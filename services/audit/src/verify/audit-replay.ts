@@ -27,19 +27,25 @@ interface Anchor extends ChainStart {
  * embedded PGlite) it would wait on itself. Scratch tables are this connection's temporary ones.
  */
 export class AuditReplay {
-  constructor(private readonly pool: pg.Pool, private readonly store: EventStore, private readonly pageSize = PAGE) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly store: EventStore,
+    private readonly pageSize = PAGE,
+  ) {}
 
   async replay(tenantId: string): Promise<AuditReplayReport> {
     const started = performance.now();
     const client = await this.pool.connect();
     try {
       await dropScratch(client);
-      await client.query(`CREATE TEMP TABLE audit_replay (event_id uuid PRIMARY KEY, occurred_at timestamptz(3) NOT NULL, canonical text NOT NULL)`);
+      await client.query(
+        `CREATE TEMP TABLE audit_replay (event_id uuid PRIMARY KEY, occurred_at timestamptz(3) NOT NULL, canonical text NOT NULL)`,
+      );
       const { anchor, head } = await copyStoredLog(client, tenantId);
       const events = await this.rebuild(client, tenantId);
       const walker = new ChainWalker(anchor ?? GENESIS);
       const walked = await this.walk(client, tenantId, walker);
-      const difference = walked.difference ?? walker.finish(head) ?? await unaccounted(client, tenantId, anchor);
+      const difference = walked.difference ?? walker.finish(head) ?? (await unaccounted(client, tenantId, anchor));
       return {
         status: difference ? 'mismatch' : 'verified',
         counts: { entries: walked.entries, events, purged: anchor?.purgedCount ?? 0, compared: walker.compared },
@@ -58,7 +64,7 @@ export class AuditReplay {
   private async rebuild(client: pg.PoolClient, tenantId: string): Promise<number> {
     const sealer = new ReplaySealer(new KeyReader(new SubjectKeys(sqlOfPg(client))));
     let count = 0;
-    for (let from = START; ;) {
+    for (let from = START; ; ) {
       const page = await this.store.readAll(from, { maxCount: this.pageSize });
       const own = page.filter((recorded) => recorded.event.tenantId === tenantId);
       if (own.length > 0) {
@@ -67,7 +73,11 @@ export class AuditReplay {
         for (const recorded of own) entries.push(await buildEntry(recorded.event, sealer));
         await client.query(
           `INSERT INTO audit_replay (event_id, occurred_at, canonical) SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) ON CONFLICT DO NOTHING`,
-          [entries.map((entry) => entry.eventId), entries.map((entry) => new Date(entry.occurredAt).toISOString()), entries.map((entry) => canonicalJson(entry))],
+          [
+            entries.map((entry) => entry.eventId),
+            entries.map((entry) => new Date(entry.occurredAt).toISOString()),
+            entries.map((entry) => canonicalJson(entry)),
+          ],
         );
         count += own.length;
       }
@@ -76,10 +86,16 @@ export class AuditReplay {
     }
   }
 
-  private async walk(client: pg.PoolClient, tenantId: string, walker: ChainWalker): Promise<{ entries: number; difference: AuditDifference | null }> {
+  private async walk(
+    client: pg.PoolClient,
+    tenantId: string,
+    walker: ChainWalker,
+  ): Promise<{ entries: number; difference: AuditDifference | null }> {
     let entries = 0;
-    for (let after = walker.head.seq; ;) {
-      const { rows } = await client.query<Omit<StoredEntry, 'seq' | 'occurred_at'> & { seq: string; occurred_at: Date }>(
+    for (let after = walker.head.seq; ; ) {
+      const { rows } = await client.query<
+        Omit<StoredEntry, 'seq' | 'occurred_at'> & { seq: string; occurred_at: Date }
+      >(
         `SELECT e.seq::text AS seq, e.event_id, e.project_id, e.action, e.occurred_at, e.actor_pseudonym, e.target_pseudonym, e.resource_keys,
                 e.outcome, e.canonical, e.prev_hash, e.hash, r.canonical AS rebuilt
            FROM audit_replay_stored e LEFT JOIN audit_replay r ON r.event_id = e.event_id
@@ -98,7 +114,10 @@ export class AuditReplay {
 }
 
 /** The tenant's log as of one snapshot: its entries into a scratch copy, its head and anchor. */
-async function copyStoredLog(client: pg.PoolClient, tenantId: string): Promise<{ anchor: Anchor | null; head: ChainStart | null }> {
+async function copyStoredLog(
+  client: pg.PoolClient,
+  tenantId: string,
+): Promise<{ anchor: Anchor | null; head: ChainStart | null }> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
   try {
     await client.query('CREATE TEMP TABLE audit_replay_stored (LIKE audit.entries)');
@@ -118,14 +137,31 @@ async function dropScratch(client: pg.PoolClient): Promise<void> {
 }
 
 async function loadAnchor(client: pg.PoolClient, tenantId: string): Promise<Anchor | null> {
-  const { rows } = await client.query<{ through_seq: string; through_hash: string; purged_count: string; purged_before: Date }>(
-    `SELECT through_seq::text, through_hash, purged_count::text, purged_before FROM audit.anchors WHERE tenant_id = $1`, [tenantId]);
+  const { rows } = await client.query<{
+    through_seq: string;
+    through_hash: string;
+    purged_count: string;
+    purged_before: Date;
+  }>(
+    `SELECT through_seq::text, through_hash, purged_count::text, purged_before FROM audit.anchors WHERE tenant_id = $1`,
+    [tenantId],
+  );
   const row = rows[0];
-  return row ? { seq: Number(row.through_seq), hash: row.through_hash, purgedCount: Number(row.purged_count), purgedBefore: row.purged_before } : null;
+  return row
+    ? {
+        seq: Number(row.through_seq),
+        hash: row.through_hash,
+        purgedCount: Number(row.purged_count),
+        purgedBefore: row.purged_before,
+      }
+    : null;
 }
 
 async function loadHead(client: pg.PoolClient, tenantId: string): Promise<ChainStart | null> {
-  const { rows } = await client.query<{ seq: string; hash: string }>(`SELECT seq::text, hash FROM audit.chain_heads WHERE tenant_id = $1`, [tenantId]);
+  const { rows } = await client.query<{ seq: string; hash: string }>(
+    `SELECT seq::text, hash FROM audit.chain_heads WHERE tenant_id = $1`,
+    [tenantId],
+  );
   return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
 }
 
@@ -133,18 +169,45 @@ async function loadHead(client: pg.PoolClient, tenantId: string): Promise<ChainS
  * Events with no entry: those older than the anchor's cutoff must number exactly what
  * retention purged; any other is missing (deleted, or not consumed yet).
  */
-async function unaccounted(client: pg.PoolClient, tenantId: string, anchor: Anchor | null): Promise<AuditDifference | null> {
+async function unaccounted(
+  client: pg.PoolClient,
+  tenantId: string,
+  anchor: Anchor | null,
+): Promise<AuditDifference | null> {
   const without = `FROM audit_replay r WHERE NOT EXISTS (SELECT 1 FROM audit_replay_stored e WHERE e.event_id = r.event_id AND e.tenant_id = $1)`;
   const cutoff = anchor?.purgedBefore ?? new Date(0);
-  const [counts] = (await client.query<{ old: string }>(`SELECT count(*) FILTER (WHERE r.occurred_at < $2)::text AS old ${without}`, [tenantId, cutoff])).rows;
+  const [counts] = (
+    await client.query<{ old: string }>(`SELECT count(*) FILTER (WHERE r.occurred_at < $2)::text AS old ${without}`, [
+      tenantId,
+      cutoff,
+    ])
+  ).rows;
   const purged = Number(counts!.old);
-  const { rows: [first] } = await client.query<{ event_id: string }>(`SELECT r.event_id ${without} AND r.occurred_at >= $2 ORDER BY r.occurred_at, r.event_id LIMIT 1`, [tenantId, cutoff]);
+  const {
+    rows: [first],
+  } = await client.query<{ event_id: string }>(
+    `SELECT r.event_id ${without} AND r.occurred_at >= $2 ORDER BY r.occurred_at, r.event_id LIMIT 1`,
+    [tenantId, cutoff],
+  );
   if (first) {
-    return { seq: null, eventId: first.event_id, kind: 'missing', field: null, expected: null, actual: null, message: `event ${first.event_id} is in the event store but has no audit entry` };
+    return {
+      seq: null,
+      eventId: first.event_id,
+      kind: 'missing',
+      field: null,
+      expected: null,
+      actual: null,
+      message: `event ${first.event_id} is in the event store but has no audit entry`,
+    };
   }
   if (purged !== (anchor?.purgedCount ?? 0)) {
     return {
-      seq: null, eventId: null, kind: 'purged_mismatch', field: 'purgedCount', expected: String(anchor?.purgedCount ?? 0), actual: String(purged),
+      seq: null,
+      eventId: null,
+      kind: 'purged_mismatch',
+      field: 'purgedCount',
+      expected: String(anchor?.purgedCount ?? 0),
+      actual: String(purged),
       message: `${purged} events older than the retention cutoff have no entry, but retention purged ${anchor?.purgedCount ?? 0}`,
     };
   }

@@ -5,10 +5,20 @@ import { ChainWalker, GENESIS, type StoredEntry } from './chain-walker.js';
 
 function entry(n: number): CanonicalEntry {
   return {
-    v: 1, eventId: `00000000-0000-4000-8000-00000000000${n}`, action: 'RunStarted', occurredAt: Date.UTC(2026, 0, 1, 0, n), tenantId: 't', projectId: 'p',
-    streamId: `run-${n}`, actor: { pseudonym: 'ps-alice', sealed: `v1.sealed-${n}`, authMethod: 'oidc', apiKeyId: null }, target: null,
-    resources: [{ type: 'run', id: `r-${n}`, version: null, contentHash: null }], outcome: 'success', details: { totalCases: n },
-    correlationId: `c-${n}`, causationId: null,
+    v: 1,
+    eventId: `00000000-0000-4000-8000-00000000000${n}`,
+    action: 'RunStarted',
+    occurredAt: Date.UTC(2026, 0, 1, 0, n),
+    tenantId: 't',
+    projectId: 'p',
+    streamId: `run-${n}`,
+    actor: { pseudonym: 'ps-alice', sealed: `v1.sealed-${n}`, authMethod: 'oidc', apiKeyId: null },
+    target: null,
+    resources: [{ type: 'run', id: `r-${n}`, version: null, contentHash: null }],
+    outcome: 'success',
+    details: { totalCases: n },
+    correlationId: `c-${n}`,
+    causationId: null,
   };
 }
 
@@ -20,7 +30,15 @@ function chain(count: number): StoredEntry[] {
     const content = entry(seq);
     const canonical = canonicalJson(content);
     const hash = chainHash(previous, canonical);
-    rows.push({ ...indexOf(content), seq, event_id: content.eventId, canonical, prev_hash: previous, hash, rebuilt: canonical });
+    rows.push({
+      ...indexOf(content),
+      seq,
+      event_id: content.eventId,
+      canonical,
+      prev_hash: previous,
+      hash,
+      rebuilt: canonical,
+    });
     previous = hash;
   }
   return rows;
@@ -45,8 +63,18 @@ describe('chain walker', () => {
     const rows = chain(4);
     const edited = JSON.parse(rows[1]!.canonical) as CanonicalEntry;
     edited.details = { totalCases: 99 };
-    rows[1] = { ...rows[1]!, canonical: canonicalJson(edited), hash: chainHash(rows[1]!.prev_hash, canonicalJson(edited)) };
-    expect(walk(rows)).toMatchObject({ seq: 2, kind: 'edited', field: 'details.totalCases', expected: '2', actual: '99' });
+    rows[1] = {
+      ...rows[1]!,
+      canonical: canonicalJson(edited),
+      hash: chainHash(rows[1]!.prev_hash, canonicalJson(edited)),
+    };
+    expect(walk(rows)).toMatchObject({
+      seq: 2,
+      kind: 'edited',
+      field: 'details.totalCases',
+      expected: '2',
+      actual: '99',
+    });
   });
 
   it('locates a deleted entry by the gap it leaves', () => {
@@ -90,6 +118,9 @@ describe('chain walker', () => {
     const walker = new ChainWalker({ seq: 2, hash: rows[1]!.hash });
     expect(walker.next(rows[2]!)).toBeNull();
     expect(walker.next(rows[3]!)).toBeNull();
-    expect(new ChainWalker({ seq: 2, hash: 'f'.repeat(64) }).next(rows[2]!)).toMatchObject({ seq: 3, kind: 'out_of_order' });
+    expect(new ChainWalker({ seq: 2, hash: 'f'.repeat(64) }).next(rows[2]!)).toMatchObject({
+      seq: 3,
+      kind: 'out_of_order',
+    });
   });
 });

@@ -21,8 +21,20 @@ export interface ChainStart {
 
 export const GENESIS: ChainStart = { seq: 0, hash: GENESIS_HASH };
 
-const difference = (entry: Pick<StoredEntry, 'seq' | 'event_id'> | { seq: number; event_id: null }, kind: AuditDifference['kind'], message: string, field: { field: string; expected: string; actual: string } | null = null): AuditDifference =>
-  ({ seq: entry.seq, eventId: entry.event_id, kind, field: field?.field ?? null, expected: field?.expected ?? null, actual: field?.actual ?? null, message });
+const difference = (
+  entry: Pick<StoredEntry, 'seq' | 'event_id'> | { seq: number; event_id: null },
+  kind: AuditDifference['kind'],
+  message: string,
+  field: { field: string; expected: string; actual: string } | null = null,
+): AuditDifference => ({
+  seq: entry.seq,
+  eventId: entry.event_id,
+  kind,
+  field: field?.field ?? null,
+  expected: field?.expected ?? null,
+  actual: field?.actual ?? null,
+  message,
+});
 
 function parsed(canonical: string): CanonicalEntry | null {
   try {
@@ -55,22 +67,62 @@ export class ChainWalker {
   next(entry: StoredEntry): AuditDifference | null {
     const expectedSeq = this.previous.seq + 1;
     if (entry.seq !== expectedSeq) {
-      return difference({ seq: expectedSeq, event_id: null }, 'missing', `entry ${expectedSeq} is missing: entry ${entry.seq} follows entry ${this.previous.seq}`);
+      return difference(
+        { seq: expectedSeq, event_id: null },
+        'missing',
+        `entry ${expectedSeq} is missing: entry ${entry.seq} follows entry ${this.previous.seq}`,
+      );
     }
     const content = parsed(entry.canonical);
-    if (!content) return difference(entry, 'edited', `entry ${entry.seq} is not valid JSON`, { field: 'canonical', expected: 'canonical JSON', actual: entry.canonical.slice(0, 120) });
-    if (entry.rebuilt === null) return difference(entry, 'forged', `entry ${entry.seq} (event ${entry.event_id}) has no event of this tenant in the event store`);
+    if (!content)
+      return difference(entry, 'edited', `entry ${entry.seq} is not valid JSON`, {
+        field: 'canonical',
+        expected: 'canonical JSON',
+        actual: entry.canonical.slice(0, 120),
+      });
+    if (entry.rebuilt === null)
+      return difference(
+        entry,
+        'forged',
+        `entry ${entry.seq} (event ${entry.event_id}) has no event of this tenant in the event store`,
+      );
     this.compared += 1;
     const changed = entry.rebuilt === entry.canonical ? null : firstDifference(JSON.parse(entry.rebuilt), content);
-    if (changed) return difference(entry, 'edited', `entry ${entry.seq} differs from its event in the store at ${changed.field}`, changed);
-    if (content.eventId !== entry.event_id) return difference(entry, 'edited', `entry ${entry.seq} is filed under another event id`, { field: 'event_id', expected: content.eventId, actual: entry.event_id });
+    if (changed)
+      return difference(
+        entry,
+        'edited',
+        `entry ${entry.seq} differs from its event in the store at ${changed.field}`,
+        changed,
+      );
+    if (content.eventId !== entry.event_id)
+      return difference(entry, 'edited', `entry ${entry.seq} is filed under another event id`, {
+        field: 'event_id',
+        expected: content.eventId,
+        actual: entry.event_id,
+      });
     const index = indexDisagreement(entry, content);
-    if (index) return difference(entry, 'edited', `entry ${entry.seq}: column ${index.field} disagrees with the hashed entry`, index);
+    if (index)
+      return difference(
+        entry,
+        'edited',
+        `entry ${entry.seq}: column ${index.field} disagrees with the hashed entry`,
+        index,
+      );
     const recomputed = chainHash(entry.prev_hash, entry.canonical);
-    if (recomputed !== entry.hash) return difference(entry, 'edited', `entry ${entry.seq}: its hash does not match its content`, { field: 'hash', expected: recomputed, actual: entry.hash });
+    if (recomputed !== entry.hash)
+      return difference(entry, 'edited', `entry ${entry.seq}: its hash does not match its content`, {
+        field: 'hash',
+        expected: recomputed,
+        actual: entry.hash,
+      });
     if (entry.prev_hash !== this.previous.hash) {
-      return difference(entry, 'out_of_order', `entry ${entry.seq} does not follow entry ${this.previous.seq}: it was moved, or an entry before it was removed or replaced`,
-        { field: 'prev_hash', expected: this.previous.hash, actual: entry.prev_hash });
+      return difference(
+        entry,
+        'out_of_order',
+        `entry ${entry.seq} does not follow entry ${this.previous.seq}: it was moved, or an entry before it was removed or replaced`,
+        { field: 'prev_hash', expected: this.previous.hash, actual: entry.prev_hash },
+      );
     }
     this.previous = { seq: entry.seq, hash: entry.hash };
     return null;
@@ -80,9 +132,17 @@ export class ChainWalker {
   finish(head: ChainStart | null): AuditDifference | null {
     if (!head || (head.seq === this.previous.seq && head.hash === this.previous.hash)) return null;
     if (head.seq > this.previous.seq) {
-      return difference({ seq: this.previous.seq + 1, event_id: null }, 'missing', `entries ${this.previous.seq + 1}–${head.seq} are missing from the end of the chain`);
+      return difference(
+        { seq: this.previous.seq + 1, event_id: null },
+        'missing',
+        `entries ${this.previous.seq + 1}–${head.seq} are missing from the end of the chain`,
+      );
     }
-    return difference({ seq: head.seq, event_id: null }, 'head_mismatch', `the chain head (entry ${head.seq}) does not match the last entry ${this.previous.seq}`,
-      { field: 'head', expected: `${head.seq}:${head.hash}`, actual: `${this.previous.seq}:${this.previous.hash}` });
+    return difference(
+      { seq: head.seq, event_id: null },
+      'head_mismatch',
+      `the chain head (entry ${head.seq}) does not match the last entry ${this.previous.seq}`,
+      { field: 'head', expected: `${head.seq}:${head.hash}`, actual: `${this.previous.seq}:${this.previous.hash}` },
+    );
   }
 }

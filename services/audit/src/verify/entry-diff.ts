@@ -19,14 +19,24 @@ const shown = (value: unknown): string => {
  */
 export function firstDifference(expected: unknown, actual: unknown, path = ''): FieldDifference | null {
   if (expected === UNVERIFIABLE) return null;
-  const bothObjects = typeof expected === 'object' && expected !== null && typeof actual === 'object' && actual !== null
-    && Array.isArray(expected) === Array.isArray(actual);
+  const bothObjects =
+    typeof expected === 'object' &&
+    expected !== null &&
+    typeof actual === 'object' &&
+    actual !== null &&
+    Array.isArray(expected) === Array.isArray(actual);
   if (!bothObjects) {
-    return Object.is(expected, actual) ? null : { field: path || '(entry)', expected: shown(expected), actual: shown(actual) };
+    return Object.is(expected, actual)
+      ? null
+      : { field: path || '(entry)', expected: shown(expected), actual: shown(actual) };
   }
   const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
   for (const key of keys) {
-    const difference = firstDifference((expected as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+    const difference = firstDifference(
+      (expected as Record<string, unknown>)[key],
+      (actual as Record<string, unknown>)[key],
+      path ? `${path}.${key}` : key,
+    );
     if (difference) return difference;
   }
   return null;

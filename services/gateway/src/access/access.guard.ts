@@ -26,9 +26,12 @@ export class AccessGuard implements CanActivate {
     const principal = request.principal;
     if (!principal) throw AuthError.unauthenticated('missing Authorization: Bearer …');
     const project = request.params.project;
-    const projectRoles = project ? principal.projectRoles[project] ?? [] : [];
+    const projectRoles = project ? (principal.projectRoles[project] ?? []) : [];
     if (!isAllowed(action, projectRoles, principal.tenantRoles)) {
-      throw AuthError.forbidden(`${action} needs a role you do not hold${project ? ` in project ${project}` : ''}`, ACTIONS[action]);
+      throw AuthError.forbidden(
+        `${action} needs a role you do not hold${project ? ` in project ${project}` : ''}`,
+        ACTIONS[action],
+      );
     }
     return true;
   }

@@ -22,7 +22,10 @@ export interface ApiKeyState {
 export const initialApiKeyState: ApiKeyState = { status: 'none', key: null };
 
 export class ApiKeyDecisionError extends Error {
-  constructor(readonly code: 'NOT_FOUND' | 'CONFLICT', message: string) {
+  constructor(
+    readonly code: 'NOT_FOUND' | 'CONFLICT',
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiKeyDecisionError';
   }

@@ -10,9 +10,14 @@ import type { ApiKeysService, ApiKeyView } from './api-keys.service.js';
 
 export const API_KEYS = Symbol('API_KEYS');
 
-const KEY = { type: 'object', required: ['project', 'keyId'], properties: { project: ID_SCHEMA, keyId: { type: 'string', pattern: '^[0-9a-f]{12}$' } } } as const;
+const KEY = {
+  type: 'object',
+  required: ['project', 'keyId'],
+  properties: { project: ID_SCHEMA, keyId: { type: 'string', pattern: '^[0-9a-f]{12}$' } },
+} as const;
 const ISSUE_BODY = {
-  type: 'object', required: ['name', 'role'],
+  type: 'object',
+  required: ['name', 'role'],
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 100 },
     role: { type: 'string', enum: ['viewer', 'editor', 'approver', 'admin'] },
@@ -31,8 +36,17 @@ export class ApiKeysController {
   @SecretBearing()
   @Requires('access.keys.manage')
   @RouteSchema({ params: PROJECT_PARAMS, body: ISSUE_BODY })
-  issue(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: { name: string; role: Role; expiresAt?: string | null }): Promise<ApiKeyView & { key: string }> {
-    return this.keys.issue(request.principal!, project, { name: body.name, role: body.role, expiresAt: body.expiresAt ?? null }, randomUUID());
+  issue(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Body() body: { name: string; role: Role; expiresAt?: string | null },
+  ): Promise<ApiKeyView & { key: string }> {
+    return this.keys.issue(
+      request.principal!,
+      project,
+      { name: body.name, role: body.role, expiresAt: body.expiresAt ?? null },
+      randomUUID(),
+    );
   }
 
   @Get()
@@ -45,7 +59,11 @@ export class ApiKeysController {
   @Delete(':keyId')
   @Requires('access.keys.manage')
   @RouteSchema({ params: KEY })
-  revoke(@Req() request: FastifyRequest, @Param('project') project: string, @Param('keyId') keyId: string): Promise<ApiKeyView> {
+  revoke(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('keyId') keyId: string,
+  ): Promise<ApiKeyView> {
     return this.keys.revoke(request.principal!, project, keyId, randomUUID());
   }
 }

@@ -1,5 +1,18 @@
-import { EventSourcedRepository, ServiceClientErrorCode, type EnvelopeSources, type EventStore } from '@evalvault/platform';
-import { apiKeyStreamId, decideApiKey, evolveApiKeyWith, initialApiKeyState, type ApiKeyCommand, type ApiKeyEvent, type ApiKeyState } from './api-key.decider.js';
+import {
+  EventSourcedRepository,
+  ServiceClientErrorCode,
+  type EnvelopeSources,
+  type EventStore,
+} from '@evalvault/platform';
+import {
+  apiKeyStreamId,
+  decideApiKey,
+  evolveApiKeyWith,
+  initialApiKeyState,
+  type ApiKeyCommand,
+  type ApiKeyEvent,
+  type ApiKeyState,
+} from './api-key.decider.js';
 import { commandContext } from './command-context.js';
 import { EdgeError } from '../http/index.js';
 import { issueApiKey, type ApiKeyRecord, type ApiKeySecretHasher } from '../auth/api-keys.js';
@@ -17,15 +30,28 @@ export interface ApiKeyView {
 }
 
 const view = (record: ApiKeyRecord): ApiKeyView => ({
-  apiKeyId: record.keyId, name: record.name, role: record.role, prefix: record.prefix,
-  expiresAt: record.expiresAt?.toISOString() ?? null, revokedAt: record.revokedAt?.toISOString() ?? null, createdAt: record.createdAt.toISOString(),
+  apiKeyId: record.keyId,
+  name: record.name,
+  role: record.role,
+  prefix: record.prefix,
+  expiresAt: record.expiresAt?.toISOString() ?? null,
+  revokedAt: record.revokedAt?.toISOString() ?? null,
+  createdAt: record.createdAt.toISOString(),
 });
 
-const notFound = (keyId: string, foreign = false): EdgeError => new EdgeError('NOT_FOUND', `API key ${keyId} not found`, { foreign });
+const notFound = (keyId: string, foreign = false): EdgeError =>
+  new EdgeError('NOT_FOUND', `API key ${keyId} not found`, { foreign });
 
 /** Issued keys as the decider records them (hashes, never secrets). */
-export function apiKeyRepository(store: EventStore, sources: EnvelopeSources): EventSourcedRepository<ApiKeyCommand, ApiKeyEvent, ApiKeyState> {
-  return new EventSourcedRepository(store, { decide: decideApiKey, evolveWith: evolveApiKeyWith, initialState: initialApiKeyState }, sources);
+export function apiKeyRepository(
+  store: EventStore,
+  sources: EnvelopeSources,
+): EventSourcedRepository<ApiKeyCommand, ApiKeyEvent, ApiKeyState> {
+  return new EventSourcedRepository(
+    store,
+    { decide: decideApiKey, evolveWith: evolveApiKeyWith, initialState: initialApiKeyState },
+    sources,
+  );
 }
 
 /**
@@ -46,15 +72,39 @@ export class ApiKeysService {
     this.events = apiKeyRepository(store, sources);
   }
 
-  async issue(principal: Principal, projectId: string, request: { name: string; role: Role; expiresAt: string | null }, correlationId: string): Promise<ApiKeyView & { key: string }> {
+  async issue(
+    principal: Principal,
+    projectId: string,
+    request: { name: string; role: Role; expiresAt: string | null },
+    correlationId: string,
+  ): Promise<ApiKeyView & { key: string }> {
     const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= this.sources.now()) {
-      throw new EdgeError(ServiceClientErrorCode.InvalidInput, `expiresAt ${expiresAt.toISOString()} is not in the future`);
+      throw new EdgeError(
+        ServiceClientErrorCode.InvalidInput,
+        `expiresAt ${expiresAt.toISOString()} is not in the future`,
+      );
     }
-    const { plaintext, record } = issueApiKey({ tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt }, { hasher: this.hasher, now: new Date(this.sources.now()) });
-    await this.events.handle(apiKeyStreamId(record.keyId), { type: 'IssueKey', key: {
-      apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: expiresAt?.getTime() ?? null, tenantRoles: [],
-    } }, commandContext(principal, projectId, correlationId));
+    const { plaintext, record } = issueApiKey(
+      { tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt },
+      { hasher: this.hasher, now: new Date(this.sources.now()) },
+    );
+    await this.events.handle(
+      apiKeyStreamId(record.keyId),
+      {
+        type: 'IssueKey',
+        key: {
+          apiKeyId: record.keyId,
+          name: record.name,
+          role: record.role,
+          secretHash: record.secretHash,
+          prefix: record.prefix,
+          expiresAt: expiresAt?.getTime() ?? null,
+          tenantRoles: [],
+        },
+      },
+      commandContext(principal, projectId, correlationId),
+    );
     await this.keys.save(record);
     return { ...view(record), key: plaintext };
   }
@@ -70,8 +120,11 @@ export class ApiKeysService {
     if (record.tenantId !== principal.tenantId || record.projectId !== projectId) throw notFound(keyId, true);
     const at = new Date(this.sources.now());
     await this.keys.revoke(keyId, at);
-    await this.events.handle(apiKeyStreamId(keyId), { type: 'RevokeKey', reason: null }, commandContext(principal, projectId, correlationId)); // revoked before: nothing more to record
+    await this.events.handle(
+      apiKeyStreamId(keyId),
+      { type: 'RevokeKey', reason: null },
+      commandContext(principal, projectId, correlationId),
+    ); // revoked before: nothing more to record
     return view((await this.keys.findByKeyId(keyId))!);
   }
-
 }

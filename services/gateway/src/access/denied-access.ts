@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessDeniedPayload } from '@evalvault/contracts';
-import { envelop, ServiceClientError, type EnvelopeSources, type ErrorLogger, type EventStore } from '@evalvault/platform';
+import {
+  envelop,
+  ServiceClientError,
+  type EnvelopeSources,
+  type ErrorLogger,
+  type EventStore,
+} from '@evalvault/platform';
 import { AuthError } from '../auth/auth.errors.js';
 import { EdgeError } from '../http/index.js';
 import { commandContext } from './command-context.js';
@@ -23,7 +29,8 @@ export const accessDeniedStreamId = (tenantId: string): string => `accessdenied-
  * or missing credential is not here: without a tenant there is no one's log to write to.
  */
 export function denialOf(exception: unknown): Denial | null {
-  if (exception instanceof ServiceClientError && exception.foreign) return { reason: 'cross-tenant', requiredRole: null };
+  if (exception instanceof ServiceClientError && exception.foreign)
+    return { reason: 'cross-tenant', requiredRole: null };
   if (exception instanceof EdgeError && exception.foreign) return { reason: 'cross-tenant', requiredRole: null };
   if (exception instanceof AuthError && exception.code === 'FORBIDDEN' && exception.requiredRole) {
     return { reason: 'missing-role', requiredRole: exception.requiredRole };
@@ -33,26 +40,35 @@ export function denialOf(exception: unknown): Denial | null {
 
 /** Appends AccessDenied events for the audit log. */
 export class DeniedAccessRecorder {
-  constructor(private readonly store: EventStore, private readonly sources: EnvelopeSources) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly sources: EnvelopeSources,
+  ) {}
 
   async record(request: FastifyRequest, denial: Denial, status: number): Promise<void> {
     const principal = request.principal;
     if (!principal) return;
     const params = (request.params ?? {}) as Record<string, string>;
     // The resource is the route's last `…Id` parameter (runId, keyId, …), named without the suffix.
-    const idParam = Object.keys(params).filter((name) => name.endsWith('Id')).at(-1);
+    const idParam = Object.keys(params)
+      .filter((name) => name.endsWith('Id'))
+      .at(-1);
     const payload: AccessDeniedPayload = {
       method: request.method,
       route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
       resourceType: idParam ? idParam.slice(0, -2) : null,
-      resourceId: idParam ? params[idParam] ?? null : null,
+      resourceId: idParam ? (params[idParam] ?? null) : null,
       reason: denial.reason,
       requiredRole: denial.requiredRole,
       status,
     };
     const streamId = accessDeniedStreamId(principal.tenantId);
     const context = commandContext(principal, params['project'] ?? '', String(request.id ?? randomUUID()));
-    await this.store.append(streamId, envelop(streamId, [{ type: 'AccessDenied', payload }], context, this.sources), 'any');
+    await this.store.append(
+      streamId,
+      envelop(streamId, [{ type: 'AccessDenied', payload }], context, this.sources),
+      'any',
+    );
   }
 }
 
@@ -62,14 +78,27 @@ export class DeniedAccessRecorder {
  * refusal can rely on the audit log having it. A failing store does not turn the refusal
  * into a 500: the refusal stands and the error is logged with everything the entry held.
  */
-export function installDeniedAccessRecording(fastify: FastifyInstance, recorder: DeniedAccessRecorder, logger: ErrorLogger): (exception: unknown, request: FastifyRequest) => void {
+export function installDeniedAccessRecording(
+  fastify: FastifyInstance,
+  recorder: DeniedAccessRecorder,
+  logger: ErrorLogger,
+): (exception: unknown, request: FastifyRequest) => void {
   const noted = new WeakMap<FastifyRequest, Denial>();
   fastify.addHook('onSend', async (request, reply, payload) => {
     const denial = noted.get(request);
     if (!denial) return payload;
     noted.delete(request);
     await recorder.record(request, denial, reply.statusCode).catch((error: unknown) => {
-      logger.error({ err: error, denial, method: request.method, url: request.url.split('?')[0], tenantId: request.principal?.tenantId }, 'denied access could not be recorded');
+      logger.error(
+        {
+          err: error,
+          denial,
+          method: request.method,
+          url: request.url.split('?')[0],
+          tenantId: request.principal?.tenantId,
+        },
+        'denied access could not be recorded',
+      );
     });
     return payload;
   });

@@ -4,7 +4,12 @@ import type { InternalIdentity } from '@evalvault/platform';
 /** The identity an owning service acts for: this caller, in this project, with its roles there. */
 export function identityOf(request: FastifyRequest, project: string): InternalIdentity {
   const principal = request.principal!;
-  return { tenantId: principal.tenantId, projectId: project, roles: principal.projectRoles[project] ?? [], actor: actorOf(request) };
+  return {
+    tenantId: principal.tenantId,
+    projectId: project,
+    roles: principal.projectRoles[project] ?? [],
+    actor: actorOf(request),
+  };
 }
 
 /** For tenant-wide actions (the auditor's): no project, the tenant roles. */

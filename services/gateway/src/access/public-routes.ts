@@ -11,5 +11,8 @@ const PUBLIC_PREFIXES = ['/docs'];
 /** `undefined`: no route matched; the not-found answer needs no principal. */
 export function isPublicRoute(pattern: string | undefined): boolean {
   if (pattern === undefined) return true;
-  return PUBLIC_ROUTES.has(pattern) || PUBLIC_PREFIXES.some((prefix) => pattern === prefix || pattern.startsWith(`${prefix}/`));
+  return (
+    PUBLIC_ROUTES.has(pattern) ||
+    PUBLIC_PREFIXES.some((prefix) => pattern === prefix || pattern.startsWith(`${prefix}/`))
+  );
 }

@@ -30,7 +30,8 @@ describe('role matrix', () => {
   });
 
   const cells = (Object.keys(EXPECTED) as Action[]).flatMap((action) =>
-    [...PROJECT_ROLES, 'auditor' as const].map((role) => ({ action, role, allowed: EXPECTED[action][role] })));
+    [...PROJECT_ROLES, 'auditor' as const].map((role) => ({ action, role, allowed: EXPECTED[action][role] })),
+  );
 
   it.each(cells)('$role → $action: $allowed', ({ action, role, allowed }) => {
     const projectRoles = role === 'auditor' ? [] : [role];

@@ -36,7 +36,11 @@ export type Action = keyof typeof ACTIONS;
 const RANK: Record<ProjectRole, number> = { viewer: 1, editor: 2, approver: 3, admin: 4 };
 
 /** Does any of these roles (held in the project, or in the tenant for `auditor`) allow the action? */
-export function isAllowed(action: Action, projectRoles: readonly ProjectRole[], tenantRoles: readonly TenantRole[]): boolean {
+export function isAllowed(
+  action: Action,
+  projectRoles: readonly ProjectRole[],
+  tenantRoles: readonly TenantRole[],
+): boolean {
   const required = ACTIONS[action];
   if (required === 'auditor') return tenantRoles.includes('auditor');
   return projectRoles.some((role) => RANK[role] >= RANK[required]);

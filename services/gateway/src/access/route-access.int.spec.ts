@@ -3,7 +3,13 @@ import { connect } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import {
-  createLogger, createServiceApp, migrateEventStore, PostgresEventStore, runMigrations, ServiceClientError, ServiceClientErrorCode,
+  createLogger,
+  createServiceApp,
+  migrateEventStore,
+  PostgresEventStore,
+  runMigrations,
+  ServiceClientError,
+  ServiceClientErrorCode,
 } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { startTestOidcIssuer, type RunningTestOidcIssuer } from '../auth/testing/index.js';
@@ -23,7 +29,14 @@ const PROJECT_RANK: Record<string, number> = { viewer: 1, editor: 2, approver: 3
  * A served route missing from this table fails the test.
  */
 const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> = {
-  'POST /v1/projects/{project}/runs': { needs: 'editor', body: { dataset: { name: 'd', cases: [{ question: 'q', answer: 'a', contexts: [] }] }, metrics: ['exact_match'], gate: { rules: [] } } },
+  'POST /v1/projects/{project}/runs': {
+    needs: 'editor',
+    body: {
+      dataset: { name: 'd', cases: [{ question: 'q', answer: 'a', contexts: [] }] },
+      metrics: ['exact_match'],
+      gate: { rules: [] },
+    },
+  },
   'GET /v1/projects/{project}/runs': { needs: 'viewer' },
   'GET /v1/projects/{project}/runs/{runId}': { needs: 'viewer' },
   'GET /v1/projects/{project}/runs/{runId}/cases': { needs: 'viewer' },
@@ -43,10 +56,16 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
   'GET /v1/audit/retention': { needs: 'auditor' },
   'PUT /v1/audit/retention': { needs: 'auditor', body: { retentionDays: 30 } },
   'POST /v1/audit/subjects/forget': { needs: 'auditor', body: { subject: 'someone@example.com' } },
-  'POST /v1/projects/{project}/datasets': { needs: 'editor', body: { name: 'd', cases: [{ question: 'q', answer: 'a', contexts: [] }] } },
+  'POST /v1/projects/{project}/datasets': {
+    needs: 'editor',
+    body: { name: 'd', cases: [{ question: 'q', answer: 'a', contexts: [] }] },
+  },
   'GET /v1/projects/{project}/datasets/{datasetId}/versions/{version}/cases': { needs: 'viewer' },
   'POST /v1/projects/{project}/prompts': { needs: 'editor', body: { name: 'p', template: 'Answer {{question}}' } },
-  'POST /v1/projects/{project}/model-profiles': { needs: 'editor', body: { name: 'm', provider: 'openai', model: 'gpt-4o', parameters: {} } },
+  'POST /v1/projects/{project}/model-profiles': {
+    needs: 'editor',
+    body: { name: 'm', provider: 'openai', model: 'gpt-4o', parameters: {} },
+  },
   'GET /v1/projects/{project}/datasets': { needs: 'viewer' },
   'GET /v1/projects/{project}/datasets/{datasetId}': { needs: 'viewer' },
   'GET /v1/projects/{project}/datasets/{datasetId}/versions': { needs: 'viewer' },
@@ -61,8 +80,14 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
   'GET /v1/projects/{project}/model-profiles/{modelProfileId}': { needs: 'viewer' },
   'GET /v1/projects/{project}/model-profiles/{modelProfileId}/versions': { needs: 'viewer' },
   'GET /v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}': { needs: 'viewer' },
-  'POST /v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}/approve': { needs: 'approver', body: {} },
-  'POST /v1/projects/{project}/notification-routes': { needs: 'admin', body: { name: 'pager', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: 'env:NOTIFY_PD_KEY' } } },
+  'POST /v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}/approve': {
+    needs: 'approver',
+    body: {},
+  },
+  'POST /v1/projects/{project}/notification-routes': {
+    needs: 'admin',
+    body: { name: 'pager', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: 'env:NOTIFY_PD_KEY' } },
+  },
   'GET /v1/projects/{project}/notification-routes': { needs: 'viewer' },
   'GET /v1/projects/{project}/notification-routes/{routeId}': { needs: 'viewer' },
   'DELETE /v1/projects/{project}/notification-routes/{routeId}': { needs: 'admin' },
@@ -75,7 +100,11 @@ function allowed(who: Who, needs: Exclude<Who, 'nobody'>): boolean {
 }
 
 /** An owner that holds nothing: every call is a not-found. Authorisation is decided before it is asked. */
-const holdsNothing = { call: async () => { throw new ServiceClientError(ServiceClientErrorCode.NotFound, 'nothing here'); } };
+const holdsNothing = {
+  call: async () => {
+    throw new ServiceClientError(ServiceClientErrorCode.NotFound, 'nothing here');
+  },
+};
 
 describe('the role matrix over HTTP, route by route and role by role', () => {
   let app: NestFastifyApplication;
@@ -96,16 +125,26 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
     const config = { serviceName: 'gateway', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
     const logger = createLogger(config);
     const gateway = await createGatewayRuntime({
-      config: { bootstrapAdminKey: null, http: { bodyLimit: 1024 * 1024, rateLimit: { max: 100_000, windowMs: 60_000, tenantMax: {} } } },
-      logger, pool, store, pepper: randomBytes(32),
+      config: {
+        bootstrapAdminKey: null,
+        http: { bodyLimit: 1024 * 1024, rateLimit: { max: 100_000, windowMs: 60_000, tenantMax: {} } },
+      },
+      logger,
+      pool,
+      store,
+      pepper: randomBytes(32),
       oidc: { issuer: oidc.url, audience: oidc.issuer.audience, jwksUri: oidc.jwksUri },
       clients: new Proxy({}, { get: () => holdsNothing }) as GatewayClients,
     });
     app = await createServiceApp(gateway.module, config, logger);
-    app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-      const methods = ([] as string[]).concat(route.method).filter((method) => method !== 'HEAD');
-      if (route.url.startsWith('/v1/')) methods.forEach((method) => served.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`));
-    });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRoute', (route) => {
+        const methods = ([] as string[]).concat(route.method).filter((method) => method !== 'HEAD');
+        if (route.url.startsWith('/v1/'))
+          methods.forEach((method) => served.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`));
+      });
     await gateway.beforeListen(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
@@ -124,25 +163,35 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
   };
   const request = async (route: string, token: string, body?: unknown): Promise<Response> => {
     const [method, pattern] = route.split(' ') as [string, string];
-    const path = pattern.replace('{project}', project).replace('{runId}', randomUUID()).replace('{otherRunId}', randomUUID())
-      .replace('{keyId}', randomBytes(6).toString('hex')).replace('{subject}', 'nobody-here')
-      .replace(/\{(datasetId|promptId|modelProfileId|routeId)\}/, randomUUID()).replace('{version}', '1');
+    const path = pattern
+      .replace('{project}', project)
+      .replace('{runId}', randomUUID())
+      .replace('{otherRunId}', randomUUID())
+      .replace('{keyId}', randomBytes(6).toString('hex'))
+      .replace('{subject}', 'nobody-here')
+      .replace(/\{(datasetId|promptId|modelProfileId|routeId)\}/, randomUUID())
+      .replace('{version}', '1');
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     return fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   };
 
   /** A request line as written, which fetch would normalise: percent-encoded or absolute-form targets. */
-  const rawStatus = (method: string, target: string): Promise<number> => new Promise((resolve, reject) => {
-    const { port } = new URL(base);
-    const socket = connect(Number(port), '127.0.0.1', () => {
-      socket.end(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  const rawStatus = (method: string, target: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const { port } = new URL(base);
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.end(
+          `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      let head = '';
+      socket.on('data', (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+      });
+      socket.once('error', reject);
+      socket.once('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
     });
-    let head = '';
-    socket.on('data', (chunk: Buffer) => { head += chunk.toString('latin1'); });
-    socket.once('error', reject);
-    socket.once('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
-  });
 
   it('refuses every route without credentials, whatever the shape of the request line', async () => {
     const outcomes: Record<string, number[]> = {};
@@ -167,7 +216,8 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
     for (const [route, { needs, body }] of Object.entries(ROUTES)) {
       const response = await request(route, token, body);
       await response.body?.cancel();
-      outcomes[route] = response.status === 403 ? 'refused' : response.status === 401 ? `unauthenticated` : 'let through';
+      outcomes[route] =
+        response.status === 403 ? 'refused' : response.status === 401 ? `unauthenticated` : 'let through';
       expected[route] = allowed(who, needs) ? 'let through' : 'refused';
     }
     expect(outcomes).toEqual(expected);
@@ -175,21 +225,35 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
 
   it('refuses a key that would be born expired with 400, and marks every answer nosniff', async () => {
     const headers = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' };
-    const past = await fetch(`${base}/v1/projects/${project}/api-keys`, { method: 'POST', headers, body: JSON.stringify({ name: 'old', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' }) });
+    const past = await fetch(`${base}/v1/projects/${project}/api-keys`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'old', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' }),
+    });
     expect(past.status).toBe(400);
-    expect(await past.json()).toMatchObject({ code: 'INVALID_INPUT', detail: 'expiresAt 2020-01-01T00:00:00.000Z is not in the future' });
+    expect(await past.json()).toMatchObject({
+      code: 'INVALID_INPUT',
+      detail: 'expiresAt 2020-01-01T00:00:00.000Z is not in the future',
+    });
     expect(past.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await fetch(`${base}/v1/projects/${project}/runs`)).headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('never keeps a new API key for an Idempotency-Key replay', async () => {
-    const headers = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
+    const headers = {
+      authorization: `Bearer ${await tokenFor('admin')}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    };
     const body = JSON.stringify({ name: 'ci-once', role: 'viewer' });
     const issued = await fetch(`${base}/v1/projects/${project}/api-keys`, { method: 'POST', headers, body });
     expect(issued.status).toBe(201);
     expect(issued.headers.get('cache-control')).toBe('no-store');
     const { key } = (await issued.json()) as { key: string };
-    const stored = await pool.query<{ body: string | null }>('SELECT response_body::text AS body FROM gateway.idempotency_keys WHERE key = $1', [headers['idempotency-key']]);
+    const stored = await pool.query<{ body: string | null }>(
+      'SELECT response_body::text AS body FROM gateway.idempotency_keys WHERE key = $1',
+      [headers['idempotency-key']],
+    );
     expect(stored.rows).toHaveLength(1);
     expect(stored.rows[0]!.body ?? '').not.toContain(key.split('_')[2]!);
     const replay = await fetch(`${base}/v1/projects/${project}/api-keys`, { method: 'POST', headers, body });
@@ -200,60 +264,122 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
   it('refuses to grant a role to a reserved subject (an API key or the system)', async () => {
     const admin = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' };
     for (const subject of ['api-key:0123456789ab', 'system:bootstrap']) {
-      const granted = await fetch(`${base}/v1/projects/${project}/members`, { method: 'POST', headers: admin, body: JSON.stringify({ subject, role: 'admin' }) });
+      const granted = await fetch(`${base}/v1/projects/${project}/members`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ subject, role: 'admin' }),
+      });
       expect({ subject, status: granted.status }).toEqual({ subject, status: 400 });
     }
   });
 
   it('records a refusal by role as a denied access, with the route pattern, the role needed and who asked', async () => {
-    const response = await request('POST /v1/projects/{project}/api-keys', await tokenFor('editor', 'mallory'), { name: 'x', role: 'admin' });
+    const response = await request('POST /v1/projects/{project}/api-keys', await tokenFor('editor', 'mallory'), {
+      name: 'x',
+      role: 'admin',
+    });
     expect(response.status).toBe(403);
-    const denied = (await store.readStream(accessDeniedStreamId(tenant))).map((r) => r.event).filter((e) => e.actor.subject === 'mallory');
-    expect(denied).toEqual([expect.objectContaining({
-      type: 'AccessDenied', tenantId: tenant, projectId: project,
-      payload: { method: 'POST', route: '/v1/projects/:project/api-keys', resourceType: null, resourceId: null, reason: 'missing-role', requiredRole: 'admin', status: 403 },
-    })]);
+    const denied = (await store.readStream(accessDeniedStreamId(tenant)))
+      .map((r) => r.event)
+      .filter((e) => e.actor.subject === 'mallory');
+    expect(denied).toEqual([
+      expect.objectContaining({
+        type: 'AccessDenied',
+        tenantId: tenant,
+        projectId: project,
+        payload: {
+          method: 'POST',
+          route: '/v1/projects/:project/api-keys',
+          resourceType: null,
+          resourceId: null,
+          reason: 'missing-role',
+          requiredRole: 'admin',
+          status: 403,
+        },
+      }),
+    ]);
   });
 
   it('answers another tenant’s API key as missing, changes nothing, and records the attempt', async () => {
     const issued = await fetch(`${base}/v1/projects/${project}/api-keys`, {
-      method: 'POST', headers: { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'victim', role: 'viewer' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'victim', role: 'viewer' }),
     });
     expect(issued.status).toBe(201);
     const { apiKeyId, key } = (await issued.json()) as { apiKeyId: string; key: string };
     const intruderTenant = `tenant-${randomBytes(4).toString('hex')}`;
-    const intruder = await oidc.issuer.sign({ sub: 'eve', tenant: intruderTenant, evalvault_roles: { [project]: ['admin'] } });
-    const revoke = await fetch(`${base}/v1/projects/${project}/api-keys/${apiKeyId}`, { method: 'DELETE', headers: { authorization: `Bearer ${intruder}` } });
+    const intruder = await oidc.issuer.sign({
+      sub: 'eve',
+      tenant: intruderTenant,
+      evalvault_roles: { [project]: ['admin'] },
+    });
+    const revoke = await fetch(`${base}/v1/projects/${project}/api-keys/${apiKeyId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${intruder}` },
+    });
     expect(revoke.status).toBe(404);
     expect(((await revoke.json()) as { detail: string }).detail).toBe(`API key ${apiKeyId} not found`);
     // The key still works, and the intruder's tenant log has the attempt.
-    expect((await fetch(`${base}/v1/projects/${project}/runs`, { headers: { authorization: `Bearer ${key}` } })).status).not.toBe(401);
+    expect(
+      (await fetch(`${base}/v1/projects/${project}/runs`, { headers: { authorization: `Bearer ${key}` } })).status,
+    ).not.toBe(401);
     const denied = (await store.readStream(accessDeniedStreamId(intruderTenant))).map((r) => r.event);
-    expect(denied).toEqual([expect.objectContaining({
-      actor: { subject: 'eve', authMethod: 'oidc', apiKeyId: null },
-      payload: expect.objectContaining({ method: 'DELETE', reason: 'cross-tenant', resourceType: 'key', resourceId: apiKeyId, status: 404 }),
-    })]);
+    expect(denied).toEqual([
+      expect.objectContaining({
+        actor: { subject: 'eve', authMethod: 'oidc', apiKeyId: null },
+        payload: expect.objectContaining({
+          method: 'DELETE',
+          reason: 'cross-tenant',
+          resourceType: 'key',
+          resourceId: apiKeyId,
+          status: 404,
+        }),
+      }),
+    ]);
   });
 
   it('grants an OIDC subject a role through /members, effective on the next request, and revokes it', async () => {
     const admin = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' };
     const carol = await tokenFor('nobody', 'carol@example.com');
-    const listRuns = async (): Promise<number> => (await fetch(`${base}/v1/projects/${project}/runs`, { headers: { authorization: `Bearer ${carol}` } })).status;
+    const listRuns = async (): Promise<number> =>
+      (await fetch(`${base}/v1/projects/${project}/runs`, { headers: { authorization: `Bearer ${carol}` } })).status;
     expect(await listRuns()).toBe(403);
 
-    const granted = await fetch(`${base}/v1/projects/${project}/members`, { method: 'POST', headers: admin, body: JSON.stringify({ subject: 'carol@example.com', role: 'viewer' }) });
+    const granted = await fetch(`${base}/v1/projects/${project}/members`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ subject: 'carol@example.com', role: 'viewer' }),
+    });
     expect(granted.status).toBe(201);
-    expect(await granted.json()).toMatchObject({ subject: 'carol@example.com', role: 'viewer', grantedBy: 'user-admin' });
+    expect(await granted.json()).toMatchObject({
+      subject: 'carol@example.com',
+      role: 'viewer',
+      grantedBy: 'user-admin',
+    });
     expect(await listRuns()).toBe(404); // let in: the owner holds nothing
-    const members = (await (await fetch(`${base}/v1/projects/${project}/members`, { headers: admin })).json()) as { items: { subject: string }[] };
+    const members = (await (await fetch(`${base}/v1/projects/${project}/members`, { headers: admin })).json()) as {
+      items: { subject: string }[];
+    };
     expect(members.items.map((m) => m.subject)).toContain('carol@example.com');
 
-    const revoked = await fetch(`${base}/v1/projects/${project}/members/${encodeURIComponent('carol@example.com')}`, { method: 'DELETE', headers: { authorization: admin.authorization } });
+    const revoked = await fetch(`${base}/v1/projects/${project}/members/${encodeURIComponent('carol@example.com')}`, {
+      method: 'DELETE',
+      headers: { authorization: admin.authorization },
+    });
     expect(revoked.status).toBe(200);
     expect(await listRuns()).toBe(403);
-    const again = await fetch(`${base}/v1/projects/${project}/members/${encodeURIComponent('carol@example.com')}`, { method: 'DELETE', headers: { authorization: admin.authorization } });
+    const again = await fetch(`${base}/v1/projects/${project}/members/${encodeURIComponent('carol@example.com')}`, {
+      method: 'DELETE',
+      headers: { authorization: admin.authorization },
+    });
     expect(again.status).toBe(404);
-    const history = (await store.readStream(membersStreamId(tenant, project))).map((r) => `${r.event.type} ${(r.event.payload as { subject: string }).subject}`);
-    expect(history.filter((line) => line.endsWith('carol@example.com'))).toEqual(['ProjectRoleGranted carol@example.com', 'ProjectRoleRevoked carol@example.com']);
+    const history = (await store.readStream(membersStreamId(tenant, project))).map(
+      (r) => `${r.event.type} ${(r.event.payload as { subject: string }).subject}`,
+    );
+    expect(history.filter((line) => line.endsWith('carol@example.com'))).toEqual([
+      'ProjectRoleGranted carol@example.com',
+      'ProjectRoleRevoked carol@example.com',
+    ]);
   });
 });

@@ -5,10 +5,27 @@ import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceClient, StreamingServiceClient } from '@evalvault/platform';
 import type {
-  AuditExportQuery, AuditOperations, AuditPage, AuditQuery, AuditReplayReport, AuditStreams, ForgetSubjectRequest, RetentionPolicy, RetentionView,
+  AuditExportQuery,
+  AuditOperations,
+  AuditPage,
+  AuditQuery,
+  AuditReplayReport,
+  AuditStreams,
+  ForgetSubjectRequest,
+  RetentionPolicy,
+  RetentionView,
 } from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
-import { AUDIT_PAGE, AUDIT_QUERY, EXPORT_QUERY, FORGET_BODY, FORGOTTEN, REPLAY_REPORT, RETENTION_BODY, RETENTION_VIEW } from './audit.schemas.js';
+import {
+  AUDIT_PAGE,
+  AUDIT_QUERY,
+  EXPORT_QUERY,
+  FORGET_BODY,
+  FORGOTTEN,
+  REPLAY_REPORT,
+  RETENTION_BODY,
+  RETENTION_VIEW,
+} from './audit.schemas.js';
 
 export const AUDIT_CLIENT = Symbol('AUDIT_CLIENT');
 
@@ -40,9 +57,17 @@ export class AuditController {
   @Get('export')
   @Requires('audit.export')
   @RouteSchema({ querystring: EXPORT_QUERY, produces: ['application/x-ndjson', 'text/csv'] })
-  async export(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: Partial<AuditExportQuery>): Promise<void> {
+  async export(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query() query: Partial<AuditExportQuery>,
+  ): Promise<void> {
     const format = query.format ?? 'jsonl';
-    const { contentType, body } = await this.audit.stream('exportEntries', { ...query, format }, tenantIdentityOf(request));
+    const { contentType, body } = await this.audit.stream(
+      'exportEntries',
+      { ...query, format },
+      tenantIdentityOf(request),
+    );
     await reply
       .type(contentType)
       .header('content-disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.${format}"`)
@@ -67,7 +92,14 @@ export class AuditController {
   @HttpCode(200)
   @Requires('audit.forget')
   @RouteSchema({ body: FORGET_BODY, response: { 200: FORGOTTEN } })
-  forget(@Req() request: FastifyRequest, @Body() body: ForgetSubjectRequest): Promise<{ pseudonym: string; eventId: string }> {
-    return this.audit.call('forgetSubject', { subject: body.subject, reason: body.reason ?? null }, tenantIdentityOf(request));
+  forget(
+    @Req() request: FastifyRequest,
+    @Body() body: ForgetSubjectRequest,
+  ): Promise<{ pseudonym: string; eventId: string }> {
+    return this.audit.call(
+      'forgetSubject',
+      { subject: body.subject, reason: body.reason ?? null },
+      tenantIdentityOf(request),
+    );
   }
 }

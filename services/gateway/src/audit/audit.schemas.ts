@@ -6,59 +6,104 @@ const NULLABLE_TEXT = { type: ['string', 'null'] } as const;
 const FILTERS = {
   actor: { ...TEXT, description: 'The actor’s subject as authenticated (OIDC sub, or api-key:<id>).' },
   resource: { ...TEXT, description: '`type:id` (e.g. dataset:ds-1) or a bare id.' },
-  action: { type: 'string', pattern: '^[A-Z][A-Za-z]{1,80}$', description: 'An event type, e.g. RunRequested or AccessDenied.' },
+  action: {
+    type: 'string',
+    pattern: '^[A-Z][A-Za-z]{1,80}$',
+    description: 'An event type, e.g. RunRequested or AccessDenied.',
+  },
   from: { type: 'string', format: 'date-time', description: 'Inclusive, on the event’s time.' },
   to: { type: 'string', format: 'date-time', description: 'Exclusive.' },
 } as const;
 
 export const AUDIT_QUERY = {
   type: 'object',
-  properties: { ...FILTERS, limit: { type: 'integer', minimum: 1, maximum: 1_000 }, cursor: { type: 'string', maxLength: 200 } },
+  properties: {
+    ...FILTERS,
+    limit: { type: 'integer', minimum: 1, maximum: 1_000 },
+    cursor: { type: 'string', maxLength: 200 },
+  },
   additionalProperties: false,
 } as const;
 
 export const EXPORT_QUERY = {
   type: 'object',
-  properties: { ...FILTERS, format: { type: 'string', enum: ['jsonl', 'csv'], description: 'JSON Lines (default) or CSV.' } },
+  properties: {
+    ...FILTERS,
+    format: { type: 'string', enum: ['jsonl', 'csv'], description: 'JSON Lines (default) or CSV.' },
+  },
   additionalProperties: false,
 } as const;
 
 export const RETENTION_BODY = {
-  type: 'object', required: ['retentionDays'],
-  properties: { retentionDays: { type: ['integer', 'null'], minimum: 1, maximum: 36_500, description: 'Days entries are kept; null keeps them for ever.' } },
+  type: 'object',
+  required: ['retentionDays'],
+  properties: {
+    retentionDays: {
+      type: ['integer', 'null'],
+      minimum: 1,
+      maximum: 36_500,
+      description: 'Days entries are kept; null keeps them for ever.',
+    },
+  },
   additionalProperties: false,
 } as const;
 
 export const FORGET_BODY = {
-  type: 'object', required: ['subject'],
-  properties: { subject: { type: 'string', minLength: 1, maxLength: 500 }, reason: { type: ['string', 'null'], maxLength: 500 } },
+  type: 'object',
+  required: ['subject'],
+  properties: {
+    subject: { type: 'string', minLength: 1, maxLength: 500 },
+    reason: { type: ['string', 'null'], maxLength: 500 },
+  },
   additionalProperties: false,
 } as const;
 
 const SUBJECT = {
-  type: 'object', required: ['subject', 'pseudonym', 'forgotten'],
+  type: 'object',
+  required: ['subject', 'pseudonym', 'forgotten'],
   properties: { subject: NULLABLE_TEXT, pseudonym: { type: 'string' }, forgotten: { type: 'boolean' } },
 } as const;
 
 const ENTRY = {
   type: 'object',
   properties: {
-    seq: { type: 'integer' }, eventId: { type: 'string' }, action: { type: 'string' }, occurredAt: { type: 'string', format: 'date-time' },
-    tenantId: { type: 'string' }, projectId: { type: 'string' }, streamId: { type: 'string' },
-    actor: { ...SUBJECT, properties: { ...SUBJECT.properties, authMethod: { type: 'string' }, apiKeyId: NULLABLE_TEXT } },
+    seq: { type: 'integer' },
+    eventId: { type: 'string' },
+    action: { type: 'string' },
+    occurredAt: { type: 'string', format: 'date-time' },
+    tenantId: { type: 'string' },
+    projectId: { type: 'string' },
+    streamId: { type: 'string' },
+    actor: {
+      ...SUBJECT,
+      properties: { ...SUBJECT.properties, authMethod: { type: 'string' }, apiKeyId: NULLABLE_TEXT },
+    },
     target: { anyOf: [SUBJECT, { type: 'null' }] },
     resources: {
       type: 'array',
-      items: { type: 'object', properties: { type: { type: 'string' }, id: { type: 'string' }, version: { type: ['integer', 'null'] }, contentHash: NULLABLE_TEXT } },
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' },
+          id: { type: 'string' },
+          version: { type: ['integer', 'null'] },
+          contentHash: NULLABLE_TEXT,
+        },
+      },
     },
     outcome: { type: 'string', enum: ['success', 'failure', 'denied'] },
-    correlationId: { type: 'string' }, causationId: NULLABLE_TEXT,
+    correlationId: { type: 'string' },
+    causationId: NULLABLE_TEXT,
     details: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
-    prevHash: { type: 'string' }, hash: { type: 'string' },
+    prevHash: { type: 'string' },
+    hash: { type: 'string' },
   },
 } as const;
 
-export const AUDIT_PAGE = { type: 'object', properties: { items: { type: 'array', items: ENTRY }, nextCursor: NULLABLE_TEXT } } as const;
+export const AUDIT_PAGE = {
+  type: 'object',
+  properties: { items: { type: 'array', items: ENTRY }, nextCursor: NULLABLE_TEXT },
+} as const;
 
 export const REPLAY_REPORT = {
   type: 'object',
@@ -66,18 +111,33 @@ export const REPLAY_REPORT = {
     status: { type: 'string', enum: ['verified', 'mismatch'] },
     counts: {
       type: 'object',
-      properties: { entries: { type: 'integer' }, events: { type: 'integer' }, purged: { type: 'integer' }, compared: { type: 'integer' } },
+      properties: {
+        entries: { type: 'integer' },
+        events: { type: 'integer' },
+        purged: { type: 'integer' },
+        compared: { type: 'integer' },
+      },
     },
     headHash: NULLABLE_TEXT,
     firstDifference: {
-      anyOf: [{ type: 'null' }, {
-        type: 'object',
-        properties: {
-          seq: { type: ['integer', 'null'] }, eventId: NULLABLE_TEXT,
-          kind: { type: 'string', enum: ['edited', 'missing', 'out_of_order', 'forged', 'head_mismatch', 'purged_mismatch'] },
-          field: NULLABLE_TEXT, expected: NULLABLE_TEXT, actual: NULLABLE_TEXT, message: { type: 'string' },
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          properties: {
+            seq: { type: ['integer', 'null'] },
+            eventId: NULLABLE_TEXT,
+            kind: {
+              type: 'string',
+              enum: ['edited', 'missing', 'out_of_order', 'forged', 'head_mismatch', 'purged_mismatch'],
+            },
+            field: NULLABLE_TEXT,
+            expected: NULLABLE_TEXT,
+            actual: NULLABLE_TEXT,
+            message: { type: 'string' },
+          },
         },
-      }],
+      ],
     },
     durationMs: { type: 'integer' },
   },
@@ -88,12 +148,23 @@ export const RETENTION_VIEW = {
   properties: {
     retentionDays: { type: ['integer', 'null'] },
     anchor: {
-      anyOf: [{ type: 'null' }, {
-        type: 'object',
-        properties: { throughSeq: { type: 'integer' }, throughHash: { type: 'string' }, purgedCount: { type: 'integer' }, purgedBefore: { type: 'string', format: 'date-time' } },
-      }],
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          properties: {
+            throughSeq: { type: 'integer' },
+            throughHash: { type: 'string' },
+            purgedCount: { type: 'integer' },
+            purgedBefore: { type: 'string', format: 'date-time' },
+          },
+        },
+      ],
     },
   },
 } as const;
 
-export const FORGOTTEN = { type: 'object', properties: { pseudonym: { type: 'string' }, eventId: { type: 'string' } } } as const;
+export const FORGOTTEN = {
+  type: 'object',
+  properties: { pseudonym: { type: 'string' }, eventId: { type: 'string' } },
+} as const;

@@ -20,7 +20,8 @@ export class ApiKeyAuthenticator {
 
   async authenticate(token: string, now: Date): Promise<Principal> {
     const parsed = parseApiKey(token);
-    if (!parsed) throw AuthError.unauthenticated('malformed API key (expected evk_<12 hex characters>_<43 base64url characters>)');
+    if (!parsed)
+      throw AuthError.unauthenticated('malformed API key (expected evk_<12 hex characters>_<43 base64url characters>)');
     const { keyId, secret } = parsed;
     const name = `${API_KEY_PREFIX}${keyId}`;
     const record = await this.store.findByKeyId(keyId);

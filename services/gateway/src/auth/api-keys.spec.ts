@@ -9,7 +9,14 @@ const hasher = new ApiKeySecretHasher(randomBytes(32));
 const HOUR = 3_600_000;
 
 function aRequest(overrides: Partial<IssueApiKeyRequest> = {}): IssueApiKeyRequest {
-  return { tenantId: `tenant-${randomUUID()}`, projectId: `project-${randomUUID()}`, role: 'editor', name: 'ci', expiresAt: null, ...overrides };
+  return {
+    tenantId: `tenant-${randomUUID()}`,
+    projectId: `project-${randomUUID()}`,
+    role: 'editor',
+    name: 'ci',
+    expiresAt: null,
+    ...overrides,
+  };
 }
 
 async function setUp(overrides: Partial<IssueApiKeyRequest> = {}, now = new Date()) {
@@ -22,7 +29,10 @@ async function setUp(overrides: Partial<IssueApiKeyRequest> = {}, now = new Date
 
 /** Refused as UNAUTHENTICATED with the reason, and the secret nowhere in the error however it is printed. */
 async function expectRefused(promise: Promise<unknown>, reason: RegExp, secret: string): Promise<void> {
-  const error: unknown = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(AuthError);
   expect(error).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
   expect((error as Error).message).toMatch(reason);
@@ -36,7 +46,13 @@ describe('API keys', () => {
     const now = new Date();
     const { issued, secret } = await setUp({ role: 'admin', name: 'deploy bot' }, now);
     expect(issued.plaintext).toMatch(/^evk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
-    expect(issued.record).toMatchObject({ role: 'admin', name: 'deploy bot', revokedAt: null, expiresAt: null, createdAt: now });
+    expect(issued.record).toMatchObject({
+      role: 'admin',
+      name: 'deploy bot',
+      revokedAt: null,
+      expiresAt: null,
+      createdAt: now,
+    });
     expect(issued.record.prefix).toBe(`evk_${issued.record.keyId}`);
     expect(issued.plaintext.startsWith(`${issued.record.prefix}_`)).toBe(true);
     expect(JSON.stringify(issued.record)).not.toContain(secret);
@@ -45,7 +61,10 @@ describe('API keys', () => {
 
   it('draws key id and secret from the injected random source', () => {
     const sizes: number[] = [];
-    const random = (size: number) => { sizes.push(size); return randomBytes(size); };
+    const random = (size: number) => {
+      sizes.push(size);
+      return randomBytes(size);
+    };
     const { plaintext, record } = issueApiKey(aRequest(), { hasher, random });
     expect(sizes).toEqual([6, 32]);
     expect(plaintext).toContain(record.keyId);
@@ -55,7 +74,9 @@ describe('API keys', () => {
   it('refuses a short pepper, an empty name and an expiry in the past', () => {
     expect(() => new ApiKeySecretHasher(randomBytes(16))).toThrow(/at least 32 bytes/);
     expect(() => issueApiKey(aRequest({ name: ' ' }), { hasher })).toThrow(/name/);
-    expect(() => issueApiKey(aRequest({ expiresAt: new Date(Date.now() - 1) }), { hasher })).toThrow(/not in the future/);
+    expect(() => issueApiKey(aRequest({ expiresAt: new Date(Date.now() - 1) }), { hasher })).toThrow(
+      /not in the future/,
+    );
   });
 
   it('authenticates an issued key as a principal with its one project role', async () => {
@@ -75,8 +96,16 @@ describe('API keys', () => {
     const { issued, authenticator, secret } = await setUp();
     const wrongSecret = randomBytes(32).toString('base64url');
     const attempt = authenticator.authenticate(`${issued.record.prefix}_${wrongSecret}`, new Date());
-    await expectRefused(attempt, new RegExp(`API key ${issued.record.prefix} is not valid \\(unknown key or wrong secret\\)$`), wrongSecret);
-    await expectRefused(authenticator.authenticate(`${issued.record.prefix}_${wrongSecret}`, new Date()), /unknown key or wrong secret/, secret);
+    await expectRefused(
+      attempt,
+      new RegExp(`API key ${issued.record.prefix} is not valid \\(unknown key or wrong secret\\)$`),
+      wrongSecret,
+    );
+    await expectRefused(
+      authenticator.authenticate(`${issued.record.prefix}_${wrongSecret}`, new Date()),
+      /unknown key or wrong secret/,
+      secret,
+    );
   });
 
   it('refuses an unknown key id exactly as a wrong secret, so key ids cannot be probed', async () => {
@@ -84,14 +113,25 @@ describe('API keys', () => {
     const { plaintext, record } = issueApiKey(aRequest(), { hasher });
     const secret = parseApiKey(plaintext)!.secret;
     const unknown = (await authenticator.authenticate(plaintext, new Date()).catch((error: unknown) => error)) as Error;
-    const wrong = (await authenticator.authenticate(`${issued.record.prefix}_${secret}`, new Date()).catch((error: unknown) => error)) as Error;
+    const wrong = (await authenticator
+      .authenticate(`${issued.record.prefix}_${secret}`, new Date())
+      .catch((error: unknown) => error)) as Error;
     expect(unknown.message.replace(record.prefix, 'KEY')).toBe(wrong.message.replace(issued.record.prefix, 'KEY'));
-    await expectRefused(authenticator.authenticate(plaintext, new Date()), new RegExp(`API key ${record.prefix} is not valid`), secret);
+    await expectRefused(
+      authenticator.authenticate(plaintext, new Date()),
+      new RegExp(`API key ${record.prefix} is not valid`),
+      secret,
+    );
   });
 
   it('refuses malformed keys without echoing them', async () => {
     const { issued, authenticator, secret } = await setUp();
-    for (const token of [`${issued.plaintext}x`, issued.plaintext.slice(0, -1), issued.plaintext.replace('evk_', 'evk_X'), `evk_${secret}`]) {
+    for (const token of [
+      `${issued.plaintext}x`,
+      issued.plaintext.slice(0, -1),
+      issued.plaintext.replace('evk_', 'evk_X'),
+      `evk_${secret}`,
+    ]) {
       await expectRefused(authenticator.authenticate(token, new Date()), /^malformed API key/, secret);
     }
   });
@@ -100,24 +140,40 @@ describe('API keys', () => {
     const issuedAt = new Date();
     const expiresAt = new Date(issuedAt.getTime() + HOUR);
     const { issued, authenticator, secret } = await setUp({ expiresAt }, issuedAt);
-    await expect(authenticator.authenticate(issued.plaintext, new Date(expiresAt.getTime() - 1))).resolves.toBeDefined();
+    await expect(
+      authenticator.authenticate(issued.plaintext, new Date(expiresAt.getTime() - 1)),
+    ).resolves.toBeDefined();
     const attempt = authenticator.authenticate(issued.plaintext, new Date(expiresAt.getTime() + 1));
-    await expectRefused(attempt, new RegExp(`API key ${issued.record.prefix} expired at ${expiresAt.toISOString()}`), secret);
+    await expectRefused(
+      attempt,
+      new RegExp(`API key ${issued.record.prefix} expired at ${expiresAt.toISOString()}`),
+      secret,
+    );
   });
 
   it('refuses a key at once after it is revoked, even right after a successful use', async () => {
     const { issued, authenticator, store, secret } = await setUp();
-    await expect(authenticator.authenticate(issued.plaintext, new Date())).resolves.toMatchObject({ apiKeyId: issued.record.keyId });
+    await expect(authenticator.authenticate(issued.plaintext, new Date())).resolves.toMatchObject({
+      apiKeyId: issued.record.keyId,
+    });
     const revokedAt = new Date();
     await store.revoke(issued.record.keyId, revokedAt);
     const attempt = authenticator.authenticate(issued.plaintext, new Date());
-    await expectRefused(attempt, new RegExp(`API key ${issued.record.prefix} was revoked at ${revokedAt.toISOString()}`), secret);
+    await expectRefused(
+      attempt,
+      new RegExp(`API key ${issued.record.prefix} was revoked at ${revokedAt.toISOString()}`),
+      secret,
+    );
   });
 
   it('tells a revoked key apart only to the holder of its secret', async () => {
     const { issued, authenticator, store } = await setUp();
     await store.revoke(issued.record.keyId, new Date());
     const guess = randomBytes(32).toString('base64url');
-    await expectRefused(authenticator.authenticate(`${issued.record.prefix}_${guess}`, new Date()), /unknown key or wrong secret/, guess);
+    await expectRefused(
+      authenticator.authenticate(`${issued.record.prefix}_${guess}`, new Date()),
+      /unknown key or wrong secret/,
+      guess,
+    );
   });
 });

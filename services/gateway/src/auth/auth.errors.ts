@@ -22,7 +22,11 @@ export class AuthError extends Error {
   /** FORBIDDEN by the role matrix: the role the route needs (recorded as a denied access). */
   readonly requiredRole: string | null;
 
-  constructor(readonly code: AuthErrorCode, message: string, options: { requiredRole?: string } = {}) {
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    options: { requiredRole?: string } = {},
+  ) {
     super(message);
     this.name = 'AuthError';
     this.status = AUTH_ERROR_STATUS[code];

@@ -11,13 +11,19 @@ const store = new InMemoryApiKeyStore();
 const apiKeys = new ApiKeyAuthenticator(store, hasher);
 
 async function anApiKey(): Promise<string> {
-  const issued = issueApiKey({ tenantId: 't-1', projectId: 'p-1', role: 'editor', name: 'ci', expiresAt: null }, { hasher });
+  const issued = issueApiKey(
+    { tenantId: 't-1', projectId: 'p-1', role: 'editor', name: 'ci', expiresAt: null },
+    { hasher },
+  );
   await store.save(issued.record);
   return issued.plaintext;
 }
 
 async function expectRefused(promise: Promise<unknown>, reason: RegExp): Promise<void> {
-  const error: unknown = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(AuthError);
   expect(error).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
   expect((error as Error).message).toMatch(reason);
@@ -34,13 +40,19 @@ describe('Authenticator', () => {
   });
 
   it('takes Bearer evk_… down the API key path', async () => {
-    await expect(authenticator.authenticate(`Bearer ${await anApiKey()}`)).resolves.toMatchObject({ authMethod: 'api_key', tenantId: 't-1' });
+    await expect(authenticator.authenticate(`Bearer ${await anApiKey()}`)).resolves.toMatchObject({
+      authMethod: 'api_key',
+      tenantId: 't-1',
+    });
     await expectRefused(authenticator.authenticate('Bearer evk_nonsense'), /^malformed API key/);
   });
 
   it('takes any other bearer token down the OIDC path', async () => {
     const token = await issuer.sign({ sub: `user-${randomUUID()}`, tenant: 't-2' });
-    await expect(authenticator.authenticate(`Bearer ${token}`)).resolves.toMatchObject({ authMethod: 'oidc', tenantId: 't-2' });
+    await expect(authenticator.authenticate(`Bearer ${token}`)).resolves.toMatchObject({
+      authMethod: 'oidc',
+      tenantId: 't-2',
+    });
     await expect(authenticator.authenticate(`bearer  ${token} `)).resolves.toMatchObject({ authMethod: 'oidc' });
     await expectRefused(authenticator.authenticate('Bearer not-a-jwt'), /^malformed token/);
   });
@@ -50,7 +62,10 @@ describe('Authenticator', () => {
       await expectRefused(authenticator.authenticate(header), /^missing Authorization: Bearer … header$/);
     }
     const password = randomBytes(12).toString('base64url');
-    await expectRefused(authenticator.authenticate(`Basic ${password}`), /^unsupported Authorization scheme "Basic": missing Authorization: Bearer/);
+    await expectRefused(
+      authenticator.authenticate(`Basic ${password}`),
+      /^unsupported Authorization scheme "Basic": missing Authorization: Bearer/,
+    );
     await expectRefused(authenticator.authenticate(password), /^malformed Authorization header/);
     await expectRefused(authenticator.authenticate('Bearer'), /^malformed Authorization header/);
     await expectRefused(authenticator.authenticate('Bearer a b'), /^malformed Authorization header/);
@@ -61,6 +76,9 @@ describe('Authenticator', () => {
   it('accepts only API keys when no OIDC issuer is configured', async () => {
     const keysOnly = new Authenticator({ apiKeys, oidc: null });
     await expect(keysOnly.authenticate(`Bearer ${await anApiKey()}`)).resolves.toMatchObject({ authMethod: 'api_key' });
-    await expectRefused(keysOnly.authenticate(`Bearer ${await issuer.sign({ sub: 'u', tenant: 't' })}`), /no issuer configured/);
+    await expectRefused(
+      keysOnly.authenticate(`Bearer ${await issuer.sign({ sub: 'u', tenant: 't' })}`),
+      /no issuer configured/,
+    );
   });
 });

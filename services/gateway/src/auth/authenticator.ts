@@ -43,9 +43,17 @@ export class Authenticator {
 function withGrantedRoles(principal: Principal, granted: Record<string, Role[]>): Principal {
   const projects = new Set([...Object.keys(principal.projectRoles), ...Object.keys(granted)]);
   // fromEntries defines own properties, so a project named "__proto__" cannot reach the prototype.
-  const projectRoles = Object.fromEntries([...projects].map((project) => [
-    project, [...new Set([...(Object.hasOwn(principal.projectRoles, project) ? principal.projectRoles[project]! : []), ...(Object.hasOwn(granted, project) ? granted[project]! : [])])],
-  ]));
+  const projectRoles = Object.fromEntries(
+    [...projects].map((project) => [
+      project,
+      [
+        ...new Set([
+          ...(Object.hasOwn(principal.projectRoles, project) ? principal.projectRoles[project]! : []),
+          ...(Object.hasOwn(granted, project) ? granted[project]! : []),
+        ]),
+      ],
+    ]),
+  );
   return { ...principal, projectRoles };
 }
 

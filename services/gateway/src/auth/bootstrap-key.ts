@@ -23,20 +23,45 @@ export interface BootstrapKeyParts {
  */
 export async function ensureBootstrapKey(plaintext: string, parts: BootstrapKeyParts): Promise<string> {
   const parsed = parseApiKey(plaintext);
-  if (!parsed) throw new Error(`EVALVAULT_BOOTSTRAP_ADMIN_KEY must look like ${API_KEY_PREFIX}<12 hex>_<43 base64url characters>`);
+  if (!parsed)
+    throw new Error(`EVALVAULT_BOOTSTRAP_ADMIN_KEY must look like ${API_KEY_PREFIX}<12 hex>_<43 base64url characters>`);
   const record: ApiKeyRecord = {
-    keyId: parsed.keyId, tenantId: DEFAULT_TENANT, projectId: DEFAULT_PROJECT, role: 'admin', name: 'bootstrap admin',
-    secretHash: parts.hasher.hash(parsed.secret), prefix: `${API_KEY_PREFIX}${parsed.keyId}`, expiresAt: null, revokedAt: null,
-    createdAt: new Date(parts.sources.now()), tenantRoles: ['auditor'],
+    keyId: parsed.keyId,
+    tenantId: DEFAULT_TENANT,
+    projectId: DEFAULT_PROJECT,
+    role: 'admin',
+    name: 'bootstrap admin',
+    secretHash: parts.hasher.hash(parsed.secret),
+    prefix: `${API_KEY_PREFIX}${parsed.keyId}`,
+    expiresAt: null,
+    revokedAt: null,
+    createdAt: new Date(parts.sources.now()),
+    tenantRoles: ['auditor'],
   };
   const context = {
-    tenantId: DEFAULT_TENANT, projectId: DEFAULT_PROJECT, correlationId: parts.sources.newId(), causationId: null,
+    tenantId: DEFAULT_TENANT,
+    projectId: DEFAULT_PROJECT,
+    correlationId: parts.sources.newId(),
+    causationId: null,
     actor: { subject: 'system:bootstrap', authMethod: 'system', apiKeyId: null },
   };
   // Issued by an earlier start: the decider records nothing the second time.
-  await apiKeyRepository(parts.store, parts.sources).handle(apiKeyStreamId(record.keyId), { type: 'IssueKey', key: {
-    apiKeyId: record.keyId, name: record.name, role: record.role, secretHash: record.secretHash, prefix: record.prefix, expiresAt: null, tenantRoles: record.tenantRoles,
-  } }, context);
+  await apiKeyRepository(parts.store, parts.sources).handle(
+    apiKeyStreamId(record.keyId),
+    {
+      type: 'IssueKey',
+      key: {
+        apiKeyId: record.keyId,
+        name: record.name,
+        role: record.role,
+        secretHash: record.secretHash,
+        prefix: record.prefix,
+        expiresAt: null,
+        tenantRoles: record.tenantRoles,
+      },
+    },
+    context,
+  );
   await parts.keys.save(record);
   return record.prefix;
 }

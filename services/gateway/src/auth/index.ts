@@ -1,8 +1,17 @@
 export { AuthError, AUTH_ERROR_STATUS, isAuthError, type AuthErrorCode } from './auth.errors.js';
 export { ROLES, TENANT_ROLES, isRole, isTenantRole, type Principal, type Role, type TenantRole } from './principal.js';
 export {
-  API_KEY_PREFIX, ApiKeySecretHasher, issueApiKey, looksLikeApiKey, parseApiKey,
-  type ApiKeyRecord, type ApiKeyStore, type IssueApiKeyOptions, type IssueApiKeyRequest, type IssuedApiKey, type RandomBytes,
+  API_KEY_PREFIX,
+  ApiKeySecretHasher,
+  issueApiKey,
+  looksLikeApiKey,
+  parseApiKey,
+  type ApiKeyRecord,
+  type ApiKeyStore,
+  type IssueApiKeyOptions,
+  type IssueApiKeyRequest,
+  type IssuedApiKey,
+  type RandomBytes,
 } from './api-keys.js';
 export { ApiKeyAuthenticator } from './api-key-authenticator.js';
 export { DEFAULT_OIDC_ALGORITHMS, OidcVerifier, type OidcVerifierOptions } from './oidc-verifier.js';

@@ -22,8 +22,10 @@ export function principalFromClaims(payload: JWTPayload, names: ClaimNames): Pri
   if (typeof tenantId !== 'string' || !tenantId) {
     throw AuthError.unauthenticated(`tenant claim "${names.tenantClaim}" must be a non-empty string`);
   }
-  if (typeof payload.sub !== 'string' || !payload.sub) throw AuthError.unauthenticated('"sub" claim must be a non-empty string');
-  if (isReservedSubject(payload.sub)) throw AuthError.unauthenticated(`"sub" claim uses a reserved prefix (${RESERVED_SUBJECT_PREFIXES.join(', ')})`);
+  if (typeof payload.sub !== 'string' || !payload.sub)
+    throw AuthError.unauthenticated('"sub" claim must be a non-empty string');
+  if (isReservedSubject(payload.sub))
+    throw AuthError.unauthenticated(`"sub" claim uses a reserved prefix (${RESERVED_SUBJECT_PREFIXES.join(', ')})`);
   const { projectRoles, tenantRoles } = rolesFromClaim(payload[names.rolesClaim], names.rolesClaim);
   return { tenantId, subject: payload.sub, authMethod: 'oidc', apiKeyId: null, projectRoles, tenantRoles };
 }
@@ -45,16 +47,26 @@ function rolesFromClaim(claim: unknown, claimName: string): Pick<Principal, 'pro
       throw AuthError.unauthenticated(`roles claim "${claimName}" must list role names for "${printable(key)}"`);
     }
     if (key === TENANT_ROLES_KEY) {
-      tenantRoles = unique(value.map((role) => checked(role, isTenantRole, `tenant role "${printable(role)}"`, claimName)));
+      tenantRoles = unique(
+        value.map((role) => checked(role, isTenantRole, `tenant role "${printable(role)}"`, claimName)),
+      );
     } else if (key) {
-      projects.push([key, unique(value.map((role) => checked(role, isRole, `project role "${printable(role)}"`, claimName)))]);
+      projects.push([
+        key,
+        unique(value.map((role) => checked(role, isRole, `project role "${printable(role)}"`, claimName))),
+      ]);
     }
   }
   // fromEntries defines own properties, so a project named "__proto__" cannot reach the prototype.
   return { projectRoles: Object.fromEntries(projects), tenantRoles };
 }
 
-function checked<T extends string>(role: string, guard: (value: unknown) => value is T, what: string, claimName: string): T {
+function checked<T extends string>(
+  role: string,
+  guard: (value: unknown) => value is T,
+  what: string,
+  claimName: string,
+): T {
   if (!guard(role)) throw AuthError.unauthenticated(`roles claim "${claimName}" has unknown ${what}`);
   return role;
 }

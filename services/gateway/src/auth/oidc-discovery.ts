@@ -15,7 +15,9 @@ export async function discoverJwksUri(issuer: string, options: { timeoutMs?: num
   if (response.status !== 200) throw new Error(`OIDC discovery at ${url.href} answered ${response.status}`);
   const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
   if (metadata.issuer !== issuer) {
-    throw new Error(`OIDC discovery at ${url.href} names issuer ${JSON.stringify(metadata.issuer)}, ${issuer} expected`);
+    throw new Error(
+      `OIDC discovery at ${url.href} names issuer ${JSON.stringify(metadata.issuer)}, ${issuer} expected`,
+    );
   }
   if (typeof metadata.jwks_uri !== 'string') throw new Error(`OIDC discovery at ${url.href} has no jwks_uri`);
   return secureUrl(metadata.jwks_uri).href;

@@ -15,21 +15,30 @@ export interface FailureContext {
  * and plain, since they are attacker-controlled.
  */
 export function describeTokenFailure(error: unknown, token: string, context: FailureContext): AuthError {
-  const { code, claim, reason, payload } = (error ?? {}) as { code?: unknown; claim?: unknown; reason?: unknown; payload?: JWTPayload };
+  const { code, claim, reason, payload } = (error ?? {}) as {
+    code?: unknown;
+    claim?: unknown;
+    reason?: unknown;
+    payload?: JWTPayload;
+  };
   switch (code) {
     case 'ERR_JOSE_ALG_NOT_ALLOWED': {
       const alg = headerOf(token).alg;
       if (alg === 'none') return AuthError.unauthenticated('unsigned token (alg "none") refused');
-      return AuthError.unauthenticated(`algorithm ${quoted(alg)} not allowed (accepted: ${context.algorithms.join(', ')})`);
+      return AuthError.unauthenticated(
+        `algorithm ${quoted(alg)} not allowed (accepted: ${context.algorithms.join(', ')})`,
+      );
     }
     case 'ERR_JWKS_NO_MATCHING_KEY': {
       const { kid, alg } = headerOf(token);
-      return AuthError.unauthenticated(`unknown signing key: no key with kid ${quoted(kid)} for ${quoted(alg)} in the issuer's JWKS`);
+      return AuthError.unauthenticated(
+        `unknown signing key: no key with kid ${quoted(kid)} for ${quoted(alg)} in the issuer's JWKS`,
+      );
     }
     case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
       return AuthError.unauthenticated('token has no "kid" and the issuer\'s JWKS holds several candidate keys');
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return AuthError.unauthenticated('token signature does not verify against the issuer\'s key');
+      return AuthError.unauthenticated("token signature does not verify against the issuer's key");
     case 'ERR_JWT_EXPIRED':
       return AuthError.unauthenticated(`token expired at ${isoOf(payload?.exp)}`);
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
@@ -41,7 +50,12 @@ export function describeTokenFailure(error: unknown, token: string, context: Fai
   }
 }
 
-function describeClaimFailure(claim: string, reason: unknown, payload: JWTPayload | undefined, context: FailureContext): string {
+function describeClaimFailure(
+  claim: string,
+  reason: unknown,
+  payload: JWTPayload | undefined,
+  context: FailureContext,
+): string {
   if (reason === 'missing') return `token lacks the "${claim}" claim`;
   switch (claim) {
     case 'aud':

@@ -27,8 +27,12 @@ describe('OidcVerifier with keys fetched from a local issuer over HTTP', () => {
     const before = running.jwksRequests();
     const claims = { ...user(), evalvault_roles: { 'checkout-rag': ['approver'] } };
     await expect(verifier.verify(await running.issuer.sign(claims))).resolves.toEqual({
-      tenantId: claims.tenant, subject: claims.sub, authMethod: 'oidc', apiKeyId: null,
-      projectRoles: { 'checkout-rag': ['approver'] }, tenantRoles: [],
+      tenantId: claims.tenant,
+      subject: claims.sub,
+      authMethod: 'oidc',
+      apiKeyId: null,
+      projectRoles: { 'checkout-rag': ['approver'] },
+      tenantRoles: [],
     });
     await expect(verifier.verify(await running.issuer.sign(user()))).resolves.toBeDefined();
     expect(running.jwksRequests() - before).toBe(1);
@@ -50,16 +54,27 @@ describe('OidcVerifier with keys fetched from a local issuer over HTTP', () => {
 
   it('answers UNAVAILABLE, not 401, when the issuer cannot be reached', async () => {
     const down = await startTestOidcIssuer();
-    const verifier = new OidcVerifier({ issuer: down.url, audience: down.issuer.audience, jwksUri: down.jwksUri, jwksTimeoutMs: 2_000 });
+    const verifier = new OidcVerifier({
+      issuer: down.url,
+      audience: down.issuer.audience,
+      jwksUri: down.jwksUri,
+      jwksTimeoutMs: 2_000,
+    });
     const token = await down.issuer.sign(user());
     await down.close();
     const error = await verifier.verify(token).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AuthError);
-    expect(error).toMatchObject({ code: 'UNAVAILABLE', status: 503, message: expect.stringMatching(/could not fetch the OIDC issuer's signing keys/) });
+    expect(error).toMatchObject({
+      code: 'UNAVAILABLE',
+      status: 503,
+      message: expect.stringMatching(/could not fetch the OIDC issuer's signing keys/),
+    });
   });
 
   it('refuses discovery metadata naming another issuer, and plain-http URLs off loopback', async () => {
     await expect(discoverJwksUri(`${running.url}/`)).rejects.toThrow(/names issuer/);
-    expect(() => new OidcVerifier({ issuer: 'x', audience: 'y', jwksUri: 'http://idp.example/jwks' })).toThrow(/must use https/);
+    expect(() => new OidcVerifier({ issuer: 'x', audience: 'y', jwksUri: 'http://idp.example/jwks' })).toThrow(
+      /must use https/,
+    );
   });
 });

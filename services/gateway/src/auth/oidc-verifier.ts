@@ -1,6 +1,10 @@
 import {
-  createLocalJWKSet, createRemoteJWKSet, jwtVerify,
-  type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
 } from 'jose';
 import { AuthError } from './auth.errors.js';
 import { principalFromClaims } from './oidc-claims.js';
@@ -42,7 +46,12 @@ export class OidcVerifier {
   constructor(private readonly options: OidcVerifierOptions) {
     const algorithms = options.algorithms ?? DEFAULT_OIDC_ALGORITHMS;
     checkAlgorithms(algorithms);
-    this.context = { issuer: options.issuer, audience: options.audience, algorithms, clockToleranceSec: options.clockToleranceSec ?? 30 };
+    this.context = {
+      issuer: options.issuer,
+      audience: options.audience,
+      algorithms,
+      clockToleranceSec: options.clockToleranceSec ?? 30,
+    };
     this.keys = guarded(keySetOf(options));
     this.tenantClaim = options.tenantClaim ?? 'tenant';
     this.rolesClaim = options.rolesClaim ?? 'evalvault_roles';
@@ -82,7 +91,9 @@ function checkAlgorithms(algorithms: readonly string[]): void {
   if (algorithms.length === 0) throw new Error('OIDC algorithms allow-list must not be empty');
   for (const alg of algorithms) {
     if (alg === 'none' || /^HS/.test(alg)) {
-      throw new Error(`OIDC algorithm ${alg} refused: tokens must be signed with the issuer's private key, verified with its public JWKS`);
+      throw new Error(
+        `OIDC algorithm ${alg} refused: tokens must be signed with the issuer's private key, verified with its public JWKS`,
+      );
     }
   }
 }
@@ -115,8 +126,15 @@ function guarded(keys: JWTVerifyGetKey): JWTVerifyGetKey {
       return await keys(header, token);
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
-      if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' || code === 'ERR_JOSE_NOT_SUPPORTED') throw error;
-      throw new KeySetUnavailable(code === 'ERR_JWKS_TIMEOUT' ? 'timed out' : ((error as Error).message ?? 'unknown error'));
+      if (
+        code === 'ERR_JWKS_NO_MATCHING_KEY' ||
+        code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' ||
+        code === 'ERR_JOSE_NOT_SUPPORTED'
+      )
+        throw error;
+      throw new KeySetUnavailable(
+        code === 'ERR_JWKS_TIMEOUT' ? 'timed out' : ((error as Error).message ?? 'unknown error'),
+      );
     }
   };
 }

@@ -39,8 +39,17 @@ export class AddApiKeyTenantRoles1764900000000 implements MigrationInterface {
 }
 
 interface Row {
-  key_id: string; tenant_id: string; project_id: string; role: string; name: string; secret_hash: string;
-  prefix: string; expires_at: Date | null; revoked_at: Date | null; created_at: Date; tenant_roles: string[];
+  key_id: string;
+  tenant_id: string;
+  project_id: string;
+  role: string;
+  name: string;
+  secret_hash: string;
+  prefix: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
+  tenant_roles: string[];
 }
 
 export class PostgresApiKeyStore implements ApiKeyStore {
@@ -52,7 +61,10 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   }
 
   async listForProject(tenantId: string, projectId: string): Promise<ApiKeyRecord[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.api_keys WHERE tenant_id = $1 AND project_id = $2 ORDER BY created_at, key_id', [tenantId, projectId]);
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM gateway.api_keys WHERE tenant_id = $1 AND project_id = $2 ORDER BY created_at, key_id',
+      [tenantId, projectId],
+    );
     return rows.map(toRecord).filter((record): record is ApiKeyRecord => record !== null);
   }
 
@@ -61,20 +73,43 @@ export class PostgresApiKeyStore implements ApiKeyStore {
     await this.pool.query(
       `INSERT INTO gateway.api_keys (key_id, tenant_id, project_id, role, name, secret_hash, prefix, expires_at, revoked_at, created_at, tenant_roles)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key_id) DO NOTHING`,
-      [record.keyId, record.tenantId, record.projectId, record.role, record.name, record.secretHash, record.prefix, record.expiresAt, record.revokedAt, record.createdAt, record.tenantRoles],
+      [
+        record.keyId,
+        record.tenantId,
+        record.projectId,
+        record.role,
+        record.name,
+        record.secretHash,
+        record.prefix,
+        record.expiresAt,
+        record.revokedAt,
+        record.createdAt,
+        record.tenantRoles,
+      ],
     );
   }
 
   async revoke(keyId: string, at: Date): Promise<void> {
-    await this.pool.query('UPDATE gateway.api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE key_id = $1', [keyId, at]);
+    await this.pool.query('UPDATE gateway.api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE key_id = $1', [
+      keyId,
+      at,
+    ]);
   }
 }
 
 function toRecord(row: Row): ApiKeyRecord | null {
   if (!isRole(row.role)) return null;
   return {
-    keyId: row.key_id, tenantId: row.tenant_id, projectId: row.project_id, role: row.role, name: row.name,
-    secretHash: row.secret_hash, prefix: row.prefix, expiresAt: row.expires_at, revokedAt: row.revoked_at, createdAt: row.created_at,
+    keyId: row.key_id,
+    tenantId: row.tenant_id,
+    projectId: row.project_id,
+    role: row.role,
+    name: row.name,
+    secretHash: row.secret_hash,
+    prefix: row.prefix,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    createdAt: row.created_at,
     tenantRoles: row.tenant_roles.filter(isTenantRole),
   };
 }

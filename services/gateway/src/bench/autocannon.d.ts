@@ -25,7 +25,10 @@ declare module 'autocannon' {
 
   /** A running benchmark: awaitable for its result, and an emitter of each response. */
   interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-    on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): this;
+    on(
+      event: 'response',
+      listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
+    ): this;
   }
 
   function autocannon(options: AutocannonOptions): AutocannonInstance;

@@ -26,8 +26,24 @@ export const RUN_VIEW: RunView = {
   gate: {
     passed: true,
     rules: [
-      { rule: 'mean(faithfulness) >= 0.8', metric: 'faithfulness', aggregate: 'mean', comparator: '>=', threshold: 0.8, actual: 0.873, passed: true },
-      { rule: 'p10(answer_relevancy) >= 0.5', metric: 'answer_relevancy', aggregate: 'p10', comparator: '>=', threshold: 0.5, actual: 0.6, passed: true },
+      {
+        rule: 'mean(faithfulness) >= 0.8',
+        metric: 'faithfulness',
+        aggregate: 'mean',
+        comparator: '>=',
+        threshold: 0.8,
+        actual: 0.873,
+        passed: true,
+      },
+      {
+        rule: 'p10(answer_relevancy) >= 0.5',
+        metric: 'answer_relevancy',
+        aggregate: 'p10',
+        comparator: '>=',
+        threshold: 0.5,
+        actual: 0.6,
+        passed: true,
+      },
     ],
   },
   configHash: hash('c0ffee'),
@@ -57,7 +73,11 @@ export const SUBMIT_BODY: SubmitRunRequest = {
   labels: { branch: 'main', commit: '9f2c4e1', pipeline: 'nightly' },
 };
 
-export const SUBMITTED_RUN: SubmittedRun = { runId: RUN_VIEW.runId, status: 'requested', configHash: RUN_VIEW.configHash };
+export const SUBMITTED_RUN: SubmittedRun = {
+  runId: RUN_VIEW.runId,
+  status: 'requested',
+  configHash: RUN_VIEW.configHash,
+};
 
 const notBenchmarked = async (): Promise<never> => {
   throw new ServiceClientError(ServiceClientErrorCode.NotFound, 'not served by the benchmark');

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import {
-  createLogger, createServiceApp, InProcessServiceClient, migrateEventStore, PostgresEventStore, runMigrations,
+  createLogger,
+  createServiceApp,
+  InProcessServiceClient,
+  migrateEventStore,
+  PostgresEventStore,
+  runMigrations,
 } from '@evalvault/platform';
 import type { RunsOperations } from '@evalvault/service-apis';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from '../migrations/gateway.migrations.js';
@@ -31,7 +36,9 @@ async function connected<T>(what: string, attempt: () => Promise<T>): Promise<T>
   try {
     return await attempt();
   } catch (error) {
-    throw new BenchError(`cannot reach ${what}: ${(error as Error).message} (is PostgreSQL up? npm run infra:postgres)`);
+    throw new BenchError(
+      `cannot reach ${what}: ${(error as Error).message} (is PostgreSQL up? npm run infra:postgres)`,
+    );
   }
 }
 
@@ -59,8 +66,15 @@ export async function startGateway(databaseUrl: string, bootstrapKey: string): P
   };
   try {
     const gateway = await createGatewayRuntime({
-      config: { bootstrapAdminKey: bootstrapKey, http: { bodyLimit: DEFAULT_BODY_LIMIT, rateLimit: { ...BENCH_RATE_LIMIT, tenantMax: {} } } },
-      logger, pool, store, pepper: randomBytes(32), oidc: null,
+      config: {
+        bootstrapAdminKey: bootstrapKey,
+        http: { bodyLimit: DEFAULT_BODY_LIMIT, rateLimit: { ...BENCH_RATE_LIMIT, tenantMax: {} } },
+      },
+      logger,
+      pool,
+      store,
+      pepper: randomBytes(32),
+      oidc: null,
       clients: { runs: new InProcessServiceClient<RunsOperations>('runs', FIXED_RUNS_HANDLERS) },
     });
     app = await createServiceApp(gateway.module, config, logger);
@@ -100,20 +114,34 @@ export async function startBaseline(answers: ReadonlyMap<string, Answer>): Promi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }
 
 /** One untimed request: the server must answer exactly `expected`, or the comparison would be void. */
-export async function expectAnswer(base: string, method: string, path: string, headers: Record<string, string>, body: string | undefined, expected: Answer): Promise<void> {
+export async function expectAnswer(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  expected: Answer,
+): Promise<void> {
   const response = await fetch(`${base}${path}`, { method, headers, body: body ?? null });
   const text = await response.text();
   const contentType = response.headers.get('content-type');
-  if (response.status !== expected.status || contentType !== expected.contentType || text !== expected.body.toString('utf8')) {
-    throw new BenchError(`${method} ${base}${path} answered ${response.status} (${contentType}) ${text.slice(0, 300)}; `
-      + `expected ${expected.status} (${expected.contentType}) with the fixed JSON`);
+  if (
+    response.status !== expected.status ||
+    contentType !== expected.contentType ||
+    text !== expected.body.toString('utf8')
+  ) {
+    throw new BenchError(
+      `${method} ${base}${path} answered ${response.status} (${contentType}) ${text.slice(0, 300)}; ` +
+        `expected ${expected.status} (${expected.contentType}) with the fixed JSON`,
+    );
   }
 }

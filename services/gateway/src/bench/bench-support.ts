@@ -43,8 +43,10 @@ export class LoadGenerator {
     if ('error' in answer) throw new BenchError(`the load generator failed: ${answer.error}`);
     const { non2xx, errors, timeouts, statusCodes } = answer.result.failures;
     if (non2xx + errors + timeouts > 0) {
-      throw new BenchError(`${load.method} ${base}${path}: ${non2xx} non-2xx answers, ${errors} errors, ${timeouts} timeouts `
-        + `(status codes ${JSON.stringify(statusCodes)}); the figures would measure refusals, not the route`);
+      throw new BenchError(
+        `${load.method} ${base}${path}: ${non2xx} non-2xx answers, ${errors} errors, ${timeouts} timeouts ` +
+          `(status codes ${JSON.stringify(statusCodes)}); the figures would measure refusals, not the route`,
+      );
     }
     return answer.result;
   }
@@ -109,7 +111,12 @@ function summary(rounds: readonly LoadResult[]): Summary {
     seconds += round.seconds;
   }
   latencies.sort();
-  return { requests, perSecond: requests / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  return {
+    requests,
+    perSecond: requests / seconds,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+  };
 }
 
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');
@@ -117,30 +124,38 @@ const fixed = (value: number, digits: number): number => Number(value.toFixed(di
 
 /** The human table (stdout), then one machine-readable BENCH_JSON line per figure. */
 export function report(header: string, figures: readonly Figure[]): void {
-  const rows = figures.map((figure) => ({ figure, gateway: summary(figure.gateway), baseline: summary(figure.baseline) }));
+  const rows = figures.map((figure) => ({
+    figure,
+    gateway: summary(figure.gateway),
+    baseline: summary(figure.baseline),
+  }));
   const lines = [
     header,
-    `${'route'.padEnd(38)}${'gateway req/s'.padStart(14)}${'baseline req/s'.padStart(16)}${'ratio'.padStart(8)}`
-      + `${'gateway p99 ms'.padStart(16)}${'baseline p99 ms'.padStart(17)}${'ratio'.padStart(8)}`,
-    ...rows.map(({ figure, gateway, baseline }) =>
-      `${figure.label.padEnd(38)}${count(gateway.perSecond).padStart(14)}${count(baseline.perSecond).padStart(16)}`
-        + `${(gateway.perSecond / baseline.perSecond).toFixed(2).padStart(8)}${gateway.p99Ms.toFixed(2).padStart(16)}`
-        + `${baseline.p99Ms.toFixed(2).padStart(17)}${(gateway.p99Ms / baseline.p99Ms).toFixed(2).padStart(8)}`),
+    `${'route'.padEnd(38)}${'gateway req/s'.padStart(14)}${'baseline req/s'.padStart(16)}${'ratio'.padStart(8)}` +
+      `${'gateway p99 ms'.padStart(16)}${'baseline p99 ms'.padStart(17)}${'ratio'.padStart(8)}`,
+    ...rows.map(
+      ({ figure, gateway, baseline }) =>
+        `${figure.label.padEnd(38)}${count(gateway.perSecond).padStart(14)}${count(baseline.perSecond).padStart(16)}` +
+        `${(gateway.perSecond / baseline.perSecond).toFixed(2).padStart(8)}${gateway.p99Ms.toFixed(2).padStart(16)}` +
+        `${baseline.p99Ms.toFixed(2).padStart(17)}${(gateway.p99Ms / baseline.p99Ms).toFixed(2).padStart(8)}`,
+    ),
   ];
   console.log(lines.join('\n'));
   for (const { figure, gateway, baseline } of rows) {
-    console.log(`BENCH_JSON ${JSON.stringify({
-      path: figure.key,
-      gateway_req_per_s: Math.round(gateway.perSecond),
-      baseline_req_per_s: Math.round(baseline.perSecond),
-      req_per_s_ratio: fixed(gateway.perSecond / baseline.perSecond, 3),
-      gateway_p99_ms: fixed(gateway.p99Ms, 3),
-      baseline_p99_ms: fixed(baseline.p99Ms, 3),
-      p99_ratio: fixed(gateway.p99Ms / baseline.p99Ms, 3),
-      gateway_p50_ms: fixed(gateway.p50Ms, 3),
-      baseline_p50_ms: fixed(baseline.p50Ms, 3),
-      gateway_requests: gateway.requests,
-      baseline_requests: baseline.requests,
-    })}`);
+    console.log(
+      `BENCH_JSON ${JSON.stringify({
+        path: figure.key,
+        gateway_req_per_s: Math.round(gateway.perSecond),
+        baseline_req_per_s: Math.round(baseline.perSecond),
+        req_per_s_ratio: fixed(gateway.perSecond / baseline.perSecond, 3),
+        gateway_p99_ms: fixed(gateway.p99Ms, 3),
+        baseline_p99_ms: fixed(baseline.p99Ms, 3),
+        p99_ratio: fixed(gateway.p99Ms / baseline.p99Ms, 3),
+        gateway_p50_ms: fixed(gateway.p50Ms, 3),
+        baseline_p50_ms: fixed(baseline.p50Ms, 3),
+        gateway_requests: gateway.requests,
+        baseline_requests: baseline.requests,
+      })}`,
+    );
   }
 }

@@ -4,7 +4,14 @@ import { ConfigError } from '@evalvault/platform';
 import { parseApiKey } from '../auth/api-keys.js';
 import { DEFAULT_PROJECT } from '../auth/bootstrap-key.js';
 import { freshBootstrapKey, RUN_VIEW, SUBMIT_BODY, SUBMITTED_RUN } from './bench-fixtures.js';
-import { BENCH_RATE_LIMIT, expectAnswer, startBaseline, startGateway, type Answer, type RunningServer } from './bench-servers.js';
+import {
+  BENCH_RATE_LIMIT,
+  expectAnswer,
+  startBaseline,
+  startGateway,
+  type Answer,
+  type RunningServer,
+} from './bench-servers.js';
 import { abba, BenchError, LoadGenerator, report, type Figure, type Load } from './bench-support.js';
 import { loadBenchConfig } from './config.js';
 
@@ -30,27 +37,54 @@ interface Route {
 function routes(apiKey: string): Route[] {
   const runs = `/v1/projects/${DEFAULT_PROJECT}/runs`;
   const authorization = `Bearer ${apiKey}`;
-  const answer = (status: number, value: unknown): Answer => ({ status, contentType: JSON_MEDIA_TYPE, body: Buffer.from(JSON.stringify(value)) });
+  const answer = (status: number, value: unknown): Answer => ({
+    status,
+    contentType: JSON_MEDIA_TYPE,
+    body: Buffer.from(JSON.stringify(value)),
+  });
   return [
     {
-      key: 'get_run', label: 'GET  /v1/projects/{project}/runs/{id}', answer: answer(200, RUN_VIEW),
-      load: { method: 'GET', path: `${runs}/${RUN_VIEW.runId}`, headers: { authorization }, connections: CONNECTIONS, pipelining: PIPELINING },
+      key: 'get_run',
+      label: 'GET  /v1/projects/{project}/runs/{id}',
+      answer: answer(200, RUN_VIEW),
+      load: {
+        method: 'GET',
+        path: `${runs}/${RUN_VIEW.runId}`,
+        headers: { authorization },
+        connections: CONNECTIONS,
+        pipelining: PIPELINING,
+      },
     },
     {
-      key: 'submit_run', label: 'POST /v1/projects/{project}/runs', answer: answer(202, SUBMITTED_RUN),
+      key: 'submit_run',
+      label: 'POST /v1/projects/{project}/runs',
+      answer: answer(202, SUBMITTED_RUN),
       load: {
-        method: 'POST', path: runs, headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(SUBMIT_BODY),
-        connections: CONNECTIONS, pipelining: PIPELINING,
+        method: 'POST',
+        path: runs,
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify(SUBMIT_BODY),
+        connections: CONNECTIONS,
+        pipelining: PIPELINING,
       },
     },
   ];
 }
 
-async function compare(generator: LoadGenerator, route: Route, gateway: RunningServer, baseline: RunningServer, seconds: number): Promise<Figure> {
+async function compare(
+  generator: LoadGenerator,
+  route: Route,
+  gateway: RunningServer,
+  baseline: RunningServer,
+  seconds: number,
+): Promise<Figure> {
   const warmup = Math.min(MAX_WARMUP_SECONDS, seconds);
   await generator.measure(gateway.url, route.load, warmup);
   await generator.measure(baseline.url, route.load, warmup);
-  const pair = await abba(() => generator.measure(baseline.url, route.load, seconds), () => generator.measure(gateway.url, route.load, seconds));
+  const pair = await abba(
+    () => generator.measure(baseline.url, route.load, seconds),
+    () => generator.measure(gateway.url, route.load, seconds),
+  );
   return { key: route.key, label: route.label, ...pair };
 }
 
@@ -58,21 +92,24 @@ async function compare(generator: LoadGenerator, route: Route, gateway: RunningS
 async function revoke(gateway: RunningServer, apiKey: string): Promise<void> {
   const keyId = parseApiKey(apiKey)!.keyId;
   const response = await fetch(`${gateway.url}/v1/projects/${DEFAULT_PROJECT}/api-keys/${keyId}`, {
-    method: 'DELETE', headers: { authorization: `Bearer ${apiKey}` },
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${apiKey}` },
   }).catch((error: Error) => error);
   if (response instanceof Error || response.status !== 200) {
-    progress(`could not revoke the benchmark's key evk_${keyId}: ${response instanceof Error ? response.message : response.status}`);
+    progress(
+      `could not revoke the benchmark's key evk_${keyId}: ${response instanceof Error ? response.message : response.status}`,
+    );
   }
 }
 
 function header(pgVersion: string, seconds: number): string {
   const warmup = Math.min(MAX_WARMUP_SECONDS, seconds);
   return [
-    `bench:gateway  (PostgreSQL ${pgVersion}, node ${process.version}, ${availableParallelism()} cores; autocannon in a worker thread, `
-      + `${CONNECTIONS} connections, pipelining ${PIPELINING}; ${warmup} s warm-up, then 2 × ${seconds} s per side: baseline, gateway, gateway, baseline)`,
-    `gateway: the Nest/Fastify app in this process: API key looked up in PostgreSQL on every request, role guard, strict schema validation, `
-      + `rate limit on at ${BENCH_RATE_LIMIT.max.toLocaleString('en-US')} per ${BENCH_RATE_LIMIT.windowMs / 1000} s per tenant (never reached), `
-      + 'no Idempotency-Key sent (idempotency off);',
+    `bench:gateway  (PostgreSQL ${pgVersion}, node ${process.version}, ${availableParallelism()} cores; autocannon in a worker thread, ` +
+      `${CONNECTIONS} connections, pipelining ${PIPELINING}; ${warmup} s warm-up, then 2 × ${seconds} s per side: baseline, gateway, gateway, baseline)`,
+    `gateway: the Nest/Fastify app in this process: API key looked up in PostgreSQL on every request, role guard, strict schema validation, ` +
+      `rate limit on at ${BENCH_RATE_LIMIT.max.toLocaleString('en-US')} per ${BENCH_RATE_LIMIT.windowMs / 1000} s per tenant (never reached), ` +
+      'no Idempotency-Key sent (idempotency off);',
     '  the runs service behind it is an in-process client whose handlers answer a fixed RunView / submit result at once (no HTTP hop, no runs database)',
     'baseline: a bare node:http server on 127.0.0.1 answering the same status and JSON bytes; p99 over every response of both rounds',
   ].join('\n');
@@ -87,7 +124,9 @@ async function main(): Promise<void> {
   let baseline: RunningServer | undefined;
   const generator = new LoadGenerator();
   try {
-    baseline = await startBaseline(new Map(list.map((route) => [`${route.load.method} ${route.load.path}`, route.answer])));
+    baseline = await startBaseline(
+      new Map(list.map((route) => [`${route.load.method} ${route.load.path}`, route.answer])),
+    );
     for (const { load, answer } of list) {
       await expectAnswer(gateway.url, load.method, load.path, load.headers, load.body, answer);
       await expectAnswer(baseline.url, load.method, load.path, load.headers, load.body, answer);
@@ -108,7 +147,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof BenchError || error instanceof ConfigError ? error.message : (error as Error).stack ?? String(error);
+  const message =
+    error instanceof BenchError || error instanceof ConfigError
+      ? error.message
+      : ((error as Error).stack ?? String(error));
   console.error(`bench:gateway failed: ${message}`);
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 10_000).unref(); // a half-open connection must not keep a failed run alive

@@ -18,14 +18,18 @@ export interface LoadResult {
 async function run(options: AutocannonOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const instance = autocannon(options);
-  instance.on('response', (_client, _status, _bytes, responseTimeMs) => { latencies.push(responseTimeMs); });
+  instance.on('response', (_client, _status, _bytes, responseTimeMs) => {
+    latencies.push(responseTimeMs);
+  });
   const result = await instance; // in a worker thread autocannon answers its raw counters, not the aggregated summary
   return {
     requests: latencies.length,
     seconds: result.duration,
     latenciesMs: Float64Array.from(latencies),
     failures: {
-      non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
       statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
     },
   };

@@ -10,30 +10,47 @@ describe('OpenAPI document', () => {
   const served: string[] = [];
 
   beforeAll(async () => {
-    const refuse = async (): Promise<never> => { throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'not needed'); };
+    const refuse = async (): Promise<never> => {
+      throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'not needed');
+    };
     const unreachable = { call: refuse, stream: refuse, uploadDataset: refuse };
     const config = { serviceName: 'gateway', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
     // Every owner present, so every controller the gateway can serve is registered.
-    const module = GatewayModule.with({ runs: unreachable, apiKeys: null, members: null, notifications: unreachable, audit: unreachable, registry: unreachable });
+    const module = GatewayModule.with({
+      runs: unreachable,
+      apiKeys: null,
+      members: null,
+      notifications: unreachable,
+      audit: unreachable,
+      registry: unreachable,
+    });
     app = await createServiceApp(module, config, createLogger(config));
     const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('onRoute', (route) => {
       // Fastify answers HEAD for every GET by itself; those are not routes of ours to document.
       const methods = ([] as string[]).concat(route.method).filter((method) => method !== 'HEAD');
-      if (route.url.startsWith('/v1/')) methods.forEach((method) => served.push(`${method.toLowerCase()} ${route.url.replace(/:(\w+)/g, '{$1}')}`));
+      if (route.url.startsWith('/v1/'))
+        methods.forEach((method) => served.push(`${method.toLowerCase()} ${route.url.replace(/:(\w+)/g, '{$1}')}`));
     });
     await installOpenApi(fastify, 'test');
     await installHttpEdges(app, { rateLimit: false, idempotency: false }); // the validator the real gateway compiles schemas with
     await app.listen({ port: 0, host: '127.0.0.1' });
   });
 
-  afterAll(async () => { await app.close(); });
+  afterAll(async () => {
+    await app.close();
+  });
 
   it('is OpenAPI 3 and lists every served route', async () => {
     const address = app.getHttpServer().address() as { port: number };
-    const document = (await (await fetch(`http://127.0.0.1:${address.port}/docs`)).json()) as { openapi: string; paths: Record<string, Record<string, { parameters?: unknown[] }>> };
+    const document = (await (await fetch(`http://127.0.0.1:${address.port}/docs`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { parameters?: unknown[] }>>;
+    };
     expect(document.openapi).toMatch(/^3\./);
-    const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method} ${path}`),
+    );
     expect(served.length).toBeGreaterThanOrEqual(40); // runs, access, registry, notification-route and audit routes
     expect(documented.sort()).toEqual(expect.arrayContaining([...new Set(served)].sort()));
     expect(document.paths['/v1/projects/{project}/runs']?.['post']).toMatchObject({ requestBody: expect.anything() });

@@ -10,8 +10,16 @@ export async function installOpenApi(fastify: FastifyInstance, version: string):
   await fastify.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'EvalVault Platform API', version, description: 'Evaluation runs, registry, memory, audit and notifications for LLM and RAG systems.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An OIDC access token or an API key evk_…' } } },
+      info: {
+        title: 'EvalVault Platform API',
+        version,
+        description: 'Evaluation runs, registry, memory, audit and notifications for LLM and RAG systems.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An OIDC access token or an API key evk_…' },
+        },
+      },
       security: [{ bearer: [] }],
     },
     hideUntagged: false,

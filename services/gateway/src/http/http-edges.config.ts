@@ -21,7 +21,8 @@ export function loadHttpEdgesConfig(env: Environment): HttpEdgesConfig {
   const tenantMax: Record<string, number> = {};
   for (const item of readList(env, 'GATEWAY_RATE_LIMIT_TENANTS')) {
     const [tenant, max] = item.split('=').map((part) => part.trim());
-    if (!tenant || max === undefined) throw new ConfigError('GATEWAY_RATE_LIMIT_TENANTS', `must list tenant=max pairs, got "${item}"`);
+    if (!tenant || max === undefined)
+      throw new ConfigError('GATEWAY_RATE_LIMIT_TENANTS', `must list tenant=max pairs, got "${item}"`);
     tenantMax[tenant] = positiveInteger('GATEWAY_RATE_LIMIT_TENANTS', max);
   }
   return {
@@ -41,6 +42,7 @@ function readPositive(env: Environment, variable: string, fallback: number): num
 
 function positiveInteger(variable: string, raw: string): number {
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(variable, `must be a positive integer, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new ConfigError(variable, `must be a positive integer, got "${raw}"`);
   return value;
 }

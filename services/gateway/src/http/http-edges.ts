@@ -24,7 +24,9 @@ export interface HttpEdgesOptions {
 }
 
 /** FastifyAdapter options matching the edges, for a gateway that builds its own adapter. */
-export function gatewayFastifyOptions(options: Pick<HttpEdgesOptions, 'bodyLimit'> & { trustProxy?: FastifyServerOptions['trustProxy'] } = {}): FastifyServerOptions {
+export function gatewayFastifyOptions(
+  options: Pick<HttpEdgesOptions, 'bodyLimit'> & { trustProxy?: FastifyServerOptions['trustProxy'] } = {},
+): FastifyServerOptions {
   return {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Behind a load balancer the client address (the rate limit's fallback key) is in X-Forwarded-For.
@@ -72,12 +74,16 @@ export const requireJsonBody: onRequestAsyncHookHandler = async (request) => {
   const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
   const type = request.headers['content-type'];
   if (!hasBody || (type !== undefined && (JSON_MEDIA_TYPE.test(type) || streamedByRoute(request, type)))) return;
-  throw new EdgeError('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json${type ? `, not ${type.split(';')[0]}` : ''}`);
+  throw new EdgeError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `send the body as application/json${type ? `, not ${type.split(';')[0]}` : ''}`,
+  );
 };
 
 /** A route may take other media types as a stream (dataset uploads): its config lists them as `streamedMediaTypes`. */
 function streamedByRoute(request: FastifyRequest, type: string): boolean {
-  const streamed = (request.routeOptions.config as { streamedMediaTypes?: readonly string[] } | undefined)?.streamedMediaTypes ?? [];
+  const streamed =
+    (request.routeOptions.config as { streamedMediaTypes?: readonly string[] } | undefined)?.streamedMediaTypes ?? [];
   const mediaType = type.split(';')[0]!.trim().toLowerCase();
   return streamed.includes(mediaType);
 }

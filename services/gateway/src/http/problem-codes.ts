@@ -6,7 +6,10 @@ export interface ProblemCode {
   title: string;
 }
 
-const shared = (code: ServiceClientErrorCode, title: string): ProblemCode => ({ status: HTTP_STATUS_BY_CODE[code], title });
+const shared = (code: ServiceClientErrorCode, title: string): ProblemCode => ({
+  status: HTTP_STATUS_BY_CODE[code],
+  title,
+});
 
 /**
  * The one table of public error codes: an error carrying one of these `code`s is answered with
@@ -29,7 +32,10 @@ export const PROBLEM_CODES: Readonly<Record<string, ProblemCode>> = {
   [ServiceClientErrorCode.Conflict]: shared(ServiceClientErrorCode.Conflict, 'Conflict'),
   RUN_ALREADY_EXISTS: { status: 409, title: 'Run already exists' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
-  IDEMPOTENCY_SECRET_NOT_REPLAYED: { status: 409, title: 'The answer to this Idempotency-Key carried a secret and is not replayed' },
+  IDEMPOTENCY_SECRET_NOT_REPLAYED: {
+    status: 409,
+    title: 'The answer to this Idempotency-Key carried a secret and is not replayed',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency-Key reused with a different request' },
@@ -73,7 +79,11 @@ export class EdgeError extends Error {
   /** NOT_FOUND only: the resource exists in another tenant or project (answered as missing, audited). */
   readonly foreign: boolean;
 
-  constructor(readonly code: string, message: string, options: { foreign?: boolean } = {}) {
+  constructor(
+    readonly code: string,
+    message: string,
+    options: { foreign?: boolean } = {},
+  ) {
     super(message);
     this.name = 'EdgeError';
     this.foreign = options.foreign === true;

@@ -14,7 +14,10 @@ const CREATE_RUN_BODY = {
 } as const;
 
 class CodedError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -47,7 +50,8 @@ class RunsController {
     if (code === 'plain') throw new Error('password=hunter2 at db.internal:5432');
     if (code === 'http') throw new BadRequestException('the cursor has expired');
     if (code === 'teapot') throw new HttpException('short and stout', 418);
-    if (code === 'downstream') throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'connect ECONNREFUSED 10.1.2.3:8081');
+    if (code === 'downstream')
+      throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'connect ECONNREFUSED 10.1.2.3:8081');
     if (code === 'pg') throw new CodedError('23505', 'duplicate key value violates unique constraint "runs_pkey"');
     throw new CodedError(code, `failed with ${code}`);
   }
@@ -70,7 +74,11 @@ async function problemOf(response: Response, status: number): Promise<Problem> {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   const problem = (await response.json()) as Problem;
-  expect(problem).toMatchObject({ status, type: expect.stringMatching(/^urn:evalvault:problem:/), title: expect.any(String) });
+  expect(problem).toMatchObject({
+    status,
+    type: expect.stringMatching(/^urn:evalvault:problem:/),
+    title: expect.any(String),
+  });
   return problem;
 }
 
@@ -88,16 +96,22 @@ describe('HTTP edges: problem details and validation', () => {
   });
 
   it('names every invalid field by its JSON path: wrong type, unknown field, missing field', async () => {
-    const response = await postJson(`${edges.url}/runs`, { metrics: ['a', 'b', 7], colour: 'red', options: { concurrency: '2', x: 1 } });
+    const response = await postJson(`${edges.url}/runs`, {
+      metrics: ['a', 'b', 7],
+      colour: 'red',
+      options: { concurrency: '2', x: 1 },
+    });
     const problem = await problemOf(response, 400);
     expect(problem).toMatchObject({ code: 'INVALID_INPUT', instance: '/runs' });
-    expect(problem.errors).toEqual(expect.arrayContaining([
-      { path: '/name', message: 'is required' },
-      { path: '/colour', message: 'unknown field' },
-      { path: '/metrics/2', message: 'must be string' },
-      { path: '/options/concurrency', message: 'must be integer' }, // no coercion of "2" in a body
-      { path: '/options/x', message: 'unknown field' },
-    ]));
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        { path: '/name', message: 'is required' },
+        { path: '/colour', message: 'unknown field' },
+        { path: '/metrics/2', message: 'must be string' },
+        { path: '/options/concurrency', message: 'must be integer' }, // no coercion of "2" in a body
+        { path: '/options/x', message: 'unknown field' },
+      ]),
+    );
     expect(problem.errors).toHaveLength(5);
   });
 
@@ -116,7 +130,11 @@ describe('HTTP edges: problem details and validation', () => {
 
   it('answers a body in another media type with 415', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
-      const response = await fetch(`${edges.url}/runs`, { method: 'POST', headers: { 'content-type': type }, body: 'name=nightly' });
+      const response = await fetch(`${edges.url}/runs`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: 'name=nightly',
+      });
       expect((await problemOf(response, 415)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
     }
   });
@@ -125,10 +143,12 @@ describe('HTTP edges: problem details and validation', () => {
     const ok = await fetch(`${edges.url}/runs/run-1/cases?limit=10`);
     expect(await ok.json()).toEqual({ runId: 'run-1', limit: 10 });
     const problem = await problemOf(await fetch(`${edges.url}/runs/run-1/cases?limit=500&sort=asc`), 400);
-    expect(problem.errors).toEqual(expect.arrayContaining([
-      { path: 'querystring/limit', message: 'must be <= 100' },
-      { path: 'querystring/sort', message: 'unknown field' },
-    ]));
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'querystring/limit', message: 'must be <= 100' },
+        { path: 'querystring/sort', message: 'unknown field' },
+      ]),
+    );
     const params = await problemOf(await fetch(`${edges.url}/runs/other/cases`), 400);
     expect(params.errors).toEqual([{ path: 'params/runId', message: 'must match pattern "^run-"' }]);
   });
@@ -139,8 +159,15 @@ describe('HTTP edges: problem details and validation', () => {
   });
 
   it.each([
-    ['RUN_NOT_FOUND', 404], ['NOT_FOUND', 404], ['INVALID_GATE_RULE', 400], ['INVALID_CURSOR', 400],
-    ['RUN_ALREADY_EXISTS', 409], ['CONFLICT', 409], ['FORBIDDEN', 403], ['RATE_LIMITED', 429], ['IDEMPOTENCY_KEY_REUSED', 422],
+    ['RUN_NOT_FOUND', 404],
+    ['NOT_FOUND', 404],
+    ['INVALID_GATE_RULE', 400],
+    ['INVALID_CURSOR', 400],
+    ['RUN_ALREADY_EXISTS', 409],
+    ['CONFLICT', 409],
+    ['FORBIDDEN', 403],
+    ['RATE_LIMITED', 429],
+    ['IDEMPOTENCY_KEY_REUSED', 422],
   ])('maps an error with code %s to %i, keeping its message', async (code, status) => {
     const problem = await problemOf(await fetch(`${edges.url}/runs/fail/${code}`), status);
     expect(problem).toMatchObject({ code, detail: `failed with ${code}`, instance: `/runs/fail/${code}` });
@@ -153,8 +180,14 @@ describe('HTTP edges: problem details and validation', () => {
   });
 
   it('keeps the message of HttpExceptions and names other statuses after their reason phrase', async () => {
-    expect(await problemOf(await fetch(`${edges.url}/runs/fail/http`), 400)).toMatchObject({ code: 'INVALID_INPUT', detail: 'the cursor has expired' });
-    expect(await problemOf(await fetch(`${edges.url}/runs/fail/teapot`), 418)).toMatchObject({ code: 'I_M_A_TEAPOT', detail: 'short and stout' });
+    expect(await problemOf(await fetch(`${edges.url}/runs/fail/http`), 400)).toMatchObject({
+      code: 'INVALID_INPUT',
+      detail: 'the cursor has expired',
+    });
+    expect(await problemOf(await fetch(`${edges.url}/runs/fail/teapot`), 418)).toMatchObject({
+      code: 'I_M_A_TEAPOT',
+      detail: 'short and stout',
+    });
   });
 
   it('hides unexpected errors and foreign codes behind a generic 500, and logs them', async () => {
@@ -162,7 +195,10 @@ describe('HTTP edges: problem details and validation', () => {
       edges.logged.length = 0;
       const response = await fetch(`${edges.url}/runs/fail/${path}`);
       const text = await response.clone().text();
-      expect(await problemOf(response, 500)).toMatchObject({ code: 'INTERNAL', detail: 'An unexpected error occurred; it has been logged.' });
+      expect(await problemOf(response, 500)).toMatchObject({
+        code: 'INTERNAL',
+        detail: 'An unexpected error occurred; it has been logged.',
+      });
       expect(text).not.toMatch(/hunter2|runs_pkey|23505/);
       expect(edges.logged).toHaveLength(1);
       expect(edges.logged[0]!.details).toMatchObject({ err: expect.any(Error), url: `/runs/fail/${path}` });

@@ -1,6 +1,12 @@
 import { HttpException } from '@nestjs/common';
 import type { ProblemDetails } from '@evalvault/platform';
-import { FASTIFY_CODE_ALIASES, isProblemCode, PROBLEM_CODES, problemCodeForStatus, problemType } from './problem-codes.js';
+import {
+  FASTIFY_CODE_ALIASES,
+  isProblemCode,
+  PROBLEM_CODES,
+  problemCodeForStatus,
+  problemType,
+} from './problem-codes.js';
 import { isRequestValidationError, validationErrors, type FieldError } from './validation.js';
 
 /** RFC 9457 problem details as the public API answers them: the platform's shape, any public code. */
@@ -92,6 +98,10 @@ function detailsOf(error: unknown): { errors?: FieldError[] } {
 }
 
 function isFieldError(value: unknown): value is FieldError {
-  return typeof value === 'object' && value !== null
-    && typeof (value as FieldError).path === 'string' && typeof (value as FieldError).message === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as FieldError).path === 'string' &&
+    typeof (value as FieldError).message === 'string'
+  );
 }

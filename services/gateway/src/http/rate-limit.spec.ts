@@ -29,7 +29,10 @@ const as = (tenant: string): RequestInit => ({ headers: { [TEST_TENANT_HEADER]: 
 describe('HTTP edges: per-tenant rate limit', () => {
   let edges: EdgesApp;
   beforeAll(async () => {
-    edges = await startEdgesApp(PingModule, { rateLimit: { max: 3, windowMs: 60_000, tenantMax: { big: 5 } }, idempotency: false });
+    edges = await startEdgesApp(PingModule, {
+      rateLimit: { max: 3, windowMs: 60_000, tenantMax: { big: 5 } },
+      idempotency: false,
+    });
   });
   afterAll(() => edges.app.close());
 
@@ -67,9 +70,13 @@ describe('HTTP edges: per-tenant rate limit', () => {
 
   it('limits bodies to 1 MiB by default', async () => {
     const limit = 1024 * 1024;
-    const fits = await postJson(`${edges.url}/echo`, JSON.stringify('x'.repeat(limit - 2)), { [TEST_TENANT_HEADER]: 'bodies' });
+    const fits = await postJson(`${edges.url}/echo`, JSON.stringify('x'.repeat(limit - 2)), {
+      [TEST_TENANT_HEADER]: 'bodies',
+    });
     expect(fits.status).toBe(201);
-    const tooBig = await postJson(`${edges.url}/echo`, JSON.stringify('x'.repeat(limit - 1)), { [TEST_TENANT_HEADER]: 'bodies' });
+    const tooBig = await postJson(`${edges.url}/echo`, JSON.stringify('x'.repeat(limit - 1)), {
+      [TEST_TENANT_HEADER]: 'bodies',
+    });
     expect(tooBig.status).toBe(413);
     expect(await tooBig.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });

@@ -4,15 +4,27 @@ import { loadHttpEdgesConfig } from './http-edges.config.js';
 
 describe('validationErrors', () => {
   it('points at unknown and missing fields themselves, escaping JSON Pointer characters', () => {
-    expect(validationErrors({
-      validationContext: 'body',
-      validation: [
-        { instancePath: '/a', keyword: 'additionalProperties', params: { additionalProperty: 'x/y~z' }, message: 'must NOT have additional properties' },
-        { instancePath: '', keyword: 'required', params: { missingProperty: 'name' }, message: "must have required property 'name'" },
-        { instancePath: '', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
-        { instancePath: '', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
-      ],
-    })).toEqual([
+    expect(
+      validationErrors({
+        validationContext: 'body',
+        validation: [
+          {
+            instancePath: '/a',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: 'x/y~z' },
+            message: 'must NOT have additional properties',
+          },
+          {
+            instancePath: '',
+            keyword: 'required',
+            params: { missingProperty: 'name' },
+            message: "must have required property 'name'",
+          },
+          { instancePath: '', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
+          { instancePath: '', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
+        ],
+      }),
+    ).toEqual([
       { path: '/a/x~1y~0z', message: 'unknown field' },
       { path: '/name', message: 'is required' },
       { path: '/', message: 'must be object' },
@@ -24,7 +36,10 @@ describe('closeObjects', () => {
   it('closes object schemas that do not say otherwise, but not composed branches', () => {
     const closed = closeObjects({
       type: 'object',
-      properties: { nested: { type: 'object', properties: { a: { type: 'string' } } }, list: { type: 'array', items: { properties: {} } } },
+      properties: {
+        nested: { type: 'object', properties: { a: { type: 'string' } } },
+        list: { type: 'array', items: { properties: {} } },
+      },
       $defs: { open: { type: 'object', additionalProperties: true } },
       anyOf: [{ type: 'object', properties: { b: {} } }],
     });
@@ -43,7 +58,9 @@ describe('closeObjects', () => {
 
 describe('requestHash', () => {
   it('ignores key order but not values, method or URL', () => {
-    expect(canonicalJson({ b: [1, { d: 1, c: 2 }], a: null, skip: undefined })).toBe('{"a":null,"b":[1,{"c":2,"d":1}]}');
+    expect(canonicalJson({ b: [1, { d: 1, c: 2 }], a: null, skip: undefined })).toBe(
+      '{"a":null,"b":[1,{"c":2,"d":1}]}',
+    );
     const hash = requestHash('POST', '/runs', { a: 1, b: 2 });
     expect(requestHash('POST', '/runs', { b: 2, a: 1 })).toBe(hash);
     expect(requestHash('POST', '/runs', { a: 1, b: 3 })).not.toBe(hash);
@@ -53,9 +70,15 @@ describe('requestHash', () => {
 
 describe('loadHttpEdgesConfig', () => {
   it('has defaults and reads overrides', () => {
-    expect(loadHttpEdgesConfig({})).toEqual({ bodyLimit: 1_048_576, rateLimit: { max: 600, windowMs: 60_000, tenantMax: {} } });
-    expect(loadHttpEdgesConfig({ GATEWAY_BODY_LIMIT_BYTES: '2048', GATEWAY_RATE_LIMIT_TENANTS: 'acme=1000, tiny=5' })).toMatchObject({
-      bodyLimit: 2048, rateLimit: { tenantMax: { acme: 1000, tiny: 5 } },
+    expect(loadHttpEdgesConfig({})).toEqual({
+      bodyLimit: 1_048_576,
+      rateLimit: { max: 600, windowMs: 60_000, tenantMax: {} },
+    });
+    expect(
+      loadHttpEdgesConfig({ GATEWAY_BODY_LIMIT_BYTES: '2048', GATEWAY_RATE_LIMIT_TENANTS: 'acme=1000, tiny=5' }),
+    ).toMatchObject({
+      bodyLimit: 2048,
+      rateLimit: { tenantMax: { acme: 1000, tiny: 5 } },
     });
   });
 

@@ -74,14 +74,17 @@ export function strictValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const body = build({}, BODY_OPTIONS);
   const text = build({}, TEXT_OPTIONS);
   return (route) => {
-    const schema = (route.httpPart === 'headers' ? route.schema : closeObjects(route.schema)) as RouteDefinition['schema'];
+    const schema = (
+      route.httpPart === 'headers' ? route.schema : closeObjects(route.schema)
+    ) as RouteDefinition['schema'];
     const compiled = route.httpPart === 'body' ? body({ ...route, schema }) : text({ ...route, schema });
     return compiled as ReturnType<FastifySchemaCompiler<unknown>>;
   };
 }
 
 type Schema = Record<string, unknown>;
-const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isSchema = (value: unknown): value is Schema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Unknown fields are refused unless a schema says otherwise: an object schema that does not
@@ -93,10 +96,12 @@ export function closeObjects(schema: unknown): unknown {
   if (!isSchema(schema)) return schema;
   const copy: Schema = { ...schema };
   const isObject = copy['type'] === 'object' || isSchema(copy['properties']);
-  if (isObject && !('additionalProperties' in copy) && !('unevaluatedProperties' in copy)) copy['additionalProperties'] = false;
+  if (isObject && !('additionalProperties' in copy) && !('unevaluatedProperties' in copy))
+    copy['additionalProperties'] = false;
   for (const key of ['properties', 'patternProperties', '$defs', 'definitions'] as const) {
     const children = copy[key];
-    if (isSchema(children)) copy[key] = Object.fromEntries(Object.entries(children).map(([name, child]) => [name, closeObjects(child)]));
+    if (isSchema(children))
+      copy[key] = Object.fromEntries(Object.entries(children).map(([name, child]) => [name, closeObjects(child)]));
   }
   for (const key of ['items', 'additionalProperties', 'contains'] as const) copy[key] = closeObjects(copy[key]);
   if (Array.isArray(copy['prefixItems'])) copy['prefixItems'] = copy['prefixItems'].map(closeObjects);

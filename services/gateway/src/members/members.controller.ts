@@ -11,13 +11,26 @@ import { UNRESERVED_SUBJECT_PATTERN } from '../auth/reserved-subjects.js';
 export const MEMBERS = Symbol('MEMBERS');
 
 /** An OIDC `sub`: issuers use e-mails, UUIDs, `auth0|…`; anything printable up to 256 characters. */
-const SUBJECT_SCHEMA = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+const SUBJECT_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+} as const;
 /** A subject that may be granted a role: not one of the platform's own actors (api-key:, system:). */
 const GRANTABLE_SUBJECT_SCHEMA = { ...SUBJECT_SCHEMA, pattern: UNRESERVED_SUBJECT_PATTERN } as const;
-const MEMBER_PARAMS = { type: 'object', required: ['project', 'subject'], properties: { project: ID_SCHEMA, subject: SUBJECT_SCHEMA } } as const;
+const MEMBER_PARAMS = {
+  type: 'object',
+  required: ['project', 'subject'],
+  properties: { project: ID_SCHEMA, subject: SUBJECT_SCHEMA },
+} as const;
 const GRANT_BODY = {
-  type: 'object', required: ['subject', 'role'],
-  properties: { subject: GRANTABLE_SUBJECT_SCHEMA, role: { type: 'string', enum: ['viewer', 'editor', 'approver', 'admin'] } },
+  type: 'object',
+  required: ['subject', 'role'],
+  properties: {
+    subject: GRANTABLE_SUBJECT_SCHEMA,
+    role: { type: 'string', enum: ['viewer', 'editor', 'approver', 'admin'] },
+  },
 } as const;
 
 /**
@@ -33,7 +46,11 @@ export class MembersController {
   @Post()
   @Requires('access.members.manage')
   @RouteSchema({ params: PROJECT_PARAMS, body: GRANT_BODY })
-  grant(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: { subject: string; role: Role }): Promise<MemberView> {
+  grant(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Body() body: { subject: string; role: Role },
+  ): Promise<MemberView> {
     return this.members.grant(request.principal!, project, body.subject, body.role, randomUUID());
   }
 
@@ -47,7 +64,11 @@ export class MembersController {
   @Delete(':subject')
   @Requires('access.members.manage')
   @RouteSchema({ params: MEMBER_PARAMS })
-  revoke(@Req() request: FastifyRequest, @Param('project') project: string, @Param('subject') subject: string): Promise<{ subject: string; revoked: true }> {
+  revoke(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('subject') subject: string,
+  ): Promise<{ subject: string; revoked: true }> {
     return this.members.revoke(request.principal!, project, subject, randomUUID());
   }
 }

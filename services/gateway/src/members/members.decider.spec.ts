@@ -1,4 +1,10 @@
-import { decideMembers, evolveMembersWith, MemberNotFoundError, membersStreamId, type MembersState } from './members.decider.js';
+import {
+  decideMembers,
+  evolveMembersWith,
+  MemberNotFoundError,
+  membersStreamId,
+  type MembersState,
+} from './members.decider.js';
 
 describe('project members decider', () => {
   const none: MembersState = new Map();
@@ -14,7 +20,9 @@ describe('project members decider', () => {
 
   it('revokes the role held, and refuses to revoke a stranger', () => {
     const state = evolveMembersWith(none, decideMembers({ type: 'Grant', subject: 'bob', role: 'viewer' }, none));
-    expect(decideMembers({ type: 'Revoke', subject: 'bob' }, state)).toEqual([{ type: 'ProjectRoleRevoked', payload: { subject: 'bob', role: 'viewer' } }]);
+    expect(decideMembers({ type: 'Revoke', subject: 'bob' }, state)).toEqual([
+      { type: 'ProjectRoleRevoked', payload: { subject: 'bob', role: 'viewer' } },
+    ]);
     expect(() => decideMembers({ type: 'Revoke', subject: 'carol' }, state)).toThrow(MemberNotFoundError);
     expect(evolveMembersWith(state, decideMembers({ type: 'Revoke', subject: 'bob' }, state)).has('bob')).toBe(false);
   });

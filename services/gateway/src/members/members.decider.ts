@@ -23,7 +23,10 @@ export class MemberNotFoundError extends Error {
 
 export function decideMembers(command: MembersCommand, state: MembersState): MembersEvent[] {
   const held = state.get(command.subject);
-  if (command.type === 'Grant') return held === command.role ? [] : [{ type: 'ProjectRoleGranted', payload: { subject: command.subject, role: command.role } }];
+  if (command.type === 'Grant')
+    return held === command.role
+      ? []
+      : [{ type: 'ProjectRoleGranted', payload: { subject: command.subject, role: command.role } }];
   if (held === undefined) throw new MemberNotFoundError(command.subject);
   return [{ type: 'ProjectRoleRevoked', payload: { subject: command.subject, role: held } }];
 }

@@ -3,7 +3,13 @@ import { EdgeError } from '../http/index.js';
 import type { Principal, Role } from '../auth/principal.js';
 import { commandContext } from '../access/command-context.js';
 import {
-  decideMembers, evolveMembersWith, MemberNotFoundError, membersStreamId, type MembersCommand, type MembersEvent, type MembersState,
+  decideMembers,
+  evolveMembersWith,
+  MemberNotFoundError,
+  membersStreamId,
+  type MembersCommand,
+  type MembersEvent,
+  type MembersState,
 } from './members.decider.js';
 import type { Member, PostgresMemberStore } from './postgres-member.store.js';
 
@@ -14,7 +20,12 @@ export interface MemberView {
   grantedBy: string;
 }
 
-const view = (member: Member): MemberView => ({ subject: member.subject, role: member.role, grantedAt: member.grantedAt.toISOString(), grantedBy: member.grantedBy });
+const view = (member: Member): MemberView => ({
+  subject: member.subject,
+  role: member.role,
+  grantedAt: member.grantedAt.toISOString(),
+  grantedBy: member.grantedBy,
+});
 
 /**
  * Project members, owned by the gateway: each project's grants are a stream of
@@ -25,22 +36,56 @@ const view = (member: Member): MemberView => ({ subject: member.subject, role: m
 export class MembersService {
   private readonly members: EventSourcedRepository<MembersCommand, MembersEvent, MembersState>;
 
-  constructor(store: EventStore, private readonly rows: PostgresMemberStore, private readonly sources: EnvelopeSources) {
-    this.members = new EventSourcedRepository(store, { decide: decideMembers, evolveWith: evolveMembersWith, initialState: new Map() }, sources);
+  constructor(
+    store: EventStore,
+    private readonly rows: PostgresMemberStore,
+    private readonly sources: EnvelopeSources,
+  ) {
+    this.members = new EventSourcedRepository(
+      store,
+      { decide: decideMembers, evolveWith: evolveMembersWith, initialState: new Map() },
+      sources,
+    );
   }
 
-  async grant(principal: Principal, projectId: string, subject: string, role: Role, correlationId: string): Promise<MemberView> {
-    await this.members.handle(membersStreamId(principal.tenantId, projectId), { type: 'Grant', subject, role }, commandContext(principal, projectId, correlationId));
+  async grant(
+    principal: Principal,
+    projectId: string,
+    subject: string,
+    role: Role,
+    correlationId: string,
+  ): Promise<MemberView> {
+    await this.members.handle(
+      membersStreamId(principal.tenantId, projectId),
+      { type: 'Grant', subject, role },
+      commandContext(principal, projectId, correlationId),
+    );
     const existing = await this.rows.find(principal.tenantId, projectId, subject);
     if (existing?.role === role) return view(existing);
-    const member = { tenantId: principal.tenantId, projectId, subject, role, grantedAt: new Date(this.sources.now()), grantedBy: principal.subject };
+    const member = {
+      tenantId: principal.tenantId,
+      projectId,
+      subject,
+      role,
+      grantedAt: new Date(this.sources.now()),
+      grantedBy: principal.subject,
+    };
     await this.rows.upsert(member);
     return view(member);
   }
 
-  async revoke(principal: Principal, projectId: string, subject: string, correlationId: string): Promise<{ subject: string; revoked: true }> {
+  async revoke(
+    principal: Principal,
+    projectId: string,
+    subject: string,
+    correlationId: string,
+  ): Promise<{ subject: string; revoked: true }> {
     try {
-      await this.members.handle(membersStreamId(principal.tenantId, projectId), { type: 'Revoke', subject }, commandContext(principal, projectId, correlationId));
+      await this.members.handle(
+        membersStreamId(principal.tenantId, projectId),
+        { type: 'Revoke', subject },
+        commandContext(principal, projectId, correlationId),
+      );
     } catch (error) {
       if (!(error instanceof MemberNotFoundError)) throw error;
       await this.rows.remove(principal.tenantId, projectId, subject);

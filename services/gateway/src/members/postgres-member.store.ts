@@ -32,7 +32,14 @@ export interface Member {
   grantedBy: string;
 }
 
-interface Row { tenant_id: string; project_id: string; subject: string; role: string; granted_at: Date; granted_by: string }
+interface Row {
+  tenant_id: string;
+  project_id: string;
+  subject: string;
+  role: string;
+  granted_at: Date;
+  granted_by: string;
+}
 
 /** Where the authenticator learns the project roles granted to an OIDC subject. */
 export interface MemberDirectory {
@@ -51,26 +58,48 @@ export class PostgresMemberStore implements MemberDirectory {
   }
 
   async remove(tenantId: string, projectId: string, subject: string): Promise<void> {
-    await this.pool.query('DELETE FROM gateway.members WHERE tenant_id = $1 AND project_id = $2 AND subject = $3', [tenantId, projectId, subject]);
+    await this.pool.query('DELETE FROM gateway.members WHERE tenant_id = $1 AND project_id = $2 AND subject = $3', [
+      tenantId,
+      projectId,
+      subject,
+    ]);
   }
 
   async find(tenantId: string, projectId: string, subject: string): Promise<Member | null> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.members WHERE tenant_id = $1 AND project_id = $2 AND subject = $3', [tenantId, projectId, subject]);
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM gateway.members WHERE tenant_id = $1 AND project_id = $2 AND subject = $3',
+      [tenantId, projectId, subject],
+    );
     return rows[0] ? toMember(rows[0]) : null;
   }
 
   async list(tenantId: string, projectId: string): Promise<Member[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.members WHERE tenant_id = $1 AND project_id = $2 ORDER BY subject', [tenantId, projectId]);
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM gateway.members WHERE tenant_id = $1 AND project_id = $2 ORDER BY subject',
+      [tenantId, projectId],
+    );
     return rows.map(toMember).filter((member): member is Member => member !== null);
   }
 
   async rolesOf(tenantId: string, subject: string): Promise<Record<string, Role[]>> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.members WHERE tenant_id = $1 AND subject = $2', [tenantId, subject]);
-    return Object.fromEntries(rows.filter((row) => isRole(row.role)).map((row) => [row.project_id, [row.role as Role]]));
+    const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.members WHERE tenant_id = $1 AND subject = $2', [
+      tenantId,
+      subject,
+    ]);
+    return Object.fromEntries(
+      rows.filter((row) => isRole(row.role)).map((row) => [row.project_id, [row.role as Role]]),
+    );
   }
 }
 
 function toMember(row: Row): Member | null {
   if (!isRole(row.role)) return null;
-  return { tenantId: row.tenant_id, projectId: row.project_id, subject: row.subject, role: row.role, grantedAt: row.granted_at, grantedBy: row.granted_by };
+  return {
+    tenantId: row.tenant_id,
+    projectId: row.project_id,
+    subject: row.subject,
+    role: row.role,
+    grantedAt: row.granted_at,
+    grantedBy: row.granted_by,
+  };
 }

@@ -3,4 +3,9 @@ import { CreateMembers1764900000001 } from '../members/postgres-member.store.js'
 import { idempotencyMigration } from '../http/index.js';
 
 export const GATEWAY_SCHEMA = 'gateway';
-export const GATEWAY_MIGRATIONS = [CreateApiKeys1764400000000, idempotencyMigration(GATEWAY_SCHEMA), AddApiKeyTenantRoles1764900000000, CreateMembers1764900000001];
+export const GATEWAY_MIGRATIONS = [
+  CreateApiKeys1764400000000,
+  idempotencyMigration(GATEWAY_SCHEMA),
+  AddApiKeyTenantRoles1764900000000,
+  CreateMembers1764900000001,
+];

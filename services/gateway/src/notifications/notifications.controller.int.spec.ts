@@ -1,5 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger, createServiceApp, ServiceClientError, ServiceClientErrorCode, type InternalIdentity, type ServiceClient } from '@evalvault/platform';
+import {
+  createLogger,
+  createServiceApp,
+  ServiceClientError,
+  ServiceClientErrorCode,
+  type InternalIdentity,
+  type ServiceClient,
+} from '@evalvault/platform';
 import type { NotificationsOperations, RouteView, RunsOperations } from '@evalvault/service-apis';
 import type { Principal } from '../auth/principal.js';
 import { GatewayModule } from '../gateway.module.js';
@@ -15,72 +22,158 @@ describe('notification routes at the gateway', () => {
   let base: string;
   const calls: { operation: string; input: unknown; identity: InternalIdentity }[] = [];
   const route: RouteView = {
-    routeId: 'r-1', projectId: 'checkout', name: 'ops', on: ['GateFailed'], severity: 'critical', createdBy: 'alice', createdAt: '2026-01-05T10:00:00.000Z',
-    destination: { type: 'jira', baseUrl: 'https://acme.atlassian.net', projectKey: 'OPS', issueType: 'Bug', emailRef: null, tokenRef: 'env:NOTIFY_JIRA' },
+    routeId: 'r-1',
+    projectId: 'checkout',
+    name: 'ops',
+    on: ['GateFailed'],
+    severity: 'critical',
+    createdBy: 'alice',
+    createdAt: '2026-01-05T10:00:00.000Z',
+    destination: {
+      type: 'jira',
+      baseUrl: 'https://acme.atlassian.net',
+      projectKey: 'OPS',
+      issueType: 'Bug',
+      emailRef: null,
+      tokenRef: 'env:NOTIFY_JIRA',
+    },
   };
   const notifier: ServiceClient<NotificationsOperations> = {
     call: async (operation, input, identity) => {
       calls.push({ operation, input, identity });
-      if (operation === 'getRoute') throw new ServiceClientError(ServiceClientErrorCode.NotFound, 'route r-9 not found');
+      if (operation === 'getRoute')
+        throw new ServiceClientError(ServiceClientErrorCode.NotFound, 'route r-9 not found');
       if (operation === 'listRoutes') return { items: [route] } as never;
       if (operation === 'listNotifications') return { items: [], nextCursor: null } as never;
       return route as never;
     },
   };
-  const principal = (role: 'viewer' | 'admin'): Principal => ({ tenantId: 't-1', subject: `${role}@acme`, authMethod: 'api_key', apiKeyId: 'k', projectRoles: { checkout: [role] }, tenantRoles: [] });
+  const principal = (role: 'viewer' | 'admin'): Principal => ({
+    tenantId: 't-1',
+    subject: `${role}@acme`,
+    authMethod: 'api_key',
+    apiKeyId: 'k',
+    projectRoles: { checkout: [role] },
+    tenantRoles: [],
+  });
 
   beforeAll(async () => {
-    const unreachable: ServiceClient<RunsOperations> = { call: async () => { throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'not needed'); } };
+    const unreachable: ServiceClient<RunsOperations> = {
+      call: async () => {
+        throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'not needed');
+      },
+    };
     const config = { serviceName: 'gateway', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
-    app = await createServiceApp(GatewayModule.with({ runs: unreachable, apiKeys: null, members: null, notifications: notifier }), config, createLogger(config));
+    app = await createServiceApp(
+      GatewayModule.with({ runs: unreachable, apiKeys: null, members: null, notifications: notifier }),
+      config,
+      createLogger(config),
+    );
     const fastify = app.getHttpAdapter().getInstance();
     // Stands in for the authentication hook: the role comes from a test header.
-    fastify.addHook('onRequest', async (request) => { request.principal = principal(request.headers['x-test-role'] === 'admin' ? 'admin' : 'viewer'); });
+    fastify.addHook('onRequest', async (request) => {
+      request.principal = principal(request.headers['x-test-role'] === 'admin' ? 'admin' : 'viewer');
+    });
     await installOpenApi(fastify, 'test');
     await installHttpEdges(app, { rateLimit: false, idempotency: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });
 
-  afterAll(async () => { await app.close(); });
+  afterAll(async () => {
+    await app.close();
+  });
 
   const send = (path: string, role: 'viewer' | 'admin', init: RequestInit = {}): Promise<Response> =>
-    fetch(`${base}/v1/projects/checkout${path}`, { ...init, headers: { 'x-test-role': role, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
-  const create = { name: 'ops', on: ['GateFailed'], severity: 'critical', destination: { type: 'jira', baseUrl: 'https://acme.atlassian.net', projectKey: 'OPS', issueType: 'Bug', tokenRef: 'env:NOTIFY_JIRA' } };
+    fetch(`${base}/v1/projects/checkout${path}`, {
+      ...init,
+      headers: { 'x-test-role': role, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    });
+  const create = {
+    name: 'ops',
+    on: ['GateFailed'],
+    severity: 'critical',
+    destination: {
+      type: 'jira',
+      baseUrl: 'https://acme.atlassian.net',
+      projectKey: 'OPS',
+      issueType: 'Bug',
+      tokenRef: 'env:NOTIFY_JIRA',
+    },
+  };
 
   it('lets admins create and delete routes and viewers read them, answering the full route', async () => {
     const created = await send('/notification-routes', 'admin', { method: 'POST', body: JSON.stringify(create) });
     expect(created.status).toBe(201);
     expect(await created.json()).toEqual(route);
-    expect(calls.at(-1)).toMatchObject({ operation: 'createRoute', input: create, identity: { tenantId: 't-1', projectId: 'checkout', roles: ['admin'] } });
-    expect((await send('/notification-routes', 'viewer', { method: 'POST', body: JSON.stringify(create) })).status).toBe(403);
+    expect(calls.at(-1)).toMatchObject({
+      operation: 'createRoute',
+      input: create,
+      identity: { tenantId: 't-1', projectId: 'checkout', roles: ['admin'] },
+    });
+    expect(
+      (await send('/notification-routes', 'viewer', { method: 'POST', body: JSON.stringify(create) })).status,
+    ).toBe(403);
     expect(await (await send('/notification-routes', 'viewer')).json()).toEqual({ items: [route] });
     expect((await send('/notification-routes/r-9', 'viewer')).status).toBe(404);
     expect((await send('/notification-routes/r-1', 'viewer', { method: 'DELETE' })).status).toBe(403);
     expect((await send('/notification-routes/r-1', 'admin', { method: 'DELETE' })).status).toBe(200);
-    expect(await (await send('/notifications?status=failed&limit=10', 'viewer')).json()).toEqual({ items: [], nextCursor: null });
+    expect(await (await send('/notifications?status=failed&limit=10', 'viewer')).json()).toEqual({
+      items: [],
+      nextCursor: null,
+    });
     expect(calls.at(-1)).toMatchObject({ operation: 'listNotifications', input: { status: 'failed', limit: 10 } });
   });
 
   it('refuses unknown fields, secrets written in place of references and unknown destinations, naming the field', async () => {
     const before = calls.length;
-    const unknown = await send('/notification-routes', 'admin', { method: 'POST', body: JSON.stringify({ ...create, colour: 'red' }) });
+    const unknown = await send('/notification-routes', 'admin', {
+      method: 'POST',
+      body: JSON.stringify({ ...create, colour: 'red' }),
+    });
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(await unknown.json())).toContain('/colour');
-    const inlineSecret = await send('/notification-routes', 'admin', { method: 'POST', body: JSON.stringify({ ...create, destination: { ...create.destination, tokenRef: 'ATATT3xFfGF0-secret' } }) });
+    const inlineSecret = await send('/notification-routes', 'admin', {
+      method: 'POST',
+      body: JSON.stringify({ ...create, destination: { ...create.destination, tokenRef: 'ATATT3xFfGF0-secret' } }),
+    });
     expect(inlineSecret.status).toBe(400);
-    const extraField = await send('/notification-routes', 'admin', { method: 'POST', body: JSON.stringify({ ...create, destination: { type: 'slack', webhookUrlRef: 'env:NOTIFY_SLACK', token: 'x' } }) });
+    const extraField = await send('/notification-routes', 'admin', {
+      method: 'POST',
+      body: JSON.stringify({
+        ...create,
+        destination: { type: 'slack', webhookUrlRef: 'env:NOTIFY_SLACK', token: 'x' },
+      }),
+    });
     expect(extraField.status).toBe(400);
-    expect((await send('/notification-routes', 'admin', { method: 'POST', body: JSON.stringify({ ...create, on: ['RunCompleted'] }) })).status).toBe(400);
+    expect(
+      (
+        await send('/notification-routes', 'admin', {
+          method: 'POST',
+          body: JSON.stringify({ ...create, on: ['RunCompleted'] }),
+        })
+      ).status,
+    ).toBe(400);
     expect((await send('/notifications?status=lost', 'viewer')).status).toBe(400);
     expect(calls.length).toBe(before); // nothing invalid reached the notifier
   });
 
   it('documents every notification route in the OpenAPI document', async () => {
-    const document = (await (await fetch(`${base}/docs`)).json()) as { paths: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>> };
-    expect(Object.keys(document.paths['/v1/projects/{project}/notification-routes'] ?? {}).sort()).toEqual(['get', 'post']);
-    expect(Object.keys(document.paths['/v1/projects/{project}/notification-routes/{routeId}'] ?? {}).sort()).toEqual(['delete', 'get']);
+    const document = (await (await fetch(`${base}/docs`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>>;
+    };
+    expect(Object.keys(document.paths['/v1/projects/{project}/notification-routes'] ?? {}).sort()).toEqual([
+      'get',
+      'post',
+    ]);
+    expect(Object.keys(document.paths['/v1/projects/{project}/notification-routes/{routeId}'] ?? {}).sort()).toEqual([
+      'delete',
+      'get',
+    ]);
     expect(document.paths['/v1/projects/{project}/notifications']?.['get']?.responses).toHaveProperty('200');
-    expect(document.paths['/v1/projects/{project}/notification-routes']?.['post']).toMatchObject({ requestBody: expect.anything(), responses: { 201: expect.anything() } });
+    expect(document.paths['/v1/projects/{project}/notification-routes']?.['post']).toMatchObject({
+      requestBody: expect.anything(),
+      responses: { 201: expect.anything() },
+    });
   });
 });

@@ -3,10 +3,22 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Re
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { ServiceClient } from '@evalvault/platform';
-import type { CreateRouteRequest, ListNotificationsQuery, NotificationsOperations, NotificationsPage, RouteView } from '@evalvault/service-apis';
+import type {
+  CreateRouteRequest,
+  ListNotificationsQuery,
+  NotificationsOperations,
+  NotificationsPage,
+  RouteView,
+} from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
 import {
-  CREATE_ROUTE_BODY, NOTIFICATIONS_PAGE, NOTIFICATIONS_QUERY, PROJECT_PARAMS, ROUTE_LIST, ROUTE_PARAMS, ROUTE_VIEW,
+  CREATE_ROUTE_BODY,
+  NOTIFICATIONS_PAGE,
+  NOTIFICATIONS_QUERY,
+  PROJECT_PARAMS,
+  ROUTE_LIST,
+  ROUTE_PARAMS,
+  ROUTE_VIEW,
 } from './notifications.schemas.js';
 
 export const NOTIFICATIONS_CLIENT = Symbol('NOTIFICATIONS_CLIENT');
@@ -21,7 +33,11 @@ export class NotificationsController {
   @HttpCode(201)
   @Requires('notifications.manage')
   @RouteSchema({ params: PROJECT_PARAMS, body: CREATE_ROUTE_BODY, response: { 201: ROUTE_VIEW } })
-  create(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: CreateRouteRequest): Promise<RouteView> {
+  create(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Body() body: CreateRouteRequest,
+  ): Promise<RouteView> {
     return this.notifier.call('createRoute', body, identityOf(request, project));
   }
 
@@ -35,21 +51,33 @@ export class NotificationsController {
   @Get('notification-routes/:routeId')
   @Requires('notifications.read')
   @RouteSchema({ params: ROUTE_PARAMS, response: { 200: ROUTE_VIEW } })
-  get(@Req() request: FastifyRequest, @Param('project') project: string, @Param('routeId') routeId: string): Promise<RouteView> {
+  get(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('routeId') routeId: string,
+  ): Promise<RouteView> {
     return this.notifier.call('getRoute', { routeId }, identityOf(request, project));
   }
 
   @Delete('notification-routes/:routeId')
   @Requires('notifications.manage')
   @RouteSchema({ params: ROUTE_PARAMS, response: { 200: ROUTE_VIEW } })
-  remove(@Req() request: FastifyRequest, @Param('project') project: string, @Param('routeId') routeId: string): Promise<RouteView> {
+  remove(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('routeId') routeId: string,
+  ): Promise<RouteView> {
     return this.notifier.call('deleteRoute', { routeId }, identityOf(request, project));
   }
 
   @Get('notifications')
   @Requires('notifications.read')
   @RouteSchema({ params: PROJECT_PARAMS, querystring: NOTIFICATIONS_QUERY, response: { 200: NOTIFICATIONS_PAGE } })
-  deliveries(@Req() request: FastifyRequest, @Param('project') project: string, @Query() query: ListNotificationsQuery): Promise<NotificationsPage> {
+  deliveries(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Query() query: ListNotificationsQuery,
+  ): Promise<NotificationsPage> {
     return this.notifier.call('listNotifications', query, identityOf(request, project));
   }
 }

@@ -15,6 +15,10 @@ export async function pinRegisteredDataset(
 ): Promise<SubmitRunRequest['dataset']> {
   if (!('id' in dataset)) return dataset;
   if (!registry) return { id: dataset.id, version: dataset.version };
-  const { contentHash } = await registry.call('getVersion', { kind: 'dataset', id: dataset.id, version: dataset.version }, identity);
+  const { contentHash } = await registry.call(
+    'getVersion',
+    { kind: 'dataset', id: dataset.id, version: dataset.version },
+    identity,
+  );
   return { id: dataset.id, version: dataset.version, contentHash };
 }

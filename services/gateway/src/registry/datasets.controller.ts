@@ -9,7 +9,14 @@ import { statusFor } from './registry-definitions.controller.js';
 import { identityOf, REGISTRY_CLIENT } from './registry-identity.js';
 import type { RegistryClient } from './registry-client.js';
 import {
-  CASES_PAGE, CASES_QUERY, DATASET_JSON_BODY_LIMIT, PROJECT_PARAMS, REGISTERED_VERSION, REGISTER_DATASET_BODY, REGISTER_DATASET_QUERY, VERSION_PARAMS,
+  CASES_PAGE,
+  CASES_QUERY,
+  DATASET_JSON_BODY_LIMIT,
+  PROJECT_PARAMS,
+  REGISTERED_VERSION,
+  REGISTER_DATASET_BODY,
+  REGISTER_DATASET_QUERY,
+  VERSION_PARAMS,
 } from './registry.schemas.js';
 
 type JsonRegistration = { name: string; description?: string; cases: unknown[] };
@@ -27,21 +34,45 @@ export class DatasetsController {
   @Post()
   @Requires('registry.register')
   @RouteConfig({ ...NDJSON_UPLOAD_CONFIG, bodyLimit: DATASET_JSON_BODY_LIMIT })
-  @RouteSchema({ params: PROJECT_PARAMS, querystring: REGISTER_DATASET_QUERY, body: REGISTER_DATASET_BODY, response: { 200: REGISTERED_VERSION, 201: REGISTERED_VERSION } })
+  @RouteSchema({
+    params: PROJECT_PARAMS,
+    querystring: REGISTER_DATASET_QUERY,
+    body: REGISTER_DATASET_BODY,
+    response: { 200: REGISTERED_VERSION, 201: REGISTERED_VERSION },
+  })
   async register(
-    @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Param('project') project: string,
-    @Body() body: JsonRegistration | typeof STREAMED_BODY, @Query() query: { name?: string; description?: string },
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param('project') project: string,
+    @Body() body: JsonRegistration | typeof STREAMED_BODY,
+    @Query() query: { name?: string; description?: string },
   ): Promise<RegisteredVersion> {
     const identity = identityOf(request, project);
     try {
       const stream = body === STREAMED_BODY ? streamedBodyOf(request) : undefined;
       if (stream) {
         if (!query.name) throw new EdgeError('INVALID_INPUT', 'a streamed dataset names itself in the query: ?name=…');
-        return statusFor(await this.registry.uploadDataset({ name: query.name, description: query.description ?? null, source: 'jsonl' }, stream, identity), reply);
+        return statusFor(
+          await this.registry.uploadDataset(
+            { name: query.name, description: query.description ?? null, source: 'jsonl' },
+            stream,
+            identity,
+          ),
+          reply,
+        );
       }
       const { name, description, cases } = body as JsonRegistration;
-      const lines = (function* () { for (const item of cases) yield `${JSON.stringify(item)}\n`; })();
-      return statusFor(await this.registry.uploadDataset({ name, description: description ?? null, source: 'json' }, toAsync(lines), identity), reply);
+      const lines = (function* () {
+        for (const item of cases) yield `${JSON.stringify(item)}\n`;
+      })();
+      return statusFor(
+        await this.registry.uploadDataset(
+          { name, description: description ?? null, source: 'json' },
+          toAsync(lines),
+          identity,
+        ),
+        reply,
+      );
     } catch (error) {
       // Refused before the whole upload arrived: the connection cannot carry another request after it.
       if (!request.raw.complete) void reply.header('connection', 'close');
@@ -53,7 +84,10 @@ export class DatasetsController {
   @Requires('registry.read')
   @RouteSchema({ params: VERSION_PARAMS.dataset, querystring: CASES_QUERY, response: { 200: CASES_PAGE } })
   cases(
-    @Req() request: FastifyRequest, @Param('project') project: string, @Param('datasetId') id: string, @Param('version') version: number,
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('datasetId') id: string,
+    @Param('version') version: number,
     @Query() query: RegistryPageQuery,
   ): Promise<Page<DatasetCase>> {
     return this.registry.call('getDatasetCases', { id, version, ...query }, identityOf(request, project));

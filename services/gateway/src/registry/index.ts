@@ -5,12 +5,20 @@ import { RegistryDefinitionsController } from './registry-definitions.controller
 import { registryResourceController } from './registry-resources.controller.js';
 
 export { REGISTRY_CLIENT } from './registry-identity.js';
-export { HttpRegistryClient, inProcessRegistryClient, type DatasetUploadFunction, type RegistryClient } from './registry-client.js';
+export {
+  HttpRegistryClient,
+  inProcessRegistryClient,
+  type DatasetUploadFunction,
+  type RegistryClient,
+} from './registry-client.js';
 export { installDatasetUploads } from './dataset-uploads.js';
 export { pinRegisteredDataset } from './dataset-pinning.js';
 
 /** Registration routes first: `POST …/datasets` and the shared per-kind routes live on the same paths. */
 export const REGISTRY_CONTROLLERS: Type[] = [
-  DatasetsController, RegistryDefinitionsController,
-  registryResourceController('dataset'), registryResourceController('prompt'), registryResourceController('model_profile'),
+  DatasetsController,
+  RegistryDefinitionsController,
+  registryResourceController('dataset'),
+  registryResourceController('prompt'),
+  registryResourceController('model_profile'),
 ];

@@ -5,7 +5,12 @@ import type { RegisteredVersion, RegisterModelProfileRequest, RegisterPromptRequ
 import { AccessGuard, Requires } from '../access/access.guard.js';
 import { identityOf, REGISTRY_CLIENT } from './registry-identity.js';
 import type { RegistryClient } from './registry-client.js';
-import { PROJECT_PARAMS, REGISTERED_VERSION, REGISTER_MODEL_PROFILE_BODY, REGISTER_PROMPT_BODY } from './registry.schemas.js';
+import {
+  PROJECT_PARAMS,
+  REGISTERED_VERSION,
+  REGISTER_MODEL_PROFILE_BODY,
+  REGISTER_PROMPT_BODY,
+} from './registry.schemas.js';
 
 /** 201 for a new version, 200 when the content was already registered (the answer names that version). */
 export function statusFor(registered: RegisteredVersion, reply: FastifyReply): RegisteredVersion {
@@ -21,15 +26,33 @@ export class RegistryDefinitionsController {
 
   @Post('prompts')
   @Requires('registry.register')
-  @RouteSchema({ params: PROJECT_PARAMS, body: REGISTER_PROMPT_BODY, response: { 200: REGISTERED_VERSION, 201: REGISTERED_VERSION } })
-  async registerPrompt(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Param('project') project: string, @Body() body: RegisterPromptRequest): Promise<RegisteredVersion> {
+  @RouteSchema({
+    params: PROJECT_PARAMS,
+    body: REGISTER_PROMPT_BODY,
+    response: { 200: REGISTERED_VERSION, 201: REGISTERED_VERSION },
+  })
+  async registerPrompt(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param('project') project: string,
+    @Body() body: RegisterPromptRequest,
+  ): Promise<RegisteredVersion> {
     return statusFor(await this.registry.call('registerPrompt', body, identityOf(request, project)), reply);
   }
 
   @Post('model-profiles')
   @Requires('registry.register')
-  @RouteSchema({ params: PROJECT_PARAMS, body: REGISTER_MODEL_PROFILE_BODY, response: { 200: REGISTERED_VERSION, 201: REGISTERED_VERSION } })
-  async registerModelProfile(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Param('project') project: string, @Body() body: RegisterModelProfileRequest): Promise<RegisteredVersion> {
+  @RouteSchema({
+    params: PROJECT_PARAMS,
+    body: REGISTER_MODEL_PROFILE_BODY,
+    response: { 200: REGISTERED_VERSION, 201: REGISTERED_VERSION },
+  })
+  async registerModelProfile(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param('project') project: string,
+    @Body() body: RegisterModelProfileRequest,
+  ): Promise<RegisteredVersion> {
     return statusFor(await this.registry.call('registerModelProfile', body, identityOf(request, project)), reply);
   }
 }

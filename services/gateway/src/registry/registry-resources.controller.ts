@@ -1,11 +1,28 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards, type Type } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import type { Page, RegistryKind, RegistryPageQuery, ResourceSummary, VersionSummary, VersionView } from '@evalvault/service-apis';
+import type {
+  Page,
+  RegistryKind,
+  RegistryPageQuery,
+  ResourceSummary,
+  VersionSummary,
+  VersionView,
+} from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
 import { identityOf, REGISTRY_CLIENT } from './registry-identity.js';
 import type { RegistryClient } from './registry-client.js';
-import { APPROVE_BODY, ID_PARAMS, PAGE_QUERY, PROJECT_PARAMS, RESOURCE_PAGE, RESOURCE_SUMMARY, VERSION_PAGE, VERSION_PARAMS, VERSION_VIEW } from './registry.schemas.js';
+import {
+  APPROVE_BODY,
+  ID_PARAMS,
+  PAGE_QUERY,
+  PROJECT_PARAMS,
+  RESOURCE_PAGE,
+  RESOURCE_SUMMARY,
+  VERSION_PAGE,
+  VERSION_PARAMS,
+  VERSION_VIEW,
+} from './registry.schemas.js';
 
 /** Where each kind lives under /v1/projects/{project}, and the name of its id in paths (the audit names denials after it). */
 export const KIND_PATHS: Record<RegistryKind, { path: string; idParam: string; controller: string }> = {
@@ -29,28 +46,46 @@ export function registryResourceController(kind: RegistryKind): Type {
     @Get()
     @Requires('registry.read')
     @RouteSchema({ params: PROJECT_PARAMS, querystring: PAGE_QUERY, response: { 200: RESOURCE_PAGE } })
-    list(@Req() request: FastifyRequest, @Param('project') project: string, @Query() query: RegistryPageQuery): Promise<Page<ResourceSummary>> {
+    list(
+      @Req() request: FastifyRequest,
+      @Param('project') project: string,
+      @Query() query: RegistryPageQuery,
+    ): Promise<Page<ResourceSummary>> {
       return this.registry.call('listResources', { kind, ...query }, identityOf(request, project));
     }
 
     @Get(`:${idParam}`)
     @Requires('registry.read')
     @RouteSchema({ params: ID_PARAMS[kind], response: { 200: RESOURCE_SUMMARY } })
-    get(@Req() request: FastifyRequest, @Param('project') project: string, @Param(idParam) id: string): Promise<ResourceSummary> {
+    get(
+      @Req() request: FastifyRequest,
+      @Param('project') project: string,
+      @Param(idParam) id: string,
+    ): Promise<ResourceSummary> {
       return this.registry.call('getResource', { kind, id }, identityOf(request, project));
     }
 
     @Get(`:${idParam}/versions`)
     @Requires('registry.read')
     @RouteSchema({ params: ID_PARAMS[kind], querystring: PAGE_QUERY, response: { 200: VERSION_PAGE } })
-    versions(@Req() request: FastifyRequest, @Param('project') project: string, @Param(idParam) id: string, @Query() query: RegistryPageQuery): Promise<Page<VersionSummary>> {
+    versions(
+      @Req() request: FastifyRequest,
+      @Param('project') project: string,
+      @Param(idParam) id: string,
+      @Query() query: RegistryPageQuery,
+    ): Promise<Page<VersionSummary>> {
       return this.registry.call('listVersions', { kind, id, ...query }, identityOf(request, project));
     }
 
     @Get(`:${idParam}/versions/:version`)
     @Requires('registry.read')
     @RouteSchema({ params: VERSION_PARAMS[kind], response: { 200: VERSION_VIEW } })
-    version(@Req() request: FastifyRequest, @Param('project') project: string, @Param(idParam) id: string, @Param('version') version: number): Promise<VersionView> {
+    version(
+      @Req() request: FastifyRequest,
+      @Param('project') project: string,
+      @Param(idParam) id: string,
+      @Param('version') version: number,
+    ): Promise<VersionView> {
       return this.registry.call('getVersion', { kind, id, version }, identityOf(request, project));
     }
 
@@ -59,10 +94,17 @@ export function registryResourceController(kind: RegistryKind): Type {
     @Requires('registry.approve')
     @RouteSchema({ params: VERSION_PARAMS[kind], body: APPROVE_BODY, response: { 200: VERSION_VIEW } })
     approve(
-      @Req() request: FastifyRequest, @Param('project') project: string, @Param(idParam) id: string, @Param('version') version: number,
+      @Req() request: FastifyRequest,
+      @Param('project') project: string,
+      @Param(idParam) id: string,
+      @Param('version') version: number,
       @Body() body: { comment?: string } | undefined,
     ): Promise<VersionView> {
-      return this.registry.call('approveVersion', { kind, id, version, comment: body?.comment ?? null }, identityOf(request, project));
+      return this.registry.call(
+        'approveVersion',
+        { kind, id, version, comment: body?.comment ?? null },
+        identityOf(request, project),
+      );
     }
   }
 

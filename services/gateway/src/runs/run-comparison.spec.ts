@@ -1,13 +1,40 @@
 import type { RunView } from '@evalvault/service-apis';
 import { compareRuns } from './run-comparison.js';
 
-const aggregate = (metric: string, mean: number) => ({ metric, count: 10, mean, min: 0, max: 1, p10: 0, p50: mean, p90: 1 });
+const aggregate = (metric: string, mean: number) => ({
+  metric,
+  count: 10,
+  mean,
+  min: 0,
+  max: 1,
+  p10: 0,
+  p50: mean,
+  p90: 1,
+});
 const run = (overrides: Partial<RunView>): RunView => ({
-  runId: 'r1', projectId: 'p', status: 'completed', counts: { total: 10, evaluated: 10, failed: 0 }, metrics: ['token_f1', 'exact_match'],
-  aggregates: [aggregate('token_f1', 0.7), aggregate('exact_match', 0.5)], gateRules: ['mean(token_f1) >= 0.6'],
-  gate: { passed: true, rules: [] }, configHash: 'h1',
-  lineage: { dataset: { id: 'd', name: 'qa', version: 1, contentHash: 'c' }, datasetKey: 'd', prompt: null, modelProfile: null },
-  labels: {}, retryOf: null, requestedBy: 'a', requestedAt: '2026-11-26T00:00:00.000Z', startedAt: null, finishedAt: null, costUsd: 0, failure: null,
+  runId: 'r1',
+  projectId: 'p',
+  status: 'completed',
+  counts: { total: 10, evaluated: 10, failed: 0 },
+  metrics: ['token_f1', 'exact_match'],
+  aggregates: [aggregate('token_f1', 0.7), aggregate('exact_match', 0.5)],
+  gateRules: ['mean(token_f1) >= 0.6'],
+  gate: { passed: true, rules: [] },
+  configHash: 'h1',
+  lineage: {
+    dataset: { id: 'd', name: 'qa', version: 1, contentHash: 'c' },
+    datasetKey: 'd',
+    prompt: null,
+    modelProfile: null,
+  },
+  labels: {},
+  retryOf: null,
+  requestedBy: 'a',
+  requestedAt: '2026-11-26T00:00:00.000Z',
+  startedAt: null,
+  finishedAt: null,
+  costUsd: 0,
+  failure: null,
   ...overrides,
 });
 
@@ -15,14 +42,21 @@ describe('compareRuns', () => {
   it('names what changed and gives each metric’s mean delta', () => {
     const base = run({});
     const candidate = run({
-      runId: 'r2', configHash: 'h2', metrics: ['exact_match', 'token_f1', 'rouge_l'], gate: { passed: false, rules: [] },
+      runId: 'r2',
+      configHash: 'h2',
+      metrics: ['exact_match', 'token_f1', 'rouge_l'],
+      gate: { passed: false, rules: [] },
       aggregates: [aggregate('token_f1', 0.55), aggregate('exact_match', 0.5), aggregate('rouge_l', 0.4)],
       lineage: { ...base.lineage, prompt: { id: 'pr', name: 'answer', version: 2, contentHash: 'x' } },
     });
     const comparison = compareRuns(base, candidate);
     expect(comparison.configurationChanges).toEqual(['prompt', 'metrics']);
     expect(comparison.candidate).toEqual({ runId: 'r2', status: 'completed', gatePassed: false, configHash: 'h2' });
-    expect(comparison.metrics.map((m) => [m.metric, m.meanDelta])).toEqual([['exact_match', 0], ['rouge_l', null], ['token_f1', -0.15]]);
+    expect(comparison.metrics.map((m) => [m.metric, m.meanDelta])).toEqual([
+      ['exact_match', 0],
+      ['rouge_l', null],
+      ['token_f1', -0.15],
+    ]);
   });
 
   it('sees no change between a run and itself', () => {

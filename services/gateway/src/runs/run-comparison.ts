@@ -29,13 +29,20 @@ export function compareRuns(base: RunView, candidate: RunView): RunComparison {
       ['metrics', [...base.metrics].sort(), [...candidate.metrics].sort()],
       ['gateRules', [...base.gateRules].sort(), [...candidate.gateRules].sort()],
     ] as const
-  ).filter(([, a, b]) => !same(a, b)).map(([name]) => name);
+  )
+    .filter(([, a, b]) => !same(a, b))
+    .map(([name]) => name);
   const names = [...new Set([...base.aggregates, ...candidate.aggregates].map((a) => a.metric))].sort();
   const metrics = names.map((metric): MetricComparison => {
     const a = base.aggregates.find((aggregate) => aggregate.metric === metric) ?? null;
     const b = candidate.aggregates.find((aggregate) => aggregate.metric === metric) ?? null;
     return { metric, base: a, candidate: b, meanDelta: a && b ? Math.round((b.mean - a.mean) * 1e9) / 1e9 : null };
   });
-  const summary = (run: RunView) => ({ runId: run.runId, status: run.status, gatePassed: run.gate?.passed ?? null, configHash: run.configHash });
+  const summary = (run: RunView) => ({
+    runId: run.runId,
+    status: run.status,
+    gatePassed: run.gate?.passed ?? null,
+    configHash: run.configHash,
+  });
   return { base: summary(base), candidate: summary(candidate), configurationChanges: changes, metrics };
 }

@@ -1,11 +1,43 @@
 import { identityOf } from '../access/identity-of.js';
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceClient } from '@evalvault/platform';
-import type { CaseView, GetCasesQuery, ListRunsQuery, Page, RunSummary, RunView, RunsOperations, SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
+import type {
+  CaseView,
+  GetCasesQuery,
+  ListRunsQuery,
+  Page,
+  RunSummary,
+  RunView,
+  RunsOperations,
+  SubmitRunRequest,
+  SubmittedRun,
+} from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
-import { CANCEL_BODY, CASES_QUERY, COMPARE_PARAMS, LIST_RUNS_QUERY, PROJECT_PARAMS, RETRY_BODY, RUN_PARAMS, SUBMIT_RUN_BODY } from './runs.schemas.js';
+import {
+  CANCEL_BODY,
+  CASES_QUERY,
+  COMPARE_PARAMS,
+  LIST_RUNS_QUERY,
+  PROJECT_PARAMS,
+  RETRY_BODY,
+  RUN_PARAMS,
+  SUBMIT_RUN_BODY,
+} from './runs.schemas.js';
 import { compareRuns, type RunComparison } from './run-comparison.js';
 import { sseFrame, streamRunProgress } from './run-progress.js';
 import { pinRegisteredDataset, REGISTRY_CLIENT, type RegistryClient } from '../registry/index.js';
@@ -25,7 +57,12 @@ export class RunsController {
   @HttpCode(202)
   @Requires('runs.submit')
   @RouteSchema({ params: PROJECT_PARAMS, body: SUBMIT_RUN_BODY })
-  async submit(@Req() request: FastifyRequest, @Param('project') project: string, @Body() body: SubmitRunRequest, @Headers('idempotency-key') key?: string): Promise<SubmittedRun> {
+  async submit(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Body() body: SubmitRunRequest,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<SubmittedRun> {
     const identity = identityOf(request, project);
     const dataset = await pinRegisteredDataset(this.registry, body.dataset, identity); // a registered version runs with the registry's content hash
     return this.runs.call('submitRun', { ...body, dataset, idempotencyKey: key ?? null }, identity);
@@ -34,35 +71,63 @@ export class RunsController {
   @Get()
   @Requires('runs.read')
   @RouteSchema({ params: PROJECT_PARAMS, querystring: LIST_RUNS_QUERY })
-  list(@Req() request: FastifyRequest, @Param('project') project: string, @Query() query: ListRunsQuery & { dataset?: string }): Promise<Page<RunSummary>> {
+  list(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Query() query: ListRunsQuery & { dataset?: string },
+  ): Promise<Page<RunSummary>> {
     const { dataset, ...rest } = query;
-    return this.runs.call('listRuns', { ...rest, ...(dataset ? { datasetKey: dataset } : {}) }, identityOf(request, project));
+    return this.runs.call(
+      'listRuns',
+      { ...rest, ...(dataset ? { datasetKey: dataset } : {}) },
+      identityOf(request, project),
+    );
   }
 
   @Get(':runId')
   @Requires('runs.read')
   @RouteSchema({ params: RUN_PARAMS })
-  get(@Req() request: FastifyRequest, @Param('project') project: string, @Param('runId') runId: string): Promise<RunView> {
+  get(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('runId') runId: string,
+  ): Promise<RunView> {
     return this.runs.call('getRun', { runId }, identityOf(request, project));
   }
 
   @Get(':runId/cases')
   @Requires('runs.read')
   @RouteSchema({ params: RUN_PARAMS, querystring: CASES_QUERY })
-  cases(@Req() request: FastifyRequest, @Param('project') project: string, @Param('runId') runId: string, @Query() query: Omit<GetCasesQuery, 'runId'>): Promise<Page<CaseView>> {
+  cases(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('runId') runId: string,
+    @Query() query: Omit<GetCasesQuery, 'runId'>,
+  ): Promise<Page<CaseView>> {
     return this.runs.call('getCases', { ...query, runId }, identityOf(request, project));
   }
 
   @Get(':runId/events')
   @Requires('runs.read')
   @RouteSchema({ params: RUN_PARAMS })
-  async events(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('project') project: string, @Param('runId') runId: string): Promise<void> {
+  async events(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('project') project: string,
+    @Param('runId') runId: string,
+  ): Promise<void> {
     const identity = identityOf(request, project);
     await this.runs.call('getRun', { runId }, identity); // an unknown run answers 404 before the stream opens
     reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     let open = true;
-    request.raw.on('close', () => { open = false; });
+    request.raw.on('close', () => {
+      open = false;
+    });
     try {
       await streamRunProgress(this.runs, identity, runId, (frame) => {
         if (!open) return false; // the client went away: stop following the run
@@ -79,9 +144,17 @@ export class RunsController {
   @Get(':runId/compare/:otherRunId')
   @Requires('runs.read')
   @RouteSchema({ params: COMPARE_PARAMS })
-  async compare(@Req() request: FastifyRequest, @Param('project') project: string, @Param('runId') runId: string, @Param('otherRunId') otherRunId: string): Promise<RunComparison> {
+  async compare(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('runId') runId: string,
+    @Param('otherRunId') otherRunId: string,
+  ): Promise<RunComparison> {
     const identity = identityOf(request, project);
-    const [base, candidate] = await Promise.all([this.runs.call('getRun', { runId }, identity), this.runs.call('getRun', { runId: otherRunId }, identity)]);
+    const [base, candidate] = await Promise.all([
+      this.runs.call('getRun', { runId }, identity),
+      this.runs.call('getRun', { runId: otherRunId }, identity),
+    ]);
     return compareRuns(base, candidate);
   }
 
@@ -89,7 +162,12 @@ export class RunsController {
   @HttpCode(202)
   @Requires('runs.cancel')
   @RouteSchema({ params: RUN_PARAMS, body: CANCEL_BODY })
-  cancel(@Req() request: FastifyRequest, @Param('project') project: string, @Param('runId') runId: string, @Body() body: { reason?: string } | undefined): Promise<{ runId: string; status: string }> {
+  cancel(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('runId') runId: string,
+    @Body() body: { reason?: string } | undefined,
+  ): Promise<{ runId: string; status: string }> {
     return this.runs.call('cancelRun', { runId, reason: body?.reason ?? null }, identityOf(request, project));
   }
 
@@ -97,7 +175,12 @@ export class RunsController {
   @HttpCode(202)
   @Requires('runs.retry')
   @RouteSchema({ params: RUN_PARAMS, body: RETRY_BODY })
-  retry(@Req() request: FastifyRequest, @Param('project') project: string, @Param('runId') runId: string, @Body() body: { mode?: 'all' | 'failed' } | undefined): Promise<SubmittedRun> {
+  retry(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('runId') runId: string,
+    @Body() body: { mode?: 'all' | 'failed' } | undefined,
+  ): Promise<SubmittedRun> {
     return this.runs.call('retryRun', { runId, mode: body?.mode ?? 'failed' }, identityOf(request, project));
   }
 }

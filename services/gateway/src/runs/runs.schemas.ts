@@ -4,42 +4,74 @@ import { ID_SCHEMA as id, PROJECT_PARAMS } from '../http/common-schemas.js';
 export { PROJECT_PARAMS };
 
 const versionRef = {
-  type: 'object', required: ['id', 'version', 'contentHash'],
-  properties: { id, name: { type: ['string', 'null'] }, version: { type: ['integer', 'null'] }, contentHash: { type: 'string' } },
+  type: 'object',
+  required: ['id', 'version', 'contentHash'],
+  properties: {
+    id,
+    name: { type: ['string', 'null'] },
+    version: { type: ['integer', 'null'] },
+    contentHash: { type: 'string' },
+  },
 } as const;
 
 const inlineCase = {
-  type: 'object', required: ['question', 'answer', 'contexts'],
+  type: 'object',
+  required: ['question', 'answer', 'contexts'],
   properties: {
-    id: { type: ['string', 'integer'] }, question: { type: 'string' }, answer: { type: 'string' },
-    contexts: { type: 'array', items: { type: 'string' } }, ground_truth: { type: ['string', 'null'] },
+    id: { type: ['string', 'integer'] },
+    question: { type: 'string' },
+    answer: { type: 'string' },
+    contexts: { type: 'array', items: { type: 'string' } },
+    ground_truth: { type: ['string', 'null'] },
     metadata: { type: 'object', additionalProperties: true },
   },
 } as const;
 
 /** A row of the client's dataset file it could not submit (`evalvault run --skip-invalid`): recorded as a failed case. */
 const rejectedRow = {
-  type: 'object', required: ['line', 'reason'],
+  type: 'object',
+  required: ['line', 'reason'],
   properties: {
-    line: { type: 'integer', minimum: 1 }, reason: { type: 'string', minLength: 1, maxLength: 1_000 },
+    line: { type: 'integer', minimum: 1 },
+    reason: { type: 'string', minLength: 1, maxLength: 1_000 },
     errorCode: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$', maxLength: 50 },
   },
 } as const;
 
-export const RUN_PARAMS = { type: 'object', required: ['project', 'runId'], properties: { project: id, runId: id } } as const;
-export const COMPARE_PARAMS = { type: 'object', required: ['project', 'runId', 'otherRunId'], properties: { project: id, runId: id, otherRunId: id } } as const;
+export const RUN_PARAMS = {
+  type: 'object',
+  required: ['project', 'runId'],
+  properties: { project: id, runId: id },
+} as const;
+export const COMPARE_PARAMS = {
+  type: 'object',
+  required: ['project', 'runId', 'otherRunId'],
+  properties: { project: id, runId: id, otherRunId: id },
+} as const;
 
 export const SUBMIT_RUN_BODY = {
-  type: 'object', required: ['dataset', 'metrics', 'gate'],
+  type: 'object',
+  required: ['dataset', 'metrics', 'gate'],
   properties: {
     dataset: {
       oneOf: [
         { type: 'object', required: ['id', 'version'], properties: { id, version: { type: 'integer', minimum: 1 } } },
-        { type: 'object', required: ['name', 'cases'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, cases: { type: 'array', minItems: 1, maxItems: 5_000, items: inlineCase } } },
+        {
+          type: 'object',
+          required: ['name', 'cases'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            cases: { type: 'array', minItems: 1, maxItems: 5_000, items: inlineCase },
+          },
+        },
       ],
     },
     metrics: { type: 'array', minItems: 1, maxItems: 30, items: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' } },
-    gate: { type: 'object', required: ['rules'], properties: { rules: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 500 } } } },
+    gate: {
+      type: 'object',
+      required: ['rules'],
+      properties: { rules: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 500 } } },
+    },
     prompt: { anyOf: [versionRef, { type: 'null' }] },
     modelProfile: { anyOf: [versionRef, { type: 'null' }] },
     labels: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 200 } },
@@ -51,8 +83,10 @@ export const LIST_RUNS_QUERY = {
   type: 'object',
   properties: {
     status: { type: 'string', enum: ['requested', 'running', 'completed', 'failed', 'cancelled'] },
-    dataset: { type: 'string', maxLength: 300 }, label: { type: 'string', maxLength: 400 },
-    limit: { type: 'integer', minimum: 1, maximum: 100 }, cursor: { type: 'string', maxLength: 1_000 },
+    dataset: { type: 'string', maxLength: 300 },
+    label: { type: 'string', maxLength: 400 },
+    limit: { type: 'integer', minimum: 1, maximum: 100 },
+    cursor: { type: 'string', maxLength: 1_000 },
   },
 } as const;
 
@@ -60,9 +94,13 @@ export const CASES_QUERY = {
   type: 'object',
   properties: {
     status: { type: 'string', enum: ['evaluated', 'failed'] },
-    limit: { type: 'integer', minimum: 1, maximum: 500 }, cursor: { type: 'string', maxLength: 1_000 },
+    limit: { type: 'integer', minimum: 1, maximum: 500 },
+    cursor: { type: 'string', maxLength: 1_000 },
   },
 } as const;
 
 export const CANCEL_BODY = { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } } as const;
-export const RETRY_BODY = { type: 'object', properties: { mode: { type: 'string', enum: ['all', 'failed'] } } } as const;
+export const RETRY_BODY = {
+  type: 'object',
+  properties: { mode: { type: 'string', enum: ['all', 'failed'] } },
+} as const;

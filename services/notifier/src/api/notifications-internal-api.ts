@@ -21,31 +21,48 @@ function translated<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function scopeOf(identity: InternalIdentity): { tenantId: string; projectId: string } {
-  if (!identity.projectId) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, 'notification routes belong to a project: the identity names none');
+  if (!identity.projectId)
+    throw new ServiceClientError(
+      ServiceClientErrorCode.InvalidInput,
+      'notification routes belong to a project: the identity names none',
+    );
   return { tenantId: identity.tenantId, projectId: identity.projectId };
 }
 
-const notFound = (routeId: string): NotifierError => new NotifierError(NotifierErrorCode.RouteNotFound, `route ${routeId} not found`);
+const notFound = (routeId: string): NotifierError =>
+  new NotifierError(NotifierErrorCode.RouteNotFound, `route ${routeId} not found`);
 
 /** The notifier's operations behind the service client port; thin: one call each. */
-export function notificationsOperationHandlers(routes: RouteCommands, queries: NotifierQueries, newId: () => string): OperationHandlers<NotificationsOperations> {
-  const context = (identity: InternalIdentity): CommandContext => ({ ...scopeOf(identity), actor: identity.actor, correlationId: newId(), causationId: null });
+export function notificationsOperationHandlers(
+  routes: RouteCommands,
+  queries: NotifierQueries,
+  newId: () => string,
+): OperationHandlers<NotificationsOperations> {
+  const context = (identity: InternalIdentity): CommandContext => ({
+    ...scopeOf(identity),
+    actor: identity.actor,
+    correlationId: newId(),
+    causationId: null,
+  });
   return {
     createRoute: (input, identity) => translated(() => routes.create(input, context(identity))),
     deleteRoute: (input, identity) => translated(() => routes.remove(input.routeId, context(identity))),
-    listRoutes: (_input, identity) => translated(async () => {
-      const { tenantId, projectId } = scopeOf(identity);
-      return { items: (await queries.activeRoutes(tenantId, projectId)).map(publicRoute) };
-    }),
-    getRoute: (input, identity) => translated(async () => {
-      const { tenantId, projectId } = scopeOf(identity);
-      const route = await queries.getRoute(tenantId, projectId, input.routeId);
-      if (!route) throw notFound(input.routeId);
-      return publicRoute(route);
-    }),
-    listNotifications: (input, identity) => translated(() => {
-      const { tenantId, projectId } = scopeOf(identity);
-      return queries.listNotifications(tenantId, projectId, input);
-    }),
+    listRoutes: (_input, identity) =>
+      translated(async () => {
+        const { tenantId, projectId } = scopeOf(identity);
+        return { items: (await queries.activeRoutes(tenantId, projectId)).map(publicRoute) };
+      }),
+    getRoute: (input, identity) =>
+      translated(async () => {
+        const { tenantId, projectId } = scopeOf(identity);
+        const route = await queries.getRoute(tenantId, projectId, input.routeId);
+        if (!route) throw notFound(input.routeId);
+        return publicRoute(route);
+      }),
+    listNotifications: (input, identity) =>
+      translated(() => {
+        const { tenantId, projectId } = scopeOf(identity);
+        return queries.listNotifications(tenantId, projectId, input);
+      }),
   };
 }

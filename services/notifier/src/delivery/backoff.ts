@@ -11,7 +11,12 @@ export interface BackoffPolicy {
  * but none comes back immediately. A destination's Retry-After wins when it is longer,
  * capped so a hostile header cannot park a notification forever.
  */
-export function retryDelayMs(policy: BackoffPolicy, attempt: number, retryAfterMs: number | null, random: () => number): number {
+export function retryDelayMs(
+  policy: BackoffPolicy,
+  attempt: number,
+  retryAfterMs: number | null,
+  random: () => number,
+): number {
   const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.max(0, attempt - 1));
   const backoff = Math.round(ceiling / 2 + (random() * ceiling) / 2);
   if (retryAfterMs === null) return backoff;

@@ -34,7 +34,8 @@ export class CircuitBreaker {
   failed(key: string, now: number): void {
     const circuit = this.circuits.get(key) ?? { failures: 0, openUntil: null, trialInFlight: false };
     circuit.failures += 1;
-    if (circuit.trialInFlight || circuit.failures >= this.options.threshold) circuit.openUntil = now + this.options.cooldownMs;
+    if (circuit.trialInFlight || circuit.failures >= this.options.threshold)
+      circuit.openUntil = now + this.options.cooldownMs;
     circuit.trialInFlight = false;
     this.circuits.set(key, circuit);
   }

@@ -23,7 +23,10 @@ function headersOf(intent: EvalVaultEvent, error: string, attempts: number): Rec
 export class KafkaDeadLetterSink implements DeadLetterSink {
   private producer?: Producer;
 
-  constructor(private readonly kafka: Kafka, private readonly codec = new EventCodec()) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly codec = new EventCodec(),
+  ) {}
 
   async send(intent: EvalVaultEvent, error: string, attempts: number): Promise<void> {
     if (!this.producer) {
@@ -31,8 +34,11 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
       await this.producer.connect();
     }
     await this.producer.send({
-      topic: deadLetterTopic(topicOf(intent.type)), acks: -1,
-      messages: [{ key: intent.streamId, value: this.codec.encode(intent), headers: headersOf(intent, error, attempts) }],
+      topic: deadLetterTopic(topicOf(intent.type)),
+      acks: -1,
+      messages: [
+        { key: intent.streamId, value: this.codec.encode(intent), headers: headersOf(intent, error, attempts) },
+      ],
     });
   }
 
@@ -43,10 +49,17 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
 
 /** The same on the in-process broker (embedded mode). */
 export class InProcessDeadLetterSink implements DeadLetterSink {
-  constructor(private readonly broker: InProcessBroker, private readonly codec = new EventCodec()) {}
+  constructor(
+    private readonly broker: InProcessBroker,
+    private readonly codec = new EventCodec(),
+  ) {}
 
   async send(intent: EvalVaultEvent, error: string, attempts: number): Promise<void> {
-    this.broker.produce(deadLetterTopic(topicOf(intent.type)), { key: intent.streamId, value: this.codec.encode(intent), headers: headersOf(intent, error, attempts) });
+    this.broker.produce(deadLetterTopic(topicOf(intent.type)), {
+      key: intent.streamId,
+      value: this.codec.encode(intent),
+      headers: headersOf(intent, error, attempts),
+    });
   }
 
   async close(): Promise<void> {}

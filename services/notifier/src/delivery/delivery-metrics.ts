@@ -9,8 +9,24 @@ export interface DeliveryMetrics {
 export function deliveryMetrics(registry: Registry): DeliveryMetrics {
   const existing = registry.getSingleMetric('notifications_total') as Counter<'destination' | 'outcome'> | undefined;
   return {
-    outcomes: existing ?? new Counter({ name: 'notifications_total', help: 'Notification delivery attempts by outcome.', labelNames: ['destination', 'outcome'], registers: [registry] }),
-    duration: (registry.getSingleMetric('notification_attempt_duration_seconds') as Histogram<'destination' | 'outcome'> | undefined)
-      ?? new Histogram({ name: 'notification_attempt_duration_seconds', help: 'Time one delivery attempt took.', labelNames: ['destination', 'outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
+    outcomes:
+      existing ??
+      new Counter({
+        name: 'notifications_total',
+        help: 'Notification delivery attempts by outcome.',
+        labelNames: ['destination', 'outcome'],
+        registers: [registry],
+      }),
+    duration:
+      (registry.getSingleMetric('notification_attempt_duration_seconds') as
+        | Histogram<'destination' | 'outcome'>
+        | undefined) ??
+      new Histogram({
+        name: 'notification_attempt_duration_seconds',
+        help: 'Time one delivery attempt took.',
+        labelNames: ['destination', 'outcome'],
+        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers: [registry],
+      }),
   };
 }

@@ -33,7 +33,11 @@ export class DeliveryQueue {
       [owner, leaseMs, limit],
     );
     const updated = Array.isArray(rows[0]) ? (rows[0] as typeof rows) : rows; // TypeORM answers UPDATE … RETURNING as [rows, count]
-    return updated.map((row) => ({ notificationId: row.notification_id, projectId: row.project_id, routeId: row.route_id }));
+    return updated.map((row) => ({
+      notificationId: row.notification_id,
+      projectId: row.project_id,
+      routeId: row.route_id,
+    }));
   }
 
   /** Hand the notification back, due again at `notBefore` (ms) or as its projected schedule says. */
@@ -48,6 +52,9 @@ export class DeliveryQueue {
 
   /** The stream is the truth: a row the projection has not caught up with is set to what the stream says. */
   async settle(notificationId: string, status: 'delivered' | 'failed'): Promise<void> {
-    await this.dataSource.query(`UPDATE ${s}.notifications SET status = $2, lease_owner = NULL, lease_until = NULL WHERE notification_id = $1 AND status = 'pending'`, [notificationId, status]);
+    await this.dataSource.query(
+      `UPDATE ${s}.notifications SET status = $2, lease_owner = NULL, lease_until = NULL WHERE notification_id = $1 AND status = 'pending'`,
+      [notificationId, status],
+    );
   }
 }

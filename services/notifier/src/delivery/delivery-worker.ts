@@ -55,7 +55,10 @@ export class DeliveryWorker {
   private wake: () => void = () => undefined;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
-    this.breaker = new CircuitBreaker({ threshold: deps.config.breakerThreshold, cooldownMs: deps.config.breakerCooldownMs });
+    this.breaker = new CircuitBreaker({
+      threshold: deps.config.breakerThreshold,
+      cooldownMs: deps.config.breakerCooldownMs,
+    });
     this.health = new LoopHealth('notifier:delivery', deps.registry);
   }
 
@@ -78,10 +81,21 @@ export class DeliveryWorker {
 
   /** Claims and delivers what is due now; answers how many it handled (tests drive it directly). */
   async deliverDue(): Promise<number> {
-    const claimed = await this.deps.queue.claim(this.deps.owner, this.deps.config.leaseMs, this.deps.config.concurrency);
-    await Promise.all(claimed.map((item) => this.deliverOne(item).catch((error: unknown) => {
-      this.deps.logger.error({ err: error, notificationId: item.notificationId }, 'delivery could not be recorded; the lease will expire and it is retried');
-    })));
+    const claimed = await this.deps.queue.claim(
+      this.deps.owner,
+      this.deps.config.leaseMs,
+      this.deps.config.concurrency,
+    );
+    await Promise.all(
+      claimed.map((item) =>
+        this.deliverOne(item).catch((error: unknown) => {
+          this.deps.logger.error(
+            { err: error, notificationId: item.notificationId },
+            'delivery could not be recorded; the lease will expire and it is retried',
+          );
+        }),
+      ),
+    );
     return claimed.length;
   }
 
@@ -95,7 +109,11 @@ export class DeliveryWorker {
         this.health.failed(error as Error);
         this.deps.logger.error({ err: error }, 'delivery queue unavailable; polling again');
       }
-      if (handled === 0 && this.running) await new Promise<void>((resolve) => { this.wake = resolve; setTimeout(resolve, this.deps.config.pollMs); });
+      if (handled === 0 && this.running)
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, this.deps.config.pollMs);
+        });
     }
   }
 
@@ -116,16 +134,35 @@ export class DeliveryWorker {
     const destination = JSON.parse(intent.destinationJson) as Destination;
     const stopTimer = this.deps.metrics.duration.startTimer({ destination: destination.type });
     const refused = await this.outOfScope(streamId, destination);
-    const result = refused ? { ok: false as const, failure: refused } : await this.attempt({ notificationId, intent, destination, message: messageOf(intent, item.projectId) }, destination);
+    const result = refused
+      ? { ok: false as const, failure: refused }
+      : await this.attempt(
+          { notificationId, intent, destination, message: messageOf(intent, item.projectId) },
+          destination,
+        );
     stopTimer({ outcome: result.ok ? 'delivered' : 'failed' });
     if (result.ok) {
       this.breaker.succeeded(routeId);
-      await this.record(streamId, { type: 'RecordDelivery', remoteId: result.remoteId, remoteUrl: result.remoteUrl }, item);
+      await this.record(
+        streamId,
+        { type: 'RecordDelivery', remoteId: result.remoteId, remoteUrl: result.remoteUrl },
+        item,
+      );
       this.deps.metrics.outcomes.inc({ destination: destination.type, outcome: 'delivered' });
-      this.deps.logger.info({ notificationId, routeId, destination: destination.type, remoteId: result.remoteId, attempt: state.failedAttempts + 1 }, 'notification delivered');
+      this.deps.logger.info(
+        {
+          notificationId,
+          routeId,
+          destination: destination.type,
+          remoteId: result.remoteId,
+          attempt: state.failedAttempts + 1,
+        },
+        'notification delivered',
+      );
       return;
     }
-    if (result.failure.permanent) this.breaker.released(routeId); else this.breaker.failed(routeId, this.deps.now());
+    if (result.failure.permanent) this.breaker.released(routeId);
+    else this.breaker.failed(routeId, this.deps.now());
     await this.recordFailure(streamId, state, result.failure, item, destination.type);
   }
 
@@ -138,31 +175,73 @@ export class DeliveryWorker {
     return { error, statusCode: null, retryAfterMs: null, permanent: true };
   }
 
-  private async attempt(request: Parameters<DestinationAdapter['deliver']>[0], destination: Destination): Promise<AttemptResult> {
+  private async attempt(
+    request: Parameters<DestinationAdapter['deliver']>[0],
+    destination: Destination,
+  ): Promise<AttemptResult> {
     try {
       return await this.deps.adapters[destination.type].deliver(request);
     } catch (error) {
       if (error instanceof DeliveryStepError) return { ok: false, failure: error.failure };
-      return { ok: false, failure: { error: `unexpected: ${(error as Error).message}`, statusCode: null, retryAfterMs: null, permanent: false } };
+      return {
+        ok: false,
+        failure: {
+          error: `unexpected: ${(error as Error).message}`,
+          statusCode: null,
+          retryAfterMs: null,
+          permanent: false,
+        },
+      };
     }
   }
 
-  private async recordFailure(streamId: string, state: NotificationState, failure: DeliveryFailure, item: ClaimedNotification, destination: string): Promise<void> {
+  private async recordFailure(
+    streamId: string,
+    state: NotificationState,
+    failure: DeliveryFailure,
+    item: ClaimedNotification,
+    destination: string,
+  ): Promise<void> {
     const { config, now, random } = this.deps;
     const attempt = state.failedAttempts + 1;
     const final = isFinalFailure(state, failure, config.maxAttempts);
     if (final) await this.deps.deadLetters.send(await this.intentEvent(streamId), failure.error, attempt); // before the outcome: a crash in between re-runs the attempt, never loses the letter
     const nextAttemptAt = now() + retryDelayMs(config, attempt, failure.retryAfterMs, random);
-    await this.record(streamId, { type: 'RecordFailure', failure, maxAttempts: config.maxAttempts, nextAttemptAt }, item);
+    await this.record(
+      streamId,
+      { type: 'RecordFailure', failure, maxAttempts: config.maxAttempts, nextAttemptAt },
+      item,
+    );
     this.deps.metrics.outcomes.inc({ destination, outcome: final ? 'failed' : 'retry' });
-    const log = { notificationId: item.notificationId, routeId: item.routeId, destination, attempt, error: failure.error, statusCode: failure.statusCode };
+    const log = {
+      notificationId: item.notificationId,
+      routeId: item.routeId,
+      destination,
+      attempt,
+      error: failure.error,
+      statusCode: failure.statusCode,
+    };
     if (final) this.deps.logger.error(log, 'notification failed; dead-lettered');
-    else this.deps.logger.warn({ ...log, nextAttemptAt: new Date(nextAttemptAt).toISOString() }, 'notification attempt failed; retrying later');
+    else
+      this.deps.logger.warn(
+        { ...log, nextAttemptAt: new Date(nextAttemptAt).toISOString() },
+        'notification attempt failed; retrying later',
+      );
   }
 
-  private async record(streamId: string, command: Parameters<NotificationRepository['handle']>[1], item: ClaimedNotification): Promise<void> {
+  private async record(
+    streamId: string,
+    command: Parameters<NotificationRepository['handle']>[1],
+    item: ClaimedNotification,
+  ): Promise<void> {
     const intent = await this.intentEvent(streamId);
-    const context = { tenantId: intent.tenantId, projectId: intent.projectId, actor: SYSTEM_ACTOR, correlationId: intent.correlationId, causationId: intent.eventId };
+    const context = {
+      tenantId: intent.tenantId,
+      projectId: intent.projectId,
+      actor: SYSTEM_ACTOR,
+      correlationId: intent.correlationId,
+      causationId: intent.eventId,
+    };
     const { events } = await this.deps.notifications.handle(streamId, command, context);
     await this.deps.projection.applyAll(events);
     await this.deps.queue.release(item.notificationId, this.deps.owner, null);

@@ -10,8 +10,14 @@ describe('egress allow-list', () => {
   });
 
   it('refuses other hosts, plain http off loopback, the bare wildcard domain and URLs with credentials', () => {
-    expect(checkEgress('https://evil.example.com/', allow, 'baseUrl')).toEqual({ allowed: false, reason: 'baseUrl host evil.example.com is not on the egress allow-list (EVALVAULT_EGRESS_ALLOW)' });
-    expect(checkEgress('http://acme.atlassian.net/', allow, 'baseUrl')).toMatchObject({ allowed: false, reason: expect.stringContaining('https') });
+    expect(checkEgress('https://evil.example.com/', allow, 'baseUrl')).toEqual({
+      allowed: false,
+      reason: 'baseUrl host evil.example.com is not on the egress allow-list (EVALVAULT_EGRESS_ALLOW)',
+    });
+    expect(checkEgress('http://acme.atlassian.net/', allow, 'baseUrl')).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('https'),
+    });
     expect(checkEgress('https://slack.com/', allow, 'webhook').allowed).toBe(false);
     expect(checkEgress('https://attacker.com?x=.slack.com', allow, 'webhook').allowed).toBe(false);
     expect(checkEgress('https://u:p@acme.atlassian.net/', allow, 'baseUrl').allowed).toBe(false);

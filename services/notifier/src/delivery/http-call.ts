@@ -25,8 +25,12 @@ export class DeliveryStepError extends Error {
   }
 }
 
-const fail = (error: string, permanent: boolean, statusCode: number | null = null, retryAfterMs: number | null = null): DeliveryStepError =>
-  new DeliveryStepError({ error, permanent, statusCode, retryAfterMs });
+const fail = (
+  error: string,
+  permanent: boolean,
+  statusCode: number | null = null,
+  retryAfterMs: number | null = null,
+): DeliveryStepError => new DeliveryStepError({ error, permanent, statusCode, retryAfterMs });
 
 /** Resolves a secret reference; a missing secret may appear (a mounted file), so it is worth retrying. */
 export async function resolveSecret(secrets: SecretResolver, ref: string): Promise<string> {
@@ -42,17 +46,25 @@ export async function resolveSecret(secrets: SecretResolver, ref: string): Promi
  * timeout. Answers any status; throws a DeliveryStepError for what never got an answer.
  */
 export async function httpCall(
-  options: HttpDeliveryOptions, what: string, url: string, init: { method: string; headers: Record<string, string>; body?: string },
+  options: HttpDeliveryOptions,
+  what: string,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
 ): Promise<HttpAnswer> {
   const egress = checkEgress(url, options.egressAllow, what);
   if (!egress.allowed) throw fail(egress.reason, true);
   const host = egress.url.host;
   try {
-    const response = await fetch(egress.url, { ...init, redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs) });
+    const response = await fetch(egress.url, {
+      ...init,
+      redirect: 'error',
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
     return { status: response.status, body: await response.text(), retryAfter: response.headers.get('retry-after') };
   } catch (error) {
     const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw fail(`${what}: no answer from ${host} within ${options.timeoutMs} ms`, false);
+    if (name === 'TimeoutError' || name === 'AbortError')
+      throw fail(`${what}: no answer from ${host} within ${options.timeoutMs} ms`, false);
     const code = (error as { cause?: { code?: string } }).cause?.code ?? name;
     throw fail(`${what}: request to ${host} failed (${code})`, false);
   }
@@ -63,11 +75,21 @@ export async function httpCall(
  * given); any other 4xx is the request's fault and is final. The vendor's words are kept,
  * short, with every secret of the call blanked out.
  */
-export function failureOf(what: string, answer: HttpAnswer, now: number, secrets: readonly string[]): DeliveryStepError {
+export function failureOf(
+  what: string,
+  answer: HttpAnswer,
+  now: number,
+  secrets: readonly string[],
+): DeliveryStepError {
   const retryable = answer.status === 429 || answer.status === 408 || answer.status >= 500;
   let said = answer.body.slice(0, 300).replace(/\s+/g, ' ').trim();
   for (const secret of secrets) if (secret) said = said.replaceAll(secret, '[redacted]');
-  return fail(`${what}: HTTP ${answer.status}${said ? ` ${said}` : ''}`, !retryable, answer.status, parseRetryAfter(answer.retryAfter, now));
+  return fail(
+    `${what}: HTTP ${answer.status}${said ? ` ${said}` : ''}`,
+    !retryable,
+    answer.status,
+    parseRetryAfter(answer.retryAfter, now),
+  );
 }
 
 export const isSuccess = (answer: HttpAnswer): boolean => answer.status >= 200 && answer.status < 300;

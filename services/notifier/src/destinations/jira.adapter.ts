@@ -28,18 +28,32 @@ export class JiraAdapter implements DestinationAdapter {
     const existing = await this.findIssue(destination.baseUrl, label, headers, secrets);
     if (existing) return { ok: true, remoteId: existing, remoteUrl: `${destination.baseUrl}/browse/${existing}` };
 
-    const body = jiraIssue(message, { projectKey: destination.projectKey, issueType: destination.issueType, labels: [label, 'evalvault', `evalvault-${intent.triggerType.toLowerCase()}`] });
+    const body = jiraIssue(message, {
+      projectKey: destination.projectKey,
+      issueType: destination.issueType,
+      labels: [label, 'evalvault', `evalvault-${intent.triggerType.toLowerCase()}`],
+    });
     const answer = await httpCall(this.options, 'jira create issue', `${destination.baseUrl}/rest/api/3/issue`, {
-      method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     if (!isSuccess(answer)) throw failureOf('jira create issue', answer, this.options.now(), secrets);
     const key = (JSON.parse(answer.body) as { key?: string }).key ?? null;
     return { ok: true, remoteId: key, remoteUrl: key ? `${destination.baseUrl}/browse/${key}` : null };
   }
 
-  private async findIssue(baseUrl: string, label: string, headers: Record<string, string>, secrets: string[]): Promise<string | null> {
+  private async findIssue(
+    baseUrl: string,
+    label: string,
+    headers: Record<string, string>,
+    secrets: string[],
+  ): Promise<string | null> {
     const query = new URLSearchParams({ jql: `labels = "${label}"`, fields: 'summary', maxResults: '1' });
-    const answer = await httpCall(this.options, 'jira search', `${baseUrl}/rest/api/3/search/jql?${query.toString()}`, { method: 'GET', headers });
+    const answer = await httpCall(this.options, 'jira search', `${baseUrl}/rest/api/3/search/jql?${query.toString()}`, {
+      method: 'GET',
+      headers,
+    });
     if (!isSuccess(answer)) throw failureOf('jira search', answer, this.options.now(), secrets);
     const issues = (JSON.parse(answer.body) as { issues?: { key: string }[] }).issues ?? [];
     return issues[0]?.key ?? null;

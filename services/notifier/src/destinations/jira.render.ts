@@ -19,11 +19,16 @@ type AdfBlock = Record<string, unknown>;
 
 const PRIORITY: Record<string, string> = { critical: 'Highest', error: 'High', warning: 'Medium', info: 'Low' };
 
-const text = (value: string, marks?: AdfInline['marks']): AdfInline => ({ type: 'text', text: value, ...(marks ? { marks } : {}) });
+const text = (value: string, marks?: AdfInline['marks']): AdfInline => ({
+  type: 'text',
+  text: value,
+  ...(marks ? { marks } : {}),
+});
 const paragraph = (...content: AdfInline[]): AdfBlock => ({ type: 'paragraph', content });
 const heading = (value: string): AdfBlock => ({ type: 'heading', attrs: { level: 3 }, content: [text(value)] });
 const bullets = (items: string[]): AdfBlock => ({
-  type: 'bulletList', content: items.map((item) => ({ type: 'listItem', content: [paragraph(text(item))] })),
+  type: 'bulletList',
+  content: items.map((item) => ({ type: 'listItem', content: [paragraph(text(item))] })),
 });
 
 export function jiraDescription(message: NotificationMessage): AdfBlock {
@@ -32,7 +37,11 @@ export function jiraDescription(message: NotificationMessage): AdfBlock {
     paragraph(text('Run: '), text(message.runUrl, [{ type: 'link', attrs: { href: message.runUrl } }])),
   ];
   if (message.failingRules.length > 0) content.push(heading('Failing rules'), bullets(message.failingRules));
-  if (message.failure) content.push(heading('Failure'), paragraph(text(`${message.failure.reason}: ${message.failure.message || '(no message)'}`)));
+  if (message.failure)
+    content.push(
+      heading('Failure'),
+      paragraph(text(`${message.failure.reason}: ${message.failure.message || '(no message)'}`)),
+    );
   content.push(heading('Versions'), bullets(message.facts.map((fact) => `${fact.name}: ${fact.value}`)));
   return { type: 'doc', version: 1, content };
 }

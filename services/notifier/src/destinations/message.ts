@@ -28,7 +28,8 @@ export function versionLabel(ref: VersionRef | null | undefined): string {
   return ref.name ? `${name} v${ref.version} (${ref.id})` : `${name} v${ref.version}`;
 }
 
-const formatNumber = (value: number | null): string => (value === null ? 'no scores' : Number(value.toFixed(4)).toString());
+const formatNumber = (value: number | null): string =>
+  value === null ? 'no scores' : Number(value.toFixed(4)).toString();
 
 /** "mean(faithfulness) >= 0.8: actual 0.5, threshold 0.8". */
 export function ruleLine(rule: GateRuleResult): string {
@@ -38,9 +39,12 @@ export function ruleLine(rule: GateRuleResult): string {
 function titleOf(intent: NotificationIntendedPayload, dataset: string, projectId: string): string {
   if (intent.action === 'resolve') return `EvalVault gate passed again: ${dataset} in project ${projectId}`;
   switch (intent.triggerType) {
-    case 'GateFailed': return `EvalVault gate failed: ${dataset} in project ${projectId}`;
-    case 'GatePassed': return `EvalVault gate passed: ${dataset} in project ${projectId}`;
-    default: return `EvalVault run failed (${intent.failureReason ?? 'unknown'}): ${dataset} in project ${projectId}`;
+    case 'GateFailed':
+      return `EvalVault gate failed: ${dataset} in project ${projectId}`;
+    case 'GatePassed':
+      return `EvalVault gate passed: ${dataset} in project ${projectId}`;
+    default:
+      return `EvalVault run failed (${intent.failureReason ?? 'unknown'}): ${dataset} in project ${projectId}`;
   }
 }
 
@@ -54,9 +58,18 @@ export function messageOf(intent: NotificationIntendedPayload, projectId: string
     : `${failing.length} of ${intent.rules.length} gate rule(s) failed on run ${intent.runId}`;
   return {
     title: titleOf(intent, dataset, projectId),
-    summary: intent.triggerType === 'GatePassed' ? `All ${intent.rules.length} gate rule(s) passed on run ${intent.runId}` : summary,
-    triggerType: intent.triggerType, action: intent.action === 'resolve' ? 'resolve' : 'trigger', severity: intent.severity,
-    projectId, runId: intent.runId, runUrl: intent.runUrl, gateId: intent.gateId, occurredAt: intent.triggerOccurredAt,
+    summary:
+      intent.triggerType === 'GatePassed'
+        ? `All ${intent.rules.length} gate rule(s) passed on run ${intent.runId}`
+        : summary,
+    triggerType: intent.triggerType,
+    action: intent.action === 'resolve' ? 'resolve' : 'trigger',
+    severity: intent.severity,
+    projectId,
+    runId: intent.runId,
+    runUrl: intent.runUrl,
+    gateId: intent.gateId,
+    occurredAt: intent.triggerOccurredAt,
     facts: [
       { name: 'Project', value: projectId },
       { name: 'Run', value: intent.runId },
@@ -73,5 +86,7 @@ export function messageOf(intent: NotificationIntendedPayload, projectId: string
 /** Cut to a vendor's length limit without splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${Array.from(text).slice(0, max - 1).join('')}…`.slice(0, max);
+  return `${Array.from(text)
+    .slice(0, max - 1)
+    .join('')}…`.slice(0, max);
 }

@@ -14,10 +14,16 @@ export class PagerDutyAdapter implements DestinationAdapter {
   async deliver({ destination, message, intent }: DeliveryRequest): Promise<AttemptResult> {
     if (destination.type !== 'pagerduty') throw new Error(`PagerDutyAdapter got a ${destination.type} destination`);
     const routingKey = await resolveSecret(this.options.secrets, destination.routingKeyRef);
-    const answer = await httpCall(this.options, `pagerduty ${message.action}`, destination.eventsUrl ?? DEFAULT_PAGERDUTY_EVENTS_URL, {
-      method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(pagerDutyEvent(message, routingKey, intent.dedupKey)),
-    });
+    const answer = await httpCall(
+      this.options,
+      `pagerduty ${message.action}`,
+      destination.eventsUrl ?? DEFAULT_PAGERDUTY_EVENTS_URL,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(pagerDutyEvent(message, routingKey, intent.dedupKey)),
+      },
+    );
     if (!isSuccess(answer)) throw failureOf(`pagerduty ${message.action}`, answer, this.options.now(), [routingKey]);
     return { ok: true, remoteId: intent.dedupKey, remoteUrl: null };
   }

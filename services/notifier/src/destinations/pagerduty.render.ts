@@ -8,7 +8,11 @@ import { truncate } from './message.js';
  * The routing key travels in the body (no auth header); dedup_key groups a gate's failures
  * into one incident and lets the later resolve find it.
  */
-export function pagerDutyEvent(message: NotificationMessage, routingKey: string, dedupKey: string): Record<string, unknown> {
+export function pagerDutyEvent(
+  message: NotificationMessage,
+  routingKey: string,
+  dedupKey: string,
+): Record<string, unknown> {
   if (message.action === 'resolve') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   return {
     routing_key: routingKey,

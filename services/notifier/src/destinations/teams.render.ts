@@ -8,7 +8,14 @@ import type { NotificationMessage } from './message.js';
  */
 export function teamsMessage(message: NotificationMessage): Record<string, unknown> {
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: message.title, weight: 'Bolder', size: 'Medium', wrap: true, color: message.triggerType === 'GatePassed' ? 'Good' : 'Attention' },
+    {
+      type: 'TextBlock',
+      text: message.title,
+      weight: 'Bolder',
+      size: 'Medium',
+      wrap: true,
+      color: message.triggerType === 'GatePassed' ? 'Good' : 'Attention',
+    },
     { type: 'TextBlock', text: message.summary, wrap: true },
     { type: 'FactSet', facts: message.facts.map((fact) => ({ title: fact.name, value: fact.value })) },
   ];
@@ -16,19 +23,22 @@ export function teamsMessage(message: NotificationMessage): Record<string, unkno
     body.push({ type: 'TextBlock', text: 'Failing rules', weight: 'Bolder', wrap: true });
     body.push({ type: 'TextBlock', text: message.failingRules.map((rule) => `- ${rule}`).join('\n'), wrap: true });
   }
-  if (message.failure) body.push({ type: 'TextBlock', text: `${message.failure.reason}: ${message.failure.message}`, wrap: true });
+  if (message.failure)
+    body.push({ type: 'TextBlock', text: `${message.failure.reason}: ${message.failure.message}`, wrap: true });
   return {
     type: 'message',
-    attachments: [{
-      contentType: 'application/vnd.microsoft.card.adaptive',
-      contentUrl: null,
-      content: {
-        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-        type: 'AdaptiveCard',
-        version: '1.4',
-        body,
-        actions: [{ type: 'Action.OpenUrl', title: 'Open the run', url: message.runUrl }],
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body,
+          actions: [{ type: 'Action.OpenUrl', title: 'Open the run', url: message.runUrl }],
+        },
       },
-    }],
+    ],
   };
 }

@@ -11,14 +11,20 @@ import { teamsMessage } from './teams.render.js';
  * trigger event never post twice, since they find the notification's stream.
  */
 export class WebhookAdapter implements DestinationAdapter {
-  constructor(private readonly kind: 'teams' | 'slack', private readonly options: HttpDeliveryOptions) {}
+  constructor(
+    private readonly kind: 'teams' | 'slack',
+    private readonly options: HttpDeliveryOptions,
+  ) {}
 
   async deliver({ destination, message }: DeliveryRequest): Promise<AttemptResult> {
-    if (destination.type !== this.kind) throw new Error(`WebhookAdapter(${this.kind}) got a ${destination.type} destination`);
+    if (destination.type !== this.kind)
+      throw new Error(`WebhookAdapter(${this.kind}) got a ${destination.type} destination`);
     const url = await resolveSecret(this.options.secrets, destination.webhookUrlRef);
     const body = this.render(message);
     const answer = await httpCall(this.options, `${this.kind} webhook`, url, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     if (!isSuccess(answer)) throw failureOf(`${this.kind} webhook`, answer, this.options.now(), [url]);
     return { ok: true, remoteId: null, remoteUrl: null };

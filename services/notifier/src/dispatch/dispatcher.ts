@@ -1,7 +1,12 @@
 import type { EventOfType, NotificationIntendedPayload, RunSubject } from '@evalvault/contracts';
 import { contextCausedBy } from '@evalvault/platform';
 import type { Logger } from 'pino';
-import { jiraNotificationLabel, notificationIdFor, notificationStreamId, pagerDutyDedupKey } from '../notification/notification.ids.js';
+import {
+  jiraNotificationLabel,
+  notificationIdFor,
+  notificationStreamId,
+  pagerDutyDedupKey,
+} from '../notification/notification.ids.js';
 import type { NotificationRepository } from '../notification/notification.repository.js';
 import type { NotifierProjection } from '../projection/notifier.projection.js';
 import type { ActiveRoute, NotifierQueries } from '../projection/notifier.queries.js';
@@ -24,19 +29,27 @@ export class NotificationDispatcher {
   ) {}
 
   async dispatch(event: TriggerEvent): Promise<number> {
-    const routes = (await this.queries.activeRoutes(event.tenantId, event.projectId))
-      .filter((route) => route.createdAtMs <= event.occurredAt); // a route does not page for what happened before it
+    const routes = (await this.queries.activeRoutes(event.tenantId, event.projectId)).filter(
+      (route) => route.createdAtMs <= event.occurredAt,
+    ); // a route does not page for what happened before it
     if (routes.length === 0) return 0;
     const facts = await this.factsOf(event);
-    const plans = await planNotifications(facts, routes, (route, dedupKey) => this.queries.openIncident(route.routeId, dedupKey, event.occurredAt));
+    const plans = await planNotifications(facts, routes, (route, dedupKey) =>
+      this.queries.openIncident(route.routeId, dedupKey, event.occurredAt),
+    );
     let intended = 0;
     for (const { route, action, dedupKey } of plans) {
       const intent = this.intentFor(facts, route, action, dedupKey);
-      const { events } = await this.notifications.handle(notificationStreamId(intent.notificationId), { type: 'Intend', intent }, contextCausedBy(event));
+      const { events } = await this.notifications.handle(
+        notificationStreamId(intent.notificationId),
+        { type: 'Intend', intent },
+        contextCausedBy(event),
+      );
       await this.projection.applyAll(events);
       intended += events.length;
     }
-    if (intended > 0) this.logger.info({ eventId: event.eventId, eventType: event.type, intended }, 'notifications intended');
+    if (intended > 0)
+      this.logger.info({ eventId: event.eventId, eventType: event.type, intended }, 'notifications intended');
     return intended;
   }
 
@@ -44,23 +57,60 @@ export class NotificationDispatcher {
     const base = { eventId: event.eventId, occurredAt: event.occurredAt, projectId: event.projectId };
     if (event.type === 'RunFailed') {
       // Version 2 carries the subject; an older event's comes from the read model.
-      const subject: RunSubject | null = event.payload.subject ?? (await this.queries.runSubject(event.tenantId, event.payload.runId));
-      return { ...base, type: 'RunFailed', runId: event.payload.runId, gateId: null, subject, rules: [], failure: { reason: event.payload.reason, message: event.payload.message } };
+      const subject: RunSubject | null =
+        event.payload.subject ?? (await this.queries.runSubject(event.tenantId, event.payload.runId));
+      return {
+        ...base,
+        type: 'RunFailed',
+        runId: event.payload.runId,
+        gateId: null,
+        subject,
+        rules: [],
+        failure: { reason: event.payload.reason, message: event.payload.message },
+      };
     }
-    return { ...base, type: event.type, runId: event.payload.subject.runId, gateId: event.payload.gateId, subject: event.payload.subject, rules: event.payload.rules, failure: null };
+    return {
+      ...base,
+      type: event.type,
+      runId: event.payload.subject.runId,
+      gateId: event.payload.gateId,
+      subject: event.payload.subject,
+      rules: event.payload.rules,
+      failure: null,
+    };
   }
 
-  private intentFor(facts: TriggerFacts, route: ActiveRoute, action: 'trigger' | 'resolve', dedupKey: string | null): NotificationIntendedPayload {
+  private intentFor(
+    facts: TriggerFacts,
+    route: ActiveRoute,
+    action: 'trigger' | 'resolve',
+    dedupKey: string | null,
+  ): NotificationIntendedPayload {
     const notificationId = notificationIdFor(facts.eventId, route.routeId);
     const type = route.destination.type;
     return {
-      notificationId, routeId: route.routeId, routeName: route.name, destinationType: type, destinationJson: JSON.stringify(route.destination),
-      severity: facts.type === 'GatePassed' ? 'info' : route.severity, action,
-      dedupKey: dedupKey ?? (type === 'pagerduty' ? pagerDutyDedupKey(route.routeId, facts.gateId, facts.runId) : jiraNotificationLabel(notificationId)),
-      triggerEventId: facts.eventId, triggerType: facts.type, triggerOccurredAt: facts.occurredAt,
-      runId: facts.runId, runUrl: `${this.publicUrl}/v1/projects/${encodeURIComponent(facts.projectId)}/runs/${encodeURIComponent(facts.runId)}`,
-      gateId: facts.gateId, subject: facts.subject, rules: facts.rules,
-      failureReason: facts.failure?.reason ?? null, failureMessage: facts.failure?.message ?? null,
+      notificationId,
+      routeId: route.routeId,
+      routeName: route.name,
+      destinationType: type,
+      destinationJson: JSON.stringify(route.destination),
+      severity: facts.type === 'GatePassed' ? 'info' : route.severity,
+      action,
+      dedupKey:
+        dedupKey ??
+        (type === 'pagerduty'
+          ? pagerDutyDedupKey(route.routeId, facts.gateId, facts.runId)
+          : jiraNotificationLabel(notificationId)),
+      triggerEventId: facts.eventId,
+      triggerType: facts.type,
+      triggerOccurredAt: facts.occurredAt,
+      runId: facts.runId,
+      runUrl: `${this.publicUrl}/v1/projects/${encodeURIComponent(facts.projectId)}/runs/${encodeURIComponent(facts.runId)}`,
+      gateId: facts.gateId,
+      subject: facts.subject,
+      rules: facts.rules,
+      failureReason: facts.failure?.reason ?? null,
+      failureMessage: facts.failure?.message ?? null,
     };
   }
 }

@@ -56,8 +56,12 @@ export class CreateNotifierReadModel1764400000000 implements MigrationInterface 
         lease_owner      text,
         lease_until      timestamptz(3)
       )`);
-    await runner.query(`CREATE INDEX notifications_due_idx ON ${s}.notifications (not_before) WHERE status = 'pending'`);
-    await runner.query(`CREATE INDEX notifications_log_idx ON ${s}.notifications (tenant_id, project_id, created_at DESC, notification_id DESC)`);
+    await runner.query(
+      `CREATE INDEX notifications_due_idx ON ${s}.notifications (not_before) WHERE status = 'pending'`,
+    );
+    await runner.query(
+      `CREATE INDEX notifications_log_idx ON ${s}.notifications (tenant_id, project_id, created_at DESC, notification_id DESC)`,
+    );
     await runner.query(`
       CREATE TABLE ${s}.incidents (
         route_id            text           NOT NULL,
@@ -78,9 +82,13 @@ export class CreateNotifierReadModel1764400000000 implements MigrationInterface 
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['run_subjects', 'incidents', 'notifications', 'routes']) await runner.query(`DROP TABLE "${NOTIFIER_SCHEMA}".${table}`);
+    for (const table of ['run_subjects', 'incidents', 'notifications', 'routes'])
+      await runner.query(`DROP TABLE "${NOTIFIER_SCHEMA}".${table}`);
   }
 }
 
 /** In order: the inbox first, since every projected change is recorded there. */
-export const NOTIFIER_MIGRATIONS: (new () => MigrationInterface)[] = [inboxMigration(NOTIFIER_SCHEMA), CreateNotifierReadModel1764400000000];
+export const NOTIFIER_MIGRATIONS: (new () => MigrationInterface)[] = [
+  inboxMigration(NOTIFIER_SCHEMA),
+  CreateNotifierReadModel1764400000000,
+];

@@ -1,6 +1,10 @@
 import type {
-  IncidentResolvedPayload, NotificationAttemptFailedPayload, NotificationDeliveredPayload, NotificationFailedPayload,
-  NotificationIntendedPayload, TicketCreatedPayload,
+  IncidentResolvedPayload,
+  NotificationAttemptFailedPayload,
+  NotificationDeliveredPayload,
+  NotificationFailedPayload,
+  NotificationIntendedPayload,
+  TicketCreatedPayload,
 } from '@evalvault/contracts';
 
 /** A notification's stream `notification-<id>`: intent → failed attempts → one outcome. */
@@ -34,7 +38,13 @@ export interface NotificationState {
   lastError: string | null;
 }
 
-export const initialNotificationState: NotificationState = { status: 'none', intent: null, failedAttempts: 0, remoteId: null, lastError: null };
+export const initialNotificationState: NotificationState = {
+  status: 'none',
+  intent: null,
+  failedAttempts: 0,
+  remoteId: null,
+  lastError: null,
+};
 
 /** Does this failure end the notification (so it is dead-lettered) rather than schedule another attempt? */
 export function isFinalFailure(state: NotificationState, failure: DeliveryFailure, maxAttempts: number): boolean {
@@ -46,7 +56,9 @@ export function decideNotification(command: NotificationCommand, state: Notifica
     case 'Intend':
       return state.status === 'none' ? [{ type: 'NotificationIntended', payload: command.intent }] : []; // a redelivered trigger
     case 'RecordDelivery':
-      return state.status === 'pending' ? delivered(state.intent!, state.failedAttempts + 1, command.remoteId, command.remoteUrl) : [];
+      return state.status === 'pending'
+        ? delivered(state.intent!, state.failedAttempts + 1, command.remoteId, command.remoteUrl)
+        : [];
     case 'RecordFailure':
       return state.status === 'pending' ? failed(state, command) : [];
     default: {
@@ -56,41 +68,97 @@ export function decideNotification(command: NotificationCommand, state: Notifica
   }
 }
 
-function delivered(intent: NotificationIntendedPayload, attempts: number, remoteId: string | null, remoteUrl: string | null): NotificationEvent[] {
+function delivered(
+  intent: NotificationIntendedPayload,
+  attempts: number,
+  remoteId: string | null,
+  remoteUrl: string | null,
+): NotificationEvent[] {
   const { notificationId, routeId, destinationType, triggerEventId } = intent;
-  const outcome: NotificationEvent = { type: 'NotificationDelivered', payload: { notificationId, routeId, destinationType, triggerEventId, remoteId, attempts } };
+  const outcome: NotificationEvent = {
+    type: 'NotificationDelivered',
+    payload: { notificationId, routeId, destinationType, triggerEventId, remoteId, attempts },
+  };
   if (destinationType === 'pagerduty' && intent.action === 'resolve') {
-    return [{ type: 'IncidentResolved', payload: { notificationId, routeId, system: 'pagerduty', dedupKey: intent.dedupKey, triggerEventId } }, outcome];
+    return [
+      {
+        type: 'IncidentResolved',
+        payload: { notificationId, routeId, system: 'pagerduty', dedupKey: intent.dedupKey, triggerEventId },
+      },
+      outcome,
+    ];
   }
   if ((destinationType === 'jira' || destinationType === 'pagerduty') && remoteId) {
-    return [{ type: 'TicketCreated', payload: { notificationId, routeId, system: destinationType, ticketKey: remoteId, ticketUrl: remoteUrl, triggerEventId } }, outcome];
+    return [
+      {
+        type: 'TicketCreated',
+        payload: {
+          notificationId,
+          routeId,
+          system: destinationType,
+          ticketKey: remoteId,
+          ticketUrl: remoteUrl,
+          triggerEventId,
+        },
+      },
+      outcome,
+    ];
   }
   return [outcome];
 }
 
-function failed(state: NotificationState, command: Extract<NotificationCommand, { type: 'RecordFailure' }>): NotificationEvent[] {
+function failed(
+  state: NotificationState,
+  command: Extract<NotificationCommand, { type: 'RecordFailure' }>,
+): NotificationEvent[] {
   const { notificationId, routeId, destinationType, triggerEventId } = state.intent!;
   const attempt = state.failedAttempts + 1;
   const { failure } = command;
   if (isFinalFailure(state, failure, command.maxAttempts)) {
-    return [{ type: 'NotificationFailed', payload: { notificationId, routeId, destinationType, triggerEventId, error: failure.error, attempts: attempt } }];
+    return [
+      {
+        type: 'NotificationFailed',
+        payload: { notificationId, routeId, destinationType, triggerEventId, error: failure.error, attempts: attempt },
+      },
+    ];
   }
-  return [{
-    type: 'NotificationAttemptFailed',
-    payload: { notificationId, attempt, error: failure.error, statusCode: failure.statusCode, retryAfterMs: failure.retryAfterMs, nextAttemptAt: command.nextAttemptAt },
-  }];
+  return [
+    {
+      type: 'NotificationAttemptFailed',
+      payload: {
+        notificationId,
+        attempt,
+        error: failure.error,
+        statusCode: failure.statusCode,
+        retryAfterMs: failure.retryAfterMs,
+        nextAttemptAt: command.nextAttemptAt,
+      },
+    },
+  ];
 }
 
-export function evolveNotificationWith(state: NotificationState, events: readonly NotificationEvent[]): NotificationState {
+export function evolveNotificationWith(
+  state: NotificationState,
+  events: readonly NotificationEvent[],
+): NotificationState {
   let next = state;
   for (const event of events) {
     switch (event.type) {
-      case 'NotificationIntended': next = { ...next, status: 'pending', intent: event.payload }; break;
-      case 'NotificationAttemptFailed': next = { ...next, failedAttempts: event.payload.attempt, lastError: event.payload.error }; break;
+      case 'NotificationIntended':
+        next = { ...next, status: 'pending', intent: event.payload };
+        break;
+      case 'NotificationAttemptFailed':
+        next = { ...next, failedAttempts: event.payload.attempt, lastError: event.payload.error };
+        break;
       case 'TicketCreated':
-      case 'IncidentResolved': break;
-      case 'NotificationDelivered': next = { ...next, status: 'delivered', remoteId: event.payload.remoteId }; break;
-      case 'NotificationFailed': next = { ...next, status: 'failed', failedAttempts: event.payload.attempts, lastError: event.payload.error }; break;
+      case 'IncidentResolved':
+        break;
+      case 'NotificationDelivered':
+        next = { ...next, status: 'delivered', remoteId: event.payload.remoteId };
+        break;
+      case 'NotificationFailed':
+        next = { ...next, status: 'failed', failedAttempts: event.payload.attempts, lastError: event.payload.error };
+        break;
       default: {
         const unhandled: never = event;
         throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);

@@ -7,10 +7,12 @@ export function derivedUuid(...parts: string[]): string {
 }
 
 /** One notification per (trigger event, route): a redelivered or replayed event finds its stream. */
-export const notificationIdFor = (triggerEventId: string, routeId: string): string => derivedUuid('notification', triggerEventId, routeId);
+export const notificationIdFor = (triggerEventId: string, routeId: string): string =>
+  derivedUuid('notification', triggerEventId, routeId);
 
 /** One route per (tenant, project, name): creating it again is a retry, not a second route. */
-export const routeIdFor = (tenantId: string, projectId: string, name: string): string => derivedUuid('notification-route', tenantId, projectId, name.toLowerCase());
+export const routeIdFor = (tenantId: string, projectId: string, name: string): string =>
+  derivedUuid('notification-route', tenantId, projectId, name.toLowerCase());
 
 export const notificationStreamId = (notificationId: string): string => `notification-${notificationId}`;
 export const routeStreamId = (routeId: string): string => `notifroute-${routeId}`;

@@ -1,7 +1,14 @@
 import type { DataSource } from 'typeorm';
 import type { RunSubject } from '@evalvault/contracts';
 import type {
-  Destination, ListNotificationsQuery, NotificationSeverity, NotificationStatus, NotificationTrigger, NotificationView, NotificationsPage, RouteView,
+  Destination,
+  ListNotificationsQuery,
+  NotificationSeverity,
+  NotificationStatus,
+  NotificationTrigger,
+  NotificationView,
+  NotificationsPage,
+  RouteView,
   DestinationType,
 } from '@evalvault/service-apis';
 import { NOTIFICATION_STATUSES } from '@evalvault/service-apis';
@@ -12,14 +19,33 @@ import { NOTIFIER_SCHEMA } from '../migrations/notifier.migrations.js';
 const s = `"${NOTIFIER_SCHEMA}"`;
 
 interface RouteRow {
-  route_id: string; project_id: string; name: string; triggers: string[]; severity: string; destination: Destination;
-  created_by: string; created_at: Date;
+  route_id: string;
+  project_id: string;
+  name: string;
+  triggers: string[];
+  severity: string;
+  destination: Destination;
+  created_by: string;
+  created_at: Date;
 }
 
 interface NotificationRow {
-  notification_id: string; route_id: string; route_name: string; destination_type: string; action: string; trigger_type: string;
-  trigger_event_id: string; run_id: string; gate_id: string | null; status: string; attempts: number; last_error: string | null;
-  remote_id: string | null; remote_url: string | null; created_at: Date; updated_at: Date;
+  notification_id: string;
+  route_id: string;
+  route_name: string;
+  destination_type: string;
+  action: string;
+  trigger_type: string;
+  trigger_event_id: string;
+  run_id: string;
+  gate_id: string | null;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  remote_id: string | null;
+  remote_url: string | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export interface ActiveRoute extends RouteView {
@@ -28,8 +54,15 @@ export interface ActiveRoute extends RouteView {
 
 function routeView(row: RouteRow): ActiveRoute {
   return {
-    routeId: row.route_id, projectId: row.project_id, name: row.name, on: row.triggers as NotificationTrigger[], severity: row.severity as NotificationSeverity,
-    destination: row.destination, createdBy: row.created_by, createdAt: row.created_at.toISOString(), createdAtMs: row.created_at.getTime(),
+    routeId: row.route_id,
+    projectId: row.project_id,
+    name: row.name,
+    on: row.triggers as NotificationTrigger[],
+    severity: row.severity as NotificationSeverity,
+    destination: row.destination,
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+    createdAtMs: row.created_at.getTime(),
   };
 }
 
@@ -41,24 +74,38 @@ export function publicRoute(route: ActiveRoute): RouteView {
 
 function notificationView(row: NotificationRow): NotificationView {
   return {
-    notificationId: row.notification_id, routeId: row.route_id, routeName: row.route_name, destinationType: row.destination_type as DestinationType,
-    action: row.action as 'trigger' | 'resolve', triggerType: row.trigger_type as NotificationTrigger, triggerEventId: row.trigger_event_id,
-    runId: row.run_id, gateId: row.gate_id, status: row.status as NotificationStatus, attempts: row.attempts, lastError: row.last_error,
-    remoteId: row.remote_id, remoteUrl: row.remote_url, createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString(),
+    notificationId: row.notification_id,
+    routeId: row.route_id,
+    routeName: row.route_name,
+    destinationType: row.destination_type as DestinationType,
+    action: row.action as 'trigger' | 'resolve',
+    triggerType: row.trigger_type as NotificationTrigger,
+    triggerEventId: row.trigger_event_id,
+    runId: row.run_id,
+    gateId: row.gate_id,
+    status: row.status as NotificationStatus,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    remoteId: row.remote_id,
+    remoteUrl: row.remote_url,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
 
 /** The platform's keyset cursor: an ISO time with milliseconds (what PostgreSQL reads) and the id. */
 const NOTIFICATIONS_CURSOR = keysetCursor('notifications', { at: 'instant', id: 'string' });
 
-const encodeCursor = (row: NotificationRow): string => NOTIFICATIONS_CURSOR.encode({ at: row.created_at.toISOString(), id: row.notification_id });
+const encodeCursor = (row: NotificationRow): string =>
+  NOTIFICATIONS_CURSOR.encode({ at: row.created_at.toISOString(), id: row.notification_id });
 
 function decodeCursor(cursor: string): [string, string] {
   try {
     const { at, id } = NOTIFICATIONS_CURSOR.decode(cursor);
     return [at, id];
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new NotifierError(NotifierErrorCode.InvalidInput, 'cursor is not one this API returned');
+    if (error instanceof InvalidCursorError)
+      throw new NotifierError(NotifierErrorCode.InvalidInput, 'cursor is not one this API returned');
     throw error;
   }
 }
@@ -69,36 +116,55 @@ export class NotifierQueries {
 
   async activeRoutes(tenantId: string, projectId: string): Promise<ActiveRoute[]> {
     const rows: RouteRow[] = await this.dataSource.query(
-      `SELECT * FROM ${s}.routes WHERE tenant_id = $1 AND project_id = $2 AND NOT removed ORDER BY lower(name), route_id`, [tenantId, projectId]);
+      `SELECT * FROM ${s}.routes WHERE tenant_id = $1 AND project_id = $2 AND NOT removed ORDER BY lower(name), route_id`,
+      [tenantId, projectId],
+    );
     return rows.map(routeView);
   }
 
   async getRoute(tenantId: string, projectId: string, routeId: string): Promise<ActiveRoute | null> {
     const rows: RouteRow[] = await this.dataSource.query(
-      `SELECT * FROM ${s}.routes WHERE tenant_id = $1 AND project_id = $2 AND route_id = $3 AND NOT removed`, [tenantId, projectId, routeId]);
+      `SELECT * FROM ${s}.routes WHERE tenant_id = $1 AND project_id = $2 AND route_id = $3 AND NOT removed`,
+      [tenantId, projectId, routeId],
+    );
     return rows[0] ? routeView(rows[0]) : null;
   }
 
   /** Is the PagerDuty incident of this route and gate open, opened by a failure before `before`? */
   async openIncident(routeId: string, dedupKey: string, before: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM ${s}.incidents WHERE route_id = $1 AND dedup_key = $2 AND open AND triggered_by_event_at <= $3`, [routeId, dedupKey, new Date(before).toISOString()]);
+      `SELECT 1 FROM ${s}.incidents WHERE route_id = $1 AND dedup_key = $2 AND open AND triggered_by_event_at <= $3`,
+      [routeId, dedupKey, new Date(before).toISOString()],
+    );
     return rows.length > 0;
   }
 
   async runSubject(tenantId: string, runId: string): Promise<RunSubject | null> {
-    const rows: { subject: RunSubject }[] = await this.dataSource.query(`SELECT subject FROM ${s}.run_subjects WHERE tenant_id = $1 AND run_id = $2`, [tenantId, runId]);
+    const rows: { subject: RunSubject }[] = await this.dataSource.query(
+      `SELECT subject FROM ${s}.run_subjects WHERE tenant_id = $1 AND run_id = $2`,
+      [tenantId, runId],
+    );
     return rows[0]?.subject ?? null;
   }
 
-  async listNotifications(tenantId: string, projectId: string, query: ListNotificationsQuery): Promise<NotificationsPage> {
+  async listNotifications(
+    tenantId: string,
+    projectId: string,
+    query: ListNotificationsQuery,
+  ): Promise<NotificationsPage> {
     if (query.status && !(NOTIFICATION_STATUSES as readonly string[]).includes(query.status)) {
-      throw new NotifierError(NotifierErrorCode.InvalidInput, `status must be one of ${NOTIFICATION_STATUSES.join(', ')}`);
+      throw new NotifierError(
+        NotifierErrorCode.InvalidInput,
+        `status must be one of ${NOTIFICATION_STATUSES.join(', ')}`,
+      );
     }
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
     const params: unknown[] = [tenantId, projectId];
     const where = ['tenant_id = $1', 'project_id = $2'];
-    const add = (clause: (n: number) => string, value: unknown): void => { params.push(value); where.push(clause(params.length)); };
+    const add = (clause: (n: number) => string, value: unknown): void => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
     if (query.routeId) add((n) => `route_id = $${n}`, query.routeId);
     if (query.status) add((n) => `status = $${n}`, query.status);
     if (query.runId) add((n) => `run_id = $${n}`, query.runId);
@@ -109,7 +175,9 @@ export class NotifierQueries {
     }
     params.push(limit + 1);
     const rows: NotificationRow[] = await this.dataSource.query(
-      `SELECT * FROM ${s}.notifications WHERE ${where.join(' AND ')} ORDER BY created_at DESC, notification_id DESC LIMIT $${params.length}`, params);
+      `SELECT * FROM ${s}.notifications WHERE ${where.join(' AND ')} ORDER BY created_at DESC, notification_id DESC LIMIT $${params.length}`,
+      params,
+    );
     const page = rows.slice(0, limit);
     return { items: page.map(notificationView), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
   }

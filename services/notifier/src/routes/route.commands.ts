@@ -28,10 +28,21 @@ export class RouteCommands {
     const route = validateRoute(request, this.policy, scope);
     await this.checkSecrets(route.destination, scope);
     const routeId = routeIdFor(context.tenantId, context.projectId, route.name);
-    const { events } = await this.routes.handle(routeStreamId(routeId), {
-      type: 'CreateRoute',
-      route: { routeId, name: route.name, on: route.on, severity: route.severity, destinationType: route.destination.type, destinationJson: JSON.stringify(route.destination) },
-    }, context);
+    const { events } = await this.routes.handle(
+      routeStreamId(routeId),
+      {
+        type: 'CreateRoute',
+        route: {
+          routeId,
+          name: route.name,
+          on: route.on,
+          severity: route.severity,
+          destinationType: route.destination.type,
+          destinationJson: JSON.stringify(route.destination),
+        },
+      },
+      context,
+    );
     await this.projection.applyAll(events);
     const created = await this.queries.getRoute(context.tenantId, context.projectId, routeId);
     if (!created) throw new Error(`route ${routeId} was not projected`);
@@ -50,15 +61,22 @@ export class RouteCommands {
   private async checkSecrets(destination: CreateRouteRequest['destination'], scope: SecretScope): Promise<void> {
     for (const { field, ref, kind } of secretRefsOf(destination)) {
       if (ref.startsWith('file:') && (await fileEscapesScope(ref, scope, kind, this.policy.secretRefPrefixes))) {
-        throw new NotifierError(NotifierErrorCode.InvalidInput, `${field}: secret ${ref} links out of this tenant and project's ${kind} secrets`);
+        throw new NotifierError(
+          NotifierErrorCode.InvalidInput,
+          `${field}: secret ${ref} links out of this tenant and project's ${kind} secrets`,
+        );
       }
       let value: string;
       try {
         value = await this.secrets(ref);
       } catch {
-        throw new NotifierError(NotifierErrorCode.InvalidInput, `${field}: secret ${ref} cannot be resolved by the notifier`);
+        throw new NotifierError(
+          NotifierErrorCode.InvalidInput,
+          `${field}: secret ${ref} cannot be resolved by the notifier`,
+        );
       }
-      if (field === 'destination.webhookUrlRef') requireEgress(value, `${field} (the webhook URL in ${ref})`, this.policy);
+      if (field === 'destination.webhookUrlRef')
+        requireEgress(value, `${field} (the webhook URL in ${ref})`, this.policy);
     }
   }
 }

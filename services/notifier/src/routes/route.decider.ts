@@ -6,9 +6,7 @@ export type RouteEvent =
   | { type: 'NotificationRouteCreated'; payload: NotificationRouteCreatedPayload }
   | { type: 'NotificationRouteRemoved'; payload: NotificationRouteRemovedPayload };
 
-export type RouteCommand =
-  | { type: 'CreateRoute'; route: NotificationRouteCreatedPayload }
-  | { type: 'RemoveRoute' };
+export type RouteCommand = { type: 'CreateRoute'; route: NotificationRouteCreatedPayload } | { type: 'RemoveRoute' };
 
 export interface RouteState {
   status: 'none' | 'active' | 'removed';
@@ -27,11 +25,16 @@ export function decideRoute(command: RouteCommand, state: RouteState): RouteEven
     case 'CreateRoute': {
       if (state.status !== 'active') return [{ type: 'NotificationRouteCreated', payload: command.route }];
       if (sameRoute(state.route!, command.route)) return [];
-      throw new NotifierError(NotifierErrorCode.RouteConflict, `a route named "${command.route.name}" already exists with other settings; delete it first`);
+      throw new NotifierError(
+        NotifierErrorCode.RouteConflict,
+        `a route named "${command.route.name}" already exists with other settings; delete it first`,
+      );
     }
     case 'RemoveRoute': {
       if (state.status !== 'active') throw new NotifierError(NotifierErrorCode.RouteNotFound, 'route not found');
-      return [{ type: 'NotificationRouteRemoved', payload: { routeId: state.route!.routeId, name: state.route!.name } }];
+      return [
+        { type: 'NotificationRouteRemoved', payload: { routeId: state.route!.routeId, name: state.route!.name } },
+      ];
     }
     default: {
       const unhandled: never = command;
@@ -44,8 +47,12 @@ export function evolveRouteWith(state: RouteState, events: readonly RouteEvent[]
   let next = state;
   for (const event of events) {
     switch (event.type) {
-      case 'NotificationRouteCreated': next = { status: 'active', route: event.payload }; break;
-      case 'NotificationRouteRemoved': next = { ...next, status: 'removed' }; break;
+      case 'NotificationRouteCreated':
+        next = { status: 'active', route: event.payload };
+        break;
+      case 'NotificationRouteRemoved':
+        next = { ...next, status: 'removed' };
+        break;
       default: {
         const unhandled: never = event;
         throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);

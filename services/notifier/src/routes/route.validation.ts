@@ -1,4 +1,9 @@
-import type { CreateRouteRequest, Destination, NotificationSeverity, NotificationTrigger } from '@evalvault/service-apis';
+import type {
+  CreateRouteRequest,
+  Destination,
+  NotificationSeverity,
+  NotificationTrigger,
+} from '@evalvault/service-apis';
 import { checkEgress } from '../delivery/egress.js';
 import { NotifierError, NotifierErrorCode } from '../notifier.errors.js';
 import { isInScope, scopedPrefixes, type SecretKind, type SecretScope } from './secret-scope.js';
@@ -29,11 +34,20 @@ function invalid(message: string): NotifierError {
  * route's scope (its tenant, project and destination kind, see secret-scope.ts). Checked before
  * anything is resolved, so a refusal never tells whether another team's secret exists.
  */
-export function requireSecretRef(ref: string, field: string, kind: SecretKind, scope: SecretScope, policy: RoutePolicy): void {
-  if (!SECRET_REF.test(ref)) throw invalid(`${field} must name a secret as env:NAME or file:/absolute/path, not hold it`);
+export function requireSecretRef(
+  ref: string,
+  field: string,
+  kind: SecretKind,
+  scope: SecretScope,
+  policy: RoutePolicy,
+): void {
+  if (!SECRET_REF.test(ref))
+    throw invalid(`${field} must name a secret as env:NAME or file:/absolute/path, not hold it`);
   if (ref.startsWith('file:') && ref.split('/').includes('..')) throw invalid(`${field} must not contain ".."`);
   if (!policy.secretRefPrefixes.some((prefix) => ref.startsWith(prefix))) {
-    throw invalid(`${field} must start with one of ${policy.secretRefPrefixes.join(', ')} (NOTIFIER_SECRET_REF_PREFIXES)`);
+    throw invalid(
+      `${field} must start with one of ${policy.secretRefPrefixes.join(', ')} (NOTIFIER_SECRET_REF_PREFIXES)`,
+    );
   }
   if (!isInScope(ref, scope, kind, policy.secretRefPrefixes)) throw invalid(outOfScope(field, kind, scope, policy));
 }
@@ -58,10 +72,15 @@ export function normaliseDestination(destination: Destination, policy: RoutePoli
       requireEgress(destination.baseUrl, 'destination.baseUrl', policy);
       requireSecretRef(destination.tokenRef, 'destination.tokenRef', 'jira', scope, policy);
       if (destination.emailRef) requireSecretRef(destination.emailRef, 'destination.emailRef', 'jira', scope, policy);
-      if (!/^[A-Z][A-Z0-9_]{0,49}$/.test(destination.projectKey)) throw invalid('destination.projectKey must be a Jira project key, e.g. OPS');
+      if (!/^[A-Z][A-Z0-9_]{0,49}$/.test(destination.projectKey))
+        throw invalid('destination.projectKey must be a Jira project key, e.g. OPS');
       return {
-        type: 'jira', baseUrl: destination.baseUrl.replace(/\/+$/, ''), projectKey: destination.projectKey,
-        issueType: destination.issueType, emailRef: destination.emailRef ?? null, tokenRef: destination.tokenRef,
+        type: 'jira',
+        baseUrl: destination.baseUrl.replace(/\/+$/, ''),
+        projectKey: destination.projectKey,
+        issueType: destination.issueType,
+        emailRef: destination.emailRef ?? null,
+        tokenRef: destination.tokenRef,
       };
     }
     case 'pagerduty': {
@@ -76,7 +95,9 @@ export function normaliseDestination(destination: Destination, policy: RoutePoli
       return { type: destination.type, webhookUrlRef: destination.webhookUrlRef };
     default: {
       const unknown: never = destination;
-      throw invalid(`destination.type ${String((unknown as { type?: unknown }).type)} is not one of jira, pagerduty, teams, slack`);
+      throw invalid(
+        `destination.type ${String((unknown as { type?: unknown }).type)} is not one of jira, pagerduty, teams, slack`,
+      );
     }
   }
 }
@@ -91,12 +112,20 @@ export interface ValidRoute {
 /** The route as stored, or a NotifierError naming the field that is wrong; secrets are checked against the route's tenant and project. */
 export function validateRoute(request: CreateRouteRequest, policy: RoutePolicy, scope: SecretScope): ValidRoute {
   const name = request.name.trim();
-  if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(name)) throw invalid('name must be 1-100 letters, digits, spaces, dots, dashes or underscores');
+  if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(name))
+    throw invalid('name must be 1-100 letters, digits, spaces, dots, dashes or underscores');
   const on = [...new Set(request.on)].sort();
   if (on.length === 0) throw invalid('on must name at least one event type');
   const refused = on.filter((trigger) => !TRIGGERS_BY_TYPE[request.destination.type]?.includes(trigger));
   if (refused.length > 0) {
-    throw invalid(`on: a ${request.destination.type} route takes ${TRIGGERS_BY_TYPE[request.destination.type]?.join(', ') ?? 'nothing'}, not ${refused.join(', ')}`);
+    throw invalid(
+      `on: a ${request.destination.type} route takes ${TRIGGERS_BY_TYPE[request.destination.type]?.join(', ') ?? 'nothing'}, not ${refused.join(', ')}`,
+    );
   }
-  return { name, on, severity: request.severity ?? 'error', destination: normaliseDestination(request.destination, policy, scope) };
+  return {
+    name,
+    on,
+    severity: request.severity ?? 'error',
+    destination: normaliseDestination(request.destination, policy, scope),
+  };
 }

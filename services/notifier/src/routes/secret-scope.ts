@@ -35,7 +35,11 @@ function fileScope({ tenantId, projectId }: SecretScope, kind: SecretKind): stri
 /** Where a secret of this scope and kind may be, one place per configured prefix (what a refusal lists). */
 export function scopedPrefixes(scope: SecretScope, kind: SecretKind, prefixes: readonly string[]): string[] {
   return prefixes.flatMap((prefix) => {
-    const scoped = prefix.startsWith('env:') ? envScope(scope, kind) : prefix.startsWith('file:/') ? fileScope(scope, kind) : null;
+    const scoped = prefix.startsWith('env:')
+      ? envScope(scope, kind)
+      : prefix.startsWith('file:/')
+        ? fileScope(scope, kind)
+        : null;
     if (!scoped) return [];
     return [prefix.startsWith('file:') ? `${prefix.replace(/\/+$/, '')}/${scoped}` : `${prefix}${scoped}`];
   });
@@ -76,8 +80,15 @@ export function isInScope(ref: string, scope: SecretScope, kind: SecretKind, pre
  * secret? Links inside it (Kubernetes' `..data`) are fine; a file that is not there is for the
  * resolver to report. Checked before the file is read.
  */
-export async function fileEscapesScope(ref: string, scope: SecretScope, kind: SecretKind, prefixes: readonly string[]): Promise<boolean> {
-  const dir = scopedPrefixes(scope, kind, prefixes).find((scoped) => scoped.startsWith('file:') && ref.startsWith(scoped));
+export async function fileEscapesScope(
+  ref: string,
+  scope: SecretScope,
+  kind: SecretKind,
+  prefixes: readonly string[],
+): Promise<boolean> {
+  const dir = scopedPrefixes(scope, kind, prefixes).find(
+    (scoped) => scoped.startsWith('file:') && ref.startsWith(scoped),
+  );
   if (!dir) return true;
   let file: string;
   let root: string;
@@ -92,13 +103,18 @@ export async function fileEscapesScope(ref: string, scope: SecretScope, kind: Se
 /** The secret references of a destination, with the field each is in and the kind it is for. */
 export function secretRefsOf(destination: Destination): { field: string; ref: string; kind: SecretKind }[] {
   switch (destination.type) {
-    case 'jira': return [
-      { field: 'destination.tokenRef', ref: destination.tokenRef, kind: 'jira' },
-      ...(destination.emailRef ? [{ field: 'destination.emailRef', ref: destination.emailRef, kind: 'jira' as const }] : []),
-    ];
-    case 'pagerduty': return [{ field: 'destination.routingKeyRef', ref: destination.routingKeyRef, kind: 'pagerduty' }];
+    case 'jira':
+      return [
+        { field: 'destination.tokenRef', ref: destination.tokenRef, kind: 'jira' },
+        ...(destination.emailRef
+          ? [{ field: 'destination.emailRef', ref: destination.emailRef, kind: 'jira' as const }]
+          : []),
+      ];
+    case 'pagerduty':
+      return [{ field: 'destination.routingKeyRef', ref: destination.routingKeyRef, kind: 'pagerduty' }];
     case 'teams':
-    case 'slack': return [{ field: 'destination.webhookUrlRef', ref: destination.webhookUrlRef, kind: destination.type }];
+    case 'slack':
+      return [{ field: 'destination.webhookUrlRef', ref: destination.webhookUrlRef, kind: destination.type }];
     default: {
       const unknown: never = destination;
       throw new Error(`unknown destination ${JSON.stringify(unknown)}`);
@@ -107,6 +123,10 @@ export function secretRefsOf(destination: Destination): { field: string; ref: st
 }
 
 /** The first secret reference of a destination outside its route's scope, if any: checked again before each delivery. */
-export function refOutOfScope(destination: Destination, scope: SecretScope, prefixes: readonly string[]): { field: string; ref: string } | null {
+export function refOutOfScope(
+  destination: Destination,
+  scope: SecretScope,
+  prefixes: readonly string[],
+): { field: string; ref: string } | null {
   return secretRefsOf(destination).find(({ ref, kind }) => !isInScope(ref, scope, kind, prefixes)) ?? null;
 }

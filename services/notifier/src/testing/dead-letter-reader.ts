@@ -9,7 +9,12 @@ export interface DeadLetterSeen {
 }
 
 /** The notifications dead letters with this key written since `since` (a fresh consumer, offsets by time). */
-export async function readDeadLetters(settings: KafkaSettings, since: Date, key: string, timeoutMs = 10_000): Promise<DeadLetterSeen[]> {
+export async function readDeadLetters(
+  settings: KafkaSettings,
+  since: Date,
+  key: string,
+  timeoutMs = 10_000,
+): Promise<DeadLetterSeen[]> {
   const kafka = createKafka(settings);
   const topic = deadLetterTopic(topicOf('NotificationIntended'));
   const admin = kafka.admin();
@@ -22,18 +27,29 @@ export async function readDeadLetters(settings: KafkaSettings, since: Date, key:
   const consumer = kafka.consumer({ groupId: `dlq-reader-${Date.now()}-${Math.random()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  const remaining = new Map(ends.filter((end) => {
-    const start = offsets.find((o) => o.partition === end.partition)?.offset ?? end.offset;
-    return Number(end.offset) > Math.max(0, Number(start));
-  }).map((end) => [end.partition, Number(end.offset)]));
+  const remaining = new Map(
+    ends
+      .filter((end) => {
+        const start = offsets.find((o) => o.partition === end.partition)?.offset ?? end.offset;
+        return Number(end.offset) > Math.max(0, Number(start));
+      })
+      .map((end) => [end.partition, Number(end.offset)]),
+  );
   let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => { finish = resolve; });
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
   if (remaining.size === 0) finish();
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
       if (message.key?.toString() === key) {
         const header = (name: string): string => String(message.headers?.[name] ?? '');
-        seen.push({ key, type: codec.decode(message.value!).type, error: header(BUS_HEADERS.error), attempts: header(BUS_HEADERS.attempts) });
+        seen.push({
+          key,
+          type: codec.decode(message.value!).type,
+          error: header(BUS_HEADERS.error),
+          attempts: header(BUS_HEADERS.attempts),
+        });
       }
       if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
       if (remaining.size === 0) finish();

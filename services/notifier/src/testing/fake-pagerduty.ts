@@ -23,7 +23,9 @@ export class FakePagerDuty extends FakeVendorServer {
 
   /** Accepted events with this action. */
   events(action: 'trigger' | 'resolve'): Record<string, unknown>[] {
-    return this.accepted(/^\/v2\/enqueue$/).map((request) => request.body as Record<string, unknown>).filter((body) => body['event_action'] === action);
+    return this.accepted(/^\/v2\/enqueue$/)
+      .map((request) => request.body as Record<string, unknown>)
+      .filter((body) => body['event_action'] === action);
   }
 
   protected handle(request: ReceivedRequest): VendorAnswer {
@@ -34,7 +36,8 @@ export class FakePagerDuty extends FakeVendorServer {
     const problems = request.problems;
     const event = request.body;
     if (check.object(event, 'event', problems)) this.validate(event, problems);
-    if (problems.length > 0) return { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: problems } };
+    if (problems.length > 0)
+      return { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: problems } };
     const body = event as { event_action: string; dedup_key?: string };
     const dedupKey = body.dedup_key ?? `generated-${this.received.length}`;
     if (body.event_action === 'trigger') this.incidents.set(dedupKey, 'triggered');
@@ -56,10 +59,13 @@ export class FakePagerDuty extends FakeVendorServer {
     check.string(payload['summary'], 'payload.summary', problems, 1024);
     check.string(payload['source'], 'payload.source', problems);
     check.oneOf(payload['severity'], 'payload.severity', ['critical', 'error', 'warning', 'info'], problems);
-    if (payload['timestamp'] !== undefined && Number.isNaN(Date.parse(String(payload['timestamp'])))) problems.push('payload.timestamp must be ISO 8601');
-    if (payload['custom_details'] !== undefined) check.object(payload['custom_details'], 'payload.custom_details', problems);
+    if (payload['timestamp'] !== undefined && Number.isNaN(Date.parse(String(payload['timestamp']))))
+      problems.push('payload.timestamp must be ISO 8601');
+    if (payload['custom_details'] !== undefined)
+      check.object(payload['custom_details'], 'payload.custom_details', problems);
     if (event['links'] !== undefined && check.array(event['links'], 'links', problems)) {
-      for (const link of event['links']) if (!check.object(link, 'links[]', problems) || !check.url(link['href'], 'links[].href', problems)) break;
+      for (const link of event['links'])
+        if (!check.object(link, 'links[]', problems) || !check.url(link['href'], 'links[].href', problems)) break;
     }
   }
 }

@@ -39,7 +39,8 @@ export class FakeSlack extends FakeVendorServer {
       return { status: 400, body: 'no_text' };
     }
     if (message['text'] !== undefined) check.string(message['text'], 'text', problems, 40_000);
-    if (message['blocks'] !== undefined && check.array(message['blocks'], 'blocks', problems, 50)) message['blocks'].forEach((block, index) => validateBlock(block, `blocks[${index}]`, problems));
+    if (message['blocks'] !== undefined && check.array(message['blocks'], 'blocks', problems, 50))
+      message['blocks'].forEach((block, index) => validateBlock(block, `blocks[${index}]`, problems));
     return problems.length > 0 ? { status: 400, body: 'invalid_blocks' } : { status: 200, body: 'ok' };
   }
 }
@@ -52,13 +53,19 @@ function textObject(value: unknown, path: string, problems: string[], max: numbe
 
 function validateBlock(block: unknown, path: string, problems: string[]): void {
   if (!check.object(block, path, problems)) return;
-  if (!BLOCK_TYPES.has(String(block['type']))) { problems.push(`${path}.type ${String(block['type'])} is not a block`); return; }
+  if (!BLOCK_TYPES.has(String(block['type']))) {
+    problems.push(`${path}.type ${String(block['type'])} is not a block`);
+    return;
+  }
   switch (block['type']) {
-    case 'header': textObject(block['text'], `${path}.text`, problems, 150, true); break;
+    case 'header':
+      textObject(block['text'], `${path}.text`, problems, 150, true);
+      break;
     case 'section':
       if (block['text'] === undefined && block['fields'] === undefined) problems.push(`${path} needs text or fields`);
       if (block['text'] !== undefined) textObject(block['text'], `${path}.text`, problems, 3000);
-      if (block['fields'] !== undefined && check.array(block['fields'], `${path}.fields`, problems, 10)) block['fields'].forEach((field, index) => textObject(field, `${path}.fields[${index}]`, problems, 2000));
+      if (block['fields'] !== undefined && check.array(block['fields'], `${path}.fields`, problems, 10))
+        block['fields'].forEach((field, index) => textObject(field, `${path}.fields[${index}]`, problems, 2000));
       break;
     case 'actions':
       if (check.array(block['elements'], `${path}.elements`, problems, 25)) {
@@ -71,6 +78,7 @@ function validateBlock(block: unknown, path: string, problems: string[]): void {
         });
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }

@@ -54,7 +54,8 @@ export abstract class FakeVendorServer {
 
   /** The next `times` requests matching `path` (default: any) get this behaviour. */
   next(behaviour: Behaviour, times = 1, path?: RegExp): this {
-    for (let index = 0; index < times; index++) this.behaviours.push({ matches: (request) => !path || path.test(request.path), behaviour });
+    for (let index = 0; index < times; index++)
+      this.behaviours.push({ matches: (request) => !path || path.test(request.path), behaviour });
     return this;
   }
 
@@ -70,7 +71,12 @@ export abstract class FakeVendorServer {
 
   /** Requests the vendor accepted (valid, not turned away by a behaviour), optionally on one path. */
   accepted(path?: RegExp): ReceivedRequest[] {
-    return this.received.filter((request) => request.problems.length === 0 && (!path || path.test(request.path)) && !(request as { turnedAway?: boolean }).turnedAway);
+    return this.received.filter(
+      (request) =>
+        request.problems.length === 0 &&
+        (!path || path.test(request.path)) &&
+        !(request as { turnedAway?: boolean }).turnedAway,
+    );
   }
 
   async close(): Promise<void> {
@@ -87,30 +93,63 @@ export abstract class FakeVendorServer {
     let body: unknown = null;
     const problems: string[] = [];
     if (rawBody) {
-      try { body = JSON.parse(rawBody); } catch { problems.push('body is not JSON'); }
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        problems.push('body is not JSON');
+      }
     }
-    const request: ReceivedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, body, problems, receivedAt: Date.now() };
+    const request: ReceivedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+      body,
+      problems,
+      receivedAt: Date.now(),
+    };
     this.received.push(request);
     const index = this.behaviours.findIndex((entry) => entry.matches(request));
     const behaviour = index >= 0 ? this.behaviours.splice(index, 1)[0]!.behaviour : null;
     const answer = await this.answer(request, behaviour);
     if (res.destroyed) return;
-    res.writeHead(answer.status, { ...(typeof answer.body === 'string' ? { 'content-type': 'text/plain' } : { 'content-type': 'application/json' }), ...answer.headers });
-    res.end(answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+    res.writeHead(answer.status, {
+      ...(typeof answer.body === 'string' ? { 'content-type': 'text/plain' } : { 'content-type': 'application/json' }),
+      ...answer.headers,
+    });
+    res.end(
+      answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
+    );
   }
 
   private async answer(request: ReceivedRequest, behaviour: Behaviour | null): Promise<VendorAnswer> {
-    const turnAway = (answer: VendorAnswer): VendorAnswer => { (request as { turnedAway?: boolean }).turnedAway = true; return answer; };
+    const turnAway = (answer: VendorAnswer): VendorAnswer => {
+      (request as { turnedAway?: boolean }).turnedAway = true;
+      return answer;
+    };
     switch (behaviour?.kind) {
-      case 'fail': return turnAway({ status: behaviour.status, body: behaviour.body ?? { message: 'fake outage' } });
-      case 'throttle': return turnAway({ status: 429, body: { message: 'rate limited' }, headers: { 'retry-after': behaviour.retryAfter } });
-      case 'slow': await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs)); return this.handle(request);
+      case 'fail':
+        return turnAway({ status: behaviour.status, body: behaviour.body ?? { message: 'fake outage' } });
+      case 'throttle':
+        return turnAway({
+          status: 429,
+          body: { message: 'rate limited' },
+          headers: { 'retry-after': behaviour.retryAfter },
+        });
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+        return this.handle(request);
       case 'hold': {
         const answer = this.handle(request);
-        await new Promise<void>((resolve) => { this.held.push(resolve); this.heldWaiters.splice(0).forEach((wake) => wake()); });
+        await new Promise<void>((resolve) => {
+          this.held.push(resolve);
+          this.heldWaiters.splice(0).forEach((wake) => wake());
+        });
         return answer;
       }
-      default: return this.handle(request);
+      default:
+        return this.handle(request);
     }
   }
 }
@@ -118,25 +157,46 @@ export abstract class FakeVendorServer {
 /** Field checks shared by the fakes: each returns the problem, or nothing. */
 export const check = {
   string(value: unknown, path: string, problems: string[], max?: number): value is string {
-    if (typeof value !== 'string' || value.length === 0) { problems.push(`${path} must be a non-empty string`); return false; }
-    if (max !== undefined && value.length > max) { problems.push(`${path} must be at most ${max} characters`); return false; }
+    if (typeof value !== 'string' || value.length === 0) {
+      problems.push(`${path} must be a non-empty string`);
+      return false;
+    }
+    if (max !== undefined && value.length > max) {
+      problems.push(`${path} must be at most ${max} characters`);
+      return false;
+    }
     return true;
   },
   object(value: unknown, path: string, problems: string[]): value is Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) { problems.push(`${path} must be an object`); return false; }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(`${path} must be an object`);
+      return false;
+    }
     return true;
   },
   array(value: unknown, path: string, problems: string[], max?: number): value is unknown[] {
-    if (!Array.isArray(value)) { problems.push(`${path} must be an array`); return false; }
-    if (max !== undefined && value.length > max) { problems.push(`${path} must have at most ${max} items`); return false; }
+    if (!Array.isArray(value)) {
+      problems.push(`${path} must be an array`);
+      return false;
+    }
+    if (max !== undefined && value.length > max) {
+      problems.push(`${path} must have at most ${max} items`);
+      return false;
+    }
     return true;
   },
   oneOf(value: unknown, path: string, allowed: readonly string[], problems: string[]): boolean {
-    if (typeof value !== 'string' || !allowed.includes(value)) { problems.push(`${path} must be one of ${allowed.join(', ')}`); return false; }
+    if (typeof value !== 'string' || !allowed.includes(value)) {
+      problems.push(`${path} must be one of ${allowed.join(', ')}`);
+      return false;
+    }
     return true;
   },
   url(value: unknown, path: string, problems: string[]): boolean {
-    if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value)) { problems.push(`${path} must be an http(s) URL`); return false; }
+    if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value)) {
+      problems.push(`${path} must be an http(s) URL`);
+      return false;
+    }
     return true;
   },
 };

@@ -1,8 +1,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  INTERNAL_IDENTITY_HEADER, PROBLEM_CONTENT_TYPE, ServiceClientError, ServiceClientErrorCode, type InternalIdentity, type InternalIdentityVerifier,
+  INTERNAL_IDENTITY_HEADER,
+  PROBLEM_CONTENT_TYPE,
+  ServiceClientError,
+  ServiceClientErrorCode,
+  type InternalIdentity,
+  type InternalIdentityVerifier,
 } from '@evalvault/platform';
-import { DATASET_UPLOAD_PATH, NDJSON_MEDIA_TYPE, type DatasetUploadParams, type RegisteredVersion } from '@evalvault/service-apis';
+import {
+  DATASET_UPLOAD_PATH,
+  NDJSON_MEDIA_TYPE,
+  type DatasetUploadParams,
+  type RegisteredVersion,
+} from '@evalvault/service-apis';
 import type { Logger } from 'pino';
 import type { RegistryCommands } from '../resource/registry.commands.js';
 import { asServiceClientError, translated } from './registry-errors.js';
@@ -19,8 +29,18 @@ type UploadQuery = { name?: string; description?: string; source?: string };
 
 /** The streamed registration as a plain function: the route's body, and what the embedded platform calls in-process. */
 export function datasetUploadHandler(commands: RegistryCommands, newId: () => string) {
-  return (params: DatasetUploadParams, content: AsyncIterable<Uint8Array | string>, identity: InternalIdentity): Promise<RegisteredVersion> =>
-    translated(() => commands.registerDataset({ name: params.name, description: params.description, source: params.source === 'json' ? 'json' : 'jsonl' }, content, commandContextOf(identity, newId)));
+  return (
+    params: DatasetUploadParams,
+    content: AsyncIterable<Uint8Array | string>,
+    identity: InternalIdentity,
+  ): Promise<RegisteredVersion> =>
+    translated(() =>
+      commands.registerDataset(
+        { name: params.name, description: params.description, source: params.source === 'json' ? 'json' : 'jsonl' },
+        content,
+        commandContextOf(identity, newId),
+      ),
+    );
 }
 
 /**
@@ -48,21 +68,33 @@ export function registerDatasetUploadApi(fastify: FastifyInstance, options: Data
     handler: async (request, reply) => {
       const body = request.body as AsyncIterable<Buffer> | null;
       if (!body || typeof body[Symbol.asyncIterator] !== 'function') {
-        throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, `send the cases as ${NDJSON_MEDIA_TYPE}, one per line`);
+        throw new ServiceClientError(
+          ServiceClientErrorCode.InvalidInput,
+          `send the cases as ${NDJSON_MEDIA_TYPE}, one per line`,
+        );
       }
       const { name, description, source } = request.query as UploadQuery;
-      const params = { name: name ?? '', description: description ?? null, source: source === 'json' ? 'json' as const : 'jsonl' as const };
+      const params = {
+        name: name ?? '',
+        description: description ?? null,
+        source: source === 'json' ? ('json' as const) : ('jsonl' as const),
+      };
       const registered = await upload(params, body, identities.get(request)!);
       await reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(registered));
     },
   });
 }
 
-function problemOf(error: unknown, request: FastifyRequest, logger: DatasetUploadApiOptions['logger']): ServiceClientError {
+function problemOf(
+  error: unknown,
+  request: FastifyRequest,
+  logger: DatasetUploadApiOptions['logger'],
+): ServiceClientError {
   const translated = asServiceClientError(error);
   if (translated instanceof ServiceClientError) return translated;
   const status = (error as Partial<FastifyError>).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return new ServiceClientError(ServiceClientErrorCode.InvalidInput, (error as Error).message, { status });
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new ServiceClientError(ServiceClientErrorCode.InvalidInput, (error as Error).message, { status });
   logger.error({ err: error, url: request.url }, 'dataset upload failed');
   return new ServiceClientError(ServiceClientErrorCode.Internal, 'internal error');
 }
@@ -71,7 +103,10 @@ function sendProblem(reply: FastifyReply, error: ServiceClientError): void {
   const problem = {
     type: `urn:evalvault:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
     title: error.code === ServiceClientErrorCode.InvalidInput ? 'Invalid input' : error.code,
-    status: error.status, detail: error.message, code: error.code, ...(error.foreign ? { foreign: true } : {}),
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    ...(error.foreign ? { foreign: true } : {}),
   };
   void reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

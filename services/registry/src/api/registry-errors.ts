@@ -3,7 +3,10 @@ import { ContentNotFoundError } from '@evalvault/platform';
 import { RegistryError, RegistryErrorCode } from '../resource/resource.errors.js';
 
 /** Registry errors as the gateway should see them: one table. */
-const CODE_FOR: Record<Exclude<RegistryErrorCode, RegistryErrorCode.Foreign | RegistryErrorCode.TooLarge>, ServiceClientErrorCode> = {
+const CODE_FOR: Record<
+  Exclude<RegistryErrorCode, RegistryErrorCode.Foreign | RegistryErrorCode.TooLarge>,
+  ServiceClientErrorCode
+> = {
   [RegistryErrorCode.NotFound]: ServiceClientErrorCode.NotFound,
   [RegistryErrorCode.InvalidInput]: ServiceClientErrorCode.InvalidInput,
   [RegistryErrorCode.Conflict]: ServiceClientErrorCode.Conflict,
@@ -13,11 +16,17 @@ export function asServiceClientError(error: unknown): unknown {
   if (error instanceof RegistryError) {
     if (error.code === RegistryErrorCode.Foreign) return ServiceClientError.foreign(error.message);
     // Travels as INVALID_INPUT with status 413, which the gateway answers as PAYLOAD_TOO_LARGE.
-    if (error.code === RegistryErrorCode.TooLarge) return new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message, { status: 413 });
+    if (error.code === RegistryErrorCode.TooLarge)
+      return new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message, { status: 413 });
     return new ServiceClientError(CODE_FOR[error.code], error.message);
   }
   // A registered version whose content is gone is the registry's fault, not the caller's.
-  if (error instanceof ContentNotFoundError) return new ServiceClientError(ServiceClientErrorCode.Internal, 'dataset content is missing from the content store', { cause: error });
+  if (error instanceof ContentNotFoundError)
+    return new ServiceClientError(
+      ServiceClientErrorCode.Internal,
+      'dataset content is missing from the content store',
+      { cause: error },
+    );
   return error;
 }
 

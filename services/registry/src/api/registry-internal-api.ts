@@ -7,7 +7,11 @@ import type { RegistryQueries } from '../projection/registry.queries.js';
 import { translated } from './registry-errors.js';
 
 export function scopeOf(identity: InternalIdentity): Scope {
-  if (!identity.projectId) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, 'registry resources belong to a project: the identity names none');
+  if (!identity.projectId)
+    throw new ServiceClientError(
+      ServiceClientErrorCode.InvalidInput,
+      'registry resources belong to a project: the identity names none',
+    );
   return { tenantId: identity.tenantId, projectId: identity.projectId };
 }
 
@@ -16,31 +20,46 @@ export function commandContextOf(identity: InternalIdentity, newId: () => string
 }
 
 function kindOf(kind: unknown): ResourceKind {
-  if (!isResourceKind(kind)) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, `kind: one of ${REGISTRY_KINDS.join(', ')}`);
+  if (!isResourceKind(kind))
+    throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, `kind: one of ${REGISTRY_KINDS.join(', ')}`);
   return kind;
 }
 
 /** Approving is the approver's call; the gateway checks it too, the owner does not take it on trust. */
 function requireApprover(identity: InternalIdentity): void {
   if (!identity.roles.some((role) => role === 'approver' || role === 'admin')) {
-    throw new ServiceClientError(ServiceClientErrorCode.Forbidden, 'approving a registry version needs the approver role');
+    throw new ServiceClientError(
+      ServiceClientErrorCode.Forbidden,
+      'approving a registry version needs the approver role',
+    );
   }
 }
 
 /** The registry's JSON operations behind the service client port; thin: one call each. */
-export function registryOperationHandlers(commands: RegistryCommands, queries: RegistryQueries, newId: () => string): OperationHandlers<RegistryOperations> {
+export function registryOperationHandlers(
+  commands: RegistryCommands,
+  queries: RegistryQueries,
+  newId: () => string,
+): OperationHandlers<RegistryOperations> {
   return {
-    registerPrompt: (input, identity) => translated(() => commands.registerPrompt(input, commandContextOf(identity, newId))),
-    registerModelProfile: (input, identity) => translated(() => commands.registerModelProfile(input, commandContextOf(identity, newId))),
-    listResources: ({ kind, ...page }, identity) => translated(() => queries.listResources(scopeOf(identity), kindOf(kind), page)),
+    registerPrompt: (input, identity) =>
+      translated(() => commands.registerPrompt(input, commandContextOf(identity, newId))),
+    registerModelProfile: (input, identity) =>
+      translated(() => commands.registerModelProfile(input, commandContextOf(identity, newId))),
+    listResources: ({ kind, ...page }, identity) =>
+      translated(() => queries.listResources(scopeOf(identity), kindOf(kind), page)),
     getResource: ({ kind, id }, identity) => translated(() => queries.getResource(scopeOf(identity), kindOf(kind), id)),
-    listVersions: ({ kind, id, ...page }, identity) => translated(() => queries.listVersions(scopeOf(identity), kindOf(kind), id, page)),
-    getVersion: ({ kind, id, version }, identity) => translated(() => queries.getVersion(scopeOf(identity), kindOf(kind), id, version)),
-    getDatasetCases: ({ id, version, ...page }, identity) => translated(() => queries.datasetCases(scopeOf(identity), id, version, page)),
-    approveVersion: ({ kind, id, version, comment }, identity) => translated(async () => {
-      requireApprover(identity);
-      await commands.approveVersion(kindOf(kind), id, version, comment ?? null, commandContextOf(identity, newId));
-      return queries.getVersion(scopeOf(identity), kindOf(kind), id, version);
-    }),
+    listVersions: ({ kind, id, ...page }, identity) =>
+      translated(() => queries.listVersions(scopeOf(identity), kindOf(kind), id, page)),
+    getVersion: ({ kind, id, version }, identity) =>
+      translated(() => queries.getVersion(scopeOf(identity), kindOf(kind), id, version)),
+    getDatasetCases: ({ id, version, ...page }, identity) =>
+      translated(() => queries.datasetCases(scopeOf(identity), id, version, page)),
+    approveVersion: ({ kind, id, version, comment }, identity) =>
+      translated(async () => {
+        requireApprover(identity);
+        await commands.approveVersion(kindOf(kind), id, version, comment ?? null, commandContextOf(identity, newId));
+        return queries.getVersion(scopeOf(identity), kindOf(kind), id, version);
+      }),
   };
 }

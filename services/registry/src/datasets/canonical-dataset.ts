@@ -29,7 +29,10 @@ export function canonicalCaseLine(testCase: EvaluationCase): string {
 export class CanonicalDataset {
   caseCount = 0;
 
-  constructor(private readonly limits: DatasetLimits, private readonly sourceKind: DatasetSourceKind = 'jsonl') {}
+  constructor(
+    private readonly limits: DatasetLimits,
+    private readonly sourceKind: DatasetSourceKind = 'jsonl',
+  ) {}
 
   async *lines(upload: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
     const problems: string[] = [];
@@ -67,9 +70,13 @@ async function* bounded(upload: AsyncIterable<Uint8Array | string>, limits: Data
   let lineBytes = 0;
   let line = 1;
   for await (const piece of upload) {
-    const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    const chunk =
+      typeof piece === 'string'
+        ? Buffer.from(piece, 'utf8')
+        : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     total += chunk.length;
-    if (total > limits.maxBytes) throw new RegistryError(RegistryErrorCode.TooLarge, `dataset: larger than the limit of ${limits.maxBytes} bytes`);
+    if (total > limits.maxBytes)
+      throw new RegistryError(RegistryErrorCode.TooLarge, `dataset: larger than the limit of ${limits.maxBytes} bytes`);
     let start = 0;
     for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
       checkLineLength(lineBytes + newline - start, line, limits);
@@ -84,5 +91,6 @@ async function* bounded(upload: AsyncIterable<Uint8Array | string>, limits: Data
 }
 
 function checkLineLength(bytes: number, line: number, limits: DatasetLimits): void {
-  if (bytes > limits.maxLineBytes) throw invalidInput(`dataset: line ${line} is longer than the limit of ${limits.maxLineBytes} bytes`);
+  if (bytes > limits.maxLineBytes)
+    throw invalidInput(`dataset: line ${line} is longer than the limit of ${limits.maxLineBytes} bytes`);
 }

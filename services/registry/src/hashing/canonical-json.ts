@@ -14,10 +14,14 @@ export function canonicalJson(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (isPlainObject(value)) {
-    const entries = Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
+    const entries = Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
     return `{${entries.join(',')}}`;
   }
-  throw new TypeError(`a ${typeof value === 'object' ? (value as object).constructor?.name ?? 'object' : typeof value} cannot be represented in JSON`);
+  throw new TypeError(
+    `a ${typeof value === 'object' ? ((value as object).constructor?.name ?? 'object') : typeof value} cannot be represented in JSON`,
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

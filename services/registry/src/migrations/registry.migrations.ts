@@ -26,7 +26,9 @@ export class CreateRegistryReadModel1764500100000 implements MigrationInterface 
         created_at     timestamptz(3) NOT NULL,
         updated_at     timestamptz(3) NOT NULL
       )`);
-    await runner.query(`CREATE INDEX resources_listing_idx ON ${S}.resources (tenant_id, project_id, kind, name, resource_id)`);
+    await runner.query(
+      `CREATE INDEX resources_listing_idx ON ${S}.resources (tenant_id, project_id, kind, name, resource_id)`,
+    );
     await runner.query(`
       CREATE TABLE ${S}.versions (
         resource_id      text           NOT NULL,
@@ -61,7 +63,9 @@ export class CreateRegistryReadModel1764500100000 implements MigrationInterface 
         finished_at  timestamptz(3),
         PRIMARY KEY (run_id, kind)
       )`);
-    await runner.query(`CREATE INDEX lineage_version_idx ON ${S}.lineage (resource_id, version, requested_at DESC, run_id DESC)`);
+    await runner.query(
+      `CREATE INDEX lineage_version_idx ON ${S}.lineage (resource_id, version, requested_at DESC, run_id DESC)`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -1,4 +1,11 @@
-import { InvalidCursorError, keysetCursor, pageSizeOf, type CursorCodec, type CursorShape, type CursorValue } from '@evalvault/platform';
+import {
+  InvalidCursorError,
+  keysetCursor,
+  pageSizeOf,
+  type CursorCodec,
+  type CursorShape,
+  type CursorValue,
+} from '@evalvault/platform';
 import { invalidInput } from '../resource/resource.errors.js';
 
 /** The registry's keyset cursors (the platform's codec), one kind per listing. */

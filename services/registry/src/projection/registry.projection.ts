@@ -10,10 +10,15 @@ export const REGISTRY_READ_MODEL_CONSUMER = 'registry-read-model';
 
 /** Event types this read model applies: the registry's own, and the runs' for lineage. */
 export const REGISTRY_READ_MODEL_EVENT_TYPES = [
-  'DatasetVersionRegistered', 'PromptVersionRegistered', 'ModelProfileVersionRegistered', 'RegistryVersionApproved',
-  'RunRequested', 'RunCompleted', 'RunFailed', 'RunCancelled',
+  'DatasetVersionRegistered',
+  'PromptVersionRegistered',
+  'ModelProfileVersionRegistered',
+  'RegistryVersionApproved',
+  'RunRequested',
+  'RunCompleted',
+  'RunFailed',
+  'RunCancelled',
 ] as const;
-
 
 /**
  * The registry read model, fed from the bus (and, for read-your-writes, by the commands with
@@ -34,12 +39,17 @@ function effectOf(event: EvalVaultEvent): ProjectionEffect | null {
   switch (event.type) {
     case 'DatasetVersionRegistered':
     case 'PromptVersionRegistered':
-    case 'ModelProfileVersionRegistered': return (manager) => onVersionRegistered(manager, event);
-    case 'RegistryVersionApproved': return (manager) => onVersionApproved(manager, event);
-    case 'RunRequested': return (manager) => onRunRequested(manager, event);
+    case 'ModelProfileVersionRegistered':
+      return (manager) => onVersionRegistered(manager, event);
+    case 'RegistryVersionApproved':
+      return (manager) => onVersionApproved(manager, event);
+    case 'RunRequested':
+      return (manager) => onRunRequested(manager, event);
     case 'RunCompleted':
     case 'RunFailed':
-    case 'RunCancelled': return (manager) => onRunFinished(manager, event);
-    default: return null;
+    case 'RunCancelled':
+      return (manager) => onRunFinished(manager, event);
+    default:
+      return null;
   }
 }

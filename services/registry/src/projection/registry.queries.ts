@@ -2,7 +2,13 @@ import type { DataSource } from 'typeorm';
 import type { Scope, ContentStore } from '@evalvault/platform';
 import { readDataset } from '@evalvault/evaluation';
 import type {
-  DatasetCase, LineageRun, Page, RegistryPageQuery, ResourceSummary, VersionSummary, VersionView,
+  DatasetCase,
+  LineageRun,
+  Page,
+  RegistryPageQuery,
+  ResourceSummary,
+  VersionSummary,
+  VersionView,
 } from '@evalvault/service-apis';
 import type { ResourceKind } from '../resource/resource-kind.js';
 import { RegistryError, RegistryErrorCode } from '../resource/resource.errors.js';
@@ -11,19 +17,50 @@ import { REGISTRY_SCHEMA as S } from '../migrations/registry.migrations.js';
 
 const LINEAGE_SHOWN = 50;
 
-interface ResourceRow { resource_id: string; kind: ResourceKind; tenant_id: string; project_id: string; name: string; latest_version: number; created_at: Date; updated_at: Date }
-interface VersionRow {
-  resource_id: string; kind: ResourceKind; name: string; version: number; content_hash: string; details: VersionSummary['details'];
-  registered_by: string | null; registered_at: Date; approved_by: string | null; approved_at: Date | null; approval_comment: string | null;
+interface ResourceRow {
+  resource_id: string;
+  kind: ResourceKind;
+  tenant_id: string;
+  project_id: string;
+  name: string;
+  latest_version: number;
+  created_at: Date;
+  updated_at: Date;
 }
-interface LineageRow { run_id: string; status: string; content_hash: string; config_hash: string; requested_at: Date; finished_at: Date | null }
+interface VersionRow {
+  resource_id: string;
+  kind: ResourceKind;
+  name: string;
+  version: number;
+  content_hash: string;
+  details: VersionSummary['details'];
+  registered_by: string | null;
+  registered_at: Date;
+  approved_by: string | null;
+  approved_at: Date | null;
+  approval_comment: string | null;
+}
+interface LineageRow {
+  run_id: string;
+  status: string;
+  content_hash: string;
+  config_hash: string;
+  requested_at: Date;
+  finished_at: Date | null;
+}
 
 const notFound = (kind: ResourceKind, id: string, version?: number): RegistryError =>
-  new RegistryError(RegistryErrorCode.NotFound, `${kind} ${id}${version === undefined ? '' : ` v${version}`} not found`);
+  new RegistryError(
+    RegistryErrorCode.NotFound,
+    `${kind} ${id}${version === undefined ? '' : ` v${version}`} not found`,
+  );
 
 /** What the registry answers, always within one tenant and project; another scope's resource is "not found". */
 export class RegistryQueries {
-  constructor(private readonly dataSource: DataSource, private readonly content: ContentStore) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly content: ContentStore,
+  ) {}
 
   async listResources(scope: Scope, kind: ResourceKind, query: RegistryPageQuery): Promise<Page<ResourceSummary>> {
     const limit = pageSize(query.limit, 50, 200);
@@ -36,18 +73,30 @@ export class RegistryQueries {
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map(resourceSummary), nextCursor: rows.length > limit && last ? RESOURCES_CURSOR.encode({ name: last.name, id: last.resource_id }) : null };
+    return {
+      items: page.map(resourceSummary),
+      nextCursor:
+        rows.length > limit && last ? RESOURCES_CURSOR.encode({ name: last.name, id: last.resource_id }) : null,
+    };
   }
 
   async getResource(scope: Scope, kind: ResourceKind, id: string): Promise<ResourceSummary> {
-    const rows = await this.dataSource.query<ResourceRow[]>(`SELECT * FROM ${S}.resources WHERE resource_id = $1`, [id]);
+    const rows = await this.dataSource.query<ResourceRow[]>(`SELECT * FROM ${S}.resources WHERE resource_id = $1`, [
+      id,
+    ]);
     const row = rows[0];
     if (!row || row.kind !== kind) throw notFound(kind, id);
-    if (row.tenant_id !== scope.tenantId || row.project_id !== scope.projectId) throw new RegistryError(RegistryErrorCode.Foreign, `${kind} ${id} not found`);
+    if (row.tenant_id !== scope.tenantId || row.project_id !== scope.projectId)
+      throw new RegistryError(RegistryErrorCode.Foreign, `${kind} ${id} not found`);
     return resourceSummary(row);
   }
 
-  async listVersions(scope: Scope, kind: ResourceKind, id: string, query: RegistryPageQuery): Promise<Page<VersionSummary>> {
+  async listVersions(
+    scope: Scope,
+    kind: ResourceKind,
+    id: string,
+    query: RegistryPageQuery,
+  ): Promise<Page<VersionSummary>> {
     const limit = pageSize(query.limit, 50, 200);
     const before = query.cursor ? decodeCursor(VERSIONS_CURSOR, query.cursor).before : null;
     await this.getResource(scope, kind, id);
@@ -58,7 +107,10 @@ export class RegistryQueries {
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map(versionSummary), nextCursor: rows.length > limit && last ? VERSIONS_CURSOR.encode({ before: last.version }) : null };
+    return {
+      items: page.map(versionSummary),
+      nextCursor: rows.length > limit && last ? VERSIONS_CURSOR.encode({ before: last.version }) : null,
+    };
   }
 
   async getVersion(scope: Scope, kind: ResourceKind, id: string, version: number): Promise<VersionView> {
@@ -86,7 +138,14 @@ export class RegistryQueries {
         break;
       }
       const { id: caseId, question, answer, contexts, groundTruth, metadata } = row.testCase;
-      items.push({ id: caseId, question, answer, contexts, ...(groundTruth === null ? {} : { ground_truth: groundTruth }), ...(metadata ? { metadata } : {}) });
+      items.push({
+        id: caseId,
+        question,
+        answer,
+        contexts,
+        ...(groundTruth === null ? {} : { ground_truth: groundTruth }),
+        ...(metadata ? { metadata } : {}),
+      });
     }
     return { items, nextCursor: more ? CASES_CURSOR.encode({ after: after + limit }) : null };
   }
@@ -94,27 +153,52 @@ export class RegistryQueries {
   private async lineageOf(scope: Scope, id: string, version: number): Promise<VersionView['lineage']> {
     const params = [id, version, scope.tenantId, scope.projectId];
     const where = 'resource_id = $1 AND version = $2 AND tenant_id = $3 AND project_id = $4';
-    const [{ total }] = await this.dataSource.query<[{ total: number }]>(`SELECT count(*)::int AS total FROM ${S}.lineage WHERE ${where}`, params);
+    const [{ total }] = await this.dataSource.query<[{ total: number }]>(
+      `SELECT count(*)::int AS total FROM ${S}.lineage WHERE ${where}`,
+      params,
+    );
     const rows = await this.dataSource.query<LineageRow[]>(
-      `SELECT run_id, status, content_hash, config_hash, requested_at, finished_at FROM ${S}.lineage WHERE ${where} ORDER BY requested_at DESC, run_id DESC LIMIT ${LINEAGE_SHOWN}`, params,
+      `SELECT run_id, status, content_hash, config_hash, requested_at, finished_at FROM ${S}.lineage WHERE ${where} ORDER BY requested_at DESC, run_id DESC LIMIT ${LINEAGE_SHOWN}`,
+      params,
     );
     return { total, runs: rows.map(lineageRun) };
   }
 }
 
 function resourceSummary(row: ResourceRow): ResourceSummary {
-  return { kind: row.kind, id: row.resource_id, name: row.name, latestVersion: row.latest_version, createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() };
+  return {
+    kind: row.kind,
+    id: row.resource_id,
+    name: row.name,
+    latestVersion: row.latest_version,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
 }
 
 function versionSummary(row: VersionRow): VersionSummary {
   return {
-    kind: row.kind, id: row.resource_id, name: row.name, version: row.version, contentHash: row.content_hash,
-    registeredBy: row.registered_by, registeredAt: row.registered_at.toISOString(),
-    approval: row.approved_at ? { approvedBy: row.approved_by, approvedAt: row.approved_at.toISOString(), comment: row.approval_comment } : null,
+    kind: row.kind,
+    id: row.resource_id,
+    name: row.name,
+    version: row.version,
+    contentHash: row.content_hash,
+    registeredBy: row.registered_by,
+    registeredAt: row.registered_at.toISOString(),
+    approval: row.approved_at
+      ? { approvedBy: row.approved_by, approvedAt: row.approved_at.toISOString(), comment: row.approval_comment }
+      : null,
     details: row.details,
   };
 }
 
 function lineageRun(row: LineageRow): LineageRun {
-  return { runId: row.run_id, status: row.status, contentHash: row.content_hash, configHash: row.config_hash, requestedAt: row.requested_at.toISOString(), finishedAt: row.finished_at?.toISOString() ?? null };
+  return {
+    runId: row.run_id,
+    status: row.status,
+    contentHash: row.content_hash,
+    configHash: row.config_hash,
+    requestedAt: row.requested_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+  };
 }

@@ -1,6 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type {
-  DatasetVersionRegistered, ModelProfileVersionRegistered, PromptVersionRegistered, RegistryVersionApproved,
+  DatasetVersionRegistered,
+  ModelProfileVersionRegistered,
+  PromptVersionRegistered,
+  RegistryVersionApproved,
 } from '@evalvault/contracts';
 import type { DatasetDetails, ModelProfileDetails, PromptDetails } from '@evalvault/service-apis';
 import type { ResourceKind } from '../resource/resource-kind.js';
@@ -18,7 +21,11 @@ function rowOf(event: Registered): RegisteredRow {
   switch (event.type) {
     case 'DatasetVersionRegistered': {
       const { datasetId, format, caseCount, description } = event.payload;
-      return { kind: 'dataset', resourceId: datasetId, details: { format: format as 'jsonl', caseCount, description: description ?? null } };
+      return {
+        kind: 'dataset',
+        resourceId: datasetId,
+        details: { format: format as 'jsonl', caseCount, description: description ?? null },
+      };
     }
     case 'PromptVersionRegistered': {
       const { promptId, template, variables } = event.payload;
@@ -26,7 +33,11 @@ function rowOf(event: Registered): RegisteredRow {
     }
     case 'ModelProfileVersionRegistered': {
       const { modelProfileId, provider, model, parametersJson } = event.payload;
-      return { kind: 'model_profile', resourceId: modelProfileId, details: { provider, model, parameters: JSON.parse(parametersJson) as Record<string, unknown> } };
+      return {
+        kind: 'model_profile',
+        resourceId: modelProfileId,
+        details: { provider, model, parameters: JSON.parse(parametersJson) as Record<string, unknown> },
+      };
     }
   }
 }
@@ -39,7 +50,18 @@ export async function onVersionRegistered(manager: EntityManager, event: Registe
   await manager.query(
     `INSERT INTO ${S}.versions (resource_id, version, kind, tenant_id, project_id, name, content_hash, details, registered_by, registered_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (resource_id, version) DO NOTHING`,
-    [resourceId, version, kind, event.tenantId, event.projectId, name, contentHash, JSON.stringify(details), event.actor.subject, at],
+    [
+      resourceId,
+      version,
+      kind,
+      event.tenantId,
+      event.projectId,
+      name,
+      contentHash,
+      JSON.stringify(details),
+      event.actor.subject,
+      at,
+    ],
   );
   await manager.query(
     `INSERT INTO ${S}.resources (resource_id, kind, tenant_id, project_id, name, latest_version, created_at, updated_at)

@@ -8,11 +8,15 @@ describe('prompt content', () => {
   it('takes the template placeholders as variables when none are listed, sorted', () => {
     const content = promptContent('Answer {{ question }} from {{context}}; {{question}} again', undefined);
     expect(content.variables).toEqual(['context', 'question']);
-    expect(content.contentHash).toBe(promptContent('Answer {{ question }} from {{context}}; {{question}} again', ['question', 'context']).contentHash);
+    expect(content.contentHash).toBe(
+      promptContent('Answer {{ question }} from {{context}}; {{question}} again', ['question', 'context']).contentHash,
+    );
   });
 
   it('hashes template and variables together', () => {
-    expect(promptContent('Hi {{name}}', ['name']).contentHash).not.toBe(promptContent('Hi {{name}}', ['name', 'tone']).contentHash);
+    expect(promptContent('Hi {{name}}', ['name']).contentHash).not.toBe(
+      promptContent('Hi {{name}}', ['name', 'tone']).contentHash,
+    );
     expect(promptContent('Hi {{name}}', null).contentHash).not.toBe(promptContent('Hello {{name}}', null).contentHash);
   });
 
@@ -30,13 +34,17 @@ describe('model profile content', () => {
     const b = modelProfileContent('openai', 'gpt-4o', { max_tokens: 512, temperature: 0 });
     expect(a).toEqual(b);
     expect(a.parametersJson).toBe('{"max_tokens":512,"temperature":0}');
-    expect(modelProfileContent('openai', 'gpt-4o', { temperature: 0.2, max_tokens: 512 }).contentHash).not.toBe(a.contentHash);
+    expect(modelProfileContent('openai', 'gpt-4o', { temperature: 0.2, max_tokens: 512 }).contentHash).not.toBe(
+      a.contentHash,
+    );
   });
 
   it('refuses unknown providers, non-object parameters and anything that looks like a credential', () => {
     expect(() => modelProfileContent('acme', 'm', {})).toThrow(/provider/);
     expect(() => modelProfileContent('openai', 'm', [])).toThrow(/parameters: must be an object/);
-    expect(() => modelProfileContent('openai', 'm', { headers: { Authorization: 'Bearer x' } })).toThrow(/parameters\.headers\.Authorization/);
+    expect(() => modelProfileContent('openai', 'm', { headers: { Authorization: 'Bearer x' } })).toThrow(
+      /parameters\.headers\.Authorization/,
+    );
     expect(() => modelProfileContent('anthropic', 'm', { api_key: 'sk-1' })).toThrow(invalid);
   });
 });

@@ -18,7 +18,8 @@ export interface PromptContent {
  * same template declaring other variables is another version.
  */
 export function promptContent(template: unknown, variables: unknown): PromptContent {
-  if (typeof template !== 'string' || template.trim() === '') throw invalidInput('template: a non-empty string is required');
+  if (typeof template !== 'string' || template.trim() === '')
+    throw invalidInput('template: a non-empty string is required');
   if (template.length > MAX_TEMPLATE_LENGTH) throw invalidInput(`template: at most ${MAX_TEMPLATE_LENGTH} characters`);
   const names = variables === undefined || variables === null ? placeholdersOf(template) : checkedVariables(variables);
   const sorted = [...new Set(names)].sort();
@@ -33,7 +34,10 @@ function checkedVariables(variables: unknown): string[] {
   if (!Array.isArray(variables)) throw invalidInput('variables: must be an array of names');
   if (variables.length > 100) throw invalidInput('variables: at most 100');
   variables.forEach((name, index) => {
-    if (typeof name !== 'string' || !VARIABLE.test(name)) throw invalidInput(`variables[${index}]: a name of letters, digits, _ . - is required, starting with a letter or _`);
+    if (typeof name !== 'string' || !VARIABLE.test(name))
+      throw invalidInput(
+        `variables[${index}]: a name of letters, digits, _ . - is required, starting with a letter or _`,
+      );
   });
   const names = variables as string[];
   const repeated = names.find((name, index) => names.indexOf(name) !== index);

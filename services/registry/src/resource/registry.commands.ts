@@ -33,41 +33,92 @@ export class RegistryCommands {
   ) {}
 
   /** Streams the cases into the content store in canonical form; the event carries only the hash and count. */
-  async registerDataset(upload: DatasetUpload, cases: AsyncIterable<Uint8Array | string>, context: CommandContext): Promise<RegisteredVersion> {
+  async registerDataset(
+    upload: DatasetUpload,
+    cases: AsyncIterable<Uint8Array | string>,
+    context: CommandContext,
+  ): Promise<RegisteredVersion> {
     const name = checkedName(upload.name);
     const description = checkedOptionalText(upload.description, 'description', 2_000);
     const canonical = new CanonicalDataset(this.limits, upload.source ?? 'jsonl');
     const stored = await this.content.put(canonical.lines(cases));
     const datasetId = resourceIdFor(context.tenantId, context.projectId, 'dataset', name);
-    return this.register(datasetId, {
-      kind: 'dataset',
-      content: { datasetId, name, contentHash: stored.hash, format: 'jsonl', caseCount: canonical.caseCount, contentRef: `contentstore:${stored.hash}`, description },
-    }, context);
+    return this.register(
+      datasetId,
+      {
+        kind: 'dataset',
+        content: {
+          datasetId,
+          name,
+          contentHash: stored.hash,
+          format: 'jsonl',
+          caseCount: canonical.caseCount,
+          contentRef: `contentstore:${stored.hash}`,
+          description,
+        },
+      },
+      context,
+    );
   }
 
   async registerPrompt(input: RegisterPromptRequest, context: CommandContext): Promise<RegisteredVersion> {
     const name = checkedName(input.name);
     const { template, variables, contentHash } = promptContent(input.template, input.variables);
     const promptId = resourceIdFor(context.tenantId, context.projectId, 'prompt', name);
-    return this.register(promptId, { kind: 'prompt', content: { promptId, name, contentHash, template, variables } }, context);
+    return this.register(
+      promptId,
+      { kind: 'prompt', content: { promptId, name, contentHash, template, variables } },
+      context,
+    );
   }
 
   async registerModelProfile(input: RegisterModelProfileRequest, context: CommandContext): Promise<RegisteredVersion> {
     const name = checkedName(input.name);
-    const { provider, model, parametersJson, contentHash } = modelProfileContent(input.provider, input.model, input.parameters);
+    const { provider, model, parametersJson, contentHash } = modelProfileContent(
+      input.provider,
+      input.model,
+      input.parameters,
+    );
     const modelProfileId = resourceIdFor(context.tenantId, context.projectId, 'model_profile', name);
-    return this.register(modelProfileId, { kind: 'model_profile', content: { modelProfileId, name, contentHash, provider, model, parametersJson } }, context);
+    return this.register(
+      modelProfileId,
+      { kind: 'model_profile', content: { modelProfileId, name, contentHash, provider, model, parametersJson } },
+      context,
+    );
   }
 
-  async approveVersion(kind: ResourceKind, resourceId: string, version: number, comment: string | null, context: CommandContext): Promise<void> {
-    if (!Number.isSafeInteger(version) || version < 1) throw new RegistryError(RegistryErrorCode.InvalidInput, 'version: a whole number >= 1 is required');
+  async approveVersion(
+    kind: ResourceKind,
+    resourceId: string,
+    version: number,
+    comment: string | null,
+    context: CommandContext,
+  ): Promise<void> {
+    if (!Number.isSafeInteger(version) || version < 1)
+      throw new RegistryError(RegistryErrorCode.InvalidInput, 'version: a whole number >= 1 is required');
     const checkedComment = checkedOptionalText(comment, 'comment', 2_000);
-    const { events } = await this.scoped(() => this.resources.handle(streamIdOf(kind, resourceId), { type: 'ApproveVersion', kind, resourceId, version, comment: checkedComment }, context));
+    const { events } = await this.scoped(() =>
+      this.resources.handle(
+        streamIdOf(kind, resourceId),
+        { type: 'ApproveVersion', kind, resourceId, version, comment: checkedComment },
+        context,
+      ),
+    );
     await this.feed(events);
   }
 
-  private async register(resourceId: string, registration: Registration, context: CommandContext): Promise<RegisteredVersion> {
-    const { events, state } = await this.scoped(() => this.resources.handle(streamIdOf(registration.kind, resourceId), { type: 'RegisterVersion', registration }, context));
+  private async register(
+    resourceId: string,
+    registration: Registration,
+    context: CommandContext,
+  ): Promise<RegisteredVersion> {
+    const { events, state } = await this.scoped(() =>
+      this.resources.handle(
+        streamIdOf(registration.kind, resourceId),
+        { type: 'RegisterVersion', registration },
+        context,
+      ),
+    );
     await this.feed(events);
     const { contentHash, name } = registration.content;
     const { version } = versionWithContent(state, contentHash)!;
@@ -90,7 +141,10 @@ export class RegistryCommands {
       try {
         await this.readModel.apply(event);
       } catch (error) {
-        this.logger.warn({ err: error, eventId: event.eventId }, 'read model not updated at once; the bus will apply the event');
+        this.logger.warn(
+          { err: error, eventId: event.eventId },
+          'read model not updated at once; the bus will apply the event',
+        );
         return;
       }
     }

@@ -4,7 +4,11 @@ import { sha256Hex } from '../hashing/canonical-json.js';
 export const RESOURCE_KINDS = ['dataset', 'prompt', 'model_profile'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
-const STREAM_PREFIX: Record<ResourceKind, string> = { dataset: 'dataset-', prompt: 'prompt-', model_profile: 'modelprofile-' };
+const STREAM_PREFIX: Record<ResourceKind, string> = {
+  dataset: 'dataset-',
+  prompt: 'prompt-',
+  model_profile: 'modelprofile-',
+};
 
 /** Streams the registry owns, and so relays. */
 export const REGISTRY_STREAM_PREFIXES = Object.values(STREAM_PREFIX);

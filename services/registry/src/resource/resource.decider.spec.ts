@@ -1,5 +1,11 @@
 import { deciderSpec } from '@evalvault/platform/testing';
-import { decideResource, evolveResource, initialResourceState, type Registration, type ResourceEvent } from './resource.decider.js';
+import {
+  decideResource,
+  evolveResource,
+  initialResourceState,
+  type Registration,
+  type ResourceEvent,
+} from './resource.decider.js';
 import { RegistryErrorCode } from './resource.errors.js';
 
 const registry = deciderSpec({ decide: decideResource, evolve: evolveResource, initialState: initialResourceState });
@@ -8,43 +14,96 @@ const hashA = 'a'.repeat(64);
 const hashB = 'b'.repeat(64);
 const dataset = (contentHash: string): Registration => ({
   kind: 'dataset',
-  content: { datasetId, name: 'qa', contentHash, format: 'jsonl', caseCount: 3, contentRef: `contentstore:${contentHash}`, description: null },
+  content: {
+    datasetId,
+    name: 'qa',
+    contentHash,
+    format: 'jsonl',
+    caseCount: 3,
+    contentRef: `contentstore:${contentHash}`,
+    description: null,
+  },
 });
 const registered = (contentHash: string, version: number): ResourceEvent => {
   const { content } = dataset(contentHash) as Extract<Registration, { kind: 'dataset' }>;
   return { type: 'DatasetVersionRegistered', payload: { ...content, version } };
 };
-const approved = (version: number, comment: string | null = null): ResourceEvent => ({ type: 'RegistryVersionApproved', payload: { kind: 'dataset', resourceId: datasetId, version, comment } });
-const approve = (version: number, comment: string | null = null) => ({ type: 'ApproveVersion' as const, kind: 'dataset' as const, resourceId: datasetId, version, comment });
+const approved = (version: number, comment: string | null = null): ResourceEvent => ({
+  type: 'RegistryVersionApproved',
+  payload: { kind: 'dataset', resourceId: datasetId, version, comment },
+});
+const approve = (version: number, comment: string | null = null) => ({
+  type: 'ApproveVersion' as const,
+  kind: 'dataset' as const,
+  resourceId: datasetId,
+  version,
+  comment,
+});
 
 describe('registry resource versions', () => {
   it('numbers the first registration 1', () => {
-    registry.given([]).when({ type: 'RegisterVersion', registration: dataset(hashA) }).then([registered(hashA, 1)]);
+    registry
+      .given([])
+      .when({ type: 'RegisterVersion', registration: dataset(hashA) })
+      .then([registered(hashA, 1)]);
   });
 
   it('registers identical content once: a repeat decides nothing', () => {
-    registry.given([registered(hashA, 1)]).when({ type: 'RegisterVersion', registration: dataset(hashA) }).then([]);
-    registry.given([registered(hashA, 1), registered(hashB, 2)]).when({ type: 'RegisterVersion', registration: dataset(hashA) }).then([]);
+    registry
+      .given([registered(hashA, 1)])
+      .when({ type: 'RegisterVersion', registration: dataset(hashA) })
+      .then([]);
+    registry
+      .given([registered(hashA, 1), registered(hashB, 2)])
+      .when({ type: 'RegisterVersion', registration: dataset(hashA) })
+      .then([]);
   });
 
   it('makes changed content the next version', () => {
-    registry.given([registered(hashA, 1)]).when({ type: 'RegisterVersion', registration: dataset(hashB) }).then([registered(hashB, 2)]);
+    registry
+      .given([registered(hashA, 1)])
+      .when({ type: 'RegisterVersion', registration: dataset(hashB) })
+      .then([registered(hashB, 2)]);
   });
 
   it('keeps a resource of one kind', () => {
-    const prompt: Registration = { kind: 'prompt', content: { promptId: datasetId, name: 'qa', contentHash: hashB, template: 't', variables: [] } };
-    registry.given([registered(hashA, 1)]).when({ type: 'RegisterVersion', registration: prompt }).thenThrows(expect.objectContaining({ code: RegistryErrorCode.Conflict }));
+    const prompt: Registration = {
+      kind: 'prompt',
+      content: { promptId: datasetId, name: 'qa', contentHash: hashB, template: 't', variables: [] },
+    };
+    registry
+      .given([registered(hashA, 1)])
+      .when({ type: 'RegisterVersion', registration: prompt })
+      .thenThrows(expect.objectContaining({ code: RegistryErrorCode.Conflict }));
   });
 
   it('approves a registered version once', () => {
-    registry.given([registered(hashA, 1)]).when(approve(1, 'reviewed')).then([approved(1, 'reviewed')]);
-    registry.given([registered(hashA, 1), approved(1)]).when(approve(1)).then([]);
-    registry.given([registered(hashA, 1), registered(hashB, 2), approved(1)]).when(approve(2)).then([approved(2)]);
+    registry
+      .given([registered(hashA, 1)])
+      .when(approve(1, 'reviewed'))
+      .then([approved(1, 'reviewed')]);
+    registry
+      .given([registered(hashA, 1), approved(1)])
+      .when(approve(1))
+      .then([]);
+    registry
+      .given([registered(hashA, 1), registered(hashB, 2), approved(1)])
+      .when(approve(2))
+      .then([approved(2)]);
   });
 
   it('approves only versions that exist, of the kind named', () => {
-    registry.given([]).when(approve(1)).thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
-    registry.given([registered(hashA, 1)]).when(approve(2)).thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
-    registry.given([registered(hashA, 1)]).when({ ...approve(1), kind: 'prompt' }).thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
+    registry
+      .given([])
+      .when(approve(1))
+      .thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
+    registry
+      .given([registered(hashA, 1)])
+      .when(approve(2))
+      .thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
+    registry
+      .given([registered(hashA, 1)])
+      .when({ ...approve(1), kind: 'prompt' })
+      .thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
   });
 });

@@ -1,5 +1,8 @@
 import type {
-  DatasetVersionRegisteredPayload, ModelProfileVersionRegisteredPayload, PromptVersionRegisteredPayload, RegistryVersionApprovedPayload,
+  DatasetVersionRegisteredPayload,
+  ModelProfileVersionRegisteredPayload,
+  PromptVersionRegisteredPayload,
+  RegistryVersionApprovedPayload,
 } from '@evalvault/contracts';
 import { RegistryError, RegistryErrorCode } from './resource.errors.js';
 import type { ResourceKind } from './resource-kind.js';
@@ -49,14 +52,21 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
     case 'RegisterVersion': {
       const { registration } = command;
       if (state.kind !== null && state.kind !== registration.kind) {
-        throw new RegistryError(RegistryErrorCode.Conflict, `this resource is a ${state.kind}, not a ${registration.kind}`);
+        throw new RegistryError(
+          RegistryErrorCode.Conflict,
+          `this resource is a ${state.kind}, not a ${registration.kind}`,
+        );
       }
       if (versionWithContent(state, registration.content.contentHash)) return [];
       return [registered(registration, state.versions.length + 1)];
     }
     case 'ApproveVersion': {
       const known = state.kind === command.kind ? state.versions[command.version - 1] : undefined;
-      if (!known) throw new RegistryError(RegistryErrorCode.NotFound, `${command.kind} ${command.resourceId} has no version ${command.version}`);
+      if (!known)
+        throw new RegistryError(
+          RegistryErrorCode.NotFound,
+          `${command.kind} ${command.resourceId} has no version ${command.version}`,
+        );
       if (known.approved) return [];
       const { kind, resourceId, version, comment } = command;
       return [{ type: 'RegistryVersionApproved', payload: { kind, resourceId, version, comment } }];
@@ -68,21 +78,32 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
 
 function registered(registration: Registration, version: number): ResourceEvent {
   switch (registration.kind) {
-    case 'dataset': return { type: 'DatasetVersionRegistered', payload: { ...registration.content, version } };
-    case 'prompt': return { type: 'PromptVersionRegistered', payload: { ...registration.content, version } };
-    case 'model_profile': return { type: 'ModelProfileVersionRegistered', payload: { ...registration.content, version } };
-    default: return unreachable(registration);
+    case 'dataset':
+      return { type: 'DatasetVersionRegistered', payload: { ...registration.content, version } };
+    case 'prompt':
+      return { type: 'PromptVersionRegistered', payload: { ...registration.content, version } };
+    case 'model_profile':
+      return { type: 'ModelProfileVersionRegistered', payload: { ...registration.content, version } };
+    default:
+      return unreachable(registration);
   }
 }
 
 export function evolveResource(state: ResourceState, event: ResourceEvent): ResourceState {
   switch (event.type) {
-    case 'DatasetVersionRegistered': return withVersion(state, 'dataset', event.payload);
-    case 'PromptVersionRegistered': return withVersion(state, 'prompt', event.payload);
-    case 'ModelProfileVersionRegistered': return withVersion(state, 'model_profile', event.payload);
+    case 'DatasetVersionRegistered':
+      return withVersion(state, 'dataset', event.payload);
+    case 'PromptVersionRegistered':
+      return withVersion(state, 'prompt', event.payload);
+    case 'ModelProfileVersionRegistered':
+      return withVersion(state, 'model_profile', event.payload);
     case 'RegistryVersionApproved':
-      return { ...state, versions: state.versions.map((v) => (v.version === event.payload.version ? { ...v, approved: true } : v)) };
-    default: return unreachable(event);
+      return {
+        ...state,
+        versions: state.versions.map((v) => (v.version === event.payload.version ? { ...v, approved: true } : v)),
+      };
+    default:
+      return unreachable(event);
   }
 }
 
@@ -90,8 +111,15 @@ export function evolveResourceWith(state: ResourceState, events: readonly Resour
   return events.reduce(evolveResource, state);
 }
 
-function withVersion(state: ResourceState, kind: ResourceKind, payload: { version: number; contentHash: string }): ResourceState {
-  return { kind, versions: [...state.versions, { version: payload.version, contentHash: payload.contentHash, approved: false }] };
+function withVersion(
+  state: ResourceState,
+  kind: ResourceKind,
+  payload: { version: number; contentHash: string },
+): ResourceState {
+  return {
+    kind,
+    versions: [...state.versions, { version: payload.version, contentHash: payload.contentHash, approved: false }],
+  };
 }
 
 function unreachable(value: never): never {

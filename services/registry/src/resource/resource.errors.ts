@@ -8,10 +8,15 @@ export enum RegistryErrorCode {
 }
 
 export class RegistryError extends Error {
-  constructor(readonly code: RegistryErrorCode, message: string, readonly details: readonly string[] = []) {
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+    readonly details: readonly string[] = [],
+  ) {
     super(message);
     this.name = 'RegistryError';
   }
 }
 
-export const invalidInput = (message: string, details: readonly string[] = []): RegistryError => new RegistryError(RegistryErrorCode.InvalidInput, message, details);
+export const invalidInput = (message: string, details: readonly string[] = []): RegistryError =>
+  new RegistryError(RegistryErrorCode.InvalidInput, message, details);

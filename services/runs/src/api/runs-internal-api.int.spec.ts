@@ -4,8 +4,14 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EventCodec } from '@evalvault/contracts';
 import {
-  HttpServiceClient, InternalIdentitySigner, InternalIdentityVerifier, PostgresEventStore, registerInternalApi,
-  ServiceClientError, START, type InternalIdentity,
+  HttpServiceClient,
+  InternalIdentitySigner,
+  InternalIdentityVerifier,
+  PostgresEventStore,
+  registerInternalApi,
+  ServiceClientError,
+  START,
+  type InternalIdentity,
 } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import type { RunsOperations } from '@evalvault/service-apis';
@@ -23,8 +29,17 @@ describe('runs internal API', () => {
   let store: PostgresEventStore;
   let dataSource: DataSource;
   let client: HttpServiceClient<RunsOperations>;
-  const identity = (tenantId: string): InternalIdentity => ({ tenantId, projectId: 'checkout', roles: ['editor'], actor: { subject: 'alice', authMethod: 'oidc', apiKeyId: null } });
-  const codeOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: ServiceClientError) => `${error.code} ${error.status}`);
+  const identity = (tenantId: string): InternalIdentity => ({
+    tenantId,
+    projectId: 'checkout',
+    roles: ['editor'],
+    actor: { subject: 'alice', authMethod: 'oidc', apiKeyId: null },
+  });
+  const codeOf = (promise: Promise<unknown>): Promise<unknown> =>
+    promise.then(
+      () => 'resolved',
+      (error: ServiceClientError) => `${error.code} ${error.status}`,
+    );
 
   beforeAll(async () => {
     dataSource = await openReadModel();
@@ -32,9 +47,16 @@ describe('runs internal API', () => {
     store = new PostgresEventStore(pool, new EventCodec());
     const commands = new RunCommands(runRepository(store, { now: Date.now, newId: randomUUID }), randomUUID);
     fastify = Fastify();
-    registerInternalApi(fastify, { handlers: runsOperationHandlers(commands, new RunsQueries(dataSource), randomUUID), verifier: new InternalIdentityVerifier({ secret, serviceName: 'runs' }) });
+    registerInternalApi(fastify, {
+      handlers: runsOperationHandlers(commands, new RunsQueries(dataSource), randomUUID),
+      verifier: new InternalIdentityVerifier({ secret, serviceName: 'runs' }),
+    });
     const address = await fastify.listen({ port: 0, host: '127.0.0.1' });
-    client = new HttpServiceClient<RunsOperations>({ serviceName: 'runs', baseUrl: address, signer: new InternalIdentitySigner({ secret }) });
+    client = new HttpServiceClient<RunsOperations>({
+      serviceName: 'runs',
+      baseUrl: address,
+      signer: new InternalIdentitySigner({ secret }),
+    });
   });
 
   afterAll(async () => {
@@ -46,43 +68,98 @@ describe('runs internal API', () => {
 
   it('submits a run for the identity’s tenant and project, and shows it only to them', async () => {
     const tenant = `tenant-${randomUUID()}`;
-    const submitted = await client.call('submitRun', {
-      dataset: { name: 'qa', cases: [{ question: 'Q?', answer: 'A', contexts: ['A'], ground_truth: 'A' }] },
-      metrics: ['exact_match'], gate: { rules: ['mean(exact_match) >= 1'] },
-    }, identity(tenant));
+    const submitted = await client.call(
+      'submitRun',
+      {
+        dataset: { name: 'qa', cases: [{ question: 'Q?', answer: 'A', contexts: ['A'], ground_truth: 'A' }] },
+        metrics: ['exact_match'],
+        gate: { rules: ['mean(exact_match) >= 1'] },
+      },
+      identity(tenant),
+    );
     expect(submitted).toMatchObject({ status: 'requested' });
     const projection = new RunsProjection(dataSource);
-    for (const recorded of await store.readAll(START, { filter: { streamPrefixes: [`run-${submitted.runId}`] } })) await projection.apply(recorded.event);
+    for (const recorded of await store.readAll(START, { filter: { streamPrefixes: [`run-${submitted.runId}`] } }))
+      await projection.apply(recorded.event);
 
     const run = await client.call('getRun', { runId: submitted.runId }, identity(tenant));
-    expect(run).toMatchObject({ runId: submitted.runId, projectId: 'checkout', status: 'requested', requestedBy: 'alice', gateRules: ['mean(exact_match) >= 1'] });
+    expect(run).toMatchObject({
+      runId: submitted.runId,
+      projectId: 'checkout',
+      status: 'requested',
+      requestedBy: 'alice',
+      gateRules: ['mean(exact_match) >= 1'],
+    });
     expect((await client.call('listRuns', {}, identity(tenant))).items.map((r) => r.runId)).toEqual([submitted.runId]);
-    expect(await codeOf(client.call('getRun', { runId: submitted.runId }, identity(`tenant-${randomUUID()}`)))).toBe('NOT_FOUND 404');
-    expect(await codeOf(client.call('getCases', { runId: submitted.runId }, identity(`tenant-${randomUUID()}`)))).toBe('NOT_FOUND 404');
+    expect(await codeOf(client.call('getRun', { runId: submitted.runId }, identity(`tenant-${randomUUID()}`)))).toBe(
+      'NOT_FOUND 404',
+    );
+    expect(await codeOf(client.call('getCases', { runId: submitted.runId }, identity(`tenant-${randomUUID()}`)))).toBe(
+      'NOT_FOUND 404',
+    );
   });
 
   it('refuses another tenant’s run on every operation like a missing one, flagged foreign for the audit log, and changes nothing', async () => {
     const tenant = `tenant-${randomUUID()}`;
     const stranger = identity(`tenant-${randomUUID()}`);
-    const { runId } = await client.call('submitRun', { dataset: { name: 'qa', cases: [{ question: 'Q?', answer: 'A', contexts: [] }] }, metrics: ['exact_match'], gate: { rules: [] } }, identity(tenant));
+    const { runId } = await client.call(
+      'submitRun',
+      {
+        dataset: { name: 'qa', cases: [{ question: 'Q?', answer: 'A', contexts: [] }] },
+        metrics: ['exact_match'],
+        gate: { rules: [] },
+      },
+      identity(tenant),
+    );
     const projection = new RunsProjection(dataSource);
-    for (const recorded of await store.readAll(START, { filter: { streamPrefixes: [`run-${runId}`] } })) await projection.apply(recorded.event);
-    const refusal = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: ServiceClientError) => ({ code: error.code, foreign: error.foreign }));
+    for (const recorded of await store.readAll(START, { filter: { streamPrefixes: [`run-${runId}`] } }))
+      await projection.apply(recorded.event);
+    const refusal = (promise: Promise<unknown>): Promise<unknown> =>
+      promise.then(
+        () => 'resolved',
+        (error: ServiceClientError) => ({ code: error.code, foreign: error.foreign }),
+      );
     for (const attempt of [
-      client.call('getRun', { runId }, stranger), client.call('getCases', { runId }, stranger),
-      client.call('cancelRun', { runId, reason: null }, stranger), client.call('retryRun', { runId, mode: 'all' }, stranger),
-    ]) expect(await refusal(attempt)).toEqual({ code: 'NOT_FOUND', foreign: true });
+      client.call('getRun', { runId }, stranger),
+      client.call('getCases', { runId }, stranger),
+      client.call('cancelRun', { runId, reason: null }, stranger),
+      client.call('retryRun', { runId, mode: 'all' }, stranger),
+    ])
+      expect(await refusal(attempt)).toEqual({ code: 'NOT_FOUND', foreign: true });
     // A run that exists nowhere is not foreign.
-    expect(await refusal(client.call('getRun', { runId: randomUUID() }, stranger))).toEqual({ code: 'NOT_FOUND', foreign: false });
+    expect(await refusal(client.call('getRun', { runId: randomUUID() }, stranger))).toEqual({
+      code: 'NOT_FOUND',
+      foreign: false,
+    });
     expect((await store.readStream(`run-${runId}`)).map((r) => r.event.type)).toEqual(['RunRequested']);
   });
 
   it('answers bad input, unknown runs and conflicts with their codes', async () => {
     const tenant = `tenant-${randomUUID()}`;
-    expect(await codeOf(client.call('submitRun', { dataset: { name: 'qa', cases: [] }, metrics: ['nope'], gate: { rules: [] } }, identity(tenant)))).toBe('INVALID_INPUT 400');
-    expect(await codeOf(client.call('cancelRun', { runId: randomUUID(), reason: null }, identity(tenant)))).toBe('NOT_FOUND 404');
-    expect(await codeOf(client.call('listRuns', { cursor: 'not-a-cursor' }, identity(tenant)))).toBe('INVALID_INPUT 400');
-    const { runId } = await client.call('submitRun', { dataset: { name: 'qa', cases: [{ question: 'Q?', answer: 'A', contexts: [] }] }, metrics: ['exact_match'], gate: { rules: [] } }, identity(tenant));
+    expect(
+      await codeOf(
+        client.call(
+          'submitRun',
+          { dataset: { name: 'qa', cases: [] }, metrics: ['nope'], gate: { rules: [] } },
+          identity(tenant),
+        ),
+      ),
+    ).toBe('INVALID_INPUT 400');
+    expect(await codeOf(client.call('cancelRun', { runId: randomUUID(), reason: null }, identity(tenant)))).toBe(
+      'NOT_FOUND 404',
+    );
+    expect(await codeOf(client.call('listRuns', { cursor: 'not-a-cursor' }, identity(tenant)))).toBe(
+      'INVALID_INPUT 400',
+    );
+    const { runId } = await client.call(
+      'submitRun',
+      {
+        dataset: { name: 'qa', cases: [{ question: 'Q?', answer: 'A', contexts: [] }] },
+        metrics: ['exact_match'],
+        gate: { rules: [] },
+      },
+      identity(tenant),
+    );
     expect(await codeOf(client.call('retryRun', { runId, mode: 'all' }, identity(tenant)))).toBe('CONFLICT 409');
   });
 });

@@ -19,14 +19,20 @@ const CODE_FOR: Record<RunErrorCode, ServiceClientErrorCode> = {
 function translated<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
     if (error instanceof RunError) throw new ServiceClientError(CODE_FOR[error.code], error.message);
-    if (error instanceof RunsQueryError) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message);
-    if (error instanceof ForeignStreamError) throw ServiceClientError.foreign(`run ${error.streamId.replace(/^run-/, '')} not found`);
+    if (error instanceof RunsQueryError)
+      throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message);
+    if (error instanceof ForeignStreamError)
+      throw ServiceClientError.foreign(`run ${error.streamId.replace(/^run-/, '')} not found`);
     throw error;
   });
 }
 
 function scopeOf(identity: InternalIdentity): { tenantId: string; projectId: string } {
-  if (!identity.projectId) throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, 'runs belong to a project: the identity names none');
+  if (!identity.projectId)
+    throw new ServiceClientError(
+      ServiceClientErrorCode.InvalidInput,
+      'runs belong to a project: the identity names none',
+    );
   return { tenantId: identity.tenantId, projectId: identity.projectId };
 }
 
@@ -38,27 +44,40 @@ async function notFound(queries: RunsQueries, identity: InternalIdentity, runId:
 }
 
 /** The runs service's operations behind the service client port; thin: one call each. */
-export function runsOperationHandlers(commands: RunCommands, queries: RunsQueries, newId: () => string): OperationHandlers<RunsOperations> {
+export function runsOperationHandlers(
+  commands: RunCommands,
+  queries: RunsQueries,
+  newId: () => string,
+): OperationHandlers<RunsOperations> {
   const context = (identity: InternalIdentity): CommandContext => ({
-    ...scopeOf(identity), actor: identity.actor, correlationId: newId(), causationId: null,
+    ...scopeOf(identity),
+    actor: identity.actor,
+    correlationId: newId(),
+    causationId: null,
   });
   return {
     submitRun: (input, identity) => translated(() => commands.submitRun(input, context(identity))),
     cancelRun: (input, identity) => translated(() => commands.cancelRun(input.runId, input.reason, context(identity))),
     retryRun: (input, identity) => translated(() => commands.retryRun(input.runId, input.mode, context(identity))),
-    getRun: (input, identity) => translated(async () => {
-      const { tenantId, projectId } = scopeOf(identity);
-      return (await queries.getRun(tenantId, projectId, input.runId)) ?? notFound(queries, identity, input.runId);
-    }),
-    listRuns: (input, identity) => translated(() => {
-      const { tenantId, projectId } = scopeOf(identity);
-      // The status filter is a plain string on the wire; the queries validate it (INVALID_FILTER).
-      return queries.listRuns(tenantId, projectId, input as ListRunsOptions);
-    }),
-    getCases: (input, identity) => translated(async () => {
-      const { tenantId, projectId } = scopeOf(identity);
-      const { runId, ...options } = input;
-      return (await queries.getCases(tenantId, projectId, runId, options as GetCasesOptions)) ?? notFound(queries, identity, runId);
-    }),
+    getRun: (input, identity) =>
+      translated(async () => {
+        const { tenantId, projectId } = scopeOf(identity);
+        return (await queries.getRun(tenantId, projectId, input.runId)) ?? notFound(queries, identity, input.runId);
+      }),
+    listRuns: (input, identity) =>
+      translated(() => {
+        const { tenantId, projectId } = scopeOf(identity);
+        // The status filter is a plain string on the wire; the queries validate it (INVALID_FILTER).
+        return queries.listRuns(tenantId, projectId, input as ListRunsOptions);
+      }),
+    getCases: (input, identity) =>
+      translated(async () => {
+        const { tenantId, projectId } = scopeOf(identity);
+        const { runId, ...options } = input;
+        return (
+          (await queries.getCases(tenantId, projectId, runId, options as GetCasesOptions)) ??
+          notFound(queries, identity, runId)
+        );
+      }),
   };
 }

@@ -9,6 +9,8 @@ export interface DatasetContentSource {
 /** For a dataset reference without a content hash when no dataset directory is configured: nothing to read it from. */
 export class NoRegisteredDatasets implements DatasetContentSource {
   async open(dataset: VersionRef): Promise<never> {
-    throw new Error(`dataset ${dataset.id} v${dataset.version ?? '?'} cannot be read: the run names no content hash (submit it through the gateway, which pins the registered version's hash) and no dataset directory is configured`);
+    throw new Error(
+      `dataset ${dataset.id} v${dataset.version ?? '?'} cannot be read: the run names no content hash (submit it through the gateway, which pins the registered version's hash) and no dataset directory is configured`,
+    );
   }
 }

@@ -13,8 +13,11 @@ import type { DatasetContentSource } from './dataset-content.port.js';
 export class DirectoryDatasetSource implements DatasetContentSource {
   constructor(private readonly root: string) {}
 
-  async open(dataset: VersionRef): Promise<{ content: AsyncIterable<Buffer>; format: ReturnType<typeof detectFormat> }> {
-    if (!/^[A-Za-z0-9._-]+$/.test(dataset.id) || dataset.id.startsWith('.')) throw new Error(`dataset id ${JSON.stringify(dataset.id)} is not a valid stored dataset id`);
+  async open(
+    dataset: VersionRef,
+  ): Promise<{ content: AsyncIterable<Buffer>; format: ReturnType<typeof detectFormat> }> {
+    if (!/^[A-Za-z0-9._-]+$/.test(dataset.id) || dataset.id.startsWith('.'))
+      throw new Error(`dataset id ${JSON.stringify(dataset.id)} is not a valid stored dataset id`);
     const dir = join(this.root, dataset.id);
     const file = (await readdir(dir).catch(() => [])).find((name) => name.startsWith(`${dataset.version}.`));
     if (!file) throw new Error(`dataset ${dataset.id} v${dataset.version ?? '?'} is not in the dataset store`);

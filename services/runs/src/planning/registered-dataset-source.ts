@@ -10,7 +10,10 @@ import type { DatasetContentSource } from './dataset-content.port.js';
  * submitted straight to the runs service) goes to `unpinned`, e.g. a dataset directory.
  */
 export class RegisteredDatasetSource implements DatasetContentSource {
-  constructor(private readonly content: ContentStore, private readonly unpinned: DatasetContentSource) {}
+  constructor(
+    private readonly content: ContentStore,
+    private readonly unpinned: DatasetContentSource,
+  ) {}
 
   async open(dataset: VersionRef): ReturnType<DatasetContentSource['open']> {
     if (!isContentHash(dataset.contentHash)) return this.unpinned.open(dataset);
@@ -18,7 +21,10 @@ export class RegisteredDatasetSource implements DatasetContentSource {
       return { content: await this.content.get(dataset.contentHash), format: 'jsonl' };
     } catch (error) {
       if (!(error instanceof ContentNotFoundError)) throw error;
-      throw new Error(`dataset ${dataset.id} v${dataset.version ?? '?'}: its content ${dataset.contentHash} is not in the content store`, { cause: error });
+      throw new Error(
+        `dataset ${dataset.id} v${dataset.version ?? '?'}: its content ${dataset.contentHash} is not in the content store`,
+        { cause: error },
+      );
     }
   }
 }

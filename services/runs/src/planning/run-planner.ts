@@ -1,12 +1,20 @@
 import type { CaseFailedPayload, RunRequested, ScheduledCase } from '@evalvault/contracts';
 import { readDataset } from '@evalvault/evaluation';
-import { contextCausedBy, envelop, WrongExpectedRevisionError, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import {
+  contextCausedBy,
+  envelop,
+  WrongExpectedRevisionError,
+  type EnvelopeSources,
+  type EventStore,
+} from '@evalvault/platform';
 import type { Logger } from 'pino';
 import { isTerminal } from '../run/run.decider.js';
 import { batchStreamId, runStreamId, type RunRepository } from '../run/run.repository.js';
 import type { DatasetContentSource } from './dataset-content.port.js';
 
-type PlannedRow = { kind: 'case'; scheduled: ScheduledCase } | { kind: 'invalid'; failure: Omit<CaseFailedPayload, 'runId'> };
+type PlannedRow =
+  | { kind: 'case'; scheduled: ScheduledCase }
+  | { kind: 'invalid'; failure: Omit<CaseFailedPayload, 'runId'> };
 
 const FAILURES_PER_APPEND = 200;
 
@@ -32,7 +40,10 @@ export class RunPlanner {
     const { state } = await this.runs.load(streamId);
     if (state.status === 'none') {
       // Not in our store, so not ours to plan (a stray or replayed message): nothing to do.
-      this.logger.warn({ runId: requested.payload.runId, eventId: requested.eventId }, 'RunRequested for a run the store does not have; ignored');
+      this.logger.warn(
+        { runId: requested.payload.runId, eventId: requested.eventId },
+        'RunRequested for a run the store does not have; ignored',
+      );
       return;
     }
     if (isTerminal(state)) return;
@@ -42,7 +53,11 @@ export class RunPlanner {
       rows = await this.rowsOf(requested);
       for await (const _row of rows()) total++;
     } catch (error) {
-      await this.runs.handle(streamId, { type: 'FailRun', reason: 'dataset_unreadable', message: (error as Error).message }, context);
+      await this.runs.handle(
+        streamId,
+        { type: 'FailRun', reason: 'dataset_unreadable', message: (error as Error).message },
+        context,
+      );
       return;
     }
     await this.runs.handle(streamId, { type: 'StartRun', totalCases: total }, context);
@@ -69,7 +84,12 @@ export class RunPlanner {
 
   private async schedule(requested: RunRequested, batchNo: number, cases: ScheduledCase[]): Promise<void> {
     const streamId = batchStreamId(requested.payload.runId, batchNo);
-    const events = envelop(streamId, [{ type: 'CaseBatchScheduled', payload: { runId: requested.payload.runId, batchNo, cases } }], contextCausedBy(requested), this.sources);
+    const events = envelop(
+      streamId,
+      [{ type: 'CaseBatchScheduled', payload: { runId: requested.payload.runId, batchNo, cases } }],
+      contextCausedBy(requested),
+      this.sources,
+    );
     try {
       await this.store.append(streamId, events, 'no_stream');
     } catch (error) {
@@ -84,9 +104,19 @@ export class RunPlanner {
       // Rows the client rejected follow the cases, so the cases keep their indexes (a retry of failed cases relies on them).
       const rejected = requested.payload.rejectedRows ?? [];
       return async function* () {
-        for (const [caseIndex, testCase] of inline.entries()) yield { kind: 'case', scheduled: { caseIndex, line: null, testCase } };
+        for (const [caseIndex, testCase] of inline.entries())
+          yield { kind: 'case', scheduled: { caseIndex, line: null, testCase } };
         for (const [offset, row] of rejected.entries()) {
-          yield { kind: 'invalid', failure: { caseId: null, caseIndex: inline.length + offset, line: row.line, errorCode: row.errorCode, reason: row.reason } };
+          yield {
+            kind: 'invalid',
+            failure: {
+              caseId: null,
+              caseIndex: inline.length + offset,
+              line: row.line,
+              errorCode: row.errorCode,
+              reason: row.reason,
+            },
+          };
         }
       };
     }
@@ -97,12 +127,32 @@ export class RunPlanner {
       for await (const row of readDataset(content, format)) {
         if (row.kind === 'case') {
           const { testCase } = row;
-          yield { kind: 'case', scheduled: { caseIndex: row.index, line: row.line, testCase: {
-            id: testCase.id, question: testCase.question, answer: testCase.answer, contexts: testCase.contexts,
-            groundTruth: testCase.groundTruth, metadataJson: testCase.metadata ? JSON.stringify(testCase.metadata) : null,
-          } } };
+          yield {
+            kind: 'case',
+            scheduled: {
+              caseIndex: row.index,
+              line: row.line,
+              testCase: {
+                id: testCase.id,
+                question: testCase.question,
+                answer: testCase.answer,
+                contexts: testCase.contexts,
+                groundTruth: testCase.groundTruth,
+                metadataJson: testCase.metadata ? JSON.stringify(testCase.metadata) : null,
+              },
+            },
+          };
         } else if (row.kind === 'invalid') {
-          yield { kind: 'invalid', failure: { caseId: row.caseId, caseIndex: row.index, line: row.line, errorCode: row.errorCode, reason: row.reason } };
+          yield {
+            kind: 'invalid',
+            failure: {
+              caseId: row.caseId,
+              caseIndex: row.index,
+              line: row.line,
+              errorCode: row.errorCode,
+              reason: row.reason,
+            },
+          };
         }
       }
     };

@@ -8,7 +8,10 @@ import type { EventOfType } from '@evalvault/contracts';
  * Case events follow their RunRequested on the same topic and key, so the run row exists.
  */
 async function insertCase(manager: EntityManager, sql: string, params: unknown[]): Promise<boolean> {
-  const inserted: unknown[] = await manager.query(`${sql} ON CONFLICT (run_id, case_index) DO NOTHING RETURNING case_index`, params);
+  const inserted: unknown[] = await manager.query(
+    `${sql} ON CONFLICT (run_id, case_index) DO NOTHING RETURNING case_index`,
+    params,
+  );
   return inserted.length > 0;
 }
 

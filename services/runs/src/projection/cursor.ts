@@ -1,4 +1,11 @@
-import { InvalidCursorError, keysetCursor, pageSizeOf, type CursorCodec, type CursorShape, type CursorValue } from '@evalvault/platform';
+import {
+  InvalidCursorError,
+  keysetCursor,
+  pageSizeOf,
+  type CursorCodec,
+  type CursorShape,
+  type CursorValue,
+} from '@evalvault/platform';
 import { RunsQueryError } from './runs-query.error.js';
 
 /** The runs service's keyset cursors (the platform's codec), refused as INVALID_CURSOR. */
@@ -19,7 +26,8 @@ function decode<S extends CursorShape>(codec: CursorCodec<S>, cursor: string): C
   }
 }
 
-export const encodeRunsCursor = (position: RunsCursor): string => RUNS.encode({ at: position.requestedAt, id: position.runId });
+export const encodeRunsCursor = (position: RunsCursor): string =>
+  RUNS.encode({ at: position.requestedAt, id: position.runId });
 
 export function decodeRunsCursor(cursor: string): RunsCursor {
   const { at, id } = decode(RUNS, cursor);

@@ -28,9 +28,23 @@ export async function onRunRequested(manager: EntityManager, event: EventOfType<
        model_profile_ref = EXCLUDED.model_profile_ref
      WHERE r.requested_at IS NULL AND r.tenant_id = EXCLUDED.tenant_id AND r.project_id = EXCLUDED.project_id`,
     [
-      p.runId, event.tenantId, event.projectId, p.dataset.id, p.dataset.name, p.dataset.version, p.dataset.contentHash,
-      datasetKeyOf(p.dataset), p.metrics, p.gateRules, p.configHash, json(p.labels), p.retryOf, event.actor.subject,
-      at(event.occurredAt), json(p.prompt), json(p.modelProfile),
+      p.runId,
+      event.tenantId,
+      event.projectId,
+      p.dataset.id,
+      p.dataset.name,
+      p.dataset.version,
+      p.dataset.contentHash,
+      datasetKeyOf(p.dataset),
+      p.metrics,
+      p.gateRules,
+      p.configHash,
+      json(p.labels),
+      p.retryOf,
+      event.actor.subject,
+      at(event.occurredAt),
+      json(p.prompt),
+      json(p.modelProfile),
     ],
   );
 }
@@ -49,7 +63,15 @@ export async function onRunCompleted(manager: EntityManager, event: EventOfType<
     `UPDATE "runs".runs SET status = 'completed', total_cases = $4, aggregates = $5::jsonb,
        cost_usd = COALESCE($6::numeric, cost_usd), finished_at = $7
      WHERE ${OWN_RUN} AND ${NOT_FINISHED}`,
-    [p.runId, event.tenantId, event.projectId, p.totalCases, json(p.aggregates), p.usage?.costUsd ?? null, at(event.occurredAt)],
+    [
+      p.runId,
+      event.tenantId,
+      event.projectId,
+      p.totalCases,
+      json(p.aggregates),
+      p.usage?.costUsd ?? null,
+      at(event.occurredAt),
+    ],
   );
 }
 
@@ -57,7 +79,14 @@ export async function onRunFailed(manager: EntityManager, event: EventOfType<'Ru
   await manager.query(
     `UPDATE "runs".runs SET status = 'failed', failure_reason = $4, failure_message = $5, finished_at = $6
      WHERE ${OWN_RUN} AND ${NOT_FINISHED}`,
-    [event.payload.runId, event.tenantId, event.projectId, event.payload.reason, event.payload.message, at(event.occurredAt)],
+    [
+      event.payload.runId,
+      event.tenantId,
+      event.projectId,
+      event.payload.reason,
+      event.payload.message,
+      at(event.occurredAt),
+    ],
   );
 }
 
@@ -74,7 +103,10 @@ export async function onRunCancelled(manager: EntityManager, event: EventOfType<
  * Records the verdict. The subject carries the run's lineage, so a verdict that arrives
  * before its RunRequested leaves a placeholder (requested_at NULL) the request fills in.
  */
-export async function onGateVerdict(manager: EntityManager, event: EventOfType<'GatePassed' | 'GateFailed'>): Promise<void> {
+export async function onGateVerdict(
+  manager: EntityManager,
+  event: EventOfType<'GatePassed' | 'GateFailed'>,
+): Promise<void> {
   const { subject, rules } = event.payload;
   await manager.query(
     `INSERT INTO "runs".runs AS r (run_id, tenant_id, project_id, dataset_id, dataset_name, dataset_version, dataset_content_hash,
@@ -83,9 +115,19 @@ export async function onGateVerdict(manager: EntityManager, event: EventOfType<'
      ON CONFLICT (run_id) DO UPDATE SET gate_passed = EXCLUDED.gate_passed, gate_rules_result = EXCLUDED.gate_rules_result
      WHERE r.tenant_id = EXCLUDED.tenant_id AND r.project_id = EXCLUDED.project_id`,
     [
-      subject.runId, event.tenantId, event.projectId, subject.dataset.id, subject.dataset.name, subject.dataset.version,
-      subject.dataset.contentHash, datasetKeyOf(subject.dataset), subject.configHash, json(subject.prompt),
-      json(subject.modelProfile), event.type === 'GatePassed', json(rules),
+      subject.runId,
+      event.tenantId,
+      event.projectId,
+      subject.dataset.id,
+      subject.dataset.name,
+      subject.dataset.version,
+      subject.dataset.contentHash,
+      datasetKeyOf(subject.dataset),
+      subject.configHash,
+      json(subject.prompt),
+      json(subject.modelProfile),
+      event.type === 'GatePassed',
+      json(rules),
     ],
   );
 }

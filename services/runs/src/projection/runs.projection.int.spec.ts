@@ -21,34 +21,76 @@ describe('runs read model: projection', () => {
     projection = new RunsProjection(dataSource);
     queries = new RunsQueries(dataSource);
   });
-  afterAll(async () => { await dataSource.destroy(); });
+  afterAll(async () => {
+    await dataSource.destroy();
+  });
 
   it('projects a whole run: request, start, cases, completion and a failed gate', async () => {
     const tenant = randomUUID();
-    const events = runHistory({ tenantId: tenant, cases: 3, failing: [1], outcome: 'failed', labels: { branch: 'main', ci: 'yes' } });
+    const events = runHistory({
+      tenantId: tenant,
+      cases: 3,
+      failing: [1],
+      outcome: 'failed',
+      labels: { branch: 'main', ci: 'yes' },
+    });
     const runId = runIdOf(events);
     expect(await applyAll(events)).toEqual(events.map(() => true));
 
     const run = await queries.getRun(tenant, 'default', runId);
     expect(run).toMatchObject({
-      runId, projectId: 'default', status: 'completed', counts: { total: 3, evaluated: 2, failed: 1 },
-      metrics: ['token_f1'], gateRules: ['mean(token_f1) >= 0.8'], configHash: 'c'.repeat(64),
-      lineage: { dataset: RAG_QA, datasetKey: 'ds-rag-qa', prompt: { id: 'pr-answer', version: 2 }, modelProfile: null },
-      labels: { branch: 'main', ci: 'yes' }, retryOf: null, requestedBy: 'alice@example.com',
-      requestedAt: '2026-11-26T09:00:00.000Z', startedAt: '2026-11-26T09:00:01.000Z', finishedAt: '2026-11-26T09:00:05.000Z',
-      costUsd: 0.025, failure: null,
+      runId,
+      projectId: 'default',
+      status: 'completed',
+      counts: { total: 3, evaluated: 2, failed: 1 },
+      metrics: ['token_f1'],
+      gateRules: ['mean(token_f1) >= 0.8'],
+      configHash: 'c'.repeat(64),
+      lineage: {
+        dataset: RAG_QA,
+        datasetKey: 'ds-rag-qa',
+        prompt: { id: 'pr-answer', version: 2 },
+        modelProfile: null,
+      },
+      labels: { branch: 'main', ci: 'yes' },
+      retryOf: null,
+      requestedBy: 'alice@example.com',
+      requestedAt: '2026-11-26T09:00:00.000Z',
+      startedAt: '2026-11-26T09:00:01.000Z',
+      finishedAt: '2026-11-26T09:00:05.000Z',
+      costUsd: 0.025,
+      failure: null,
     });
     expect(run!.aggregates).toEqual([expect.objectContaining({ metric: 'token_f1', count: 2 })]);
-    expect(run!.gate).toEqual({ passed: false, rules: [expect.objectContaining({ rule: 'mean(token_f1) >= 0.8', passed: false })] });
+    expect(run!.gate).toEqual({
+      passed: false,
+      rules: [expect.objectContaining({ rule: 'mean(token_f1) >= 0.8', passed: false })],
+    });
 
     const cases = await queries.getCases(tenant, 'default', runId);
     expect(cases!.nextCursor).toBeNull();
     expect(cases!.items).toEqual([
-      { caseIndex: 0, caseId: 'case-0', status: 'evaluated', durationMs: 10, error: null, scores: [{ metric: 'token_f1', score: 0.5, explanation: 'overlap of case 0' }] },
-      { caseIndex: 1, caseId: 'case-1', status: 'failed', durationMs: null, scores: [], error: { code: 'MISSING_FIELD', reason: 'no answer', line: 2 } },
+      {
+        caseIndex: 0,
+        caseId: 'case-0',
+        status: 'evaluated',
+        durationMs: 10,
+        error: null,
+        scores: [{ metric: 'token_f1', score: 0.5, explanation: 'overlap of case 0' }],
+      },
+      {
+        caseIndex: 1,
+        caseId: 'case-1',
+        status: 'failed',
+        durationMs: null,
+        scores: [],
+        error: { code: 'MISSING_FIELD', reason: 'no answer', line: 2 },
+      },
       expect.objectContaining({ caseIndex: 2, status: 'evaluated' }),
     ]);
-    expect((await queries.getCases(tenant, 'default', runId, { status: 'failed' }))!.items.map((c) => c.caseIndex)).toEqual([1]);
+    expect(
+      (await queries.getCases(tenant, 'default', runId, { status: 'failed' }))!.items.map((c) => c.caseIndex),
+    ).toEqual([1]);
   });
 
   it('changes nothing when every event is delivered twice, and counts a case once even under a new event id', async () => {
@@ -56,7 +98,10 @@ describe('runs read model: projection', () => {
     const events = runHistory({ tenantId: tenant, cases: 4, failing: [3] });
     const runId = runIdOf(events);
     await applyAll(events);
-    const once = { run: await queries.getRun(tenant, 'default', runId), cases: await queries.getCases(tenant, 'default', runId) };
+    const once = {
+      run: await queries.getRun(tenant, 'default', runId),
+      cases: await queries.getCases(tenant, 'default', runId),
+    };
 
     expect(await applyAll(events)).toEqual(events.map(() => false));
     const evaluated = events.find((event) => event.type === 'CaseEvaluated')!;
@@ -69,7 +114,14 @@ describe('runs read model: projection', () => {
 
   it('ignores event types it does not project', async () => {
     const event = testEvent('DatasetVersionRegistered', {
-      datasetId: 'ds', name: 'x', version: 1, contentHash: 'e'.repeat(64), format: 'jsonl', caseCount: 1, contentRef: 'blob', description: null,
+      datasetId: 'ds',
+      name: 'x',
+      version: 1,
+      contentHash: 'e'.repeat(64),
+      format: 'jsonl',
+      caseCount: 1,
+      contentRef: 'blob',
+      description: null,
     });
     expect(await projection.apply(event)).toBe(false);
   });
@@ -96,10 +148,14 @@ describe('runs read model: projection', () => {
     const cancelled = runHistory({ tenantId: tenant, outcome: 'cancelled' });
     await applyAll([...failed, ...cancelled]);
     expect(await queries.getRun(tenant, 'default', runIdOf(failed))).toMatchObject({
-      status: 'failed', gate: null, aggregates: [], failure: { reason: 'budget', message: 'project budget exhausted' },
+      status: 'failed',
+      gate: null,
+      aggregates: [],
+      failure: { reason: 'budget', message: 'project budget exhausted' },
     });
     expect(await queries.getRun(tenant, 'default', runIdOf(cancelled))).toMatchObject({
-      status: 'cancelled', failure: { reason: 'cancelled', message: 'superseded' },
+      status: 'cancelled',
+      failure: { reason: 'cancelled', message: 'superseded' },
     });
   });
 
@@ -109,7 +165,10 @@ describe('runs read model: projection', () => {
     async function forget(tenant: string, events: readonly EvalVaultEvent[]): Promise<void> {
       await dataSource.query(`DELETE FROM "runs".run_cases WHERE tenant_id = $1`, [tenant]);
       await dataSource.query(`DELETE FROM "runs".runs WHERE tenant_id = $1`, [tenant]);
-      await dataSource.query(`DELETE FROM "runs".inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [RUNS_READ_MODEL_CONSUMER, events.map((e) => e.eventId)]);
+      await dataSource.query(`DELETE FROM "runs".inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [
+        RUNS_READ_MODEL_CONSUMER,
+        events.map((e) => e.eventId),
+      ]);
     }
     async function views(tenant: string, runIds: string[]): Promise<unknown> {
       return {

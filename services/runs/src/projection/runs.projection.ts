@@ -2,12 +2,18 @@ import type { DataSource } from 'typeorm';
 import type { EvalVaultEvent } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { onCaseEvaluated, onCaseFailed } from './case.handlers.js';
-import { onGateVerdict, onRunCancelled, onRunCompleted, onRunFailed, onRunRequested, onRunStarted } from './run.handlers.js';
+import {
+  onGateVerdict,
+  onRunCancelled,
+  onRunCompleted,
+  onRunFailed,
+  onRunRequested,
+  onRunStarted,
+} from './run.handlers.js';
 import { RUNS_SCHEMA } from '../migrations/runs.migrations.js';
 
 /** The inbox consumer name of this read model; a rebuild forgets this consumer's entries. */
 export const RUNS_READ_MODEL_CONSUMER = 'runs-read-model';
-
 
 /**
  * The runs read model, fed from the bus (or replayed from the event store to rebuild it).
@@ -26,15 +32,24 @@ export class RunsProjection extends InboxProjection {
 
 function effectOf(event: EvalVaultEvent): ProjectionEffect | null {
   switch (event.type) {
-    case 'RunRequested': return (manager) => onRunRequested(manager, event);
-    case 'RunStarted': return (manager) => onRunStarted(manager, event);
-    case 'CaseEvaluated': return (manager) => onCaseEvaluated(manager, event);
-    case 'CaseFailed': return (manager) => onCaseFailed(manager, event);
-    case 'RunCompleted': return (manager) => onRunCompleted(manager, event);
-    case 'RunFailed': return (manager) => onRunFailed(manager, event);
-    case 'RunCancelled': return (manager) => onRunCancelled(manager, event);
+    case 'RunRequested':
+      return (manager) => onRunRequested(manager, event);
+    case 'RunStarted':
+      return (manager) => onRunStarted(manager, event);
+    case 'CaseEvaluated':
+      return (manager) => onCaseEvaluated(manager, event);
+    case 'CaseFailed':
+      return (manager) => onCaseFailed(manager, event);
+    case 'RunCompleted':
+      return (manager) => onRunCompleted(manager, event);
+    case 'RunFailed':
+      return (manager) => onRunFailed(manager, event);
+    case 'RunCancelled':
+      return (manager) => onRunCancelled(manager, event);
     case 'GatePassed':
-    case 'GateFailed': return (manager) => onGateVerdict(manager, event);
-    default: return null;
+    case 'GateFailed':
+      return (manager) => onGateVerdict(manager, event);
+    default:
+      return null;
   }
 }

@@ -24,15 +24,23 @@ describe('runs read model: queries', () => {
     projection = new RunsProjection(dataSource);
     queries = new RunsQueries(dataSource);
   });
-  afterAll(async () => { await dataSource.destroy(); });
+  afterAll(async () => {
+    await dataSource.destroy();
+  });
 
   describe('listRuns', () => {
     it('pages 25 runs by 10 in three stable pages, newest first, ties broken by run id', async () => {
       const tenant = randomUUID();
       // Pairs of runs share a request time, so the run id has to order them.
-      const ids = await Promise.all(Array.from({ length: 25 }, (_, n) => project({ tenantId: tenant, requestedAt: minutes(Math.floor(n / 2)), outcome: 'running', cases: 1 })));
-      const expected = ids.map((runId, n) => ({ runId, at: minutes(Math.floor(n / 2)) }))
-        .sort((a, b) => b.at - a.at || (a.runId < b.runId ? 1 : -1)).map((run) => run.runId);
+      const ids = await Promise.all(
+        Array.from({ length: 25 }, (_, n) =>
+          project({ tenantId: tenant, requestedAt: minutes(Math.floor(n / 2)), outcome: 'running', cases: 1 }),
+        ),
+      );
+      const expected = ids
+        .map((runId, n) => ({ runId, at: minutes(Math.floor(n / 2)) }))
+        .sort((a, b) => b.at - a.at || (a.runId < b.runId ? 1 : -1))
+        .map((run) => run.runId);
 
       const pages: string[][] = [];
       let cursor: string | undefined;
@@ -53,8 +61,18 @@ describe('runs read model: queries', () => {
       const tenant = randomUUID();
       const other: VersionRef = { id: 'ds-other', name: 'other', version: 1, contentHash: 'f'.repeat(64) };
       const a = await project({ tenantId: tenant, requestedAt: minutes(1), labels: { branch: 'main' } });
-      const b = await project({ tenantId: tenant, requestedAt: minutes(2), labels: { branch: 'feature=x' }, outcome: 'running' });
-      const c = await project({ tenantId: tenant, requestedAt: minutes(3), dataset: other, labels: { branch: 'main', nightly: 'true' } });
+      const b = await project({
+        tenantId: tenant,
+        requestedAt: minutes(2),
+        labels: { branch: 'feature=x' },
+        outcome: 'running',
+      });
+      const c = await project({
+        tenantId: tenant,
+        requestedAt: minutes(3),
+        dataset: other,
+        labels: { branch: 'main', nightly: 'true' },
+      });
       const list = async (options: Parameters<RunsQueries['listRuns']>[2]): Promise<string[]> =>
         (await queries.listRuns(tenant, 'default', options)).items.map((item) => item.runId);
       expect(await list({ status: 'completed' })).toEqual([c, a]);
@@ -64,33 +82,64 @@ describe('runs read model: queries', () => {
       expect(await list({ label: 'branch=feature=x' })).toEqual([b]); // the value may contain '='
       expect(await list({ label: 'branch=main', datasetKey: 'ds-other', status: 'completed' })).toEqual([c]);
       expect((await queries.listRuns(tenant, 'default', { status: 'completed' })).items[0]).toMatchObject({
-        runId: c, datasetKey: 'ds-other', datasetName: 'other', datasetVersion: 1, gatePassed: true,
-        counts: { total: 3, evaluated: 3, failed: 0 }, requestedAt: new Date(minutes(3)).toISOString(),
+        runId: c,
+        datasetKey: 'ds-other',
+        datasetName: 'other',
+        datasetVersion: 1,
+        gatePassed: true,
+        counts: { total: 3, evaluated: 3, failed: 0 },
+        requestedAt: new Date(minutes(3)).toISOString(),
       });
-      await expect(queries.listRuns(tenant, 'default', { label: 'branch' })).rejects.toMatchObject({ code: 'INVALID_FILTER' });
-      await expect(queries.listRuns(tenant, 'default', { status: 'done' as never })).rejects.toMatchObject({ code: 'INVALID_FILTER' });
+      await expect(queries.listRuns(tenant, 'default', { label: 'branch' })).rejects.toMatchObject({
+        code: 'INVALID_FILTER',
+      });
+      await expect(queries.listRuns(tenant, 'default', { status: 'done' as never })).rejects.toMatchObject({
+        code: 'INVALID_FILTER',
+      });
       await expect(queries.listRuns(tenant, 'default', { limit: 0 })).rejects.toMatchObject({ code: 'INVALID_LIMIT' });
       expect(await queries.listRuns(randomUUID(), 'default')).toEqual({ items: [], nextCursor: null });
     });
 
     it('rejects a cursor it did not hand out', async () => {
       const tenant = randomUUID();
-      const bad = ['not a cursor', 'e30', Buffer.from('{"k":"runs","at":"yesterday","id":"x"}').toString('base64url'), encodeCasesCursor(3), '%%%'];
+      const bad = [
+        'not a cursor',
+        'e30',
+        Buffer.from('{"k":"runs","at":"yesterday","id":"x"}').toString('base64url'),
+        encodeCasesCursor(3),
+        '%%%',
+      ];
       for (const cursor of bad) {
-        await expect(queries.listRuns(tenant, 'default', { cursor })).rejects.toMatchObject({ name: 'RunsQueryError', code: 'INVALID_CURSOR' });
+        await expect(queries.listRuns(tenant, 'default', { cursor })).rejects.toMatchObject({
+          name: 'RunsQueryError',
+          code: 'INVALID_CURSOR',
+        });
       }
     });
 
     it('treats injection-like ids and filters as plain values', async () => {
       const tenant = randomUUID();
-      const hostile: VersionRef = { id: 'inline', name: "x'; DROP TABLE runs.runs; --", version: null, contentHash: 'a'.repeat(64) };
+      const hostile: VersionRef = {
+        id: 'inline',
+        name: "x'; DROP TABLE runs.runs; --",
+        version: null,
+        contentHash: 'a'.repeat(64),
+      };
       const runId = await project({ tenantId: tenant, dataset: hostile, labels: { note: "' OR '1'='1" } });
       expect(await queries.getRun(tenant, 'default', "' OR '1'='1")).toBeNull();
       expect(await queries.getRun("' OR ''='", "' OR ''='", runId)).toBeNull();
       expect((await queries.listRuns(tenant, 'default', { datasetKey: "' OR 1=1 --" })).items).toEqual([]);
-      expect((await queries.listRuns(tenant, 'default', { datasetKey: "name:x'; DROP TABLE runs.runs; --" })).items.map((r) => r.runId)).toEqual([runId]);
-      expect((await queries.listRuns(tenant, 'default', { label: "note=' OR '1'='1" })).items.map((r) => r.runId)).toEqual([runId]);
-      expect(await queries.getRun(tenant, 'default', runId)).toMatchObject({ lineage: { dataset: hostile, datasetKey: "name:x'; DROP TABLE runs.runs; --" } });
+      expect(
+        (await queries.listRuns(tenant, 'default', { datasetKey: "name:x'; DROP TABLE runs.runs; --" })).items.map(
+          (r) => r.runId,
+        ),
+      ).toEqual([runId]);
+      expect(
+        (await queries.listRuns(tenant, 'default', { label: "note=' OR '1'='1" })).items.map((r) => r.runId),
+      ).toEqual([runId]);
+      expect(await queries.getRun(tenant, 'default', runId)).toMatchObject({
+        lineage: { dataset: hostile, datasetKey: "name:x'; DROP TABLE runs.runs; --" },
+      });
     });
   });
 
@@ -100,10 +149,18 @@ describe('runs read model: queries', () => {
     const first = await queries.getCases(tenant, 'default', runId, { limit: 2 });
     const second = await queries.getCases(tenant, 'default', runId, { limit: 2, cursor: first!.nextCursor! });
     const third = await queries.getCases(tenant, 'default', runId, { limit: 2, cursor: second!.nextCursor! });
-    expect([first, second, third].map((page) => page!.items.map((item) => item.caseIndex))).toEqual([[0, 1], [2, 3], [4]]);
+    expect([first, second, third].map((page) => page!.items.map((item) => item.caseIndex))).toEqual([
+      [0, 1],
+      [2, 3],
+      [4],
+    ]);
     expect(third!.nextCursor).toBeNull();
-    expect((await queries.getCases(tenant, 'default', runId, { status: 'failed' }))!.items.map((item) => item.caseIndex)).toEqual([1, 4]);
-    await expect(queries.getCases(tenant, 'default', runId, { cursor: 'bogus!' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    expect(
+      (await queries.getCases(tenant, 'default', runId, { status: 'failed' }))!.items.map((item) => item.caseIndex),
+    ).toEqual([1, 4]);
+    await expect(queries.getCases(tenant, 'default', runId, { cursor: 'bogus!' })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
     expect(await queries.getCases(tenant, 'default', randomUUID())).toBeNull();
   });
 
@@ -121,7 +178,10 @@ describe('runs read model: queries', () => {
       const current = await project({ tenantId: tenant, requestedAt: minutes(8), outcome: 'passed' });
 
       const baseline = await queries.findBaseline(tenant, 'default', 'ds-rag-qa', current);
-      expect(baseline).toEqual({ runId: latestPassing, aggregates: (await queries.getRun(tenant, 'default', latestPassing))!.aggregates });
+      expect(baseline).toEqual({
+        runId: latestPassing,
+        aggregates: (await queries.getRun(tenant, 'default', latestPassing))!.aggregates,
+      });
       expect(baseline!.aggregates[0]).toMatchObject({ metric: 'token_f1', mean: 0.5 + (minutes(2) % 97) / 1000 });
       expect((await queries.findBaseline(tenant, 'default', 'ds-rag-qa', null))!.runId).toBe(current);
       expect(await queries.findBaseline(tenant, 'default', 'ds-nowhere', null)).toBeNull();

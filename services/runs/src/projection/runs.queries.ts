@@ -3,8 +3,18 @@ import type { MetricAggregate } from '@evalvault/contracts';
 import { decodeCasesCursor, decodeRunsCursor, encodeCasesCursor, encodeRunsCursor, pageSize } from './cursor.js';
 import { RunsQueryError } from './runs-query.error.js';
 import {
-  RUN_VIEW_STATUSES, toCaseView, toRunSummary, toRunView, type CaseRow, type CaseView, type CaseViewStatus, type Page,
-  type RunRow, type RunSummary, type RunView, type RunViewStatus,
+  RUN_VIEW_STATUSES,
+  toCaseView,
+  toRunSummary,
+  toRunView,
+  type CaseRow,
+  type CaseView,
+  type CaseViewStatus,
+  type Page,
+  type RunRow,
+  type RunSummary,
+  type RunView,
+  type RunViewStatus,
 } from './runs.views.js';
 
 export interface ListRunsOptions {
@@ -41,7 +51,11 @@ export class RunsQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async getRun(tenantId: string, projectId: string, runId: string): Promise<RunView | null> {
-    const rows: RunRow[] = await this.dataSource.query(`SELECT * FROM "runs".runs WHERE ${VISIBLE} AND run_id = $3`, [tenantId, projectId, runId]);
+    const rows: RunRow[] = await this.dataSource.query(`SELECT * FROM "runs".runs WHERE ${VISIBLE} AND run_id = $3`, [
+      tenantId,
+      projectId,
+      runId,
+    ]);
     return rows[0] ? toRunView(rows[0]) : null;
   }
 
@@ -49,7 +63,9 @@ export class RunsQueries {
   /** Is there such a run in another tenant or project? (Answered as not found, but audited.) */
   async isForeign(tenantId: string, projectId: string, runId: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM "runs".runs WHERE run_id = $3 AND NOT (tenant_id = $1 AND project_id = $2)`, [tenantId, projectId, runId]);
+      `SELECT 1 FROM "runs".runs WHERE run_id = $3 AND NOT (tenant_id = $1 AND project_id = $2)`,
+      [tenantId, projectId, runId],
+    );
     return rows.length > 0;
   }
 
@@ -59,7 +75,8 @@ export class RunsQueries {
     const where = [VISIBLE];
     const bind = (value: unknown): string => `$${params.push(value)}`;
     if (options.status !== undefined) {
-      if (!RUN_VIEW_STATUSES.includes(options.status)) throw new RunsQueryError('INVALID_FILTER', `unknown status; one of ${RUN_VIEW_STATUSES.join(', ')}`);
+      if (!RUN_VIEW_STATUSES.includes(options.status))
+        throw new RunsQueryError('INVALID_FILTER', `unknown status; one of ${RUN_VIEW_STATUSES.join(', ')}`);
       where.push(`status = ${bind(options.status)}`);
     }
     if (options.datasetKey !== undefined) where.push(`dataset_key = ${bind(options.datasetKey)}`);
@@ -74,18 +91,29 @@ export class RunsQueries {
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeRunsCursor({ requestedAt: last.requested_at.toISOString(), runId: last.run_id }) : null;
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeRunsCursor({ requestedAt: last.requested_at.toISOString(), runId: last.run_id })
+        : null;
     return { items: page.map(toRunSummary), nextCursor };
   }
 
   /** Cases in dataset order; null when the run is not visible to this tenant and project. */
-  async getCases(tenantId: string, projectId: string, runId: string, options: GetCasesOptions = {}): Promise<Page<CaseView> | null> {
+  async getCases(
+    tenantId: string,
+    projectId: string,
+    runId: string,
+    options: GetCasesOptions = {},
+  ): Promise<Page<CaseView> | null> {
     const limit = pageSize(options.limit, 50, 500);
     if (options.status !== undefined && options.status !== 'evaluated' && options.status !== 'failed') {
       throw new RunsQueryError('INVALID_FILTER', 'case status is evaluated or failed');
     }
     const after = options.cursor === undefined ? -1 : decodeCasesCursor(options.cursor);
-    const exists: unknown[] = await this.dataSource.query(`SELECT 1 FROM "runs".runs WHERE ${VISIBLE} AND run_id = $3`, [tenantId, projectId, runId]);
+    const exists: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM "runs".runs WHERE ${VISIBLE} AND run_id = $3`,
+      [tenantId, projectId, runId],
+    );
     if (exists.length === 0) return null;
     const rows: CaseRow[] = await this.dataSource.query(
       `SELECT case_index, case_id, status, scores, error_code, reason, line, duration_ms FROM "runs".run_cases
@@ -95,11 +123,19 @@ export class RunsQueries {
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toCaseView), nextCursor: rows.length > limit && last ? encodeCasesCursor(last.case_index) : null };
+    return {
+      items: page.map(toCaseView),
+      nextCursor: rows.length > limit && last ? encodeCasesCursor(last.case_index) : null,
+    };
   }
 
   /** The project's latest completed run that passed its gate on this dataset key, other than the run being judged. */
-  async findBaseline(tenantId: string, projectId: string, datasetKey: string, excludeRunId: string | null): Promise<Baseline | null> {
+  async findBaseline(
+    tenantId: string,
+    projectId: string,
+    datasetKey: string,
+    excludeRunId: string | null,
+  ): Promise<Baseline | null> {
     const rows: { run_id: string; aggregates: MetricAggregate[] | null }[] = await this.dataSource.query(
       `SELECT run_id, aggregates FROM "runs".runs
        WHERE ${VISIBLE} AND dataset_key = $3 AND gate_passed = true AND status = 'completed' AND ($4::text IS NULL OR run_id <> $4)

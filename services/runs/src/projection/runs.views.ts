@@ -2,39 +2,93 @@ import type { GateRuleResult, MetricAggregate, MetricScore, VersionRef } from '@
 import type { CaseView, CaseViewStatus, RunCounts, RunSummary, RunView, RunViewStatus } from '@evalvault/service-apis';
 
 export { RUN_VIEW_STATUSES } from '@evalvault/service-apis';
-export type { CaseView, CaseViewStatus, Page, RunCounts, RunSummary, RunView, RunViewStatus } from '@evalvault/service-apis';
+export type {
+  CaseView,
+  CaseViewStatus,
+  Page,
+  RunCounts,
+  RunSummary,
+  RunView,
+  RunViewStatus,
+} from '@evalvault/service-apis';
 
 export interface RunRow {
-  run_id: string; project_id: string; status: RunViewStatus;
-  dataset_id: string; dataset_name: string | null; dataset_version: number | null; dataset_content_hash: string; dataset_key: string;
-  total_cases: number | null; evaluated_cases: number; failed_cases: number;
-  metrics: string[]; gate_rules: string[]; gate_passed: boolean | null; gate_rules_result: GateRuleResult[] | null;
-  aggregates: MetricAggregate[] | null; config_hash: string; labels: Record<string, string>; retry_of: string | null;
-  failure_reason: string | null; failure_message: string | null; requested_by: string | null;
-  requested_at: Date; started_at: Date | null; finished_at: Date | null;
-  cost_usd: string; prompt_ref: VersionRef | null; model_profile_ref: VersionRef | null;
+  run_id: string;
+  project_id: string;
+  status: RunViewStatus;
+  dataset_id: string;
+  dataset_name: string | null;
+  dataset_version: number | null;
+  dataset_content_hash: string;
+  dataset_key: string;
+  total_cases: number | null;
+  evaluated_cases: number;
+  failed_cases: number;
+  metrics: string[];
+  gate_rules: string[];
+  gate_passed: boolean | null;
+  gate_rules_result: GateRuleResult[] | null;
+  aggregates: MetricAggregate[] | null;
+  config_hash: string;
+  labels: Record<string, string>;
+  retry_of: string | null;
+  failure_reason: string | null;
+  failure_message: string | null;
+  requested_by: string | null;
+  requested_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  cost_usd: string;
+  prompt_ref: VersionRef | null;
+  model_profile_ref: VersionRef | null;
 }
 
 export interface CaseRow {
-  case_index: number; case_id: string | null; status: CaseViewStatus; scores: MetricScore[];
-  error_code: string | null; reason: string | null; line: number | null; duration_ms: number | null;
+  case_index: number;
+  case_id: string | null;
+  status: CaseViewStatus;
+  scores: MetricScore[];
+  error_code: string | null;
+  reason: string | null;
+  line: number | null;
+  duration_ms: number | null;
 }
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
-const counts = (row: RunRow): RunCounts => ({ total: row.total_cases, evaluated: row.evaluated_cases, failed: row.failed_cases });
+const counts = (row: RunRow): RunCounts => ({
+  total: row.total_cases,
+  evaluated: row.evaluated_cases,
+  failed: row.failed_cases,
+});
 
 export function toRunView(row: RunRow): RunView {
   return {
-    runId: row.run_id, projectId: row.project_id, status: row.status, counts: counts(row), metrics: row.metrics,
-    aggregates: row.aggregates ?? [], gateRules: row.gate_rules,
+    runId: row.run_id,
+    projectId: row.project_id,
+    status: row.status,
+    counts: counts(row),
+    metrics: row.metrics,
+    aggregates: row.aggregates ?? [],
+    gateRules: row.gate_rules,
     gate: row.gate_passed === null ? null : { passed: row.gate_passed, rules: row.gate_rules_result ?? [] },
     configHash: row.config_hash,
     lineage: {
-      dataset: { id: row.dataset_id, name: row.dataset_name, version: row.dataset_version, contentHash: row.dataset_content_hash },
-      datasetKey: row.dataset_key, prompt: row.prompt_ref, modelProfile: row.model_profile_ref,
+      dataset: {
+        id: row.dataset_id,
+        name: row.dataset_name,
+        version: row.dataset_version,
+        contentHash: row.dataset_content_hash,
+      },
+      datasetKey: row.dataset_key,
+      prompt: row.prompt_ref,
+      modelProfile: row.model_profile_ref,
     },
-    labels: row.labels, retryOf: row.retry_of, requestedBy: row.requested_by, requestedAt: row.requested_at.toISOString(),
-    startedAt: iso(row.started_at), finishedAt: iso(row.finished_at),
+    labels: row.labels,
+    retryOf: row.retry_of,
+    requestedBy: row.requested_by,
+    requestedAt: row.requested_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
     // numeric arrives as text (exact); dollars with 8 decimals fit a double for display.
     costUsd: Number(row.cost_usd),
     failure: row.failure_reason === null ? null : { reason: row.failure_reason, message: row.failure_message },
@@ -43,15 +97,27 @@ export function toRunView(row: RunRow): RunView {
 
 export function toRunSummary(row: RunRow): RunSummary {
   return {
-    runId: row.run_id, status: row.status, datasetKey: row.dataset_key, datasetName: row.dataset_name,
-    datasetVersion: row.dataset_version, counts: counts(row), gatePassed: row.gate_passed, configHash: row.config_hash,
-    labels: row.labels, requestedAt: row.requested_at.toISOString(), finishedAt: iso(row.finished_at),
+    runId: row.run_id,
+    status: row.status,
+    datasetKey: row.dataset_key,
+    datasetName: row.dataset_name,
+    datasetVersion: row.dataset_version,
+    counts: counts(row),
+    gatePassed: row.gate_passed,
+    configHash: row.config_hash,
+    labels: row.labels,
+    requestedAt: row.requested_at.toISOString(),
+    finishedAt: iso(row.finished_at),
   };
 }
 
 export function toCaseView(row: CaseRow): CaseView {
   return {
-    caseIndex: row.case_index, caseId: row.case_id, status: row.status, scores: row.scores, durationMs: row.duration_ms,
+    caseIndex: row.case_index,
+    caseId: row.case_id,
+    status: row.status,
+    scores: row.scores,
+    durationMs: row.duration_ms,
     error: row.error_code === null ? null : { code: row.error_code, reason: row.reason ?? '', line: row.line },
   };
 }

@@ -12,13 +12,23 @@ describe('run commands', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let commands: RunCommands;
-  const context = (): CommandContext => ({ tenantId: `tenant-${randomUUID()}`, projectId: 'default', actor: { subject: 'ci', authMethod: 'api_key', apiKeyId: 'k1' }, correlationId: randomUUID(), causationId: null });
+  const context = (): CommandContext => ({
+    tenantId: `tenant-${randomUUID()}`,
+    projectId: 'default',
+    actor: { subject: 'ci', authMethod: 'api_key', apiKeyId: 'k1' },
+    correlationId: randomUUID(),
+    causationId: null,
+  });
   const cases = [
     { id: 'a', question: 'Q1?', answer: 'A1', contexts: ['c1'], ground_truth: 'A1' },
     { id: 'b', question: 'Q2?', answer: 'A2', contexts: ['c2'], ground_truth: 'A2' },
   ];
   const input = { dataset: { name: 'qa', cases }, metrics: ['token_f1'], gate: { rules: ['mean(token_f1)>=0.5'] } };
-  const codeOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: { code?: string }) => error.code);
+  const codeOf = (promise: Promise<unknown>): Promise<unknown> =>
+    promise.then(
+      () => 'resolved',
+      (error: { code?: string }) => error.code,
+    );
 
   beforeAll(async () => {
     await migrateEventStore(testDatabaseUrl());
@@ -26,7 +36,10 @@ describe('run commands', () => {
     store = new PostgresEventStore(pool, new EventCodec());
     commands = new RunCommands(runRepository(store, { now: Date.now, newId: randomUUID }), randomUUID);
   });
-  afterAll(async () => { await store.close(); await pool.end(); });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
 
   it('pins the configuration and answers a retried request with the same run', async () => {
     const ctx = context();
@@ -35,16 +48,28 @@ describe('run commands', () => {
     expect(again).toEqual(first);
     const events = await store.readStream(runStreamId(first.runId));
     expect(events).toHaveLength(1);
-    expect((events[0]!.event as RunRequested).payload).toMatchObject({ gateRules: ['mean(token_f1) >= 0.5'], configHash: first.configHash, retryOf: null });
-    const changed = await codeOf(commands.submitRun({ ...input, metrics: ['exact_match'], idempotencyKey: 'build-42' }, ctx));
+    expect((events[0]!.event as RunRequested).payload).toMatchObject({
+      gateRules: ['mean(token_f1) >= 0.5'],
+      configHash: first.configHash,
+      retryOf: null,
+    });
+    const changed = await codeOf(
+      commands.submitRun({ ...input, metrics: ['exact_match'], idempotencyKey: 'build-42' }, ctx),
+    );
     expect(changed).toBe(RunErrorCode.AlreadyExists);
     expect((await commands.submitRun({ ...input, idempotencyKey: 'build-42' }, context())).runId).not.toBe(first.runId); // keys are per tenant
   });
 
   it('refuses unknown metrics, bad gate rules with their column, and invalid cases with their position', async () => {
-    await expect(commands.submitRun({ ...input, metrics: ['accuracy'] }, context())).rejects.toThrow(/unknown metric\(s\) accuracy; known: .*token_f1/);
-    await expect(commands.submitRun({ ...input, gate: { rules: ['mean(token_f1) >= 0.8x'] } }, context())).rejects.toThrow(/gate.rules\[0\]: column 22/);
-    await expect(commands.submitRun({ ...input, dataset: { name: 'qa', cases: [{ question: 'Q', contexts: 'c' }] } }, context())).rejects.toThrow(/cases\[0\]/);
+    await expect(commands.submitRun({ ...input, metrics: ['accuracy'] }, context())).rejects.toThrow(
+      /unknown metric\(s\) accuracy; known: .*token_f1/,
+    );
+    await expect(
+      commands.submitRun({ ...input, gate: { rules: ['mean(token_f1) >= 0.8x'] } }, context()),
+    ).rejects.toThrow(/gate.rules\[0\]: column 22/);
+    await expect(
+      commands.submitRun({ ...input, dataset: { name: 'qa', cases: [{ question: 'Q', contexts: 'c' }] } }, context()),
+    ).rejects.toThrow(/cases\[0\]/);
   });
 
   it('cancels an unfinished run and retries it: all cases, or only those not evaluated', async () => {
@@ -61,15 +86,33 @@ describe('run commands', () => {
 
   it('pins rows the client rejected with their lines, refuses them without inline cases, and drops them from a retry of failed cases', async () => {
     const ctx = context();
-    const { runId } = await commands.submitRun({ ...input, rejectedRows: [{ line: 7, reason: 'contexts must be an array' }] }, ctx);
+    const { runId } = await commands.submitRun(
+      { ...input, rejectedRows: [{ line: 7, reason: 'contexts must be an array' }] },
+      ctx,
+    );
     const requested = (await store.readStream(runStreamId(runId)))[0]!.event as RunRequested;
-    expect(requested.payload.rejectedRows).toEqual([{ line: 7, errorCode: 'INVALID_ROW', reason: 'line 7: contexts must be an array' }]);
-    expect(await codeOf(commands.submitRun({ ...input, dataset: { id: 'ds-1', version: 1 }, rejectedRows: [{ line: 1, reason: 'x' }] }, ctx))).toBe(RunErrorCode.InvalidInput);
-    expect(await codeOf(commands.submitRun({ ...input, rejectedRows: [{ line: 0, reason: 'x' }] }, ctx))).toBe(RunErrorCode.InvalidInput);
+    expect(requested.payload.rejectedRows).toEqual([
+      { line: 7, errorCode: 'INVALID_ROW', reason: 'line 7: contexts must be an array' },
+    ]);
+    expect(
+      await codeOf(
+        commands.submitRun(
+          { ...input, dataset: { id: 'ds-1', version: 1 }, rejectedRows: [{ line: 1, reason: 'x' }] },
+          ctx,
+        ),
+      ),
+    ).toBe(RunErrorCode.InvalidInput);
+    expect(await codeOf(commands.submitRun({ ...input, rejectedRows: [{ line: 0, reason: 'x' }] }, ctx))).toBe(
+      RunErrorCode.InvalidInput,
+    );
     await commands.cancelRun(runId, null, ctx);
     const all = await commands.retryRun(runId, 'all', ctx);
-    expect(((await store.readStream(runStreamId(all.runId)))[0]!.event as RunRequested).payload.rejectedRows).toHaveLength(1);
+    expect(
+      ((await store.readStream(runStreamId(all.runId)))[0]!.event as RunRequested).payload.rejectedRows,
+    ).toHaveLength(1);
     const failedOnly = await commands.retryRun(runId, 'failed', ctx);
-    expect(((await store.readStream(runStreamId(failedOnly.runId)))[0]!.event as RunRequested).payload.rejectedRows).toBeNull();
+    expect(
+      ((await store.readStream(runStreamId(failedOnly.runId)))[0]!.event as RunRequested).payload.rejectedRows,
+    ).toBeNull();
   });
 });

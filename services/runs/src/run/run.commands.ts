@@ -22,17 +22,35 @@ function runIdFor(tenantId: string, idempotencyKey: string): string {
 
 /** The run commands the gateway calls: validate, pin the configuration, append RunRequested. */
 export class RunCommands {
-  constructor(private readonly runs: RunRepository, private readonly newId: () => string) {}
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly newId: () => string,
+  ) {}
 
   async submitRun(input: SubmitRunInput, context: CommandContext): Promise<SubmittedRun> {
     const metrics = validateMetrics(input.metrics);
     const gateRules = validateRules(input.gate.rules);
     const { dataset, inlineCases } = pinDataset(input.dataset);
-    const pinned = { dataset, prompt: input.prompt ?? null, modelProfile: input.modelProfile ?? null, metrics, gateRules, evaluatorVersion: EVALUATOR_VERSION };
+    const pinned = {
+      dataset,
+      prompt: input.prompt ?? null,
+      modelProfile: input.modelProfile ?? null,
+      metrics,
+      gateRules,
+      evaluatorVersion: EVALUATOR_VERSION,
+    };
     const configHash = sha256(JSON.stringify(pinned));
     const runId = input.idempotencyKey ? runIdFor(context.tenantId, input.idempotencyKey) : this.newId();
     const rejectedRows = validateRejectedRows(input.rejectedRows, inlineCases);
-    const request: RunRequestedPayload = { runId, ...pinned, configHash, labels: input.labels ?? {}, retryOf: null, inlineCases, rejectedRows };
+    const request: RunRequestedPayload = {
+      runId,
+      ...pinned,
+      configHash,
+      labels: input.labels ?? {},
+      retryOf: null,
+      inlineCases,
+      rejectedRows,
+    };
     const { state } = await this.runs.handle(runStreamId(runId), { type: 'RequestRun', request }, context);
     return { runId, status: state.status, configHash };
   }
@@ -44,27 +62,55 @@ export class RunCommands {
   async retryRun(runId: string, mode: 'all' | 'failed', context: CommandContext): Promise<SubmittedRun> {
     const { state } = await this.runs.load(runStreamId(runId), context);
     if (state.status === 'none') throw new RunError(RunErrorCode.NotFound, `run ${runId} does not exist`);
-    if (!isTerminal(state)) throw new RunError(RunErrorCode.NotFinished, `run ${runId} is still ${state.status}; cancel it or wait before retrying`);
+    if (!isTerminal(state))
+      throw new RunError(
+        RunErrorCode.NotFinished,
+        `run ${runId} is still ${state.status}; cancel it or wait before retrying`,
+      );
     const original = state.request!;
     let { dataset, inlineCases } = original;
     // Rejected rows cannot be scored however often they are retried; a retry of everything shows them again.
     let rejectedRows = original.rejectedRows ?? null;
     if (mode === 'failed') {
       rejectedRows = null;
-      if (!inlineCases) throw new RunError(RunErrorCode.InvalidInput, `run ${runId} used registered dataset ${dataset.id}: retry it with mode "all"`);
+      if (!inlineCases)
+        throw new RunError(
+          RunErrorCode.InvalidInput,
+          `run ${runId} used registered dataset ${dataset.id}: retry it with mode "all"`,
+        );
       inlineCases = inlineCases.filter((_, index) => !state.evaluatedIndexes.has(index));
-      if (inlineCases.length === 0) throw new RunError(RunErrorCode.InvalidInput, `run ${runId} has no failed case to retry`);
+      if (inlineCases.length === 0)
+        throw new RunError(RunErrorCode.InvalidInput, `run ${runId} has no failed case to retry`);
       const contentHash = sha256(JSON.stringify(inlineCases));
       dataset = { ...dataset, id: `inline-${contentHash.slice(0, 16)}`, contentHash };
     }
-    const pinned = { dataset, prompt: original.prompt, modelProfile: original.modelProfile, metrics: original.metrics, gateRules: original.gateRules, evaluatorVersion: EVALUATOR_VERSION };
+    const pinned = {
+      dataset,
+      prompt: original.prompt,
+      modelProfile: original.modelProfile,
+      metrics: original.metrics,
+      gateRules: original.gateRules,
+      evaluatorVersion: EVALUATOR_VERSION,
+    };
     const configHash = sha256(JSON.stringify(pinned));
-    const request: RunRequestedPayload = { runId: this.newId(), ...pinned, configHash, labels: original.labels, retryOf: runId, inlineCases, rejectedRows };
+    const request: RunRequestedPayload = {
+      runId: this.newId(),
+      ...pinned,
+      configHash,
+      labels: original.labels,
+      retryOf: runId,
+      inlineCases,
+      rejectedRows,
+    };
     const result = await this.runs.handle(runStreamId(request.runId), { type: 'RequestRun', request }, context);
     return { runId: request.runId, status: result.state.status, configHash };
   }
 
-  async cancelRun(runId: string, reason: string | null, context: CommandContext): Promise<{ runId: string; status: string }> {
+  async cancelRun(
+    runId: string,
+    reason: string | null,
+    context: CommandContext,
+  ): Promise<{ runId: string; status: string }> {
     const { state } = await this.runs.handle(runStreamId(runId), { type: 'CancelRun', reason }, context);
     return { runId, status: state.status };
   }
@@ -74,7 +120,10 @@ function validateMetrics(metrics: string[]): string[] {
   if (metrics.length === 0) throw new RunError(RunErrorCode.InvalidInput, 'metrics: at least one metric is required');
   const unknown = metrics.filter((metric) => !METRIC_NAMES.includes(metric));
   if (unknown.length > 0) {
-    throw new RunError(RunErrorCode.InvalidInput, `metrics: unknown metric(s) ${unknown.join(', ')}; known: ${METRIC_NAMES.join(', ')}`);
+    throw new RunError(
+      RunErrorCode.InvalidInput,
+      `metrics: unknown metric(s) ${unknown.join(', ')}; known: ${METRIC_NAMES.join(', ')}`,
+    );
   }
   return [...new Set(metrics)];
 }
@@ -90,11 +139,15 @@ function validateRules(rules: string[]): string[] {
 }
 
 /** Rejected rows only come with cases sent inline (a registered dataset is read, and rejected, by the planner). */
-function validateRejectedRows(rows: SubmitRunInput['rejectedRows'], inlineCases: TestCase[] | null): RejectedRow[] | null {
+function validateRejectedRows(
+  rows: SubmitRunInput['rejectedRows'],
+  inlineCases: TestCase[] | null,
+): RejectedRow[] | null {
   if (!rows || rows.length === 0) return null;
   if (!inlineCases) throw new RunError(RunErrorCode.InvalidInput, 'rejectedRows: only with a dataset of inline cases');
   return rows.map((row, index) => {
-    if (!Number.isInteger(row.line) || row.line < 1) throw new RunError(RunErrorCode.InvalidInput, `rejectedRows[${index}].line: a 1-based line number is required`);
+    if (!Number.isInteger(row.line) || row.line < 1)
+      throw new RunError(RunErrorCode.InvalidInput, `rejectedRows[${index}].line: a 1-based line number is required`);
     const reason = row.reason.startsWith(`line ${row.line}`) ? row.reason : `line ${row.line}: ${row.reason}`;
     return { line: row.line, errorCode: row.errorCode ?? 'INVALID_ROW', reason };
   });
@@ -102,20 +155,37 @@ function validateRejectedRows(rows: SubmitRunInput['rejectedRows'], inlineCases:
 
 function pinDataset(dataset: SubmitRunInput['dataset']): { dataset: VersionRef; inlineCases: TestCase[] | null } {
   if ('id' in dataset) {
-    return { dataset: { id: dataset.id, name: null, version: dataset.version, contentHash: dataset.contentHash ?? '' }, inlineCases: null };
+    return {
+      dataset: { id: dataset.id, name: null, version: dataset.version, contentHash: dataset.contentHash ?? '' },
+      inlineCases: null,
+    };
   }
   const rows = casesFromInline(dataset.cases);
   const invalid = rows.filter((row) => row.kind === 'invalid');
   if (invalid.length > 0) {
     const details = invalid.map((row) => `dataset.${row.reason}`);
-    throw new RunError(RunErrorCode.InvalidInput, `dataset.cases: ${invalid.length} invalid case(s): ${details.slice(0, 5).join('; ')}`, details);
+    throw new RunError(
+      RunErrorCode.InvalidInput,
+      `dataset.cases: ${invalid.length} invalid case(s): ${details.slice(0, 5).join('; ')}`,
+      details,
+    );
   }
   if (rows.length === 0) throw new RunError(RunErrorCode.InvalidInput, 'dataset.cases: at least one case is required');
   const inlineCases = rows.map((row): TestCase => {
     if (row.kind !== 'case') throw new Error('unreachable');
     const { testCase } = row;
-    return { id: testCase.id, question: testCase.question, answer: testCase.answer, contexts: testCase.contexts, groundTruth: testCase.groundTruth, metadataJson: testCase.metadata ? JSON.stringify(testCase.metadata) : null };
+    return {
+      id: testCase.id,
+      question: testCase.question,
+      answer: testCase.answer,
+      contexts: testCase.contexts,
+      groundTruth: testCase.groundTruth,
+      metadataJson: testCase.metadata ? JSON.stringify(testCase.metadata) : null,
+    };
   });
   const contentHash = sha256(JSON.stringify(inlineCases));
-  return { dataset: { id: `inline-${contentHash.slice(0, 16)}`, name: dataset.name, version: null, contentHash }, inlineCases };
+  return {
+    dataset: { id: `inline-${contentHash.slice(0, 16)}`, name: dataset.name, version: null, contentHash },
+    inlineCases,
+  };
 }

@@ -1,101 +1,255 @@
 import type { CaseEvaluatedPayload, CaseFailedPayload, RunRequestedPayload } from '@evalvault/contracts';
 import { deciderSpec } from '@evalvault/platform/testing';
-import { allCasesAccounted, decideRun, evolveRun, evolveRunWith, initialRunState, type RunCommand, type RunEvent } from './run.decider.js';
+import {
+  allCasesAccounted,
+  decideRun,
+  evolveRun,
+  evolveRunWith,
+  initialRunState,
+  type RunCommand,
+  type RunEvent,
+} from './run.decider.js';
 import { RunErrorCode } from './run.errors.js';
 
 const run = deciderSpec({ decide: decideRun, evolve: evolveRun, initialState: initialRunState });
 const runId = 'run-1';
 const request: RunRequestedPayload = {
-  runId, dataset: { id: 'ds-1', name: 'qa', version: 1, contentHash: 'h' }, prompt: null, modelProfile: null,
-  metrics: ['token_f1'], gateRules: ['mean(token_f1) >= 0.5'], evaluatorVersion: '0.1.0', configHash: 'config-a',
-  labels: {}, retryOf: null, inlineCases: null, rejectedRows: null,
+  runId,
+  dataset: { id: 'ds-1', name: 'qa', version: 1, contentHash: 'h' },
+  prompt: null,
+  modelProfile: null,
+  metrics: ['token_f1'],
+  gateRules: ['mean(token_f1) >= 0.5'],
+  evaluatorVersion: '0.1.0',
+  configHash: 'config-a',
+  labels: {},
+  retryOf: null,
+  inlineCases: null,
+  rejectedRows: null,
 };
 const evaluated = (caseIndex: number, score = 1): CaseEvaluatedPayload => ({
-  runId, caseId: `c${caseIndex}`, caseIndex, scores: [{ metric: 'token_f1', score, explanation: '' }], durationMs: 5,
+  runId,
+  caseId: `c${caseIndex}`,
+  caseIndex,
+  scores: [{ metric: 'token_f1', score, explanation: '' }],
+  durationMs: 5,
   usage: { requests: 1, promptTokens: 10, completionTokens: 2, costUsd: 0.001, cacheHits: 0 },
 });
-const failed = (caseIndex: number): CaseFailedPayload => ({ runId, caseId: null, caseIndex, line: caseIndex + 1, errorCode: 'INVALID_CASE', reason: 'no answer' });
+const failed = (caseIndex: number): CaseFailedPayload => ({
+  runId,
+  caseId: null,
+  caseIndex,
+  line: caseIndex + 1,
+  errorCode: 'INVALID_CASE',
+  reason: 'no answer',
+});
 const requested: RunEvent = { type: 'RunRequested', payload: request };
 const started = (totalCases: number): RunEvent => ({ type: 'RunStarted', payload: { runId, totalCases } });
-const complete: RunCommand = { type: 'CompleteRun', scope: { tenant: 't-1', project: 'p-1' }, baseline: null, durationMs: 1200 };
+const complete: RunCommand = {
+  type: 'CompleteRun',
+  scope: { tenant: 't-1', project: 'p-1' },
+  baseline: null,
+  durationMs: 1200,
+};
 const gateOf = (actual: number, passed: boolean) => ({
-  gateId: expect.stringMatching(/^[0-9a-f]{16,}$/) as unknown as string, baselineRunId: null,
+  gateId: expect.stringMatching(/^[0-9a-f]{16,}$/) as unknown as string,
+  baselineRunId: null,
   subject: { runId, dataset: request.dataset, prompt: null, modelProfile: null, configHash: 'config-a' },
-  rules: [{ rule: 'mean(token_f1) >= 0.5', metric: 'token_f1', aggregate: 'mean', comparator: '>=', threshold: 0.5, actual, passed }],
+  rules: [
+    {
+      rule: 'mean(token_f1) >= 0.5',
+      metric: 'token_f1',
+      aggregate: 'mean',
+      comparator: '>=',
+      threshold: 0.5,
+      actual,
+      passed,
+    },
+  ],
 });
 
 describe('run lifecycle', () => {
   it('is requested once; a retried request with the same configuration changes nothing', () => {
     run.given([]).when({ type: 'RequestRun', request }).then([requested]);
     run.given([requested]).when({ type: 'RequestRun', request }).then([]);
-    run.given([requested]).when({ type: 'RequestRun', request: { ...request, configHash: 'config-b' } }).thenThrows(expect.objectContaining({ code: RunErrorCode.AlreadyExists }));
+    run
+      .given([requested])
+      .when({ type: 'RequestRun', request: { ...request, configHash: 'config-b' } })
+      .thenThrows(expect.objectContaining({ code: RunErrorCode.AlreadyExists }));
   });
 
   it('starts once with its case count', () => {
-    run.given([requested]).when({ type: 'StartRun', totalCases: 3 }).then([started(3)]);
-    run.given([requested, started(3)]).when({ type: 'StartRun', totalCases: 3 }).then([]);
-    run.given([]).when({ type: 'StartRun', totalCases: 3 }).thenThrows(expect.objectContaining({ code: RunErrorCode.NotFound }));
+    run
+      .given([requested])
+      .when({ type: 'StartRun', totalCases: 3 })
+      .then([started(3)]);
+    run
+      .given([requested, started(3)])
+      .when({ type: 'StartRun', totalCases: 3 })
+      .then([]);
+    run
+      .given([])
+      .when({ type: 'StartRun', totalCases: 3 })
+      .thenThrows(expect.objectContaining({ code: RunErrorCode.NotFound }));
   });
 
   it('records each case once, whatever is redelivered', () => {
-    run.given([requested, started(3), { type: 'CaseEvaluated', payload: evaluated(0) }])
-      .when({ type: 'RecordCases', results: [evaluated(0), evaluated(1), evaluated(1)], failures: [failed(2), failed(0)] })
-      .then([{ type: 'CaseEvaluated', payload: evaluated(1) }, { type: 'CaseFailed', payload: failed(2) }]);
+    run
+      .given([requested, started(3), { type: 'CaseEvaluated', payload: evaluated(0) }])
+      .when({
+        type: 'RecordCases',
+        results: [evaluated(0), evaluated(1), evaluated(1)],
+        failures: [failed(2), failed(0)],
+      })
+      .then([
+        { type: 'CaseEvaluated', payload: evaluated(1) },
+        { type: 'CaseFailed', payload: failed(2) },
+      ]);
   });
 
   it('ignores cases beyond the run and refuses results before the start', () => {
-    run.given([requested, started(1)]).when({ type: 'RecordCases', results: [evaluated(5)], failures: [] }).then([]);
-    run.given([requested]).when({ type: 'RecordCases', results: [evaluated(0)], failures: [] }).thenThrows(expect.objectContaining({ code: RunErrorCode.NotRunning }));
+    run
+      .given([requested, started(1)])
+      .when({ type: 'RecordCases', results: [evaluated(5)], failures: [] })
+      .then([]);
+    run
+      .given([requested])
+      .when({ type: 'RecordCases', results: [evaluated(0)], failures: [] })
+      .thenThrows(expect.objectContaining({ code: RunErrorCode.NotRunning }));
   });
 
   it('drops late results of a cancelled run', () => {
     const cancelled: RunEvent = { type: 'RunCancelled', payload: { runId, reason: 'user' } };
-    run.given([requested, started(2), cancelled]).when({ type: 'RecordCases', results: [evaluated(0)], failures: [] }).then([]);
+    run
+      .given([requested, started(2), cancelled])
+      .when({ type: 'RecordCases', results: [evaluated(0)], failures: [] })
+      .then([]);
   });
 
   it('completes with counts, aggregates and the gate verdict it decides from the scores', () => {
-    const history: RunEvent[] = [requested, started(3), { type: 'CaseEvaluated', payload: evaluated(0, 0.2) }, { type: 'CaseEvaluated', payload: evaluated(1, 0.4) }, { type: 'CaseFailed', payload: failed(2) }];
-    const aggregates = [{ metric: 'token_f1', count: 2, mean: 0.30000000000000004, min: 0.2, max: 0.4, p10: 0.22, p50: 0.30000000000000004, p90: 0.38 }];
+    const history: RunEvent[] = [
+      requested,
+      started(3),
+      { type: 'CaseEvaluated', payload: evaluated(0, 0.2) },
+      { type: 'CaseEvaluated', payload: evaluated(1, 0.4) },
+      { type: 'CaseFailed', payload: failed(2) },
+    ];
+    const aggregates = [
+      {
+        metric: 'token_f1',
+        count: 2,
+        mean: 0.30000000000000004,
+        min: 0.2,
+        max: 0.4,
+        p10: 0.22,
+        p50: 0.30000000000000004,
+        p90: 0.38,
+      },
+    ];
     const usage = { requests: 2, promptTokens: 20, completionTokens: 4, costUsd: 0.002, cacheHits: 0 };
-    run.given(history).when(complete).then([
-      { type: 'RunCompleted', payload: { runId, totalCases: 3, evaluatedCases: 2, failedCases: 1, aggregates: expect.any(Array) as never, durationMs: 1200, usage } },
-      { type: 'GateFailed', payload: gateOf(0.3, false) },
-    ]);
+    run
+      .given(history)
+      .when(complete)
+      .then([
+        {
+          type: 'RunCompleted',
+          payload: {
+            runId,
+            totalCases: 3,
+            evaluatedCases: 2,
+            failedCases: 1,
+            aggregates: expect.any(Array) as never,
+            durationMs: 1200,
+            usage,
+          },
+        },
+        { type: 'GateFailed', payload: gateOf(0.3, false) },
+      ]);
     const [completed] = decideRun(complete, evolveRunWith(initialRunState, history));
-    expect(completed!.type === 'RunCompleted' && completed!.payload.aggregates.map((a) => [a.metric, a.count, a.min, a.max])).toEqual(aggregates.map((a) => [a.metric, a.count, a.min, a.max]));
+    expect(
+      completed!.type === 'RunCompleted' && completed!.payload.aggregates.map((a) => [a.metric, a.count, a.min, a.max]),
+    ).toEqual(aggregates.map((a) => [a.metric, a.count, a.min, a.max]));
     const passing: RunEvent[] = [requested, started(1), { type: 'CaseEvaluated', payload: evaluated(0, 0.9) }];
-    run.given(passing).when(complete).then([expect.objectContaining({ type: 'RunCompleted' }) as RunEvent, { type: 'GatePassed', payload: gateOf(0.9, true) }]);
+    run
+      .given(passing)
+      .when(complete)
+      .then([
+        expect.objectContaining({ type: 'RunCompleted' }) as RunEvent,
+        { type: 'GatePassed', payload: gateOf(0.9, true) },
+      ]);
   });
 
   it('judges baseline rules against the baseline run the completer found', () => {
-    const baselined: RunEvent = { type: 'RunRequested', payload: { ...request, gateRules: ['mean(token_f1) >= baseline - 0.1'] } };
+    const baselined: RunEvent = {
+      type: 'RunRequested',
+      payload: { ...request, gateRules: ['mean(token_f1) >= baseline - 0.1'] },
+    };
     const history: RunEvent[] = [baselined, started(1), { type: 'CaseEvaluated', payload: evaluated(0, 0.7) }];
-    const baseline = { runId: 'run-0', aggregates: [{ metric: 'token_f1', count: 1, mean: 0.9, min: 0.9, max: 0.9, p10: 0.9, p50: 0.9, p90: 0.9 }] };
+    const baseline = {
+      runId: 'run-0',
+      aggregates: [{ metric: 'token_f1', count: 1, mean: 0.9, min: 0.9, max: 0.9, p10: 0.9, p50: 0.9, p90: 0.9 }],
+    };
     const [, gate] = decideRun({ ...complete, baseline } as RunCommand, evolveRunWith(initialRunState, history));
-    expect(gate).toMatchObject({ type: 'GateFailed', payload: { baselineRunId: 'run-0', rules: [{ threshold: 0.8, actual: 0.7, passed: false }] } });
+    expect(gate).toMatchObject({
+      type: 'GateFailed',
+      payload: { baselineRunId: 'run-0', rules: [{ threshold: 0.8, actual: 0.7, passed: false }] },
+    });
   });
 
   it('refuses to complete while cases are missing, and completes only once', () => {
-    run.given([requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0) }])
+    run
+      .given([requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0) }])
       .when(complete)
       .thenThrows(expect.objectContaining({ code: RunErrorCode.Incomplete }));
-    const done: RunEvent = { type: 'RunCompleted', payload: { runId, totalCases: 0, evaluatedCases: 0, failedCases: 0, aggregates: [], durationMs: 0, usage: null } };
-    run.given([requested, started(0), done]).when(complete).then([]);
+    const done: RunEvent = {
+      type: 'RunCompleted',
+      payload: { runId, totalCases: 0, evaluatedCases: 0, failedCases: 0, aggregates: [], durationMs: 0, usage: null },
+    };
+    run
+      .given([requested, started(0), done])
+      .when(complete)
+      .then([]);
   });
 
   it('fails or cancels an unfinished run, but never a finished one', () => {
-    run.given([requested, started(2)]).when({ type: 'FailRun', reason: 'budget', message: 'budget of $5 exceeded' })
-      .then([{ type: 'RunFailed', payload: { runId, reason: 'budget', message: 'budget of $5 exceeded', subject: { runId, dataset: request.dataset, prompt: null, modelProfile: null, configHash: 'config-a' } } }]);
-    run.given([requested]).when({ type: 'CancelRun', reason: null }).then([{ type: 'RunCancelled', payload: { runId, reason: null } }]);
-    const failedRun: RunEvent = { type: 'RunFailed', payload: { runId, reason: 'internal', message: 'x', subject: null } };
+    run
+      .given([requested, started(2)])
+      .when({ type: 'FailRun', reason: 'budget', message: 'budget of $5 exceeded' })
+      .then([
+        {
+          type: 'RunFailed',
+          payload: {
+            runId,
+            reason: 'budget',
+            message: 'budget of $5 exceeded',
+            subject: { runId, dataset: request.dataset, prompt: null, modelProfile: null, configHash: 'config-a' },
+          },
+        },
+      ]);
+    run
+      .given([requested])
+      .when({ type: 'CancelRun', reason: null })
+      .then([{ type: 'RunCancelled', payload: { runId, reason: null } }]);
+    const failedRun: RunEvent = {
+      type: 'RunFailed',
+      payload: { runId, reason: 'internal', message: 'x', subject: null },
+    };
     run.given([requested, failedRun]).when({ type: 'FailRun', reason: 'budget', message: 'again' }).then([]);
-    run.given([requested, failedRun]).when({ type: 'CancelRun', reason: null }).thenThrows(expect.objectContaining({ code: RunErrorCode.Finished }));
+    run
+      .given([requested, failedRun])
+      .when({ type: 'CancelRun', reason: null })
+      .thenThrows(expect.objectContaining({ code: RunErrorCode.Finished }));
   });
 });
 
 describe('run state', () => {
   it('tracks scores, usage and completeness', () => {
-    const state = evolveRunWith(initialRunState, [requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0, 0.5) }, { type: 'CaseEvaluated', payload: evaluated(1, 1) }]);
+    const state = evolveRunWith(initialRunState, [
+      requested,
+      started(2),
+      { type: 'CaseEvaluated', payload: evaluated(0, 0.5) },
+      { type: 'CaseEvaluated', payload: evaluated(1, 1) },
+    ]);
     expect(state.scores.get('token_f1')).toEqual([0.5, 1]);
     expect(state.usage).toEqual({ requests: 2, promptTokens: 20, completionTokens: 4, costUsd: 0.002, cacheHits: 0 });
     expect(allCasesAccounted(state)).toBe(true);

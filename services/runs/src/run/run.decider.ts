@@ -1,6 +1,15 @@
 import type {
-  CaseEvaluatedPayload, CaseFailedPayload, GateFailedPayload, GatePassedPayload, LlmUsage,
-  RunCancelledPayload, RunCompletedPayload, RunFailedPayload, RunRequestedPayload, RunStartedPayload, RunSubject,
+  CaseEvaluatedPayload,
+  CaseFailedPayload,
+  GateFailedPayload,
+  GatePassedPayload,
+  LlmUsage,
+  RunCancelledPayload,
+  RunCompletedPayload,
+  RunFailedPayload,
+  RunRequestedPayload,
+  RunStartedPayload,
+  RunSubject,
 } from '@evalvault/contracts';
 import { aggregateMetrics, evaluateGate, gateIdentity, parseGateRules, type BaselineRun } from '@evalvault/evaluation';
 import { RunError, RunErrorCode } from './run.errors.js';
@@ -54,7 +63,14 @@ export interface RunState {
 }
 
 export const initialRunState: RunState = {
-  status: 'none', request: null, totalCases: null, accounted: new Set(), evaluatedIndexes: new Set(), evaluated: 0, failed: 0, scores: new Map(),
+  status: 'none',
+  request: null,
+  totalCases: null,
+  accounted: new Set(),
+  evaluatedIndexes: new Set(),
+  evaluated: 0,
+  failed: 0,
+  scores: new Map(),
   usage: { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0 },
 };
 
@@ -74,7 +90,10 @@ export function decideRun(command: RunCommand, state: RunState): RunEvent[] {
     case 'RequestRun': {
       if (state.status === 'none') return [{ type: 'RunRequested', payload: command.request }];
       if (state.request?.configHash === command.request.configHash) return []; // a retried request
-      throw new RunError(RunErrorCode.AlreadyExists, `run ${command.request.runId} already exists with another configuration`);
+      throw new RunError(
+        RunErrorCode.AlreadyExists,
+        `run ${command.request.runId} already exists with another configuration`,
+      );
     }
     case 'StartRun': {
       requireExists(state);
@@ -88,12 +107,23 @@ export function decideRun(command: RunCommand, state: RunState): RunEvent[] {
     case 'FailRun': {
       requireExists(state);
       if (isTerminal(state)) return [];
-      return [{ type: 'RunFailed', payload: { runId: state.request!.runId, reason: command.reason, message: command.message, subject: subjectOf(state.request!) } }];
+      return [
+        {
+          type: 'RunFailed',
+          payload: {
+            runId: state.request!.runId,
+            reason: command.reason,
+            message: command.message,
+            subject: subjectOf(state.request!),
+          },
+        },
+      ];
     }
     case 'CancelRun': {
       requireExists(state);
       if (state.status === 'cancelled') return [];
-      if (isTerminal(state)) throw new RunError(RunErrorCode.Finished, `run ${state.request!.runId} is already ${state.status}`);
+      if (isTerminal(state))
+        throw new RunError(RunErrorCode.Finished, `run ${state.request!.runId} is already ${state.status}`);
       return [{ type: 'RunCancelled', payload: { runId: state.request!.runId, reason: command.reason } }];
     }
     default: {
@@ -110,7 +140,8 @@ function requireExists(state: RunState): void {
 function decideRecordCases(command: Extract<RunCommand, { type: 'RecordCases' }>, state: RunState): RunEvent[] {
   requireExists(state);
   if (isTerminal(state)) return []; // late results of a cancelled or failed run are dropped
-  if (state.status !== 'running') throw new RunError(RunErrorCode.NotRunning, `run ${state.request!.runId} has not started`);
+  if (state.status !== 'running')
+    throw new RunError(RunErrorCode.NotRunning, `run ${state.request!.runId} has not started`);
   const seen = new Set(state.accounted);
   const fresh = <T extends { caseIndex: number }>(item: T): boolean => {
     if (seen.has(item.caseIndex) || (state.totalCases !== null && item.caseIndex >= state.totalCases)) return false;
@@ -126,17 +157,26 @@ function decideRecordCases(command: Extract<RunCommand, { type: 'RecordCases' }>
 function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, state: RunState): RunEvent[] {
   requireExists(state);
   if (state.status === 'completed') return [];
-  if (isTerminal(state)) throw new RunError(RunErrorCode.Finished, `run ${state.request!.runId} is already ${state.status}`);
+  if (isTerminal(state))
+    throw new RunError(RunErrorCode.Finished, `run ${state.request!.runId} is already ${state.status}`);
   if (!allCasesAccounted(state)) {
-    throw new RunError(RunErrorCode.Incomplete, `run ${state.request!.runId} has ${state.accounted.size} of ${state.totalCases ?? '?'} cases`);
+    throw new RunError(
+      RunErrorCode.Incomplete,
+      `run ${state.request!.runId} has ${state.accounted.size} of ${state.totalCases ?? '?'} cases`,
+    );
   }
   const { passed, verdict } = decideGate(state.request!, state.scores, command.scope, command.baseline);
   return [
     {
       type: 'RunCompleted',
       payload: {
-        runId: state.request!.runId, totalCases: state.totalCases!, evaluatedCases: state.evaluated, failedCases: state.failed,
-        aggregates: aggregateMetrics(state.scores), durationMs: command.durationMs, usage: state.usage.requests + state.usage.cacheHits > 0 ? state.usage : null,
+        runId: state.request!.runId,
+        totalCases: state.totalCases!,
+        evaluatedCases: state.evaluated,
+        failedCases: state.failed,
+        aggregates: aggregateMetrics(state.scores),
+        durationMs: command.durationMs,
+        usage: state.usage.requests + state.usage.cacheHits > 0 ? state.usage : null,
       },
     },
     passed ? { type: 'GatePassed', payload: verdict } : { type: 'GateFailed', payload: verdict },
@@ -144,10 +184,18 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
 }
 
 /** The gate's verdict on the run's scores (against the baseline run for `baseline` rules), with what it concerns. */
-function decideGate(request: RunRequestedPayload, scores: RunState['scores'], scope: GateScope, baseline: BaselineRun | null): { passed: boolean; verdict: GatePassedPayload } {
+function decideGate(
+  request: RunRequestedPayload,
+  scores: RunState['scores'],
+  scope: GateScope,
+  baseline: BaselineRun | null,
+): { passed: boolean; verdict: GatePassedPayload } {
   const rules = parseGateRules(request.gateRules);
   const outcome = evaluateGate(rules, scores, baseline);
-  const dataset = request.dataset.version === null ? { name: request.dataset.name ?? request.dataset.id } : { id: request.dataset.id };
+  const dataset =
+    request.dataset.version === null
+      ? { name: request.dataset.name ?? request.dataset.id }
+      : { id: request.dataset.id };
   return {
     passed: outcome.passed,
     verdict: {
@@ -161,7 +209,13 @@ function decideGate(request: RunRequestedPayload, scores: RunState['scores'], sc
 
 /** What a run evaluated, as its verdict and its failure report it. */
 function subjectOf(request: RunRequestedPayload): RunSubject {
-  return { runId: request.runId, dataset: request.dataset, prompt: request.prompt, modelProfile: request.modelProfile, configHash: request.configHash };
+  return {
+    runId: request.runId,
+    dataset: request.dataset,
+    prompt: request.prompt,
+    modelProfile: request.modelProfile,
+    configHash: request.configHash,
+  };
 }
 
 export function evolveRun(state: RunState, event: RunEvent): RunState {
@@ -180,12 +234,22 @@ export function evolveRunWith(state: RunState, events: readonly RunEvent[]): Run
   return draft;
 }
 
-type Draft = Omit<RunState, 'accounted' | 'evaluatedIndexes' | 'scores'> & { accounted: Set<number>; evaluatedIndexes: Set<number>; scores: Map<string, number[]> };
+type Draft = Omit<RunState, 'accounted' | 'evaluatedIndexes' | 'scores'> & {
+  accounted: Set<number>;
+  evaluatedIndexes: Set<number>;
+  scores: Map<string, number[]>;
+};
 
 function applyToDraft(draft: Draft, event: RunEvent): void {
   switch (event.type) {
-    case 'RunRequested': draft.status = 'requested'; draft.request = event.payload; return;
-    case 'RunStarted': draft.status = 'running'; draft.totalCases = event.payload.totalCases; return;
+    case 'RunRequested':
+      draft.status = 'requested';
+      draft.request = event.payload;
+      return;
+    case 'RunStarted':
+      draft.status = 'running';
+      draft.totalCases = event.payload.totalCases;
+      return;
     case 'CaseEvaluated': {
       draft.accounted.add(event.payload.caseIndex);
       draft.evaluatedIndexes.add(event.payload.caseIndex);
@@ -198,12 +262,22 @@ function applyToDraft(draft: Draft, event: RunEvent): void {
       draft.usage = addUsage(draft.usage, event.payload.usage);
       return;
     }
-    case 'CaseFailed': draft.accounted.add(event.payload.caseIndex); draft.failed += 1; return;
-    case 'RunCompleted': draft.status = 'completed'; return;
-    case 'RunFailed': draft.status = 'failed'; return;
-    case 'RunCancelled': draft.status = 'cancelled'; return;
+    case 'CaseFailed':
+      draft.accounted.add(event.payload.caseIndex);
+      draft.failed += 1;
+      return;
+    case 'RunCompleted':
+      draft.status = 'completed';
+      return;
+    case 'RunFailed':
+      draft.status = 'failed';
+      return;
+    case 'RunCancelled':
+      draft.status = 'cancelled';
+      return;
     case 'GatePassed':
-    case 'GateFailed': return;
+    case 'GateFailed':
+      return;
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
@@ -214,7 +288,10 @@ function applyToDraft(draft: Draft, event: RunEvent): void {
 function addUsage(total: LlmUsage, usage: LlmUsage | null): LlmUsage {
   if (!usage) return total;
   return {
-    requests: total.requests + usage.requests, promptTokens: total.promptTokens + usage.promptTokens,
-    completionTokens: total.completionTokens + usage.completionTokens, costUsd: total.costUsd + usage.costUsd, cacheHits: total.cacheHits + usage.cacheHits,
+    requests: total.requests + usage.requests,
+    promptTokens: total.promptTokens + usage.promptTokens,
+    completionTokens: total.completionTokens + usage.completionTokens,
+    costUsd: total.costUsd + usage.costUsd,
+    cacheHits: total.cacheHits + usage.cacheHits,
   };
 }

@@ -9,7 +9,11 @@ export enum RunErrorCode {
 }
 
 export class RunError extends Error {
-  constructor(readonly code: RunErrorCode, message: string, readonly details: readonly string[] = []) {
+  constructor(
+    readonly code: RunErrorCode,
+    message: string,
+    readonly details: readonly string[] = [],
+  ) {
     super(message);
     this.name = 'RunError';
   }

@@ -1,5 +1,12 @@
 import { EventSourcedRepository, type EnvelopeSources, type EventStore } from '@evalvault/platform';
-import { decideRun, evolveRunWith, initialRunState, type RunCommand, type RunEvent, type RunState } from './run.decider.js';
+import {
+  decideRun,
+  evolveRunWith,
+  initialRunState,
+  type RunCommand,
+  type RunEvent,
+  type RunState,
+} from './run.decider.js';
 
 export type RunRepository = EventSourcedRepository<RunCommand, RunEvent, RunState>;
 
@@ -10,5 +17,9 @@ export const batchStreamId = (runId: string, batchNo: number): string => `runbat
 export const RUNS_STREAM_PREFIXES = ['run-', 'runbatch-'] as const;
 
 export function runRepository(store: EventStore, sources: EnvelopeSources): RunRepository {
-  return new EventSourcedRepository(store, { decide: decideRun, evolveWith: evolveRunWith, initialState: initialRunState }, sources);
+  return new EventSourcedRepository(
+    store,
+    { decide: decideRun, evolveWith: evolveRunWith, initialState: initialRunState },
+    sources,
+  );
 }

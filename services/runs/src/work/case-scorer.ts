@@ -18,7 +18,10 @@ export class BudgetExceededError extends Error {
 function toEvaluationCase(scheduled: ScheduledCase): EvaluationCase {
   const { testCase } = scheduled;
   return {
-    id: testCase.id, question: testCase.question, answer: testCase.answer, contexts: testCase.contexts,
+    id: testCase.id,
+    question: testCase.question,
+    answer: testCase.answer,
+    contexts: testCase.contexts,
     groundTruth: testCase.groundTruth,
     ...(testCase.metadataJson ? { metadata: JSON.parse(testCase.metadataJson) as Record<string, unknown> } : {}),
   };
@@ -35,7 +38,13 @@ export class CaseScorer {
     private readonly now: () => number,
   ) {}
 
-  async score(runId: string, projectId: string, scheduled: ScheduledCase, metrics: readonly string[], signal?: AbortSignal): Promise<CaseOutcome> {
+  async score(
+    runId: string,
+    projectId: string,
+    scheduled: ScheduledCase,
+    metrics: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<CaseOutcome> {
     const started = this.now();
     const meter = new UsageMeter();
     const judge = this.judgeFor(projectId, meter, signal) ?? undefined;
@@ -50,18 +59,37 @@ export class CaseScorer {
       return {
         kind: 'evaluated',
         payload: {
-          runId, caseId: testCase.id, caseIndex: scheduled.caseIndex, scores, durationMs: Math.max(0, this.now() - started),
-          usage: usage.requests + usage.cacheHits > 0
-            ? { requests: usage.requests, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd, cacheHits: usage.cacheHits }
-            : null,
+          runId,
+          caseId: testCase.id,
+          caseIndex: scheduled.caseIndex,
+          scores,
+          durationMs: Math.max(0, this.now() - started),
+          usage:
+            usage.requests + usage.cacheHits > 0
+              ? {
+                  requests: usage.requests,
+                  promptTokens: usage.promptTokens,
+                  completionTokens: usage.completionTokens,
+                  costUsd: usage.costUsd,
+                  cacheHits: usage.cacheHits,
+                }
+              : null,
         },
       };
     } catch (error) {
-      if (error instanceof LlmError && error.code === LlmErrorCode.BudgetExceeded) throw new BudgetExceededError(error.message);
+      if (error instanceof LlmError && error.code === LlmErrorCode.BudgetExceeded)
+        throw new BudgetExceededError(error.message);
       const code = error instanceof MetricError || error instanceof LlmError ? String(error.code) : 'SCORING_FAILED';
       return {
         kind: 'failed',
-        payload: { runId, caseId: testCase.id, caseIndex: scheduled.caseIndex, line: scheduled.line, errorCode: code, reason: (error as Error).message },
+        payload: {
+          runId,
+          caseId: testCase.id,
+          caseIndex: scheduled.caseIndex,
+          line: scheduled.line,
+          errorCode: code,
+          reason: (error as Error).message,
+        },
       };
     }
   }

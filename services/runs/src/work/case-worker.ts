@@ -54,16 +54,33 @@ export class CaseWorker {
       await this.runs.handle(streamId, { type: 'FailRun', reason: 'budget', message: error.message }, context);
       return;
     }
-    const results = outcomes.filter((o): o is Extract<CaseOutcome, { kind: 'evaluated' }> => o.kind === 'evaluated').map((o): CaseEvaluatedPayload => o.payload);
-    const failures = outcomes.filter((o): o is Extract<CaseOutcome, { kind: 'failed' }> => o.kind === 'failed').map((o): CaseFailedPayload => o.payload);
+    const results = outcomes
+      .filter((o): o is Extract<CaseOutcome, { kind: 'evaluated' }> => o.kind === 'evaluated')
+      .map((o): CaseEvaluatedPayload => o.payload);
+    const failures = outcomes
+      .filter((o): o is Extract<CaseOutcome, { kind: 'failed' }> => o.kind === 'failed')
+      .map((o): CaseFailedPayload => o.payload);
     const { state: after } = await this.runs.handle(streamId, { type: 'RecordCases', results, failures }, context);
-    this.logger.info({ runId, batchNo: batch.payload.batchNo, evaluated: results.length, failed: failures.length, skipped: batch.payload.cases.length - pending.length }, 'batch scored');
+    this.logger.info(
+      {
+        runId,
+        batchNo: batch.payload.batchNo,
+        evaluated: results.length,
+        failed: failures.length,
+        skipped: batch.payload.cases.length - pending.length,
+      },
+      'batch scored',
+    );
     if (allCasesAccounted(after)) await this.completer.complete(streamId, after, context);
   }
 }
 
 /** Runs `work` over the items with at most `limit` at once; null results are dropped. */
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R | null>): Promise<R[]> {
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R | null>,
+): Promise<R[]> {
   const results: (R | null)[] = new Array(items.length).fill(null);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {

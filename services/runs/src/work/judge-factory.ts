@@ -1,8 +1,17 @@
 import type pg from 'pg';
 import type { LlmJudge } from '@evalvault/evaluation';
 import {
-  AnthropicProvider, AzureOpenAiProvider, BudgetGuard, LlmJudgeClient, OllamaProvider, OpenAiCompatibleProvider, PriceTable,
-  PostgresRateLimiter, ResponseCache, type LlmProvider, type UsageMeter,
+  AnthropicProvider,
+  AzureOpenAiProvider,
+  BudgetGuard,
+  LlmJudgeClient,
+  OllamaProvider,
+  OpenAiCompatibleProvider,
+  PriceTable,
+  PostgresRateLimiter,
+  ResponseCache,
+  type LlmProvider,
+  type UsageMeter,
 } from '@evalvault/llm';
 import type { SecretResolver } from '@evalvault/platform';
 import type { JudgeConfig } from '../config.js';
@@ -16,11 +25,19 @@ function provider(config: JudgeConfig, secrets: SecretResolver): LlmProvider {
   const apiKey = async (): Promise<string> => (config.apiKeyRef ? secrets(config.apiKeyRef) : '');
   const baseUrl = config.baseUrl ?? '';
   switch (config.provider) {
-    case 'openai': return new OpenAiCompatibleProvider({ baseUrl: baseUrl || 'https://api.openai.com', apiKey });
-    case 'azure_openai': return new AzureOpenAiProvider({ endpoint: baseUrl, deployment: config.model!, apiKey });
-    case 'anthropic': return new AnthropicProvider({ baseUrl: baseUrl || 'https://api.anthropic.com', apiKey });
-    case 'ollama': return new OllamaProvider({ baseUrl: baseUrl || 'http://127.0.0.1:11434', ...(config.apiKeyRef ? { apiKey } : {}) });
-    case 'none': throw new Error('no judge provider configured');
+    case 'openai':
+      return new OpenAiCompatibleProvider({ baseUrl: baseUrl || 'https://api.openai.com', apiKey });
+    case 'azure_openai':
+      return new AzureOpenAiProvider({ endpoint: baseUrl, deployment: config.model!, apiKey });
+    case 'anthropic':
+      return new AnthropicProvider({ baseUrl: baseUrl || 'https://api.anthropic.com', apiKey });
+    case 'ollama':
+      return new OllamaProvider({
+        baseUrl: baseUrl || 'http://127.0.0.1:11434',
+        ...(config.apiKeyRef ? { apiKey } : {}),
+      });
+    case 'none':
+      throw new Error('no judge provider configured');
   }
 }
 
@@ -31,9 +48,16 @@ export function judgeFactory(config: JudgeConfig, pool: pg.Pool, secrets: Secret
     model: config.model!,
     prices: new PriceTable(config.price ? { [config.model!]: config.price } : {}),
     cache: new ResponseCache(pool, LLM_SCHEMA),
-    budget: new BudgetGuard(pool, LLM_SCHEMA, config.projectBudgetUsd === null ? {} : { defaultBudgetUsd: config.projectBudgetUsd }),
+    budget: new BudgetGuard(
+      pool,
+      LLM_SCHEMA,
+      config.projectBudgetUsd === null ? {} : { defaultBudgetUsd: config.projectBudgetUsd },
+    ),
     // One bucket per (provider, model) shared by every worker of every process through PostgreSQL.
-    rateLimiter: new PostgresRateLimiter(pool, LLM_SCHEMA, { limitFor: () => ({ capacity: config.requestsPerSecond * 2, refillPerSecond: config.requestsPerSecond }) }),
+    rateLimiter: new PostgresRateLimiter(pool, LLM_SCHEMA, {
+      limitFor: () => ({ capacity: config.requestsPerSecond * 2, refillPerSecond: config.requestsPerSecond }),
+    }),
   };
-  return (projectId, meter, signal) => new LlmJudgeClient({ ...shared, projectId, meter, ...(signal ? { signal } : {}) });
+  return (projectId, meter, signal) =>
+    new LlmJudgeClient({ ...shared, projectId, meter, ...(signal ? { signal } : {}) });
 }

@@ -7,7 +7,12 @@ import { datasetKeyOf } from '../projection/index.js';
 
 /** Finds the project's last passing run on the same dataset, for `baseline` rules. */
 export interface BaselineFinder {
-  findBaseline(tenantId: string, projectId: string, datasetKey: string, excludeRunId: string): Promise<{ runId: string; aggregates: MetricAggregate[] } | null>;
+  findBaseline(
+    tenantId: string,
+    projectId: string,
+    datasetKey: string,
+    excludeRunId: string,
+  ): Promise<{ runId: string; aggregates: MetricAggregate[] } | null>;
 }
 
 /**
@@ -27,14 +32,23 @@ export class RunCompleter {
     const request = state.request!;
     const needsBaseline = parseGateRules(request.gateRules).some((rule) => rule.threshold.kind === 'baseline');
     const baseline: BaselineRun | null = needsBaseline
-      ? await this.baselines.findBaseline(context.tenantId, context.projectId, datasetKeyOf(request.dataset), request.runId)
+      ? await this.baselines.findBaseline(
+          context.tenantId,
+          context.projectId,
+          datasetKeyOf(request.dataset),
+          request.runId,
+        )
       : null;
-    await this.runs.handle(streamId, {
-      type: 'CompleteRun',
-      scope: { tenant: context.tenantId, project: context.projectId },
-      baseline,
-      durationMs: Math.max(0, this.now() - (await this.startedAt(streamId))),
-    }, context);
+    await this.runs.handle(
+      streamId,
+      {
+        type: 'CompleteRun',
+        scope: { tenant: context.tenantId, project: context.projectId },
+        baseline,
+        durationMs: Math.max(0, this.now() - (await this.startedAt(streamId))),
+      },
+      context,
+    );
   }
 
   private async startedAt(streamId: string): Promise<number> {

@@ -15,7 +15,11 @@ export async function readAll(text: string, format: DatasetFormat, chunkSize?: n
 }
 
 /** Rows read before the reader threw, and what it threw. */
-export async function readUntilError(text: string, format: DatasetFormat, chunkSize?: number): Promise<{ rows: DatasetRow[]; error: unknown }> {
+export async function readUntilError(
+  text: string,
+  format: DatasetFormat,
+  chunkSize?: number,
+): Promise<{ rows: DatasetRow[]; error: unknown }> {
   const rows: DatasetRow[] = [];
   try {
     for await (const row of readDataset(bufferChunks(text, chunkSize), format)) rows.push(row);

@@ -19,6 +19,9 @@ export const answerRelevancyMetric = defineMetric({
     if (result.left.vector === null || result.right.vector === null) {
       return { score: 0, explanation: `Relevancy 0.00: nothing to compare, ${coverage}` };
     }
-    return { score: result.similarity, explanation: `Relevancy ${fmt(result.similarity)} (cosine ${fmt(result.cosine)}); ${coverage}` };
+    return {
+      score: result.similarity,
+      explanation: `Relevancy ${fmt(result.similarity)} (cosine ${fmt(result.cosine)}); ${coverage}`,
+    };
   },
 });

@@ -15,9 +15,13 @@ describe('bleu', () => {
     // p4: "cat sat on mat" not → (0+1)/(1+1) = 1/2
     // geometric mean = (1 · 3/4 · 2/3 · 1/2)^(1/4) = 0.25^(1/4) = 0.70711
     // BP = exp(1 - 5/4) = 0.77880; BLEU = 0.55070
-    const result = await bleuMetric.score(testCase({ answer: 'the cat sat on the mat', groundTruth: 'the cat sat on the red mat' }));
+    const result = await bleuMetric.score(
+      testCase({ answer: 'the cat sat on the mat', groundTruth: 'the cat sat on the red mat' }),
+    );
     expect(result.score).toBeCloseTo(0.5506953149, 8);
-    expect(result.explanation).toBe('BLEU 0.55: p1 1.00, p2 0.75, p3 0.67, p4 0.50; brevity penalty 0.78 (4 answer vs 5 ground-truth tokens)');
+    expect(result.explanation).toBe(
+      'BLEU 0.55: p1 1.00, p2 0.75, p3 0.67, p4 0.50; brevity penalty 0.78 (4 answer vs 5 ground-truth tokens)',
+    );
   });
 
   it('has no brevity penalty for a longer answer', () => {

@@ -31,11 +31,13 @@ export const contextPrecisionMetric = defineMetric({
   name: 'context_precision',
   kind: 'deterministic',
   requires: ['contexts'],
-  description: 'Rank-weighted share of contexts that share content words with the ground truth (or the answer when there is none).',
+  description:
+    'Rank-weighted share of contexts that share content words with the ground truth (or the answer when there is none).',
   compute(context) {
     // Like Ragas' "without reference" variant, fall back to the answer when there is no ground truth.
     const { groundTruth, answer } = context.testCase;
-    const [reference, label] = groundTruth === null || groundTruth === undefined ? [answer, 'answer'] : [groundTruth, 'ground truth'];
+    const [reference, label] =
+      groundTruth === null || groundTruth === undefined ? [answer, 'answer'] : [groundTruth, 'ground truth'];
     const relevant = lexicalContextRelevance(reference, context.contexts());
     const score = averagePrecision(relevant);
     return {

@@ -5,7 +5,9 @@ import { exactMatch, exactMatchMetric } from './exact-match.js';
 describe('exact_match', () => {
   it('ignores case, punctuation, articles and spacing', async () => {
     // "The Eiffel Tower!" → "eiffel tower"
-    const result = await exactMatchMetric.score(testCase({ answer: 'The Eiffel Tower!', groundTruth: 'eiffel   tower' }));
+    const result = await exactMatchMetric.score(
+      testCase({ answer: 'The Eiffel Tower!', groundTruth: 'eiffel   tower' }),
+    );
     expect(result).toEqual({ score: 1, explanation: 'Exact match: both normalise to "eiffel tower"' });
   });
 
@@ -29,7 +31,11 @@ describe('exact_match', () => {
   it('fails with MISSING_GROUND_TRUTH naming the metric and the case', async () => {
     const failure = exactMatchMetric.score(testCase({ id: 'q-17', groundTruth: null }));
     await expect(failure).rejects.toBeInstanceOf(MetricError);
-    await expect(failure).rejects.toMatchObject({ code: 'MISSING_GROUND_TRUTH', metric: 'exact_match', details: { caseId: 'q-17' } });
+    await expect(failure).rejects.toMatchObject({
+      code: 'MISSING_GROUND_TRUTH',
+      metric: 'exact_match',
+      details: { caseId: 'q-17' },
+    });
     await expect(failure).rejects.toThrow(/exact_match.*q-17/);
   });
 });

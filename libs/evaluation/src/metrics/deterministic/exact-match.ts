@@ -18,6 +18,9 @@ export const exactMatchMetric = defineMetric({
     if (answer === groundTruth) {
       return { score: 1, explanation: `Exact match: both normalise to ${quote(answer)}` };
     }
-    return { score: 0, explanation: `No exact match: answer normalises to ${quote(answer)}, ground truth to ${quote(groundTruth)}` };
+    return {
+      score: 0,
+      explanation: `No exact match: answer normalises to ${quote(answer)}, ground truth to ${quote(groundTruth)}`,
+    };
   },
 });

@@ -19,15 +19,22 @@ describe('faithfulness_lexical', () => {
 
   it('supports a sentence at exactly 0.6 coverage', () => {
     // [eiffel, tower, paris, green, gardens]: 3/5 = 0.6
-    expect(lexicalSentenceSupport('Eiffel Tower Paris green gardens.', CONTEXTS)[0]).toMatchObject({ coverage: 0.6, supported: true });
+    expect(lexicalSentenceSupport('Eiffel Tower Paris green gardens.', CONTEXTS)[0]).toMatchObject({
+      coverage: 0.6,
+      supported: true,
+    });
   });
 
   it('ignores case and punctuation', async () => {
-    expect((await faithfulnessLexicalMetric.score(testCase({ answer: 'EIFFEL TOWER, PARIS!', contexts: CONTEXTS }))).score).toBe(1);
+    expect(
+      (await faithfulnessLexicalMetric.score(testCase({ answer: 'EIFFEL TOWER, PARIS!', contexts: CONTEXTS }))).score,
+    ).toBe(1);
   });
 
   it('scores 0 when no sentence is supported', async () => {
-    expect((await faithfulnessLexicalMetric.score(testCase({ answer: 'Bananas are yellow.', contexts: CONTEXTS }))).score).toBe(0);
+    expect(
+      (await faithfulnessLexicalMetric.score(testCase({ answer: 'Bananas are yellow.', contexts: CONTEXTS }))).score,
+    ).toBe(0);
   });
 
   it('scores an empty answer 1: it asserts nothing the contexts could contradict', async () => {
@@ -37,6 +44,9 @@ describe('faithfulness_lexical', () => {
   });
 
   it('needs contexts', async () => {
-    await expect(faithfulnessLexicalMetric.score(testCase({ contexts: [] }))).rejects.toMatchObject({ code: 'MISSING_CONTEXTS', metric: 'faithfulness_lexical' });
+    await expect(faithfulnessLexicalMetric.score(testCase({ contexts: [] }))).rejects.toMatchObject({
+      code: 'MISSING_CONTEXTS',
+      metric: 'faithfulness_lexical',
+    });
   });
 });

@@ -30,10 +30,13 @@ export const faithfulnessLexicalMetric = defineMetric({
     const sentences = lexicalSentenceSupport(context.testCase.answer, context.contexts());
     // An empty answer asserts nothing, so it contains nothing unsupported: faithful by definition.
     // (Whether it answers the question is for answer_relevancy or token_f1 to say.)
-    if (sentences.length === 0) return { score: 1, explanation: 'Faithfulness 1.00: empty answer, nothing to contradict the contexts' };
+    if (sentences.length === 0)
+      return { score: 1, explanation: 'Faithfulness 1.00: empty answer, nothing to contradict the contexts' };
     const supported = sentences.filter((sentence) => sentence.supported);
     const score = supported.length / sentences.length;
-    const unsupported = sentences.filter((sentence) => !sentence.supported).map((sentence) => quote(sentence.sentence, 60));
+    const unsupported = sentences
+      .filter((sentence) => !sentence.supported)
+      .map((sentence) => quote(sentence.sentence, 60));
     const unsupportedPart = unsupported.length === 0 ? '' : `; unsupported: ${unsupported.join(', ')}`;
     return {
       score,

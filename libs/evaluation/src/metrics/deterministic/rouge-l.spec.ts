@@ -9,7 +9,9 @@ describe('rouge_l', () => {
 
   it('scores in-order overlap', async () => {
     // [police, kill, gunman] vs [police, killed, gunman]: LCS = 2 (police … gunman); P = R = 2/3, F = 2/3
-    const result = await rougeLMetric.score(testCase({ answer: 'police kill the gunman', groundTruth: 'police killed the gunman' }));
+    const result = await rougeLMetric.score(
+      testCase({ answer: 'police kill the gunman', groundTruth: 'police killed the gunman' }),
+    );
     expect(result.score).toBeCloseTo(2 / 3, 10);
     expect(result.explanation).toBe(
       'ROUGE-L 0.67: longest common subsequence of 2 tokens (precision 0.67 of 3 answer tokens, recall 0.67 of 3 ground-truth tokens)',

@@ -17,7 +17,8 @@ export function longestCommonSubsequence(left: readonly string[], right: readonl
   let current = new Int32Array(right.length + 1);
   for (const leftToken of left) {
     for (let j = 1; j <= right.length; j += 1) {
-      current[j] = leftToken === right[j - 1] ? (previous[j - 1] ?? 0) + 1 : Math.max(previous[j] ?? 0, current[j - 1] ?? 0);
+      current[j] =
+        leftToken === right[j - 1] ? (previous[j - 1] ?? 0) + 1 : Math.max(previous[j] ?? 0, current[j - 1] ?? 0);
     }
     [previous, current] = [current, previous];
   }

@@ -20,6 +20,9 @@ export const semanticSimilarityMetric = defineMetric({
     if (result.left.vector === null || result.right.vector === null) {
       return { score: 0, explanation: `Similarity 0.00: nothing to compare, ${coverage}` };
     }
-    return { score: result.similarity, explanation: `Similarity ${fmt(result.similarity)} (cosine ${fmt(result.cosine)}); ${coverage}` };
+    return {
+      score: result.similarity,
+      explanation: `Similarity ${fmt(result.similarity)} (cosine ${fmt(result.cosine)}); ${coverage}`,
+    };
   },
 });

@@ -6,7 +6,9 @@ describe('token_f1', () => {
     // [paris, is, lovely] vs [paris, is, big]: 2 common; P = 2/3, R = 2/3, F1 = 2/3
     const result = await tokenF1Metric.score(testCase({ answer: 'Paris is lovely', groundTruth: 'Paris is big' }));
     expect(result.score).toBeCloseTo(2 / 3, 10);
-    expect(result.explanation).toBe('F1 0.67: 2 of 3 answer tokens in ground truth (precision 0.67, recall 0.67 of 3 ground-truth tokens)');
+    expect(result.explanation).toBe(
+      'F1 0.67: 2 of 3 answer tokens in ground truth (precision 0.67, recall 0.67 of 3 ground-truth tokens)',
+    );
   });
 
   it('weighs precision and recall separately', () => {
@@ -28,17 +30,27 @@ describe('token_f1', () => {
 
   it('scores 0 when no token is shared', async () => {
     const result = await tokenF1Metric.score(testCase({ answer: 'London', groundTruth: 'Paris' }));
-    expect(result).toEqual({ score: 0, explanation: 'F1 0.00: 0 of 1 answer tokens in ground truth (precision 0.00, recall 0.00 of 1 ground-truth tokens)' });
+    expect(result).toEqual({
+      score: 0,
+      explanation:
+        'F1 0.00: 0 of 1 answer tokens in ground truth (precision 0.00, recall 0.00 of 1 ground-truth tokens)',
+    });
   });
 
   it('follows SQuAD 2.0 for empty sides: both empty 1, one empty 0', async () => {
     expect(tokenF1('', '').f1).toBe(1);
     expect(tokenF1('the', '?').f1).toBe(1);
     const emptyAnswer = await tokenF1Metric.score(testCase({ answer: '?!', groundTruth: 'Paris' }));
-    expect(emptyAnswer).toEqual({ score: 0, explanation: 'F1 0.00: the answer is empty after normalisation; the ground truth has 1 tokens' });
+    expect(emptyAnswer).toEqual({
+      score: 0,
+      explanation: 'F1 0.00: the answer is empty after normalisation; the ground truth has 1 tokens',
+    });
   });
 
   it('rejects a case without ground truth', async () => {
-    await expect(tokenF1Metric.score(testCase({ id: 'c9', groundTruth: null }))).rejects.toMatchObject({ code: 'MISSING_GROUND_TRUTH', metric: 'token_f1' });
+    await expect(tokenF1Metric.score(testCase({ id: 'c9', groundTruth: null }))).rejects.toMatchObject({
+      code: 'MISSING_GROUND_TRUTH',
+      metric: 'token_f1',
+    });
   });
 });

@@ -47,8 +47,10 @@ function explainTokenF1(result: TokenF1): string {
   if (result.answerTokens === 0 && result.groundTruthTokens === 0) {
     return 'F1 1.00: answer and ground truth are both empty after normalisation (SQuAD 2.0 counts this as correct)';
   }
-  if (result.answerTokens === 0) return `F1 0.00: the answer is empty after normalisation; the ground truth has ${result.groundTruthTokens} tokens`;
-  if (result.groundTruthTokens === 0) return `F1 0.00: the ground truth is empty after normalisation; the answer has ${result.answerTokens} tokens`;
+  if (result.answerTokens === 0)
+    return `F1 0.00: the answer is empty after normalisation; the ground truth has ${result.groundTruthTokens} tokens`;
+  if (result.groundTruthTokens === 0)
+    return `F1 0.00: the ground truth is empty after normalisation; the answer has ${result.answerTokens} tokens`;
   return (
     `F1 ${fmt(result.f1)}: ${result.common} of ${result.answerTokens} answer tokens in ground truth ` +
     `(precision ${fmt(result.precision)}, recall ${fmt(result.recall)} of ${result.groundTruthTokens} ground-truth tokens)`

@@ -10,7 +10,9 @@ describe('semantic_similarity', () => {
     // cat · kitten = 0.8
     const result = await semanticSimilarityMetric.score(testCase({ answer: 'Cat', groundTruth: 'kitten' }), deps);
     expect(result.score).toBeCloseTo(0.8, 10);
-    expect(result.explanation).toBe('Similarity 0.80 (cosine 0.80); answer: 1 of 1 words have vectors; ground truth: 1 of 1 words have vectors');
+    expect(result.explanation).toBe(
+      'Similarity 0.80 (cosine 0.80); answer: 1 of 1 words have vectors; ground truth: 1 of 1 words have vectors',
+    );
   });
 
   it('averages the word vectors of a text', async () => {
@@ -21,7 +23,10 @@ describe('semantic_similarity', () => {
 
   it('skips stopwords and unknown words, and says which words had no vector', async () => {
     // "the cat is here zorblax" → content [cat, zorblax]; zorblax unknown → vector of cat; · kitten = 0.8
-    const result = await semanticSimilarityMetric.score(testCase({ answer: 'The cat is here, zorblax!', groundTruth: 'kitten' }), deps);
+    const result = await semanticSimilarityMetric.score(
+      testCase({ answer: 'The cat is here, zorblax!', groundTruth: 'kitten' }),
+      deps,
+    );
     expect(result.score).toBeCloseTo(0.8, 10);
     expect(result.explanation).toContain('answer: 1 of 2 words have vectors (unknown: zorblax)');
   });
@@ -42,20 +47,31 @@ describe('semantic_similarity', () => {
   });
 
   it('needs a ground truth', async () => {
-    await expect(semanticSimilarityMetric.score(testCase({ groundTruth: null }), deps)).rejects.toMatchObject({ code: 'MISSING_GROUND_TRUTH' });
+    await expect(semanticSimilarityMetric.score(testCase({ groundTruth: null }), deps)).rejects.toMatchObject({
+      code: 'MISSING_GROUND_TRUTH',
+    });
   });
 });
 
 describe('answer_relevancy (word vectors)', () => {
   it('compares question and answer, needing no ground truth', async () => {
     // question content [kitten] (what, is: stopwords), answer [cat]: 0.8
-    const result = await answerRelevancyMetric.score(testCase({ question: 'What is a kitten?', answer: 'A cat.', groundTruth: null }), deps);
+    const result = await answerRelevancyMetric.score(
+      testCase({ question: 'What is a kitten?', answer: 'A cat.', groundTruth: null }),
+      deps,
+    );
     expect(result.score).toBeCloseTo(0.8, 10);
-    expect(result.explanation).toBe('Relevancy 0.80 (cosine 0.80); question: 1 of 1 words have vectors; answer: 1 of 1 words have vectors');
+    expect(result.explanation).toBe(
+      'Relevancy 0.80 (cosine 0.80); question: 1 of 1 words have vectors; answer: 1 of 1 words have vectors',
+    );
   });
 
   it('scores an empty answer 0', async () => {
     const result = await answerRelevancyMetric.score(testCase({ question: 'What is a kitten?', answer: '' }), deps);
-    expect(result).toEqual({ score: 0, explanation: 'Relevancy 0.00: nothing to compare, question: 1 of 1 words have vectors; answer: 0 of 0 words have vectors' });
+    expect(result).toEqual({
+      score: 0,
+      explanation:
+        'Relevancy 0.00: nothing to compare, question: 1 of 1 words have vectors; answer: 0 of 0 words have vectors',
+    });
   });
 });

@@ -12,7 +12,10 @@ function judgeAnswering(answer: Record<string, unknown> | string): ScriptedJudge
 describe('answer_relevancy_llm', () => {
   it('averages the similarity of the generated questions to the real one', async () => {
     // [cat]·[kitten] = 0.8; [kitten]·[kitten] = 1; [car]·[kitten] = 0.6; mean = 2.4 / 3 = 0.8
-    const judge = judgeAnswering({ questions: ['What is a cat?', 'What is a kitten?', 'Which car is it?'], noncommittal: 0 });
+    const judge = judgeAnswering({
+      questions: ['What is a cat?', 'What is a kitten?', 'Which car is it?'],
+      noncommittal: 0,
+    });
     const result = await answerRelevancyLlmMetric.score(CASE, { judge, wordVectors: TINY_VECTORS });
     expect(result.score).toBeCloseTo(0.8, 10);
     expect(result.explanation).toBe(
@@ -33,14 +36,23 @@ describe('answer_relevancy_llm', () => {
 
   it('scores a noncommittal answer 0', async () => {
     const judge = judgeAnswering({ questions: ['What is a kitten?'], noncommittal: true });
-    const result = await answerRelevancyLlmMetric.score({ ...CASE, answer: "I'm not sure." }, { judge, wordVectors: TINY_VECTORS });
-    expect(result).toEqual({ score: 0, explanation: 'Relevancy 0.00: the judge found the answer noncommittal (evasive, vague or declining)' });
+    const result = await answerRelevancyLlmMetric.score(
+      { ...CASE, answer: "I'm not sure." },
+      { judge, wordVectors: TINY_VECTORS },
+    );
+    expect(result).toEqual({
+      score: 0,
+      explanation: 'Relevancy 0.00: the judge found the answer noncommittal (evasive, vague or declining)',
+    });
   });
 
   it('uses at most three questions', async () => {
     // first three: 0.8, 1, 0.6 → 0.8; the fourth ([bank], cosine -1) is ignored
     const judge = judgeAnswering({ questions: ['A cat?', 'A kitten?', 'A car?', 'A bank?'], noncommittal: 0 });
-    expect((await answerRelevancyLlmMetric.score(CASE, { judge, wordVectors: TINY_VECTORS })).score).toBeCloseTo(0.8, 10);
+    expect((await answerRelevancyLlmMetric.score(CASE, { judge, wordVectors: TINY_VECTORS })).score).toBeCloseTo(
+      0.8,
+      10,
+    );
   });
 
   it.each<[Record<string, unknown> | string, RegExp]>([
@@ -50,7 +62,11 @@ describe('answer_relevancy_llm', () => {
     ['What is a cat?', /not a JSON object/],
   ])('rejects %j as JUDGE_BAD_OUTPUT', async (answer, message) => {
     const failure = answerRelevancyLlmMetric.score(CASE, { judge: judgeAnswering(answer), wordVectors: TINY_VECTORS });
-    await expect(failure).rejects.toMatchObject({ code: 'JUDGE_BAD_OUTPUT', metric: 'answer_relevancy_llm', details: { purpose: 'answer_relevancy.questions' } });
+    await expect(failure).rejects.toMatchObject({
+      code: 'JUDGE_BAD_OUTPUT',
+      metric: 'answer_relevancy_llm',
+      details: { purpose: 'answer_relevancy.questions' },
+    });
     await expect(failure).rejects.toThrow(message);
   });
 });

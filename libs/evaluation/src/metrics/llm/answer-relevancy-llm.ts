@@ -17,20 +17,29 @@ export const answerRelevancyLlmMetric = defineMetric({
   name: 'answer_relevancy_llm',
   kind: 'llm',
   requires: [],
-  description: 'Similarity of questions generated from the answer to the real question; 0 if noncommittal (LLM-judged, Ragas).',
+  description:
+    'Similarity of questions generated from the answer to the real question; 0 if noncommittal (LLM-judged, Ragas).',
   async compute(context) {
     const { question, answer } = context.testCase;
     const reply = await askJudge(context, 'answer_relevancy.questions', questionsPrompt(answer));
     if (reply.flag('noncommittal')) {
-      return { score: 0, explanation: 'Relevancy 0.00: the judge found the answer noncommittal (evasive, vague or declining)' };
+      return {
+        score: 0,
+        explanation: 'Relevancy 0.00: the judge found the answer noncommittal (evasive, vague or declining)',
+      };
     }
     const generated = generatedQuestions(reply);
     const vectors = await context.wordVectors();
     const similarities = generated.map((candidate) => textSimilarity(question, candidate, vectors));
     const score = similarities.reduce((sum, result) => sum + result.similarity, 0) / similarities.length;
-    const listed = generated.map((candidate, index) => `${quote(candidate, 60)} ${fmt(similarities[index]?.similarity ?? 0)}`).join(', ');
+    const listed = generated
+      .map((candidate, index) => `${quote(candidate, 60)} ${fmt(similarities[index]?.similarity ?? 0)}`)
+      .join(', ');
     const coverage = similarities[0] === undefined ? '' : `; ${describeCoverage('question', similarities[0].left)}`;
-    return { score, explanation: `Relevancy ${fmt(score)}: mean similarity to the question of ${generated.length} questions generated from the answer (${listed})${coverage}` };
+    return {
+      score,
+      explanation: `Relevancy ${fmt(score)}: mean similarity to the question of ${generated.length} questions generated from the answer (${listed})${coverage}`,
+    };
   },
 });
 

@@ -19,8 +19,16 @@ export interface ClaimVerdict {
  * the unit that faithfulness and factual correctness count. The question, when given, only helps
  * to read a terse text ("alcohol" → "Cadmium chloride is slightly soluble in alcohol.").
  */
-export async function extractClaims(context: MetricContext, purpose: string, source: LabelledText, question?: string): Promise<string[]> {
-  const questionHint = question === undefined ? [] : [`Use the question only to understand the ${source.label}; do not add claims of its own.`];
+export async function extractClaims(
+  context: MetricContext,
+  purpose: string,
+  source: LabelledText,
+  question?: string,
+): Promise<string[]> {
+  const questionHint =
+    question === undefined
+      ? []
+      : [`Use the question only to understand the ${source.label}; do not add claims of its own.`];
   const questionLine = question === undefined ? [] : [`Question: ${question}`];
   const prompt = [
     `Break the ${source.label} below into standalone factual claims. Each claim is one short, self-contained statement`,
@@ -40,7 +48,12 @@ export async function extractClaims(context: MetricContext, purpose: string, sou
  * Ragas' NLI step: for each claim, can it be inferred from the premise? The judge must return one
  * verdict per claim in order; a verdict list of another length is JUDGE_BAD_OUTPUT, never a guess.
  */
-export async function verifyClaims(context: MetricContext, purpose: string, premise: LabelledText, claims: readonly string[]): Promise<ClaimVerdict[]> {
+export async function verifyClaims(
+  context: MetricContext,
+  purpose: string,
+  premise: LabelledText,
+  claims: readonly string[],
+): Promise<ClaimVerdict[]> {
   if (claims.length === 0) return [];
   const prompt = [
     `For each numbered claim, decide whether it can be directly inferred from the ${premise.label} below.`,

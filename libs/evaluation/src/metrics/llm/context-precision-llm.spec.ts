@@ -17,7 +17,9 @@ describe('context_precision_llm', () => {
     const result = await contextPrecisionLlmMetric.score(CASE, { judge });
     // relevant at ranks 2 and 3: (1/2 + 2/3) / 2 = 0.5833
     expect(result.score).toBeCloseTo(0.5833333333, 9);
-    expect(result.explanation).toBe('Context precision 0.58: relevant at ranks 2, 3 of 3 (useful for the ground truth, per the judge)');
+    expect(result.explanation).toBe(
+      'Context precision 0.58: relevant at ranks 2, 3 of 3 (useful for the ground truth, per the judge)',
+    );
     const prompts = judge.promptsFor('context_precision.verdict');
     expect(prompts).toHaveLength(3);
     prompts.forEach((prompt, index) => {
@@ -41,7 +43,9 @@ describe('context_precision_llm', () => {
   });
 
   it('rejects a verdict it cannot read as JUDGE_BAD_OUTPUT', async () => {
-    const judge = new ScriptedJudge({ 'context_precision.verdict': [{ verdict: 1 }, { reason: 'forgot the verdict' }] });
+    const judge = new ScriptedJudge({
+      'context_precision.verdict': [{ verdict: 1 }, { reason: 'forgot the verdict' }],
+    });
     await expect(contextPrecisionLlmMetric.score(CASE, { judge })).rejects.toMatchObject({
       code: 'JUDGE_BAD_OUTPUT',
       details: { caseId: 'p1', purpose: 'context_precision.verdict' },

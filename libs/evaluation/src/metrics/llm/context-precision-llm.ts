@@ -14,17 +14,28 @@ export const contextPrecisionLlmMetric = defineMetric({
   name: 'context_precision_llm',
   kind: 'llm',
   requires: ['contexts'],
-  description: 'Rank-weighted share of contexts the judge finds useful for the ground truth or answer (LLM-judged, Ragas).',
+  description:
+    'Rank-weighted share of contexts the judge finds useful for the ground truth or answer (LLM-judged, Ragas).',
   async compute(context) {
     const { groundTruth, answer } = context.testCase;
-    const reference = groundTruth === null || groundTruth === undefined ? { label: 'answer', text: answer } : { label: 'ground truth', text: groundTruth };
+    const reference =
+      groundTruth === null || groundTruth === undefined
+        ? { label: 'answer', text: answer }
+        : { label: 'ground truth', text: groundTruth };
     const relevant = await Promise.all(context.contexts().map((text) => judgeUsefulness(context, reference, text)));
-        const score = averagePrecision(relevant);
-    return { score, explanation: `Context precision ${fmt(score)}: ${describeRelevantRanks(relevant)} (useful for the ${reference.label}, per the judge)` };
+    const score = averagePrecision(relevant);
+    return {
+      score,
+      explanation: `Context precision ${fmt(score)}: ${describeRelevantRanks(relevant)} (useful for the ${reference.label}, per the judge)`,
+    };
   },
 });
 
-async function judgeUsefulness(context: MetricContext, reference: { label: string; text: string }, text: string): Promise<boolean> {
+async function judgeUsefulness(
+  context: MetricContext,
+  reference: { label: string; text: string },
+  text: string,
+): Promise<boolean> {
   const prompt = [
     `Given a question, its ${reference.label} and one retrieved context, decide whether the context was useful`,
     `in arriving at the ${reference.label}: verdict 1 if it was, 0 if it was not.`,

@@ -39,6 +39,9 @@ export const contextRecallLlmMetric = defineMetric({
     const score = count / sentences.length;
     const missed = sentences.filter((_, index) => attributed[index] !== true).map((sentence) => quote(sentence, 60));
     const missedPart = missed.length === 0 ? '' : `; not attributed: ${missed.join(', ')}`;
-    return { score, explanation: `Context recall ${fmt(score)}: ${count} of ${sentences.length} ground-truth sentences attributed to the contexts${missedPart}` };
+    return {
+      score,
+      explanation: `Context recall ${fmt(score)}: ${count} of ${sentences.length} ground-truth sentences attributed to the contexts${missedPart}`,
+    };
   },
 });

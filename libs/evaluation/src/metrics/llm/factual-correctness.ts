@@ -43,13 +43,23 @@ export const factualCorrectnessMetric = defineMetric({
     const answer = { label: 'answer', text: context.testCase.answer };
     const groundTruth = { label: 'ground truth', text: context.groundTruth() };
     const answerClaims = await extractClaims(context, 'factual_correctness.answer_claims', answer);
-    const answerVerdicts = await verifyClaims(context, 'factual_correctness.answer_verdicts', groundTruth, answerClaims);
+    const answerVerdicts = await verifyClaims(
+      context,
+      'factual_correctness.answer_verdicts',
+      groundTruth,
+      answerClaims,
+    );
     const truePositives = answerVerdicts.filter((verdict) => verdict.supported).length;
     const counts = { truePositives, falsePositives: answerClaims.length - truePositives, falseNegatives: 0 };
     if (mode !== 'precision') {
       // Precision alone never needs the ground truth's claims: skip two judge calls, as Ragas does.
       const groundTruthClaims = await extractClaims(context, 'factual_correctness.ground_truth_claims', groundTruth);
-      const groundTruthVerdicts = await verifyClaims(context, 'factual_correctness.ground_truth_verdicts', answer, groundTruthClaims);
+      const groundTruthVerdicts = await verifyClaims(
+        context,
+        'factual_correctness.ground_truth_verdicts',
+        answer,
+        groundTruthClaims,
+      );
       counts.falseNegatives = groundTruthVerdicts.filter((verdict) => !verdict.supported).length;
     }
     const scores = factualScores(counts);
@@ -60,12 +70,20 @@ export const factualCorrectnessMetric = defineMetric({
 function modeOption(context: MetricContext): FactualCorrectnessMode {
   const mode = context.options['mode'] ?? 'f1';
   if (!MODES.includes(mode as FactualCorrectnessMode)) {
-    throw invalidOptions(context.metric, context.testCase.id, `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+    throw invalidOptions(
+      context.metric,
+      context.testCase.id,
+      `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`,
+    );
   }
   return mode as FactualCorrectnessMode;
 }
 
-function explainFactual(mode: FactualCorrectnessMode, scores: Record<FactualCorrectnessMode, number>, counts: ClaimCounts): string {
+function explainFactual(
+  mode: FactualCorrectnessMode,
+  scores: Record<FactualCorrectnessMode, number>,
+  counts: ClaimCounts,
+): string {
   const answerClaims = counts.truePositives + counts.falsePositives;
   const supported = `${counts.truePositives} of ${answerClaims} answer claims supported by the ground truth`;
   if (mode === 'precision') return `Factual precision ${fmt(scores.precision)}: ${supported}`;

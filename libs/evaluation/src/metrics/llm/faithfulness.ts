@@ -19,7 +19,10 @@ export const faithfulnessMetric = defineMetric({
     const { question, answer } = context.testCase;
     const claims = await extractClaims(context, 'faithfulness.claims', { label: 'answer', text: answer }, question);
     if (claims.length === 0) {
-      return { score: 1, explanation: 'Faithfulness 1.00: the answer makes no factual claim, so nothing in it is unsupported' };
+      return {
+        score: 1,
+        explanation: 'Faithfulness 1.00: the answer makes no factual claim, so nothing in it is unsupported',
+      };
     }
     const premise = { label: 'context', text: contextsBlock(context.contexts()) };
     const verdicts = await verifyClaims(context, 'faithfulness.verdicts', premise, claims);
@@ -27,6 +30,9 @@ export const faithfulnessMetric = defineMetric({
     const score = supported / claims.length;
     const unsupported = verdicts.filter((verdict) => !verdict.supported).map((verdict) => quote(verdict.claim, 60));
     const unsupportedPart = unsupported.length === 0 ? '' : `; unsupported: ${unsupported.join(', ')}`;
-    return { score, explanation: `Faithfulness ${fmt(score)}: ${supported} of ${claims.length} claims supported by the contexts${unsupportedPart}` };
+    return {
+      score,
+      explanation: `Faithfulness ${fmt(score)}: ${supported} of ${claims.length} claims supported by the contexts${unsupportedPart}`,
+    };
   },
 });

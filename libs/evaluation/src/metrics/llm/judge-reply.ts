@@ -19,7 +19,10 @@ export async function askJudge(context: MetricContext, purpose: string, prompt: 
  * even in JSON mode (a ```json fence, a sentence before or after); anything else is undefined.
  */
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  const unfenced = text.trim().replace(/^```(?:json)?\s*/iu, '').replace(/\s*```$/u, '');
+  const unfenced = text
+    .trim()
+    .replace(/^```(?:json)?\s*/iu, '')
+    .replace(/\s*```$/u, '');
   const whole = tryParse(unfenced);
   // Valid JSON of the wrong shape (an array, a string) is an answer, just not the one asked for.
   if (whole.ok) return isObject(whole.value) ? whole.value : undefined;
@@ -57,7 +60,8 @@ export class JudgeReply {
   /** A list of strings; blank entries are dropped (models pad lists with ""). */
   strings(key: string): string[] {
     const list = this.value[key];
-    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) throw this.fail(`"${key}" is not a list of strings`);
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
+      throw this.fail(`"${key}" is not a list of strings`);
     return list.map((item: string) => item.trim()).filter((item) => item !== '');
   }
 
@@ -65,7 +69,8 @@ export class JudgeReply {
   objects(key: string, length?: number): Record<string, unknown>[] {
     const list = this.value[key];
     if (!Array.isArray(list) || !list.every(isObject)) throw this.fail(`"${key}" is not a list of objects`);
-    if (length !== undefined && list.length !== length) throw this.fail(`"${key}" has ${list.length} entries, expected ${length}`);
+    if (length !== undefined && list.length !== length)
+      throw this.fail(`"${key}" has ${list.length} entries, expected ${length}`);
     return list;
   }
 

@@ -3,7 +3,13 @@ import { ScriptedJudge } from '../testing/scripted-judge.js';
 import { rubricMetric } from './rubric.js';
 
 const RUBRIC = '5: correct and cites a source. 3: correct without source. 1: wrong.';
-const CASE = testCase({ id: 'rb1', question: 'Capital of France?', answer: 'Paris, per the atlas.', groundTruth: 'Paris', contexts: ['Atlas: Paris.'] });
+const CASE = testCase({
+  id: 'rb1',
+  question: 'Capital of France?',
+  answer: 'Paris, per the atlas.',
+  groundTruth: 'Paris',
+  contexts: ['Atlas: Paris.'],
+});
 
 describe('rubric', () => {
   it.each([
@@ -21,7 +27,8 @@ describe('rubric', () => {
     const judge = new ScriptedJudge({ 'rubric.score': { score: '4' } });
     expect((await rubricMetric.score(CASE, { judge }, { rubric: RUBRIC })).score).toBe(0.75);
     const prompt = judge.promptsFor('rubric.score')[0] ?? '';
-    for (const part of [RUBRIC, CASE.question, CASE.answer, 'Ground truth: Paris', 'Atlas: Paris.']) expect(prompt).toContain(part);
+    for (const part of [RUBRIC, CASE.question, CASE.answer, 'Ground truth: Paris', 'Atlas: Paris.'])
+      expect(prompt).toContain(part);
   });
 
   it('leaves out the ground truth and contexts when the case has none', async () => {
@@ -30,14 +37,25 @@ describe('rubric', () => {
     expect(judge.promptsFor('rubric.score')[0]).not.toMatch(/Ground truth|Contexts/);
   });
 
-  it.each([{ score: 6 }, { score: 0 }, { score: 3.5 }, { score: 'four' }, { reason: 'no score' }])('rejects %j as JUDGE_BAD_OUTPUT', async (answer) => {
-    const judge = new ScriptedJudge({ 'rubric.score': answer });
-    await expect(rubricMetric.score(CASE, { judge }, { rubric: RUBRIC })).rejects.toMatchObject({ code: 'JUDGE_BAD_OUTPUT', details: { purpose: 'rubric.score' } });
-  });
+  it.each([{ score: 6 }, { score: 0 }, { score: 3.5 }, { score: 'four' }, { reason: 'no score' }])(
+    'rejects %j as JUDGE_BAD_OUTPUT',
+    async (answer) => {
+      const judge = new ScriptedJudge({ 'rubric.score': answer });
+      await expect(rubricMetric.score(CASE, { judge }, { rubric: RUBRIC })).rejects.toMatchObject({
+        code: 'JUDGE_BAD_OUTPUT',
+        details: { purpose: 'rubric.score' },
+      });
+    },
+  );
 
   it('needs a rubric in its options', async () => {
     const judge = new ScriptedJudge({});
-    await expect(rubricMetric.score(CASE, { judge })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', metric: 'rubric' });
-    await expect(rubricMetric.score(CASE, { judge }, { rubric: '  ' })).rejects.toThrow(/option "rubric" must be a non-empty string/);
+    await expect(rubricMetric.score(CASE, { judge })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      metric: 'rubric',
+    });
+    await expect(rubricMetric.score(CASE, { judge }, { rubric: '  ' })).rejects.toThrow(
+      /option "rubric" must be a non-empty string/,
+    );
   });
 });

@@ -27,7 +27,10 @@ export const rubricMetric = defineMetric({
 });
 
 function rubricPrompt(rubric: string, testCase: EvaluationCase): string {
-  const groundTruth = testCase.groundTruth === null || testCase.groundTruth === undefined ? [] : [`Ground truth: ${testCase.groundTruth}`];
+  const groundTruth =
+    testCase.groundTruth === null || testCase.groundTruth === undefined
+      ? []
+      : [`Ground truth: ${testCase.groundTruth}`];
   const contexts = testCase.contexts.length === 0 ? [] : ['Contexts:', contextsBlock(testCase.contexts)];
   return [
     'Score the answer below from 1 (worst) to 5 (best) following this rubric:',

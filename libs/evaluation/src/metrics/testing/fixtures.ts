@@ -3,7 +3,14 @@ import type { WordVectors } from '../vectors/word-vectors.js';
 
 /** A case with harmless defaults; tests override the fields they are about. */
 export function testCase(overrides: Partial<EvaluationCase> = {}): EvaluationCase {
-  return { id: 'case-1', question: 'What is the capital of France?', answer: 'Paris', contexts: [], groundTruth: null, ...overrides };
+  return {
+    id: 'case-1',
+    question: 'What is the capital of France?',
+    answer: 'Paris',
+    contexts: [],
+    groundTruth: null,
+    ...overrides,
+  };
 }
 
 /** A word-vector table from a plain object, so tests can compute cosines by hand. */

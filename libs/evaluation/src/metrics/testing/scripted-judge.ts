@@ -1,7 +1,10 @@
 import type { JudgeRequest, LlmJudge } from '../../model/llm-judge.port.js';
 
 /** A scripted answer: raw text, an object sent as JSON, or computed from the request. */
-export type ScriptedAnswer = string | Record<string, unknown> | ((request: JudgeRequest) => string | Record<string, unknown>);
+export type ScriptedAnswer =
+  | string
+  | Record<string, unknown>
+  | ((request: JudgeRequest) => string | Record<string, unknown>);
 
 /**
  * A fake judge for unit tests of the LLM metrics: answers by purpose, from a script, and records

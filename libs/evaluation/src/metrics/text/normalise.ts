@@ -12,12 +12,7 @@ const ARTICLE = /(?<![\p{L}\p{N}])(?:a|an|the)(?![\p{L}\p{N}])/gu;
 const WHITESPACE = /\s+/gu;
 
 export function normaliseAnswer(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(PUNCTUATION_OR_SYMBOL, '')
-    .replace(ARTICLE, ' ')
-    .replace(WHITESPACE, ' ')
-    .trim();
+  return text.toLowerCase().replace(PUNCTUATION_OR_SYMBOL, '').replace(ARTICLE, ' ').replace(WHITESPACE, ' ').trim();
 }
 
 /** The normalised text split on whitespace; an empty or punctuation-only text has no tokens. */

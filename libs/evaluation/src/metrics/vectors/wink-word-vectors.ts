@@ -70,7 +70,8 @@ function indexVectorSpans(bytes: Buffer): Map<string, [number, number]> {
   while (bytes[position] === QUOTE) {
     const keyEnd = endOfString(bytes, position);
     const word = JSON.parse(bytes.toString('utf8', position, keyEnd + 1)) as string;
-    if (bytes[keyEnd + 1] !== COLON || bytes[keyEnd + 2] !== OPEN_BRACKET) throw formatError(`bad entry at byte ${position}`);
+    if (bytes[keyEnd + 1] !== COLON || bytes[keyEnd + 2] !== OPEN_BRACKET)
+      throw formatError(`bad entry at byte ${position}`);
     const arrayEnd = bytes.indexOf(CLOSE_BRACKET, keyEnd + 3);
     if (arrayEnd < 0) throw formatError(`unterminated vector of ${JSON.stringify(word)}`);
     spans.set(word, [keyEnd + 3, arrayEnd]);

@@ -53,6 +53,7 @@ export function notPositiveInteger(value: unknown): boolean {
 /** Text of a message content that is a string or an array of {type: "text", text} parts. */
 export function contentText(content: unknown): string {
   if (isString(content)) return content;
-  if (Array.isArray(content)) return content.map((part) => (isObject(part) && isString(part['text']) ? part['text'] : '')).join('');
+  if (Array.isArray(content))
+    return content.map((part) => (isObject(part) && isString(part['text']) ? part['text'] : '')).join('');
   return '';
 }

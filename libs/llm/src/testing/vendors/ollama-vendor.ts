@@ -12,7 +12,8 @@ function invalid(body: Record<string, unknown>): string | undefined {
     if (!isString(message['content'])) return 'message content must be a string';
   }
   if (body['stream'] !== false) return 'this fake answers only "stream": false (Ollama streams NDJSON by default)';
-  if (body['format'] !== undefined && body['format'] !== 'json' && !isObject(body['format'])) return 'invalid format: expected "json" or a JSON schema';
+  if (body['format'] !== undefined && body['format'] !== 'json' && !isObject(body['format']))
+    return 'invalid format: expected "json" or a JSON schema';
   const options = body['options'];
   if (options !== undefined && !isObject(options)) return 'options must be an object';
   if (isObject(options) && numberOutside(options['temperature'], 0, 2)) return 'invalid options.temperature';
@@ -28,7 +29,10 @@ export const ollamaVendor: FakeVendor = {
   invalid,
   normalize: (body) => ({
     model: String(body['model']),
-    messages: (body['messages'] as Record<string, unknown>[]).map((message) => ({ role: String(message['role']), content: contentText(message['content']) })),
+    messages: (body['messages'] as Record<string, unknown>[]).map((message) => ({
+      role: String(message['role']),
+      content: contentText(message['content']),
+    })),
     json: body['format'] !== undefined,
   }),
   answer: (reply) => ({

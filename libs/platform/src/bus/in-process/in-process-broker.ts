@@ -17,14 +17,25 @@ export class InProcessBroker {
   private wakers = new Set<() => void>();
 
   constructor(topics = declaredTopics()) {
-    for (const topic of topics) this.logs.set(topic.name, Array.from({ length: topic.partitions }, () => []));
+    for (const topic of topics)
+      this.logs.set(
+        topic.name,
+        Array.from({ length: topic.partitions }, () => []),
+      );
   }
 
   produce(topic: string, message: Outgoing): BusMessage {
     const partitions = this.partitionsOf(topic);
     const partition = partitionFor(message.key, partitions.length);
     const log = partitions[partition]!;
-    const stored: BusMessage = { topic, partition, offset: String(log.length), key: message.key, value: Buffer.from(message.value), headers: { ...message.headers } };
+    const stored: BusMessage = {
+      topic,
+      partition,
+      offset: String(log.length),
+      key: message.key,
+      value: Buffer.from(message.value),
+      headers: { ...message.headers },
+    };
     log.push(stored);
     const wakers = this.wakers;
     this.wakers = new Set();
@@ -37,8 +48,15 @@ export class InProcessBroker {
     return this.partitionsOf(topic).flat();
   }
 
-  consume(groupId: string, topics: readonly string[], fromBeginning: boolean, deliver: Deliver, retryDelayMs = 200): () => Promise<void> {
-    if (this.activeGroups.has(groupId)) throw new Error(`consumer group ${groupId} already has a member in this process`);
+  consume(
+    groupId: string,
+    topics: readonly string[],
+    fromBeginning: boolean,
+    deliver: Deliver,
+    retryDelayMs = 200,
+  ): () => Promise<void> {
+    if (this.activeGroups.has(groupId))
+      throw new Error(`consumer group ${groupId} already has a member in this process`);
     this.activeGroups.add(groupId);
     let running = true;
     const loops = topics.flatMap((topic) =>
@@ -56,7 +74,13 @@ export class InProcessBroker {
     };
   }
 
-  private async partitionLoop(key: string, log: BusMessage[], deliver: Deliver, running: () => boolean, retryDelayMs: number): Promise<void> {
+  private async partitionLoop(
+    key: string,
+    log: BusMessage[],
+    deliver: Deliver,
+    running: () => boolean,
+    retryDelayMs: number,
+  ): Promise<void> {
     await Promise.resolve(); // asynchronous from the first message on, as a broker is
     while (running()) {
       const offset = this.offsets.get(key)!;

@@ -13,8 +13,18 @@ busContract('in-process', async () => {
   const client = new InProcessEventClient(broker, metrics);
   return {
     publishBatch: (events) => client.publishBatch(events),
-    createServer: (groupId, policy) => new InProcessEventServer({ broker, groupId, policy, metrics, logger: pino({ level: 'silent' }), fromBeginning: false }),
-    produceRaw: async (topic, key, value, headers) => { broker.produce(topic, { key, value, headers }); },
+    createServer: (groupId, policy) =>
+      new InProcessEventServer({
+        broker,
+        groupId,
+        policy,
+        metrics,
+        logger: pino({ level: 'silent' }),
+        fromBeginning: false,
+      }),
+    produceRaw: async (topic, key, value, headers) => {
+      broker.produce(topic, { key, value, headers });
+    },
     deadLetters: async (topic, key) => broker.messages(deadLetterTopic(topic)).filter((message) => message.key === key),
     close: async () => undefined,
   };

@@ -19,7 +19,11 @@ export class InProcessEventClient extends EventClient {
   async publishBatch(events: readonly EvalVaultEvent[]): Promise<void> {
     for (const event of events) {
       const topic = topicOf(event.type);
-      this.broker.produce(topic, { key: event.streamId, value: this.codec.encode(event), headers: eventHeaders(event) });
+      this.broker.produce(topic, {
+        key: event.streamId,
+        value: this.codec.encode(event),
+        headers: eventHeaders(event),
+      });
       this.metrics.published.inc({ topic });
     }
   }

@@ -23,10 +23,20 @@ export class InProcessEventServer extends Server implements CustomTransportStrat
     try {
       const topics = topicsForEventTypes([...this.messageHandlers.keys()]);
       const { broker, groupId } = this.options;
-      const deps = processorDeps(this.options, (eventType) => this.getHandlerByPattern(eventType), async (letter) => {
-        broker.produce(deadLetterTopic(letter.message.topic), { key: letter.message.key, value: letter.message.value, headers: deadLetterHeaders(letter, groupId) });
-      });
-      this.stop = broker.consume(groupId, topics, this.options.fromBeginning ?? true, (message) => processMessage(message, deps));
+      const deps = processorDeps(
+        this.options,
+        (eventType) => this.getHandlerByPattern(eventType),
+        async (letter) => {
+          broker.produce(deadLetterTopic(letter.message.topic), {
+            key: letter.message.key,
+            value: letter.message.value,
+            headers: deadLetterHeaders(letter, groupId),
+          });
+        },
+      );
+      this.stop = broker.consume(groupId, topics, this.options.fromBeginning ?? true, (message) =>
+        processMessage(message, deps),
+      );
       callback();
     } catch (error) {
       callback(error);

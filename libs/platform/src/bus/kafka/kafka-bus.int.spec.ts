@@ -29,18 +29,37 @@ busContract('Kafka', async () => {
       dlqReaders.push(consumer);
       await consumer.connect();
       await consumer.subscribe({ topic: dlq, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ topic: t, partition, message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        letters.get(dlq)!.push({ topic: t, partition, offset: message.offset, key: message.key?.toString() ?? '', value: message.value!, headers });
-      } });
+      await consumer.run({
+        eachMessage: async ({ topic: t, partition, message }) => {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          letters.get(dlq)!.push({
+            topic: t,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? '',
+            value: message.value!,
+            headers,
+          });
+        },
+      });
     }
     return letters.get(dlq)!;
   }
 
   return {
     publishBatch: (events) => client.publishBatch(events),
-    createServer: (groupId, policy) => new KafkaEventServer({ kafka, groupId, policy, metrics, logger: pino({ level: 'silent' }), fromBeginning: false }),
-    produceRaw: async (topic, key, value, headers) => { await raw.send({ topic, messages: [{ key, value, headers }] }); },
+    createServer: (groupId, policy) =>
+      new KafkaEventServer({
+        kafka,
+        groupId,
+        policy,
+        metrics,
+        logger: pino({ level: 'silent' }),
+        fromBeginning: false,
+      }),
+    produceRaw: async (topic, key, value, headers) => {
+      await raw.send({ topic, messages: [{ key, value, headers }] });
+    },
     deadLetters: async (topic, key) => (await followDeadLetters(topic)).filter((message) => message.key === key),
     close: async () => {
       await Promise.all(dlqReaders.map((consumer) => consumer.disconnect()));

@@ -39,7 +39,10 @@ export class KafkaEventClient extends EventClient {
       byTopic.set(topic, messages);
     }
     try {
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        acks: -1,
+      });
     } catch (error) {
       // After an outage kafkajs may keep a producer that never reconnects: the next batch gets a new one.
       this.producer = undefined;

@@ -31,7 +31,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private producer?: Producer;
   private readyResolve!: () => void;
   /** Resolves once the consumer has joined its group and fetched, i.e. its start offsets are fixed. */
-  readonly ready = new Promise<void>((resolve) => { this.readyResolve = resolve; });
+  readonly ready = new Promise<void>((resolve) => {
+    this.readyResolve = resolve;
+  });
   private readonly health: LoopHealth;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -50,11 +52,22 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
 
   /** Reports ready only once consuming: a service that says it is up does not miss what comes next. */
   listen(callback: (error?: unknown) => void): void {
-    const readyWithin = (ms: number): Promise<void> => Promise.race([
-      this.ready,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`consumer group ${this.options.groupId} did not start fetching within ${ms} ms`)), ms).unref()),
-    ]);
-    this.start().then(() => readyWithin(60_000)).then(() => callback(), (error: unknown) => callback(error));
+    const readyWithin = (ms: number): Promise<void> =>
+      Promise.race([
+        this.ready,
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`consumer group ${this.options.groupId} did not start fetching within ${ms} ms`)),
+            ms,
+          ).unref(),
+        ),
+      ]);
+    this.start()
+      .then(() => readyWithin(60_000))
+      .then(
+        () => callback(),
+        (error: unknown) => callback(error),
+      );
   }
 
   private async start(restart = false): Promise<void> {
@@ -68,7 +81,14 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
     // A short session lets a crashed member's partitions move to the others within seconds.
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 });
+    const consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 200,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.FETCH, () => {
       this.readyResolve();
@@ -77,15 +97,25 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.health.failed(payload.error);
-      this.options.logger.error({ err: payload.error, groupId, restartedByKafkajs: payload.restart }, 'consumer crashed');
+      this.options.logger.error(
+        { err: payload.error, groupId, restartedByKafkajs: payload.restart },
+        'consumer crashed',
+      );
       if (!payload.restart) this.scheduleRestart(consumer);
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      this.options.metrics.consumerLag.set({ group: groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
+      this.options.metrics.consumerLag.set(
+        { group: groupId, topic: payload.topic, partition: String(payload.partition) },
+        Number(payload.offsetLag),
+      );
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
-    const deps = processorDeps(this.options, (eventType) => this.getHandlerByPattern(eventType), (letter) => this.sendDeadLetter(letter));
+    const deps = processorDeps(
+      this.options,
+      (eventType) => this.getHandlerByPattern(eventType),
+      (letter) => this.sendDeadLetter(letter),
+    );
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,
@@ -110,7 +140,10 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         if (this.closing) return;
         await this.start(true).catch((error: unknown) => {
           this.health.failed(error as Error);
-          this.options.logger.error({ err: error, groupId: this.options.groupId }, 'consumer restart failed; trying again');
+          this.options.logger.error(
+            { err: error, groupId: this.options.groupId },
+            'consumer restart failed; trying again',
+          );
           this.scheduleRestart(crashed);
         });
       })();
@@ -120,7 +153,13 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private async sendDeadLetter(letter: DeadLetter): Promise<void> {
     await this.producer!.send({
       topic: deadLetterTopic(letter.message.topic),
-      messages: [{ key: letter.message.key, value: letter.message.value, headers: deadLetterHeaders(letter, this.options.groupId) }],
+      messages: [
+        {
+          key: letter.message.key,
+          value: letter.message.value,
+          headers: deadLetterHeaders(letter, this.options.groupId),
+        },
+      ],
     });
   }
 
@@ -145,5 +184,12 @@ function toBusMessage(topic: string, partition: number, message: KafkaMessage): 
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
   }
-  return { topic, partition, offset: message.offset, key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), headers };
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? '',
+    value: message.value ?? Buffer.alloc(0),
+    headers,
+  };
 }

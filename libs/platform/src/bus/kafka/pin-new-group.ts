@@ -21,17 +21,26 @@ export async function pinNewGroupToEnd(kafka: Kafka, groupId: string, topics: re
   try {
     const unpinned = await unpinnedPartitions(admin, groupId, topics);
     if (unpinned.length === 0) return;
-    const { groups: [group] } = await admin.describeGroups([groupId]);
+    const {
+      groups: [group],
+    } = await admin.describeGroups([groupId]);
     // Members of another process consume already: they pinned (or own) these partitions.
     if (group && group.members.length > 0) return;
     const ends = new Map<string, string>();
     for (const topic of topics) {
       for (const end of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${end.partition}`, end.offset);
     }
-    await commitWhileHolding(kafka, groupId, topics, unpinned.map(({ topic, partition }) => ({ topic, partition, offset: ends.get(`${topic}:${partition}`) ?? '0' })));
+    await commitWhileHolding(
+      kafka,
+      groupId,
+      topics,
+      unpinned.map(({ topic, partition }) => ({ topic, partition, offset: ends.get(`${topic}:${partition}`) ?? '0' })),
+    );
     const left = await unpinnedPartitions(admin, groupId, topics);
     if (left.length > 0) {
-      throw new Error(`consumer group ${groupId}: could not pin ${left.map((p) => `${p.topic}[${p.partition}]`).join(', ')} to the end`);
+      throw new Error(
+        `consumer group ${groupId}: could not pin ${left.map((p) => `${p.topic}[${p.partition}]`).join(', ')} to the end`,
+      );
     }
   } finally {
     await admin.disconnect();
@@ -39,22 +48,49 @@ export async function pinNewGroupToEnd(kafka: Kafka, groupId: string, topics: re
 }
 
 type Admin = ReturnType<Kafka['admin']>;
-interface TopicPartitionOffset { topic: string; partition: number; offset: string }
+interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
 
-async function unpinnedPartitions(admin: Admin, groupId: string, topics: readonly string[]): Promise<Array<{ topic: string; partition: number }>> {
+async function unpinnedPartitions(
+  admin: Admin,
+  groupId: string,
+  topics: readonly string[],
+): Promise<Array<{ topic: string; partition: number }>> {
   const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
-  return committed.flatMap(({ topic, partitions }) => partitions.filter((p) => p.offset === '-1').map((p) => ({ topic, partition: p.partition })));
+  return committed.flatMap(({ topic, partitions }) =>
+    partitions.filter((p) => p.offset === '-1').map((p) => ({ topic, partition: p.partition })),
+  );
 }
 
 /** A member that never consumes: paused on every partition, it commits the offsets once it has joined. */
-async function commitWhileHolding(kafka: Kafka, groupId: string, topics: readonly string[], offsets: TopicPartitionOffset[]): Promise<void> {
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 });
+async function commitWhileHolding(
+  kafka: Kafka,
+  groupId: string,
+  topics: readonly string[],
+  offsets: TopicPartitionOffset[],
+): Promise<void> {
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...topics], fromBeginning: false });
     const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumer group ${groupId}: no group join within ${JOIN_TIMEOUT_MS} ms while pinning`)), JOIN_TIMEOUT_MS);
-      consumer.on(consumer.events.GROUP_JOIN, () => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(
+        () => reject(new Error(`consumer group ${groupId}: no group join within ${JOIN_TIMEOUT_MS} ms while pinning`)),
+        JOIN_TIMEOUT_MS,
+      );
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
     consumer.pause(topics.map((topic) => ({ topic })));

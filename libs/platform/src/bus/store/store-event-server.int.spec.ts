@@ -28,7 +28,10 @@ describe('store event server on PostgreSQL', () => {
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 4 });
     store = new PostgresEventStore(pool);
   });
-  afterAll(async () => { await store.close(); await pool.end(); });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
 
   const append = async (): Promise<EvalVaultEvent> => {
     const event = runStarted(`run-${randomUUID()}`, tenant, 1);
@@ -37,15 +40,31 @@ describe('store event server on PostgreSQL', () => {
   };
   // New groups start at the log's head when the test begins: the shared test store holds every other suite's events too.
   let testStart: GlobalPosition;
-  beforeAll(async () => { testStart = await store.headPosition(); });
+  beforeAll(async () => {
+    testStart = await store.headPosition();
+  });
 
-  const start = async (groupId: string, handle: (event: EvalVaultEvent) => Promise<void>, letters: DeadLetter[] = []): Promise<StoreEventServer> => {
+  const start = async (
+    groupId: string,
+    handle: (event: EvalVaultEvent) => Promise<void>,
+    letters: DeadLetter[] = [],
+  ): Promise<StoreEventServer> => {
     const server = new StoreEventServer({
-      store, checkpoints: new PostgresCheckpointStore(pool), groupId, logger, metrics, policy,
-      deadLetter: async (letter) => { letters.push(letter); }, startWhenNew: async () => testStart,
+      store,
+      checkpoints: new PostgresCheckpointStore(pool),
+      groupId,
+      logger,
+      metrics,
+      policy,
+      deadLetter: async (letter) => {
+        letters.push(letter);
+      },
+      startWhenNew: async () => testStart,
     });
     server.addHandler('RunStarted', (event: unknown) => handle(event as EvalVaultEvent), true);
-    await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      server.listen((error?: unknown) => (error ? reject(error) : resolve())),
+    );
     return server;
   };
 
@@ -54,16 +73,24 @@ describe('store event server on PostgreSQL', () => {
     const before = await append();
     const seen: string[] = [];
     const mine = (event: EvalVaultEvent): boolean => event.tenantId === tenant;
-    let server = await start(groupId, async (event) => { if (mine(event)) seen.push(event.eventId); });
+    let server = await start(groupId, async (event) => {
+      if (mine(event)) seen.push(event.eventId);
+    });
     await waitFor(() => seen.includes(before.eventId), 'the event appended before the group started');
     await server.close();
 
     const whileStopped = await append();
-    server = await start(groupId, async (event) => { if (mine(event)) seen.push(event.eventId); });
+    server = await start(groupId, async (event) => {
+      if (mine(event)) seen.push(event.eventId);
+    });
     const after = await append();
     await waitFor(() => seen.includes(after.eventId), 'the event appended after the restart');
     await server.close();
-    expect(seen.filter((id) => [before.eventId, whileStopped.eventId, after.eventId].includes(id))).toEqual([before.eventId, whileStopped.eventId, after.eventId]);
+    expect(seen.filter((id) => [before.eventId, whileStopped.eventId, after.eventId].includes(id))).toEqual([
+      before.eventId,
+      whileStopped.eventId,
+      after.eventId,
+    ]);
   });
 
   it('retries a failing handler, dead-letters the event and goes on with the next', async () => {
@@ -73,13 +100,22 @@ describe('store event server on PostgreSQL', () => {
     const letters: DeadLetter[] = [];
     const handled: string[] = [];
     let attempts = 0;
-    const server = await start(groupId, async (event) => {
-      if (event.eventId === poison.eventId) { attempts += 1; throw new Error('cannot handle this one'); }
-      handled.push(event.eventId);
-    }, letters);
+    const server = await start(
+      groupId,
+      async (event) => {
+        if (event.eventId === poison.eventId) {
+          attempts += 1;
+          throw new Error('cannot handle this one');
+        }
+        handled.push(event.eventId);
+      },
+      letters,
+    );
     await waitFor(() => handled.includes(next.eventId), 'the event after the poison one');
     await server.close();
     expect(attempts).toBe(2);
-    expect(letters.map((letter) => ({ key: letter.message.key, error: letter.error.message }))).toEqual([{ key: poison.streamId, error: 'cannot handle this one' }]);
+    expect(letters.map((letter) => ({ key: letter.message.key, error: letter.error.message }))).toEqual([
+      { key: poison.streamId, error: 'cannot handle this one' },
+    ]);
   });
 });

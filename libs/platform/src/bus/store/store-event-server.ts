@@ -57,7 +57,11 @@ export class StoreEventServer extends Server implements CustomTransportStrategy 
   }
 
   private async start(): Promise<void> {
-    this.loop = new SupervisedLoop({ health: this.health, logger: this.options.logger, start: (failed) => this.follow(failed) });
+    this.loop = new SupervisedLoop({
+      health: this.health,
+      logger: this.options.logger,
+      start: (failed) => this.follow(failed),
+    });
     await this.loop.start();
   }
 
@@ -69,15 +73,23 @@ export class StoreEventServer extends Server implements CustomTransportStrategy 
     const checkpoint = `consumer:${groupId}`;
     // By default a new group starts at the beginning of the log: the embedded store holds only this installation's history.
     const from: GlobalPosition = (await checkpoints.load(checkpoint)) ?? (await this.options.startWhenNew?.()) ?? START;
-    const deps = processorDeps(this.options, (eventType) => this.getHandlerByPattern(eventType), this.options.deadLetter);
-    logger.info({ group: groupId, from: formatPosition(from), eventTypes }, 'store consumer starting');
+    const deps = processorDeps(
+      this.options,
+      (eventType) => this.getHandlerByPattern(eventType),
+      this.options.deadLetter,
+    );
+    logger.debug({ group: groupId, from: formatPosition(from), eventTypes }, 'store consumer starting');
     return store.subscribeAll(from, {
       filter: { eventTypes },
       handler: async (recorded) => {
         const { event } = recorded;
         const message = {
-          topic: topicOf(event.type), partition: 0, offset: formatPosition(recorded.position),
-          key: event.streamId, value: this.codec.encode(event), headers: eventHeaders(event),
+          topic: topicOf(event.type),
+          partition: 0,
+          offset: formatPosition(recorded.position),
+          key: event.streamId,
+          value: this.codec.encode(event),
+          headers: eventHeaders(event),
         };
         await processMessage(message, deps);
         await checkpoints.save(checkpoint, recorded.position);

@@ -19,7 +19,11 @@ export interface BusHarness {
 
 const POLICY: DeliveryPolicy = { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 50 };
 
-export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -43,13 +47,27 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
     const tenant = `tenant-${randomUUID()}`;
     const group = (): string => `bus-test-${randomUUID()}`;
 
-    beforeAll(async () => { harness = await makeHarness(); });
-    afterEach(async () => { await Promise.all(servers.splice(0).map((server) => server.close())); });
-    afterAll(async () => { await harness.close(); });
+    beforeAll(async () => {
+      harness = await makeHarness();
+    });
+    afterEach(async () => {
+      await Promise.all(servers.splice(0).map((server) => server.close()));
+    });
+    afterAll(async () => {
+      await harness.close();
+    });
 
-    async function serverWith(handlers: Record<string, (event: EvalVaultEvent, context: BusContext) => Promise<unknown>>, groupId = group()): Promise<EventServer> {
+    async function serverWith(
+      handlers: Record<string, (event: EvalVaultEvent, context: BusContext) => Promise<unknown>>,
+      groupId = group(),
+    ): Promise<EventServer> {
       const server = harness.createServer(groupId, POLICY);
-      for (const [type, handler] of Object.entries(handlers)) server.addHandler(type, (data: unknown, context: unknown) => handler(data as EvalVaultEvent, context as BusContext), true);
+      for (const [type, handler] of Object.entries(handlers))
+        server.addHandler(
+          type,
+          (data: unknown, context: unknown) => handler(data as EvalVaultEvent, context as BusContext),
+          true,
+        );
       servers.push(server);
       await listen(server);
       return server;
@@ -58,10 +76,12 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
     it('delivers each event to the handler of its type, asynchronously and in order per key', async () => {
       const keys = [`run-${randomUUID()}`, `run-${randomUUID()}`, `run-${randomUUID()}`];
       const seen = new Map<string, number[]>();
-      await serverWith({ RunStarted: async (event) => {
-        if (event.type !== 'RunStarted' || !keys.includes(event.streamId)) return;
-        seen.set(event.streamId, [...(seen.get(event.streamId) ?? []), event.payload.totalCases!]);
-      } });
+      await serverWith({
+        RunStarted: async (event) => {
+          if (event.type !== 'RunStarted' || !keys.includes(event.streamId)) return;
+          seen.set(event.streamId, [...(seen.get(event.streamId) ?? []), event.payload.totalCases!]);
+        },
+      });
       const events = Array.from({ length: 30 }, (_, index) => runStarted(keys[index % 3]!, tenant, index));
       const published = harness.publishBatch(events);
       expect(seen.size).toBe(0); // never handled inside the publisher's call
@@ -73,8 +93,15 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
     it('skips event types this consumer has no handler for', async () => {
       const key = `run-${randomUUID()}`;
       const seen: string[] = [];
-      await serverWith({ RunStarted: async (event) => { if (event.streamId === key) seen.push(event.type); } });
-      await harness.publishBatch([testEvent('RunCancelled', { runId: key, reason: null }, { streamId: key, tenantId: tenant }), runStarted(key, tenant)]);
+      await serverWith({
+        RunStarted: async (event) => {
+          if (event.streamId === key) seen.push(event.type);
+        },
+      });
+      await harness.publishBatch([
+        testEvent('RunCancelled', { runId: key, reason: null }, { streamId: key, tenantId: tenant }),
+        runStarted(key, tenant),
+      ]);
       await waitFor(() => seen.length === 1, 'the RunStarted after an unhandled RunCancelled');
       expect(seen).toEqual(['RunStarted']);
     });
@@ -83,12 +110,15 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
       const key = `run-${randomUUID()}`;
       const handled: number[] = [];
       const attempts: number[] = [];
-      await serverWith({ RunStarted: async (event, context) => {
-        if (event.type !== 'RunStarted' || event.streamId !== key) return;
-        if (event.payload.totalCases === 0) attempts.push(context.getAttempt());
-        if (event.payload.totalCases === 0 && context.getAttempt() < 3) throw new Error('database briefly unavailable');
-        handled.push(event.payload.totalCases!);
-      } });
+      await serverWith({
+        RunStarted: async (event, context) => {
+          if (event.type !== 'RunStarted' || event.streamId !== key) return;
+          if (event.payload.totalCases === 0) attempts.push(context.getAttempt());
+          if (event.payload.totalCases === 0 && context.getAttempt() < 3)
+            throw new Error('database briefly unavailable');
+          handled.push(event.payload.totalCases!);
+        },
+      });
       await harness.publishBatch([0, 1, 2].map((n) => runStarted(key, tenant, n)));
       await waitFor(() => handled.length === 3, 'three events after two retries');
       expect(attempts).toEqual([1, 2, 3]);
@@ -98,11 +128,13 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
     it('dead-letters a handler that keeps failing, with the error and original headers, and goes on', async () => {
       const key = `run-${randomUUID()}`;
       const handled: number[] = [];
-      await serverWith({ RunStarted: async (event) => {
-        if (event.type !== 'RunStarted' || event.streamId !== key) return;
-        if (event.payload.totalCases === 0) throw new Error('case store rejected the write');
-        handled.push(event.payload.totalCases!);
-      } });
+      await serverWith({
+        RunStarted: async (event) => {
+          if (event.type !== 'RunStarted' || event.streamId !== key) return;
+          if (event.payload.totalCases === 0) throw new Error('case store rejected the write');
+          handled.push(event.payload.totalCases!);
+        },
+      });
       const [failing, next] = [runStarted(key, tenant, 0), runStarted(key, tenant, 1)];
       await harness.publishBatch([failing, next]);
       await waitFor(() => handled.length === 1, 'the event after the dead letter');
@@ -123,7 +155,11 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
     it('sets a poison message aside at once and consumes the next one', async () => {
       const key = `run-${randomUUID()}`;
       const handled: string[] = [];
-      await serverWith({ RunStarted: async (event) => { if (event.streamId === key) handled.push(event.eventId); } });
+      await serverWith({
+        RunStarted: async (event) => {
+          if (event.streamId === key) handled.push(event.eventId);
+        },
+      });
       const topic = topicOf('RunStarted');
       await harness.produceRaw(topic, key, Buffer.from('{"not":"avro"}'), { 'x-origin': 'a misconfigured producer' });
       const next = runStarted(key, tenant);
@@ -133,14 +169,26 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
       await waitFor(async () => (await harness.deadLetters(topic, key)).length === 1, 'the poison message in the DLQ');
       const [letter] = await harness.deadLetters(topic, key);
       expect(letter!.value.toString()).toBe('{"not":"avro"}');
-      expect(letter!.headers).toMatchObject({ 'x-origin': 'a misconfigured producer', [BUS_HEADERS.errorCode]: 'NOT_SINGLE_OBJECT', [BUS_HEADERS.attempts]: '0' });
+      expect(letter!.headers).toMatchObject({
+        'x-origin': 'a misconfigured producer',
+        [BUS_HEADERS.errorCode]: 'NOT_SINGLE_OBJECT',
+        [BUS_HEADERS.attempts]: '0',
+      });
     });
 
     it('gives every consumer group its own copy', async () => {
       const key = `run-${randomUUID()}`;
       const seen = { audit: 0, memory: 0 };
-      await serverWith({ RunStarted: async (event) => { if (event.streamId === key) seen.audit++; } });
-      await serverWith({ RunStarted: async (event) => { if (event.streamId === key) seen.memory++; } });
+      await serverWith({
+        RunStarted: async (event) => {
+          if (event.streamId === key) seen.audit++;
+        },
+      });
+      await serverWith({
+        RunStarted: async (event) => {
+          if (event.streamId === key) seen.memory++;
+        },
+      });
       await harness.publishBatch([runStarted(key, tenant), runStarted(key, tenant)]);
       await waitFor(() => seen.audit === 2 && seen.memory === 2, 'two copies in each group');
     });
@@ -152,7 +200,8 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
       class RunsListener {
         @EventPattern('RunStarted')
         async onRunStarted(@Payload() event: EvalVaultEvent, @Ctx() context: unknown): Promise<void> {
-          if (event.type === 'RunStarted' && event.streamId === key) received.push({ runId: event.payload.runId, topic: (context as BusContext).getMessage().topic });
+          if (event.type === 'RunStarted' && event.streamId === key)
+            received.push({ runId: event.payload.runId, topic: (context as BusContext).getMessage().topic });
         }
       }
       @Module({ controllers: [RunsListener] })

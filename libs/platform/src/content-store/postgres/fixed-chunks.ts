@@ -30,6 +30,9 @@ async function* pieces(source: ContentSource): AsyncGenerator<Buffer> {
   } else if (source instanceof Uint8Array) {
     yield Buffer.from(source.buffer, source.byteOffset, source.byteLength);
   } else {
-    for await (const piece of source) yield typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    for await (const piece of source)
+      yield typeof piece === 'string'
+        ? Buffer.from(piece, 'utf8')
+        : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
   }
 }

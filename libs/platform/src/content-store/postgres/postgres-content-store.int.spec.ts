@@ -28,7 +28,12 @@ function observedPool(pool: pg.Pool) {
 }
 
 /** Deterministic pseudo-random bytes, generated piece by piece and hashed as they go. */
-async function* generated(totalBytes: number, seed: number, onPiece: (pulledBytes: number) => void, hasher = createHash('sha256')): AsyncGenerator<Buffer> {
+async function* generated(
+  totalBytes: number,
+  seed: number,
+  onPiece: (pulledBytes: number) => void,
+  hasher = createHash('sha256'),
+): AsyncGenerator<Buffer> {
   let pulled = 0;
   let state = seed;
   while (pulled < totalBytes) {
@@ -44,7 +49,10 @@ async function* generated(totalBytes: number, seed: number, onPiece: (pulledByte
   }
 }
 
-async function sha256Of(stream: AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void = () => undefined): Promise<string> {
+async function sha256Of(
+  stream: AsyncIterable<Buffer>,
+  onChunk: (chunk: Buffer) => void = () => undefined,
+): Promise<string> {
   const hasher = createHash('sha256');
   for await (const chunk of stream) {
     onChunk(chunk);
@@ -60,10 +68,16 @@ describe('PostgresContentStore', () => {
     await migrateContentStore(testDatabaseUrl());
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
   });
-  afterAll(async () => { await pool.end(); });
+  afterAll(async () => {
+    await pool.end();
+  });
 
   const chunksOf = async (contentId: string): Promise<number> =>
-    (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM contentstore.chunks WHERE content_id = $1', [contentId])).rows[0]!.n;
+    (
+      await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM contentstore.chunks WHERE content_id = $1', [
+        contentId,
+      ])
+    ).rows[0]!.n;
 
   it('stores a multi-megabyte stream and streams it back, holding about one chunk at a time', async () => {
     const { pool: observed, seen } = observedPool(pool);
@@ -72,7 +86,16 @@ describe('PostgresContentStore', () => {
     let mostHeld = 0;
     const total = 6 * 1024 * 1024 + 123;
     const seed = Math.floor(Math.random() * 2 ** 31);
-    const stored = await store.put(generated(total, seed, (pulled) => { mostHeld = Math.max(mostHeld, pulled - seen.writtenBytes); }, sourceHash));
+    const stored = await store.put(
+      generated(
+        total,
+        seed,
+        (pulled) => {
+          mostHeld = Math.max(mostHeld, pulled - seen.writtenBytes);
+        },
+        sourceHash,
+      ),
+    );
 
     expect(stored).toEqual({ hash: sourceHash.digest('hex'), size: total, created: true });
     // What was pulled from the source but not yet written never exceeds a chunk plus the piece in hand.
@@ -137,15 +160,23 @@ describe('PostgresContentStore', () => {
     const { pool: observed, seen } = observedPool(pool);
     const store = new PostgresContentStore(observed, { chunkSize: 1024 });
     const stored = await store.put(`integrity ${Math.random()}`.repeat(500));
-    await pool.query(`UPDATE contentstore.chunks SET data = $2 WHERE content_id = $1 AND seq = 1`, [seen.uploadIds[0], Buffer.alloc(1024, 0x41)]);
+    await pool.query(`UPDATE contentstore.chunks SET data = $2 WHERE content_id = $1 AND seq = 1`, [
+      seen.uploadIds[0],
+      Buffer.alloc(1024, 0x41),
+    ]);
     await expect(sha256Of(await store.get(stored.hash))).rejects.toBeInstanceOf(ContentIntegrityError);
   });
 
   it('sweeps the chunks of uploads that never finished', async () => {
     const store = new PostgresContentStore(pool);
-    const { rows } = await pool.query<{ id: string }>(`INSERT INTO contentstore.uploads (content_id, started_at) VALUES (gen_random_uuid(), now() - interval '2 days') RETURNING content_id AS id`);
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO contentstore.uploads (content_id, started_at) VALUES (gen_random_uuid(), now() - interval '2 days') RETURNING content_id AS id`,
+    );
     const contentId = rows[0]!.id;
-    await pool.query('INSERT INTO contentstore.chunks (content_id, seq, data) VALUES ($1, 0, $2)', [contentId, Buffer.from('orphan')]);
+    await pool.query('INSERT INTO contentstore.chunks (content_id, seq, data) VALUES ($1, 0, $2)', [
+      contentId,
+      Buffer.from('orphan'),
+    ]);
     expect(await store.sweepAbandonedUploads(24 * 60 * 60 * 1000)).toBeGreaterThanOrEqual(1);
     expect(await chunksOf(contentId)).toBe(0);
   });

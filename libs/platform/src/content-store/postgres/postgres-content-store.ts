@@ -2,7 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import {
-  ContentIntegrityError, ContentNotFoundError, isContentHash, type ContentSource, type ContentStore, type StoredContent,
+  ContentIntegrityError,
+  ContentNotFoundError,
+  isContentHash,
+  type ContentSource,
+  type ContentStore,
+  type StoredContent,
 } from '../content-store.port.js';
 import { CONTENT_STORE_SCHEMA as S } from './content-store.migration.js';
 import { fixedChunks } from './fixed-chunks.js';
@@ -28,7 +33,10 @@ interface BlobRow {
 export class PostgresContentStore implements ContentStore {
   private readonly chunkSize: number;
 
-  constructor(private readonly pool: pg.Pool, options: PostgresContentStoreOptions = {}) {
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresContentStoreOptions = {},
+  ) {
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   }
 
@@ -42,7 +50,11 @@ export class PostgresContentStore implements ContentStore {
       for await (const chunk of fixedChunks(content, this.chunkSize)) {
         hasher.update(chunk);
         size += chunk.length;
-        await this.pool.query(`INSERT INTO ${S}.chunks (content_id, seq, data) VALUES ($1, $2, $3)`, [contentId, seq++, chunk]);
+        await this.pool.query(`INSERT INTO ${S}.chunks (content_id, seq, data) VALUES ($1, $2, $3)`, [
+          contentId,
+          seq++,
+          chunk,
+        ]);
       }
       const hash = hasher.digest('hex');
       const created = await this.publish(hash, contentId, size, seq);
@@ -68,27 +80,34 @@ export class PostgresContentStore implements ContentStore {
   /** Removes chunks of uploads that started before `olderThanMs` ago and never finished (a crashed writer). */
   async sweepAbandonedUploads(olderThanMs: number): Promise<number> {
     const { rows } = await this.pool.query<{ content_id: string }>(
-      `SELECT content_id FROM ${S}.uploads WHERE started_at < now() - make_interval(secs => $1::double precision / 1000)`, [olderThanMs],
+      `SELECT content_id FROM ${S}.uploads WHERE started_at < now() - make_interval(secs => $1::double precision / 1000)`,
+      [olderThanMs],
     );
     for (const { content_id } of rows) await this.discard(content_id);
     return rows.length;
   }
 
   private async blob(hash: string): Promise<BlobRow | null> {
-    const { rows } = await this.pool.query<BlobRow>(`SELECT content_id, size, chunk_count FROM ${S}.blobs WHERE hash = $1`, [hash]);
+    const { rows } = await this.pool.query<BlobRow>(
+      `SELECT content_id, size, chunk_count FROM ${S}.blobs WHERE hash = $1`,
+      [hash],
+    );
     return rows[0] ?? null;
   }
 
   /** Makes the upload the content of `hash` unless those bytes are already stored; true when it did. */
   private async publish(hash: string, contentId: string, size: number, chunkCount: number): Promise<boolean> {
-    const { rows } = await this.pool.query<{ created: number }>(`
+    const { rows } = await this.pool.query<{ created: number }>(
+      `
       WITH published AS (
         INSERT INTO ${S}.blobs (hash, content_id, size, chunk_count) VALUES ($1, $2, $3, $4)
         ON CONFLICT (hash) DO NOTHING RETURNING content_id
       ), finished AS (
         DELETE FROM ${S}.uploads WHERE content_id = $2 AND EXISTS (SELECT 1 FROM published)
       )
-      SELECT count(*)::int AS created FROM published`, [hash, contentId, size, chunkCount]);
+      SELECT count(*)::int AS created FROM published`,
+      [hash, contentId, size, chunkCount],
+    );
     return rows[0]!.created === 1;
   }
 
@@ -101,7 +120,10 @@ export class PostgresContentStore implements ContentStore {
   private async *chunksOf(hash: string, blob: BlobRow): AsyncGenerator<Buffer> {
     const hasher = createHash('sha256');
     for (let seq = 0; seq < blob.chunk_count; seq++) {
-      const { rows } = await this.pool.query<{ data: Buffer }>(`SELECT data FROM ${S}.chunks WHERE content_id = $1 AND seq = $2`, [blob.content_id, seq]);
+      const { rows } = await this.pool.query<{ data: Buffer }>(
+        `SELECT data FROM ${S}.chunks WHERE content_id = $1 AND seq = $2`,
+        [blob.content_id, seq],
+      );
       if (!rows[0]) throw new ContentIntegrityError(hash, `(chunk ${seq} missing)`);
       hasher.update(rows[0].data);
       yield rows[0].data;

@@ -5,7 +5,8 @@ import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
 
 // e.g. esdb://127.0.0.1:2113?tls=false
 const url = process.env.EVENTSTORE_URL;
-const SKIP_REASON = 'EventStoreDB contract suite skipped: EVENTSTORE_URL is not set (no EventStoreDB server on this machine)';
+const SKIP_REASON =
+  'EventStoreDB contract suite skipped: EVENTSTORE_URL is not set (no EventStoreDB server on this machine)';
 const clients = new Map<EventStoreDbEventStore, EventStoreDBClient>();
 
 if (url) {

@@ -10,16 +10,34 @@ import {
   type RecordedEvent as ClientRecordedEvent,
 } from '@eventstore/db-client';
 import { EventCodec, type EvalVaultEvent } from '@evalvault/contracts';
-import { EventStoreError, EventStoreErrorCode, WrongExpectedRevisionError, validateAppend } from '../event-store.errors.js';
+import {
+  EventStoreError,
+  EventStoreErrorCode,
+  WrongExpectedRevisionError,
+  validateAppend,
+} from '../event-store.errors.js';
 import {
   comparePositions,
-  type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type GlobalPosition,
-  type ReadAllOptions, type RecordedEvent, type SubscribeOptions, type Subscription,
+  type AppendResult,
+  type EventFilter,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '../event-store.port.js';
 import { PollingSubscription } from '../polling-subscription.js';
 import {
-  fromClientPosition, fromCurrentRevision, isSystemEvent, matchesFilter, retryWindowStart,
-  toClientRevision, toEventData, toReadPosition,
+  fromClientPosition,
+  fromCurrentRevision,
+  isSystemEvent,
+  matchesFilter,
+  retryWindowStart,
+  toClientRevision,
+  toEventData,
+  toReadPosition,
 } from './eventstoredb-mapping.js';
 
 /** Raw $all events fetched per request; the port's filter is applied to them client-side. */
@@ -70,19 +88,27 @@ export class EventStoreDbEventStore implements EventStore {
     // absent for an idempotent retry): read that event back so both answers agree with reads.
     const last = await this.readOne(streamId, result.nextExpectedRevision);
     if (!last) {
-      throw new EventStoreError(EventStoreErrorCode.Unavailable, `stream ${streamId}: revision ${result.nextExpectedRevision} unreadable after append`);
+      throw new EventStoreError(
+        EventStoreErrorCode.Unavailable,
+        `stream ${streamId}: revision ${result.nextExpectedRevision} unreadable after append`,
+      );
     }
     return { nextExpectedRevision: last.revision, position: last.position };
   }
 
   /** A retry of an append that already succeeded meets its own events: answer as the first time did. */
   private async afterConflict(
-    streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision, actual: bigint | null,
+    streamId: string,
+    events: readonly EvalVaultEvent[],
+    expected: ExpectedRevision,
+    actual: bigint | null,
   ): Promise<AppendResult> {
     const start = retryWindowStart(expected);
     if (start !== null && actual !== null && actual >= start + BigInt(events.length) - 1n) {
       const stored = await this.readStream(streamId, { fromRevision: start, maxCount: events.length });
-      const same = stored.length === events.length && stored.every((recorded, index) => recorded.event.eventId === events[index]!.eventId);
+      const same =
+        stored.length === events.length &&
+        stored.every((recorded, index) => recorded.event.eventId === events[index]!.eventId);
       const last = stored.at(-1);
       if (same && last) return { nextExpectedRevision: last.revision, position: last.position };
     }
@@ -94,12 +120,17 @@ export class EventStoreDbEventStore implements EventStore {
     const [head] = await this.collect(this.client.readStream(streamId, { maxCount: 1 }));
     const owner = head?.event ? this.decode(head.event).tenantId : first.tenantId;
     if (owner !== first.tenantId) {
-      throw new EventStoreError(EventStoreErrorCode.InvalidAppend, `stream ${streamId} cannot be written by tenant ${first.tenantId}`);
+      throw new EventStoreError(
+        EventStoreErrorCode.InvalidAppend,
+        `stream ${streamId} cannot be written by tenant ${first.tenantId}`,
+      );
     }
   }
 
   private async currentRevision(streamId: string): Promise<bigint | null> {
-    const [last] = await this.collect(this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
+    const [last] = await this.collect(
+      this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),
+    );
     return last?.event?.revision ?? null;
   }
 
@@ -107,9 +138,15 @@ export class EventStoreDbEventStore implements EventStore {
     return (await this.readStream(streamId, { fromRevision: revision, maxCount: 1 }))[0];
   }
 
-  async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+  async readStream(
+    streamId: string,
+    options: { fromRevision?: bigint; maxCount?: number } = {},
+  ): Promise<RecordedEvent[]> {
     if (options.maxCount === 0) return [];
-    const read = this.client.readStream(streamId, { fromRevision: options.fromRevision ?? CLIENT_START, maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER });
+    const read = this.client.readStream(streamId, {
+      fromRevision: options.fromRevision ?? CLIENT_START,
+      maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
+    });
     return (await this.collect(read)).flatMap((resolved) => (resolved.event ? [this.toRecorded(resolved.event)] : []));
   }
 
@@ -121,11 +158,17 @@ export class EventStoreDbEventStore implements EventStore {
    * Pages through $all after `from` until `maxCount` events pass the filter or the log ends.
    * Also answers how far it looked, so a subscription does not re-read what the filter skipped.
    */
-  private async scan(from: GlobalPosition, maxCount: number, filter: EventFilter | undefined): Promise<{ events: RecordedEvent[]; scanned: GlobalPosition }> {
+  private async scan(
+    from: GlobalPosition,
+    maxCount: number,
+    filter: EventFilter | undefined,
+  ): Promise<{ events: RecordedEvent[]; scanned: GlobalPosition }> {
     const events: RecordedEvent[] = [];
     let scanned = from;
     while (events.length < maxCount) {
-      const page = await this.collect(this.client.readAll({ fromPosition: toReadPosition(scanned), maxCount: PAGE_SIZE }));
+      const page = await this.collect(
+        this.client.readAll({ fromPosition: toReadPosition(scanned), maxCount: PAGE_SIZE }),
+      );
       for (const { event } of page) {
         if (!event) continue;
         const position = fromClientPosition(event.position, `event ${event.id}`);
@@ -150,7 +193,11 @@ export class EventStoreDbEventStore implements EventStore {
     const subscription = new PollingSubscription(
       async (after, maxCount) => {
         // Everything up to `scanned` was handled or filtered out; resume past the filtered tail.
-        const result = await this.scan(comparePositions(scanned, after) > 0 ? scanned : after, maxCount, options.filter);
+        const result = await this.scan(
+          comparePositions(scanned, after) > 0 ? scanned : after,
+          maxCount,
+          options.filter,
+        );
         scanned = result.scanned;
         return result.events;
       },

@@ -3,8 +3,14 @@ import { runStarted } from '@evalvault/contracts/testing';
 import { EventStoreError, EventStoreErrorCode, validateAppend } from '../event-store.errors.js';
 import { START } from '../event-store.port.js';
 import {
-  fromClientPosition, fromCurrentRevision, isSystemEvent, matchesFilter, retryWindowStart,
-  toClientRevision, toEventData, toReadPosition,
+  fromClientPosition,
+  fromCurrentRevision,
+  isSystemEvent,
+  matchesFilter,
+  retryWindowStart,
+  toClientRevision,
+  toEventData,
+  toReadPosition,
 } from './eventstoredb-mapping.js';
 
 describe('EventStoreDB mapping', () => {
@@ -28,7 +34,11 @@ describe('EventStoreDB mapping', () => {
   });
 
   it('refuses positions the server did not really report', () => {
-    for (const unknown of [undefined, { commit: 0n, prepare: 0n }, { commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n }]) {
+    for (const unknown of [
+      undefined,
+      { commit: 0n, prepare: 0n },
+      { commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n },
+    ]) {
       let caught: unknown;
       try {
         fromClientPosition(unknown, 'event e');
@@ -56,7 +66,9 @@ describe('EventStoreDB mapping', () => {
     expect(matchesFilter({ streamPrefixes: ['run-%'] }, 'run-1', 'RunStarted')).toBe(false);
     expect(matchesFilter({ eventTypes: ['RunCompleted'] }, 'run-1', 'RunStarted')).toBe(false);
     expect(matchesFilter({ streamPrefixes: ['run-'], eventTypes: ['RunStarted'] }, 'run-1', 'RunStarted')).toBe(true);
-    expect(matchesFilter({ streamPrefixes: ['run-'], eventTypes: ['RunCompleted'] }, 'run-1', 'RunStarted')).toBe(false);
+    expect(matchesFilter({ streamPrefixes: ['run-'], eventTypes: ['RunCompleted'] }, 'run-1', 'RunStarted')).toBe(
+      false,
+    );
   });
 
   it('knows where a retried append would find its own events', () => {
@@ -90,8 +102,14 @@ describe('EventStoreDB mapping', () => {
     const first = runStarted('run-1', 'tenant-a');
     expect(validateAppend('run-1', [first, runStarted('run-1', 'tenant-a')])).toBe(first);
     expect(code(() => validateAppend('run-1', []))).toBe(EventStoreErrorCode.InvalidAppend);
-    expect(code(() => validateAppend('run-1', [runStarted('run-2', 'tenant-a')]))).toBe(EventStoreErrorCode.InvalidAppend);
-    expect(code(() => validateAppend('run-1', [first, runStarted('run-1', 'tenant-b')]))).toBe(EventStoreErrorCode.InvalidAppend);
-    expect(code(() => validateAppend('run-1', [first, { ...runStarted('run-1', 'tenant-a'), projectId: 'other' }]))).toBe(EventStoreErrorCode.InvalidAppend);
+    expect(code(() => validateAppend('run-1', [runStarted('run-2', 'tenant-a')]))).toBe(
+      EventStoreErrorCode.InvalidAppend,
+    );
+    expect(code(() => validateAppend('run-1', [first, runStarted('run-1', 'tenant-b')]))).toBe(
+      EventStoreErrorCode.InvalidAppend,
+    );
+    expect(
+      code(() => validateAppend('run-1', [first, { ...runStarted('run-1', 'tenant-a'), projectId: 'other' }])),
+    ).toBe(EventStoreErrorCode.InvalidAppend);
   });
 });

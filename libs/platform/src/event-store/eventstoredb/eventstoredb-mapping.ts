@@ -82,4 +82,3 @@ export function toEventData(event: EvalVaultEvent, encoded: Uint8Array): EventDa
     metadata: { tenantId: event.tenantId, projectId: event.projectId },
   });
 }
-

@@ -31,8 +31,18 @@ export async function runMigrations(
   }
 }
 
-export async function pendingMigrations(databaseUrl: string, schema: string, migrations: (new () => MigrationInterface)[]): Promise<boolean> {
-  const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, schema, migrations, migrationsTableName: 'migrations' });
+export async function pendingMigrations(
+  databaseUrl: string,
+  schema: string,
+  migrations: (new () => MigrationInterface)[],
+): Promise<boolean> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    schema,
+    migrations,
+    migrationsTableName: 'migrations',
+  });
   await dataSource.initialize();
   try {
     return await dataSource.showMigrations();

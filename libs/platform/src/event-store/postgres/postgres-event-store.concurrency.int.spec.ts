@@ -56,7 +56,12 @@ describe('PostgreSQL event store under concurrent writers', () => {
     const prefix = `conc${randomUUID().slice(0, 8)}-`;
     const tenant = `tenant-${randomUUID()}`;
     const seen: RecordedEvent[] = [];
-    const subscription = store.subscribeAll(START, { filter: { streamPrefixes: [prefix] }, handler: async (r) => { seen.push(r); } });
+    const subscription = store.subscribeAll(START, {
+      filter: { streamPrefixes: [prefix] },
+      handler: async (r) => {
+        seen.push(r);
+      },
+    });
 
     const writers = Array.from({ length: WRITERS }, async (_, writer) => {
       const ids: string[] = [];
@@ -77,7 +82,9 @@ describe('PostgreSQL event store under concurrent writers', () => {
     expect(new Set(seenIds).size).toBe(seenIds.length);
     expect([...seenIds].sort()).toEqual([...written].sort());
     expectIncreasing(seen);
-    console.log(`concurrency: ${written.length} events from ${WRITERS} writers + ${LATE_COMMITS} late commits seen once each, in order up to ${formatPosition(seen.at(-1)!.position)}`);
+    console.log(
+      `concurrency: ${written.length} events from ${WRITERS} writers + ${LATE_COMMITS} late commits seen once each, in order up to ${formatPosition(seen.at(-1)!.position)}`,
+    );
   });
 
   it('shows why: a naive reader by sequence alone would have skipped a late commit', async () => {
@@ -89,7 +96,8 @@ describe('PostgreSQL event store under concurrent writers', () => {
     await store.append(streamId, [runStarted(streamId, tenant)], 'no_stream');
 
     const naive = await pool.query<{ sequence: string }>(
-      `SELECT sequence::text FROM eventstore.events WHERE stream_id LIKE $1 ORDER BY events.sequence`, [`${prefix}%`],
+      `SELECT sequence::text FROM eventstore.events WHERE stream_id LIKE $1 ORDER BY events.sequence`,
+      [`${prefix}%`],
     );
     expect(naive.rows).toHaveLength(1); // the late transaction's lower sequence is not visible yet
     expect(await store.readAll(START, { filter: { streamPrefixes: [prefix] } })).toEqual([]); // ours waits for it

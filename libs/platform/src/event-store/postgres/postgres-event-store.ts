@@ -11,8 +11,14 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.errors.js';
 import type {
-  AppendResult, EventStore, ExpectedRevision, GlobalPosition, ReadAllOptions,
-  RecordedEvent, SubscribeOptions, Subscription,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  GlobalPosition,
+  ReadAllOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
 } from '../event-store.port.js';
 import { PollingSubscription } from '../polling-subscription.js';
 import { filterClause, type EventRow } from './event-rows.js';
@@ -48,14 +54,22 @@ export class PostgresEventStore implements EventStore {
   }
 
   append(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return inSpan('eventstore.append', { 'evalvault.stream_id': streamId, 'evalvault.event_count': events.length }, async () => {
-      const result = await this.appendInTransaction(streamId, events, expected);
-      this.options.appendedCounter?.inc(events.length);
-      return result;
-    });
+    return inSpan(
+      'eventstore.append',
+      { 'evalvault.stream_id': streamId, 'evalvault.event_count': events.length },
+      async () => {
+        const result = await this.appendInTransaction(streamId, events, expected);
+        this.options.appendedCounter?.inc(events.length);
+        return result;
+      },
+    );
   }
 
-  private async appendInTransaction(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  private async appendInTransaction(
+    streamId: string,
+    events: readonly EvalVaultEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const first = validateAppend(streamId, events);
     const encoded = events.map((event) => this.codec.encode(event));
     const client = await this.pool.connect();
@@ -72,7 +86,9 @@ export class PostgresEventStore implements EventStore {
            FROM unnest($4::bigint[], $5::uuid[], $6::text[], $7::bigint[], $8::bytea[]) AS x(r, e, t, o, d)
          RETURNING commit_id::text AS commit, sequence::text AS sequence`,
         [
-          streamId, first.tenantId, first.projectId,
+          streamId,
+          first.tenantId,
+          first.projectId,
           events.map((_, index) => String(base + 1n + BigInt(index))),
           events.map((event) => event.eventId),
           events.map((event) => event.type),
@@ -98,7 +114,10 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+  async readStream(
+    streamId: string,
+    options: { fromRevision?: bigint; maxCount?: number } = {},
+  ): Promise<RecordedEvent[]> {
     const result = await this.pool.query<EventRow>(
       `SELECT commit_id::text AS commit, sequence::text AS sequence, stream_id, revision::text AS revision, data
          FROM eventstore.events WHERE stream_id = $1 AND revision >= $2 ORDER BY events.revision LIMIT $3`,
@@ -177,7 +196,6 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === UNIQUE_VIOLATION;
 }
 
-
 /** Locks the stream row (creating it if absent) and returns its revision before this append, or null. */
 async function lockStream(client: PoolClient, streamId: string, first: EvalVaultEvent): Promise<bigint | null> {
   const existing = await client.query<{ revision: string; tenant_id: string }>(
@@ -187,7 +205,10 @@ async function lockStream(client: PoolClient, streamId: string, first: EvalVault
   const row = existing.rows[0];
   if (row) {
     if (row.tenant_id !== first.tenantId) {
-      throw new EventStoreError(EventStoreErrorCode.InvalidAppend, `stream ${streamId} cannot be written by tenant ${first.tenantId}`);
+      throw new EventStoreError(
+        EventStoreErrorCode.InvalidAppend,
+        `stream ${streamId} cannot be written by tenant ${first.tenantId}`,
+      );
     }
     return BigInt(row.revision);
   }
@@ -202,7 +223,11 @@ async function lockStream(client: PoolClient, streamId: string, first: EvalVault
 }
 
 /** A retried append of events already stored answers as the first one did (idempotent writes). */
-async function earlierAppendOf(client: PoolClient, streamId: string, events: readonly EvalVaultEvent[]): Promise<AppendResult | null> {
+async function earlierAppendOf(
+  client: PoolClient,
+  streamId: string,
+  events: readonly EvalVaultEvent[],
+): Promise<AppendResult | null> {
   const stored = await client.query<{ revision: string; commit: string; sequence: string }>(
     `SELECT revision::text AS revision, commit_id::text AS commit, sequence::text AS sequence
        FROM eventstore.events WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY events.revision`,
@@ -210,10 +235,16 @@ async function earlierAppendOf(client: PoolClient, streamId: string, events: rea
   );
   const last = stored.rows.at(-1);
   if (stored.rowCount !== events.length || !last) return null;
-  return { nextExpectedRevision: BigInt(last.revision), position: { commit: BigInt(last.commit), sequence: BigInt(last.sequence) } };
+  return {
+    nextExpectedRevision: BigInt(last.revision),
+    position: { commit: BigInt(last.commit), sequence: BigInt(last.sequence) },
+  };
 }
 
 async function wrongRevision(client: PoolClient, streamId: string, expected: ExpectedRevision): Promise<Error> {
-  const actual = await client.query<{ revision: string }>('SELECT revision::text FROM eventstore.streams WHERE stream_id = $1', [streamId]);
+  const actual = await client.query<{ revision: string }>(
+    'SELECT revision::text FROM eventstore.streams WHERE stream_id = $1',
+    [streamId],
+  );
   return new WrongExpectedRevisionError(streamId, expected, actual.rows[0] ? BigInt(actual.rows[0].revision) : null);
 }

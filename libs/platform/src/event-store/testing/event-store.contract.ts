@@ -8,7 +8,11 @@ import { comparePositions, START, type EventStore, type RecordedEvent } from '..
  * The behaviour every EventStore adapter must have. Each adapter's integration test
  * calls this with a factory for a connected store; every test uses fresh stream ids.
  */
-export function eventStoreContract(adapter: string, connect: () => Promise<EventStore>, disconnect: (store: EventStore) => Promise<void>): void {
+export function eventStoreContract(
+  adapter: string,
+  connect: () => Promise<EventStore>,
+  disconnect: (store: EventStore) => Promise<void>,
+): void {
   describe(`${adapter} event store contract`, () => {
     let store: EventStore;
     const tenant = `tenant-${randomUUID()}`;
@@ -16,11 +20,18 @@ export function eventStoreContract(adapter: string, connect: () => Promise<Event
     const events = (streamId: string, count: number): EvalVaultEvent[] =>
       Array.from({ length: count }, (_, index) => runStarted(streamId, tenant, index));
 
-    beforeAll(async () => { store = await connect(); });
-    afterAll(async () => { await disconnect(store); });
+    beforeAll(async () => {
+      store = await connect();
+    });
+    afterAll(async () => {
+      await disconnect(store);
+    });
 
     async function expectWrongRevision(promise: Promise<unknown>, actual: bigint | null): Promise<void> {
-      const error = await promise.then(() => undefined, (caught: unknown) => caught);
+      const error = await promise.then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(error).toBeInstanceOf(WrongExpectedRevisionError);
       expect((error as WrongExpectedRevisionError).actual).toBe(actual);
     }
@@ -116,7 +127,9 @@ export function eventStoreContract(adapter: string, connect: () => Promise<Event
       expect(afterFirst).toEqual(all.slice(2));
       const limited = await store.readAll(START, { maxCount: 2, filter: { streamPrefixes: [prefix] } });
       expect(limited).toEqual(all.slice(0, 2));
-      expect(await store.readAll(START, { filter: { streamPrefixes: [prefix], eventTypes: ['RunCompleted'] } })).toEqual([]);
+      expect(
+        await store.readAll(START, { filter: { streamPrefixes: [prefix], eventTypes: ['RunCompleted'] } }),
+      ).toEqual([]);
       expect(await store.readAll(START, { filter: { streamPrefixes: [`${prefix}%`] } })).toEqual([]);
     });
 
@@ -125,7 +138,12 @@ export function eventStoreContract(adapter: string, connect: () => Promise<Event
       const stream = `${prefix}${randomUUID()}`;
       await store.append(stream, events(stream, 2), 'no_stream');
       const seen: RecordedEvent[] = [];
-      const subscription = store.subscribeAll(START, { filter: { streamPrefixes: [prefix] }, handler: async (r) => { seen.push(r); } });
+      const subscription = store.subscribeAll(START, {
+        filter: { streamPrefixes: [prefix] },
+        handler: async (r) => {
+          seen.push(r);
+        },
+      });
       await subscription.caughtUp();
       expect(seen).toHaveLength(2);
       await store.append(stream, events(stream, 3), 1n);

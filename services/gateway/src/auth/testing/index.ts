@@ -1,2 +1,7 @@
-export { TestOidcIssuer, startTestOidcIssuer, type RunningTestOidcIssuer, type TestSignOptions } from './test-oidc-issuer.js';
+export {
+  TestOidcIssuer,
+  startTestOidcIssuer,
+  type RunningTestOidcIssuer,
+  type TestSignOptions,
+} from './test-oidc-issuer.js';
 export { InMemoryApiKeyStore } from './in-memory-api-key-store.js';

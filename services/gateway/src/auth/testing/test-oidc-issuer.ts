@@ -1,7 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JSONWebKeySet, type JWK, type JWTPayload } from 'jose';
+import {
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 
 export interface TestSignOptions {
   /** Header kid; defaults to the issuer's own. Set another to play an unknown key. */
@@ -30,7 +40,14 @@ export class TestOidcIssuer {
     const kid = `test-${randomUUID()}`;
     // No alg on the JWK, so the same key verifies RS256 and PS256 tokens.
     const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig' };
-    return new TestOidcIssuer(options.issuer ?? 'https://issuer.test', options.audience ?? 'evalvault-api', kid, await exportJWK(privateKey), publicKey, publicJwk);
+    return new TestOidcIssuer(
+      options.issuer ?? 'https://issuer.test',
+      options.audience ?? 'evalvault-api',
+      kid,
+      await exportJWK(privateKey),
+      publicKey,
+      publicJwk,
+    );
   }
 
   jwks(): JSONWebKeySet {
@@ -75,7 +92,11 @@ export async function startTestOidcIssuer(options: { audience?: string } = {}): 
     const { issuer } = state;
     if (!issuer || request.method !== 'GET') return send(404, { error: 'not_found' });
     if (request.url === '/.well-known/openid-configuration') {
-      return send(200, { issuer: issuer.issuer, jwks_uri: `${issuer.issuer}/jwks`, id_token_signing_alg_values_supported: ['RS256', 'PS256'] });
+      return send(200, {
+        issuer: issuer.issuer,
+        jwks_uri: `${issuer.issuer}/jwks`,
+        id_token_signing_alg_values_supported: ['RS256', 'PS256'],
+      });
     }
     if (request.url === '/jwks') {
       state.jwksRequests += 1;

@@ -20,7 +20,13 @@ let slowEntered: () => void = () => undefined;
 @Controller('runs')
 class RunsController {
   @Post()
-  @RouteSchema({ body: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, tags: { type: 'object', additionalProperties: { type: 'integer' } } } } })
+  @RouteSchema({
+    body: {
+      type: 'object',
+      required: ['name'],
+      properties: { name: { type: 'string' }, tags: { type: 'object', additionalProperties: { type: 'integer' } } },
+    },
+  })
   create(@Body() body: { name: string }): { runId: string; name: string; call: number } {
     calls.create += 1;
     return { runId: randomUUID(), name: body.name, call: calls.create };
@@ -41,7 +47,10 @@ class RunsController {
 
   @Post('slow')
   async slow(): Promise<{ done: string }> {
-    await new Promise<void>((resolve) => { releaseSlow = resolve; slowEntered(); });
+    await new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+      slowEntered();
+    });
     return { done: randomUUID() };
   }
 
@@ -66,7 +75,10 @@ describe('HTTP edges: Idempotency-Key', () => {
   let store: IdempotencyStore;
   let edges: EdgesApp;
   const tenant = `tenant-${randomUUID()}`;
-  const as = (key: string, who = tenant): Record<string, string> => ({ 'idempotency-key': key, [TEST_TENANT_HEADER]: who });
+  const as = (key: string, who = tenant): Record<string, string> => ({
+    'idempotency-key': key,
+    [TEST_TENANT_HEADER]: who,
+  });
 
   beforeAll(async () => {
     await runMigrations(testDatabaseUrl(), SCHEMA, [idempotencyMigration(SCHEMA)]);
@@ -100,7 +112,10 @@ describe('HTTP edges: Idempotency-Key', () => {
     expect(first.status).toBe(201);
     expect(first.headers.get('cache-control')).toBe('no-store');
     const { key: secret } = (await first.json()) as { key: string };
-    const rows = await pool.query<{ row: string }>(`SELECT row_to_json(k)::text AS row FROM ${SCHEMA}.idempotency_keys k WHERE tenant_id = $1 AND key = $2`, [tenant, key]);
+    const rows = await pool.query<{ row: string }>(
+      `SELECT row_to_json(k)::text AS row FROM ${SCHEMA}.idempotency_keys k WHERE tenant_id = $1 AND key = $2`,
+      [tenant, key],
+    );
     expect(rows.rows).toHaveLength(1);
     expect(rows.rows[0]!.row).not.toContain(secret);
     expect(rows.rows[0]!.row).not.toContain('evk_secret_');
@@ -140,7 +155,9 @@ describe('HTTP edges: Idempotency-Key', () => {
 
   it('answers a duplicate that arrives while the first is running with 409, then replays once it is done', async () => {
     const key = randomUUID();
-    const entered = new Promise<void>((resolve) => { slowEntered = resolve; });
+    const entered = new Promise<void>((resolve) => {
+      slowEntered = resolve;
+    });
     const first = postJson(`${edges.url}/runs/slow`, {}, as(key));
     await entered;
     const duplicate = await postJson(`${edges.url}/runs/slow`, {}, as(key));
@@ -191,7 +208,10 @@ describe('HTTP edges: Idempotency-Key', () => {
 
   describe('store', () => {
     const age = (key: string, ms: number) =>
-      pool.query(`UPDATE "${SCHEMA}".idempotency_keys SET created_at = created_at - $2::float8 * interval '1 millisecond' WHERE key = $1`, [key, ms]);
+      pool.query(
+        `UPDATE "${SCHEMA}".idempotency_keys SET created_at = created_at - $2::float8 * interval '1 millisecond' WHERE key = $1`,
+        [key, ms],
+      );
 
     it('lets a claim whose request died be taken over after its lease, once', async () => {
       const key = randomUUID();
@@ -206,7 +226,10 @@ describe('HTTP edges: Idempotency-Key', () => {
       const key = randomUUID();
       await store.claim(tenant, key, 'h1');
       await store.complete(tenant, key, { status: 201, body: { ok: true } });
-      expect(await store.claim(tenant, key, 'h1')).toEqual({ kind: 'replay', response: { status: 201, body: { ok: true } } });
+      expect(await store.claim(tenant, key, 'h1')).toEqual({
+        kind: 'replay',
+        response: { status: 201, body: { ok: true } },
+      });
       await age(key, 25 * 60 * 60_000);
       expect(await store.claim(tenant, key, 'h2')).toEqual({ kind: 'claimed' });
     });

@@ -45,13 +45,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = idempotencyKeyOf(request);
     if (key === undefined) return next.handle();
     const tenantId = tenantOf(request);
-    if (tenantId === undefined) throw new EdgeError('UNAUTHENTICATED', 'an Idempotency-Key needs an authenticated caller');
+    if (tenantId === undefined)
+      throw new EdgeError('UNAUTHENTICATED', 'an Idempotency-Key needs an authenticated caller');
 
     const claim = await this.store.claim(tenantId, key, requestHash(request.method, request.url, request.body));
     switch (claim.kind) {
       case 'replay':
         if (isWithheld(claim.response.body)) {
-          throw new EdgeError('IDEMPOTENCY_SECRET_NOT_REPLAYED', 'this request already succeeded, and its answer carried a secret that is shown once and never stored; list the resource to find it, or revoke it and create another');
+          throw new EdgeError(
+            'IDEMPOTENCY_SECRET_NOT_REPLAYED',
+            'this request already succeeded, and its answer carried a secret that is shown once and never stored; list the resource to find it, or revoke it and create another',
+          );
         }
         void reply.code(claim.response.status).header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
         return of(claim.response.body);
@@ -69,11 +73,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** A failure to store is logged, not answered: the command did run, and the client should hear how. */
-  private async remember(tenantId: string, key: string, status: number, body: unknown, secretBearing: boolean): Promise<unknown> {
+  private async remember(
+    tenantId: string,
+    key: string,
+    status: number,
+    body: unknown,
+    secretBearing: boolean,
+  ): Promise<unknown> {
     try {
       await this.store.complete(tenantId, key, { status, body: secretBearing ? WITHHELD_BODY : body });
     } catch (error) {
-      this.logger.error({ err: error, tenantId }, 'idempotency: could not store the response; the key stays claimed until its lease ends');
+      this.logger.error(
+        { err: error, tenantId },
+        'idempotency: could not store the response; the key stays claimed until its lease ends',
+      );
     }
     return body;
   }
@@ -82,7 +95,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       await this.store.release(tenantId, key);
     } catch (releaseError) {
-      this.logger.error({ err: releaseError, tenantId }, 'idempotency: could not release a failed claim; it stays claimed until its lease ends');
+      this.logger.error(
+        { err: releaseError, tenantId },
+        'idempotency: could not release a failed claim; it stays claimed until its lease ends',
+      );
     }
     throw error;
   }

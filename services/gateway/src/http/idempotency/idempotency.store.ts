@@ -40,7 +40,10 @@ export class IdempotencyStore {
   private readonly leaseMs: number;
   private readonly retentionMs: number;
 
-  constructor(private readonly pool: Pool, options: IdempotencyStoreOptions = {}) {
+  constructor(
+    private readonly pool: Pool,
+    options: IdempotencyStoreOptions = {},
+  ) {
     this.table = `"${options.schema ?? 'gateway'}".idempotency_keys`;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.retentionMs = options.retentionMs ?? 24 * 60 * 60_000;
@@ -83,7 +86,10 @@ export class IdempotencyStore {
 
   /** Forgets a claim whose request failed; a completed key is never released. */
   async release(tenantId: string, key: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND key = $2 AND status_code IS NULL`, [tenantId, key]);
+    await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND key = $2 AND status_code IS NULL`, [
+      tenantId,
+      key,
+    ]);
   }
 
   /** Deletes keys past retention; for a periodic job (claim() already ignores them). */

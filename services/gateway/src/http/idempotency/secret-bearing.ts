@@ -18,5 +18,9 @@ export function isSecretBearing(handler: object): boolean {
 export const WITHHELD_BODY = { evalvaultWithheld: 'secret-bearing response, not stored' } as const;
 
 export function isWithheld(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && (body as Record<string, unknown>)['evalvaultWithheld'] === WITHHELD_BODY.evalvaultWithheld;
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body as Record<string, unknown>)['evalvaultWithheld'] === WITHHELD_BODY.evalvaultWithheld
+  );
 }

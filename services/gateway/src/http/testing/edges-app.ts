@@ -17,15 +17,27 @@ export interface EdgesApp {
  * A real service app (createServiceApp, as the gateway boots) with the edges installed and a
  * stand-in for the auth layer: a preHandler hook that sets `request.principal` from a header.
  */
-export async function startEdgesApp(feature: Type | DynamicModule, options: Omit<HttpEdgesOptions, 'logger'>): Promise<EdgesApp> {
-  const config = { serviceName: 'gateway-http-test', host: '127.0.0.1', port: 0, logLevel: 'silent' as const, redactPaths: [] };
+export async function startEdgesApp(
+  feature: Type | DynamicModule,
+  options: Omit<HttpEdgesOptions, 'logger'>,
+): Promise<EdgesApp> {
+  const config = {
+    serviceName: 'gateway-http-test',
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent' as const,
+    redactPaths: [],
+  };
   const app = await createServiceApp(feature, config, createLogger(config));
   const logged: EdgesApp['logged'] = [];
   const logger: ErrorLogger = { error: (details, message) => logged.push({ details, message }) };
-  app.getHttpAdapter().getInstance().addHook('preHandler', async (request) => {
-    const tenantId = request.headers[TEST_TENANT_HEADER];
-    if (typeof tenantId === 'string') Object.assign(request, { principal: { tenantId } });
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('preHandler', async (request) => {
+      const tenantId = request.headers[TEST_TENANT_HEADER];
+      if (typeof tenantId === 'string') Object.assign(request, { principal: { tenantId } });
+    });
   await installHttpEdges(app, { ...options, logger });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };

@@ -35,40 +35,91 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
   const { tenantId, projectId = 'default', dataset = RAG_QA, cases = 3, failing = [], outcome = 'passed' } = scenario;
   const start = scenario.requestedAt ?? Date.UTC(2026, 10, 26, 9, 0);
   let tick = 0;
-  const event = <T extends EventType>(type: T, payload: EventOfType<T>['payload']): EventOfType<T> =>
-    ({ ...testEvent(type, payload, { tenantId, projectId, streamId: `run-${runId}` }), occurredAt: start + 1000 * tick++ });
+  const event = <T extends EventType>(type: T, payload: EventOfType<T>['payload']): EventOfType<T> => ({
+    ...testEvent(type, payload, { tenantId, projectId, streamId: `run-${runId}` }),
+    occurredAt: start + 1000 * tick++,
+  });
   const prompt: VersionRef = { id: 'pr-answer', name: 'answer', version: 2, contentHash: 'b'.repeat(64) };
   const configHash = 'c'.repeat(64);
   const events: EvalVaultEvent[] = [
     event('RunRequested', {
-      runId, dataset, prompt, modelProfile: null, metrics: ['token_f1'], gateRules: ['mean(token_f1) >= 0.8'], evaluatorVersion: '0.1.0',
-      configHash, labels: scenario.labels ?? { branch: 'main' }, retryOf: null, inlineCases: null, rejectedRows: null,
+      runId,
+      dataset,
+      prompt,
+      modelProfile: null,
+      metrics: ['token_f1'],
+      gateRules: ['mean(token_f1) >= 0.8'],
+      evaluatorVersion: '0.1.0',
+      configHash,
+      labels: scenario.labels ?? { branch: 'main' },
+      retryOf: null,
+      inlineCases: null,
+      rejectedRows: null,
     }),
     event('RunStarted', { runId, totalCases: cases }),
   ];
   for (let caseIndex = 0; caseIndex < cases; caseIndex++) {
-    events.push(failing.includes(caseIndex)
-      ? event('CaseFailed', { runId, caseId: `case-${caseIndex}`, caseIndex, line: caseIndex + 1, errorCode: 'MISSING_FIELD', reason: 'no answer' })
-      : event('CaseEvaluated', {
-        runId, caseId: `case-${caseIndex}`, caseIndex, durationMs: 10 + caseIndex,
-        scores: [{ metric: 'token_f1', score: 0.5 + caseIndex / 100, explanation: `overlap of case ${caseIndex}` }],
-        usage: { requests: 1, promptTokens: 100, completionTokens: 20, costUsd: 0.0125, cacheHits: 0 },
-      }));
+    events.push(
+      failing.includes(caseIndex)
+        ? event('CaseFailed', {
+            runId,
+            caseId: `case-${caseIndex}`,
+            caseIndex,
+            line: caseIndex + 1,
+            errorCode: 'MISSING_FIELD',
+            reason: 'no answer',
+          })
+        : event('CaseEvaluated', {
+            runId,
+            caseId: `case-${caseIndex}`,
+            caseIndex,
+            durationMs: 10 + caseIndex,
+            scores: [{ metric: 'token_f1', score: 0.5 + caseIndex / 100, explanation: `overlap of case ${caseIndex}` }],
+            usage: { requests: 1, promptTokens: 100, completionTokens: 20, costUsd: 0.0125, cacheHits: 0 },
+          }),
+    );
   }
   if (outcome === 'running') return events;
-  if (outcome === 'run-failed') return [...events, event('RunFailed', { runId, reason: 'budget', message: 'project budget exhausted', subject: null })];
+  if (outcome === 'run-failed')
+    return [
+      ...events,
+      event('RunFailed', { runId, reason: 'budget', message: 'project budget exhausted', subject: null }),
+    ];
   if (outcome === 'cancelled') return [...events, event('RunCancelled', { runId, reason: 'superseded' })];
   const evaluated = cases - failing.length;
   const mean = 0.5 + (start % 97) / 1000; // differs per run, so a baseline is recognisable by its aggregates
-  events.push(event('RunCompleted', {
-    runId, totalCases: cases, evaluatedCases: evaluated, failedCases: failing.length, durationMs: 1234,
-    aggregates: [{ metric: 'token_f1', count: evaluated, mean, min: 0.5, max: 0.9, p10: 0.5, p50: 0.6, p90: 0.8 }],
-    usage: { requests: evaluated, promptTokens: 100 * evaluated, completionTokens: 20 * evaluated, costUsd: 0.0125 * evaluated, cacheHits: 0 },
-  }));
+  events.push(
+    event('RunCompleted', {
+      runId,
+      totalCases: cases,
+      evaluatedCases: evaluated,
+      failedCases: failing.length,
+      durationMs: 1234,
+      aggregates: [{ metric: 'token_f1', count: evaluated, mean, min: 0.5, max: 0.9, p10: 0.5, p50: 0.6, p90: 0.8 }],
+      usage: {
+        requests: evaluated,
+        promptTokens: 100 * evaluated,
+        completionTokens: 20 * evaluated,
+        costUsd: 0.0125 * evaluated,
+        cacheHits: 0,
+      },
+    }),
+  );
   const verdict = {
-    gateId: 'd'.repeat(64), baselineRunId: null,
+    gateId: 'd'.repeat(64),
+    baselineRunId: null,
     subject: { runId, dataset, prompt, modelProfile: null, configHash },
-    rules: [{ rule: 'mean(token_f1) >= 0.8', metric: 'token_f1', aggregate: 'mean', comparator: '>=', threshold: 0.8, actual: mean, passed: outcome === 'passed' }],
+    rules: [
+      {
+        rule: 'mean(token_f1) >= 0.8',
+        metric: 'token_f1',
+        aggregate: 'mean',
+        comparator: '>=',
+        threshold: 0.8,
+        actual: mean,
+        passed: outcome === 'passed',
+      },
+    ],
   };
   events.push(outcome === 'passed' ? event('GatePassed', verdict) : event('GateFailed', verdict));
   return events;
