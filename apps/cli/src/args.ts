@@ -23,6 +23,8 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(
   argv: string[],
   options: T,
   positionals: readonly string[],
+  /** Positionals that may be left out, after the required ones. */
+  optional: readonly string[] = [],
 ) {
   let parsed;
   try {
@@ -46,8 +48,11 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(
         .join(' ')} (see "evalvault ${command} --help")`,
     );
   }
-  if (parsed.positionals.length > positionals.length) {
-    throw new CliError('usage', `${command}: unexpected argument "${parsed.positionals[positionals.length]}"`);
+  if (parsed.positionals.length > positionals.length + optional.length) {
+    throw new CliError(
+      'usage',
+      `${command}: unexpected argument "${parsed.positionals[positionals.length + optional.length]}"`,
+    );
   }
   return { values, positionals: parsed.positionals, help: false };
 }

@@ -34,7 +34,7 @@ describe('evalvault command line', () => {
     });
     expect(await cli(['run'])).toMatchObject({
       code: 2,
-      err: 'evalvault: error: run: missing <dataset> (see "evalvault run --help")\n',
+      err: 'evalvault: error: run: missing <dataset> file or --dataset ID[@VERSION] (see "evalvault run --help")\n',
     });
     expect((await cli(['run', dataset, '--colour', 'blue'])).err).toMatch(
       /^evalvault: error: run: Unknown option '--colour'\n$/,

@@ -3,7 +3,7 @@ export const HELP: Record<string, string> = {
   main: `evalvault — evaluate LLM and RAG systems from a terminal or CI
 
 Usage:
-  evalvault run <dataset> [--metric NAME]... [--gate RULE]... [--gate-file FILE] [--no-wait]
+  evalvault run <dataset>|--dataset ID[@VERSION] [--metric NAME]... [--gate RULE]... [--gate-file FILE] [--no-wait]
                 [--skip-invalid] [--junit FILE] [--json FILE] [--markdown FILE]
   evalvault runs list|show|compare|cancel|retry|wait ...
   evalvault datasets validate|push <file>
@@ -20,10 +20,16 @@ Exit codes: 0 gate passed (or the command succeeded), 1 gate failed,
 Run "evalvault <command> --help" for a command's options.
 `,
   run: `evalvault run <dataset.jsonl|.json|.csv> [options]
+       evalvault run --dataset ID[@VERSION] [options]
 
 Submits the dataset's cases inline, with the metrics and gate, and follows the run to its
 verdict whenever it has gate rules (also with --wait, a report option, or the embedded
 platform): the exit code is then the gate's. --no-wait only submits and says so.
+A file too large for one request (over 5,000 cases or ~768 KiB of cases, or refused by the
+server's body limit) is registered as a dataset version first, streamed with progress, and
+run by reference: any size works.
+
+  --dataset ID[@VERSION]  run a registered dataset version (default: its newest version)
 
   --metric NAME        metric to score (repeatable, or comma-separated); every metric a
                        gate rule names is scored too

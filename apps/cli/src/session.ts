@@ -42,7 +42,7 @@ export async function withSession<T>(
   io.stderr.write(
     'evalvault: no server configured (EVALVAULT_URL or "evalvault login"): starting the embedded platform for this command\n',
   );
-  const platform = await startEmbedded(deps.loadEmbedded, io.env['EVALVAULT_DATA_DIR']);
+  const platform = await startEmbedded(deps.loadEmbedded, io.env);
   try {
     const client = new ApiClient(platform.url, async () => `Bearer ${platform.adminKey}`);
     const project = flags.project ?? io.env['EVALVAULT_PROJECT'] ?? 'default';

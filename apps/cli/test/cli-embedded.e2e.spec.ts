@@ -41,6 +41,22 @@ describe('evalvault with no server: the embedded platform', () => {
     expect(lastLine(result.stderr)).toMatch(/^evalvault: gate failed/);
   });
 
+  it('honours the server’s settings: with a smaller body limit the cases are registered and run by reference', async () => {
+    const result = await evalvault(
+      ['run', 'examples/rag-qa/dataset.jsonl', '--gate-file', 'examples/rag-qa/gate.txt'],
+      { ...env, GATEWAY_BODY_LIMIT_BYTES: '8192' },
+    );
+    expect(result.stderr).toMatch(
+      /the server refused the cases inline \(413 Payload too large: .*Register a large dataset as a version/,
+    );
+    expect(result.stderr).toContain('registering them as dataset "rag-qa" and running that version');
+    expect({ code: result.code, reason: lastLine(result.stderr) }).toEqual({
+      code: 0,
+      reason: 'evalvault: gate passed (3 rules)',
+    });
+    expect(result.stdout).toMatch(/60 cases: 60 evaluated, 0 failed/);
+  });
+
   it('refuses an invalid dataset before starting anything: exit 2 naming each bad line', async () => {
     const result = await evalvault(['run', 'examples/rag-qa/invalid.jsonl', '--gate', 'mean(token_f1) >= 0.5'], env);
     expect(result.code).toBe(2);

@@ -52,11 +52,21 @@ describe('evalvault CLI against the platform', () => {
     };
     const runs = await startServiceProcess('runs', shared);
     processes.push(runs);
+    // The registry takes the datasets too large to travel inline.
+    const registry = await startServiceProcess('registry', {
+      ...shared,
+      REGISTRY_CONSUMER_START: 'latest',
+      REGISTRY_RELAY_START: 'latest',
+      REGISTRY_RELAY_NAME: `${prefix}-registry`,
+      REGISTRY_GROUP_PREFIX: `${prefix}-registry`,
+    });
+    processes.push(registry);
     const gateway = await startServiceProcess('gateway', {
       ...shared,
       EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER',
       EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
       RUNS_SERVICE_URL: runs.url,
+      REGISTRY_SERVICE_URL: registry.url,
       EVALVAULT_OIDC_ISSUER: issuer.url,
     });
     processes.push(gateway);
@@ -272,6 +282,52 @@ describe('evalvault CLI against the platform', () => {
       const failing = await evalvault(strict.map(inReports), ci());
       expect({ source, strict, code: failing.code }).toEqual({ source, strict, code: 1 });
     }
+  });
+
+  it('runs a file too large to travel inline by registering it first, then runs that version by --dataset', async () => {
+    // 1,200 cases of about 1 KB: over the ~768 KiB a run request carries inline.
+    const file = join(work, 'large.jsonl');
+    const padding = 'context words '.repeat(60);
+    const lines = Array.from({ length: 1_200 }, (_, i) =>
+      JSON.stringify({
+        id: `big-${i}`,
+        question: `What is item ${i}?`,
+        answer: `Item ${i} is large`,
+        contexts: [`${padding}${i}`],
+        ground_truth: `Item ${i} is large`,
+      }),
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const json = join(work, 'large', 'run.json');
+    const result = await evalvault(['run', file, '--gate', 'mean(token_f1) >= 0.9', ...label, '--json', json], ci());
+    expect(result.stderr).toContain(
+      '1200 cases are more than a run request carries inline here: registering them as dataset "large"',
+    );
+    expect(result.stderr).toMatch(/uploading 1200\/1200 cases/);
+    expect({ code: result.code, reason: lastLine(result.stderr) }).toEqual({
+      code: 0,
+      reason: 'evalvault: gate passed (1 rule)',
+    });
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      run: { counts: object; lineage: { dataset: { id: string; version: number } } };
+    };
+    expect(report.run.counts).toEqual({ total: 1_200, evaluated: 1_200, failed: 0 });
+    const { id, version } = report.run.lineage.dataset;
+
+    const again = await evalvault(
+      ['run', '--dataset', `${id}@${version}`, '--gate', 'mean(token_f1) >= 0.9', ...label],
+      ci(),
+    );
+    expect({ code: again.code, reason: lastLine(again.stderr) }).toEqual({
+      code: 0,
+      reason: 'evalvault: gate passed (1 rule)',
+    });
+    expect(again.stderr).toContain(`(dataset ${id} v${version}; token_f1)`);
+    const newest = await evalvault(
+      ['run', '--dataset', id, '--gate', 'mean(token_f1) >= 0.9', '--no-wait', ...label],
+      ci(),
+    );
+    expect(newest.stderr).toContain(`(dataset ${id} v${version}; token_f1)`);
   });
 
   it('logs in with an API key (checked first, saved 0600) and uses it without any variable', async () => {

@@ -7,6 +7,8 @@ export type AuthorizationSource = () => Promise<string | null>;
 
 export interface RequestOptions {
   body?: unknown;
+  /** A body that is not JSON (an upload): its media type and a maker, called again for each retry. */
+  raw?: { contentType: string; make: () => ReadableStream<Uint8Array> | string };
   query?: Record<string, string | number | undefined>;
   /** Writes carry one; the same key is sent again on every retry, so nothing is done twice. */
   idempotencyKey?: string;
@@ -50,12 +52,22 @@ export class ApiClient {
     const authorization = await this.authorization();
     if (authorization) headers.set('authorization', authorization);
     if (options.body !== undefined) headers.set('content-type', 'application/json');
+    if (options.raw) headers.set('content-type', options.raw.contentType);
     if (options.idempotencyKey) headers.set('idempotency-key', options.idempotencyKey);
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const json = options.body === undefined ? undefined : JSON.stringify(options.body);
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        response = await fetch(url, { method, headers, body, signal: options.signal });
+        const body = options.raw ? options.raw.make() : json;
+        // A streamed body needs half duplex (Node's fetch refuses it otherwise).
+        const init: RequestInit & { duplex?: 'half' } = {
+          method,
+          headers,
+          body,
+          signal: options.signal,
+          ...(options.raw ? { duplex: 'half' } : {}),
+        };
+        response = await fetch(url, init);
       } catch (error) {
         if (options.signal?.aborted) throw error;
         if (attempt < ATTEMPTS) {

@@ -1,6 +1,8 @@
 import type { RegisteredVersion } from '@evalvault/service-apis';
 import { CONNECTION_OPTIONS, parseCommand } from '../args.js';
 import { checkSubmittable, loadDatasetFile, reasonWithoutLine } from '../dataset/load-dataset.js';
+import { uploadDataset } from '../dataset/upload-dataset.js';
+import { ProgressDisplay, uploadProgress } from '../output/progress.js';
 import { CliError } from '../errors.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
@@ -55,13 +57,22 @@ async function push(argv: string[], io: CliIo, deps: SessionDeps): Promise<numbe
   for (const row of file.invalid)
     io.stderr.write(`evalvault: skipping ${file.path}:${row.line}: ${reasonWithoutLine(row)}\n`);
   return withSession(values, io, deps, async ({ client, project }) => {
-    const registered = await client.post<RegisteredVersion>(`v1/projects/${encodeURIComponent(project)}/datasets`, {
-      body: {
-        name: values.name ?? file.name,
-        ...(values.description ? { description: values.description } : {}),
-        cases: file.cases,
-      },
-    });
+    const progress = new ProgressDisplay(io.stderr);
+    let registered: RegisteredVersion;
+    try {
+      registered = await uploadDataset(
+        client,
+        project,
+        {
+          name: values.name ?? file.name,
+          ...(values.description ? { description: values.description } : {}),
+          cases: file.cases,
+        },
+        (sent, total) => progress.update(uploadProgress(sent, total)),
+      );
+    } finally {
+      progress.finish();
+    }
     const what = registered.created ? 'registered' : 'unchanged: already registered as';
     io.stdout.write(
       `dataset ${registered.name} ${what} version ${registered.version} (id ${registered.id}, ${file.cases.length} cases, sha256 ${registered.contentHash.slice(0, 12)})\n`,

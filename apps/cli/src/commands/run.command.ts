@@ -1,10 +1,12 @@
 import { CONNECTION_OPTIONS, labelsOption, parseCommand, REPORT_OPTIONS, secondsOption } from '../args.js';
-import { checkSubmittable, loadDatasetFile, reasonWithoutLine, type DatasetFile } from '../dataset/load-dataset.js';
 import { evaluationConfig } from '../gate/evaluation-config.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
 import { withSession, type SessionDeps } from '../session.js';
 import { followToVerdict } from './follow-to-verdict.js';
+import { MISSING_DATASET, runDatasetOf, runDatasetSource } from './run-dataset.js';
+import { ApiError } from '../api/problem.js';
+import { usageError } from '../errors.js';
 import { notAwaitedNotice, shouldWait } from './wait-policy.js';
 
 const OPTIONS = {
@@ -20,49 +22,48 @@ const OPTIONS = {
   name: { type: 'string' },
   label: { type: 'string', multiple: true },
   'idempotency-key': { type: 'string' },
+  dataset: { type: 'string', short: 'd' },
 } as const;
 
 const DEFAULT_TIMEOUT_SECONDS = 3_600;
 
 /**
- * `evalvault run <dataset>`: everything is checked locally first (metrics, gate rules, every
- * row of the dataset), then the run is submitted once (Idempotency-Key) and, when a verdict
- * is wanted, followed to it.
+ * `evalvault run <dataset>` or `run --dataset ID[@VERSION]`: everything is checked locally first
+ * (metrics, gate rules, every row of a file), then the run is submitted once (Idempotency-Key)
+ * and, when a verdict is wanted, followed to it. Any file size: a large one is registered first.
  */
 export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
-  const { values, positionals, help } = parseCommand('run', argv, OPTIONS, ['dataset']);
+  const { values, positionals, help } = parseCommand('run', argv, OPTIONS, [], ['dataset']);
   if (help) return showHelp(io, 'run');
+  if (!positionals[0] && !values.dataset) throw usageError(MISSING_DATASET);
   const timeoutMs = secondsOption('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
   const labels = labelsOption(values.label);
   const config = await evaluationConfig(values.metric ?? [], values.gate ?? [], values['gate-file']);
-  const file = await loadDatasetFile(positionals[0]!);
-  checkSubmittable(file, values['skip-invalid'] ?? false);
-  reportSkipped(file, io);
+  const source = await runDatasetSource(positionals[0], values.dataset, values['skip-invalid'] ?? false, io);
   const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
 
   const hasGate = config.gateRules.length > 0;
   return withSession(values, io, deps, async (session) => {
     const wait = shouldWait(values, { hasGate, reports, embedded: session.embedded });
-    const submitted = await session.runs.submit(
-      {
-        dataset: { name: values.name ?? file.name, cases: file.cases },
+    const submit = async (inline: boolean) => {
+      const { dataset, rejectedRows, describe } = await runDatasetOf(source, session, io, values.name, { inline });
+      const request = {
+        dataset,
         metrics: config.metrics,
         gate: { rules: config.gateRules },
         ...(Object.keys(labels).length > 0 ? { labels } : {}),
-        ...(file.invalid.length > 0
-          ? {
-              rejectedRows: file.invalid.map((row) => ({
-                line: row.line,
-                reason: row.reason,
-                errorCode: row.errorCode,
-              })),
-            }
-          : {}),
-      },
-      values['idempotency-key'],
-    );
+        ...(rejectedRows ? { rejectedRows } : {}),
+      };
+      return { submitted: await session.runs.submit(request, values['idempotency-key']), describe };
+    };
+    // A server with a smaller body limit (GATEWAY_BODY_LIMIT_BYTES) refuses the inline cases: register them instead.
+    const { submitted, describe } = await submit(true).catch((error: unknown) => {
+      if (!(error instanceof ApiError) || error.status !== 413 || source.kind !== 'file') throw error;
+      io.stderr.write(`evalvault: the server refused the cases inline (${error.message})\n`);
+      return submit(false);
+    });
     io.stderr.write(
-      `evalvault: submitted run ${submitted.runId} (${file.cases.length} cases; ${config.metrics.join(', ')}) to ${session.url}, project ${session.project}\n`,
+      `evalvault: submitted run ${submitted.runId} (${describe}; ${config.metrics.join(', ')}) to ${session.url}, project ${session.project}\n`,
     );
     if (!wait) {
       io.stdout.write(`${submitted.runId}\n`); // the run id is the result, for scripts
@@ -71,9 +72,4 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
     }
     return followToVerdict(session, submitted.runId, io, { timeoutMs, reports });
   });
-}
-
-function reportSkipped(file: DatasetFile, io: CliIo): void {
-  for (const row of file.invalid)
-    io.stderr.write(`evalvault: skipping ${file.path}:${row.line}: ${reasonWithoutLine(row)} [${row.errorCode}]\n`);
 }

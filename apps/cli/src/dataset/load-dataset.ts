@@ -102,10 +102,17 @@ export function checkSubmittable(file: DatasetFile, skipInvalid: boolean): void 
     );
   }
   if (file.cases.length === 0) throw new CliError('dataset', `${file.path}: no valid case to evaluate`);
-  if (file.cases.length > MAX_INLINE_CASES || file.invalid.length > MAX_INLINE_CASES) {
-    throw new CliError(
-      'dataset',
-      `${file.path}: ${file.cases.length} cases; one run takes at most ${MAX_INLINE_CASES} inline cases`,
-    );
-  }
 }
+
+/**
+ * Whether the cases travel inside the run request. A larger dataset is registered first
+ * (streamed) and run by reference: the gateway takes request bodies up to 1 MiB by default
+ * (GATEWAY_BODY_LIMIT_BYTES) and at most 5,000 inline cases.
+ */
+export function fitsInline(file: DatasetFile, maxBytes = INLINE_MAX_BYTES): boolean {
+  if (file.cases.length > MAX_INLINE_CASES || file.invalid.length > MAX_INLINE_CASES) return false;
+  return Buffer.byteLength(JSON.stringify(file.cases)) <= maxBytes;
+}
+
+/** Cases' share of a run request at most: below the gateway's default body limit, with room for the rest. */
+export const INLINE_MAX_BYTES = 768 * 1024;

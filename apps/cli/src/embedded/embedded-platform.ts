@@ -11,7 +11,12 @@ export interface EmbeddedPlatform {
 }
 
 export interface EmbeddedModule {
-  startEmbeddedPlatform(options: { dataDir: string; port: number; quiet: boolean }): Promise<EmbeddedPlatform>;
+  startEmbeddedPlatform(options: {
+    dataDir: string;
+    port: number;
+    quiet: boolean;
+    env: Readonly<Record<string, string | undefined>>;
+  }): Promise<EmbeddedPlatform>;
 }
 
 export type EmbeddedLoader = () => Promise<EmbeddedModule>;
@@ -24,11 +29,13 @@ export const importEmbeddedModule: EmbeddedLoader = async () => (await import(EM
 /**
  * Starts the whole platform inside this process on a free port. Without EVALVAULT_DATA_DIR
  * its data lives in a temporary directory removed on stop, so a CI run leaves nothing behind.
+ * The services read their settings (judge, limits, …) from the same environment as a server would.
  */
 export async function startEmbedded(
   load: EmbeddedLoader,
-  dataDirFromEnv: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<EmbeddedPlatform> {
+  const dataDirFromEnv = env['EVALVAULT_DATA_DIR'];
   let module: EmbeddedModule;
   try {
     module = await load();
@@ -43,7 +50,7 @@ export async function startEmbedded(
   const temporary = !dataDirFromEnv;
   let platform: EmbeddedPlatform;
   try {
-    platform = await module.startEmbeddedPlatform({ dataDir, port: 0, quiet: true });
+    platform = await module.startEmbeddedPlatform({ dataDir, port: 0, quiet: true, env });
   } catch (error) {
     if (temporary) await rm(dataDir, { recursive: true, force: true });
     throw new CliError('embedded', `the embedded platform did not start: ${firstLine(error)}`);

@@ -1,12 +1,20 @@
-import type { RunProgress } from '../api/follow-run.js';
+import type { RunProgress as RunStatusProgress } from '../api/follow-run.js';
 import type { OutputStream } from '../io.js';
 
 const BAR_WIDTH = 30;
+
+/** A run's status and counts, or an upload's (`uploading`, cases sent as `evaluated`). */
+type RunProgress = Omit<RunStatusProgress, 'status'> & { status: RunStatusProgress['status'] | 'uploading' };
 
 function describe({ status, counts }: RunProgress): string {
   const done = counts.evaluated + counts.failed;
   const total = counts.total === null ? '?' : String(counts.total);
   return `${status} ${done}/${total} cases${counts.failed > 0 ? ` (${counts.failed} failed)` : ''}`;
+}
+
+/** An upload's progress in the same display: so many of the cases sent. */
+export function uploadProgress(sent: number, total: number): RunProgress {
+  return { status: 'uploading', counts: { total, evaluated: sent, failed: 0 } };
 }
 
 /**

@@ -122,7 +122,9 @@ describe('HTTP edges: problem details and validation', () => {
 
   it('answers a body over the limit with 413, and lets a route raise its own limit', async () => {
     const huge = { name: 'x'.repeat(2048), metrics: [] };
-    expect((await problemOf(await postJson(`${edges.url}/runs`, huge), 413)).code).toBe('PAYLOAD_TOO_LARGE');
+    const tooLarge = await problemOf(await postJson(`${edges.url}/runs`, huge), 413);
+    expect(tooLarge.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(tooLarge.detail).toMatch(/Register a large dataset as a version .* and run it by reference/); // says what to do instead
     expect((await postJson(`${edges.url}/runs/big`, huge)).status).toBe(201);
     const problem = await problemOf(await postJson(`${edges.url}/runs/big`, { blob: 'x'.repeat(5000) }), 413);
     expect(problem.code).toBe('PAYLOAD_TOO_LARGE');

@@ -65,6 +65,7 @@ function classify(error: unknown): Classified {
     return { ...known('INVALID_INPUT'), detail: `The request has ${errors.length} invalid field(s).`, errors };
   }
   const code = codeOf(source);
+  if (code === 'PAYLOAD_TOO_LARGE') return { ...known(code), detail: `${messageOf(source)}. ${TOO_LARGE_HINT}` };
   if (code !== undefined) return { ...known(code), detail: messageOf(source), ...detailsOf(source) };
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -72,6 +73,11 @@ function classify(error: unknown): Classified {
   }
   return { ...known('INTERNAL'), detail: INTERNAL_DETAIL };
 }
+
+/** What to do instead of sending a body over the limit (GATEWAY_BODY_LIMIT_BYTES). */
+const TOO_LARGE_HINT =
+  'Register a large dataset as a version (POST /v1/projects/{project}/datasets as application/x-ndjson, or "evalvault datasets push") ' +
+  'and run it by reference ({"dataset": {"id": …, "version": …}}); "evalvault run" does this by itself';
 
 function known(code: string): { status: number; code: string; title: string } {
   const entry = PROBLEM_CODES[code]!;
