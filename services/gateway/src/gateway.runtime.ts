@@ -7,6 +7,7 @@ import type { EventStore, ServiceClient } from '@evalvault/platform';
 import type { NotificationsOperations, RunsOperations } from '@evalvault/service-apis';
 import { ApiKeyAuthenticator, ApiKeySecretHasher, Authenticator, OidcVerifier } from './auth/index.js';
 import { installAuthentication } from './auth/authentication.hook.js';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter.js';
 import { ensureBootstrapKey } from './auth/bootstrap-key.js';
 import { PostgresApiKeyStore } from './auth/postgres-api-key.store.js';
 import { ApiKeysService } from './access/api-keys.service.js';
@@ -76,7 +77,12 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
     async beforeListen(app) {
       const fastify = app.getHttpAdapter().getInstance();
       await installOpenApi(fastify, '0.1.0');
-      installAuthentication(fastify, authenticator);
+      const { authFailuresMax, rateLimit } = parts.config.http;
+      installAuthentication(
+        fastify,
+        authenticator,
+        authFailuresMax ? new FailedAuthLimiter(authFailuresMax, rateLimit.windowMs) : undefined,
+      );
       installDatasetUploads(fastify);
       const onRefused = installDeniedAccessRecording(fastify, new DeniedAccessRecorder(store, sources), logger);
       await installHttpEdges(app, {

@@ -8,7 +8,11 @@ export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;
 export interface HttpEdgesConfig {
   bodyLimit: number;
   rateLimit: RateLimitOptions;
+  /** Refused credentials one client address may present per rate-limit window before it gets 429 (none: unlimited). */
+  authFailuresMax?: number;
 }
+
+export const DEFAULT_AUTH_FAILURES_MAX = 30;
 
 /**
  * The HTTP edges' settings from the environment, for the gateway's config module to call:
@@ -16,6 +20,7 @@ export interface HttpEdgesConfig {
  *   GATEWAY_RATE_LIMIT_MAX        requests per window per tenant (default 600)
  *   GATEWAY_RATE_LIMIT_WINDOW_MS  the window (default 60000)
  *   GATEWAY_RATE_LIMIT_TENANTS    per-tenant maxima, `tenant=max,tenant=max`
+ *   GATEWAY_AUTH_FAILURES_MAX     refused credentials per client address per window before 429 (default 30)
  */
 export function loadHttpEdgesConfig(env: Environment): HttpEdgesConfig {
   const tenantMax: Record<string, number> = {};
@@ -27,6 +32,7 @@ export function loadHttpEdgesConfig(env: Environment): HttpEdgesConfig {
   }
   return {
     bodyLimit: readPositive(env, 'GATEWAY_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT),
+    authFailuresMax: readPositive(env, 'GATEWAY_AUTH_FAILURES_MAX', DEFAULT_AUTH_FAILURES_MAX),
     rateLimit: {
       max: readPositive(env, 'GATEWAY_RATE_LIMIT_MAX', DEFAULT_RATE_LIMIT_MAX),
       windowMs: readPositive(env, 'GATEWAY_RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT_WINDOW_MS),

@@ -73,11 +73,17 @@ describe('loadHttpEdgesConfig', () => {
     expect(loadHttpEdgesConfig({})).toEqual({
       bodyLimit: 1_048_576,
       rateLimit: { max: 600, windowMs: 60_000, tenantMax: {} },
+      authFailuresMax: 30,
     });
     expect(
-      loadHttpEdgesConfig({ GATEWAY_BODY_LIMIT_BYTES: '2048', GATEWAY_RATE_LIMIT_TENANTS: 'acme=1000, tiny=5' }),
+      loadHttpEdgesConfig({
+        GATEWAY_BODY_LIMIT_BYTES: '2048',
+        GATEWAY_RATE_LIMIT_TENANTS: 'acme=1000, tiny=5',
+        GATEWAY_AUTH_FAILURES_MAX: '7',
+      }),
     ).toMatchObject({
       bodyLimit: 2048,
+      authFailuresMax: 7,
       rateLimit: { tenantMax: { acme: 1000, tiny: 5 } },
     });
   });
