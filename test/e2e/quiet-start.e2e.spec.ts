@@ -93,6 +93,11 @@ describe('npm start (a quiet start)', () => {
     expect(output).not.toMatch(/Mapped \{/);
     expect(output).not.toMatch(/RoutesResolver|RouterExplorer|InstanceLoader|NestFactory|NestApplication/);
     expect(output).not.toMatch(/evalvault: building|Successfully ran target|\bNX\b|> nx |swc src/);
+    // Captured output (this pipe, a CI log) never holds the admin key: its file is named instead.
+    const key = readFileSync(join(dataDir, 'secrets', 'bootstrap-admin-key'), 'utf8').trim();
+    expect(output).not.toContain(key);
+    expect(output).toContain('(not printed: the output is not a terminal)');
+    expect(output).toContain(`Bearer $(cat ${join(dataDir, 'secrets', 'bootstrap-admin-key')})`);
 
     // A second start on the same data directory: one line saying what to do, no stack trace.
     const second = npmStart(dataDir);

@@ -9,16 +9,23 @@ const telemetry = startTelemetry('evalvault', { exportSpans: false });
 const start = async () => startEmbeddedPlatform(loadEmbeddedOptions(process.env));
 const platform = await start().catch(exitWithReason);
 const keyNote = platform.adminKeyFile ? `kept in ${platform.adminKeyFile}` : 'from EVALVAULT_BOOTSTRAP_ADMIN_KEY';
+// The key itself only on a terminal: captured output (CI logs, a service manager's journal) must not hold it.
+const showKey = process.stderr.isTTY === true;
+const keyForCurl = showKey
+  ? platform.adminKey
+  : platform.adminKeyFile
+    ? `$(cat ${platform.adminKeyFile})`
+    : '$EVALVAULT_BOOTSTRAP_ADMIN_KEY';
 process.stderr.write(
   [
     '',
     `EvalVault is running at ${platform.url}  (data: ${platform.dataDir}; database: ${platform.database}; bus: ${platform.bus})`,
     `Admin API key of project "default" (${keyNote}):`,
-    `  ${platform.adminKey}`,
+    showKey ? `  ${platform.adminKey}` : '  (not printed: the output is not a terminal)',
     `Sign-in (OIDC, for evalvault login --oidc): ${platform.oidcIssuer}`,
     `  user admin, password in ${platform.adminPasswordFile}; a user signs in as subject local:<name>`,
     'Try:',
-    `  curl -H "Authorization: Bearer ${platform.adminKey}" ${platform.url}/v1/projects/default/runs`,
+    `  curl -H "Authorization: Bearer ${keyForCurl}" ${platform.url}/v1/projects/default/runs`,
     'Ctrl-C stops it.',
     '',
   ].join('\n'),
