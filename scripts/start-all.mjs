@@ -41,7 +41,7 @@ if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
   env.DATABASE_URL ??= 'postgres://evalvault@127.0.0.1:5432/evalvault';
   env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 }
-for (const service of ['runs', 'gateway', 'registry', 'notifier', 'audit'])
+for (const service of ['runs', 'gateway', 'registry', 'notifier', 'audit', 'memory'])
   execFileSync(process.execPath, [join(root, `services/${service}/dist/migrate.js`)], { env, stdio: 'inherit' });
 
 const base = Number(env.EVALVAULT_BASE_PORT ?? 8080);

@@ -38,6 +38,7 @@ const SECRETS = { BOOT_INTERNAL_SECRET: 'b'.repeat(43), BOOT_PEPPER: 'p'.repeat(
 const SERVICE_ENV: Record<string, Record<string, string>> = {
   runs: { DATABASE_URL, RUNS_CONSUMER_START: 'latest' },
   registry: { DATABASE_URL, REGISTRY_CONSUMER_START: 'latest', REGISTRY_RELAY_START: 'latest' },
+  memory: { DATABASE_URL },
   // Not 'latest': pinning a new group to the end costs kafkajs ~5 s per topic, and the audit log reads all seven.
   audit: { DATABASE_URL, AUDIT_CONSUMER_START: 'earliest', AUDIT_RELAY_START: 'latest' },
   notifier: { DATABASE_URL, NOTIFIER_CONSUMER_START: 'earliest', NOTIFIER_RELAY_START: 'latest' },

@@ -35,7 +35,7 @@ import {
   type GatewayClients,
   type GatewayPeers,
 } from '@evalvault/service-gateway';
-import { MemoryModule } from '@evalvault/service-memory';
+import { MEMORY_SERVICE } from '@evalvault/service-memory';
 import { NOTIFIER_SERVICE } from '@evalvault/service-notifier';
 import { datasetUploadHandler, REGISTRY_SERVICE } from '@evalvault/service-registry';
 import { RUNS_SERVICE } from '@evalvault/service-runs';
@@ -118,9 +118,7 @@ export async function startOwningServices(shared: Shared): Promise<GatewayClient
   const notifier = (await startEmbeddedService(NOTIFIER_SERVICE, shared)).parts;
   const audit = (await startEmbeddedService(AUDIT_SERVICE, shared)).parts;
   // Domain Memory has no capability yet; its (empty) service boots like the others.
-  await shared.started(
-    startService(MemoryModule, shared.serviceConfig('memory'), { logger: shared.loggerFor('memory'), listen: false }),
-  );
+  await startEmbeddedService(MEMORY_SERVICE, shared);
   return {
     runs: new InProcessServiceClient<RunsOperations>('runs', runs.internalApi!.operations),
     registry: inProcessRegistryClient(

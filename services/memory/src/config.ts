@@ -1,8 +1,24 @@
-import { loadServiceConfig, type Environment, type ServiceConfig } from '@evalvault/platform';
+import {
+  loadKafkaSettings,
+  loadServiceConfig,
+  readChoice,
+  type Environment,
+  type OwnerServiceConfig,
+} from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8083;
 
+export type MemoryConfig = OwnerServiceConfig;
+
 /** The only place this service reads its environment. */
-export function loadConfig(env: Environment): ServiceConfig {
-  return loadServiceConfig('memory', env, DEFAULT_PORT);
+export function loadConfig(env: Environment): MemoryConfig {
+  return {
+    ...loadServiceConfig('memory', env, DEFAULT_PORT),
+    databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault@127.0.0.1:5432/evalvault',
+    kafka: loadKafkaSettings(env, 'evalvault-memory'),
+    internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
+    relayName: env['MEMORY_RELAY_NAME'] || 'memory',
+    relayStart: readChoice(env, 'MEMORY_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
+    consumerStart: readChoice(env, 'MEMORY_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),
+  };
 }

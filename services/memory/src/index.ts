@@ -1,2 +1,3 @@
-// What composes the memory service elsewhere (the embedded platform). It has no capability yet: the module only boots.
+// What composes the memory service elsewhere (the embedded platform): its declaration. It has no capability yet.
+export { MEMORY_SERVICE } from './memory.service.js';
 export { MemoryModule } from './memory.module.js';

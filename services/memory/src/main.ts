@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '@evalvault/platform';
-import { MemoryModule } from './memory.module.js';
-import { loadConfig } from './config.js';
+import { runOwnerService } from '@evalvault/platform';
+import { MEMORY_SERVICE } from './memory.service.js';
 
-await runService(MemoryModule, loadConfig(process.env));
+await runOwnerService(MEMORY_SERVICE, process.env);
