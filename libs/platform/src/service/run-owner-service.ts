@@ -50,10 +50,10 @@ export async function runOwnerService<
       .relay({ name: config.relayName, streamPrefixes: definition.streams, start: config.relayStart })
       .start();
   }
-  const secret = config.internalSecretRef
-    ? Buffer.from(await secretResolver()(config.internalSecretRef), 'utf8')
-    : null;
   const api = parts.internalApi;
+  // Only a service with an internal API needs the secret that verifies the gateway's identities.
+  const secret =
+    api && config.internalSecretRef ? Buffer.from(await secretResolver()(config.internalSecretRef), 'utf8') : null;
   if (api && !secret)
     logger.warn('EVALVAULT_INTERNAL_SECRET_REF is not set: the internal API (used by the gateway) is off');
   return runService(ownerServiceModule(parts, adapters.readiness), config, {
