@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { retryRetriable } from './retry-retriable.js';
 
 const JOIN_TIMEOUT_MS = 30_000;
 
@@ -16,6 +17,11 @@ const JOIN_TIMEOUT_MS = 30_000;
  * while it holds them, and leaves before consuming anything.
  */
 export async function pinNewGroupToEnd(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
+  // A broker that has just started answers "coordinator is loading" for a while: wait that out.
+  await retryRetriable(() => pinOnce(kafka, groupId, topics));
+}
+
+async function pinOnce(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
