@@ -20,6 +20,7 @@ export const DEFAULT_AUTH_FAILURES_MAX = 30;
  *   GATEWAY_RATE_LIMIT_MAX        requests per window per tenant (default 600)
  *   GATEWAY_RATE_LIMIT_WINDOW_MS  the window (default 60000)
  *   GATEWAY_RATE_LIMIT_TENANTS    per-tenant maxima, `tenant=max,tenant=max`
+ *   GATEWAY_RATE_LIMIT_CALLER_MAX requests per window per API key or user within its tenant (default half the tenant's)
  *   GATEWAY_AUTH_FAILURES_MAX     refused credentials per client address per window before 429 (default 30)
  */
 export function loadHttpEdgesConfig(env: Environment): HttpEdgesConfig {
@@ -37,6 +38,9 @@ export function loadHttpEdgesConfig(env: Environment): HttpEdgesConfig {
       max: readPositive(env, 'GATEWAY_RATE_LIMIT_MAX', DEFAULT_RATE_LIMIT_MAX),
       windowMs: readPositive(env, 'GATEWAY_RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT_WINDOW_MS),
       tenantMax,
+      ...(env.GATEWAY_RATE_LIMIT_CALLER_MAX
+        ? { callerMax: positiveInteger('GATEWAY_RATE_LIMIT_CALLER_MAX', env.GATEWAY_RATE_LIMIT_CALLER_MAX) }
+        : {}),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { postJson, startEdgesApp, TEST_TENANT_HEADER, type EdgesApp } from './testing/edges-app.js';
+import { postJson, startEdgesApp, TEST_CALLER_HEADER, TEST_TENANT_HEADER, type EdgesApp } from './testing/edges-app.js';
 
 @Controller()
 class PingController {
@@ -59,6 +59,21 @@ describe('HTTP edges: per-tenant rate limit', () => {
     for (let i = 0; i < 4; i += 1) statuses.push((await fetch(`${edges.url}/ping`)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect((await fetch(`${edges.url}/ping`, as('initech'))).status).toBe(200);
+  });
+
+  it("holds one caller to its share of the tenant limit; the tenant's other callers keep theirs", async () => {
+    const key = (caller: string): RequestInit => ({
+      headers: { [TEST_TENANT_HEADER]: 'shared', [TEST_CALLER_HEADER]: caller },
+    });
+    const runaway: number[] = [];
+    for (let i = 0; i < 5; i += 1) runaway.push((await fetch(`${edges.url}/ping`, key('api-key:ci'))).status);
+    // Default share: half the tenant's 3, rounded up.
+    expect(runaway).toEqual([200, 200, 429, 429, 429]);
+    const refused = await fetch(`${edges.url}/ping`, key('api-key:ci'));
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED', detail: /per caller/ });
+    // The refused requests did not spend the tenant's budget: another caller still gets the rest.
+    expect((await fetch(`${edges.url}/ping`, key('user:ana'))).status).toBe(200);
   });
 
   it('leaves probes, metrics and opted-out routes alone', async () => {

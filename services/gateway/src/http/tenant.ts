@@ -7,3 +7,9 @@ export function tenantOf(request: object): string | undefined {
   const tenantId = principal?.tenantId;
   return typeof tenantId === 'string' && tenantId.length > 0 ? tenantId : undefined;
 }
+
+/** Who within the tenant calls (an API key's `api-key:<id>`, an OIDC subject), read the same way. */
+export function callerOf(request: object): string | undefined {
+  const subject = (request as { principal?: { subject?: unknown } | null }).principal?.subject;
+  return typeof subject === 'string' && subject.length > 0 ? subject : undefined;
+}

@@ -80,16 +80,18 @@ describe('loadHttpEdgesConfig', () => {
         GATEWAY_BODY_LIMIT_BYTES: '2048',
         GATEWAY_RATE_LIMIT_TENANTS: 'acme=1000, tiny=5',
         GATEWAY_AUTH_FAILURES_MAX: '7',
+        GATEWAY_RATE_LIMIT_CALLER_MAX: '100',
       }),
     ).toMatchObject({
       bodyLimit: 2048,
       authFailuresMax: 7,
-      rateLimit: { tenantMax: { acme: 1000, tiny: 5 } },
+      rateLimit: { tenantMax: { acme: 1000, tiny: 5 }, callerMax: 100 },
     });
   });
 
   it('names the variable that is wrong', () => {
     expect(() => loadHttpEdgesConfig({ GATEWAY_RATE_LIMIT_MAX: '0' })).toThrow(/GATEWAY_RATE_LIMIT_MAX/);
     expect(() => loadHttpEdgesConfig({ GATEWAY_RATE_LIMIT_TENANTS: 'acme' })).toThrow(/GATEWAY_RATE_LIMIT_TENANTS/);
+    expect(() => loadHttpEdgesConfig({ GATEWAY_RATE_LIMIT_CALLER_MAX: '-1' })).toThrow(/GATEWAY_RATE_LIMIT_CALLER_MAX/);
   });
 });

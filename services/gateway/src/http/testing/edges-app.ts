@@ -5,6 +5,8 @@ import { installHttpEdges, type HttpEdgesOptions } from '../http-edges.js';
 
 /** The header tests use to say who calls; stands in for the auth layer. */
 export const TEST_TENANT_HEADER = 'x-test-tenant';
+/** With the tenant header: which caller (principal subject) within the tenant. */
+export const TEST_CALLER_HEADER = 'x-test-caller';
 
 export interface EdgesApp {
   app: NestFastifyApplication;
@@ -36,7 +38,8 @@ export async function startEdgesApp(
     .getInstance()
     .addHook('preHandler', async (request) => {
       const tenantId = request.headers[TEST_TENANT_HEADER];
-      if (typeof tenantId === 'string') Object.assign(request, { principal: { tenantId } });
+      const subject = request.headers[TEST_CALLER_HEADER];
+      if (typeof tenantId === 'string') Object.assign(request, { principal: { tenantId, subject } });
     });
   await installHttpEdges(app, { ...options, logger });
   await app.listen({ port: 0, host: '127.0.0.1' });
