@@ -11,6 +11,8 @@ export interface ServiceConfig {
   logLevel: LogLevel;
   /** Paths redacted from every log line, on top of the built-in secret paths. */
   redactPaths: string[];
+  /** The bearer token a remote Prometheus presents on /metrics; unset, only loopback clients are answered. */
+  metricsToken?: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,9 +69,11 @@ export function readList(env: Environment, variable: string): string[] {
 export function loadServiceConfig(serviceName: string, env: Environment, defaultPort: number): ServiceConfig {
   return {
     serviceName,
-    host: env['HOST'] || '0.0.0.0',
+    // This machine only unless the operator opens it (HOST=0.0.0.0 in a container).
+    host: env['HOST'] || '127.0.0.1',
     port: readPort(env, 'PORT', defaultPort),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     redactPaths: readList(env, 'LOG_REDACT_PATHS'),
+    ...(env['METRICS_TOKEN'] ? { metricsToken: env['METRICS_TOKEN'] } : {}),
   };
 }

@@ -17,6 +17,8 @@ export const SECRET_LOG_PATHS = [
   '*.token',
   'apiKey',
   '*.apiKey',
+  'metricsToken',
+  '*.metricsToken',
   'secret',
   '*.secret',
 ];
