@@ -7,7 +7,7 @@
 // embedded platform without Kafka or a database server replaces this (see README "Status").
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -15,23 +15,37 @@ const env = { ...process.env };
 const dataDir = resolve(env.EVALVAULT_DATA_DIR ?? join(root, '.evalvault'));
 
 /** A secret made once and kept in the data directory (mode 600), handed to the services by reference. */
-function secretFile(name) {
+function secretFile(name, generate = () => randomBytes(32).toString('base64url')) {
   const dir = join(dataDir, 'secrets');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, name);
-  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(path)) writeFileSync(path, generate(), { mode: 0o600 });
   return `file:${path}`;
 }
 env.EVALVAULT_INTERNAL_SECRET_REF ??= secretFile('internal-identity');
 env.EVALVAULT_API_KEY_PEPPER_REF ??= secretFile('api-key-pepper');
-const issuedMarker = join(dataDir, 'secrets', 'bootstrap-key-issued');
-if (!env.EVALVAULT_BOOTSTRAP_ADMIN_KEY && !existsSync(issuedMarker)) {
-  env.EVALVAULT_BOOTSTRAP_ADMIN_KEY = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
-  writeFileSync(issuedMarker, 'a bootstrap admin key was generated and printed once; only its hash is stored\n');
-  console.error(
-    `\nAdmin API key for project "default" (shown once, keep it):\n  ${env.EVALVAULT_BOOTSTRAP_ADMIN_KEY}\n`,
+// The generated admin key is kept in the data directory (mode 600) like the embedded platform's,
+// and printed only on a terminal: captured output (CI logs, a journal) must not hold it.
+const adminKeyFile = join(dataDir, 'secrets', 'bootstrap-admin-key');
+const issuedMarker = join(dataDir, 'secrets', 'bootstrap-key-issued'); // left by starts that printed it once
+let adminKeyNote = 'from EVALVAULT_BOOTSTRAP_ADMIN_KEY';
+if (!env.EVALVAULT_BOOTSTRAP_ADMIN_KEY && existsSync(adminKeyFile)) {
+  env.EVALVAULT_BOOTSTRAP_ADMIN_KEY = readFileSync(adminKeyFile, 'utf8').trim();
+  adminKeyNote = `kept in ${adminKeyFile}`;
+} else if (!env.EVALVAULT_BOOTSTRAP_ADMIN_KEY && !existsSync(issuedMarker)) {
+  secretFile(
+    'bootstrap-admin-key',
+    () => `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`,
   );
+  env.EVALVAULT_BOOTSTRAP_ADMIN_KEY = readFileSync(adminKeyFile, 'utf8').trim();
+  adminKeyNote = `kept in ${adminKeyFile}`;
+} else if (!env.EVALVAULT_BOOTSTRAP_ADMIN_KEY) {
+  adminKeyNote = 'printed once at the first start of this data directory';
 }
+const showKey = process.stderr.isTTY === true && adminKeyNote.startsWith('kept in');
+console.error(
+  `Admin API key of project "default" (${adminKeyNote})${showKey ? `:\n  ${env.EVALVAULT_BOOTSTRAP_ADMIN_KEY}` : ''}`,
+);
 if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
   console.error(
     'Preparing the local PostgreSQL and Kafka broker (set DATABASE_URL and KAFKA_BROKERS to use others)...',
@@ -116,6 +130,11 @@ process.on('SIGTERM', stop);
 // Keeps the process alive while a restart is pending (its timer is unref'd so a stop is not held up).
 setInterval(() => undefined, 1 << 30);
 const gateway = `http://127.0.0.1:${ports.gateway}`;
+const keyForCurl = showKey
+  ? env.EVALVAULT_BOOTSTRAP_ADMIN_KEY
+  : adminKeyNote.startsWith('kept in')
+    ? `$(cat ${adminKeyFile})`
+    : '<admin key>';
 console.error(
-  `EvalVault starting: ${gateway} (Ctrl-C stops all). Try:\n  curl -H "Authorization: Bearer <admin key>" ${gateway}/v1/projects/default/runs`,
+  `EvalVault starting: ${gateway} (Ctrl-C stops all). Try:\n  curl -H "Authorization: Bearer ${keyForCurl}" ${gateway}/v1/projects/default/runs`,
 );

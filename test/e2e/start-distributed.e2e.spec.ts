@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -20,7 +20,9 @@ const SERVICES = ['gateway', 'runs', 'registry', 'memory', 'audit', 'notifier'] 
  */
 describe('start:distributed supervises its services', () => {
   const tag = randomUUID().slice(0, 8);
-  const adminKey = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'evalvault-start-all-'));
+  const adminKeyFile = join(dataDir, 'secrets', 'bootstrap-admin-key');
+  let adminKey = '';
   const basePort = 31_000 + Math.floor(Math.random() * 2_000) * 6;
   const ports = {
     gateway: basePort,
@@ -73,9 +75,8 @@ describe('start:distributed supervises its services', () => {
         DATABASE_URL: testDatabaseUrl(),
         KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
         LOG_LEVEL: 'warn',
-        EVALVAULT_DATA_DIR: mkdtempSync(join(tmpdir(), 'evalvault-start-all-')),
+        EVALVAULT_DATA_DIR: dataDir,
         EVALVAULT_BASE_PORT: String(basePort),
-        EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
         // This test's own relays and consumer groups on the shared test database and broker.
         RUNS_GROUP_PREFIX: `sa-${tag}`,
         RUNS_RELAY_NAME: `sa-${tag}`,
@@ -105,6 +106,15 @@ describe('start:distributed supervises its services', () => {
       async () => (await Promise.all(SERVICES.map(healthy))).every(Boolean),
       180_000,
     );
+    adminKey = readFileSync(adminKeyFile, 'utf8').trim();
+  });
+
+  it('keeps the generated admin key in the data directory and out of captured output', () => {
+    expect(adminKey).toMatch(/^evk_[0-9a-f]{12}_[\w-]{43}$/);
+    expect(statSync(adminKeyFile).mode & 0o777).toBe(0o600);
+    expect(output).not.toContain(adminKey);
+    expect(output).toContain(`Admin API key of project "default" (kept in ${adminKeyFile})`);
+    expect(output).toContain(`Bearer $(cat ${adminKeyFile})`);
   });
 
   afterAll(async () => {
