@@ -9,6 +9,7 @@ import {
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
+import { parseAddressRanges } from './delivery/egress.js';
 
 export const DEFAULT_PORT = 8085;
 
@@ -38,6 +39,11 @@ export interface NotifierConfig extends ServiceConfig {
   kafka: KafkaSettings;
   /** Hosts destinations may be on (EVALVAULT_EGRESS_ALLOW); everything else is refused. */
   egressAllow: string[];
+  /**
+   * Private, loopback and link-local addresses (CIDRs or exact addresses, EVALVAULT_EGRESS_ALLOW_PRIVATE) an allowed
+   * host NAME may resolve to; empty (the default): a name resolving to any of them is refused (delivery/egress.ts).
+   */
+  egressAllowPrivate: string[];
   /**
    * Where a secret reference may point (prefixes of env:NAME / file:/dir/), so a route cannot send other secrets
    * out; within them, a route's secrets are further scoped to its tenant, project and destination kind (routes/secret-scope.ts).
@@ -79,6 +85,16 @@ function deliveryConfig(env: Environment): DeliveryConfig {
   return config;
 }
 
+function egressAllowPrivate(env: Environment): string[] {
+  const entries = readList(env, 'EVALVAULT_EGRESS_ALLOW_PRIVATE');
+  try {
+    parseAddressRanges(entries);
+  } catch (error) {
+    throw new ConfigError('EVALVAULT_EGRESS_ALLOW_PRIVATE', (error as Error).message);
+  }
+  return entries;
+}
+
 function publicUrl(env: Environment): string {
   const raw = env['EVALVAULT_PUBLIC_URL'] || 'http://127.0.0.1:8080';
   try {
@@ -96,6 +112,7 @@ export function loadConfig(env: Environment): NotifierConfig {
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_notifier@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-notifier'),
     egressAllow: readList(env, 'EVALVAULT_EGRESS_ALLOW').map((host) => host.toLowerCase()),
+    egressAllowPrivate: egressAllowPrivate(env),
     secretRefPrefixes: prefixes.length > 0 ? prefixes : ['env:EVALVAULT_SECRET_', 'file:/run/secrets/'],
     publicUrl: publicUrl(env),
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,

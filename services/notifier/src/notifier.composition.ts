@@ -8,6 +8,7 @@ import type { NotificationsOperations } from '@evalvault/service-apis';
 import { notificationsOperationHandlers } from './api/notifications-internal-api.js';
 import type { DeliveryConfig } from './config.js';
 import type { DeadLetterSink } from './delivery/dead-letters.js';
+import { parseAddressRanges } from './delivery/egress.js';
 import { deliveryMetrics } from './delivery/delivery-metrics.js';
 import { DeliveryQueue } from './delivery/delivery-queue.repository.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
@@ -36,6 +37,8 @@ export interface NotifierAdapters {
 
 export interface NotifierSettings {
   egressAllow: string[];
+  /** EVALVAULT_EGRESS_ALLOW_PRIVATE (see delivery/egress.ts); none when absent. */
+  egressAllowPrivate?: string[];
   secretRefPrefixes: string[];
   publicUrl: string;
   groupPrefix: string;
@@ -79,6 +82,7 @@ export function buildNotifier(
   );
   const http: HttpDeliveryOptions = {
     egressAllow: settings.egressAllow,
+    egressAllowPrivate: parseAddressRanges(settings.egressAllowPrivate ?? []),
     timeoutMs: settings.delivery.timeoutMs,
     secrets: adapters.secrets,
     now: sources.now,
