@@ -3,11 +3,13 @@ import {
   loadKafkaSettings,
   loadServiceConfig,
   readChoice,
+  readPositiveInt,
   type Environment,
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
 import { loadHttpEdgesConfig, type HttpEdgesConfig } from './http/index.js';
+import { DEFAULT_STREAM_RECHECK_MS } from './auth/credential-watch.js';
 
 export const DEFAULT_PORT = 8080;
 
@@ -34,6 +36,8 @@ export interface GatewayConfig extends ServiceConfig {
   bootstrapAdminKey: string | null;
   oidc: { issuer: string; audience: string; jwksUri: string | null } | null;
   http: HttpEdgesConfig;
+  /** How often a long response (run progress SSE, audit export) re-checks its credential, in ms. */
+  streamRecheckMs: number;
 }
 
 /** Default 256 MiB, the registry's own default limit. */
@@ -83,5 +87,6 @@ export function loadConfig(env: Environment): GatewayConfig {
         }
       : null,
     http: loadHttpEdgesConfig(env),
+    streamRecheckMs: readPositiveInt(env, 'GATEWAY_STREAM_RECHECK_MS', DEFAULT_STREAM_RECHECK_MS),
   };
 }

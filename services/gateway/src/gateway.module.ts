@@ -10,6 +10,7 @@ import type { MembersService } from './members/members.service.js';
 import { NOTIFICATIONS_CLIENT, NotificationsController } from './notifications/notifications.controller.js';
 import { AUDIT_CLIENT, AuditController, type AuditClient } from './audit/audit.controller.js';
 import { REGISTRY_CLIENT, REGISTRY_CONTROLLERS, type RegistryClient } from './registry/index.js';
+import { CREDENTIAL_WATCH, type CredentialWatch } from './auth/credential-watch.js';
 
 /** The public REST API: routes authenticate, pass the access guard, and call the owning service. */
 @Module({})
@@ -21,6 +22,8 @@ export class GatewayModule {
     notifications?: ServiceClient<NotificationsOperations> | null;
     audit?: AuditClient | null;
     registry?: RegistryClient | null;
+    /** Ends long responses whose credential lapses; without it (routes tested alone) they are not re-checked. */
+    credentials?: CredentialWatch | null;
   }): DynamicModule {
     return {
       module: GatewayModule,
@@ -40,6 +43,7 @@ export class GatewayModule {
         { provide: NOTIFICATIONS_CLIENT, useValue: parts.notifications ?? null },
         { provide: AUDIT_CLIENT, useValue: parts.audit ?? null },
         { provide: REGISTRY_CLIENT, useValue: parts.registry ?? null },
+        { provide: CREDENTIAL_WATCH, useValue: parts.credentials ?? null },
       ],
     };
   }

@@ -8,6 +8,7 @@ import type { NotificationsOperations, RunsOperations } from '@evalvault/service
 import { ApiKeyAuthenticator, ApiKeySecretHasher, Authenticator, OidcVerifier } from './auth/index.js';
 import { installAuthentication } from './auth/authentication.hook.js';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter.js';
+import { CredentialWatch, DEFAULT_STREAM_RECHECK_MS } from './auth/credential-watch.js';
 import { ensureBootstrapKey } from './auth/bootstrap-key.js';
 import { PostgresApiKeyStore } from './auth/postgres-api-key.store.js';
 import { ApiKeysService } from './access/api-keys.service.js';
@@ -33,7 +34,8 @@ export interface GatewayClients {
 }
 
 export interface GatewayParts {
-  config: Pick<GatewayConfig, 'bootstrapAdminKey' | 'http'>;
+  /** streamRecheckMs: default 30 s. */
+  config: Pick<GatewayConfig, 'bootstrapAdminKey' | 'http'> & Partial<Pick<GatewayConfig, 'streamRecheckMs'>>;
   logger: Logger;
   /** The gateway's database (schema `gateway`, migrated) and the event store on it. */
   pool: pg.Pool;
@@ -71,6 +73,11 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
     notifications: parts.clients.notifications ?? null,
     audit: parts.clients.audit ?? null,
     registry: parts.clients.registry ?? null,
+    credentials: new CredentialWatch({
+      checker: authenticator,
+      intervalMs: parts.config.streamRecheckMs ?? DEFAULT_STREAM_RECHECK_MS,
+      logger,
+    }),
   });
   return {
     module,

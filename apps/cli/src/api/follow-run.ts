@@ -40,7 +40,7 @@ export async function followRun(
     const signal = AbortSignal.timeout(remaining);
     try {
       const response = await runs.events(runId, signal);
-      const view = await readUntilDone(response, onProgress);
+      const view = await readUntilDone(runId, response, onProgress);
       if (view) return view;
       broken = 0; // the server ended the stream in order (its own time limit): reopen it
     } catch (error) {
@@ -57,7 +57,11 @@ export async function followRun(
   }
 }
 
-async function readUntilDone(response: Response, onProgress: (progress: RunProgress) => void): Promise<RunView | null> {
+async function readUntilDone(
+  runId: string,
+  response: Response,
+  onProgress: (progress: RunProgress) => void,
+): Promise<RunView | null> {
   if (!response.body) return null;
   for await (const message of readServerSentEvents(response.body)) {
     switch (message.event) {
@@ -67,15 +71,39 @@ async function readUntilDone(response: Response, onProgress: (progress: RunProgr
       case 'done': // leaving the loop cancels the stream
         return JSON.parse(message.data) as RunView;
       case 'error':
-        throw new CliError(
-          'api',
-          `the server stopped following the run: ${(JSON.parse(message.data) as { message?: string }).message ?? message.data}`,
-        );
+        throw streamEnded(runId, message.data);
       default:
         break; // `timeout` and anything newer: reopen or ignore
     }
   }
   return null;
+}
+
+/** Codes the gateway ends a stream with when the credential stops allowing it (it re-checks while streaming). */
+const CREDENTIAL_ENDS = new Set(['CREDENTIAL_REVOKED', 'CREDENTIAL_EXPIRED', 'FORBIDDEN']);
+
+/**
+ * The `error` event that ends a stream: problem details (`code`, `detail`), or `{message}` from
+ * a gateway before them. Never reopened: the same credential would be refused again.
+ */
+function streamEnded(runId: string, data: string): CliError {
+  let problem: { code?: unknown; detail?: unknown; message?: unknown } = {};
+  try {
+    problem = (JSON.parse(data) as typeof problem | null) ?? {};
+  } catch {
+    // not JSON: the text itself is the reason
+  }
+  const reason =
+    typeof problem.detail === 'string' ? problem.detail : typeof problem.message === 'string' ? problem.message : data;
+  const code = typeof problem.code === 'string' ? problem.code : null;
+  if (code && CREDENTIAL_ENDS.has(code)) {
+    return new CliError(
+      'auth',
+      `the server stopped following run ${runId}: ${reason} (${code}); ` +
+        `the run goes on: see "evalvault runs show ${runId}" with a valid credential`,
+    );
+  }
+  return new CliError('api', `the server stopped following the run: ${reason}${code ? ` (${code})` : ''}`);
 }
 
 function timedOut(runId: string, timeoutMs: number): CliError {

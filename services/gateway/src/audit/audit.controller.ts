@@ -16,6 +16,7 @@ import type {
   RetentionView,
 } from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
+import { CREDENTIAL_WATCH, type CredentialWatch } from '../auth/credential-watch.js';
 import {
   AUDIT_PAGE,
   AUDIT_QUERY,
@@ -36,7 +37,10 @@ export type AuditClient = ServiceClient<AuditOperations> & StreamingServiceClien
 @Controller('v1/audit')
 @UseGuards(AccessGuard)
 export class AuditController {
-  constructor(@Inject(AUDIT_CLIENT) private readonly audit: AuditClient) {}
+  constructor(
+    @Inject(AUDIT_CLIENT) private readonly audit: AuditClient,
+    @Inject(CREDENTIAL_WATCH) private readonly credentials: CredentialWatch | null,
+  ) {}
 
   @Get()
   @Requires('audit.read')
@@ -53,7 +57,11 @@ export class AuditController {
     return this.audit.call('replay', {}, tenantIdentityOf(request));
   }
 
-  /** Piped chunk by chunk from the audit service to the client: constant memory for a log of any size. */
+  /**
+   * Piped chunk by chunk from the audit service to the client: constant memory for a log of any size.
+   * The credential is re-checked while it streams; when it lapses the stream is destroyed, so the
+   * client sees a broken download (no terminating chunk), never a shorter file that looks complete.
+   */
   @Get('export')
   @Requires('audit.export')
   @RouteSchema({ querystring: EXPORT_QUERY, produces: ['application/x-ndjson', 'text/csv'] })
@@ -68,10 +76,13 @@ export class AuditController {
       { ...query, format },
       tenantIdentityOf(request),
     );
+    const source = Readable.from(body, { objectMode: false });
+    const stopWatching = this.credentials?.watch(request, 'audit.export', (ended) => source.destroy(ended));
+    if (stopWatching) source.once('close', stopWatching);
     await reply
       .type(contentType)
       .header('content-disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.${format}"`)
-      .send(Readable.from(body, { objectMode: false }));
+      .send(source);
   }
 
   @Get('retention')

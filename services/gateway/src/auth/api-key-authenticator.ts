@@ -33,10 +33,10 @@ export class ApiKeyAuthenticator {
       throw AuthError.unauthenticated(`API key ${name} is not valid (unknown key or wrong secret)`);
     }
     if (record.revokedAt !== null) {
-      throw AuthError.unauthenticated(`API key ${name} was revoked at ${record.revokedAt.toISOString()}`);
+      throw AuthError.unauthenticated(`API key ${name} was revoked at ${record.revokedAt.toISOString()}`, 'revoked');
     }
     if (record.expiresAt !== null && now.getTime() >= record.expiresAt.getTime()) {
-      throw AuthError.unauthenticated(`API key ${name} expired at ${record.expiresAt.toISOString()}`);
+      throw AuthError.unauthenticated(`API key ${name} expired at ${record.expiresAt.toISOString()}`, 'expired');
     }
     return {
       tenantId: record.tenantId,

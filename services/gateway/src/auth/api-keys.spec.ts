@@ -149,6 +149,7 @@ describe('API keys', () => {
       new RegExp(`API key ${issued.record.prefix} expired at ${expiresAt.toISOString()}`),
       secret,
     );
+    await expect(attempt).rejects.toMatchObject({ lapsed: 'expired' }); // a long response ends CREDENTIAL_EXPIRED
   });
 
   it('refuses a key at once after it is revoked, even right after a successful use', async () => {
@@ -164,6 +165,7 @@ describe('API keys', () => {
       new RegExp(`API key ${issued.record.prefix} was revoked at ${revokedAt.toISOString()}`),
       secret,
     );
+    await expect(attempt).rejects.toMatchObject({ lapsed: 'revoked' }); // a long response ends CREDENTIAL_REVOKED
   });
 
   it('tells a revoked key apart only to the holder of its secret', async () => {

@@ -5,6 +5,9 @@
  */
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE';
 
+/** How a credential that was good stopped being so: told apart so a long response can say why it ended. */
+export type CredentialLapse = 'revoked' | 'expired';
+
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -22,19 +25,23 @@ export class AuthError extends Error {
   /** FORBIDDEN by the role matrix: the role the route needs (recorded as a denied access). */
   readonly requiredRole: string | null;
 
+  /** UNAUTHENTICATED because the credential was revoked or is past its expiry (not malformed, unknown or forged). */
+  readonly lapsed: CredentialLapse | null;
+
   constructor(
     readonly code: AuthErrorCode,
     message: string,
-    options: { requiredRole?: string } = {},
+    options: { requiredRole?: string; lapsed?: CredentialLapse } = {},
   ) {
     super(message);
     this.name = 'AuthError';
     this.status = AUTH_ERROR_STATUS[code];
     this.requiredRole = options.requiredRole ?? null;
+    this.lapsed = options.lapsed ?? null;
   }
 
-  static unauthenticated(reason: string): AuthError {
-    return new AuthError('UNAUTHENTICATED', reason);
+  static unauthenticated(reason: string, lapsed?: CredentialLapse): AuthError {
+    return new AuthError('UNAUTHENTICATED', reason, lapsed === undefined ? {} : { lapsed });
   }
 
   static forbidden(reason: string, requiredRole?: string): AuthError {

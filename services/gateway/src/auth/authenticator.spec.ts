@@ -57,6 +57,15 @@ describe('Authenticator', () => {
     await expectRefused(authenticator.authenticate('Bearer not-a-jwt'), /^malformed token/);
   });
 
+  it('tells when an OIDC token stops being accepted; an API key’s end only the store knows', async () => {
+    const token = await issuer.sign({ sub: `user-${randomUUID()}`, tenant: 't-2' }, { expiresIn: '5m' });
+    const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    expect(authenticator.acceptedUntil(`Bearer ${token}`)).toEqual(new Date((exp.exp + 30) * 1000));
+    expect(authenticator.acceptedUntil(`Bearer ${await anApiKey()}`)).toBeNull();
+    expect(authenticator.acceptedUntil(undefined)).toBeNull();
+    expect(new Authenticator({ apiKeys, oidc: null }).acceptedUntil(`Bearer ${token}`)).toBeNull();
+  });
+
   it('refuses a missing header or another scheme, never echoing the credentials', async () => {
     for (const header of [undefined, null, '', '   ']) {
       await expectRefused(authenticator.authenticate(header), /^missing Authorization: Bearer … header$/);

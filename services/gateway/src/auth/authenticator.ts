@@ -38,6 +38,16 @@ export class Authenticator {
     const granted = await this.options.members?.rolesOf(principal.tenantId, principal.subject);
     return granted ? withGrantedRoles(principal, granted) : principal;
   }
+
+  /**
+   * When a credential authenticate() accepted will be refused whatever happens meanwhile: an OIDC
+   * token's expiry (with the clock tolerance). Null for API keys, whose state only the store knows.
+   */
+  acceptedUntil(authorizationHeader: string | null | undefined): Date | null {
+    const token = BEARER.exec(authorizationHeader?.trim() ?? '')?.[1];
+    if (!token || looksLikeApiKey(token) || !this.options.oidc) return null;
+    return this.options.oidc.acceptedUntil(token);
+  }
 }
 
 function withGrantedRoles(principal: Principal, granted: Record<string, Role[]>): Principal {

@@ -18,3 +18,12 @@ export { DEFAULT_OIDC_ALGORITHMS, OidcVerifier, type OidcVerifierOptions } from 
 export { TENANT_ROLES_KEY } from './oidc-claims.js';
 export { discoverJwksUri } from './oidc-discovery.js';
 export { Authenticator, type AuthenticatorOptions } from './authenticator.js';
+export {
+  CREDENTIAL_WATCH,
+  CredentialEnded,
+  CredentialWatch,
+  DEFAULT_STREAM_RECHECK_MS,
+  type CredentialChecker,
+  type CredentialEndCode,
+  type CredentialWatchOptions,
+} from './credential-watch.js';

@@ -40,7 +40,7 @@ export function describeTokenFailure(error: unknown, token: string, context: Fai
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return AuthError.unauthenticated("token signature does not verify against the issuer's key");
     case 'ERR_JWT_EXPIRED':
-      return AuthError.unauthenticated(`token expired at ${isoOf(payload?.exp)}`);
+      return AuthError.unauthenticated(`token expired at ${isoOf(payload?.exp)}`, 'expired');
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
       return AuthError.unauthenticated(describeClaimFailure(String(claim), reason, payload, context));
     case 'ERR_JOSE_NOT_SUPPORTED':

@@ -117,6 +117,13 @@ describe('OidcVerifier', () => {
       new RegExp(`^token expired at ${new Date(decodeJwt(token).exp! * 1000).toISOString()}$`),
     );
     await expect(verifier.verify(await issuer.sign(user(), { expiresIn: '-10s' }))).resolves.toBeDefined();
+    await expect(verifier.verify(token)).rejects.toMatchObject({ lapsed: 'expired' });
+  });
+
+  it('tells until when a token is accepted: its exp plus the clock tolerance', async () => {
+    const token = await issuer.sign(user(), { expiresIn: '5m' });
+    expect(verifier.acceptedUntil(token)).toEqual(new Date((decodeJwt(token).exp! + 30) * 1000));
+    expect(verifier.acceptedUntil('not a token')).toBeNull();
   });
 
   it('refuses a token not valid yet beyond the clock skew', async () => {

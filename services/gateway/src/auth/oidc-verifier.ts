@@ -1,6 +1,7 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
   jwtVerify,
   type JSONWebKeySet,
   type JWTPayload,
@@ -61,6 +62,19 @@ export class OidcVerifier {
   async verify(token: string): Promise<Principal> {
     const payload = await this.verifiedPayload(token);
     return principalFromClaims(payload, { tenantClaim: this.tenantClaim, rolesClaim: this.rolesClaim });
+  }
+
+  /**
+   * The last instant this token is accepted (its `exp` plus the clock tolerance), read without
+   * verifying it: only for a token verify() accepted, to end a long response it opened on time.
+   */
+  acceptedUntil(token: string): Date | null {
+    try {
+      const { exp } = decodeJwt(token);
+      return typeof exp === 'number' ? new Date((exp + this.context.clockToleranceSec) * 1000) : null;
+    } catch {
+      return null;
+    }
   }
 
   private async verifiedPayload(token: string): Promise<JWTPayload> {

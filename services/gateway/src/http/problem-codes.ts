@@ -26,6 +26,9 @@ export const PROBLEM_CODES: Readonly<Record<string, ProblemCode>> = {
   INVALID_FILTER: { status: 400, title: 'Invalid filter' },
   INVALID_LIMIT: { status: 400, title: 'Invalid limit' },
   [ServiceClientErrorCode.Unauthenticated]: shared(ServiceClientErrorCode.Unauthenticated, 'Unauthenticated'),
+  // A long response (SSE progress, streamed export) ended because its credential no longer holds.
+  CREDENTIAL_REVOKED: { status: 401, title: 'Credential revoked' },
+  CREDENTIAL_EXPIRED: { status: 401, title: 'Credential expired' },
   [ServiceClientErrorCode.Forbidden]: shared(ServiceClientErrorCode.Forbidden, 'Forbidden'),
   [ServiceClientErrorCode.NotFound]: shared(ServiceClientErrorCode.NotFound, 'Not found'),
   RUN_NOT_FOUND: { status: 404, title: 'Run not found' },

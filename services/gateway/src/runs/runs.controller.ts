@@ -41,6 +41,8 @@ import {
 import { compareRuns, type RunComparison } from './run-comparison.js';
 import { sseFrame, streamRunProgress } from './run-progress.js';
 import { pinRegisteredDataset, REGISTRY_CLIENT, type RegistryClient } from '../registry/index.js';
+import { CREDENTIAL_WATCH, type CredentialWatch } from '../auth/credential-watch.js';
+import { problemFor } from '../http/problem.js';
 
 export const RUNS_CLIENT = Symbol('RUNS_CLIENT');
 
@@ -51,6 +53,7 @@ export class RunsController {
   constructor(
     @Inject(RUNS_CLIENT) private readonly runs: ServiceClient<RunsOperations>,
     @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient | null,
+    @Inject(CREDENTIAL_WATCH) private readonly credentials: CredentialWatch | null,
   ) {}
 
   @Post()
@@ -128,16 +131,25 @@ export class RunsController {
     request.raw.on('close', () => {
       open = false;
     });
+    // Up to 30 minutes: the credential is re-checked meanwhile, and a lapse ends the stream with
+    // an `error` event carrying the problem (CREDENTIAL_REVOKED, CREDENTIAL_EXPIRED, FORBIDDEN).
+    const stopWatching =
+      this.credentials?.watch(request, 'runs.read', (ended) => {
+        if (!open) return;
+        open = false;
+        reply.raw.end(sseFrame('error', problemFor(ended, request.url.split('?')[0] ?? '').problem));
+      }) ?? (() => undefined);
     try {
       await streamRunProgress(this.runs, identity, runId, (frame) => {
-        if (!open) return false; // the client went away: stop following the run
+        if (!open) return false; // the client went away, or the credential lapsed: stop following the run
         reply.raw.write(frame);
         return true;
       });
     } catch (error) {
       if (open) reply.raw.write(sseFrame('error', { message: (error as Error).message }));
     } finally {
-      reply.raw.end();
+      stopWatching();
+      if (!reply.raw.writableEnded) reply.raw.end();
     }
   }
 
