@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import pg from 'pg';
-import { EventCodec, type EvalVaultEvent } from '@evalvault/contracts';
+import { EventCodec, evaluatedCases, type EvalVaultEvent } from '@evalvault/contracts';
 import { FakeLlmServer } from '@evalvault/llm/testing';
 import { PostgresEventStore } from '@evalvault/platform';
 import {
@@ -120,7 +120,7 @@ describe('a broker outage in the middle of a run', () => {
 
   async function caseIndexes(runId: string): Promise<number[]> {
     const events: EvalVaultEvent[] = (await store.readStream(`run-${runId}`)).map((r) => r.event);
-    return events.flatMap((e) => (e.type === 'CaseEvaluated' ? [e.payload.caseIndex] : []));
+    return events.flatMap((e) => (e.type === 'CaseEvaluated' ? evaluatedCases(e.payload).map((c) => c.caseIndex) : []));
   }
 
   async function ready(service: RunsProcess): Promise<boolean> {

@@ -16,3 +16,4 @@ export {
   type TopicKey,
   type TopicName,
 } from './topics.js';
+export { caseEvaluatedPayload, evaluatedCases } from './evaluated-cases.js';

@@ -9,6 +9,7 @@ import {
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
+import type { BatchSizes } from './planning/run-planner.js';
 
 export const DEFAULT_PORT = 8081;
 
@@ -34,8 +35,8 @@ export interface RunsConfig extends ServiceConfig {
   kafka: KafkaSettings;
   /** Cases a worker scores at once. */
   workerConcurrency: number;
-  /** Cases per work message. */
-  batchSize: number;
+  /** Cases per work message, for runs with an LLM-judged metric and for the others. */
+  batchSizes: BatchSizes;
   /** Where a new consumer group starts: `earliest` (default: nothing retained is missed) or `latest`. */
   consumerStart: 'earliest' | 'latest';
   /** Consumer groups are `<prefix>-planner`, `<prefix>-workers`, `<prefix>-read-model`. */
@@ -109,7 +110,10 @@ export function loadConfig(env: Environment): RunsConfig {
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_runs@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-runs'),
     workerConcurrency: readPositiveInt(env, 'RUNS_WORKER_CONCURRENCY', 4),
-    batchSize: readPositiveInt(env, 'RUNS_BATCH_SIZE', 20),
+    batchSizes: {
+      judged: readPositiveInt(env, 'RUNS_BATCH_SIZE', 20),
+      deterministic: readPositiveInt(env, 'RUNS_DETERMINISTIC_BATCH_SIZE', 200),
+    },
     datasetDir: env['EVALVAULT_DATASET_DIR'] || null,
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     consumerStart: readChoice(env, 'RUNS_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),

@@ -58,7 +58,7 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
       consumers.push(adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL));
     const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver()), Date.now);
     const parts: RunsParts = {
-      planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSize, logger),
+      planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSizes, logger),
       worker: new CaseWorker(
         runs,
         scorer,

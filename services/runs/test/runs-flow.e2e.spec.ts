@@ -3,7 +3,7 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import type { EvalVaultEvent, GateFailed, RunCompleted } from '@evalvault/contracts';
 import { FakeLlmServer } from '@evalvault/llm/testing';
-import { EventCodec } from '@evalvault/contracts';
+import { EventCodec, evaluatedCases } from '@evalvault/contracts';
 import { PostgresEventStore, type CommandContext } from '@evalvault/platform';
 import {
   migrateTestDatabase,
@@ -142,9 +142,9 @@ describe('runs service over Kafka', () => {
   }
 
   function expectEveryCaseOnce(events: EvalVaultEvent[]): void {
-    const indexes = events
-      .filter((e) => e.type === 'CaseEvaluated')
-      .map((e) => (e.type === 'CaseEvaluated' ? e.payload.caseIndex : -1));
+    const indexes = events.flatMap((e) =>
+      e.type === 'CaseEvaluated' ? evaluatedCases(e.payload).map((c) => c.caseIndex) : [],
+    );
     expect(indexes.sort((a, b) => a - b)).toEqual(Array.from({ length: CASES }, (_, index) => index));
     const completed = events.find((e) => e.type === 'RunCompleted') as RunCompleted;
     expect(completed.payload).toMatchObject({ totalCases: CASES, evaluatedCases: CASES, failedCases: 0 });
@@ -182,7 +182,9 @@ describe('runs service over Kafka', () => {
     const runId = await submit(context());
     await waitForEvent(runId, 'CaseEvaluated');
     await stopRunsProcess(doomed, 'SIGKILL');
-    const before = (await runEvents(runId)).filter((e) => e.type === 'CaseEvaluated').length;
+    const before = (await runEvents(runId)).flatMap((e) =>
+      e.type === 'CaseEvaluated' ? evaluatedCases(e.payload) : [],
+    ).length;
     expect(before).toBeLessThan(CASES);
     // Restarted after the crash: the group forgets the killed member once its session (10 s) expires.
     await new Promise((resolve) => setTimeout(resolve, 11_000));

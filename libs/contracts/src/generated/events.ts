@@ -113,6 +113,7 @@ export interface CaseEvaluated extends EventEnvelope<'CaseEvaluated'> {
   payload: CaseEvaluatedPayload;
 }
 
+/** Cases of one run scored together (one scored batch). The top-level case fields hold the first case; moreCases the rest (version 2). Read every case with evaluatedCases(payload). */
 export interface CaseEvaluatedPayload {
   runId: string;
   caseId: string;
@@ -121,6 +122,8 @@ export interface CaseEvaluatedPayload {
   scores: MetricScore[];
   durationMs: number;
   usage: null | LlmUsage;
+  /** Version 2: the other cases of the same batch, in dataset order. A reader of version 1 sees only the first case of each event; empty in events written before version 2. */
+  moreCases: EvaluatedCase[];
 }
 
 export interface MetricScore {
@@ -136,6 +139,15 @@ export interface LlmUsage {
   completionTokens: number;
   costUsd: number;
   cacheHits: number;
+}
+
+/** One scored case, the same fields as a CaseEvaluated event's own case. */
+export interface EvaluatedCase {
+  caseId: string;
+  caseIndex: number;
+  scores: MetricScore[];
+  durationMs: number;
+  usage: null | LlmUsage;
 }
 
 export interface CaseFailed extends EventEnvelope<'CaseFailed'> {

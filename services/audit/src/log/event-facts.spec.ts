@@ -1,3 +1,4 @@
+import { caseEvaluatedPayload } from '@evalvault/contracts';
 import { sampleRunRequested, testEvent } from '@evalvault/contracts/testing';
 import { factsOf } from './event-facts.js';
 
@@ -11,6 +12,26 @@ describe('audit facts of an event', () => {
       { type: 'dataset', id: 'ds-rag-qa', version: 3, contentHash: 'a'.repeat(64) },
       { type: 'prompt', id: 'pr-answer', version: 2, contentHash: 'b'.repeat(64) },
     ]);
+  });
+
+  it('names every case of a batched CaseEvaluated (version 2), so a search by case finds its entry', () => {
+    const scored = (caseIndex: number) => ({
+      caseId: `c${caseIndex}`,
+      caseIndex,
+      scores: [],
+      durationMs: 1,
+      usage: null,
+    });
+    const event = testEvent('CaseEvaluated', caseEvaluatedPayload('r-9', [scored(4), scored(5), scored(6)]));
+    expect(factsOf(event)).toMatchObject({
+      resources: [
+        { type: 'run', id: 'r-9' },
+        { type: 'case', id: '4' },
+        { type: 'case', id: '5' },
+        { type: 'case', id: '6' },
+      ],
+      details: { caseId: 'c4', cases: 3 },
+    });
   });
 
   it('records a denied access with its route, reason and status', () => {

@@ -1,4 +1,4 @@
-import type { EvalVaultEvent, VersionRef } from '@evalvault/contracts';
+import { evaluatedCases, type EvalVaultEvent, type VersionRef } from '@evalvault/contracts';
 import type { AuditResource } from '@evalvault/service-apis';
 
 export type Detail = string | number | boolean | null;
@@ -65,10 +65,14 @@ export function factsOf(event: EvalVaultEvent): EventFacts {
       return facts([run(event.payload.runId)], { totalCases: event.payload.totalCases });
     case 'CaseBatchScheduled':
       return facts([run(event.payload.runId)], { batchNo: event.payload.batchNo, cases: event.payload.cases.length });
-    case 'CaseEvaluated':
-      return facts([run(event.payload.runId), resource('case', String(event.payload.caseIndex))], {
+    case 'CaseEvaluated': {
+      // One entry per scored batch (version 2), naming every case so a search by case still finds it.
+      const cases = evaluatedCases(event.payload);
+      return facts([run(event.payload.runId), ...cases.map((c) => resource('case', String(c.caseIndex)))], {
         caseId: event.payload.caseId,
+        cases: cases.length,
       });
+    }
     case 'CaseFailed':
       return facts(
         [run(event.payload.runId), resource('case', String(event.payload.caseIndex))],

@@ -1,7 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import { EventCodec, type CaseBatchScheduled, type EvalVaultEvent, type RunRequested } from '@evalvault/contracts';
+import {
+  EventCodec,
+  evaluatedCases,
+  type CaseBatchScheduled,
+  type EvalVaultEvent,
+  type RunRequested,
+} from '@evalvault/contracts';
 import { llmMigrations } from '@evalvault/llm';
 import {
   migrateContentStore,
@@ -73,7 +79,7 @@ describe('runs of registered dataset versions', () => {
       store,
       sources,
       new RegisteredDatasetSource(content, new NoRegisteredDatasets()),
-      4,
+      { judged: 4, deterministic: 4 },
       logger,
     );
     return { planner, worker, commands: new RunCommands(runs, randomUUID) };
@@ -116,7 +122,7 @@ describe('runs of registered dataset versions', () => {
       payload: { dataset: { id: datasetId, version: 2, contentHash: stored.hash } },
     });
     expect(events.find((e) => e.type === 'RunStarted')).toMatchObject({ payload: { totalCases: 10 } });
-    const scored = events.flatMap((e) => (e.type === 'CaseEvaluated' ? [e.payload] : []));
+    const scored = events.flatMap((e) => (e.type === 'CaseEvaluated' ? evaluatedCases(e.payload) : []));
     expect(scored.map((c) => c.caseId).sort()).toEqual(lines.map((_, n) => `c${n}`).sort());
     expect(
       scored

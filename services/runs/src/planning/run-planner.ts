@@ -1,5 +1,5 @@
 import type { CaseFailedPayload, RunRequested, ScheduledCase } from '@evalvault/contracts';
-import { readDataset } from '@evalvault/evaluation';
+import { metricByName, readDataset } from '@evalvault/evaluation';
 import {
   contextCausedBy,
   envelop,
@@ -24,13 +24,34 @@ const FAILURES_PER_APPEND = 200;
  * own stream so the work topic spreads them over workers. Every step is idempotent, so a
  * redelivered RunRequested after a crash schedules nothing twice.
  */
+/** Cases per work message: small when a judge is called (a batch must be scored well inside a lease), large otherwise. */
+export interface BatchSizes {
+  judged: number;
+  deterministic: number;
+}
+
+/**
+ * Deterministic metrics score a case in well under a millisecond, so a batch of them costs
+ * mostly its events; a run with any LLM-judged metric waits on the provider for each case.
+ */
+export function batchSizeFor(metrics: readonly string[], sizes: BatchSizes): number {
+  const judged = metrics.some((name) => {
+    try {
+      return metricByName(name).kind !== 'deterministic';
+    } catch {
+      return true; // an unknown metric fails each case quickly; the small size is the safe choice
+    }
+  });
+  return judged ? sizes.judged : sizes.deterministic;
+}
+
 export class RunPlanner {
   constructor(
     private readonly runs: RunRepository,
     private readonly store: EventStore,
     private readonly sources: EnvelopeSources,
     private readonly datasets: DatasetContentSource,
-    private readonly batchSize: number,
+    private readonly batchSizes: BatchSizes,
     private readonly logger: Logger,
   ) {}
 
@@ -62,23 +83,33 @@ export class RunPlanner {
     }
     await this.runs.handle(streamId, { type: 'StartRun', totalCases: total }, context);
 
+    const batchSize = batchSizeFor(requested.payload.metrics, this.batchSizes);
     let batch: ScheduledCase[] = [];
     let failures: CaseFailedPayload[] = [];
     let batchNo = 0;
     for await (const row of rows()) {
       if (row.kind === 'case') batch.push(row.scheduled);
       else failures.push({ runId: requested.payload.runId, ...row.failure });
-      if (batch.length === this.batchSize) {
+      if (batch.length === batchSize) {
         await this.schedule(requested, batchNo++, batch);
         batch = [];
       }
       if (failures.length === FAILURES_PER_APPEND) {
-        await this.runs.handle(streamId, { type: 'RecordCases', results: [], failures }, context);
+        await this.runs.handle(
+          streamId,
+          { type: 'RecordCases', runId: requested.payload.runId, results: [], failures },
+          context,
+        );
         failures = [];
       }
     }
     if (batch.length > 0) await this.schedule(requested, batchNo++, batch);
-    if (failures.length > 0) await this.runs.handle(streamId, { type: 'RecordCases', results: [], failures }, context);
+    if (failures.length > 0)
+      await this.runs.handle(
+        streamId,
+        { type: 'RecordCases', runId: requested.payload.runId, results: [], failures },
+        context,
+      );
     this.logger.info({ runId: requested.payload.runId, totalCases: total, batches: batchNo }, 'run planned');
   }
 

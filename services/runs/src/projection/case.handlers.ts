@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { EventOfType } from '@evalvault/contracts';
+import { evaluatedCases, type EventOfType } from '@evalvault/contracts';
 
 /**
  * A case counts once: the row insert is the guard (ON CONFLICT DO NOTHING on
@@ -15,20 +15,35 @@ async function insertCase(manager: EntityManager, sql: string, params: unknown[]
   return inserted.length > 0;
 }
 
+/**
+ * All the cases of a CaseEvaluated event (a batch since version 2) in one multi-row insert,
+ * then one counter update for the rows it inserted.
+ */
 export async function onCaseEvaluated(manager: EntityManager, event: EventOfType<'CaseEvaluated'>): Promise<void> {
-  const { payload: p } = event;
-  const inserted = await insertCase(
-    manager,
+  const cases = evaluatedCases(event.payload);
+  const inserted: Array<{ case_index: number }> = await manager.query(
     `INSERT INTO "runs".run_cases (run_id, case_index, tenant_id, project_id, case_id, status, scores, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, 'evaluated', $6::jsonb, $7)`,
-    [p.runId, p.caseIndex, event.tenantId, event.projectId, p.caseId, JSON.stringify(p.scores), p.durationMs],
+     SELECT $1, c.case_index, $2, $3, c.case_id, 'evaluated', c.scores, c.duration_ms
+     FROM unnest($4::int[], $5::text[], $6::jsonb[], $7::bigint[]) AS c(case_index, case_id, scores, duration_ms)
+     ON CONFLICT (run_id, case_index) DO NOTHING RETURNING case_index`,
+    [
+      event.payload.runId,
+      event.tenantId,
+      event.projectId,
+      cases.map((c) => c.caseIndex),
+      cases.map((c) => c.caseId),
+      cases.map((c) => JSON.stringify(c.scores)),
+      cases.map((c) => c.durationMs),
+    ],
   );
-  if (!inserted) return;
+  if (inserted.length === 0) return;
+  const fresh = new Set(inserted.map((row) => Number(row.case_index)));
+  const cost = cases.filter((c) => fresh.has(c.caseIndex)).reduce((sum, c) => sum + (c.usage?.costUsd ?? 0), 0);
   // The running cost grows with each case; RunCompleted later sets the authoritative total.
   await manager.query(
-    `UPDATE "runs".runs SET evaluated_cases = evaluated_cases + 1, cost_usd = cost_usd + $4::numeric
+    `UPDATE "runs".runs SET evaluated_cases = evaluated_cases + $4, cost_usd = cost_usd + $5::numeric
      WHERE run_id = $1 AND tenant_id = $2 AND project_id = $3`,
-    [p.runId, event.tenantId, event.projectId, p.usage?.costUsd ?? 0],
+    [event.payload.runId, event.tenantId, event.projectId, fresh.size, cost],
   );
 }
 

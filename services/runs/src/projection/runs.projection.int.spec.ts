@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { EvalVaultEvent } from '@evalvault/contracts';
+import { caseEvaluatedPayload, evaluatedCases, type EvalVaultEvent } from '@evalvault/contracts';
 import { testEvent } from '@evalvault/contracts/testing';
 import { RUNS_READ_MODEL_CONSUMER, RunsProjection } from './runs.projection.js';
 import { RunsQueries } from './runs.queries.js';
@@ -110,6 +110,23 @@ describe('runs read model: projection', () => {
     expect(await queries.getRun(tenant, 'default', runId)).toEqual(once.run);
     expect(once.run!.counts).toEqual({ total: 4, evaluated: 3, failed: 1 });
     expect(await queries.getCases(tenant, 'default', runId)).toEqual(once.cases);
+  });
+
+  it('projects a batched CaseEvaluated (version 2) as one row per case, counting only new cases', async () => {
+    const tenant = randomUUID();
+    const events = runHistory({ tenantId: tenant, cases: 5, outcome: 'running' });
+    const runId = runIdOf(events);
+    const perCase = events.filter((e) => e.type === 'CaseEvaluated');
+    await applyAll(events.filter((e) => e.type !== 'CaseEvaluated'));
+    await applyAll([perCase[0]!]); // case 0 arrived alone before (a version 1 event)
+    const cases = perCase.flatMap((e) => (e.type === 'CaseEvaluated' ? evaluatedCases(e.payload) : []));
+    const batched = { ...perCase[1]!, eventId: randomUUID(), payload: caseEvaluatedPayload(runId, cases) };
+    expect(await projection.apply(batched)).toBe(true);
+
+    const run = await queries.getRun(tenant, 'default', runId);
+    expect(run!.counts).toEqual({ total: 5, evaluated: 5, failed: 0 });
+    const rows = await queries.getCases(tenant, 'default', runId);
+    expect(rows!.items.map((c) => c.caseIndex)).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('ignores event types it does not project', async () => {

@@ -1,4 +1,11 @@
-import type { CaseEvaluatedPayload, CaseFailedPayload, RunRequestedPayload } from '@evalvault/contracts';
+import {
+  caseEvaluatedPayload,
+  evaluatedCases,
+  type CaseEvaluatedPayload,
+  type CaseFailedPayload,
+  type EvaluatedCase,
+  type RunRequestedPayload,
+} from '@evalvault/contracts';
 import { deciderSpec } from '@evalvault/platform/testing';
 import {
   allCasesAccounted,
@@ -6,6 +13,7 @@ import {
   evolveRun,
   evolveRunWith,
   initialRunState,
+  MAX_CASES_PER_EVENT,
   type RunCommand,
   type RunEvent,
 } from './run.decider.js';
@@ -27,14 +35,15 @@ const request: RunRequestedPayload = {
   inlineCases: null,
   rejectedRows: null,
 };
-const evaluated = (caseIndex: number, score = 1): CaseEvaluatedPayload => ({
-  runId,
+const scored = (caseIndex: number, score = 1): EvaluatedCase => ({
   caseId: `c${caseIndex}`,
   caseIndex,
   scores: [{ metric: 'token_f1', score, explanation: '' }],
   durationMs: 5,
   usage: { requests: 1, promptTokens: 10, completionTokens: 2, costUsd: 0.001, cacheHits: 0 },
 });
+const evaluated = (caseIndex: number, score = 1): CaseEvaluatedPayload =>
+  caseEvaluatedPayload(runId, [scored(caseIndex, score)]);
 const failed = (caseIndex: number): CaseFailedPayload => ({
   runId,
   caseId: null,
@@ -98,7 +107,8 @@ describe('run lifecycle', () => {
       .given([requested, started(3), { type: 'CaseEvaluated', payload: evaluated(0) }])
       .when({
         type: 'RecordCases',
-        results: [evaluated(0), evaluated(1), evaluated(1)],
+        runId,
+        results: [scored(0), scored(1), scored(1)],
         failures: [failed(2), failed(0)],
       })
       .then([
@@ -107,14 +117,32 @@ describe('run lifecycle', () => {
       ]);
   });
 
+  it('records a batch of scored cases as one event, split at MAX_CASES_PER_EVENT', () => {
+    const total = MAX_CASES_PER_EVENT + 5;
+    const results = Array.from({ length: total }, (_, i) => scored(i));
+    const events = decideRun(
+      { type: 'RecordCases', runId, results, failures: [] },
+      evolveRunWith(initialRunState, [requested, started(total)]),
+    );
+    expect(events.map((e) => e.type)).toEqual(['CaseEvaluated', 'CaseEvaluated']);
+    expect(events.map((e) => evaluatedCases(e.payload as CaseEvaluatedPayload).length)).toEqual([
+      MAX_CASES_PER_EVENT,
+      5,
+    ]);
+    const after = evolveRunWith(evolveRunWith(initialRunState, [requested, started(total)]), events);
+    expect(after.evaluated).toBe(total);
+    expect(allCasesAccounted(after)).toBe(true);
+    expect(after.scores.toMap().get('token_f1')).toHaveLength(total);
+  });
+
   it('ignores cases beyond the run and refuses results before the start', () => {
     run
       .given([requested, started(1)])
-      .when({ type: 'RecordCases', results: [evaluated(5)], failures: [] })
+      .when({ type: 'RecordCases', runId, results: [scored(5)], failures: [] })
       .then([]);
     run
       .given([requested])
-      .when({ type: 'RecordCases', results: [evaluated(0)], failures: [] })
+      .when({ type: 'RecordCases', runId, results: [scored(0)], failures: [] })
       .thenThrows(expect.objectContaining({ code: RunErrorCode.NotRunning }));
   });
 
@@ -122,7 +150,7 @@ describe('run lifecycle', () => {
     const cancelled: RunEvent = { type: 'RunCancelled', payload: { runId, reason: 'user' } };
     run
       .given([requested, started(2), cancelled])
-      .when({ type: 'RecordCases', results: [evaluated(0)], failures: [] })
+      .when({ type: 'RecordCases', runId, results: [scored(0)], failures: [] })
       .then([]);
   });
 
@@ -250,7 +278,7 @@ describe('run state', () => {
       { type: 'CaseEvaluated', payload: evaluated(0, 0.5) },
       { type: 'CaseEvaluated', payload: evaluated(1, 1) },
     ]);
-    expect(state.scores.get('token_f1')).toEqual([0.5, 1]);
+    expect(state.scores.toMap().get('token_f1')).toEqual([0.5, 1]);
     expect(state.usage).toEqual({ requests: 2, promptTokens: 20, completionTokens: 4, costUsd: 0.002, cacheHits: 0 });
     expect(allCasesAccounted(state)).toBe(true);
     expect(initialRunState.accounted.size).toBe(0); // evolving never touches earlier states

@@ -1,17 +1,21 @@
-import type {
-  CaseEvaluatedPayload,
-  CaseFailedPayload,
-  GateFailedPayload,
-  GatePassedPayload,
-  LlmUsage,
-  RunCancelledPayload,
-  RunCompletedPayload,
-  RunFailedPayload,
-  RunRequestedPayload,
-  RunStartedPayload,
-  RunSubject,
+import {
+  caseEvaluatedPayload,
+  evaluatedCases,
+  type CaseEvaluatedPayload,
+  type CaseFailedPayload,
+  type EvaluatedCase,
+  type GateFailedPayload,
+  type GatePassedPayload,
+  type LlmUsage,
+  type RunCancelledPayload,
+  type RunCompletedPayload,
+  type RunFailedPayload,
+  type RunRequestedPayload,
+  type RunStartedPayload,
+  type RunSubject,
 } from '@evalvault/contracts';
 import { aggregateMetrics, evaluateGate, gateIdentity, parseGateRules, type BaselineRun } from '@evalvault/evaluation';
+import { CaseIndexSet, ScoreColumns } from './growing-views.js';
 import { RunError, RunErrorCode } from './run.errors.js';
 
 /**
@@ -40,7 +44,7 @@ export interface GateScope {
 export type RunCommand =
   | { type: 'RequestRun'; request: RunRequestedPayload }
   | { type: 'StartRun'; totalCases: number }
-  | { type: 'RecordCases'; results: CaseEvaluatedPayload[]; failures: CaseFailedPayload[] }
+  | { type: 'RecordCases'; runId: string; results: EvaluatedCase[]; failures: CaseFailedPayload[] }
   | { type: 'CompleteRun'; scope: GateScope; baseline: BaselineRun | null; durationMs: number }
   | { type: 'FailRun'; reason: string; message: string }
   | { type: 'CancelRun'; reason: string | null };
@@ -52,13 +56,13 @@ export interface RunState {
   request: RunRequestedPayload | null;
   totalCases: number | null;
   /** Case indexes already evaluated or failed. */
-  accounted: ReadonlySet<number>;
+  accounted: CaseIndexSet;
   /** Case indexes evaluated (a retry of failed cases runs the others). */
-  evaluatedIndexes: ReadonlySet<number>;
+  evaluatedIndexes: CaseIndexSet;
   evaluated: number;
   failed: number;
   /** Scores per metric, in arrival order, for aggregates and the gate. */
-  scores: ReadonlyMap<string, readonly number[]>;
+  scores: ScoreColumns;
   usage: LlmUsage;
 }
 
@@ -66,11 +70,11 @@ export const initialRunState: RunState = {
   status: 'none',
   request: null,
   totalCases: null,
-  accounted: new Set(),
-  evaluatedIndexes: new Set(),
+  accounted: CaseIndexSet.empty(),
+  evaluatedIndexes: CaseIndexSet.empty(),
   evaluated: 0,
   failed: 0,
-  scores: new Map(),
+  scores: ScoreColumns.empty(),
   usage: { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0 },
 };
 
@@ -137,21 +141,33 @@ function requireExists(state: RunState): void {
   if (state.status === 'none') throw new RunError(RunErrorCode.NotFound, 'run does not exist');
 }
 
+/**
+ * Scored cases travel in batches (CaseEvaluated version 2, ADR 0022): one event, one audit entry
+ * and one inbox row per batch instead of per case. Capped so an event with long judge
+ * explanations stays well inside a Kafka message.
+ */
+export const MAX_CASES_PER_EVENT = 100;
+
 function decideRecordCases(command: Extract<RunCommand, { type: 'RecordCases' }>, state: RunState): RunEvent[] {
   requireExists(state);
   if (isTerminal(state)) return []; // late results of a cancelled or failed run are dropped
   if (state.status !== 'running')
     throw new RunError(RunErrorCode.NotRunning, `run ${state.request!.runId} has not started`);
-  const seen = new Set(state.accounted);
+  const seen = new Set<number>();
   const fresh = <T extends { caseIndex: number }>(item: T): boolean => {
-    if (seen.has(item.caseIndex) || (state.totalCases !== null && item.caseIndex >= state.totalCases)) return false;
-    seen.add(item.caseIndex);
+    const { caseIndex } = item;
+    if (state.accounted.has(caseIndex) || seen.has(caseIndex)) return false;
+    if (state.totalCases !== null && caseIndex >= state.totalCases) return false;
+    seen.add(caseIndex);
     return true;
   };
-  return [
-    ...command.results.filter(fresh).map((payload): RunEvent => ({ type: 'CaseEvaluated', payload })),
-    ...command.failures.filter(fresh).map((payload): RunEvent => ({ type: 'CaseFailed', payload })),
-  ];
+  const evaluated = command.results.filter(fresh);
+  const batches: RunEvent[] = [];
+  for (let from = 0; from < evaluated.length; from += MAX_CASES_PER_EVENT) {
+    const cases = evaluated.slice(from, from + MAX_CASES_PER_EVENT);
+    batches.push({ type: 'CaseEvaluated', payload: caseEvaluatedPayload(command.runId, cases) });
+  }
+  return [...batches, ...command.failures.filter(fresh).map((payload): RunEvent => ({ type: 'CaseFailed', payload }))];
 }
 
 function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, state: RunState): RunEvent[] {
@@ -165,7 +181,8 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
       `run ${state.request!.runId} has ${state.accounted.size} of ${state.totalCases ?? '?'} cases`,
     );
   }
-  const { passed, verdict } = decideGate(state.request!, state.scores, command.scope, command.baseline);
+  const scores = state.scores.toMap();
+  const { passed, verdict } = decideGate(state.request!, scores, command.scope, command.baseline);
   return [
     {
       type: 'RunCompleted',
@@ -174,7 +191,7 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
         totalCases: state.totalCases!,
         evaluatedCases: state.evaluated,
         failedCases: state.failed,
-        aggregates: aggregateMetrics(state.scores),
+        aggregates: aggregateMetrics(scores),
         durationMs: command.durationMs,
         usage: state.usage.requests + state.usage.cacheHits > 0 ? state.usage : null,
       },
@@ -186,7 +203,7 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
 /** The gate's verdict on the run's scores (against the baseline run for `baseline` rules), with what it concerns. */
 function decideGate(
   request: RunRequestedPayload,
-  scores: RunState['scores'],
+  scores: ReadonlyMap<string, readonly number[]>,
   scope: GateScope,
   baseline: BaselineRun | null,
 ): { passed: boolean; verdict: GatePassedPayload } {
@@ -222,25 +239,14 @@ export function evolveRun(state: RunState, event: RunEvent): RunState {
   return evolveRunWith(state, [event]);
 }
 
-/** Folds many events with one copy of the state (replaying a large run stays linear). */
+/** Folds many events into a new state; the case sets and score lists are shared views (growing-views.ts). */
 export function evolveRunWith(state: RunState, events: readonly RunEvent[]): RunState {
-  const draft = {
-    ...state,
-    accounted: new Set(state.accounted),
-    evaluatedIndexes: new Set(state.evaluatedIndexes),
-    scores: new Map([...state.scores].map(([metric, scores]) => [metric, [...scores]])),
-  };
+  const draft: RunState = { ...state };
   for (const event of events) applyToDraft(draft, event);
   return draft;
 }
 
-type Draft = Omit<RunState, 'accounted' | 'evaluatedIndexes' | 'scores'> & {
-  accounted: Set<number>;
-  evaluatedIndexes: Set<number>;
-  scores: Map<string, number[]>;
-};
-
-function applyToDraft(draft: Draft, event: RunEvent): void {
+function applyToDraft(draft: RunState, event: RunEvent): void {
   switch (event.type) {
     case 'RunRequested':
       draft.status = 'requested';
@@ -251,19 +257,17 @@ function applyToDraft(draft: Draft, event: RunEvent): void {
       draft.totalCases = event.payload.totalCases;
       return;
     case 'CaseEvaluated': {
-      draft.accounted.add(event.payload.caseIndex);
-      draft.evaluatedIndexes.add(event.payload.caseIndex);
-      draft.evaluated += 1;
-      for (const { metric, score } of event.payload.scores) {
-        const scores = draft.scores.get(metric) ?? [];
-        scores.push(score);
-        draft.scores.set(metric, scores);
-      }
-      draft.usage = addUsage(draft.usage, event.payload.usage);
+      const cases = evaluatedCases(event.payload);
+      const indexes = cases.map((c) => c.caseIndex);
+      draft.accounted = draft.accounted.with(indexes);
+      draft.evaluatedIndexes = draft.evaluatedIndexes.with(indexes);
+      draft.evaluated += cases.length;
+      draft.scores = draft.scores.with(cases.flatMap((c) => c.scores));
+      for (const { usage } of cases) draft.usage = addUsage(draft.usage, usage);
       return;
     }
     case 'CaseFailed':
-      draft.accounted.add(event.payload.caseIndex);
+      draft.accounted = draft.accounted.with([event.payload.caseIndex]);
       draft.failed += 1;
       return;
     case 'RunCompleted':

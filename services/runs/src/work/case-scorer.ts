@@ -1,10 +1,10 @@
-import type { CaseEvaluatedPayload, CaseFailedPayload, ScheduledCase } from '@evalvault/contracts';
+import type { CaseFailedPayload, EvaluatedCase, ScheduledCase } from '@evalvault/contracts';
 import { metricByName, MetricError, type EvaluationCase } from '@evalvault/evaluation';
 import { LlmError, LlmErrorCode, UsageMeter } from '@evalvault/llm';
 import type { JudgeFactory } from './judge-factory.js';
 
 export type CaseOutcome =
-  | { kind: 'evaluated'; payload: CaseEvaluatedPayload }
+  | { kind: 'evaluated'; payload: EvaluatedCase }
   | { kind: 'failed'; payload: CaseFailedPayload };
 
 /** The project ran out of budget: the run stops as a whole rather than failing case after case. */
@@ -59,7 +59,6 @@ export class CaseScorer {
       return {
         kind: 'evaluated',
         payload: {
-          runId,
           caseId: testCase.id,
           caseIndex: scheduled.caseIndex,
           scores,

@@ -1,4 +1,4 @@
-import type { CaseBatchScheduled, CaseEvaluatedPayload, CaseFailedPayload } from '@evalvault/contracts';
+import type { CaseBatchScheduled, CaseFailedPayload, EvaluatedCase } from '@evalvault/contracts';
 import { contextCausedBy } from '@evalvault/platform';
 import type { Logger } from 'pino';
 import { allCasesAccounted, isTerminal } from '../run/run.decider.js';
@@ -34,10 +34,11 @@ export class CaseWorker {
 
     const pending = batch.payload.cases.filter((scheduled) => !state.accounted.has(scheduled.caseIndex));
     const stop = new AbortController();
+    const ended = this.endedWatch(streamId);
     let outcomes: CaseOutcome[];
     try {
       outcomes = await mapWithConcurrency(pending, this.concurrency, async (scheduled) => {
-        if (stop.signal.aborted || isTerminal((await this.runs.load(streamId)).state)) {
+        if (stop.signal.aborted || (await ended())) {
           stop.abort();
           return null;
         }
@@ -56,11 +57,15 @@ export class CaseWorker {
     }
     const results = outcomes
       .filter((o): o is Extract<CaseOutcome, { kind: 'evaluated' }> => o.kind === 'evaluated')
-      .map((o): CaseEvaluatedPayload => o.payload);
+      .map((o): EvaluatedCase => o.payload);
     const failures = outcomes
       .filter((o): o is Extract<CaseOutcome, { kind: 'failed' }> => o.kind === 'failed')
       .map((o): CaseFailedPayload => o.payload);
-    const { state: after } = await this.runs.handle(streamId, { type: 'RecordCases', results, failures }, context);
+    const { state: after } = await this.runs.handle(
+      streamId,
+      { type: 'RecordCases', runId, results, failures },
+      context,
+    );
     this.logger.info(
       {
         runId,
@@ -73,7 +78,25 @@ export class CaseWorker {
     );
     if (allCasesAccounted(after)) await this.completer.complete(streamId, after, context);
   }
+
+  /**
+   * Has the run been cancelled or failed meanwhile? Asked before every case, answered from the
+   * store at most every CANCELLATION_CHECK_MS: a store read per case made each case cost more
+   * the more the run had recorded, and a cancel need not stop a batch within the millisecond.
+   */
+  private endedWatch(streamId: string): () => Promise<boolean> {
+    let checkedAt = Date.now();
+    let ended = false;
+    return async () => {
+      if (ended || Date.now() - checkedAt < CANCELLATION_CHECK_MS) return ended;
+      checkedAt = Date.now();
+      ended = isTerminal((await this.runs.load(streamId)).state);
+      return ended;
+    };
+  }
 }
+
+const CANCELLATION_CHECK_MS = 250;
 
 /** Runs `work` over the items with at most `limit` at once; null results are dropped. */
 async function mapWithConcurrency<T, R>(

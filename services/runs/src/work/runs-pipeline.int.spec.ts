@@ -114,7 +114,14 @@ describe('runs pipeline', () => {
       { dataset: { id: datasetId, version: 3 }, metrics: ['token_f1'], gate: { rules: ['mean(token_f1) >= 0.9'] } },
       context(),
     );
-    const planner = new RunPlanner(runs, store, sources, new DirectoryDatasetSource(dir), 2, logger);
+    const planner = new RunPlanner(
+      runs,
+      store,
+      sources,
+      new DirectoryDatasetSource(dir),
+      { judged: 2, deterministic: 2 },
+      logger,
+    );
     const events = await planAndWork(runId, planner, worker);
 
     const failed = events
@@ -154,7 +161,14 @@ describe('runs pipeline', () => {
     );
     const events = await planAndWork(
       runId,
-      new RunPlanner(runs, store, sources, new DirectoryDatasetSource(tmpdir()), 2, logger),
+      new RunPlanner(
+        runs,
+        store,
+        sources,
+        new DirectoryDatasetSource(tmpdir()),
+        { judged: 2, deterministic: 2 },
+        logger,
+      ),
       worker,
     );
 
@@ -184,7 +198,7 @@ describe('runs pipeline', () => {
       store,
       sources,
       new DirectoryDatasetSource(mkdtempSync(join(tmpdir(), 'empty-'))),
-      2,
+      { judged: 2, deterministic: 2 },
       logger,
     );
     await planner.plan((await store.readStream(runStreamId(runId)))[0]!.event as RunRequested);
@@ -220,7 +234,14 @@ describe('runs pipeline', () => {
       { dataset: { name: 'budget', cases }, metrics: ['faithfulness'], gate: { rules: [] } },
       context(),
     );
-    const planner = new RunPlanner(runs, store, sources, new DirectoryDatasetSource(tmpdir()), 6, logger);
+    const planner = new RunPlanner(
+      runs,
+      store,
+      sources,
+      new DirectoryDatasetSource(tmpdir()),
+      { judged: 6, deterministic: 6 },
+      logger,
+    );
     const events = await planAndWork(runId, planner, worker);
     expect(events.at(-1)).toMatchObject({
       type: 'RunFailed',

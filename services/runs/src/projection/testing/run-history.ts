@@ -76,6 +76,7 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
             durationMs: 10 + caseIndex,
             scores: [{ metric: 'token_f1', score: 0.5 + caseIndex / 100, explanation: `overlap of case ${caseIndex}` }],
             usage: { requests: 1, promptTokens: 100, completionTokens: 20, costUsd: 0.0125, cacheHits: 0 },
+            moreCases: [],
           }),
     );
   }

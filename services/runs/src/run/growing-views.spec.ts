@@ -1,0 +1,41 @@
+import { CaseIndexSet, ScoreColumns } from './growing-views.js';
+
+describe('CaseIndexSet', () => {
+  it('grows without changing the views made before', () => {
+    const empty = CaseIndexSet.empty();
+    const first = empty.with([0, 1]);
+    const second = first.with([2, 1]);
+    expect([empty.size, first.size, second.size]).toEqual([0, 2, 3]);
+    expect(first.has(2)).toBe(false);
+    expect(second.has(2)).toBe(true);
+    expect(empty.has(0)).toBe(false);
+  });
+
+  it('forks when an older view is extended, so neither branch sees the other', () => {
+    const base = CaseIndexSet.empty().with([0]);
+    const left = base.with([1]);
+    const right = base.with([2]);
+    expect([left.has(1), left.has(2)]).toEqual([true, false]);
+    expect([right.has(1), right.has(2)]).toEqual([false, true]);
+    expect([left.size, right.size, base.size]).toEqual([2, 2, 1]);
+  });
+});
+
+describe('ScoreColumns', () => {
+  it('keeps each view its own scores, forking from an older view', () => {
+    const base = ScoreColumns.empty().with([{ metric: 'bleu', score: 0.5 }]);
+    const left = base.with([
+      { metric: 'bleu', score: 0.7 },
+      { metric: 'rouge_l', score: 0.1 },
+    ]);
+    const right = base.with([{ metric: 'bleu', score: 0.9 }]);
+    expect(base.toMap()).toEqual(new Map([['bleu', [0.5]]]));
+    expect(left.toMap()).toEqual(
+      new Map([
+        ['bleu', [0.5, 0.7]],
+        ['rouge_l', [0.1]],
+      ]),
+    );
+    expect(right.toMap()).toEqual(new Map([['bleu', [0.5, 0.9]]]));
+  });
+});
