@@ -6,6 +6,8 @@ import { fingerprintHex } from './avro/crc64-avro.js';
 import { contractsLayout } from './paths.js';
 import { readPublishedSchemas, type PublishedSchema } from './published-store.js';
 
+let shipped: SchemaCatalog | undefined;
+
 /**
  * Every published version of every event schema, keyed by fingerprint. The newest
  * version of a type is the one producers write and consumers read into; older
@@ -26,6 +28,16 @@ export class SchemaCatalog {
 
   static load(publishedDir: string = contractsLayout().publishedDir): SchemaCatalog {
     return new SchemaCatalog(readPublishedSchemas(publishedDir));
+  }
+
+  /**
+   * The schemas this package ships, read and parsed once per process: every codec of every
+   * service in one process (the embedded platform has dozens) shares them. They cannot change
+   * while it runs; `load` reads a directory afresh.
+   */
+  static shared(): SchemaCatalog {
+    shipped ??= SchemaCatalog.load();
+    return shipped;
   }
 
   eventTypes(): string[] {

@@ -22,6 +22,11 @@ function codeOf(fn: () => unknown): ContractErrorCode | undefined {
 describe('EventCodec', () => {
   const codec = new EventCodec();
 
+  it('shares one parsed catalog of the shipped schemas across codecs', () => {
+    expect(SchemaCatalog.shared()).toBe(SchemaCatalog.shared());
+    expect(SchemaCatalog.shared()).not.toBe(SchemaCatalog.load());
+  });
+
   it('round-trips an event through Avro single-object encoding', () => {
     const event = sampleRunRequested();
     const message = codec.encode(event);

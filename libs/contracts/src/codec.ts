@@ -23,7 +23,7 @@ function validationProblems(type: avro.Type, value: unknown): string[] {
  * their type, and decodes any published version of any type back into the newest.
  */
 export class EventCodec {
-  constructor(private readonly catalog: SchemaCatalog = SchemaCatalog.load()) {}
+  constructor(private readonly catalog: SchemaCatalog = SchemaCatalog.shared()) {}
 
   encode(event: EvalVaultEvent): Buffer {
     const schema = this.catalog.latest(event.type);
