@@ -6,7 +6,7 @@ import type { GateRuleResult, MetricAggregate, MetricScore, VersionRef } from '@
  * tenant and project of the signed internal identity that carries it.
  */
 export interface SubmitRunRequest {
-  /** Same key (per tenant) → same run: a retried request creates nothing new. */
+  /** Same key (per tenant and project) → same run: a retried request creates nothing new. */
   idempotencyKey?: string | null;
   dataset: { id: string; version: number; contentHash?: string } | { name: string; cases: unknown[] };
   metrics: string[];

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { jest } from '@jest/globals';
+import pg from 'pg';
 import {
   migrateTestDatabase,
   startServiceProcess,
   stopRunsProcess,
+  testDatabaseUrl,
   type RunsProcess,
 } from '@evalvault/platform/testing';
+import { ApiKeySecretHasher, issueApiKey } from '../src/auth/api-keys.js';
+import { PostgresApiKeyStore } from '../src/auth/postgres-api-key.store.js';
 
 // Processes start, join consumer groups and score a run: minutes at worst on two cores.
 jest.setTimeout(180_000);
@@ -162,6 +166,58 @@ describe('gateway → runs over HTTP', () => {
       headers: { 'idempotency-key': key },
     });
     expect(changed.status).toBe(422);
+  });
+
+  it('keeps an Idempotency-Key per project and per tenant: each gets its own run, replayed to it alone', async () => {
+    // Editor keys of another project of the same tenant, and of another tenant, as the gateway's read model holds them.
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
+    const hasher = new ApiKeySecretHasher(Buffer.from(secrets.E2E_PEPPER, 'utf8'));
+    const editorOf = async (tenantId: string, projectId: string): Promise<string> => {
+      const issued = issueApiKey({ tenantId, projectId, role: 'editor', name: 'e2e', expiresAt: null }, { hasher });
+      await new PostgresApiKeyStore(pool).save(issued.record);
+      return issued.plaintext;
+    };
+    const otherProject = `e2e-${randomBytes(4).toString('hex')}`;
+    let inOtherProject: string;
+    let inOtherTenant: string;
+    try {
+      inOtherProject = await editorOf('default', otherProject);
+      inOtherTenant = await editorOf(`e2e-${randomBytes(4).toString('hex')}`, 'default');
+    } finally {
+      await pool.end();
+    }
+    const idempotencyKey = `shared-${randomBytes(4).toString('hex')}`;
+    const submit = (project: string, key?: string, body: object = run): Promise<Response> =>
+      call(`/v1/projects/${project}/runs`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'idempotency-key': idempotencyKey },
+        ...(key ? { key } : {}),
+      });
+
+    const answers: Response[] = [];
+    for (const [project, key] of [
+      ['default', undefined],
+      [otherProject, inOtherProject],
+      ['default', inOtherTenant],
+    ] as const) {
+      const first = await submit(project, key);
+      expect(first.status).toBe(202);
+      expect(first.headers.get('idempotency-replayed')).toBeNull();
+      answers.push(first);
+    }
+    const runIds = await Promise.all(answers.map(async (answer) => ((await answer.json()) as { runId: string }).runId));
+    expect(new Set(runIds).size).toBe(3);
+    const replays = [
+      await submit('default'),
+      await submit(otherProject, inOtherProject),
+      await submit('default', inOtherTenant),
+    ];
+    expect(replays.map((replay) => replay.headers.get('idempotency-replayed'))).toEqual(['true', 'true', 'true']);
+    expect(
+      await Promise.all(replays.map(async (replay) => ((await replay.json()) as { runId: string }).runId)),
+    ).toEqual(runIds);
+    expect((await submit(otherProject, inOtherProject, { ...run, metrics: ['exact_match'] })).status).toBe(422);
   });
 
   it('refuses missing and forged credentials, other projects and bad input with problem details', async () => {

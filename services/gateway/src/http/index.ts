@@ -26,13 +26,18 @@ export {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENCY_REPLAYED_HEADER,
   MAX_IDEMPOTENCY_KEY_LENGTH,
+  projectOf,
 } from './idempotency/idempotency.interceptor.js';
 export {
   IdempotencyStore,
+  idempotencyScope,
+  TENANT_SCOPE,
   type Claim,
+  type IdempotencyScope,
   type IdempotencyStoreOptions,
   type StoredResponse,
 } from './idempotency/idempotency.store.js';
 export { idempotencyMigration } from './idempotency/idempotency.migration.js';
+export { idempotencyScopeMigration } from './idempotency/idempotency-scope.migration.js';
 export { SecretBearing } from './idempotency/secret-bearing.js';
 export { requestHash, canonicalJson } from './idempotency/request-hash.js';

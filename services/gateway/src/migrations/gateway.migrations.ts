@@ -1,6 +1,6 @@
 import { AddApiKeyTenantRoles1764900000000, CreateApiKeys1764400000000 } from '../auth/postgres-api-key.store.js';
 import { CreateMembers1764900000001 } from '../members/postgres-member.store.js';
-import { idempotencyMigration } from '../http/index.js';
+import { idempotencyMigration, idempotencyScopeMigration } from '../http/index.js';
 
 export const GATEWAY_SCHEMA = 'gateway';
 export const GATEWAY_MIGRATIONS = [
@@ -8,4 +8,5 @@ export const GATEWAY_MIGRATIONS = [
   idempotencyMigration(GATEWAY_SCHEMA),
   AddApiKeyTenantRoles1764900000000,
   CreateMembers1764900000001,
+  idempotencyScopeMigration(GATEWAY_SCHEMA),
 ];

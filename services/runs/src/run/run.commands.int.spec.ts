@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { EventCodec, type RunRequested } from '@evalvault/contracts';
 import { migrateEventStore, PostgresEventStore, type CommandContext } from '@evalvault/platform';
@@ -58,6 +58,45 @@ describe('run commands', () => {
     );
     expect(changed).toBe(RunErrorCode.AlreadyExists);
     expect((await commands.submitRun({ ...input, idempotencyKey: 'build-42' }, context())).runId).not.toBe(first.runId); // keys are per tenant
+  });
+
+  it('derives the run of a key per project: two projects of a tenant get two runs, each retried to its own', async () => {
+    const alpha = context();
+    const beta = { ...alpha, projectId: 'beta', correlationId: randomUUID() };
+    const inAlpha = await commands.submitRun({ ...input, idempotencyKey: 'build-7' }, alpha);
+    const inBeta = await commands.submitRun({ ...input, idempotencyKey: 'build-7' }, beta);
+    expect(inBeta.runId).not.toBe(inAlpha.runId);
+    expect(await commands.submitRun({ ...input, idempotencyKey: 'build-7' }, alpha)).toEqual(inAlpha);
+    expect(await commands.submitRun({ ...input, idempotencyKey: 'build-7' }, beta)).toEqual(inBeta);
+    const [alphaEvents, betaEvents] = await Promise.all([
+      store.readStream(runStreamId(inAlpha.runId)),
+      store.readStream(runStreamId(inBeta.runId)),
+    ]);
+    expect(alphaEvents.map((e) => e.event.projectId)).toEqual(['default']);
+    expect(betaEvents.map((e) => e.event.projectId)).toEqual(['beta']);
+    expect(
+      await codeOf(commands.submitRun({ ...input, metrics: ['exact_match'], idempotencyKey: 'build-7' }, beta)),
+    ).toBe(RunErrorCode.AlreadyExists);
+  });
+
+  it('answers a key whose run was derived from the tenant alone (before keys were per project) with that run, in its project only', async () => {
+    const alpha = context();
+    const beta = { ...alpha, projectId: 'beta', correlationId: randomUUID() };
+    // How a run id was derived from (tenant, key) before: created here as that code created it.
+    const hex = createHash('sha256').update(`run-idempotency\u0000${alpha.tenantId}\u0000build-8`).digest('hex');
+    const legacyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    const repository = runRepository(store, { now: Date.now, newId: randomUUID });
+    const legacy = await new RunCommands(repository, () => legacyId).submitRun(input, alpha);
+    expect(legacy.runId).toBe(legacyId);
+
+    expect(await commands.submitRun({ ...input, idempotencyKey: 'build-8' }, alpha)).toEqual(legacy);
+    expect(await store.readStream(runStreamId(legacyId))).toHaveLength(1);
+    expect(
+      await codeOf(commands.submitRun({ ...input, metrics: ['exact_match'], idempotencyKey: 'build-8' }, alpha)),
+    ).toBe(RunErrorCode.AlreadyExists);
+    const inBeta = await commands.submitRun({ ...input, idempotencyKey: 'build-8' }, beta); // not refused as foreign
+    expect(inBeta.runId).not.toBe(legacyId);
+    expect((await store.readStream(runStreamId(inBeta.runId)))[0]!.event.projectId).toBe('beta');
   });
 
   it('refuses unknown metrics, bad gate rules with their column, and invalid cases with their position', async () => {

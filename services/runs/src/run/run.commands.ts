@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RejectedRow, RunRequestedPayload, TestCase, VersionRef } from '@evalvault/contracts';
 import { casesFromInline, GateRuleListError, METRIC_NAMES, parseGateRules, printGateRule } from '@evalvault/evaluation';
-import type { CommandContext } from '@evalvault/platform';
+import { ForeignStreamError, type CommandContext } from '@evalvault/platform';
 import type { SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
 import { RunError, RunErrorCode } from './run.errors.js';
 import { runStreamId, type RunRepository } from './run.repository.js';
@@ -14,10 +14,23 @@ export type SubmitRunInput = SubmitRunRequest;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** A UUID derived from (tenant, key): the store's "stream exists" answers a duplicate request. */
-function runIdFor(tenantId: string, idempotencyKey: string): string {
-  const hex = sha256(`run-idempotency\u0000${tenantId}\u0000${idempotencyKey}`);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+const uuidOf = (hex: string): string =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+
+/**
+ * A UUID derived from (tenant, project, key): the store's "stream exists" answers a duplicate
+ * request, and the same key in two projects names two runs. JSON keeps the parts apart whatever
+ * characters they hold.
+ */
+function runIdFor(context: CommandContext, idempotencyKey: string): string {
+  return uuidOf(
+    sha256(JSON.stringify(['run-idempotency/project', context.tenantId, context.projectId, idempotencyKey])),
+  );
+}
+
+/** How run ids were derived before keys were per project (tenant and key only); see ADR 0022. */
+function legacyRunIdFor(tenantId: string, idempotencyKey: string): string {
+  return uuidOf(sha256(`run-idempotency\u0000${tenantId}\u0000${idempotencyKey}`));
 }
 
 /** The run commands the gateway calls: validate, pin the configuration, append RunRequested. */
@@ -40,7 +53,7 @@ export class RunCommands {
       evaluatorVersion: EVALUATOR_VERSION,
     };
     const configHash = sha256(JSON.stringify(pinned));
-    const runId = input.idempotencyKey ? runIdFor(context.tenantId, input.idempotencyKey) : this.newId();
+    const runId = input.idempotencyKey ? await this.runIdForKey(input.idempotencyKey, context) : this.newId();
     const rejectedRows = validateRejectedRows(input.rejectedRows, inlineCases);
     const request: RunRequestedPayload = {
       runId,
@@ -53,6 +66,23 @@ export class RunCommands {
     };
     const { state } = await this.runs.handle(runStreamId(runId), { type: 'RequestRun', request }, context);
     return { runId, status: state.status, configHash };
+  }
+
+  /**
+   * The run a key names in this project. A run created before keys were per project has the
+   * id derived from tenant and key: if that run is this project's, a retry with its key is
+   * still answered with it; another project's is none of this one's business (not refused,
+   * not revealed), and this project gets a run of its own.
+   */
+  private async runIdForKey(idempotencyKey: string, context: CommandContext): Promise<string> {
+    const legacyId = legacyRunIdFor(context.tenantId, idempotencyKey);
+    try {
+      const { revision } = await this.runs.load(runStreamId(legacyId), context);
+      if (revision !== null) return legacyId;
+    } catch (error) {
+      if (!(error instanceof ForeignStreamError)) throw error;
+    }
+    return runIdFor(context, idempotencyKey);
   }
 
   /**

@@ -4,7 +4,7 @@ import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
 import type { ErrorLogger } from '@evalvault/platform';
 import { EdgeError } from '../problem-codes.js';
 import { tenantOf } from '../tenant.js';
-import type { IdempotencyStore } from './idempotency.store.js';
+import { idempotencyScope, type IdempotencyScope, type IdempotencyStore } from './idempotency.store.js';
 import { requestHash } from './request-hash.js';
 import { isSecretBearing, isWithheld, WITHHELD_BODY } from './secret-bearing.js';
 
@@ -26,7 +26,10 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
  *   which would hold a connection and a pool client per duplicate; the client retries later.
  * - a route marked @SecretBearing (a new API key): only a marker is stored, never the secret, and
  *   a replay is refused with 409 IDEMPOTENCY_SECRET_NOT_REPLAYED.
- * Keys are per tenant; a request without a principal cannot use one (401).
+ * Keys are per tenant and project: a route under `/v1/projects/{project}` keeps its keys in that
+ * project, so the same key in two projects is two requests and neither hears of the other; a
+ * tenant-level route (no project in it) keeps them in the tenant's own scope, apart from every
+ * project's. A request without a principal cannot use one (401).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -48,7 +51,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (tenantId === undefined)
       throw new EdgeError('UNAUTHENTICATED', 'an Idempotency-Key needs an authenticated caller');
 
-    const claim = await this.store.claim(tenantId, key, requestHash(request.method, request.url, request.body));
+    const scope = idempotencyScope(projectOf(request));
+    const claim = await this.store.claim(tenantId, scope, key, requestHash(request.method, request.url, request.body));
     switch (claim.kind) {
       case 'replay':
         if (isWithheld(claim.response.body)) {
@@ -66,8 +70,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new EdgeError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed');
       case 'claimed':
         return next.handle().pipe(
-          mergeMap((body: unknown) => from(this.remember(tenantId, key, reply.statusCode, body, secretBearing))),
-          catchError((error: unknown) => from(this.forget(tenantId, key, error))),
+          mergeMap((body: unknown) => from(this.remember(tenantId, scope, key, reply.statusCode, body, secretBearing))),
+          catchError((error: unknown) => from(this.forget(tenantId, scope, key, error))),
         );
     }
   }
@@ -75,13 +79,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** A failure to store is logged, not answered: the command did run, and the client should hear how. */
   private async remember(
     tenantId: string,
+    scope: IdempotencyScope,
     key: string,
     status: number,
     body: unknown,
     secretBearing: boolean,
   ): Promise<unknown> {
     try {
-      await this.store.complete(tenantId, key, { status, body: secretBearing ? WITHHELD_BODY : body });
+      await this.store.complete(tenantId, scope, key, { status, body: secretBearing ? WITHHELD_BODY : body });
     } catch (error) {
       this.logger.error(
         { err: error, tenantId },
@@ -91,9 +96,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return body;
   }
 
-  private async forget(tenantId: string, key: string, error: unknown): Promise<never> {
+  private async forget(tenantId: string, scope: IdempotencyScope, key: string, error: unknown): Promise<never> {
     try {
-      await this.store.release(tenantId, key);
+      await this.store.release(tenantId, scope, key);
     } catch (releaseError) {
       this.logger.error(
         { err: releaseError, tenantId },
@@ -113,4 +118,20 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
     throw new EdgeError('INVALID_INPUT', `an Idempotency-Key has 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
   }
   return value;
+}
+
+const PROJECT_PARAM_NAMES = ['project', 'projectId'] as const;
+
+/**
+ * The project a route acts in: its `project` path parameter (every route under
+ * `/v1/projects/{project}` names it so; `projectId` is read too), already checked by the route's
+ * schema and the access guard. Null for a tenant-level route.
+ */
+export function projectOf(request: FastifyRequest): string | null {
+  const params = request.params as Record<string, unknown> | undefined;
+  for (const name of PROJECT_PARAM_NAMES) {
+    const value = params?.[name];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return null;
 }
