@@ -42,7 +42,7 @@ export interface EmbeddedOptions {
 
 export interface EmbeddedPlatform {
   url: string;
-  /** Admin of project `default` and auditor of tenant `default`. */
+  /** Admin of project `default` of tenant `default` (no audit role: it grants those to named members and keys). */
   adminKey: string;
   /** Where the generated key is kept (null when the operator chose it). */
   adminKeyFile: string | null;

@@ -79,11 +79,26 @@ describe('embedded platform (npm start)', () => {
     platform = await startPlatform(dataDir);
     return platform;
   };
-  const call = (p: EmbeddedPlatform, path: string, init: RequestInit = {}): Promise<Response> =>
+  const callAs = (p: EmbeddedPlatform, key: string, path: string, init: RequestInit = {}): Promise<Response> =>
     fetch(`${p.url}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json', ...init.headers },
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers },
     });
+  const call = (p: EmbeddedPlatform, path: string, init: RequestInit = {}): Promise<Response> =>
+    callAs(p, p.adminKey, path, init);
+  /** The admin key reads no audit log: it grants the auditor role to a key of its own, as a user would (once; kept across restarts). */
+  let auditorKey: string | undefined;
+  const asAuditor = async (p: EmbeddedPlatform, path: string, init: RequestInit = {}): Promise<Response> => {
+    if (!auditorKey) {
+      const issued = await call(p, '/v1/projects/default/api-keys', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'compliance', role: 'viewer', tenantRoles: ['auditor'] }),
+      });
+      expect(issued.status).toBe(201);
+      auditorKey = ((await issued.json()) as { key: string }).key;
+    }
+    return callAs(p, auditorKey, path, init);
+  };
   const submit = async (p: EmbeddedPlatform, name: string): Promise<string> => {
     const response = await call(p, '/v1/projects/default/runs', {
       method: 'POST',
@@ -131,7 +146,9 @@ describe('embedded platform (npm start)', () => {
 
   const auditActions = async (p: EmbeddedPlatform, resource: string): Promise<string[]> => {
     for (let attempt = 0; attempt < 100; attempt++) {
-      const page = (await (await call(p, `/v1/audit?resource=${encodeURIComponent(resource)}&limit=100`)).json()) as {
+      const page = (await (
+        await asAuditor(p, `/v1/audit?resource=${encodeURIComponent(resource)}&limit=100`)
+      ).json()) as {
         items: { action: string }[];
       };
       const actions = page.items.map((entry) => entry.action);
@@ -146,7 +163,8 @@ describe('embedded platform (npm start)', () => {
     expect(p.output()).toContain('database: embedded; bus: event store (no broker)');
     const runId = await submit(p, 'first');
     expect(await verdictOf(p, runId)).toMatchObject({ status: 'completed', gate: { passed: false } });
-    // The admin key is also auditor of tenant default: the audit log has the run's story.
+    // The audit log has the run's story, for an auditor: the admin key itself reads no audit log.
+    expect((await call(p, `/v1/audit?resource=${encodeURIComponent(`run:${runId}`)}`)).status).toBe(403);
     const actions = await auditActions(p, `run:${runId}`);
     expect(actions).toEqual(
       expect.arrayContaining(['RunRequested', 'RunStarted', 'CaseEvaluated', 'RunCompleted', 'GateFailed']),
@@ -266,7 +284,7 @@ describe('embedded platform (npm start)', () => {
     expect(asViewer.status).toBe(200);
     // The audit log kept its entries (the interrupted run's too) and still verifies against the store.
     expect(await auditActions(after, `run:${acknowledged}`)).toContain('RunRequested');
-    const replay = (await (await call(after, '/v1/audit/replay', { method: 'POST', body: '{}' })).json()) as {
+    const replay = (await (await asAuditor(after, '/v1/audit/replay', { method: 'POST', body: '{}' })).json()) as {
       status: string;
       counts: { entries: number };
     };

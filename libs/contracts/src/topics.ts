@@ -55,7 +55,7 @@ export const TOPICS = {
     name: 'evalvault.access.v1',
     partitions: 3,
     retentionMs: 90 * DAY_MS,
-    description: 'API keys, role grants, forgotten subjects and denied accesses.',
+    description: 'API keys, role grants, forgotten subjects, audit retention changes and denied accesses.',
   },
 } as const satisfies Record<string, TopicSpec>;
 
@@ -93,6 +93,7 @@ export const EVENT_TOPIC: Record<EventType, TopicKey> = {
   ProjectRoleGranted: 'access',
   ProjectRoleRevoked: 'access',
   SubjectForgotten: 'access',
+  AuditRetentionChanged: 'access',
   AccessDenied: 'access',
 };
 

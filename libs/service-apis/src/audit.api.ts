@@ -1,7 +1,8 @@
 /**
  * The audit service's internal API: what the gateway may ask of it, typed once for both
- * sides. Every operation runs for the tenant of the signed internal identity (the auditor
- * role is a tenant role, so the identity names no project); a tenant never comes from input.
+ * sides. Every operation runs for the tenant of the signed internal identity (the audit roles,
+ * `auditor` and `audit-admin`, are tenant roles, so the identity names no project); a tenant
+ * never comes from input.
  */
 
 /** A resource an audit entry is about, with the version it was used at when the event says. */
@@ -111,9 +112,43 @@ export interface RetentionPolicy {
   retentionDays: number | null;
 }
 
+/**
+ * The retention wanted. One not shorter than the retention in force takes effect at once (and
+ * drops a scheduled shortening); a shorter one needs a reason and is scheduled: it takes effect
+ * only after the audit service's shortening delay, and purges keep the longer one until then.
+ */
+export interface RetentionChangeRequest extends RetentionPolicy {
+  /** Why; required (not blank) when the change shortens the retention in force. */
+  reason?: string | null;
+}
+
+/** A scheduled shortening, not in force yet. */
+export interface PendingRetention {
+  retentionDays: number;
+  reason: string;
+  /** ISO 8601: when it was asked for, and when it takes effect (purges use it from then on). */
+  requestedAt: string;
+  effectiveAt: string;
+  /** The AuditRetentionChanged event that scheduled it; its audit entry names who asked. */
+  eventId: string;
+}
+
 export interface RetentionView extends RetentionPolicy {
+  /** retentionDays is the retention in force now; a shortening waiting for its delay is here. */
+  pending: PendingRetention | null;
   /** What has been purged so far: the anchor verification starts from. */
   anchor: { throughSeq: number; throughHash: string; purgedCount: number; purgedBefore: string } | null;
+}
+
+/** What a retention request did (the AuditRetentionChanged `change`), or null when it changed nothing. */
+export type RetentionChange = 'applied' | 'shortening-scheduled' | 'shortening-cancelled';
+
+export interface RetentionChangeView extends RetentionView {
+  change: RetentionChange | null;
+}
+
+export interface CancelRetentionShorteningRequest {
+  reason?: string | null;
 }
 
 export interface ForgetSubjectRequest {
@@ -125,7 +160,8 @@ export interface AuditOperations {
   listEntries: { input: AuditQuery; output: AuditPage };
   replay: { input: Record<string, never>; output: AuditReplayReport };
   getRetention: { input: Record<string, never>; output: RetentionView };
-  setRetention: { input: RetentionPolicy; output: RetentionView };
+  setRetention: { input: RetentionChangeRequest; output: RetentionChangeView };
+  cancelRetentionShortening: { input: CancelRetentionShorteningRequest; output: RetentionChangeView };
   forgetSubject: { input: ForgetSubjectRequest; output: { pseudonym: string; eventId: string } };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { defineOwnerService } from '@evalvault/platform';
+import { defineOwnerService, type OwnerAdapters } from '@evalvault/platform';
 import type { AuditOperations, AuditStreams } from '@evalvault/service-apis';
 import { auditOperationHandlers, auditStreamHandlers } from './api/audit-internal-api.js';
 import { AUDIT_LOG } from './audit.consumers.js';
@@ -25,8 +25,28 @@ export interface AuditParts {
 }
 
 /**
+ * The audit service's parts from its adapters. `now` is the clock of retention changes and of
+ * the events the parts append (Date.now; a test composing the parts itself may move it).
+ */
+export function composeAuditParts(
+  adapters: Pick<OwnerAdapters, 'pool' | 'dataSource' | 'store'>,
+  options: { shorteningDelayMs: number; now?: () => number },
+): AuditParts {
+  const { pool, dataSource, store } = adapters;
+  const sources = { now: options.now ?? Date.now, newId: randomUUID };
+  return {
+    projection: new AuditProjection(dataSource),
+    queries: new AuditQueries(pool),
+    replay: new AuditReplay(pool, store),
+    retention: new AuditRetention(pool, { store, sources, shorteningDelayMs: options.shorteningDelayMs }),
+    forget: new ForgetSubject(store, new SubjectKeys(sqlOfPg(pool)), sources),
+  };
+}
+
+/**
  * The audit service: one consumer group over every topic (the hash-chained log), its own
- * SubjectForgotten streams, replay against the event store, export, and a retention timer.
+ * SubjectForgotten and AuditRetentionChanged streams, replay against the event store, export,
+ * and a retention timer.
  */
 export const AUDIT_SERVICE = defineOwnerService<AuditConfig, AuditOperations, AuditStreams, AuditParts>({
   name: 'audit',
@@ -34,14 +54,8 @@ export const AUDIT_SERVICE = defineOwnerService<AuditConfig, AuditOperations, Au
   migrations: [[AUDIT_SCHEMA, AUDIT_MIGRATIONS]],
   config: loadConfig,
   async compose(config, adapters) {
-    const { pool, dataSource, store, logger } = adapters;
-    const parts: AuditParts = {
-      projection: new AuditProjection(dataSource),
-      queries: new AuditQueries(pool),
-      replay: new AuditReplay(pool, store),
-      retention: new AuditRetention(pool),
-      forget: new ForgetSubject(store, new SubjectKeys(sqlOfPg(pool)), { now: Date.now, newId: randomUUID }),
-    };
+    const { logger } = adapters;
+    const parts = composeAuditParts(adapters, { shorteningDelayMs: config.retentionShorteningDelayMs });
     const timer =
       config.retentionIntervalMs > 0
         ? setInterval(() => purge(parts.retention, logger), config.retentionIntervalMs)

@@ -17,14 +17,22 @@ export interface AuditConfig extends ServiceConfig {
   groupId: string;
   /** Where a new consumer group starts: `earliest` (default: the whole retained history) or `latest`. */
   consumerStart: 'earliest' | 'latest';
-  /** The relay of the audit service's own streams (SubjectForgotten): checkpoint name and where a new one starts. */
+  /** The relay of the audit service's own streams (SubjectForgotten, AuditRetentionChanged): checkpoint name and where a new one starts. */
   relayName: string;
   relayStart: 'earliest' | 'latest';
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
   internalSecretRef: string | null;
   /** How often retention purges run; 0: never (purges only on demand). */
   retentionIntervalMs: number;
+  /**
+   * How long a shortening of a tenant's retention waits before purges use it (meanwhile they keep
+   * the longer one, and an audit-admin can cancel it): AUDIT_RETENTION_SHORTENING_DELAY_HOURS.
+   */
+  retentionShorteningDelayMs: number;
 }
+
+export const DEFAULT_RETENTION_SHORTENING_DELAY_HOURS = 72;
+const HOUR_MS = 60 * 60 * 1000;
 
 function wholeNumber(env: Environment, variable: string, fallback: number): number {
   const raw = env[variable];
@@ -47,5 +55,7 @@ export function loadConfig(env: Environment): AuditConfig {
     relayStart: readChoice(env, 'AUDIT_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     retentionIntervalMs: wholeNumber(env, 'AUDIT_RETENTION_INTERVAL_MS', 60 * 60 * 1000),
+    retentionShorteningDelayMs:
+      wholeNumber(env, 'AUDIT_RETENTION_SHORTENING_DELAY_HOURS', DEFAULT_RETENTION_SHORTENING_DELAY_HOURS) * HOUR_MS,
   };
 }

@@ -14,7 +14,9 @@ jest.setTimeout(180_000);
 /**
  * The audit log end to end, in distributed mode: the gateway appends its own events (an API
  * key issued, accesses it refused), its relay publishes them, the audit service's consumer
- * group records them, and an auditor reads, exports, replays and forgets over the gateway.
+ * group records them, and an auditor reads, exports and replays over the gateway while an
+ * audit-admin forgets and asks for (and cancels) a shortening of the retention. The bootstrap
+ * key reads nothing: it issues those two keys, as an admin would.
  */
 describe('audit log through the gateway', () => {
   const processes: RunsProcess[] = [];
@@ -26,6 +28,9 @@ describe('audit log through the gateway', () => {
     E2E_PEPPER: randomBytes(32).toString('base64url'),
   };
   let gateway: string;
+  let auditorKey: string;
+  let auditAdminKey: string;
+  let auditAdminSubject: string;
 
   beforeAll(async () => {
     migrateTestDatabase();
@@ -48,6 +53,18 @@ describe('audit log through the gateway', () => {
     });
     processes.push(gatewayProcess);
     gateway = gatewayProcess.url;
+    const issue = async (name: string, tenantRoles: string[]): Promise<{ key: string; apiKeyId: string }> => {
+      const issued = await call('/v1/projects/default/api-keys', bootstrapKey, {
+        method: 'POST',
+        body: JSON.stringify({ name: `${name}-${suffix}`, role: 'viewer', tenantRoles }),
+      });
+      expect(issued.status).toBe(201);
+      return (await issued.json()) as { key: string; apiKeyId: string };
+    };
+    auditorKey = (await issue('e2e-auditor', ['auditor'])).key;
+    const auditAdmin = await issue('e2e-audit-admin', ['audit-admin']);
+    auditAdminKey = auditAdmin.key;
+    auditAdminSubject = `api-key:${auditAdmin.apiKeyId}`;
   });
 
   afterAll(async () => {
@@ -64,7 +81,7 @@ describe('audit log through the gateway', () => {
   async function entries(query: string, count: number): Promise<AuditEntryView[]> {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const response = await call(`/v1/audit?${query}`, bootstrapKey);
+      const response = await call(`/v1/audit?${query}`, auditorKey);
       expect(response.status).toBe(200);
       const page = (await response.json()) as AuditPage;
       if (page.items.length >= count) return page.items;
@@ -90,6 +107,7 @@ describe('audit log through the gateway', () => {
       ).status,
     ).toBe(403);
     expect((await call('/v1/audit', viewerKey)).status).toBe(403);
+    expect((await call('/v1/audit', bootstrapKey)).status).toBe(403);
 
     const [issuedEntry] = await entries(`action=ApiKeyIssued&resource=${encodeURIComponent(`api-key:${keyId}`)}`, 1);
     expect(issuedEntry).toMatchObject({
@@ -112,14 +130,14 @@ describe('audit log through the gateway', () => {
       ['/v1/audit', 'auditor', 403, 'denied'],
     ]);
 
-    const csv = await call(`/v1/audit/export?format=csv&actor=${encodeURIComponent(viewer)}`, bootstrapKey);
+    const csv = await call(`/v1/audit/export?format=csv&actor=${encodeURIComponent(viewer)}`, auditorKey);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const rows = (await csv.text()).trimEnd().split('\r\n');
     expect(rows).toHaveLength(3);
     expect(rows[1]).toContain(',AccessDenied,denied,default,api-key:');
 
-    const replay = await call('/v1/audit/replay', bootstrapKey, { method: 'POST' });
+    const replay = await call('/v1/audit/replay', auditorKey, { method: 'POST' });
     expect(replay.status).toBe(200);
     // Tenant `default` is shared by every test run on this database: other runs' events may have no entry here.
     expect((await replay.json()) as AuditReplayReport).toMatchObject({
@@ -139,7 +157,11 @@ describe('audit log through the gateway', () => {
     const [before] = await entries(`action=AccessDenied&actor=${encodeURIComponent(subject)}`, 1);
     expect(before!.actor.subject).toBe(subject);
 
-    const forgotten = await call('/v1/audit/subjects/forget', bootstrapKey, {
+    for (const key of [bootstrapKey, auditorKey])
+      expect(
+        (await call('/v1/audit/subjects/forget', key, { method: 'POST', body: JSON.stringify({ subject }) })).status,
+      ).toBe(403);
+    const forgotten = await call('/v1/audit/subjects/forget', auditAdminKey, {
       method: 'POST',
       body: JSON.stringify({ subject, reason: 'e2e' }),
     });
@@ -149,12 +171,62 @@ describe('audit log through the gateway', () => {
     const [after] = await entries(`action=AccessDenied&actor=${encodeURIComponent(subject)}`, 1);
     expect(after!.actor).toMatchObject({ subject: null, forgotten: true, pseudonym });
 
-    // Relayed by the audit service itself, then consumed like any event; the bootstrap key is fresh to this run.
-    const [found] = await entries(`action=SubjectForgotten&actor=${encodeURIComponent(bootstrapSubject)}`, 1);
+    // Relayed by the audit service itself, then consumed like any event; the audit-admin key is fresh to this run.
+    const [found] = await entries(`action=SubjectForgotten&actor=${encodeURIComponent(auditAdminSubject)}`, 1);
     expect(found).toMatchObject({
-      actor: { subject: bootstrapSubject },
+      actor: { subject: auditAdminSubject },
       target: { subject: null, pseudonym, forgotten: true },
       projectId: '*',
     });
+  });
+
+  it('shortens the retention only with a reason, after a delay, and records who asked', async () => {
+    expect(
+      (
+        await call('/v1/audit/retention', auditorKey, {
+          method: 'PUT',
+          body: JSON.stringify({ retentionDays: 1, reason: 'x' }),
+        })
+      ).status,
+    ).toBe(403);
+    // Tenant `default` is shared by every run on this database: shorten what is in force by a day, then cancel.
+    const before = (await (await call('/v1/audit/retention', auditorKey)).json()) as {
+      retentionDays: number | null;
+      pending: unknown;
+    };
+    const shorter = before.retentionDays === null ? 36_500 : before.retentionDays - 1;
+    if (shorter < 1) return;
+    const unexplained = await call('/v1/audit/retention', auditAdminKey, {
+      method: 'PUT',
+      body: JSON.stringify({ retentionDays: shorter }),
+    });
+    expect(unexplained.status).toBe(400);
+    const scheduled = await call('/v1/audit/retention', auditAdminKey, {
+      method: 'PUT',
+      body: JSON.stringify({ retentionDays: shorter, reason: `e2e ${suffix}` }),
+    });
+    expect(scheduled.status).toBe(202);
+    const view = (await scheduled.json()) as { retentionDays: number | null; pending: { effectiveAt: string } };
+    expect(view.retentionDays).toBe(before.retentionDays);
+    // The default delay is 72 hours.
+    expect(Date.parse(view.pending.effectiveAt) - Date.now()).toBeGreaterThan(71 * 60 * 60 * 1000);
+    const cancelled = await call(
+      `/v1/audit/retention/pending?reason=${encodeURIComponent(`e2e ${suffix}`)}`,
+      auditAdminKey,
+      {
+        method: 'DELETE',
+      },
+    );
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ retentionDays: before.retentionDays, pending: null });
+
+    // Both relayed from the audit service's retention stream and recorded like any event.
+    const recorded = await entries(`action=AuditRetentionChanged&actor=${encodeURIComponent(auditAdminSubject)}`, 2);
+    expect(
+      recorded.map((entry) => [entry.details['change'], entry.details['toDays'], entry.details['reason']]),
+    ).toEqual([
+      ['shortening-scheduled', shorter, `e2e ${suffix}`],
+      ['shortening-cancelled', shorter, `e2e ${suffix}`],
+    ]);
   });
 });

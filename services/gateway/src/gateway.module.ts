@@ -7,6 +7,7 @@ import { API_KEYS, ApiKeysController } from './access/api-keys.controller.js';
 import type { ApiKeysService } from './access/api-keys.service.js';
 import { MEMBERS, MembersController } from './members/members.controller.js';
 import type { MembersService } from './members/members.service.js';
+import { TenantRolesController } from './members/tenant-roles.controller.js';
 import { NOTIFICATIONS_CLIENT, NotificationsController } from './notifications/notifications.controller.js';
 import { AUDIT_CLIENT, AuditController, type AuditClient } from './audit/audit.controller.js';
 import { REGISTRY_CLIENT, REGISTRY_CONTROLLERS, type RegistryClient } from './registry/index.js';
@@ -31,6 +32,7 @@ export class GatewayModule {
         RunsController,
         ApiKeysController,
         MembersController,
+        TenantRolesController,
         ...(parts.notifications ? [NotificationsController] : []),
         ...(parts.audit ? [AuditController] : []),
         ...(parts.registry ? REGISTRY_CONTROLLERS : []),

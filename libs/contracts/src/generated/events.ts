@@ -66,7 +66,7 @@ export interface ApiKeyIssuedPayload {
   /** First characters of the key, to recognise it in lists. */
   prefix: string;
   expiresAt: null | number;
-  /** Tenant roles the key also holds (auditor); only the operator's bootstrap key has one. */
+  /** Tenant roles the key also holds (auditor, audit-admin), granted by an admin of project default when the key was issued. */
   tenantRoles: string[];
 }
 
@@ -77,6 +77,24 @@ export interface ApiKeyRevoked extends EventEnvelope<'ApiKeyRevoked'> {
 export interface ApiKeyRevokedPayload {
   apiKeyId: string;
   reason: null | string;
+}
+
+export interface AuditRetentionChanged extends EventEnvelope<'AuditRetentionChanged'> {
+  payload: AuditRetentionChangedPayload;
+}
+
+/** A tenant's audit retention changed, or a shortening of it was scheduled or cancelled. A shortening takes effect only at effectiveAt (a delay after it was asked for, with a reason); until then purges keep the longer retention. A lengthening takes effect at once. */
+export interface AuditRetentionChangedPayload {
+  /** Documented strings: applied (in force from effectiveAt, which is when it was asked for), shortening-scheduled (in force from effectiveAt, later), shortening-cancelled (a scheduled shortening dropped before it took effect). */
+  change: string;
+  /** Retention in force when the change was asked for, in days; null: entries are kept for ever. */
+  fromDays: null | number;
+  /** Retention asked for (for a cancellation: the one dropped), in days; null: for ever. */
+  toDays: null | number;
+  /** Why, as the caller gave it; required for a shortening. */
+  reason: null | string;
+  /** When the new retention takes effect; null for a cancellation. */
+  effectiveAt: null | number;
 }
 
 export interface CaseBatchScheduled extends EventEnvelope<'CaseBatchScheduled'> {
@@ -418,7 +436,7 @@ export interface ProjectRoleGranted extends EventEnvelope<'ProjectRoleGranted'> 
 
 export interface ProjectRoleGrantedPayload {
   subject: string;
-  /** viewer, editor, approver, admin (project) or auditor (tenant). */
+  /** viewer, editor, approver, admin (project), or auditor, audit-admin (tenant: the stream of the tenant's roles, project *). */
   role: string;
 }
 
@@ -574,6 +592,7 @@ export const EVENT_TYPES = [
   'AccessDenied',
   'ApiKeyIssued',
   'ApiKeyRevoked',
+  'AuditRetentionChanged',
   'CaseBatchScheduled',
   'CaseEvaluated',
   'CaseFailed',
@@ -610,6 +629,7 @@ export type EvalVaultEvent =
   | AccessDenied
   | ApiKeyIssued
   | ApiKeyRevoked
+  | AuditRetentionChanged
   | CaseBatchScheduled
   | CaseEvaluated
   | CaseFailed

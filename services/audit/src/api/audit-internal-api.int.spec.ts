@@ -12,6 +12,8 @@ import type { AuditEntryView, AuditOperations, AuditStreams } from '@evalvault/s
 import { auditedEvent, openAuditHarness, sampleHistory, type AuditHarness } from '../testing/audit-harness.js';
 import { auditOperationHandlers, auditStreamHandlers } from './audit-internal-api.js';
 
+const ADMIN_ACTOR = { subject: 'audit-admin-1', authMethod: 'oidc', apiKeyId: null };
+
 /** The audit service's internal API over real HTTP, as the gateway calls it. */
 describe('audit internal API', () => {
   const secret = randomBytes(32);
@@ -23,6 +25,12 @@ describe('audit internal API', () => {
     projectId: null,
     roles,
     actor: { subject: 'auditor-1', authMethod: 'oidc', apiKeyId: null },
+  });
+  const auditAdminOf = (tenantId: string, actor: InternalIdentity['actor'] = ADMIN_ACTOR): InternalIdentity => ({
+    tenantId,
+    projectId: null,
+    roles: ['audit-admin'],
+    actor,
   });
   const codeOf = (promise: Promise<unknown>): Promise<unknown> =>
     promise.then(
@@ -122,13 +130,23 @@ describe('audit internal API', () => {
   it('replays, keeps a retention policy and forgets a subject for the identity’s tenant', async () => {
     const tenant = `tenant-${randomUUID()}`;
     await audit.record(sampleHistory(tenant));
-    const me = auditorOf(tenant);
+    const me = auditAdminOf(tenant);
     expect(await client.call('replay', {}, me)).toMatchObject({
       status: 'verified',
       counts: { entries: 6, events: 6 },
     });
-    expect(await client.call('setRetention', { retentionDays: 400 }, me)).toEqual({ retentionDays: 400, anchor: null });
-    expect(await client.call('getRetention', {}, me)).toEqual({ retentionDays: 400, anchor: null });
+    const scheduled = await client.call('setRetention', { retentionDays: 400, reason: 'policy' }, me);
+    expect(scheduled).toMatchObject({
+      change: 'shortening-scheduled',
+      retentionDays: null,
+      pending: { retentionDays: 400, reason: 'policy' },
+      anchor: null,
+    });
+    expect(await client.call('getRetention', {}, auditorOf(tenant))).toEqual({
+      retentionDays: null,
+      pending: scheduled.pending,
+      anchor: null,
+    });
     const forgotten = await client.call('forgetSubject', { subject: 'alice@example.com' }, me);
     expect((await client.call('listEntries', { action: 'RunRequested' }, me)).items[0]!.actor).toMatchObject({
       subject: null,
@@ -136,7 +154,70 @@ describe('audit internal API', () => {
       pseudonym: forgotten.pseudonym,
     });
     const [event] = await audit.store.readStream(`forgotten-${forgotten.pseudonym}`);
-    expect(event!.event).toMatchObject({ type: 'SubjectForgotten', tenantId: tenant, actor: { subject: 'auditor-1' } });
+    expect(event!.event).toMatchObject({
+      type: 'SubjectForgotten',
+      tenantId: tenant,
+      actor: { subject: 'audit-admin-1' },
+    });
+  });
+
+  it('leaves auditors read-only: retention changes and forgetting are for audit-admins', async () => {
+    const tenant = `tenant-${randomUUID()}`;
+    await audit.record(sampleHistory(tenant));
+    for (const roles of [['auditor'], ['admin'], []]) {
+      const them = auditorOf(tenant, roles);
+      expect(await codeOf(client.call('setRetention', { retentionDays: 1, reason: 'x' }, them))).toBe('FORBIDDEN 403');
+      expect(await codeOf(client.call('setRetention', { retentionDays: null }, them))).toBe('FORBIDDEN 403');
+      expect(await codeOf(client.call('cancelRetentionShortening', {}, them))).toBe('FORBIDDEN 403');
+      expect(await codeOf(client.call('forgetSubject', { subject: 'alice@example.com' }, them))).toBe('FORBIDDEN 403');
+    }
+    expect(await client.call('getRetention', {}, auditorOf(tenant))).toEqual({
+      retentionDays: null,
+      pending: null,
+      anchor: null,
+    });
+    expect((await client.call('listEntries', { actor: 'alice@example.com' }, auditorOf(tenant))).items).toHaveLength(3);
+  });
+
+  it('refuses a shortening without a reason, and a cancellation with nothing waiting', async () => {
+    const me = auditAdminOf(`tenant-${randomUUID()}`);
+    const refused = await client.call('setRetention', { retentionDays: 1 }, me).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'shortening the audit retention from for ever to 1 days needs a reason',
+    });
+    expect(await codeOf(client.call('setRetention', { retentionDays: 1, reason: ' ' }, me))).toBe('INVALID_INPUT 400');
+    expect(await codeOf(client.call('cancelRetentionShortening', { reason: 'x' }, me))).toBe('NOT_FOUND 404');
+    expect(await client.call('setRetention', { retentionDays: 30, reason: 'costs' }, me)).toMatchObject({
+      change: 'shortening-scheduled',
+    });
+    expect(await client.call('cancelRetentionShortening', { reason: 'wrong tenant' }, me)).toMatchObject({
+      change: 'shortening-cancelled',
+      pending: null,
+    });
+  });
+
+  it('refuses to let anyone forget themselves, by subject or by API key', async () => {
+    const tenant = `tenant-${randomUUID()}`;
+    await audit.record(sampleHistory(tenant, 'admin@example.com'));
+    const byKey = { subject: 'api-key:0123456789ab', authMethod: 'api_key', apiKeyId: '0123456789ab' };
+    for (const [actor, subject] of [
+      [ADMIN_ACTOR, 'audit-admin-1'],
+      [byKey, 'api-key:0123456789ab'],
+    ] as const) {
+      const refused = await client
+        .call('forgetSubject', { subject, reason: 'cover my tracks' }, auditAdminOf(tenant, actor))
+        .catch((error: unknown) => error);
+      expect(refused).toMatchObject({
+        code: 'FORBIDDEN',
+        status: 403,
+        message: 'you cannot forget your own subject: another audit-admin must make the request',
+      });
+    }
+    // Someone else's subject is fine.
+    expect(
+      await client.call('forgetSubject', { subject: 'admin@example.com' }, auditAdminOf(tenant, byKey)),
+    ).toMatchObject({ pseudonym: expect.any(String) });
   });
 
   it('streams an export as JSONL or CSV, page after page', async () => {

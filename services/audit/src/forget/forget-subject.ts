@@ -7,8 +7,11 @@ import { pseudonymOf } from '../subjects/subject-cipher.js';
 /** The project an event names when it concerns a whole tenant (a forgotten subject belongs to no project). */
 export const TENANT_WIDE_PROJECT = '*';
 
-/** Streams of the audit service's own events: `forgotten-<pseudonym>` (never the subject in clear). */
-export const AUDIT_STREAM_PREFIXES = ['forgotten-'] as const;
+/**
+ * Streams of the audit service's own events: `forgotten-<pseudonym>` (never the subject in clear)
+ * and `retention-<hashed tenant>` (AuditRetentionChanged).
+ */
+export const AUDIT_STREAM_PREFIXES = ['forgotten-', 'retention-'] as const;
 
 export interface ForgetContext {
   tenantId: string;

@@ -68,6 +68,48 @@ describe('audit facts of an event', () => {
     });
   });
 
+  it('shows the tenant roles granted with an API key, as entries written before them still read', () => {
+    const key = {
+      apiKeyId: '0123456789ab',
+      name: 'compliance',
+      role: 'viewer',
+      secretHash: 'h',
+      prefix: 'evk_0123456789ab',
+      expiresAt: null,
+    };
+    const granted = testEvent('ApiKeyIssued', { ...key, tenantRoles: ['auditor', 'audit-admin'] });
+    expect(factsOf(granted).details).toEqual({ role: 'viewer', expiresAt: null, tenantRoles: 'auditor,audit-admin' });
+    expect(factsOf(testEvent('ApiKeyIssued', { ...key, tenantRoles: [] })).details).toEqual({
+      role: 'viewer',
+      expiresAt: null,
+    });
+    const bootstrap = { ...testEvent('ApiKeyIssued', { ...key, tenantRoles: ['auditor'] }) };
+    bootstrap.actor = { subject: 'system:bootstrap', authMethod: 'system', apiKeyId: null };
+    expect(factsOf(bootstrap).details).toEqual({ role: 'viewer', expiresAt: null });
+  });
+
+  it('records who changed the audit retention, from what to what, why and from when', () => {
+    const event = testEvent('AuditRetentionChanged', {
+      change: 'shortening-scheduled',
+      fromDays: 400,
+      toDays: 30,
+      reason: 'storage costs',
+      effectiveAt: Date.UTC(2026, 11, 1, 12),
+    });
+    expect(factsOf(event)).toEqual({
+      resources: [{ type: 'audit-retention', id: event.tenantId, version: null, contentHash: null }],
+      outcome: 'success',
+      details: {
+        change: 'shortening-scheduled',
+        fromDays: 400,
+        toDays: 30,
+        reason: 'storage costs',
+        effectiveAt: '2026-12-01T12:00:00.000Z',
+      },
+      target: null,
+    });
+  });
+
   it('marks failures as failures', () => {
     expect(
       factsOf(testEvent('RunFailed', { runId: 'r', reason: 'budget', message: 'over budget', subject: null })).outcome,

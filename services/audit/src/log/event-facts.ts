@@ -207,11 +207,17 @@ export function factsOf(event: EvalVaultEvent): EventFacts {
     }
     case 'NotificationRouteRemoved':
       return facts([resource('route', event.payload.routeId)], { name: event.payload.name });
-    case 'ApiKeyIssued':
-      return facts([resource('api-key', event.payload.apiKeyId)], {
-        role: event.payload.role,
-        expiresAt: event.payload.expiresAt,
+    case 'ApiKeyIssued': {
+      const p = event.payload;
+      // The tenant roles (audit roles) an admin granted with the key. Bootstrap keys' own, from
+      // before audit roles were granted explicitly, are left out: their entries were written without.
+      const granted = p.tenantRoles.length > 0 && event.actor.subject !== 'system:bootstrap';
+      return facts([resource('api-key', p.apiKeyId)], {
+        role: p.role,
+        expiresAt: p.expiresAt,
+        ...(granted ? { tenantRoles: p.tenantRoles.join(',') } : {}),
       });
+    }
     case 'ApiKeyRevoked':
       return facts([resource('api-key', event.payload.apiKeyId)], { reason: event.payload.reason });
     case 'ProjectRoleGranted':
@@ -219,6 +225,16 @@ export function factsOf(event: EvalVaultEvent): EventFacts {
       return facts([], { role: event.payload.role }, 'success', event.payload.subject);
     case 'SubjectForgotten':
       return facts([], { reason: event.payload.reason }, 'success', event.payload.subject);
+    case 'AuditRetentionChanged': {
+      const p = event.payload;
+      return facts([resource('audit-retention', event.tenantId)], {
+        change: p.change,
+        fromDays: p.fromDays,
+        toDays: p.toDays,
+        reason: p.reason,
+        effectiveAt: p.effectiveAt === null ? null : new Date(p.effectiveAt).toISOString(),
+      });
+    }
     case 'AccessDenied': {
       const p = event.payload;
       return facts(

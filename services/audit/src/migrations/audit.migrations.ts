@@ -93,8 +93,42 @@ export class CreateSubjectKeys1764400100000 implements MigrationInterface {
   }
 }
 
+/**
+ * A shortening of a tenant's retention waits for its delay: the retention asked for, why, when
+ * it was asked for and when it takes effect, and the AuditRetentionChanged event that said so.
+ * Purges use retention_days until pending_effective_at, then the pending one (moved over).
+ */
+export class AddPendingRetention1765100000000 implements MigrationInterface {
+  name = 'AddPendingRetention1765100000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      ALTER TABLE "${AUDIT_SCHEMA}".retention_policies
+        ADD COLUMN pending_days         integer CHECK (pending_days IS NULL OR pending_days >= 1),
+        ADD COLUMN pending_reason       text,
+        ADD COLUMN pending_requested_at timestamptz(3),
+        ADD COLUMN pending_effective_at timestamptz(3),
+        ADD COLUMN pending_event_id     text,
+        ADD CONSTRAINT retention_pending_whole CHECK (
+          (pending_days IS NULL) = (pending_effective_at IS NULL)
+          AND (pending_days IS NULL) = (pending_reason IS NULL)
+          AND (pending_days IS NULL) = (pending_requested_at IS NULL)
+          AND (pending_days IS NULL) = (pending_event_id IS NULL)
+        )`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      ALTER TABLE "${AUDIT_SCHEMA}".retention_policies
+        DROP CONSTRAINT retention_pending_whole,
+        DROP COLUMN pending_days, DROP COLUMN pending_reason, DROP COLUMN pending_requested_at,
+        DROP COLUMN pending_effective_at, DROP COLUMN pending_event_id`);
+  }
+}
+
 export const AUDIT_MIGRATIONS: (new () => MigrationInterface)[] = [
   inboxMigration(AUDIT_SCHEMA),
   CreateAuditLog1764400000000,
   CreateSubjectKeys1764400100000,
+  AddPendingRetention1765100000000,
 ];

@@ -10,6 +10,7 @@ import { AUDIT_MIGRATIONS, AUDIT_SCHEMA } from '../migrations/audit.migrations.j
 import { AuditProjection } from '../log/audit.projection.js';
 import { sqlOfPg } from '../log/sql.js';
 import { AuditQueries } from '../query/audit.queries.js';
+import { DEFAULT_RETENTION_SHORTENING_DELAY_HOURS } from '../config.js';
 import { AuditRetention } from '../retention/audit-retention.js';
 import { SubjectKeys } from '../subjects/subject-keys.js';
 import { AuditReplay } from '../verify/audit-replay.js';
@@ -28,21 +29,33 @@ export interface AuditHarness {
   close(): Promise<void>;
 }
 
-export async function openAuditHarness(): Promise<AuditHarness> {
+export interface AuditHarnessOptions {
+  /** The clock of retention changes and of the events the parts append; Date.now unless a test moves time itself. */
+  now?: () => number;
+  /** How long a retention shortening waits; the service's default (72 hours) unless given. */
+  shorteningDelayMs?: number;
+}
+
+export async function openAuditHarness(options: AuditHarnessOptions = {}): Promise<AuditHarness> {
   await migrateEventStore(testDatabaseUrl());
   await runMigrations(testDatabaseUrl(), AUDIT_SCHEMA, AUDIT_MIGRATIONS);
   const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 6 });
   const dataSource = await new DataSource({ type: 'postgres', url: testDatabaseUrl(), logging: false }).initialize();
   const store = new PostgresEventStore(pool);
   const projection = new AuditProjection(dataSource);
+  const sources = { now: options.now ?? Date.now, newId: randomUUID };
   return {
     pool,
     store,
     projection,
     queries: new AuditQueries(pool),
     replay: new AuditReplay(pool, store),
-    retention: new AuditRetention(pool),
-    forget: new ForgetSubject(store, new SubjectKeys(sqlOfPg(pool)), { now: Date.now, newId: randomUUID }),
+    retention: new AuditRetention(pool, {
+      store,
+      sources,
+      shorteningDelayMs: options.shorteningDelayMs ?? DEFAULT_RETENTION_SHORTENING_DELAY_HOURS * 60 * 60 * 1000,
+    }),
+    forget: new ForgetSubject(store, new SubjectKeys(sqlOfPg(pool)), sources),
     async record(events) {
       for (const event of events) {
         await store.append(event.streamId, [event], 'any');

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../auth/auth.errors.js';
 import { isPublicRoute } from './public-routes.js';
-import { ACTIONS, isAllowed, type Action } from './role-matrix.js';
+import { ACTIONS, isAllowed, TENANT_ADMIN_ACTIONS, TENANT_ADMIN_PROJECT, type Action } from './role-matrix.js';
 
 const ACTION = Symbol('evalvault:action');
 
@@ -12,7 +12,8 @@ export const Requires = (action: Action): MethodDecorator => SetMetadata(ACTION,
 
 /**
  * One guard on every non-public route: the authenticated principal must hold, in the project of
- * the path (or in the tenant for audit actions), a role the role matrix allows.
+ * the path (in the tenant for audit actions; in the tenant's administrative project for granting
+ * tenant roles), a role the role matrix allows.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -25,7 +26,7 @@ export class AccessGuard implements CanActivate {
     if (!action) throw AuthError.forbidden(`route ${request.method} ${request.routeOptions.url} declares no action`);
     const principal = request.principal;
     if (!principal) throw AuthError.unauthenticated('missing Authorization: Bearer …');
-    const project = request.params.project;
+    const project = TENANT_ADMIN_ACTIONS.has(action) ? TENANT_ADMIN_PROJECT : request.params.project;
     const projectRoles = project ? (principal.projectRoles[project] ?? []) : [];
     if (!isAllowed(action, projectRoles, principal.tenantRoles)) {
       throw AuthError.forbidden(

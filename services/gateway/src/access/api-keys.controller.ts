@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, UseG
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../auth/principal.js';
+import { TENANT_ROLES, type Role, type TenantRole } from '../auth/principal.js';
 import { ID_SCHEMA, PROJECT_PARAMS } from '../http/common-schemas.js';
 import { SecretBearing } from '../http/idempotency/secret-bearing.js';
 import { AccessGuard, Requires } from './access.guard.js';
@@ -22,10 +22,19 @@ const ISSUE_BODY = {
     name: { type: 'string', minLength: 1, maxLength: 100 },
     role: { type: 'string', enum: ['viewer', 'editor', 'approver', 'admin'] },
     expiresAt: { type: ['string', 'null'], format: 'date-time' },
+    tenantRoles: {
+      type: 'array',
+      items: { type: 'string', enum: [...TENANT_ROLES] },
+      uniqueItems: true,
+      description: `Tenant roles the key also holds (the audit log's): only on keys of project default, issued by its admins.`,
+    },
   },
 } as const;
 
-/** /v1/projects/{project}/api-keys: admins issue (the key is shown once), list and revoke keys. */
+/**
+ * /v1/projects/{project}/api-keys: admins issue (the key is shown once), list and revoke keys.
+ * A key of project `default` may also be given tenant roles (`auditor`, `audit-admin`) by its admins.
+ */
 @Controller('v1/projects/:project/api-keys')
 @UseGuards(AccessGuard)
 export class ApiKeysController {
@@ -39,12 +48,12 @@ export class ApiKeysController {
   issue(
     @Req() request: FastifyRequest,
     @Param('project') project: string,
-    @Body() body: { name: string; role: Role; expiresAt?: string | null },
+    @Body() body: { name: string; role: Role; expiresAt?: string | null; tenantRoles?: TenantRole[] },
   ): Promise<ApiKeyView & { key: string }> {
     return this.keys.issue(
       request.principal!,
       project,
-      { name: body.name, role: body.role, expiresAt: body.expiresAt ?? null },
+      { name: body.name, role: body.role, expiresAt: body.expiresAt ?? null, tenantRoles: body.tenantRoles ?? [] },
       randomUUID(),
     );
   }

@@ -16,13 +16,17 @@ import {
 import { commandContext } from './command-context.js';
 import { EdgeError } from '../http/index.js';
 import { issueApiKey, type ApiKeyRecord, type ApiKeySecretHasher } from '../auth/api-keys.js';
-import type { Principal, Role } from '../auth/principal.js';
+import type { Principal, Role, TenantRole } from '../auth/principal.js';
+import { AuthError } from '../auth/auth.errors.js';
+import { TENANT_ADMIN_PROJECT } from './role-matrix.js';
 import type { PostgresApiKeyStore } from '../auth/postgres-api-key.store.js';
 
 export interface ApiKeyView {
   apiKeyId: string;
   name: string;
   role: Role;
+  /** Tenant roles the key also holds (auditor, audit-admin). */
+  tenantRoles: TenantRole[];
   prefix: string;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -33,6 +37,7 @@ const view = (record: ApiKeyRecord): ApiKeyView => ({
   apiKeyId: record.keyId,
   name: record.name,
   role: record.role,
+  tenantRoles: record.tenantRoles,
   prefix: record.prefix,
   expiresAt: record.expiresAt?.toISOString() ?? null,
   revokedAt: record.revokedAt?.toISOString() ?? null,
@@ -75,9 +80,16 @@ export class ApiKeysService {
   async issue(
     principal: Principal,
     projectId: string,
-    request: { name: string; role: Role; expiresAt: string | null },
+    request: { name: string; role: Role; expiresAt: string | null; tenantRoles?: TenantRole[] },
     correlationId: string,
   ): Promise<ApiKeyView & { key: string }> {
+    const tenantRoles = [...new Set(request.tenantRoles ?? [])];
+    // The guard let an admin of this project in; tenant-wide roles are for the administrative project's admins.
+    if (tenantRoles.length > 0 && projectId !== TENANT_ADMIN_PROJECT) {
+      throw AuthError.forbidden(
+        `tenant roles (${tenantRoles.join(', ')}) are granted only on keys of project ${TENANT_ADMIN_PROJECT}, by its admins`,
+      );
+    }
     const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= this.sources.now()) {
       throw new EdgeError(
@@ -86,7 +98,7 @@ export class ApiKeysService {
       );
     }
     const { plaintext, record } = issueApiKey(
-      { tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt },
+      { tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt, tenantRoles },
       { hasher: this.hasher, now: new Date(this.sources.now()) },
     );
     await this.events.handle(
@@ -100,7 +112,7 @@ export class ApiKeysService {
           secretHash: record.secretHash,
           prefix: record.prefix,
           expiresAt: expiresAt?.getTime() ?? null,
-          tenantRoles: [],
+          tenantRoles: record.tenantRoles,
         },
       },
       commandContext(principal, projectId, correlationId),

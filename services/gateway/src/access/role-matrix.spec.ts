@@ -1,27 +1,101 @@
-import { ACTIONS, isAllowed, PROJECT_ROLES, type Action, type ProjectRole } from './role-matrix.js';
+import { TENANT_ROLES as PRINCIPAL_TENANT_ROLES } from '../auth/principal.js';
+import {
+  ACTIONS,
+  isAllowed,
+  PROJECT_ROLES,
+  TENANT_ROLES,
+  type Action,
+  type ProjectRole,
+  type TenantRole,
+} from './role-matrix.js';
 
 /** The whole matrix, written out: a change to who may do what shows up here, cell by cell. */
-const EXPECTED: Record<Action, Record<ProjectRole | 'auditor', boolean>> = {
-  'runs.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false },
-  'runs.submit': { viewer: false, editor: true, approver: true, admin: true, auditor: false },
-  'runs.cancel': { viewer: false, editor: true, approver: true, admin: true, auditor: false },
-  'runs.retry': { viewer: false, editor: true, approver: true, admin: true, auditor: false },
-  'registry.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false },
-  'registry.register': { viewer: false, editor: true, approver: true, admin: true, auditor: false },
-  'registry.approve': { viewer: false, editor: false, approver: true, admin: true, auditor: false },
-  'memory.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false },
-  'memory.verify': { viewer: false, editor: false, approver: true, admin: true, auditor: false },
-  'memory.forget': { viewer: false, editor: false, approver: false, admin: true, auditor: false },
-  'notifications.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false },
-  'notifications.manage': { viewer: false, editor: false, approver: false, admin: true, auditor: false },
-  'access.keys.manage': { viewer: false, editor: false, approver: false, admin: true, auditor: false },
-  'access.members.manage': { viewer: false, editor: false, approver: false, admin: true, auditor: false },
-  'access.read': { viewer: false, editor: false, approver: false, admin: true, auditor: false },
-  'audit.read': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
-  'audit.replay': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
-  'audit.export': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
-  'audit.retention': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
-  'audit.forget': { viewer: false, editor: false, approver: false, admin: false, auditor: true },
+const EXPECTED: Record<Action, Record<ProjectRole | TenantRole, boolean>> = {
+  'runs.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'runs.submit': { viewer: false, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'runs.cancel': { viewer: false, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'runs.retry': { viewer: false, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'registry.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'registry.register': {
+    viewer: false,
+    editor: true,
+    approver: true,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
+  'registry.approve': {
+    viewer: false,
+    editor: false,
+    approver: true,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
+  'memory.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'memory.verify': { viewer: false, editor: false, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'memory.forget': { viewer: false, editor: false, approver: false, admin: true, auditor: false, 'audit-admin': false },
+  'notifications.read': {
+    viewer: true,
+    editor: true,
+    approver: true,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
+  'notifications.manage': {
+    viewer: false,
+    editor: false,
+    approver: false,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
+  'access.keys.manage': {
+    viewer: false,
+    editor: false,
+    approver: false,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
+  'access.members.manage': {
+    viewer: false,
+    editor: false,
+    approver: false,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
+  'access.read': { viewer: false, editor: false, approver: false, admin: true, auditor: false, 'audit-admin': false },
+  'access.tenant-roles.manage': {
+    viewer: false,
+    editor: false,
+    approver: false,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
+  'audit.read': { viewer: false, editor: false, approver: false, admin: false, auditor: true, 'audit-admin': true },
+  'audit.replay': { viewer: false, editor: false, approver: false, admin: false, auditor: true, 'audit-admin': true },
+  'audit.export': { viewer: false, editor: false, approver: false, admin: false, auditor: true, 'audit-admin': true },
+  'audit.retention.read': {
+    viewer: false,
+    editor: false,
+    approver: false,
+    admin: false,
+    auditor: true,
+    'audit-admin': true,
+  },
+  'audit.retention': {
+    viewer: false,
+    editor: false,
+    approver: false,
+    admin: false,
+    auditor: false,
+    'audit-admin': true,
+  },
+  'audit.forget': { viewer: false, editor: false, approver: false, admin: false, auditor: false, 'audit-admin': true },
 };
 
 describe('role matrix', () => {
@@ -30,16 +104,32 @@ describe('role matrix', () => {
   });
 
   const cells = (Object.keys(EXPECTED) as Action[]).flatMap((action) =>
-    [...PROJECT_ROLES, 'auditor' as const].map((role) => ({ action, role, allowed: EXPECTED[action][role] })),
+    [...PROJECT_ROLES, ...TENANT_ROLES].map((role) => ({ action, role, allowed: EXPECTED[action][role] })),
   );
+  const isTenantRole = (role: ProjectRole | TenantRole): role is TenantRole =>
+    (TENANT_ROLES as readonly string[]).includes(role);
 
   it.each(cells)('$role → $action: $allowed', ({ action, role, allowed }) => {
-    const projectRoles = role === 'auditor' ? [] : [role];
-    const tenantRoles = role === 'auditor' ? (['auditor'] as const) : [];
+    const projectRoles = isTenantRole(role) ? [] : [role];
+    const tenantRoles = isTenantRole(role) ? [role] : [];
     expect(isAllowed(action, projectRoles, tenantRoles)).toBe(allowed);
   });
 
   it('gives nothing to someone with no role', () => {
     for (const action of Object.keys(ACTIONS) as Action[]) expect(isAllowed(action, [], [])).toBe(false);
+  });
+
+  it('leaves the auditor read-only: only an audit-admin changes retention or forgets, and no project admin does', () => {
+    for (const action of ['audit.retention', 'audit.forget'] as const) {
+      expect(isAllowed(action, [], ['auditor'])).toBe(false);
+      expect(isAllowed(action, ['admin'], ['auditor'])).toBe(false);
+      expect(isAllowed(action, [], ['audit-admin'])).toBe(true);
+    }
+    for (const action of ['audit.read', 'audit.replay', 'audit.export', 'audit.retention.read'] as const)
+      expect(isAllowed(action, ['admin'], [])).toBe(false);
+  });
+
+  it('knows the same tenant roles as the authenticator', () => {
+    expect([...PRINCIPAL_TENANT_ROLES]).toEqual([...TENANT_ROLES]);
   });
 });

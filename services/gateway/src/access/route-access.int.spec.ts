@@ -16,17 +16,30 @@ import { startTestOidcIssuer, type RunningTestOidcIssuer } from '../auth/testing
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from '../migrations/gateway.migrations.js';
 import { createGatewayRuntime, type GatewayClients } from '../gateway.runtime.js';
 import { membersStreamId } from '../members/members.decider.js';
+import { tenantRolesStreamId } from '../members/tenant-roles.decider.js';
 import { accessDeniedStreamId } from './denied-access.js';
 
-type Who = 'viewer' | 'editor' | 'approver' | 'admin' | 'auditor' | 'nobody';
-const EVERYONE: readonly Who[] = ['viewer', 'editor', 'approver', 'admin', 'auditor', 'nobody'];
+/** `default-admin`: admin of project `default` (not of the test's project), who administers tenant roles. */
+type Who = 'viewer' | 'editor' | 'approver' | 'admin' | 'auditor' | 'audit-admin' | 'default-admin' | 'nobody';
+const EVERYONE: readonly Who[] = [
+  'viewer',
+  'editor',
+  'approver',
+  'admin',
+  'auditor',
+  'audit-admin',
+  'default-admin',
+  'nobody',
+];
 const PROJECT_RANK: Record<string, number> = { viewer: 1, editor: 2, approver: 3, admin: 4 };
+const TENANT_RANK: Record<string, number> = { auditor: 1, 'audit-admin': 2 };
 
 /**
  * Every /v1 route the gateway serves, with the weakest role that may call it (project roles are
- * cumulative; `auditor` is the tenant role that reads the audit log and nothing else) and a
- * valid body. Written out here, apart from the role matrix, so a change to either shows.
- * A served route missing from this table fails the test.
+ * cumulative; `auditor` is the tenant role that reads the audit log and nothing else,
+ * `audit-admin` also changes its retention and forgets; tenant roles are granted by admins of
+ * project `default`) and a valid body. Written out here, apart from the role matrix, so a
+ * change to either shows. A served route missing from this table fails the test.
  */
 const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> = {
   'POST /v1/projects/{project}/runs': {
@@ -50,12 +63,16 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
   'POST /v1/projects/{project}/members': { needs: 'admin', body: { subject: 'someone@example.com', role: 'viewer' } },
   'GET /v1/projects/{project}/members': { needs: 'admin' },
   'DELETE /v1/projects/{project}/members/{subject}': { needs: 'admin' },
+  'POST /v1/tenant-roles': { needs: 'default-admin', body: { subject: 'someone@example.com', role: 'auditor' } },
+  'GET /v1/tenant-roles': { needs: 'default-admin' },
+  'DELETE /v1/tenant-roles/{role}/{subject}': { needs: 'default-admin' },
   'GET /v1/audit': { needs: 'auditor' },
   'POST /v1/audit/replay': { needs: 'auditor' },
   'GET /v1/audit/export': { needs: 'auditor' },
   'GET /v1/audit/retention': { needs: 'auditor' },
-  'PUT /v1/audit/retention': { needs: 'auditor', body: { retentionDays: 30 } },
-  'POST /v1/audit/subjects/forget': { needs: 'auditor', body: { subject: 'someone@example.com' } },
+  'PUT /v1/audit/retention': { needs: 'audit-admin', body: { retentionDays: 30, reason: 'storage costs' } },
+  'DELETE /v1/audit/retention/pending': { needs: 'audit-admin' },
+  'POST /v1/audit/subjects/forget': { needs: 'audit-admin', body: { subject: 'someone@example.com' } },
   'POST /v1/projects/{project}/datasets': {
     needs: 'editor',
     body: { name: 'd', cases: [{ question: 'q', answer: 'a', contexts: [] }] },
@@ -95,7 +112,9 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
 };
 
 function allowed(who: Who, needs: Exclude<Who, 'nobody'>): boolean {
-  if (needs === 'auditor' || who === 'auditor' || who === 'nobody') return who === needs;
+  if (who === 'nobody' || needs === 'default-admin' || who === 'default-admin') return who === needs;
+  if (needs in TENANT_RANK || who in TENANT_RANK)
+    return who in TENANT_RANK && needs in TENANT_RANK && TENANT_RANK[who]! >= TENANT_RANK[needs]!;
   return PROJECT_RANK[who]! >= PROJECT_RANK[needs]!;
 }
 
@@ -158,7 +177,14 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
   });
 
   const tokenFor = (who: Who, subject = `user-${who}`, tenantId = tenant): Promise<string> => {
-    const roles = who === 'nobody' ? {} : who === 'auditor' ? { $tenant: ['auditor'] } : { [project]: [who] };
+    const roles =
+      who === 'nobody'
+        ? {}
+        : who === 'auditor' || who === 'audit-admin'
+          ? { $tenant: [who] }
+          : who === 'default-admin'
+            ? { default: ['admin'] }
+            : { [project]: [who] };
     return oidc.issuer.sign({ sub: subject, tenant: tenantId, evalvault_roles: roles });
   };
   const request = async (route: string, token: string, body?: unknown): Promise<Response> => {
@@ -169,6 +195,7 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
       .replace('{otherRunId}', randomUUID())
       .replace('{keyId}', randomBytes(6).toString('hex'))
       .replace('{subject}', 'nobody-here')
+      .replace('{role}', 'auditor')
       .replace(/\{(datasetId|promptId|modelProfileId|routeId)\}/, randomUUID())
       .replace('{version}', '1');
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
@@ -381,5 +408,119 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
       'ProjectRoleGranted carol@example.com',
       'ProjectRoleRevoked carol@example.com',
     ]);
+  });
+  it('grants tenant roles to named subjects: only admins of project default, never to themselves, effective at once', async () => {
+    const defaultAdmin = {
+      authorization: `Bearer ${await tokenFor('default-admin', 'dora@example.com')}`,
+      'content-type': 'application/json',
+    };
+    const dave = await tokenFor('nobody', 'dave@example.com');
+    const asDave = async (method: string, path: string, body?: unknown): Promise<number> => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${dave}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      await response.body?.cancel();
+      return response.status;
+    };
+    const grant = (headers: Record<string, string>, subject: string, role: string): Promise<Response> =>
+      fetch(`${base}/v1/tenant-roles`, { method: 'POST', headers, body: JSON.stringify({ subject, role }) });
+
+    // An admin of another project may not, nor may anyone grant themselves a tenant role.
+    const projectAdmin = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' };
+    expect((await grant(projectAdmin, 'dave@example.com', 'auditor')).status).toBe(403);
+    const self = await grant(defaultAdmin, 'dora@example.com', 'audit-admin');
+    expect(self.status).toBe(403);
+    expect(((await self.json()) as { detail: string }).detail).toBe(
+      'you cannot grant yourself the tenant role audit-admin: another admin must',
+    );
+    for (const subject of ['api-key:0123456789ab', 'system:bootstrap'])
+      expect((await grant(defaultAdmin, subject, 'auditor')).status).toBe(400);
+    expect((await grant(defaultAdmin, 'dave@example.com', 'admin')).status).toBe(400);
+
+    expect(await asDave('GET', '/v1/audit')).toBe(403);
+    const granted = await grant(defaultAdmin, 'dave@example.com', 'auditor');
+    expect(granted.status).toBe(201);
+    expect(await granted.json()).toMatchObject({
+      subject: 'dave@example.com',
+      role: 'auditor',
+      grantedBy: 'dora@example.com',
+    });
+    expect(await asDave('GET', '/v1/audit')).toBe(404); // let in: the owner holds nothing
+    expect(await asDave('PUT', '/v1/audit/retention', { retentionDays: 1, reason: 'x' })).toBe(403);
+    expect((await grant(defaultAdmin, 'dave@example.com', 'audit-admin')).status).toBe(201);
+    expect(await asDave('PUT', '/v1/audit/retention', { retentionDays: 1, reason: 'x' })).toBe(404);
+    const listed = (await (await fetch(`${base}/v1/tenant-roles`, { headers: defaultAdmin })).json()) as {
+      items: { subject: string; role: string }[];
+    };
+    expect(listed.items.filter((item) => item.subject === 'dave@example.com').map((item) => item.role)).toEqual([
+      'audit-admin',
+      'auditor',
+    ]);
+
+    for (const role of ['audit-admin', 'auditor']) {
+      const revoked = await fetch(`${base}/v1/tenant-roles/${role}/dave%40example.com`, {
+        method: 'DELETE',
+        headers: { authorization: defaultAdmin.authorization },
+      });
+      expect(revoked.status).toBe(200);
+    }
+    expect(await asDave('GET', '/v1/audit')).toBe(403);
+    const history = (await store.readStream(tenantRolesStreamId(tenant)))
+      .filter((r) => (r.event.payload as { subject: string }).subject === 'dave@example.com')
+      .map((r) => `${r.event.type} ${r.event.projectId} ${(r.event.payload as { role: string }).role}`);
+    expect(history).toEqual([
+      'ProjectRoleGranted * auditor',
+      'ProjectRoleGranted * audit-admin',
+      'ProjectRoleRevoked * audit-admin',
+      'ProjectRoleRevoked * auditor',
+    ]);
+  });
+
+  it('issues API keys with tenant roles only in project default, and only its admins do', async () => {
+    const defaultAdmin = {
+      authorization: `Bearer ${await tokenFor('default-admin')}`,
+      'content-type': 'application/json',
+    };
+    const projectAdmin = { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({ name: 'auditor', role: 'viewer', tenantRoles: ['auditor'] });
+    const elsewhere = await fetch(`${base}/v1/projects/${project}/api-keys`, {
+      method: 'POST',
+      headers: projectAdmin,
+      body,
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(((await elsewhere.json()) as { detail: string }).detail).toBe(
+      'tenant roles (auditor) are granted only on keys of project default, by its admins',
+    );
+    expect(
+      (await fetch(`${base}/v1/projects/default/api-keys`, { method: 'POST', headers: projectAdmin, body })).status,
+    ).toBe(403);
+    expect(
+      (
+        await fetch(`${base}/v1/projects/default/api-keys`, {
+          method: 'POST',
+          headers: defaultAdmin,
+          body: JSON.stringify({ name: 'x', role: 'viewer', tenantRoles: ['admin'] }),
+        })
+      ).status,
+    ).toBe(400);
+    const issued = await fetch(`${base}/v1/projects/default/api-keys`, { method: 'POST', headers: defaultAdmin, body });
+    expect(issued.status).toBe(201);
+    const { key, tenantRoles } = (await issued.json()) as { key: string; tenantRoles: string[] };
+    expect(tenantRoles).toEqual(['auditor']);
+    const as = async (method: string, path: string, body?: unknown): Promise<number> => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      await response.body?.cancel();
+      return response.status;
+    };
+    expect(await as('GET', '/v1/audit')).toBe(404); // let in: the owner holds nothing
+    expect(await as('PUT', '/v1/audit/retention', { retentionDays: 1, reason: 'x' })).toBe(403);
+    expect(await as('POST', '/v1/audit/subjects/forget', { subject: 'someone' })).toBe(403);
   });
 });

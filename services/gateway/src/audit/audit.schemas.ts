@@ -34,6 +34,8 @@ export const EXPORT_QUERY = {
   additionalProperties: false,
 } as const;
 
+const REASON = { type: ['string', 'null'], maxLength: 500 } as const;
+
 export const RETENTION_BODY = {
   type: 'object',
   required: ['retentionDays'],
@@ -44,6 +46,19 @@ export const RETENTION_BODY = {
       maximum: 36_500,
       description: 'Days entries are kept; null keeps them for ever.',
     },
+    reason: {
+      ...REASON,
+      description:
+        'Why. Required (not blank) for a shortening, which then waits for the audit service’s delay (202) before purges use it.',
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+export const CANCEL_QUERY = {
+  type: 'object',
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: 500, description: 'Why the waiting shortening is dropped.' },
   },
   additionalProperties: false,
 } as const;
@@ -53,7 +68,7 @@ export const FORGET_BODY = {
   required: ['subject'],
   properties: {
     subject: { type: 'string', minLength: 1, maxLength: 500 },
-    reason: { type: ['string', 'null'], maxLength: 500 },
+    reason: REASON,
   },
   additionalProperties: false,
 } as const;
@@ -143,23 +158,50 @@ export const REPLAY_REPORT = {
   },
 } as const;
 
-export const RETENTION_VIEW = {
+const RETENTION_PROPERTIES = {
+  retentionDays: { type: ['integer', 'null'], description: 'The retention in force now; null: for ever.' },
+  pending: {
+    description: 'A shortening waiting for its delay: purges keep retentionDays until effectiveAt.',
+    anyOf: [
+      { type: 'null' },
+      {
+        type: 'object',
+        properties: {
+          retentionDays: { type: 'integer' },
+          reason: { type: 'string' },
+          requestedAt: { type: 'string', format: 'date-time' },
+          effectiveAt: { type: 'string', format: 'date-time' },
+          eventId: { type: 'string', description: 'The AuditRetentionChanged event; its entry names who asked.' },
+        },
+      },
+    ],
+  },
+  anchor: {
+    anyOf: [
+      { type: 'null' },
+      {
+        type: 'object',
+        properties: {
+          throughSeq: { type: 'integer' },
+          throughHash: { type: 'string' },
+          purgedCount: { type: 'integer' },
+          purgedBefore: { type: 'string', format: 'date-time' },
+        },
+      },
+    ],
+  },
+} as const;
+
+export const RETENTION_VIEW = { type: 'object', properties: RETENTION_PROPERTIES } as const;
+
+export const RETENTION_CHANGE_VIEW = {
   type: 'object',
   properties: {
-    retentionDays: { type: ['integer', 'null'] },
-    anchor: {
-      anyOf: [
-        { type: 'null' },
-        {
-          type: 'object',
-          properties: {
-            throughSeq: { type: 'integer' },
-            throughHash: { type: 'string' },
-            purgedCount: { type: 'integer' },
-            purgedBefore: { type: 'string', format: 'date-time' },
-          },
-        },
-      ],
+    ...RETENTION_PROPERTIES,
+    change: {
+      type: ['string', 'null'],
+      description:
+        'What the request did: applied, shortening-scheduled or shortening-cancelled; null: nothing (the retention asked for is already in force or waiting).',
     },
   },
 } as const;

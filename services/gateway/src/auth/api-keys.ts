@@ -27,7 +27,7 @@ export interface ApiKeyRecord {
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
-  /** Tenant roles besides the project role: only the operator's bootstrap key holds one (auditor). */
+  /** Tenant roles besides the project role (auditor, audit-admin), granted when the key was issued. */
   tenantRoles: TenantRole[];
 }
 
@@ -42,6 +42,8 @@ export interface IssueApiKeyRequest {
   role: Role;
   name: string;
   expiresAt: Date | null;
+  /** None unless an admin of the tenant's administrative project grants them (the caller checks). */
+  tenantRoles?: TenantRole[];
 }
 
 export interface IssuedApiKey {
@@ -121,7 +123,7 @@ export function issueApiKey(request: IssueApiKeyRequest, options: IssueApiKeyOpt
       expiresAt: request.expiresAt,
       revokedAt: null,
       createdAt: now,
-      tenantRoles: [],
+      tenantRoles: [...(request.tenantRoles ?? [])],
     },
   };
 }

@@ -2,14 +2,20 @@ import { AuthError } from './auth.errors.js';
 import type { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { looksLikeApiKey } from './api-keys.js';
 import type { OidcVerifier } from './oidc-verifier.js';
-import type { Principal, Role } from './principal.js';
+import type { Principal, Role, TenantRole } from './principal.js';
 
 export interface AuthenticatorOptions {
   apiKeys: ApiKeyAuthenticator;
   /** null when no OIDC issuer is configured: only API keys are accepted then. */
   oidc: OidcVerifier | null;
-  /** Project roles granted to OIDC subjects through /members, added to those their tokens carry. */
-  members?: { rolesOf(tenantId: string, subject: string): Promise<Record<string, Role[]>> };
+  /**
+   * Roles granted to OIDC subjects through /members (project roles) and /tenant-roles (the audit
+   * roles), added to those their tokens carry.
+   */
+  members?: {
+    rolesOf(tenantId: string, subject: string): Promise<Record<string, Role[]>>;
+    tenantRolesOf?(tenantId: string, subject: string): Promise<TenantRole[]>;
+  };
   now?: () => Date;
 }
 
@@ -35,8 +41,13 @@ export class Authenticator {
       throw AuthError.unauthenticated('OIDC tokens are not accepted here (no issuer configured); use an evk_… API key');
     }
     const principal = await this.options.oidc.verify(token);
-    const granted = await this.options.members?.rolesOf(principal.tenantId, principal.subject);
-    return granted ? withGrantedRoles(principal, granted) : principal;
+    const members = this.options.members;
+    if (!members) return principal;
+    const [granted, tenantRoles] = await Promise.all([
+      members.rolesOf(principal.tenantId, principal.subject),
+      members.tenantRolesOf?.(principal.tenantId, principal.subject) ?? Promise.resolve([]),
+    ]);
+    return withGrantedRoles(principal, granted, tenantRoles);
   }
 
   /**
@@ -50,7 +61,11 @@ export class Authenticator {
   }
 }
 
-function withGrantedRoles(principal: Principal, granted: Record<string, Role[]>): Principal {
+function withGrantedRoles(
+  principal: Principal,
+  granted: Record<string, Role[]>,
+  grantedTenantRoles: readonly TenantRole[],
+): Principal {
   const projects = new Set([...Object.keys(principal.projectRoles), ...Object.keys(granted)]);
   // fromEntries defines own properties, so a project named "__proto__" cannot reach the prototype.
   const projectRoles = Object.fromEntries(
@@ -64,7 +79,7 @@ function withGrantedRoles(principal: Principal, granted: Record<string, Role[]>)
       ],
     ]),
   );
-  return { ...principal, projectRoles };
+  return { ...principal, projectRoles, tenantRoles: [...new Set([...principal.tenantRoles, ...grantedTenantRoles])] };
 }
 
 function bearerToken(header: string | null | undefined): string {

@@ -16,10 +16,14 @@ export interface BootstrapKeyParts {
 
 /**
  * EVALVAULT_BOOTSTRAP_ADMIN_KEY makes a key the operator chose an admin of project `default`
- * and auditor of tenant `default`, so a fresh installation can be used (and can issue other
- * keys) without a database console. Only its hash is stored. Like every key it is an
- * ApiKeyIssued event first (once: a restart with the same key finds the stream), so the read
- * model can be rebuilt from the store and the audit log shows where the key came from.
+ * of tenant `default`, so a fresh installation can be used (and can issue other keys) without
+ * a database console. Only its hash is stored. Like every key it is an ApiKeyIssued event first
+ * (once: a restart with the same key finds the stream), so the read model can be rebuilt from
+ * the store and the audit log shows where the key came from.
+ *
+ * It holds no audit role: the credential that acts is not the one that reads, or erases, the
+ * trail. Its admin grants `auditor` or `audit-admin` to named members or keys, each grant an
+ * event in the log. (Bootstrap keys made before were also auditors; a migration took that away.)
  */
 export async function ensureBootstrapKey(plaintext: string, parts: BootstrapKeyParts): Promise<string> {
   const parsed = parseApiKey(plaintext);
@@ -36,7 +40,7 @@ export async function ensureBootstrapKey(plaintext: string, parts: BootstrapKeyP
     expiresAt: null,
     revokedAt: null,
     createdAt: new Date(parts.sources.now()),
-    tenantRoles: ['auditor'],
+    tenantRoles: [],
   };
   const context = {
     tenantId: DEFAULT_TENANT,

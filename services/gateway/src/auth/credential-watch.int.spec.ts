@@ -15,9 +15,6 @@ import type { RunView } from '@evalvault/service-apis';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from '../migrations/gateway.migrations.js';
 import { createGatewayRuntime, type GatewayClients } from '../gateway.runtime.js';
 import type { AuditClient } from '../audit/audit.controller.js';
-import { ApiKeySecretHasher } from './api-keys.js';
-import { ensureBootstrapKey } from './bootstrap-key.js';
-import { PostgresApiKeyStore } from './postgres-api-key.store.js';
 import { startTestOidcIssuer, type RunningTestOidcIssuer } from './testing/index.js';
 
 const RECHECK_MS = 100;
@@ -277,14 +274,8 @@ describe('long responses end when their credential lapses', () => {
   });
 
   it('breaks off an audit export once its key is revoked: an incomplete download, not a shorter file', async () => {
-    // A second key holding the tenant's auditor role (only a bootstrap key holds one).
-    const auditorKey = newKey();
-    await ensureBootstrapKey(auditorKey, {
-      keys: new PostgresApiKeyStore(pool),
-      hasher: new ApiKeySecretHasher(pepper),
-      store,
-      sources: { now: Date.now, newId: randomUUID },
-    });
+    // A second key, given the tenant's auditor role by the admin of project default.
+    const { key: auditorKey } = await issueKey({ role: 'viewer', tenantRoles: ['auditor'] });
     const response = await call('/v1/audit/export?format=jsonl', auditorKey);
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();

@@ -4,8 +4,8 @@ import { isRole, isTenantRole, type Principal, type Role, type TenantRole } from
 import { isReservedSubject, RESERVED_SUBJECT_PREFIXES } from './reserved-subjects.js';
 
 /**
- * Key in the roles claim that holds tenant-wide roles rather than a project's. `$` keeps it apart
- * from project ids, which are slugs. Example claim:
+ * Key in the roles claim that holds tenant-wide roles (`auditor`, `audit-admin`) rather than a
+ * project's. `$` keeps it apart from project ids, which are slugs. Example claim:
  *   "evalvault_roles": { "checkout-rag": ["editor"], "search": ["viewer"], "$tenant": ["auditor"] }
  */
 export const TENANT_ROLES_KEY = '$tenant';

@@ -56,6 +56,9 @@ describe('OidcVerifier', () => {
       projectRoles: {},
       tenantRoles: [],
     });
+    await expect(
+      verifier.verify(await issuer.sign({ ...user(), evalvault_roles: { $tenant: ['audit-admin', 'auditor'] } })),
+    ).resolves.toMatchObject({ tenantRoles: ['audit-admin', 'auditor'] });
   });
 
   it('honours configured claim names', async () => {
@@ -174,6 +177,10 @@ describe('OidcVerifier', () => {
     await expectRefused(
       await issuer.sign({ ...user(), evalvault_roles: { $tenant: ['admin'] } }),
       /unknown tenant role "admin"/,
+    );
+    await expectRefused(
+      await issuer.sign({ ...user(), evalvault_roles: { p: ['audit-admin'] } }),
+      /unknown project role "audit-admin"/,
     );
   });
 

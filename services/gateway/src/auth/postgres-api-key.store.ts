@@ -27,7 +27,7 @@ export class CreateApiKeys1764400000000 implements MigrationInterface {
   }
 }
 
-/** The bootstrap key is also auditor of its tenant; other keys hold no tenant role. */
+/** Tenant roles a key holds besides its project role (auditor, audit-admin). */
 export class AddApiKeyTenantRoles1764900000000 implements MigrationInterface {
   name = 'AddApiKeyTenantRoles1764900000000';
   async up(runner: QueryRunner): Promise<void> {
@@ -35,6 +35,21 @@ export class AddApiKeyTenantRoles1764900000000 implements MigrationInterface {
   }
   async down(runner: QueryRunner): Promise<void> {
     await runner.query(`ALTER TABLE gateway.api_keys DROP COLUMN tenant_roles`);
+  }
+}
+
+/**
+ * Bootstrap keys were also auditors of their tenant, and until now only they could hold a tenant
+ * role: the bootstrap key is an admin only from now on, so every tenant role held so far goes.
+ * (Their ApiKeyIssued events still say auditor; the audit log keeps what was true then.)
+ */
+export class DropBootstrapAuditorRole1765100000000 implements MigrationInterface {
+  name = 'DropBootstrapAuditorRole1765100000000';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`UPDATE gateway.api_keys SET tenant_roles = '{}' WHERE tenant_roles <> '{}'`);
+  }
+  async down(): Promise<void> {
+    // The role is not given back.
   }
 }
 

@@ -2,8 +2,11 @@
 export const ROLES = ['viewer', 'editor', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Held across the whole tenant, not per project: reads the audit log and nothing else. */
-export const TENANT_ROLES = ['auditor'] as const;
+/**
+ * Held across the whole tenant, not per project, weakest first: `auditor` reads, replays and
+ * exports the audit log; `audit-admin` may also change its retention and forget subjects.
+ */
+export const TENANT_ROLES = ['auditor', 'audit-admin'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
 
 /** Who is calling, as established from the credential alone (the tenant never comes from the URL). */

@@ -1,6 +1,7 @@
 import { EventSourcedRepository, type EnvelopeSources, type EventStore } from '@evalvault/platform';
 import { EdgeError } from '../http/index.js';
-import type { Principal, Role } from '../auth/principal.js';
+import type { Principal, Role, TenantRole } from '../auth/principal.js';
+import { AuthError } from '../auth/auth.errors.js';
 import { commandContext } from '../access/command-context.js';
 import {
   decideMembers,
@@ -11,7 +12,17 @@ import {
   type MembersEvent,
   type MembersState,
 } from './members.decider.js';
-import type { Member, PostgresMemberStore } from './postgres-member.store.js';
+import type { Member, PostgresMemberStore, TenantMember } from './postgres-member.store.js';
+import {
+  decideTenantRoles,
+  evolveTenantRolesWith,
+  TENANT_WIDE_PROJECT,
+  TenantRoleNotFoundError,
+  tenantRolesStreamId,
+  type TenantRolesCommand,
+  type TenantRolesEvent,
+  type TenantRolesState,
+} from './tenant-roles.decider.js';
 
 export interface MemberView {
   subject: string;
@@ -19,6 +30,20 @@ export interface MemberView {
   grantedAt: string;
   grantedBy: string;
 }
+
+export interface TenantMemberView {
+  subject: string;
+  role: TenantRole;
+  grantedAt: string;
+  grantedBy: string;
+}
+
+const tenantView = (member: TenantMember): TenantMemberView => ({
+  subject: member.subject,
+  role: member.role,
+  grantedAt: member.grantedAt.toISOString(),
+  grantedBy: member.grantedBy,
+});
 
 const view = (member: Member): MemberView => ({
   subject: member.subject,
@@ -35,6 +60,7 @@ const view = (member: Member): MemberView => ({
  */
 export class MembersService {
   private readonly members: EventSourcedRepository<MembersCommand, MembersEvent, MembersState>;
+  private readonly tenantRoles: EventSourcedRepository<TenantRolesCommand, TenantRolesEvent, TenantRolesState>;
 
   constructor(
     store: EventStore,
@@ -44,6 +70,11 @@ export class MembersService {
     this.members = new EventSourcedRepository(
       store,
       { decide: decideMembers, evolveWith: evolveMembersWith, initialState: new Map() },
+      sources,
+    );
+    this.tenantRoles = new EventSourcedRepository(
+      store,
+      { decide: decideTenantRoles, evolveWith: evolveTenantRolesWith, initialState: new Set() },
       sources,
     );
   }
@@ -97,5 +128,60 @@ export class MembersService {
 
   async list(principal: Principal, projectId: string): Promise<MemberView[]> {
     return (await this.rows.list(principal.tenantId, projectId)).map(view);
+  }
+
+  /**
+   * A tenant role (auditor, audit-admin) for an OIDC subject of the caller's tenant, on the
+   * tenant's roles stream. Never to oneself: whoever grants audit roles is not who receives them.
+   */
+  async grantTenantRole(
+    principal: Principal,
+    subject: string,
+    role: TenantRole,
+    correlationId: string,
+  ): Promise<TenantMemberView> {
+    if (subject === principal.subject)
+      throw AuthError.forbidden(`you cannot grant yourself the tenant role ${role}: another admin must`);
+    await this.tenantRoles.handle(
+      tenantRolesStreamId(principal.tenantId),
+      { type: 'Grant', subject, role },
+      commandContext(principal, TENANT_WIDE_PROJECT, correlationId),
+    );
+    const existing = await this.rows.findTenantRole(principal.tenantId, subject, role);
+    if (existing) return tenantView(existing);
+    const member = {
+      tenantId: principal.tenantId,
+      subject,
+      role,
+      grantedAt: new Date(this.sources.now()),
+      grantedBy: principal.subject,
+    };
+    await this.rows.grantTenantRole(member);
+    return tenantView(member);
+  }
+
+  async revokeTenantRole(
+    principal: Principal,
+    subject: string,
+    role: TenantRole,
+    correlationId: string,
+  ): Promise<{ subject: string; role: TenantRole; revoked: true }> {
+    try {
+      await this.tenantRoles.handle(
+        tenantRolesStreamId(principal.tenantId),
+        { type: 'Revoke', subject, role },
+        commandContext(principal, TENANT_WIDE_PROJECT, correlationId),
+      );
+    } catch (error) {
+      if (!(error instanceof TenantRoleNotFoundError)) throw error;
+      await this.rows.revokeTenantRole(principal.tenantId, subject, role);
+      throw new EdgeError('NOT_FOUND', error.message);
+    }
+    await this.rows.revokeTenantRole(principal.tenantId, subject, role);
+    return { subject, role, revoked: true };
+  }
+
+  async listTenantRoles(principal: Principal): Promise<TenantMemberView[]> {
+    return (await this.rows.listTenantRoles(principal.tenantId)).map(tenantView);
   }
 }

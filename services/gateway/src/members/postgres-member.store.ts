@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { isRole, type Role } from '../auth/principal.js';
+import { isRole, isTenantRole, type Role, type TenantRole } from '../auth/principal.js';
 
 /** Project members as the authenticator reads them: one row per (tenant, project, subject). */
 export class CreateMembers1764900000001 implements MigrationInterface {
@@ -23,6 +23,25 @@ export class CreateMembers1764900000001 implements MigrationInterface {
   }
 }
 
+/** Tenant roles granted to OIDC subjects (auditor, audit-admin): one row per (tenant, subject, role). */
+export class CreateTenantMembers1765100000001 implements MigrationInterface {
+  name = 'CreateTenantMembers1765100000001';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE gateway.tenant_members (
+        tenant_id  text NOT NULL,
+        subject    text NOT NULL,
+        role       text NOT NULL,
+        granted_at timestamptz NOT NULL,
+        granted_by text NOT NULL,
+        PRIMARY KEY (tenant_id, subject, role)
+      )`);
+  }
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE gateway.tenant_members`);
+  }
+}
+
 export interface Member {
   tenantId: string;
   projectId: string;
@@ -41,9 +60,18 @@ interface Row {
   granted_by: string;
 }
 
-/** Where the authenticator learns the project roles granted to an OIDC subject. */
+export interface TenantMember {
+  tenantId: string;
+  subject: string;
+  role: TenantRole;
+  grantedAt: Date;
+  grantedBy: string;
+}
+
+/** Where the authenticator learns the project and tenant roles granted to an OIDC subject. */
 export interface MemberDirectory {
   rolesOf(tenantId: string, subject: string): Promise<Record<string, Role[]>>;
+  tenantRolesOf(tenantId: string, subject: string): Promise<TenantRole[]>;
 }
 
 export class PostgresMemberStore implements MemberDirectory {
@@ -90,6 +118,64 @@ export class PostgresMemberStore implements MemberDirectory {
       rows.filter((row) => isRole(row.role)).map((row) => [row.project_id, [row.role as Role]]),
     );
   }
+
+  async grantTenantRole(member: TenantMember): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO gateway.tenant_members VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, subject, role) DO NOTHING`,
+      [member.tenantId, member.subject, member.role, member.grantedAt, member.grantedBy],
+    );
+  }
+
+  async revokeTenantRole(tenantId: string, subject: string, role: TenantRole): Promise<void> {
+    await this.pool.query('DELETE FROM gateway.tenant_members WHERE tenant_id = $1 AND subject = $2 AND role = $3', [
+      tenantId,
+      subject,
+      role,
+    ]);
+  }
+
+  async listTenantRoles(tenantId: string): Promise<TenantMember[]> {
+    const { rows } = await this.pool.query<TenantRow>(
+      'SELECT * FROM gateway.tenant_members WHERE tenant_id = $1 ORDER BY subject, role',
+      [tenantId],
+    );
+    return rows.map(toTenantMember).filter((member): member is TenantMember => member !== null);
+  }
+
+  async findTenantRole(tenantId: string, subject: string, role: TenantRole): Promise<TenantMember | null> {
+    const { rows } = await this.pool.query<TenantRow>(
+      'SELECT * FROM gateway.tenant_members WHERE tenant_id = $1 AND subject = $2 AND role = $3',
+      [tenantId, subject, role],
+    );
+    return rows[0] ? toTenantMember(rows[0]) : null;
+  }
+
+  async tenantRolesOf(tenantId: string, subject: string): Promise<TenantRole[]> {
+    const { rows } = await this.pool.query<{ role: string }>(
+      'SELECT role FROM gateway.tenant_members WHERE tenant_id = $1 AND subject = $2 ORDER BY role',
+      [tenantId, subject],
+    );
+    return rows.map((row) => row.role).filter(isTenantRole);
+  }
+}
+
+interface TenantRow {
+  tenant_id: string;
+  subject: string;
+  role: string;
+  granted_at: Date;
+  granted_by: string;
+}
+
+function toTenantMember(row: TenantRow): TenantMember | null {
+  if (!isTenantRole(row.role)) return null;
+  return {
+    tenantId: row.tenant_id,
+    subject: row.subject,
+    role: row.role,
+    grantedAt: row.granted_at,
+    grantedBy: row.granted_by,
+  };
 }
 
 function toMember(row: Row): Member | null {

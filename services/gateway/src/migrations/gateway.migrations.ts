@@ -1,5 +1,9 @@
-import { AddApiKeyTenantRoles1764900000000, CreateApiKeys1764400000000 } from '../auth/postgres-api-key.store.js';
-import { CreateMembers1764900000001 } from '../members/postgres-member.store.js';
+import {
+  AddApiKeyTenantRoles1764900000000,
+  CreateApiKeys1764400000000,
+  DropBootstrapAuditorRole1765100000000,
+} from '../auth/postgres-api-key.store.js';
+import { CreateMembers1764900000001, CreateTenantMembers1765100000001 } from '../members/postgres-member.store.js';
 import { idempotencyMigration, idempotencyScopeMigration } from '../http/index.js';
 
 export const GATEWAY_SCHEMA = 'gateway';
@@ -9,4 +13,6 @@ export const GATEWAY_MIGRATIONS = [
   AddApiKeyTenantRoles1764900000000,
   CreateMembers1764900000001,
   idempotencyScopeMigration(GATEWAY_SCHEMA),
+  DropBootstrapAuditorRole1765100000000,
+  CreateTenantMembers1765100000001,
 ];
