@@ -19,18 +19,36 @@ export {
 export { AnthropicProvider, ANTHROPIC_VERSION, type AnthropicOptions } from './providers/anthropic.provider.js';
 export { OllamaProvider, type OllamaOptions } from './providers/ollama.provider.js';
 export { parseRetryAfter, retryAfterMs } from './http/retry-after.js';
-export { ReliableLlmProvider, type ReliabilityOptions } from './reliability/reliable-provider.js';
+export {
+  ReliableLlmProvider,
+  type AttemptLimiter,
+  type LlmLogger,
+  type ReliabilityOptions,
+  type ReliableChatOptions,
+} from './reliability/reliable-provider.js';
+export { llmMetrics, type LlmMetrics } from './reliability/llm-metrics.js';
 export { retryDelayMs, type BackoffPolicy } from './reliability/backoff.js';
 export type { Sleep } from './reliability/sleep.js';
 export {
   PostgresRateLimiter,
-  type BucketLimit,
+  type AcquireOptions,
+  type AdaptiveOptions,
+  type Penalty,
   type PostgresRateLimiterOptions,
+  type RateLimit,
+  type RatePermit,
 } from './rate-limit/postgres-rate-limiter.js';
+export { estimatedUsage, totalTokens } from './cost/token-estimate.js';
 export { PriceTable, type Cost, type ModelPrice } from './cost/price-table.js';
 export { UsageMeter, type UsageRecord, type UsageSummary, type UsageTotals } from './cost/usage-meter.js';
 export { BudgetGuard, type BudgetGuardOptions, type ProjectSpend } from './budget/budget-guard.js';
 export { ResponseCache } from './cache/response-cache.js';
 export { cacheKey } from './cache/cache-key.js';
-export { llmMigrations, budgetMigration, rateLimitMigration, responseCacheMigration } from './migrations.js';
+export {
+  llmMigrations,
+  budgetMigration,
+  rateLimitMigration,
+  rateWindowMigration,
+  responseCacheMigration,
+} from './migrations.js';
 export { LlmJudgeClient, type JudgeCompletionRequest, type LlmJudgeClientOptions } from './judge/llm-judge-client.js';

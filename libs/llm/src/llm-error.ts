@@ -1,3 +1,5 @@
+import type { TokenUsage } from './llm-provider.port.js';
+
 /** Why an LLM call failed; callers branch on the code, never on a vendor's message. */
 export enum LlmErrorCode {
   BadRequest = 'LLM_BAD_REQUEST',
@@ -18,6 +20,8 @@ export interface LlmErrorDetails {
   status?: number;
   /** How long the vendor asked us to wait (Retry-After), in ms. */
   retryAfterMs?: number;
+  /** What the vendor billed for an answer that was received but unusable (a 200 of the wrong shape). */
+  usage?: TokenUsage;
   cause?: unknown;
 }
 
@@ -28,6 +32,7 @@ export interface LlmErrorDetails {
 export class LlmError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly usage: TokenUsage | undefined;
 
   constructor(
     readonly code: LlmErrorCode,
@@ -38,6 +43,7 @@ export class LlmError extends Error {
     this.name = 'LlmError';
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
+    this.usage = details.usage;
   }
 
   get retryable(): boolean {

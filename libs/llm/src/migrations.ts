@@ -2,10 +2,16 @@ import type { MigrationInterface } from 'typeorm';
 import { budgetMigration } from './budget/budget.migration.js';
 import { responseCacheMigration } from './cache/response-cache.migration.js';
 import { rateLimitMigration } from './rate-limit/rate-limit.migration.js';
+import { rateWindowMigration } from './rate-limit/rate-window.migration.js';
 
 /** The library's tables in the schema of the service that uses it (e.g. "runs"), listed with its own migrations. */
 export function llmMigrations(schema: string): (new () => MigrationInterface)[] {
-  return [rateLimitMigration(schema), budgetMigration(schema), responseCacheMigration(schema)];
+  return [
+    rateLimitMigration(schema),
+    budgetMigration(schema),
+    responseCacheMigration(schema),
+    rateWindowMigration(schema),
+  ];
 }
 
-export { budgetMigration, rateLimitMigration, responseCacheMigration };
+export { budgetMigration, rateLimitMigration, rateWindowMigration, responseCacheMigration };

@@ -24,10 +24,25 @@ export interface JudgeConfig {
   apiKeyRef: string | null;
   /** Default budget per project in USD; null: unlimited. */
   projectBudgetUsd: number | null;
-  /** Judge requests per second allowed across all workers. */
-  requestsPerSecond: number;
+  /** The judge model's limit, shared by all workers of all processes: its profile's, else the plain variables'. */
+  rateLimit: JudgeRateLimit;
+  /** Limits stated per provider/model profile (`provider:model`), from EVALVAULT_JUDGE_RATE_LIMITS. */
+  rateLimits: Readonly<Record<string, JudgeRateLimit>>;
+  /** The rolling window the provider counts its limits in: a minute (shorter only to test). */
+  rateWindowMs: number;
+  /** Longest one judge call waits for the shared limit and for 429s to pass before LLM_RATE_LIMITED. */
+  maxWaitMs: number;
+  /** Attempts of a judge call failing otherwise (5xx, network, timeout), the first included. */
+  maxAttempts: number;
   /** USD per million input / output tokens of the judge model, for costs and budgets; null: unpriced. */
   price: { inputUsdPerMillion: number; outputUsdPerMillion: number } | null;
+}
+
+/** A provider's limit as it states it: per minute, fractions allowed (0.5 rpm: a request every two minutes). */
+export interface JudgeRateLimit {
+  requestsPerMinute: number;
+  /** Prompt plus completion tokens per minute; null: not limited. */
+  tokensPerMinute: number | null;
 }
 
 export interface RunsConfig extends ServiceConfig {
@@ -69,7 +84,10 @@ function judgeConfig(env: Environment): JudgeConfig {
     model: env['EVALVAULT_JUDGE_MODEL'] || null,
     apiKeyRef: env['EVALVAULT_JUDGE_API_KEY_REF'] || null,
     projectBudgetUsd: budget ? Number(budget) : null,
-    requestsPerSecond: readPositiveInt(env, 'EVALVAULT_JUDGE_REQUESTS_PER_SECOND', 5),
+    ...judgeRateLimits(env, provider, env['EVALVAULT_JUDGE_MODEL'] || null),
+    rateWindowMs: readPositiveInt(env, 'EVALVAULT_JUDGE_RATE_WINDOW_MS', 60_000),
+    maxWaitMs: readPositiveInt(env, 'EVALVAULT_JUDGE_MAX_WAIT_MS', 300_000),
+    maxAttempts: readPositiveInt(env, 'EVALVAULT_JUDGE_MAX_ATTEMPTS', 3),
     price: judgePrice(env),
   };
   if (provider !== 'none' && !config.model)
@@ -81,6 +99,73 @@ function judgeConfig(env: Environment): JudgeConfig {
     );
   }
   return config;
+}
+
+/** Requests a minute when nothing is configured: the former default of 5 a second. */
+const DEFAULT_REQUESTS_PER_MINUTE = 300;
+
+/** A rate > 0, fractions allowed; undefined when unset. */
+function readRate(env: Environment, variable: string): number | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(variable, `must be a number > 0, got "${raw}"`);
+  return value;
+}
+
+/**
+ * The judge's limit: EVALVAULT_JUDGE_REQUESTS_PER_MINUTE and EVALVAULT_JUDGE_TOKENS_PER_MINUTE
+ * (or the older EVALVAULT_JUDGE_REQUESTS_PER_SECOND, times 60), unless the judge's own
+ * provider/model has an entry in EVALVAULT_JUDGE_RATE_LIMITS, e.g.
+ * `openai:gpt-4o-mini=500rpm/200000tpm,anthropic:claude-3-5-haiku-latest=50rpm`.
+ */
+function judgeRateLimits(
+  env: Environment,
+  provider: JudgeProviderName,
+  model: string | null,
+): Pick<JudgeConfig, 'rateLimit' | 'rateLimits'> {
+  const perMinute = readRate(env, 'EVALVAULT_JUDGE_REQUESTS_PER_MINUTE');
+  const perSecond = readRate(env, 'EVALVAULT_JUDGE_REQUESTS_PER_SECOND');
+  if (perMinute !== undefined && perSecond !== undefined)
+    throw new ConfigError(
+      'EVALVAULT_JUDGE_REQUESTS_PER_SECOND',
+      'is the older form of EVALVAULT_JUDGE_REQUESTS_PER_MINUTE: set one of them',
+    );
+  const plain: JudgeRateLimit = {
+    requestsPerMinute: perMinute ?? (perSecond === undefined ? DEFAULT_REQUESTS_PER_MINUTE : perSecond * 60),
+    tokensPerMinute: readRate(env, 'EVALVAULT_JUDGE_TOKENS_PER_MINUTE') ?? null,
+  };
+  const rateLimits: Record<string, JudgeRateLimit> = {};
+  for (const entry of readList(env, 'EVALVAULT_JUDGE_RATE_LIMITS')) {
+    const [key, limit] = parseProfileLimit(entry);
+    rateLimits[key] = limit;
+  }
+  return { rateLimit: rateLimits[`${provider}:${model}`] ?? plain, rateLimits };
+}
+
+/** `provider:model=<n>rpm[/<n>tpm]`: the model may hold colons and slashes, never `=` or a comma. */
+function parseProfileLimit(entry: string): [string, JudgeRateLimit] {
+  const variable = 'EVALVAULT_JUDGE_RATE_LIMITS';
+  const bad = (why: string): ConfigError =>
+    new ConfigError(variable, `entry "${entry}" ${why} (expected provider:model=<n>rpm[/<n>tpm])`);
+  const equals = entry.lastIndexOf('=');
+  const key = entry.slice(0, equals).trim();
+  const colon = key.indexOf(':');
+  if (equals < 0 || colon <= 0 || colon === key.length - 1) throw bad('names no provider:model');
+  const provider = key.slice(0, colon);
+  if (provider === 'none' || !(JUDGE_PROVIDERS as readonly string[]).includes(provider))
+    throw bad(`has unknown provider "${provider}"`);
+  let requestsPerMinute: number | undefined;
+  let tokensPerMinute: number | null = null;
+  for (const part of entry.slice(equals + 1).split('/')) {
+    const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(rpm|tpm)\s*$/i.exec(part);
+    const value = Number(match?.[1]);
+    if (!match || !(value > 0)) throw bad(`has "${part}", not a rate > 0 in rpm or tpm`);
+    if (match[2]!.toLowerCase() === 'rpm') requestsPerMinute = value;
+    else tokensPerMinute = value;
+  }
+  if (requestsPerMinute === undefined) throw bad('states no requests per minute');
+  return [key, { requestsPerMinute, tokensPerMinute }];
 }
 
 function judgePrice(env: Environment): JudgeConfig['price'] {

@@ -56,7 +56,8 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
     if (config.roles.has('worker')) consumers.push(adapters.eventServer(`${config.groupPrefix}-workers`, WORKER));
     if (config.roles.has('projection'))
       consumers.push(adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL));
-    const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver()), Date.now);
+    const judges = judgeFactory(config.judge, pool, secretResolver(), { logger, registry: adapters.registry });
+    const scorer = new CaseScorer(judges, Date.now);
     const parts: RunsParts = {
       planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSizes, logger),
       worker: new CaseWorker(

@@ -1,8 +1,10 @@
 import { LlmError, LlmErrorCode } from '../llm-error.js';
+import type { TokenUsage } from '../llm-provider.port.js';
 
-/** A 200 whose body lacks what the vendor's documented format promises. */
-export function badResponse(vendor: string, what: string): LlmError {
-  return new LlmError(LlmErrorCode.BadResponse, `${vendor} answer has no ${what}`, { status: 200 });
+/** A 200 whose body lacks what the vendor's documented format promises; paid for all the same when it says so. */
+export function badResponse(vendor: string, what: string, usage?: TokenUsage): LlmError {
+  const billed = usage && usage.promptTokens + usage.completionTokens > 0 ? { usage } : {};
+  return new LlmError(LlmErrorCode.BadResponse, `${vendor} answer has no ${what}`, { status: 200, ...billed });
 }
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -42,7 +42,7 @@ describe('LLM judge client', () => {
       prices,
       cache: new ResponseCache(pool, schema),
       budget: new BudgetGuard(pool, schema),
-      rateLimiter: new PostgresRateLimiter(pool, schema, { limitFor: () => ({ capacity: 100, refillPerSecond: 100 }) }),
+      rateLimiter: new PostgresRateLimiter(pool, schema, { limitFor: () => ({ requestsPerWindow: 6_000 }) }),
       reliability: { baseDelayMs: 1, maxAttempts: 2 },
       ...overrides,
     });

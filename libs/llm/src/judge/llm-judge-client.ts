@@ -1,10 +1,11 @@
 import { trace } from '@opentelemetry/api';
 import { inSpan } from '@evalvault/platform';
-import type { ChatMessage, ChatRequest, ChatResponse, LlmProvider } from '../llm-provider.port.js';
+import type { ChatMessage, ChatRequest, LlmProvider, TokenUsage } from '../llm-provider.port.js';
 import { LlmError, LlmErrorCode } from '../llm-error.js';
 import type { BudgetGuard } from '../budget/budget-guard.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { PriceTable } from '../cost/price-table.js';
+import { estimatedUsage } from '../cost/token-estimate.js';
 import type { UsageMeter } from '../cost/usage-meter.js';
 import type { PostgresRateLimiter } from '../rate-limit/postgres-rate-limiter.js';
 import { ReliableLlmProvider, type ReliabilityOptions } from '../reliability/reliable-provider.js';
@@ -28,6 +29,7 @@ export interface LlmJudgeClientOptions {
   prices?: PriceTable;
   cache?: ResponseCache;
   budget?: BudgetGuard;
+  /** Taken before every attempt, retries included (ReliableLlmProvider). */
   rateLimiter?: PostgresRateLimiter;
   reliability?: ReliabilityOptions;
   /** Default 0: a judgement should be repeatable, which is also what makes it cacheable. */
@@ -37,21 +39,21 @@ export interface LlmJudgeClientOptions {
   signal?: AbortSignal;
 }
 
-/** Budget estimates before the call: about four characters a token, and the answer as long as allowed. */
-const CHARS_PER_TOKEN = 4;
-const ESTIMATED_ANSWER_TOKENS = 1024;
-
 /**
- * The evaluation domain's LlmJudge over any provider, composed as cache → budget → shared
- * rate limit → retries/timeout → provider. A cache hit spends nothing and calls nobody;
- * a paid call is metered and added to the project's spend, in a span per call.
+ * The evaluation domain's LlmJudge over any provider, composed as cache → budget → retries
+ * around (shared rate limit → timeout → provider) per attempt. A cache hit spends nothing and
+ * calls nobody; every answer the provider billed — a retried or unusable one included — is
+ * metered and added to the project's spend, in a span per call.
  */
 export class LlmJudgeClient {
-  private readonly provider: LlmProvider;
+  private readonly provider: ReliableLlmProvider;
   private readonly prices: PriceTable;
 
   constructor(private readonly options: LlmJudgeClientOptions) {
-    this.provider = new ReliableLlmProvider(options.provider, options.reliability);
+    this.provider = new ReliableLlmProvider(options.provider, {
+      ...options.reliability,
+      ...(options.rateLimiter ? { limiter: options.rateLimiter } : {}),
+    });
     this.prices = options.prices ?? new PriceTable();
   }
 
@@ -72,9 +74,17 @@ export class LlmJudgeClient {
         return hit.text;
       }
       await this.options.budget?.check(projectId, this.estimatedCostUsd(chat));
-      await this.options.rateLimiter?.acquire(this.provider.name, model, this.signalOption());
-      const response = await this.provider.chat(chat, this.signalOption());
-      await this.account(request.purpose, response);
+      const billed = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
+      const response = await this.provider
+        .chat(chat, { ...this.signalOption(), onBilled: (usage) => this.account(request.purpose, usage, billed) })
+        .finally(() =>
+          trace.getActiveSpan()?.setAttributes({
+            'llm.cached': false,
+            'llm.usage.prompt_tokens': billed.promptTokens,
+            'llm.usage.completion_tokens': billed.completionTokens,
+            'llm.cost_usd': billed.costUsd,
+          }),
+        );
       if (request.json && !isJson(response.text)) {
         throw new LlmError(
           LlmErrorCode.BadResponse,
@@ -98,25 +108,25 @@ export class LlmJudgeClient {
     };
   }
 
+  /** Budget estimate before the call: the prompt's length in tokens, and the answer as long as allowed. */
   private estimatedCostUsd(chat: ChatRequest): number {
-    const promptChars = chat.messages.reduce((sum, message) => sum + message.content.length, 0);
-    const usage = {
-      promptTokens: Math.ceil(promptChars / CHARS_PER_TOKEN),
-      completionTokens: chat.maxTokens ?? ESTIMATED_ANSWER_TOKENS,
-    };
-    return this.prices.costOf(chat.model, usage).costUsd;
+    return this.prices.costOf(chat.model, estimatedUsage(chat)).costUsd;
   }
 
-  /** Paid for whatever the answer turns out to be, so recorded before it is judged usable. */
-  private async account(purpose: string, response: ChatResponse): Promise<void> {
-    const { costUsd, priced } = this.prices.costOf(this.options.model, response.usage);
-    this.options.meter.recordCall({ purpose, usage: response.usage, costUsd, priced });
-    trace.getActiveSpan()?.setAttributes({
-      'llm.cached': false,
-      'llm.usage.prompt_tokens': response.usage.promptTokens,
-      'llm.usage.completion_tokens': response.usage.completionTokens,
-      'llm.cost_usd': costUsd,
-    });
+  /**
+   * Every answer the provider billed, whatever it turns out to be (unusable, or one attempt of
+   * several), recorded as it arrives; `billed` sums the call's for its span.
+   */
+  private async account(
+    purpose: string,
+    usage: TokenUsage,
+    billed: { promptTokens: number; completionTokens: number; costUsd: number },
+  ): Promise<void> {
+    const { costUsd, priced } = this.prices.costOf(this.options.model, usage);
+    this.options.meter.recordCall({ purpose, usage, costUsd, priced });
+    billed.promptTokens += usage.promptTokens;
+    billed.completionTokens += usage.completionTokens;
+    billed.costUsd += costUsd;
     if (costUsd > 0) await this.options.budget?.record(this.options.projectId, costUsd);
   }
 

@@ -41,20 +41,21 @@ export class AnthropicProvider implements LlmProvider {
         ...(options.signal ? { signal: options.signal } : {}),
       }),
     );
+    const billed = asRecord(answer?.['usage']);
+    const usage = {
+      promptTokens: tokenCount(billed?.['input_tokens']),
+      completionTokens: tokenCount(billed?.['output_tokens']),
+    };
     const blocks = answer?.['content'];
-    if (!Array.isArray(blocks)) throw badResponse(this.name, 'content blocks');
+    if (!Array.isArray(blocks)) throw badResponse(this.name, 'content blocks', usage);
     const texts = blocks
       .map(asRecord)
       .filter((block) => block?.['type'] === 'text' && typeof block['text'] === 'string');
-    if (texts.length === 0) throw badResponse(this.name, 'text block');
+    if (texts.length === 0) throw badResponse(this.name, 'text block', usage);
     const text = texts.map((block) => block?.['text'] as string).join('');
-    const usage = asRecord(answer?.['usage']);
     return {
       text: request.json ? withoutCodeFence(text) : text,
-      usage: {
-        promptTokens: tokenCount(usage?.['input_tokens']),
-        completionTokens: tokenCount(usage?.['output_tokens']),
-      },
+      usage,
       model: typeof answer?.['model'] === 'string' ? answer['model'] : request.model,
     };
   }

@@ -47,14 +47,15 @@ export class OllamaProvider implements LlmProvider {
         ...(options.signal ? { signal: options.signal } : {}),
       }),
     );
+    const usage = {
+      promptTokens: tokenCount(answer?.['prompt_eval_count']),
+      completionTokens: tokenCount(answer?.['eval_count']),
+    };
     const content = asRecord(answer?.['message'])?.['content'];
-    if (typeof content !== 'string') throw badResponse(this.name, 'message.content');
+    if (typeof content !== 'string') throw badResponse(this.name, 'message.content', usage);
     return {
       text: content,
-      usage: {
-        promptTokens: tokenCount(answer?.['prompt_eval_count']),
-        completionTokens: tokenCount(answer?.['eval_count']),
-      },
+      usage,
       model: typeof answer?.['model'] === 'string' ? answer['model'] : request.model,
     };
   }

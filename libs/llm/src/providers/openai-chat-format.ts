@@ -30,15 +30,16 @@ export function chatCompletionsResponse(vendor: string, body: unknown, requested
   const answer = asRecord(body);
   const choices = answer?.['choices'];
   const message = asRecord(asRecord(Array.isArray(choices) ? choices[0] : undefined)?.['message']);
+  const billed = asRecord(answer?.['usage']);
+  const usage = {
+    promptTokens: tokenCount(billed?.['prompt_tokens']),
+    completionTokens: tokenCount(billed?.['completion_tokens']),
+  };
   const content = message?.['content'];
-  if (typeof content !== 'string') throw badResponse(vendor, 'choices[0].message.content');
-  const usage = asRecord(answer?.['usage']);
+  if (typeof content !== 'string') throw badResponse(vendor, 'choices[0].message.content', usage);
   return {
     text: content,
-    usage: {
-      promptTokens: tokenCount(usage?.['prompt_tokens']),
-      completionTokens: tokenCount(usage?.['completion_tokens']),
-    },
+    usage,
     model: typeof answer?.['model'] === 'string' ? answer['model'] : requestedModel,
   };
 }

@@ -1,6 +1,9 @@
-import type { ChatOptions, ChatRequest, ChatResponse, LlmProvider } from '../llm-provider.port.js';
+import { Registry } from 'prom-client';
+import type { ChatOptions, ChatRequest, ChatResponse, LlmProvider, TokenUsage } from '../llm-provider.port.js';
 import { LlmError, LlmErrorCode } from '../llm-error.js';
-import { ReliableLlmProvider, type ReliabilityOptions } from './reliable-provider.js';
+import type { AcquireOptions, RatePermit } from '../rate-limit/postgres-rate-limiter.js';
+import { llmMetrics } from './llm-metrics.js';
+import { ReliableLlmProvider, type AttemptLimiter, type ReliabilityOptions } from './reliable-provider.js';
 
 const request: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'q' }], json: false };
 const answer: ChatResponse = { text: 'a', usage: { promptTokens: 1, completionTokens: 1 }, model: 'm' };
@@ -90,5 +93,106 @@ describe('reliable provider', () => {
     caller.abort();
     await expect(call).rejects.toBeDefined();
     expect(inner.calls).toBe(1);
+  });
+
+  const tooMany = (retryAfterMs?: number) =>
+    new LlmError(LlmErrorCode.RateLimited, '429', {
+      status: 429,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+
+  it('does not count 429s as attempts: only the deadline ends them', async () => {
+    const inner = new ScriptedProvider([tooMany(10), tooMany(10), tooMany(10), tooMany(10), tooMany(10)]);
+    const { provider } = reliable(inner, { maxAttempts: 2 });
+    await expect(provider.chat(request)).resolves.toEqual(answer);
+    expect(inner.calls).toBe(6);
+  });
+
+  it('fails with LLM_RATE_LIMITED once waiting for the next 429 would pass the deadline', async () => {
+    const inner = new ScriptedProvider([tooMany(1_000), tooMany(1_000), tooMany(1_000)]);
+    const { provider } = reliable(inner, { maxWaitMs: 500 });
+    await expect(provider.chat(request)).rejects.toMatchObject({ code: LlmErrorCode.RateLimited });
+    expect(inner.calls).toBe(1);
+  });
+
+  it('takes the shared limit before every attempt and reports a 429 to it instead of sleeping alone', async () => {
+    const events: string[] = [];
+    const limiter: AttemptLimiter = {
+      acquire: async (_provider: string, _model: string, options: AcquireOptions): Promise<RatePermit> => {
+        events.push(`acquire ${options.tokens}`);
+        return {
+          waitedMs: 5,
+          factor: 1,
+          slotMs: 0,
+          settle: async (tokens) => {
+            events.push(`settle ${tokens}`);
+          },
+          penalize: async (retryAfterMs) => {
+            events.push(`penalize ${retryAfterMs}`);
+            return { factor: 0.5, pauseMs: retryAfterMs ?? 0, decreased: true };
+          },
+          release: async () => undefined,
+        };
+      },
+    };
+    const inner = new ScriptedProvider([tooMany(700)]);
+    const { provider, waits } = reliable(inner, { limiter });
+    await expect(provider.chat(request)).resolves.toEqual(answer);
+    // The request's estimate (1 prompt token, 1024 answer tokens) is reserved, a 429 uses none.
+    expect(events).toEqual(['acquire 1025', 'settle 0', 'penalize 700', 'acquire 1025', 'settle 2']);
+    expect(waits).toEqual([]); // the limiter's pause holds the next acquire, for every worker
+  });
+
+  it('logs every retry with its attempt, status and wait, and counts attempts, retries and 429s', async () => {
+    const logs: { details: object; message: string }[] = [];
+    const registry = new Registry();
+    const inner = new ScriptedProvider([
+      tooMany(1_000),
+      new LlmError(LlmErrorCode.Unavailable, '503', { status: 503 }),
+    ]);
+    const { provider } = reliable(inner, {
+      baseDelayMs: 100,
+      logger: { warn: (details, message) => logs.push({ details, message }) },
+      metrics: llmMetrics(registry),
+    });
+    await expect(provider.chat(request)).resolves.toEqual(answer);
+    expect(logs).toEqual([
+      {
+        message: 'LLM call failed; retrying',
+        details: expect.objectContaining({ attempt: 1, status: 429, reason: 'rate_limited', waitMs: 1_000 }),
+      },
+      {
+        message: 'LLM call failed; retrying',
+        details: expect.objectContaining({ attempt: 2, status: 503, reason: 'unavailable', waitMs: 50 }),
+      },
+    ]);
+    const values = async (name: string) => (await registry.getSingleMetric(name)!.get()).values;
+    expect(await values('llm_attempts_total')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: expect.objectContaining({ outcome: 'ok' }), value: 1 }),
+        expect.objectContaining({ labels: expect.objectContaining({ outcome: 'rate_limited' }), value: 1 }),
+        expect.objectContaining({ labels: expect.objectContaining({ outcome: 'unavailable' }), value: 1 }),
+      ]),
+    );
+    expect(await values('llm_retries_total')).toHaveLength(2);
+    expect(await values('llm_rate_limited_total')).toEqual([
+      expect.objectContaining({ labels: { provider: 'scripted', model: 'm' }, value: 1 }),
+    ]);
+  });
+
+  it('reports every billed answer, an unusable one included', async () => {
+    const billed: TokenUsage[] = [];
+    const unusable = new LlmError(LlmErrorCode.BadResponse, 'no content', {
+      status: 200,
+      usage: { promptTokens: 7, completionTokens: 3 },
+    });
+    const { provider } = reliable(new ScriptedProvider([unusable]));
+    await expect(provider.chat(request, { onBilled: (usage) => void billed.push(usage) })).rejects.toBe(unusable);
+    const { provider: working } = reliable(new ScriptedProvider([]));
+    await working.chat(request, { onBilled: (usage) => void billed.push(usage) });
+    expect(billed).toEqual([
+      { promptTokens: 7, completionTokens: 3 },
+      { promptTokens: 1, completionTokens: 1 },
+    ]);
   });
 });

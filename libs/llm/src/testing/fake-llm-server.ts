@@ -29,6 +29,8 @@ export interface FakeReply {
   status?: number;
   /** Sent as the Retry-After header (seconds or an HTTP date). */
   retryAfter?: string;
+  /** Sent as the retry-after-ms header (OpenAI's finer one). */
+  retryAfterMs?: number;
   /** Wait before answering (a slow model); abandoned if the client goes away. */
   delayMs?: number;
   promptTokens?: number;
@@ -46,12 +48,38 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
 }
 
+/** A vendor's rate limit over a rolling window, as vendors state it (requests and tokens per minute). */
+export interface FakeRateLimit {
+  /** Requests accepted in any rolling window; more are answered 429 with Retry-After. */
+  requests: number;
+  /** The window; a minute for a real vendor, shorter in tests. */
+  windowMs: number;
+  /** Billed tokens (prompt plus completion) accepted in any rolling window. */
+  tokens?: number;
+}
+
+/** What the fake was sent and what it billed: the truth a client's own counts are checked against. */
+export interface FakeLlmTally {
+  /** Valid chat requests received, refused ones included. */
+  requests: number;
+  /** Of them, answered 429 because the rolling window was full. */
+  rateLimited: number;
+  /** Answered 200 with usage: what a vendor would bill. */
+  billedRequests: number;
+  billedPromptTokens: number;
+  billedCompletionTokens: number;
+}
+
 export interface FakeLlmServerOptions {
   /** Keys accepted; without them any non-empty key is accepted (only presence is checked). */
   apiKeys?: string[];
   /** Worst-case vendor: a 401 message repeats the whole key presented, to prove callers redact it. */
   echoKeyInErrors?: boolean;
   script?: FakeScript;
+  /** Enforced on valid chat requests, counted from their arrival. */
+  rateLimit?: FakeRateLimit;
+  /** Every answer of 200 takes this long unless its reply says otherwise (a model's latency). */
+  latencyMs?: number;
 }
 
 const DEFAULT_SCRIPT: FakeScript = (request) => ({ text: request.json ? '{"verdict":"yes"}' : 'fake answer' });
@@ -67,6 +95,17 @@ export class FakeLlmServer {
   readonly received: ReceivedRequest[] = [];
   /** The valid requests the script answered (or failed as told). */
   readonly requests: FakeLlmRequest[] = [];
+  /** Arrival of every valid chat request (performance.now() of this process), refused ones included. */
+  readonly arrivals: number[] = [];
+  private readonly tally: FakeLlmTally = {
+    requests: 0,
+    rateLimited: 0,
+    billedRequests: 0,
+    billedPromptTokens: 0,
+    billedCompletionTokens: 0,
+  };
+  /** Requests the window holds: arrival and the tokens they were billed (0 until answered). */
+  private readonly window: { at: number; tokens: number }[] = [];
   private readonly queued: FakeReply[] = [];
   private script: FakeScript;
 
@@ -100,6 +139,25 @@ export class FakeLlmServer {
 
   get requestCount(): number {
     return this.received.length;
+  }
+
+  /** What was sent and billed so far. */
+  counts(): FakeLlmTally {
+    return { ...this.tally };
+  }
+
+  /**
+   * The most valid chat requests that arrived within any rolling window of `windowMs`
+   * (default: the rate limit's), refused ones included: what a client actually sent.
+   */
+  maxRequestsInWindow(windowMs = this.options.rateLimit?.windowMs ?? 60_000): number {
+    const times = [...this.arrivals].sort((a, b) => a - b);
+    let most = 0;
+    for (let first = 0, last = 0; last < times.length; last++) {
+      while (times[last]! - times[first]! >= windowMs) first++;
+      most = Math.max(most, last - first + 1);
+    }
+    return most;
   }
 
   async close(): Promise<void> {
@@ -142,20 +200,82 @@ export class FakeLlmServer {
       headers: request.headers,
     };
     this.requests.push(fakeRequest);
+    // Counted and checked in one synchronous step, so concurrent requests cannot share a place.
+    const arrivedAt = performance.now();
+    this.arrivals.push(arrivedAt);
+    this.tally.requests += 1;
+    const full = this.windowFull(arrivedAt);
+    if (full) return this.refuse(send, vendor, full);
+    const slot = { at: arrivedAt, tokens: 0 };
+    this.window.push(slot);
     const reply = this.queued.shift() ?? (await this.script(fakeRequest));
-    if (reply.delayMs && !(await waitUnlessGone(reply.delayMs, response))) return;
     const status = reply.status ?? 200;
-    const headers: Record<string, string> = reply.retryAfter === undefined ? {} : { 'retry-after': reply.retryAfter };
-    if (status >= 400) return send(status, vendor.error(status, reply.text ?? `scripted failure ${status}`), headers);
     const text = reply.text ?? '';
     const promptTokens =
       reply.promptTokens ?? approxTokens(fakeRequest.messages.map((message) => message.content).join(' '));
-    const answer = {
-      text,
-      model: reply.model ?? fakeRequest.model,
-      promptTokens,
-      completionTokens: reply.completionTokens ?? approxTokens(text),
+    const completionTokens = reply.completionTokens ?? approxTokens(text);
+    if (status < 400) {
+      const tooMany = this.tokensFull(arrivedAt, promptTokens + completionTokens, slot);
+      if (tooMany) {
+        this.window.splice(this.window.indexOf(slot), 1);
+        return this.refuse(send, vendor, tooMany);
+      }
+      slot.tokens = promptTokens + completionTokens;
+    }
+    const delayMs = reply.delayMs ?? (status < 400 ? this.options.latencyMs : undefined);
+    if (delayMs && !(await waitUnlessGone(delayMs, response))) return;
+    const headers: Record<string, string> = {
+      ...(reply.retryAfter === undefined ? {} : { 'retry-after': reply.retryAfter }),
+      ...(reply.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(reply.retryAfterMs) }),
     };
+    if (status >= 400) return send(status, vendor.error(status, reply.text ?? `scripted failure ${status}`), headers);
+    const answer = { text, model: reply.model ?? fakeRequest.model, promptTokens, completionTokens };
+    this.tally.billedRequests += 1;
+    this.tally.billedPromptTokens += promptTokens;
+    this.tally.billedCompletionTokens += completionTokens;
     send(200, vendor.answer({ ...answer, sequence: this.requests.length }), headers);
+  }
+
+  /** The window's requests that still count at `now`, oldest first; older ones are dropped. */
+  private inWindow(now: number): { at: number; tokens: number }[] {
+    const windowMs = this.options.rateLimit?.windowMs ?? 0;
+    while (this.window.length > 0 && now - this.window[0]!.at >= windowMs) this.window.shift();
+    return this.window;
+  }
+
+  /** Milliseconds until the window has room for one more request, or 0 when it has room now. */
+  private windowFull(now: number): number {
+    const limit = this.options.rateLimit;
+    if (!limit) return 0;
+    const held = this.inWindow(now);
+    if (held.length < limit.requests) return 0;
+    return Math.max(1, Math.ceil(held[held.length - limit.requests]!.at + limit.windowMs - now));
+  }
+
+  /** Milliseconds until the window's billed tokens leave room for `tokens` more, or 0. */
+  private tokensFull(now: number, tokens: number, own: { at: number; tokens: number }): number {
+    const limit = this.options.rateLimit;
+    if (limit?.tokens === undefined) return 0;
+    const held = this.inWindow(now).filter((slot) => slot !== own);
+    let total = held.reduce((sum, slot) => sum + slot.tokens, 0);
+    if (total + tokens <= limit.tokens) return 0;
+    for (const slot of held) {
+      total -= slot.tokens;
+      if (total + tokens <= limit.tokens) return Math.max(1, Math.ceil(slot.at + limit.windowMs - now));
+    }
+    return limit.windowMs;
+  }
+
+  /** 429 with Retry-After (whole seconds, rounded up) and OpenAI's retry-after-ms. */
+  private refuse(
+    send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+    vendor: FakeVendor,
+    waitMs: number,
+  ): void {
+    this.tally.rateLimited += 1;
+    send(429, vendor.error(429, 'Rate limit reached for requests'), {
+      'retry-after': String(Math.ceil(waitMs / 1000)),
+      'retry-after-ms': String(waitMs),
+    });
   }
 }

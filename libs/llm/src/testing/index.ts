@@ -3,6 +3,8 @@ export {
   FakeLlmServer,
   type FakeLlmRequest,
   type FakeLlmServerOptions,
+  type FakeLlmTally,
+  type FakeRateLimit,
   type FakeReply,
   type FakeScript,
   type ReceivedRequest,

@@ -1,10 +1,13 @@
 import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { LlmJudge } from '@evalvault/evaluation';
 import {
   AnthropicProvider,
   AzureOpenAiProvider,
   BudgetGuard,
   LlmJudgeClient,
+  llmMetrics,
   OllamaProvider,
   OpenAiCompatibleProvider,
   PriceTable,
@@ -41,7 +44,37 @@ function provider(config: JudgeConfig, secrets: SecretResolver): LlmProvider {
   }
 }
 
-export function judgeFactory(config: JudgeConfig, pool: pg.Pool, secrets: SecretResolver): JudgeFactory {
+/** Where the judge's retries are logged and counted: the service's logger and metrics registry. */
+export interface JudgeObservability {
+  logger?: Logger;
+  registry?: Registry;
+}
+
+/**
+ * The judge's shared limit: the provider's stated requests and tokens per minute, per window
+ * (a minute unless testing), for the configured provider/model profile.
+ */
+export function judgeRateLimiter(config: JudgeConfig, pool: pg.Pool): PostgresRateLimiter {
+  const perWindow = config.rateWindowMs / 60_000;
+  return new PostgresRateLimiter(pool, LLM_SCHEMA, {
+    windowMs: config.rateWindowMs,
+    maxWaitMs: config.maxWaitMs,
+    limitFor: (_provider, model) => {
+      const limit = config.rateLimits[`${config.provider}:${model}`] ?? config.rateLimit;
+      return {
+        requestsPerWindow: limit.requestsPerMinute * perWindow,
+        tokensPerWindow: limit.tokensPerMinute === null ? undefined : limit.tokensPerMinute * perWindow,
+      };
+    },
+  });
+}
+
+export function judgeFactory(
+  config: JudgeConfig,
+  pool: pg.Pool,
+  secrets: SecretResolver,
+  observability: JudgeObservability = {},
+): JudgeFactory {
   if (config.provider === 'none') return () => null;
   const shared = {
     provider: provider(config, secrets),
@@ -53,10 +86,15 @@ export function judgeFactory(config: JudgeConfig, pool: pg.Pool, secrets: Secret
       LLM_SCHEMA,
       config.projectBudgetUsd === null ? {} : { defaultBudgetUsd: config.projectBudgetUsd },
     ),
-    // One bucket per (provider, model) shared by every worker of every process through PostgreSQL.
-    rateLimiter: new PostgresRateLimiter(pool, LLM_SCHEMA, {
-      limitFor: () => ({ capacity: config.requestsPerSecond * 2, refillPerSecond: config.requestsPerSecond }),
-    }),
+    // One limit per (provider, model) shared by every worker of every process through PostgreSQL,
+    // taken before every attempt, retries included.
+    rateLimiter: judgeRateLimiter(config, pool),
+    reliability: {
+      maxWaitMs: config.maxWaitMs,
+      maxAttempts: config.maxAttempts,
+      ...(observability.logger ? { logger: observability.logger } : {}),
+      ...(observability.registry ? { metrics: llmMetrics(observability.registry) } : {}),
+    },
   };
   return (projectId, meter, signal) =>
     new LlmJudgeClient({ ...shared, projectId, meter, ...(signal ? { signal } : {}) });
