@@ -3,6 +3,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metricByName, readDataset } from '@evalvault/evaluation';
+import { llmRateBench } from './llm-rate-bench.js';
 
 /**
  * `npm run bench:runs`, part (a) of the runs-at-scale benchmark: N deterministic cases (default
@@ -103,6 +104,7 @@ try {
   console.log(
     `  ratio CLI / plain loop rate    ${(rate(cli.ms) / rate(loopMs)).toFixed(3)}   (target ≥ 0.25; 10k cases ≤ 5 s)`,
   );
+  await llmRateBench();
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
