@@ -45,6 +45,20 @@ export function batchSizeFor(metrics: readonly string[], sizes: BatchSizes): num
   return judged ? sizes.judged : sizes.deterministic;
 }
 
+/**
+ * A work batch also ends at about this many bytes of cases: large cases (long contexts) must not
+ * make one event bigger than a Kafka message may be (1 MiB by default).
+ */
+export const MAX_BATCH_BYTES = 256 * 1024;
+
+function approximateBytes(scheduled: ScheduledCase): number {
+  const { testCase } = scheduled;
+  let bytes = 64 + testCase.id.length + testCase.question.length + testCase.answer.length;
+  bytes += (testCase.groundTruth?.length ?? 0) + (testCase.metadataJson?.length ?? 0);
+  for (const context of testCase.contexts) bytes += context.length + 4;
+  return bytes;
+}
+
 export class RunPlanner {
   constructor(
     private readonly runs: RunRepository,
@@ -85,14 +99,18 @@ export class RunPlanner {
 
     const batchSize = batchSizeFor(requested.payload.metrics, this.batchSizes);
     let batch: ScheduledCase[] = [];
+    let batchBytes = 0;
     let failures: CaseFailedPayload[] = [];
     let batchNo = 0;
     for await (const row of rows()) {
-      if (row.kind === 'case') batch.push(row.scheduled);
-      else failures.push({ runId: requested.payload.runId, ...row.failure });
-      if (batch.length === batchSize) {
+      if (row.kind === 'case') {
+        batch.push(row.scheduled);
+        batchBytes += approximateBytes(row.scheduled);
+      } else failures.push({ runId: requested.payload.runId, ...row.failure });
+      if (batch.length === batchSize || batchBytes >= MAX_BATCH_BYTES) {
         await this.schedule(requested, batchNo++, batch);
         batch = [];
+        batchBytes = 0;
       }
       if (failures.length === FAILURES_PER_APPEND) {
         await this.runs.handle(

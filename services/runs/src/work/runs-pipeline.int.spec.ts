@@ -20,7 +20,7 @@ import { loadConfig } from '../config.js';
 import { RunCommands } from '../run/run.commands.js';
 import { runRepository, runStreamId } from '../run/run.repository.js';
 import { DirectoryDatasetSource } from '../planning/directory-dataset-source.js';
-import { RunPlanner } from '../planning/run-planner.js';
+import { MAX_BATCH_BYTES, RunPlanner } from '../planning/run-planner.js';
 import { CaseScorer } from './case-scorer.js';
 import { CaseWorker } from './case-worker.js';
 import { judgeFactory } from './judge-factory.js';
@@ -187,10 +187,42 @@ describe('runs pipeline', () => {
     expect(events.at(-1)!.type).toBe('GatePassed');
   });
 
+  it('ends a work batch at MAX_BATCH_BYTES of cases, so large cases never make an oversized event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datasets-'));
+    const datasetId = `ds-${randomUUID()}`;
+    mkdirSync(join(dir, datasetId));
+    const passage = 'long retrieved passage '.repeat(3_000); // ~69 KB a case
+    const lines = Array.from({ length: 12 }, (_, n) =>
+      JSON.stringify({ id: `c${n}`, question: 'Q?', answer: 'a', contexts: [passage], ground_truth: 'a' }),
+    );
+    writeFileSync(join(dir, datasetId, '1.jsonl'), lines.join('\n'));
+    const { runs, worker, commands } = pipeline({});
+    const { runId } = await commands.submitRun(
+      { dataset: { id: datasetId, version: 1 }, metrics: ['token_f1'], gate: { rules: ['mean(token_f1) >= 0'] } },
+      context(),
+    );
+    const planner = new RunPlanner(
+      runs,
+      store,
+      sources,
+      new DirectoryDatasetSource(dir),
+      { judged: 200, deterministic: 200 },
+      logger,
+    );
+    const events = await planAndWork(runId, planner, worker);
+
+    const batches = await store.readAll(START, { filter: { streamPrefixes: [`runbatch-${runId}-`] } });
+    const sizes = batches.map((b) => (b.event as CaseBatchScheduled).payload.cases.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(Math.ceil(MAX_BATCH_BYTES / passage.length));
+    expect(batches.length).toBeGreaterThan(1);
+    expect(events.find((e) => e.type === 'RunCompleted')).toMatchObject({ payload: { evaluatedCases: 12 } });
+  });
+
   it('fails a run whose dataset cannot be read, saying why', async () => {
     const { runs, commands } = pipeline({});
     const { runId } = await commands.submitRun(
-      { dataset: { id: 'ds-missing', version: 1 }, metrics: ['token_f1'], gate: { rules: [] } },
+      { dataset: { id: 'ds-missing', version: 1 }, metrics: ['token_f1'], gate: { rules: ['mean(token_f1) >= 0'] } },
       context(),
     );
     const planner = new RunPlanner(

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Consumer, Producer } from 'kafkajs';
 import { deadLetterTopic } from '@evalvault/contracts';
+import { testEvent } from '@evalvault/contracts/testing';
 import { createKafka } from '../../kafka/kafka-config.js';
 import { testKafkaSettings } from '../../testing/index.js';
 import type { BusMessage } from '../bus-message.js';
@@ -67,4 +68,40 @@ busContract('Kafka', async () => {
       await client.close();
     },
   };
+});
+
+describe('Kafka relay batches over the broker’s request size', () => {
+  it('publishes 2.4 MB of work batches in one call (the broker takes at most 1 MiB per record batch)', async () => {
+    const kafka = createKafka(testKafkaSettings('bus-large-batch'));
+    const client = new KafkaEventClient(kafka, busMetrics(new Registry()));
+    const runId = randomUUID();
+    const context = 'x'.repeat(1_000);
+    const events = Array.from({ length: 12 }, (_, batchNo) =>
+      testEvent(
+        'CaseBatchScheduled',
+        {
+          runId,
+          batchNo,
+          cases: Array.from({ length: 200 }, (_, i) => ({
+            caseIndex: batchNo * 200 + i,
+            line: batchNo * 200 + i + 1,
+            testCase: {
+              id: `c${i}`,
+              question: 'q',
+              answer: 'a',
+              contexts: [context],
+              groundTruth: null,
+              metadataJson: null,
+            },
+          })),
+        },
+        { streamId: `runbatch-${runId}` },
+      ),
+    );
+    try {
+      await expect(client.publishBatch(events)).resolves.toBeUndefined();
+    } finally {
+      await client.close();
+    }
+  });
 });

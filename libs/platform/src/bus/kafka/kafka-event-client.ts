@@ -31,25 +31,22 @@ export class KafkaEventClient extends EventClient {
 
   async publishBatch(events: readonly EvalVaultEvent[]): Promise<void> {
     const producer = await this.connect();
-    const byTopic = new Map<string, Message[]>();
-    for (const event of events) {
-      const topic = topicOf(event.type);
-      const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: event.streamId, value: this.codec.encode(event), headers: eventHeaders(event) });
-      byTopic.set(topic, messages);
-    }
+    const encoded = events.map((event) => ({
+      topic: topicOf(event.type),
+      message: { key: event.streamId, value: this.codec.encode(event), headers: eventHeaders(event) } as Message,
+    }));
     try {
-      await producer.sendBatch({
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        acks: -1,
-      });
+      // In order, one request at a time: a stream's events keep their order on their partition.
+      for (const chunk of chunksUpTo(encoded, MAX_REQUEST_BYTES)) {
+        await producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
+        for (const { topic } of chunk) this.metrics.published.inc({ topic });
+      }
     } catch (error) {
       // After an outage kafkajs may keep a producer that never reconnects: the next batch gets a new one.
       this.producer = undefined;
       await producer.disconnect().catch(() => undefined);
       throw error;
     }
-    for (const [topic, messages] of byTopic) this.metrics.published.inc({ topic }, messages.length);
   }
 
   unwrap<T>(): T {
@@ -60,4 +57,45 @@ export class KafkaEventClient extends EventClient {
     await this.producer?.disconnect();
     this.producer = undefined;
   }
+}
+
+/**
+ * The broker refuses a record batch over `message.max.bytes` (1 MiB by default), and kafkajs puts
+ * a partition's messages of one request into one record batch: a relay batch of large events
+ * (a work batch of 200 cases is ~200 KB) is sent in requests of at most this size.
+ */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+interface Encoded {
+  topic: string;
+  message: Message;
+}
+
+/** Consecutive runs of messages whose values add up to at most `limit` bytes (a larger message goes alone). */
+export function chunksUpTo(items: readonly Encoded[], limit: number): Encoded[][] {
+  const chunks: Encoded[][] = [];
+  let current: Encoded[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = (item.message.value as Buffer).length;
+    if (current.length > 0 && bytes + size > limit) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function byTopic(items: readonly Encoded[]): Array<{ topic: string; messages: Message[] }> {
+  const topics = new Map<string, Message[]>();
+  for (const { topic, message } of items) {
+    const messages = topics.get(topic) ?? [];
+    messages.push(message);
+    topics.set(topic, messages);
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }
