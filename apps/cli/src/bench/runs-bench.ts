@@ -3,6 +3,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metricByName, readDataset } from '@evalvault/evaluation';
+import { distributedRunsBench } from './distributed-runs-bench.js';
 import { llmRateBench } from './llm-rate-bench.js';
 
 /**
@@ -10,12 +11,14 @@ import { llmRateBench } from './llm-rate-bench.js';
  * 10,000, BENCH_RUNS_CASES) scored by `evalvault run` with no server configured (the embedded
  * platform, as a fresh clone runs it), against the same cases scored in a plain loop in this
  * process. Prints wall time, cases/s, the CLI's peak RSS and the ratio of the two rates.
- * Parts (b) (Kafka + PostgreSQL, 1 and 2 workers, against the durable floor) and (c) (a
- * rate-limited fake LLM) are not written yet (see docs/performance.md).
+ * Part (b), the same cases over Kafka + PostgreSQL with 1 and 2 workers against the durable
+ * floor, is distributed-runs-bench.ts; part (c), LLM-judged runs at a vendor's rate limit,
+ * llm-rate-bench.ts. BENCH_RUNS_PARTS picks parts (e.g. `b`, `a,c`; default all three).
  */
 const CASES = Number(process.env['BENCH_RUNS_CASES'] ?? 10_000);
 const METRICS = ['rouge_l', 'bleu', 'token_f1'];
 const root = join(import.meta.dirname, '..', '..', '..', '..');
+const PARTS = new Set((process.env['BENCH_RUNS_PARTS'] || 'abc').toLowerCase().replace(/[^a-z]/g, ''));
 
 function writeCases(path: string): void {
   const context = 'Retrieval augmented generation combines a retriever with a generator so answers cite documents. ';
@@ -87,10 +90,7 @@ function cliRun(path: string, scratch: string): Promise<{ ms: number; peakRssMb:
   });
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'evalvault-bench-runs-'));
-try {
-  const path = join(scratch, 'cases.jsonl');
-  writeCases(path);
+async function partA(path: string, scratch: string): Promise<void> {
   const loopMs = await plainLoop(path);
   const cli = await cliRun(path, scratch);
   if (!cli.stdout.includes(`${CASES} cases: ${CASES} evaluated, 0 failed`))
@@ -104,7 +104,15 @@ try {
   console.log(
     `  ratio CLI / plain loop rate    ${(rate(cli.ms) / rate(loopMs)).toFixed(3)}   (target ≥ 0.25; 10k cases ≤ 5 s)`,
   );
-  await llmRateBench();
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'evalvault-bench-runs-'));
+try {
+  const path = join(scratch, 'cases.jsonl');
+  writeCases(path);
+  if (PARTS.has('a')) await partA(path, scratch);
+  if (PARTS.has('b')) await distributedRunsBench({ datasetPath: path, cases: CASES, metrics: METRICS, root }, scratch);
+  if (PARTS.has('c')) await llmRateBench();
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
