@@ -44,7 +44,8 @@ describe('Avro events on the real Kafka broker', () => {
       const received: Buffer[] = [];
       const timer = setTimeout(
         () => reject(new Error(`timed out waiting for ${count} message(s) keyed ${key}`)),
-        30_000,
+        // A fresh broker's group coordinator can take tens of seconds to load (CI starts one).
+        90_000,
       );
       void consumer.run({
         eachMessage: async ({ message }) => {
@@ -70,7 +71,7 @@ describe('Avro events on the real Kafka broker', () => {
     // Encoding stamps the newest published version of the type on the envelope.
     expect(decoded).toEqual({ ...event, schemaVersion: SchemaCatalog.load().latest('RunRequested').version });
     console.log(`round trip on the real broker: ${event.type} ${event.eventId} via ${topic}, ${message!.length} bytes`);
-  });
+  }, 150_000);
 
   it('rejects a message with an unknown fingerprint with an error naming it', async () => {
     const key = `run-${randomUUID()}`;
@@ -88,5 +89,5 @@ describe('Avro events on the real Kafka broker', () => {
     expect(failure).toBeInstanceOf(ContractError);
     expect((failure as ContractError).code).toBe(ContractErrorCode.UnknownFingerprint);
     expect((failure as ContractError).message).toContain('deadbeefcafef00d');
-  });
+  }, 150_000);
 });

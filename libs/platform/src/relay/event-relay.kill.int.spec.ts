@@ -75,7 +75,7 @@ describe('relay process killed mid-stream', () => {
         RELAY_BATCH_DELAY_MS: '40',
       };
       const first = await startRelay(env);
-      await waitFor(() => received.length >= 100, 'the first relay to publish some events');
+      await waitFor(() => received.length >= 100, 'the first relay to publish some events', 60_000);
       first.kill('SIGKILL');
       await once(first, 'exit');
       const publishedBeforeKill = received.length;
@@ -101,5 +101,5 @@ describe('relay process killed mid-stream', () => {
     } finally {
       await consumer.disconnect();
     }
-  });
+  }, 150_000);
 });
