@@ -90,7 +90,6 @@ export function buildNotifier(
   const worker = new DeliveryWorker({
     queue: new DeliveryQueue(dataSource),
     notifications,
-    store,
     projection,
     deadLetters: adapters.deadLetters,
     adapters: {

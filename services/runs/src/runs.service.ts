@@ -63,7 +63,7 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
       worker: new CaseWorker(
         runs,
         scorer,
-        new RunCompleter(runs, store, queries, Date.now),
+        new RunCompleter(runs, queries, Date.now),
         config.workerConcurrency,
         logger,
       ),

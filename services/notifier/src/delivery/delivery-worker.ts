@@ -1,5 +1,4 @@
-import type { EvalVaultEvent } from '@evalvault/contracts';
-import { LoopHealth, type EventStore, type ReadinessCheck } from '@evalvault/platform';
+import { LoopHealth, type ReadinessCheck } from '@evalvault/platform';
 import type { Destination } from '@evalvault/service-apis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -21,7 +20,6 @@ import type { DeliveryMetrics } from './delivery-metrics.js';
 export interface DeliveryWorkerDeps {
   queue: DeliveryQueue;
   notifications: NotificationRepository;
-  store: EventStore;
   projection: NotifierProjection;
   adapters: Record<Destination['type'], DestinationAdapter>;
   deadLetters: DeadLetterSink;
@@ -168,7 +166,7 @@ export class DeliveryWorker {
 
   /** A route stored before secrets were scoped may name another team's secret: it is never resolved, and the notification fails for good. */
   private async outOfScope(streamId: string, destination: Destination): Promise<DeliveryFailure | null> {
-    const { tenantId, projectId } = await this.intentEvent(streamId);
+    const { tenantId, projectId } = await this.deps.notifications.intentEvent(streamId);
     const refused = refOutOfScope(destination, { tenantId, projectId }, this.deps.secretRefPrefixes);
     if (!refused) return null;
     const error = `${refused.field}: secret ${refused.ref} is not one of this tenant and project's ${destination.type} secrets; create the route again with one that is`;
@@ -205,7 +203,8 @@ export class DeliveryWorker {
     const { config, now, random } = this.deps;
     const attempt = state.failedAttempts + 1;
     const final = isFinalFailure(state, failure, config.maxAttempts);
-    if (final) await this.deps.deadLetters.send(await this.intentEvent(streamId), failure.error, attempt); // before the outcome: a crash in between re-runs the attempt, never loses the letter
+    if (final)
+      await this.deps.deadLetters.send(await this.deps.notifications.intentEvent(streamId), failure.error, attempt); // before the outcome: a crash in between re-runs the attempt, never loses the letter
     const nextAttemptAt = now() + retryDelayMs(config, attempt, failure.retryAfterMs, random);
     await this.record(
       streamId,
@@ -234,7 +233,7 @@ export class DeliveryWorker {
     command: Parameters<NotificationRepository['handle']>[1],
     item: ClaimedNotification,
   ): Promise<void> {
-    const intent = await this.intentEvent(streamId);
+    const intent = await this.deps.notifications.intentEvent(streamId);
     const context = {
       tenantId: intent.tenantId,
       projectId: intent.projectId,
@@ -245,11 +244,5 @@ export class DeliveryWorker {
     const { events } = await this.deps.notifications.handle(streamId, command, context);
     await this.deps.projection.applyAll(events);
     await this.deps.queue.release(item.notificationId, this.deps.owner, null);
-  }
-
-  private async intentEvent(streamId: string): Promise<EvalVaultEvent> {
-    const [first] = await this.deps.store.readStream(streamId, { maxCount: 1 });
-    if (!first) throw new Error(`stream ${streamId} has no intent`);
-    return first.event;
   }
 }

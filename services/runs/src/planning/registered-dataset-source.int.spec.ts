@@ -70,7 +70,7 @@ describe('runs of registered dataset versions', () => {
     const worker = new CaseWorker(
       runs,
       scorer,
-      new RunCompleter(runs, store, { findBaseline: async () => null }, Date.now),
+      new RunCompleter(runs, { findBaseline: async () => null }, Date.now),
       2,
       logger,
     );

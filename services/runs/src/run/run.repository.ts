@@ -8,7 +8,24 @@ import {
   type RunState,
 } from './run.decider.js';
 
-export type RunRepository = EventSourcedRepository<RunCommand, RunEvent, RunState>;
+/** Run aggregates in the event store, and the one fact about a run its state does not keep. */
+export class RunRepository extends EventSourcedRepository<RunCommand, RunEvent, RunState> {
+  constructor(
+    private readonly events: EventStore,
+    sources: EnvelopeSources,
+  ) {
+    super(events, { decide: decideRun, evolveWith: evolveRunWith, initialState: initialRunState }, sources);
+  }
+
+  /**
+   * When the run started: the time its `RunStarted` was recorded (the second event of the stream,
+   * right after `RunRequested`); null before the run has started.
+   */
+  async startedAt(streamId: string): Promise<number | null> {
+    const first = await this.events.readStream(streamId, { maxCount: 2 });
+    return first.find((recorded) => recorded.event.type === 'RunStarted')?.event.occurredAt ?? null;
+  }
+}
 
 export const runStreamId = (runId: string): string => `run-${runId}`;
 export const batchStreamId = (runId: string, batchNo: number): string => `runbatch-${runId}-${batchNo}`;
@@ -17,9 +34,5 @@ export const batchStreamId = (runId: string, batchNo: number): string => `runbat
 export const RUNS_STREAM_PREFIXES = ['run-', 'runbatch-'] as const;
 
 export function runRepository(store: EventStore, sources: EnvelopeSources): RunRepository {
-  return new EventSourcedRepository(
-    store,
-    { decide: decideRun, evolveWith: evolveRunWith, initialState: initialRunState },
-    sources,
-  );
+  return new RunRepository(store, sources);
 }

@@ -1,6 +1,6 @@
 import type { MetricAggregate } from '@evalvault/contracts';
 import { parseGateRules, type BaselineRun } from '@evalvault/evaluation';
-import type { CommandContext, EventStore } from '@evalvault/platform';
+import type { CommandContext } from '@evalvault/platform';
 import type { RunState } from '../run/run.decider.js';
 import type { RunRepository } from '../run/run.repository.js';
 import { datasetKeyOf } from '../projection/index.js';
@@ -16,14 +16,13 @@ export interface BaselineFinder {
 }
 
 /**
- * Completes a run whose cases are all accounted for. The I/O is here: the baseline run when a
- * rule asks for one, and when the run started; the run decider computes the aggregates and
- * decides the gate.
+ * Completes a run whose cases are all accounted for: gathers what the decision needs (the
+ * baseline run when a rule asks for one, when the run started) from the repository and the
+ * baseline finder; the run decider computes the aggregates and decides the gate.
  */
 export class RunCompleter {
   constructor(
     private readonly runs: RunRepository,
-    private readonly store: EventStore,
     private readonly baselines: BaselineFinder,
     private readonly now: () => number,
   ) {}
@@ -39,20 +38,16 @@ export class RunCompleter {
           request.runId,
         )
       : null;
+    const startedAt = (await this.runs.startedAt(streamId)) ?? this.now();
     await this.runs.handle(
       streamId,
       {
         type: 'CompleteRun',
         scope: { tenant: context.tenantId, project: context.projectId },
         baseline,
-        durationMs: Math.max(0, this.now() - (await this.startedAt(streamId))),
+        durationMs: Math.max(0, this.now() - startedAt),
       },
       context,
     );
-  }
-
-  private async startedAt(streamId: string): Promise<number> {
-    const first = await this.store.readStream(streamId, { maxCount: 2 });
-    return first.find((recorded) => recorded.event.type === 'RunStarted')?.event.occurredAt ?? this.now();
   }
 }

@@ -64,7 +64,7 @@ describe('runs pipeline', () => {
     const worker = new CaseWorker(
       runs,
       scorer,
-      new RunCompleter(runs, store, { findBaseline: async () => null }, Date.now),
+      new RunCompleter(runs, { findBaseline: async () => null }, Date.now),
       2,
       logger,
     );
