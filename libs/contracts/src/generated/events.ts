@@ -181,6 +181,8 @@ export interface CaseFailedPayload {
   line: null | number;
   errorCode: string;
   reason: string;
+  /** Version 2: what its paid LLM calls cost, retries included; null if none, and before version 2. */
+  usage: null | LlmUsage;
 }
 
 export interface DatasetVersionRegistered extends EventEnvelope<'DatasetVersionRegistered'> {

@@ -14,7 +14,7 @@ import type { DatasetContentSource } from './dataset-content.port.js';
 
 type PlannedRow =
   | { kind: 'case'; scheduled: ScheduledCase }
-  | { kind: 'invalid'; failure: Omit<CaseFailedPayload, 'runId'> };
+  | { kind: 'invalid'; failure: Omit<CaseFailedPayload, 'runId' | 'usage'> };
 
 const FAILURES_PER_APPEND = 200;
 
@@ -106,7 +106,7 @@ export class RunPlanner {
       if (row.kind === 'case') {
         batch.push(row.scheduled);
         batchBytes += approximateBytes(row.scheduled);
-      } else failures.push({ runId: requested.payload.runId, ...row.failure });
+      } else failures.push({ runId: requested.payload.runId, ...row.failure, usage: null });
       if (batch.length === batchSize || batchBytes >= MAX_BATCH_BYTES) {
         await this.schedule(requested, batchNo++, batch);
         batch = [];

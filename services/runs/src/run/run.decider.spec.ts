@@ -4,6 +4,7 @@ import {
   type CaseEvaluatedPayload,
   type CaseFailedPayload,
   type EvaluatedCase,
+  type LlmUsage,
   type RunRequestedPayload,
 } from '@evalvault/contracts';
 import { deciderSpec } from '@evalvault/platform/testing';
@@ -44,13 +45,14 @@ const scored = (caseIndex: number, score = 1): EvaluatedCase => ({
 });
 const evaluated = (caseIndex: number, score = 1): CaseEvaluatedPayload =>
   caseEvaluatedPayload(runId, [scored(caseIndex, score)]);
-const failed = (caseIndex: number): CaseFailedPayload => ({
+const failed = (caseIndex: number, usage: LlmUsage | null = null): CaseFailedPayload => ({
   runId,
   caseId: null,
   caseIndex,
   line: caseIndex + 1,
   errorCode: 'INVALID_CASE',
   reason: 'no answer',
+  usage,
 });
 const requested: RunEvent = { type: 'RunRequested', payload: request };
 const started = (totalCases: number): RunEvent => ({ type: 'RunStarted', payload: { runId, totalCases } });
@@ -205,6 +207,56 @@ describe('run lifecycle', () => {
         expect.objectContaining({ type: 'RunCompleted' }) as RunEvent,
         { type: 'GatePassed', payload: gateOf(0.9, true) },
       ]);
+  });
+
+  it('reports in its usage what failed cases paid for before they failed', () => {
+    // An unusable judge answer, then a second call that failed after the first was paid.
+    const unusable = { requests: 3, promptTokens: 900, completionTokens: 60, costUsd: 0.25, cacheHits: 0 };
+    const halfway = { requests: 1, promptTokens: 300, completionTokens: 20, costUsd: 0.125, cacheHits: 1 };
+    const history: RunEvent[] = [
+      requested,
+      started(4),
+      { type: 'CaseEvaluated', payload: evaluated(0, 0.9) },
+      { type: 'CaseFailed', payload: failed(1, unusable) },
+      { type: 'CaseFailed', payload: failed(2, halfway) },
+      { type: 'CaseFailed', payload: failed(3) },
+    ];
+    run
+      .given(history)
+      .when(complete)
+      .then([
+        {
+          type: 'RunCompleted',
+          payload: {
+            runId,
+            totalCases: 4,
+            evaluatedCases: 1,
+            failedCases: 3,
+            aggregates: expect.any(Array) as never,
+            durationMs: 1200,
+            usage: { requests: 5, promptTokens: 1210, completionTokens: 82, costUsd: 0.376, cacheHits: 1 },
+          },
+        },
+        { type: 'GatePassed', payload: gateOf(0.9, true) },
+      ]);
+    run
+      .given([requested, started(1), { type: 'CaseFailed', payload: failed(0, unusable) }])
+      .when(complete)
+      .then([
+        expect.objectContaining({ payload: expect.objectContaining({ failedCases: 1, usage: unusable }) }) as RunEvent,
+        expect.objectContaining({ type: 'GateFailed' }) as RunEvent,
+      ]);
+  });
+
+  it('counts the usage of a failed case once, however often its failure is redelivered', () => {
+    const paid = { requests: 2, promptTokens: 600, completionTokens: 40, costUsd: 0.25, cacheHits: 0 };
+    const history: RunEvent[] = [requested, started(2), { type: 'CaseFailed', payload: failed(1, paid) }];
+    run
+      .given(history)
+      .when({ type: 'RecordCases', runId, results: [scored(0)], failures: [failed(1, paid)] })
+      .then([{ type: 'CaseEvaluated', payload: evaluated(0) }]);
+    const state = evolveRunWith(initialRunState, [...history, { type: 'CaseEvaluated', payload: evaluated(0) }]);
+    expect(state.usage).toEqual({ requests: 3, promptTokens: 610, completionTokens: 42, costUsd: 0.251, cacheHits: 0 });
   });
 
   it('judges baseline rules against the baseline run the completer found', () => {

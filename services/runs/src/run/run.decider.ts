@@ -63,6 +63,7 @@ export interface RunState {
   failed: number;
   /** Scores per metric, in arrival order, for aggregates and the gate. */
   scores: ScoreColumns;
+  /** What the run's LLM calls cost: every recorded case's, evaluated or failed. */
   usage: LlmUsage;
 }
 
@@ -269,6 +270,8 @@ function applyToDraft(draft: RunState, event: RunEvent): void {
     case 'CaseFailed':
       draft.accounted = draft.accounted.with([event.payload.caseIndex]);
       draft.failed += 1;
+      // What a case spent before it failed was paid all the same (null before CaseFailed v2).
+      draft.usage = addUsage(draft.usage, event.payload.usage);
       return;
     case 'RunCompleted':
       draft.status = 'completed';

@@ -1,4 +1,4 @@
-import type { CaseFailedPayload, EvaluatedCase, ScheduledCase } from '@evalvault/contracts';
+import type { CaseFailedPayload, EvaluatedCase, LlmUsage, ScheduledCase } from '@evalvault/contracts';
 import { metricByName, MetricError, type EvaluationCase } from '@evalvault/evaluation';
 import { LlmError, LlmErrorCode, UsageMeter } from '@evalvault/llm';
 import type { JudgeFactory } from './judge-factory.js';
@@ -27,10 +27,17 @@ function toEvaluationCase(scheduled: ScheduledCase): EvaluationCase {
   };
 }
 
+/** What the case's judge calls cost, as an event carries it: null when it made none. */
+function usageOf(meter: UsageMeter): LlmUsage | null {
+  const { requests, promptTokens, completionTokens, costUsd, cacheHits } = meter.summary();
+  return requests + cacheHits > 0 ? { requests, promptTokens, completionTokens, costUsd, cacheHits } : null;
+}
+
 /**
  * Scores one case with every metric of its run. A case that cannot be scored (missing
  * ground truth, an unusable judge answer, a provider down after retries) becomes a
- * failed case with the reason; only an exhausted budget stops the whole run.
+ * failed case with the reason and what its calls cost until then; only an exhausted budget
+ * stops the whole run.
  */
 export class CaseScorer {
   constructor(
@@ -55,7 +62,6 @@ export class CaseScorer {
         const result = await metricByName(name).score(testCase, judge ? { judge } : {});
         scores.push({ metric: name, score: result.score, explanation: result.explanation });
       }
-      const usage = meter.summary();
       return {
         kind: 'evaluated',
         payload: {
@@ -63,16 +69,7 @@ export class CaseScorer {
           caseIndex: scheduled.caseIndex,
           scores,
           durationMs: Math.max(0, this.now() - started),
-          usage:
-            usage.requests + usage.cacheHits > 0
-              ? {
-                  requests: usage.requests,
-                  promptTokens: usage.promptTokens,
-                  completionTokens: usage.completionTokens,
-                  costUsd: usage.costUsd,
-                  cacheHits: usage.cacheHits,
-                }
-              : null,
+          usage: usageOf(meter),
         },
       };
     } catch (error) {
@@ -88,6 +85,8 @@ export class CaseScorer {
           line: scheduled.line,
           errorCode: code,
           reason: (error as Error).message,
+          // Every answer billed before the failure, the unusable one and retried attempts included.
+          usage: usageOf(meter),
         },
       };
     }

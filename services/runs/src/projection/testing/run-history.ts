@@ -68,6 +68,7 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
             line: caseIndex + 1,
             errorCode: 'MISSING_FIELD',
             reason: 'no answer',
+            usage: null,
           })
         : event('CaseEvaluated', {
             runId,
