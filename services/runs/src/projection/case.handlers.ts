@@ -56,8 +56,10 @@ export async function onCaseFailed(manager: EntityManager, event: EventOfType<'C
     [p.runId, p.caseIndex, event.tenantId, event.projectId, p.caseId, p.errorCode, p.reason, p.line],
   );
   if (!inserted) return;
+  // A failed case's calls were paid too (CaseFailed v2): the running cost counts them.
   await manager.query(
-    `UPDATE "runs".runs SET failed_cases = failed_cases + 1 WHERE run_id = $1 AND tenant_id = $2 AND project_id = $3`,
-    [p.runId, event.tenantId, event.projectId],
+    `UPDATE "runs".runs SET failed_cases = failed_cases + 1, cost_usd = cost_usd + $4::numeric
+     WHERE run_id = $1 AND tenant_id = $2 AND project_id = $3`,
+    [p.runId, event.tenantId, event.projectId, p.usage?.costUsd ?? 0],
   );
 }

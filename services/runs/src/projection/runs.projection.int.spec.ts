@@ -129,6 +129,22 @@ describe('runs read model: projection', () => {
     expect(rows!.items.map((c) => c.caseIndex)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('counts what a failed case paid for (CaseFailed version 2) in the running cost, once', async () => {
+    const tenant = randomUUID();
+    const usage = { requests: 3, promptTokens: 900, completionTokens: 60, costUsd: 0.0375, cacheHits: 0 };
+    const events = runHistory({ tenantId: tenant, cases: 3, failing: [2], outcome: 'running' }).map((e) =>
+      e.type === 'CaseFailed' ? { ...e, payload: { ...e.payload, usage } } : e,
+    );
+    const runId = runIdOf(events);
+    await applyAll(events);
+    const failure = events.find((e) => e.type === 'CaseFailed')!;
+    expect(await projection.apply({ ...failure, eventId: randomUUID() })).toBe(true); // the same case again
+
+    const run = await queries.getRun(tenant, 'default', runId);
+    expect(run!.counts).toEqual({ total: 3, evaluated: 2, failed: 1 });
+    expect(run!.costUsd).toBeCloseTo(2 * 0.0125 + 0.0375, 8);
+  });
+
   it('ignores event types it does not project', async () => {
     const event = testEvent('DatasetVersionRegistered', {
       datasetId: 'ds',
