@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
 import type { EvalVaultEvent } from '@evalvault/contracts';
 import { runStarted } from '@evalvault/contracts/testing';
 import { createKafka } from '../kafka/kafka-config.js';
@@ -74,6 +74,46 @@ describe('inbox', () => {
     expect(await startsOf(streamId)).toBe(0);
     expect(await countStart(event)).toBe(true);
     expect(await startsOf(streamId)).toBe(1);
+  });
+
+  const countStartEffect =
+    (event: EvalVaultEvent) =>
+    async (manager: EntityManager): Promise<void> => {
+      await manager.query(
+        `INSERT INTO "${SCHEMA}".run_starts VALUES ($1, 1)
+         ON CONFLICT (stream_id) DO UPDATE SET starts = run_starts.starts + 1`,
+        [event.streamId],
+      );
+    };
+
+  it('applies a batch once: repeats within it and events handled before count once', async () => {
+    const streamId = `run-${randomUUID()}`;
+    const [a, b, c] = [1, 2, 3].map(() => runStarted(streamId, 'tenant-a'));
+    expect(await countStart(a!)).toBe(true);
+    const batch = [a!, b!, b!, c!].map((event) => ({ event, effect: countStartEffect(event) }));
+    expect(await inbox.handleAllOnce(batch)).toBe(2);
+    expect(await startsOf(streamId)).toBe(3);
+    expect(await inbox.handleAllOnce(batch)).toBe(0);
+    expect(await startsOf(streamId)).toBe(3);
+  });
+
+  it('records none of a batch when one effect fails, so the retry applies them all', async () => {
+    const streamId = `run-${randomUUID()}`;
+    const events = [1, 2].map(() => runStarted(streamId, 'tenant-a'));
+    const failing = [
+      { event: events[0]!, effect: countStartEffect(events[0]!) },
+      {
+        event: events[1]!,
+        effect: async () => {
+          throw new Error('the second effect fails');
+        },
+      },
+    ];
+    await expect(inbox.handleAllOnce(failing)).rejects.toThrow('second effect');
+    expect(await startsOf(streamId)).toBe(0);
+    const retried = events.map((event) => ({ event, effect: countStartEffect(event) }));
+    expect(await inbox.handleAllOnce(retried)).toBe(2);
+    expect(await startsOf(streamId)).toBe(2);
   });
 
   it('has no second effect when Kafka delivers the same events twice', async () => {

@@ -27,6 +27,43 @@ export class Inbox {
       return true;
     });
   }
+
+  /**
+   * Runs the effects of the events this consumer has not processed yet, in their order, in one
+   * transaction with one inbox insert for all of them: all are recorded or none (a failed effect
+   * leaves every id behind for the retry). An event repeated within the batch counts once.
+   * Answers how many effects ran.
+   */
+  handleAllOnce(items: readonly { event: EvalVaultEvent; effect: ProjectionEffect }[]): Promise<number> {
+    const firsts = firstOfEachEvent(items);
+    if (firsts.length === 0) return Promise.resolve(0);
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: { event_id: string }[] = await manager.query(
+        `INSERT INTO "${this.schema}".inbox (consumer, event_id, event_type)
+         SELECT $1, id, type FROM unnest($2::uuid[], $3::text[]) AS batch(id, type)
+         ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id::text`,
+        [this.consumer, firsts.map(({ event }) => event.eventId), firsts.map(({ event }) => event.type)],
+      );
+      const fresh = new Set(inserted.map((row) => row.event_id.toLowerCase()));
+      let applied = 0;
+      for (const { event, effect } of firsts) {
+        if (!fresh.has(event.eventId.toLowerCase())) continue;
+        await effect(manager);
+        applied += 1;
+      }
+      return applied;
+    });
+  }
+}
+
+function firstOfEachEvent<T extends { event: EvalVaultEvent }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter(({ event }) => {
+    const id = event.eventId.toLowerCase();
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 /** The change one event makes to a read model, inside the inbox's transaction. */
@@ -53,11 +90,16 @@ export abstract class InboxProjection {
     return this.inbox.handleOnce(event, effect);
   }
 
-  /** Applies events in order (e.g. the ones a command just appended); answers how many changed the model. */
-  async applyAll(events: readonly EvalVaultEvent[]): Promise<number> {
-    let changed = 0;
-    for (const event of events) if (await this.apply(event)) changed += 1;
-    return changed;
+  /**
+   * Applies events in order (e.g. the ones a command just appended) in one transaction: all or
+   * none. Answers how many changed the model.
+   */
+  applyAll(events: readonly EvalVaultEvent[]): Promise<number> {
+    const items = events.flatMap((event) => {
+      const effect = this.effectOf(event);
+      return effect ? [{ event, effect }] : [];
+    });
+    return this.inbox.handleAllOnce(items);
   }
 }
 
