@@ -105,3 +105,55 @@ describe('Kafka relay batches over the broker’s request size', () => {
     }
   });
 });
+
+describe('Kafka consumer busy longer than its session', () => {
+  it('keeps its partitions while a handler runs past the session timeout: the message is handled once', async () => {
+    const kafka = createKafka(testKafkaSettings('bus-busy-member'));
+    const metrics = busMetrics(new Registry());
+    const client = new KafkaEventClient(kafka, metrics);
+    const groupId = `busy-${randomUUID()}`;
+    const streamId = `run-${randomUUID()}`;
+    const sessionTimeoutMs = 6_000; // the broker's smallest allowed session
+    let handled = 0;
+    let finished = 0;
+    const members = [1, 2].map(() => {
+      const server = new KafkaEventServer({
+        kafka,
+        groupId,
+        metrics,
+        logger: pino({ level: 'silent' }),
+        fromBeginning: false,
+        sessionTimeoutMs,
+      });
+      server.addHandler(
+        'RunStarted',
+        async (event: { streamId: string }) => {
+          if (event.streamId !== streamId) return;
+          handled += 1;
+          await new Promise((resolve) => setTimeout(resolve, 2.5 * sessionTimeoutMs));
+          finished += 1;
+        },
+        true,
+      );
+      return server;
+    });
+    try {
+      for (const server of members) {
+        await new Promise<void>((resolve, reject) =>
+          server.listen((error?: unknown) => (error ? reject(error) : resolve())),
+        );
+      }
+      await Promise.all(members.map((server) => server.ready));
+      await client.publishBatch([testEvent('RunStarted', { runId: randomUUID(), totalCases: 1 }, { streamId })]);
+      const deadline = Date.now() + 60_000;
+      while (finished === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      // Long enough for a group that dropped the busy member to hand the message to the other one.
+      await new Promise((resolve) => setTimeout(resolve, sessionTimeoutMs));
+      expect(finished).toBe(1);
+      expect(handled).toBe(1);
+    } finally {
+      await Promise.all(members.map((server) => server.close()));
+      await client.close();
+    }
+  }, 120_000);
+});

@@ -13,7 +13,18 @@ import { deadLetterHeaders, processMessage, type DeadLetter } from '../message-p
 
 export interface KafkaEventServerOptions extends EventServerOptions {
   kafka: Kafka;
+  /** How long the group waits for a silent member before moving its partitions; default 10 s. */
+  sessionTimeoutMs?: number;
 }
+
+/** Between heartbeats, also while a handler is busy (kafkajs throttles them to this interval). */
+const HEARTBEAT_INTERVAL_MS = 1_000;
+/**
+ * How long a rebalance waits for members to rejoin. A member rejoins only between messages, so a
+ * busy one (a judged batch at the provider's limit may take a minute) must get that long, or the
+ * group drops it and hands its message to another member while it still scores it.
+ */
+const REBALANCE_TIMEOUT_MS = 120_000;
 
 /**
  * Nest transport for consuming our Avro events from Kafka. Handlers are registered with
@@ -80,14 +91,15 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     if (this.options.fromBeginning === false && !restart) await pinNewGroupToEnd(kafka, groupId, topics);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
-    // A short session lets a crashed member's partitions move to the others within seconds.
+    // A short session lets a crashed member's partitions move to the others within seconds; a
+    // busy one keeps its session by heartbeating while its handler runs.
     const consumer = kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 200,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: REBALANCE_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.FETCH, () => {
@@ -121,7 +133,15 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       autoCommitInterval: 1_000,
       autoCommitThreshold: 100,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        await processMessage(toBusMessage(topic, partition, message), { ...deps, beforeRetry: heartbeat });
+        const keepAlive = setInterval(() => {
+          // A failed heartbeat (a rebalance under way) is answered when the handler returns.
+          heartbeat().catch(() => undefined);
+        }, HEARTBEAT_INTERVAL_MS);
+        try {
+          await processMessage(toBusMessage(topic, partition, message), { ...deps, beforeRetry: heartbeat });
+        } finally {
+          clearInterval(keepAlive);
+        }
       },
     });
     this.options.logger.info({ groupId, topics }, 'consuming');
