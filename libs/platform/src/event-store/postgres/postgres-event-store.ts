@@ -79,26 +79,13 @@ export class PostgresEventStore implements EventStore {
       assertExpectedRevision(streamId, expected, current);
       const base = current === null ? -1n : current;
       const next = base + BigInt(events.length);
-      await client.query('UPDATE eventstore.streams SET revision = $2 WHERE stream_id = $1', [streamId, String(next)]);
-      const inserted = await client.query<{ commit: string; sequence: string }>(
-        `INSERT INTO eventstore.events (stream_id, revision, event_id, event_type, tenant_id, project_id, occurred_at, data)
-         SELECT $1, r, e, t, $2, $3, to_timestamp(o / 1000.0), d
-           FROM unnest($4::bigint[], $5::uuid[], $6::text[], $7::bigint[], $8::bytea[]) AS x(r, e, t, o, d)
-         RETURNING commit_id::text AS commit, sequence::text AS sequence`,
-        [
-          streamId,
-          first.tenantId,
-          first.projectId,
-          events.map((_, index) => String(base + 1n + BigInt(index))),
-          events.map((event) => event.eventId),
-          events.map((event) => event.type),
-          events.map((event) => String(event.occurredAt)),
-          encoded,
-        ],
+      const last = await insertEvents(client, streamId, first, base, events, encoded);
+      // The revision bump and the wake-up of other processes' subscriptions in one round trip.
+      await client.query(
+        'UPDATE eventstore.streams SET revision = $2 WHERE stream_id = $1 RETURNING pg_notify($3, $1)',
+        [streamId, String(next), NOTIFY_CHANNEL],
       );
-      await client.query(`SELECT pg_notify($1, $2)`, [NOTIFY_CHANNEL, streamId]);
       await client.query('COMMIT');
-      const last = inserted.rows.at(-1)!;
       this.appended.emit('appended');
       return { nextExpectedRevision: next, position: { commit: BigInt(last.commit), sequence: BigInt(last.sequence) } };
     } catch (error) {
@@ -220,6 +207,54 @@ async function lockStream(client: PoolClient, streamId: string, first: EvalVault
   if (created.rowCount === 1) return null;
   // Another writer created it between our SELECT and INSERT: take its lock and re-read.
   return lockStream(client, streamId, first);
+}
+
+/** Rows per INSERT: 5 parameters each, well under the protocol's 65,535 per statement. */
+const INSERT_ROWS = 1_000;
+
+/**
+ * Inserts the events as rows of multi-row `VALUES` whose parameters travel as they are: the
+ * Avro bytes as a binary parameter (node-postgres sends a Buffer in binary format), where a
+ * `bytea[]` array parameter would go as a text literal with every byte hex-encoded in Node.
+ * Answers the global position of the last row.
+ */
+async function insertEvents(
+  client: PoolClient,
+  streamId: string,
+  first: EvalVaultEvent,
+  base: bigint,
+  events: readonly EvalVaultEvent[],
+  encoded: readonly Buffer[],
+): Promise<{ commit: string; sequence: string }> {
+  let last: { commit: string; sequence: string } | undefined;
+  for (let start = 0; start < events.length; start += INSERT_ROWS) {
+    const params: unknown[] = [streamId, first.tenantId, first.projectId];
+    const rows: string[] = [];
+    for (let index = start; index < Math.min(events.length, start + INSERT_ROWS); index++) {
+      const event = events[index]!;
+      const at = params.length;
+      params.push(
+        String(base + 1n + BigInt(index)),
+        event.eventId,
+        event.type,
+        String(event.occurredAt),
+        encoded[index],
+      );
+      rows.push(
+        `($1, $${at + 1}::bigint, $${at + 2}::uuid, $${at + 3}, $2, $3, ` +
+          `to_timestamp($${at + 4}::bigint / 1000.0), $${at + 5}::bytea)`,
+      );
+    }
+    const inserted = await client.query<{ commit: string; sequence: string }>(
+      `INSERT INTO eventstore.events
+         (stream_id, revision, event_id, event_type, tenant_id, project_id, occurred_at, data)
+       VALUES ${rows.join(', ')}
+       RETURNING commit_id::text AS commit, sequence::text AS sequence`,
+      params,
+    );
+    last = inserted.rows.at(-1);
+  }
+  return last!;
 }
 
 /** A retried append of events already stored answers as the first one did (idempotent writes). */
