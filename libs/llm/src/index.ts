@@ -42,7 +42,8 @@ export { estimatedUsage, totalTokens } from './cost/token-estimate.js';
 export { PriceTable, type Cost, type ModelPrice } from './cost/price-table.js';
 export { UsageMeter, type UsageRecord, type UsageSummary, type UsageTotals } from './cost/usage-meter.js';
 export { BudgetGuard, type BudgetGuardOptions, type ProjectSpend } from './budget/budget-guard.js';
-export { ResponseCache } from './cache/response-cache.js';
+export { ResponseCache, type CacheScope, type ResponseCacheOptions } from './cache/response-cache.js';
+export type { LlmOwner } from './llm-owner.js';
 export { cacheKey } from './cache/cache-key.js';
 export {
   llmMigrations,
@@ -50,5 +51,6 @@ export {
   rateLimitMigration,
   rateWindowMigration,
   responseCacheMigration,
+  tenantScopeMigration,
 } from './migrations.js';
 export { LlmJudgeClient, type JudgeCompletionRequest, type LlmJudgeClientOptions } from './judge/llm-judge-client.js';

@@ -3,6 +3,7 @@ import { budgetMigration } from './budget/budget.migration.js';
 import { responseCacheMigration } from './cache/response-cache.migration.js';
 import { rateLimitMigration } from './rate-limit/rate-limit.migration.js';
 import { rateWindowMigration } from './rate-limit/rate-window.migration.js';
+import { tenantScopeMigration } from './tenant-scope.migration.js';
 
 /** The library's tables in the schema of the service that uses it (e.g. "runs"), listed with its own migrations. */
 export function llmMigrations(schema: string): (new () => MigrationInterface)[] {
@@ -11,7 +12,8 @@ export function llmMigrations(schema: string): (new () => MigrationInterface)[] 
     budgetMigration(schema),
     responseCacheMigration(schema),
     rateWindowMigration(schema),
+    tenantScopeMigration(schema),
   ];
 }
 
-export { budgetMigration, rateLimitMigration, rateWindowMigration, responseCacheMigration };
+export { budgetMigration, rateLimitMigration, rateWindowMigration, responseCacheMigration, tenantScopeMigration };

@@ -76,3 +76,13 @@ describe('the judge rate limit configuration', () => {
     ).toMatchObject({ rateWindowMs: 2_000, maxWaitMs: 600_000, maxAttempts: 5 });
   });
 });
+
+describe('the judge cache configuration', () => {
+  it('serves cached answers per tenant and project unless the operator makes the cache global', () => {
+    expect(judge({}).cacheScope).toBe('project');
+    expect(judge({ EVALVAULT_JUDGE_CACHE_SCOPE: 'global' }).cacheScope).toBe('global');
+    expect(() => judge({ EVALVAULT_JUDGE_CACHE_SCOPE: 'tenant' })).toThrow(
+      /EVALVAULT_JUDGE_CACHE_SCOPE must be one of/,
+    );
+  });
+});

@@ -9,6 +9,7 @@ import {
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
+import type { CacheScope } from '@evalvault/llm';
 import type { BatchSizes } from './planning/run-planner.js';
 
 export const DEFAULT_PORT = 8081;
@@ -36,6 +37,11 @@ export interface JudgeConfig {
   maxAttempts: number;
   /** USD per million input / output tokens of the judge model, for costs and budgets; null: unpriced. */
   price: { inputUsdPerMillion: number; outputUsdPerMillion: number } | null;
+  /**
+   * Whose cached answers a judge call may be served: its own tenant's and project's (`project`), or
+   * any tenant's (`global`, EVALVAULT_JUDGE_CACHE_SCOPE: only an operator turns that on).
+   */
+  cacheScope: CacheScope;
 }
 
 /** A provider's limit as it states it: per minute, fractions allowed (0.5 rpm: a request every two minutes). */
@@ -89,6 +95,7 @@ function judgeConfig(env: Environment): JudgeConfig {
     maxWaitMs: readPositiveInt(env, 'EVALVAULT_JUDGE_MAX_WAIT_MS', 300_000),
     maxAttempts: readPositiveInt(env, 'EVALVAULT_JUDGE_MAX_ATTEMPTS', 3),
     price: judgePrice(env),
+    cacheScope: readChoice(env, 'EVALVAULT_JUDGE_CACHE_SCOPE', ['project', 'global'] as const, 'project'),
   };
   if (provider !== 'none' && !config.model)
     throw new ConfigError('EVALVAULT_JUDGE_MODEL', `is required when EVALVAULT_JUDGE_PROVIDER is ${provider}`);

@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { LlmErrorCode } from '../llm-error.js';
+import type { LlmOwner } from '../llm-owner.js';
 import { migrateLlmTestSchema } from '../testing/llm-test-schema.js';
 import { BudgetGuard } from './budget-guard.js';
+
+const newOwner = (projectId = `project-${randomUUID()}`): LlmOwner => ({
+  tenantId: `tenant-${randomUUID()}`,
+  projectId,
+});
 
 describe('budget guard', () => {
   let pool: pg.Pool;
@@ -22,32 +28,50 @@ describe('budget guard', () => {
   });
 
   it('lets calls through until the spend would pass the budget', async () => {
-    const project = `project-${randomUUID()}`;
-    await guard.setBudget(project, 1);
-    await expect(guard.check(project, 0.4)).resolves.toBeUndefined();
-    await guard.record(project, 0.4);
-    await guard.record(project, 0.4);
-    await expect(guard.check(project, 0.2)).resolves.toBeUndefined();
-    await expect(guard.check(project, 0.3)).rejects.toMatchObject({ code: LlmErrorCode.BudgetExceeded });
-    await guard.record(project, 0.2);
-    await expect(guard.check(project, 0)).rejects.toMatchObject({ code: LlmErrorCode.BudgetExceeded });
+    const owner = newOwner();
+    await guard.setBudget(owner, 1);
+    await expect(guard.check(owner, 0.4)).resolves.toBeUndefined();
+    await guard.record(owner, 0.4);
+    await guard.record(owner, 0.4);
+    await expect(guard.check(owner, 0.2)).resolves.toBeUndefined();
+    await expect(guard.check(owner, 0.3)).rejects.toMatchObject({ code: LlmErrorCode.BudgetExceeded });
+    await guard.record(owner, 0.2);
+    await expect(guard.check(owner, 0)).rejects.toMatchObject({ code: LlmErrorCode.BudgetExceeded });
   });
 
   it('adds spend atomically from concurrent workers of two processes', async () => {
-    const project = `project-${randomUUID()}`;
+    const owner = newOwner();
     const other = new BudgetGuard(otherPool, schema);
     await Promise.all(
-      Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? guard : other).record(project, 0.0125)),
+      Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? guard : other).record(owner, 0.0125)),
     );
-    expect(await guard.spendOf(project)).toEqual({ budgetUsd: undefined, spentUsd: 0.5 });
+    expect(await guard.spendOf(owner)).toEqual({ budgetUsd: undefined, spentUsd: 0.5 });
   });
 
   it('applies a default budget to a project without one, and none when no default is set', async () => {
-    const project = `project-${randomUUID()}`;
-    await guard.record(project, 5);
-    await expect(guard.check(project, 1)).resolves.toBeUndefined();
-    await expect(new BudgetGuard(pool, schema, { defaultBudgetUsd: 5 }).check(project, 0.01)).rejects.toMatchObject({
+    const owner = newOwner();
+    await guard.record(owner, 5);
+    await expect(guard.check(owner, 1)).resolves.toBeUndefined();
+    await expect(new BudgetGuard(pool, schema, { defaultBudgetUsd: 5 }).check(owner, 0.01)).rejects.toMatchObject({
       code: LlmErrorCode.BudgetExceeded,
     });
+  });
+
+  it('keeps two tenants with a project of the same name apart: budget and spend', async () => {
+    const first = newOwner('default');
+    const second = newOwner('default');
+    await guard.setBudget(first, 1);
+    await guard.record(first, 1);
+    await expect(guard.check(first, 0.01)).rejects.toMatchObject({ code: LlmErrorCode.BudgetExceeded });
+    await expect(guard.check(second, 0.01)).resolves.toBeUndefined();
+    expect(await guard.spendOf(second)).toEqual({ budgetUsd: undefined, spentUsd: 0 });
+    await guard.setBudget(second, 3);
+    await guard.record(second, 2);
+    expect(await guard.spendOf(first)).toEqual({ budgetUsd: 1, spentUsd: 1 });
+    expect(await guard.spendOf(second)).toEqual({ budgetUsd: 3, spentUsd: 2 });
+  });
+
+  it('refuses an owner without a tenant, which would reach rows that belong to no tenant', async () => {
+    await expect(guard.record({ tenantId: '', projectId: 'default' }, 1)).rejects.toThrow(/tenant and project/);
   });
 });

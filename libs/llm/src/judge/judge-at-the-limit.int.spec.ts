@@ -66,7 +66,7 @@ describe('judges of three workers at the vendor limit', () => {
     const judge = new LlmJudgeClient({
       provider: new OpenAiCompatibleProvider({ baseUrl: server.url, apiKey: async () => KEY }),
       model,
-      projectId: `project-${randomUUID()}`,
+      owner: { tenantId: `tenant-${randomUUID()}`, projectId: 'default' },
       meter,
       prices,
       rateLimiter: limiter,

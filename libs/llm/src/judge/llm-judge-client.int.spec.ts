@@ -37,7 +37,7 @@ describe('LLM judge client', () => {
     const client = new LlmJudgeClient({
       provider: new OpenAiCompatibleProvider({ baseUrl: server.url, apiKey: async () => KEY }),
       model: 'judge-model',
-      projectId: `project-${randomUUID()}`,
+      owner: { tenantId: `tenant-${randomUUID()}`, projectId: 'default' },
       meter,
       prices,
       cache: new ResponseCache(pool, schema),
@@ -72,8 +72,8 @@ describe('LLM judge client', () => {
 
   it("answers, meters the call and adds its cost to the project's spend, in a span", async () => {
     const budget = new BudgetGuard(pool, schema);
-    const projectId = `project-${randomUUID()}`;
-    const { client, meter } = judge({ budget, projectId });
+    const owner = { tenantId: `tenant-${randomUUID()}`, projectId: 'default' };
+    const { client, meter } = judge({ budget, owner });
     await expect(client.complete({ ...claims, prompt: `${claims.prompt} ${randomUUID()}` })).resolves.toBe(
       '{"claims":["Paris is in France"]}',
     );
@@ -84,7 +84,7 @@ describe('LLM judge client', () => {
       completionTokens: 400,
       costUsd: 0.01,
     });
-    expect((await budget.spendOf(projectId)).spentUsd).toBeCloseTo(0.01);
+    expect((await budget.spendOf(owner)).spentUsd).toBeCloseTo(0.01);
     const [span] = spans.getFinishedSpans().filter((finished) => finished.name === 'llm.judge');
     expect(span?.attributes).toMatchObject({
       'llm.purpose': 'faithfulness.claims',
@@ -96,20 +96,33 @@ describe('LLM judge client', () => {
 
   it('answers a repeated request from the cache without a second HTTP request, and meters the hit', async () => {
     const request = { ...claims, prompt: `${claims.prompt} ${randomUUID()}` };
-    const { client, meter } = judge();
+    const owner = { tenantId: `tenant-${randomUUID()}`, projectId: 'default' };
+    const { client, meter } = judge({ owner });
     const first = await client.complete(request);
-    const { client: otherWorker } = judge({ meter });
+    const { client: otherWorker } = judge({ meter, owner });
     await expect(otherWorker.complete(request)).resolves.toBe(first);
     expect(server.requestCount).toBe(1);
     expect(meter.summary()).toMatchObject({ requests: 1, cacheHits: 1, costUsd: 0.01 });
     expect(meter.summary().byPurpose['faithfulness.claims']).toMatchObject({ requests: 1, cacheHits: 1 });
   });
 
+  it("asks the provider again for another tenant's identical request: no answer crosses tenants", async () => {
+    const request = { ...claims, prompt: `${claims.prompt} ${randomUUID()}` };
+    const { client } = judge({ owner: { tenantId: `tenant-${randomUUID()}`, projectId: 'default' } });
+    const { client: otherTenant, meter } = judge({
+      owner: { tenantId: `tenant-${randomUUID()}`, projectId: 'default' },
+    });
+    await client.complete(request);
+    await otherTenant.complete(request);
+    expect(server.requestCount).toBe(2);
+    expect(meter.summary()).toMatchObject({ requests: 1, cacheHits: 0 });
+  });
+
   it('stops calling once the project budget would be exceeded', async () => {
     const budget = new BudgetGuard(pool, schema);
-    const projectId = `project-${randomUUID()}`;
-    await budget.setBudget(projectId, 0.025);
-    const { client, meter } = judge({ budget, projectId, maxTokens: 1_000 });
+    const owner = { tenantId: `tenant-${randomUUID()}`, projectId: 'default' };
+    await budget.setBudget(owner, 0.025);
+    const { client, meter } = judge({ budget, owner, maxTokens: 1_000 });
     // Each call is estimated at about a cent (1,000 answer tokens plus the prompt) and costs one:
     // 0 + 1 ≤ 2.5, 1 + 1 ≤ 2.5, then 2 + 1 > 2.5 cents.
     await client.complete({ ...claims, prompt: `first ${randomUUID()}` });
@@ -119,7 +132,7 @@ describe('LLM judge client', () => {
     });
     expect(server.requestCount).toBe(2);
     expect(meter.summary().requests).toBe(2);
-    expect((await budget.spendOf(projectId)).spentUsd).toBeCloseTo(0.02);
+    expect((await budget.spendOf(owner)).spentUsd).toBeCloseTo(0.02);
   });
 
   it('refuses an answer that is not the JSON asked for, still paying for it, and does not cache it', async () => {

@@ -3,6 +3,7 @@ import { inSpan } from '@evalvault/platform';
 import type { ChatMessage, ChatRequest, LlmProvider, TokenUsage } from '../llm-provider.port.js';
 import { LlmError, LlmErrorCode } from '../llm-error.js';
 import type { BudgetGuard } from '../budget/budget-guard.js';
+import type { LlmOwner } from '../llm-owner.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { PriceTable } from '../cost/price-table.js';
 import { estimatedUsage } from '../cost/token-estimate.js';
@@ -22,8 +23,8 @@ export interface LlmJudgeClientOptions {
   /** The bare adapter; the client adds the reliability wrapper itself. */
   provider: LlmProvider;
   model: string;
-  /** Whose budget pays. */
-  projectId: string;
+  /** Whose budget pays and whose cached answers may be served: a tenant's project. */
+  owner: LlmOwner;
   /** The run's meter. */
   meter: UsageMeter;
   prices?: PriceTable;
@@ -58,22 +59,23 @@ export class LlmJudgeClient {
   }
 
   complete(request: JudgeCompletionRequest): Promise<string> {
-    const { model, projectId } = this.options;
+    const { model, owner } = this.options;
     const attributes = {
       'llm.purpose': request.purpose,
       'llm.provider': this.provider.name,
       'llm.model': model,
-      'evalvault.project_id': projectId,
+      'evalvault.tenant_id': owner.tenantId,
+      'evalvault.project_id': owner.projectId,
     };
     return inSpan('llm.judge', attributes, async () => {
       const chat = this.chatRequest(request);
-      const hit = await this.options.cache?.get(this.provider.name, chat);
+      const hit = await this.options.cache?.get(owner, this.provider.name, chat);
       if (hit) {
         this.options.meter.recordCacheHit(request.purpose);
         trace.getActiveSpan()?.setAttribute('llm.cached', true);
         return hit.text;
       }
-      await this.options.budget?.check(projectId, this.estimatedCostUsd(chat));
+      await this.options.budget?.check(owner, this.estimatedCostUsd(chat));
       const billed = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
       const response = await this.provider
         .chat(chat, { ...this.signalOption(), onBilled: (usage) => this.account(request.purpose, usage, billed) })
@@ -91,7 +93,7 @@ export class LlmJudgeClient {
           `${this.provider.name} answered ${request.purpose} with text that is not JSON`,
         );
       }
-      await this.options.cache?.put(this.provider.name, chat, response);
+      await this.options.cache?.put(owner, this.provider.name, chat, response);
       return response.text;
     });
   }
@@ -127,7 +129,7 @@ export class LlmJudgeClient {
     billed.promptTokens += usage.promptTokens;
     billed.completionTokens += usage.completionTokens;
     billed.costUsd += costUsd;
-    if (costUsd > 0) await this.options.budget?.record(this.options.projectId, costUsd);
+    if (costUsd > 0) await this.options.budget?.record(this.options.owner, costUsd);
   }
 
   private signalOption(): { signal?: AbortSignal } {

@@ -31,6 +31,10 @@ export interface ProcessorDeps {
  * rejects only if the dead letter itself could not be written (then it is redelivered).
  */
 export async function processMessage(message: BusMessage, deps: ProcessorDeps): Promise<void> {
+  // Producers name the event type in a header: a type this group does not handle is skipped
+  // without decoding it (a planner's group sees every run's case results and needs none).
+  const announcedType = message.headers[BUS_HEADERS.eventType];
+  if (announcedType && !deps.handlerFor(announcedType)) return;
   let event: EvalVaultEvent;
   try {
     event = deps.codec.decode(message.value);

@@ -99,5 +99,40 @@ export const RUNS_READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateRunCasesReadModel1764300100000,
 ];
 
-/** Every migration of the runs schema, in order: the read model (with its inbox), then the LLM tables (rate limits, response cache). */
-export const RUNS_MIGRATIONS = [...RUNS_READ_MODEL_MIGRATIONS, ...llmMigrations(RUNS_SCHEMA)];
+/**
+ * LLM spend recorded while it was keyed by project id alone sits under no tenant after the LLM
+ * tables' ScopeLlmStateByTenant. This read model knows which tenants ran in a project of that id
+ * and what their runs cost, so each such tenant gets its own spend (the sum of its runs' cost in
+ * the project) and the project's budget; a legacy row no run explains stays where it is, unread.
+ */
+export class BackfillLlmSpendByTenant1765300000001 implements MigrationInterface {
+  name = 'BackfillLlmSpendByTenant1765300000001';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      INSERT INTO "${RUNS_SCHEMA}".llm_project_spend (tenant_id, project_id, budget_usd, spent_usd)
+      SELECT run.tenant_id, legacy.project_id, legacy.budget_usd, SUM(run.cost_usd)
+      FROM "${RUNS_SCHEMA}".llm_project_spend AS legacy
+      JOIN "${RUNS_SCHEMA}".runs AS run ON run.project_id = legacy.project_id
+      WHERE legacy.tenant_id = ''
+      GROUP BY run.tenant_id, legacy.project_id, legacy.budget_usd
+      ON CONFLICT (tenant_id, project_id) DO NOTHING`);
+    await runner.query(`
+      DELETE FROM "${RUNS_SCHEMA}".llm_project_spend AS legacy
+      WHERE legacy.tenant_id = ''
+        AND EXISTS (SELECT 1 FROM "${RUNS_SCHEMA}".runs AS run WHERE run.project_id = legacy.project_id)`);
+  }
+
+  /** Nothing to undo here: reverting ScopeLlmStateByTenant folds the tenants' rows back into one per project. */
+  async down(): Promise<void> {}
+}
+
+/**
+ * Every migration of the runs schema, in order: the read model (with its inbox), then the LLM tables
+ * (rate limits, budgets, response cache), then the attribution of older LLM spend to tenants.
+ */
+export const RUNS_MIGRATIONS = [
+  ...RUNS_READ_MODEL_MIGRATIONS,
+  ...llmMigrations(RUNS_SCHEMA),
+  BackfillLlmSpendByTenant1765300000001,
+];

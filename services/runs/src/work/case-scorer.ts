@@ -1,6 +1,6 @@
 import type { CaseFailedPayload, EvaluatedCase, LlmUsage, ScheduledCase } from '@evalvault/contracts';
 import { metricByName, MetricError, type EvaluationCase } from '@evalvault/evaluation';
-import { LlmError, LlmErrorCode, UsageMeter } from '@evalvault/llm';
+import { LlmError, LlmErrorCode, UsageMeter, type LlmOwner } from '@evalvault/llm';
 import type { JudgeFactory } from './judge-factory.js';
 
 export type CaseOutcome =
@@ -47,14 +47,14 @@ export class CaseScorer {
 
   async score(
     runId: string,
-    projectId: string,
+    owner: LlmOwner,
     scheduled: ScheduledCase,
     metrics: readonly string[],
     signal?: AbortSignal,
   ): Promise<CaseOutcome> {
     const started = this.now();
     const meter = new UsageMeter();
-    const judge = this.judgeFor(projectId, meter, signal) ?? undefined;
+    const judge = this.judgeFor(owner, meter, signal) ?? undefined;
     const testCase = toEvaluationCase(scheduled);
     try {
       const scores = [];

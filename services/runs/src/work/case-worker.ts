@@ -43,7 +43,8 @@ export class CaseWorker {
           return null;
         }
         try {
-          return await this.scorer.score(runId, batch.projectId, scheduled, state.request!.metrics, stop.signal);
+          const owner = { tenantId: batch.tenantId, projectId: batch.projectId };
+          return await this.scorer.score(runId, owner, scheduled, state.request!.metrics, stop.signal);
         } catch (error) {
           stop.abort(); // the other lanes stop before their next case
           throw error;

@@ -13,14 +13,18 @@ import {
   PriceTable,
   PostgresRateLimiter,
   ResponseCache,
+  type LlmOwner,
   type LlmProvider,
   type UsageMeter,
 } from '@evalvault/llm';
 import type { SecretResolver } from '@evalvault/platform';
 import type { JudgeConfig } from '../config.js';
 
-/** Builds the judge of one case: shared cache, budget and rate limit; the case's own usage meter. */
-export type JudgeFactory = (projectId: string, meter: UsageMeter, signal?: AbortSignal) => LlmJudge | null;
+/**
+ * Builds the judge of one case: the budget and cached answers of the run's tenant and project, the
+ * shared rate limit, the case's own usage meter.
+ */
+export type JudgeFactory = (owner: LlmOwner, meter: UsageMeter, signal?: AbortSignal) => LlmJudge | null;
 
 export const LLM_SCHEMA = 'runs';
 
@@ -80,7 +84,7 @@ export function judgeFactory(
     provider: provider(config, secrets),
     model: config.model!,
     prices: new PriceTable(config.price ? { [config.model!]: config.price } : {}),
-    cache: new ResponseCache(pool, LLM_SCHEMA),
+    cache: new ResponseCache(pool, LLM_SCHEMA, { scope: config.cacheScope }),
     budget: new BudgetGuard(
       pool,
       LLM_SCHEMA,
@@ -96,6 +100,5 @@ export function judgeFactory(
       ...(observability.registry ? { metrics: llmMetrics(observability.registry) } : {}),
     },
   };
-  return (projectId, meter, signal) =>
-    new LlmJudgeClient({ ...shared, projectId, meter, ...(signal ? { signal } : {}) });
+  return (owner, meter, signal) => new LlmJudgeClient({ ...shared, owner, meter, ...(signal ? { signal } : {}) });
 }

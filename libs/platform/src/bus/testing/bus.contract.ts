@@ -176,6 +176,30 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
       });
     });
 
+    it('skips, without decoding, a message whose header names a type the group does not handle', async () => {
+      const key = `run-${randomUUID()}`;
+      const handled: string[] = [];
+      await serverWith({
+        RunStarted: async (event) => {
+          if (event.streamId === key) handled.push(event.eventId);
+        },
+      });
+      const topic = topicOf('RunStarted');
+      // Not Avro: decoding it would dead-letter it; the header says no handler of this group wants it.
+      await harness.produceRaw(topic, key, Buffer.from('not for this group'), {
+        [BUS_HEADERS.eventType]: 'RunCancelled',
+      });
+      await harness.produceRaw(topic, key, Buffer.from('claims to be handled'), {
+        [BUS_HEADERS.eventType]: 'RunStarted',
+      });
+      const next = runStarted(key, tenant);
+      await harness.publishBatch([next]);
+      await waitFor(() => handled.length === 1, 'the event after the skipped message');
+      await waitFor(async () => (await harness.deadLetters(topic, key)).length === 1, 'one dead letter');
+      const letters = await harness.deadLetters(topic, key);
+      expect(letters.map((letter) => letter.value.toString())).toEqual(['claims to be handled']);
+    });
+
     it('gives every consumer group its own copy', async () => {
       const key = `run-${randomUUID()}`;
       const seen = { audit: 0, memory: 0 };
