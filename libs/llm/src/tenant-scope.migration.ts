@@ -21,15 +21,13 @@ export function tenantScopeMigration(schema: string): new () => MigrationInterfa
       await runner.query(
         `ALTER TABLE ${spend} DROP CONSTRAINT llm_project_spend_pkey, ADD PRIMARY KEY (tenant_id, project_id)`,
       );
-      await runner.query(
-        `ALTER TABLE ${cache} ADD COLUMN tenant_id text NOT NULL DEFAULT '', ADD COLUMN project_id text NOT NULL DEFAULT ''`,
-      );
+      await runner.query(`ALTER TABLE ${cache}
+        ADD COLUMN tenant_id text NOT NULL DEFAULT '', ADD COLUMN project_id text NOT NULL DEFAULT ''`);
       await runner.query(
         `ALTER TABLE ${cache} ALTER COLUMN tenant_id DROP DEFAULT, ALTER COLUMN project_id DROP DEFAULT`,
       );
-      await runner.query(
-        `ALTER TABLE ${cache} DROP CONSTRAINT llm_response_cache_pkey, ADD PRIMARY KEY (tenant_id, project_id, cache_key)`,
-      );
+      await runner.query(`ALTER TABLE ${cache}
+        DROP CONSTRAINT llm_response_cache_pkey, ADD PRIMARY KEY (tenant_id, project_id, cache_key)`);
     }
 
     /** Back to one row per project id (the largest spend of its tenants) and one shared answer per request. */
