@@ -33,6 +33,8 @@ export interface RecordedEvent<E extends EvalVaultEvent = EvalVaultEvent> {
   /** 0-based position of the event in its stream. */
   revision: bigint;
   position: GlobalPosition;
+  /** The event as stored (single-object Avro), where the store keeps those bytes: publish them as they are. */
+  data?: Buffer;
 }
 
 export interface AppendResult {

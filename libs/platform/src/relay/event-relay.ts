@@ -16,7 +16,8 @@ import type { CheckpointStore } from './checkpoint-store.js';
 
 /** Anything events can be published to: the Kafka client, or the in-process one. */
 export interface EventPublisher {
-  publishBatch(events: readonly EvalVaultEvent[]): Promise<void>;
+  /** `encoded[i]`, when given, is `events[i]` already encoded: sent as it is instead of encoding it again. */
+  publishBatch(events: readonly EvalVaultEvent[], encoded?: readonly (Buffer | undefined)[]): Promise<void>;
 }
 
 export interface EventRelayOptions {
@@ -101,7 +102,10 @@ export class EventRelay {
   }
 
   private async relay(batch: RecordedEvent[]): Promise<void> {
-    await this.publisher.publishBatch(batch.map((recorded) => recorded.event));
+    await this.publisher.publishBatch(
+      batch.map((recorded) => recorded.event),
+      batch.map((recorded) => recorded.data),
+    );
     const last = batch.at(-1)!;
     await this.checkpoints.save(this.checkpointName, last.position);
     this.published.inc({ relay: this.options.name }, batch.length);

@@ -29,11 +29,16 @@ export class KafkaEventClient extends EventClient {
     return this.producer;
   }
 
-  async publishBatch(events: readonly EvalVaultEvent[]): Promise<void> {
+  /** `stored[i]`, when given, is `events[i]` as the event store keeps it: published without encoding it again. */
+  async publishBatch(events: readonly EvalVaultEvent[], stored?: readonly (Buffer | undefined)[]): Promise<void> {
     const producer = await this.connect();
-    const encoded = events.map((event) => ({
+    const encoded = events.map((event, index) => ({
       topic: topicOf(event.type),
-      message: { key: event.streamId, value: this.codec.encode(event), headers: eventHeaders(event) } as Message,
+      message: {
+        key: event.streamId,
+        value: stored?.[index] ?? this.codec.encode(event),
+        headers: eventHeaders(event),
+      } as Message,
     }));
     try {
       // In order, one request at a time: a stream's events keep their order on their partition.

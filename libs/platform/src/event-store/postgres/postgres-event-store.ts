@@ -175,6 +175,7 @@ export class PostgresEventStore implements EventStore {
       streamId: row.stream_id,
       revision: BigInt(row.revision),
       position: { commit: BigInt(row.commit), sequence: BigInt(row.sequence) },
+      data: row.data,
     };
   }
 }
