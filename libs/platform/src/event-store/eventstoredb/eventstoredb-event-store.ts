@@ -18,6 +18,7 @@ import {
 } from '../event-store.errors.js';
 import {
   comparePositions,
+  START,
   type AppendResult,
   type EventFilter,
   type EventStore,
@@ -47,13 +48,16 @@ const DEFAULT_READ_ALL_COUNT = 1_000;
 export interface EventStoreDbEventStoreOptions {
   /** How often a subscription looks for appends made by other processes (ms). */
   pollIntervalMs?: number;
+  /** The store was given a client of its own: close() disposes it too. */
+  ownsClient?: boolean;
 }
 
 /**
  * The EventStoreDB event store. Events are stored as their Avro single-object bytes with
  * the EvalVault event id as EventStoreDB event id, so the server's own idempotency check
  * applies. Global order is $all's (commit, prepare). The client is the caller's: close()
- * stops this store's subscriptions but leaves the client to be disposed by its owner.
+ * stops this store's subscriptions and leaves the client to be disposed by its owner,
+ * unless the store was given it to own (`ownsClient`).
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly appended = new EventEmitter();
@@ -150,6 +154,12 @@ export class EventStoreDbEventStore implements EventStore {
     return (await this.collect(read)).flatMap((resolved) => (resolved.event ? [this.toRecorded(resolved.event)] : []));
   }
 
+  /** Position of the newest event in $all (START for an empty log): where a relay starts to follow only new events. */
+  async headPosition(): Promise<GlobalPosition> {
+    const [last] = await this.collect(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }));
+    return last?.event ? fromClientPosition(last.event.position, `event ${last.event.id}`) : START;
+  }
+
   async readAll(from: GlobalPosition, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return (await this.scan(from, options.maxCount ?? DEFAULT_READ_ALL_COUNT, options.filter)).events;
   }
@@ -219,6 +229,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    if (this.options.ownsClient) await this.client.dispose();
   }
 
   /** Drains a read; a stream that does not exist reads as empty, as in the PostgreSQL adapter. */
