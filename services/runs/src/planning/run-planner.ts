@@ -59,6 +59,41 @@ function approximateBytes(scheduled: ScheduledCase): number {
   return bytes;
 }
 
+/**
+ * Work batches appended at once: each is a stream of its own, so their appends are independent;
+ * one after another, each waited for its round trips while the cores had other work.
+ */
+const SCHEDULE_APPENDS_IN_FLIGHT = 4;
+
+/** Up to `size` appends in flight; the first failure is thrown by the next `add` or by `drain`. */
+class AppendWindow {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  constructor(private readonly size: number) {}
+
+  async add(append: () => Promise<void>): Promise<void> {
+    this.throwIfFailed();
+    const task: Promise<void> = append()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.pending.delete(task));
+    this.pending.add(task);
+    if (this.pending.size >= this.size) await Promise.race(this.pending);
+    this.throwIfFailed();
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.pending);
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
+
 export class RunPlanner {
   constructor(
     private readonly runs: RunRepository,
@@ -102,13 +137,16 @@ export class RunPlanner {
     let batchBytes = 0;
     let failures: CaseFailedPayload[] = [];
     let batchNo = 0;
+    const appends = new AppendWindow(SCHEDULE_APPENDS_IN_FLIGHT);
     for await (const row of rows()) {
       if (row.kind === 'case') {
         batch.push(row.scheduled);
         batchBytes += approximateBytes(row.scheduled);
       } else failures.push({ runId: requested.payload.runId, ...row.failure, usage: null });
       if (batch.length === batchSize || batchBytes >= MAX_BATCH_BYTES) {
-        await this.schedule(requested, batchNo++, batch);
+        const cases = batch;
+        const no = batchNo++;
+        await appends.add(() => this.schedule(requested, no, cases));
         batch = [];
         batchBytes = 0;
       }
@@ -121,7 +159,12 @@ export class RunPlanner {
         failures = [];
       }
     }
-    if (batch.length > 0) await this.schedule(requested, batchNo++, batch);
+    if (batch.length > 0) {
+      const cases = batch;
+      const no = batchNo++;
+      await appends.add(() => this.schedule(requested, no, cases));
+    }
+    await appends.drain();
     if (failures.length > 0)
       await this.runs.handle(
         streamId,
