@@ -9,7 +9,7 @@ import {
 } from '@evalvault/platform';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { RunsOperations } from '@evalvault/service-apis';
-import { runsOperationHandlers } from './api/runs-internal-api.js';
+import { runsOperationHandlers, showSubmitted } from './api/runs-internal-api.js';
 import { loadConfig, type RunsConfig } from './config.js';
 import { NoRegisteredDatasets, type DatasetContentSource } from './planning/dataset-content.port.js';
 import { DirectoryDatasetSource } from './planning/directory-dataset-source.js';
@@ -18,6 +18,7 @@ import { RunPlanner } from './planning/run-planner.js';
 import { RUNS_MIGRATIONS, RUNS_SCHEMA } from './migrations/runs.migrations.js';
 import { RunsProjection, RunsQueries } from './projection/index.js';
 import { RunCommands } from './run/run.commands.js';
+import { judgeSnapshotOf } from './run/judge-snapshot.js';
 import { runRepository, RUNS_STREAM_PREFIXES } from './run/run.repository.js';
 import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
 import { RunsModule, type RunsHandlers } from './runs.module.js';
@@ -60,21 +61,24 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
     const scorer = new CaseScorer(judges, Date.now);
     const parts: RunsParts = {
       planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSizes, logger),
-      worker: new CaseWorker(
-        runs,
-        scorer,
-        new RunCompleter(runs, queries, Date.now),
-        config.workerConcurrency,
-        logger,
-      ),
-      commands: new RunCommands(runs, randomUUID),
+      worker: new CaseWorker(runs, scorer, new RunCompleter(runs, queries, Date.now), config.workerConcurrency, logger),
+      commands: new RunCommands(runs, randomUUID, judgeSnapshotOf(config.judge)),
       projection: new RunsProjection(dataSource),
       queries,
     };
     return {
       module: RunsModule.with(parts),
       consumers,
-      internalApi: { operations: runsOperationHandlers(parts.commands, parts.queries, randomUUID) },
+      internalApi: {
+        operations: runsOperationHandlers(parts.commands, parts.queries, randomUUID, (runId) =>
+          showSubmitted(
+            runs,
+            parts.projection,
+          )(runId).catch((error: unknown) => {
+            logger.warn({ err: error, runId }, 'run submitted; its read model row follows from the bus');
+          }),
+        ),
+      },
       readiness: [],
       close: async () => undefined,
       exports: parts,

@@ -3,7 +3,14 @@ import { ForeignStreamError, ServiceClientError, ServiceClientErrorCode } from '
 import type { RunsOperations } from '@evalvault/service-apis';
 import { RunError, RunErrorCode } from '../run/run.errors.js';
 import type { RunCommands } from '../run/run.commands.js';
-import { RunsQueryError, type GetCasesOptions, type ListRunsOptions, type RunsQueries } from '../projection/index.js';
+import { runStreamId, type RunRepository } from '../run/run.repository.js';
+import {
+  RunsQueryError,
+  type GetCasesOptions,
+  type ListRunsOptions,
+  type RunsProjection,
+  type RunsQueries,
+} from '../projection/index.js';
 
 /** Run errors as the gateway should see them: one table. */
 const CODE_FOR: Record<RunErrorCode, ServiceClientErrorCode> = {
@@ -43,11 +50,28 @@ async function notFound(queries: RunsQueries, identity: InternalIdentity, runId:
   throw new ServiceClientError(ServiceClientErrorCode.NotFound, `run ${runId} not found`, { foreign });
 }
 
-/** The runs service's operations behind the service client port; thin: one call each. */
+/**
+ * Read your own writes: the run's `RunRequested` projected now rather than when the bus brings it
+ * (a large run's request reached the read model up to seconds after its 202). The bus's delivery
+ * later finds it in the projection's inbox and changes nothing.
+ */
+export function showSubmitted(runs: RunRepository, projection: RunsProjection): (runId: string) => Promise<void> {
+  return async (runId) => {
+    const requested = await runs.requestOf(runStreamId(runId));
+    if (requested) await projection.apply(requested);
+  };
+}
+
+/**
+ * The runs service's operations behind the service client port; thin: one call each.
+ * `showSubmitted` puts a just-submitted run into the read model at once, so the client that got
+ * its id can read it before the bus delivers the event to the projection.
+ */
 export function runsOperationHandlers(
   commands: RunCommands,
   queries: RunsQueries,
   newId: () => string,
+  showSubmitted: (runId: string) => Promise<void> = async () => undefined,
 ): OperationHandlers<RunsOperations> {
   const context = (identity: InternalIdentity): CommandContext => ({
     ...scopeOf(identity),
@@ -56,7 +80,12 @@ export function runsOperationHandlers(
     causationId: null,
   });
   return {
-    submitRun: (input, identity) => translated(() => commands.submitRun(input, context(identity))),
+    submitRun: (input, identity) =>
+      translated(async () => {
+        const submitted = await commands.submitRun(input, context(identity));
+        await showSubmitted(submitted.runId);
+        return submitted;
+      }),
     cancelRun: (input, identity) => translated(() => commands.cancelRun(input.runId, input.reason, context(identity))),
     retryRun: (input, identity) => translated(() => commands.retryRun(input.runId, input.mode, context(identity))),
     getRun: (input, identity) =>

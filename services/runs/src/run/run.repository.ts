@@ -1,3 +1,4 @@
+import type { RunRequested } from '@evalvault/contracts';
 import { EventSourcedRepository, type EnvelopeSources, type EventStore } from '@evalvault/platform';
 import {
   decideRun,
@@ -15,6 +16,12 @@ export class RunRepository extends EventSourcedRepository<RunCommand, RunEvent, 
     sources: EnvelopeSources,
   ) {
     super(events, { decide: decideRun, evolveWith: evolveRunWith, initialState: initialRunState }, sources);
+  }
+
+  /** The run's `RunRequested` with its envelope (the first event of its stream); null for no such run. */
+  async requestOf(streamId: string): Promise<RunRequested | null> {
+    const [first] = await this.events.readStream(streamId, { maxCount: 1 });
+    return first?.event.type === 'RunRequested' ? first.event : null;
   }
 
   /**
