@@ -39,3 +39,34 @@ describe('ScoreColumns', () => {
     expect(right.toMap()).toEqual(new Map([['bleu', [0.5, 0.9]]]));
   });
 });
+
+describe('views grown from an empty one', () => {
+  it('share nothing with it: the initial state, a module constant, keeps no run’s cases or scores', () => {
+    const indexes = CaseIndexSet.empty();
+    const scores = ScoreColumns.empty();
+    const first = indexes.with([0, 1]);
+    const second = indexes.with([2]);
+    expect([first.has(0), first.has(2), second.has(0), second.has(2)]).toEqual([true, false, false, true]);
+    scores.with([{ metric: 'bleu', score: 0.5 }]);
+    // What the empty views hold (private, read here on purpose): still nothing.
+    expect((Reflect.get(indexes, 'log') as { size: number }).size).toBe(0);
+    expect((Reflect.get(scores, 'columns') as Map<string, unknown>).size).toBe(0);
+  });
+});
+
+describe('CaseIndexSet with indexes of any size', () => {
+  it('keeps a million indexes, and ones outside the dense range, each once', () => {
+    let set = CaseIndexSet.empty();
+    for (let from = 0; from < 1_000_000; from += 1_000)
+      set = set.with(Array.from({ length: 1_000 }, (_, n) => from + n));
+    const odd = set.with([-1, 2 ** 40, 1.5, 2 ** 40, 999_999]);
+    expect([set.size, odd.size]).toEqual([1_000_000, 1_000_003]);
+    expect([odd.has(-1), odd.has(2 ** 40), odd.has(1.5), set.has(2 ** 40), odd.has(1_000_000)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+});
