@@ -9,7 +9,7 @@ export { METRICS, METRIC_NAMES, metricByName } from './registry.js';
 export { exactMatch, exactMatchMetric } from './deterministic/exact-match.js';
 export { tokenF1, tokenF1Metric } from './deterministic/token-f1.js';
 export type { TokenF1 } from './deterministic/token-f1.js';
-export { rougeL, rougeLMetric, longestCommonSubsequence } from './deterministic/rouge-l.js';
+export { rougeL, rougeLMetric, rougeLStemmedMetric, longestCommonSubsequence } from './deterministic/rouge-l.js';
 export type { RougeL } from './deterministic/rouge-l.js';
 export { bleu, bleuMetric } from './deterministic/bleu.js';
 export type { Bleu } from './deterministic/bleu.js';
@@ -43,6 +43,9 @@ export { rubricMetric } from './llm/rubric.js';
 export { parseJsonObject } from './llm/judge-reply.js';
 
 export { normaliseAnswer, answerTokens } from './text/normalise.js';
+export { squadNormalise, squadTokens } from './text/squad-normalise.js';
+export { rougeTokens, type RougeTokenOptions } from './text/rouge-tokens.js';
+export { porterStem } from './text/porter-stemmer.js';
 export { contentTokens } from './text/content-tokens.js';
 export { splitSentences } from './text/sentences.js';
 export { STOPWORDS } from './text/stopwords.js';

@@ -9,7 +9,7 @@ describe('metric registry', () => {
   it('finds metrics by name', () => {
     expect(metricByName('token_f1')).toBe(tokenF1Metric);
     for (const name of METRIC_NAMES) expect(METRICS[name]?.name).toBe(name);
-    expect(METRIC_NAMES).toHaveLength(15);
+    expect(METRIC_NAMES).toHaveLength(16);
   });
 
   it('rejects an unknown name, listing the known ones', () => {

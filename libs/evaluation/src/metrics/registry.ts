@@ -4,7 +4,7 @@ import { contextPrecisionMetric } from './deterministic/context-precision.js';
 import { contextRecallMetric } from './deterministic/context-recall.js';
 import { exactMatchMetric } from './deterministic/exact-match.js';
 import { faithfulnessLexicalMetric } from './deterministic/faithfulness-lexical.js';
-import { rougeLMetric } from './deterministic/rouge-l.js';
+import { rougeLMetric, rougeLStemmedMetric } from './deterministic/rouge-l.js';
 import { semanticSimilarityMetric } from './deterministic/semantic-similarity.js';
 import { tokenF1Metric } from './deterministic/token-f1.js';
 import { answerRelevancyLlmMetric } from './llm/answer-relevancy-llm.js';
@@ -20,6 +20,7 @@ const ALL_METRICS: readonly Metric[] = [
   exactMatchMetric,
   tokenF1Metric,
   rougeLMetric,
+  rougeLStemmedMetric,
   bleuMetric,
   contextRecallMetric,
   contextPrecisionMetric,

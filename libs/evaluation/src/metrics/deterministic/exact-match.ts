@@ -1,10 +1,10 @@
 import { defineMetric } from '../define-metric.js';
 import { quote } from '../format.js';
-import { normaliseAnswer } from '../text/normalise.js';
+import { squadNormalise } from '../text/squad-normalise.js';
 
-/** SQuAD exact match: 1 when answer and ground truth are equal after normalisation, else 0. */
+/** SQuAD exact match (compute_exact of evaluate-v2.0.py): 1 when both normalise to the same text, else 0. */
 export function exactMatch(answer: string, groundTruth: string): boolean {
-  return normaliseAnswer(answer) === normaliseAnswer(groundTruth);
+  return squadNormalise(answer) === squadNormalise(groundTruth);
 }
 
 export const exactMatchMetric = defineMetric({
@@ -13,8 +13,8 @@ export const exactMatchMetric = defineMetric({
   requires: ['groundTruth'],
   description: 'Answer equals the ground truth after SQuAD normalisation (1 or 0).',
   compute(context) {
-    const answer = normaliseAnswer(context.testCase.answer);
-    const groundTruth = normaliseAnswer(context.groundTruth());
+    const answer = squadNormalise(context.testCase.answer);
+    const groundTruth = squadNormalise(context.groundTruth());
     if (answer === groundTruth) {
       return { score: 1, explanation: `Exact match: both normalise to ${quote(answer)}` };
     }

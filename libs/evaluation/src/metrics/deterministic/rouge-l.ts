@@ -1,6 +1,6 @@
 import { defineMetric } from '../define-metric.js';
 import { fmt } from '../format.js';
-import { answerTokens } from '../text/normalise.js';
+import { rougeTokens, type RougeTokenOptions } from '../text/rouge-tokens.js';
 
 export interface RougeL {
   f: number;
@@ -26,43 +26,53 @@ export function longestCommonSubsequence(left: readonly string[], right: readonl
 }
 
 /**
- * ROUGE-L F-measure with beta = 1 (Lin 2004): P = LCS / answer length, R = LCS / ground-truth
- * length, F = 2PR / (P + R), over SQuAD-normalised tokens. Both empty counts as identical (1).
+ * ROUGE-L as Google's rouge-score computes it (RougeScorer(['rougeL']), _score_lcs): its tokens
+ * (rougeTokens: lowercase, non-alphanumerics to spaces, optional Porter stemming), P = LCS / answer
+ * length, R = LCS / ground-truth length, F = 2PR / (P + R). An empty side scores 0, as there.
  */
-export function rougeL(answer: string, groundTruth: string): RougeL {
-  const predicted = answerTokens(answer);
-  const expected = answerTokens(groundTruth);
+export function rougeL(answer: string, groundTruth: string, options: RougeTokenOptions = {}): RougeL {
+  const predicted = rougeTokens(answer, options);
+  const expected = rougeTokens(groundTruth, options);
   const sizes = { answerTokens: predicted.length, groundTruthTokens: expected.length };
-  if (predicted.length === 0 || expected.length === 0) {
-    const value = predicted.length === expected.length ? 1 : 0;
-    return { f: value, precision: value, recall: value, lcs: 0, ...sizes };
-  }
-  const lcs = longestCommonSubsequence(predicted, expected);
-  if (lcs === 0) return { f: 0, precision: 0, recall: 0, lcs, ...sizes };
+  if (predicted.length === 0 || expected.length === 0) return { f: 0, precision: 0, recall: 0, lcs: 0, ...sizes };
+  const lcs = longestCommonSubsequence(expected, predicted);
   const precision = lcs / predicted.length;
   const recall = lcs / expected.length;
-  return { f: (2 * precision * recall) / (precision + recall), precision, recall, lcs, ...sizes };
+  const f = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  return { f, precision, recall, lcs, ...sizes };
 }
 
 export const rougeLMetric = defineMetric({
   name: 'rouge_l',
   kind: 'deterministic',
   requires: ['groundTruth'],
-  description: 'ROUGE-L F-measure (longest common subsequence) between answer and ground truth.',
+  description:
+    "ROUGE-L F-measure (longest common subsequence) between answer and ground truth, as rouge-score's rougeL.",
   compute(context) {
     const result = rougeL(context.testCase.answer, context.groundTruth());
     return { score: result.f, explanation: explainRougeL(result) };
   },
 });
 
+export const rougeLStemmedMetric = defineMetric({
+  name: 'rouge_l_stemmed',
+  kind: 'deterministic',
+  requires: ['groundTruth'],
+  description: "ROUGE-L F-measure over Porter-stemmed tokens, as rouge-score's rougeL with use_stemmer=True.",
+  compute(context) {
+    const result = rougeL(context.testCase.answer, context.groundTruth(), { stem: true });
+    return { score: result.f, explanation: explainRougeL(result) };
+  },
+});
+
 function explainRougeL(result: RougeL): string {
   if (result.answerTokens === 0 || result.groundTruthTokens === 0) {
-    return result.f === 1
-      ? 'ROUGE-L 1.00: answer and ground truth are both empty after normalisation'
-      : `ROUGE-L 0.00: ${result.answerTokens === 0 ? 'the answer' : 'the ground truth'} is empty after normalisation`;
+    const empty = result.answerTokens === 0 ? 'the answer has' : 'the ground truth has';
+    return `ROUGE-L 0.00: ${empty} no alphanumeric tokens (rouge-score scores an empty side 0)`;
   }
   return (
     `ROUGE-L ${fmt(result.f)}: longest common subsequence of ${result.lcs} tokens ` +
-    `(precision ${fmt(result.precision)} of ${result.answerTokens} answer tokens, recall ${fmt(result.recall)} of ${result.groundTruthTokens} ground-truth tokens)`
+    `(precision ${fmt(result.precision)} of ${result.answerTokens} answer tokens, ` +
+    `recall ${fmt(result.recall)} of ${result.groundTruthTokens} ground-truth tokens)`
   );
 }

@@ -1,7 +1,7 @@
 import { defineMetric } from '../define-metric.js';
 import { fmt } from '../format.js';
 import { clippedOverlap, countItems } from '../text/ngrams.js';
-import { answerTokens } from '../text/normalise.js';
+import { squadTokens } from '../text/squad-normalise.js';
 
 export interface TokenF1 {
   f1: number;
@@ -14,12 +14,13 @@ export interface TokenF1 {
 }
 
 /**
- * SQuAD token F1 over normalised tokens (bags, so repeats count). As in the SQuAD 2.0 script, when
+ * SQuAD token F1 (compute_f1 of the official evaluate-v2.0.py) over its normalised tokens (bags, so
+ * repeats count). As in the script, when
  * either side has no tokens the score is 1 if both are empty (a correct "no answer") and 0 otherwise.
  */
 export function tokenF1(answer: string, groundTruth: string): TokenF1 {
-  const predicted = answerTokens(answer);
-  const expected = answerTokens(groundTruth);
+  const predicted = squadTokens(answer);
+  const expected = squadTokens(groundTruth);
   const sizes = { answerTokens: predicted.length, groundTruthTokens: expected.length };
   if (predicted.length === 0 || expected.length === 0) {
     const value = predicted.length === expected.length ? 1 : 0;

@@ -1,10 +1,10 @@
 /**
- * SQuAD's answer normalisation (the official evaluation script): lowercase, delete punctuation,
- * drop the articles a/an/the, collapse whitespace. Every lexical metric tokenises through here so
- * that "The Eiffel Tower." and "eiffel tower" compare equal everywhere, not just in exact_match.
- *
- * One deliberate widening: SQuAD deletes ASCII punctuation only; we delete every Unicode punctuation
- * and symbol character, so typographic quotes and dashes (’ “ — …) do not glue onto words.
+ * SQuAD's answer normalisation (lowercase, delete punctuation, drop the articles a/an/the, collapse
+ * whitespace), widened: every Unicode punctuation and symbol character is deleted, not only ASCII
+ * punctuation, so typographic quotes and dashes (’ “ — …) do not glue onto words. The lexical metrics
+ * that are our own definitions (context recall and precision, lexical faithfulness, the similarity
+ * shortcut) tokenise through here. Metrics with a published reference tokenise as it does instead:
+ * squad-normalise.ts (exact_match, token_f1, bleu) and rouge-tokens.ts (rouge_l).
  */
 const PUNCTUATION_OR_SYMBOL = /[\p{P}\p{S}]/gu;
 // Unicode-aware word boundaries: JavaScript's \b only knows ASCII letters.
