@@ -1,13 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import {
-  EventCodec,
-  evaluatedCases,
-  type CaseBatchScheduled,
-  type EvalVaultEvent,
-  type RunRequested,
-} from '@evalvault/contracts';
+import { EventCodec, evaluatedCases, type EvalVaultEvent, type RunRequested } from '@evalvault/contracts';
 import { llmMigrations } from '@evalvault/llm';
 import {
   migrateContentStore,
@@ -16,13 +10,13 @@ import {
   PostgresEventStore,
   runMigrations,
   secretResolver,
-  START,
   type CommandContext,
 } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { loadConfig } from '../config.js';
 import { RunCommands } from '../run/run.commands.js';
 import { runRepository, runStreamId } from '../run/run.repository.js';
+import { scheduledBatches } from './testing/scheduled-batches.js';
 import { CaseScorer } from '../work/case-scorer.js';
 import { CaseWorker } from '../work/case-worker.js';
 import { judgeFactory } from '../work/judge-factory.js';
@@ -88,8 +82,7 @@ describe('runs of registered dataset versions', () => {
   async function planAndWork(runId: string, planner: RunPlanner, worker: CaseWorker): Promise<EvalVaultEvent[]> {
     const requested = (await store.readStream(runStreamId(runId)))[0]!.event as RunRequested;
     await planner.plan(requested);
-    for (const batch of await store.readAll(START, { filter: { streamPrefixes: [`runbatch-${runId}-`] } }))
-      await worker.work(batch.event as CaseBatchScheduled);
+    for (const batch of await scheduledBatches(store, runId)) await worker.work(batch);
     return (await store.readStream(runStreamId(runId))).map((r) => r.event);
   }
 

@@ -6,7 +6,6 @@ import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import {
   EventCodec,
-  type CaseBatchScheduled,
   type CaseFailed,
   type EvalVaultEvent,
   type RunCompleted,
@@ -17,7 +16,8 @@ import { migrateEventStore, PostgresEventStore, runMigrations, type CommandConte
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { loadConfig } from '../config.js';
 import { RUNS_MIGRATIONS, RUNS_SCHEMA } from '../migrations/runs.migrations.js';
-import { batchStreamId, runStreamId } from '../run/run.repository.js';
+import { runStreamId } from '../run/run.repository.js';
+import { scheduledBatches } from '../planning/testing/scheduled-batches.js';
 import { RUNS_SERVICE, type RunsParts } from '../runs.service.js';
 
 const KEY_VARIABLE = 'RUNS_FAILED_USAGE_TEST_KEY';
@@ -127,13 +127,7 @@ describe('the usage of a run whose cases fail after paid calls', () => {
     );
     const events = async () => (await store.readStream(runStreamId(runId))).map((r) => r.event);
     await parts.planner.plan((await events())[0] as RunRequested);
-    // By stream rather than readAll, which shows nothing newer than another test's open transaction.
-    const batches: CaseBatchScheduled[] = [];
-    for (let n = 0; ; n++) {
-      const [batch] = await store.readStream(batchStreamId(runId, n));
-      if (!batch) break;
-      batches.push(batch.event as CaseBatchScheduled);
-    }
+    const batches = await scheduledBatches(store, runId);
     expect(batches).toHaveLength(Math.ceil(markers.length / 4));
     for (const batch of batches) {
       await parts.worker.work(batch);

@@ -8,17 +8,17 @@ import { DataSource } from 'typeorm';
 import {
   EventCodec,
   evaluatedCases,
-  type CaseBatchScheduled,
   type EvalVaultEvent,
   type RunCompleted,
   type RunRequested,
 } from '@evalvault/contracts';
 import { FakeLlmServer } from '@evalvault/llm/testing';
-import { migrateEventStore, PostgresEventStore, runMigrations, START, type CommandContext } from '@evalvault/platform';
+import { migrateEventStore, PostgresEventStore, runMigrations, type CommandContext } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { loadConfig } from '../config.js';
 import { RUNS_MIGRATIONS, RUNS_SCHEMA } from '../migrations/runs.migrations.js';
 import { runStreamId } from '../run/run.repository.js';
+import { scheduledBatches } from '../planning/testing/scheduled-batches.js';
 import { RUNS_SERVICE, type RunsParts } from '../runs.service.js';
 
 const WINDOW_MS = 1_000;
@@ -151,9 +151,7 @@ describe('runs judged at the vendor limit by three workers', () => {
     );
     const events = async () => (await planner.store.readStream(runStreamId(runId))).map((r) => r.event);
     await planner.parts.planner.plan((await events())[0] as RunRequested);
-    const batches = (await planner.store.readAll(START, { filter: { streamPrefixes: [`runbatch-${runId}-`] } })).map(
-      (record) => record.event as CaseBatchScheduled,
-    );
+    const batches = await scheduledBatches(planner.store, runId);
     await Promise.all(
       workers.map(async (worker) => {
         for (let batch = batches.shift(); batch; batch = batches.shift()) await worker.parts.worker.work(batch);

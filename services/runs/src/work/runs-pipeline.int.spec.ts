@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
-import { EventCodec, type CaseBatchScheduled, type EvalVaultEvent, type RunRequested } from '@evalvault/contracts';
+import { EventCodec, type EvalVaultEvent, type RunRequested } from '@evalvault/contracts';
 import { FakeLlmServer } from '@evalvault/llm/testing';
 import { llmMigrations } from '@evalvault/llm';
 import {
@@ -12,13 +12,13 @@ import {
   PostgresEventStore,
   runMigrations,
   secretResolver,
-  START,
   type CommandContext,
 } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { loadConfig } from '../config.js';
 import { RunCommands } from '../run/run.commands.js';
 import { runRepository, runStreamId } from '../run/run.repository.js';
+import { scheduledBatches } from '../planning/testing/scheduled-batches.js';
 import { DirectoryDatasetSource } from '../planning/directory-dataset-source.js';
 import { MAX_BATCH_BYTES, RunPlanner } from '../planning/run-planner.js';
 import { CaseScorer } from './case-scorer.js';
@@ -82,8 +82,7 @@ describe('runs pipeline', () => {
   async function planAndWork(runId: string, planner: RunPlanner, worker: CaseWorker): Promise<EvalVaultEvent[]> {
     const requested = (await store.readStream(runStreamId(runId)))[0]!.event as RunRequested;
     await planner.plan(requested);
-    const batches = await store.readAll(START, { filter: { streamPrefixes: [`runbatch-${runId}-`] } });
-    for (const batch of batches) await worker.work(batch.event as CaseBatchScheduled);
+    for (const batch of await scheduledBatches(store, runId)) await worker.work(batch);
     return (await store.readStream(runStreamId(runId))).map((r) => r.event);
   }
 
@@ -211,8 +210,8 @@ describe('runs pipeline', () => {
     );
     const events = await planAndWork(runId, planner, worker);
 
-    const batches = await store.readAll(START, { filter: { streamPrefixes: [`runbatch-${runId}-`] } });
-    const sizes = batches.map((b) => (b.event as CaseBatchScheduled).payload.cases.length);
+    const batches = await scheduledBatches(store, runId);
+    const sizes = batches.map((batch) => batch.payload.cases.length);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(12);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(Math.ceil(MAX_BATCH_BYTES / passage.length));
     expect(batches.length).toBeGreaterThan(1);
