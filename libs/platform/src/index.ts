@@ -21,7 +21,12 @@ export {
   type OwnerServiceConfig,
   type OwnerServiceDefinition,
 } from './service/owner-service.js';
-export { migrateOwnerService, runOwnerService } from './service/run-owner-service.js';
+export {
+  migrateOwnerService,
+  migrateOwnerServices,
+  ownerServiceSchemas,
+  runOwnerService,
+} from './service/run-owner-service.js';
 export {
   openDistributedAdapters,
   type DistributedAdapterOptions,
@@ -39,7 +44,10 @@ export {
   migrateEventStore,
   runMigrations,
   pendingMigrations,
+  schemasWithPendingMigrations,
+  migrationNames,
   EVENT_STORE_MIGRATIONS,
+  type SchemaMigrations,
 } from './event-store/postgres/migrate.js';
 export * from './bus/bus-message.js';
 export { busMetrics, type BusMetrics } from './bus/bus-metrics.js';

@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import { busMetrics, type BusMetrics } from '../bus/bus-metrics.js';
 import { KafkaEventClient } from '../bus/kafka/kafka-event-client.js';
 import { KafkaEventServer } from '../bus/kafka/kafka-event-server.js';
-import { pendingMigrations } from '../event-store/postgres/migrate.js';
+import { schemasWithPendingMigrations } from '../event-store/postgres/migrate.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { createKafka, type KafkaSettings } from '../kafka/kafka-config.js';
 import { ensureTopics } from '../kafka/topic-admin.js';
@@ -59,11 +59,8 @@ export interface DistributedAdapters {
 /** Refuses to start on pending migrations (they are run explicitly: `npm run migrate`). */
 export async function openDistributedAdapters(options: DistributedAdapterOptions): Promise<DistributedAdapters> {
   const { databaseUrl, logger, registry } = options;
-  for (const [schema, migrations] of options.schemas) {
-    if (await pendingMigrations(databaseUrl, schema, [...migrations])) {
-      throw new Error(`schema ${schema} has pending migrations: run "npm run migrate" first`);
-    }
-  }
+  const [pending] = await schemasWithPendingMigrations(databaseUrl, options.schemas);
+  if (pending) throw new Error(`schema ${pending} has pending migrations: run "npm run migrate" first`);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, logging: false }).initialize();
   const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });

@@ -1,4 +1,9 @@
-import { EVENT_STORE_MIGRATIONS, migrateEventStore, runMigrations } from '../event-store/postgres/migrate.js';
+import {
+  EVENT_STORE_MIGRATIONS,
+  runMigrations,
+  schemasWithPendingMigrations,
+  type SchemaMigrations,
+} from '../event-store/postgres/migrate.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
 import { secretResolver } from '../secrets/secret-ref.js';
@@ -85,8 +90,36 @@ export async function migrateOwnerService(
   definition: Pick<OwnerServiceDefinition<OwnerServiceConfig>, 'migrations'>,
   databaseUrl: string,
 ): Promise<string[]> {
-  const applied = await migrateEventStore(databaseUrl);
-  for (const [schema, migrations] of definition.migrations)
+  return (await migrateOwnerServices([definition], databaseUrl)).applied;
+}
+
+/**
+ * The event store's and every given service's schemas migrated, in order; a schema shared by
+ * several services (the content store) once. One cheap check first: only the schemas with a
+ * pending migration get a migration run (a TypeORM data source each), so on a current database
+ * nothing runs. Says which schemas it migrated and which migrations it applied.
+ */
+export async function migrateOwnerServices(
+  definitions: ReadonlyArray<Pick<OwnerServiceDefinition<OwnerServiceConfig>, 'migrations'>>,
+  databaseUrl: string,
+): Promise<{ migrated: string[]; applied: string[] }> {
+  const schemas = ownerServiceSchemas(definitions);
+  const pending = new Set(await schemasWithPendingMigrations(databaseUrl, schemas));
+  const done = new Set<SchemaMigrations[1]>();
+  const migrated: string[] = [];
+  const applied: string[] = [];
+  for (const [schema, migrations] of schemas) {
+    if (!pending.has(schema) || done.has(migrations)) continue;
+    done.add(migrations);
+    if (!migrated.includes(schema)) migrated.push(schema);
     applied.push(...(await runMigrations(databaseUrl, schema, [...migrations])));
-  return applied;
+  }
+  return { migrated, applied };
+}
+
+/** The schemas the given services are built by, in migration order: the event store's, then each service's. */
+export function ownerServiceSchemas(
+  definitions: ReadonlyArray<Pick<OwnerServiceDefinition<OwnerServiceConfig>, 'migrations'>>,
+): SchemaMigrations[] {
+  return [['eventstore', EVENT_STORE_MIGRATIONS], ...definitions.flatMap((definition) => definition.migrations)];
 }
