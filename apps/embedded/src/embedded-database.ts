@@ -1,15 +1,34 @@
-import { chmodSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { privateDirectory } from './data-directory.js';
+import type { DatabaseTemplates } from './database-template.js';
 import { PgliteWireServer } from './pglite-wire-server.js';
+
+/**
+ * PGlite's own start parameters (single user, fsync off: see docs/operations.md) with a buffer
+ * pool of 16 MB instead of PostgreSQL's 128 MB: PGlite allocates the pool inside its WebAssembly
+ * memory and touches all of it at start, while the operating system's page cache still holds the
+ * files behind it, so a small pool costs reads from memory, not from disk.
+ */
+export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
 export interface EmbeddedDatabase {
   /** A PostgreSQL connection URL every pg Pool and TypeORM DataSource of the platform uses unchanged. */
   url: string;
   /** PGlite delivers no NOTIFY between connections: wake-ups must stay in-process. */
   deliversNotify: boolean;
+  /** Where this start's database came from: the data directory, a template copy, PGlite's initdb, a server. */
+  origin: 'existing' | 'template' | 'initdb' | 'external';
+  /** Keeps the database as it is now as the template (right after its migrations, before any service wrote). */
+  keepAsTemplate(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  /** Where a new data directory's database is copied from (and its first one kept), under `key`. */
+  templates?: { store: DatabaseTemplates; key: string };
 }
 
 /**
@@ -24,9 +43,19 @@ export interface EmbeddedDatabase {
  * files. PGlite's file system layer creates its files 0666 and directories 0755; they are
  * tightened after start and again at close, and between the two the 0700 directory keeps them out of reach.
  */
-export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  options: EmbeddedDatabaseOptions = {},
+): Promise<EmbeddedDatabase> {
   const directory = privateDirectory(join(dataDir, 'pgdata'));
-  const db = await PGlite.create(directory);
+  const { templates } = options;
+  const origin = existsSync(join(directory, 'PG_VERSION'))
+    ? 'existing'
+    : readdirSync(directory).length === 0 && templates?.store.copyInto(templates.key, directory)
+      ? 'template'
+      : 'initdb';
+  baselineWasmCompilerOnly();
+  const db = await PGlite.create(directory, { startParams: [...PGLITE_START_PARAMS] });
   tightenTree(directory);
   const server = new PgliteWireServer(db);
   const socketDir = privateDirectory(join(dataDir, 'run'));
@@ -39,6 +68,11 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   return {
     url: socketUrl(socketDir),
     deliversNotify: false,
+    origin,
+    async keepAsTemplate() {
+      if (!templates || origin !== 'initdb') return;
+      await templates.store.save(templates.key, db, directory);
+    },
     async close() {
       await server.stop();
       await db.close();
@@ -70,5 +104,25 @@ export function tightenTree(directory: string): void {
 
 /** A real PostgreSQL (DATABASE_URL): nothing to start or stop here. */
 export function externalDatabase(url: string): EmbeddedDatabase {
-  return { url, deliversNotify: true, close: async () => undefined };
+  return {
+    url,
+    deliversNotify: true,
+    origin: 'external',
+    keepAsTemplate: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+/**
+ * PGlite's PostgreSQL runs on V8's baseline WebAssembly compiler (Liftoff) only. By default V8
+ * recompiles the hot functions of its 9 MB module with its optimising compiler (TurboFan) in
+ * background threads, and for PostgreSQL's largest functions (the executor, the parser) that took
+ * over 500 MB of memory for a moment and seconds of CPU on two cores, at start and again under
+ * the first load: the embedded platform's peak memory. Liftoff code runs a query somewhat slower
+ * once warm; for a local platform the memory matters more. Process-wide and for later compilations
+ * only, so it is set before PGlite compiles its module (V8 reads these flags at each compilation).
+ */
+function baselineWasmCompilerOnly(): void {
+  setFlagsFromString('--no-wasm-dynamic-tiering');
+  setFlagsFromString('--no-wasm-tier-up');
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
@@ -14,10 +15,16 @@ import {
   type RunningService,
 } from '@evalvault/platform';
 import { DataDirectory } from './data-directory.js';
-import { externalDatabase, startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
+import { DatabaseTemplates, templateKey } from './database-template.js';
+import {
+  externalDatabase,
+  PGLITE_START_PARAMS,
+  startEmbeddedDatabase,
+  type EmbeddedDatabase,
+} from './embedded-database.js';
 import { kafkaBus, storeBus, type EmbeddedBus } from './embedded-bus.js';
 import { startLocalOidcIssuer } from './local-oidc-issuer.js';
-import { migrateAll, startEmbeddedGateway, startOwningServices } from './services.js';
+import { migrateAll, schemaVersions, startEmbeddedGateway, startOwningServices } from './services.js';
 
 export interface EmbeddedOptions {
   /** Where the database and generated secrets live; default ./.evalvault. */
@@ -38,6 +45,12 @@ export interface EmbeddedOptions {
   oidcPort?: number;
   /** Settings the services read like in distributed mode (the judge's EVALVAULT_* variables, rate limits). */
   env?: Environment;
+  /**
+   * Where new data directories' databases are copied from (see DatabaseTemplates), null for none
+   * (PGlite's initdb and every migration on each new data directory); default
+   * `$XDG_CACHE_HOME/evalvault/database-templates` (`~/.cache/…`).
+   */
+  databaseTemplates?: string | null;
 }
 
 export interface EmbeddedPlatform {
@@ -53,6 +66,8 @@ export interface EmbeddedPlatform {
   adminPasswordFile: string;
   database: 'embedded' | 'external';
   bus: string;
+  /** How this start found its database and which schemas it migrated (none on a current data directory). */
+  startup: { database: EmbeddedDatabase['origin']; migrated: string[] };
   stop(): Promise<void>;
 }
 
@@ -62,7 +77,8 @@ const newApiKey = (): string => `evk_${randomBytes(6).toString('hex')}_${randomB
  * The whole platform in one process — gateway, runs, registry, notifier, audit and memory — with
  * the same services and code paths as distributed mode and only the adapters swapped (PGlite
  * behind a private Unix socket, the event store as the bus, direct calls instead of internal
- * HTTP). Migrations are applied at start: the data directory is this process's own. Every
+ * HTTP). Pending migrations are applied at start: the data directory is this process's own. A new
+ * data directory starts from a template of a migrated database when one was kept. Every
  * acknowledged write is in the database before the answer, and every consumer resumes from its
  * checkpoint, so a restart loses nothing.
  */
@@ -81,10 +97,13 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
   };
   try {
     const db: EmbeddedDatabase = closing(
-      options.databaseUrl ? externalDatabase(options.databaseUrl) : await startEmbeddedDatabase(dir.path),
+      options.databaseUrl
+        ? externalDatabase(options.databaseUrl)
+        : await startEmbeddedDatabase(dir.path, { templates: databaseTemplates(options) }),
       (d) => d.close(),
     );
-    await migrateAll(db.url);
+    const migrated = await migrateAll(db.url);
+    await db.keepAsTemplate();
     const pool = closing(new pg.Pool({ connectionString: db.url, max: 10 }), (p) => p.end());
     const registry = createMetricsRegistry('evalvault');
     // One store for every service: appends wake the other services' subscriptions in-process.
@@ -144,10 +163,21 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
       adminPasswordFile: oidc.adminPasswordFile,
       database: options.databaseUrl ? 'external' : 'embedded',
       bus: bus.describe,
+      startup: { database: db.origin, migrated },
       stop,
     };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+function databaseTemplates(options: EmbeddedOptions): { store: DatabaseTemplates; key: string } | undefined {
+  const cache = options.env?.['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  const directory =
+    options.databaseTemplates === undefined
+      ? join(cache, 'evalvault', 'database-templates')
+      : options.databaseTemplates;
+  if (directory === null) return undefined;
+  return { store: new DatabaseTemplates(directory), key: templateKey(PGLITE_START_PARAMS, schemaVersions()) };
 }

@@ -6,7 +6,9 @@ import type { Registry } from 'prom-client';
 import {
   createMetricsRegistry,
   InProcessServiceClient,
-  migrateOwnerService,
+  migrateOwnerServices,
+  migrationNames,
+  ownerServiceSchemas,
   ownerServiceModule,
   startService,
   type Environment,
@@ -145,15 +147,18 @@ export async function startEmbeddedGateway(
   return (await startEmbeddedService(GATEWAY_SERVICE, shared, { ...options, peers, env })).service;
 }
 
-/** Every service's schemas, from their declarations (the event store's first; the content store's is shared). */
-export async function migrateAll(url: string): Promise<void> {
-  for (const definition of [
-    REGISTRY_SERVICE,
-    RUNS_SERVICE,
-    GATEWAY_SERVICE,
-    NOTIFIER_SERVICE,
-    AUDIT_SERVICE,
-  ] as const) {
-    await migrateOwnerService(definition, url);
-  }
+const DEFINITIONS = [REGISTRY_SERVICE, RUNS_SERVICE, GATEWAY_SERVICE, NOTIFIER_SERVICE, AUDIT_SERVICE, MEMORY_SERVICE];
+
+/**
+ * Every service's schemas, from their declarations (the event store's first; the content store's
+ * once). Only the schemas with a pending migration are migrated: a start on a current data
+ * directory runs none. Says which schemas it migrated.
+ */
+export async function migrateAll(url: string): Promise<string[]> {
+  return (await migrateOwnerServices(DEFINITIONS, url)).migrated;
+}
+
+/** Every schema with its migrations' names: what a database made by `migrateAll` depends on. */
+export function schemaVersions(): [schema: string, migrations: string[]][] {
+  return migrationNames(ownerServiceSchemas(DEFINITIONS));
 }
