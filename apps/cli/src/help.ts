@@ -14,7 +14,7 @@ Server: --url or EVALVAULT_URL with EVALVAULT_API_KEY (or EVALVAULT_TOKEN), else
 credentials saved by "evalvault login"; with neither, the embedded platform is started
 for the command. Project: --project, EVALVAULT_PROJECT, or "default".
 
-Exit codes: 0 gate passed (or the command succeeded), 1 gate failed,
+Exit codes: 0 gate passed, or no gate was set (or the command succeeded), 1 gate failed,
 2 any error (usage, network, authentication, invalid dataset, run failed or cancelled).
 
 Run "evalvault <command> --help" for a command's options.
@@ -35,6 +35,12 @@ run by reference: any size works.
                        gate rule names is scored too
   --gate RULE          gate rule, e.g. "mean(token_f1) >= 0.6" (repeatable)
   --gate-file FILE     rules from a file: one per line (# comments) or JSON ["rule", ...]
+                       (or {"rules": [...], "missingBaseline": "pass"})
+                       without any rule the run has no gate: exit 0, "no gate was set"
+  --missing-baseline fail|pass
+                       a "baseline" rule without a baseline run yet (or without scores
+                       for its metric there) fails (default) or passes; either way the
+                       verdict says "no baseline"
   --wait               follow the run even without gate rules: progress, results table
   --no-wait            only submit: prints the run id, exit 0 means accepted (no verdict
                        awaited); "evalvault runs wait <id>" follows it later

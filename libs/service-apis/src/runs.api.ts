@@ -1,4 +1,4 @@
-import type { GateRuleResult, MetricAggregate, MetricScore, VersionRef } from '@evalvault/contracts';
+import type { GateRuleResult, JudgeSnapshot, MetricAggregate, MetricScore, VersionRef } from '@evalvault/contracts';
 
 /**
  * The runs service's internal API: what the gateway may ask of it, typed once for both
@@ -10,7 +10,12 @@ export interface SubmitRunRequest {
   idempotencyKey?: string | null;
   dataset: { id: string; version: number; contentHash?: string } | { name: string; cases: unknown[] };
   metrics: string[];
-  gate: { rules: string[] };
+  /**
+   * Omitted, or without rules: the run has no gate (verdict `none`). missingBaseline: how a rule
+   * against the baseline is judged when there is no baseline value, `fail` (default) or `pass`.
+   */
+  gate?: { rules: string[]; missingBaseline?: 'fail' | 'pass' } | null;
+  /** Exact versions, resolved and checked by the gateway with the registry (see RegistryReference). */
   prompt?: VersionRef | null;
   modelProfile?: VersionRef | null;
   labels?: Record<string, string>;
@@ -35,6 +40,8 @@ export interface RunCounts {
   failed: number;
 }
 
+export type RunVerdict = 'passed' | 'failed' | 'none';
+
 /** One run as the API shows it. Times are ISO 8601 UTC with milliseconds. */
 export interface RunView {
   runId: string;
@@ -45,10 +52,22 @@ export interface RunView {
   /** Empty until the run completed. */
   aggregates: MetricAggregate[];
   gateRules: string[];
-  /** Null until the verdict arrived. */
-  gate: { passed: boolean; rules: GateRuleResult[] } | null;
+  /** passed or failed: the gate's verdict; none: the run has no gate (no rules); null: not decided (yet). */
+  verdict: RunVerdict | null;
+  /**
+   * Null until the verdict arrived. baselineRunId: the run `baseline` rules compared against;
+   * null when no rule names the baseline, or there was no baseline yet (such rules say noBaseline).
+   */
+  gate: { passed: boolean; rules: GateRuleResult[]; baselineRunId: string | null } | null;
   configHash: string;
-  lineage: { dataset: VersionRef; datasetKey: string; prompt: VersionRef | null; modelProfile: VersionRef | null };
+  /** What the run pinned: dataset, prompt and model profile versions, and the judge of LLM-judged metrics. */
+  lineage: {
+    dataset: VersionRef;
+    datasetKey: string;
+    prompt: VersionRef | null;
+    modelProfile: VersionRef | null;
+    judge: JudgeSnapshot | null;
+  };
   labels: Record<string, string>;
   retryOf: string | null;
   requestedBy: string | null;
@@ -68,6 +87,8 @@ export interface RunSummary {
   datasetVersion: number | null;
   counts: RunCounts;
   gatePassed: boolean | null;
+  /** As RunView.verdict: none when the run has no gate. */
+  verdict: RunVerdict | null;
   configHash: string;
   labels: Record<string, string>;
   requestedAt: string;

@@ -119,6 +119,8 @@ describe('notifier delivery', () => {
     threshold: 0.8,
     actual: passed ? 0.9 : 0.5,
     passed,
+    baselineValue: null,
+    noBaseline: false,
   });
   function verdict(
     type: 'GateFailed' | 'GatePassed',

@@ -120,6 +120,8 @@ describe('notifier killed mid-delivery', () => {
             threshold: 0.9,
             actual: 0.3,
             passed: false,
+            baselineValue: null,
+            noBaseline: false,
           },
         ],
       },

@@ -1,5 +1,5 @@
 import { CONNECTION_OPTIONS, labelsOption, parseCommand, REPORT_OPTIONS, secondsOption } from '../args.js';
-import { evaluationConfig } from '../gate/evaluation-config.js';
+import { evaluationConfig, gateOf } from '../gate/evaluation-config.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
 import { withSession, type SessionDeps } from '../session.js';
@@ -15,6 +15,7 @@ const OPTIONS = {
   metric: { type: 'string', short: 'm', multiple: true },
   gate: { type: 'string', short: 'g', multiple: true },
   'gate-file': { type: 'string' },
+  'missing-baseline': { type: 'string' },
   wait: { type: 'boolean', short: 'w' },
   'no-wait': { type: 'boolean' },
   timeout: { type: 'string' },
@@ -38,7 +39,12 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
   if (!positionals[0] && !values.dataset) throw usageError(MISSING_DATASET);
   const timeoutMs = secondsOption('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
   const labels = labelsOption(values.label);
-  const config = await evaluationConfig(values.metric ?? [], values.gate ?? [], values['gate-file']);
+  const config = await evaluationConfig(
+    values.metric ?? [],
+    values.gate ?? [],
+    values['gate-file'],
+    values['missing-baseline'],
+  );
   const source = await runDatasetSource(positionals[0], values.dataset, values['skip-invalid'] ?? false, io);
   const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
 
@@ -47,10 +53,11 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
     const wait = shouldWait(values, { hasGate, reports, embedded: session.embedded });
     const submit = async (inline: boolean) => {
       const { dataset, rejectedRows, describe } = await runDatasetOf(source, session, io, values.name, { inline });
+      const gate = gateOf(config); // none without rules: the run's verdict is then none
       const request = {
         dataset,
         metrics: config.metrics,
-        gate: { rules: config.gateRules },
+        ...(gate ? { gate } : {}),
         ...(Object.keys(labels).length > 0 ? { labels } : {}),
         ...(rejectedRows ? { rejectedRows } : {}),
       };

@@ -79,7 +79,7 @@ async function list(argv: string[], io: CliIo, deps: SessionDeps): Promise<numbe
             run.datasetName ?? run.datasetKey,
             String(run.counts.total ?? '?'),
             String(run.counts.failed),
-            run.gatePassed === null ? '-' : run.gatePassed ? 'passed' : 'FAILED',
+            run.verdict === 'none' ? 'none' : run.gatePassed === null ? '-' : run.gatePassed ? 'passed' : 'FAILED',
             run.requestedAt,
           ]),
         )}\n`,

@@ -1,11 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { GateRuleListError, METRIC_NAMES, parseGateRules } from '@evalvault/evaluation';
+import {
+  GateRuleListError,
+  isMissingBaselinePolicy,
+  METRIC_NAMES,
+  MISSING_BASELINE_POLICIES,
+  parseGateRules,
+  type MissingBaselinePolicy,
+} from '@evalvault/evaluation';
 import { CliError } from '../errors.js';
 
 export interface EvaluationConfig {
   metrics: string[];
+  /** Empty: the run has no gate (verdict none). */
   gateRules: string[];
+  /** How a `baseline` rule is judged without a baseline value; undefined: the server's default (fail). */
+  missingBaseline?: MissingBaselinePolicy;
+}
+
+/** The gate a run request carries: none without rules. */
+export function gateOf(config: EvaluationConfig): { rules: string[]; missingBaseline?: MissingBaselinePolicy } | null {
+  if (config.gateRules.length === 0) return null;
+  return { rules: config.gateRules, ...(config.missingBaseline ? { missingBaseline: config.missingBaseline } : {}) };
 }
 
 /**
@@ -18,8 +34,11 @@ export async function evaluationConfig(
   metricFlags: string[],
   gateFlags: string[],
   gateFile: string | undefined,
+  missingBaselineFlag?: string,
 ): Promise<EvaluationConfig> {
-  const gateRules = [...(gateFile ? await readGateFile(gateFile) : []), ...gateFlags.map((rule) => rule.trim())];
+  const file = gateFile ? await readGateFile(gateFile) : { rules: [] };
+  const gateRules = [...file.rules, ...gateFlags.map((rule) => rule.trim())];
+  const missingBaseline = missingBaselineOf(missingBaselineFlag ?? file.missingBaseline);
   const parsed = parseRules(gateRules);
   const metrics = [...new Set([...metricFlags.flatMap(splitList), ...parsed.map((rule) => rule.metric)])];
   const unknown = metrics.filter((metric) => !METRIC_NAMES.includes(metric));
@@ -30,7 +49,12 @@ export async function evaluationConfig(
     );
   }
   if (metrics.length === 0) throw new CliError('usage', 'nothing to evaluate: name a --metric or a --gate rule');
-  return { metrics, gateRules };
+  return { metrics, gateRules, ...(missingBaseline ? { missingBaseline } : {}) };
+}
+
+function missingBaselineOf(value: unknown): MissingBaselinePolicy | undefined {
+  if (value === undefined || isMissingBaselinePolicy(value)) return value;
+  throw new CliError('usage', `--missing-baseline must be ${MISSING_BASELINE_POLICIES.join(' or ')}, got "${value}"`);
 }
 
 const splitList = (value: string): string[] =>
@@ -50,10 +74,10 @@ function parseRules(rules: string[]) {
 }
 
 /**
- * A gate file: JSON (`["rule", …]` or `{"rules": [...]}`), or text with one rule per line,
- * blank lines and `#` comments ignored.
+ * A gate file: JSON (`["rule", …]` or `{"rules": [...], "missingBaseline": "fail"|"pass"}`), or
+ * text with one rule per line, blank lines and `#` comments ignored.
  */
-export async function readGateFile(path: string): Promise<string[]> {
+export async function readGateFile(path: string): Promise<{ rules: string[]; missingBaseline?: unknown }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -64,10 +88,11 @@ export async function readGateFile(path: string): Promise<string[]> {
     );
   }
   if (extname(path).toLowerCase() !== '.json') {
-    return text
+    const rules = text
       .split(/\r?\n/)
       .map((line) => line.replace(/#.*$/, '').trim())
       .filter(Boolean);
+    return { rules };
   }
   let value: unknown;
   try {
@@ -75,9 +100,11 @@ export async function readGateFile(path: string): Promise<string[]> {
   } catch (error) {
     throw new CliError('usage', `gate file ${path}: invalid JSON: ${(error as Error).message}`);
   }
-  const rules = Array.isArray(value) ? value : (value as { rules?: unknown } | null)?.rules;
+  const object = Array.isArray(value) ? null : (value as { rules?: unknown; missingBaseline?: unknown } | null);
+  const rules = Array.isArray(value) ? value : object?.rules;
   if (!Array.isArray(rules) || !rules.every((rule) => typeof rule === 'string')) {
     throw new CliError('usage', `gate file ${path}: expected a list of rules or {"rules": [...]}, as strings`);
   }
-  return rules.map((rule) => rule.trim());
+  const missingBaseline = object?.missingBaseline;
+  return { rules: rules.map((rule) => rule.trim()), ...(missingBaseline === undefined ? {} : { missingBaseline }) };
 }

@@ -40,6 +40,10 @@ export function aggregatesTable(view: RunView): string {
   );
 }
 
+/** A rule's threshold as shown: `no baseline` when a baseline rule had nothing to compare with. */
+export const thresholdText = (rule: GateRuleResult): string =>
+  rule.noBaseline ? 'no baseline' : score(rule.threshold);
+
 export function gateTable(view: RunView): string {
   const rules = view.gate?.rules ?? [];
   return renderTable(
@@ -49,8 +53,25 @@ export function gateTable(view: RunView): string {
       { header: 'threshold', align: 'right' },
       { header: 'result' },
     ],
-    rules.map((rule) => [rule.rule, score(rule.actual), score(rule.threshold), rule.passed ? 'pass' : 'FAIL']),
+    rules.map((rule) => [rule.rule, score(rule.actual), thresholdText(rule), rule.passed ? 'pass' : 'FAIL']),
   );
+}
+
+function namesBaseline(rule: string): boolean {
+  try {
+    return parseGateRule(rule).threshold.kind === 'baseline';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Which run the gate's `baseline` rules compared against, or that there was none yet; null when
+ * no rule names the baseline (or there is no verdict).
+ */
+export function baselineText(view: RunView): string | null {
+  if (!view.gate || !view.gate.rules.some((rule) => namesBaseline(rule.rule))) return null;
+  return view.gate.baselineRunId ? `baseline run ${view.gate.baselineRunId}` : 'no baseline yet';
 }
 
 export const caseName = (item: CaseView): string =>
@@ -110,6 +131,9 @@ export function renderRunResult(view: RunView, cases: readonly CaseView[]): stri
   const parts = [headline(view)];
   if (view.aggregates.length > 0) parts.push(aggregatesTable(view));
   if (view.gate && view.gate.rules.length > 0) parts.push(gateTable(view));
+  const baseline = baselineText(view);
+  if (baseline) parts.push(`compared with ${baseline}`);
+  if (view.verdict === 'none') parts.push('no gate was set: nothing was judged');
   for (const rule of view.gate?.rules.filter((r) => !r.passed) ?? []) {
     const weakest = weakestCases(cases, rule);
     if (weakest.length === 0) continue;

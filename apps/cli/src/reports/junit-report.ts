@@ -1,6 +1,6 @@
 import type { CaseView, RunView } from '@evalvault/service-apis';
 import { describeFailedRule } from '../exit-codes.js';
-import { caseName, datasetLabel, durationSeconds } from '../output/run-report-text.js';
+import { baselineText, caseName, datasetLabel, durationSeconds } from '../output/run-report-text.js';
 import { attributes, escapeXml } from './xml.js';
 
 /**
@@ -29,6 +29,8 @@ export function renderJunit(view: RunView, cases: readonly CaseView[]): string {
     ['runId', view.runId],
     ['status', view.status],
     ['configHash', view.configHash],
+    ['verdict', view.verdict ?? ''],
+    ...(baselineText(view) ? [['baseline', view.gate?.baselineRunId ?? 'none yet']] : []),
     ['dataset', dataset],
     ['casesTotal', String(view.counts.total ?? '')],
     ['casesEvaluated', String(view.counts.evaluated)],

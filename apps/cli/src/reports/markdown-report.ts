@@ -1,6 +1,13 @@
 import type { CaseView, RunView } from '@evalvault/service-apis';
 import { outcomeOf } from '../exit-codes.js';
-import { caseName, datasetLabel, durationSeconds, weakestCases } from '../output/run-report-text.js';
+import {
+  baselineText,
+  caseName,
+  datasetLabel,
+  durationSeconds,
+  thresholdText,
+  weakestCases,
+} from '../output/run-report-text.js';
 import { score } from '../output/table.js';
 
 /** Text safe in a Markdown table cell: pipes escaped, one line, bounded. */
@@ -18,7 +25,7 @@ export function code(text: string): string {
 /** A summary for a pull-request comment: verdict first, then the gate, the metrics and what failed. */
 export function renderMarkdown(view: RunView, cases: readonly CaseView[]): string {
   const outcome = outcomeOf(view);
-  const icon = outcome.exitCode === 0 ? '✅' : '❌';
+  const icon = view.verdict === 'none' ? '➖' : outcome.exitCode === 0 ? '✅' : '❌';
   const duration = durationSeconds(view);
   const lines = [
     `## ${icon} EvalVault: ${cell(outcome.reason, 300)}`,
@@ -29,12 +36,14 @@ export function renderMarkdown(view: RunView, cases: readonly CaseView[]): strin
   const rules = view.gate?.rules ?? [];
   if (rules.length > 0) {
     lines.push('| gate rule | actual | threshold | result |', '|---|---:|---:|:---:|');
-    for (const rule of rules)
-      lines.push(
-        `| ${code(rule.rule)} | ${score(rule.actual)} | ${score(rule.threshold)} | ${rule.passed ? '✅ pass' : '❌ fail'} |`,
-      );
+    for (const rule of rules) {
+      const result = rule.passed ? '✅ pass' : '❌ fail';
+      lines.push(`| ${code(rule.rule)} | ${score(rule.actual)} | ${thresholdText(rule)} | ${result} |`);
+    }
     lines.push('');
   }
+  const baseline = baselineText(view);
+  if (baseline) lines.push(`Compared with ${baseline.replace(/(run )(\S+)$/, '$1`$2`')}.`, '');
   if (view.aggregates.length > 0) {
     lines.push('| metric | mean | p10 | p50 | min | max |', '|---|---:|---:|---:|---:|---:|');
     for (const a of view.aggregates)

@@ -13,6 +13,8 @@ const rule = (text: string, metric: string, actual: number | null, threshold: nu
   threshold,
   actual,
   passed,
+  baselineValue: null,
+  noBaseline: false,
 });
 
 function view(overrides: Partial<RunView> = {}): RunView {
@@ -23,13 +25,15 @@ function view(overrides: Partial<RunView> = {}): RunView {
     counts: { total: 3, evaluated: 2, failed: 1 },
     metrics: ['token_f1'],
     aggregates: [{ metric: 'token_f1', count: 2, mean: 0.55, min: 0.1, max: 1, p10: 0.1, p50: 0.55, p90: 1 }],
-    gateRules: [],
+    gateRules: ['mean(token_f1) >= 0.6', 'min(token_f1) >= 0'],
+    verdict: 'failed',
     gate: {
       passed: false,
       rules: [
         rule('mean(token_f1) >= 0.6', 'token_f1', 0.55, 0.6, false),
         rule('min(token_f1) >= 0', 'token_f1', 0.1, 0, true),
       ],
+      baselineRunId: null,
     },
     configHash: 'c'.repeat(64),
     lineage: {
@@ -37,6 +41,7 @@ function view(overrides: Partial<RunView> = {}): RunView {
       datasetKey: 'k',
       prompt: null,
       modelProfile: null,
+      judge: null,
     },
     labels: {},
     retryOf: null,
@@ -121,9 +126,27 @@ describe('Markdown report', () => {
 
   it('says passed with a check mark when the gate passed', () => {
     const passed = view({
-      gate: { passed: true, rules: [rule('mean(token_f1) >= 0.5', 'token_f1', 0.55, 0.5, true)] },
+      verdict: 'passed',
+      gate: { passed: true, rules: [rule('mean(token_f1) >= 0.5', 'token_f1', 0.55, 0.5, true)], baselineRunId: null },
     });
     expect(renderMarkdown(passed, cases)).toMatch(/^## ✅ EvalVault: gate passed \(1 rule\)/);
+  });
+
+  it('names the baseline run, and a rule without a baseline as such', () => {
+    const against = { ...rule('mean(token_f1) >= baseline', 'token_f1', 0.55, 0.5, true), baselineValue: 0.5 };
+    const compared = view({ verdict: 'passed', gate: { passed: true, rules: [against], baselineRunId: 'run-0' } });
+    expect(renderMarkdown(compared, cases)).toContain('Compared with baseline run `run-0`.');
+    const none = { ...rule('mean(token_f1) >= baseline', 'token_f1', 0.55, 0, false), noBaseline: true };
+    const first = view({ gate: { passed: false, rules: [none], baselineRunId: null } });
+    const markdown = renderMarkdown(first, cases);
+    expect(markdown).toContain('| `mean(token_f1) >= baseline` | 0.550 | no baseline | ❌ fail |');
+    expect(markdown).toContain('Compared with no baseline yet.');
+  });
+
+  it('says no gate was set for a run without one, neither passed nor failed', () => {
+    const ungated = view({ gateRules: [], verdict: 'none', gate: null });
+    expect(renderMarkdown(ungated, cases).split('\n')[0]).toBe('## ➖ EvalVault: run run-1 completed; no gate was set');
+    expect(renderJunit(ungated, cases)).toContain('<property name="verdict" value="none"/>');
   });
 });
 

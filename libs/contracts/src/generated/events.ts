@@ -246,6 +246,10 @@ export interface GateRuleResult {
   /** Null when the metric produced no scores. */
   actual: null | number;
   passed: boolean;
+  /** A baseline rule's baseline value (threshold = it + offset); null for a fixed threshold. */
+  baselineValue: null | number;
+  /** A baseline rule judged without a baseline value: passed follows missingBaseline. */
+  noBaseline: boolean;
 }
 
 export interface GatePassed extends EventEnvelope<'GatePassed'> {
@@ -535,9 +539,10 @@ export interface RunRequestedPayload {
   prompt: null | VersionRef;
   modelProfile: null | VersionRef;
   metrics: string[];
+  /** Empty: the run has no gate, no GatePassed or GateFailed (verdict none). */
   gateRules: string[];
   evaluatorVersion: string;
-  /** sha256 of the pinned configuration: dataset, prompt, model profile, metrics, gate, evaluator. */
+  /** sha256 of what the run pinned: dataset, prompt, model profile, metrics, gate, evaluator, judge. */
   configHash: string;
   labels: Record<string, string>;
   /** Run this one retries, if any. */
@@ -546,6 +551,10 @@ export interface RunRequestedPayload {
   inlineCases: null | TestCase[];
   /** Rows of an inline dataset's file the client skipped as invalid (--skip-invalid), with their lines. */
   rejectedRows: null | RejectedRow[];
+  /** A baseline rule without a baseline value: fail or pass. Before v3 gates passed it. */
+  missingBaseline: string;
+  /** Part of configHash; null when every metric is deterministic, and before v3. */
+  judge: null | JudgeSnapshot;
 }
 
 /** A dataset row the client could not submit; the run records it as a failed case. */
@@ -555,6 +564,16 @@ export interface RejectedRow {
   /** The reader's code, e.g. INVALID_JSON, MISSING_FIELD. */
   errorCode: string;
   reason: string;
+}
+
+/** The LLM judge a run's judged metrics are scored with, as pinned at submission. */
+export interface JudgeSnapshot {
+  /** openai, azure_openai, anthropic or ollama. */
+  provider: string;
+  /** The model (Azure: the deployment). */
+  model: string;
+  /** JSON of what else shapes its answers (endpoint, temperature); never a secret. */
+  parametersJson: string;
 }
 
 export interface RunStarted extends EventEnvelope<'RunStarted'> {

@@ -67,6 +67,8 @@ export function sampleRunRequested(overrides: Partial<RunRequested> = {}): RunRe
           },
         ],
         rejectedRows: null,
+        missingBaseline: 'fail',
+        judge: null,
       },
       { streamId: `run-${runId}` },
     ),

@@ -1,20 +1,24 @@
 import { EventCodec } from '@evalvault/contracts';
 import { testEvent } from '@evalvault/contracts/testing';
-import { aggregateMetrics, type ScoresByMetric } from './aggregates.js';
-import { evaluateGate, type BaselineRun } from './gate.js';
+import type { ScoresByMetric } from './aggregates.js';
+import { evaluateGate, type BaselineRun, type GateOptions } from './gate.js';
 import { parseGateRules } from './gate-rule.parser.js';
 
 function scores(byMetric: Record<string, number[]>): ScoresByMetric {
   return new Map(Object.entries(byMetric));
 }
 
-function baselineRun(byMetric: Record<string, number[]>, withScores = true): BaselineRun {
-  const baseline = scores(byMetric);
-  return { runId: 'run-base', aggregates: aggregateMetrics(baseline), ...(withScores ? { scores: baseline } : {}) };
+function baselineRun(byMetric: Record<string, number[]>): BaselineRun {
+  return { runId: 'run-base', scores: scores(byMetric) };
 }
 
-function gate(rules: string[], current: Record<string, number[]>, baseline: BaselineRun | null = null) {
-  return evaluateGate(parseGateRules(rules), scores(current), baseline);
+function gate(
+  rules: string[],
+  current: Record<string, number[]>,
+  baseline: BaselineRun | null = null,
+  options: GateOptions = {},
+) {
+  return evaluateGate(parseGateRules(rules), scores(current), baseline, options);
 }
 
 describe('evaluateGate: fixed thresholds', () => {
@@ -29,6 +33,8 @@ describe('evaluateGate: fixed thresholds', () => {
         threshold: 0.8,
         actual: 0.85,
         passed: true,
+        baselineValue: null,
+        noBaseline: false,
       },
       // p10 of [0.7, 0.9, 0.95]: rank 0.2 -> 0.7 + 0.2 * 0.2 = 0.74
       {
@@ -39,9 +45,11 @@ describe('evaluateGate: fixed thresholds', () => {
         threshold: 0.75,
         actual: 0.74,
         passed: false,
+        baselineValue: null,
+        noBaseline: false,
       },
     ]);
-    expect(verdict).toMatchObject({ passed: false, baselineRunId: null, baselineMissing: [] });
+    expect(verdict).toMatchObject({ passed: false, baselineRunId: null });
   });
 
   it('passes when every rule passes', () => {
@@ -77,53 +85,88 @@ describe('evaluateGate: fixed thresholds', () => {
   });
 
   it('passes a gate without rules', () => {
-    expect(gate([], {})).toEqual({ passed: true, rules: [], baselineRunId: null, baselineMissing: [] });
+    expect(gate([], {})).toEqual({ passed: true, rules: [], baselineRunId: null });
   });
 });
 
 describe('evaluateGate: baseline thresholds', () => {
   const rules = ['mean(faithfulness) >= baseline - 0.02'];
 
-  it('resolves the threshold as the baseline value plus the offset', () => {
+  it('resolves the threshold as the baseline value plus the offset, and reports the baseline value', () => {
     const baseline = baselineRun({ faithfulness: [0.8, 0.9] });
     const verdict = gate(rules, { faithfulness: [0.83, 0.83] }, baseline);
-    expect(verdict.rules[0]).toMatchObject({ threshold: 0.83, actual: 0.83, passed: true });
-    expect(verdict).toMatchObject({ passed: true, baselineRunId: 'run-base', baselineMissing: [] });
+    expect(verdict.rules[0]).toMatchObject({
+      threshold: 0.83,
+      actual: 0.83,
+      passed: true,
+      baselineValue: 0.85,
+      noBaseline: false,
+    });
+    expect(verdict).toMatchObject({ passed: true, baselineRunId: 'run-base' });
     expect(gate(rules, { faithfulness: [0.82] }, baseline).passed).toBe(false);
   });
 
-  it('compares against the same aggregate of the baseline, including pass_rate', () => {
+  it('computes every aggregate of the baseline from its case scores, as for the run judged', () => {
     const baseline = baselineRun({ x: [0.2, 0.6, 0.6, 0.9] });
     const verdict = gate(
-      ['p90(x) < baseline + 0.1', 'pass_rate(x, 0.5) >= baseline'],
+      ['p90(x) < baseline + 0.1', 'pass_rate(x, 0.5) >= baseline', 'p10(x) >= baseline - 0.05', 'min(x) > baseline'],
       { x: [0.5, 0.7, 0.8, 0.95] },
       baseline,
     );
     // baseline p90: rank 2.7 -> 0.6 + 0.7 * 0.3 = 0.81, + 0.1 = 0.91; current p90: 0.8 + 0.7 * 0.15 = 0.905
-    expect(verdict.rules[0]).toMatchObject({ threshold: 0.91, actual: 0.905, passed: true });
-    expect(verdict.rules[1]).toMatchObject({ threshold: 0.75, actual: 1, passed: true });
+    expect(verdict.rules[0]).toMatchObject({ threshold: 0.91, actual: 0.905, passed: true, baselineValue: 0.81 });
+    expect(verdict.rules[1]).toMatchObject({ threshold: 0.75, actual: 1, passed: true, baselineValue: 0.75 });
+    // baseline p10: rank 0.3 -> 0.2 + 0.3 * 0.4 = 0.32, - 0.05 = 0.27; current p10: 0.5 + 0.3 * 0.2 = 0.56
+    expect(verdict.rules[2]).toMatchObject({ threshold: 0.27, actual: 0.56, passed: true, baselineValue: 0.32 });
+    expect(verdict.rules[3]).toMatchObject({ threshold: 0.2, actual: 0.5, passed: true, baselineValue: 0.2 });
   });
 
-  it('passes a baseline rule when there is no baseline run yet, and says so', () => {
+  it('fails a pass_rate rule when the run passes fewer cases than its baseline did at that threshold', () => {
+    const baseline = baselineRun({ context_recall: [0.9, 0.8, 0.75, 0.2] }); // 3 of 4 at or above 0.7
+    const verdict = gate(
+      ['pass_rate(context_recall, 0.7) >= baseline'],
+      { context_recall: [0.9, 0.6, 0.5, 0.8] },
+      baseline,
+    );
+    expect(verdict.rules[0]).toMatchObject({ threshold: 0.75, actual: 0.5, passed: false, noBaseline: false });
+    expect(verdict.passed).toBe(false);
+  });
+
+  it('fails a baseline rule when there is no baseline run yet, and says so', () => {
     const verdict = gate(['mean(x) >= 0.5', ...rules], { x: [0.6], faithfulness: [0.1] }, null);
-    expect(verdict.rules[1]).toMatchObject({ threshold: -0.02, actual: 0.1, passed: true });
-    expect(verdict).toMatchObject({ passed: true, baselineRunId: null, baselineMissing: [1] });
+    expect(verdict.rules[1]).toMatchObject({
+      threshold: -0.02,
+      actual: 0.1,
+      passed: false,
+      baselineValue: null,
+      noBaseline: true,
+    });
+    expect(verdict).toMatchObject({ passed: false, baselineRunId: null });
   });
 
-  it('treats a metric the baseline run has no value for as a missing baseline', () => {
+  it('passes a rule without a baseline when the run asks for it (missingBaseline: pass), still saying so', () => {
+    const verdict = gate(rules, { faithfulness: [0.1] }, null, { missingBaseline: 'pass' });
+    expect(verdict.rules[0]).toMatchObject({ actual: 0.1, passed: true, noBaseline: true });
+    expect(verdict.passed).toBe(true);
+  });
+
+  it('treats a metric the baseline run has no scores for as a missing baseline', () => {
     const verdict = gate(
       ['mean(x) >= baseline', 'pass_rate(y, 0.5) > baseline'],
       { x: [0.4], y: [0.4] },
-      baselineRun({ y: [0.9] }, false),
+      baselineRun({ y: [], z: [0.9] }),
     );
-    expect(verdict).toMatchObject({ passed: true, baselineRunId: 'run-base', baselineMissing: [0, 1] });
-    expect(verdict.rules.map((rule) => rule.threshold)).toEqual([0, 0]);
+    expect(verdict).toMatchObject({ passed: false, baselineRunId: 'run-base' });
+    expect(verdict.rules.map(({ threshold, noBaseline }) => ({ threshold, noBaseline }))).toEqual([
+      { threshold: 0, noBaseline: true },
+      { threshold: 0, noBaseline: true },
+    ]);
   });
 
-  it('still fails a baseline rule whose own metric has no scores', () => {
-    const verdict = gate(rules, {}, null);
-    expect(verdict.rules[0]).toMatchObject({ actual: null, passed: false });
-    expect(verdict).toMatchObject({ passed: false, baselineMissing: [0] });
+  it('still fails a baseline rule whose own metric has no scores, whatever the policy', () => {
+    const verdict = gate(rules, {}, null, { missingBaseline: 'pass' });
+    expect(verdict.rules[0]).toMatchObject({ actual: null, passed: false, noBaseline: true });
+    expect(verdict.passed).toBe(false);
   });
 
   it('names no baseline run when no rule refers to the baseline', () => {
@@ -147,6 +190,6 @@ describe('evaluateGate: contract', () => {
       baselineRunId: verdict.baselineRunId,
     });
     const codec = new EventCodec();
-    expect(codec.decode(codec.encode(event))).toEqual(event);
+    expect(codec.decode(codec.encode(event))).toEqual({ ...event, schemaVersion: expect.any(Number) });
   });
 });

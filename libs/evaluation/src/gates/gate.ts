@@ -1,17 +1,33 @@
-import type { GateRuleResult, MetricAggregate } from '@evalvault/contracts';
-import { aggregateMetrics, type ScoresByMetric } from './aggregates.js';
+import type { GateRuleResult } from '@evalvault/contracts';
+import { aggregateScores, type ScoresByMetric } from './aggregates.js';
 import { compare, passRate, roundForComparison } from './comparison.js';
 import type { GateRule } from './gate-rule.js';
 
-/** What a gate reads from a run: its aggregates, and its case scores for pass_rate rules. */
-export interface RunMetrics {
-  aggregates: readonly MetricAggregate[];
-  /** Optional for a baseline run: without them its pass_rate values count as missing. */
-  scores?: ScoresByMetric;
+/**
+ * The run a gate's `baseline` rules compare against, with its case scores: every aggregate a rule
+ * can name (mean, min, max, percentiles, pass_rate at any threshold) is computed from them exactly
+ * as for the run being judged, so both sides of a rule are the same measure.
+ */
+export interface BaselineRun {
+  runId: string;
+  scores: ScoresByMetric;
 }
 
-export interface BaselineRun extends RunMetrics {
-  runId: string;
+/** How a baseline rule is judged when there is no baseline value: a policy of the run, `fail` by default. */
+export const MISSING_BASELINE_POLICIES = ['fail', 'pass'] as const;
+export type MissingBaselinePolicy = (typeof MISSING_BASELINE_POLICIES)[number];
+
+export function isMissingBaselinePolicy(value: unknown): value is MissingBaselinePolicy {
+  return (MISSING_BASELINE_POLICIES as readonly unknown[]).includes(value);
+}
+
+export interface GateOptions {
+  /**
+   * `fail` (default): a rule guarding against a regression cannot pass without something to
+   * compare with. `pass`: it passes (its own metric must still have scores), e.g. to seed the
+   * first baseline of a dataset. Either way the rule says `noBaseline`.
+   */
+  missingBaseline?: MissingBaselinePolicy;
 }
 
 export interface GateVerdict {
@@ -19,22 +35,17 @@ export interface GateVerdict {
   passed: boolean;
   /** One result per rule, in rule order; contract-shaped, ready for GatePassed / GateFailed. */
   rules: GateRuleResult[];
-  /** The baseline run compared against; null when none was given or no rule refers to `baseline`. */
+  /** The baseline run compared against; null when none was found or no rule refers to `baseline`. */
   baselineRunId: string | null;
-  /**
-   * Indexes (into rules) of baseline rules with no baseline value: there is no baseline run yet
-   * (first run on this dataset), or it has no value for that metric. Such a rule passes unless its
-   * own metric has no scores, and its reported threshold is the bare offset (0 for `baseline`).
-   */
-  baselineMissing: number[];
 }
 
-/** The value of the rule's aggregate in a run, or null when the metric has no scores there. */
-function valueIn(run: RunMetrics, rule: GateRule): number | null {
+/** The value of the rule's aggregate over a run's case scores, or null when the metric has none there. */
+function valueIn(scores: ScoresByMetric, rule: GateRule): number | null {
+  const metricScores = scores.get(rule.metric) ?? [];
   switch (rule.aggregate) {
     case 'pass_rate': {
       if (rule.passThreshold === undefined) throw new Error(`pass_rate rule without a pass threshold: ${rule.source}`);
-      return passRate(run.scores?.get(rule.metric) ?? [], rule.passThreshold) ?? null;
+      return passRate(metricScores, rule.passThreshold) ?? null;
     }
     case 'mean':
     case 'min':
@@ -42,7 +53,7 @@ function valueIn(run: RunMetrics, rule: GateRule): number | null {
     case 'p10':
     case 'p50':
     case 'p90':
-      return run.aggregates.find((aggregate) => aggregate.metric === rule.metric)?.[rule.aggregate] ?? null;
+      return aggregateScores(rule.metric, metricScores)?.[rule.aggregate] ?? null;
     default: {
       const unexpected: never = rule.aggregate;
       throw new Error(`unknown aggregate ${String(unexpected)}`);
@@ -50,17 +61,22 @@ function valueIn(run: RunMetrics, rule: GateRule): number | null {
   }
 }
 
-function resolveThreshold(
-  rule: GateRule,
-  baseline: BaselineRun | null,
-): { threshold: number; baselineMissing: boolean } {
+interface Threshold {
+  threshold: number;
+  /** The baseline's value of the rule's aggregate; null for a fixed threshold or a missing baseline. */
+  baselineValue: number | null;
+  noBaseline: boolean;
+}
+
+function resolveThreshold(rule: GateRule, baseline: BaselineRun | null): Threshold {
   switch (rule.threshold.kind) {
     case 'number':
-      return { threshold: rule.threshold.value, baselineMissing: false };
+      return { threshold: rule.threshold.value, baselineValue: null, noBaseline: false };
     case 'baseline': {
-      const baselineValue = baseline === null ? null : valueIn(baseline, rule);
-      if (baselineValue === null) return { threshold: rule.threshold.offset, baselineMissing: true };
-      return { threshold: baselineValue + rule.threshold.offset, baselineMissing: false };
+      const value = baseline === null ? null : valueIn(baseline.scores, rule);
+      if (value === null) return { threshold: rule.threshold.offset, baselineValue: null, noBaseline: true };
+      const baselineValue = roundForComparison(value);
+      return { threshold: value + rule.threshold.offset, baselineValue, noBaseline: false };
     }
     default: {
       const unexpected: never = rule.threshold;
@@ -69,41 +85,50 @@ function resolveThreshold(
   }
 }
 
-function judgeRule(rule: GateRule, current: RunMetrics, baseline: BaselineRun | null) {
-  const value = valueIn(current, rule);
+function judgeRule(
+  rule: GateRule,
+  scores: ScoresByMetric,
+  baseline: BaselineRun | null,
+  policy: MissingBaselinePolicy,
+): GateRuleResult {
+  const value = valueIn(scores, rule);
   const actual = value === null ? null : roundForComparison(value);
   const resolved = resolveThreshold(rule, baseline);
   const threshold = roundForComparison(resolved.threshold);
-  // No scores always fails; a missing baseline is not held against the run.
-  const passed = actual !== null && (resolved.baselineMissing || compare(actual, rule.comparator, threshold));
-  const result: GateRuleResult = {
+  // No scores always fails; without a baseline value the run's policy decides.
+  const compared = resolved.noBaseline
+    ? policy === 'pass'
+    : actual !== null && compare(actual, rule.comparator, threshold);
+  return {
     rule: rule.source,
     metric: rule.metric,
     aggregate: rule.aggregate,
     comparator: rule.comparator,
     threshold,
     actual,
-    passed,
+    passed: actual !== null && compared,
+    baselineValue: resolved.baselineValue,
+    noBaseline: resolved.noBaseline,
   };
-  return { result, baselineMissing: resolved.baselineMissing };
 }
 
 /**
- * Judges every rule against the run's case scores (and the baseline run for `baseline` rules).
- * Reported actual and threshold are the values compared, rounded to 1e-9 (see roundForComparison).
+ * Judges every rule against the run's case scores (and the baseline run's for `baseline` rules).
+ * Reported actual, threshold and baseline value are the values compared, rounded to 1e-9 (see
+ * roundForComparison).
  */
 export function evaluateGate(
   rules: readonly GateRule[],
   scores: ScoresByMetric,
   baseline: BaselineRun | null = null,
+  options: GateOptions = {},
 ): GateVerdict {
-  const current: RunMetrics = { aggregates: aggregateMetrics(scores), scores };
-  const judged = rules.map((rule) => judgeRule(rule, current, baseline));
+  const policy = options.missingBaseline ?? 'fail';
+  const results = rules.map((rule) => judgeRule(rule, scores, baseline, policy));
   const usesBaseline = rules.some((rule) => rule.threshold.kind === 'baseline');
   return {
-    passed: judged.every(({ result }) => result.passed),
-    rules: judged.map(({ result }) => result),
+    passed: results.every((result) => result.passed),
+    rules: results,
     baselineRunId: usesBaseline ? (baseline?.runId ?? null) : null,
-    baselineMissing: judged.flatMap(({ baselineMissing }, index) => (baselineMissing ? [index] : [])),
   };
 }

@@ -13,5 +13,13 @@ export {
 export { GateRuleError, GateRuleListError, INVALID_GATE_RULE, type GateRuleIssue } from './gate-rule.errors.js';
 export { parseGateRule, parseGateRules } from './gate-rule.parser.js';
 export { printGateRule } from './gate-rule.printer.js';
-export { evaluateGate, type BaselineRun, type GateVerdict, type RunMetrics } from './gate.js';
+export {
+  evaluateGate,
+  isMissingBaselinePolicy,
+  MISSING_BASELINE_POLICIES,
+  type BaselineRun,
+  type GateOptions,
+  type GateVerdict,
+  type MissingBaselinePolicy,
+} from './gate.js';
 export { gateIdentity, type GateScope } from './gate-identity.js';

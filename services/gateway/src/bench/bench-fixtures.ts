@@ -23,8 +23,10 @@ export const RUN_VIEW: RunView = {
     { metric: 'exact_match', count: 198, mean: 0.571, min: 0, max: 1, p10: 0, p50: 1, p90: 1 },
   ],
   gateRules: ['mean(faithfulness) >= 0.8', 'p10(answer_relevancy) >= 0.5'],
+  verdict: 'passed',
   gate: {
     passed: true,
+    baselineRunId: null,
     rules: [
       {
         rule: 'mean(faithfulness) >= 0.8',
@@ -34,6 +36,8 @@ export const RUN_VIEW: RunView = {
         threshold: 0.8,
         actual: 0.873,
         passed: true,
+        baselineValue: null,
+        noBaseline: false,
       },
       {
         rule: 'p10(answer_relevancy) >= 0.5',
@@ -43,6 +47,8 @@ export const RUN_VIEW: RunView = {
         threshold: 0.5,
         actual: 0.6,
         passed: true,
+        baselineValue: null,
+        noBaseline: false,
       },
     ],
   },
@@ -52,6 +58,7 @@ export const RUN_VIEW: RunView = {
     datasetKey: 'ds-support-faq@3',
     prompt: { id: 'pr-answer', name: 'answer', version: 7, contentHash: hash('a7') },
     modelProfile: { id: 'mp-judge', name: 'judge-default', version: 2, contentHash: hash('b2') },
+    judge: null,
   },
   labels: { branch: 'main', commit: '9f2c4e1', pipeline: 'nightly' },
   retryOf: null,

@@ -19,13 +19,15 @@ const run = (overrides: Partial<RunView>): RunView => ({
   metrics: ['token_f1', 'exact_match'],
   aggregates: [aggregate('token_f1', 0.7), aggregate('exact_match', 0.5)],
   gateRules: ['mean(token_f1) >= 0.6'],
-  gate: { passed: true, rules: [] },
+  verdict: 'passed',
+  gate: { passed: true, rules: [], baselineRunId: null },
   configHash: 'h1',
   lineage: {
     dataset: { id: 'd', name: 'qa', version: 1, contentHash: 'c' },
     datasetKey: 'd',
     prompt: null,
     modelProfile: null,
+    judge: null,
   },
   labels: {},
   retryOf: null,
@@ -45,7 +47,8 @@ describe('compareRuns', () => {
       runId: 'r2',
       configHash: 'h2',
       metrics: ['exact_match', 'token_f1', 'rouge_l'],
-      gate: { passed: false, rules: [] },
+      verdict: 'failed',
+      gate: { passed: false, rules: [], baselineRunId: null },
       aggregates: [aggregate('token_f1', 0.55), aggregate('exact_match', 0.5), aggregate('rouge_l', 0.4)],
       lineage: { ...base.lineage, prompt: { id: 'pr', name: 'answer', version: 2, contentHash: 'x' } },
     });
@@ -57,6 +60,13 @@ describe('compareRuns', () => {
       ['rouge_l', null],
       ['token_f1', -0.15],
     ]);
+  });
+
+  it('names a change of judge: same dataset and metrics, another judge model', () => {
+    const judge = { provider: 'openai', model: 'gpt-4o-mini', parametersJson: '{"baseUrl":null,"temperature":0}' };
+    const base = run({ lineage: { ...run({}).lineage, judge } });
+    const candidate = run({ lineage: { ...base.lineage, judge: { ...judge, model: 'gpt-4o' } } });
+    expect(compareRuns(base, candidate).configurationChanges).toEqual(['judge']);
   });
 
   it('sees no change between a run and itself', () => {

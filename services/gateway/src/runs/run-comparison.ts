@@ -12,7 +12,7 @@ export interface MetricComparison {
 export interface RunComparison {
   base: { runId: string; status: string; gatePassed: boolean | null; configHash: string };
   candidate: { runId: string; status: string; gatePassed: boolean | null; configHash: string };
-  /** What differs in what the two runs evaluated, by name: dataset, prompt, modelProfile, metrics, gateRules. */
+  /** What differs in what the two runs evaluated, by name: dataset, prompt, modelProfile, judge, metrics, gateRules. */
   configurationChanges: string[];
   metrics: MetricComparison[];
 }
@@ -26,6 +26,7 @@ export function compareRuns(base: RunView, candidate: RunView): RunComparison {
       ['dataset', base.lineage.dataset, candidate.lineage.dataset],
       ['prompt', base.lineage.prompt, candidate.lineage.prompt],
       ['modelProfile', base.lineage.modelProfile, candidate.lineage.modelProfile],
+      ['judge', base.lineage.judge ?? null, candidate.lineage.judge ?? null],
       ['metrics', [...base.metrics].sort(), [...candidate.metrics].sort()],
       ['gateRules', [...base.gateRules].sort(), [...candidate.gateRules].sort()],
     ] as const

@@ -11,7 +11,7 @@ export function sseFrame(event: string, data: unknown, id?: string): string {
 /**
  * A run's progress as Server-Sent Events: a `progress` event whenever its status or counts
  * change, then `done` with the final view once it is finished (a completed run waits for
- * its gate verdict). Follows the runs service's read model, so it works the same in every
+ * its gate verdict, if it has a gate). Follows the runs service's read model, so it works the same in every
  * deployment; `write` returns false once the client has gone, which ends the stream.
  */
 export async function streamRunProgress(
@@ -30,7 +30,8 @@ export async function streamRunProgress(
     const key = JSON.stringify(progress);
     if (key !== last && !write(sseFrame('progress', progress))) return;
     last = key;
-    if (TERMINAL.has(view.status) && (view.status !== 'completed' || view.gate)) {
+    // A completed run waits for its gate verdict, unless it has no gate (verdict none).
+    if (TERMINAL.has(view.status) && (view.status !== 'completed' || view.gate || view.verdict === 'none')) {
       write(sseFrame('done', view));
       return;
     }

@@ -51,7 +51,7 @@ export const COMPARE_PARAMS = {
 
 export const SUBMIT_RUN_BODY = {
   type: 'object',
-  required: ['dataset', 'metrics', 'gate'],
+  required: ['dataset', 'metrics'],
   properties: {
     dataset: {
       oneOf: [
@@ -67,10 +67,14 @@ export const SUBMIT_RUN_BODY = {
       ],
     },
     metrics: { type: 'array', minItems: 1, maxItems: 30, items: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' } },
+    // Optional: a run without gate rules has no gate (verdict none).
     gate: {
       type: 'object',
       required: ['rules'],
-      properties: { rules: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 500 } } },
+      properties: {
+        rules: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 500 } },
+        missingBaseline: { type: 'string', enum: ['fail', 'pass'] },
+      },
     },
     prompt: { anyOf: [versionRef, { type: 'null' }] },
     modelProfile: { anyOf: [versionRef, { type: 'null' }] },

@@ -40,6 +40,8 @@ export function sampleIntent(overrides: Partial<NotificationIntendedPayload> = {
         threshold: 0.8,
         actual: 0.5,
         passed: false,
+        baselineValue: null,
+        noBaseline: false,
       },
       {
         rule: 'mean(token_f1) >= 0.4',
@@ -49,6 +51,8 @@ export function sampleIntent(overrides: Partial<NotificationIntendedPayload> = {
         threshold: 0.4,
         actual: 0.61234,
         passed: true,
+        baselineValue: null,
+        noBaseline: false,
       },
     ],
     failureReason: null,

@@ -92,11 +92,29 @@ export class CreateRunCasesReadModel1764300100000 implements MigrationInterface 
   }
 }
 
+/**
+ * What a run's view shows since baselines and judges are pinned: the baseline run its gate
+ * compared against (from the verdict) and the judge its LLM-judged metrics were scored with
+ * (from RunRequested v3). Both NULL for runs projected before, until a rebuild.
+ */
+export class AddRunBaselineAndJudge1765400000000 implements MigrationInterface {
+  name = 'AddRunBaselineAndJudge1765400000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`ALTER TABLE "${RUNS_SCHEMA}".runs ADD COLUMN baseline_run_id text, ADD COLUMN judge jsonb`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`ALTER TABLE "${RUNS_SCHEMA}".runs DROP COLUMN baseline_run_id, DROP COLUMN judge`);
+  }
+}
+
 /** In order: the inbox first, since every projected change is recorded there. */
 export const RUNS_READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   inboxMigration(RUNS_SCHEMA),
   CreateRunsReadModel1764300000000,
   CreateRunCasesReadModel1764300100000,
+  AddRunBaselineAndJudge1765400000000,
 ];
 
 /**

@@ -62,9 +62,11 @@ describe('runs read model: projection', () => {
       failure: null,
     });
     expect(run!.aggregates).toEqual([expect.objectContaining({ metric: 'token_f1', count: 2 })]);
+    expect(run!.verdict).toBe('failed');
     expect(run!.gate).toEqual({
       passed: false,
       rules: [expect.objectContaining({ rule: 'mean(token_f1) >= 0.8', passed: false })],
+      baselineRunId: null,
     });
 
     const cases = await queries.getCases(tenant, 'default', runId);
@@ -91,6 +93,30 @@ describe('runs read model: projection', () => {
     expect(
       (await queries.getCases(tenant, 'default', runId, { status: 'failed' }))!.items.map((c) => c.caseIndex),
     ).toEqual([1]);
+  });
+
+  it('shows the judge a run pinned, the baseline its gate compared with, and verdict none without a gate', async () => {
+    const tenant = randomUUID();
+    const judge = { provider: 'openai', model: 'gpt-4o-mini', parametersJson: '{"baseUrl":null,"temperature":0}' };
+    const withJudge = (events: EvalVaultEvent[], gateRules?: string[]): EvalVaultEvent[] =>
+      events.map((event) =>
+        event.type === 'RunRequested'
+          ? { ...event, payload: { ...event.payload, judge, ...(gateRules ? { gateRules } : {}) } }
+          : event,
+      );
+    const compared = withJudge(runHistory({ tenantId: tenant })).map((event) =>
+      event.type === 'GatePassed' ? { ...event, payload: { ...event.payload, baselineRunId: 'run-0' } } : event,
+    );
+    const ungated = withJudge(runHistory({ tenantId: tenant }), []).filter((event) => event.type !== 'GatePassed');
+    await applyAll([...compared, ...ungated]);
+
+    const baselined = await queries.getRun(tenant, 'default', runIdOf(compared));
+    expect(baselined).toMatchObject({ verdict: 'passed', gate: { passed: true, baselineRunId: 'run-0' } });
+    expect(baselined!.lineage.judge).toEqual(judge);
+    const none = await queries.getRun(tenant, 'default', runIdOf(ungated));
+    expect(none).toMatchObject({ status: 'completed', gateRules: [], verdict: 'none', gate: null });
+    const listed = await queries.listRuns(tenant, 'default');
+    expect(listed.items.map((run) => run.verdict).sort()).toEqual(['none', 'passed']);
   });
 
   it('changes nothing when every event is delivered twice, and counts a case once even under a new event id', async () => {

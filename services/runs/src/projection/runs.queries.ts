@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { MetricAggregate } from '@evalvault/contracts';
 import { decodeCasesCursor, decodeRunsCursor, encodeCasesCursor, encodeRunsCursor, pageSize } from './cursor.js';
 import { RunsQueryError } from './runs-query.error.js';
 import {
@@ -34,9 +33,10 @@ export interface GetCasesOptions {
   cursor?: string;
 }
 
+/** A baseline run with its case scores per metric (see BaselineRun in @evalvault/evaluation). */
 export interface Baseline {
   runId: string;
-  aggregates: MetricAggregate[];
+  scores: Map<string, number[]>;
 }
 
 // Placeholders left by an early gate verdict (requested_at NULL) are not runs yet.
@@ -136,21 +136,38 @@ export class RunsQueries {
     };
   }
 
-  /** The project's latest completed run that passed its gate on this dataset key, other than the run being judged. */
+  /**
+   * The project's latest completed run that passed its gate on this dataset key, other than the run
+   * being judged, with its evaluated cases' scores: a gate computes any aggregate of the baseline
+   * (percentiles, pass rates at any threshold) from them exactly as for the run it judges. A
+   * completed run's cases are all in the read model: they precede its RunCompleted on its partition.
+   */
   async findBaseline(
     tenantId: string,
     projectId: string,
     datasetKey: string,
     excludeRunId: string | null,
   ): Promise<Baseline | null> {
-    const rows: { run_id: string; aggregates: MetricAggregate[] | null }[] = await this.dataSource.query(
-      `SELECT run_id, aggregates FROM "runs".runs
+    const rows: { run_id: string }[] = await this.dataSource.query(
+      `SELECT run_id FROM "runs".runs
        WHERE ${VISIBLE} AND dataset_key = $3 AND gate_passed = true AND status = 'completed' AND ($4::text IS NULL OR run_id <> $4)
        ORDER BY finished_at DESC, run_id DESC LIMIT 1`,
       [tenantId, projectId, datasetKey, excludeRunId],
     );
-    const row = rows[0];
-    return row ? { runId: row.run_id, aggregates: row.aggregates ?? [] } : null;
+    const runId = rows[0]?.run_id;
+    return runId === undefined ? null : { runId, scores: await this.caseScores(tenantId, projectId, runId) };
+  }
+
+  /** Every evaluated case's score per metric, in case order. */
+  private async caseScores(tenantId: string, projectId: string, runId: string): Promise<Map<string, number[]>> {
+    const rows: { metric: string; scores: number[] }[] = await this.dataSource.query(
+      `SELECT score->>'metric' AS metric, array_agg((score->>'score')::float8 ORDER BY c.case_index) AS scores
+       FROM "runs".run_cases c CROSS JOIN LATERAL jsonb_array_elements(c.scores) AS score
+       WHERE c.tenant_id = $1 AND c.project_id = $2 AND c.run_id = $3 AND c.status = 'evaluated'
+       GROUP BY score->>'metric'`,
+      [tenantId, projectId, runId],
+    );
+    return new Map(rows.map((row) => [row.metric, row.scores.map(Number)]));
   }
 }
 

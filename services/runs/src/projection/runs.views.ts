@@ -1,5 +1,13 @@
-import type { GateRuleResult, MetricAggregate, MetricScore, VersionRef } from '@evalvault/contracts';
-import type { CaseView, CaseViewStatus, RunCounts, RunSummary, RunView, RunViewStatus } from '@evalvault/service-apis';
+import type { GateRuleResult, JudgeSnapshot, MetricAggregate, MetricScore, VersionRef } from '@evalvault/contracts';
+import type {
+  CaseView,
+  CaseViewStatus,
+  RunCounts,
+  RunSummary,
+  RunVerdict,
+  RunView,
+  RunViewStatus,
+} from '@evalvault/service-apis';
 
 export { RUN_VIEW_STATUSES } from '@evalvault/service-apis';
 export type {
@@ -41,6 +49,8 @@ export interface RunRow {
   cost_usd: string;
   prompt_ref: VersionRef | null;
   model_profile_ref: VersionRef | null;
+  baseline_run_id: string | null;
+  judge: JudgeSnapshot | null;
 }
 
 export interface CaseRow {
@@ -70,7 +80,11 @@ export function toRunView(row: RunRow): RunView {
     metrics: row.metrics,
     aggregates: row.aggregates ?? [],
     gateRules: row.gate_rules,
-    gate: row.gate_passed === null ? null : { passed: row.gate_passed, rules: row.gate_rules_result ?? [] },
+    verdict: verdictOf(row),
+    gate:
+      row.gate_passed === null
+        ? null
+        : { passed: row.gate_passed, rules: row.gate_rules_result ?? [], baselineRunId: row.baseline_run_id },
     configHash: row.config_hash,
     lineage: {
       dataset: {
@@ -82,6 +96,7 @@ export function toRunView(row: RunRow): RunView {
       datasetKey: row.dataset_key,
       prompt: row.prompt_ref,
       modelProfile: row.model_profile_ref,
+      judge: row.judge,
     },
     labels: row.labels,
     retryOf: row.retry_of,
@@ -95,6 +110,12 @@ export function toRunView(row: RunRow): RunView {
   };
 }
 
+/** A run without gate rules has no gate, so its verdict is none from the start (none was ever to come). */
+function verdictOf(row: RunRow): RunVerdict | null {
+  if (row.gate_passed !== null) return row.gate_passed ? 'passed' : 'failed';
+  return row.gate_rules.length === 0 && row.requested_at !== null ? 'none' : null;
+}
+
 export function toRunSummary(row: RunRow): RunSummary {
   return {
     runId: row.run_id,
@@ -104,6 +125,7 @@ export function toRunSummary(row: RunRow): RunSummary {
     datasetVersion: row.dataset_version,
     counts: counts(row),
     gatePassed: row.gate_passed,
+    verdict: verdictOf(row),
     configHash: row.config_hash,
     labels: row.labels,
     requestedAt: row.requested_at.toISOString(),

@@ -99,6 +99,60 @@ describe('run commands', () => {
     expect((await store.readStream(runStreamId(inBeta.runId)))[0]!.event.projectId).toBe('beta');
   });
 
+  it('submits a run without a gate (omitted, or without rules): its verdict will be none', async () => {
+    const { gate: _gate, ...ungated } = input;
+    for (const request of [ungated, { ...ungated, gate: null }, { ...ungated, gate: { rules: [] } }]) {
+      const { runId } = await commands.submitRun(request, context());
+      const requested = (await store.readStream(runStreamId(runId)))[0]!.event as RunRequested;
+      expect(requested.payload).toMatchObject({ gateRules: [], missingBaseline: 'fail' });
+    }
+  });
+
+  it('keeps the configHash a deterministic run without baseline rules had before judges were pinned', async () => {
+    const { runId, configHash } = await commands.submitRun(input, context());
+    const { payload } = (await store.readStream(runStreamId(runId)))[0]!.event as RunRequested;
+    const { dataset, prompt, modelProfile, metrics, gateRules, evaluatorVersion } = payload;
+    const before = JSON.stringify({ dataset, prompt, modelProfile, metrics, gateRules, evaluatorVersion });
+    expect(configHash).toBe(createHash('sha256').update(before).digest('hex'));
+    expect(payload.judge).toBeNull();
+  });
+
+  it('pins the judge of LLM-judged metrics: another judge model or endpoint is another configHash', async () => {
+    const repository = runRepository(store, { now: Date.now, newId: randomUUID });
+    const judge = { provider: 'openai', model: 'gpt-4o-mini', parametersJson: '{"baseUrl":null,"temperature":0}' };
+    const judgedBy = (snapshot: typeof judge | null) => new RunCommands(repository, randomUUID, snapshot);
+    const judged = { ...input, metrics: ['faithfulness'], gate: { rules: [] } };
+    const ctx = context();
+    const first = await judgedBy(judge).submitRun(judged, ctx);
+    const requested = (await store.readStream(runStreamId(first.runId)))[0]!.event as RunRequested;
+    expect(requested.payload.judge).toEqual(judge);
+    expect((await judgedBy(judge).submitRun(judged, ctx)).configHash).toBe(first.configHash);
+    const otherModel = await judgedBy({ ...judge, model: 'gpt-4o' }).submitRun(judged, ctx);
+    const otherEndpoint = await judgedBy({
+      ...judge,
+      parametersJson: '{"baseUrl":"http://judge","temperature":0}',
+    }).submitRun(judged, ctx);
+    expect(new Set([first.configHash, otherModel.configHash, otherEndpoint.configHash]).size).toBe(3);
+    // A deterministic run does not depend on the judge: same hash with any.
+    const deterministic = [judge, { ...judge, model: 'gpt-4o' }, null].map((snapshot) =>
+      judgedBy(snapshot).submitRun(input, ctx),
+    );
+    expect(new Set((await Promise.all(deterministic)).map((run) => run.configHash)).size).toBe(1);
+  });
+
+  it('pins the missing-baseline policy: fail unless the run asks to pass, in the configHash', async () => {
+    const ctx = context();
+    const rules = ['mean(token_f1) >= baseline - 0.05'];
+    const strict = await commands.submitRun({ ...input, gate: { rules } }, ctx);
+    const lenient = await commands.submitRun({ ...input, gate: { rules, missingBaseline: 'pass' } }, ctx);
+    const policyOf = async (runId: string) =>
+      ((await store.readStream(runStreamId(runId)))[0]!.event as RunRequested).payload.missingBaseline;
+    expect([await policyOf(strict.runId), await policyOf(lenient.runId)]).toEqual(['fail', 'pass']);
+    expect(lenient.configHash).not.toBe(strict.configHash);
+    const bad = { ...input, gate: { rules, missingBaseline: 'maybe' as 'pass' } };
+    expect(await codeOf(commands.submitRun(bad, ctx))).toBe(RunErrorCode.InvalidInput);
+  });
+
   it('refuses unknown metrics, bad gate rules with their column, and invalid cases with their position', async () => {
     await expect(commands.submitRun({ ...input, metrics: ['accuracy'] }, context())).rejects.toThrow(
       /unknown metric\(s\) accuracy; known: .*token_f1/,

@@ -1,11 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { RejectedRow, RunRequestedPayload, TestCase, VersionRef } from '@evalvault/contracts';
-import { casesFromInline, GateRuleListError, METRIC_NAMES, parseGateRules, printGateRule } from '@evalvault/evaluation';
+import type { JudgeSnapshot, RejectedRow, RunRequestedPayload, TestCase, VersionRef } from '@evalvault/contracts';
+import {
+  casesFromInline,
+  GateRuleListError,
+  isMissingBaselinePolicy,
+  METRIC_NAMES,
+  parseGateRules,
+  printGateRule,
+  type MissingBaselinePolicy,
+} from '@evalvault/evaluation';
 import { ForeignStreamError, type CommandContext } from '@evalvault/platform';
 import type { SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
 import { RunError, RunErrorCode } from './run.errors.js';
 import { runStreamId, type RunRepository } from './run.repository.js';
 import { isTerminal } from './run.decider.js';
+import { judgeOfRun } from './judge-snapshot.js';
 
 export const EVALUATOR_VERSION = '0.1.0';
 
@@ -33,26 +42,48 @@ function legacyRunIdFor(tenantId: string, idempotencyKey: string): string {
   return uuidOf(sha256(`run-idempotency\u0000${tenantId}\u0000${idempotencyKey}`));
 }
 
+/** What a run pins, and so its configHash covers. */
+type PinnedConfiguration = Pick<
+  RunRequestedPayload,
+  'dataset' | 'prompt' | 'modelProfile' | 'metrics' | 'gateRules' | 'evaluatorVersion' | 'missingBaseline' | 'judge'
+>;
+
+/**
+ * The configuration's hash. The missing-baseline policy counts only when a rule names the
+ * baseline and the judge only when the run has LLM-judged metrics, so what was hashed before
+ * them (a deterministic run without baseline rules) keeps its hash, and a change of judge or
+ * policy that can change a verdict changes it.
+ */
+function configHashOf(pinned: PinnedConfiguration): string {
+  const { missingBaseline, judge, ...rest } = pinned;
+  const usesBaseline = parseGateRules(pinned.gateRules).some((rule) => rule.threshold.kind === 'baseline');
+  return sha256(JSON.stringify({ ...rest, ...(usesBaseline ? { missingBaseline } : {}), ...(judge ? { judge } : {}) }));
+}
+
 /** The run commands the gateway calls: validate, pin the configuration, append RunRequested. */
 export class RunCommands {
+  /** judge: the judge this service scores LLM-judged metrics with, as runs pin it (null: none configured). */
   constructor(
     private readonly runs: RunRepository,
     private readonly newId: () => string,
+    private readonly judge: JudgeSnapshot | null = null,
   ) {}
 
   async submitRun(input: SubmitRunInput, context: CommandContext): Promise<SubmittedRun> {
     const metrics = validateMetrics(input.metrics);
-    const gateRules = validateRules(input.gate.rules);
+    const gateRules = validateRules(input.gate?.rules ?? []);
     const { dataset, inlineCases } = pinDataset(input.dataset);
-    const pinned = {
+    const pinned: PinnedConfiguration = {
       dataset,
       prompt: input.prompt ?? null,
       modelProfile: input.modelProfile ?? null,
       metrics,
       gateRules,
       evaluatorVersion: EVALUATOR_VERSION,
+      missingBaseline: validateMissingBaseline(input.gate?.missingBaseline),
+      judge: judgeOfRun(metrics, this.judge),
     };
-    const configHash = sha256(JSON.stringify(pinned));
+    const configHash = configHashOf(pinned);
     const runId = input.idempotencyKey ? await this.runIdForKey(input.idempotencyKey, context) : this.newId();
     const rejectedRows = validateRejectedRows(input.rejectedRows, inlineCases);
     const request: RunRequestedPayload = {
@@ -114,15 +145,18 @@ export class RunCommands {
       const contentHash = sha256(JSON.stringify(inlineCases));
       dataset = { ...dataset, id: `inline-${contentHash.slice(0, 16)}`, contentHash };
     }
-    const pinned = {
+    // The judge is the one that will score the retry: if it changed since, so does the hash.
+    const pinned: PinnedConfiguration = {
       dataset,
       prompt: original.prompt,
       modelProfile: original.modelProfile,
       metrics: original.metrics,
       gateRules: original.gateRules,
       evaluatorVersion: EVALUATOR_VERSION,
+      missingBaseline: original.missingBaseline,
+      judge: judgeOfRun(original.metrics, this.judge),
     };
-    const configHash = sha256(JSON.stringify(pinned));
+    const configHash = configHashOf(pinned);
     const request: RunRequestedPayload = {
       runId: this.newId(),
       ...pinned,
@@ -156,6 +190,12 @@ function validateMetrics(metrics: string[]): string[] {
     );
   }
   return [...new Set(metrics)];
+}
+
+function validateMissingBaseline(policy: string | undefined): MissingBaselinePolicy {
+  if (policy === undefined) return 'fail';
+  if (isMissingBaselinePolicy(policy)) return policy;
+  throw new RunError(RunErrorCode.InvalidInput, 'gate.missingBaseline: fail or pass');
 }
 
 function validateRules(rules: string[]): string[] {

@@ -8,6 +8,7 @@ import {
   type RunRequestedPayload,
 } from '@evalvault/contracts';
 import { deciderSpec } from '@evalvault/platform/testing';
+import type { BaselineRun } from '@evalvault/evaluation';
 import {
   allCasesAccounted,
   decideRun,
@@ -35,6 +36,8 @@ const request: RunRequestedPayload = {
   retryOf: null,
   inlineCases: null,
   rejectedRows: null,
+  missingBaseline: 'fail',
+  judge: null,
 };
 const scored = (caseIndex: number, score = 1): EvaluatedCase => ({
   caseId: `c${caseIndex}`,
@@ -75,6 +78,8 @@ const gateOf = (actual: number, passed: boolean) => ({
       threshold: 0.5,
       actual,
       passed,
+      baselineValue: null,
+      noBaseline: false,
     },
   ],
 });
@@ -259,21 +264,65 @@ describe('run lifecycle', () => {
     expect(state.usage).toEqual({ requests: 3, promptTokens: 610, completionTokens: 42, costUsd: 0.251, cacheHits: 0 });
   });
 
-  it('judges baseline rules against the baseline run the completer found', () => {
-    const baselined: RunEvent = {
-      type: 'RunRequested',
-      payload: { ...request, gateRules: ['mean(token_f1) >= baseline - 0.1'] },
-    };
-    const history: RunEvent[] = [baselined, started(1), { type: 'CaseEvaluated', payload: evaluated(0, 0.7) }];
-    const baseline = {
-      runId: 'run-0',
-      aggregates: [{ metric: 'token_f1', count: 1, mean: 0.9, min: 0.9, max: 0.9, p10: 0.9, p50: 0.9, p90: 0.9 }],
-    };
-    const [, gate] = decideRun({ ...complete, baseline } as RunCommand, evolveRunWith(initialRunState, history));
-    expect(gate).toMatchObject({
-      type: 'GateFailed',
-      payload: { baselineRunId: 'run-0', rules: [{ threshold: 0.8, actual: 0.7, passed: false }] },
+  describe('gates against the baseline', () => {
+    const gatedBy = (rules: string[], missingBaseline = 'fail'): RunEvent[] => [
+      { type: 'RunRequested', payload: { ...request, gateRules: rules, missingBaseline } },
+      started(4),
+      {
+        type: 'CaseEvaluated',
+        payload: caseEvaluatedPayload(
+          runId,
+          [0.9, 0.6, 0.5, 0.8].map((x, i) => scored(i, x)),
+        ),
+      },
+    ];
+    const completeAgainst = (history: RunEvent[], baseline: BaselineRun | null) =>
+      decideRun({ ...complete, baseline }, evolveRunWith(initialRunState, history))[1];
+    const baseline: BaselineRun = { runId: 'run-0', scores: new Map([['token_f1', [0.9, 0.8, 0.75, 0.2]]]) };
+
+    it("judges every aggregate against the baseline run's cases, pass rates and percentiles included", () => {
+      const history = gatedBy([
+        'mean(token_f1) >= baseline - 0.1',
+        'pass_rate(token_f1, 0.7) >= baseline',
+        'p10(token_f1) >= baseline - 0.05',
+      ]);
+      expect(completeAgainst(history, baseline)).toMatchObject({
+        type: 'GateFailed',
+        payload: {
+          baselineRunId: 'run-0',
+          rules: [
+            // baseline mean 0.6625 - 0.1; run mean 0.7
+            { threshold: 0.5625, actual: 0.7, passed: true, baselineValue: 0.6625, noBaseline: false },
+            // baseline passes 3 of 4 cases at 0.7, the run 2 of 4
+            { threshold: 0.75, actual: 0.5, passed: false, baselineValue: 0.75, noBaseline: false },
+            // baseline p10 0.2 + 0.3 * 0.55 = 0.365, - 0.05; run p10 0.5 + 0.3 * 0.1 = 0.53
+            { threshold: 0.315, actual: 0.53, passed: true, baselineValue: 0.365, noBaseline: false },
+          ],
+        },
+      });
     });
+
+    it('fails a baseline rule when there is no baseline yet, and says so in the verdict', () => {
+      expect(completeAgainst(gatedBy(['mean(token_f1) >= baseline - 0.1']), null)).toMatchObject({
+        type: 'GateFailed',
+        payload: { baselineRunId: null, rules: [{ actual: 0.7, passed: false, noBaseline: true }] },
+      });
+    });
+
+    it('passes it instead when the run was submitted with missingBaseline pass', () => {
+      expect(completeAgainst(gatedBy(['mean(token_f1) >= baseline'], 'pass'), null)).toMatchObject({
+        type: 'GatePassed',
+        payload: { baselineRunId: null, rules: [{ passed: true, noBaseline: true }] },
+      });
+    });
+  });
+
+  it('completes a run without gate rules with no gate event: its verdict is none', () => {
+    const ungated: RunEvent = { type: 'RunRequested', payload: { ...request, gateRules: [] } };
+    run
+      .given([ungated, started(1), { type: 'CaseEvaluated', payload: evaluated(0, 0.2) }])
+      .when(complete)
+      .then([expect.objectContaining({ type: 'RunCompleted' }) as RunEvent]);
   });
 
   it('refuses to complete while cases are missing, and completes only once', () => {

@@ -14,7 +14,14 @@ import {
   type RunStartedPayload,
   type RunSubject,
 } from '@evalvault/contracts';
-import { aggregateMetrics, evaluateGate, gateIdentity, parseGateRules, type BaselineRun } from '@evalvault/evaluation';
+import {
+  aggregateMetrics,
+  evaluateGate,
+  gateIdentity,
+  isMissingBaselinePolicy,
+  parseGateRules,
+  type BaselineRun,
+} from '@evalvault/evaluation';
 import { CaseIndexSet, ScoreColumns } from './growing-views.js';
 import { RunError, RunErrorCode } from './run.errors.js';
 
@@ -183,22 +190,22 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
     );
   }
   const scores = state.scores.toMap();
-  const { passed, verdict } = decideGate(state.request!, scores, command.scope, command.baseline);
-  return [
-    {
-      type: 'RunCompleted',
-      payload: {
-        runId: state.request!.runId,
-        totalCases: state.totalCases!,
-        evaluatedCases: state.evaluated,
-        failedCases: state.failed,
-        aggregates: aggregateMetrics(scores),
-        durationMs: command.durationMs,
-        usage: state.usage.requests + state.usage.cacheHits > 0 ? state.usage : null,
-      },
+  const completed: RunEvent = {
+    type: 'RunCompleted',
+    payload: {
+      runId: state.request!.runId,
+      totalCases: state.totalCases!,
+      evaluatedCases: state.evaluated,
+      failedCases: state.failed,
+      aggregates: aggregateMetrics(scores),
+      durationMs: command.durationMs,
+      usage: state.usage.requests + state.usage.cacheHits > 0 ? state.usage : null,
     },
-    passed ? { type: 'GatePassed', payload: verdict } : { type: 'GateFailed', payload: verdict },
-  ];
+  };
+  // A run submitted without gate rules has no gate: its verdict is none, and no gate event says otherwise.
+  if (state.request!.gateRules.length === 0) return [completed];
+  const { passed, verdict } = decideGate(state.request!, scores, command.scope, command.baseline);
+  return [completed, passed ? { type: 'GatePassed', payload: verdict } : { type: 'GateFailed', payload: verdict }];
 }
 
 /** The gate's verdict on the run's scores (against the baseline run for `baseline` rules), with what it concerns. */
@@ -209,7 +216,10 @@ function decideGate(
   baseline: BaselineRun | null,
 ): { passed: boolean; verdict: GatePassedPayload } {
   const rules = parseGateRules(request.gateRules);
-  const outcome = evaluateGate(rules, scores, baseline);
+  const { missingBaseline } = request; // a RunRequested before v3 reads as pass, what gates did then
+  const outcome = evaluateGate(rules, scores, baseline, {
+    missingBaseline: isMissingBaselinePolicy(missingBaseline) ? missingBaseline : 'pass',
+  });
   const dataset =
     request.dataset.version === null
       ? { name: request.dataset.name ?? request.dataset.id }

@@ -1,18 +1,20 @@
-import type { MetricAggregate } from '@evalvault/contracts';
 import { parseGateRules, type BaselineRun } from '@evalvault/evaluation';
 import type { CommandContext } from '@evalvault/platform';
 import type { RunState } from '../run/run.decider.js';
 import type { RunRepository } from '../run/run.repository.js';
 import { datasetKeyOf } from '../projection/index.js';
 
-/** Finds the project's last passing run on the same dataset, for `baseline` rules. */
+/**
+ * Finds the project's last passing run on the same dataset, for `baseline` rules, with its case
+ * scores: every aggregate a rule can name is computed from them as for the run judged.
+ */
 export interface BaselineFinder {
   findBaseline(
     tenantId: string,
     projectId: string,
     datasetKey: string,
     excludeRunId: string,
-  ): Promise<{ runId: string; aggregates: MetricAggregate[] } | null>;
+  ): Promise<BaselineRun | null>;
 }
 
 /**

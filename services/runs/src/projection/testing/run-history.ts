@@ -55,6 +55,8 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
       retryOf: null,
       inlineCases: null,
       rejectedRows: null,
+      missingBaseline: 'fail',
+      judge: null,
     }),
     event('RunStarted', { runId, totalCases: cases }),
   ];
@@ -120,6 +122,8 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
         threshold: 0.8,
         actual: mean,
         passed: outcome === 'passed',
+        baselineValue: null,
+        noBaseline: false,
       },
     ],
   };
