@@ -4,7 +4,7 @@ export { createMetricsRegistry } from './observability/metrics.js';
 export { ReadinessChecks, type ReadinessCheck, type ReadinessReport } from './observability/health.js';
 export { ObservabilityModule } from './observability/observability.module.js';
 export { LOGGER, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_CONFIG } from './observability/tokens.js';
-export { startTelemetry } from './observability/telemetry.js';
+export { startTelemetry, type Telemetry } from './observability/telemetry.js';
 export {
   createServiceApp,
   runService,

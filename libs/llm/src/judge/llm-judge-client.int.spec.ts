@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { startTelemetry } from '@evalvault/platform';
+import { startTelemetry, type Telemetry } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { BudgetGuard } from '../budget/budget-guard.js';
 import { ResponseCache } from '../cache/response-cache.js';
@@ -29,7 +28,7 @@ describe('LLM judge client', () => {
   let server: FakeLlmServer;
   let pool: pg.Pool;
   let schema: string;
-  let telemetry: NodeSDK;
+  let telemetry: Telemetry;
   const spans = new InMemorySpanExporter();
 
   const judge = (overrides: Partial<LlmJudgeClientOptions> = {}) => {

@@ -4,7 +4,6 @@ import { Controller, Inject, Module, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import type { NodeSDK } from '@opentelemetry/sdk-node';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { EventCodec, type EvalVaultEvent } from '@evalvault/contracts';
@@ -21,7 +20,7 @@ import { PostgresCheckpointStore } from '../relay/checkpoint-store.js';
 import { EventRelay } from '../relay/event-relay.js';
 import { createServiceApp } from '../service/run-service.js';
 import { createLogger } from './logger.js';
-import { startTelemetry } from './telemetry.js';
+import { startTelemetry, type Telemetry } from './telemetry.js';
 import { currentTraceparent } from './tracing.js';
 
 /**
@@ -32,7 +31,7 @@ describe('trace propagation across HTTP, the event store and Kafka', () => {
   const exporter = new InMemorySpanExporter();
   const prefix = `run-trace${randomUUID().slice(0, 8)}-`;
   const STORE = Symbol('STORE');
-  let sdk: NodeSDK;
+  let sdk: Telemetry;
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let app: NestFastifyApplication;

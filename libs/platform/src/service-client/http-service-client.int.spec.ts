@@ -2,9 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { context, trace } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
-import { startTelemetry } from '../observability/telemetry.js';
+import { startTelemetry, type Telemetry } from '../observability/telemetry.js';
 import { HttpServiceClient } from './http-service-client.js';
 import { registerInternalApi } from './internal-api.js';
 import { InternalIdentitySigner, InternalIdentityVerifier, type InternalIdentity } from './internal-identity.js';
@@ -82,7 +81,7 @@ describe('HTTP service client failure modes', () => {
 });
 
 describe('HTTP service client trace propagation', () => {
-  let telemetry: NodeSDK;
+  let telemetry: Telemetry;
   let owner: FastifyInstance;
   let client: HttpServiceClient<TraceOperations>;
   const traceparents: (string | undefined)[] = [];
