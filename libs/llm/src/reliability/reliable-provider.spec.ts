@@ -195,4 +195,15 @@ describe('reliable provider', () => {
       { promptTokens: 1, completionTokens: 1 },
     ]);
   });
+
+  it('never pays a second time when its own bookkeeping fails after an answer', async () => {
+    const inner = new ScriptedProvider([]);
+    const { provider } = reliable(inner);
+    const budgetDown = new Error('budget store unreachable');
+    const onBilled = async (): Promise<void> => {
+      throw budgetDown;
+    };
+    await expect(provider.chat(request, { onBilled })).rejects.toBe(budgetDown);
+    expect(inner.calls).toBe(1);
+  });
 });

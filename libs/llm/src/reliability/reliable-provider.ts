@@ -87,16 +87,18 @@ export class ReliableLlmProvider implements LlmProvider {
         metrics?.limiterWait.observe(labels, permit.waitedMs / 1000);
         metrics?.rateShare.set(labels, permit.factor);
       }
-      let failure: LlmError;
-      try {
-        const response = await this.attempt(request, options.signal);
+      const outcome = await this.attempt(request, options.signal).then(
+        (response) => ({ response }),
+        (error: unknown) => ({ failure: asLlmError(error) }),
+      );
+      if ('response' in outcome) {
+        // Outside the retry: a failure of our own bookkeeping after a paid answer must not buy it again.
         metrics?.attempts.inc({ ...labels, outcome: 'ok' });
-        await permit?.settle(billedTokens(response.usage, estimate));
-        await options.onBilled?.(response.usage);
-        return response;
-      } catch (error) {
-        failure = asLlmError(error);
+        await permit?.settle(billedTokens(outcome.response.usage, estimate));
+        await options.onBilled?.(outcome.response.usage);
+        return outcome.response;
       }
+      const { failure } = outcome;
       metrics?.attempts.inc({ ...labels, outcome: reasonOf(failure) });
       if (failure.usage) await options.onBilled?.(failure.usage);
       // An answered error used no tokens; an attempt we gave up on may have: keep its estimate.
