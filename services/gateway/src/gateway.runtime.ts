@@ -11,6 +11,7 @@ import { FailedAuthLimiter } from './auth/failed-auth-limiter.js';
 import { CredentialWatch, DEFAULT_STREAM_RECHECK_MS } from './auth/credential-watch.js';
 import { ensureBootstrapKey } from './auth/bootstrap-key.js';
 import { PostgresApiKeyStore } from './auth/postgres-api-key.store.js';
+import { PostgresApiKeySecretStore } from './auth/postgres-api-key-secret.store.js';
 import { ApiKeysService } from './access/api-keys.service.js';
 import { DeniedAccessRecorder, installDeniedAccessRecording } from './access/denied-access.js';
 import { installOpenApi } from './docs/openapi.js';
@@ -57,10 +58,11 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
   const sources = { now: Date.now, newId: randomUUID };
   const hasher = new ApiKeySecretHasher(parts.pepper);
   const keys = new PostgresApiKeyStore(pool);
+  const secrets = new PostgresApiKeySecretStore(pool);
   const members = new PostgresMemberStore(pool);
   if (parts.config.bootstrapAdminKey) {
     logger.info(
-      { key: await ensureBootstrapKey(parts.config.bootstrapAdminKey, { keys, hasher, store, sources }) },
+      { key: await ensureBootstrapKey(parts.config.bootstrapAdminKey, { keys, secrets, hasher, store, sources }) },
       'bootstrap admin key ready',
     );
   }
@@ -68,7 +70,7 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
   const authenticator = new Authenticator({ apiKeys: new ApiKeyAuthenticator(keys, hasher), oidc, members });
   const module = GatewayModule.with({
     runs: parts.clients.runs,
-    apiKeys: new ApiKeysService(store, keys, hasher, sources),
+    apiKeys: new ApiKeysService(store, keys, secrets, hasher, sources),
     members: new MembersService(store, members, sources),
     notifications: parts.clients.notifications ?? null,
     audit: parts.clients.audit ?? null,

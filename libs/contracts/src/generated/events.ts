@@ -61,7 +61,7 @@ export interface ApiKeyIssuedPayload {
   apiKeyId: string;
   name: string;
   role: string;
-  /** Hash of the key secret; the secret itself is never stored or sent. */
+  /** Empty: the gateway keeps the hash to itself. Older events carry its keyed hash, never the secret. */
   secretHash: string;
   /** First characters of the key, to recognise it in lists. */
   prefix: string;

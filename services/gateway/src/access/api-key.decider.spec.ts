@@ -1,17 +1,21 @@
-import type { ApiKeyIssuedPayload } from '@evalvault/contracts';
 import { deciderSpec } from '@evalvault/platform/testing';
-import { decideApiKey, evolveApiKeyWith, initialApiKeyState, type ApiKeyEvent } from './api-key.decider.js';
+import {
+  decideApiKey,
+  evolveApiKeyWith,
+  initialApiKeyState,
+  type ApiKeyEvent,
+  type IssuedKey,
+} from './api-key.decider.js';
 
-const key: ApiKeyIssuedPayload = {
+const key: IssuedKey = {
   apiKeyId: 'k1',
   name: 'ci',
   role: 'viewer',
-  secretHash: 'hash-1',
   prefix: 'evk_k1',
   expiresAt: null,
   tenantRoles: [],
 };
-const issued: ApiKeyEvent = { type: 'ApiKeyIssued', payload: key };
+const issued: ApiKeyEvent = { type: 'ApiKeyIssued', payload: { ...key, secretHash: '' } };
 const revoked: ApiKeyEvent = { type: 'ApiKeyRevoked', payload: { apiKeyId: 'k1', reason: 'leaked' } };
 const apiKey = deciderSpec({
   decide: decideApiKey,
@@ -20,13 +24,18 @@ const apiKey = deciderSpec({
 });
 
 describe('API key decider', () => {
-  it('issues a key once; the same key again is a no-op, another key under its id is refused', () => {
+  it('issues a key once, with no secret hash in the event; the same key again is a no-op, another is refused', () => {
     apiKey.given([]).when({ type: 'IssueKey', key }).then([issued]);
     apiKey.given([issued]).when({ type: 'IssueKey', key }).then([]);
     apiKey
       .given([issued])
-      .when({ type: 'IssueKey', key: { ...key, secretHash: 'hash-2' } })
+      .when({ type: 'IssueKey', key: { ...key, role: 'admin' } })
       .thenThrows(expect.objectContaining({ code: 'CONFLICT' }));
+  });
+
+  it('knows a key issued before hashes stayed home (its event carries one) as the same key', () => {
+    const before: ApiKeyEvent = { type: 'ApiKeyIssued', payload: { ...key, secretHash: 'hmac-sha256:abc' } };
+    apiKey.given([before]).when({ type: 'IssueKey', key }).then([]);
   });
 
   it('revokes an active key once, and refuses to revoke one that was never issued', () => {

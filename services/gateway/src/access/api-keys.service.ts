@@ -5,6 +5,7 @@ import {
   type EventStore,
 } from '@evalvault/platform';
 import {
+  ApiKeyDecisionError,
   apiKeyStreamId,
   decideApiKey,
   evolveApiKeyWith,
@@ -20,6 +21,7 @@ import type { Principal, Role, TenantRole } from '../auth/principal.js';
 import { AuthError } from '../auth/auth.errors.js';
 import { TENANT_ADMIN_PROJECT } from './role-matrix.js';
 import type { PostgresApiKeyStore } from '../auth/postgres-api-key.store.js';
+import type { PostgresApiKeySecretStore } from '../auth/postgres-api-key-secret.store.js';
 
 export interface ApiKeyView {
   apiKeyId: string;
@@ -60,10 +62,23 @@ export function apiKeyRepository(
 }
 
 /**
+ * Keeps a key's secret hash in the gateway's own store before the key is announced; another
+ * secret under a key id already kept is refused as the decider refuses another key (a collision).
+ */
+export async function keepSecretHash(
+  secrets: PostgresApiKeySecretStore,
+  record: Pick<ApiKeyRecord, 'keyId' | 'secretHash'>,
+): Promise<void> {
+  if ((await secrets.keep(record.keyId, record.secretHash)) !== record.secretHash)
+    throw new ApiKeyDecisionError('CONFLICT', `API key ${record.keyId} already exists`);
+}
+
+/**
  * Project API keys, owned by the gateway: each key is a stream `apikey-<id>` in the event
  * store, decided by the API key decider (ApiKeyIssued, ApiKeyRevoked), and a row the
- * authenticator reads. A revocation updates the row first, so it is effective at once even
- * if the event cannot be written (the caller then sees the error and retries).
+ * authenticator reads. The secret's hash stays in the gateway's secret store, never in an
+ * event. A revocation updates the row first, so it is effective at once even if the event
+ * cannot be written (the caller then sees the error and retries).
  */
 export class ApiKeysService {
   private readonly events: EventSourcedRepository<ApiKeyCommand, ApiKeyEvent, ApiKeyState>;
@@ -71,6 +86,7 @@ export class ApiKeysService {
   constructor(
     store: EventStore,
     private readonly keys: PostgresApiKeyStore,
+    private readonly secrets: PostgresApiKeySecretStore,
     private readonly hasher: ApiKeySecretHasher,
     private readonly sources: EnvelopeSources,
   ) {
@@ -101,6 +117,7 @@ export class ApiKeysService {
       { tenantId: principal.tenantId, projectId, role: request.role, name: request.name, expiresAt, tenantRoles },
       { hasher: this.hasher, now: new Date(this.sources.now()) },
     );
+    await keepSecretHash(this.secrets, record);
     await this.events.handle(
       apiKeyStreamId(record.keyId),
       {
@@ -109,7 +126,6 @@ export class ApiKeysService {
           apiKeyId: record.keyId,
           name: record.name,
           role: record.role,
-          secretHash: record.secretHash,
           prefix: record.prefix,
           expiresAt: expiresAt?.getTime() ?? null,
           tenantRoles: record.tenantRoles,

@@ -1,14 +1,16 @@
 import type { EnvelopeSources, EventStore } from '@evalvault/platform';
 import { apiKeyStreamId } from '../access/api-key.decider.js';
-import { apiKeyRepository } from '../access/api-keys.service.js';
+import { apiKeyRepository, keepSecretHash } from '../access/api-keys.service.js';
 import { API_KEY_PREFIX, parseApiKey, type ApiKeyRecord, type ApiKeySecretHasher } from './api-keys.js';
 import type { PostgresApiKeyStore } from './postgres-api-key.store.js';
+import type { PostgresApiKeySecretStore } from './postgres-api-key-secret.store.js';
 
 export const DEFAULT_TENANT = 'default';
 export const DEFAULT_PROJECT = 'default';
 
 export interface BootstrapKeyParts {
   keys: PostgresApiKeyStore;
+  secrets: PostgresApiKeySecretStore;
   hasher: ApiKeySecretHasher;
   store: EventStore;
   sources: EnvelopeSources;
@@ -17,9 +19,10 @@ export interface BootstrapKeyParts {
 /**
  * EVALVAULT_BOOTSTRAP_ADMIN_KEY makes a key the operator chose an admin of project `default`
  * of tenant `default`, so a fresh installation can be used (and can issue other keys) without
- * a database console. Only its hash is stored. Like every key it is an ApiKeyIssued event first
- * (once: a restart with the same key finds the stream), so the read model can be rebuilt from
- * the store and the audit log shows where the key came from.
+ * a database console. Only its hash is stored, in the gateway's secret store. Like every key it
+ * is an ApiKeyIssued event first (once: a restart with the same key finds the stream), so the key
+ * store can be rebuilt from the events and the secret store, and the audit log shows where the
+ * key came from. Another secret with the id of a kept key is refused.
  *
  * It holds no audit role: the credential that acts is not the one that reads, or erases, the
  * trail. Its admin grants `auditor` or `audit-admin` to named members or keys, each grant an
@@ -50,6 +53,7 @@ export async function ensureBootstrapKey(plaintext: string, parts: BootstrapKeyP
     actor: { subject: 'system:bootstrap', authMethod: 'system', apiKeyId: null },
   };
   // Issued by an earlier start: the decider records nothing the second time.
+  await keepSecretHash(parts.secrets, record);
   await apiKeyRepository(parts.store, parts.sources).handle(
     apiKeyStreamId(record.keyId),
     {
@@ -58,7 +62,6 @@ export async function ensureBootstrapKey(plaintext: string, parts: BootstrapKeyP
         apiKeyId: record.keyId,
         name: record.name,
         role: record.role,
-        secretHash: record.secretHash,
         prefix: record.prefix,
         expiresAt: null,
         tenantRoles: record.tenantRoles,

@@ -3,6 +3,7 @@ import {
   CreateApiKeys1764400000000,
   DropBootstrapAuditorRole1765100000000,
 } from '../auth/postgres-api-key.store.js';
+import { CreateApiKeySecrets1765400100000 } from '../auth/postgres-api-key-secret.store.js';
 import { CreateMembers1764900000001, CreateTenantMembers1765100000001 } from '../members/postgres-member.store.js';
 import { idempotencyMigration, idempotencyScopeMigration } from '../http/index.js';
 
@@ -15,4 +16,5 @@ export const GATEWAY_MIGRATIONS = [
   idempotencyScopeMigration(GATEWAY_SCHEMA),
   DropBootstrapAuditorRole1765100000000,
   CreateTenantMembers1765100000001,
+  CreateApiKeySecrets1765400100000,
 ];
