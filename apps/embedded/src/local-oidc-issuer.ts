@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { errors } from 'oidc-provider';
 import type { DataDirectory } from './data-directory.js';
 import { withSignInPages } from './local-sign-in.js';
 import { ADMIN_PASSWORD_FILE, LocalUsers } from './local-users.js';
@@ -34,6 +33,40 @@ export interface LocalOidcIssuer {
  * memory and do not (sign in again after a restart).
  */
 export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promise<LocalOidcIssuer> {
+  const users = await LocalUsers.open(dir);
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The provider (its module alone takes a third of a second to load) and a new data directory's
+  // signing key (an RSA key pair) are made at the first request, not at every start.
+  let handler: Promise<RequestListener> | undefined;
+  server.on('request', (request, response) => {
+    handler ??= providerHandler(dir, issuer, users);
+    handler.then(
+      (handle) => handle(request, response),
+      () => {
+        handler = undefined;
+        response.writeHead(503).end();
+      },
+    );
+  });
+  return {
+    issuer,
+    audience: API_AUDIENCE,
+    jwksUri: `${issuer}/jwks`,
+    adminPasswordFile: dir.secretPath(ADMIN_PASSWORD_FILE),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function providerHandler(dir: DataDirectory, issuer: string, users: LocalUsers): Promise<RequestListener> {
   const signingKey = JSON.parse(
     await persistedJson(dir, 'oidc-signing-key.json', async () => {
       const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -45,13 +78,7 @@ export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promis
       });
     }),
   ) as JWK;
-  const users = await LocalUsers.open(dir);
-  const server: Server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { default: Provider, errors } = await import('oidc-provider');
   const provider = quietly(
     () =>
       new Provider(issuer, {
@@ -103,18 +130,7 @@ export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promis
         },
       }),
   );
-  server.on('request', withSignInPages(provider, users, provider.callback()));
-  return {
-    issuer,
-    audience: API_AUDIENCE,
-    jwksUri: `${issuer}/jwks`,
-    adminPasswordFile: dir.secretPath(ADMIN_PASSWORD_FILE),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return withSignInPages(provider, users, provider.callback());
 }
 
 /**
