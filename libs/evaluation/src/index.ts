@@ -4,3 +4,4 @@ export type { JudgeRequest, LlmJudge } from './model/llm-judge.port.js';
 export * from './metrics/index.js';
 export * from './gates/index.js';
 export * from './datasets/index.js';
+export * from './statistics/index.js';
