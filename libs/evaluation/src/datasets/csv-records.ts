@@ -13,10 +13,11 @@ export interface CsvRecord {
  * syntax error still reaches the caller before the error (a destroyed stream would drop
  * its buffered records). One write is parsed at a time: memory holds one chunk's records.
  */
-export async function* csvRecords(texts: AsyncIterable<string>): AsyncGenerator<CsvRecord> {
+export async function* csvRecords(texts: AsyncIterable<string>, delimiter = ','): AsyncGenerator<CsvRecord> {
   const pending: CsvRecord[] = [];
   const last: LastRecord = { endLine: 0, emptyLines: 0 };
   const parser = parse({
+    delimiter,
     relax_column_count: true, // a short or long row is one invalid row, not the end of the file
     skip_empty_lines: true,
     on_record: (fields: string[], context) => {

@@ -30,10 +30,18 @@ export interface HeaderRow {
   kind: 'header';
   name?: string;
   version?: string | number;
+  /** As the REST API's dataset body has it. */
+  description?: string;
   thresholds?: Record<string, number>;
 }
 
 export type DatasetRow = CaseRow | InvalidRow | HeaderRow;
+
+/** How to read a dataset, beyond its format. */
+export interface ReadOptions {
+  /** CSV only: the cell delimiter; by default told from the header line (`,`, `;` or a tab). */
+  delimiter?: string;
+}
 
 export type RowErrorCode =
   | 'INVALID_JSON'

@@ -7,6 +7,7 @@ describe('detectFormat', () => {
     ['dir.v2/cases.NDJSON', 'jsonl'],
     ['golden.json', 'json'],
     ['export.CSV', 'csv'],
+    ['export.tsv', 'csv'],
   ])('reads %s as %s', (fileName, format) => {
     expect(detectFormat(fileName)).toBe(format);
   });
@@ -17,7 +18,7 @@ describe('detectFormat', () => {
       expect(() => detectFormat(fileName)).toThrow(
         new DatasetError(
           'UNSUPPORTED_FORMAT',
-          `cannot tell the format of "${fileName}": supported extensions are .jsonl, .ndjson, .json, .csv`,
+          `cannot tell the format of "${fileName}": supported extensions are .jsonl, .ndjson, .json, .csv, .tsv`,
         ),
       );
     },

@@ -7,6 +7,7 @@ const EXTENSIONS = new Map<string, DatasetFormat>([
   ['.ndjson', 'jsonl'],
   ['.json', 'json'],
   ['.csv', 'csv'],
+  ['.tsv', 'csv'], // tab-separated: the CSV reader tells the delimiter from the header
 ]);
 
 /** The format a file's extension (case-insensitive) names. */

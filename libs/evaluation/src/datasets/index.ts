@@ -11,5 +11,6 @@ export {
   type DatasetSource,
   type HeaderRow,
   type InvalidRow,
+  type ReadOptions,
   type RowErrorCode,
 } from './dataset-row.js';

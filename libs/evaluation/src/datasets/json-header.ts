@@ -1,7 +1,7 @@
 import { DatasetError, type HeaderRow } from './dataset-row.js';
 import { describeValue, isRecord } from './validate-case.js';
 
-export const HEADER_FIELDS = new Set(['name', 'version', 'thresholds']);
+export const HEADER_FIELDS = new Set(['name', 'version', 'description', 'thresholds']);
 
 /**
  * Stores one dataset-level field after checking its type. A wrong type fails the whole
@@ -10,6 +10,7 @@ export const HEADER_FIELDS = new Set(['name', 'version', 'thresholds']);
  */
 export function setHeaderField(header: HeaderRow, key: string, value: unknown, line: number): void {
   if (key === 'name' && typeof value === 'string') header.name = value;
+  else if (key === 'description' && typeof value === 'string') header.description = value;
   else if (key === 'version' && (typeof value === 'string' || typeof value === 'number')) header.version = value;
   else if (key === 'thresholds' && isThresholds(value)) header.thresholds = value;
   else throw new DatasetError('UNREADABLE_DATASET', `${key} ${expectation(key)}, got ${describeValue(value)}`, line);
@@ -20,7 +21,7 @@ function isThresholds(value: unknown): value is Record<string, number> {
 }
 
 function expectation(key: string): string {
-  if (key === 'name') return 'must be a string';
+  if (key === 'name' || key === 'description') return 'must be a string';
   if (key === 'version') return 'must be a string or a number';
   return 'must be an object of metric names to numbers';
 }

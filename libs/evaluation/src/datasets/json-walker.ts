@@ -7,8 +7,12 @@ export type WalkEvent = { type: 'case'; value: unknown; line: number } | { type:
 
 type Step = 'root' | 'key' | 'casesStart' | 'cases' | 'item' | 'headerValue' | 'end';
 
+/** The array of cases: `test_cases` in files, `cases` as in the REST API's dataset body; a dataset has one. */
+const CASES_KEYS = new Set(['test_cases', 'cases']);
+
 /**
- * Follows the token stream of `{name, version, thresholds, test_cases: [...]}`, assembling
+ * Follows the token stream of `{name, version, description, thresholds, test_cases: [...]}` (or
+ * `cases: [...]`, so a body sent to the REST API reads as a file too), assembling
  * one test case (or header value) at a time, so memory holds a single case. Header fields
  * may come on either side of test_cases: those seen before it are announced when it opens,
  * and if more arrive after it a complete header is announced again at the end, so the last
@@ -20,6 +24,7 @@ export class DatasetWalker {
   private key = '';
   private valueLine = 0;
   private readonly seenKeys = new Set<string>();
+  private casesKey: string | null = null;
   private readonly header: HeaderRow = { kind: 'header' };
   private headerChangedAfterCases = false;
 
@@ -28,13 +33,13 @@ export class DatasetWalker {
     switch (this.step) {
       case 'root':
         if (token.name !== 'startObject')
-          fail(`a JSON dataset must be an object with a test_cases array, got ${kind(token)}`, line);
+          fail(`a JSON dataset must be an object with a test_cases (or cases) array, got ${kind(token)}`, line);
         this.step = 'key';
         return null;
       case 'key':
         return this.onKey(token, line);
       case 'casesStart':
-        if (token.name !== 'startArray') fail(`test_cases must be an array, got ${kind(token)}`, line);
+        if (token.name !== 'startArray') fail(`${this.casesKey} must be an array, got ${kind(token)}`, line);
         this.step = 'cases';
         return null;
       case 'cases':
@@ -60,7 +65,7 @@ export class DatasetWalker {
 
   private onKey(token: Token, line: number): WalkEvent | null {
     if (token.name === 'endObject') {
-      if (!this.seenKeys.has('test_cases')) fail('the dataset has no test_cases array', line);
+      if (this.casesKey === null) fail('the dataset has no test_cases (or cases) array', line);
       this.step = 'end';
       return this.headerChangedAfterCases ? this.headerEvent() : null;
     }
@@ -68,12 +73,14 @@ export class DatasetWalker {
     const key = token.value;
     if (this.seenKeys.has(key)) fail(`the dataset field ${key} appears twice`, line);
     this.seenKeys.add(key);
-    if (key === 'test_cases') {
+    if (CASES_KEYS.has(key)) {
+      if (this.casesKey !== null) fail(`the dataset has both ${this.casesKey} and ${key}: keep one`, line);
+      this.casesKey = key;
       this.step = 'casesStart';
       return Object.keys(this.header).length > 1 ? this.headerEvent() : null;
     }
     if (!HEADER_FIELDS.has(key))
-      fail(`unknown dataset field ${key} (allowed: name, version, thresholds, test_cases)`, line);
+      fail(`unknown dataset field ${key} (allowed: ${[...HEADER_FIELDS].join(', ')}, test_cases or cases)`, line);
     this.key = key;
     this.startValue('headerValue', line);
     return null;
@@ -94,7 +101,7 @@ export class DatasetWalker {
       return { type: 'case', value, line: this.valueLine };
     }
     setHeaderField(this.header, this.key, value, this.valueLine);
-    this.headerChangedAfterCases = this.seenKeys.has('test_cases');
+    this.headerChangedAfterCases = this.casesKey !== null;
     this.step = 'key';
     return null;
   }

@@ -70,10 +70,54 @@ describe('readDataset csv', () => {
     expect(rows).toMatchObject([{ kind: 'case', line: 2 }]);
   });
 
+  it('takes a contexts cell that is not a JSON array as one plain context', async () => {
+    const text = [
+      'question,answer,contexts',
+      'Q1,A,The policy allows 30 days.',
+      'Q2,A,"""Quoted"", with a comma"',
+      'Q3,A,[]',
+    ];
+    expect((await readAll(text.join('\n'), 'csv')).map((r) => (r.kind === 'case' ? r.testCase.contexts : r))).toEqual([
+      ['The policy allows 30 days.'],
+      ['"Quoted", with a comma'],
+      [],
+    ]);
+  });
+
+  it.each([
+    ['semicolons', ';'],
+    ['tabs', '\t'],
+  ])('detects a header separated by %s, and keeps commas inside cells', async (_, separator) => {
+    const text = [
+      ['id', 'question', 'answer', 'contexts'].join(separator),
+      ['q1', 'Why, exactly?', 'Because, that is why.', '"[""one, two"", ""three""]"'].join(separator),
+      ['q2', 'Q2', '"A; B"', 'Plain context, with a comma'].join(separator),
+    ].join('\n');
+    expect(await readAll(text, 'csv', 3)).toMatchObject([
+      {
+        line: 2,
+        testCase: {
+          id: 'q1',
+          question: 'Why, exactly?',
+          answer: 'Because, that is why.',
+          contexts: ['one, two', 'three'],
+        },
+      },
+      { line: 3, testCase: { id: 'q2', answer: 'A; B', contexts: ['Plain context, with a comma'] } },
+    ]);
+  });
+
+  it('reads with the delimiter it is given', async () => {
+    const ok = 'question|answer|contexts\nQ;1|A,2|c\n';
+    const read: DatasetRow[] = [];
+    for await (const row of readDataset(Readable.from([ok]), 'csv', { delimiter: '|' })) read.push(row);
+    expect(read).toMatchObject([{ testCase: { question: 'Q;1', answer: 'A,2', contexts: ['c'] } }]);
+  });
+
   it('reports invalid rows at their line and reads on', async () => {
     const text = [
       header,
-      'a,Q?,A.,"""just text""",,',
+      'a,Q?,A.,"[1, 2]",,',
       'b,Q?,A.,[oops,,',
       'c,Q?,A.,[],,"[1]"',
       'd,Q?,A.',
@@ -88,11 +132,11 @@ describe('readDataset csv', () => {
         r.kind === 'invalid' ? [r.errorCode, r.reason] : r.kind === 'case' ? [r.kind, r.line] : [r.kind],
       ),
     ).toEqual([
-      ['INVALID_FIELD', 'line 2: contexts must be an array of strings, got string'],
+      ['INVALID_FIELD', 'line 2: contexts must be an array of strings, got number at contexts[0]'],
       [
         'INVALID_JSON',
         expect.stringMatching(
-          /^line 3: contexts must be a JSON array of strings, but the cell is not valid JSON \(.+\)$/,
+          /^line 3: contexts starting with \[ must be a JSON array of strings, but the cell is not valid JSON \(.+\)$/,
         ),
       ],
       ['INVALID_FIELD', 'line 4: metadata must be an object, got array'],

@@ -1,22 +1,27 @@
+import { withDetectedDelimiter } from './csv-delimiter.js';
 import { csvRecords, type CsvRecord } from './csv-records.js';
-import { DatasetError, type CaseRow, type DatasetSource, type InvalidRow } from './dataset-row.js';
+import { DatasetError, type CaseRow, type DatasetSource, type InvalidRow, type ReadOptions } from './dataset-row.js';
 import { RowBuilder } from './row-builder.js';
 import { decodeText } from './text-source.js';
 
 const REQUIRED = ['question', 'answer', 'contexts'];
 const OPTIONAL = ['id', 'ground_truth', 'metadata'];
-/** Cells holding JSON text: a CSV cell is flat, these fields are not. */
+/** Cells holding JSON text: a CSV cell is flat, these fields are not (one plain context aside). */
 const JSON_CELLS = new Set(['contexts', 'metadata']);
 
 /**
- * CSV with a header row naming the columns (any order). An empty cell means the field is
- * absent (so an empty ground_truth is null and an empty id is generated), since CSV cannot
- * tell the two apart. Lines holding only whitespace are skipped, as in JSONL.
+ * CSV with a header row naming the columns (any order), separated by commas, semicolons or tabs
+ * (whichever the header holds most of, unless `options.delimiter` says). An empty cell means the
+ * field is absent (so an empty ground_truth is null and an empty id is generated), since CSV
+ * cannot tell the two apart. Lines holding only whitespace are skipped, as in JSONL.
  */
-export async function* readCsv(source: DatasetSource): AsyncGenerator<CaseRow | InvalidRow> {
+export async function* readCsv(source: DatasetSource, options: ReadOptions = {}): AsyncGenerator<CaseRow | InvalidRow> {
   const rows = new RowBuilder();
   let columns: string[] | null = null;
-  for await (const record of csvRecords(decodeText(source))) {
+  const { delimiter, texts } = options.delimiter
+    ? { delimiter: options.delimiter, texts: decodeText(source) }
+    : await withDetectedDelimiter(decodeText(source));
+  for await (const record of csvRecords(texts, delimiter)) {
     if (isBlank(record.fields)) continue;
     if (columns === null) columns = checkHeader(record);
     else yield recordToRow(rows, columns, record);
@@ -51,22 +56,30 @@ function recordToRow(rows: RowBuilder, columns: string[], record: CsvRecord): Ca
   for (const [i, column] of columns.entries()) {
     const cell = fields[i] ?? '';
     if (cell === '') continue;
-    if (!JSON_CELLS.has(column)) {
-      raw[column] = cell;
+    if (!JSON_CELLS.has(column) || isPlainContext(column, cell)) {
+      raw[column] = column === 'contexts' ? [cell] : cell;
       continue;
     }
     try {
       raw[column] = JSON.parse(cell);
     } catch (error) {
-      const shape = column === 'contexts' ? 'a JSON array of strings' : 'a JSON object';
+      const shape =
+        column === 'contexts'
+          ? 'contexts starting with [ must be a JSON array of strings'
+          : 'metadata must be a JSON object';
       return rows.invalid(
         line,
         'INVALID_JSON',
-        `${column} must be ${shape}, but the cell is not valid JSON (${(error as Error).message})`,
+        `${shape}, but the cell is not valid JSON (${(error as Error).message})`,
       );
     }
   }
   return rows.fromRaw(raw, line);
+}
+
+/** A contexts cell that is not a JSON array is one context, as written (a spreadsheet's usual cell). */
+function isPlainContext(column: string, cell: string): boolean {
+  return column === 'contexts' && !cell.trimStart().startsWith('[');
 }
 
 function isBlank(fields: string[]): boolean {

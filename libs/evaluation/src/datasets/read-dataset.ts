@@ -1,4 +1,4 @@
-import type { DatasetFormat, DatasetRow, DatasetSource } from './dataset-row.js';
+import type { DatasetFormat, DatasetRow, DatasetSource, ReadOptions } from './dataset-row.js';
 import { readCsv } from './read-csv.js';
 import { readJson } from './read-json.js';
 import { readJsonl } from './read-jsonl.js';
@@ -8,13 +8,17 @@ import { readJsonl } from './read-jsonl.js';
  * reading goes on after them) and, for JSON, header rows. Throws a DatasetError with code
  * UNREADABLE_DATASET when the file itself is broken; rows yielded before stay as they were.
  */
-export function readDataset(source: DatasetSource, format: DatasetFormat): AsyncGenerator<DatasetRow> {
+export function readDataset(
+  source: DatasetSource,
+  format: DatasetFormat,
+  options: ReadOptions = {},
+): AsyncGenerator<DatasetRow> {
   switch (format) {
     case 'jsonl':
       return readJsonl(source);
     case 'json':
       return readJson(source);
     case 'csv':
-      return readCsv(source);
+      return readCsv(source, options);
   }
 }

@@ -105,16 +105,36 @@ describe('readDataset json', () => {
     ]);
   });
 
+  it("reads the REST API's dataset body, {name, description, cases}, like a test_cases file", async () => {
+    const text = pretty({ name: 'faq', description: 'Help desk', cases: [{ id: 'q1', ...base }, base] });
+    expect(await readAll(text, 'json')).toEqual([
+      { kind: 'header', name: 'faq', description: 'Help desk' },
+      { kind: 'case', index: 0, line: 5, testCase: expect.objectContaining({ id: 'q1', contexts: ['c1'] }) },
+      { kind: 'case', index: 1, line: 14, testCase: expect.objectContaining({ id: 'case-2' }) },
+    ]);
+  });
+
   it.each([
-    ['an array at the root', '[1, 2]', 1, 'a JSON dataset must be an object with a test_cases array, got an array'],
+    [
+      'an array at the root',
+      '[1, 2]',
+      1,
+      'a JSON dataset must be an object with a test_cases (or cases) array, got an array',
+    ],
     ['an empty file', '\n\n', 2, 'the file holds no JSON object'],
-    ['no test_cases', '{\n  "name": "x"\n}', 3, 'the dataset has no test_cases array'],
+    ['no test_cases', '{\n  "name": "x"\n}', 3, 'the dataset has no test_cases (or cases) array'],
     ['test_cases not an array', '{\n"test_cases": {}}', 2, 'test_cases must be an array, got an object'],
     [
       'an unknown dataset field',
       '{"name": "x",\n "owner": "me", "test_cases": []}',
       2,
-      'unknown dataset field owner (allowed: name, version, thresholds, test_cases)',
+      'unknown dataset field owner (allowed: name, version, description, thresholds, test_cases or cases)',
+    ],
+    [
+      'both test_cases and cases',
+      '{"test_cases": [],\n"cases": []}',
+      2,
+      'the dataset has both test_cases and cases: keep one',
     ],
     [
       'a repeated dataset field',
