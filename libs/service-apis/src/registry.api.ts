@@ -1,3 +1,4 @@
+import type { VersionRef } from '@evalvault/contracts';
 import type { Page } from './runs.api.js';
 
 /**
@@ -113,6 +114,41 @@ export interface RegistryPageQuery {
   cursor?: string;
 }
 
+/**
+ * Version labels a run may name instead of a number: `latest`, the newest version; `approved`,
+ * the newest approved version. (The registry has no other labels.)
+ */
+export const REGISTRY_LABELS = ['latest', 'approved'] as const;
+export type RegistryLabel = (typeof REGISTRY_LABELS)[number];
+
+/**
+ * How a run names a registered prompt or model profile: by id or by name, at a version number or
+ * a label (neither: `latest`). The registry resolves it to one exact version, which the run pins.
+ */
+export interface RegistryReference {
+  id?: string | null;
+  name?: string | null;
+  version?: number | null;
+  label?: RegistryLabel | null;
+}
+
+/** What a run names in the registry, resolved and checked together before it is submitted. */
+export interface PinRunVersionsRequest {
+  dataset?: { id: string; version: number } | null;
+  prompt?: RegistryReference | null;
+  modelProfile?: RegistryReference | null;
+}
+
+/** The exact versions a run pins, with their content hashes. */
+export interface PinnedRunVersions {
+  dataset: VersionRef | null;
+  prompt: VersionRef | null;
+  modelProfile: VersionRef | null;
+}
+
+/** A run naming an unapproved version in a project whose policy requires approval: an HTTP 422. */
+export const VERSION_NOT_APPROVED_STATUS = 422;
+
 export interface RegistryOperations {
   registerPrompt: { input: RegisterPromptRequest; output: RegisteredVersion };
   registerModelProfile: { input: RegisterModelProfileRequest; output: RegisteredVersion };
@@ -122,6 +158,8 @@ export interface RegistryOperations {
   getVersion: { input: RegistryVersionRef; output: VersionView };
   getDatasetCases: { input: { id: string; version: number } & RegistryPageQuery; output: Page<DatasetCase> };
   approveVersion: { input: RegistryVersionRef & { comment?: string | null }; output: VersionView };
+  /** Resolves a run's references to exact versions; refuses (422) unapproved ones where approval is required. */
+  pinRunVersions: { input: PinRunVersionsRequest; output: PinnedRunVersions };
 }
 
 /**

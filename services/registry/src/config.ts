@@ -7,6 +7,7 @@ import {
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
+import { ApprovalPolicy } from './pinning/approval-policy.js';
 
 export const DEFAULT_PORT = 8082;
 export const DEFAULT_DATASET_MAX_BYTES = 256 * 1024 * 1024;
@@ -27,6 +28,8 @@ export interface RegistryConfig extends ServiceConfig {
   /** The relay's checkpoint name, and where a relay without a checkpoint starts in the event log. */
   relayName: string;
   relayStart: 'earliest' | 'latest';
+  /** Projects that run approved versions only (REGISTRY_APPROVAL_REQUIRED). */
+  approval: ApprovalPolicy;
 }
 
 /** The only place this service reads its environment. */
@@ -42,5 +45,6 @@ export function loadConfig(env: Environment): RegistryConfig {
     groupPrefix: env['REGISTRY_GROUP_PREFIX'] || 'registry',
     relayName: env['REGISTRY_RELAY_NAME'] || 'registry',
     relayStart: readChoice(env, 'REGISTRY_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
+    approval: ApprovalPolicy.parse(env['REGISTRY_APPROVAL_REQUIRED']),
   };
 }

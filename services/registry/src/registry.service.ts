@@ -66,7 +66,7 @@ export const REGISTRY_SERVICE = defineOwnerService<
       module: RegistryModule.with(parts),
       consumers: [adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL)],
       internalApi: {
-        operations: registryOperationHandlers(commands, parts.queries, randomUUID),
+        operations: registryOperationHandlers(commands, parts.queries, randomUUID, config.approval),
         routes: (fastify, verifier, log) =>
           registerDatasetUploadApi(fastify, { commands, verifier, newId: randomUUID, logger: log }),
       },

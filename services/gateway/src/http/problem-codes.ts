@@ -42,6 +42,7 @@ export const PROBLEM_CODES: Readonly<Record<string, ProblemCode>> = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency-Key reused with a different request' },
+  VERSION_NOT_APPROVED: { status: 422, title: 'Registry version not approved' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   [ServiceClientErrorCode.Internal]: shared(ServiceClientErrorCode.Internal, 'Internal error'),
   [ServiceClientErrorCode.Unavailable]: shared(ServiceClientErrorCode.Unavailable, 'Service unavailable'),

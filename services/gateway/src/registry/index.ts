@@ -12,7 +12,7 @@ export {
   type RegistryClient,
 } from './registry-client.js';
 export { installDatasetUploads } from './dataset-uploads.js';
-export { pinRegisteredDataset } from './dataset-pinning.js';
+export { pinRunReferences, type RunReference, type SubmitRunBody } from './run-pinning.js';
 
 /** Registration routes first: `POST …/datasets` and the shared per-kind routes live on the same paths. */
 export const REGISTRY_CONTROLLERS: Type[] = [

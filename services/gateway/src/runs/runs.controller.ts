@@ -24,7 +24,6 @@ import type {
   RunSummary,
   RunView,
   RunsOperations,
-  SubmitRunRequest,
   SubmittedRun,
 } from '@evalvault/service-apis';
 import { AccessGuard, Requires } from '../access/access.guard.js';
@@ -40,7 +39,7 @@ import {
 } from './runs.schemas.js';
 import { compareRuns, type RunComparison } from './run-comparison.js';
 import { sseFrame, streamRunProgress } from './run-progress.js';
-import { pinRegisteredDataset, REGISTRY_CLIENT, type RegistryClient } from '../registry/index.js';
+import { pinRunReferences, REGISTRY_CLIENT, type RegistryClient, type SubmitRunBody } from '../registry/index.js';
 import { CREDENTIAL_WATCH, type CredentialWatch } from '../auth/credential-watch.js';
 import { problemFor } from '../http/problem.js';
 
@@ -63,12 +62,12 @@ export class RunsController {
   async submit(
     @Req() request: FastifyRequest,
     @Param('project') project: string,
-    @Body() body: SubmitRunRequest,
+    @Body() body: SubmitRunBody,
     @Headers('idempotency-key') key?: string,
   ): Promise<SubmittedRun> {
     const identity = identityOf(request, project);
-    const dataset = await pinRegisteredDataset(this.registry, body.dataset, identity); // a registered version runs with the registry's content hash
-    return this.runs.call('submitRun', { ...body, dataset, idempotencyKey: key ?? null }, identity);
+    const pinned = await pinRunReferences(this.registry, body, identity); // exact, approved where required
+    return this.runs.call('submitRun', { ...body, ...pinned, idempotencyKey: key ?? null }, identity);
   }
 
   @Get()

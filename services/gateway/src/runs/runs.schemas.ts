@@ -3,14 +3,20 @@ import { ID_SCHEMA as id, PROJECT_PARAMS } from '../http/common-schemas.js';
 
 export { PROJECT_PARAMS };
 
-const versionRef = {
+/**
+ * A registered prompt or model profile: by id or name, at a version or a label (`latest`, the
+ * default; `approved`), resolved to one exact version at submission. `contentHash` is accepted
+ * from older clients and ignored: the registry's hash is pinned.
+ */
+const registryReference = {
   type: 'object',
-  required: ['id', 'version', 'contentHash'],
+  anyOf: [{ required: ['id'] }, { required: ['name'] }],
   properties: {
-    id,
-    name: { type: ['string', 'null'] },
-    version: { type: ['integer', 'null'] },
-    contentHash: { type: 'string' },
+    id: { anyOf: [id, { type: 'null' }] },
+    name: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+    version: { type: ['integer', 'null'], minimum: 1 },
+    label: { anyOf: [{ type: 'string', enum: ['latest', 'approved'] }, { type: 'null' }] },
+    contentHash: { type: 'string', maxLength: 200 },
   },
 } as const;
 
@@ -76,8 +82,8 @@ export const SUBMIT_RUN_BODY = {
         missingBaseline: { type: 'string', enum: ['fail', 'pass'] },
       },
     },
-    prompt: { anyOf: [versionRef, { type: 'null' }] },
-    modelProfile: { anyOf: [versionRef, { type: 'null' }] },
+    prompt: { anyOf: [registryReference, { type: 'null' }] },
+    modelProfile: { anyOf: [registryReference, { type: 'null' }] },
     labels: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 200 } },
     rejectedRows: { type: 'array', maxItems: 5_000, items: rejectedRow },
   },

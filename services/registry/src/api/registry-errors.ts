@@ -1,10 +1,11 @@
 import { ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
 import { ContentNotFoundError } from '@evalvault/platform';
+import { VERSION_NOT_APPROVED_STATUS } from '@evalvault/service-apis';
 import { RegistryError, RegistryErrorCode } from '../resource/resource.errors.js';
 
 /** Registry errors as the gateway should see them: one table. */
 const CODE_FOR: Record<
-  Exclude<RegistryErrorCode, RegistryErrorCode.Foreign | RegistryErrorCode.TooLarge>,
+  Exclude<RegistryErrorCode, RegistryErrorCode.Foreign | RegistryErrorCode.TooLarge | RegistryErrorCode.NotApproved>,
   ServiceClientErrorCode
 > = {
   [RegistryErrorCode.NotFound]: ServiceClientErrorCode.NotFound,
@@ -18,6 +19,11 @@ export function asServiceClientError(error: unknown): unknown {
     // Travels as INVALID_INPUT with status 413, which the gateway answers as PAYLOAD_TOO_LARGE.
     if (error.code === RegistryErrorCode.TooLarge)
       return new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message, { status: 413 });
+    // Travels as INVALID_INPUT with status 422, which the gateway answers as VERSION_NOT_APPROVED.
+    if (error.code === RegistryErrorCode.NotApproved)
+      return new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message, {
+        status: VERSION_NOT_APPROVED_STATUS,
+      });
     return new ServiceClientError(CODE_FOR[error.code], error.message);
   }
   // A registered version whose content is gone is the registry's fault, not the caller's.

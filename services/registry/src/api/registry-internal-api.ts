@@ -4,6 +4,8 @@ import { REGISTRY_KINDS, type RegistryOperations } from '@evalvault/service-apis
 import type { RegistryCommands } from '../resource/registry.commands.js';
 import { isResourceKind, type ResourceKind } from '../resource/resource-kind.js';
 import type { RegistryQueries } from '../projection/registry.queries.js';
+import { ApprovalPolicy } from '../pinning/approval-policy.js';
+import { RunPinning } from '../pinning/run-pinning.js';
 import { translated } from './registry-errors.js';
 
 export function scopeOf(identity: InternalIdentity): Scope {
@@ -40,7 +42,9 @@ export function registryOperationHandlers(
   commands: RegistryCommands,
   queries: RegistryQueries,
   newId: () => string,
+  approval: ApprovalPolicy = ApprovalPolicy.NONE,
 ): OperationHandlers<RegistryOperations> {
+  const pinning = new RunPinning(queries, approval);
   return {
     registerPrompt: (input, identity) =>
       translated(() => commands.registerPrompt(input, commandContextOf(identity, newId))),
@@ -61,5 +65,6 @@ export function registryOperationHandlers(
         await commands.approveVersion(kindOf(kind), id, version, comment ?? null, commandContextOf(identity, newId));
         return queries.getVersion(scopeOf(identity), kindOf(kind), id, version);
       }),
+    pinRunVersions: (input, identity) => translated(() => pinning.pin(scopeOf(identity), input)),
   };
 }

@@ -6,6 +6,7 @@ import type {
   LineageRun,
   Page,
   RegistryPageQuery,
+  RegistryReference,
   ResourceSummary,
   VersionSummary,
   VersionView,
@@ -121,6 +122,41 @@ export class RegistryQueries {
     );
     if (!rows[0]) throw notFound(kind, id, version);
     return { ...versionSummary(rows[0]), lineage: await this.lineageOf(scope, id, version) };
+  }
+
+  /**
+   * The exact version a reference names: a resource by id or by name, at a version number or a
+   * label (`latest`, the default; `approved`, the newest approved version).
+   */
+  async resolveVersion(scope: Scope, kind: ResourceKind, reference: RegistryReference): Promise<VersionSummary> {
+    const resource = await this.resourceOf(scope, kind, reference);
+    const label = reference.label ?? 'latest';
+    const named = reference.version ?? null;
+    const rows = await this.dataSource.query<VersionRow[]>(
+      `SELECT * FROM ${S}.versions WHERE resource_id = $1 AND tenant_id = $2 AND project_id = $3
+         AND ($4::int IS NULL OR version = $4) AND ($5::boolean IS FALSE OR approved_at IS NOT NULL)
+       ORDER BY version DESC LIMIT 1`,
+      [resource.id, scope.tenantId, scope.projectId, named, named === null && label === 'approved'],
+    );
+    if (rows[0]) return versionSummary(rows[0]);
+    if (named !== null) throw notFound(kind, resource.id, named);
+    throw new RegistryError(RegistryErrorCode.NotFound, `${kind} ${resource.name} has no ${label} version`);
+  }
+
+  private async resourceOf(scope: Scope, kind: ResourceKind, reference: RegistryReference): Promise<ResourceSummary> {
+    if (reference.id) {
+      const resource = await this.getResource(scope, kind, reference.id);
+      if (reference.name && reference.name !== resource.name)
+        throw new RegistryError(RegistryErrorCode.InvalidInput, `${kind} ${reference.id} is named ${resource.name}`);
+      return resource;
+    }
+    if (!reference.name) throw new RegistryError(RegistryErrorCode.InvalidInput, `a ${kind} is named by id or name`);
+    const rows = await this.dataSource.query<ResourceRow[]>(
+      `SELECT * FROM ${S}.resources WHERE tenant_id = $1 AND project_id = $2 AND kind = $3 AND name = $4`,
+      [scope.tenantId, scope.projectId, kind, reference.name],
+    );
+    if (!rows[0]) throw new RegistryError(RegistryErrorCode.NotFound, `${kind} named ${reference.name} not found`);
+    return resourceSummary(rows[0]);
   }
 
   /** A page of a dataset version's cases, streamed from the content store (only the page is held). */

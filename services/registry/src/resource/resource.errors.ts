@@ -5,6 +5,8 @@ export enum RegistryErrorCode {
   InvalidInput = 'INVALID_INPUT',
   TooLarge = 'PAYLOAD_TOO_LARGE',
   Conflict = 'REGISTRY_CONFLICT',
+  /** A run names an unapproved version in a project that runs approved versions only. */
+  NotApproved = 'VERSION_NOT_APPROVED',
 }
 
 export class RegistryError extends Error {
