@@ -125,6 +125,63 @@ export interface GetCasesQuery {
   cursor?: string;
 }
 
+/** A run as a comparison names it. */
+export interface ComparedRun {
+  runId: string;
+  status: string;
+  gatePassed: boolean | null;
+  configHash: string;
+}
+
+/** One case both runs scored on a metric, the candidate's score minus the base's. */
+export interface CaseScoreChange {
+  caseId: string;
+  base: number;
+  candidate: number;
+  difference: number;
+}
+
+/**
+ * A metric over the cases both runs evaluated, matched by case id: the mean paired difference
+ * (candidate − base) with a seeded paired bootstrap interval, a Wilcoxon signed-rank test, effect
+ * sizes, and the cases that fell most. `verdict` is `regressed` or `improved` only when p < alpha.
+ */
+export interface PairedMetricComparison {
+  cases: number;
+  meanBase: number;
+  meanCandidate: number;
+  meanDifference: number;
+  interval: { low: number; high: number; confidence: number; resamples: number; seed: number };
+  test: { name: 'wilcoxon_signed_rank'; statistic: number; pValue: number; method: 'exact' | 'normal' };
+  effectSize: { rankBiserial: number; cohensDz: number | null };
+  verdict: 'regressed' | 'improved' | 'unchanged';
+  alpha: number;
+  mostRegressed: CaseScoreChange[];
+}
+
+export interface MetricComparison {
+  metric: string;
+  /** Each run's aggregate over all its cases; null when the run lacks the metric. */
+  base: MetricAggregate | null;
+  candidate: MetricAggregate | null;
+  /** candidate.mean − base.mean over each run's own cases; null when either run lacks the metric. */
+  meanDelta: number | null;
+  /** Over the shared cases; null when no case was scored on the metric by both runs. */
+  paired: PairedMetricComparison | null;
+}
+
+export interface RunComparison {
+  base: ComparedRun;
+  candidate: ComparedRun;
+  /** What differs in what the two runs evaluated: dataset, prompt, modelProfile, judge, metrics, gateRules. */
+  configurationChanges: string[];
+  /** Cases evaluated by both runs (same case id); cases without an id cannot be matched. */
+  sharedCases: number;
+  metrics: MetricComparison[];
+  /** Metrics whose paired verdict is `regressed`. */
+  regressions: string[];
+}
+
 export interface RunsOperations {
   submitRun: { input: SubmitRunRequest; output: SubmittedRun };
   cancelRun: { input: { runId: string; reason: string | null }; output: { runId: string; status: string } };
@@ -132,4 +189,5 @@ export interface RunsOperations {
   getRun: { input: { runId: string }; output: RunView };
   listRuns: { input: ListRunsQuery; output: Page<RunSummary> };
   getCases: { input: GetCasesQuery; output: Page<CaseView> };
+  compareRuns: { input: { runId: string; otherRunId: string }; output: RunComparison };
 }

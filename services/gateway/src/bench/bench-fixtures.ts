@@ -98,6 +98,7 @@ export const FIXED_RUNS_HANDLERS: OperationHandlers<RunsOperations> = {
   getCases: notBenchmarked,
   cancelRun: notBenchmarked,
   retryRun: notBenchmarked,
+  compareRuns: notBenchmarked,
 };
 
 /** A fresh key in the bootstrap key's format, `evk_<12 hex>_<43 base64url>`, never printed. */

@@ -127,6 +127,7 @@ describe('runs internal API', () => {
       client.call('getCases', { runId }, stranger),
       client.call('cancelRun', { runId, reason: null }, stranger),
       client.call('retryRun', { runId, mode: 'all' }, stranger),
+      client.call('compareRuns', { runId, otherRunId: runId }, stranger),
     ])
       expect(await refusal(attempt)).toEqual({ code: 'NOT_FOUND', foreign: true });
     // A run that exists nowhere is not foreign.

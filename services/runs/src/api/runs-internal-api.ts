@@ -108,5 +108,11 @@ export function runsOperationHandlers(
           notFound(queries, identity, runId)
         );
       }),
+    compareRuns: (input, identity) =>
+      translated(async () => {
+        const { tenantId, projectId } = scopeOf(identity);
+        const comparison = await queries.compareRuns(tenantId, projectId, input.runId, input.otherRunId);
+        return 'missingRunId' in comparison ? notFound(queries, identity, comparison.missingRunId) : comparison;
+      }),
   };
 }

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { decodeCasesCursor, decodeRunsCursor, encodeCasesCursor, encodeRunsCursor, pageSize } from './cursor.js';
+import type { RunComparison } from '@evalvault/service-apis';
+import { compareRuns, type SharedCaseScores } from './run-comparison.js';
 import { RunsQueryError } from './runs-query.error.js';
 import {
   RUN_VIEW_STATUSES,
@@ -134,6 +136,52 @@ export class RunsQueries {
       items: page.map(toCaseView),
       nextCursor: rows.length > limit && last ? encodeCasesCursor(last.case_index) : null,
     };
+  }
+
+  /**
+   * Two runs compared: configuration, aggregates and, over the cases both evaluated, paired
+   * statistics per metric. `missingRunId` names a run this tenant and project cannot see.
+   */
+  async compareRuns(
+    tenantId: string,
+    projectId: string,
+    runId: string,
+    otherRunId: string,
+  ): Promise<RunComparison | { missingRunId: string }> {
+    const [base, candidate] = await Promise.all([
+      this.getRun(tenantId, projectId, runId),
+      this.getRun(tenantId, projectId, otherRunId),
+    ]);
+    if (!base) return { missingRunId: runId };
+    if (!candidate) return { missingRunId: otherRunId };
+    return compareRuns(base, candidate, await this.sharedCaseScores(tenantId, projectId, runId, otherRunId));
+  }
+
+  /**
+   * The scores of the cases both runs evaluated, matched by case id (the first case of a repeated
+   * id, in dataset order); only metric and score leave the database, not the explanations.
+   */
+  async sharedCaseScores(
+    tenantId: string,
+    projectId: string,
+    runId: string,
+    otherRunId: string,
+  ): Promise<SharedCaseScores[]> {
+    const rows: { case_id: string; base: Record<string, number>; candidate: Record<string, number> }[] =
+      await this.dataSource.query(
+        `SELECT DISTINCT ON (b.case_id) b.case_id,
+           (SELECT jsonb_object_agg(s->>'metric', s->'score') FROM jsonb_array_elements(b.scores) s) AS base,
+           (SELECT jsonb_object_agg(s->>'metric', s->'score') FROM jsonb_array_elements(c.scores) s) AS candidate
+         FROM "runs".run_cases b
+         JOIN "runs".run_cases c
+           ON c.tenant_id = b.tenant_id AND c.project_id = b.project_id AND c.run_id = $4
+          AND c.case_id = b.case_id AND c.status = 'evaluated'
+         WHERE b.tenant_id = $1 AND b.project_id = $2 AND b.run_id = $3 AND b.status = 'evaluated'
+           AND b.case_id IS NOT NULL
+         ORDER BY b.case_id, b.case_index, c.case_index`,
+        [tenantId, projectId, runId, otherRunId],
+      );
+    return rows.map((row) => ({ caseId: row.case_id, base: row.base ?? {}, candidate: row.candidate ?? {} }));
   }
 
   /**
