@@ -74,9 +74,12 @@ const RESTART = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
 let stopping = false;
 const running = new Map(); // service name -> child process
 
+// A young generation of 2 × 16 MB (docs/operations.md, "Memory"); NODE_OPTIONS given can override it.
+const nodeOptions = `--max-semi-space-size=16 ${env.NODE_OPTIONS ?? ''}`.trim();
+
 function launch(name, attempt = 0) {
   const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], {
-    env: { ...env, PORT: String(ports[name]) },
+    env: { ...env, PORT: String(ports[name]), NODE_OPTIONS: nodeOptions },
     stdio: 'inherit',
   });
   const startedAt = Date.now();
