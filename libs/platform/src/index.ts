@@ -79,6 +79,12 @@ export {
   type CursorValue,
 } from './read-model/keyset-cursor.js';
 export {
+  EVENT_STORE_KINDS,
+  loadEventStoreSettings,
+  type EventStoreSettings,
+} from './event-store/event-store-config.js';
+export { openEventStore, type OpenEventStoreOptions, type OpenedEventStore } from './event-store/open-event-store.js';
+export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreOptions,
 } from './event-store/eventstoredb/eventstoredb-event-store.js';

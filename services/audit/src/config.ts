@@ -1,9 +1,11 @@
 import {
   ConfigError,
+  loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
   readChoice,
   type Environment,
+  type EventStoreSettings,
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
@@ -13,6 +15,8 @@ export const DEFAULT_PORT = 8084;
 export interface AuditConfig extends ServiceConfig {
   databaseUrl: string;
   kafka: KafkaSettings;
+  /** Where its streams are kept: EVENT_STORE (postgres, eventstoredb) and EVENTSTOREDB_URL. */
+  eventStore: EventStoreSettings;
   /** The audit log's consumer group; every topic, every event type. */
   groupId: string;
   /** Where a new consumer group starts: `earliest` (default: the whole retained history) or `latest`. */
@@ -49,6 +53,7 @@ export function loadConfig(env: Environment): AuditConfig {
     ...loadServiceConfig('audit', env, DEFAULT_PORT),
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_audit@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-audit'),
+    eventStore: loadEventStoreSettings(env),
     groupId: env['AUDIT_GROUP_ID'] || 'audit-log',
     consumerStart: readChoice(env, 'AUDIT_CONSUMER_START', ['earliest', 'latest'] as const, 'earliest'),
     relayName: env['AUDIT_RELAY_NAME'] || 'audit',

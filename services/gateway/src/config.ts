@@ -1,10 +1,12 @@
 import {
   ConfigError,
+  loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
   readChoice,
   readPositiveInt,
   type Environment,
+  type EventStoreSettings,
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
@@ -15,6 +17,8 @@ export const DEFAULT_PORT = 8080;
 
 export interface GatewayConfig extends ServiceConfig {
   databaseUrl: string;
+  /** Where its streams are kept: EVENT_STORE (postgres, eventstoredb) and EVENTSTOREDB_URL. */
+  eventStore: EventStoreSettings;
   /** Where the relay publishes the gateway's own streams (API keys, members, denied accesses). */
   kafka: KafkaSettings;
   /** The relay's checkpoint name, and where a relay without a checkpoint starts in the event log. */
@@ -69,6 +73,7 @@ export function loadConfig(env: Environment): GatewayConfig {
     ...loadServiceConfig('gateway', env, DEFAULT_PORT),
     databaseUrl: gatewayDatabaseUrl(env),
     kafka: loadKafkaSettings(env, 'evalvault-gateway'),
+    eventStore: loadEventStoreSettings(env),
     relayName: env['GATEWAY_RELAY_NAME'] || 'gateway',
     relayStart: readChoice(env, 'GATEWAY_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
     runsUrl: env['RUNS_SERVICE_URL'] || 'http://127.0.0.1:8081',

@@ -1,4 +1,5 @@
 import {
+  loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
   readChoice,
@@ -16,6 +17,7 @@ export function loadConfig(env: Environment): MemoryConfig {
     ...loadServiceConfig('memory', env, DEFAULT_PORT),
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-memory'),
+    eventStore: loadEventStoreSettings(env),
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     relayName: env['MEMORY_RELAY_NAME'] || 'memory',
     relayStart: readChoice(env, 'MEMORY_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),

@@ -1,11 +1,13 @@
 import {
   ConfigError,
+  loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
   readChoice,
   readList,
   readPositiveInt,
   type Environment,
+  type EventStoreSettings,
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
@@ -36,6 +38,8 @@ export interface DeliveryConfig {
 
 export interface NotifierConfig extends ServiceConfig {
   databaseUrl: string;
+  /** Where its streams are kept: EVENT_STORE (postgres, eventstoredb) and EVENTSTOREDB_URL. */
+  eventStore: EventStoreSettings;
   kafka: KafkaSettings;
   /** Hosts destinations may be on (EVALVAULT_EGRESS_ALLOW); everything else is refused. */
   egressAllow: string[];
@@ -111,6 +115,7 @@ export function loadConfig(env: Environment): NotifierConfig {
     ...loadServiceConfig('notifier', env, DEFAULT_PORT),
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_notifier@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-notifier'),
+    eventStore: loadEventStoreSettings(env),
     egressAllow: readList(env, 'EVALVAULT_EGRESS_ALLOW').map((host) => host.toLowerCase()),
     egressAllowPrivate: egressAllowPrivate(env),
     secretRefPrefixes: prefixes.length > 0 ? prefixes : ['env:EVALVAULT_SECRET_', 'file:/run/secrets/'],

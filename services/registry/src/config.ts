@@ -1,9 +1,11 @@
 import {
+  loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
   readChoice,
   readPositiveInt,
   type Environment,
+  type EventStoreSettings,
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
@@ -16,6 +18,8 @@ export const DEFAULT_DATASET_MAX_LINE_BYTES = 1024 * 1024;
 export interface RegistryConfig extends ServiceConfig {
   databaseUrl: string;
   kafka: KafkaSettings;
+  /** Where its streams are kept: EVENT_STORE (postgres, eventstoredb) and EVENTSTOREDB_URL. */
+  eventStore: EventStoreSettings;
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
   internalSecretRef: string | null;
   /** Largest dataset upload, and longest line of one, in bytes. */
@@ -38,6 +42,7 @@ export function loadConfig(env: Environment): RegistryConfig {
     ...loadServiceConfig('registry', env, DEFAULT_PORT),
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_registry@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-registry'),
+    eventStore: loadEventStoreSettings(env),
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     datasetMaxBytes: readPositiveInt(env, 'REGISTRY_DATASET_MAX_BYTES', DEFAULT_DATASET_MAX_BYTES),
     datasetMaxLineBytes: readPositiveInt(env, 'REGISTRY_DATASET_MAX_LINE_BYTES', DEFAULT_DATASET_MAX_LINE_BYTES),

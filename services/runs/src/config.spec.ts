@@ -86,3 +86,18 @@ describe('the judge cache configuration', () => {
     );
   });
 });
+
+describe('the event store configuration', () => {
+  it('keeps events in PostgreSQL by default and selects EventStoreDB with its URL', () => {
+    expect(loadConfig({}).eventStore).toEqual({ kind: 'postgres' });
+    expect(
+      loadConfig({ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://127.0.0.1:2113?tls=false' }).eventStore,
+    ).toEqual({ kind: 'eventstoredb', url: 'esdb://127.0.0.1:2113?tls=false' });
+  });
+
+  it('refuses to start on EventStoreDB without a URL, naming the variable', () => {
+    expect(() => loadConfig({ EVENT_STORE: 'eventstoredb' })).toThrow(
+      /EVENTSTOREDB_URL is required when EVENT_STORE=eventstoredb/,
+    );
+  });
+});

@@ -1,11 +1,13 @@
 import {
   ConfigError,
+  loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
   readChoice,
   readList,
   readPositiveInt,
   type Environment,
+  type EventStoreSettings,
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
@@ -54,6 +56,8 @@ export interface JudgeRateLimit {
 export interface RunsConfig extends ServiceConfig {
   databaseUrl: string;
   kafka: KafkaSettings;
+  /** Where its streams are kept: EVENT_STORE (postgres, eventstoredb) and EVENTSTOREDB_URL. */
+  eventStore: EventStoreSettings;
   /** Cases a worker scores at once. */
   workerConcurrency: number;
   /** Cases per work message, for runs with an LLM-judged metric and for the others. */
@@ -201,6 +205,7 @@ export function loadConfig(env: Environment): RunsConfig {
     ...loadServiceConfig('runs', env, DEFAULT_PORT),
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_runs@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-runs'),
+    eventStore: loadEventStoreSettings(env),
     workerConcurrency: readPositiveInt(env, 'RUNS_WORKER_CONCURRENCY', 4),
     batchSizes: {
       judged: readPositiveInt(env, 'RUNS_BATCH_SIZE', 20),

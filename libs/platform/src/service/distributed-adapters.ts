@@ -7,7 +7,8 @@ import { busMetrics, type BusMetrics } from '../bus/bus-metrics.js';
 import { KafkaEventClient } from '../bus/kafka/kafka-event-client.js';
 import { KafkaEventServer } from '../bus/kafka/kafka-event-server.js';
 import { schemasWithPendingMigrations } from '../event-store/postgres/migrate.js';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
+import type { EventStoreSettings } from '../event-store/event-store-config.js';
+import { openEventStore, type OpenedEventStore } from '../event-store/open-event-store.js';
 import { createKafka, type KafkaSettings } from '../kafka/kafka-config.js';
 import { ensureTopics } from '../kafka/topic-admin.js';
 import { kafkaLogCreator } from '../kafka/kafka-logging.js';
@@ -22,6 +23,8 @@ export type MigrationClass = new () => MigrationInterface;
 export interface DistributedAdapterOptions {
   databaseUrl: string;
   kafka: KafkaSettings;
+  /** Where the service's streams are kept: PostgreSQL (its database) or EventStoreDB. */
+  eventStore: EventStoreSettings;
   /** Schemas the service uses, with the migrations `npm run migrate` must have applied. */
   schemas: ReadonlyArray<readonly [schema: string, migrations: readonly MigrationClass[]]>;
   logger: Logger;
@@ -44,7 +47,7 @@ export interface RelaySpec {
 export interface DistributedAdapters {
   pool: pg.Pool;
   dataSource: DataSource;
-  store: PostgresEventStore;
+  store: OpenedEventStore;
   kafka: Kafka;
   metrics: BusMetrics;
   publisher: KafkaEventClient;
@@ -63,7 +66,7 @@ export async function openDistributedAdapters(options: DistributedAdapterOptions
   if (pending) throw new Error(`schema ${pending} has pending migrations: run "npm run migrate" first`);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, logging: false }).initialize();
-  const store = new PostgresEventStore(pool, undefined, { appendedCounter: appendedEventsCounter(registry) });
+  const store = openEventStore(options.eventStore, { pool, appendedCounter: appendedEventsCounter(registry) });
   const kafka = createKafka(options.kafka, { logCreator: kafkaLogCreator(logger) });
   const metrics = busMetrics(registry);
   const admin = kafka.admin();

@@ -15,6 +15,7 @@ import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Environment, ServiceConfig } from '../config/service-config.js';
+import type { EventStoreSettings } from '../event-store/event-store-config.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import type { KafkaSettings } from '../kafka/kafka-config.js';
 import type { ReadinessCheck, ReadinessChecks } from '../observability/health.js';
@@ -32,6 +33,8 @@ import type { MigrationClass } from './distributed-adapters.js';
 export interface OwnerServiceConfig extends ServiceConfig {
   databaseUrl: string;
   kafka: KafkaSettings;
+  /** EVENT_STORE / EVENTSTOREDB_URL: PostgreSQL (default) or EventStoreDB (distributed mode only). */
+  eventStore: EventStoreSettings;
   /** The secret signing the gateway's internal identities; without it the internal API is off. */
   internalSecretRef: string | null;
   /** Names the relay's checkpoint; where a new relay starts. */

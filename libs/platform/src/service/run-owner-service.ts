@@ -33,6 +33,7 @@ export async function runOwnerService<
   const adapters = await openDistributedAdapters({
     databaseUrl: config.databaseUrl,
     kafka: config.kafka,
+    eventStore: config.eventStore,
     logger,
     registry,
     schemas: [['eventstore', EVENT_STORE_MIGRATIONS], ...definition.migrations],
