@@ -57,6 +57,15 @@ describe('evalvault with no server: the embedded platform', () => {
     expect(result.stdout).toMatch(/60 cases: 60 evaluated, 0 failed/);
   });
 
+  it('runs without a gate: exit 0, saying no gate was set', async () => {
+    const result = await evalvault(['run', 'examples/rag-qa/dataset.jsonl', '--metric', 'token_f1'], env);
+    expect({ code: result.code, reason: lastLine(result.stderr) }).toEqual({
+      code: 0,
+      reason: expect.stringMatching(/^evalvault: run \S+ completed; no gate was set$/) as unknown as string,
+    });
+    expect(result.stdout).toContain('no gate was set: nothing was judged');
+  });
+
   it('refuses an invalid dataset before starting anything: exit 2 naming each bad line', async () => {
     const result = await evalvault(['run', 'examples/rag-qa/invalid.jsonl', '--gate', 'mean(token_f1) >= 0.5'], env);
     expect(result.code).toBe(2);

@@ -108,6 +108,26 @@ describe('gateway → runs over HTTP', () => {
     expect(JSON.parse(done![1]!)).toMatchObject({ runId, status: 'completed', gate: { passed: false } });
   });
 
+  it('runs without a gate: the stream ends at completion with verdict none', async () => {
+    const { gate: _gate, ...ungated } = run;
+    const submitted = await call('/v1/projects/default/runs', { method: 'POST', body: JSON.stringify(ungated) });
+    expect(submitted.status).toBe(202);
+    const { runId } = (await submitted.json()) as { runId: string };
+    let stream: Response | undefined;
+    for (let attempt = 0; attempt < 100 && stream?.status !== 200; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      stream = await call(`/v1/projects/default/runs/${runId}/events`);
+    }
+    const done = /event: done\ndata: (.*)\n/.exec(await stream!.text());
+    expect(JSON.parse(done![1]!)).toMatchObject({
+      runId,
+      status: 'completed',
+      gateRules: [],
+      verdict: 'none',
+      gate: null,
+    });
+  });
+
   it('submits a run, follows it to its verdict and lists its cases', async () => {
     const submitted = await call('/v1/projects/default/runs', {
       method: 'POST',
@@ -131,6 +151,7 @@ describe('gateway → runs over HTTP', () => {
     expect(view.gate).toEqual({
       passed: false,
       rules: [expect.objectContaining({ rule: 'mean(exact_match) >= 0.9', passed: false })],
+      baselineRunId: null,
     });
     expect(view.gate.rules[0]!.actual).toBeCloseTo(2 / 3, 6);
     const cases = (await (await call(`/v1/projects/default/runs/${runId}/cases`)).json()) as {
