@@ -69,6 +69,9 @@ const ports = {
 };
 for (const name of ['runs', 'registry', 'audit', 'notifier'])
   env[`${name.toUpperCase()}_SERVICE_URL`] ??= `http://127.0.0.1:${ports[name]}`;
+// The notifier's run links point at the gateway as started here (docs/services/notifier.md, "Links in messages").
+const gatewayHost = !env.HOST || env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+env.EVALVAULT_PUBLIC_URL ??= `http://${gatewayHost.includes(':') ? `[${gatewayHost}]` : gatewayHost}:${ports.gateway}`;
 
 const RESTART = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
 let stopping = false;

@@ -131,7 +131,8 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
       closing(await service, (s) => s.stop());
 
     const shared = { pool, dataSource, store, bus, env, loggerFor, serviceConfig, started };
-    const clients = await startOwningServices(shared);
+    let gatewayUrl: string | null = null;
+    const clients = await startOwningServices(shared, { gatewayUrl: () => gatewayUrl });
     const gatewayPort = options.port ?? 8080;
     const oidc = closing(
       await startLocalOidcIssuer(dir, options.oidcPort ?? (gatewayPort === 0 ? 0 : gatewayPort + 10)),
@@ -153,6 +154,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
         registry,
       },
     );
+    gatewayUrl = front.url;
     await bus.start();
     return {
       url: front.url,

@@ -38,7 +38,7 @@ import {
   type GatewayPeers,
 } from '@evalvault/service-gateway';
 import { MEMORY_SERVICE } from '@evalvault/service-memory';
-import { NOTIFIER_SERVICE } from '@evalvault/service-notifier';
+import { NOTIFIER_SERVICE, type NotifierPeers } from '@evalvault/service-notifier';
 import { datasetUploadHandler, REGISTRY_SERVICE } from '@evalvault/service-registry';
 import { RUNS_SERVICE } from '@evalvault/service-runs';
 import type { EmbeddedBus } from './embedded-bus.js';
@@ -113,11 +113,14 @@ export async function startEmbeddedService<
   return { parts, service };
 }
 
-/** The owning services, each from its declaration, and the in-process clients the gateway calls them through. */
-export async function startOwningServices(shared: Shared): Promise<GatewayClients> {
+/**
+ * The owning services, each from its declaration, and the in-process clients the gateway calls them through.
+ * The notifier's links point at the gateway unless EVALVAULT_PUBLIC_URL says otherwise (`gatewayUrl`: once it listens).
+ */
+export async function startOwningServices(shared: Shared, notifier: NotifierPeers): Promise<GatewayClients> {
   const runs = (await startEmbeddedService(RUNS_SERVICE, shared)).parts;
   const registry = (await startEmbeddedService(REGISTRY_SERVICE, shared)).parts;
-  const notifier = (await startEmbeddedService(NOTIFIER_SERVICE, shared)).parts;
+  const notifications = (await startEmbeddedService(NOTIFIER_SERVICE, shared, { peers: notifier })).parts;
   const audit = (await startEmbeddedService(AUDIT_SERVICE, shared)).parts;
   // Domain Memory has no capability yet; its (empty) service boots like the others.
   await startEmbeddedService(MEMORY_SERVICE, shared);
@@ -128,7 +131,10 @@ export async function startOwningServices(shared: Shared): Promise<GatewayClient
       datasetUploadHandler(registry.exports.commands, randomUUID),
       datasetUploadLimit(shared.env),
     ),
-    notifications: new InProcessServiceClient<NotificationsOperations>('notifier', notifier.internalApi!.operations),
+    notifications: new InProcessServiceClient<NotificationsOperations>(
+      'notifier',
+      notifications.internalApi!.operations,
+    ),
     audit: new InProcessServiceClient<AuditOperations, AuditStreams>(
       'audit',
       audit.internalApi!.operations,

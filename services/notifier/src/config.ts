@@ -53,8 +53,8 @@ export interface NotifierConfig extends ServiceConfig {
    * out; within them, a route's secrets are further scoped to its tenant, project and destination kind (routes/secret-scope.ts).
    */
   secretRefPrefixes: string[];
-  /** Links in messages point here. */
-  publicUrl: string;
+  /** EVALVAULT_PUBLIC_URL: links in messages point under it; null: the gateway's address (see dispatch/run-link.ts). */
+  publicUrl: string | null;
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
   internalSecretRef: string | null;
   /** Where a new dispatch group starts on the gates and runs topics; `latest`: a new notifier never pages for old failures. */
@@ -99,8 +99,9 @@ function egressAllowPrivate(env: Environment): string[] {
   return entries;
 }
 
-function publicUrl(env: Environment): string {
-  const raw = env['EVALVAULT_PUBLIC_URL'] || 'http://127.0.0.1:8080';
+function publicUrl(env: Environment): string | null {
+  const raw = env['EVALVAULT_PUBLIC_URL'];
+  if (!raw) return null;
   try {
     return new URL(raw).toString().replace(/\/$/, '');
   } catch {

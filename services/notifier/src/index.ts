@@ -14,3 +14,4 @@ export { notificationsOperationHandlers } from './api/notifications-internal-api
 export { KafkaDeadLetterSink, InProcessDeadLetterSink, type DeadLetterSink } from './delivery/dead-letters.js';
 export { NOTIFIER_STREAM_PREFIXES } from './notification/notification.ids.js';
 export { loadConfig, type NotifierConfig } from './config.js';
+export { DEFAULT_PUBLIC_URL, type NotifierPeers } from './dispatch/run-link.js';

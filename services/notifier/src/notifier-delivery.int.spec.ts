@@ -170,9 +170,14 @@ describe('notifier delivery', () => {
     const triggers = pagerDuty.events('trigger').filter((event) => String(event['dedup_key']).includes(gateId));
     expect(triggers).toHaveLength(1);
     expect(teams.cards().filter((card) => JSON.stringify(card).includes(failed.payload.subject.runId))).toHaveLength(1);
-    expect(
-      slack.messages().filter((message) => JSON.stringify(message).includes(failed.payload.subject.runId)),
-    ).toHaveLength(1);
+    const messages = slack
+      .messages()
+      .filter((message) => JSON.stringify(message).includes(failed.payload.subject.runId));
+    expect(messages).toHaveLength(1);
+    // "Open the run" goes to the run's page under the public URL, not to the bearer-protected JSON of /v1.
+    expect(JSON.stringify(messages[0])).toContain(
+      `"url":"https://evalvault.example.com/runs/${failed.payload.subject.runId}"`,
+    );
     expect(JSON.stringify(jira.issuesLabelled(label)[0]!.fields)).toContain(
       'mean(faithfulness) >= 0.8: actual 0.5, threshold 0.8',
     );

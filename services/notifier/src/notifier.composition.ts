@@ -40,7 +40,8 @@ export interface NotifierSettings {
   /** EVALVAULT_EGRESS_ALLOW_PRIVATE (see delivery/egress.ts); none when absent. */
   egressAllowPrivate?: string[];
   secretRefPrefixes: string[];
-  publicUrl: string;
+  /** The base of the links in messages, asked for at each message (see dispatch/run-link.ts). */
+  publicUrl: () => string;
   groupPrefix: string;
   consumerStart: 'earliest' | 'latest';
   delivery: DeliveryConfig;

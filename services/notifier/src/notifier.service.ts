@@ -7,6 +7,7 @@ import { NOTIFIER_STREAM_PREFIXES } from './notification/notification.ids.js';
 import { buildNotifier, type Notifier } from './notifier.composition.js';
 import { NotifierModule } from './notifier.module.js';
 import { NOTIFIER_MIGRATIONS, NOTIFIER_SCHEMA } from './migrations/notifier.migrations.js';
+import { publicUrlSource, type NotifierPeers } from './dispatch/run-link.js';
 
 /**
  * The notifier: routes per project, a dispatch group on gate verdicts and failed runs, a
@@ -16,13 +17,14 @@ export const NOTIFIER_SERVICE = defineOwnerService<
   NotifierConfig,
   NotificationsOperations,
   Record<never, never>,
-  Notifier
+  Notifier,
+  NotifierPeers | undefined
 >({
   name: 'notifier',
   streams: NOTIFIER_STREAM_PREFIXES,
   migrations: [[NOTIFIER_SCHEMA, NOTIFIER_MIGRATIONS]],
   config: loadConfig,
-  async compose(config, adapters) {
+  async compose(config, adapters, peers) {
     const { logger } = adapters;
     if (config.egressAllow.length === 0)
       logger.warn('EVALVAULT_EGRESS_ALLOW is empty: every destination will be refused');
@@ -37,7 +39,7 @@ export const NOTIFIER_SERVICE = defineOwnerService<
         registry: adapters.registry,
         serverFor: (groupId, transportId, fromBeginning) => adapters.eventServer(groupId, transportId, fromBeginning),
       },
-      config,
+      { ...config, publicUrl: publicUrlSource(config.publicUrl, peers) },
     );
     return {
       module: NotifierModule.with(notifier),

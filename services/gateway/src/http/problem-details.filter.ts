@@ -22,10 +22,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Event consumers inherit the app's global filters (inheritAppConfig): theirs is not an HTTP answer.
     if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
-    const request = http.getRequest<{ url?: string; method?: string }>();
+    const request = http.getRequest<{
+      url?: string;
+      method?: string;
+      body?: unknown;
+      routeOptions?: { schema?: { body?: unknown } };
+    }>();
     const response: unknown = http.getResponse();
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    const { problem, headers, internal } = problemFor(exception, path);
+    const input = { body: request.body, bodySchema: request.routeOptions?.schema?.body };
+    const { problem, headers, internal } = problemFor(exception, path, input);
     this.onRefused(exception, request as never);
     if (internal !== undefined) {
       this.logger.error({ err: internal, method: request.method, url: path }, 'request failed');

@@ -7,7 +7,13 @@ import {
   problemCodeForStatus,
   problemType,
 } from './problem-codes.js';
-import { isRequestValidationError, validationErrors, type FieldError } from './validation.js';
+import { narrowOneOfErrors } from './one-of-errors.js';
+import {
+  isRequestValidationError,
+  validationErrors,
+  type FieldError,
+  type RequestValidationError,
+} from './validation.js';
 
 /** RFC 9457 problem details as the public API answers them: the platform's shape, any public code. */
 export interface PublicProblem extends Omit<ProblemDetails, 'code'> {
@@ -29,9 +35,15 @@ const GENERIC_DETAIL: Record<string, string> = {
 };
 const INTERNAL_DETAIL = 'An unexpected error occurred; it has been logged.';
 
+/** The request a validation error is about: its parsed body and the route's body schema. */
+export interface RequestInput {
+  body?: unknown;
+  bodySchema?: unknown;
+}
+
 /** Any thrown thing → the problem to answer with. Pure, so every branch is tested without a server. */
-export function problemFor(error: unknown, instance: string): ProblemAnswer {
-  const { status, code, title, detail, errors } = classify(error);
+export function problemFor(error: unknown, instance: string, input: RequestInput = {}): ProblemAnswer {
+  const { status, code, title, detail, errors } = classify(error, input);
   const headers: Record<string, string> = {};
   if (status === 401) headers['www-authenticate'] = 'Bearer';
   const hidden = status >= 500;
@@ -55,13 +67,13 @@ interface Classified {
   errors?: FieldError[];
 }
 
-function classify(error: unknown): Classified {
+function classify(error: unknown, input: RequestInput): Classified {
   // Nest wraps Fastify's 4xx errors (bad JSON, body too large) in an HttpException; the cause says which.
   const cause = error instanceof HttpException ? error.cause : undefined;
   const source = cause !== undefined && codeOf(cause) !== undefined ? cause : error;
 
   if (isRequestValidationError(source)) {
-    const errors = validationErrors(source);
+    const errors = validationErrors(narrowed(source, input));
     return { ...known('INVALID_INPUT'), detail: `The request has ${errors.length} invalid field(s).`, errors };
   }
   const code = codeOf(source);
@@ -72,6 +84,13 @@ function classify(error: unknown): Classified {
     return { status, ...problemCodeForStatus(status), detail: error.message };
   }
   return { ...known('INTERNAL'), detail: INTERNAL_DETAIL };
+}
+
+/** A body's failed oneOf: only the branch the client meant (one-of-errors.ts). */
+function narrowed(error: RequestValidationError, input: RequestInput): RequestValidationError {
+  const isBody = !error.validationContext || error.validationContext === 'body';
+  if (!isBody || input.bodySchema === undefined) return error;
+  return { ...error, validation: narrowOneOfErrors(error.validation, input.body, input.bodySchema) };
 }
 
 /** What to do instead of sending a body over the limit (GATEWAY_BODY_LIMIT_BYTES). */

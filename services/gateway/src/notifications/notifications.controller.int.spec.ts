@@ -158,6 +158,37 @@ describe('notification routes at the gateway', () => {
     expect(calls.length).toBe(before); // nothing invalid reached the notifier
   });
 
+  it('answers a destination with the errors of its own type only, and names the secret reference', async () => {
+    const post = (destination: unknown) =>
+      send('/notification-routes', 'admin', { method: 'POST', body: JSON.stringify({ ...create, destination }) });
+    const natural = await post({ type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0/B0/x' });
+    expect(natural.status).toBe(400);
+    expect(await natural.json()).toMatchObject({
+      detail: 'The request has 1 invalid field(s).',
+      errors: [
+        {
+          path: '/destination/webhookUrl',
+          message: 'slack destinations take webhookUrlRef, a secret reference (env:NAME or file:/path), not webhookUrl',
+        },
+      ],
+    });
+    const jira = await post({ type: 'jira', baseUrl: 'https://acme.atlassian.net', projectKey: 'ops', tokenRef: 'x' });
+    expect(((await jira.json()) as { errors: unknown[] }).errors).toEqual([
+      { path: '/destination/issueType', message: 'is required' },
+      { path: '/destination/projectKey', message: 'must match pattern "^[A-Z][A-Z0-9_]{0,49}$"' },
+      { path: '/destination/tokenRef', message: 'must NOT have fewer than 5 characters' },
+      { path: '/destination/tokenRef', message: 'must match pattern "^(env:[A-Za-z_][A-Za-z0-9_]*|file:/.+)$"' },
+    ]);
+    const unknownType = await post({ type: 'email', to: 'ops@acme.example' });
+    expect(((await unknownType.json()) as { errors: unknown[] }).errors).toEqual([
+      { path: '/destination/type', message: 'must be one of jira, pagerduty, teams, slack' },
+    ]);
+    const noType = await post({ webhookUrlRef: 'env:NOTIFY_SLACK' });
+    expect(((await noType.json()) as { errors: unknown[] }).errors).toEqual([
+      { path: '/destination/type', message: 'is required: one of jira, pagerduty, teams, slack' },
+    ]);
+  });
+
   it('documents every notification route in the OpenAPI document', async () => {
     const document = (await (await fetch(`${base}/docs`)).json()) as {
       paths: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>>;

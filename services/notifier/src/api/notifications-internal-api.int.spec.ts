@@ -93,7 +93,7 @@ describe('notifications internal API', () => {
       {
         egressAllow: ['*.slack.com', 'acme.atlassian.net', 'events.pagerduty.com'],
         secretRefPrefixes: ['env:EVALVAULT_SECRET_'],
-        publicUrl: 'https://evalvault.example.com',
+        publicUrl: () => 'https://evalvault.example.com',
         groupPrefix: 'unused',
         consumerStart: 'latest',
         delivery: TEST_DELIVERY,

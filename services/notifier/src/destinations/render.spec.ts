@@ -55,9 +55,7 @@ describe('message rendering', () => {
     });
     expect(fields['description']).toMatchObject({ type: 'doc', version: 1 });
     expect(everything(fields['description'])).toContain('mean(faithfulness) >= 0.8: actual 0.5, threshold 0.8');
-    expect(everything(fields['description'])).toContain(
-      '"href":"https://evalvault.example.com/v1/projects/checkout/runs/run-42"',
-    );
+    expect(everything(fields['description'])).toContain('"href":"https://evalvault.example.com/runs/run-42"');
     const long = jiraIssue({ ...message, title: 'x'.repeat(400) }, { projectKey: 'OPS', issueType: 'Bug', labels: [] });
     expect((long.fields['summary'] as string).length).toBe(255);
   });

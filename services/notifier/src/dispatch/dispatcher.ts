@@ -11,6 +11,7 @@ import type { NotificationRepository } from '../notification/notification.reposi
 import type { NotifierProjection } from '../projection/notifier.projection.js';
 import type { ActiveRoute, NotifierQueries } from '../projection/notifier.queries.js';
 import { planNotifications, type TriggerFacts } from './notification-plan.js';
+import { runPageUrl } from './run-link.js';
 
 export type TriggerEvent = EventOfType<'GateFailed'> | EventOfType<'GatePassed'> | EventOfType<'RunFailed'>;
 
@@ -24,7 +25,7 @@ export class NotificationDispatcher {
     private readonly notifications: NotificationRepository,
     private readonly queries: NotifierQueries,
     private readonly projection: NotifierProjection,
-    private readonly publicUrl: string,
+    private readonly publicUrl: () => string,
     private readonly logger: Logger,
   ) {}
 
@@ -105,7 +106,7 @@ export class NotificationDispatcher {
       triggerType: facts.type,
       triggerOccurredAt: facts.occurredAt,
       runId: facts.runId,
-      runUrl: `${this.publicUrl}/v1/projects/${encodeURIComponent(facts.projectId)}/runs/${encodeURIComponent(facts.runId)}`,
+      runUrl: runPageUrl(this.publicUrl(), facts.runId),
       gateId: facts.gateId,
       subject: facts.subject,
       rules: facts.rules,

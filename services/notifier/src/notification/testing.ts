@@ -22,7 +22,7 @@ export function sampleIntent(overrides: Partial<NotificationIntendedPayload> = {
     triggerType: 'GateFailed',
     triggerOccurredAt: Date.UTC(2026, 0, 5, 10, 0),
     runId: 'run-42',
-    runUrl: 'https://evalvault.example.com/v1/projects/checkout/runs/run-42',
+    runUrl: 'https://evalvault.example.com/runs/run-42',
     gateId: 'g'.repeat(64),
     subject: {
       runId: 'run-42',

@@ -102,7 +102,7 @@ export async function startInProcessNotifier(options: {
     {
       egressAllow: options.egressAllow,
       secretRefPrefixes: ['env:EVALVAULT_SECRET_'],
-      publicUrl: 'https://evalvault.example.com',
+      publicUrl: () => 'https://evalvault.example.com',
       groupPrefix: prefix,
       consumerStart: 'latest',
       delivery: { ...TEST_DELIVERY, ...options.delivery },

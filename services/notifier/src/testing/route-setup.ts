@@ -53,7 +53,7 @@ export async function notifierOnDatabase(
     {
       egressAllow,
       secretRefPrefixes: ['env:EVALVAULT_SECRET_'],
-      publicUrl: 'https://evalvault.example.com',
+      publicUrl: () => 'https://evalvault.example.com',
       groupPrefix: 'unused',
       consumerStart: 'latest',
       delivery: TEST_DELIVERY,
