@@ -59,10 +59,18 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
       consumers.push(adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL));
     const judges = judgeFactory(config.judge, pool, secretResolver(), { logger, registry: adapters.registry });
     const scorer = new CaseScorer(judges, Date.now);
+    const judge = judgeSnapshotOf(config.judge); // as runs pin it: submissions record it, workers check it
     const parts: RunsParts = {
       planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSizes, logger),
-      worker: new CaseWorker(runs, scorer, new RunCompleter(runs, queries, Date.now), config.workerConcurrency, logger),
-      commands: new RunCommands(runs, randomUUID, judgeSnapshotOf(config.judge)),
+      worker: new CaseWorker(
+        runs,
+        scorer,
+        new RunCompleter(runs, queries, Date.now),
+        config.workerConcurrency,
+        logger,
+        judge,
+      ),
+      commands: new RunCommands(runs, randomUUID, judge),
       projection: new RunsProjection(dataSource),
       queries,
     };

@@ -6,6 +6,7 @@ import {
   evaluatedCases,
   type CaseBatchScheduled,
   type EvalVaultEvent,
+  type JudgeSnapshot,
   type RunRequested,
 } from '@evalvault/contracts';
 import { migrateEventStore, PostgresEventStore, type CommandContext } from '@evalvault/platform';
@@ -58,7 +59,7 @@ describe('rerunning a run from its snapshot', () => {
   });
 
   /** Plans the run and works its batches (batch 0, 1, … until one is missing), then its events. */
-  async function run(runId: string): Promise<EvalVaultEvent[]> {
+  async function run(runId: string, workerJudge?: JudgeSnapshot | null): Promise<EvalVaultEvent[]> {
     const runs = runRepository(store, sources);
     const planner = new RunPlanner(
       runs,
@@ -75,6 +76,7 @@ describe('rerunning a run from its snapshot', () => {
       new RunCompleter(runs, { findBaseline: async () => null }, Date.now),
       2,
       logger,
+      workerJudge,
     );
     await planner.plan((await store.readStream(runStreamId(runId)))[0]!.event as RunRequested);
     for (let batchNo = 0; ; batchNo++) {
@@ -95,8 +97,9 @@ describe('rerunning a run from its snapshot', () => {
     return { cases, aggregates: completed?.type === 'RunCompleted' ? completed.payload.aggregates : null };
   }
 
+  const judge = { provider: 'openai', model: 'gpt-4o-mini', parametersJson: '{"baseUrl":null,"temperature":0}' };
+
   it('reproduces every deterministic score exactly under the same configHash', async () => {
-    const judge = { provider: 'openai', model: 'gpt-4o-mini', parametersJson: '{"baseUrl":null,"temperature":0}' };
     const commands = new RunCommands(runRepository(store, sources), randomUUID, judge);
     const ctx = context();
     const cases = Array.from({ length: 7 }, (_, n) => ({
@@ -130,5 +133,19 @@ describe('rerunning a run from its snapshot', () => {
     expect(scoresOf(second)).toEqual(scoresOf(first));
     expect(scoresOf(first).cases).toHaveLength(7);
     expect(scoresOf(first).cases[0]!.scores.map((s) => s.metric)).toEqual(DETERMINISTIC);
+  });
+
+  it('fails a run rather than score it with another judge than the one it pinned', async () => {
+    const commands = new RunCommands(runRepository(store, sources), randomUUID, judge);
+    const cases = [{ id: 'c', question: 'Q?', answer: 'A.', contexts: ['A.'], ground_truth: 'A.' }];
+    const { runId } = await commands.submitRun(
+      { dataset: { name: 'judged', cases }, metrics: ['faithfulness'] },
+      context(),
+    );
+    const events = await run(runId, { ...judge, model: 'gpt-4o' });
+    expect(events.map((event) => event.type)).toEqual(['RunRequested', 'RunStarted', 'RunFailed']);
+    expect(events.at(-1)).toMatchObject({
+      payload: { reason: 'judge_changed', message: expect.stringContaining('pinned judge openai:gpt-4o-mini') },
+    });
   });
 });

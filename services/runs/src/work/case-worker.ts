@@ -1,4 +1,4 @@
-import type { CaseBatchScheduled, CaseFailedPayload, EvaluatedCase } from '@evalvault/contracts';
+import type { CaseBatchScheduled, CaseFailedPayload, EvaluatedCase, JudgeSnapshot } from '@evalvault/contracts';
 import { contextCausedBy } from '@evalvault/platform';
 import type { Logger } from 'pino';
 import { allCasesAccounted, isTerminal } from '../run/run.decider.js';
@@ -10,14 +10,18 @@ import type { RunCompleter } from './run-completer.js';
  * Scores one batch of a run's cases, a few at a time, skipping cases already recorded
  * (a redelivered batch scores nothing twice), stopping when the run is cancelled or
  * failed meanwhile; records the batch in one append and completes the run if it was the last.
+ * A run whose pinned judge is not the one this worker judges with fails (`judge_changed`)
+ * rather than be scored by another model than its configHash says.
  */
 export class CaseWorker {
+  /** judge: this worker's judge as runs pin it; undefined: not checked. */
   constructor(
     private readonly runs: RunRepository,
     private readonly scorer: CaseScorer,
     private readonly completer: RunCompleter,
     private readonly concurrency: number,
     private readonly logger: Logger,
+    private readonly judge?: JudgeSnapshot | null,
   ) {}
 
   async work(batch: CaseBatchScheduled): Promise<void> {
@@ -31,6 +35,12 @@ export class CaseWorker {
       return;
     }
     if (state.status !== 'running') throw new Error(`run ${runId} has not started yet; the batch will be retried`);
+    const changed = this.judgeChanged(state.request!.judge ?? null);
+    if (changed) {
+      this.logger.error({ runId }, changed);
+      await this.runs.handle(streamId, { type: 'FailRun', reason: 'judge_changed', message: changed }, context);
+      return;
+    }
 
     const pending = batch.payload.cases.filter((scheduled) => !state.accounted.has(scheduled.caseIndex));
     const stop = new AbortController();
@@ -78,6 +88,16 @@ export class CaseWorker {
       'batch scored',
     );
     if (allCasesAccounted(after)) await this.completer.complete(streamId, after, context);
+  }
+
+  /** Why this worker may not score a run that pinned this judge, or null. */
+  private judgeChanged(pinned: JudgeSnapshot | null): string | null {
+    if (pinned === null || this.judge === undefined) return null;
+    const named = (judge: JudgeSnapshot | null): string =>
+      judge ? `${judge.provider}:${judge.model} ${judge.parametersJson}` : 'no judge';
+    if (named(pinned) === named(this.judge)) return null;
+    const now = named(this.judge);
+    return `the run pinned judge ${named(pinned)}; this worker judges with ${now}: rerun it to pin the judge`;
   }
 
   /**
