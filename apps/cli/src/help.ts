@@ -59,7 +59,9 @@ run by reference: any size works.
 
   list [--status S] [--dataset KEY] [--label K=V] [--limit N] [--json]
   show <runId> [--json]
-  compare <baseRunId> <candidateRunId> [--json]
+  compare <baseRunId> <candidateRunId> [--json | --markdown]
+                       per metric over the shared cases: mean difference, 95% bootstrap interval,
+                       Wilcoxon p-value, effect size; a regression only when significant
   cancel <runId> [--reason TEXT]
   retry <runId> [--all] [--no-wait] [--timeout S] [--junit F] [--json F] [--markdown F]
         (retries the cases that were not evaluated; --all: every case; followed to the

@@ -216,6 +216,21 @@ describe('evalvault CLI against the platform', () => {
     const compared = await evalvault(['runs', 'compare', runIds['pass']!, runIds['fail']!], env);
     expect(compared.stdout).toContain('configuration changes: gateRules');
     expect(compared.stdout).toMatch(/token_f1 +0\.667 +0\.667 +0\.000/);
+    // The same cases answered the same way: paired difference 0, interval [0, 0], Wilcoxon p = 1.
+    expect(compared.stdout).toContain('shared cases: 60 (matched by case id');
+    expect(compared.stdout).toMatch(/token_f1 .* \+?0\.000 +\[0\.000, 0\.000\] +1\.0 +0\.000 +no sig\. change/);
+    expect(compared.stdout).toContain('no significant regression');
+    const comparedJson = await evalvault(['runs', 'compare', runIds['pass']!, runIds['fail']!, '--json'], env);
+    const paired = (
+      JSON.parse(comparedJson.stdout) as { metrics: Array<{ metric: string; paired: unknown }> }
+    ).metrics.find((m) => m.metric === 'token_f1')?.paired;
+    expect(paired).toMatchObject({
+      cases: 60,
+      verdict: 'unchanged',
+      test: { name: 'wilcoxon_signed_rank', pValue: 1 },
+    });
+    const comparedMarkdown = await evalvault(['runs', 'compare', runIds['pass']!, runIds['fail']!, '--markdown'], env);
+    expect(comparedMarkdown.stdout).toMatch(/^## ✅ EvalVault comparison: no significant regression/);
 
     const cancelled = await evalvault(['runs', 'cancel', runIds['pass']!], env);
     expect(cancelled.code).toBe(2);

@@ -1,19 +1,13 @@
-import type { MetricAggregate } from '@evalvault/contracts';
-import type { CaseView, Page, RunSummary, RunView, SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
+import type {
+  CaseView,
+  Page,
+  RunComparison,
+  RunSummary,
+  RunView,
+  SubmitRunRequest,
+  SubmittedRun,
+} from '@evalvault/service-apis';
 import type { ApiClient } from './api-client.js';
-
-/** What `GET …/runs/{a}/compare/{b}` answers (services/gateway/src/runs/run-comparison.ts). */
-export interface RunComparison {
-  base: { runId: string; status: string; gatePassed: boolean | null; configHash: string };
-  candidate: { runId: string; status: string; gatePassed: boolean | null; configHash: string };
-  configurationChanges: string[];
-  metrics: Array<{
-    metric: string;
-    base: MetricAggregate | null;
-    candidate: MetricAggregate | null;
-    meanDelta: number | null;
-  }>;
-}
 
 export interface ListRunsFilter {
   status?: string;

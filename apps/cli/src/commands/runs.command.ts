@@ -3,7 +3,8 @@ import { CliError } from '../errors.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
 import { renderRunResult } from '../output/run-report-text.js';
-import { renderTable, score, signed } from '../output/table.js';
+import { renderComparison, renderComparisonMarkdown } from '../output/run-comparison-text.js';
+import { renderTable } from '../output/table.js';
 import { withSession, type SessionDeps } from '../session.js';
 import { followToVerdict } from './follow-to-verdict.js';
 import { notAwaitedNotice, shouldWait } from './wait-policy.js';
@@ -99,37 +100,20 @@ async function show(argv: string[], io: CliIo, deps: SessionDeps): Promise<numbe
   });
 }
 
+const COMPARE_OPTIONS = { ...JSON_OUTPUT, markdown: { type: 'boolean' } } as const;
+
 async function compare(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
-  const { values, positionals, help } = parseCommand('runs compare', argv, JSON_OUTPUT, [
+  const { values, positionals, help } = parseCommand('runs compare', argv, COMPARE_OPTIONS, [
     'baseRunId',
     'candidateRunId',
   ]);
   if (help) return showHelp(io, 'runs');
+  if (values.json && values.markdown) throw new CliError('usage', 'runs compare: --json or --markdown, not both');
   return withSession(values, io, deps, async ({ runs }) => {
     const comparison = await runs.compare(positionals[0]!, positionals[1]!);
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
-      return 0;
-    }
-    const verdict = (passed: boolean | null): string =>
-      passed === null ? 'no verdict' : passed ? 'gate passed' : 'gate FAILED';
-    io.stdout.write(
-      `base      ${comparison.base.runId}  ${verdict(comparison.base.gatePassed)}\ncandidate ${comparison.candidate.runId}  ${verdict(comparison.candidate.gatePassed)}\n`,
-    );
-    io.stdout.write(
-      `configuration changes: ${comparison.configurationChanges.length > 0 ? comparison.configurationChanges.join(', ') : 'none'}\n\n`,
-    );
-    io.stdout.write(
-      `${renderTable(
-        [
-          { header: 'metric' },
-          { header: 'base mean', align: 'right' },
-          { header: 'candidate mean', align: 'right' },
-          { header: 'delta', align: 'right' },
-        ],
-        comparison.metrics.map((m) => [m.metric, score(m.base?.mean), score(m.candidate?.mean), signed(m.meanDelta)]),
-      )}\n`,
-    );
+    if (values.json) io.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
+    else if (values.markdown) io.stdout.write(renderComparisonMarkdown(comparison));
+    else io.stdout.write(renderComparison(comparison));
     return 0;
   });
 }

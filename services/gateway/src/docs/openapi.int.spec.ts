@@ -55,4 +55,19 @@ describe('OpenAPI document', () => {
     expect(documented.sort()).toEqual(expect.arrayContaining([...new Set(served)].sort()));
     expect(document.paths['/v1/projects/{project}/runs']?.['post']).toMatchObject({ requestBody: expect.anything() });
   });
+
+  it("documents a comparison's statistics: interval, Wilcoxon p-value, effect size, most regressed cases", async () => {
+    const address = app.getHttpServer().address() as { port: number };
+    const document = (await (await fetch(`http://127.0.0.1:${address.port}/docs`)).json()) as {
+      paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
+    const compare = document.paths['/v1/projects/{project}/runs/{runId}/compare/{otherRunId}']?.['get'];
+    const schema = compare?.responses?.['200']?.content?.['application/json'] as {
+      schema: { properties: { metrics: { items: { properties: { paired: { anyOf: { properties?: object }[] } } } } } };
+    };
+    const paired = schema.schema.properties.metrics.items.properties.paired.anyOf.find((branch) => branch.properties);
+    expect(Object.keys(paired?.properties ?? {})).toEqual(
+      expect.arrayContaining(['meanDifference', 'interval', 'test', 'effectSize', 'verdict', 'mostRegressed']),
+    );
+  });
 });

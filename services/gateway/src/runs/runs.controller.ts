@@ -21,6 +21,7 @@ import type {
   GetCasesQuery,
   ListRunsQuery,
   Page,
+  RunComparison,
   RunSummary,
   RunView,
   RunsOperations,
@@ -37,7 +38,7 @@ import {
   RUN_PARAMS,
   SUBMIT_RUN_BODY,
 } from './runs.schemas.js';
-import { compareRuns, type RunComparison } from './run-comparison.js';
+import { RUN_COMPARISON } from './run-comparison.schemas.js';
 import { sseFrame, streamRunProgress } from './run-progress.js';
 import { pinRunReferences, REGISTRY_CLIENT, type RegistryClient, type SubmitRunBody } from '../registry/index.js';
 import { CREDENTIAL_WATCH, type CredentialWatch } from '../auth/credential-watch.js';
@@ -154,19 +155,14 @@ export class RunsController {
 
   @Get(':runId/compare/:otherRunId')
   @Requires('runs.read')
-  @RouteSchema({ params: COMPARE_PARAMS })
-  async compare(
+  @RouteSchema({ params: COMPARE_PARAMS, response: { 200: RUN_COMPARISON } })
+  compare(
     @Req() request: FastifyRequest,
     @Param('project') project: string,
     @Param('runId') runId: string,
     @Param('otherRunId') otherRunId: string,
   ): Promise<RunComparison> {
-    const identity = identityOf(request, project);
-    const [base, candidate] = await Promise.all([
-      this.runs.call('getRun', { runId }, identity),
-      this.runs.call('getRun', { runId: otherRunId }, identity),
-    ]);
-    return compareRuns(base, candidate);
+    return this.runs.call('compareRuns', { runId, otherRunId }, identityOf(request, project));
   }
 
   @Post(':runId/cancel')

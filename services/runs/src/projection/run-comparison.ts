@@ -57,7 +57,7 @@ function configurationChanges(base: RunView, candidate: RunView): string[] {
       ['dataset', base.lineage.dataset, candidate.lineage.dataset],
       ['prompt', base.lineage.prompt, candidate.lineage.prompt],
       ['modelProfile', base.lineage.modelProfile, candidate.lineage.modelProfile],
-      ['judge', base.lineage.judge, candidate.lineage.judge],
+      ['judge', base.lineage.judge ?? null, candidate.lineage.judge ?? null],
       ['metrics', [...base.metrics].sort(), [...candidate.metrics].sort()],
       ['gateRules', [...base.gateRules].sort(), [...candidate.gateRules].sort()],
     ] as const
