@@ -16,7 +16,12 @@ import { runStreamId, type RunRepository } from './run.repository.js';
 import { isTerminal } from './run.decider.js';
 import { judgeOfRun } from './judge-snapshot.js';
 
-export const EVALUATOR_VERSION = '0.1.0';
+/**
+ * Part of every run's configHash: a change to how a metric scores is a new version, so runs scored
+ * differently never share a hash. 0.2.0: rouge_l as rouge-score, bleu as NLTK's sentence_bleu,
+ * exact_match and token_f1 normalised exactly as the SQuAD script.
+ */
+export const EVALUATOR_VERSION = '0.2.0';
 
 /** The request the gateway forwards (see @evalvault/service-apis). */
 export type SubmitRunInput = SubmitRunRequest;
