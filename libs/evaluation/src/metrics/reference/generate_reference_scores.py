@@ -130,12 +130,11 @@ def main():
         "references": {
             "exact_match": "SQuAD 2.0 official evaluation script evaluate-v2.0.py: compute_exact(gold, pred)",
             "token_f1": "SQuAD 2.0 official evaluation script evaluate-v2.0.py: compute_f1(gold, pred)",
-            "rouge_l": f"rouge-score {args.rouge_score_version}: RougeScorer(['rougeL']).score(target, prediction)"
-            ".fmeasure",
-            "rouge_l_stemmed": f"rouge-score {args.rouge_score_version}: RougeScorer(['rougeL'], use_stemmer=True)"
-            f" with NLTK {nltk.__version__}'s PorterStemmer",
-            "bleu": f"NLTK {nltk.__version__} nltk.translate.bleu_score.sentence_bleu, weights (0.25,) * 4, "
-            "SmoothingFunction().method2, over get_tokens() of the SQuAD script",
+            "rouge_l": f"rouge-score {args.rouge_score_version}: RougeScorer(['rougeL']) fmeasure",
+            "rouge_l_stemmed": f"rouge-score {args.rouge_score_version}: use_stemmer=True "
+            f"(NLTK {nltk.__version__})",
+            "bleu": f"NLTK {nltk.__version__} sentence_bleu, weights 0.25 x 4, SmoothingFunction().method2, "
+            "SQuAD get_tokens",
         },
         "cases": cases,
     }
