@@ -16,7 +16,12 @@ export class PollingSubscription implements Subscription {
   private wake: (() => void) | undefined;
   private readonly done: Promise<void>;
   private waiters: (() => void)[] = [];
-  private readonly onAppended = (): void => this.wake?.();
+  /** An append was reported since the last read began: the next sleep must not wait for the poll. */
+  private appendedSinceRead = false;
+  private readonly onAppended = (): void => {
+    this.appendedSinceRead = true;
+    this.wake?.();
+  };
 
   constructor(
     private readonly readBatch: ReadBatch,
@@ -37,6 +42,7 @@ export class PollingSubscription implements Subscription {
         const waiting = this.waiters;
         this.waiters = [];
         const batchSize = this.options.batchSize ?? BATCH_SIZE;
+        this.appendedSinceRead = false;
         const batch = await this.readBatch(this.position, batchSize);
         await this.handle(batch);
         if (batch.length < batchSize) {
@@ -70,6 +76,10 @@ export class PollingSubscription implements Subscription {
   }
 
   private sleep(): Promise<void> {
+    // An append that committed while this read or its handler ran woke nothing (nothing slept yet):
+    // it may be after what the read saw, so read again now rather than at the next poll. A stop
+    // asked meanwhile likewise finds nothing asleep to wake.
+    if (this.appendedSinceRead || this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.pollIntervalMs);
       function done(): void {
