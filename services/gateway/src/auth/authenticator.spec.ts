@@ -54,7 +54,7 @@ describe('Authenticator', () => {
       tenantId: 't-2',
     });
     await expect(authenticator.authenticate(`bearer  ${token} `)).resolves.toMatchObject({ authMethod: 'oidc' });
-    await expectRefused(authenticator.authenticate('Bearer not-a-jwt'), /^malformed token/);
+    await expectRefused(authenticator.authenticate('Bearer not-a-jwt'), /^not a valid API key or token/);
   });
 
   it('tells when an OIDC token stops being accepted; an API key’s end only the store knows', async () => {
@@ -89,5 +89,7 @@ describe('Authenticator', () => {
       keysOnly.authenticate(`Bearer ${await issuer.sign({ sub: 'u', tenant: 't' })}`),
       /no issuer configured/,
     );
+    // A mistyped key is not a token either: it hears what a credential looks like.
+    await expectRefused(keysOnly.authenticate('Bearer my-api-key'), /^not a valid API key or token/);
   });
 });

@@ -1,6 +1,7 @@
 import { AuthError } from './auth.errors.js';
 import type { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { looksLikeApiKey } from './api-keys.js';
+import { NOT_A_CREDENTIAL } from './oidc-failures.js';
 import type { OidcVerifier } from './oidc-verifier.js';
 import type { Principal, Role, TenantRole } from './principal.js';
 
@@ -24,6 +25,8 @@ const BEARER = /^Bearer +(\S+) *$/i;
 // A scheme is named only when credentials follow it: a lone word may itself be a pasted secret.
 const SCHEME = /^([!#$%&'*+.^`|~\w-]{1,32}) /;
 const MISSING = 'missing Authorization: Bearer … header';
+/** Three base64url parts: meant as a JWT, whether or not it is one. */
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 /** The gateway's one entry point for credentials: `Authorization: Bearer <evk_… API key | OIDC JWT>`. */
 export class Authenticator {
@@ -38,6 +41,7 @@ export class Authenticator {
     // The prefix alone decides the path: a malformed evk_ key gets the API key's reason, not a JWT one.
     if (looksLikeApiKey(token)) return this.options.apiKeys.authenticate(token, this.now());
     if (!this.options.oidc) {
+      if (!JWT_SHAPE.test(token)) throw AuthError.unauthenticated(NOT_A_CREDENTIAL);
       throw AuthError.unauthenticated('OIDC tokens are not accepted here (no issuer configured); use an evk_… API key');
     }
     const principal = await this.options.oidc.verify(token);

@@ -1,6 +1,10 @@
 import { decodeProtectedHeader, type JWTPayload } from 'jose';
 import { AuthError } from './auth.errors.js';
 
+/** A bearer that is neither: what a mistyped or wrongly copied key hears. */
+export const NOT_A_CREDENTIAL =
+  'not a valid API key or token (an API key is evk_<12 hex>_<43 base64url>, an access token a signed JWT)';
+
 export interface FailureContext {
   issuer: string;
   audience: string;
@@ -46,7 +50,7 @@ export function describeTokenFailure(error: unknown, token: string, context: Fai
     case 'ERR_JOSE_NOT_SUPPORTED':
       return AuthError.unauthenticated('token uses an unsupported algorithm or key type');
     default:
-      return AuthError.unauthenticated('malformed token: not a signed JWT');
+      return AuthError.unauthenticated(NOT_A_CREDENTIAL);
   }
 }
 

@@ -199,7 +199,7 @@ describe('OidcVerifier', () => {
       `${b64({ alg: 'RS256' })}.!!!.x`,
       '',
     ]) {
-      await expectRefused(garbage, /^malformed token: not a signed JWT$/);
+      await expectRefused(garbage, /^not a valid API key or token \(an API key is evk_/);
     }
   });
 });

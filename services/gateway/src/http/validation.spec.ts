@@ -30,6 +30,22 @@ describe('validationErrors', () => {
       { path: '/', message: 'must be object' },
     ]);
   });
+
+  it('names the values an enum allows, in a query string too', () => {
+    expect(
+      validationErrors({
+        validationContext: 'querystring',
+        validation: [
+          {
+            instancePath: '/status',
+            keyword: 'enum',
+            params: { allowedValues: ['requested', 'running', 'completed'] },
+            message: 'must be equal to one of the allowed values',
+          },
+        ],
+      }),
+    ).toEqual([{ path: 'querystring/status', message: 'must be one of requested, running, completed' }]);
+  });
 });
 
 describe('closeObjects', () => {

@@ -28,7 +28,8 @@ export function isRequestValidationError(error: unknown): error is RequestValida
 
 /**
  * Ajv's errors as paths a client can point at: an unknown field and a missing one are named at
- * their own path (Ajv reports both at the parent object), with plain messages.
+ * their own path (Ajv reports both at the parent object), with plain messages; a value outside an
+ * enum hears the values it may take.
  */
 export function validationErrors(error: RequestValidationError): FieldError[] {
   const prefix = !error.validationContext || error.validationContext === 'body' ? '' : error.validationContext;
@@ -44,6 +45,9 @@ export function validationErrors(error: RequestValidationError): FieldError[] {
     } else if (item.keyword === 'required' && typeof params['missingProperty'] === 'string') {
       path += `/${escapePointer(params['missingProperty'])}`;
       message = 'is required';
+    } else if (item.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
+      // Ajv says "must be equal to one of the allowed values" without naming them.
+      message = `must be one of ${params['allowedValues'].map(String).join(', ')}`;
     }
     const located = prefix ? `${prefix}${path}` : path || '/';
     const key = `${located}\u0000${message}`;
