@@ -1,5 +1,5 @@
 import { decodeCasesCursor, decodeRunsCursor, encodeCasesCursor, encodeRunsCursor, pageSize } from './cursor.js';
-import { datasetKeyOf } from './dataset-key.js';
+import { datasetKeyOf, datasetKeysOf } from './dataset-key.js';
 
 describe('read-model cursors', () => {
   it('round-trip positions as opaque base64url', () => {
@@ -38,5 +38,10 @@ describe('read-model cursors', () => {
     expect(datasetKeyOf({ id: 'ds-1', name: 'qa', version: 2, contentHash: 'h' })).toBe('ds-1');
     expect(datasetKeyOf({ id: 'inline-1', name: 'qa', version: null, contentHash: 'h' })).toBe('name:qa');
     expect(datasetKeyOf({ id: 'inline-2', name: null, version: null, contentHash: 'h' })).toBe('inline-2');
+  });
+
+  it('filters a plain dataset word as the key and as the inline dataset of that name', () => {
+    expect(datasetKeysOf('rag-qa')).toEqual(['rag-qa', 'name:rag-qa']);
+    expect(datasetKeysOf('name:rag-qa')).toEqual(['name:rag-qa']);
   });
 });

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { decodeCasesCursor, decodeRunsCursor, encodeCasesCursor, encodeRunsCursor, pageSize } from './cursor.js';
 import type { RunComparison } from '@evalvault/service-apis';
 import { compareRuns, type SharedCaseScores } from './run-comparison.js';
+import { datasetKeysOf } from './dataset-key.js';
 import { RunsQueryError } from './runs-query.error.js';
 import {
   RUN_VIEW_STATUSES,
@@ -81,7 +82,8 @@ export class RunsQueries {
         throw new RunsQueryError('INVALID_FILTER', `unknown status; one of ${RUN_VIEW_STATUSES.join(', ')}`);
       where.push(`status = ${bind(options.status)}`);
     }
-    if (options.datasetKey !== undefined) where.push(`dataset_key = ${bind(options.datasetKey)}`);
+    if (options.datasetKey !== undefined)
+      where.push(`dataset_key = ANY(${bind(datasetKeysOf(options.datasetKey))}::text[])`);
     if (options.label !== undefined) where.push(`labels @> ${bind(JSON.stringify(labelPair(options.label)))}::jsonb`);
     if (options.cursor !== undefined) {
       const after = decodeRunsCursor(options.cursor);
