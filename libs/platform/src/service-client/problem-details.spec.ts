@@ -25,6 +25,20 @@ describe('problem details', () => {
     expect(new ServiceClientError(ServiceClientErrorCode.Conflict, 'x', { foreign: true }).foreign).toBe(false);
   });
 
+  it('carries the public code that names a refusal more precisely', () => {
+    const refused = new ServiceClientError(ServiceClientErrorCode.InvalidInput, 'no judge', {
+      status: 422,
+      publicCode: 'JUDGE_NOT_CONFIGURED',
+    });
+    const back = errorFromProblem(422, JSON.stringify(problemFor(refused)));
+    expect(back).toMatchObject({
+      code: ServiceClientErrorCode.InvalidInput,
+      status: 422,
+      publicCode: 'JUDGE_NOT_CONFIGURED',
+    });
+    expect(new ServiceClientError(ServiceClientErrorCode.Conflict, 'x').publicCode).toBeNull();
+  });
+
   it('reads answers that are not ours by their status', () => {
     expect(errorFromProblem(502, '<html>Bad Gateway</html>')).toMatchObject({
       code: ServiceClientErrorCode.Unavailable,

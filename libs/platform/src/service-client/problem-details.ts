@@ -16,6 +16,8 @@ export interface ProblemDetails {
   code: ServiceClientErrorCode;
   /** Internal answers only: see ServiceClientError.foreign. */
   foreign?: true;
+  /** Internal answers only: see ServiceClientError.publicCode. */
+  publicCode?: string;
 }
 
 const TITLES: Readonly<Record<ServiceClientErrorCode, string>> = {
@@ -36,6 +38,7 @@ export function problemFor(error: ServiceClientError): ProblemDetails {
     detail: error.message,
     code: error.code,
     ...(error.foreign ? { foreign: true as const } : {}),
+    ...(error.publicCode ? { publicCode: error.publicCode } : {}),
   };
 }
 
@@ -49,7 +52,12 @@ export function errorFromProblem(status: number, body: string): ServiceClientErr
       : typeof problem['title'] === 'string'
         ? problem['title']
         : `internal call answered HTTP ${status}`;
-  return new ServiceClientError(code, detail, { status, foreign: problem['foreign'] === true });
+  const publicCode = typeof problem['publicCode'] === 'string' ? problem['publicCode'] : undefined;
+  return new ServiceClientError(code, detail, {
+    status,
+    foreign: problem['foreign'] === true,
+    ...(publicCode ? { publicCode } : {}),
+  });
 }
 
 function parseObject(text: string): Record<string, unknown> {

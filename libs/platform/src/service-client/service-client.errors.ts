@@ -45,12 +45,18 @@ export interface ServiceClientErrorOptions {
    * still answers a plain 404 (existence is never revealed) but records the denied access.
    */
   foreign?: boolean;
+  /**
+   * A code of the public API naming this refusal more precisely than `code` (e.g. a run whose
+   * metrics need an LLM judge the owner lacks): the gateway answers with it and its status.
+   */
+  publicCode?: string;
 }
 
 export class ServiceClientError extends Error {
   /** The HTTP status this error travels (or travelled) with; derived from the code unless received. */
   readonly status: number;
   readonly foreign: boolean;
+  readonly publicCode: string | null;
 
   constructor(
     readonly code: ServiceClientErrorCode,
@@ -61,6 +67,7 @@ export class ServiceClientError extends Error {
     this.name = 'ServiceClientError';
     this.status = options.status ?? HTTP_STATUS_BY_CODE[code];
     this.foreign = options.foreign === true && code === ServiceClientErrorCode.NotFound;
+    this.publicCode = options.publicCode ?? null;
   }
 
   /** The owner's answer for another tenant's or project's resource: not found, and flagged for the audit log. */

@@ -53,6 +53,11 @@ class RunsController {
     if (code === 'downstream')
       throw new ServiceClientError(ServiceClientErrorCode.Unavailable, 'connect ECONNREFUSED 10.1.2.3:8081');
     if (code === 'pg') throw new CodedError('23505', 'duplicate key value violates unique constraint "runs_pkey"');
+    if (code === 'no-judge' || code === 'unknown-public-code')
+      throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, 'faithfulness needs an LLM judge', {
+        status: 422,
+        publicCode: code === 'no-judge' ? 'JUDGE_NOT_CONFIGURED' : 'NOT_A_PUBLIC_CODE',
+      });
     throw new CodedError(code, `failed with ${code}`);
   }
 }
@@ -173,6 +178,17 @@ describe('HTTP edges: problem details and validation', () => {
   ])('maps an error with code %s to %i, keeping its message', async (code, status) => {
     const problem = await problemOf(await fetch(`${edges.url}/runs/fail/${code}`), status);
     expect(problem).toMatchObject({ code, detail: `failed with ${code}`, instance: `/runs/fail/${code}` });
+  });
+
+  it("answers an owning service's refusal with the precise public code it names, else with its code", async () => {
+    expect(await problemOf(await fetch(`${edges.url}/runs/fail/no-judge`), 422)).toMatchObject({
+      code: 'JUDGE_NOT_CONFIGURED',
+      title: 'No LLM judge configured',
+      detail: 'faithfulness needs an LLM judge',
+    });
+    expect((await problemOf(await fetch(`${edges.url}/runs/fail/unknown-public-code`), 400)).code).toBe(
+      'INVALID_INPUT',
+    );
   });
 
   it('asks for a bearer token on 401', async () => {

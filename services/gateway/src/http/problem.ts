@@ -103,9 +103,14 @@ function known(code: string): { status: number; code: string; title: string } {
   return { status: entry.status, code, title: entry.title };
 }
 
-/** The public code an error carries, directly or as one of Fastify's codes; undefined for anything else. */
+/**
+ * The public code an error carries: an owning service's more precise one (ServiceClientError's
+ * `publicCode`), else its own or one of Fastify's codes; undefined for anything else.
+ */
 function codeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
+  const precise = (error as { publicCode?: unknown }).publicCode;
+  if (isProblemCode(precise)) return precise;
   const raw = (error as { code?: unknown }).code;
   if (typeof raw !== 'string') return undefined;
   const code = FASTIFY_CODE_ALIASES[raw] ?? raw;
