@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { didYouMean } from './did-you-mean.js';
 import { CliError } from './errors.js';
 
 /** Options every command that talks to a server takes. */
@@ -30,10 +31,8 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CliError(
-      'usage',
-      `${command}: ${(error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '')}`,
-    );
+    const reason = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    throw new CliError('usage', `${command}: ${reason}${optionSuggestion(reason, options)}`);
   }
   const values = parsed.values as ReturnType<
     typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>
@@ -55,6 +54,17 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(
     );
   }
   return { values, positionals: parsed.positionals, help: false };
+}
+
+/** For parseArgs' "Unknown option '--metrics'": the option of the command it nearly spells, if any. */
+function optionSuggestion(reason: string, options: ParseArgsOptionsConfig): string {
+  const unknown = /^Unknown option '(--[^'=]+)/.exec(reason)?.[1];
+  return unknown
+    ? didYouMean(
+        unknown,
+        Object.keys(options).map((name) => `--${name}`),
+      )
+    : '';
 }
 
 /** A whole number of seconds given as an option, as milliseconds. */

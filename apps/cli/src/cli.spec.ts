@@ -48,8 +48,28 @@ describe('evalvault command line', () => {
     expect((await cli(['run', dataset, '--gate', 'mean(token_f1) >= 0.6', '--label', 'nokey'])).err).toContain(
       '--label must be key=value',
     );
+    expect((await cli(['run', dataset, '--metrics', 'token_f1'])).err).toBe(
+      "evalvault: error: run: Unknown option '--metrics' (did you mean --metric?)\n",
+    );
+    expect((await cli(['rnu'])).err).toMatch(/^evalvault: error: unknown command "rnu" \(did you mean run\?\)/);
     expect((await cli(['runs', 'show'])).code).toBe(2);
     expect((await cli(['runs', 'compare', 'a'])).err).toContain('missing <candidateRunId>');
+  });
+
+  it('a bare evalvault prints the usage where errors go and exits 2', async () => {
+    expect(await cli([])).toMatchObject({ code: 2, out: '', err: expect.stringContaining('Usage:\n  evalvault run') });
+  });
+
+  it('refuses LLM-judged metrics without a judge before starting the embedded platform', async () => {
+    let loaded = false;
+    const result = await cli(['run', dataset, '--skip-invalid', '--metric', 'faithfulness'], isolated(), () => {
+      loaded = true;
+      return noEmbedded();
+    });
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^evalvault: error: faithfulness is scored by an LLM judge and none is configured: /);
+    expect(result.err).toMatch(/set EVALVAULT_JUDGE_PROVIDER .*\(e\.g\. faithfulness_lexical\)\n$/);
+    expect(loaded).toBe(false);
   });
 
   it('exits 0 with the usage on --help and prints its version', async () => {

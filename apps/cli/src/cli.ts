@@ -3,9 +3,10 @@ import { datasetsCommand } from './commands/datasets.command.js';
 import { loginCommand, logoutCommand } from './commands/login.command.js';
 import { runCommand } from './commands/run.command.js';
 import { runsCommand } from './commands/runs.command.js';
+import { didYouMean } from './did-you-mean.js';
 import { CliError } from './errors.js';
 import { EXIT_ERROR } from './exit-codes.js';
-import { showHelp } from './help.js';
+import { HELP, showHelp } from './help.js';
 import type { CliIo } from './io.js';
 import type { SessionDeps } from './session.js';
 
@@ -13,6 +14,8 @@ function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
 }
+
+const COMMANDS = ['run', 'runs', 'datasets', 'login', 'logout'];
 
 async function dispatch(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,6 +36,9 @@ async function dispatch(argv: string[], io: CliIo, deps: SessionDeps): Promise<n
       io.stdout.write(`evalvault ${version()}\n`);
       return 0;
     case undefined:
+      // A bare `evalvault` did nothing it was asked to: the usage, where errors go, and exit 2.
+      io.stderr.write(HELP['main']!);
+      return EXIT_ERROR;
     case 'help':
     case '--help':
     case '-h':
@@ -40,7 +46,7 @@ async function dispatch(argv: string[], io: CliIo, deps: SessionDeps): Promise<n
     default:
       throw new CliError(
         'usage',
-        `unknown command "${command}" (run, runs, datasets, login, logout; see "evalvault --help")`,
+        `unknown command "${command}"${didYouMean(command, COMMANDS)} (${COMMANDS.join(', ')}; see "evalvault --help")`,
       );
   }
 }

@@ -1,5 +1,7 @@
 import { CONNECTION_OPTIONS, labelsOption, parseCommand, REPORT_OPTIONS, secondsOption } from '../args.js';
+import { resolveConnection } from '../config/connection.js';
 import { evaluationConfig, gateOf } from '../gate/evaluation-config.js';
+import { requireEmbeddedJudge } from '../gate/judge-preflight.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
 import { withSession, type SessionDeps } from '../session.js';
@@ -45,6 +47,8 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
     values['gate-file'],
     values['missing-baseline'],
   );
+  // The embedded platform judges with this environment's judge: refused here, before it starts, without one.
+  if (!(await resolveConnection(values, io.env))) requireEmbeddedJudge(config.metrics, io.env);
   const source = await runDatasetSource(positionals[0], values.dataset, values['skip-invalid'] ?? false, io);
   const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
 

@@ -15,6 +15,7 @@ export interface EmbeddedModule {
     dataDir: string;
     port: number;
     quiet: boolean;
+    logLevel?: 'error';
     env: Readonly<Record<string, string | undefined>>;
   }): Promise<EmbeddedPlatform>;
 }
@@ -50,7 +51,8 @@ export async function startEmbedded(
   const temporary = !dataDirFromEnv;
   let platform: EmbeddedPlatform;
   try {
-    platform = await module.startEmbeddedPlatform({ dataDir, port: 0, quiet: true, env });
+    // Errors only: the platform logs to stdout, which holds this command's results (a table, JSON).
+    platform = await module.startEmbeddedPlatform({ dataDir, port: 0, quiet: true, logLevel: 'error', env });
   } catch (error) {
     if (temporary) await rm(dataDir, { recursive: true, force: true });
     throw new CliError('embedded', `the embedded platform did not start: ${firstLine(error)}`);

@@ -27,6 +27,24 @@ describe('metrics and gate rules', () => {
     await expect(evaluationConfig([], ['mean(acuracy) >= 1'], undefined)).rejects.toThrow(
       /unknown metric acuracy; known: .*token_f1/,
     );
+    await expect(evaluationConfig(['faithfullness', 'tokenf1'], [], undefined)).rejects.toThrow(
+      /^unknown metrics faithfullness \(did you mean faithfulness\?\), tokenf1 \(did you mean token_f1\?\); known: /,
+    );
+  });
+
+  it('names the line of a gate file that holds a bad rule or an unknown metric', async () => {
+    const text = join(dir, 'lines.txt');
+    writeFileSync(text, '# gate\nmean(token_f1) >= 0.6\n\nmean(token_f1) >=\n');
+    await expect(evaluationConfig([], [], text)).rejects.toThrow(
+      `invalid gate rule: ${text}:4: "mean(token_f1) >=" column 18: expected a number or 'baseline', found end of rule`,
+    );
+    writeFileSync(text, 'mean(token_f1) >= 0.6\nmin(contxt_recall) >= 0.5\n');
+    await expect(evaluationConfig([], [], text)).rejects.toThrow(
+      `unknown metric contxt_recall at ${text}:2 (did you mean context_recall?); known: `,
+    );
+    const json = join(dir, 'lines.json');
+    writeFileSync(json, '{\n  "rules": [\n    "mean(token_f1) >= 0.6",\n    "p10(token_f1) > x"\n  ]\n}\n');
+    await expect(evaluationConfig([], [], json)).rejects.toThrow(`invalid gate rule: ${json}:4: "p10(token_f1) > x"`);
   });
 
   it('refuses a bad rule with its column, and a request with nothing to evaluate', async () => {

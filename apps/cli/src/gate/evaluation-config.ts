@@ -8,6 +8,7 @@ import {
   parseGateRules,
   type MissingBaselinePolicy,
 } from '@evalvault/evaluation';
+import { didYouMean } from '../did-you-mean.js';
 import { CliError } from '../errors.js';
 
 export interface EvaluationConfig {
@@ -36,20 +37,34 @@ export async function evaluationConfig(
   gateFile: string | undefined,
   missingBaselineFlag?: string,
 ): Promise<EvaluationConfig> {
-  const file = gateFile ? await readGateFile(gateFile) : { rules: [] };
-  const gateRules = [...file.rules, ...gateFlags.map((rule) => rule.trim())];
+  const file: GateFile = gateFile ? await readGateFile(gateFile) : { rules: [], locations: [] };
+  const flagRules = gateFlags.map((rule) => rule.trim());
+  const gateRules = [...file.rules, ...flagRules];
+  // Where each rule was written, for the messages: a gate file's line, nothing for --gate.
+  const locations = [...file.locations, ...flagRules.map(() => null)];
   const missingBaseline = missingBaselineOf(missingBaselineFlag ?? file.missingBaseline);
-  const parsed = parseRules(gateRules);
-  const metrics = [...new Set([...metricFlags.flatMap(splitList), ...parsed.map((rule) => rule.metric)])];
-  const unknown = metrics.filter((metric) => !METRIC_NAMES.includes(metric));
-  if (unknown.length > 0) {
-    throw new CliError(
-      'usage',
-      `unknown metric${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; known: ${METRIC_NAMES.join(', ')}`,
-    );
-  }
+  const parsed = parseRules(gateRules, locations);
+  const named = metricFlags.flatMap(splitList).map((metric) => ({ metric, location: null }));
+  const judged = parsed.map((rule, index) => ({ metric: rule.metric, location: locations[index] ?? null }));
+  refuseUnknownMetrics([...named, ...judged]);
+  const metrics = [...new Set([...named, ...judged].map(({ metric }) => metric))];
   if (metrics.length === 0) throw new CliError('usage', 'nothing to evaluate: name a --metric or a --gate rule');
   return { metrics, gateRules, ...(missingBaseline ? { missingBaseline } : {}) };
+}
+
+/** Each unknown metric once, with where a gate file named it and the metric it nearly spells. */
+function refuseUnknownMetrics(named: ReadonlyArray<{ metric: string; location: string | null }>): void {
+  const unknown = named.filter(
+    ({ metric }, index) => !METRIC_NAMES.includes(metric) && named.findIndex((m) => m.metric === metric) === index,
+  );
+  if (unknown.length === 0) return;
+  const described = unknown.map(
+    ({ metric, location }) => `${metric}${location ? ` at ${location}` : ''}${didYouMean(metric, METRIC_NAMES)}`,
+  );
+  throw new CliError(
+    'usage',
+    `unknown metric${unknown.length === 1 ? '' : 's'} ${described.join(', ')}; known: ${METRIC_NAMES.join(', ')}`,
+  );
 }
 
 function missingBaselineOf(value: unknown): MissingBaselinePolicy | undefined {
@@ -63,21 +78,31 @@ const splitList = (value: string): string[] =>
     .map((item) => item.trim())
     .filter(Boolean);
 
-function parseRules(rules: string[]) {
+function parseRules(rules: string[], locations: readonly (string | null)[]) {
   try {
     return parseGateRules(rules);
   } catch (error) {
     if (!(error instanceof GateRuleListError)) throw error;
-    const problems = error.issues.map((issue) => `"${issue.rule}" ${issue.message}`);
+    const problems = error.issues.map((issue) => {
+      const location = locations[issue.index];
+      return `${location ? `${location}: ` : ''}"${issue.rule}" ${issue.message}`;
+    });
     throw new CliError('usage', `invalid gate rule${problems.length === 1 ? '' : 's'}: ${problems.join('; ')}`);
   }
+}
+
+/** A gate file's rules, each with where it was written (`path:line`). */
+export interface GateFile {
+  rules: string[];
+  locations: string[];
+  missingBaseline?: unknown;
 }
 
 /**
  * A gate file: JSON (`["rule", …]` or `{"rules": [...], "missingBaseline": "fail"|"pass"}`), or
  * text with one rule per line, blank lines and `#` comments ignored.
  */
-export async function readGateFile(path: string): Promise<{ rules: string[]; missingBaseline?: unknown }> {
+export async function readGateFile(path: string): Promise<GateFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -88,11 +113,15 @@ export async function readGateFile(path: string): Promise<{ rules: string[]; mis
     );
   }
   if (extname(path).toLowerCase() !== '.json') {
-    const rules = text
-      .split(/\r?\n/)
-      .map((line) => line.replace(/#.*$/, '').trim())
-      .filter(Boolean);
-    return { rules };
+    const rules: string[] = [];
+    const locations: string[] = [];
+    text.split(/\r?\n/).forEach((line, index) => {
+      const rule = line.replace(/#.*$/, '').trim();
+      if (!rule) return;
+      rules.push(rule);
+      locations.push(`${path}:${index + 1}`);
+    });
+    return { rules, locations };
   }
   let value: unknown;
   try {
@@ -106,5 +135,20 @@ export async function readGateFile(path: string): Promise<{ rules: string[]; mis
     throw new CliError('usage', `gate file ${path}: expected a list of rules or {"rules": [...]}, as strings`);
   }
   const missingBaseline = object?.missingBaseline;
-  return { rules: rules.map((rule) => rule.trim()), ...(missingBaseline === undefined ? {} : { missingBaseline }) };
+  return {
+    rules: rules.map((rule) => rule.trim()),
+    locations: jsonLocations(path, text, rules),
+    ...(missingBaseline === undefined ? {} : { missingBaseline }),
+  };
+}
+
+/** Each rule's line in a JSON gate file, found as its string literal after the previous one's. */
+function jsonLocations(path: string, text: string, rules: readonly string[]): string[] {
+  let from = 0;
+  return rules.map((rule, index) => {
+    const at = text.indexOf(JSON.stringify(rule), from);
+    if (at < 0) return `${path}: rules[${index}]`;
+    from = at + 1;
+    return `${path}:${text.slice(0, at).split('\n').length}`;
+  });
 }
