@@ -41,13 +41,20 @@ export {
 export { estimatedUsage, totalTokens } from './cost/token-estimate.js';
 export { PriceTable, type Cost, type ModelPrice } from './cost/price-table.js';
 export { UsageMeter, type UsageRecord, type UsageSummary, type UsageTotals } from './cost/usage-meter.js';
-export { BudgetGuard, type BudgetGuardOptions, type ProjectSpend } from './budget/budget-guard.js';
+export {
+  BudgetGuard,
+  type BudgetGuardOptions,
+  type PeriodSpend,
+  type ProjectSpend,
+  type SpendCaps,
+} from './budget/budget-guard.js';
 export { ResponseCache, type CacheScope, type ResponseCacheOptions } from './cache/response-cache.js';
 export type { LlmOwner } from './llm-owner.js';
 export { cacheKey } from './cache/cache-key.js';
 export {
   llmMigrations,
   budgetMigration,
+  dailySpendMigration,
   rateLimitMigration,
   rateWindowMigration,
   responseCacheMigration,

@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { budgetMigration } from './budget/budget.migration.js';
+import { dailySpendMigration } from './budget/daily-spend.migration.js';
 import { responseCacheMigration } from './cache/response-cache.migration.js';
 import { rateLimitMigration } from './rate-limit/rate-limit.migration.js';
 import { rateWindowMigration } from './rate-limit/rate-window.migration.js';
@@ -13,7 +14,15 @@ export function llmMigrations(schema: string): (new () => MigrationInterface)[] 
     responseCacheMigration(schema),
     rateWindowMigration(schema),
     tenantScopeMigration(schema),
+    dailySpendMigration(schema),
   ];
 }
 
-export { budgetMigration, rateLimitMigration, rateWindowMigration, responseCacheMigration, tenantScopeMigration };
+export {
+  budgetMigration,
+  dailySpendMigration,
+  rateLimitMigration,
+  rateWindowMigration,
+  responseCacheMigration,
+  tenantScopeMigration,
+};

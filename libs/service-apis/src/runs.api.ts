@@ -1,4 +1,11 @@
-import type { GateRuleResult, JudgeSnapshot, MetricAggregate, MetricScore, VersionRef } from '@evalvault/contracts';
+import type {
+  GateRuleResult,
+  JudgeSnapshot,
+  MetricAggregate,
+  MetricScore,
+  ProjectPolicy,
+  VersionRef,
+} from '@evalvault/contracts';
 
 /**
  * The runs service's internal API: what the gateway may ask of it, typed once for both
@@ -21,6 +28,23 @@ export interface SubmitRunRequest {
   labels?: Record<string, string>;
   /** Rows of an inline dataset's file the client skipped as invalid: recorded as failed cases with their lines. */
   rejectedRows?: Array<{ line: number; reason: string; errorCode?: string }> | null;
+  /**
+   * Set by the gateway, never by a client: the project's policy as its owner (the registry) answered
+   * at submission, which the run is checked against and pins; null or absent: no policy.
+   */
+  policy?: ProjectPolicy | null;
+  /** Set by the gateway with the policy: the pinned model profile's `provider:model`, which the policy may limit. */
+  modelProfileModel?: string | null;
+}
+
+/** A run refused by its project's policy (a metric, a model or a cap it does not allow): an HTTP 422. */
+export const POLICY_VIOLATION_STATUS = 422;
+
+/** A retry is checked against the project's policy of now, which the gateway sends as for a submission. */
+export interface RetryRunRequest {
+  runId: string;
+  mode: 'all' | 'failed';
+  policy?: ProjectPolicy | null;
 }
 
 export interface SubmittedRun {
@@ -185,7 +209,7 @@ export interface RunComparison {
 export interface RunsOperations {
   submitRun: { input: SubmitRunRequest; output: SubmittedRun };
   cancelRun: { input: { runId: string; reason: string | null }; output: { runId: string; status: string } };
-  retryRun: { input: { runId: string; mode: 'all' | 'failed' }; output: SubmittedRun };
+  retryRun: { input: RetryRunRequest; output: SubmittedRun };
   getRun: { input: { runId: string }; output: RunView };
   listRuns: { input: ListRunsQuery; output: Page<RunSummary> };
   getCases: { input: GetCasesQuery; output: Page<CaseView> };

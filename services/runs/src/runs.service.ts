@@ -8,6 +8,7 @@ import {
   secretResolver,
 } from '@evalvault/platform';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { BudgetGuard } from '@evalvault/llm';
 import type { RunsOperations } from '@evalvault/service-apis';
 import { runsOperationHandlers, showSubmitted } from './api/runs-internal-api.js';
 import { loadConfig, type RunsConfig } from './config.js';
@@ -24,7 +25,7 @@ import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
 import { RunsModule, type RunsHandlers } from './runs.module.js';
 import { CaseScorer } from './work/case-scorer.js';
 import { CaseWorker } from './work/case-worker.js';
-import { judgeFactory } from './work/judge-factory.js';
+import { judgeFactory, LLM_SCHEMA } from './work/judge-factory.js';
 import { RunCompleter } from './work/run-completer.js';
 
 /** The runs service's parts: its event handlers' and its internal API's. */
@@ -60,6 +61,7 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
     const judges = judgeFactory(config.judge, pool, secretResolver(), { logger, registry: adapters.registry });
     const scorer = new CaseScorer(judges, Date.now);
     const judge = judgeSnapshotOf(config.judge); // as runs pin it: submissions record it, workers check it
+    const spend = new BudgetGuard(pool, LLM_SCHEMA); // what a project spent, for its policy's caps at submission
     const parts: RunsParts = {
       planner: new RunPlanner(runs, store, sources, datasetSource(pool, config.datasetDir), config.batchSizes, logger),
       worker: new CaseWorker(
@@ -70,7 +72,7 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
         logger,
         judge,
       ),
-      commands: new RunCommands(runs, randomUUID, judge),
+      commands: new RunCommands(runs, randomUUID, judge, (owner) => spend.periodSpendOf(owner)),
       projection: new RunsProjection(dataSource),
       queries,
     };

@@ -436,6 +436,36 @@ export interface NotificationRouteRemovedPayload {
   name: string;
 }
 
+export interface ProjectPolicyChanged extends EventEnvelope<'ProjectPolicyChanged'> {
+  payload: ProjectPolicyChangedPayload;
+}
+
+/** A project's policy was set: what its runs may use (models, metrics, approved versions) and spend. */
+export interface ProjectPolicyChangedPayload {
+  /** The whole policy from now on, with its revision. */
+  policy: ProjectPolicy;
+  /** The fields this change set to another value, e.g. dailyCapUsd, allowedModels. */
+  changed: string[];
+  /** Why, as the admin said it. */
+  reason: null | string;
+}
+
+/** What a project's runs may use and spend, as its admins set it; a null field does not limit. */
+export interface ProjectPolicy {
+  /** 1 for the policy first set, one more per change; 0 for the default policy (never set). */
+  revision: number;
+  /** provider:model or provider:* entries every model a run names (judge, model profile) must match. */
+  allowedModels: null | string[];
+  /** The metrics a run may name. */
+  allowedMetrics: null | string[];
+  /** The project's LLM spend per UTC day, across its runs, beside its budget. */
+  dailyCapUsd: null | number;
+  /** The project's LLM spend per UTC calendar month, across its runs. */
+  monthlyCapUsd: null | number;
+  /** Runs pin approved registry versions only (also on for projects the operator names). */
+  approvedVersionsOnly: boolean;
+}
+
 export interface ProjectRoleGranted extends EventEnvelope<'ProjectRoleGranted'> {
   payload: ProjectRoleGrantedPayload;
 }
@@ -555,6 +585,8 @@ export interface RunRequestedPayload {
   missingBaseline: string;
   /** Part of configHash; null when every metric is deterministic, and before v3. */
   judge: null | JudgeSnapshot;
+  /** The project's policy at submission, checked then; its caps stop the judge. Not in configHash; null: none set. */
+  policy: null | ProjectPolicy;
 }
 
 /** A dataset row the client could not submit; the run records it as a failed case. */
@@ -631,6 +663,7 @@ export const EVENT_TYPES = [
   'NotificationIntended',
   'NotificationRouteCreated',
   'NotificationRouteRemoved',
+  'ProjectPolicyChanged',
   'ProjectRoleGranted',
   'ProjectRoleRevoked',
   'PromptVersionRegistered',
@@ -668,6 +701,7 @@ export type EvalVaultEvent =
   | NotificationIntended
   | NotificationRouteCreated
   | NotificationRouteRemoved
+  | ProjectPolicyChanged
   | ProjectRoleGranted
   | ProjectRoleRevoked
   | PromptVersionRegistered

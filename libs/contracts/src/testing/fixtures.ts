@@ -69,6 +69,7 @@ export function sampleRunRequested(overrides: Partial<RunRequested> = {}): RunRe
         rejectedRows: null,
         missingBaseline: 'fail',
         judge: null,
+        policy: null,
       },
       { streamId: `run-${runId}` },
     ),

@@ -71,6 +71,26 @@ describe('budget guard', () => {
     expect(await guard.spendOf(second)).toEqual({ budgetUsd: 3, spentUsd: 2 });
   });
 
+  it('caps the spend of a day and of a month (UTC), each naming its limit, beside the budget', async () => {
+    const owner = newOwner();
+    let now = Date.UTC(2026, 0, 30, 23, 0);
+    const clocked = new BudgetGuard(pool, schema, { now: () => now });
+    const caps = { dailyUsd: 1, monthlyUsd: 1.5 };
+    await clocked.record(owner, 0.9);
+    await expect(clocked.check(owner, 0.1, caps)).resolves.toBeUndefined();
+    await expect(clocked.check(owner, 0.2, caps)).rejects.toThrow(/daily LLM cap of 1 USD \(2026-01-30 UTC\) would be/);
+    now = Date.UTC(2026, 0, 31, 1, 0); // the next day: a new daily cap, the same month
+    expect(await clocked.periodSpendOf(owner)).toEqual({ day: '2026-01-31', todayUsd: 0, monthUsd: 0.9 });
+    await clocked.record(owner, 0.5);
+    await expect(clocked.check(owner, 0.2, caps)).rejects.toThrow(/monthly LLM cap of 1.5 USD \(2026-01\) would be/);
+    await expect(clocked.check(owner, 0.2, { dailyUsd: 1, monthlyUsd: null })).resolves.toBeUndefined();
+    now = Date.UTC(2026, 1, 1, 0, 0); // a new month
+    await expect(clocked.check(owner, 0.9, caps)).resolves.toBeUndefined();
+    expect(await clocked.spendOf(owner)).toEqual({ budgetUsd: undefined, spentUsd: 1.4 });
+    await clocked.setBudget(owner, 1.5);
+    await expect(clocked.check(owner, 0.2, caps)).rejects.toThrow(/LLM budget of 1.5 USD would be exceeded/);
+  });
+
   it('refuses an owner without a tenant, which would reach rows that belong to no tenant', async () => {
     await expect(guard.record({ tenantId: '', projectId: 'default' }, 1)).rejects.toThrow(/tenant and project/);
   });

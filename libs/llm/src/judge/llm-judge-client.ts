@@ -2,7 +2,7 @@ import { trace } from '@opentelemetry/api';
 import { inSpan } from '@evalvault/platform';
 import type { ChatMessage, ChatRequest, LlmProvider, TokenUsage } from '../llm-provider.port.js';
 import { LlmError, LlmErrorCode } from '../llm-error.js';
-import type { BudgetGuard } from '../budget/budget-guard.js';
+import type { BudgetGuard, SpendCaps } from '../budget/budget-guard.js';
 import type { LlmOwner } from '../llm-owner.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { PriceTable } from '../cost/price-table.js';
@@ -30,6 +30,8 @@ export interface LlmJudgeClientOptions {
   prices?: PriceTable;
   cache?: ResponseCache;
   budget?: BudgetGuard;
+  /** The owner's caps per day and month (its project's policy), checked with the budget before each call. */
+  caps?: SpendCaps;
   /** Taken before every attempt, retries included (ReliableLlmProvider). */
   rateLimiter?: PostgresRateLimiter;
   reliability?: ReliabilityOptions;
@@ -75,7 +77,7 @@ export class LlmJudgeClient {
         trace.getActiveSpan()?.setAttribute('llm.cached', true);
         return hit.text;
       }
-      await this.options.budget?.check(owner, this.estimatedCostUsd(chat));
+      await this.options.budget?.check(owner, this.estimatedCostUsd(chat), this.options.caps);
       const billed = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
       const response = await this.provider
         .chat(chat, { ...this.signalOption(), onBilled: (usage) => this.account(request.purpose, usage, billed) })

@@ -58,6 +58,8 @@ export function factsOf(event: EvalVaultEvent): EventFacts {
           metrics: p.metrics.join(','),
           retryOf: p.retryOf,
           inlineCases: p.inlineCases?.length ?? null,
+          // Only when set: entries of runs from before policies keep the facts they were chained with.
+          ...(p.policy ? { policyRevision: p.policy.revision } : {}),
         },
       );
     }
@@ -233,6 +235,19 @@ export function factsOf(event: EvalVaultEvent): EventFacts {
         toDays: p.toDays,
         reason: p.reason,
         effectiveAt: p.effectiveAt === null ? null : new Date(p.effectiveAt).toISOString(),
+      });
+    }
+    case 'ProjectPolicyChanged': {
+      const { policy, changed, reason } = event.payload;
+      const list = (entries: string[] | null): string | null => (entries === null ? null : entries.join(','));
+      return facts([resource('project-policy', event.projectId, policy.revision)], {
+        changed: changed.join(','),
+        allowedModels: list(policy.allowedModels),
+        allowedMetrics: list(policy.allowedMetrics),
+        dailyCapUsd: policy.dailyCapUsd,
+        monthlyCapUsd: policy.monthlyCapUsd,
+        approvedVersionsOnly: policy.approvedVersionsOnly,
+        reason,
       });
     }
     case 'AccessDenied': {

@@ -1,6 +1,6 @@
 import type { CommandContext, InternalIdentity, OperationHandlers } from '@evalvault/platform';
 import { ForeignStreamError, ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
-import type { RunsOperations } from '@evalvault/service-apis';
+import { POLICY_VIOLATION_STATUS, type RunsOperations } from '@evalvault/service-apis';
 import { RunError, RunErrorCode } from '../run/run.errors.js';
 import type { RunCommands } from '../run/run.commands.js';
 import { runStreamId, type RunRepository } from '../run/run.repository.js';
@@ -21,11 +21,18 @@ const CODE_FOR: Record<RunErrorCode, ServiceClientErrorCode> = {
   [RunErrorCode.Finished]: ServiceClientErrorCode.Conflict,
   [RunErrorCode.NotFinished]: ServiceClientErrorCode.Conflict,
   [RunErrorCode.InvalidInput]: ServiceClientErrorCode.InvalidInput,
+  [RunErrorCode.PolicyViolation]: ServiceClientErrorCode.InvalidInput,
 };
+
+/** Statuses other than the code's: a policy's refusal travels as 422, answered by the gateway as POLICY_VIOLATION. */
+const STATUS_FOR: Partial<Record<RunErrorCode, number>> = { [RunErrorCode.PolicyViolation]: POLICY_VIOLATION_STATUS };
 
 function translated<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
-    if (error instanceof RunError) throw new ServiceClientError(CODE_FOR[error.code], error.message);
+    if (error instanceof RunError) {
+      const status = STATUS_FOR[error.code];
+      throw new ServiceClientError(CODE_FOR[error.code], error.message, status ? { status } : {});
+    }
     if (error instanceof RunsQueryError)
       throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message);
     if (error instanceof ForeignStreamError)
@@ -87,7 +94,8 @@ export function runsOperationHandlers(
         return submitted;
       }),
     cancelRun: (input, identity) => translated(() => commands.cancelRun(input.runId, input.reason, context(identity))),
-    retryRun: (input, identity) => translated(() => commands.retryRun(input.runId, input.mode, context(identity))),
+    retryRun: (input, identity) =>
+      translated(() => commands.retryRun(input.runId, input.mode, context(identity), input.policy ?? null)),
     getRun: (input, identity) =>
       translated(async () => {
         const { tenantId, projectId } = scopeOf(identity);

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { JudgeSnapshot, RejectedRow, RunRequestedPayload, TestCase, VersionRef } from '@evalvault/contracts';
+import type {
+  JudgeSnapshot,
+  ProjectPolicy,
+  RejectedRow,
+  RunRequestedPayload,
+  TestCase,
+  VersionRef,
+} from '@evalvault/contracts';
 import {
   casesFromInline,
   GateRuleListError,
@@ -15,6 +22,7 @@ import { RunError, RunErrorCode } from './run.errors.js';
 import { runStreamId, type RunRepository } from './run.repository.js';
 import { isTerminal } from './run.decider.js';
 import { judgeOfRun } from './judge-snapshot.js';
+import { assertAllowedByPolicy, capReached, type SpendToDate } from './run-policy.js';
 
 /**
  * Part of every run's configHash: a change to how a metric scores is a new version, so runs scored
@@ -65,18 +73,28 @@ function configHashOf(pinned: PinnedConfiguration): string {
   return sha256(JSON.stringify({ ...rest, ...(usesBaseline ? { missingBaseline } : {}), ...(judge ? { judge } : {}) }));
 }
 
-/** The run commands the gateway calls: validate, pin the configuration, append RunRequested. */
+/** What a tenant's project has spent on LLM calls today and this month (UTC), for its policy's caps. */
+export type SpendOf = (owner: { tenantId: string; projectId: string }) => Promise<SpendToDate>;
+
+/** The run commands the gateway calls: validate, check the project's policy, pin the configuration, request the run. */
 export class RunCommands {
-  /** judge: the judge this service scores LLM-judged metrics with, as runs pin it (null: none configured). */
+  /**
+   * judge: the judge this service scores LLM-judged metrics with, as runs pin it (null: none configured);
+   * spendOf: the project's LLM spend, so a run that would call the judge is refused while a cap is spent.
+   */
   constructor(
     private readonly runs: RunRepository,
     private readonly newId: () => string,
     private readonly judge: JudgeSnapshot | null = null,
+    private readonly spendOf: SpendOf | null = null,
   ) {}
 
   async submitRun(input: SubmitRunInput, context: CommandContext): Promise<SubmittedRun> {
     const metrics = validateMetrics(input.metrics);
     const gateRules = validateRules(input.gate?.rules ?? []);
+    const judge = judgeOfRun(metrics, this.judge);
+    const policy = input.policy ?? null;
+    await this.assertAllowed(policy, { metrics, judge, modelProfileModel: input.modelProfileModel ?? null }, context);
     const { dataset, inlineCases } = pinDataset(input.dataset);
     const pinned: PinnedConfiguration = {
       dataset,
@@ -86,7 +104,7 @@ export class RunCommands {
       gateRules,
       evaluatorVersion: EVALUATOR_VERSION,
       missingBaseline: validateMissingBaseline(input.gate?.missingBaseline),
-      judge: judgeOfRun(metrics, this.judge),
+      judge,
     };
     const configHash = configHashOf(pinned);
     const runId = input.idempotencyKey ? await this.runIdForKey(input.idempotencyKey, context) : this.newId();
@@ -99,9 +117,26 @@ export class RunCommands {
       retryOf: null,
       inlineCases,
       rejectedRows,
+      policy,
     };
     const { state } = await this.runs.handle(runStreamId(runId), { type: 'RequestRun', request }, context);
     return { runId, status: state.status, configHash };
+  }
+
+  /**
+   * The project's policy allows the run's metrics and models, and, for a run that calls the judge,
+   * neither cap is spent already (the workers stop a run that spends one while it goes on).
+   */
+  private async assertAllowed(
+    policy: ProjectPolicy | null,
+    uses: Parameters<typeof assertAllowedByPolicy>[1],
+    context: CommandContext,
+  ): Promise<void> {
+    assertAllowedByPolicy(policy, uses);
+    if (!policy || !uses.judge || !this.spendOf) return;
+    if (policy.dailyCapUsd === null && policy.monthlyCapUsd === null) return;
+    const reached = capReached(policy, await this.spendOf(context));
+    if (reached) throw new RunError(RunErrorCode.PolicyViolation, reached);
   }
 
   /**
@@ -123,9 +158,15 @@ export class RunCommands {
 
   /**
    * A new run linked to a finished one (`retryOf`), with the same configuration: every
-   * case, or only those not evaluated (failed, or never reached by a cancelled run).
+   * case, or only those not evaluated (failed, or never reached by a cancelled run). It is
+   * checked against the project's policy of now (`policy`), and pins it.
    */
-  async retryRun(runId: string, mode: 'all' | 'failed', context: CommandContext): Promise<SubmittedRun> {
+  async retryRun(
+    runId: string,
+    mode: 'all' | 'failed',
+    context: CommandContext,
+    policy: ProjectPolicy | null = null,
+  ): Promise<SubmittedRun> {
     const { state } = await this.runs.load(runStreamId(runId), context);
     if (state.status === 'none') throw new RunError(RunErrorCode.NotFound, `run ${runId} does not exist`);
     if (!isTerminal(state))
@@ -151,6 +192,9 @@ export class RunCommands {
       dataset = { ...dataset, id: `inline-${contentHash.slice(0, 16)}`, contentHash };
     }
     // The judge is the one that will score the retry: if it changed since, so does the hash.
+    const judge = judgeOfRun(original.metrics, this.judge);
+    // The model profile was checked when the original was submitted; the retry pins the same version.
+    await this.assertAllowed(policy, { metrics: original.metrics, judge, modelProfileModel: null }, context);
     const pinned: PinnedConfiguration = {
       dataset,
       prompt: original.prompt,
@@ -159,7 +203,7 @@ export class RunCommands {
       gateRules: original.gateRules,
       evaluatorVersion: EVALUATOR_VERSION,
       missingBaseline: original.missingBaseline,
-      judge: judgeOfRun(original.metrics, this.judge),
+      judge,
     };
     const configHash = configHashOf(pinned);
     const request: RunRequestedPayload = {
@@ -170,6 +214,7 @@ export class RunCommands {
       retryOf: runId,
       inlineCases,
       rejectedRows,
+      policy,
     };
     const result = await this.runs.handle(runStreamId(request.runId), { type: 'RequestRun', request }, context);
     return { runId: request.runId, status: result.state.status, configHash };

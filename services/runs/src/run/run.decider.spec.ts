@@ -38,6 +38,7 @@ const request: RunRequestedPayload = {
   rejectedRows: null,
   missingBaseline: 'fail',
   judge: null,
+  policy: null,
 };
 const scored = (caseIndex: number, score = 1): EvaluatedCase => ({
   caseId: `c${caseIndex}`,

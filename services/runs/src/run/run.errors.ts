@@ -6,6 +6,8 @@ export enum RunErrorCode {
   Finished = 'RUN_FINISHED',
   NotFinished = 'RUN_NOT_FINISHED',
   InvalidInput = 'INVALID_INPUT',
+  /** The project's policy does not allow a metric or model the run names. */
+  PolicyViolation = 'POLICY_VIOLATION',
 }
 
 export class RunError extends Error {

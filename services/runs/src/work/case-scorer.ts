@@ -1,13 +1,22 @@
 import type { CaseFailedPayload, EvaluatedCase, LlmUsage, ScheduledCase } from '@evalvault/contracts';
 import { metricByName, MetricError, type EvaluationCase } from '@evalvault/evaluation';
-import { LlmError, LlmErrorCode, UsageMeter, type LlmOwner } from '@evalvault/llm';
+import { LlmError, LlmErrorCode, UsageMeter, type LlmOwner, type SpendCaps } from '@evalvault/llm';
 import type { JudgeFactory } from './judge-factory.js';
+
+/** The run a case belongs to, as scoring needs it: whose budget pays, under which caps, with which metrics. */
+export interface ScoringRun {
+  runId: string;
+  owner: LlmOwner;
+  metrics: readonly string[];
+  /** The daily and monthly caps of the project's policy the run pinned; null: none. */
+  caps: SpendCaps | null;
+}
 
 export type CaseOutcome =
   | { kind: 'evaluated'; payload: EvaluatedCase }
   | { kind: 'failed'; payload: CaseFailedPayload };
 
-/** The project ran out of budget: the run stops as a whole rather than failing case after case. */
+/** The project ran out of budget, or spent a cap: the run stops as a whole rather than failing case after case. */
 export class BudgetExceededError extends Error {
   constructor(message: string) {
     super(message);
@@ -37,7 +46,7 @@ function usageOf(meter: UsageMeter): LlmUsage | null {
  * Scores one case with every metric of its run. A case that cannot be scored (missing
  * ground truth, an unusable judge answer, a provider down after retries) becomes a
  * failed case with the reason and what its calls cost until then; only an exhausted budget
- * stops the whole run.
+ * or a spent cap stops the whole run.
  */
 export class CaseScorer {
   constructor(
@@ -45,16 +54,12 @@ export class CaseScorer {
     private readonly now: () => number,
   ) {}
 
-  async score(
-    runId: string,
-    owner: LlmOwner,
-    scheduled: ScheduledCase,
-    metrics: readonly string[],
-    signal?: AbortSignal,
-  ): Promise<CaseOutcome> {
+  async score(run: ScoringRun, scheduled: ScheduledCase, signal?: AbortSignal): Promise<CaseOutcome> {
+    const { runId, owner, metrics, caps } = run;
     const started = this.now();
     const meter = new UsageMeter();
-    const judge = this.judgeFor(owner, meter, signal) ?? undefined;
+    const judge =
+      this.judgeFor(owner, meter, { ...(signal ? { signal } : {}), ...(caps ? { caps } : {}) }) ?? undefined;
     const testCase = toEvaluationCase(scheduled);
     try {
       const scores = [];

@@ -1,9 +1,15 @@
-import type { CaseBatchScheduled, CaseFailedPayload, EvaluatedCase, JudgeSnapshot } from '@evalvault/contracts';
+import type {
+  CaseBatchScheduled,
+  CaseFailedPayload,
+  EvaluatedCase,
+  JudgeSnapshot,
+  RunRequestedPayload,
+} from '@evalvault/contracts';
 import { contextCausedBy } from '@evalvault/platform';
 import type { Logger } from 'pino';
 import { allCasesAccounted, isTerminal } from '../run/run.decider.js';
 import { runStreamId, type RunRepository } from '../run/run.repository.js';
-import { BudgetExceededError, type CaseOutcome, type CaseScorer } from './case-scorer.js';
+import { BudgetExceededError, type CaseOutcome, type CaseScorer, type ScoringRun } from './case-scorer.js';
 import type { RunCompleter } from './run-completer.js';
 
 /**
@@ -43,6 +49,7 @@ export class CaseWorker {
     }
 
     const pending = batch.payload.cases.filter((scheduled) => !state.accounted.has(scheduled.caseIndex));
+    const run = scoringRun(batch, state.request!);
     const stop = new AbortController();
     const ended = this.endedWatch(streamId);
     let outcomes: CaseOutcome[];
@@ -53,8 +60,7 @@ export class CaseWorker {
           return null;
         }
         try {
-          const owner = { tenantId: batch.tenantId, projectId: batch.projectId };
-          return await this.scorer.score(runId, owner, scheduled, state.request!.metrics, stop.signal);
+          return await this.scorer.score(run, scheduled, stop.signal);
         } catch (error) {
           stop.abort(); // the other lanes stop before their next case
           throw error;
@@ -62,7 +68,7 @@ export class CaseWorker {
       });
     } catch (error) {
       if (!(error instanceof BudgetExceededError)) throw error;
-      this.logger.warn({ runId, err: error }, 'budget exceeded: failing the run');
+      this.logger.warn({ runId, err: error }, 'budget or spending cap exceeded: failing the run');
       await this.runs.handle(streamId, { type: 'FailRun', reason: 'budget', message: error.message }, context);
       return;
     }
@@ -118,6 +124,18 @@ export class CaseWorker {
 }
 
 const CANCELLATION_CHECK_MS = 250;
+
+/** The run as its cases are scored: its project pays, within the caps of the policy it pinned at submission. */
+function scoringRun(batch: CaseBatchScheduled, request: RunRequestedPayload): ScoringRun {
+  const { policy } = request;
+  const caps = policy && { dailyUsd: policy.dailyCapUsd, monthlyUsd: policy.monthlyCapUsd };
+  return {
+    runId: request.runId,
+    owner: { tenantId: batch.tenantId, projectId: batch.projectId },
+    metrics: request.metrics,
+    caps: caps && (caps.dailyUsd !== null || caps.monthlyUsd !== null) ? caps : null,
+  };
+}
 
 /** Runs `work` over the items with at most `limit` at once; null results are dropped. */
 async function mapWithConcurrency<T, R>(

@@ -15,16 +15,23 @@ import {
   ResponseCache,
   type LlmOwner,
   type LlmProvider,
+  type SpendCaps,
   type UsageMeter,
 } from '@evalvault/llm';
 import type { SecretResolver } from '@evalvault/platform';
 import type { JudgeConfig } from '../config.js';
 
+/** What else a case's judge may be given: the run's cancellation, and its project policy's spending caps. */
+export interface JudgeCallOptions {
+  signal?: AbortSignal;
+  caps?: SpendCaps;
+}
+
 /**
- * Builds the judge of one case: the budget and cached answers of the run's tenant and project, the
- * shared rate limit, the case's own usage meter.
+ * Builds the judge of one case: the budget, caps and cached answers of the run's tenant and project,
+ * the shared rate limit, the case's own usage meter.
  */
-export type JudgeFactory = (owner: LlmOwner, meter: UsageMeter, signal?: AbortSignal) => LlmJudge | null;
+export type JudgeFactory = (owner: LlmOwner, meter: UsageMeter, options?: JudgeCallOptions) => LlmJudge | null;
 
 export const LLM_SCHEMA = 'runs';
 
@@ -100,5 +107,5 @@ export function judgeFactory(
       ...(observability.registry ? { metrics: llmMetrics(observability.registry) } : {}),
     },
   };
-  return (owner, meter, signal) => new LlmJudgeClient({ ...shared, owner, meter, ...(signal ? { signal } : {}) });
+  return (owner, meter, options = {}) => new LlmJudgeClient({ ...shared, owner, meter, ...options });
 }

@@ -57,6 +57,7 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
       rejectedRows: null,
       missingBaseline: 'fail',
       judge: null,
+      policy: null,
     }),
     event('RunStarted', { runId, totalCases: cases }),
   ];
