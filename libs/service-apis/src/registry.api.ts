@@ -1,4 +1,4 @@
-import type { VersionRef } from '@evalvault/contracts';
+import type { ProjectPolicy, VersionRef } from '@evalvault/contracts';
 import type { Page } from './runs.api.js';
 
 /**
@@ -139,11 +139,38 @@ export interface PinRunVersionsRequest {
   modelProfile?: RegistryReference | null;
 }
 
-/** The exact versions a run pins, with their content hashes. */
+/**
+ * The exact versions a run pins, with their content hashes; and, so the run is checked against it,
+ * the project's policy (null: never set) and the pinned model profile's `provider:model`.
+ */
 export interface PinnedRunVersions {
   dataset: VersionRef | null;
   prompt: VersionRef | null;
   modelProfile: VersionRef | null;
+  policy: ProjectPolicy | null;
+  modelProfileModel: string | null;
+}
+
+/**
+ * A project's policy as set by its admins, whole (PUT): the provider:model entries (or provider:*)
+ * and metrics its runs may use, its LLM spend caps per UTC day and month, and whether its runs
+ * pin approved registry versions only. A field left out or null does not limit.
+ */
+export interface SetProjectPolicyRequest {
+  allowedModels?: string[] | null;
+  allowedMetrics?: string[] | null;
+  dailyCapUsd?: number | null;
+  monthlyCapUsd?: number | null;
+  approvedVersionsOnly?: boolean;
+  /** Why it changes, for the audit log. */
+  reason?: string | null;
+}
+
+/** The policy in force (revision 0: never set), and whether the operator requires approval of this project anyway. */
+export interface ProjectPolicyView extends ProjectPolicy {
+  projectId: string;
+  /** REGISTRY_APPROVAL_REQUIRED names the project: its runs pin approved versions whatever the policy says. */
+  operatorRequiresApproval: boolean;
 }
 
 /** A run naming an unapproved version in a project whose policy requires approval: an HTTP 422. */
@@ -160,6 +187,9 @@ export interface RegistryOperations {
   approveVersion: { input: RegistryVersionRef & { comment?: string | null }; output: VersionView };
   /** Resolves a run's references to exact versions; refuses (422) unapproved ones where approval is required. */
   pinRunVersions: { input: PinRunVersionsRequest; output: PinnedRunVersions };
+  getProjectPolicy: { input: Record<string, never>; output: ProjectPolicyView };
+  /** Admins only: sets the project's policy whole (ProjectPolicyChanged when anything changes). */
+  setProjectPolicy: { input: SetProjectPolicyRequest; output: ProjectPolicyView };
 }
 
 /**

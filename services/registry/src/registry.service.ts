@@ -16,6 +16,9 @@ import { READ_MODEL } from './registry.consumers.js';
 import { RegistryModule } from './registry.module.js';
 import { RegistryCommands } from './resource/registry.commands.js';
 import { REGISTRY_STREAM_PREFIXES } from './resource/resource-kind.js';
+import { PROJECT_POLICY_STREAM_PREFIX } from './policy/project-policy.decider.js';
+import { ProjectPolicies } from './policy/project-policies.js';
+import { projectPolicyRepository } from './policy/project-policy.repository.js';
 import { resourceRepository } from './resource/resource.repository.js';
 
 export { REGISTRY_SCHEMA };
@@ -32,7 +35,10 @@ export interface RegistryParts {
   projection: RegistryProjection;
 }
 
-/** The registry: versioned, content-hashed datasets, prompts and model profiles, approvals and lineage. */
+/**
+ * The registry: versioned, content-hashed datasets, prompts and model profiles, approvals and lineage;
+ * and project policies (what a project's runs may use and spend), which runs are pinned with.
+ */
 export const REGISTRY_SERVICE = defineOwnerService<
   RegistryConfig,
   RegistryOperations,
@@ -40,7 +46,7 @@ export const REGISTRY_SERVICE = defineOwnerService<
   RegistryParts
 >({
   name: 'registry',
-  streams: REGISTRY_STREAM_PREFIXES,
+  streams: [...REGISTRY_STREAM_PREFIXES, PROJECT_POLICY_STREAM_PREFIX],
   // Dataset content lives in the content store.
   migrations: [
     [CONTENT_STORE_SCHEMA, CONTENT_STORE_MIGRATIONS],
@@ -54,19 +60,15 @@ export const REGISTRY_SERVICE = defineOwnerService<
     if (swept > 0) logger.info({ swept }, 'abandoned dataset uploads removed');
     const projection = new RegistryProjection(dataSource);
     const limits = { maxBytes: config.datasetMaxBytes, maxLineBytes: config.datasetMaxLineBytes };
-    const commands = new RegistryCommands(
-      resourceRepository(store, { now: Date.now, newId: randomUUID }),
-      content,
-      projection,
-      limits,
-      logger,
-    );
+    const sources = { now: Date.now, newId: randomUUID };
+    const policies = new ProjectPolicies(projectPolicyRepository(store, sources), config.approval);
+    const commands = new RegistryCommands(resourceRepository(store, sources), content, projection, limits, logger);
     const parts: RegistryParts = { commands, queries: new RegistryQueries(dataSource, content), projection };
     return {
       module: RegistryModule.with(parts),
       consumers: [adapters.eventServer(`${config.groupPrefix}-read-model`, READ_MODEL)],
       internalApi: {
-        operations: registryOperationHandlers(commands, parts.queries, randomUUID, config.approval),
+        operations: registryOperationHandlers(commands, parts.queries, randomUUID, policies),
         routes: (fastify, verifier, log) =>
           registerDatasetUploadApi(fastify, { commands, verifier, newId: randomUUID, logger: log }),
       },

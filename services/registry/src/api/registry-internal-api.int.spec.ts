@@ -27,6 +27,9 @@ import { RegistryCommands } from '../resource/registry.commands.js';
 import { resourceRepository } from '../resource/resource.repository.js';
 import { registerDatasetUploadApi } from './dataset-upload.route.js';
 import { registryOperationHandlers } from './registry-internal-api.js';
+import { ApprovalPolicy } from '../pinning/approval-policy.js';
+import { ProjectPolicies } from '../policy/project-policies.js';
+import { projectPolicyRepository } from '../policy/project-policy.repository.js';
 
 /** The registry's internal API over real HTTP on the real PostgreSQL, as the gateway calls it. */
 describe('registry internal API', () => {
@@ -60,7 +63,12 @@ describe('registry internal API', () => {
     fastify = Fastify();
     registerDatasetUploadApi(fastify, { commands, verifier, newId: randomUUID, logger });
     registerInternalApi(fastify, {
-      handlers: registryOperationHandlers(commands, new RegistryQueries(dataSource, content), randomUUID),
+      handlers: registryOperationHandlers(
+        commands,
+        new RegistryQueries(dataSource, content),
+        randomUUID,
+        new ProjectPolicies(projectPolicyRepository(store, { now: Date.now, newId: randomUUID }), ApprovalPolicy.NONE),
+      ),
       verifier,
       logger,
     });

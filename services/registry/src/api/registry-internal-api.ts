@@ -4,7 +4,7 @@ import { REGISTRY_KINDS, type RegistryOperations } from '@evalvault/service-apis
 import type { RegistryCommands } from '../resource/registry.commands.js';
 import { isResourceKind, type ResourceKind } from '../resource/resource-kind.js';
 import type { RegistryQueries } from '../projection/registry.queries.js';
-import { ApprovalPolicy } from '../pinning/approval-policy.js';
+import type { ProjectPolicies } from '../policy/project-policies.js';
 import { RunPinning } from '../pinning/run-pinning.js';
 import { translated } from './registry-errors.js';
 
@@ -37,14 +37,20 @@ function requireApprover(identity: InternalIdentity): void {
   }
 }
 
+/** A project's policy is its admins' to set; the gateway checks it too, the owner does not take it on trust. */
+function requireAdmin(identity: InternalIdentity): void {
+  if (!identity.roles.includes('admin'))
+    throw new ServiceClientError(ServiceClientErrorCode.Forbidden, "setting a project's policy needs the admin role");
+}
+
 /** The registry's JSON operations behind the service client port; thin: one call each. */
 export function registryOperationHandlers(
   commands: RegistryCommands,
   queries: RegistryQueries,
   newId: () => string,
-  approval: ApprovalPolicy = ApprovalPolicy.NONE,
+  policies: ProjectPolicies,
 ): OperationHandlers<RegistryOperations> {
-  const pinning = new RunPinning(queries, approval);
+  const pinning = new RunPinning(queries, policies);
   return {
     registerPrompt: (input, identity) =>
       translated(() => commands.registerPrompt(input, commandContextOf(identity, newId))),
@@ -66,5 +72,11 @@ export function registryOperationHandlers(
         return queries.getVersion(scopeOf(identity), kindOf(kind), id, version);
       }),
     pinRunVersions: (input, identity) => translated(() => pinning.pin(scopeOf(identity), input)),
+    getProjectPolicy: (_input, identity) => translated(() => policies.view(scopeOf(identity))),
+    setProjectPolicy: (input, identity) =>
+      translated(async () => {
+        requireAdmin(identity);
+        return policies.set(input, commandContextOf(identity, newId));
+      }),
   };
 }

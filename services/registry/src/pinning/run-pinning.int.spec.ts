@@ -20,6 +20,8 @@ import { RegistryProjection } from '../projection/registry.projection.js';
 import { RegistryQueries } from '../projection/registry.queries.js';
 import { RegistryCommands } from '../resource/registry.commands.js';
 import { resourceRepository } from '../resource/resource.repository.js';
+import { ProjectPolicies } from '../policy/project-policies.js';
+import { projectPolicyRepository } from '../policy/project-policy.repository.js';
 import { ApprovalPolicy } from './approval-policy.js';
 
 /**
@@ -59,9 +61,13 @@ describe('pinning a run to registry versions', () => {
       { maxBytes: 200_000, maxLineBytes: 50_000 },
       pino({ level: 'silent' }),
     );
-    const policy = ApprovalPolicy.parse(`${strict}/checkout`);
+    const policies = new ProjectPolicies(
+      projectPolicyRepository(store, { now: Date.now, newId: randomUUID }),
+      ApprovalPolicy.parse(`${strict}/checkout`),
+    );
     const queries = new RegistryQueries(dataSource, content);
-    registry = new InProcessServiceClient('registry', registryOperationHandlers(commands, queries, randomUUID, policy));
+    const handlers = registryOperationHandlers(commands, queries, randomUUID, policies);
+    registry = new InProcessServiceClient('registry', handlers);
   });
   afterAll(async () => {
     await store.close();
@@ -99,6 +105,8 @@ describe('pinning a run to registry versions', () => {
       dataset: null,
       prompt: latest,
       modelProfile: { id: profile.id, name: 'judge', version: 1, contentHash: profile.contentHash },
+      policy: null,
+      modelProfileModel: 'openai:gpt-4o-mini',
     });
     expect((await pin({ prompt: { id, version: 1 } })).prompt).toEqual({
       ...latest,
@@ -128,5 +136,52 @@ describe('pinning a run to registry versions', () => {
     expect((await registry.call('pinRunVersions', { prompt: { name: 'answer' } }, elsewhere)).prompt).toMatchObject({
       version: 1,
     });
+  });
+
+  it("requires approval where the project's policy says so, and answers the policy runs are checked by", async () => {
+    const tenant = `tenant-${randomUUID()}`;
+    const { id } = await twoPromptVersions(tenant);
+    const admin = who(tenant, 'checkout', ['admin']);
+    const set = (request: Parameters<typeof registry.call<'setProjectPolicy'>>[1], identity = admin) =>
+      registry.call('setProjectPolicy', request, identity);
+    expect(await refused(set({ approvedVersionsOnly: true }, who(tenant)))).toMatch(/^403 .*needs the admin role/);
+    expect(await refused(set({ allowedMetrics: ['faithfulness', 'fidelity'] }))).toMatch(
+      /^400 allowedMetrics\[1\]: unknown metric "fidelity"/,
+    );
+
+    const view = await set({ approvedVersionsOnly: true, allowedModels: ['openai:*'], dailyCapUsd: 5, reason: 'prod' });
+    expect(view).toEqual({
+      projectId: 'checkout',
+      revision: 1,
+      allowedModels: ['openai:*'],
+      allowedMetrics: null,
+      dailyCapUsd: 5,
+      monthlyCapUsd: null,
+      approvedVersionsOnly: true,
+      operatorRequiresApproval: false,
+    });
+    expect(await registry.call('getProjectPolicy', {}, who(tenant, 'checkout', ['viewer']))).toEqual(view);
+    expect((await set({ approvedVersionsOnly: true, allowedModels: ['openai:*'], dailyCapUsd: 5 })).revision).toBe(1);
+    expect(await refused(registry.call('pinRunVersions', { prompt: { name: 'answer' } }, who(tenant)))).toBe(
+      `422 prompt answer v2 (${id}) is not approved; project checkout runs approved versions only`,
+    );
+    await registry.call('approveVersion', { kind: 'prompt', id, version: 2 }, who(tenant));
+    const { revision, allowedModels, allowedMetrics, dailyCapUsd, monthlyCapUsd, approvedVersionsOnly } = view;
+    expect(await registry.call('pinRunVersions', { prompt: { name: 'answer' } }, who(tenant))).toMatchObject({
+      prompt: { version: 2 },
+      policy: { revision, allowedModels, allowedMetrics, dailyCapUsd, monthlyCapUsd, approvedVersionsOnly },
+      modelProfileModel: null,
+    });
+    // The operator's setting stays beneath the policy: a policy without approval does not lift it.
+    await set({ dailyCapUsd: 100, approvedVersionsOnly: false }, who(strict, 'checkout', ['admin']));
+    expect(await registry.call('getProjectPolicy', {}, who(strict))).toMatchObject({
+      revision: 1,
+      approvedVersionsOnly: false,
+      operatorRequiresApproval: true,
+    });
+    await registry.call('registerPrompt', { name: 'strict', template: 'Q {{question}}' }, who(strict));
+    expect(await refused(registry.call('pinRunVersions', { prompt: { name: 'strict' } }, who(strict)))).toMatch(
+      /^422 prompt strict v1 .* is not approved/,
+    );
   });
 });

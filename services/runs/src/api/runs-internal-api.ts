@@ -24,15 +24,15 @@ const CODE_FOR: Record<RunErrorCode, ServiceClientErrorCode> = {
   [RunErrorCode.PolicyViolation]: ServiceClientErrorCode.InvalidInput,
 };
 
-/** Statuses other than the code's: a policy's refusal travels as 422, answered by the gateway as POLICY_VIOLATION. */
-const STATUS_FOR: Partial<Record<RunErrorCode, number>> = { [RunErrorCode.PolicyViolation]: POLICY_VIOLATION_STATUS };
+/** Refusals the public API names more precisely than the shared code: their public code and status. */
+const PUBLIC_FOR: Partial<Record<RunErrorCode, { publicCode: string; status: number }>> = {
+  [RunErrorCode.PolicyViolation]: { publicCode: RunErrorCode.PolicyViolation, status: POLICY_VIOLATION_STATUS },
+};
 
 function translated<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
-    if (error instanceof RunError) {
-      const status = STATUS_FOR[error.code];
-      throw new ServiceClientError(CODE_FOR[error.code], error.message, status ? { status } : {});
-    }
+    if (error instanceof RunError)
+      throw new ServiceClientError(CODE_FOR[error.code], error.message, PUBLIC_FOR[error.code]);
     if (error instanceof RunsQueryError)
       throw new ServiceClientError(ServiceClientErrorCode.InvalidInput, error.message);
     if (error instanceof ForeignStreamError)
