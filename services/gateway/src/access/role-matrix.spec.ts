@@ -32,6 +32,8 @@ const EXPECTED: Record<Action, Record<ProjectRole | TenantRole, boolean>> = {
     auditor: false,
     'audit-admin': false,
   },
+  'policy.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'policy.manage': { viewer: false, editor: false, approver: false, admin: true, auditor: false, 'audit-admin': false },
   'memory.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
   'memory.verify': { viewer: false, editor: false, approver: true, admin: true, auditor: false, 'audit-admin': false },
   'memory.forget': { viewer: false, editor: false, approver: false, admin: true, auditor: false, 'audit-admin': false },

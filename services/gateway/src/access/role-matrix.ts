@@ -20,6 +20,9 @@ export const ACTIONS = {
   'registry.read': 'viewer',
   'registry.register': 'editor',
   'registry.approve': 'approver',
+  /** A project's policy (allowed models and metrics, spending caps): everyone in the project reads it. */
+  'policy.read': 'viewer',
+  'policy.manage': 'admin',
   'memory.read': 'viewer',
   'memory.verify': 'approver',
   'memory.forget': 'admin',

@@ -101,6 +101,8 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
     needs: 'approver',
     body: {},
   },
+  'GET /v1/projects/{project}/policy': { needs: 'viewer' },
+  'PUT /v1/projects/{project}/policy': { needs: 'admin', body: { allowedMetrics: ['token_f1'], dailyCapUsd: 5 } },
   'POST /v1/projects/{project}/notification-routes': {
     needs: 'admin',
     body: { name: 'pager', on: ['GateFailed'], destination: { type: 'pagerduty', routingKeyRef: 'env:NOTIFY_PD_KEY' } },

@@ -38,6 +38,7 @@ const ROUTE_VIEW = {
 };
 /** Owners answering just enough for the representative routes below; anything else is a not-found. */
 const ANSWERS: Record<string, unknown> = {
+  pinRunVersions: { dataset: null, prompt: null, modelProfile: null, policy: null, modelProfileModel: null },
   submitRun: { runId: 'run-1', status: 'requested', configHash: 'h' },
   listRuns: { items: [], nextCursor: null },
   cancelRun: { runId: 'run-1', status: 'running' },

@@ -46,7 +46,7 @@ const MEANINGS: Record<number, string> = {
   415: 'The body is in a media type this route does not take.',
   422:
     'Understood but refused: the `Idempotency-Key` was used with a different request, or the request breaks ' +
-    'a rule of the resource (e.g. an unapproved version).',
+    "a rule of the resource (e.g. an unapproved version, or the project's policy).",
   429:
     'Too many requests from this tenant or caller, or too many refused credentials from this address: ' +
     'retry after `Retry-After` seconds.',

@@ -43,6 +43,8 @@ export const PROBLEM_CODES: Readonly<Record<string, ProblemCode>> = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency-Key reused with a different request' },
   VERSION_NOT_APPROVED: { status: 422, title: 'Registry version not approved' },
+  // A run its project's policy does not allow: a metric, a model, or a spending cap already spent.
+  POLICY_VIOLATION: { status: 422, title: "Refused by the project's policy" },
   // A run with LLM-judged metrics on a platform without a judge (EVALVAULT_JUDGE_PROVIDER unset).
   JUDGE_NOT_CONFIGURED: { status: 422, title: 'No LLM judge configured' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },

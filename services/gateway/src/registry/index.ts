@@ -1,6 +1,7 @@
-// The registry's public routes (datasets, prompts, model profiles) and the client port they call.
+// The registry's public routes (datasets, prompts, model profiles, project policies) and the client port they call.
 import type { Type } from '@nestjs/common';
 import { DatasetsController } from './datasets.controller.js';
+import { ProjectPolicyController } from './project-policy.controller.js';
 import { RegistryDefinitionsController } from './registry-definitions.controller.js';
 import { registryResourceController } from './registry-resources.controller.js';
 
@@ -12,7 +13,7 @@ export {
   type RegistryClient,
 } from './registry-client.js';
 export { installDatasetUploads } from './dataset-uploads.js';
-export { pinRunReferences, type RunReference, type SubmitRunBody } from './run-pinning.js';
+export { pinRunReferences, projectPolicyOf, type RunReference, type SubmitRunBody } from './run-pinning.js';
 
 /** Registration routes first: `POST …/datasets` and the shared per-kind routes live on the same paths. */
 export const REGISTRY_CONTROLLERS: Type[] = [
@@ -21,4 +22,5 @@ export const REGISTRY_CONTROLLERS: Type[] = [
   registryResourceController('dataset'),
   registryResourceController('prompt'),
   registryResourceController('model_profile'),
+  ProjectPolicyController,
 ];

@@ -50,6 +50,8 @@ describe('pinning a run request to registry versions (gateway)', () => {
       dataset: { id: 'ds-1', version: 3, contentHash: hash('d') },
       prompt: pinned.prompt,
       modelProfile: pinned.modelProfile,
+      policy: null,
+      modelProfileModel: null,
     });
     expect(asked).toEqual([
       {
@@ -73,15 +75,20 @@ describe('pinning a run request to registry versions (gateway)', () => {
     });
   });
 
-  it('asks nothing for an inline run without references; without a registry only exact references pass', async () => {
-    const { client, asked } = registry(() => ({}));
+  it("asks for an inline run too, for the project's policy; without a registry exact references only", async () => {
+    const policy = {
+      revision: 2,
+      allowedModels: ['openai:*'],
+      allowedMetrics: null,
+      dailyCapUsd: 10,
+      monthlyCapUsd: null,
+      approvedVersionsOnly: false,
+    };
+    const answer = { dataset: null, prompt: null, modelProfile: null, policy, modelProfileModel: null };
+    const { client, asked } = registry(() => answer);
     const inline: SubmitRunBody = { dataset: { name: 'qa', cases: [] }, metrics: ['token_f1'] };
-    expect(await pinRunReferences(client, inline, identity)).toEqual({
-      dataset: inline.dataset,
-      prompt: null,
-      modelProfile: null,
-    });
-    expect(asked).toEqual([]);
+    expect(await pinRunReferences(client, inline, identity)).toEqual({ ...answer, dataset: inline.dataset });
+    expect(asked).toEqual([{ dataset: null, prompt: null, modelProfile: null }]);
     const exact = { id: 'pr-1', name: 'answer', version: 4, contentHash: hash('p') };
     expect((await pinRunReferences(null, { ...body, prompt: exact, modelProfile: null }, identity)).prompt).toEqual(
       exact,

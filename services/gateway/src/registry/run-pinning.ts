@@ -1,4 +1,4 @@
-import type { VersionRef } from '@evalvault/contracts';
+import type { ProjectPolicy, VersionRef } from '@evalvault/contracts';
 import { ServiceClientError, type InternalIdentity, type ServiceClient } from '@evalvault/platform';
 import {
   VERSION_NOT_APPROVED_STATUS,
@@ -21,6 +21,10 @@ interface Pinned {
   dataset: SubmitRunRequest['dataset'];
   prompt: VersionRef | null;
   modelProfile: VersionRef | null;
+  /** The project's policy, which the runs service checks the run against and the run pins (null: none set). */
+  policy: ProjectPolicy | null;
+  /** The pinned model profile's `provider:model`, which the policy may limit. */
+  modelProfileModel: string | null;
 }
 
 /**
@@ -29,8 +33,9 @@ interface Pinned {
  * label (`latest`, `approved`), to one version with its content hash, which RunRequested pins (and
  * its configHash covers). Another project's id is "not found" here, and a hash sent by the client is
  * never trusted. Where the project's policy requires approval, an unapproved version is refused
- * with 422 VERSION_NOT_APPROVED naming it. Without a registry (tests, benchmarks), exact references
- * pass as they are.
+ * with 422 VERSION_NOT_APPROVED naming it. The registry, which owns project policies, answers the
+ * project's policy with the versions (so it is asked for every run, inline ones too). Without a
+ * registry (tests, benchmarks), exact references pass as they are and there is no policy.
  */
 export async function pinRunReferences(
   registry: ServiceClient<RegistryOperations> | null,
@@ -39,8 +44,6 @@ export async function pinRunReferences(
 ): Promise<Pinned> {
   const registered = 'id' in body.dataset ? { id: body.dataset.id, version: body.dataset.version } : null;
   if (!registry) return unresolved(body, registered);
-  if (!registered && !body.prompt && !body.modelProfile)
-    return { dataset: body.dataset, prompt: null, modelProfile: null };
   const pinned = await approvedOrRefused(() =>
     registry.call(
       'pinRunVersions',
@@ -54,7 +57,23 @@ export async function pinRunReferences(
       : body.dataset,
     prompt: pinned.prompt,
     modelProfile: pinned.modelProfile,
+    policy: pinned.policy ?? null,
+    modelProfileModel: pinned.modelProfileModel ?? null,
   };
+}
+
+/** The project's policy in force, for a retry to be checked against (null: never set, or no registry). */
+export async function projectPolicyOf(
+  registry: ServiceClient<RegistryOperations> | null,
+  identity: InternalIdentity,
+): Promise<ProjectPolicy | null> {
+  if (!registry) return null;
+  const {
+    projectId: _project,
+    operatorRequiresApproval: _operator,
+    ...policy
+  } = await registry.call('getProjectPolicy', {}, identity);
+  return policy.revision > 0 ? policy : null;
 }
 
 function referenceOf(reference: RunReference | null | undefined): RegistryReference | null {
@@ -78,6 +97,8 @@ function unresolved(body: SubmitRunBody, registered: { id: string; version: numb
     dataset: registered ?? body.dataset,
     prompt: exact('prompt', body.prompt),
     modelProfile: exact('modelProfile', body.modelProfile),
+    policy: null,
+    modelProfileModel: null,
   };
 }
 

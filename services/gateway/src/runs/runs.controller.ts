@@ -40,7 +40,13 @@ import {
 } from './runs.schemas.js';
 import { RUN_COMPARISON } from './run-comparison.schemas.js';
 import { sseFrame, streamRunProgress } from './run-progress.js';
-import { pinRunReferences, REGISTRY_CLIENT, type RegistryClient, type SubmitRunBody } from '../registry/index.js';
+import {
+  pinRunReferences,
+  projectPolicyOf,
+  REGISTRY_CLIENT,
+  type RegistryClient,
+  type SubmitRunBody,
+} from '../registry/index.js';
 import { CREDENTIAL_WATCH, type CredentialWatch } from '../auth/credential-watch.js';
 import { problemFor } from '../http/problem.js';
 
@@ -67,7 +73,8 @@ export class RunsController {
     @Headers('idempotency-key') key?: string,
   ): Promise<SubmittedRun> {
     const identity = identityOf(request, project);
-    const pinned = await pinRunReferences(this.registry, body, identity); // exact, approved where required
+    // Exact versions, approved where required, and the project's policy the runs service checks the run against.
+    const pinned = await pinRunReferences(this.registry, body, identity);
     return this.runs.call('submitRun', { ...body, ...pinned, idempotencyKey: key ?? null }, identity);
   }
 
@@ -182,12 +189,14 @@ export class RunsController {
   @HttpCode(202)
   @Requires('runs.retry')
   @RouteSchema({ params: RUN_PARAMS, body: RETRY_BODY })
-  retry(
+  async retry(
     @Req() request: FastifyRequest,
     @Param('project') project: string,
     @Param('runId') runId: string,
     @Body() body: { mode?: 'all' | 'failed' } | undefined,
   ): Promise<SubmittedRun> {
-    return this.runs.call('retryRun', { runId, mode: body?.mode ?? 'failed' }, identityOf(request, project));
+    const identity = identityOf(request, project);
+    const policy = await projectPolicyOf(this.registry, identity); // a retry is checked against the policy of now
+    return this.runs.call('retryRun', { runId, mode: body?.mode ?? 'failed', policy }, identity);
   }
 }

@@ -87,4 +87,34 @@ export const REGISTRY_DOCS: Record<RouteKey, RouteDoc> = {
   ...versionedKind('datasets', 'datasetId', 'dataset'),
   ...versionedKind('prompts', 'promptId', 'prompt'),
   ...versionedKind('model-profiles', 'modelProfileId', 'model profile'),
+  [`GET ${PROJECT}/policy`]: {
+    summary: "Get the project's policy",
+    description:
+      'What runs of this project may use and spend: `allowedModels` (`provider:model` or `provider:*`, for the ' +
+      "judge and the model profile), `allowedMetrics`, `dailyCapUsd` and `monthlyCapUsd` (the project's LLM " +
+      'spend per UTC day and calendar month, across its runs) and `approvedVersionsOnly`; null does not limit. ' +
+      '`revision` 0 is the default policy, never set. `operatorRequiresApproval`: the operator requires approved ' +
+      'versions of this project whatever the policy says.',
+    success: { 200: 'The policy in force' },
+  },
+  [`PUT ${PROJECT}/policy`]: {
+    summary: "Set the project's policy",
+    description:
+      'Sets the policy whole (a field left out does not limit) and answers it; a change is the next `revision`, ' +
+      'recorded as a `ProjectPolicyChanged` event in the audit log with the `reason`. Runs submitted from then on ' +
+      'are checked against it (422 `POLICY_VIOLATION` naming the field and the value) and pin it; its caps stop ' +
+      'a run that spends past one (`RunFailed`, reason `budget`). Runs already submitted keep the policy they ' +
+      'pinned. 400: an unknown metric, a malformed model entry or a negative cap. Needs the admin role.',
+    success: { 200: 'The policy in force' },
+    example: {
+      request: {
+        allowedModels: ['openai:gpt-4o-mini', 'anthropic:*'],
+        allowedMetrics: ['faithfulness', 'answer_relevancy_llm', 'token_f1'],
+        dailyCapUsd: 20,
+        monthlyCapUsd: 300,
+        approvedVersionsOnly: true,
+        reason: 'production project',
+      },
+    },
+  },
 };

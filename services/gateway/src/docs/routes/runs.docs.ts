@@ -25,7 +25,9 @@ export const RUNS_DOCS: Record<RouteKey, RouteDoc> = {
       'label `latest`/`approved`. The answer comes at once with the run id: scoring goes on in the background ' +
       '(follow `…/runs/{runId}/events` or poll `…/runs/{runId}`). With an `Idempotency-Key`, a retried submission ' +
       'answers the run it already made. 404: a named version does not exist; 422 `VERSION_NOT_APPROVED`: the ' +
-      'project runs approved versions only.',
+      "project runs approved versions only; 422 `POLICY_VIOLATION`: the project's policy does not allow a metric " +
+      "or the judge's or model profile's model, or a run calling the judge finds a spending cap already spent " +
+      '(the detail names the policy field and the value).',
     success: { 202: 'Accepted: the run is requested and will be scored' },
     response: SUBMITTED,
     errors: [404, 409, 422],
@@ -101,9 +103,10 @@ export const RUNS_DOCS: Record<RouteKey, RouteDoc> = {
     summary: 'Retry a run',
     description:
       'A new run from the same configuration and pinned versions: `mode: failed` (default) scores again only ' +
-      'the cases that failed, `all` every case.',
+      "the cases that failed, `all` every case. It is checked against the project's policy of now and pins it " +
+      '(422 `POLICY_VIOLATION`).',
     success: { 202: 'Accepted: the retry is a new run' },
     response: SUBMITTED,
-    errors: [409],
+    errors: [409, 422],
   },
 };
