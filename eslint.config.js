@@ -31,6 +31,22 @@ export default [
           ],
         },
       ],
+      // Every line at most 120 characters, strings, template literals, comments and URLs included:
+      // Biome formats to the same width but never breaks a string or a comment. max-len is a core
+      // rule (deprecated in favour of @stylistic, still shipped until ESLint 11).
+      'max-len': [
+        'error',
+        {
+          code: 120,
+          tabWidth: 2,
+          ignoreComments: false,
+          ignoreTrailingComments: false,
+          ignoreUrls: false,
+          ignoreStrings: false,
+          ignoreTemplateLiterals: false,
+          ignoreRegExpLiterals: false,
+        },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',

@@ -1,10 +1,11 @@
 // `npm run start:distributed`: runs the six services, each in its own process, until Ctrl-C,
 // which stops them all cleanly. A service that exits on its own is started again with backoff
 // (1 s doubling to 30 s, reset once it has stayed up a minute): one crash is not an outage.
-// Ports: EVALVAULT_BASE_PORT (default 8080) for the gateway, the next five for the others. The runs service needs PostgreSQL and Kafka: when
-// DATABASE_URL / KAFKA_BROKERS are not given, the local ones are prepared first
-// (infra/postgres/setup.sh, infra/kafka/kafka.sh, npm run migrate). The single-process
-// embedded platform without Kafka or a database server replaces this (see README "Status").
+// Ports: EVALVAULT_BASE_PORT (default 8080) for the gateway, the next five for the others. The
+// runs service needs PostgreSQL and Kafka: when DATABASE_URL / KAFKA_BROKERS are not given, the
+// local ones are prepared first (infra/postgres/setup.sh, infra/kafka/kafka.sh, npm run migrate).
+// The single-process embedded platform without Kafka or a database server replaces this (see
+// README "Status").
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -142,5 +143,6 @@ const keyForCurl = showKey
     ? `$(cat ${adminKeyFile})`
     : '<admin key>';
 console.error(
-  `EvalVault starting: ${gateway} (Ctrl-C stops all). Try:\n  curl -H "Authorization: Bearer ${keyForCurl}" ${gateway}/v1/projects/default/runs`,
+  `EvalVault starting: ${gateway} (Ctrl-C stops all). Try:\n` +
+    `  curl -H "Authorization: Bearer ${keyForCurl}" ${gateway}/v1/projects/default/runs`,
 );

@@ -75,7 +75,7 @@ describe('npm start (a quiet start)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('prints the banner without build output or route mappings, refuses a second start, and stops on SIGTERM', async () => {
+  it('prints the banner without build output or route mappings, refuses a second start, stops on SIGTERM', async () => {
     first = npmStart(dataDir);
     const started = first;
     const url = await until(
@@ -108,7 +108,10 @@ describe('npm start (a quiet start)', () => {
       .filter((line) => line.includes('EVALVAULT_DATA_DIR'));
     expect(advice).toEqual([
       expect.stringMatching(
-        /^evalvault: data directory .* is in use by process \d+; stop the other process \(kill \d+\) or set EVALVAULT_DATA_DIR/,
+        new RegExp(
+          '^evalvault: data directory .* is in use by process \\d+; ' +
+            'stop the other process \\(kill \\d+\\) or set EVALVAULT_DATA_DIR',
+        ),
       ),
     ]);
     expect(second.output()).not.toMatch(/^\s+at /m);

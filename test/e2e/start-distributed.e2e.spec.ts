@@ -132,7 +132,8 @@ describe('start:distributed supervises its services', () => {
     // While it is down (the first restart waits a second), the others answer, the gateway's own API included.
     for (const name of SERVICES.filter((s) => s !== 'runs'))
       expect({ name, healthy: await healthy(name) }).toEqual({ name, healthy: true });
-    expect(await status(`http://127.0.0.1:${ports.gateway}/v1/projects/default/api-keys`)).toBe(401); // answering, not gone
+    // Answering, not gone.
+    expect(await status(`http://127.0.0.1:${ports.gateway}/v1/projects/default/api-keys`)).toBe(401);
     const keys = await fetch(`http://127.0.0.1:${ports.gateway}/v1/projects/default/api-keys`, {
       headers: { authorization: `Bearer ${adminKey}` },
     });

@@ -30,7 +30,9 @@ describe('evalvault command line', () => {
   it('exits 2 with a one-line reason on usage errors', async () => {
     expect(await cli(['frobnicate'])).toMatchObject({
       code: 2,
-      err: 'evalvault: error: unknown command "frobnicate" (run, runs, datasets, login, logout; see "evalvault --help")\n',
+      err:
+        'evalvault: error: unknown command "frobnicate" ' +
+        '(run, runs, datasets, login, logout; see "evalvault --help")\n',
     });
     expect(await cli(['run'])).toMatchObject({
       code: 2,
@@ -87,7 +89,8 @@ describe('evalvault command line', () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(
       new RegExp(
-        `^${dataset}:2: invalid JSON: .*\\[INVALID_JSON\\]\nevalvault: error: ${dataset}: 1 invalid row \\(line 2\\); fix it or pass --skip-invalid`,
+        `^${dataset}:2: invalid JSON: .*\\[INVALID_JSON\\]\n` +
+          `evalvault: error: ${dataset}: 1 invalid row \\(line 2\\); fix it or pass --skip-invalid`,
       ),
     );
     expect(loaded).toBe(false);
@@ -97,7 +100,10 @@ describe('evalvault command line', () => {
     const result = await cli(['run', dataset, '--skip-invalid', '--gate', 'mean(token_f1) >= 0.5']);
     expect(result.code).toBe(2);
     expect(result.err.trim().split('\n').at(-1)).toMatch(
-      /^evalvault: error: no server is configured and the embedded platform is not available \(@evalvault\/embedded: Cannot find package .*\); set EVALVAULT_URL/,
+      new RegExp(
+        '^evalvault: error: no server is configured and the embedded platform is not available ' +
+          '\\(@evalvault/embedded: Cannot find package .*\\); set EVALVAULT_URL',
+      ),
     );
   });
 
@@ -136,7 +142,7 @@ describe('configuration', () => {
     });
   });
 
-  it('prefers --url and the environment, uses saved credentials for their own server, and finds none on a fresh machine', async () => {
+  it('prefers --url and env, uses saved credentials for their own server; none on a fresh machine', async () => {
     const env = isolated();
     expect(await resolveConnection({}, env)).toBeNull();
     await writeCredentials(credentialsPath(env), {

@@ -52,7 +52,9 @@ export function outcomeOf(view: RunView): RunOutcome {
     case 'failed':
       return {
         exitCode: EXIT_ERROR,
-        reason: `run ${view.runId} failed (${view.failure?.reason ?? 'unknown'})${view.failure?.message ? `: ${view.failure.message}` : ''}`,
+        reason:
+          `run ${view.runId} failed (${view.failure?.reason ?? 'unknown'})` +
+          (view.failure?.message ? `: ${view.failure.message}` : ''),
       };
     case 'cancelled':
       return {

@@ -40,7 +40,8 @@ export async function withSession<T>(
     });
   }
   io.stderr.write(
-    'evalvault: no server configured (EVALVAULT_URL or "evalvault login"): starting the embedded platform for this command\n',
+    'evalvault: no server configured (EVALVAULT_URL or "evalvault login"): ' +
+      'starting the embedded platform for this command\n',
   );
   const platform = await startEmbedded(deps.loadEmbedded, io.env);
   try {

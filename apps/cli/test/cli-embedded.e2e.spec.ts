@@ -41,7 +41,7 @@ describe('evalvault with no server: the embedded platform', () => {
     expect(lastLine(result.stderr)).toMatch(/^evalvault: gate failed/);
   });
 
-  it('honours the server’s settings: with a smaller body limit the cases are registered and run by reference', async () => {
+  it('honours the server’s body limit: under a smaller one the cases are registered and run by reference', async () => {
     const result = await evalvault(
       ['run', 'examples/rag-qa/dataset.jsonl', '--gate-file', 'examples/rag-qa/gate.txt'],
       { ...env, GATEWAY_BODY_LIMIT_BYTES: '8192' },

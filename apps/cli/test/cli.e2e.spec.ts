@@ -130,7 +130,7 @@ describe('evalvault CLI against the platform', () => {
     expect(readFileSync(reports.markdown, 'utf8')).toMatch(/^## ✅ EvalVault: gate passed \(3 rules\)/);
   });
 
-  it('fails the strict gate: exit 1, naming each failing rule with its actual value, and the weakest cases', async () => {
+  it('exits 1 on the strict gate, naming each failing rule with its actual value, and the weakest cases', async () => {
     const junitPath = join(work, 'fail', 'junit.xml');
     const result = await evalvault(
       ['run', DATASET, '--gate-file', 'examples/rag-qa/gate-strict.json', '--wait', ...label, '--junit', junitPath],
@@ -138,7 +138,9 @@ describe('evalvault CLI against the platform', () => {
     );
     expect(result.code).toBe(1);
     expect(lastLine(result.stderr)).toBe(
-      'evalvault: gate failed: mean(token_f1) >= 0.75 (actual 0.667, threshold 0.75); pass_rate(faithfulness_lexical, 1) >= 0.95 (actual 0.85, threshold 0.95); min(context_recall) >= 0.5 (actual 0, threshold 0.5)',
+      'evalvault: gate failed: mean(token_f1) >= 0.75 (actual 0.667, threshold 0.75); ' +
+        'pass_rate(faithfulness_lexical, 1) >= 0.95 (actual 0.85, threshold 0.95); ' +
+        'min(context_recall) >= 0.5 (actual 0, threshold 0.5)',
     );
     expect(result.stdout).toMatch(/lowest token_f1 +score +why\n-+ +-+ +-+\nbad-006 +0\.071/);
     const junit = readFileSync(junitPath, 'utf8');
@@ -162,7 +164,8 @@ describe('evalvault CLI against the platform', () => {
       `${INVALID}:6`,
     ]);
     expect(lines.at(-1)).toBe(
-      `evalvault: error: ${INVALID}: 4 invalid rows (lines 2, 3, 5, 6); fix them or pass --skip-invalid to submit the valid rows`,
+      `evalvault: error: ${INVALID}: 4 invalid rows (lines 2, 3, 5, 6); ` +
+        'fix them or pass --skip-invalid to submit the valid rows',
     );
     const listed = await evalvault(['runs', 'list', '--label', `e2e=${marker}`, '--json'], ci());
     expect(JSON.parse(listed.stdout)).toEqual([]);
@@ -245,7 +248,7 @@ describe('evalvault CLI against the platform', () => {
     expect(submitted.stdout).toMatch(/^[0-9a-f-]{36}\n$/); // with --no-wait: the run id, for scripts
   });
 
-  it('follows a gated run to its verdict by default: the strict gate exits 1 with and without --wait, after login', async () => {
+  it('follows a gated run to its verdict by default: after login the strict gate exits 1, --wait or not', async () => {
     const config = mkdtempSync(join(work, 'login-strict-'));
     expect((await evalvault(['login', '--url', url, '--api-key', adminKey], { XDG_CONFIG_HOME: config })).code).toBe(0);
     for (const wait of [[], ['--wait']]) {
@@ -266,7 +269,8 @@ describe('evalvault CLI against the platform', () => {
     expect(submitted.code).toBe(0);
     const runId = submitted.stdout.trim();
     expect(lastLine(submitted.stderr)).toBe(
-      `evalvault: no verdict was awaited: exit 0 means the run was accepted, not that its gate passed; follow it with "evalvault runs wait ${runId}"`,
+      'evalvault: no verdict was awaited: exit 0 means the run was accepted, not that its gate passed; ' +
+        `follow it with "evalvault runs wait ${runId}"`,
     );
     const waited = await evalvault(['runs', 'wait', runId], ci());
     expect(waited.code).toBe(1);
@@ -299,7 +303,7 @@ describe('evalvault CLI against the platform', () => {
     }
   });
 
-  it('runs a file too large to travel inline by registering it first, then runs that version by --dataset', async () => {
+  it('runs a file too large to travel inline by registering it first, then that version by --dataset', async () => {
     // 1,200 cases of about 1 KB: over the ~768 KiB a run request carries inline.
     const file = join(work, 'large.jsonl');
     const padding = 'context words '.repeat(60);
@@ -374,7 +378,8 @@ describe('evalvault CLI against the platform', () => {
     });
     expect(login.stderr).toMatch(
       new RegExp(
-        `sign in at this address.*\\n {2}${issuer.url}/authorize\\?response_type=code&client_id=evalvault-cli&redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A\\d+%2Fcallback`,
+        `sign in at this address.*\\n {2}${issuer.url}/authorize\\?response_type=code&client_id=evalvault-cli` +
+          '&redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A\\d+%2Fcallback',
       ),
     );
     expect(login.code).toBe(0);

@@ -30,7 +30,8 @@ export class DataDirectory {
       const holder = Number(readFileSync(lockFile, 'utf8').trim());
       if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
         throw new Error(
-          `data directory ${path} is in use by process ${holder}; stop it or set EVALVAULT_DATA_DIR to another directory`,
+          `data directory ${path} is in use by process ${holder}; ` +
+            'stop it or set EVALVAULT_DATA_DIR to another directory',
         );
       }
       rmSync(lockFile, { force: true }); // left by a process that is gone

@@ -24,7 +24,10 @@ export interface EmbeddedBus {
   start(): Promise<void>;
   close(): Promise<void>;
   describe: string;
-  /** One check per consumer group and relay made so far: the embedded /readyz is false while one cannot make progress. */
+  /**
+   * One check per consumer group and relay made so far: the embedded /readyz is false while one cannot
+   * make progress.
+   */
   readiness: ReadinessCheck[];
 }
 

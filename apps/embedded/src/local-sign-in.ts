@@ -111,12 +111,14 @@ function loginPage(res: ServerResponse, uid: string, login = '', refusal?: strin
 }
 
 function consentPage(res: ServerResponse, uid: string, interaction: Interaction): void {
+  const client = escape(String(interaction.params['client_id']));
+  const account = escape(interaction.session?.accountId ?? '');
   page(
     res,
     200,
     'Allow access',
     `
-    <p><code>${escape(String(interaction.params['client_id']))}</code> asks to call the EvalVault API as <code>${escape(interaction.session?.accountId ?? '')}</code>.</p>
+    <p><code>${client}</code> asks to call the EvalVault API as <code>${account}</code>.</p>
     <form method="post" action="/interaction/${uid}">
       <input type="hidden" name="prompt" value="consent">
       <button type="submit">Allow</button>
@@ -124,6 +126,10 @@ function consentPage(res: ServerResponse, uid: string, interaction: Interaction)
     <p><a href="/interaction/${uid}/abort">Cancel</a></p>`,
   );
 }
+
+const STYLE =
+  'body{font-family:sans-serif;max-width:24rem;margin:3rem auto}' +
+  'label,input,button{display:block;width:100%;margin:.4rem 0}';
 
 function page(res: ServerResponse, status: number, title: string, body: string): void {
   res.writeHead(status, {
@@ -135,7 +141,7 @@ function page(res: ServerResponse, status: number, title: string, body: string):
     'x-frame-options': 'DENY',
   });
   res.end(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escape(title)}</title>
-<style>body{font-family:sans-serif;max-width:24rem;margin:3rem auto}label,input,button{display:block;width:100%;margin:.4rem 0}</style>
+<style>${STYLE}</style>
 </head><body><h1>${escape(title)}</h1>${body}</body></html>`);
 }
 

@@ -63,7 +63,8 @@ export class LocalUsers {
   async add(name: string, password: string): Promise<void> {
     if (!isValidUserName(name))
       throw new Error(
-        `user name "${name}" refused: letters, digits and . _ @ - only, and not a reserved prefix (${RESERVED_PREFIXES.join(', ')})`,
+        `user name "${name}" refused: letters, digits and . _ @ - only, ` +
+          `and not a reserved prefix (${RESERVED_PREFIXES.join(', ')})`,
       );
     if (!password) throw new Error('a password is required');
     const users = this.read().filter((user) => user.name !== name);

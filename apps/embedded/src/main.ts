@@ -19,7 +19,8 @@ const keyForCurl = showKey
 process.stderr.write(
   [
     '',
-    `EvalVault is running at ${platform.url}  (data: ${platform.dataDir}; database: ${platform.database}; bus: ${platform.bus})`,
+    `EvalVault is running at ${platform.url}  ` +
+      `(data: ${platform.dataDir}; database: ${platform.database}; bus: ${platform.bus})`,
     `Admin API key of project "default" (${keyNote}):`,
     showKey ? `  ${platform.adminKey}` : '  (not printed: the output is not a terminal)',
     `Sign-in (OIDC, for evalvault login --oidc): ${platform.oidcIssuer}`,

@@ -89,7 +89,8 @@ export class PgliteWireServer {
     const path = join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
       throw new Error(
-        `the database socket path ${path} is longer than a Unix socket allows (${MAX_SOCKET_PATH} bytes); use a shorter EVALVAULT_DATA_DIR`,
+        `the database socket path ${path} is longer than a Unix socket allows (${MAX_SOCKET_PATH} bytes); ` +
+          'use a shorter EVALVAULT_DATA_DIR',
       );
     }
     // Left by a process that died: the data directory's lock says none is running on it now.

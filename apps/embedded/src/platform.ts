@@ -35,13 +35,19 @@ export interface EmbeddedOptions {
   /** Only warnings and errors in the log (the CLI's in-process platform). */
   quiet?: boolean;
   logLevel?: LogLevel;
-  /** A key the operator chose (EVALVAULT_BOOTSTRAP_ADMIN_KEY); otherwise one is generated once and kept in the data directory. */
+  /**
+   * A key the operator chose (EVALVAULT_BOOTSTRAP_ADMIN_KEY); otherwise one is generated once and kept in
+   * the data directory.
+   */
   bootstrapAdminKey?: string;
   /** A real PostgreSQL instead of the embedded one (DATABASE_URL). */
   databaseUrl?: string;
   /** A real Kafka instead of the event store as the bus (KAFKA_BROKERS). */
   kafkaBrokers?: string[];
-  /** The local OIDC issuer's port (EVALVAULT_OIDC_PORT); default the gateway's port + 10, any free port when that is 0. */
+  /**
+   * The local OIDC issuer's port (EVALVAULT_OIDC_PORT); default the gateway's port + 10, any free port when
+   * that is 0.
+   */
   oidcPort?: number;
   /** Settings the services read like in distributed mode (the judge's EVALVAULT_* variables, rate limits). */
   env?: Environment;

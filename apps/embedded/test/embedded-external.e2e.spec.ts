@@ -31,7 +31,10 @@ describe('embedded platform on a real PostgreSQL (DATABASE_URL)', () => {
     await admin.end();
   });
 
-  /** Starts `npm start`'s entry point on the fresh database, scores one run over HTTP, stops it; returns what it printed and the run id. */
+  /**
+   * Starts `npm start`'s entry point on the fresh database, scores one run over HTTP, stops it; returns what
+   * it printed and the run id.
+   */
   async function scoreOneRun(extraEnv: Record<string, string>): Promise<{ output: string; runId: string }> {
     const child = spawn(process.execPath, [MAIN], {
       env: {

@@ -86,7 +86,10 @@ describe('embedded platform (npm start)', () => {
     });
   const call = (p: EmbeddedPlatform, path: string, init: RequestInit = {}): Promise<Response> =>
     callAs(p, p.adminKey, path, init);
-  /** The admin key reads no audit log: it grants the auditor role to a key of its own, as a user would (once; kept across restarts). */
+  /**
+   * The admin key reads no audit log: it grants the auditor role to a key of its own, as a user would
+   * (once; kept across restarts).
+   */
   let auditorKey: string | undefined;
   const asAuditor = async (p: EmbeddedPlatform, path: string, init: RequestInit = {}): Promise<Response> => {
     if (!auditorKey) {
@@ -225,7 +228,7 @@ describe('embedded platform (npm start)', () => {
     expect(open).toEqual([]);
   });
 
-  it('signs a person in through its own OIDC issuer (PKCE, password); the roles come from the project members', async () => {
+  it('signs a person in through its own OIDC issuer (PKCE, password), roles from the project members', async () => {
     const p = platform!;
     const issuer = /Sign-in \(OIDC, for evalvault login --oidc\): (\S+)/.exec(p.output())![1]!;
     const passwordFile = join(dataDir, 'secrets', 'admin-password');

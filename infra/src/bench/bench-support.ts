@@ -16,7 +16,8 @@ export function ensureServers(root: string): void {
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
       const lines = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.trim().split('\n');
-      const own = lines.filter((line) => /^\[(kafka|postgres)\]/.test(line)); // the script's own messages say what went wrong
+      // The script's own messages say what went wrong.
+      const own = lines.filter((line) => /^\[(kafka|postgres)\]/.test(line));
       const output = [...own.slice(-5), ...lines.slice(-5).filter((line) => !own.includes(line))].join('\n');
       throw new BenchError(
         `\`${command}\` failed (${(error as Error).message.split('\n')[0]})${output ? `:\n${output}` : ''}`,
@@ -140,7 +141,8 @@ export class RawTable {
     const row = check.rows[0];
     if (!row?.default.includes(sequence.replace('eventstore.', '')) || row.indexes !== row.expected) {
       throw new BenchError(
-        `scratch table ${this.name} is not a faithful copy: sequence default ${row?.default}, ${row?.indexes} of ${row?.expected} indexes`,
+        `scratch table ${this.name} is not a faithful copy: ` +
+          `sequence default ${row?.default}, ${row?.indexes} of ${row?.expected} indexes`,
       );
     }
   }
@@ -198,12 +200,14 @@ const rate = (events: number, ms: number): number => (events * 1000) / ms;
 export function report(header: string, figures: readonly Figure[]): void {
   const lines = [
     header,
-    `${'path'.padEnd(34)}${'events'.padStart(8)}${'store ev/s'.padStart(14)}${'baseline ev/s'.padStart(16)}   ratio (store/baseline)`,
+    `${'path'.padEnd(34)}${'events'.padStart(8)}${'store ev/s'.padStart(14)}${'baseline ev/s'.padStart(16)}` +
+      '   ratio (store/baseline)',
     ...figures.map((figure) => {
       const store = rate(figure.events, figure.storeMs);
       const baseline = rate(figure.events, figure.baselineMs);
       return (
-        `${figure.label.padEnd(34)}${String(figure.events).padStart(8)}${Math.round(store).toLocaleString('en-US').padStart(14)}` +
+        `${figure.label.padEnd(34)}${String(figure.events).padStart(8)}` +
+        `${Math.round(store).toLocaleString('en-US').padStart(14)}` +
         `${Math.round(baseline).toLocaleString('en-US').padStart(16)}   ${(store / baseline).toFixed(2).padStart(8)}`
       );
     }),

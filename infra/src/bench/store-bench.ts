@@ -200,7 +200,8 @@ async function relay(bench: Bench, client: KafkaEventClient, producer: Producer,
     for (const batch of chunks(messages, RELAY_BATCH)) await send(batch);
   };
 
-  await run(`bench-${bench.runId}-warmup`, { streamPrefixes: [`${bench.prefix}sw-`] }); // the first path's warm-up streams
+  // The first path's warm-up streams.
+  await run(`bench-${bench.runId}-warmup`, { streamPrefixes: [`${bench.prefix}sw-`] });
   await send(messages.slice(0, WARMUP));
   const name = `bench-${bench.runId}`;
   const before = await timed(sendAll);
@@ -271,7 +272,8 @@ async function main(): Promise<void> {
 
     const pgVersion = version.rows[0]!.server_version.split(' ')[0];
     report(
-      `bench:store  (PostgreSQL ${pgVersion}, Kafka ${settings.brokers.join(',')}, node ${process.version}, ${availableParallelism()} cores)\n` +
+      `bench:store  (PostgreSQL ${pgVersion}, Kafka ${settings.brokers.join(',')}, ` +
+        `node ${process.version}, ${availableParallelism()} cores)\n` +
         `(eventstore.events held ${Number(existing.rows[0]!.count).toLocaleString('en-US')} rows before this run; ` +
         `baselines: raw SQL on ${raw.name}, a plain idempotent kafkajs producer)`,
       figures,

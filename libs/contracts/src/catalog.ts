@@ -57,7 +57,8 @@ export class SchemaCatalog {
     if (!schema) {
       throw new ContractError(
         ContractErrorCode.UnknownFingerprint,
-        `unknown schema fingerprint ${fingerprintHex(fingerprint)}: no published schema has it (is the producer newer than libs/contracts here?)`,
+        `unknown schema fingerprint ${fingerprintHex(fingerprint)}: no published schema has it ` +
+          '(is the producer newer than libs/contracts here?)',
       );
     }
     return schema;

@@ -44,7 +44,8 @@ export class EventCodec {
     } catch (error) {
       throw new ContractError(
         ContractErrorCode.CorruptBody,
-        `corrupt ${writer.eventType} v${writer.version} body (fingerprint ${fingerprintHex(fingerprint)}): ${(error as Error).message}`,
+        `corrupt ${writer.eventType} v${writer.version} body ` +
+          `(fingerprint ${fingerprintHex(fingerprint)}): ${(error as Error).message}`,
       );
     }
   }

@@ -35,12 +35,14 @@ export function compatibilityProblems(source: SourceEventSchema, versions: reado
     const backward = resolutionError(source.type, version.type);
     if (backward)
       problems.push(
-        `${source.eventType}: not backward compatible with v${version.version} (new readers cannot read its messages): ${backward}`,
+        `${source.eventType}: not backward compatible with v${version.version} ` +
+          `(new readers cannot read its messages): ${backward}`,
       );
     const forward = resolutionError(version.type, source.type);
     if (forward)
       problems.push(
-        `${source.eventType}: not forward compatible with v${version.version} (its readers cannot read new messages): ${forward}`,
+        `${source.eventType}: not forward compatible with v${version.version} ` +
+          `(its readers cannot read new messages): ${forward}`,
       );
   }
   return problems;
@@ -56,14 +58,16 @@ function manifestProblems(publishedDir: string, published: readonly PublishedSch
       problems.push(`${schema.eventType} v${schema.version}: published file is not in manifest.json`);
     else if (recorded !== actual)
       problems.push(
-        `${schema.eventType} v${schema.version}: published schema was edited (fingerprint ${actual}, manifest ${recorded}); published versions are immutable`,
+        `${schema.eventType} v${schema.version}: published schema was edited ` +
+          `(fingerprint ${actual}, manifest ${recorded}); published versions are immutable`,
       );
   }
   for (const [eventType, versions] of Object.entries(manifest)) {
     for (const version of Object.keys(versions)) {
       if (!published.some((s) => s.eventType === eventType && String(s.version) === version)) {
         problems.push(
-          `${eventType} v${version}: listed in manifest.json but its file is missing; published versions are never deleted`,
+          `${eventType} v${version}: listed in manifest.json but its file is missing; ` +
+            'published versions are never deleted',
         );
       }
     }

@@ -122,5 +122,8 @@ function renderEnvelope(type: avro.Type, decls: Declarations, envelopeFields: Se
       const fieldType = field.name === 'type' ? 'T' : tsType(field.type, decls, envelopeFields);
       return `${docComment(field.doc, '  ')}  ${field.name}: ${fieldType};`;
     });
-  return `/** Fields every event starts with (schemas/envelope.avsc). */\nexport interface EventEnvelope<T extends string = string> {\n${fields.join('\n')}\n}`;
+  return (
+    '/** Fields every event starts with (schemas/envelope.avsc). */\n' +
+    `export interface EventEnvelope<T extends string = string> {\n${fields.join('\n')}\n}`
+  );
 }

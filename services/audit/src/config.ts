@@ -21,7 +21,10 @@ export interface AuditConfig extends ServiceConfig {
   groupId: string;
   /** Where a new consumer group starts: `earliest` (default: the whole retained history) or `latest`. */
   consumerStart: 'earliest' | 'latest';
-  /** The relay of the audit service's own streams (SubjectForgotten, AuditRetentionChanged): checkpoint name and where a new one starts. */
+  /**
+   * The relay of the audit service's own streams (SubjectForgotten, AuditRetentionChanged): checkpoint name
+   * and where a new one starts.
+   */
   relayName: string;
   relayStart: 'earliest' | 'latest';
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */

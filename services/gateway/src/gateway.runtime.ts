@@ -30,7 +30,10 @@ export interface GatewayClients {
   notifications?: ServiceClient<NotificationsOperations>;
   /** The audit log (queries, replay, streamed export, retention, forgetting); without it /v1/audit is not served. */
   audit?: AuditClient;
-  /** Datasets, prompts and model profiles (and pinning a run's registered dataset); without it those routes are not served. */
+  /**
+   * Datasets, prompts and model profiles (and pinning a run's registered dataset); without it those routes
+   * are not served.
+   */
   registry?: RegistryClient;
 }
 

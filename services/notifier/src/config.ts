@@ -50,14 +50,18 @@ export interface NotifierConfig extends ServiceConfig {
   egressAllowPrivate: string[];
   /**
    * Where a secret reference may point (prefixes of env:NAME / file:/dir/), so a route cannot send other secrets
-   * out; within them, a route's secrets are further scoped to its tenant, project and destination kind (routes/secret-scope.ts).
+   * out; within them, a route's secrets are further scoped to its tenant, project and destination kind
+   * (routes/secret-scope.ts).
    */
   secretRefPrefixes: string[];
   /** EVALVAULT_PUBLIC_URL: links in messages point under it; null: the gateway's address (see dispatch/run-link.ts). */
   publicUrl: string | null;
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
   internalSecretRef: string | null;
-  /** Where a new dispatch group starts on the gates and runs topics; `latest`: a new notifier never pages for old failures. */
+  /**
+   * Where a new dispatch group starts on the gates and runs topics; `latest`: a new notifier never pages for
+   * old failures.
+   */
   consumerStart: 'earliest' | 'latest';
   /** Consumer groups are `<prefix>-dispatch` and `<prefix>-read-model`. */
   groupPrefix: string;

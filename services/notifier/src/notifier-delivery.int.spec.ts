@@ -150,7 +150,7 @@ describe('notifier delivery', () => {
     return (await service.store.readStream(notificationStreamId(notificationId))).map((recorded) => recorded.event);
   }
 
-  it('turns a gate failure delivered twice by the broker into one Jira issue, one PagerDuty trigger, one Teams and one Slack message, and resolves on a pass', async () => {
+  it('delivers a gate failure sent twice once to Jira, PagerDuty, Teams and Slack; resolves on a pass', async () => {
     const scope = tenant();
     await addRoutes(scope, 'jira', 'pagerduty', 'teams', 'slack');
     const gateId = randomBytes(32).toString('hex');
@@ -187,7 +187,8 @@ describe('notifier delivery', () => {
     const resolve = all.filter((n) => n.action === 'resolve');
     expect(resolve.map((n) => [n.destinationType, n.status])).toEqual([['pagerduty', 'delivered']]);
     expect(pagerDuty.incidents.get(String(triggers[0]!['dedup_key']))).toBe('resolved');
-    expect(all.filter((n) => n.triggerType === 'GatePassed' && n.destinationType === 'slack')).toHaveLength(1); // slack listens to passes too
+    // Slack listens to passes too.
+    expect(all.filter((n) => n.triggerType === 'GatePassed' && n.destinationType === 'slack')).toHaveLength(1);
     const events = await streamOf(resolve[0]!.notificationId);
     expect(events.map((e) => e.type)).toEqual(['NotificationIntended', 'IncidentResolved', 'NotificationDelivered']);
     // Every request any vendor received was in its documented format.
@@ -217,7 +218,7 @@ describe('notifier delivery', () => {
     expect(throttled[1]!.receivedAt).toBeGreaterThanOrEqual(attempt.payload.nextAttemptAt);
   });
 
-  it('gives up after the last attempt: NotificationFailed and a dead letter; a slow vendor is cut off by the timeout', async () => {
+  it('gives up after the last attempt (NotificationFailed, dead letter); a timeout cuts off slow vendors', async () => {
     const scope = tenant();
     await addRoutes(scope, 'jira');
     const since = new Date();
@@ -282,7 +283,7 @@ describe('notifier delivery', () => {
     );
   });
 
-  it('never sends the secret of a route stored before secrets were scoped that names another tenant’s: failed for good', async () => {
+  it('never sends another tenant’s secret from a route stored before secrets were scoped: fails for good', async () => {
     const [scope, other] = [tenant(), tenant()];
     const stolen = secretOf(other, 'slack', 'URL', values.slackUrl);
     const routeId = routeIdFor(scope.tenantId, scope.projectId, 'legacy');

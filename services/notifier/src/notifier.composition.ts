@@ -23,7 +23,10 @@ import { NotifierQueries } from './projection/notifier.queries.js';
 import { RouteCommands } from './routes/route.commands.js';
 import { DISPATCH, READ_MODEL } from './notifier.consumers.js';
 
-/** Already-built adapters: the distributed runtime makes them on PostgreSQL and Kafka, the embedded mode on PGlite and the in-process bus. */
+/**
+ * Already-built adapters: the distributed runtime makes them on PostgreSQL and Kafka, the embedded mode on
+ * PGlite and the in-process bus.
+ */
 export interface NotifierAdapters {
   dataSource: DataSource;
   store: EventStore;

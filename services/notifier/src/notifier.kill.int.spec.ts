@@ -68,7 +68,8 @@ describe('notifier killed mid-delivery', () => {
       if (items.length === 1 && items[0]!.status === status) return items[0]!;
       if (Date.now() > deadline)
         throw new Error(
-          `no ${status} notification: ${JSON.stringify(items)}\n${processes.map((p) => p.output().slice(-3000)).join('\n---\n')}`,
+          `no ${status} notification: ${JSON.stringify(items)}\n` +
+            processes.map((p) => p.output().slice(-3000)).join('\n---\n'),
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

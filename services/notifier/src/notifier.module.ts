@@ -29,7 +29,10 @@ class NotifierEventsController {
     await this.notifier.dispatcher.dispatch(event);
   }
 
-  /** On the dispatch group, so a run's subject is recorded before its RunFailed (same stream, same partition) is dispatched. */
+  /**
+   * On the dispatch group, so a run's subject is recorded before its RunFailed (same stream, same partition)
+   * is dispatched.
+   */
   @EventPattern('RunRequested', DISPATCH)
   async rememberRun(@Payload() event: RunRequested): Promise<void> {
     await this.notifier.projection.apply(event);

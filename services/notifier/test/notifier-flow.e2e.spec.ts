@@ -32,7 +32,8 @@ describe('failing gate → notifications, end to end', () => {
   const adminKey = `evk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   const tag = randomBytes(4).toString('hex');
   // Secret names of this run only: routes of earlier runs in the shared project must not reach this run's vendors.
-  // Scoped to the bootstrap key's tenant and project (default/default) and to the destination kind, as the notifier wants.
+  // Scoped to the bootstrap key's tenant and project (default/default) and to the destination kind, as
+  // the notifier wants.
   const ref = (kind: SecretKind, name: string): string =>
     scopedEnvName({ tenantId: 'default', projectId: 'default' }, kind, `${name}_${tag}`);
   const vendorSecrets: Record<string, string> = {
@@ -163,7 +164,10 @@ describe('failing gate → notifications, end to end', () => {
     }
   }
 
-  /** Publishes an event again, as the broker redelivers, and waits until the notifier's dispatch group has consumed past it. */
+  /**
+   * Publishes an event again, as the broker redelivers, and waits until the notifier's dispatch group has
+   * consumed past it.
+   */
   async function redeliver(event: EvalVaultEvent): Promise<void> {
     const topic = topicOf(event.type);
     const [sent] = await producer.send({
@@ -192,7 +196,7 @@ describe('failing gate → notifications, end to end', () => {
     (value: unknown): boolean =>
       JSON.stringify(value).includes(runId);
 
-  it('opens one issue, one incident, one Teams and one Slack message per failing gate, and resolves the incident when it passes', async () => {
+  it('one issue, incident, Teams and Slack message per failing gate; the incident resolves on a pass', async () => {
     const routes = [
       {
         name: 'ops-jira',

@@ -39,7 +39,8 @@ describe('registry through the gateway', () => {
         RUNS_GROUP_PREFIX: `e2e-${tag}`,
         RUNS_BATCH_SIZE: '2',
       }),
-      // Groups of its own: with the runs service's prefix, both services' read models shared one consumer group and split its partitions.
+      // Groups of its own: with the runs service's prefix, both services' read models shared one consumer
+      // group and split its partitions.
       startServiceProcess('registry', {
         ...shared,
         REGISTRY_CONSUMER_START: 'latest',
@@ -200,7 +201,7 @@ describe('registry through the gateway', () => {
     expect(profile).toMatchObject({ status: 201, body: { kind: 'model_profile', version: 1 } });
   });
 
-  it('runs a registered dataset version by id and version, pinned to its content hash, and records it as lineage', async () => {
+  it('runs a registered dataset version by id and version, pinned to its content hash, as lineage', async () => {
     const registered = await call(`${project}/datasets`, {
       json: { name: `run-me-${tag}`, cases: [caseOf(1), caseOf(2), caseOf(3, 'wrong'), caseOf(4)] },
     });

@@ -69,7 +69,10 @@ export interface RunsConfig extends ServiceConfig {
   /** The relay's checkpoint name, and where a relay without a checkpoint starts in the event log. */
   relayName: string;
   relayStart: 'earliest' | 'latest';
-  /** Where registered dataset versions are stored as files (<dir>/<datasetId>/<version>.<ext>); null: inline datasets only. */
+  /**
+   * Where registered dataset versions are stored as files (<dir>/<datasetId>/<version>.<ext>); null: inline
+   * datasets only.
+   */
   datasetDir: string | null;
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
   internalSecretRef: string | null;

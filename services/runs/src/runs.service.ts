@@ -96,7 +96,10 @@ export const RUNS_SERVICE = defineOwnerService<RunsConfig, RunsOperations, Recor
   },
 });
 
-/** Registered versions from the content store by their pinned hash; a reference without one from the dataset directory, if any. */
+/**
+ * Registered versions from the content store by their pinned hash; a reference without one from the dataset
+ * directory, if any.
+ */
 function datasetSource(pool: pg.Pool, datasetDir: string | null): DatasetContentSource {
   return new RegisteredDatasetSource(
     new PostgresContentStore(pool),

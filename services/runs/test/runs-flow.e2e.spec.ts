@@ -135,7 +135,8 @@ describe('runs service over Kafka', () => {
       if (events.some((e) => e.type === type)) return events;
       if (Date.now() > deadline)
         throw new Error(
-          `no ${type} on run ${runId} after ${timeoutMs} ms; have ${events.map((e) => e.type).join(', ')}\n${processes.map((p) => p.output().slice(-2000)).join('\n---\n')}`,
+          `no ${type} on run ${runId} after ${timeoutMs} ms; have ${events.map((e) => e.type).join(', ')}\n` +
+            processes.map((p) => p.output().slice(-2000)).join('\n---\n'),
         );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -172,7 +173,8 @@ describe('runs service over Kafka', () => {
     ]);
     const completed = events.find((e) => e.type === 'RunCompleted') as RunCompleted;
     expect(completed.payload.usage).toMatchObject({ requests: CASES * 2, cacheHits: 0 }); // two judge calls a case
-    for (const worker of workers) expect(worker.logLines('batch scored').length).toBeGreaterThan(0); // both shared the work
+    // Both shared the work.
+    for (const worker of workers) expect(worker.logLines('batch scored').length).toBeGreaterThan(0);
     await Promise.all(workers.map((w) => stopRunsProcess(w)));
   });
 

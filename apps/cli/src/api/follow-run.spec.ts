@@ -23,8 +23,10 @@ function streaming(...bodies: string[]): RunsApi & { opened: number } {
 }
 
 const progress = 'event: progress\ndata: {"status":"running","counts":{"total":3,"completed":1,"failed":0}}\n\n';
-const problem = (code: string, status: number, detail: string): string =>
-  `event: error\ndata: ${JSON.stringify({ type: `urn:evalvault:problem:${code.toLowerCase()}`, title: 'x', status, detail, code })}\n\n`;
+const problem = (code: string, status: number, detail: string): string => {
+  const type = `urn:evalvault:problem:${code.toLowerCase()}`;
+  return `event: error\ndata: ${JSON.stringify({ type, title: 'x', status, detail, code })}\n\n`;
+};
 
 async function failure(api: RunsApi): Promise<CliError> {
   const seen: RunProgress[] = [];

@@ -109,6 +109,7 @@ function streamEnded(runId: string, data: string): CliError {
 function timedOut(runId: string, timeoutMs: number): CliError {
   return new CliError(
     'timeout',
-    `run ${runId} has no verdict after ${Math.round(timeoutMs / 1000)} s; it goes on: see "evalvault runs show ${runId}"`,
+    `run ${runId} has no verdict after ${Math.round(timeoutMs / 1000)} s; ` +
+      `it goes on: see "evalvault runs show ${runId}"`,
   );
 }

@@ -34,11 +34,9 @@ export async function listenForRedirect(expectedState: string, timeoutMs: number
     const error = url.searchParams.get('error');
     if (error) {
       reply(400, 'Sign-in failed; see the terminal.');
+      const description = url.searchParams.get('error_description');
       return settle.reject(
-        new CliError(
-          'auth',
-          `the issuer refused the sign-in: ${error}${url.searchParams.get('error_description') ? `: ${url.searchParams.get('error_description')}` : ''}`,
-        ),
+        new CliError('auth', `the issuer refused the sign-in: ${error}${description ? `: ${description}` : ''}`),
       );
     }
     const received = url.searchParams.get('code');

@@ -61,10 +61,8 @@ async function json<T>(url: string, init: RequestInit, what: string): Promise<T>
   try {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
   } catch (error) {
-    throw new CliError(
-      'network',
-      `cannot reach ${what} at ${url}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`,
-    );
+    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new CliError('network', `cannot reach ${what} at ${url}: ${reason}`);
   }
   const text = await response.text();
   let body: Record<string, unknown>;

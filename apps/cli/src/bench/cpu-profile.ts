@@ -14,7 +14,10 @@ export interface ProfileSummary {
   busyMs: number;
   /** Self time per function, most first. */
   functions: { name: string; ms: number }[];
-  /** Self time per package or workspace project (`pg`, `kafkajs`, `libs/platform`, `(garbage collector)`…), most first. */
+  /**
+   * Self time per package or workspace project (`pg`, `kafkajs`, `libs/platform`, `(garbage collector)`…),
+   * most first.
+   */
   packages: { name: string; ms: number }[];
   /**
    * Total time (self and callees) of the workspace's own functions, most first: where the time of

@@ -98,7 +98,10 @@ interface Floor {
   /** Multi-row INSERT … VALUES: the floor's part in PostgreSQL. */
   insertMs: number;
   kafkaMs: number;
-  /** The same rows as the event store sends them (INSERT … SELECT FROM unnest(arrays)): not in the floor, for comparison. */
+  /**
+   * The same rows as the event store sends them (INSERT … SELECT FROM unnest(arrays)): not in the floor,
+   * for comparison.
+   */
   unnestMs: number;
 }
 
@@ -231,7 +234,10 @@ class DistributedBench {
     };
   }
 
-  /** Environment of every runs process of this run: its own groups, relay and checkpoint; new groups start at the end. */
+  /**
+   * Environment of every runs process of this run: its own groups, relay and checkpoint; new groups start
+   * at the end.
+   */
   private env(role: string, groupPrefix: string): Record<string, string> {
     const env: Record<string, string> = {
       DATABASE_URL: this.databaseUrl,
@@ -272,7 +278,10 @@ class DistributedBench {
     });
   }
 
-  /** Waits until the group has exactly `members` members and is stable (partitions assigned, no rebalance under way). */
+  /**
+   * Waits until the group has exactly `members` members and is stable (partitions assigned, no rebalance
+   * under way).
+   */
   private async groupStable(groupId: string, members: number): Promise<void> {
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -452,7 +461,10 @@ class DistributedBench {
     );
   }
 
-  /** The run's case batch and CaseEvaluated events, as stored: written raw to the scratch table, then through the scratch topic. */
+  /**
+   * The run's case batch and CaseEvaluated events, as stored: written raw to the scratch table, then through
+   * the scratch topic.
+   */
   private async floor(runId: string): Promise<Floor> {
     const streams = this.streamsOf(runId);
     const { rows } = await this.pool.query<FloorRow>(
@@ -487,7 +499,8 @@ class DistributedBench {
       const chunk = rows.slice(index, index + INSERT_BATCH);
       await this.pool.query(
         `INSERT INTO ${this.floorTable} (${FLOOR_COLUMNS.join(', ')})
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::bytea[])`,
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+                              $7::timestamptz[], $8::bytea[])`,
         FLOOR_COLUMNS.map((column) => chunk.map((row) => row[column])),
       );
     }
@@ -620,7 +633,10 @@ function psqlAdmin(sql: string): void {
   });
 }
 
-/** The servers up, and a scratch database made as infra/postgres/setup.sh makes every database, with the runs schema. */
+/**
+ * The servers up, and a scratch database made as infra/postgres/setup.sh makes every database, with the
+ * runs schema.
+ */
 function ensureServers(root: string, database: string): void {
   const scripts = [
     { script: 'infra/postgres/setup.sh', args: [], env: { EVALVAULT_DATABASES: database } },
@@ -713,11 +729,13 @@ export async function distributedRunsBench(options: DistributedRunsBenchOptions,
   for (const { phase, run, floor, rate: casesPerSecond, ratio } of figures) {
     const rss = phase.workerPeakRssMb.map((mb) => (mb === null ? '?' : `${mb.toFixed(0)} MB`)).join(' / ');
     console.log(
-      `  1 planner + ${phase.workers} worker${phase.workers > 1 ? 's' : ' '}  submit → RunCompleted ${s(run.wallMs)}   ` +
+      `  1 planner + ${phase.workers} worker${phase.workers > 1 ? 's' : ' '}  ` +
+        `submit → RunCompleted ${s(run.wallMs)}   ` +
         `${casesPerSecond.toFixed(0)} cases/s   ratio to the durable floor ${ratio.toFixed(1)}×`,
     );
     console.log(
-      `      runs ${phase.runs.map((r) => s(r.wallMs)).join(', ')}; the read model showed the run completed at ${s(run.readModelMs)}`,
+      `      runs ${phase.runs.map((r) => s(r.wallMs)).join(', ')}; ` +
+        `the read model showed the run completed at ${s(run.readModelMs)}`,
     );
     if (run.timeline)
       console.log(

@@ -79,22 +79,31 @@ export async function llmRateBench(): Promise<LlmRateFigures[]> {
   }
   const perMinute = (LIMIT * 60_000) / WINDOW_MS;
   console.log(
-    `bench:runs (c) — faithfulness (2 judge calls a case), ${CASES} cases a run; fake vendor: ${LIMIT} requests in any rolling ${WINDOW_MS / 1000} s window (${perMinute} rpm), ${LATENCY_MS} ms a reply, 429 + Retry-After beyond; platform limit = the vendor's`,
+    `bench:runs (c) — faithfulness (2 judge calls a case), ${CASES} cases a run; ` +
+      `fake vendor: ${LIMIT} requests in any rolling ${WINDOW_MS / 1000} s window (${perMinute} rpm), ` +
+      `${LATENCY_MS} ms a reply, 429 + Retry-After beyond; platform limit = the vendor's`,
   );
   console.log(
-    '  workers: runs services composed in this process, each with its own pool, limiter, logger and registry; 4 lanes each, batches of 20; they share only the PostgreSQL limiter',
+    '  workers: runs services composed in this process, each with its own pool, limiter, logger and registry; ' +
+      '4 lanes each, batches of 20; they share only the PostgreSQL limiter',
   );
   console.log(
-    '  workers  requests  429s  most in a window  req/s   share of limit  wall s  scored twice  failed  reported $   spent $     retries logged',
+    '  workers  requests  429s  most in a window  req/s   share of limit  wall s  ' +
+      'scored twice  failed  reported $   spent $     retries logged',
   );
   for (const f of figures) {
     console.log(
-      `  ${String(f.workers).padEnd(7)}  ${String(f.requests).padEnd(8)}  ${String(f.rateLimited).padEnd(4)}  ${`${f.maxInWindow} / ${LIMIT}`.padEnd(16)}  ${f.rate.toFixed(2).padEnd(6)}  ${f.share.toFixed(3).padEnd(14)}  ${(f.wallMs / 1000).toFixed(1).padEnd(6)}  ${String(f.scoredTwice).padEnd(12)}  ${String(f.failedCases).padEnd(6)}  ${f.reportedUsd.toFixed(6).padEnd(10)}  ${f.spentUsd.toFixed(6).padEnd(10)}  ${f.retriesLogged}`,
+      `  ${String(f.workers).padEnd(7)}  ${String(f.requests).padEnd(8)}  ${String(f.rateLimited).padEnd(4)}  ` +
+        `${`${f.maxInWindow} / ${LIMIT}`.padEnd(16)}  ${f.rate.toFixed(2).padEnd(6)}  ` +
+        `${f.share.toFixed(3).padEnd(14)}  ${(f.wallMs / 1000).toFixed(1).padEnd(6)}  ` +
+        `${String(f.scoredTwice).padEnd(12)}  ${String(f.failedCases).padEnd(6)}  ` +
+        `${f.reportedUsd.toFixed(6).padEnd(10)}  ${f.spentUsd.toFixed(6).padEnd(10)}  ${f.retriesLogged}`,
     );
   }
   const ceiling = WINDOW_MS / (WINDOW_MS + Math.max(250, WINDOW_MS * 0.02));
   console.log(
-    `  target: share ≥ 0.95 with 0 answers of 429 (the limiter's margin caps the share at ${ceiling.toFixed(3)}); 0 cases scored twice; reported cost = spent`,
+    `  target: share ≥ 0.95 with 0 answers of 429 (the limiter's margin caps the share at ${ceiling.toFixed(3)}); ` +
+      '0 cases scored twice; reported cost = spent',
   );
   return figures;
 }

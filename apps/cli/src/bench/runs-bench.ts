@@ -99,7 +99,8 @@ async function partA(path: string, scratch: string): Promise<void> {
   console.log(`bench:runs (a) — ${CASES} deterministic cases (${METRICS.join(', ')}), one machine, one run`);
   console.log(`  plain loop in this process     ${(loopMs / 1000).toFixed(1)} s   ${rate(loopMs).toFixed(0)} cases/s`);
   console.log(
-    `  evalvault run (embedded, CLI)  ${(cli.ms / 1000).toFixed(1)} s   ${rate(cli.ms).toFixed(0)} cases/s   peak RSS ${cli.peakRssMb.toFixed(0)} MB`,
+    `  evalvault run (embedded, CLI)  ${(cli.ms / 1000).toFixed(1)} s   ${rate(cli.ms).toFixed(0)} cases/s   ` +
+      `peak RSS ${cli.peakRssMb.toFixed(0)} MB`,
   );
   console.log(
     `  ratio CLI / plain loop rate    ${(rate(cli.ms) / rate(loopMs)).toFixed(3)}   (target ≥ 0.25; 10k cases ≤ 5 s)`,

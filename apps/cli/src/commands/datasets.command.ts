@@ -75,7 +75,8 @@ async function push(argv: string[], io: CliIo, deps: SessionDeps): Promise<numbe
     }
     const what = registered.created ? 'registered' : 'unchanged: already registered as';
     io.stdout.write(
-      `dataset ${registered.name} ${what} version ${registered.version} (id ${registered.id}, ${file.cases.length} cases, sha256 ${registered.contentHash.slice(0, 12)})\n`,
+      `dataset ${registered.name} ${what} version ${registered.version} ` +
+        `(id ${registered.id}, ${file.cases.length} cases, sha256 ${registered.contentHash.slice(0, 12)})\n`,
     );
     return 0;
   });

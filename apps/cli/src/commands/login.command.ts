@@ -67,7 +67,8 @@ export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
   const path = credentialsPath(io.env);
   await writeCredentials(path, credentials);
   io.stdout.write(
-    `logged in to ${url} (project ${project}, ${credentials.auth.type === 'api_key' ? 'API key' : 'OIDC'}); credentials saved to ${path}\n`,
+    `logged in to ${url} (project ${project}, ${credentials.auth.type === 'api_key' ? 'API key' : 'OIDC'}); ` +
+      `credentials saved to ${path}\n`,
   );
   return 0;
 }

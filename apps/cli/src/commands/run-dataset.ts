@@ -83,11 +83,13 @@ export async function runDatasetOf(
     };
   }
   io.stderr.write(
-    `evalvault: ${file.cases.length} cases are more than a run request carries inline here: registering them as dataset "${datasetName}" and running that version\n`,
+    `evalvault: ${file.cases.length} cases are more than a run request carries inline here: ` +
+      `registering them as dataset "${datasetName}" and running that version\n`,
   );
   if (file.invalid.length > 0)
     io.stderr.write(
-      `evalvault: the ${file.invalid.length} skipped rows are reported above, not recorded in the run (a registered version holds valid cases only)\n`,
+      `evalvault: the ${file.invalid.length} skipped rows are reported above, not recorded in the run ` +
+        '(a registered version holds valid cases only)\n',
     );
   const progress = new ProgressDisplay(io.stderr);
   try {

@@ -74,7 +74,8 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
       return submit(false);
     });
     io.stderr.write(
-      `evalvault: submitted run ${submitted.runId} (${describe}; ${config.metrics.join(', ')}) to ${session.url}, project ${session.project}\n`,
+      `evalvault: submitted run ${submitted.runId} (${describe}; ${config.metrics.join(', ')}) ` +
+        `to ${session.url}, project ${session.project}\n`,
     );
     if (!wait) {
       io.stdout.write(`${submitted.runId}\n`); // the run id is the result, for scripts

@@ -143,7 +143,10 @@ const RETRY_OPTIONS = {
 } as const;
 const WAIT_OPTIONS = { ...CONNECTION_OPTIONS, ...REPORT_OPTIONS, timeout: { type: 'string' } } as const;
 
-/** `runs wait <runId>`: follows a run submitted earlier (e.g. with --no-wait) to its verdict; exit code from the gate. */
+/**
+ * `runs wait <runId>`: follows a run submitted earlier (e.g. with --no-wait) to its verdict; exit code from
+ * the gate.
+ */
 async function waitFor(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const { values, positionals, help } = parseCommand('runs wait', argv, WAIT_OPTIONS, ['runId']);
   if (help) return showHelp(io, 'runs');
@@ -162,7 +165,8 @@ async function retry(argv: string[], io: CliIo, deps: SessionDeps): Promise<numb
   return withSession(values, io, deps, async (session) => {
     const submitted = await session.runs.retry(positionals[0]!, values.all ? 'all' : 'failed');
     io.stderr.write(
-      `evalvault: run ${submitted.runId} retries ${positionals[0]} (${values.all ? 'every case' : 'the cases not evaluated'})\n`,
+      `evalvault: run ${submitted.runId} retries ${positionals[0]} ` +
+        `(${values.all ? 'every case' : 'the cases not evaluated'})\n`,
     );
     // A retry re-decides the original run's gate: followed by default, like `run` with a gate.
     if (!shouldWait(values, { hasGate: true, reports, embedded: session.embedded })) {

@@ -103,7 +103,7 @@ describe('dataset files', () => {
     expect(json.invalid.map((row) => row.line)).toEqual([2]);
   });
 
-  it('names a dataset after its folder when the file is called dataset.*, and refuses what it cannot read', async () => {
+  it('names a dataset after its folder when the file is called dataset.*; refuses what it cannot read', async () => {
     const folder = mkdtempSync(join(dir, 'support-bot-'));
     writeFileSync(join(folder, 'dataset.jsonl'), good('a'));
     expect((await loadDatasetFile(join(folder, 'dataset.jsonl'))).name).toMatch(/^support-bot-/);

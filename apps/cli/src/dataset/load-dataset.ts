@@ -95,9 +95,11 @@ export function checkSubmittable(file: DatasetFile, skipInvalid: boolean): void 
     const lines = file.invalid.map((row) => row.line);
     const details = file.invalid.map((row) => `${file.path}:${row.line}: ${reasonWithoutLine(row)} [${row.errorCode}]`);
     const shown = lines.length > 20 ? `${lines.slice(0, 20).join(', ')}, …` : lines.join(', ');
+    const one = lines.length === 1;
     throw new CliError(
       'dataset',
-      `${file.path}: ${lines.length} invalid row${lines.length === 1 ? '' : 's'} (line${lines.length === 1 ? '' : 's'} ${shown}); fix ${lines.length === 1 ? 'it' : 'them'} or pass --skip-invalid to submit the valid rows`,
+      `${file.path}: ${lines.length} invalid row${one ? '' : 's'} (line${one ? '' : 's'} ${shown}); ` +
+        `fix ${one ? 'it' : 'them'} or pass --skip-invalid to submit the valid rows`,
       details,
     );
   }

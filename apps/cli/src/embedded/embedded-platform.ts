@@ -44,7 +44,8 @@ export async function startEmbedded(
   } catch (error) {
     throw new CliError(
       'embedded',
-      `no server is configured and the embedded platform is not available (@evalvault/embedded: ${firstLine(error)}); set EVALVAULT_URL and EVALVAULT_API_KEY, or run "evalvault login"`,
+      'no server is configured and the embedded platform is not available ' +
+        `(@evalvault/embedded: ${firstLine(error)}); set EVALVAULT_URL and EVALVAULT_API_KEY, or run "evalvault login"`,
     );
   }
   const dataDir = dataDirFromEnv || (await mkdtemp(join(tmpdir(), 'evalvault-')));

@@ -107,10 +107,8 @@ export async function readGateFile(path: string): Promise<GateFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError(
-      'usage',
-      `gate file ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-    );
+    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new CliError('usage', `gate file ${path}: ${reason}`);
   }
   if (extname(path).toLowerCase() !== '.json') {
     const rules: string[] = [];

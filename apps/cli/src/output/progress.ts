@@ -45,7 +45,8 @@ export class ProgressDisplay {
     const { total, evaluated, failed } = progress.counts;
     const share = total ? Math.min(1, (evaluated + failed) / total) : 0;
     const filled = Math.round(share * BAR_WIDTH);
-    const line = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  ${describe(progress)}`;
+    const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
+    const line = `${bar} ${String(Math.round(share * 100)).padStart(3)}%  ${describe(progress)}`;
     if (line === this.lastLine) return;
     this.lastLine = line;
     this.drawn = true;

@@ -17,7 +17,11 @@ export function datasetLabel(view: RunView): string {
 export function headline(view: RunView): string {
   const duration = durationSeconds(view);
   const { total, evaluated, failed } = view.counts;
-  return `run ${view.runId}  ${view.status}${duration === null ? '' : ` in ${duration.toFixed(1)} s`}  dataset ${datasetLabel(view)}  ${total ?? '?'} cases: ${evaluated} evaluated, ${failed} failed`;
+  const took = duration === null ? '' : ` in ${duration.toFixed(1)} s`;
+  return (
+    `run ${view.runId}  ${view.status}${took}  dataset ${datasetLabel(view)}  ` +
+    `${total ?? '?'} cases: ${evaluated} evaluated, ${failed} failed`
+  );
 }
 
 export function aggregatesTable(view: RunView): string {

@@ -19,11 +19,14 @@ export function renderJunit(view: RunView, cases: readonly CaseView[]): string {
     const head = `    <testcase${attributes({ classname: `evalvault.gate.${dataset}`, name: rule.rule, time: '0' })}`;
     if (rule.passed) return `${head}/>`;
     const message = `gate rule failed: ${describeFailedRule(rule)}`;
-    return `${head}>\n      <failure${attributes({ type: 'GateRuleFailed', message })}>${escapeXml(`${message}\nrun ${view.runId}`)}</failure>\n    </testcase>`;
+    const failure = `<failure${attributes({ type: 'GateRuleFailed', message })}>`;
+    return `${head}>\n      ${failure}${escapeXml(`${message}\nrun ${view.runId}`)}</failure>\n    </testcase>`;
   });
   const caseCases = failedCases.map((item) => {
     const message = item.error?.reason ?? 'the case could not be evaluated';
-    return `    <testcase${attributes({ classname: `evalvault.cases.${dataset}`, name: caseName(item), time: '0' })}>\n      <error${attributes({ type: item.error?.code ?? 'CaseFailed', message })}>${escapeXml(message)}</error>\n    </testcase>`;
+    const testcase = attributes({ classname: `evalvault.cases.${dataset}`, name: caseName(item), time: '0' });
+    const error = attributes({ type: item.error?.code ?? 'CaseFailed', message });
+    return `    <testcase${testcase}>\n      <error${error}>${escapeXml(message)}</error>\n    </testcase>`;
   });
   const properties = [
     ['runId', view.runId],
@@ -38,23 +41,41 @@ export function renderJunit(view: RunView, cases: readonly CaseView[]): string {
     ...view.aggregates.map((a) => [`mean.${a.metric}`, String(a.mean)]),
   ].map(([name, value]) => `      <property${attributes({ name: name!, value: value! })}/>`);
 
+  const gateSuiteAttributes = attributes({
+    name: `evalvault gate: ${dataset}`,
+    tests: rules.length,
+    failures: failedRules.length,
+    errors: 0,
+    skipped: 0,
+    time,
+    timestamp: view.requestedAt,
+  });
   const gateSuite = [
-    `  <testsuite${attributes({ name: `evalvault gate: ${dataset}`, tests: rules.length, failures: failedRules.length, errors: 0, skipped: 0, time, timestamp: view.requestedAt })}>`,
+    `  <testsuite${gateSuiteAttributes}>`,
     `    <properties>\n${properties.join('\n')}\n    </properties>`,
     ...ruleCases,
     '  </testsuite>',
   ];
+  const caseSuiteAttributes = attributes({
+    name: `evalvault cases: ${dataset}`,
+    tests: failedCases.length,
+    failures: 0,
+    errors: failedCases.length,
+    skipped: 0,
+    time: '0',
+  });
   const caseSuite =
-    failedCases.length === 0
-      ? []
-      : [
-          `  <testsuite${attributes({ name: `evalvault cases: ${dataset}`, tests: failedCases.length, failures: 0, errors: failedCases.length, skipped: 0, time: '0' })}>`,
-          ...caseCases,
-          '  </testsuite>',
-        ];
+    failedCases.length === 0 ? [] : [`  <testsuite${caseSuiteAttributes}>`, ...caseCases, '  </testsuite>'];
+  const suitesAttributes = attributes({
+    name: 'evalvault',
+    tests: rules.length + failedCases.length,
+    failures: failedRules.length,
+    errors: failedCases.length,
+    time,
+  });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes({ name: 'evalvault', tests: rules.length + failedCases.length, failures: failedRules.length, errors: failedCases.length, time })}>`,
+    `<testsuites${suitesAttributes}>`,
     ...gateSuite,
     ...caseSuite,
     '</testsuites>',

@@ -27,10 +27,13 @@ export function renderMarkdown(view: RunView, cases: readonly CaseView[]): strin
   const outcome = outcomeOf(view);
   const icon = view.verdict === 'none' ? '➖' : outcome.exitCode === 0 ? '✅' : '❌';
   const duration = durationSeconds(view);
+  const took = duration === null ? '' : ` · ${duration.toFixed(1)} s`;
   const lines = [
     `## ${icon} EvalVault: ${cell(outcome.reason, 300)}`,
     '',
-    `Dataset **${cell(datasetLabel(view))}** · run \`${view.runId}\` · ${view.counts.total ?? '?'} cases (${view.counts.evaluated} evaluated, ${view.counts.failed} failed)${duration === null ? '' : ` · ${duration.toFixed(1)} s`} · config \`${view.configHash.slice(0, 12)}\``,
+    `Dataset **${cell(datasetLabel(view))}** · run \`${view.runId}\` · ` +
+      `${view.counts.total ?? '?'} cases (${view.counts.evaluated} evaluated, ${view.counts.failed} failed)${took} · ` +
+      `config \`${view.configHash.slice(0, 12)}\``,
     '',
   ];
   const rules = view.gate?.rules ?? [];
@@ -48,7 +51,8 @@ export function renderMarkdown(view: RunView, cases: readonly CaseView[]): strin
     lines.push('| metric | mean | p10 | p50 | min | max |', '|---|---:|---:|---:|---:|---:|');
     for (const a of view.aggregates)
       lines.push(
-        `| ${cell(a.metric)} | ${score(a.mean)} | ${score(a.p10)} | ${score(a.p50)} | ${score(a.min)} | ${score(a.max)} |`,
+        `| ${cell(a.metric)} | ${score(a.mean)} | ${score(a.p10)} | ${score(a.p50)} | ` +
+          `${score(a.min)} | ${score(a.max)} |`,
       );
     lines.push('');
   }

@@ -90,7 +90,7 @@ describe('JUnit report', () => {
     expect(xml).not.toContain('\u0007');
   });
 
-  it('has one test per gate rule, failing with actual against threshold, and one error per failed case with its line', () => {
+  it('has one test per gate rule, failing with actual against threshold, and one error per failed case + line', () => {
     const xml = renderJunit(view(), cases);
     expect(xml).toMatch(/<testsuites name="evalvault" tests="3" failures="1" errors="1"/);
     expect(xml).toContain(

@@ -10,7 +10,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The built `evalvault` as its own process, from the repository root, with only the environment given (plus PATH and HOME). */
+/**
+ * The built `evalvault` as its own process, from the repository root, with only the environment given
+ * (plus PATH and HOME).
+ */
 export function evalvault(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {

@@ -20,7 +20,8 @@ export function unframeSingleObject(message: Uint8Array): SingleObjectFrame {
     const head = buffer.subarray(0, 2).toString('hex') || '(empty)';
     throw new ContractError(
       ContractErrorCode.NotSingleObject,
-      `not an Avro single-object message: expected marker c301 and ${HEADER_LENGTH} header bytes, got ${head} in ${buffer.length} bytes`,
+      `not an Avro single-object message: expected marker c301 and ${HEADER_LENGTH} header bytes, ` +
+        `got ${head} in ${buffer.length} bytes`,
     );
   }
   return {

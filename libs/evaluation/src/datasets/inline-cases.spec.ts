@@ -48,7 +48,9 @@ describe('casesFromInline', () => {
         caseId: null,
         errorCode: 'INVALID_FIELD',
         reason:
-          'cases[5]: id must be a non-empty string or a number, got empty string; question must be a non-empty string, got blank string; answer is required; contexts must be an array of strings, got number at contexts[0]',
+          'cases[5]: id must be a non-empty string or a number, got empty string; ' +
+          'question must be a non-empty string, got blank string; answer is required; ' +
+          'contexts must be an array of strings, got number at contexts[0]',
       },
     ]);
   });

@@ -152,13 +152,15 @@ describe('readDataset csv', () => {
       'a missing required column',
       'id,question,answer\n1,Q,A\n',
       1,
-      'the CSV header lacks the column(s) contexts (required: question, answer, contexts; optional: id, ground_truth, metadata)',
+      'the CSV header lacks the column(s) contexts ' +
+        '(required: question, answer, contexts; optional: id, ground_truth, metadata)',
     ],
     [
       'an unknown column',
       '\nquestion,answer,contexts,groundTruth\n',
       2,
-      'the CSV header has unknown column(s) groundTruth (required: question, answer, contexts; optional: id, ground_truth, metadata)',
+      'the CSV header has unknown column(s) groundTruth ' +
+        '(required: question, answer, contexts; optional: id, ground_truth, metadata)',
     ],
     ['a repeated column', 'question,answer,contexts,answer\n', 1, 'the CSV header repeats the column(s) answer'],
     [

@@ -150,7 +150,8 @@ describe('parseGateRules', () => {
       message: "column 11: expected a number or 'baseline', found end of rule",
     });
     expect(error.message).toBe(
-      "invalid gate rules: rules[1] column 1: unknown aggregate 'avg' (expected one of mean, min, max, p10, p50, p90, pass_rate); " +
+      "invalid gate rules: rules[1] column 1: unknown aggregate 'avg' " +
+        '(expected one of mean, min, max, p10, p50, p90, pass_rate); ' +
         "rules[3] column 11: expected a number or 'baseline', found end of rule",
     );
   });

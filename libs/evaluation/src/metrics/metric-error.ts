@@ -73,7 +73,8 @@ export function judgeBadOutput(
   return new MetricError(
     'JUDGE_BAD_OUTPUT',
     metric,
-    `Metric "${metric}": the judge's answer to "${purpose}" for case "${caseId}" is unusable (${why}); it began: ${JSON.stringify(excerpt)}`,
+    `Metric "${metric}": the judge's answer to "${purpose}" for case "${caseId}" is unusable (${why}); ` +
+      `it began: ${JSON.stringify(excerpt)}`,
     { caseId, purpose },
   );
 }

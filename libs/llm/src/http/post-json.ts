@@ -70,7 +70,10 @@ function transportError(call: PostJsonCall, error: unknown): LlmError {
   return new LlmError(LlmErrorCode.Unavailable, `${call.vendor} could not be reached${code}`);
 }
 
-/** The vendors' error bodies: OpenAI/Azure {error:{message}}, Anthropic {error:{type,message}}, Ollama {error:"..."}. */
+/**
+ * The vendors' error bodies: OpenAI/Azure {error:{message}}, Anthropic {error:{type,message}},
+ * Ollama {error:"..."}.
+ */
 function vendorReason(text: string): string {
   let reason = text;
   try {

@@ -47,7 +47,7 @@ describe('provider adapters against the fake vendor server', () => {
     });
   });
 
-  it('OpenAI-compatible: adds a JSON hint when no message says JSON (the API refuses JSON mode otherwise)', async () => {
+  it('OpenAI-compatible: adds a JSON hint if no message says JSON (the API refuses JSON mode otherwise)', async () => {
     const provider = new OpenAiCompatibleProvider({ baseUrl: server.url, apiKey: secret });
     await provider.chat({ model: 'm', messages: [{ role: 'user', content: 'Is it faithful?' }], json: true });
     expect(server.received.map((request) => request.status)).toEqual([200]);
@@ -84,7 +84,7 @@ describe('provider adapters against the fake vendor server', () => {
     expect(sent?.body['messages']).toEqual([{ role: 'user', content: 'Is the answer faithful? Reply in JSON.' }]);
   });
 
-  it('Anthropic: sends the required max_tokens when the request has none, and unwraps a fenced JSON answer', async () => {
+  it('Anthropic: sends the required max_tokens when the request has none; unwraps a fenced JSON answer', async () => {
     server.respondWith(() => ({ text: '```json\n{"verdict":"no"}\n```' }));
     const provider = new AnthropicProvider({ baseUrl: server.url, apiKey: secret, defaultMaxTokens: 512 });
     const { maxTokens: _omitted, ...withoutMax } = judged;

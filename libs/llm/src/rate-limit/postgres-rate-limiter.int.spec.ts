@@ -75,7 +75,7 @@ describe('PostgreSQL rate limiter shared across instances', () => {
     expect(second.slotMs! - first.slotMs!).toBeGreaterThanOrEqual(200 - 1e-6);
   });
 
-  it('reserves estimated tokens, settles them to the actual count, and holds a request until the window has room', async () => {
+  it('reserves estimated tokens, settles them to the actual count, and waits for room in the window', async () => {
     const model = `model-${randomUUID()}`;
     const tokens = limiter({ requestsPerWindow: 1_000, tokensPerWindow: 100 }, { windowMs: 300 });
     const a = await tokens.acquire('openai', model, { tokens: 60 });

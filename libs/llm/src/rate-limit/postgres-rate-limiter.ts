@@ -137,7 +137,8 @@ export class PostgresRateLimiter {
     if (limit.tokensPerWindow !== undefined && tokens > limit.tokensPerWindow) {
       throw new LlmError(
         LlmErrorCode.BadRequest,
-        `a request of up to ${tokens} tokens can never fit ${provider}:${model}'s ${limit.tokensPerWindow} tokens per window`,
+        `a request of up to ${tokens} tokens can never fit ` +
+          `${provider}:${model}'s ${limit.tokensPerWindow} tokens per window`,
       );
     }
     const key = `${provider}:${model}`;
@@ -218,7 +219,8 @@ export class PostgresRateLimiter {
 
   private async reserve(key: string, limit: RateLimit, tokens: number): Promise<AcquireRow> {
     const { rows } = await this.pool.query<AcquireRow>(
-      `SELECT grant_id, slot_ms, now_ms, factor FROM "${this.schema}".llm_rate_limit_acquire($1, $2, $3, $4, $5, $6, $7)`,
+      `SELECT grant_id, slot_ms, now_ms, factor
+         FROM "${this.schema}".llm_rate_limit_acquire($1, $2, $3, $4, $5, $6, $7)`,
       [
         key,
         limit.requestsPerWindow,

@@ -70,7 +70,8 @@ export function rateWindowMigration(schema: string): new () => MigrationInterfac
             -- Walking back from the latest grant, the first one whose running token sum leaves no
             -- room for this request must have left the window: the slot is at least its time + window.
             SELECT w.slot_ms INTO v_bound FROM (
-              SELECT g.slot_ms, SUM(g.tokens) OVER (ORDER BY g.slot_ms DESC, g.grant_id DESC ROWS UNBOUNDED PRECEDING) AS later
+              SELECT g.slot_ms,
+                     SUM(g.tokens) OVER (ORDER BY g.slot_ms DESC, g.grant_id DESC ROWS UNBOUNDED PRECEDING) AS later
               FROM ${grants} g WHERE g.limit_key = p_key AND g.slot_ms > v_slot - p_window_ms
             ) w
             WHERE w.later > GREATEST(p_tokens_limit * v_factor, p_tokens) - p_tokens
@@ -100,7 +101,8 @@ export function rateWindowMigration(schema: string): new () => MigrationInterfac
           p_key text, p_grant_id bigint, p_pause_ms double precision, p_decrease double precision,
           p_min_factor double precision, p_requests double precision, p_window_ms double precision,
           p_increase double precision)
-        RETURNS TABLE (factor double precision, paused_until_ms double precision, now_ms double precision, decreased boolean)
+        RETURNS TABLE (factor double precision, paused_until_ms double precision, now_ms double precision,
+                       decreased boolean)
         LANGUAGE plpgsql AS $fn$
         DECLARE
           st ${limits}%ROWTYPE;

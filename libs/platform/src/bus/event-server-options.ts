@@ -16,7 +16,10 @@ export interface EventServerOptions {
   policy?: DeliveryPolicy;
   /** Where a new consumer group starts: the beginning (default: nothing retained is missed) or the end. */
   fromBeginning?: boolean;
-  /** Lets `@EventPattern(type, transportId)` bind a handler to this server only (one service, several consumer groups). */
+  /**
+   * Lets `@EventPattern(type, transportId)` bind a handler to this server only (one service, several
+   * consumer groups).
+   */
   transportId?: symbol;
   /** Where the consumer's health (`loop_up`) is exported; none: no health metrics. */
   registry?: Registry;

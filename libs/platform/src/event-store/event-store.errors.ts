@@ -26,7 +26,8 @@ export class WrongExpectedRevisionError extends EventStoreError {
   ) {
     super(
       EventStoreErrorCode.WrongExpectedRevision,
-      `stream ${streamId}: expected revision ${String(expected)}, actual ${actual === null ? 'no stream' : String(actual)}`,
+      `stream ${streamId}: expected revision ${String(expected)}, ` +
+        `actual ${actual === null ? 'no stream' : String(actual)}`,
     );
     this.name = 'WrongExpectedRevisionError';
   }
@@ -50,7 +51,8 @@ export function validateAppend(streamId: string, events: readonly EvalVaultEvent
     if (event.streamId !== streamId || event.tenantId !== first.tenantId || event.projectId !== first.projectId) {
       throw new EventStoreError(
         EventStoreErrorCode.InvalidAppend,
-        `event ${event.eventId} (${event.type}) belongs to stream ${event.streamId} of ${event.tenantId}/${event.projectId}, not ${streamId} of ${first.tenantId}/${first.projectId}`,
+        `event ${event.eventId} (${event.type}) belongs to stream ${event.streamId} ` +
+          `of ${event.tenantId}/${event.projectId}, not ${streamId} of ${first.tenantId}/${first.projectId}`,
       );
     }
   }

@@ -32,7 +32,8 @@ describe('inbox', () => {
   const countStart = (event: EvalVaultEvent) =>
     inbox.handleOnce(event, async (manager) => {
       await manager.query(
-        `INSERT INTO "${SCHEMA}".run_starts VALUES ($1, 1) ON CONFLICT (stream_id) DO UPDATE SET starts = run_starts.starts + 1`,
+        `INSERT INTO "${SCHEMA}".run_starts VALUES ($1, 1)
+         ON CONFLICT (stream_id) DO UPDATE SET starts = run_starts.starts + 1`,
         [event.streamId],
       );
     });

@@ -100,7 +100,10 @@ describe('pretty log lines', () => {
       }),
     );
     expect(text).toMatch(
-      /^\d\d:\d\d:\d\d info {2}gateway: gateway listening url=http:\/\/127\.0\.0\.1:8080 port=8080 group="runs read model" ids=\[1,2\]$/,
+      new RegExp(
+        '^\\d\\d:\\d\\d:\\d\\d info {2}gateway: gateway listening ' +
+          'url=http://127\\.0\\.0\\.1:8080 port=8080 group="runs read model" ids=\\[1,2\\]$',
+      ),
     );
     expect(text).not.toContain('\x1b[');
   });

@@ -121,13 +121,11 @@ describe('trace propagation across HTTP, the event store and Kafka', () => {
     await relay.start();
     try {
       const traceId = randomBytes(16).toString('hex');
-      const response = await fetch(
-        `${app.getHttpServer().address() ? `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` : ''}/runs/${randomUUID()}/start`,
-        {
-          method: 'POST',
-          headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
-        },
-      );
+      const address = app.getHttpServer().address() as { port: number } | null;
+      const response = await fetch(`${address ? `http://127.0.0.1:${address.port}` : ''}/runs/${randomUUID()}/start`, {
+        method: 'POST',
+        headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      });
       expect(response.status).toBe(201);
       await waitFor(() => handled.length === 1, 'the consumer to handle the event');
 

@@ -174,7 +174,8 @@ describe('event relay from PostgreSQL to Kafka', () => {
     await store.append(streamId, [runStarted(streamId, tenant, 0), runStarted(streamId, tenant, 1)], 'no_stream');
     await relay.failure;
     await expect(relay.readiness.check()).rejects.toThrow('cannot make progress: broker unreachable');
-    await waitFor(() => refused >= 3, 'three refused attempts'); // it keeps trying, with backoff, instead of stopping for good
+    // It keeps trying, with backoff, instead of stopping for good.
+    await waitFor(() => refused >= 3, 'three refused attempts');
     brokerDown = false;
     await store.append(streamId, [runStarted(streamId, tenant, 2)], 1n);
     await waitFor(

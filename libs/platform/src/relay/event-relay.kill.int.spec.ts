@@ -96,7 +96,8 @@ describe('relay process killed mid-stream', () => {
         expect(order).toEqual(Array.from({ length: 40 }, (_, index) => index));
       }
       console.log(
-        `relay kill: ${publishedBeforeKill} published before SIGKILL, ${received.length - firstSeen.length} republished after restart, ${appended.length} unique in order`,
+        `relay kill: ${publishedBeforeKill} published before SIGKILL, ` +
+          `${received.length - firstSeen.length} republished after restart, ${appended.length} unique in order`,
       );
     } finally {
       await consumer.disconnect();

@@ -27,7 +27,9 @@ export class LoopHealth {
       () =>
         new Gauge({
           name: 'loop_up',
-          help: '1 while a long-running loop (relay, consumer, worker) makes progress, 0 after it failed until it recovers.',
+          help:
+            '1 while a long-running loop (relay, consumer, worker) makes progress, ' +
+            '0 after it failed until it recovers.',
           labelNames: ['loop'],
           registers: [registry],
         }),

@@ -50,7 +50,10 @@ export function registerInternalApi<
     replyWithProblem(reply, asServiceClientError(error, request, options.logger));
   };
 
-  /** `POST {prefix}/{operation}` behind the identity check and the problem answers; `handler` answers the verified call. */
+  /**
+   * `POST {prefix}/{operation}` behind the identity check and the problem answers; `handler` answers the
+   * verified call.
+   */
   const route = (
     operation: string,
     handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
@@ -116,7 +119,10 @@ function identityHeader(request: FastifyRequest): string | undefined {
   return value;
 }
 
-/** Our errors keep their code; Fastify's own 4xx (bad JSON, wrong media type) are the caller's input; the rest is hidden. */
+/**
+ * Our errors keep their code; Fastify's own 4xx (bad JSON, wrong media type) are the caller's input; the
+ * rest is hidden.
+ */
 function asServiceClientError(
   error: unknown,
   request: FastifyRequest,

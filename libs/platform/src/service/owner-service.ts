@@ -108,7 +108,10 @@ export interface OwnerServiceDefinition<
   config(env: Environment): Config;
   /** Whether this process relays the service's streams (default: yes, when it owns any). */
   relays?(config: Config): boolean;
-  /** The services this one calls (the gateway's owners): HTTP clients in distributed mode; embedded passes in-process ones. */
+  /**
+   * The services this one calls (the gateway's owners): HTTP clients in distributed mode; embedded passes
+   * in-process ones.
+   */
   peers?(config: Config): Promise<Peers>;
   /** Composes the service from adapters: the same code in every mode. */
   compose(config: Config, adapters: OwnerAdapters, peers: Peers): Promise<OwnerParts<Ops, Streams, Exports>>;

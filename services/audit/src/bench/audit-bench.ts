@@ -126,10 +126,15 @@ async function main(): Promise<void> {
     const [baseline, replayed] = [rate((a1 + a2) / 2), rate((b1 + b2) / 2)];
     console.log(
       [
-        `bench:audit  (node ${process.version}, ${availableParallelism()} cores; the store held ${storeEvents.toLocaleString('en-US')} events, ${EVENTS.toLocaleString('en-US')} of them the bench tenant's)`,
-        `${'path'.padEnd(44)}${'events'.padStart(9)}${'ev/s'.padStart(12)}${'readAll ev/s'.padStart(15)}   ratio (replay/readAll)`,
-        `${'replay: rebuild, compare, verify the chain'.padEnd(44)}${String(storeEvents).padStart(9)}${Math.round(replayed).toLocaleString('en-US').padStart(12)}` +
-          `${Math.round(baseline).toLocaleString('en-US').padStart(15)}   ${(replayed / baseline).toFixed(2).padStart(8)}`,
+        `bench:audit  (node ${process.version}, ${availableParallelism()} cores; ` +
+          `the store held ${storeEvents.toLocaleString('en-US')} events, ` +
+          `${EVENTS.toLocaleString('en-US')} of them the bench tenant's)`,
+        `${'path'.padEnd(44)}${'events'.padStart(9)}${'ev/s'.padStart(12)}${'readAll ev/s'.padStart(15)}` +
+          '   ratio (replay/readAll)',
+        `${'replay: rebuild, compare, verify the chain'.padEnd(44)}${String(storeEvents).padStart(9)}` +
+          `${Math.round(replayed).toLocaleString('en-US').padStart(12)}` +
+          `${Math.round(baseline).toLocaleString('en-US').padStart(15)}   ` +
+          `${(replayed / baseline).toFixed(2).padStart(8)}`,
       ].join('\n'),
     );
     console.log(

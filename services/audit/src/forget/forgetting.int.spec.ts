@@ -4,7 +4,10 @@ import { auditedEvent, openAuditHarness, sampleHistory, type AuditHarness } from
 
 const auditor = { subject: 'auditor-1', authMethod: 'oidc', apiKeyId: null };
 
-/** Crypto-shredding: forgetting a subject destroys its key; its entries stay, pseudonymous, and the chain still verifies. */
+/**
+ * Crypto-shredding: forgetting a subject destroys its key; its entries stay, pseudonymous, and the chain
+ * still verifies.
+ */
 describe('forgetting a subject', () => {
   let audit: AuditHarness;
   beforeAll(async () => {
@@ -50,7 +53,8 @@ describe('forgetting a subject', () => {
     const alices = after.items.filter((item) => item.actor.pseudonym === before.items[0]!.actor.pseudonym);
     expect(alices).toHaveLength(3);
     expect(alices.every((item) => item.actor.subject === null && item.actor.forgotten)).toBe(true);
-    expect(after.items.find((item) => item.action === 'RunStarted')!.actor.subject).toBe('system:runs'); // others untouched
+    // Others untouched.
+    expect(after.items.find((item) => item.action === 'RunStarted')!.actor.subject).toBe('system:runs');
     // The entry of the forgetting itself: who asked, and the forgotten subject as a pseudonym only.
     const forgetting = after.items.find((item) => item.action === 'SubjectForgotten')!;
     expect(forgetting).toMatchObject({

@@ -22,8 +22,8 @@ export async function appendEntry(sql: Sql, entry: CanonicalEntry): Promise<{ se
   const hash = chainHash(head!.hash, canonical);
   const index = indexOf(entry);
   await sql(
-    `INSERT INTO audit.entries (tenant_id, seq, event_id, project_id, action, occurred_at, actor_pseudonym, target_pseudonym,
-       resource_keys, outcome, canonical, prev_hash, hash)
+    `INSERT INTO audit.entries (tenant_id, seq, event_id, project_id, action, occurred_at, actor_pseudonym,
+       target_pseudonym, resource_keys, outcome, canonical, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       entry.tenantId,

@@ -26,7 +26,10 @@ async function deliverRetentionEvents(audit: AuditHarness, tenant: string): Prom
 
 const ADMIN = { actor: { subject: 'audit-admin-1', authMethod: 'oidc', apiKeyId: null }, correlationId: 'c-1' };
 
-/** Retention purges a chain prefix behind an anchor; verification starts from the anchor and still catches tampering. */
+/**
+ * Retention purges a chain prefix behind an anchor; verification starts from the anchor and still catches
+ * tampering.
+ */
 describe('audit retention', () => {
   let audit: AuditHarness;
   beforeAll(async () => {
@@ -94,7 +97,9 @@ describe('audit retention', () => {
     // Entry 5 (60 days old) deleted and the anchor moved over it, as if retention had taken it.
     await audit.pool.query(`DELETE FROM audit.entries WHERE tenant_id = $1 AND seq IN (4, 5)`, [other]);
     await audit.pool.query(
-      `UPDATE audit.anchors SET through_seq = 5, through_hash = (SELECT prev_hash FROM audit.entries WHERE tenant_id = $1 AND seq = 6) WHERE tenant_id = $1`,
+      `UPDATE audit.anchors
+          SET through_seq = 5, through_hash = (SELECT prev_hash FROM audit.entries WHERE tenant_id = $1 AND seq = 6)
+        WHERE tenant_id = $1`,
       [other],
     );
     const report = await audit.replay.replay(other);

@@ -3,7 +3,10 @@ import type { SealedSubject } from '../log/canonical.js';
 import { open, pseudonymOf, seal } from './subject-cipher.js';
 import type { SubjectKeys, SubjectKeyState } from './subject-keys.js';
 
-/** Stands for a value a replay cannot rebuild (the subject's key is destroyed): the comparison accepts what the log holds. */
+/**
+ * Stands for a value a replay cannot rebuild (the subject's key is destroyed): the comparison accepts what
+ * the log holds.
+ */
 export const UNVERIFIABLE = '\u0000unverifiable';
 
 /** Turns a plaintext subject into what an entry keeps. */
@@ -62,7 +65,10 @@ export class KeyReader {
   }
 }
 
-/** The replay's sealer: rebuilds what the consumer wrote where the keys still exist, and marks the rest unverifiable. */
+/**
+ * The replay's sealer: rebuilds what the consumer wrote where the keys still exist, and marks the rest
+ * unverifiable.
+ */
 export class ReplaySealer implements SubjectSealer {
   /** A replay meets the same few subjects thousands of times. */
   private readonly pseudonyms = new Map<string, string>();

@@ -31,7 +31,8 @@ export class SubjectKeys {
   async subjectKey(tenantId: string, pseudonym: string, create: boolean): Promise<SubjectKeyState> {
     if (create) {
       await this.sql(
-        `INSERT INTO audit.subject_keys (tenant_id, pseudonym, key) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, pseudonym) DO NOTHING`,
+        `INSERT INTO audit.subject_keys (tenant_id, pseudonym, key) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, pseudonym) DO NOTHING`,
         [tenantId, pseudonym, newKey()],
       );
     }
@@ -48,7 +49,8 @@ export class SubjectKeys {
   async destroy(tenantId: string, pseudonym: string): Promise<void> {
     await this.sql(
       `INSERT INTO audit.subject_keys (tenant_id, pseudonym, key, destroyed_at) VALUES ($1, $2, NULL, now())
-       ON CONFLICT (tenant_id, pseudonym) DO UPDATE SET key = NULL, destroyed_at = COALESCE(audit.subject_keys.destroyed_at, now())`,
+       ON CONFLICT (tenant_id, pseudonym) DO UPDATE
+         SET key = NULL, destroyed_at = COALESCE(audit.subject_keys.destroyed_at, now())`,
       [tenantId, pseudonym],
     );
   }

@@ -24,7 +24,10 @@ export interface AuditHarness {
   replay: AuditReplay;
   retention: AuditRetention;
   forget: ForgetSubject;
-  /** Appends events to the store (each on its own stream unless they share one) and records them in the log, in order. */
+  /**
+   * Appends events to the store (each on its own stream unless they share one) and records them in the
+   * log, in order.
+   */
   record(events: readonly EvalVaultEvent[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -56,7 +56,8 @@ describe('audit replay', () => {
   it('detects and locates an entry edited in the table', async () => {
     const tenant = await recordedTenant();
     await audit.pool.query(
-      `UPDATE audit.entries SET canonical = replace(canonical, '"cross-tenant"', '"missing-role"') WHERE tenant_id = $1 AND seq = 4`,
+      `UPDATE audit.entries SET canonical = replace(canonical, '"cross-tenant"', '"missing-role"')
+        WHERE tenant_id = $1 AND seq = 4`,
       [tenant],
     );
     const report = await audit.replay.replay(tenant);
@@ -108,12 +109,14 @@ describe('audit replay', () => {
     expect(deleted.event_id).toBeDefined();
   });
 
-  it('detects the last entry deleted against the chain head, and a deletion with the chain re-linked against the store', async () => {
+  it('detects a deleted last entry by the chain head, and a deletion with a re-linked chain by the store', async () => {
     const tenant = await recordedTenant();
     await audit.pool.query(`DELETE FROM audit.entries WHERE tenant_id = $1 AND seq = 6`, [tenant]);
     expect((await audit.replay.replay(tenant)).firstDifference).toMatchObject({ seq: 6, kind: 'missing' });
     await audit.pool.query(
-      `UPDATE audit.chain_heads SET seq = 5, hash = (SELECT hash FROM audit.entries WHERE tenant_id = $1 AND seq = 5) WHERE tenant_id = $1`,
+      `UPDATE audit.chain_heads
+          SET seq = 5, hash = (SELECT hash FROM audit.entries WHERE tenant_id = $1 AND seq = 5)
+        WHERE tenant_id = $1`,
       [tenant],
     );
     const report = await audit.replay.replay(tenant);

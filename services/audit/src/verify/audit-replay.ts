@@ -39,7 +39,8 @@ export class AuditReplay {
     try {
       await dropScratch(client);
       await client.query(
-        `CREATE TEMP TABLE audit_replay (event_id uuid PRIMARY KEY, occurred_at timestamptz(3) NOT NULL, canonical text NOT NULL)`,
+        `CREATE TEMP TABLE audit_replay
+           (event_id uuid PRIMARY KEY, occurred_at timestamptz(3) NOT NULL, canonical text NOT NULL)`,
       );
       const { anchor, head } = await copyStoredLog(client, tenantId);
       const events = await this.rebuild(client, tenantId);
@@ -72,7 +73,8 @@ export class AuditReplay {
         // One after another: the sealer reads keys on this transaction's one connection.
         for (const recorded of own) entries.push(await buildEntry(recorded.event, sealer));
         await client.query(
-          `INSERT INTO audit_replay (event_id, occurred_at, canonical) SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) ON CONFLICT DO NOTHING`,
+          `INSERT INTO audit_replay (event_id, occurred_at, canonical)
+           SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) ON CONFLICT DO NOTHING`,
           [
             entries.map((entry) => entry.eventId),
             entries.map((entry) => new Date(entry.occurredAt).toISOString()),
@@ -96,8 +98,8 @@ export class AuditReplay {
       const { rows } = await client.query<
         Omit<StoredEntry, 'seq' | 'occurred_at'> & { seq: string; occurred_at: Date }
       >(
-        `SELECT e.seq::text AS seq, e.event_id, e.project_id, e.action, e.occurred_at, e.actor_pseudonym, e.target_pseudonym, e.resource_keys,
-                e.outcome, e.canonical, e.prev_hash, e.hash, r.canonical AS rebuilt
+        `SELECT e.seq::text AS seq, e.event_id, e.project_id, e.action, e.occurred_at, e.actor_pseudonym,
+                e.target_pseudonym, e.resource_keys, e.outcome, e.canonical, e.prev_hash, e.hash, r.canonical AS rebuilt
            FROM audit_replay_stored e LEFT JOIN audit_replay r ON r.event_id = e.event_id
           WHERE e.tenant_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`,
         [tenantId, after, this.pageSize],
@@ -174,7 +176,9 @@ async function unaccounted(
   tenantId: string,
   anchor: Anchor | null,
 ): Promise<AuditDifference | null> {
-  const without = `FROM audit_replay r WHERE NOT EXISTS (SELECT 1 FROM audit_replay_stored e WHERE e.event_id = r.event_id AND e.tenant_id = $1)`;
+  const without =
+    'FROM audit_replay r WHERE NOT EXISTS ' +
+    '(SELECT 1 FROM audit_replay_stored e WHERE e.event_id = r.event_id AND e.tenant_id = $1)';
   const cutoff = anchor?.purgedBefore ?? new Date(0);
   const [counts] = (
     await client.query<{ old: string }>(`SELECT count(*) FILTER (WHERE r.occurred_at < $2)::text AS old ${without}`, [
@@ -208,7 +212,9 @@ async function unaccounted(
       field: 'purgedCount',
       expected: String(anchor?.purgedCount ?? 0),
       actual: String(purged),
-      message: `${purged} events older than the retention cutoff have no entry, but retention purged ${anchor?.purgedCount ?? 0}`,
+      message:
+        `${purged} events older than the retention cutoff have no entry, ` +
+        `but retention purged ${anchor?.purgedCount ?? 0}`,
     };
   }
   return null;

@@ -120,7 +120,8 @@ export class ChainWalker {
       return difference(
         entry,
         'out_of_order',
-        `entry ${entry.seq} does not follow entry ${this.previous.seq}: it was moved, or an entry before it was removed or replaced`,
+        `entry ${entry.seq} does not follow entry ${this.previous.seq}: ` +
+          'it was moved, or an entry before it was removed or replaced',
         { field: 'prev_hash', expected: this.previous.hash, actual: entry.prev_hash },
       );
     }

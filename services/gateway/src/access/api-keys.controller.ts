@@ -26,7 +26,9 @@ const ISSUE_BODY = {
       type: 'array',
       items: { type: 'string', enum: [...TENANT_ROLES] },
       uniqueItems: true,
-      description: `Tenant roles the key also holds (the audit log's): only on keys of project default, issued by its admins.`,
+      description:
+        "Tenant roles the key also holds (the audit log's): " +
+        'only on keys of project default, issued by its admins.',
     },
   },
 } as const;

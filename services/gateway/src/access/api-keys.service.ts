@@ -103,7 +103,8 @@ export class ApiKeysService {
     // The guard let an admin of this project in; tenant-wide roles are for the administrative project's admins.
     if (tenantRoles.length > 0 && projectId !== TENANT_ADMIN_PROJECT) {
       throw AuthError.forbidden(
-        `tenant roles (${tenantRoles.join(', ')}) are granted only on keys of project ${TENANT_ADMIN_PROJECT}, by its admins`,
+        `tenant roles (${tenantRoles.join(', ')}) are granted only on keys of project ${TENANT_ADMIN_PROJECT}, ` +
+          'by its admins',
       );
     }
     const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;

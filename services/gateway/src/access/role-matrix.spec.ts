@@ -121,7 +121,7 @@ describe('role matrix', () => {
     for (const action of Object.keys(ACTIONS) as Action[]) expect(isAllowed(action, [], [])).toBe(false);
   });
 
-  it('leaves the auditor read-only: only an audit-admin changes retention or forgets, and no project admin does', () => {
+  it('leaves the auditor read-only: only an audit-admin changes retention or forgets, no project admin does', () => {
     for (const action of ['audit.retention', 'audit.forget'] as const) {
       expect(isAllowed(action, [], ['auditor'])).toBe(false);
       expect(isAllowed(action, ['admin'], ['auditor'])).toBe(false);

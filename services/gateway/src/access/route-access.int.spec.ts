@@ -302,7 +302,7 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
     }
   });
 
-  it('records a refusal by role as a denied access, with the route pattern, the role needed and who asked', async () => {
+  it('records a refusal by role as a denied access, with the route pattern, the role needed, who asked', async () => {
     const response = await request('POST /v1/projects/{project}/api-keys', await tokenFor('editor', 'mallory'), {
       name: 'x',
       role: 'admin',
@@ -411,7 +411,7 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
       'ProjectRoleRevoked carol@example.com',
     ]);
   });
-  it('grants tenant roles to named subjects: only admins of project default, never to themselves, effective at once', async () => {
+  it('grants tenant roles to named subjects: only admins of project default, never themselves, at once', async () => {
     const defaultAdmin = {
       authorization: `Bearer ${await tokenFor('default-admin', 'dora@example.com')}`,
       'content-type': 'application/json',

@@ -231,7 +231,7 @@ describe('gateway /v1/audit', () => {
     expect(audit.identities).toEqual([]);
   });
 
-  it('answers a scheduled shortening with 202, and passes on the audit service’s refusal without a reason', async () => {
+  it('answers a scheduled shortening with 202; passes on the audit service’s refusal without a reason', async () => {
     audit.retentionChange = 'shortening-scheduled';
     try {
       const refused = await as('audit-admin', '/v1/audit/retention', json('PUT', { retentionDays: 1 }));
@@ -275,7 +275,7 @@ describe('gateway /v1/audit', () => {
     ).toBe(400);
   });
 
-  it('refuses to let anyone forget themselves, as a user or as an API key, before asking the audit service', async () => {
+  it('refuses to let anyone forget themselves, as a user or an API key, before asking the audit service', async () => {
     audit.identities.length = 0;
     const forget = (subject: string, keyId?: string): Promise<Response> =>
       as('audit-admin', '/v1/audit/subjects/forget', json('POST', { subject, reason: 'cover my tracks' }), keyId);

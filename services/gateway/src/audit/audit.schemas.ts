@@ -49,7 +49,8 @@ export const RETENTION_BODY = {
     reason: {
       ...REASON,
       description:
-        'Why. Required (not blank) for a shortening, which then waits for the audit service’s delay (202) before purges use it.',
+        'Why. Required (not blank) for a shortening, ' +
+        'which then waits for the audit service’s delay (202) before purges use it.',
     },
   },
   additionalProperties: false,
@@ -201,7 +202,8 @@ export const RETENTION_CHANGE_VIEW = {
     change: {
       type: ['string', 'null'],
       description:
-        'What the request did: applied, shortening-scheduled or shortening-cancelled; null: nothing (the retention asked for is already in force or waiting).',
+        'What the request did: applied, shortening-scheduled or shortening-cancelled; ' +
+        'null: nothing (the retention asked for is already in force or waiting).',
     },
   },
 } as const;

@@ -106,7 +106,8 @@ function checkAlgorithms(algorithms: readonly string[]): void {
   for (const alg of algorithms) {
     if (alg === 'none' || /^HS/.test(alg)) {
       throw new Error(
-        `OIDC algorithm ${alg} refused: tokens must be signed with the issuer's private key, verified with its public JWKS`,
+        `OIDC algorithm ${alg} refused: ` +
+          "tokens must be signed with the issuer's private key, verified with its public JWKS",
       );
     }
   }

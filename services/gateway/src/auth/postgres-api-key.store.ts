@@ -86,7 +86,8 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   /** Idempotent: saving the same key again (a restart with the same bootstrap key) changes nothing. */
   async save(record: ApiKeyRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO gateway.api_keys (key_id, tenant_id, project_id, role, name, secret_hash, prefix, expires_at, revoked_at, created_at, tenant_roles)
+      `INSERT INTO gateway.api_keys (key_id, tenant_id, project_id, role, name, secret_hash, prefix, expires_at,
+         revoked_at, created_at, tenant_roles)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key_id) DO NOTHING`,
       [
         record.keyId,

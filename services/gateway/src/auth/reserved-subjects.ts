@@ -11,4 +11,5 @@ export function isReservedSubject(subject: string): boolean {
 }
 
 /** The same rule as a JSON-schema pattern, for request bodies. */
-export const UNRESERVED_SUBJECT_PATTERN = `^(?![Aa][Pp][Ii]-[Kk][Ee][Yy]:|[Ss][Yy][Ss][Tt][Ee][Mm]:)[^\\u0000-\\u001f\\u007f]+$`;
+export const UNRESERVED_SUBJECT_PATTERN =
+  '^(?![Aa][Pp][Ii]-[Kk][Ee][Yy]:|[Ss][Yy][Ss][Tt][Ee][Mm]:)[^\\u0000-\\u001f\\u007f]+$';

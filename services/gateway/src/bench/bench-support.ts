@@ -68,7 +68,8 @@ export class LoadGenerator {
 }
 
 /**
- * Times two rounds of each side in the order baseline, gateway, gateway, baseline (ABBA), so a drift of the machine during the measurement weighs on both sides alike.
+ * Times two rounds of each side in the order baseline, gateway, gateway, baseline (ABBA), so a drift of
+ * the machine during the measurement weighs on both sides alike.
  */
 export async function abba(baseline: () => Promise<LoadResult>, gateway: () => Promise<LoadResult>): Promise<Pair> {
   const b0 = await baseline();

@@ -88,7 +88,10 @@ async function compare(
   return { key: route.key, label: route.label, ...pair };
 }
 
-/** The key was made for this run only: revoke it (an ApiKeyRevoked event), so it is no admin of `default` afterwards. */
+/**
+ * The key was made for this run only: revoke it (an ApiKeyRevoked event), so it is no admin of `default`
+ * afterwards.
+ */
 async function revoke(gateway: RunningServer, apiKey: string): Promise<void> {
   const keyId = parseApiKey(apiKey)!.keyId;
   const response = await fetch(`${gateway.url}/v1/projects/${DEFAULT_PROJECT}/api-keys/${keyId}`, {
@@ -96,22 +99,25 @@ async function revoke(gateway: RunningServer, apiKey: string): Promise<void> {
     headers: { authorization: `Bearer ${apiKey}` },
   }).catch((error: Error) => error);
   if (response instanceof Error || response.status !== 200) {
-    progress(
-      `could not revoke the benchmark's key evk_${keyId}: ${response instanceof Error ? response.message : response.status}`,
-    );
+    const reason = response instanceof Error ? response.message : response.status;
+    progress(`could not revoke the benchmark's key evk_${keyId}: ${reason}`);
   }
 }
 
 function header(pgVersion: string, seconds: number): string {
   const warmup = Math.min(MAX_WARMUP_SECONDS, seconds);
   return [
-    `bench:gateway  (PostgreSQL ${pgVersion}, node ${process.version}, ${availableParallelism()} cores; autocannon in a worker thread, ` +
-      `${CONNECTIONS} connections, pipelining ${PIPELINING}; ${warmup} s warm-up, then 2 × ${seconds} s per side: baseline, gateway, gateway, baseline)`,
-    `gateway: the Nest/Fastify app in this process: API key looked up in PostgreSQL on every request, role guard, strict schema validation, ` +
-      `rate limit on at ${BENCH_RATE_LIMIT.max.toLocaleString('en-US')} per ${BENCH_RATE_LIMIT.windowMs / 1000} s per tenant (never reached), ` +
-      'no Idempotency-Key sent (idempotency off);',
-    '  the runs service behind it is an in-process client whose handlers answer a fixed RunView / submit result at once (no HTTP hop, no runs database)',
-    'baseline: a bare node:http server on 127.0.0.1 answering the same status and JSON bytes; p99 over every response of both rounds',
+    `bench:gateway  (PostgreSQL ${pgVersion}, node ${process.version}, ${availableParallelism()} cores; ` +
+      `autocannon in a worker thread, ${CONNECTIONS} connections, pipelining ${PIPELINING}; ` +
+      `${warmup} s warm-up, then 2 × ${seconds} s per side: baseline, gateway, gateway, baseline)`,
+    'gateway: the Nest/Fastify app in this process: API key looked up in PostgreSQL on every request, ' +
+      'role guard, strict schema validation, rate limit on at ' +
+      `${BENCH_RATE_LIMIT.max.toLocaleString('en-US')} per ${BENCH_RATE_LIMIT.windowMs / 1000} s per tenant ` +
+      '(never reached), no Idempotency-Key sent (idempotency off);',
+    '  the runs service behind it is an in-process client whose handlers answer a fixed RunView / submit result ' +
+      'at once (no HTTP hop, no runs database)',
+    'baseline: a bare node:http server on 127.0.0.1 answering the same status and JSON bytes; ' +
+      'p99 over every response of both rounds',
   ].join('\n');
 }
 

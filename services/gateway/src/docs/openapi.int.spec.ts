@@ -33,7 +33,8 @@ describe('OpenAPI document', () => {
         methods.forEach((method) => served.push(`${method.toLowerCase()} ${route.url.replace(/:(\w+)/g, '{$1}')}`));
     });
     await installOpenApi(fastify, 'test');
-    await installHttpEdges(app, { rateLimit: false, idempotency: false }); // the validator the real gateway compiles schemas with
+    // The validator the real gateway compiles schemas with.
+    await installHttpEdges(app, { rateLimit: false, idempotency: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
   });
 

@@ -129,7 +129,8 @@ describe('HTTP edges: problem details and validation', () => {
     const huge = { name: 'x'.repeat(2048), metrics: [] };
     const tooLarge = await problemOf(await postJson(`${edges.url}/runs`, huge), 413);
     expect(tooLarge.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(tooLarge.detail).toMatch(/Register a large dataset as a version .* and run it by reference/); // says what to do instead
+    // It says what to do instead.
+    expect(tooLarge.detail).toMatch(/Register a large dataset as a version .* and run it by reference/);
     expect((await postJson(`${edges.url}/runs/big`, huge)).status).toBe(201);
     const problem = await problemOf(await postJson(`${edges.url}/runs/big`, { blob: 'x'.repeat(5000) }), 413);
     expect(problem.code).toBe('PAYLOAD_TOO_LARGE');

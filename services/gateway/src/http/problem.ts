@@ -95,7 +95,8 @@ function narrowed(error: RequestValidationError, input: RequestInput): RequestVa
 
 /** What to do instead of sending a body over the limit (GATEWAY_BODY_LIMIT_BYTES). */
 const TOO_LARGE_HINT =
-  'Register a large dataset as a version (POST /v1/projects/{project}/datasets as application/x-ndjson, or "evalvault datasets push") ' +
+  'Register a large dataset as a version ' +
+  '(POST /v1/projects/{project}/datasets as application/x-ndjson, or "evalvault datasets push") ' +
   'and run it by reference ({"dataset": {"id": …, "version": …}}); "evalvault run" does this by itself';
 
 function known(code: string): { status: number; code: string; title: string } {

@@ -68,7 +68,8 @@ function escapePointer(segment: string): string {
  * so they keep coercion. `allErrors` reports every problem at once; its cost on hostile input is
  * bounded by the body limit.
  */
-// allowUnionTypes: schemas say type: ['string', 'null'] for nullable fields (Ajv's strict mode would only warn on stdout).
+// allowUnionTypes: schemas say type: ['string', 'null'] for nullable fields (Ajv's strict mode would only
+// warn on stdout).
 const STRICT = { removeAdditional: false, useDefaults: true, allErrors: true, allowUnionTypes: true } as const;
 const BODY_OPTIONS = { customOptions: { ...STRICT, coerceTypes: false } };
 const TEXT_OPTIONS = { customOptions: { ...STRICT, coerceTypes: 'array' } } as const;

@@ -80,7 +80,8 @@ export class PostgresMemberStore implements MemberDirectory {
   async upsert(member: Member): Promise<void> {
     await this.pool.query(
       `INSERT INTO gateway.members VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (tenant_id, project_id, subject) DO UPDATE SET role = EXCLUDED.role, granted_at = EXCLUDED.granted_at, granted_by = EXCLUDED.granted_by`,
+       ON CONFLICT (tenant_id, project_id, subject) DO UPDATE
+         SET role = EXCLUDED.role, granted_at = EXCLUDED.granted_at, granted_by = EXCLUDED.granted_by`,
       [member.tenantId, member.projectId, member.subject, member.role, member.grantedAt, member.grantedBy],
     );
   }
@@ -121,7 +122,8 @@ export class PostgresMemberStore implements MemberDirectory {
 
   async grantTenantRole(member: TenantMember): Promise<void> {
     await this.pool.query(
-      `INSERT INTO gateway.tenant_members VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, subject, role) DO NOTHING`,
+      `INSERT INTO gateway.tenant_members VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, subject, role) DO NOTHING`,
       [member.tenantId, member.subject, member.role, member.grantedAt, member.grantedBy],
     );
   }

@@ -125,7 +125,7 @@ describe('notification routes at the gateway', () => {
     expect(calls.at(-1)).toMatchObject({ operation: 'listNotifications', input: { status: 'failed', limit: 10 } });
   });
 
-  it('refuses unknown fields, secrets written in place of references and unknown destinations, naming the field', async () => {
+  it('refuses unknown fields, secrets in place of references and unknown destinations, naming the field', async () => {
     const before = calls.length;
     const unknown = await send('/notification-routes', 'admin', {
       method: 'POST',

@@ -48,7 +48,10 @@ export async function* limitedTo(
   }
 }
 
-/** Distributed mode: the JSON operations over the platform's HTTP client, the upload streamed to the registry's upload route. */
+/**
+ * Distributed mode: the JSON operations over the platform's HTTP client, the upload streamed to the
+ * registry's upload route.
+ */
 export class HttpRegistryClient implements RegistryClient {
   private readonly baseUrl: string;
 

@@ -24,7 +24,10 @@ import {
   VERSION_VIEW,
 } from './registry.schemas.js';
 
-/** Where each kind lives under /v1/projects/{project}, and the name of its id in paths (the audit names denials after it). */
+/**
+ * Where each kind lives under /v1/projects/{project}, and the name of its id in paths (the audit names
+ * denials after it).
+ */
 export const KIND_PATHS: Record<RegistryKind, { path: string; idParam: string; controller: string }> = {
   dataset: { path: 'datasets', idParam: 'datasetId', controller: 'DatasetVersionsController' },
   prompt: { path: 'prompts', idParam: 'promptId', controller: 'PromptVersionsController' },

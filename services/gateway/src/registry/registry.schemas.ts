@@ -70,7 +70,10 @@ const datasetCase = {
   },
 } as const;
 
-/** application/json: the cases in the body. application/x-ndjson: one case per line, name (and description) in the query. */
+/**
+ * application/json: the cases in the body. application/x-ndjson: one case per line, name (and description)
+ * in the query.
+ */
 export const REGISTER_DATASET_BODY = {
   content: {
     'application/json': {
@@ -87,7 +90,8 @@ export const REGISTER_DATASET_BODY = {
     'application/x-ndjson': {
       schema: {
         description:
-          'One case per line (JSON Lines), streamed: sent in constant memory; at most the configured upload limit (default 256 MiB).',
+          'One case per line (JSON Lines), streamed: sent in constant memory; ' +
+          'at most the configured upload limit (default 256 MiB).',
       },
     },
   },
@@ -169,7 +173,8 @@ const versionProperties = {
   details: {
     ...openObject,
     description:
-      'dataset: format, caseCount, description; prompt: template, variables; model profile: provider, model, parameters',
+      'dataset: format, caseCount, description; prompt: template, variables; ' +
+      'model profile: provider, model, parameters',
   },
 } as const;
 const versionRequired = [

@@ -33,7 +33,10 @@ const inlineCase = {
   },
 } as const;
 
-/** A row of the client's dataset file it could not submit (`evalvault run --skip-invalid`): recorded as a failed case. */
+/**
+ * A row of the client's dataset file it could not submit (`evalvault run --skip-invalid`): recorded as a
+ * failed case.
+ */
 const rejectedRow = {
   type: 'object',
   required: ['line', 'reason'],

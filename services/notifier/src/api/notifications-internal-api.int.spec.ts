@@ -87,8 +87,9 @@ describe('notifications internal API', () => {
         logger,
         registry,
         secrets: secretResolver(env),
+        // Never started here.
         serverFor: (groupId, transportId) =>
-          new InProcessEventServer({ broker, groupId, transportId, logger, metrics: busMetrics(registry) }), // never started here
+          new InProcessEventServer({ broker, groupId, transportId, logger, metrics: busMetrics(registry) }),
       },
       {
         egressAllow: ['*.slack.com', 'acme.atlassian.net', 'events.pagerduty.com'],
@@ -155,7 +156,7 @@ describe('notifications internal API', () => {
     ]);
   });
 
-  it('refuses destinations off the egress allow-list, secrets it cannot resolve or may not use, and tickets on passes', async () => {
+  it('refuses hosts off the egress allow-list, unresolvable or forbidden secrets, and tickets on passes', async () => {
     const tenantId = `tenant-${randomUUID()}`;
     const tenant = identity(tenantId);
     const [slack, jira] = [slackOf(tenantId), jiraOf(tenantId)];
@@ -175,7 +176,8 @@ describe('notifications internal API', () => {
         ),
       ),
     ).toBe(
-      'INVALID_INPUT 400 destination.baseUrl host jira.evil.example.com is not on the egress allow-list (EVALVAULT_EGRESS_ALLOW)',
+      'INVALID_INPUT 400 destination.baseUrl host jira.evil.example.com ' +
+        'is not on the egress allow-list (EVALVAULT_EGRESS_ALLOW)',
     );
     expect(
       await codeOf(
@@ -202,7 +204,7 @@ describe('notifications internal API', () => {
     expect((await client.call('listRoutes', {}, tenant)).items).toEqual([]);
   });
 
-  it('refuses a route naming another tenant’s, another project’s or another destination kind’s secret, the same whether that secret exists or not', async () => {
+  it('refuses another tenant’s, project’s or destination kind’s secret alike, whether it exists or not', async () => {
     const [a, b] = [`tenant-${randomUUID()}`, `tenant-${randomUUID()}`];
     const scoped = (tenantId: string, projectId: string, kind: 'slack' | 'pagerduty', name: string): string =>
       `env:${scopedEnvName({ tenantId, projectId }, kind, name)}`;
@@ -213,7 +215,8 @@ describe('notifications internal API', () => {
       destination: { type: 'pagerduty', routingKeyRef },
     });
     const rule = new RegExp(
-      `^INVALID_INPUT 400 destination.routingKeyRef must name a pagerduty secret of this tenant and project: env:${scoped(a, 'checkout', 'pagerduty', '').slice(4)}<name>`,
+      '^INVALID_INPUT 400 destination.routingKeyRef must name a pagerduty secret of this tenant and project: ' +
+        `env:${scoped(a, 'checkout', 'pagerduty', '').slice(4)}<name>`,
     );
     // Tenant B's Slack webhook URL as tenant A's PagerDuty routing key: the finding.
     expect(await codeOf(client.call('createRoute', pagerA(bWebhook), identity(a)))).toMatch(rule);

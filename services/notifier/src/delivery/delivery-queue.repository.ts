@@ -21,18 +21,21 @@ export class DeliveryQueue {
 
   async claim(owner: string, leaseMs: number, limit: number): Promise<ClaimedNotification[]> {
     const rows: { notification_id: string; project_id: string; route_id: string }[] = await this.dataSource.query(
-      `UPDATE ${s}.notifications n SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
+      `UPDATE ${s}.notifications n
+          SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
        WHERE n.notification_id IN (
          SELECT c.notification_id FROM ${s}.notifications c
          WHERE c.status = 'pending' AND c.not_before <= now() AND (c.lease_until IS NULL OR c.lease_until < now())
            AND NOT (c.action = 'resolve' AND EXISTS (
              SELECT 1 FROM ${s}.notifications t
-             WHERE t.route_id = c.route_id AND t.dedup_key = c.dedup_key AND t.action = 'trigger' AND t.status = 'pending'))
+             WHERE t.route_id = c.route_id AND t.dedup_key = c.dedup_key
+               AND t.action = 'trigger' AND t.status = 'pending'))
          ORDER BY c.not_before LIMIT $3 FOR UPDATE SKIP LOCKED)
        RETURNING n.notification_id, n.project_id, n.route_id`,
       [owner, leaseMs, limit],
     );
-    const updated = Array.isArray(rows[0]) ? (rows[0] as typeof rows) : rows; // TypeORM answers UPDATE … RETURNING as [rows, count]
+    // TypeORM answers UPDATE … RETURNING as [rows, count].
+    const updated = Array.isArray(rows[0]) ? (rows[0] as typeof rows) : rows;
     return updated.map((row) => ({
       notificationId: row.notification_id,
       projectId: row.project_id,
@@ -53,7 +56,8 @@ export class DeliveryQueue {
   /** The stream is the truth: a row the projection has not caught up with is set to what the stream says. */
   async settle(notificationId: string, status: 'delivered' | 'failed'): Promise<void> {
     await this.dataSource.query(
-      `UPDATE ${s}.notifications SET status = $2, lease_owner = NULL, lease_until = NULL WHERE notification_id = $1 AND status = 'pending'`,
+      `UPDATE ${s}.notifications SET status = $2, lease_owner = NULL, lease_until = NULL
+        WHERE notification_id = $1 AND status = 'pending'`,
       [notificationId, status],
     );
   }

@@ -26,7 +26,10 @@ export interface DeliveryWorkerDeps {
   metrics: DeliveryMetrics;
   logger: Logger;
   config: DeliveryConfig;
-  /** NOTIFIER_SECRET_REF_PREFIXES: a destination's secrets are checked against its route's scope before each attempt. */
+  /**
+   * NOTIFIER_SECRET_REF_PREFIXES: a destination's secrets are checked against its route's scope before each
+   * attempt.
+   */
   secretRefPrefixes: readonly string[];
   owner: string;
   now: () => number;
@@ -164,12 +167,17 @@ export class DeliveryWorker {
     await this.recordFailure(streamId, state, result.failure, item, destination.type);
   }
 
-  /** A route stored before secrets were scoped may name another team's secret: it is never resolved, and the notification fails for good. */
+  /**
+   * A route stored before secrets were scoped may name another team's secret: it is never resolved, and the
+   * notification fails for good.
+   */
   private async outOfScope(streamId: string, destination: Destination): Promise<DeliveryFailure | null> {
     const { tenantId, projectId } = await this.deps.notifications.intentEvent(streamId);
     const refused = refOutOfScope(destination, { tenantId, projectId }, this.deps.secretRefPrefixes);
     if (!refused) return null;
-    const error = `${refused.field}: secret ${refused.ref} is not one of this tenant and project's ${destination.type} secrets; create the route again with one that is`;
+    const error =
+      `${refused.field}: secret ${refused.ref} is not one of this tenant and project's ${destination.type} secrets; ` +
+      'create the route again with one that is';
     return { error, statusCode: null, retryAfterMs: null, permanent: true };
   }
 
@@ -203,8 +211,9 @@ export class DeliveryWorker {
     const { config, now, random } = this.deps;
     const attempt = state.failedAttempts + 1;
     const final = isFinalFailure(state, failure, config.maxAttempts);
+    // Before the outcome: a crash in between re-runs the attempt, never loses the letter.
     if (final)
-      await this.deps.deadLetters.send(await this.deps.notifications.intentEvent(streamId), failure.error, attempt); // before the outcome: a crash in between re-runs the attempt, never loses the letter
+      await this.deps.deadLetters.send(await this.deps.notifications.intentEvent(streamId), failure.error, attempt);
     const nextAttemptAt = now() + retryDelayMs(config, attempt, failure.retryAfterMs, random);
     await this.record(
       streamId,

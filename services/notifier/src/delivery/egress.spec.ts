@@ -136,7 +136,9 @@ describe('egress by resolved address', () => {
     const verdict = await resolveEgress(url, { allow: wildcard, allowPrivate: none }, 'webhook', answers(address));
     expect(verdict).toEqual({
       allowed: false,
-      reason: `webhook host rebind.hooks.example.com resolves to ${address}, ${what}: refused unless that address is allowed (EVALVAULT_EGRESS_ALLOW_PRIVATE)`,
+      reason:
+        `webhook host rebind.hooks.example.com resolves to ${address}, ${what}: ` +
+        'refused unless that address is allowed (EVALVAULT_EGRESS_ALLOW_PRIVATE)',
     });
   });
 
@@ -232,7 +234,7 @@ describe('egress by resolved address', () => {
     );
   });
 
-  it('resolves only hosts on the allow-list, and passes a lookup failure on (worth retrying, not a refusal)', async () => {
+  it('resolves only hosts on the allow-list; passes a lookup failure on (worth retrying, not a refusal)', async () => {
     const lookup = jest.fn<EgressLookup>(answers('93.184.215.14'));
     await resolveEgress('https://evil.example.org/', { allow: wildcard, allowPrivate: none }, 'webhook', lookup);
     expect(lookup).not.toHaveBeenCalled();

@@ -70,7 +70,10 @@ interface AddressRange extends ForbiddenRange {
   list: BlockList;
 }
 
-/** A BlockList of the subnets; IPv4 ones also inside the NAT64 prefix 64:ff9b::/96 (IPv4-mapped forms BlockList matches itself). */
+/**
+ * A BlockList of the subnets; IPv4 ones also inside the NAT64 prefix 64:ff9b::/96 (IPv4-mapped forms
+ * BlockList matches itself).
+ */
 function range(kind: RangeKind, always: boolean, subnets: readonly string[]): AddressRange {
   const list = new BlockList();
   for (const subnet of subnets) {

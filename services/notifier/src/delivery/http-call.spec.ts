@@ -119,13 +119,15 @@ describe('httpCall connects to the address it checked', () => {
     ]);
   });
 
-  it('checks again before the next request: a name rebound to a private address is refused, nothing is sent', async () => {
+  it('checks again before the next request: a name rebound to a private address is refused, none sent', async () => {
     const lookup = answering(['127.0.0.1'], ['10.0.0.5']);
     const http = options(lookup, ['*.example.com'], ['127.0.0.1']);
     const url = `https://${TEST_TLS.hostname}:${port}/hook`;
     await httpCall(http, 'slack webhook', url, { method: 'POST', headers: {}, body: '{}' });
     expect(await failureOf(httpCall(http, 'slack webhook', url, { method: 'POST', headers: {}, body: '{}' }))).toEqual({
-      error: `slack webhook host ${TEST_TLS.hostname} resolves to 10.0.0.5, a private address: refused unless that address is allowed (EVALVAULT_EGRESS_ALLOW_PRIVATE)`,
+      error:
+        `slack webhook host ${TEST_TLS.hostname} resolves to 10.0.0.5, a private address: ` +
+        'refused unless that address is allowed (EVALVAULT_EGRESS_ALLOW_PRIVATE)',
       permanent: true,
       statusCode: null,
       retryAfterMs: null,
@@ -133,7 +135,7 @@ describe('httpCall connects to the address it checked', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('refuses a wildcard-allowed name resolving to cloud metadata, loopback or a private address before connecting', async () => {
+  it('refuses a wildcard-allowed name that resolves to metadata, loopback or private before connecting', async () => {
     for (const address of ['169.254.169.254', '127.0.0.1', '10.0.0.5', '::ffff:169.254.169.254']) {
       const failure = await failureOf(
         httpCall(
@@ -153,7 +155,7 @@ describe('httpCall connects to the address it checked', () => {
     expect(seen).toHaveLength(0);
   });
 
-  it('checks the certificate against the name, not the address: another name pinned to the same server fails', async () => {
+  it('checks the certificate against the name, not the address: another name pinned to the server fails', async () => {
     const failure = await failureOf(
       httpCall(
         options(answering(['127.0.0.1']), ['*.example.com'], ['127.0.0.1']),

@@ -9,8 +9,9 @@ import { jiraIssue } from './jira.render.js';
  * https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-get),
  * so an attempt whose answer was lost (a crash, a timeout after Jira created the issue)
  * finds the issue instead of creating a second one.
- * Auth: Basic email:API-token for Jira Cloud (https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/),
- * Bearer personal access token when no email is configured (Jira Data Center).
+ * Auth: Basic email:API-token for Jira Cloud
+ * (https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/), Bearer
+ * personal access token when no email is configured (Jira Data Center).
  */
 export class JiraAdapter implements DestinationAdapter {
   constructor(private readonly options: HttpDeliveryOptions) {}

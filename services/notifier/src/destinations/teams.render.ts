@@ -3,7 +3,8 @@ import type { NotificationMessage } from './message.js';
 /**
  * A Teams message carrying an Adaptive Card, as incoming webhooks and Workflows ("Post to a
  * channel when a webhook request is received") accept it:
- * https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#send-adaptive-cards-using-an-incoming-webhook
+ * https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using
+ * (section "Send Adaptive Cards using an Incoming Webhook").
  * Card schema: https://adaptivecards.io/explorer/AdaptiveCard.html (version 1.4 renders in Teams).
  */
 export function teamsMessage(message: NotificationMessage): Record<string, unknown> {

@@ -60,7 +60,8 @@ export class CreateNotifierReadModel1764400000000 implements MigrationInterface 
       `CREATE INDEX notifications_due_idx ON ${s}.notifications (not_before) WHERE status = 'pending'`,
     );
     await runner.query(
-      `CREATE INDEX notifications_log_idx ON ${s}.notifications (tenant_id, project_id, created_at DESC, notification_id DESC)`,
+      `CREATE INDEX notifications_log_idx
+         ON ${s}.notifications (tenant_id, project_id, created_at DESC, notification_id DESC)`,
     );
     await runner.query(`
       CREATE TABLE ${s}.incidents (

@@ -54,7 +54,8 @@ export function isFinalFailure(state: NotificationState, failure: DeliveryFailur
 export function decideNotification(command: NotificationCommand, state: NotificationState): NotificationEvent[] {
   switch (command.type) {
     case 'Intend':
-      return state.status === 'none' ? [{ type: 'NotificationIntended', payload: command.intent }] : []; // a redelivered trigger
+      // Nothing new for a redelivered trigger.
+      return state.status === 'none' ? [{ type: 'NotificationIntended', payload: command.intent }] : [];
     case 'RecordDelivery':
       return state.status === 'pending'
         ? delivered(state.intent!, state.failedAttempts + 1, command.remoteId, command.remoteUrl)

@@ -79,9 +79,11 @@ function effectOf(event: EvalVaultEvent): ProjectionEffect | null {
 async function onRouteCreated(m: EntityManager, event: EventOfType<'NotificationRouteCreated'>): Promise<void> {
   const p = event.payload;
   await m.query(
-    `INSERT INTO ${s}.routes (route_id, tenant_id, project_id, name, triggers, severity, destination_type, destination, created_by, created_at, removed)
+    `INSERT INTO ${s}.routes (route_id, tenant_id, project_id, name, triggers, severity, destination_type, destination,
+       created_by, created_at, removed)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, false)
-     ON CONFLICT (route_id) DO UPDATE SET triggers = $5, severity = $6, destination_type = $7, destination = $8, created_by = $9, created_at = $10, removed = false`,
+     ON CONFLICT (route_id) DO UPDATE SET triggers = $5, severity = $6, destination_type = $7, destination = $8,
+       created_by = $9, created_at = $10, removed = false`,
     [
       p.routeId,
       event.tenantId,
@@ -100,9 +102,10 @@ async function onRouteCreated(m: EntityManager, event: EventOfType<'Notification
 async function onIntended(m: EntityManager, event: EventOfType<'NotificationIntended'>): Promise<void> {
   const p = event.payload;
   await m.query(
-    `INSERT INTO ${s}.notifications (notification_id, tenant_id, project_id, route_id, route_name, destination_type, action, dedup_key,
-       trigger_type, trigger_event_id, run_id, gate_id, status, created_at, updated_at, not_before)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $13, $13) ON CONFLICT (notification_id) DO NOTHING`,
+    `INSERT INTO ${s}.notifications (notification_id, tenant_id, project_id, route_id, route_name, destination_type,
+       action, dedup_key, trigger_type, trigger_event_id, run_id, gate_id, status, created_at, updated_at, not_before)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $13, $13)
+     ON CONFLICT (notification_id) DO NOTHING`,
     [
       p.notificationId,
       event.tenantId,
@@ -122,8 +125,10 @@ async function onIntended(m: EntityManager, event: EventOfType<'NotificationInte
   if (p.destinationType !== 'pagerduty' || !p.gateId) return;
   if (p.action === 'trigger') {
     await m.query(
-      `INSERT INTO ${s}.incidents (route_id, dedup_key, tenant_id, project_id, gate_id, open, triggered_by_event_at) VALUES ($1, $2, $3, $4, $5, true, $6)
-       ON CONFLICT (route_id, dedup_key) DO UPDATE SET open = true, triggered_by_event_at = $6 WHERE ${s}.incidents.triggered_by_event_at <= $6`,
+      `INSERT INTO ${s}.incidents (route_id, dedup_key, tenant_id, project_id, gate_id, open, triggered_by_event_at)
+       VALUES ($1, $2, $3, $4, $5, true, $6)
+       ON CONFLICT (route_id, dedup_key) DO UPDATE SET open = true, triggered_by_event_at = $6
+         WHERE ${s}.incidents.triggered_by_event_at <= $6`,
       [p.routeId, p.dedupKey, event.tenantId, event.projectId, p.gateId, at(p.triggerOccurredAt)],
     );
   } else {
@@ -137,7 +142,8 @@ async function onIntended(m: EntityManager, event: EventOfType<'NotificationInte
 async function onAttemptFailed(m: EntityManager, event: EventOfType<'NotificationAttemptFailed'>): Promise<void> {
   const p = event.payload;
   await m.query(
-    `UPDATE ${s}.notifications SET attempts = GREATEST(attempts, $2), last_error = $3, not_before = GREATEST(not_before, $4::timestamptz), updated_at = $5
+    `UPDATE ${s}.notifications SET attempts = GREATEST(attempts, $2), last_error = $3,
+       not_before = GREATEST(not_before, $4::timestamptz), updated_at = $5
      WHERE notification_id = $1 AND status = 'pending'`,
     [p.notificationId, p.attempt, p.error, at(p.nextAttemptAt), at(event.occurredAt)],
   );
@@ -153,8 +159,9 @@ async function onOutcome(
   occurredAt: number,
 ): Promise<void> {
   await m.query(
-    `UPDATE ${s}.notifications SET status = $2, attempts = $3, last_error = COALESCE($4, last_error), remote_id = COALESCE(remote_id, $5),
-       updated_at = $6, lease_owner = NULL, lease_until = NULL WHERE notification_id = $1`,
+    `UPDATE ${s}.notifications SET status = $2, attempts = $3, last_error = COALESCE($4, last_error),
+       remote_id = COALESCE(remote_id, $5), updated_at = $6, lease_owner = NULL, lease_until = NULL
+     WHERE notification_id = $1`,
     [id, status, attempts, error, remoteId, at(occurredAt)],
   );
 }

@@ -116,7 +116,8 @@ export class NotifierQueries {
 
   async activeRoutes(tenantId: string, projectId: string): Promise<ActiveRoute[]> {
     const rows: RouteRow[] = await this.dataSource.query(
-      `SELECT * FROM ${s}.routes WHERE tenant_id = $1 AND project_id = $2 AND NOT removed ORDER BY lower(name), route_id`,
+      `SELECT * FROM ${s}.routes WHERE tenant_id = $1 AND project_id = $2 AND NOT removed
+        ORDER BY lower(name), route_id`,
       [tenantId, projectId],
     );
     return rows.map(routeView);
@@ -175,7 +176,8 @@ export class NotifierQueries {
     }
     params.push(limit + 1);
     const rows: NotificationRow[] = await this.dataSource.query(
-      `SELECT * FROM ${s}.notifications WHERE ${where.join(' AND ')} ORDER BY created_at DESC, notification_id DESC LIMIT $${params.length}`,
+      `SELECT * FROM ${s}.notifications WHERE ${where.join(' AND ')}
+        ORDER BY created_at DESC, notification_id DESC LIMIT $${params.length}`,
       params,
     );
     const page = rows.slice(0, limit);

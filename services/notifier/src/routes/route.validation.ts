@@ -55,9 +55,13 @@ export function requireSecretRef(
 function outOfScope(field: string, kind: SecretKind, scope: SecretScope, policy: RoutePolicy): string {
   const places = scopedPrefixes(scope, kind, policy.secretRefPrefixes);
   if (places.length === 0) {
-    return `${field}: this tenant and project can name no secret (env: names need lower-case tenant and project ids, file: paths ids that are one path segment)`;
+    return (
+      `${field}: this tenant and project can name no secret ` +
+      '(env: names need lower-case tenant and project ids, file: paths ids that are one path segment)'
+    );
   }
-  return `${field} must name a ${kind} secret of this tenant and project: ${places.map((place) => `${place}<name>`).join(' or ')}`;
+  const named = places.map((place) => `${place}<name>`).join(' or ');
+  return `${field} must name a ${kind} secret of this tenant and project: ${named}`;
 }
 
 export function requireEgress(url: string, field: string, policy: RoutePolicy): void {
@@ -109,7 +113,10 @@ export interface ValidRoute {
   destination: Destination;
 }
 
-/** The route as stored, or a NotifierError naming the field that is wrong; secrets are checked against the route's tenant and project. */
+/**
+ * The route as stored, or a NotifierError naming the field that is wrong; secrets are checked against the
+ * route's tenant and project.
+ */
 export function validateRoute(request: CreateRouteRequest, policy: RoutePolicy, scope: SecretScope): ValidRoute {
   const name = request.name.trim();
   if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(name))
@@ -118,9 +125,8 @@ export function validateRoute(request: CreateRouteRequest, policy: RoutePolicy, 
   if (on.length === 0) throw invalid('on must name at least one event type');
   const refused = on.filter((trigger) => !TRIGGERS_BY_TYPE[request.destination.type]?.includes(trigger));
   if (refused.length > 0) {
-    throw invalid(
-      `on: a ${request.destination.type} route takes ${TRIGGERS_BY_TYPE[request.destination.type]?.join(', ') ?? 'nothing'}, not ${refused.join(', ')}`,
-    );
+    const takes = TRIGGERS_BY_TYPE[request.destination.type]?.join(', ') ?? 'nothing';
+    throw invalid(`on: a ${request.destination.type} route takes ${takes}, not ${refused.join(', ')}`);
   }
   return {
     name,

@@ -107,10 +107,12 @@ describe('secret scope', () => {
       await symlink(join(other, 'webhook'), join(own, 'stolen'));
       await symlink(join('..data', 'webhook'), join(own, 'webhook'));
       const local = [`file:${dir}/`];
-      expect(isInScope(`file:${own}/stolen`, acme, 'slack', local)).toBe(true); // by name; the link is what gives it away
+      // In scope by name; the link is what gives it away.
+      expect(isInScope(`file:${own}/stolen`, acme, 'slack', local)).toBe(true);
       expect(await fileEscapesScope(`file:${own}/stolen`, acme, 'slack', local)).toBe(true);
       expect(await fileEscapesScope(`file:${own}/webhook`, acme, 'slack', local)).toBe(false);
-      expect(await fileEscapesScope(`file:${own}/missing`, acme, 'slack', local)).toBe(false); // the resolver reports it
+      // A missing file: the resolver reports it.
+      expect(await fileEscapesScope(`file:${own}/missing`, acme, 'slack', local)).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -129,12 +131,13 @@ describe('route validation of secret references', () => {
     destination: { type: 'pagerduty', routingKeyRef },
   });
 
-  it('refuses another tenant’s secret and a secret of another kind with a 400 naming the field and where its secrets may be', () => {
+  it('refuses another tenant’s secret or another kind’s with a 400 naming the field and where secrets may be', () => {
     expect(() => validateRoute(pager('env:EVALVAULT_SECRET_GLOBEX__CHECKOUT__PAGERDUTY_KEY'), policy, acme)).toThrow(
       expect.objectContaining({
         code: NotifierErrorCode.InvalidInput,
         message:
-          'destination.routingKeyRef must name a pagerduty secret of this tenant and project: env:EVALVAULT_SECRET_ACME__CHECKOUT__PAGERDUTY_<name> or file:/run/secrets/acme/checkout/pagerduty/<name>',
+          'destination.routingKeyRef must name a pagerduty secret of this tenant and project: ' +
+          'env:EVALVAULT_SECRET_ACME__CHECKOUT__PAGERDUTY_<name> or file:/run/secrets/acme/checkout/pagerduty/<name>',
       }),
     );
     expect(() => validateRoute(pager('env:EVALVAULT_SECRET_ACME__CHECKOUT__SLACK_WEBHOOK'), policy, acme)).toThrow(

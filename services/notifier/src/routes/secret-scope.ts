@@ -8,7 +8,10 @@ export interface SecretScope {
   projectId: string;
 }
 
-/** The destination a secret is for; it is part of the secret's name, so a Slack webhook URL is never sent as a PagerDuty routing key. */
+/**
+ * The destination a secret is for; it is part of the secret's name, so a Slack webhook URL is never sent as
+ * a PagerDuty routing key.
+ */
 export type SecretKind = Destination['type'];
 
 /** Ids that upper-case one-to-one into an env name part: lower-case letters and digits, single dashes between. */
@@ -45,7 +48,10 @@ export function scopedPrefixes(scope: SecretScope, kind: SecretKind, prefixes: r
   });
 }
 
-/** The env name of a secret under the default prefix, e.g. EVALVAULT_SECRET_ACME__CHECKOUT__SLACK_WEBHOOK: what tests and operators set. */
+/**
+ * The env name of a secret under the default prefix, e.g. EVALVAULT_SECRET_ACME__CHECKOUT__SLACK_WEBHOOK:
+ * what tests and operators set.
+ */
 export function scopedEnvName(scope: SecretScope, kind: SecretKind, name: string): string {
   const scoped = envScope(scope, kind);
   if (!scoped) throw new Error(`tenant ${scope.tenantId} project ${scope.projectId} have no env secret names`);
@@ -122,7 +128,10 @@ export function secretRefsOf(destination: Destination): { field: string; ref: st
   }
 }
 
-/** The first secret reference of a destination outside its route's scope, if any: checked again before each delivery. */
+/**
+ * The first secret reference of a destination outside its route's scope, if any: checked again before each
+ * delivery.
+ */
 export function refOutOfScope(
   destination: Destination,
   scope: SecretScope,

@@ -2,12 +2,14 @@ import { check, FakeVendorServer, type ReceivedRequest, type VendorAnswer } from
 
 /**
  * Jira Cloud REST v3, as far as the notifier uses it, checked against the documentation:
- * - POST /rest/api/3/issue (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-post):
+ * - POST /rest/api/3/issue
+ *   (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-post):
  *   fields.project.key, fields.issuetype.name, fields.summary (≤ 255, one line), fields.description in
  *   Atlassian Document Format (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/),
  *   fields.labels (strings without spaces), fields.priority.name; answers 201 {id, key, self}.
- * - GET /rest/api/3/search/jql (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-get):
- *   the JQL `labels = "<label>"` is all it understands; answers {issues: [{id, key}], isLast}.
+ * - GET /rest/api/3/search/jql: the JQL `labels = "<label>"` is all it understands; answers
+ *   {issues: [{id, key}], isLast}. Documented at
+ *   https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-get
  * - Auth: Basic base64(email:api-token) (https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/)
  *   or Bearer <personal access token>; anything else is 401.
  * Errors are Jira's shape: {errorMessages: [], errors: {field: message}}.

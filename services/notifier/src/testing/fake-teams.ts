@@ -2,10 +2,11 @@ import { check, FakeVendorServer, type ReceivedRequest, type VendorAnswer } from
 
 /**
  * A Teams incoming webhook / Workflows webhook receiving an Adaptive Card, checked against
- * https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#send-adaptive-cards-using-an-incoming-webhook
- * and the card schema (https://adaptivecards.io/explorer/AdaptiveCard.html): {type: "message",
- * attachments: [{contentType: "application/vnd.microsoft.card.adaptive", content: {type:
- * "AdaptiveCard", version, body: [elements with a type], actions?: [Action.OpenUrl with url]}}]}.
+ * https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using
+ * (section "Send Adaptive Cards using an Incoming Webhook") and the card schema
+ * (https://adaptivecards.io/explorer/AdaptiveCard.html): {type: "message", attachments:
+ * [{contentType: "application/vnd.microsoft.card.adaptive", content: {type: "AdaptiveCard",
+ * version, body: [elements with a type], actions?: [Action.OpenUrl with url]}}]}.
  * The URL path is the secret; another path is 404. Answers 202 like a workflow.
  */
 const ELEMENTS = new Set([

@@ -25,7 +25,10 @@ export type Behaviour =
   | { kind: 'fail'; status: number; body?: unknown }
   | { kind: 'throttle'; retryAfter: string }
   | { kind: 'slow'; delayMs: number }
-  /** The vendor does the work (e.g. creates the issue) and holds the answer until released: a caller killed meanwhile never learns it. */
+  /**
+   * The vendor does the work (e.g. creates the issue) and holds the answer until released: a caller killed
+   * meanwhile never learns it.
+   */
   | { kind: 'hold' };
 
 /**

@@ -122,7 +122,7 @@ describe('registry internal API', () => {
     return { status: response.status, json: (await response.json()) as RegisteredVersion & { detail?: string } };
   }
 
-  it('registers a dataset once per content: identical content is the same version, changed content the next', async () => {
+  it('registers a dataset once per content: identical content, same version; changed content, the next', async () => {
     const who = identity(scope());
     const cases = Array.from({ length: 120 }, (_, n) => line(n)).join('\n');
     const first = await upload(who, 'qa-golden', cases);

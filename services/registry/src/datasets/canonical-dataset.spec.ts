@@ -22,11 +22,13 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 describe('canonical dataset', () => {
   it('writes each case as one canonical line: sorted keys, default ids, ground truth only when given', async () => {
     const { text, cases } = await canonical(
-      '{"question":"Q?","contexts":["c"],"answer":"A","ground_truth":null}\n\n{"id":7,"answer":"B","question":"R?","contexts":[],"metadata":{"z":1,"a":2}}\n',
+      '{"question":"Q?","contexts":["c"],"answer":"A","ground_truth":null}\n\n' +
+        '{"id":7,"answer":"B","question":"R?","contexts":[],"metadata":{"z":1,"a":2}}\n',
     );
     expect(cases).toBe(2);
     expect(text).toBe(
-      '{"answer":"A","contexts":["c"],"id":"case-1","question":"Q?"}\n{"answer":"B","contexts":[],"id":"7","metadata":{"a":2,"z":1},"question":"R?"}\n',
+      '{"answer":"A","contexts":["c"],"id":"case-1","question":"Q?"}\n' +
+        '{"answer":"B","contexts":[],"id":"7","metadata":{"a":2,"z":1},"question":"R?"}\n',
     );
   });
 
@@ -48,7 +50,10 @@ describe('canonical dataset', () => {
     await expect(canonical(lines.join('\n'))).rejects.toMatchObject({
       code: RegistryErrorCode.InvalidInput,
       message: expect.stringMatching(
-        /3 invalid case\(s\): line 2: invalid JSON.*line 3: contexts must be an array.*line 4: unknown field groundTruth/,
+        new RegExp(
+          '3 invalid case\\(s\\): line 2: invalid JSON.*' +
+            'line 3: contexts must be an array.*line 4: unknown field groundTruth',
+        ),
       ),
     });
   });

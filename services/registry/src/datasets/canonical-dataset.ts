@@ -14,10 +14,17 @@ export type DatasetSourceKind = 'jsonl' | 'json';
 
 const ERRORS_SHOWN = 20;
 
-/** One case as one line of the stored, canonical JSONL: the fields of the input format, keys sorted, defaults filled in. */
+/**
+ * One case as one line of the stored, canonical JSONL: the fields of the input format, keys sorted,
+ * defaults filled in.
+ */
 export function canonicalCaseLine(testCase: EvaluationCase): string {
   const { id, question, answer, contexts, groundTruth, metadata } = testCase;
-  return `${canonicalJson({ id, question, answer, contexts, ...(groundTruth === null ? {} : { ground_truth: groundTruth }), ...(metadata ? { metadata } : {}) })}\n`;
+  const optional = {
+    ...(groundTruth === null ? {} : { ground_truth: groundTruth }),
+    ...(metadata ? { metadata } : {}),
+  };
+  return `${canonicalJson({ id, question, answer, contexts, ...optional })}\n`;
 }
 
 /**

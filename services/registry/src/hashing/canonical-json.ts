@@ -19,9 +19,8 @@ export function canonicalJson(value: unknown): string {
       .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
     return `{${entries.join(',')}}`;
   }
-  throw new TypeError(
-    `a ${typeof value === 'object' ? ((value as object).constructor?.name ?? 'object') : typeof value} cannot be represented in JSON`,
-  );
+  const kind = typeof value === 'object' ? ((value as object).constructor?.name ?? 'object') : typeof value;
+  throw new TypeError(`a ${kind} cannot be represented in JSON`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -4,8 +4,11 @@ import { invalidInput } from '../resource/resource.errors.js';
 export const MODEL_PROVIDERS = ['openai', 'azure_openai', 'anthropic', 'ollama'] as const;
 const MAX_PARAMETERS_LENGTH = 16_384;
 /** Parameter names that would carry a credential: profiles travel in events, secrets never do. */
-const SECRET_NAME =
-  /^(api[_-]?key|apikey|secret|client[_-]?secret|password|passwd|authorization|auth[_-]?token|access[_-]?token|bearer|private[_-]?key)$/i;
+const SECRET_NAME = new RegExp(
+  '^(api[_-]?key|apikey|secret|client[_-]?secret|password|passwd|authorization|' +
+    'auth[_-]?token|access[_-]?token|bearer|private[_-]?key)$',
+  'i',
+);
 
 export interface ModelProfileContent {
   provider: string;
@@ -26,7 +29,8 @@ export function modelProfileContent(provider: unknown, model: unknown, parameter
   const secret = secretPath(parameters, 'parameters');
   if (secret)
     throw invalidInput(
-      `${secret}: looks like a credential; a model profile never holds secrets (the judge's key is configured by reference)`,
+      `${secret}: looks like a credential; ` +
+        "a model profile never holds secrets (the judge's key is configured by reference)",
     );
   let parametersJson: string;
   try {

@@ -19,7 +19,8 @@ function pinnedVersions(event: RunRequested): Array<{ kind: ResourceKind; ref: V
 export async function onRunRequested(manager: EntityManager, event: RunRequested): Promise<void> {
   for (const { kind, ref } of pinnedVersions(event)) {
     await manager.query(
-      `INSERT INTO ${S}.lineage (run_id, kind, resource_id, version, tenant_id, project_id, content_hash, config_hash, status, requested_at)
+      `INSERT INTO ${S}.lineage (run_id, kind, resource_id, version, tenant_id, project_id, content_hash, config_hash,
+         status, requested_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9) ON CONFLICT (run_id, kind) DO NOTHING`,
       [
         event.payload.runId,

@@ -102,7 +102,8 @@ export class RegistryQueries {
     const before = query.cursor ? decodeCursor(VERSIONS_CURSOR, query.cursor).before : null;
     await this.getResource(scope, kind, id);
     const rows = await this.dataSource.query<VersionRow[]>(
-      `SELECT * FROM ${S}.versions WHERE resource_id = $1 AND tenant_id = $2 AND project_id = $3 AND ($4::int IS NULL OR version < $4)
+      `SELECT * FROM ${S}.versions
+        WHERE resource_id = $1 AND tenant_id = $2 AND project_id = $3 AND ($4::int IS NULL OR version < $4)
        ORDER BY version DESC LIMIT $5`,
       [id, scope.tenantId, scope.projectId, before, limit + 1],
     );
@@ -194,7 +195,8 @@ export class RegistryQueries {
       params,
     );
     const rows = await this.dataSource.query<LineageRow[]>(
-      `SELECT run_id, status, content_hash, config_hash, requested_at, finished_at FROM ${S}.lineage WHERE ${where} ORDER BY requested_at DESC, run_id DESC LIMIT ${LINEAGE_SHOWN}`,
+      `SELECT run_id, status, content_hash, config_hash, requested_at, finished_at FROM ${S}.lineage
+        WHERE ${where} ORDER BY requested_at DESC, run_id DESC LIMIT ${LINEAGE_SHOWN}`,
       params,
     );
     return { total, runs: rows.map(lineageRun) };

@@ -48,7 +48,8 @@ export async function onVersionRegistered(manager: EntityManager, event: Registe
   const { name, version, contentHash } = event.payload;
   const at = new Date(event.occurredAt);
   await manager.query(
-    `INSERT INTO ${S}.versions (resource_id, version, kind, tenant_id, project_id, name, content_hash, details, registered_by, registered_at)
+    `INSERT INTO ${S}.versions (resource_id, version, kind, tenant_id, project_id, name, content_hash, details,
+       registered_by, registered_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (resource_id, version) DO NOTHING`,
     [
       resourceId,

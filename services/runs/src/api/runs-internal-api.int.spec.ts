@@ -102,7 +102,7 @@ describe('runs internal API', () => {
     );
   });
 
-  it('refuses another tenant’s run on every operation like a missing one, flagged foreign for the audit log, and changes nothing', async () => {
+  it('refuses another tenant’s run as if missing on every operation, flagged foreign; changes nothing', async () => {
     const tenant = `tenant-${randomUUID()}`;
     const stranger = identity(`tenant-${randomUUID()}`);
     const { runId } = await client.call(

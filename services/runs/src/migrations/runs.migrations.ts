@@ -26,7 +26,8 @@ export class CreateRunsReadModel1764300000000 implements MigrationInterface {
         dataset_version      integer,
         dataset_content_hash text           NOT NULL,
         dataset_key          text           NOT NULL,
-        status               text           NOT NULL CHECK (status IN ('requested', 'running', 'completed', 'failed', 'cancelled')),
+        status               text           NOT NULL
+          CHECK (status IN ('requested', 'running', 'completed', 'failed', 'cancelled')),
         total_cases          integer,
         evaluated_cases      integer        NOT NULL DEFAULT 0,
         failed_cases         integer        NOT NULL DEFAULT 0,
@@ -53,7 +54,8 @@ export class CreateRunsReadModel1764300000000 implements MigrationInterface {
       CREATE INDEX runs_listing_idx ON "${RUNS_SCHEMA}".runs (tenant_id, project_id, requested_at DESC, run_id DESC)`);
     // Baseline: the latest passing run of a project on one dataset.
     await runner.query(`
-      CREATE INDEX runs_baseline_idx ON "${RUNS_SCHEMA}".runs (tenant_id, project_id, dataset_key, gate_passed, finished_at DESC)`);
+      CREATE INDEX runs_baseline_idx
+        ON "${RUNS_SCHEMA}".runs (tenant_id, project_id, dataset_key, gate_passed, finished_at DESC)`);
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -10,7 +10,9 @@ export interface DatasetContentSource {
 export class NoRegisteredDatasets implements DatasetContentSource {
   async open(dataset: VersionRef): Promise<never> {
     throw new Error(
-      `dataset ${dataset.id} v${dataset.version ?? '?'} cannot be read: the run names no content hash (submit it through the gateway, which pins the registered version's hash) and no dataset directory is configured`,
+      `dataset ${dataset.id} v${dataset.version ?? '?'} cannot be read: the run names no content hash ` +
+        "(submit it through the gateway, which pins the registered version's hash) " +
+        'and no dataset directory is configured',
     );
   }
 }

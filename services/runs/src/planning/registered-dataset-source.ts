@@ -22,7 +22,8 @@ export class RegisteredDatasetSource implements DatasetContentSource {
     } catch (error) {
       if (!(error instanceof ContentNotFoundError)) throw error;
       throw new Error(
-        `dataset ${dataset.id} v${dataset.version ?? '?'}: its content ${dataset.contentHash} is not in the content store`,
+        `dataset ${dataset.id} v${dataset.version ?? '?'}: ` +
+          `its content ${dataset.contentHash} is not in the content store`,
         { cause: error },
       );
     }

@@ -24,7 +24,10 @@ const FAILURES_PER_APPEND = 200;
  * own stream so the work topic spreads them over workers. Every step is idempotent, so a
  * redelivered RunRequested after a crash schedules nothing twice.
  */
-/** Cases per work message: small when a judge is called (a batch must be scored well inside a lease), large otherwise. */
+/**
+ * Cases per work message: small when a judge is called (a batch must be scored well inside a lease), large
+ * otherwise.
+ */
 export interface BatchSizes {
   judged: number;
   deterministic: number;
@@ -193,7 +196,8 @@ export class RunPlanner {
   private async rowsOf(requested: RunRequested): Promise<() => AsyncIterable<PlannedRow>> {
     const inline = requested.payload.inlineCases;
     if (inline) {
-      // Rows the client rejected follow the cases, so the cases keep their indexes (a retry of failed cases relies on them).
+      // Rows the client rejected follow the cases, so the cases keep their indexes (a retry of failed cases
+      // relies on them).
       const rejected = requested.payload.rejectedRows ?? [];
       return async function* () {
         for (const [caseIndex, testCase] of inline.entries())

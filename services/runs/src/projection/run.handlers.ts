@@ -17,15 +17,16 @@ const json = (value: unknown): string => JSON.stringify(value);
 export async function onRunRequested(manager: EntityManager, event: EventOfType<'RunRequested'>): Promise<void> {
   const { payload: p } = event;
   await manager.query(
-    `INSERT INTO "runs".runs AS r (run_id, tenant_id, project_id, dataset_id, dataset_name, dataset_version, dataset_content_hash,
-       dataset_key, status, metrics, gate_rules, config_hash, labels, retry_of, requested_by, requested_at, prompt_ref,
-       model_profile_ref, judge)
+    `INSERT INTO "runs".runs AS r (run_id, tenant_id, project_id, dataset_id, dataset_name, dataset_version,
+       dataset_content_hash, dataset_key, status, metrics, gate_rules, config_hash, labels, retry_of, requested_by,
+       requested_at, prompt_ref, model_profile_ref, judge)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11, $12::jsonb, $13, $14, $15, $16::jsonb,
        $17::jsonb, $18::jsonb)
      ON CONFLICT (run_id) DO UPDATE SET
-       dataset_id = EXCLUDED.dataset_id, dataset_name = EXCLUDED.dataset_name, dataset_version = EXCLUDED.dataset_version,
-       dataset_content_hash = EXCLUDED.dataset_content_hash, dataset_key = EXCLUDED.dataset_key, metrics = EXCLUDED.metrics,
-       gate_rules = EXCLUDED.gate_rules, config_hash = EXCLUDED.config_hash, labels = EXCLUDED.labels, retry_of = EXCLUDED.retry_of,
+       dataset_id = EXCLUDED.dataset_id, dataset_name = EXCLUDED.dataset_name,
+       dataset_version = EXCLUDED.dataset_version, dataset_content_hash = EXCLUDED.dataset_content_hash,
+       dataset_key = EXCLUDED.dataset_key, metrics = EXCLUDED.metrics, gate_rules = EXCLUDED.gate_rules,
+       config_hash = EXCLUDED.config_hash, labels = EXCLUDED.labels, retry_of = EXCLUDED.retry_of,
        requested_by = EXCLUDED.requested_by, requested_at = EXCLUDED.requested_at, prompt_ref = EXCLUDED.prompt_ref,
        model_profile_ref = EXCLUDED.model_profile_ref, judge = EXCLUDED.judge
      WHERE r.requested_at IS NULL AND r.tenant_id = EXCLUDED.tenant_id AND r.project_id = EXCLUDED.project_id`,
@@ -54,7 +55,8 @@ export async function onRunRequested(manager: EntityManager, event: EventOfType<
 
 export async function onRunStarted(manager: EntityManager, event: EventOfType<'RunStarted'>): Promise<void> {
   await manager.query(
-    `UPDATE "runs".runs SET status = 'running', total_cases = $4, started_at = $5 WHERE ${OWN_RUN} AND status = 'requested'`,
+    `UPDATE "runs".runs SET status = 'running', total_cases = $4, started_at = $5
+      WHERE ${OWN_RUN} AND status = 'requested'`,
     [event.payload.runId, event.tenantId, event.projectId, event.payload.totalCases, at(event.occurredAt)],
   );
 }
@@ -112,8 +114,9 @@ export async function onGateVerdict(
 ): Promise<void> {
   const { subject, rules, baselineRunId } = event.payload;
   await manager.query(
-    `INSERT INTO "runs".runs AS r (run_id, tenant_id, project_id, dataset_id, dataset_name, dataset_version, dataset_content_hash,
-       dataset_key, status, config_hash, prompt_ref, model_profile_ref, gate_passed, gate_rules_result, baseline_run_id)
+    `INSERT INTO "runs".runs AS r (run_id, tenant_id, project_id, dataset_id, dataset_name, dataset_version,
+       dataset_content_hash, dataset_key, status, config_hash, prompt_ref, model_profile_ref, gate_passed,
+       gate_rules_result, baseline_run_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10::jsonb, $11::jsonb, $12, $13::jsonb, $14)
      ON CONFLICT (run_id) DO UPDATE SET gate_passed = EXCLUDED.gate_passed,
        gate_rules_result = EXCLUDED.gate_rules_result, baseline_run_id = EXCLUDED.baseline_run_id

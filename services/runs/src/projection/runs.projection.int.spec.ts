@@ -119,7 +119,7 @@ describe('runs read model: projection', () => {
     expect(listed.items.map((run) => run.verdict).sort()).toEqual(['none', 'passed']);
   });
 
-  it('changes nothing when every event is delivered twice, and counts a case once even under a new event id', async () => {
+  it('changes nothing when every event comes twice, and counts a case once even under a new event id', async () => {
     const tenant = randomUUID();
     const events = runHistory({ tenantId: tenant, cases: 4, failing: [3] });
     const runId = runIdOf(events);
@@ -131,7 +131,8 @@ describe('runs read model: projection', () => {
 
     expect(await applyAll(events)).toEqual(events.map(() => false));
     const evaluated = events.find((event) => event.type === 'CaseEvaluated')!;
-    expect(await projection.apply({ ...evaluated, eventId: randomUUID() })).toBe(true); // a re-scored case: recorded, not counted
+    // A re-scored case: recorded, not counted.
+    expect(await projection.apply({ ...evaluated, eventId: randomUUID() })).toBe(true);
 
     expect(await queries.getRun(tenant, 'default', runId)).toEqual(once.run);
     expect(once.run!.counts).toEqual({ total: 4, evaluated: 3, failed: 1 });

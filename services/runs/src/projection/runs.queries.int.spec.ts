@@ -48,7 +48,8 @@ describe('runs read model: queries', () => {
         const page = await queries.listRuns(tenant, 'default', { limit: 10, ...(cursor ? { cursor } : {}) });
         pages.push(page.items.map((item) => item.runId));
         cursor = page.nextCursor ?? undefined;
-        if (pages.length === 1) await project({ tenantId: tenant, requestedAt: minutes(100), outcome: 'running' }); // a newer run arrives mid-listing
+        // A newer run arrives mid-listing.
+        if (pages.length === 1) await project({ tenantId: tenant, requestedAt: minutes(100), outcome: 'running' });
       } while (cursor);
       expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
       expect(pages.flat()).toEqual(expected);

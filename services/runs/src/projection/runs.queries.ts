@@ -90,7 +90,8 @@ export class RunsQueries {
       where.push(`(requested_at, run_id) < (${bind(after.requestedAt)}::timestamptz, ${bind(after.runId)}::text)`);
     }
     const rows: RunRow[] = await this.dataSource.query(
-      `SELECT * FROM "runs".runs WHERE ${where.join(' AND ')} ORDER BY requested_at DESC, run_id DESC LIMIT ${bind(limit + 1)}`,
+      `SELECT * FROM "runs".runs WHERE ${where.join(' AND ')}
+        ORDER BY requested_at DESC, run_id DESC LIMIT ${bind(limit + 1)}`,
       params,
     );
     const page = rows.slice(0, limit);
@@ -200,7 +201,8 @@ export class RunsQueries {
   ): Promise<Baseline | null> {
     const rows: { run_id: string }[] = await this.dataSource.query(
       `SELECT run_id FROM "runs".runs
-       WHERE ${VISIBLE} AND dataset_key = $3 AND gate_passed = true AND status = 'completed' AND ($4::text IS NULL OR run_id <> $4)
+       WHERE ${VISIBLE} AND dataset_key = $3 AND gate_passed = true AND status = 'completed'
+         AND ($4::text IS NULL OR run_id <> $4)
        ORDER BY finished_at DESC, run_id DESC LIMIT 1`,
       [tenantId, projectId, datasetKey, excludeRunId],
     );

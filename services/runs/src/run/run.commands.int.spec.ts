@@ -57,10 +57,11 @@ describe('run commands', () => {
       commands.submitRun({ ...input, metrics: ['exact_match'], idempotencyKey: 'build-42' }, ctx),
     );
     expect(changed).toBe(RunErrorCode.AlreadyExists);
-    expect((await commands.submitRun({ ...input, idempotencyKey: 'build-42' }, context())).runId).not.toBe(first.runId); // keys are per tenant
+    // Keys are per tenant.
+    expect((await commands.submitRun({ ...input, idempotencyKey: 'build-42' }, context())).runId).not.toBe(first.runId);
   });
 
-  it('derives the run of a key per project: two projects of a tenant get two runs, each retried to its own', async () => {
+  it('derives a key’s run per project: a tenant’s two projects get two runs, each retried to its own', async () => {
     const alpha = context();
     const beta = { ...alpha, projectId: 'beta', correlationId: randomUUID() };
     const inAlpha = await commands.submitRun({ ...input, idempotencyKey: 'build-7' }, alpha);
@@ -79,12 +80,18 @@ describe('run commands', () => {
     ).toBe(RunErrorCode.AlreadyExists);
   });
 
-  it('answers a key whose run was derived from the tenant alone (before keys were per project) with that run, in its project only', async () => {
+  it('answers a key whose run came from the tenant alone (older keys) with that run, in its project only', async () => {
     const alpha = context();
     const beta = { ...alpha, projectId: 'beta', correlationId: randomUUID() };
     // How a run id was derived from (tenant, key) before: created here as that code created it.
     const hex = createHash('sha256').update(`run-idempotency\u0000${alpha.tenantId}\u0000build-8`).digest('hex');
-    const legacyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    const legacyId = [
+      hex.slice(0, 8),
+      hex.slice(8, 12),
+      `5${hex.slice(13, 16)}`,
+      `8${hex.slice(17, 20)}`,
+      hex.slice(20, 32),
+    ].join('-');
     const repository = runRepository(store, { now: Date.now, newId: randomUUID });
     const legacy = await new RunCommands(repository, () => legacyId).submitRun(input, alpha);
     expect(legacy.runId).toBe(legacyId);
@@ -177,7 +184,7 @@ describe('run commands', () => {
     expect(await codeOf(commands.retryRun(randomUUID(), 'all', ctx))).toBe(RunErrorCode.NotFound);
   });
 
-  it('pins rows the client rejected with their lines, refuses them without inline cases, and drops them from a retry of failed cases', async () => {
+  it('pins the client’s rejected rows with their lines, refuses them without inline cases, retries none', async () => {
     const ctx = context();
     const { runId } = await commands.submitRun(
       { ...input, rejectedRows: [{ line: 7, reason: 'contexts must be an array' }] },

@@ -205,7 +205,7 @@ describe('runs judged at the vendor limit by three workers', () => {
     expect(await metric(workers, 'llm_attempts_total', { outcome: 'ok' })).toBe(2 * CASES);
   });
 
-  it('retries a 429 through the shared limit, logged by the worker and counted in its metrics; no case fails', async () => {
+  it('retries a 429 through the shared limit, logged by the worker, in its metrics; no case fails', async () => {
     const planner = await compose('planner');
     const workers = [await compose('worker'), await compose('worker'), await compose('worker')];
     const before = llm.counts();

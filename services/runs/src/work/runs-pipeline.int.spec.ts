@@ -136,7 +136,7 @@ describe('runs pipeline', () => {
     expect(events.at(-1)!.type).toBe('GatePassed');
   });
 
-  it('records the rows a client rejected (evalvault --skip-invalid) as failed cases after the inline ones, with their lines', async () => {
+  it('records rows a client rejected (--skip-invalid) as failed cases after the inline ones, with lines', async () => {
     const { runs, worker, commands } = pipeline({});
     const cases = [1, 3].map((n) => ({
       id: `c${n}`,

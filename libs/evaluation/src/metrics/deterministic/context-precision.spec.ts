@@ -2,9 +2,12 @@ import { testCase } from '../testing/fixtures.js';
 import { contextPrecisionMetric, lexicalContextRelevance, overlapCoefficient } from './context-precision.js';
 
 const CONTEXTS = [
-  'Lyon is a city in France.', // [lyon, city, france]: shares {france}: 1 / min(3, 3) = 0.33 → irrelevant
-  'Paris is the capital of France and its largest city.', // [paris, capital, france, largest, city]: 3 / min(5, 3) = 1 → relevant
-  'The capital of France hosts the Louvre.', // [capital, france, hosts, louvre]: 2 / min(4, 3) = 0.67 → relevant
+  // [lyon, city, france]: shares {france}: 1 / min(3, 3) = 0.33 → irrelevant
+  'Lyon is a city in France.',
+  // [paris, capital, france, largest, city]: 3 / min(5, 3) = 1 → relevant
+  'Paris is the capital of France and its largest city.',
+  // [capital, france, hosts, louvre]: 2 / min(4, 3) = 0.67 → relevant
+  'The capital of France hosts the Louvre.',
 ];
 
 describe('context_precision (lexical)', () => {

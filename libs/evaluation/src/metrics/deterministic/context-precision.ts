@@ -32,7 +32,8 @@ export const contextPrecisionMetric = defineMetric({
   kind: 'deterministic',
   requires: ['contexts'],
   description:
-    'Rank-weighted share of contexts that share content words with the ground truth (or the answer when there is none).',
+    'Rank-weighted share of contexts that share content words with the ground truth ' +
+    '(or the answer when there is none).',
   compute(context) {
     // Like Ragas' "without reference" variant, fall back to the answer when there is no ground truth.
     const { groundTruth, answer } = context.testCase;
@@ -42,7 +43,9 @@ export const contextPrecisionMetric = defineMetric({
     const score = averagePrecision(relevant);
     return {
       score,
-      explanation: `Context precision ${fmt(score)}: ${describeRelevantRanks(relevant)} (overlap with the ${label} >= ${RELEVANT_CONTEXT_OVERLAP})`,
+      explanation:
+        `Context precision ${fmt(score)}: ${describeRelevantRanks(relevant)} ` +
+        `(overlap with the ${label} >= ${RELEVANT_CONTEXT_OVERLAP})`,
     };
   },
 });

@@ -15,7 +15,8 @@ describe('context_recall (lexical)', () => {
     expect(result).toEqual({
       score: 0.5,
       explanation:
-        'Context recall 0.50: 1 of 2 ground-truth sentences found in the contexts; not found: "It has 2 million inhabitants."',
+        'Context recall 0.50: 1 of 2 ground-truth sentences found in the contexts; ' +
+        'not found: "It has 2 million inhabitants."',
     });
   });
 

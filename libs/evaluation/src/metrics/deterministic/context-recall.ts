@@ -26,7 +26,9 @@ export const contextRecallMetric = defineMetric({
   name: 'context_recall',
   kind: 'deterministic',
   requires: ['groundTruth', 'contexts'],
-  description: `Share of ground-truth sentences whose content words are mostly (>= ${RECALLED_SENTENCE_COVERAGE}) in the contexts.`,
+  description:
+    `Share of ground-truth sentences whose content words are mostly (>= ${RECALLED_SENTENCE_COVERAGE}) ` +
+    'in the contexts.',
   compute(context) {
     const sentences = lexicalContextRecall(context.groundTruth(), context.contexts());
     // Recall of nothing is undefined: a blank ground truth is as good as none here.
@@ -37,7 +39,9 @@ export const contextRecallMetric = defineMetric({
     const missedPart = missed.length === 0 ? '' : `; not found: ${missed.join(', ')}`;
     return {
       score,
-      explanation: `Context recall ${fmt(score)}: ${recalled.length} of ${sentences.length} ground-truth sentences found in the contexts${missedPart}`,
+      explanation:
+        `Context recall ${fmt(score)}: ${recalled.length} of ${sentences.length} ` +
+        `ground-truth sentences found in the contexts${missedPart}`,
     };
   },
 });

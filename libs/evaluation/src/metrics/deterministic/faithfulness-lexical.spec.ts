@@ -13,7 +13,8 @@ describe('faithfulness_lexical', () => {
     const result = await faithfulnessLexicalMetric.score(testCase({ answer, contexts: CONTEXTS }));
     expect(result.score).toBeCloseTo(1 / 3, 10);
     expect(result.explanation).toBe(
-      'Faithfulness 0.33: 1 of 3 answer sentences supported by the contexts; unsupported: "It was built in 1889 by Gustave Eiffel.", "It is painted bright blue."',
+      'Faithfulness 0.33: 1 of 3 answer sentences supported by the contexts; ' +
+        'unsupported: "It was built in 1889 by Gustave Eiffel.", "It is painted bright blue."',
     );
   });
 

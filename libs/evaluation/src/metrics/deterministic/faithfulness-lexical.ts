@@ -25,7 +25,9 @@ export const faithfulnessLexicalMetric = defineMetric({
   name: 'faithfulness_lexical',
   kind: 'deterministic',
   requires: ['contexts'],
-  description: `Share of answer sentences whose content words are mostly (>= ${SUPPORTED_SENTENCE_COVERAGE}) in the contexts.`,
+  description:
+    `Share of answer sentences whose content words are mostly (>= ${SUPPORTED_SENTENCE_COVERAGE}) ` +
+    'in the contexts.',
   compute(context) {
     const sentences = lexicalSentenceSupport(context.testCase.answer, context.contexts());
     // An empty answer asserts nothing, so it contains nothing unsupported: faithful by definition.
@@ -40,7 +42,9 @@ export const faithfulnessLexicalMetric = defineMetric({
     const unsupportedPart = unsupported.length === 0 ? '' : `; unsupported: ${unsupported.join(', ')}`;
     return {
       score,
-      explanation: `Faithfulness ${fmt(score)}: ${supported.length} of ${sentences.length} answer sentences supported by the contexts${unsupportedPart}`,
+      explanation:
+        `Faithfulness ${fmt(score)}: ${supported.length} of ${sentences.length} ` +
+        `answer sentences supported by the contexts${unsupportedPart}`,
     };
   },
 });

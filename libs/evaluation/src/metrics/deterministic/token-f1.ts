@@ -54,6 +54,7 @@ function explainTokenF1(result: TokenF1): string {
     return `F1 0.00: the ground truth is empty after normalisation; the answer has ${result.answerTokens} tokens`;
   return (
     `F1 ${fmt(result.f1)}: ${result.common} of ${result.answerTokens} answer tokens in ground truth ` +
-    `(precision ${fmt(result.precision)}, recall ${fmt(result.recall)} of ${result.groundTruthTokens} ground-truth tokens)`
+    `(precision ${fmt(result.precision)}, ` +
+    `recall ${fmt(result.recall)} of ${result.groundTruthTokens} ground-truth tokens)`
   );
 }

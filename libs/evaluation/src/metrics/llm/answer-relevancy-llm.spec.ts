@@ -20,7 +20,8 @@ describe('answer_relevancy_llm', () => {
     expect(result.score).toBeCloseTo(0.8, 10);
     expect(result.explanation).toBe(
       'Relevancy 0.80: mean similarity to the question of 3 questions generated from the answer ' +
-        '("What is a cat?" 0.80, "What is a kitten?" 1.00, "Which car is it?" 0.60); question: 1 of 1 words have vectors',
+        '("What is a cat?" 0.80, "What is a kitten?" 1.00, "Which car is it?" 0.60); ' +
+        'question: 1 of 1 words have vectors',
     );
   });
 

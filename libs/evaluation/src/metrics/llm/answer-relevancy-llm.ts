@@ -38,14 +38,17 @@ export const answerRelevancyLlmMetric = defineMetric({
     const coverage = similarities[0] === undefined ? '' : `; ${describeCoverage('question', similarities[0].left)}`;
     return {
       score,
-      explanation: `Relevancy ${fmt(score)}: mean similarity to the question of ${generated.length} questions generated from the answer (${listed})${coverage}`,
+      explanation:
+        `Relevancy ${fmt(score)}: mean similarity to the question of ${generated.length} ` +
+        `questions generated from the answer (${listed})${coverage}`,
     };
   },
 });
 
 function questionsPrompt(answer: string): string {
   return [
-    `Write ${GENERATED_QUESTIONS} different questions, as a user would ask them, to which the answer below is a direct answer.`,
+    `Write ${GENERATED_QUESTIONS} different questions, as a user would ask them, ` +
+      'to which the answer below is a direct answer.',
     'Also say whether the answer is noncommittal, that is evasive, vague or declining to answer',
     '(for example "I don\'t know" or "I cannot say"): 1 if it is, 0 if it commits to an answer.',
     '',

@@ -26,7 +26,9 @@ export const contextPrecisionLlmMetric = defineMetric({
     const score = averagePrecision(relevant);
     return {
       score,
-      explanation: `Context precision ${fmt(score)}: ${describeRelevantRanks(relevant)} (useful for the ${reference.label}, per the judge)`,
+      explanation:
+        `Context precision ${fmt(score)}: ${describeRelevantRanks(relevant)} ` +
+        `(useful for the ${reference.label}, per the judge)`,
     };
   },
 });

@@ -23,7 +23,8 @@ describe('context_recall_llm', () => {
     // 2 of 3 sentences attributed
     expect(result.score).toBeCloseTo(2 / 3, 10);
     expect(result.explanation).toBe(
-      'Context recall 0.67: 2 of 3 ground-truth sentences attributed to the contexts; not attributed: "It has 2 million inhabitants."',
+      'Context recall 0.67: 2 of 3 ground-truth sentences attributed to the contexts; ' +
+        'not attributed: "It has 2 million inhabitants."',
     );
   });
 

@@ -30,7 +30,8 @@ export const contextRecallLlmMetric = defineMetric({
       'Ground-truth sentences:',
       numberedList(sentences),
       '',
-      'Reply with JSON: {"attributions": [{"sentence": <number>, "reason": "<one sentence>", "attributed": 1 or 0}, ...]}',
+      'Reply with JSON: {"attributions": ' +
+        '[{"sentence": <number>, "reason": "<one sentence>", "attributed": 1 or 0}, ...]}',
       'with exactly one entry per sentence, in the order given.',
     ].join('\n');
     const reply = await askJudge(context, 'context_recall.attributions', prompt);
@@ -41,7 +42,9 @@ export const contextRecallLlmMetric = defineMetric({
     const missedPart = missed.length === 0 ? '' : `; not attributed: ${missed.join(', ')}`;
     return {
       score,
-      explanation: `Context recall ${fmt(score)}: ${count} of ${sentences.length} ground-truth sentences attributed to the contexts${missedPart}`,
+      explanation:
+        `Context recall ${fmt(score)}: ${count} of ${sentences.length} ` +
+        `ground-truth sentences attributed to the contexts${missedPart}`,
     };
   },
 });

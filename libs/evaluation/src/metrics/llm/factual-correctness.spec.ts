@@ -6,7 +6,8 @@ const CASE = testCase({
   id: 'fc1',
   answer: 'Einstein was a German physicist. He developed relativity in 1920.',
   groundTruth:
-    'Einstein was a German-born theoretical physicist. He developed relativity in 1905 and worked on quantum mechanics.',
+    'Einstein was a German-born theoretical physicist. ' +
+    'He developed relativity in 1905 and worked on quantum mechanics.',
 });
 
 // Answer claims vs ground truth: [1, 1, 0] → tp 2, fp 1.
@@ -36,7 +37,8 @@ describe('factual_correctness', () => {
     const result = await factualCorrectnessMetric.score(CASE, { judge });
     expect(result.score).toBeCloseTo(4 / 7, 10);
     expect(result.explanation).toBe(
-      'Factual F1 0.57: 2 of 3 answer claims supported by the ground truth, 2 ground-truth claims missing from the answer (precision 0.67, recall 0.50)',
+      'Factual F1 0.57: 2 of 3 answer claims supported by the ground truth, ' +
+        '2 ground-truth claims missing from the answer (precision 0.67, recall 0.50)',
     );
   });
 

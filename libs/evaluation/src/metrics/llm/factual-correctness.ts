@@ -88,5 +88,8 @@ function explainFactual(
   const supported = `${counts.truePositives} of ${answerClaims} answer claims supported by the ground truth`;
   if (mode === 'precision') return `Factual precision ${fmt(scores.precision)}: ${supported}`;
   const detail = `${supported}, ${counts.falseNegatives} ground-truth claims missing from the answer`;
-  return `Factual ${mode === 'f1' ? 'F1' : 'recall'} ${fmt(scores[mode])}: ${detail} (precision ${fmt(scores.precision)}, recall ${fmt(scores.recall)})`;
+  return (
+    `Factual ${mode === 'f1' ? 'F1' : 'recall'} ${fmt(scores[mode])}: ${detail} ` +
+    `(precision ${fmt(scores.precision)}, recall ${fmt(scores.recall)})`
+  );
 }

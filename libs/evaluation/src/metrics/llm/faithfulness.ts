@@ -32,7 +32,9 @@ export const faithfulnessMetric = defineMetric({
     const unsupportedPart = unsupported.length === 0 ? '' : `; unsupported: ${unsupported.join(', ')}`;
     return {
       score,
-      explanation: `Faithfulness ${fmt(score)}: ${supported} of ${claims.length} claims supported by the contexts${unsupportedPart}`,
+      explanation:
+        `Faithfulness ${fmt(score)}: ${supported} of ${claims.length} ` +
+        `claims supported by the contexts${unsupportedPart}`,
     };
   },
 });

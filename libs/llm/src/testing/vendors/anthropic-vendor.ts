@@ -30,7 +30,10 @@ function invalid(body: Record<string, unknown>, version: unknown): string | unde
   for (const [index, message] of messages.entries()) {
     const role = isObject(message) ? message['role'] : undefined;
     if (role === 'system') {
-      return `messages.${index}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`;
+      return (
+        `messages.${index}.role: Unexpected role "system". ` +
+        'The Messages API accepts a top-level `system` parameter, not "system" as an input message role.'
+      );
     }
     if (role !== 'user' && role !== 'assistant') return `messages.${index}.role: Input should be 'user' or 'assistant'`;
     const content = (message as Record<string, unknown>)['content'];

@@ -45,7 +45,8 @@ async function pinOnce(kafka: Kafka, groupId: string, topics: readonly string[])
     const left = await unpinnedPartitions(admin, groupId, topics);
     if (left.length > 0) {
       throw new Error(
-        `consumer group ${groupId}: could not pin ${left.map((p) => `${p.topic}[${p.partition}]`).join(', ')} to the end`,
+        `consumer group ${groupId}: ` +
+          `could not pin ${left.map((p) => `${p.topic}[${p.partition}]`).join(', ')} to the end`,
       );
     }
   } finally {

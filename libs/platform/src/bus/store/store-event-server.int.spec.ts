@@ -38,7 +38,8 @@ describe('store event server on PostgreSQL', () => {
     await store.append(event.streamId, [event], 'no_stream');
     return event;
   };
-  // New groups start at the log's head when the test begins: the shared test store holds every other suite's events too.
+  // New groups start at the log's head when the test begins: the shared test store holds every other
+  // suite's events too.
   let testStart: GlobalPosition;
   beforeAll(async () => {
     testStart = await store.headPosition();
@@ -68,7 +69,7 @@ describe('store event server on PostgreSQL', () => {
     return server;
   };
 
-  it('hands a new group every event of its types from where it starts, then resumes after a restart where it stopped', async () => {
+  it('hands a new group each event of its types from its start; resumes after a restart where it stopped', async () => {
     const groupId = `group-${randomUUID()}`;
     const before = await append();
     const seen: string[] = [];

@@ -71,7 +71,8 @@ export class StoreEventServer extends Server implements CustomTransportStrategy 
     const known = new Set<string>(EVENT_TYPES);
     const eventTypes = [...this.messageHandlers.keys()].filter((pattern): pattern is EventType => known.has(pattern));
     const checkpoint = `consumer:${groupId}`;
-    // By default a new group starts at the beginning of the log: the embedded store holds only this installation's history.
+    // By default a new group starts at the beginning of the log: the embedded store holds only this
+    // installation's history.
     const from: GlobalPosition = (await checkpoints.load(checkpoint)) ?? (await this.options.startWhenNew?.()) ?? START;
     const deps = processorDeps(
       this.options,

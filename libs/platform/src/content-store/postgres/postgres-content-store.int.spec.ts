@@ -170,7 +170,8 @@ describe('PostgresContentStore', () => {
   it('sweeps the chunks of uploads that never finished', async () => {
     const store = new PostgresContentStore(pool);
     const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO contentstore.uploads (content_id, started_at) VALUES (gen_random_uuid(), now() - interval '2 days') RETURNING content_id AS id`,
+      `INSERT INTO contentstore.uploads (content_id, started_at) VALUES (gen_random_uuid(), now() - interval '2 days')
+       RETURNING content_id AS id`,
     );
     const contentId = rows[0]!.id;
     await pool.query('INSERT INTO contentstore.chunks (content_id, seq, data) VALUES ($1, 0, $2)', [

@@ -80,7 +80,8 @@ export class PostgresContentStore implements ContentStore {
   /** Removes chunks of uploads that started before `olderThanMs` ago and never finished (a crashed writer). */
   async sweepAbandonedUploads(olderThanMs: number): Promise<number> {
     const { rows } = await this.pool.query<{ content_id: string }>(
-      `SELECT content_id FROM ${S}.uploads WHERE started_at < now() - make_interval(secs => $1::double precision / 1000)`,
+      `SELECT content_id FROM ${S}.uploads
+        WHERE started_at < now() - make_interval(secs => $1::double precision / 1000)`,
       [olderThanMs],
     );
     for (const { content_id } of rows) await this.discard(content_id);

@@ -40,7 +40,8 @@ describe('PostgreSQL event store under concurrent writers', () => {
       await client.query('BEGIN');
       await client.query(`INSERT INTO eventstore.streams VALUES ($1, 0, $2, 'default')`, [streamId, tenant]);
       await client.query(
-        `INSERT INTO eventstore.events (stream_id, revision, event_id, event_type, tenant_id, project_id, occurred_at, data)
+        `INSERT INTO eventstore.events
+           (stream_id, revision, event_id, event_type, tenant_id, project_id, occurred_at, data)
          VALUES ($1, 0, $2, 'RunStarted', $3, 'default', now(), $4)`,
         [streamId, event.eventId, tenant, new EventCodec().encode(event)],
       );
@@ -83,7 +84,8 @@ describe('PostgreSQL event store under concurrent writers', () => {
     expect([...seenIds].sort()).toEqual([...written].sort());
     expectIncreasing(seen);
     console.log(
-      `concurrency: ${written.length} events from ${WRITERS} writers + ${LATE_COMMITS} late commits seen once each, in order up to ${formatPosition(seen.at(-1)!.position)}`,
+      `concurrency: ${written.length} events from ${WRITERS} writers + ${LATE_COMMITS} late commits ` +
+        `seen once each, in order up to ${formatPosition(seen.at(-1)!.position)}`,
     );
   });
 

@@ -129,7 +129,10 @@ export class PostgresEventStore implements EventStore {
     return result.rows.map((row) => this.toRecorded(row));
   }
 
-  /** Position of the newest committed event (START for an empty store): where a follower starts that wants only what comes next. */
+  /**
+   * Position of the newest committed event (START for an empty store): where a follower starts that wants
+   * only what comes next.
+   */
   async headPosition(): Promise<GlobalPosition> {
     const { rows } = await this.pool.query<{ commit: string; sequence: string }>(
       `SELECT commit_id::text AS commit, sequence::text AS sequence FROM eventstore.events

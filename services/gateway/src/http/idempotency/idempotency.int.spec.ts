@@ -118,7 +118,8 @@ describe('HTTP edges: Idempotency-Key', () => {
     const created = await first.json();
     const before = calls.create;
 
-    const again = await postJson(`${edges.url}/runs`, { tags: { b: 2, a: 1 }, name: 'nightly' }, as(key)); // same JSON, other key order
+    // The same JSON, in another key order.
+    const again = await postJson(`${edges.url}/runs`, { tags: { b: 2, a: 1 }, name: 'nightly' }, as(key));
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotency-replayed')).toBe('true');
     expect(await again.json()).toEqual(created);
@@ -286,7 +287,8 @@ describe('HTTP edges: Idempotency-Key', () => {
   describe('store', () => {
     const age = (key: string, ms: number) =>
       pool.query(
-        `UPDATE "${SCHEMA}".idempotency_keys SET created_at = created_at - $2::float8 * interval '1 millisecond' WHERE key = $1`,
+        `UPDATE "${SCHEMA}".idempotency_keys SET created_at = created_at - $2::float8 * interval '1 millisecond'
+          WHERE key = $1`,
         [key, ms],
       );
 

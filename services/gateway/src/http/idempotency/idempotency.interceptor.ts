@@ -58,7 +58,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (isWithheld(claim.response.body)) {
           throw new EdgeError(
             'IDEMPOTENCY_SECRET_NOT_REPLAYED',
-            'this request already succeeded, and its answer carried a secret that is shown once and never stored; list the resource to find it, or revoke it and create another',
+            'this request already succeeded, and its answer carried a secret that is shown once and never stored; ' +
+              'list the resource to find it, or revoke it and create another',
           );
         }
         void reply.code(claim.response.status).header(IDEMPOTENCY_REPLAYED_HEADER, 'true');

@@ -30,7 +30,10 @@ export function idempotencyScope(projectId: string | null): IdempotencyScope {
 
 export interface IdempotencyStoreOptions {
   schema?: string;
-  /** A key still "in progress" after this long belongs to a request that died (a crash): it may be taken over. Default 60 s. */
+  /**
+   * A key still "in progress" after this long belongs to a request that died (a crash): it may be taken
+   * over. Default 60 s.
+   */
   leaseMs?: number;
   /** A completed key older than this is forgotten: its next use runs afresh. Default 24 h. */
   retentionMs?: number;
@@ -91,7 +94,8 @@ export class IdempotencyStore {
 
   async complete(tenantId: string, scope: IdempotencyScope, key: string, response: StoredResponse): Promise<void> {
     await this.pool.query(
-      `UPDATE ${this.table} SET status_code = $4, response_body = $5::jsonb WHERE tenant_id = $1 AND scope = $2 AND key = $3`,
+      `UPDATE ${this.table} SET status_code = $4, response_body = $5::jsonb
+        WHERE tenant_id = $1 AND scope = $2 AND key = $3`,
       [tenantId, scope, key, response.status, response.body === undefined ? null : JSON.stringify(response.body)],
     );
   }
@@ -107,7 +111,8 @@ export class IdempotencyStore {
   /** Deletes keys past retention; for a periodic job (claim() already ignores them). */
   async purgeExpired(): Promise<number> {
     const result = await this.pool.query(
-      `DELETE FROM ${this.table} WHERE status_code IS NOT NULL AND created_at < now() - $1::float8 * interval '1 millisecond'`,
+      `DELETE FROM ${this.table}
+        WHERE status_code IS NOT NULL AND created_at < now() - $1::float8 * interval '1 millisecond'`,
       [this.retentionMs],
     );
     return result.rowCount ?? 0;
@@ -116,7 +121,8 @@ export class IdempotencyStore {
   private async find(tenantId: string, scope: string, key: string): Promise<Row | undefined> {
     const { rows } = await this.pool.query<Row>(
       `SELECT request_hash, status_code, response_body, created_at::text AS claimed_at,
-              created_at < now() - CASE WHEN status_code IS NULL THEN $4::float8 ELSE $5::float8 END * interval '1 millisecond' AS expired
+              created_at < now() - CASE WHEN status_code IS NULL THEN $4::float8 ELSE $5::float8 END
+                                   * interval '1 millisecond' AS expired
          FROM ${this.table} WHERE tenant_id = $1 AND scope = $2 AND key = $3`,
       [tenantId, scope, key, this.leaseMs, this.retentionMs],
     );
