@@ -12,3 +12,6 @@ export {
 export { RegistryCommands } from './resource/registry.commands.js';
 export { RegistryQueries } from './projection/registry.queries.js';
 export { RegistryProjection, REGISTRY_READ_MODEL_EVENT_TYPES } from './projection/registry.projection.js';
+export { ProjectPolicies } from './policy/project-policies.js';
+export { projectPolicyRepository } from './policy/project-policy.repository.js';
+export { projectPolicyStreamId, PROJECT_POLICY_STREAM_PREFIX } from './policy/project-policy.decider.js';
