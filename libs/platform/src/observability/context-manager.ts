@@ -25,9 +25,9 @@ export class AsyncContextManager implements ContextManager {
 
   bind<T>(context: Context, target: T): T {
     if (typeof target !== 'function') return target;
-    const manager = this;
+    const run = <R>(work: () => R): R => this.with(context, work);
     return function (this: unknown, ...args: unknown[]) {
-      return manager.with(context, () => (target as (...a: unknown[]) => unknown).apply(this, args));
+      return run(() => (target as (...a: unknown[]) => unknown).apply(this, args));
     } as T;
   }
 

@@ -7,7 +7,9 @@
 const ASCII_PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
 // Python's \b with re.UNICODE: a word character is a letter, a number or "_".
 const ARTICLE = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
-// What Python's str.split() splits on (str.isspace()), which differs from JavaScript's \s.
+// What Python's str.split() splits on (str.isspace()), which differs from JavaScript's \s: the
+// information separators \x1c-\x1f are whitespace to Python.
+// eslint-disable-next-line no-control-regex
 const PYTHON_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
 
 export function squadNormalise(text: string): string {
