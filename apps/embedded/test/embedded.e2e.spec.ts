@@ -214,6 +214,37 @@ describe('embedded platform (npm start)', () => {
     expect(run.lineage.dataset.contentHash).toBe(contentHash);
   });
 
+  it("enforces a project's policy an admin sets; the audit log records the change from the bus", async () => {
+    const p = platform!;
+    const policy = { allowedMetrics: ['exact_match', 'token_f1'], dailyCapUsd: 5, reason: 'e2e' };
+    const set = await call(p, '/v1/projects/default/policy', { method: 'PUT', body: JSON.stringify(policy) });
+    expect(set.status).toBe(200);
+    const { revision } = (await set.json()) as { revision: number };
+    const refused = await call(p, '/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify({
+        dataset: { name: 'x', cases: [{ question: 'q', answer: 'a', contexts: [] }] },
+        metrics: ['bleu'],
+      }),
+    });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({ code: 'POLICY_VIOLATION', detail: expect.stringContaining('bleu') });
+    let entries: { resources: unknown[]; details: Record<string, unknown> }[] = [];
+    for (let attempt = 0; attempt < 100 && entries.length === 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const page = await asAuditor(p, '/v1/audit?action=ProjectPolicyChanged&resource=project-policy:default');
+      entries = ((await page.json()) as { items: typeof entries }).items;
+    }
+    expect(entries).toEqual([
+      expect.objectContaining({
+        resources: [{ type: 'project-policy', id: 'default', version: revision, contentHash: null }],
+        details: expect.objectContaining({ allowedMetrics: 'exact_match,token_f1', dailyCapUsd: 5, reason: 'e2e' }),
+      }),
+    ]);
+    // The project limits nothing again for the tests that follow.
+    expect((await call(p, '/v1/projects/default/policy', { method: 'PUT', body: '{}' })).status).toBe(200);
+  });
+
   it('listens on TCP only for the gateway and the OIDC issuer; the database is a private Unix socket', () => {
     const p = platform!;
     const issuer = /Sign-in \(OIDC, for evalvault login --oidc\): (\S+)/.exec(p.output())![1]!;
