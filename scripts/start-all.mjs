@@ -3,9 +3,9 @@
 // (1 s doubling to 30 s, reset once it has stayed up a minute): one crash is not an outage.
 // Ports: EVALVAULT_BASE_PORT (default 8080) for the gateway, the next five for the others. The
 // runs service needs PostgreSQL and Kafka: when DATABASE_URL / KAFKA_BROKERS are not given, the
-// local ones are prepared first (infra/postgres/setup.sh, infra/kafka/kafka.sh, npm run migrate).
-// The single-process embedded platform without Kafka or a database server replaces this (see
-// README "Status").
+// local ones are prepared first (infra/postgres/setup.sh, infra/kafka/kafka.sh); pending
+// migrations are applied either way. The single-process embedded platform without Kafka or a
+// database server replaces this (see README "Status").
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,17 +47,28 @@ const showKey = process.stderr.isTTY === true && adminKeyNote.startsWith('kept i
 console.error(
   `Admin API key of project "default" (${adminKeyNote})${showKey ? `:\n  ${env.EVALVAULT_BOOTSTRAP_ADMIN_KEY}` : ''}`,
 );
+/** A preparation step as a child process, its output shown; rejects when it fails. */
+function step(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', ...options });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.at(-1)} exited with ${code}`))));
+  });
+}
+
+let broker = Promise.resolve();
 if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
   console.error(
     'Preparing the local PostgreSQL and Kafka broker (set DATABASE_URL and KAFKA_BROKERS to use others)...',
   );
   execFileSync('bash', [join(root, 'infra/postgres/setup.sh')], { stdio: 'inherit' });
-  execFileSync('bash', [join(root, 'infra/kafka/kafka.sh'), 'start'], { stdio: 'inherit' });
+  broker = step('bash', [join(root, 'infra/kafka/kafka.sh'), 'start']);
   env.DATABASE_URL ??= 'postgres://evalvault@127.0.0.1:5432/evalvault';
   env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 }
-for (const service of ['runs', 'gateway', 'registry', 'notifier', 'audit', 'memory'])
-  execFileSync(process.execPath, [join(root, `services/${service}/dist/migrate.js`)], { env, stdio: 'inherit' });
+// Every service's pending migrations in one process (on a current database, one query and nothing
+// applied), while the broker starts or is checked: the migrations need only PostgreSQL.
+await Promise.all([broker, step(process.execPath, [join(root, 'scripts/migrate-all.mjs')], { env })]);
 
 const base = Number(env.EVALVAULT_BASE_PORT ?? 8080);
 const ports = {
