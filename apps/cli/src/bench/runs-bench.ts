@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { metricByName, readDataset } from '@evalvault/evaluation';
 import { distributedRunsBench } from './distributed-runs-bench.js';
 import { llmRateBench } from './llm-rate-bench.js';
+import { streamingBench } from './stream/streaming-bench.js';
 
 /**
  * `npm run bench:runs`, part (a) of the runs-at-scale benchmark: N deterministic cases (default
@@ -13,7 +14,8 @@ import { llmRateBench } from './llm-rate-bench.js';
  * process. Prints wall time, cases/s, the CLI's peak RSS and the ratio of the two rates.
  * Part (b), the same cases over Kafka + PostgreSQL with 1 and 2 workers against the durable
  * floor, is distributed-runs-bench.ts; part (c), LLM-judged runs at a vendor's rate limit,
- * llm-rate-bench.ts. BENCH_RUNS_PARTS picks parts (e.g. `b`, `a,c`; default all three).
+ * llm-rate-bench.ts. BENCH_RUNS_PARTS picks parts (e.g. `b`, `a,c`; default all three). Part (d), a
+ * 1,000,000-case dataset streamed end to end (stream/streaming-bench.ts), is opt-in: `BENCH_RUNS_PARTS=d`.
  */
 const CASES = Number(process.env['BENCH_RUNS_CASES'] ?? 10_000);
 const METRICS = ['rouge_l', 'bleu', 'token_f1'];
@@ -110,10 +112,11 @@ async function partA(path: string, scratch: string): Promise<void> {
 const scratch = mkdtempSync(join(tmpdir(), 'evalvault-bench-runs-'));
 try {
   const path = join(scratch, 'cases.jsonl');
-  writeCases(path);
+  if (PARTS.has('a') || PARTS.has('b')) writeCases(path);
   if (PARTS.has('a')) await partA(path, scratch);
   if (PARTS.has('b')) await distributedRunsBench({ datasetPath: path, cases: CASES, metrics: METRICS, root }, scratch);
   if (PARTS.has('c')) await llmRateBench();
+  if (PARTS.has('d')) await streamingBench({ root, scratch, metrics: METRICS });
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
