@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -16,18 +17,23 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-/** `npm start` exactly as a user types it, on a data directory of the test's own and free ports. */
-function npmStart(dataDir: string): Started {
+/**
+ * `npm start` exactly as a user types it, on a data directory of the test's own and free ports.
+ * `terminal`: in a pseudo-terminal (util-linux `script`), the shell command given running `npm start`.
+ */
+function npmStart(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}, terminal?: string): Started {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     EVALVAULT_DATA_DIR: dataDir,
     PORT: '0',
     DATABASE_URL: '',
     KAFKA_BROKERS: '',
+    ...extraEnv,
   };
   delete env['LOG_LEVEL']; // the defaults are what is under test
   delete env['LOG_FORMAT'];
-  const child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = terminal ? ['script', ['-qefc', terminal, '/dev/null']] : ['npm', ['start']];
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -72,6 +78,10 @@ describe('npm start (a quiet start)', () => {
       first.child.kill('SIGKILL');
       await first.exited;
     }
+    // After a failed test the platform may outlive npm (killed above): its pipes would keep jest waiting.
+    const lock = join(dataDir, 'evalvault.lock');
+    const platformPid = existsSync(lock) ? Number(readFileSync(lock, 'utf8').trim()) : 0;
+    if (platformPid > 0 && isAlive(platformPid)) process.kill(platformPid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -87,6 +97,13 @@ describe('npm start (a quiet start)', () => {
       },
       started.output,
     );
+    // Printed once the platform answers: the banner's own curl, and the sign-in it names, at once.
+    const keyFile = join(dataDir, 'secrets', 'bootstrap-admin-key');
+    const key = readFileSync(keyFile, 'utf8').trim();
+    const runs = await fetch(`${url}/v1/projects/default/runs`, { headers: { authorization: `Bearer ${key}` } });
+    expect(runs.status).toBe(200);
+    const issuer = /Sign-in \(OIDC, for evalvault login --oidc\): (\S+)/.exec(started.output())![1]!;
+    expect((await fetch(`${issuer}/.well-known/openid-configuration`)).status).toBe(200);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     const output = started.output();
@@ -94,10 +111,9 @@ describe('npm start (a quiet start)', () => {
     expect(output).not.toMatch(/RoutesResolver|RouterExplorer|InstanceLoader|NestFactory|NestApplication/);
     expect(output).not.toMatch(/evalvault: building|Successfully ran target|\bNX\b|> nx |swc src/);
     // Captured output (this pipe, a CI log) never holds the admin key: its file is named instead.
-    const key = readFileSync(join(dataDir, 'secrets', 'bootstrap-admin-key'), 'utf8').trim();
     expect(output).not.toContain(key);
     expect(output).toContain('(not printed: the output is not a terminal)');
-    expect(output).toContain(`Bearer $(cat ${join(dataDir, 'secrets', 'bootstrap-admin-key')})`);
+    expect(output).toContain(`Bearer $(cat ${keyFile})`);
 
     // A second start on the same data directory: one line saying what to do, no stack trace.
     const second = npmStart(dataDir);
@@ -130,6 +146,56 @@ describe('npm start (a quiet start)', () => {
     );
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(started.output()).toContain('EvalVault stopped.');
+  });
+
+  it('shows the admin key once on a terminal, and not at all when stdout goes to a file', async () => {
+    for (const redirected of [false, true]) {
+      const scratch = mkdtempSync(join(tmpdir(), 'evalvault-tty-start-'));
+      const dir = join(scratch, 'data');
+      const log = join(scratch, 'stdout.log');
+      const started = npmStart(dir, {}, redirected ? `npm start > ${log}` : 'npm start');
+      try {
+        await until('the banner', () => (/Ctrl-C stops it/.test(started.output()) ? true : undefined), started.output);
+        const keyFile = join(dir, 'secrets', 'bootstrap-admin-key');
+        const key = readFileSync(keyFile, 'utf8').trim();
+        const printed = started.output().split(key).length - 1;
+        expect({ redirected, printed }).toEqual({ redirected, printed: redirected ? 0 : 1 });
+        expect(started.output()).toContain(`Bearer $(cat ${keyFile})`); // the example reads the file
+        if (redirected) {
+          expect(started.output()).toContain('(not printed: the output is not a terminal)');
+          expect(readFileSync(log, 'utf8')).not.toContain(key);
+        }
+      } finally {
+        const lock = join(dir, 'evalvault.lock'); // the platform's pid: `script` would not pass a signal on
+        if (existsSync(lock)) process.kill(Number(readFileSync(lock, 'utf8').trim()), 'SIGTERM');
+        else started.child.kill('SIGTERM');
+        await started.exited;
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('names the variable that moves the sign-in port when PORT + 10 is taken', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const oidcPort = (taken.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'evalvault-port-clash-'));
+    try {
+      const clash = npmStart(dir, { PORT: String(oidcPort - 10) });
+      expect(await clash.exited).not.toBe(0);
+      const reasons = clash
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('is in use'));
+      expect(reasons).toEqual([
+        `evalvault: port ${oidcPort} of the local sign-in (OIDC; PORT + 10 unless EVALVAULT_OIDC_PORT is set) ` +
+          'is in use; stop the other process or set EVALVAULT_OIDC_PORT to a free port (0: any free port)',
+      ]);
+      expect(clash.output()).not.toMatch(/^\s+at /m);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

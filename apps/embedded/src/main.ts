@@ -1,21 +1,20 @@
 import 'reflect-metadata';
 import { ConfigError, startTelemetry } from '@evalvault/platform';
 import { loadEmbeddedOptions } from './config.js';
-import { startEmbeddedPlatform } from './platform.js';
+import { startEmbeddedPlatform, type EmbeddedOptions } from './platform.js';
 
 // `npm start`: the whole platform in this process until Ctrl-C.
 const telemetry = startTelemetry('evalvault', { exportSpans: false });
+let options: EmbeddedOptions | undefined;
 // Async so a bad variable, thrown before the platform starts, ends the same way as a busy data directory.
-const start = async () => startEmbeddedPlatform(loadEmbeddedOptions(process.env));
+const start = async () => startEmbeddedPlatform((options = loadEmbeddedOptions(process.env)));
+// Resolves once the gateway listens and the bus runs: a request right after the banner is answered.
 const platform = await start().catch(exitWithReason);
 const keyNote = platform.adminKeyFile ? `kept in ${platform.adminKeyFile}` : 'from EVALVAULT_BOOTSTRAP_ADMIN_KEY';
-// The key itself only on a terminal: captured output (CI logs, a service manager's journal) must not hold it.
-const showKey = process.stderr.isTTY === true;
-const keyForCurl = showKey
-  ? platform.adminKey
-  : platform.adminKeyFile
-    ? `$(cat ${platform.adminKeyFile})`
-    : '$EVALVAULT_BOOTSTRAP_ADMIN_KEY';
+// The key itself once, and only when both outputs are a terminal: captured output (`npm start > log`, CI logs,
+// a service manager's journal) must not hold it. The example reads it from where it is kept.
+const showKey = process.stderr.isTTY === true && process.stdout.isTTY === true;
+const keyForCurl = platform.adminKeyFile ? `$(cat ${platform.adminKeyFile})` : '$EVALVAULT_BOOTSTRAP_ADMIN_KEY';
 process.stderr.write(
   [
     '',
@@ -63,20 +62,32 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * port, a bad variable — as one line saying what to do; anything else keeps its stack trace.
  */
 function exitWithReason(error: unknown): never {
-  const reason = reasonOf(error);
+  const reason = reasonOf(error, options);
   if (!reason) throw error;
   process.stderr.write(`evalvault: ${reason}\n`);
   process.exit(1);
 }
 
-function reasonOf(error: unknown): string | undefined {
+function reasonOf(error: unknown, chosen: EmbeddedOptions | undefined): string | undefined {
   if (error instanceof ConfigError) return error.message;
   const message = error instanceof Error ? error.message : '';
   // DataDirectory.open's lock: its own advice ("stop it…") names no process to stop.
   const busy = /^(data directory .* is in use by process (\d+));/.exec(message);
   if (busy)
     return `${busy[1]}; stop the other process (kill ${busy[2]}) or set EVALVAULT_DATA_DIR to another directory`;
-  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-    return `${message}; stop the other process or set PORT (and EVALVAULT_OIDC_PORT) to free ports`;
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return portInUse(error as { port?: number }, chosen);
   return undefined;
+}
+
+/** Which of the two ports is taken, and the variable that moves it. */
+function portInUse({ port }: { port?: number }, chosen: EmbeddedOptions | undefined): string {
+  const gatewayPort = chosen?.port ?? 8080;
+  const oidcPort = chosen?.oidcPort ?? (gatewayPort === 0 ? 0 : gatewayPort + 10);
+  if (port === oidcPort && port !== gatewayPort) {
+    const why = chosen?.oidcPort === undefined ? `PORT + 10 unless EVALVAULT_OIDC_PORT is set` : 'EVALVAULT_OIDC_PORT';
+    const fix = 'stop the other process or set EVALVAULT_OIDC_PORT to a free port (0: any free port)';
+    return `port ${port} of the local sign-in (OIDC; ${why}) is in use; ${fix}`;
+  }
+  const fix = 'stop the other process or set PORT to a free port';
+  return `port ${port ?? gatewayPort} of the gateway (PORT) is in use; ${fix}`;
 }
