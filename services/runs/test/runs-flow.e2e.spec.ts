@@ -12,6 +12,8 @@ import {
   testDatabaseUrl,
   type RunsProcess,
 } from '@evalvault/platform/testing';
+import { loadConfig } from '../src/config.js';
+import { judgeSnapshotOf } from '../src/run/judge-snapshot.js';
 import { RunCommands } from '../src/run/run.commands.js';
 import { runRepository, runStreamId } from '../src/run/run.repository.js';
 
@@ -69,7 +71,9 @@ describe('runs service over Kafka', () => {
     };
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 4 });
     store = new PostgresEventStore(pool, new EventCodec());
-    commands = new RunCommands(runRepository(store, { now: Date.now, newId: randomUUID }), randomUUID);
+    // Runs pin the workers' judge, as the planner process's own commands would.
+    const judge = judgeSnapshotOf(loadConfig({ DATABASE_URL: testDatabaseUrl(), ...judgeEnv }).judge);
+    commands = new RunCommands(runRepository(store, { now: Date.now, newId: randomUUID }), randomUUID, judge);
     // A relay of its own starting at the end of the shared test log: only this test's runs travel.
     processes.push(
       await startRunsProcess({

@@ -22,11 +22,13 @@ const CODE_FOR: Record<RunErrorCode, ServiceClientErrorCode> = {
   [RunErrorCode.NotFinished]: ServiceClientErrorCode.Conflict,
   [RunErrorCode.InvalidInput]: ServiceClientErrorCode.InvalidInput,
   [RunErrorCode.PolicyViolation]: ServiceClientErrorCode.InvalidInput,
+  [RunErrorCode.JudgeNotConfigured]: ServiceClientErrorCode.InvalidInput,
 };
 
 /** Refusals the public API names more precisely than the shared code: their public code and status. */
 const PUBLIC_FOR: Partial<Record<RunErrorCode, { publicCode: string; status: number }>> = {
   [RunErrorCode.PolicyViolation]: { publicCode: RunErrorCode.PolicyViolation, status: POLICY_VIOLATION_STATUS },
+  [RunErrorCode.JudgeNotConfigured]: { publicCode: RunErrorCode.JudgeNotConfigured, status: 422 },
 };
 
 function translated<T>(work: () => Promise<T>): Promise<T> {

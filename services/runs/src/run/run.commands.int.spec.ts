@@ -147,6 +147,24 @@ describe('run commands', () => {
     expect(new Set((await Promise.all(deterministic)).map((run) => run.configHash)).size).toBe(1);
   });
 
+  it('refuses LLM-judged metrics when the service has no judge, naming them and the variable to set', async () => {
+    const judged = { ...input, metrics: ['token_f1', 'faithfulness', 'rubric'], gate: { rules: [] } };
+    const refused = await commands.submitRun(judged, context()).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: RunErrorCode.JudgeNotConfigured });
+    expect((refused as Error).message).toMatch(
+      /^faithfulness, rubric are scored by an LLM judge and none is configured: /,
+    );
+    expect((refused as Error).message).toContain('set EVALVAULT_JUDGE_PROVIDER (openai, ');
+    // A deterministic run needs no judge; a retry of a judged run on a service that lost its judge is refused too.
+    expect((await commands.submitRun(input, context())).status).toBe('requested');
+    const judge = { provider: 'openai', model: 'gpt-4o-mini', parametersJson: '{"baseUrl":null,"temperature":0}' };
+    const repository = runRepository(store, { now: Date.now, newId: randomUUID });
+    const ctx = context();
+    const { runId } = await new RunCommands(repository, randomUUID, judge).submitRun(judged, ctx);
+    await commands.cancelRun(runId, null, ctx);
+    expect(await codeOf(commands.retryRun(runId, 'all', ctx))).toBe(RunErrorCode.JudgeNotConfigured);
+  });
+
   it('pins the missing-baseline policy: fail unless the run asks to pass, in the configHash', async () => {
     const ctx = context();
     const rules = ['mean(token_f1) >= baseline - 0.05'];

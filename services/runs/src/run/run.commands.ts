@@ -21,7 +21,7 @@ import type { SubmitRunRequest, SubmittedRun } from '@evalvault/service-apis';
 import { RunError, RunErrorCode } from './run.errors.js';
 import { runStreamId, type RunRepository } from './run.repository.js';
 import { isTerminal } from './run.decider.js';
-import { judgeOfRun } from './judge-snapshot.js';
+import { judgeOfRun, requireJudgeFor } from './judge-snapshot.js';
 import { assertAllowedByPolicy, capReached, type SpendToDate } from './run-policy.js';
 
 /**
@@ -91,6 +91,7 @@ export class RunCommands {
 
   async submitRun(input: SubmitRunInput, context: CommandContext): Promise<SubmittedRun> {
     const metrics = validateMetrics(input.metrics);
+    requireJudgeFor(metrics, this.judge);
     const gateRules = validateRules(input.gate?.rules ?? []);
     const judge = judgeOfRun(metrics, this.judge);
     const policy = input.policy ?? null;
@@ -191,6 +192,7 @@ export class RunCommands {
       const contentHash = sha256(JSON.stringify(inlineCases));
       dataset = { ...dataset, id: `inline-${contentHash.slice(0, 16)}`, contentHash };
     }
+    requireJudgeFor(original.metrics, this.judge);
     // The judge is the one that will score the retry: if it changed since, so does the hash.
     const judge = judgeOfRun(original.metrics, this.judge);
     // The model profile was checked when the original was submitted; the retry pins the same version.

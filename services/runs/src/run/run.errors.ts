@@ -8,6 +8,8 @@ export enum RunErrorCode {
   InvalidInput = 'INVALID_INPUT',
   /** The project's policy does not allow a metric or model the run names. */
   PolicyViolation = 'POLICY_VIOLATION',
+  /** LLM-judged metrics asked of a service without a judge: nothing would score them. */
+  JudgeNotConfigured = 'JUDGE_NOT_CONFIGURED',
 }
 
 export class RunError extends Error {

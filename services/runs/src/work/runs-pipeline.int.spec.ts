@@ -16,6 +16,7 @@ import {
 } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { loadConfig } from '../config.js';
+import { judgeSnapshotOf } from '../run/judge-snapshot.js';
 import { RunCommands } from '../run/run.commands.js';
 import { runRepository, runStreamId } from '../run/run.repository.js';
 import { scheduledBatches } from '../planning/testing/scheduled-batches.js';
@@ -68,7 +69,7 @@ describe('runs pipeline', () => {
       2,
       logger,
     );
-    return { runs, worker, commands: new RunCommands(runs, randomUUID) };
+    return { runs, worker, commands: new RunCommands(runs, randomUUID, judgeSnapshotOf(config.judge)) };
   }
 
   const context = (): CommandContext => ({

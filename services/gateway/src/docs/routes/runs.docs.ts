@@ -27,7 +27,8 @@ export const RUNS_DOCS: Record<RouteKey, RouteDoc> = {
       'answers the run it already made. 404: a named version does not exist; 422 `VERSION_NOT_APPROVED`: the ' +
       "project runs approved versions only; 422 `POLICY_VIOLATION`: the project's policy does not allow a metric " +
       "or the judge's or model profile's model, or a run calling the judge finds a spending cap already spent " +
-      '(the detail names the policy field and the value).',
+      '(the detail names the policy field and the value); 422 `JUDGE_NOT_CONFIGURED`: a metric is LLM-judged and ' +
+      'the platform has no judge (the detail names the metrics and `EVALVAULT_JUDGE_PROVIDER`).',
     success: { 202: 'Accepted: the run is requested and will be scored' },
     response: SUBMITTED,
     errors: [404, 409, 422],
@@ -104,7 +105,7 @@ export const RUNS_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       'A new run from the same configuration and pinned versions: `mode: failed` (default) scores again only ' +
       "the cases that failed, `all` every case. It is checked against the project's policy of now and pins it " +
-      '(422 `POLICY_VIOLATION`).',
+      '(422 `POLICY_VIOLATION`); a run with LLM-judged metrics needs a judge now too (422 `JUDGE_NOT_CONFIGURED`).',
     success: { 202: 'Accepted: the retry is a new run' },
     response: SUBMITTED,
     errors: [409, 422],
