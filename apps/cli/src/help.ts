@@ -57,7 +57,7 @@ run by reference: any size works.
 `,
   runs: `evalvault runs <command>
 
-  list [--status S] [--dataset KEY] [--label K=V] [--limit N] [--json]
+  list [--status S] [--dataset NAME|ID] [--label K=V] [--limit N] [--json]
   show <runId> [--json]
   compare <baseRunId> <candidateRunId> [--json | --markdown]
                        per metric over the shared cases: mean difference, 95% bootstrap interval,
