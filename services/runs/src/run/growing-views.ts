@@ -134,8 +134,11 @@ class ScoreColumn {
     this.values[this.length++] = score;
   }
 
+  /** The first `length` scores as an array of unboxed doubles, sized exactly. */
   toArray(length: number): number[] {
-    return Array.from(this.values.subarray(0, length));
+    const scores = new Array<number>(length);
+    for (let n = 0; n < length; n++) scores[n] = this.values[n]!;
+    return scores;
   }
 
   copy(length: number): ScoreColumn {
