@@ -51,6 +51,29 @@ describe('event-sourced repository on PostgreSQL', () => {
     });
   });
 
+  it('catches up with a long stream a page at a time, folding every event once', async () => {
+    const pages: (number | undefined)[] = [];
+    const inner = new PostgresEventStore(pool);
+    // The store as the repository sees it, noting how many events each read asks for.
+    const store = new Proxy(inner, {
+      get: (target, key, receiver) =>
+        key === 'readStream'
+          ? (streamId: string, options?: { fromRevision?: bigint; maxCount?: number }) => {
+              pages.push(options?.maxCount);
+              return target.readStream(streamId, options);
+            }
+          : Reflect.get(target, key, receiver),
+    });
+    const sources = { now: () => Date.UTC(2026, 10, 26), newId: randomUUID };
+    const streamId = `test-${randomUUID()}`;
+    const writer = new EventSourcedRepository(inner, numbers, sources);
+    for (let n = 0; n < 7; n++) await writer.handle(streamId, n, context);
+    const fresh = new EventSourcedRepository(store, numbers, sources, { catchUpPageSize: 3 });
+    const { state, revision } = await fresh.load(streamId);
+    expect({ state: [...state].sort(), revision }).toEqual({ state: [0, 1, 2, 3, 4, 5, 6], revision: 6n });
+    expect(pages).toEqual([3, 3, 3]); // 3 + 3 + 1 events
+  });
+
   it('refuses commands and scoped loads on a stream of another tenant or project, and writes nothing', async () => {
     const store = new PostgresEventStore(pool);
     const sources = { now: () => Date.UTC(2026, 10, 26), newId: randomUUID };

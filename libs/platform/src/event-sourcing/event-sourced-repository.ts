@@ -33,6 +33,9 @@ export class ForeignStreamError extends Error {
   }
 }
 
+/** Events read at a time when a stream is caught up with. */
+const CATCH_UP_PAGE_SIZE = 200;
+
 export interface HandleResult<State> {
   events: EvalVaultEvent[];
   state: State;
@@ -51,7 +54,7 @@ export class EventSourcedRepository<Command, Event extends DomainEvent, State> {
     private readonly store: EventStore,
     private readonly decider: EventSourcedDecider<Command, Event, State>,
     private readonly sources: EnvelopeSources,
-    private readonly options: { maxConflictRetries?: number; cacheSize?: number } = {},
+    private readonly options: { maxConflictRetries?: number; cacheSize?: number; catchUpPageSize?: number } = {},
   ) {}
 
   /** The folded stream; with a scope, a stream of another scope throws ForeignStreamError. */
@@ -90,21 +93,30 @@ export class EventSourcedRepository<Command, Event extends DomainEvent, State> {
     }
   }
 
+  /**
+   * Folds what the stream gained since the cached state, a page of events at a time: a process that
+   * meets a long stream for the first time (a worker started in the middle of a million-case run,
+   * whose stream holds ten thousand batches of results) holds one page, never the whole stream.
+   */
   private async catchUp(streamId: string): Promise<Loaded<State>> {
-    const cached = this.cache.get(streamId) ?? { state: this.decider.initialState, revision: null, owner: null };
-    const fromRevision = cached.revision === null ? 0n : cached.revision + 1n;
-    const recorded = await this.store.readStream(streamId, { fromRevision });
-    if (recorded.length === 0) return cached;
-    const first = recorded[0]!.event;
-    const loaded = {
-      state: this.decider.evolveWith(
-        cached.state,
-        recorded.map((r) => r.event as unknown as Event),
-      ),
-      revision: recorded.at(-1)!.revision,
-      owner: cached.owner ?? { tenantId: first.tenantId, projectId: first.projectId },
-    };
-    this.remember(streamId, loaded);
+    let loaded = this.cache.get(streamId) ?? { state: this.decider.initialState, revision: null, owner: null };
+    const pageSize = this.options.catchUpPageSize ?? CATCH_UP_PAGE_SIZE;
+    for (;;) {
+      const fromRevision = loaded.revision === null ? 0n : loaded.revision + 1n;
+      const recorded = await this.store.readStream(streamId, { fromRevision, maxCount: pageSize });
+      if (recorded.length === 0) break;
+      const first = recorded[0]!.event;
+      loaded = {
+        state: this.decider.evolveWith(
+          loaded.state,
+          recorded.map((r) => r.event as unknown as Event),
+        ),
+        revision: recorded.at(-1)!.revision,
+        owner: loaded.owner ?? { tenantId: first.tenantId, projectId: first.projectId },
+      };
+      this.remember(streamId, loaded);
+      if (recorded.length < pageSize) break;
+    }
     return loaded;
   }
 
