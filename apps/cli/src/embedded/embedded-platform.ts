@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CliError } from '../errors.js';
-import type { WorkerReport } from './embedded-worker.js';
 
 /** What @evalvault/embedded's startEmbeddedPlatform resolves to. */
 export interface EmbeddedPlatform {
@@ -25,6 +24,13 @@ export interface EmbeddedModule {
 }
 
 export type EmbeddedLoader = () => Promise<EmbeddedModule>;
+
+/** What the platform's worker thread (embedded-worker.ts) says to the CLI's thread. */
+export type WorkerReport =
+  | { type: 'started'; url: string; adminKey: string }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' }
+  | { type: 'stop-failed'; message: string };
 
 // A variable, not a literal: the CLI must build and run (against a server) without the package.
 const EMBEDDED_PACKAGE = '@evalvault/embedded';

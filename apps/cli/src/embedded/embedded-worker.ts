@@ -1,12 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EmbeddedModule, EmbeddedOptions, EmbeddedPlatform } from './embedded-platform.js';
-
-/** What the worker says to the CLI's thread. */
-export type WorkerReport =
-  | { type: 'started'; url: string; adminKey: string }
-  | { type: 'failed'; message: string }
-  | { type: 'stopped' }
-  | { type: 'stop-failed'; message: string };
+import type { EmbeddedModule, EmbeddedOptions, EmbeddedPlatform, WorkerReport } from './embedded-platform.js';
 
 // A variable, not a literal: the CLI must build and run (against a server) without the package.
 const EMBEDDED_PACKAGE = '@evalvault/embedded';
