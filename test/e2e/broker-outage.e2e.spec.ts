@@ -71,12 +71,22 @@ describe('a broker outage in the middle of a run', () => {
       RUNS_BATCH_SIZE: '5',
     });
     processes.push(runs);
+    // Every submission asks the registry for the project's policy and the versions the run pins.
+    const registry = await startServiceProcess('registry', {
+      ...shared,
+      REGISTRY_CONSUMER_START: 'latest',
+      REGISTRY_RELAY_START: 'latest',
+      REGISTRY_RELAY_NAME: `outage-registry-${tag}`,
+      REGISTRY_GROUP_PREFIX: `outage-registry-${tag}`,
+    });
+    processes.push(registry);
     gateway = await startServiceProcess('gateway', {
       ...shared,
       E2E_PEPPER: randomBytes(32).toString('base64url'),
       EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER',
       EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
       RUNS_SERVICE_URL: runs.url,
+      REGISTRY_SERVICE_URL: registry.url,
     });
     processes.push(gateway);
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 });

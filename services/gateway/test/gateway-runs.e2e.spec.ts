@@ -41,11 +41,21 @@ describe('gateway → runs over HTTP', () => {
     };
     const runs = await startServiceProcess('runs', { ...shared, RUNS_BATCH_SIZE: '2' });
     processes.push(runs);
+    // Every submission asks the registry for the project's policy and the versions the run pins.
+    const registry = await startServiceProcess('registry', {
+      ...shared,
+      REGISTRY_CONSUMER_START: 'latest',
+      REGISTRY_RELAY_START: 'latest',
+      REGISTRY_RELAY_NAME: `e2e-registry-${randomBytes(4).toString('hex')}`,
+      REGISTRY_GROUP_PREFIX: `e2e-registry-${randomBytes(4).toString('hex')}`,
+    });
+    processes.push(registry);
     const gatewayProcess = await startServiceProcess('gateway', {
       ...shared,
       EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER',
       EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
       RUNS_SERVICE_URL: runs.url,
+      REGISTRY_SERVICE_URL: registry.url,
     });
     processes.push(gatewayProcess);
     gateway = gatewayProcess.url;

@@ -90,12 +90,21 @@ describe('failing gate → notifications, end to end', () => {
       NOTIFIER_BACKOFF_INITIAL_MS: '200',
     };
     processes['notifier'] = await startServiceProcess('notifier', notifierEnv);
+    // Every submission asks the registry for the project's policy and the versions the run pins.
+    processes['registry'] = await startServiceProcess('registry', {
+      ...shared,
+      REGISTRY_CONSUMER_START: 'latest',
+      REGISTRY_RELAY_START: 'latest',
+      REGISTRY_RELAY_NAME: `e2e-registry-${tag}`,
+      REGISTRY_GROUP_PREFIX: `e2e-registry-${tag}`,
+    });
     processes['gateway'] = await startServiceProcess('gateway', {
       ...shared,
       E2E_PEPPER: randomBytes(32).toString('base64url'),
       EVALVAULT_API_KEY_PEPPER_REF: 'env:E2E_PEPPER',
       EVALVAULT_BOOTSTRAP_ADMIN_KEY: adminKey,
       RUNS_SERVICE_URL: processes['runs'].url,
+      REGISTRY_SERVICE_URL: processes['registry'].url,
       NOTIFIER_SERVICE_URL: processes['notifier'].url,
       GATEWAY_RELAY_NAME: `e2e-${tag}`,
       GATEWAY_RELAY_START: 'latest',
