@@ -309,7 +309,7 @@ describe('failing gate → notifications, end to end', () => {
       'mean(exact_match) >= 0.9: actual 0.3333, threshold 0.9',
     );
     expect(JSON.stringify(jira.issues.find(mentions(failingRun))!.fields)).toContain(
-      `https://evalvault.example.com/v1/projects/default/runs/${failingRun}`,
+      `https://evalvault.example.com/runs/${failingRun}`,
     );
     for (const fake of [jira, pagerDuty, teams, slack]) expect(fake.received.flatMap((r) => r.problems)).toEqual([]);
     for (const process of Object.values(processes))
