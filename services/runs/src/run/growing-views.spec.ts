@@ -1,4 +1,4 @@
-import { CaseIndexSet, ScoreColumns } from './growing-views.js';
+import { CaseIndexSet } from './growing-views.js';
 
 describe('CaseIndexSet', () => {
   it('grows without changing the views made before', () => {
@@ -21,36 +21,14 @@ describe('CaseIndexSet', () => {
   });
 });
 
-describe('ScoreColumns', () => {
-  it('keeps each view its own scores, forking from an older view', () => {
-    const base = ScoreColumns.empty().with([{ metric: 'bleu', score: 0.5 }]);
-    const left = base.with([
-      { metric: 'bleu', score: 0.7 },
-      { metric: 'rouge_l', score: 0.1 },
-    ]);
-    const right = base.with([{ metric: 'bleu', score: 0.9 }]);
-    expect(base.toMap()).toEqual(new Map([['bleu', [0.5]]]));
-    expect(left.toMap()).toEqual(
-      new Map([
-        ['bleu', [0.5, 0.7]],
-        ['rouge_l', [0.1]],
-      ]),
-    );
-    expect(right.toMap()).toEqual(new Map([['bleu', [0.5, 0.9]]]));
-  });
-});
-
 describe('views grown from an empty one', () => {
-  it('share nothing with it: the initial state, a module constant, keeps no run’s cases or scores', () => {
+  it('share nothing with it: the initial state, a module constant, keeps no run’s cases', () => {
     const indexes = CaseIndexSet.empty();
-    const scores = ScoreColumns.empty();
     const first = indexes.with([0, 1]);
     const second = indexes.with([2]);
     expect([first.has(0), first.has(2), second.has(0), second.has(2)]).toEqual([true, false, false, true]);
-    scores.with([{ metric: 'bleu', score: 0.5 }]);
-    // What the empty views hold (private, read here on purpose): still nothing.
+    // What the empty view holds (private, read here on purpose): still nothing.
     expect((Reflect.get(indexes, 'log') as { size: number }).size).toBe(0);
-    expect((Reflect.get(scores, 'columns') as Map<string, unknown>).size).toBe(0);
   });
 });
 

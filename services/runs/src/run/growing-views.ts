@@ -1,15 +1,14 @@
 /**
  * Append-only collections shared by successive run states. Folding copied a run's case sets
- * and score lists for every recorded batch, so the k-th batch cost O(k) and a run of n cases
- * O(n²). Here a state holds a view: the shared log and its length when the state was made.
+ * for every recorded batch, so the k-th batch cost O(k) and a run of n cases O(n²). Here a
+ * state holds a view: the shared log and its length when the state was made.
  * Extending the newest view appends in place (O(batch)); extending an older one — a fold from
  * a superseded state, as after a write conflict — copies its prefix first, so no state ever
  * sees another's later additions. An empty view never shares: the initial state is a module
  * constant, and a log grown from it would live as long as the process.
  *
- * Every worker folds every case of the runs it works on, so the logs are typed arrays: 4 bytes
- * a case index, 8 a score (a Map entry and a boxed number cost about 40 and 30), which keeps a
- * million-case run's state near 30 MB in each worker instead of about 160.
+ * Every worker folds every case of the runs it works on, so a log is a typed array: 4 bytes a
+ * case index where a Map entry cost about 40, 8 MB for the two sets of a million-case run.
  */
 export class CaseIndexSet {
   static empty(): CaseIndexSet {
@@ -82,69 +81,4 @@ class IndexLog {
 
 function isDense(caseIndex: number): boolean {
   return Number.isInteger(caseIndex) && caseIndex >= 0 && caseIndex < DENSE_LIMIT;
-}
-
-/** Scores per metric, in arrival order; the same sharing as CaseIndexSet. */
-export class ScoreColumns {
-  static empty(): ScoreColumns {
-    return new ScoreColumns(new Map(), new Map());
-  }
-
-  private constructor(
-    private readonly columns: Map<string, ScoreColumn>,
-    /** Metric → how many of its column's scores this view holds. */
-    private readonly lengths: ReadonlyMap<string, number>,
-  ) {}
-
-  /** This view plus one (metric, score) pair per entry. */
-  with(scores: Iterable<{ metric: string; score: number }>): ScoreColumns {
-    const atTip =
-      this.lengths.size > 0 &&
-      [...this.columns].every(([metric, column]) => column.length === (this.lengths.get(metric) ?? 0));
-    const columns = atTip ? this.columns : this.prefix();
-    for (const { metric, score } of scores) {
-      let column = columns.get(metric);
-      if (!column) columns.set(metric, (column = new ScoreColumn()));
-      column.push(score);
-    }
-    return new ScoreColumns(columns, new Map([...columns].map(([metric, column]) => [metric, column.length])));
-  }
-
-  /** The view as plain lists (a copy), for aggregates and the gate. */
-  toMap(): Map<string, number[]> {
-    return new Map([...this.lengths].map(([metric, length]) => [metric, this.columns.get(metric)!.toArray(length)]));
-  }
-
-  private prefix(): Map<string, ScoreColumn> {
-    return new Map([...this.lengths].map(([metric, length]) => [metric, this.columns.get(metric)!.copy(length)]));
-  }
-}
-
-/** A growable list of doubles, 8 bytes a score. */
-class ScoreColumn {
-  length = 0;
-  private values = new Float64Array(0);
-
-  push(score: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(Math.max(1024, this.values.length * 2));
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = score;
-  }
-
-  /** The first `length` scores as an array of unboxed doubles, sized exactly. */
-  toArray(length: number): number[] {
-    const scores = new Array<number>(length);
-    for (let n = 0; n < length; n++) scores[n] = this.values[n]!;
-    return scores;
-  }
-
-  copy(length: number): ScoreColumn {
-    const copy = new ScoreColumn();
-    copy.values = this.values.slice(0, Math.max(length, 1024));
-    copy.length = length;
-    return copy;
-  }
 }

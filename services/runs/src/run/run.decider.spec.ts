@@ -60,11 +60,14 @@ const failed = (caseIndex: number, usage: LlmUsage | null = null): CaseFailedPay
 });
 const requested: RunEvent = { type: 'RunRequested', payload: request };
 const started = (totalCases: number): RunEvent => ({ type: 'RunStarted', payload: { runId, totalCases } });
-const complete: RunCommand = {
-  type: 'CompleteRun',
-  scope: { tenant: 't-1', project: 'p-1' },
-  baseline: null,
-  durationMs: 1200,
+/** CompleteRun as the completer sends it: with the scores of the history's evaluated cases, read from the stream. */
+const completeAfter = (history: readonly RunEvent[]): Extract<RunCommand, { type: 'CompleteRun' }> => {
+  const scores = new Map<string, number[]>();
+  for (const event of history)
+    if (event.type === 'CaseEvaluated')
+      for (const { metric, score } of evaluatedCases(event.payload).flatMap((c) => c.scores))
+        scores.set(metric, [...(scores.get(metric) ?? []), score]);
+  return { type: 'CompleteRun', scope: { tenant: 't-1', project: 'p-1' }, baseline: null, durationMs: 1200, scores };
 };
 const gateOf = (actual: number, passed: boolean) => ({
   gateId: expect.stringMatching(/^[0-9a-f]{16,}$/) as unknown as string,
@@ -140,7 +143,7 @@ describe('run lifecycle', () => {
     const after = evolveRunWith(evolveRunWith(initialRunState, [requested, started(total)]), events);
     expect(after.evaluated).toBe(total);
     expect(allCasesAccounted(after)).toBe(true);
-    expect(after.scores.toMap().get('token_f1')).toHaveLength(total);
+    expect(after.evaluatedIndexes.size).toBe(total);
   });
 
   it('ignores cases beyond the run and refuses results before the start', () => {
@@ -185,7 +188,7 @@ describe('run lifecycle', () => {
     const usage = { requests: 2, promptTokens: 20, completionTokens: 4, costUsd: 0.002, cacheHits: 0 };
     run
       .given(history)
-      .when(complete)
+      .when(completeAfter(history))
       .then([
         {
           type: 'RunCompleted',
@@ -201,14 +204,14 @@ describe('run lifecycle', () => {
         },
         { type: 'GateFailed', payload: gateOf(0.3, false) },
       ]);
-    const [completed] = decideRun(complete, evolveRunWith(initialRunState, history));
+    const [completed] = decideRun(completeAfter(history), evolveRunWith(initialRunState, history));
     expect(
       completed!.type === 'RunCompleted' && completed!.payload.aggregates.map((a) => [a.metric, a.count, a.min, a.max]),
     ).toEqual(aggregates.map((a) => [a.metric, a.count, a.min, a.max]));
     const passing: RunEvent[] = [requested, started(1), { type: 'CaseEvaluated', payload: evaluated(0, 0.9) }];
     run
       .given(passing)
-      .when(complete)
+      .when(completeAfter(passing))
       .then([
         expect.objectContaining({ type: 'RunCompleted' }) as RunEvent,
         { type: 'GatePassed', payload: gateOf(0.9, true) },
@@ -229,7 +232,7 @@ describe('run lifecycle', () => {
     ];
     run
       .given(history)
-      .when(complete)
+      .when(completeAfter(history))
       .then([
         {
           type: 'RunCompleted',
@@ -245,9 +248,10 @@ describe('run lifecycle', () => {
         },
         { type: 'GatePassed', payload: gateOf(0.9, true) },
       ]);
+    const allFailed: RunEvent[] = [requested, started(1), { type: 'CaseFailed', payload: failed(0, unusable) }];
     run
-      .given([requested, started(1), { type: 'CaseFailed', payload: failed(0, unusable) }])
-      .when(complete)
+      .given(allFailed)
+      .when(completeAfter(allFailed))
       .then([
         expect.objectContaining({ payload: expect.objectContaining({ failedCases: 1, usage: unusable }) }) as RunEvent,
         expect.objectContaining({ type: 'GateFailed' }) as RunEvent,
@@ -278,7 +282,7 @@ describe('run lifecycle', () => {
       },
     ];
     const completeAgainst = (history: RunEvent[], baseline: BaselineRun | null) =>
-      decideRun({ ...complete, baseline }, evolveRunWith(initialRunState, history))[1];
+      decideRun({ ...completeAfter(history), baseline }, evolveRunWith(initialRunState, history))[1];
     const baseline: BaselineRun = { runId: 'run-0', scores: new Map([['token_f1', [0.9, 0.8, 0.75, 0.2]]]) };
 
     it("judges every aggregate against the baseline run's cases, pass rates and percentiles included", () => {
@@ -319,17 +323,22 @@ describe('run lifecycle', () => {
   });
 
   it('completes a run without gate rules with no gate event: its verdict is none', () => {
-    const ungated: RunEvent = { type: 'RunRequested', payload: { ...request, gateRules: [] } };
+    const ungated: RunEvent[] = [
+      { type: 'RunRequested', payload: { ...request, gateRules: [] } },
+      started(1),
+      { type: 'CaseEvaluated', payload: evaluated(0, 0.2) },
+    ];
     run
-      .given([ungated, started(1), { type: 'CaseEvaluated', payload: evaluated(0, 0.2) }])
-      .when(complete)
+      .given(ungated)
+      .when(completeAfter(ungated))
       .then([expect.objectContaining({ type: 'RunCompleted' }) as RunEvent]);
   });
 
   it('refuses to complete while cases are missing, and completes only once', () => {
+    const halfway: RunEvent[] = [requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0) }];
     run
-      .given([requested, started(2), { type: 'CaseEvaluated', payload: evaluated(0) }])
-      .when(complete)
+      .given(halfway)
+      .when(completeAfter(halfway))
       .thenThrows(expect.objectContaining({ code: RunErrorCode.Incomplete }));
     const done: RunEvent = {
       type: 'RunCompleted',
@@ -337,7 +346,7 @@ describe('run lifecycle', () => {
     };
     run
       .given([requested, started(0), done])
-      .when(complete)
+      .when(completeAfter([]))
       .then([]);
   });
 
@@ -373,14 +382,13 @@ describe('run lifecycle', () => {
 });
 
 describe('run state', () => {
-  it('tracks scores, usage and completeness', () => {
+  it('tracks usage and completeness', () => {
     const state = evolveRunWith(initialRunState, [
       requested,
       started(2),
       { type: 'CaseEvaluated', payload: evaluated(0, 0.5) },
       { type: 'CaseEvaluated', payload: evaluated(1, 1) },
     ]);
-    expect(state.scores.toMap().get('token_f1')).toEqual([0.5, 1]);
     expect(state.usage).toEqual({ requests: 2, promptTokens: 20, completionTokens: 4, costUsd: 0.002, cacheHits: 0 });
     expect(allCasesAccounted(state)).toBe(true);
     expect(initialRunState.accounted.size).toBe(0); // evolving never touches earlier states

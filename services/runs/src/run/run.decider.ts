@@ -22,7 +22,7 @@ import {
   parseGateRules,
   type BaselineRun,
 } from '@evalvault/evaluation';
-import { CaseIndexSet, ScoreColumns } from './growing-views.js';
+import { CaseIndexSet } from './growing-views.js';
 import { RunError, RunErrorCode } from './run.errors.js';
 
 /**
@@ -52,7 +52,18 @@ export type RunCommand =
   | { type: 'RequestRun'; request: RunRequestedPayload }
   | { type: 'StartRun'; totalCases: number }
   | { type: 'RecordCases'; runId: string; results: EvaluatedCase[]; failures: CaseFailedPayload[] }
-  | { type: 'CompleteRun'; scope: GateScope; baseline: BaselineRun | null; durationMs: number }
+  | {
+      type: 'CompleteRun';
+      scope: GateScope;
+      baseline: BaselineRun | null;
+      durationMs: number;
+      /**
+       * The scores of the run's evaluated cases per metric, which the aggregates and the gate are
+       * computed from: read from the run's stream by the completer, as the baseline is, rather than
+       * kept in every worker's state (8 bytes a score a metric, 24 MB for a million cases of three).
+       */
+      scores: ReadonlyMap<string, readonly number[]>;
+    }
   | { type: 'FailRun'; reason: string; message: string }
   | { type: 'CancelRun'; reason: string | null };
 
@@ -68,8 +79,6 @@ export interface RunState {
   evaluatedIndexes: CaseIndexSet;
   evaluated: number;
   failed: number;
-  /** Scores per metric, in arrival order, for aggregates and the gate. */
-  scores: ScoreColumns;
   /** What the run's LLM calls cost: every recorded case's, evaluated or failed. */
   usage: LlmUsage;
 }
@@ -82,7 +91,6 @@ export const initialRunState: RunState = {
   evaluatedIndexes: CaseIndexSet.empty(),
   evaluated: 0,
   failed: 0,
-  scores: ScoreColumns.empty(),
   usage: { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0 },
 };
 
@@ -189,7 +197,7 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
       `run ${state.request!.runId} has ${state.accounted.size} of ${state.totalCases ?? '?'} cases`,
     );
   }
-  const scores = state.scores.toMap();
+  const { scores } = command;
   const completed: RunEvent = {
     type: 'RunCompleted',
     payload: {
@@ -273,7 +281,6 @@ function applyToDraft(draft: RunState, event: RunEvent): void {
       draft.accounted = draft.accounted.with(indexes);
       draft.evaluatedIndexes = draft.evaluatedIndexes.with(indexes);
       draft.evaluated += cases.length;
-      draft.scores = draft.scores.with(cases.flatMap((c) => c.scores));
       for (const { usage } of cases) draft.usage = addUsage(draft.usage, usage);
       return;
     }

@@ -1,4 +1,4 @@
-import type { RunRequested } from '@evalvault/contracts';
+import { evaluatedCases, type RunRequested } from '@evalvault/contracts';
 import { EventSourcedRepository, type EnvelopeSources, type EventStore } from '@evalvault/platform';
 import {
   decideRun,
@@ -8,6 +8,10 @@ import {
   type RunEvent,
   type RunState,
 } from './run.decider.js';
+import { ScoreLists } from './score-lists.js';
+
+/** Events read at a time when a run's scores are gathered (up to 100 cases each, about 40 KB). */
+const SCORES_PAGE_SIZE = 50;
 
 /** Run aggregates in the event store, and the one fact about a run its state does not keep. */
 export class RunRepository extends EventSourcedRepository<RunCommand, RunEvent, RunState> {
@@ -22,6 +26,22 @@ export class RunRepository extends EventSourcedRepository<RunCommand, RunEvent, 
   async requestOf(streamId: string): Promise<RunRequested | null> {
     const [first] = await this.events.readStream(streamId, { maxCount: 1 });
     return first?.event.type === 'RunRequested' ? first.event : null;
+  }
+
+  /**
+   * The scores of the run's evaluated cases per metric, for its completion: its stream read a page
+   * of events at a time, each score kept as a double, whatever the number of cases.
+   */
+  async scoresOf(streamId: string): Promise<Map<string, number[]>> {
+    const lists = new ScoreLists();
+    for (let fromRevision = 0n; ; ) {
+      const page = await this.events.readStream(streamId, { fromRevision, maxCount: SCORES_PAGE_SIZE });
+      for (const { event } of page)
+        if (event.type === 'CaseEvaluated')
+          for (const evaluated of evaluatedCases(event.payload)) lists.add(evaluated.scores);
+      if (page.length < SCORES_PAGE_SIZE) return lists.toMap();
+      fromRevision = page.at(-1)!.revision + 1n;
+    }
   }
 
   /**

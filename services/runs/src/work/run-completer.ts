@@ -18,9 +18,9 @@ export interface BaselineFinder {
 }
 
 /**
- * Completes a run whose cases are all accounted for: gathers what the decision needs (the
- * baseline run when a rule asks for one, when the run started) from the repository and the
- * baseline finder; the run decider computes the aggregates and decides the gate.
+ * Completes a run whose cases are all accounted for: gathers what the decision needs (the run's
+ * scores, the baseline run when a rule asks for one, when the run started) from the repository and
+ * the baseline finder; the run decider computes the aggregates and decides the gate.
  */
 export class RunCompleter {
   constructor(
@@ -41,6 +41,8 @@ export class RunCompleter {
         )
       : null;
     const startedAt = (await this.runs.startedAt(streamId)) ?? this.now();
+    // Every case is accounted for, so the stream gains no more scores: these are all of them.
+    const scores = await this.runs.scoresOf(streamId);
     await this.runs.handle(
       streamId,
       {
@@ -48,6 +50,7 @@ export class RunCompleter {
         scope: { tenant: context.tenantId, project: context.projectId },
         baseline,
         durationMs: Math.max(0, this.now() - startedAt),
+        scores,
       },
       context,
     );
