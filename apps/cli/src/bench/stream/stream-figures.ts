@@ -9,7 +9,10 @@ export interface RssFigures {
   at10: number | null;
   at50: number | null;
   at100: number | null;
-  /** Highest RSS while the first half of the work was done, and while the second half was. */
+  /**
+   * Highest RSS while the first half of the work was done, and while the second half was (until the
+   * last case: what follows, such as a run's completion, counts in `max` and `at100` only).
+   */
   maxFirstHalf: number;
   maxSecondHalf: number;
   /** maxSecondHalf − maxFirstHalf: about 0 when memory is flat, about half the growth when it grows with the work. */
@@ -33,7 +36,7 @@ export function rssFigures(samples: readonly RssSample[], name: string, total: n
   const at = (share: number): number | null => readings.find((reading) => reading.done >= share * total)?.mb ?? null;
   const maxOf = (list: readonly { mb: number }[]): number => Math.max(...list.map((reading) => reading.mb));
   const firstHalf = readings.filter((reading) => reading.done < total / 2);
-  const secondHalf = readings.filter((reading) => reading.done >= total / 2);
+  const secondHalf = readings.filter((reading) => reading.done >= total / 2 && reading.done < total);
   const maxFirstHalf = firstHalf.length > 0 ? maxOf(firstHalf) : Number.NaN;
   const maxSecondHalf = secondHalf.length > 0 ? maxOf(secondHalf) : Number.NaN;
   return {
