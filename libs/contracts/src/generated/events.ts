@@ -97,6 +97,59 @@ export interface AuditRetentionChangedPayload {
   effectiveAt: null | number;
 }
 
+export interface BehaviourForgotten extends EventEnvelope<'BehaviourForgotten'> {
+  payload: BehaviourForgottenPayload;
+}
+
+/** Domain Memory: a behaviour was forgotten and its content key destroyed. */
+export interface BehaviourForgottenPayload {
+  behaviourId: string;
+  /** Documented strings: stale, weak, deletion_request. */
+  reason: string;
+  requestId: null | string;
+}
+
+export interface BehaviourObserved extends EventEnvelope<'BehaviourObserved'> {
+  payload: BehaviourObservedPayload;
+}
+
+/** Domain Memory: one more case matched a behaviour's trigger; it succeeded (every score at least formation.behaviourMinScore) or not. */
+export interface BehaviourObservedPayload {
+  behaviourId: string;
+  succeeded: boolean;
+  tokensSaved: number;
+  source: MemorySource;
+}
+
+/** What supports a Domain Memory entry: a run, one case of a run, or a source document. */
+export interface MemorySource {
+  /** Documented strings: run, case, document. */
+  kind: string;
+  /** The run id, the case id, or the document's id (sha256 hex of its name). */
+  id: string;
+  /** The run a case belongs to; null otherwise. */
+  runId: null | string;
+}
+
+export interface BehaviourRecorded extends EventEnvelope<'BehaviourRecorded'> {
+  payload: BehaviourRecordedPayload;
+}
+
+/** Domain Memory: a behaviour (a trigger on the question and an action recipe) learned from cases that scored well. Key memorybehaviour-<behaviourId>. */
+export interface BehaviourRecordedPayload {
+  /** 32 hex of sha256(tenant, project, trigger). */
+  behaviourId: string;
+  /** Content key the text is sealed with (the behaviour id). */
+  keyId: string;
+  /** AES-256-GCM (iv 12 bytes + tag 16 bytes + ciphertext) of the JSON {trigger, action}. */
+  sealed: Buffer;
+  /** In [0, 1]. */
+  successRate: number;
+  useCount: number;
+  tokensSaved: number;
+  sources: MemorySource[];
+}
+
 export interface CaseBatchScheduled extends EventEnvelope<'CaseBatchScheduled'> {
   payload: CaseBatchScheduledPayload;
 }
@@ -202,6 +255,152 @@ export interface DatasetVersionRegisteredPayload {
   description: null | string;
 }
 
+export interface EntriesForgotten extends EventEnvelope<'EntriesForgotten'> {
+  payload: EntriesForgottenPayload;
+}
+
+/** Domain Memory: summary of the entries one maintenance pass or deletion request forgot (each also has its own FactForgotten or BehaviourForgotten). */
+export interface EntriesForgottenPayload {
+  entries: MemoryEntryRef[];
+  /** Documented strings: stale, weak, deletion_request, consolidated, maintenance. */
+  reason: string;
+  requestId: null | string;
+}
+
+export interface MemoryEntryRef {
+  /** Documented strings: fact, behaviour. */
+  kind: string;
+  id: string;
+}
+
+export interface FactConflictFlagged extends EventEnvelope<'FactConflictFlagged'> {
+  payload: FactConflictFlaggedPayload;
+}
+
+/** Domain Memory: two facts share subject and predicate but their objects differ. Appended on both facts' streams; resolved by verification or maintenance, never merged. */
+export interface FactConflictFlaggedPayload {
+  /** The fact of this stream. */
+  factId: string;
+  /** The other fact. */
+  conflictingFactId: string;
+}
+
+export interface FactContradicted extends EventEnvelope<'FactContradicted'> {
+  payload: FactContradictedPayload;
+}
+
+/** Domain Memory: a conflict was resolved against this fact; its kind becomes contradictory. */
+export interface FactContradictedPayload {
+  factId: string;
+  /** The better-verified fact kept instead. */
+  keptFactId: string;
+  /** Documented strings: verified (a reviewer verified the other), better_verified (maintenance). */
+  reason: string;
+}
+
+export interface FactDecayed extends EventEnvelope<'FactDecayed'> {
+  payload: FactDecayedPayload;
+}
+
+/** Domain Memory: maintenance lowered a fact's verification score for whole decay periods without re-verification (score x factor^periods). */
+export interface FactDecayedPayload {
+  factId: string;
+  from: number;
+  to: number;
+  /** Whole periods decayed by this event, each counted once. */
+  periods: number;
+  /** End of the last period counted: the next decay counts periods from here (null: occurredAt). */
+  decayedThrough: null | number;
+}
+
+export interface FactForgotten extends EventEnvelope<'FactForgotten'> {
+  payload: FactForgottenPayload;
+}
+
+/** Domain Memory: a fact was forgotten and its content key destroyed, so its text is unreadable in every event. */
+export interface FactForgottenPayload {
+  factId: string;
+  /** Documented strings: stale, weak, deletion_request, consolidated. */
+  reason: string;
+  /** The deletion request, for deletion_request. */
+  requestId: null | string;
+}
+
+export interface FactProposed extends EventEnvelope<'FactProposed'> {
+  payload: FactProposedPayload;
+}
+
+/** Domain Memory: a new fact (subject-predicate-object triple) was proposed, from a run or an import. Key memoryfact-<factId>. Its text travels sealed under the fact's own content key, so deleting that key makes it unreadable in every event. */
+export interface FactProposedPayload {
+  /** 32 hex of sha256(tenant, project, normalised subject, predicate, object): the same triple in a project is one fact. */
+  factId: string;
+  /** Content key the text is sealed with (the fact id). */
+  keyId: string;
+  /** AES-256-GCM (iv 12 bytes + tag 16 bytes + ciphertext) of the JSON {subject, predicate, object}. */
+  sealed: Buffer;
+  /** The case's metadata.domain, or the dataset name. */
+  domain: string;
+  /** The case's metadata.language, or en. */
+  language: string;
+  /** Documented strings: inferred (formed from a run), verified (imported as verified). */
+  kind: string;
+  /** In [0, 1]: the supporting case's faithfulness. */
+  verificationScore: number;
+  /** The run and case (or document) it came from. */
+  sources: MemorySource[];
+}
+
+export interface FactRejected extends EventEnvelope<'FactRejected'> {
+  payload: FactRejectedPayload;
+}
+
+/** Domain Memory: a reviewer (the envelope's actor) rejected a proposed fact; it is no longer used or searched by default. */
+export interface FactRejectedPayload {
+  factId: string;
+  /** Why, as the reviewer said it. */
+  reason: string;
+}
+
+export interface FactSupported extends EventEnvelope<'FactSupported'> {
+  payload: FactSupportedPayload;
+}
+
+/** Domain Memory: another case or run states a known fact. Only sources the fact did not have yet. */
+export interface FactSupportedPayload {
+  factId: string;
+  /** The new sources, never one the fact already has. */
+  sources: MemorySource[];
+  /** In [0, 1]: the supporting case's faithfulness. */
+  score: number;
+}
+
+export interface FactVerified extends EventEnvelope<'FactVerified'> {
+  payload: FactVerifiedPayload;
+}
+
+/** Domain Memory: a reviewer (the envelope's actor, with the memory.verify role) verified a fact, or maintenance kept it in a conflict. */
+export interface FactVerifiedPayload {
+  factId: string;
+  /** Why, as the reviewer said it. */
+  reason: null | string;
+  /** In [0, 1], after this verification. */
+  verificationScore: number;
+  /** Verifications of the fact so far, this one included. */
+  verificationCount: number;
+}
+
+export interface FactsConsolidated extends EventEnvelope<'FactsConsolidated'> {
+  payload: FactsConsolidatedPayload;
+}
+
+/** Domain Memory: near-duplicate facts (same subject and predicate, similar objects) merged into the better-verified one. On the kept fact's stream; each merged fact gets FactForgotten (consolidated). */
+export interface FactsConsolidatedPayload {
+  keptFactId: string;
+  mergedFactIds: string[];
+  /** Sources of the merged facts the kept one did not have. */
+  sources: MemorySource[];
+}
+
 export interface GateFailed extends EventEnvelope<'GateFailed'> {
   payload: GateFailedPayload;
 }
@@ -279,6 +478,75 @@ export interface IncidentResolvedPayload {
   triggerEventId: string;
 }
 
+export interface LearningUpdated extends EventEnvelope<'LearningUpdated'> {
+  payload: LearningUpdatedPayload;
+}
+
+/** Domain Memory: what a run taught about one dataset and metric; the whole learning after the run. Key memorylearning-<learningId>. */
+export interface LearningUpdatedPayload {
+  /** 32 hex of sha256(tenant, project, datasetKey, metric). */
+  learningId: string;
+  /** The registered dataset's id, or inline:<name> for an inline dataset. */
+  datasetKey: string;
+  metric: string;
+  /** The run learned from. */
+  runId: string;
+  baseline: MemoryBaseline;
+  reliability: MemoryReliability[];
+  failurePatterns: MemoryPattern[];
+  successPatterns: MemoryPattern[];
+}
+
+/** The metric's aggregates over the project's runs of the dataset (running means over runs). */
+export interface MemoryBaseline {
+  /** Runs learned from. */
+  count: number;
+  mean: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  /** Share of cases scoring at least 0.5. */
+  passRate: number;
+}
+
+/** Exponential moving average of the metric's score over cases about one entity or relation type. */
+export interface MemoryReliability {
+  /** Documented strings: entity, relation. */
+  type: string;
+  /** The entity type (metadata.entityType or unknown) or relation (predicate). */
+  name: string;
+  /** In [0, 1]. */
+  ema: number;
+  samples: number;
+}
+
+/** A recurring trait of cases that failed (or all scored well) for one dataset and metric. */
+export interface MemoryPattern {
+  /** Documented strings: question_type, metric, contexts. */
+  dimension: string;
+  /** question_type: what, how, why, when, who, where, which, yes_no, other; metric: its name; contexts: none, one, few (2-4), many. */
+  value: string;
+  /** Cases with this trait over every run learned from. */
+  count: number;
+  /** The last run that had a case with this trait. */
+  lastRunId: string;
+}
+
+export interface MemoryDeletionRequested extends EventEnvelope<'MemoryDeletionRequested'> {
+  payload: MemoryDeletionRequestedPayload;
+}
+
+/** Domain Memory: someone (the envelope's actor, with memory.forget) asked to delete everything about a subject or from a source document. Key memorydeletion-<requestId>. The target text is never stored. */
+export interface MemoryDeletionRequestedPayload {
+  requestId: string;
+  /** Documented strings: subject, document. */
+  target: string;
+  /** sha256 hex of the normalised target. */
+  targetHash: string;
+  /** Entries it matched (and EntriesForgotten lists). */
+  matched: number;
+}
+
 export interface MemoryEntryForgotten extends EventEnvelope<'MemoryEntryForgotten'> {
   payload: MemoryEntryForgottenPayload;
 }
@@ -309,6 +577,30 @@ export interface MemoryEntryVerified extends EventEnvelope<'MemoryEntryVerified'
 export interface MemoryEntryVerifiedPayload {
   entryId: string;
   note: null | string;
+}
+
+export interface MemoryMaintenanceCompleted extends EventEnvelope<'MemoryMaintenanceCompleted'> {
+  payload: MemoryMaintenanceCompletedPayload;
+}
+
+/** Domain Memory: one scheduled maintenance pass of a project finished; what it changed. Key memorymaintenance-<hash>. */
+export interface MemoryMaintenanceCompletedPayload {
+  decayed: number;
+  forgotten: number;
+  consolidated: number;
+  conflictsResolved: number;
+  /** The memory policy version applied (0: defaults). */
+  policyVersion: number;
+}
+
+export interface MemoryPolicyChanged extends EventEnvelope<'MemoryPolicyChanged'> {
+  payload: MemoryPolicyChangedPayload;
+}
+
+/** Domain Memory: a project's memory policy (formation thresholds, decay, forgetting, consolidation, search weights) was set. Key memorypolicy-<hash>. */
+export interface MemoryPolicyChangedPayload {
+  /** The whole validated policy as JSON, with its version (1 for the first set, one more per change). */
+  policyJson: string;
 }
 
 export interface ModelProfileVersionRegistered extends EventEnvelope<'ModelProfileVersionRegistered'> {
@@ -646,16 +938,33 @@ export const EVENT_TYPES = [
   'ApiKeyIssued',
   'ApiKeyRevoked',
   'AuditRetentionChanged',
+  'BehaviourForgotten',
+  'BehaviourObserved',
+  'BehaviourRecorded',
   'CaseBatchScheduled',
   'CaseEvaluated',
   'CaseFailed',
   'DatasetVersionRegistered',
+  'EntriesForgotten',
+  'FactConflictFlagged',
+  'FactContradicted',
+  'FactDecayed',
+  'FactForgotten',
+  'FactProposed',
+  'FactRejected',
+  'FactSupported',
+  'FactVerified',
+  'FactsConsolidated',
   'GateFailed',
   'GatePassed',
   'IncidentResolved',
+  'LearningUpdated',
+  'MemoryDeletionRequested',
   'MemoryEntryForgotten',
   'MemoryEntryRecorded',
   'MemoryEntryVerified',
+  'MemoryMaintenanceCompleted',
+  'MemoryPolicyChanged',
   'ModelProfileVersionRegistered',
   'NotificationAttemptFailed',
   'NotificationDelivered',
@@ -684,16 +993,33 @@ export type EvalVaultEvent =
   | ApiKeyIssued
   | ApiKeyRevoked
   | AuditRetentionChanged
+  | BehaviourForgotten
+  | BehaviourObserved
+  | BehaviourRecorded
   | CaseBatchScheduled
   | CaseEvaluated
   | CaseFailed
   | DatasetVersionRegistered
+  | EntriesForgotten
+  | FactConflictFlagged
+  | FactContradicted
+  | FactDecayed
+  | FactForgotten
+  | FactProposed
+  | FactRejected
+  | FactSupported
+  | FactVerified
+  | FactsConsolidated
   | GateFailed
   | GatePassed
   | IncidentResolved
+  | LearningUpdated
+  | MemoryDeletionRequested
   | MemoryEntryForgotten
   | MemoryEntryRecorded
   | MemoryEntryVerified
+  | MemoryMaintenanceCompleted
+  | MemoryPolicyChanged
   | ModelProfileVersionRegistered
   | NotificationAttemptFailed
   | NotificationDelivered

@@ -26,6 +26,22 @@ const resource = (
 const pinned = (type: string, ref: VersionRef | null): AuditResource[] =>
   ref ? [resource(type, ref.id, ref.version, ref.contentHash)] : [];
 const run = (runId: string): AuditResource => resource('run', runId);
+const memoryFact = (factId: string): AuditResource => resource('memory-fact', factId);
+const memoryBehaviour = (behaviourId: string): AuditResource => resource('memory-behaviour', behaviourId);
+/** The version inside a MemoryPolicyChanged's policy JSON, or null if it has none. */
+function memoryPolicyVersion(policyJson: string): number | null {
+  try {
+    const parsed = JSON.parse(policyJson) as { version?: unknown };
+    return typeof parsed.version === 'number' ? parsed.version : null;
+  } catch {
+    return null;
+  }
+}
+/** The runs a memory entry's sources name (a run, or a case's run), once each. */
+const sourceRuns = (sources: { kind: string; id: string; runId: string | null }[]): AuditResource[] =>
+  [
+    ...new Set(sources.map((source) => (source.kind === 'run' ? source.id : source.runId)).filter((id) => id !== null)),
+  ].map(run);
 const facts = (
   resources: AuditResource[],
   details: Record<string, Detail> = {},
@@ -149,6 +165,104 @@ export function factsOf(event: EvalVaultEvent): EventFacts {
       return facts([resource('memory-entry', event.payload.entryId)]);
     case 'MemoryEntryForgotten':
       return facts([resource('memory-entry', event.payload.entryId)], { reason: event.payload.reason });
+    // Domain Memory: ids and numbers only; the text of facts and behaviours is sealed and never audited.
+    case 'FactProposed': {
+      const p = event.payload;
+      return facts([memoryFact(p.factId), ...sourceRuns(p.sources)], {
+        kind: p.kind,
+        domain: p.domain,
+        language: p.language,
+        verificationScore: p.verificationScore,
+      });
+    }
+    case 'FactSupported':
+      return facts([memoryFact(event.payload.factId), ...sourceRuns(event.payload.sources)], {
+        score: event.payload.score,
+      });
+    case 'FactVerified': {
+      const p = event.payload;
+      return facts([memoryFact(p.factId)], {
+        reason: p.reason,
+        verificationScore: p.verificationScore,
+        verificationCount: p.verificationCount,
+      });
+    }
+    case 'FactRejected':
+      return facts([memoryFact(event.payload.factId)], { reason: event.payload.reason });
+    case 'FactConflictFlagged':
+      return facts([memoryFact(event.payload.factId), memoryFact(event.payload.conflictingFactId)]);
+    case 'FactContradicted':
+      return facts([memoryFact(event.payload.factId), memoryFact(event.payload.keptFactId)], {
+        reason: event.payload.reason,
+      });
+    case 'FactDecayed':
+      return facts([memoryFact(event.payload.factId)], {
+        from: event.payload.from,
+        to: event.payload.to,
+        periods: event.payload.periods,
+      });
+    case 'FactsConsolidated':
+      return facts([memoryFact(event.payload.keptFactId), ...event.payload.mergedFactIds.map(memoryFact)], {
+        merged: event.payload.mergedFactIds.length,
+      });
+    case 'FactForgotten':
+      return facts([memoryFact(event.payload.factId)], {
+        reason: event.payload.reason,
+        requestId: event.payload.requestId,
+      });
+    case 'BehaviourRecorded': {
+      const p = event.payload;
+      return facts([memoryBehaviour(p.behaviourId), ...sourceRuns(p.sources)], {
+        successRate: p.successRate,
+        useCount: p.useCount,
+      });
+    }
+    case 'BehaviourObserved':
+      return facts([memoryBehaviour(event.payload.behaviourId), ...sourceRuns([event.payload.source])], {
+        succeeded: event.payload.succeeded,
+      });
+    case 'BehaviourForgotten':
+      return facts([memoryBehaviour(event.payload.behaviourId)], {
+        reason: event.payload.reason,
+        requestId: event.payload.requestId,
+      });
+    case 'LearningUpdated': {
+      const p = event.payload;
+      return facts([resource('memory-learning', p.learningId), run(p.runId)], {
+        datasetKey: p.datasetKey,
+        metric: p.metric,
+        baselineCount: p.baseline.count,
+      });
+    }
+    case 'MemoryPolicyChanged': {
+      const version = memoryPolicyVersion(event.payload.policyJson);
+      return facts([resource('memory-policy', event.projectId, version)], { version });
+    }
+    case 'MemoryDeletionRequested': {
+      const p = event.payload;
+      return facts([resource('memory-deletion', p.requestId)], {
+        target: p.target,
+        targetHash: p.targetHash,
+        matched: p.matched,
+      });
+    }
+    case 'EntriesForgotten': {
+      const p = event.payload;
+      return facts(
+        p.entries.map((entry) => resource(entry.kind === 'behaviour' ? 'memory-behaviour' : 'memory-fact', entry.id)),
+        { reason: p.reason, requestId: p.requestId, entries: p.entries.length },
+      );
+    }
+    case 'MemoryMaintenanceCompleted': {
+      const p = event.payload;
+      return facts([resource('memory-maintenance', event.projectId)], {
+        decayed: p.decayed,
+        forgotten: p.forgotten,
+        consolidated: p.consolidated,
+        conflictsResolved: p.conflictsResolved,
+        policyVersion: p.policyVersion,
+      });
+    }
     case 'NotificationDelivered':
     case 'NotificationFailed':
     case 'TicketCreated': {
