@@ -33,6 +33,8 @@ export interface GatewayConfig extends ServiceConfig {
   /** The registry's internal API, and the largest dataset a client may stream to it (bytes). */
   registryUrl: string;
   datasetUploadMaxBytes: number;
+  /** The memory service's internal API (Domain Memory). */
+  memoryUrl: string;
   /** Secret references (env:NAME or file:/path), never the secrets. */
   internalSecretRef: string | null;
   apiKeyPepperRef: string | null;
@@ -81,6 +83,7 @@ export function loadConfig(env: Environment): GatewayConfig {
     auditUrl: env['AUDIT_SERVICE_URL'] || 'http://127.0.0.1:8084',
     registryUrl: env['REGISTRY_SERVICE_URL'] || 'http://127.0.0.1:8082',
     datasetUploadMaxBytes: datasetUploadLimit(env),
+    memoryUrl: env['MEMORY_SERVICE_URL'] || 'http://127.0.0.1:8083',
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     apiKeyPepperRef: env['EVALVAULT_API_KEY_PEPPER_REF'] || null,
     bootstrapAdminKey: env['EVALVAULT_BOOTSTRAP_ADMIN_KEY'] || null,

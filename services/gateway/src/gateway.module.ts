@@ -11,6 +11,7 @@ import { TenantRolesController } from './members/tenant-roles.controller.js';
 import { NOTIFICATIONS_CLIENT, NotificationsController } from './notifications/notifications.controller.js';
 import { AUDIT_CLIENT, AuditController, type AuditClient } from './audit/audit.controller.js';
 import { REGISTRY_CLIENT, REGISTRY_CONTROLLERS, type RegistryClient } from './registry/index.js';
+import { MEMORY_CLIENT, MEMORY_CONTROLLERS, type MemoryClient } from './memory/index.js';
 import { CREDENTIAL_WATCH, type CredentialWatch } from './auth/credential-watch.js';
 
 /** The public REST API: routes authenticate, pass the access guard, and call the owning service. */
@@ -23,6 +24,7 @@ export class GatewayModule {
     notifications?: ServiceClient<NotificationsOperations> | null;
     audit?: AuditClient | null;
     registry?: RegistryClient | null;
+    memory?: MemoryClient | null;
     /** Ends long responses whose credential lapses; without it (routes tested alone) they are not re-checked. */
     credentials?: CredentialWatch | null;
   }): DynamicModule {
@@ -36,6 +38,7 @@ export class GatewayModule {
         ...(parts.notifications ? [NotificationsController] : []),
         ...(parts.audit ? [AuditController] : []),
         ...(parts.registry ? REGISTRY_CONTROLLERS : []),
+        ...(parts.memory ? MEMORY_CONTROLLERS : []),
       ],
       providers: [
         AccessGuard,
@@ -45,6 +48,7 @@ export class GatewayModule {
         { provide: NOTIFICATIONS_CLIENT, useValue: parts.notifications ?? null },
         { provide: AUDIT_CLIENT, useValue: parts.audit ?? null },
         { provide: REGISTRY_CLIENT, useValue: parts.registry ?? null },
+        { provide: MEMORY_CLIENT, useValue: parts.memory ?? null },
         { provide: CREDENTIAL_WATCH, useValue: parts.credentials ?? null },
       ],
     };

@@ -21,6 +21,7 @@ import { PostgresMemberStore } from './members/postgres-member.store.js';
 import { GatewayModule } from './gateway.module.js';
 import type { AuditClient } from './audit/audit.controller.js';
 import { installDatasetUploads, type RegistryClient } from './registry/index.js';
+import type { MemoryClient } from './memory/index.js';
 import type { GatewayConfig } from './config.js';
 
 /** The owning services the gateway calls: HTTP clients in distributed mode, in-process ones embedded. */
@@ -35,6 +36,8 @@ export interface GatewayClients {
    * are not served.
    */
   registry?: RegistryClient;
+  /** Domain Memory (facts, behaviours, learnings, deletions, its policy); without it /v1/…/memory is not served. */
+  memory?: MemoryClient;
 }
 
 export interface GatewayParts {
@@ -78,6 +81,7 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
     notifications: parts.clients.notifications ?? null,
     audit: parts.clients.audit ?? null,
     registry: parts.clients.registry ?? null,
+    memory: parts.clients.memory ?? null,
     credentials: new CredentialWatch({
       checker: authenticator,
       intervalMs: parts.config.streamRecheckMs ?? DEFAULT_STREAM_RECHECK_MS,

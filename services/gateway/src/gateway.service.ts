@@ -2,6 +2,7 @@ import { defineOwnerService, HttpServiceClient, InternalIdentitySigner, secretRe
 import type {
   AuditOperations,
   AuditStreams,
+  MemoryOperations,
   NotificationsOperations,
   RegistryOperations,
   RunsOperations,
@@ -70,6 +71,7 @@ export const GATEWAY_SERVICE = defineOwnerService<
           new HttpServiceClient<RegistryOperations>({ serviceName: 'registry', baseUrl: config.registryUrl, signer }),
           { baseUrl: config.registryUrl, signer, maxUploadBytes: config.datasetUploadMaxBytes },
         ),
+        memory: new HttpServiceClient<MemoryOperations>({ serviceName: 'memory', baseUrl: config.memoryUrl, signer }),
       },
     };
   },

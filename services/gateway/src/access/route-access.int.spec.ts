@@ -111,6 +111,23 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
   'GET /v1/projects/{project}/notification-routes/{routeId}': { needs: 'viewer' },
   'DELETE /v1/projects/{project}/notification-routes/{routeId}': { needs: 'admin' },
   'GET /v1/projects/{project}/notifications': { needs: 'viewer' },
+  'GET /v1/projects/{project}/memory/facts': { needs: 'viewer' },
+  'GET /v1/projects/{project}/memory/facts/{factId}': { needs: 'viewer' },
+  'POST /v1/projects/{project}/memory/facts/{factId}/verify': { needs: 'approver', body: { reason: 'checked' } },
+  'POST /v1/projects/{project}/memory/facts/{factId}/reject': { needs: 'approver', body: { reason: 'outdated' } },
+  'GET /v1/projects/{project}/memory/behaviours': { needs: 'viewer' },
+  'GET /v1/projects/{project}/memory/behaviours/{behaviourId}': { needs: 'viewer' },
+  'GET /v1/projects/{project}/memory/learnings': { needs: 'viewer' },
+  'POST /v1/projects/{project}/memory/deletions': { needs: 'admin', body: { target: 'subject', value: 'staff' } },
+  'GET /v1/projects/{project}/memory/policy': { needs: 'viewer' },
+  'PUT /v1/projects/{project}/memory/policy': { needs: 'admin', body: { decay: { factor: 0.9 } } },
+  'GET /v1/projects/{project}/memory/export': { needs: 'viewer' },
+  'POST /v1/projects/{project}/memory/import': {
+    needs: 'approver',
+    body: { facts: [{ subject: 'staff', predicate: 'use', object: 'a VPN' }] },
+  },
+  'POST /v1/projects/{project}/memory/maintenance': { needs: 'admin' },
+  'GET /v1/projects/{project}/memory/runs/{runId}/insights': { needs: 'viewer' },
 };
 
 function allowed(who: Who, needs: Exclude<Who, 'nobody'>): boolean {
@@ -198,7 +215,7 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
       .replace('{keyId}', randomBytes(6).toString('hex'))
       .replace('{subject}', 'nobody-here')
       .replace('{role}', 'auditor')
-      .replace(/\{(datasetId|promptId|modelProfileId|routeId)\}/, randomUUID())
+      .replace(/\{(datasetId|promptId|modelProfileId|routeId|factId|behaviourId)\}/, randomUUID())
       .replace('{version}', '1');
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -26,6 +26,7 @@ const TAGS: Record<string, string> = {
   members: 'Access',
   'tenant-roles': 'Access',
   audit: 'Audit',
+  memory: 'Memory',
 };
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
@@ -33,6 +34,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Registry: 'Versioned, content-hashed datasets, prompts and model profiles, and their approval',
   Notifications: 'Routes to Jira, PagerDuty, Teams and Slack, and the delivery log',
   Access: 'API keys, project members and tenant roles (admins)',
+  Memory: 'Domain Memory: facts, behaviours and learnings from runs; review, search, deletion, policy',
   Audit: "The tenant's tamper-evident audit log (auditors)",
   Operations: 'Liveness, readiness and metrics: no API credential',
 };
