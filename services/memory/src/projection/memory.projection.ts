@@ -82,21 +82,10 @@ const sourcesJson = (sources: readonly MemorySource[]): string =>
  */
 export class MemoryProjection extends InboxProjection {
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly keys: ContentKeys = new ContentKeys(dataSource),
   ) {
     super(dataSource, S, MEMORY_READ_MODEL_CONSUMER);
-  }
-
-  /**
-   * Forgets the read model and this consumer's inbox so every event can be applied again (from
-   * the event store: a replay). Content keys stay: they are the only thing that is not derived.
-   */
-  async reset(): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      for (const table of MEMORY_READ_MODEL_TABLES) await manager.query(`DELETE FROM ${S}.${table}`);
-      await manager.query(`DELETE FROM ${S}.inbox WHERE consumer = $1`, [MEMORY_READ_MODEL_CONSUMER]);
-    });
   }
 
   protected effectOf(event: EvalVaultEvent): ProjectionEffect | null {
