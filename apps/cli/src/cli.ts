@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { datasetsCommand } from './commands/datasets.command.js';
 import { loginCommand, logoutCommand } from './commands/login.command.js';
+import { memoryCommand } from './commands/memory.command.js';
 import { runCommand } from './commands/run.command.js';
 import { runsCommand } from './commands/runs.command.js';
 import { didYouMean } from './did-you-mean.js';
@@ -15,7 +16,7 @@ function version(): string {
   return manifest.version;
 }
 
-const COMMANDS = ['run', 'runs', 'datasets', 'login', 'logout'];
+const COMMANDS = ['run', 'runs', 'datasets', 'memory', 'login', 'logout'];
 
 async function dispatch(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,6 +27,8 @@ async function dispatch(argv: string[], io: CliIo, deps: SessionDeps): Promise<n
       return runsCommand(rest, io, deps);
     case 'datasets':
       return datasetsCommand(rest, io, deps);
+    case 'memory':
+      return memoryCommand(rest, io, deps);
     case 'login':
       return loginCommand(rest, io);
     case 'logout':

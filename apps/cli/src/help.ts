@@ -7,6 +7,7 @@ Usage:
                 [--skip-invalid] [--junit FILE] [--json FILE] [--markdown FILE]
   evalvault runs list|show|compare|cancel|retry|wait ...
   evalvault datasets validate|push <file>
+  evalvault memory search|show|verify|reject|forget|policy|export|import ...
   evalvault login --api-key KEY | --api-key-stdin | --oidc --issuer URL --client-id ID
   evalvault logout
 
@@ -76,6 +77,31 @@ run by reference: any size works.
   push <file> [--name NAME] [--description TEXT] [--skip-invalid]
                                   register the cases as a new version in the registry
   --url URL, -p/--project ID
+`,
+  memory: `evalvault memory <command>
+
+Domain Memory: what the project's runs established (facts formed from faithful cases),
+reviewed by people, searchable, and forgotten on request. See docs/memory.md.
+
+  search [QUERY] [--domain D] [--kind verified|inferred|contradictory]
+         [--status proposed|verified|rejected] [--min-score 0..1] [--limit N] [--json]
+                       full-text search over the facts, best first (no QUERY: newest first)
+  show <factId> [--json]
+                       one fact: score, how often and when verified, sources, conflicts
+  verify <factId> [--reason TEXT]
+                       confirm a fact (approver role); recorded with who, when and why
+  reject <factId> --reason TEXT
+                       reject a fact (approver role)
+  forget --subject TEXT | --document ID
+                       deletion request (admin role): every fact and behaviour about the
+                       subject, or drawn from the document, removed for good
+  policy [--set FILE [--reason TEXT]] [--json]
+                       show the memory policy; --set replaces it from a JSON file (admin)
+  export [-o FILE]     the knowledge graph as plain triples JSON
+  import <file>        triples (as export writes them) proposed for review
+  --url URL, -p/--project ID
+
+Exit codes: 0 done, 2 any error (usage, network, authentication, not found, refused).
 `,
   login: `evalvault login [options]
 

@@ -37,6 +37,11 @@ export class ApiClient {
     return (await (await this.send('POST', path, { idempotencyKey: randomUUID(), ...options })).json()) as T;
   }
 
+  /** A whole replacement (a policy): PUT is idempotent by nature, retried like a GET. */
+  async put<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return (await (await this.send('PUT', path, options)).json()) as T;
+  }
+
   /** A response to read as a stream (Server-Sent Events); a non-2xx answer throws its problem. */
   async open(path: string, accept: string, signal?: AbortSignal): Promise<Response> {
     return this.send('GET', path, { accept, signal });
