@@ -79,7 +79,7 @@ const ports = {
   audit: base + 4,
   notifier: base + 5,
 };
-for (const name of ['runs', 'registry', 'audit', 'notifier'])
+for (const name of ['runs', 'registry', 'memory', 'audit', 'notifier'])
   env[`${name.toUpperCase()}_SERVICE_URL`] ??= `http://127.0.0.1:${ports[name]}`;
 // The notifier's run links point at the gateway as started here (docs/services/notifier.md, "Links in messages").
 const gatewayHost = !env.HOST || env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
