@@ -9,7 +9,7 @@ import {
 } from '@evalvault/platform';
 
 export const DEFAULT_PORT = 8083;
-/** How often the maintenance scheduler looks for projects whose pass is due (each project's interval is its policy's). */
+/** How often the maintenance scheduler looks for projects whose pass is due (intervals: each project's policy). */
 export const DEFAULT_MAINTENANCE_TICK_MS = 60_000;
 
 export interface MemoryConfig extends OwnerServiceConfig {
