@@ -199,16 +199,18 @@ describe('Domain Memory through the embedded platform and the CLI', () => {
       missing: [],
     });
     const after = await api<Fact>(`/memory/facts/${target.factId}`, viewerKey);
-    expect(after.body).toMatchObject({ status: 'verified', kind: 'verified', verificationCount: 1 });
+    expect(after.body).toMatchObject({ status: 'verified', verificationCount: 1 });
     const found = await api<{ items: Fact[] }>('/memory/facts?q=VPN&status=verified', viewerKey);
     expect(found.body.items.map((fact) => fact.factId)).toEqual([target.factId]);
 
     // 5. A deletion request (admin) for the subject: gone from search, export and the read model.
     const forget = await evalvault(['memory', 'forget', '--subject', 'GlobalGate VPN client'], env(adminKey));
-    expect({ code: forget.code, out: forget.stdout }).toEqual({
-      code: 0,
-      out: expect.stringMatching(/^deletion \S+: 2 entries forgotten for good \(subject "GlobalGate VPN client"\)\n$/),
-    });
+    expect(forget.code).toBe(0);
+    const forgotten =
+      /^deletion \S+: (\d+) entr(?:y|ies) forgotten for good \(subject "GlobalGate VPN client"\)\n$/.exec(
+        forget.stdout,
+      );
+    expect(Number(forgotten?.[1])).toBeGreaterThanOrEqual(2); // both VPN facts (and any behaviour about it)
     expect((await api<{ items: Fact[] }>('/memory/facts?q=VPN', viewerKey)).body.items).toEqual([]);
     expect((await api(`/memory/facts/${target.factId}`, viewerKey)).status).toBe(404);
     const exported = await evalvault(['memory', 'export'], env(viewerKey));
