@@ -25,6 +25,7 @@ import {
 import type {
   AuditOperations,
   AuditStreams,
+  MemoryOperations,
   NotificationsOperations,
   RegistryOperations,
   RunsOperations,
@@ -122,8 +123,7 @@ export async function startOwningServices(shared: Shared, notifier: NotifierPeer
   const registry = (await startEmbeddedService(REGISTRY_SERVICE, shared)).parts;
   const notifications = (await startEmbeddedService(NOTIFIER_SERVICE, shared, { peers: notifier })).parts;
   const audit = (await startEmbeddedService(AUDIT_SERVICE, shared)).parts;
-  // Domain Memory has no capability yet; its (empty) service boots like the others.
-  await startEmbeddedService(MEMORY_SERVICE, shared);
+  const memory = (await startEmbeddedService(MEMORY_SERVICE, shared)).parts;
   return {
     runs: new InProcessServiceClient<RunsOperations>('runs', runs.internalApi!.operations),
     registry: inProcessRegistryClient(
@@ -140,6 +140,7 @@ export async function startOwningServices(shared: Shared, notifier: NotifierPeer
       audit.internalApi!.operations,
       audit.internalApi!.streams,
     ),
+    memory: new InProcessServiceClient<MemoryOperations>('memory', memory.internalApi!.operations),
   };
 }
 

@@ -1,0 +1,475 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import {
+  MEMORY_EXPORT_FORMAT,
+  FACT_KINDS,
+  type MemoryDeletionRequest,
+  type MemoryDeletionResult,
+  type MemoryExport,
+  type MemoryImportRequest,
+  type MemoryImportResult,
+  type MemoryMaintenanceResult,
+  type MemoryPolicyView,
+  type MemoryTriple,
+  type SetMemoryPolicyRequest,
+} from '@evalvault/service-apis';
+import type { EvalVaultEvent, MemoryEntryRef, MemorySource } from '@evalvault/contracts';
+import {
+  EventSourcedRepository,
+  type CommandContext,
+  type EnvelopeSources,
+  type EventStore,
+  type Scope,
+} from '@evalvault/platform';
+import { invalidInput, notFound } from '../api/memory-errors.js';
+import type { ContentKeys } from '../keys/content-keys.js';
+import { MEMORY_SCHEMA as S } from '../migrations/memory.migrations.js';
+import type { MemoryMetrics } from '../memory-metrics.js';
+import type { MemoryProjection } from '../projection/memory.projection.js';
+import { isEntryId, optionalUnitScore, type MemoryQueries } from '../projection/memory.queries.js';
+import {
+  BEHAVIOUR_DECIDER,
+  DELETION_DECIDER,
+  FACT_DECIDER,
+  LEARNING_DECIDER,
+  MAINTENANCE_DECIDER,
+  POLICY_DECIDER,
+  type BehaviourCommand,
+  type FactCommand,
+} from './memory-deciders.js';
+import { planMaintenance, type FactSnapshot } from './memory-dynamics.js';
+import {
+  behaviourStreamId,
+  deletionStreamId,
+  factIdOf,
+  factStreamId,
+  id32,
+  maintenanceStreamId,
+  normalise,
+  policyStreamId,
+  targetHashOf,
+} from './memory-ids.js';
+import { DEFAULT_MEMORY_POLICY, parseMemoryPolicy } from './memory-policy.js';
+import type { MemoryCommands } from './memory-commands.port.js';
+
+const MAX_TEXT = 500;
+const MAX_IMPORT = 10_000;
+
+/** A fact to propose: its text (sealed here, under its own key) and what the event says besides. */
+export interface FactProposal {
+  subject: string;
+  predicate: string;
+  object: string;
+  domain: string;
+  language: string;
+  kind: 'inferred' | 'verified';
+  score: number;
+  sources: MemorySource[];
+}
+
+/**
+ * Domain Memory's write side: every change is a decided event appended to its stream with the
+ * revision it was decided on (EventSourcedRepository), then applied to the read model at once
+ * (read-your-writes; the bus's later copy is a no-op through the inbox).
+ */
+export class MemoryWriteSide implements MemoryCommands {
+  readonly facts;
+  private readonly behaviours;
+  readonly learnings;
+  private readonly policies;
+  private readonly deletions;
+  private readonly maintenance;
+
+  constructor(
+    store: EventStore,
+    sources: EnvelopeSources,
+    private readonly dataSource: DataSource,
+    private readonly keys: ContentKeys,
+    private readonly projection: Pick<MemoryProjection, 'applyAll'>,
+    private readonly queries: MemoryQueries,
+    private readonly metrics: MemoryMetrics | null,
+    private readonly logger: Logger,
+  ) {
+    this.facts = new EventSourcedRepository(store, FACT_DECIDER, sources);
+    this.behaviours = new EventSourcedRepository(store, BEHAVIOUR_DECIDER, sources);
+    this.learnings = new EventSourcedRepository(store, LEARNING_DECIDER, sources);
+    this.policies = new EventSourcedRepository(store, POLICY_DECIDER, sources);
+    this.deletions = new EventSourcedRepository(store, DELETION_DECIDER, sources);
+    this.maintenance = new EventSourcedRepository(store, MAINTENANCE_DECIDER, sources);
+  }
+
+  /** Applies what a command appended to the read model, and counts it. */
+  async applied(events: readonly EvalVaultEvent[]): Promise<EvalVaultEvent[]> {
+    if (events.length === 0) return [];
+    await this.projection.applyAll(events);
+    for (const event of events) this.metrics?.events.inc({ type: event.type });
+    return [...events];
+  }
+
+  async fact(factId: string, command: FactCommand, context: CommandContext): Promise<EvalVaultEvent[]> {
+    return this.applied((await this.facts.handle(factStreamId(factId), command, context)).events);
+  }
+
+  async behaviour(behaviourId: string, command: BehaviourCommand, context: CommandContext) {
+    return this.applied((await this.behaviours.handle(behaviourStreamId(behaviourId), command, context)).events);
+  }
+
+  /** A behaviour's text sealed under its own key; null when it was forgotten for good. */
+  sealBehaviour(tenantId: string, behaviourId: string, trigger: string, action: string): Promise<Buffer | null> {
+    return this.keys.seal(tenantId, behaviourId, { trigger, action });
+  }
+
+  // ---- policy --------------------------------------------------------------------------------
+
+  async policy(scope: Scope): Promise<MemoryPolicyView> {
+    const { state } = await this.policies.load(policyStreamId(scope.tenantId, scope.projectId), scope);
+    return { projectId: scope.projectId, version: state.version, policy: state.policy ?? DEFAULT_MEMORY_POLICY };
+  }
+
+  async setPolicy(input: SetMemoryPolicyRequest, context: CommandContext): Promise<MemoryPolicyView> {
+    const { policy } = parseMemoryPolicy(input);
+    await this.applied(
+      (
+        await this.policies.handle(
+          policyStreamId(context.tenantId, context.projectId),
+          { type: 'Set', policy },
+          context,
+        )
+      ).events,
+    );
+    return this.policy(context);
+  }
+
+  // ---- facts ---------------------------------------------------------------------------------
+
+  /** Proposes a fact, or records support for it when the project has the triple; null when its text was forgotten. */
+  async propose(proposal: FactProposal, context: CommandContext): Promise<EvalVaultEvent[] | null> {
+    const factId = factIdOf(context.tenantId, context.projectId, proposal.subject, proposal.predicate, proposal.object);
+    const sealed = await this.keys.seal(context.tenantId, factId, {
+      subject: proposal.subject,
+      predicate: proposal.predicate,
+      object: proposal.object,
+    });
+    if (!sealed) return null; // forgotten for good: not learned again
+    return this.fact(
+      factId,
+      {
+        type: 'Propose',
+        proposal: {
+          factId,
+          keyId: factId,
+          sealed,
+          domain: proposal.domain,
+          language: proposal.language,
+          kind: proposal.kind,
+          verificationScore: proposal.score,
+          sources: proposal.sources,
+        },
+      },
+      context,
+    );
+  }
+
+  async verifyFact(factId: unknown, reason: unknown, context: CommandContext): Promise<void> {
+    const id = await this.ownFact(factId, context);
+    if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason.length > 1000))
+      throw invalidInput('reason: text of at most 1000 characters');
+    await this.fact(id, { type: 'Verify', factId: id, reason: (reason as string | null | undefined) ?? null }, context);
+    // A reviewer's verification resolves its conflicts: the others become contradictory.
+    const { state } = await this.facts.load(factStreamId(id), context);
+    for (const other of state.conflicts)
+      await this.fact(other, { type: 'Contradict', factId: other, keptFactId: id, reason: 'verified' }, context);
+  }
+
+  async rejectFact(factId: unknown, reason: unknown, context: CommandContext): Promise<void> {
+    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000)
+      throw invalidInput('reason: why, as text of 1 to 1000 characters');
+    const id = await this.ownFact(factId, context);
+    await this.fact(id, { type: 'Reject', factId: id, reason }, context);
+  }
+
+  /** The fact id if the caller's project has it (another project's is not found). */
+  private async ownFact(factId: unknown, scope: Scope): Promise<string> {
+    if (!isEntryId(factId)) throw notFound(`fact ${String(factId).slice(0, 64)}`);
+    const { state } = await this.facts.load(factStreamId(factId), scope);
+    if (!state.exists || state.forgotten) throw notFound(`fact ${factId}`);
+    return factId;
+  }
+
+  // ---- deletion requests ---------------------------------------------------------------------
+
+  async requestDeletion(input: MemoryDeletionRequest, context: CommandContext): Promise<MemoryDeletionResult> {
+    const { target, value } = input as Partial<MemoryDeletionRequest>;
+    if (target !== 'subject' && target !== 'document') throw invalidInput('target: subject or document');
+    if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_TEXT)
+      throw invalidInput(`value: text of 1 to ${MAX_TEXT} characters`);
+    const unknown = Object.keys(input).filter((key) => key !== 'target' && key !== 'value');
+    if (unknown.length > 0) throw invalidInput(`${unknown[0]}: not a field of a deletion request`);
+    const entries = await this.matching(context, target, value);
+    const requestId = randomUUID();
+    for (const entry of entries) {
+      const forget = { type: 'Forget' as const, reason: 'deletion_request', requestId };
+      if (entry.kind === 'fact') await this.fact(entry.id, { ...forget, factId: entry.id }, context);
+      else await this.behaviour(entry.id, { ...forget, behaviourId: entry.id }, context);
+      this.metrics?.forgotten.inc({ kind: entry.kind, reason: 'deletion_request' });
+    }
+    // The keys go now, whatever the read model's consumer does later.
+    await this.keys.destroy(
+      context.tenantId,
+      entries.map((entry) => entry.id),
+    );
+    const request = { type: 'Request' as const, requestId, target, targetHash: targetHashOf(value), entries };
+    await this.applied((await this.deletions.handle(deletionStreamId(requestId), request, context)).events);
+    this.logger.info({ requestId, target, forgotten: entries.length }, 'memory deletion request done');
+    return { requestId, forgotten: entries.length };
+  }
+
+  /** What a deletion request removes, in the caller's project only. */
+  private async matching(scope: Scope, target: 'subject' | 'document', value: string): Promise<MemoryEntryRef[]> {
+    const params = [scope.tenantId, scope.projectId];
+    const facts: { fact_id: string }[] =
+      target === 'subject'
+        ? await this.dataSource.query(
+            `SELECT fact_id FROM ${S}.facts WHERE tenant_id = $1 AND project_id = $2 AND subject_norm = $3`,
+            [...params, normalise(value)],
+          )
+        : await this.dataSource.query(
+            `SELECT fact_id FROM ${S}.facts WHERE tenant_id = $1 AND project_id = $2 AND sources @> $3::jsonb`,
+            [...params, JSON.stringify([{ kind: 'document', id: value }])],
+          );
+    const behaviours: { behaviour_id: string }[] =
+      target === 'subject'
+        ? await this.dataSource.query(
+            `SELECT behaviour_id FROM ${S}.behaviours WHERE tenant_id = $1 AND project_id = $2
+               AND (position($3 in lower(trigger)) > 0 OR position($3 in lower(action)) > 0)`,
+            [...params, normalise(value)],
+          )
+        : await this.dataSource.query(
+            `SELECT behaviour_id FROM ${S}.behaviours
+             WHERE tenant_id = $1 AND project_id = $2 AND sources @> $3::jsonb`,
+            [...params, JSON.stringify([{ kind: 'document', id: value }])],
+          );
+    return [
+      ...facts.map((row) => ({ kind: 'fact', id: row.fact_id })),
+      ...behaviours.map((row) => ({ kind: 'behaviour', id: row.behaviour_id })),
+    ];
+  }
+
+  // ---- export / import -----------------------------------------------------------------------
+
+  async exportTriples(scope: Scope): Promise<MemoryExport> {
+    const facts: MemoryTriple[] = [];
+    for await (const row of this.queries.allFacts(scope))
+      facts.push({
+        subject: row.subject,
+        predicate: row.predicate,
+        object: row.object,
+        domain: row.domain,
+        language: row.language,
+        kind: row.kind,
+        status: row.status,
+        verificationScore: Number(row.verification_score),
+        verificationCount: row.verification_count,
+        sources: row.sources,
+      });
+    return { format: MEMORY_EXPORT_FORMAT, projectId: scope.projectId, exportedAt: new Date().toISOString(), facts };
+  }
+
+  async importTriples(input: MemoryImportRequest, context: CommandContext): Promise<MemoryImportResult> {
+    const triples = validImport(input);
+    // One document per import: its source id, so a deletion request for the document removes what it brought.
+    const documentId = id32('import', JSON.stringify(triples));
+    let proposed = 0;
+    let supported = 0;
+    for (const triple of triples) {
+      const sources: MemorySource[] = [
+        { kind: 'document', id: documentId, runId: null },
+        ...(triple.sources ?? []).map(({ kind, id }) => ({ kind, id, runId: null })),
+      ];
+      const events = await this.propose(
+        {
+          subject: triple.subject,
+          predicate: triple.predicate,
+          object: triple.object,
+          domain: triple.domain ?? 'imported',
+          language: triple.language ?? 'en',
+          kind: triple.kind === 'verified' ? 'verified' : 'inferred',
+          score: triple.verificationScore ?? 0.5,
+          sources,
+        },
+        context,
+      );
+      if (events?.some((event) => event.type === 'FactProposed')) proposed += 1;
+      else if (events?.some((event) => event.type === 'FactSupported')) supported += 1;
+    }
+    return { proposed, supported };
+  }
+
+  // ---- maintenance ---------------------------------------------------------------------------
+
+  /** One maintenance pass of the context's project; one MemoryMaintenanceCompleted whatever it changed. */
+  async maintain(context: CommandContext, trigger: 'schedule' | 'request'): Promise<MemoryMaintenanceResult> {
+    try {
+      const result = await this.maintainOnce(context);
+      this.metrics?.maintenancePasses.inc({ trigger, outcome: 'done' });
+      return result;
+    } catch (error) {
+      this.metrics?.maintenancePasses.inc({ trigger, outcome: 'failed' });
+      throw error;
+    }
+  }
+
+  private async maintainOnce(context: CommandContext): Promise<MemoryMaintenanceResult> {
+    const { policy, version } = await this.policy(context);
+    const now = Date.now();
+    const rows: {
+      fact_id: string;
+      subject: string;
+      predicate: string;
+      object: string;
+      status: FactSnapshot['status'];
+      kind: FactSnapshot['kind'];
+      verification_score: number;
+      verification_count: number;
+      proposed_at: Date;
+      last_verified_at: Date | null;
+      last_decayed_at: Date | null;
+      conflict_with: string[];
+    }[] = await this.dataSource.query(
+      `SELECT fact_id, subject, predicate, object, status, kind, verification_score, verification_count, proposed_at,
+         last_verified_at, last_decayed_at, conflict_with
+       FROM ${S}.facts WHERE tenant_id = $1 AND project_id = $2 ORDER BY fact_id`,
+      [context.tenantId, context.projectId],
+    );
+    const plan = planMaintenance(
+      rows.map((row) => ({
+        factId: row.fact_id,
+        subject: row.subject,
+        predicate: row.predicate,
+        object: row.object,
+        status: row.status,
+        kind: row.kind,
+        score: Number(row.verification_score),
+        verificationCount: row.verification_count,
+        proposedAt: row.proposed_at.getTime(),
+        lastVerifiedAt: row.last_verified_at?.getTime() ?? null,
+        decayedThrough: row.last_decayed_at?.getTime() ?? null,
+        conflicts: row.conflict_with,
+      })),
+      policy,
+      now,
+    );
+    let decayed = 0;
+    for (const factId of plan.decay) {
+      const command = { type: 'Decay' as const, factId, now, ...policy.decay };
+      if ((await this.fact(factId, command, context)).length > 0) decayed += 1;
+    }
+    const forgotten: MemoryEntryRef[] = [];
+    const forget = async (factId: string, reason: string) => {
+      if ((await this.fact(factId, { type: 'Forget', factId, reason, requestId: null }, context)).length > 0) {
+        forgotten.push({ kind: 'fact', id: factId });
+        this.metrics?.forgotten.inc({ kind: 'fact', reason });
+      }
+    };
+    for (const { factId, reason } of plan.forget) await forget(factId, reason);
+    let consolidated = 0;
+    for (const { keptFactId, mergedFactIds } of plan.consolidate) {
+      const sources: MemorySource[] = [];
+      for (const merged of mergedFactIds) {
+        const row = await this.dataSource.query(`SELECT sources FROM ${S}.facts WHERE fact_id = $1`, [merged]);
+        sources.push(...((row[0]?.sources as MemorySource[] | undefined) ?? []));
+      }
+      await this.fact(keptFactId, { type: 'Consolidate', keptFactId, mergedFactIds, sources }, context);
+      for (const merged of mergedFactIds) await forget(merged, 'consolidated');
+      consolidated += mergedFactIds.length;
+    }
+    for (const [a, b] of plan.flag) {
+      await this.fact(a, { type: 'FlagConflict', factId: a, conflictingFactId: b }, context);
+      await this.fact(b, { type: 'FlagConflict', factId: b, conflictingFactId: a }, context);
+    }
+    let conflictsResolved = 0;
+    for (const { factId, keptFactId } of plan.contradict) {
+      const command = { type: 'Contradict' as const, factId, keptFactId, reason: 'better_verified' };
+      if ((await this.fact(factId, command, context)).length > 0) conflictsResolved += 1;
+    }
+    await this.keys.destroy(
+      context.tenantId,
+      forgotten.map((entry) => entry.id),
+    );
+    const summary = { decayed, forgotten: forgotten.length, consolidated, conflictsResolved, policyVersion: version };
+    const stream = maintenanceStreamId(context.tenantId, context.projectId);
+    await this.applied(
+      (await this.maintenance.handle(stream, { type: 'Complete', summary, forgotten }, context)).events,
+    );
+    this.logger.info({ projectId: context.projectId, ...summary }, 'memory maintenance pass done');
+    return summary;
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const TRIPLE_FIELDS = new Set([
+  'subject',
+  'predicate',
+  'object',
+  'domain',
+  'language',
+  'kind',
+  'status',
+  'verificationScore',
+  'verificationCount',
+  'sources',
+]);
+
+/** Every triple well-formed, or the whole import refused (nothing stored). */
+function validImport(input: MemoryImportRequest): MemoryTriple[] {
+  if (!isObject(input)) throw invalidInput('the import must be a JSON object');
+  for (const key of Object.keys(input))
+    if (key !== 'format' && key !== 'facts') throw invalidInput(`${key}: not a field of an import`);
+  if (input.format !== undefined && input.format !== MEMORY_EXPORT_FORMAT)
+    throw invalidInput(`format: ${MEMORY_EXPORT_FORMAT}`);
+  if (!Array.isArray(input.facts) || input.facts.length === 0 || input.facts.length > MAX_IMPORT)
+    throw invalidInput(`facts: an array of 1 to ${MAX_IMPORT} triples`);
+  const problems: string[] = [];
+  input.facts.forEach((triple: unknown, index) => {
+    const at = `facts[${index}]`;
+    if (!isObject(triple)) return problems.push(`${at}: an object with subject, predicate and object`);
+    for (const key of Object.keys(triple))
+      if (!TRIPLE_FIELDS.has(key)) problems.push(`${at}.${key}: not a triple field`);
+    for (const field of ['subject', 'predicate', 'object']) {
+      const value = triple[field];
+      if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_TEXT)
+        problems.push(`${at}.${field}: text of 1 to ${MAX_TEXT} characters`);
+    }
+    for (const field of ['domain', 'language'])
+      if (triple[field] !== undefined && (typeof triple[field] !== 'string' || (triple[field] as string).length > 200))
+        problems.push(`${at}.${field}: text of at most 200 characters`);
+    if (triple['kind'] !== undefined && !(FACT_KINDS as readonly unknown[]).includes(triple['kind']))
+      problems.push(`${at}.kind: one of ${FACT_KINDS.join(', ')}`);
+    try {
+      optionalUnitScore(`${at}.verificationScore`, triple['verificationScore']);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+    const sources = triple['sources'];
+    if (
+      sources !== undefined &&
+      (!Array.isArray(sources) ||
+        !sources.every(
+          (s) =>
+            isObject(s) && ['run', 'case', 'document'].includes(s['kind'] as string) && typeof s['id'] === 'string',
+        ))
+    )
+      problems.push(`${at}.sources: an array of {kind: run|case|document, id}`);
+    return undefined;
+  });
+  if (problems.length > 0) throw invalidInput(`malformed triples: ${problems.slice(0, 10).join('; ')}`, problems);
+  return input.facts.map((triple) => ({
+    ...triple,
+    subject: triple.subject.trim(),
+    predicate: triple.predicate.trim(),
+    object: triple.object.trim(),
+  }));
+}
