@@ -111,7 +111,7 @@ export function forgettingPlan(facts: readonly FactSnapshot[], policy: MemoryPol
   });
 }
 
-/** Facts that take part in consolidation and conflicts: not rejected, not contradictory, grouped by subject+predicate. */
+/** Facts in consolidation and conflicts (not rejected, not contradictory), grouped by subject and predicate. */
 function groups(facts: readonly FactSnapshot[]): FactSnapshot[][] {
   const bySubject = new Map<string, FactSnapshot[]>();
   for (const fact of facts) {
