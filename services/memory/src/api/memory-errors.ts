@@ -1,5 +1,6 @@
 import { ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
 import { ForeignStreamError } from '@evalvault/platform';
+import { MemoryDomainError, MemoryDomainErrorCode } from '../domain/index.js';
 
 export enum MemoryErrorCode {
   NotFound = 'MEMORY_NOT_FOUND',
@@ -33,13 +34,20 @@ const CODE_FOR: Record<Exclude<MemoryErrorCode, MemoryErrorCode.Foreign>, Servic
   [MemoryErrorCode.Forbidden]: ServiceClientErrorCode.Forbidden,
 };
 
-/** Memory errors as the gateway should see them: one table. */
+const DOMAIN_CODE_FOR: Record<MemoryDomainErrorCode, ServiceClientErrorCode> = {
+  [MemoryDomainErrorCode.NotFound]: ServiceClientErrorCode.NotFound,
+  [MemoryDomainErrorCode.InvalidInput]: ServiceClientErrorCode.InvalidInput,
+  [MemoryDomainErrorCode.Conflict]: ServiceClientErrorCode.Conflict,
+};
+
+/** Memory errors (the service's and the domain's) as the gateway should see them: one table. */
 export function asServiceClientError(error: unknown): unknown {
   if (error instanceof MemoryError) {
     if (error.code === MemoryErrorCode.Foreign) return ServiceClientError.foreign(error.message);
     return new ServiceClientError(CODE_FOR[error.code], error.message);
   }
   if (error instanceof ForeignStreamError) return ServiceClientError.foreign('not found');
+  if (error instanceof MemoryDomainError) return new ServiceClientError(DOMAIN_CODE_FOR[error.code], error.message);
   return error;
 }
 

@@ -2,7 +2,7 @@ import type { LearningUpdatedPayload, MemoryPattern, MemoryReliability, MetricAg
 import type { MemoryPolicy } from '@evalvault/service-apis';
 import type { CaseText } from '../runs/run-case-texts.js';
 import type { TrackedCase } from '../runs/run-tracker.js';
-import { normalise } from './memory-ids.js';
+import { normaliseText as normalise } from '../domain/index.js';
 
 /** A triple as formation found it, before it is sealed and proposed. */
 export interface FormedFact {

@@ -30,27 +30,28 @@ import type { MemoryProjection } from '../projection/memory.projection.js';
 import { isEntryId, optionalUnitScore, type MemoryQueries } from '../projection/memory.queries.js';
 import {
   BEHAVIOUR_DECIDER,
+  DEFAULT_MEMORY_POLICY,
   DELETION_DECIDER,
-  FACT_DECIDER,
-  LEARNING_DECIDER,
-  MAINTENANCE_DECIDER,
-  POLICY_DECIDER,
-  type BehaviourCommand,
-  type FactCommand,
-} from './memory-deciders.js';
-import { planMaintenance, type FactSnapshot } from './memory-dynamics.js';
-import {
-  behaviourStreamId,
   deletionStreamId,
+  FACT_DECIDER,
   factIdOf,
   factStreamId,
   id32,
+  LEARNING_DECIDER,
+  MAINTENANCE_DECIDER,
   maintenanceStreamId,
-  normalise,
+  MEMORY_POLICY_DECIDER,
+  normaliseText as normalise,
+  parseMemoryPolicy,
+  planMaintenance,
   policyStreamId,
+  behaviourStreamId,
   targetHashOf,
-} from './memory-ids.js';
-import { DEFAULT_MEMORY_POLICY, parseMemoryPolicy } from './memory-policy.js';
+  type BehaviourCommand,
+  type FactCommand,
+  type FactForgetReason,
+  type FactSnapshot,
+} from '../domain/index.js';
 import type { MemoryCommands } from './memory-commands.port.js';
 
 const MAX_TEXT = 500;
@@ -94,7 +95,7 @@ export class MemoryWriteSide implements MemoryCommands {
     this.facts = new EventSourcedRepository(store, FACT_DECIDER, sources);
     this.behaviours = new EventSourcedRepository(store, BEHAVIOUR_DECIDER, sources);
     this.learnings = new EventSourcedRepository(store, LEARNING_DECIDER, sources);
-    this.policies = new EventSourcedRepository(store, POLICY_DECIDER, sources);
+    this.policies = new EventSourcedRepository(store, MEMORY_POLICY_DECIDER, sources);
     this.deletions = new EventSourcedRepository(store, DELETION_DECIDER, sources);
     this.maintenance = new EventSourcedRepository(store, MAINTENANCE_DECIDER, sources);
   }
@@ -128,16 +129,9 @@ export class MemoryWriteSide implements MemoryCommands {
   }
 
   async setPolicy(input: SetMemoryPolicyRequest, context: CommandContext): Promise<MemoryPolicyView> {
-    const { policy } = parseMemoryPolicy(input);
-    await this.applied(
-      (
-        await this.policies.handle(
-          policyStreamId(context.tenantId, context.projectId),
-          { type: 'Set', policy },
-          context,
-        )
-      ).events,
-    );
+    parseMemoryPolicy(input); // refused before anything is loaded or appended
+    const stream = policyStreamId(context.tenantId, context.projectId);
+    await this.applied((await this.policies.handle(stream, { type: 'SetMemoryPolicy', input }, context)).events);
     return this.policy(context);
   }
 
@@ -155,7 +149,8 @@ export class MemoryWriteSide implements MemoryCommands {
     return this.fact(
       factId,
       {
-        type: 'Propose',
+        type: 'ProposeFact',
+        at: Date.now(),
         proposal: {
           factId,
           keyId: factId,
@@ -175,18 +170,19 @@ export class MemoryWriteSide implements MemoryCommands {
     const id = await this.ownFact(factId, context);
     if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason.length > 1000))
       throw invalidInput('reason: text of at most 1000 characters');
-    await this.fact(id, { type: 'Verify', factId: id, reason: (reason as string | null | undefined) ?? null }, context);
+    const verify = { type: 'VerifyFact' as const, factId: id, reason: (reason as string | null | undefined) ?? null };
+    await this.fact(id, { ...verify, at: Date.now() }, context);
     // A reviewer's verification resolves its conflicts: the others become contradictory.
     const { state } = await this.facts.load(factStreamId(id), context);
     for (const other of state.conflicts)
-      await this.fact(other, { type: 'Contradict', factId: other, keptFactId: id, reason: 'verified' }, context);
+      await this.fact(other, { type: 'ContradictFact', factId: other, keptFactId: id, reason: 'verified' }, context);
   }
 
   async rejectFact(factId: unknown, reason: unknown, context: CommandContext): Promise<void> {
     if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000)
       throw invalidInput('reason: why, as text of 1 to 1000 characters');
     const id = await this.ownFact(factId, context);
-    await this.fact(id, { type: 'Reject', factId: id, reason }, context);
+    await this.fact(id, { type: 'RejectFact', factId: id, reason }, context);
   }
 
   /** The fact id if the caller's project has it (another project's is not found). */
@@ -209,9 +205,10 @@ export class MemoryWriteSide implements MemoryCommands {
     const entries = await this.matching(context, target, value);
     const requestId = randomUUID();
     for (const entry of entries) {
-      const forget = { type: 'Forget' as const, reason: 'deletion_request', requestId };
-      if (entry.kind === 'fact') await this.fact(entry.id, { ...forget, factId: entry.id }, context);
-      else await this.behaviour(entry.id, { ...forget, behaviourId: entry.id }, context);
+      const forget = { reason: 'deletion_request' as const, requestId };
+      if (entry.kind === 'fact')
+        await this.fact(entry.id, { type: 'ForgetFact', ...forget, factId: entry.id }, context);
+      else await this.behaviour(entry.id, { type: 'ForgetBehaviour', ...forget, behaviourId: entry.id }, context);
       this.metrics?.forgotten.inc({ kind: entry.kind, reason: 'deletion_request' });
     }
     // The keys go now, whatever the read model's consumer does later.
@@ -219,7 +216,7 @@ export class MemoryWriteSide implements MemoryCommands {
       context.tenantId,
       entries.map((entry) => entry.id),
     );
-    const request = { type: 'Request' as const, requestId, target, targetHash: targetHashOf(value), entries };
+    const request = { type: 'RequestDeletion' as const, requestId, target, targetHash: targetHashOf(value), entries };
     await this.applied((await this.deletions.handle(deletionStreamId(requestId), request, context)).events);
     this.logger.info({ requestId, target, forgotten: entries.length }, 'memory deletion request done');
     return { requestId, forgotten: entries.length };
@@ -361,13 +358,13 @@ export class MemoryWriteSide implements MemoryCommands {
       now,
     );
     let decayed = 0;
-    for (const factId of plan.decay) {
-      const command = { type: 'Decay' as const, factId, now, ...policy.decay };
+    for (const { factId } of plan.decay) {
+      const command = { type: 'DecayFact' as const, factId, at: now, ...policy.decay };
       if ((await this.fact(factId, command, context)).length > 0) decayed += 1;
     }
     const forgotten: MemoryEntryRef[] = [];
-    const forget = async (factId: string, reason: string) => {
-      if ((await this.fact(factId, { type: 'Forget', factId, reason, requestId: null }, context)).length > 0) {
+    const forget = async (factId: string, reason: FactForgetReason) => {
+      if ((await this.fact(factId, { type: 'ForgetFact', factId, reason, requestId: null }, context)).length > 0) {
         forgotten.push({ kind: 'fact', id: factId });
         this.metrics?.forgotten.inc({ kind: 'fact', reason });
       }
@@ -380,17 +377,17 @@ export class MemoryWriteSide implements MemoryCommands {
         const row = await this.dataSource.query(`SELECT sources FROM ${S}.facts WHERE fact_id = $1`, [merged]);
         sources.push(...((row[0]?.sources as MemorySource[] | undefined) ?? []));
       }
-      await this.fact(keptFactId, { type: 'Consolidate', keptFactId, mergedFactIds, sources }, context);
+      await this.fact(keptFactId, { type: 'ConsolidateFacts', keptFactId, mergedFactIds, sources }, context);
       for (const merged of mergedFactIds) await forget(merged, 'consolidated');
       consolidated += mergedFactIds.length;
     }
     for (const [a, b] of plan.flag) {
-      await this.fact(a, { type: 'FlagConflict', factId: a, conflictingFactId: b }, context);
-      await this.fact(b, { type: 'FlagConflict', factId: b, conflictingFactId: a }, context);
+      await this.fact(a, { type: 'FlagFactConflict', factId: a, conflictingFactId: b }, context);
+      await this.fact(b, { type: 'FlagFactConflict', factId: b, conflictingFactId: a }, context);
     }
     let conflictsResolved = 0;
-    for (const { factId, keptFactId } of plan.contradict) {
-      const command = { type: 'Contradict' as const, factId, keptFactId, reason: 'better_verified' };
+    for (const { factId, keptFactId, reason } of plan.contradict) {
+      const command = { type: 'ContradictFact' as const, factId, keptFactId, reason };
       if ((await this.fact(factId, command, context)).length > 0) conflictsResolved += 1;
     }
     await this.keys.destroy(
@@ -400,7 +397,7 @@ export class MemoryWriteSide implements MemoryCommands {
     const summary = { decayed, forgotten: forgotten.length, consolidated, conflictsResolved, policyVersion: version };
     const stream = maintenanceStreamId(context.tenantId, context.projectId);
     await this.applied(
-      (await this.maintenance.handle(stream, { type: 'Complete', summary, forgotten }, context)).events,
+      (await this.maintenance.handle(stream, { type: 'CompleteMaintenance', summary, forgotten }, context)).events,
     );
     this.logger.info({ projectId: context.projectId, ...summary }, 'memory maintenance pass done');
     return summary;

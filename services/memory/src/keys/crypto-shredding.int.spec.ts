@@ -5,7 +5,7 @@ import { EventCodec, type EvalVaultEvent, type FactProposed } from '@evalvault/c
 import { testEvent } from '@evalvault/contracts/testing';
 import { migrateEventStore, PostgresEventStore, runMigrations } from '@evalvault/platform';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
-import { DEFAULT_MEMORY_POLICY_VIEW } from '../testing/memory-test-policy.js';
+import { DEFAULT_MEMORY_POLICY } from '../domain/index.js';
 import { MEMORY_MIGRATIONS, MEMORY_SCHEMA } from '../migrations/memory.migrations.js';
 import { MemoryProjection } from '../projection/memory.projection.js';
 import { MemoryQueries } from '../projection/memory.queries.js';
@@ -73,7 +73,7 @@ describe('memory content keys (crypto-shredding)', () => {
     const kept = await propose(tenantId, 'Paris', 'the capital of France');
     expect(Buffer.from(secret.payload.sealed).toString('utf8')).not.toContain('Zorblax');
 
-    const found = await queries.searchFacts(scope, { q: 'zorblax moon' }, DEFAULT_MEMORY_POLICY_VIEW.policy);
+    const found = await queries.searchFacts(scope, { q: 'zorblax moon' }, DEFAULT_MEMORY_POLICY);
     expect(found.items.map((fact) => fact.subject)).toEqual(['Zorblax']);
     expect(found.meta.vector).toBe(false);
 
@@ -97,10 +97,10 @@ describe('memory content keys (crypto-shredding)', () => {
     // A rebuild of the tenant's read model from the event store.
     const applied = await rebuildReadModel(dataSource, store, projection, tenantId);
     expect(applied).toBeGreaterThanOrEqual(2);
-    const all = await queries.searchFacts(scope, {}, DEFAULT_MEMORY_POLICY_VIEW.policy);
+    const all = await queries.searchFacts(scope, {}, DEFAULT_MEMORY_POLICY);
     expect(all.items.map((fact) => fact.subject)).toEqual(['Paris']);
     expect((await queries.getFact(scope, kept.payload.factId)).object).toBe('the capital of France');
-    const none = await queries.searchFacts(scope, { q: 'zorblax' }, DEFAULT_MEMORY_POLICY_VIEW.policy);
+    const none = await queries.searchFacts(scope, { q: 'zorblax' }, DEFAULT_MEMORY_POLICY);
     expect(none.items).toEqual([]);
   });
 

@@ -1,11 +1,2 @@
-/**
- * A subject as memory compares it (the spec's norm): lowercase, whitespace collapsed, trailing
- * punctuation trimmed. Used for the read model's subject index and deletion requests by subject.
- */
-export function normaliseText(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[\s\p{P}]+$/u, '');
-}
+/** A subject as memory compares it (the spec's norm), from the domain. */
+export { normaliseText } from '../domain/index.js';

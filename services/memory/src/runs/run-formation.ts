@@ -4,11 +4,16 @@ import type { LearningUpdatedPayload, MemorySource, RunCompleted } from '@evalva
 import { contextCausedBy, type ContentStore } from '@evalvault/platform';
 import type { LearningView } from '@evalvault/service-apis';
 import { RunFormation } from '../commands/memory-formation.js';
-import { behaviourIdOf, learningIdOf, learningStreamId, normalise } from '../commands/memory-ids.js';
+import {
+  behaviourIdOf,
+  learningIdOf,
+  learningStreamId,
+  normaliseText as normalise,
+  objectSimilarity,
+} from '../domain/index.js';
 import type { MemoryWriteSide } from '../commands/memory.commands.js';
 import type { MemoryMetrics } from '../memory-metrics.js';
 import { MEMORY_SCHEMA as S } from '../migrations/memory.migrations.js';
-import { objectSimilarity } from '../commands/memory-dynamics.js';
 import { runCaseTexts } from './run-case-texts.js';
 import { runInsights } from './run-insights.js';
 import type { RunTracker, TrackedCase } from './run-tracker.js';
@@ -89,25 +94,24 @@ export class MemoryFormation {
       for (const behaviour of result.behaviours) {
         const behaviourId = behaviourIdOf(tenantId, projectId, behaviour.trigger);
         const sources: MemorySource[] = [{ kind: 'case', id: behaviour.caseId, runId }];
+        if (!behaviour.succeeded) {
+          // A case that did not go well only counts against a behaviour that exists.
+          const observe = { type: 'ObserveBehaviour' as const, behaviourId, succeeded: false, tokensSaved: 0 };
+          await this.commands.behaviour(behaviourId, { ...observe, source: sources[0]! }, context);
+          continue;
+        }
         const sealed = await this.commands.sealBehaviour(tenantId, behaviourId, behaviour.trigger, behaviour.action);
         if (!sealed) continue;
-        await this.commands.behaviour(
+        const recorded = {
           behaviourId,
-          {
-            type: 'Record',
-            succeeded: behaviour.succeeded,
-            recorded: {
-              behaviourId,
-              keyId: behaviourId,
-              sealed,
-              successRate: 1,
-              useCount: 1,
-              tokensSaved: 0,
-              sources,
-            },
-          },
-          context,
-        );
+          keyId: behaviourId,
+          sealed,
+          successRate: 1,
+          useCount: 1,
+          tokensSaved: 0,
+          sources,
+        };
+        await this.commands.behaviour(behaviourId, { type: 'RecordBehaviour', behaviour: recorded }, context);
       }
       const insights = runInsights({
         runId,
@@ -121,7 +125,7 @@ export class MemoryFormation {
         const learningId = learningIdOf(tenantId, projectId, learning.datasetKey, learning.metric);
         const handled = await this.commands.learnings.handle(
           learningStreamId(learningId),
-          { type: 'Update', learning: { learningId, ...learning } },
+          { type: 'UpdateLearning', learning: { learningId, ...learning } },
           context,
         );
         await this.commands.applied(handled.events);
@@ -174,12 +178,12 @@ export class MemoryFormation {
       if (objectSimilarity(fresh.object, row.object) >= policy.consolidation.objectSimilarity) continue;
       await this.commands.fact(
         fresh.fact_id,
-        { type: 'FlagConflict', factId: fresh.fact_id, conflictingFactId: row.fact_id },
+        { type: 'FlagFactConflict', factId: fresh.fact_id, conflictingFactId: row.fact_id },
         context,
       );
       await this.commands.fact(
         row.fact_id,
-        { type: 'FlagConflict', factId: row.fact_id, conflictingFactId: fresh.fact_id },
+        { type: 'FlagFactConflict', factId: row.fact_id, conflictingFactId: fresh.fact_id },
         context,
       );
     }
