@@ -1,0 +1,3 @@
+export * from './question.js';
+export * from './triples.js';
+export * from './run-formation.js';
