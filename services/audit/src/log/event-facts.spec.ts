@@ -110,6 +110,63 @@ describe('audit facts of an event', () => {
     });
   });
 
+  it('records Domain Memory events by ids, scores and counts, never their text', () => {
+    const factId = 'f'.repeat(32);
+    const proposed = testEvent('FactProposed', {
+      factId,
+      keyId: factId,
+      sealed: Buffer.from('ciphertext'),
+      domain: 'geo',
+      language: 'en',
+      kind: 'inferred',
+      verificationScore: 0.9,
+      sources: [
+        { kind: 'run', id: 'r-1', runId: null },
+        { kind: 'case', id: 'c-1', runId: 'r-1' },
+      ],
+    });
+    expect(factsOf(proposed)).toEqual({
+      resources: [
+        { type: 'memory-fact', id: factId, version: null, contentHash: null },
+        { type: 'run', id: 'r-1', version: null, contentHash: null },
+      ],
+      outcome: 'success',
+      details: { kind: 'inferred', domain: 'geo', language: 'en', verificationScore: 0.9 },
+      target: null,
+    });
+    const verified = testEvent('FactVerified', {
+      factId,
+      reason: 'checked',
+      verificationScore: 1,
+      verificationCount: 2,
+    });
+    expect(factsOf(verified).details).toEqual({ reason: 'checked', verificationScore: 1, verificationCount: 2 });
+    const deletion = testEvent('MemoryDeletionRequested', {
+      requestId: 'q-1',
+      target: 'subject',
+      targetHash: 'e'.repeat(64),
+      matched: 2,
+    });
+    expect(factsOf(deletion)).toMatchObject({
+      resources: [{ type: 'memory-deletion', id: 'q-1' }],
+      details: { target: 'subject', targetHash: 'e'.repeat(64), matched: 2 },
+    });
+    const policy = testEvent('MemoryPolicyChanged', { policyJson: JSON.stringify({ version: 3 }) });
+    expect(factsOf(policy).resources[0]).toMatchObject({ type: 'memory-policy', version: 3 });
+    const forgotten = testEvent('EntriesForgotten', {
+      entries: [
+        { kind: 'fact', id: factId },
+        { kind: 'behaviour', id: 'b-1' },
+      ],
+      reason: 'deletion_request',
+      requestId: 'q-1',
+    });
+    expect(factsOf(forgotten).resources.map((r) => `${r.type}:${r.id}`)).toEqual([
+      `memory-fact:${factId}`,
+      'memory-behaviour:b-1',
+    ]);
+  });
+
   it('marks failures as failures', () => {
     expect(
       factsOf(testEvent('RunFailed', { runId: 'r', reason: 'budget', message: 'over budget', subject: null })).outcome,
