@@ -50,7 +50,7 @@ export function composeMemoryParts(
   const commands = new MemoryWriteSide(store, sources, dataSource, keys, projection, queries, metrics, logger);
   const tracker = new RunTracker(dataSource);
   const formation = new MemoryFormation(dataSource, tracker, new PostgresContentStore(pool), commands, metrics, logger);
-  const scheduler = new MaintenanceScheduler(dataSource, commands, logger);
+  const scheduler = new MaintenanceScheduler(dataSource, commands, logger, sources.now);
   return { projection, tracker, formation, commands, queries, keys, scheduler };
 }
 

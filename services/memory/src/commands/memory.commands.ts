@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import {
@@ -84,7 +83,7 @@ export class MemoryWriteSide implements MemoryCommands {
 
   constructor(
     store: EventStore,
-    sources: EnvelopeSources,
+    private readonly sources: EnvelopeSources,
     private readonly dataSource: DataSource,
     private readonly keys: ContentKeys,
     private readonly projection: Pick<MemoryProjection, 'applyAll'>,
@@ -150,7 +149,7 @@ export class MemoryWriteSide implements MemoryCommands {
       factId,
       {
         type: 'ProposeFact',
-        at: Date.now(),
+        at: this.sources.now(),
         proposal: {
           factId,
           keyId: factId,
@@ -171,7 +170,7 @@ export class MemoryWriteSide implements MemoryCommands {
     if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason.length > 1000))
       throw invalidInput('reason: text of at most 1000 characters');
     const verify = { type: 'VerifyFact' as const, factId: id, reason: (reason as string | null | undefined) ?? null };
-    await this.fact(id, { ...verify, at: Date.now() }, context);
+    await this.fact(id, { ...verify, at: this.sources.now() }, context);
     // A reviewer's verification resolves its conflicts: the others become contradictory.
     const { state } = await this.facts.load(factStreamId(id), context);
     for (const other of state.conflicts)
@@ -203,7 +202,7 @@ export class MemoryWriteSide implements MemoryCommands {
     const unknown = Object.keys(input).filter((key) => key !== 'target' && key !== 'value');
     if (unknown.length > 0) throw invalidInput(`${unknown[0]}: not a field of a deletion request`);
     const entries = await this.matching(context, target, value);
-    const requestId = randomUUID();
+    const requestId = this.sources.newId();
     for (const entry of entries) {
       const forget = { reason: 'deletion_request' as const, requestId };
       if (entry.kind === 'fact')
@@ -270,7 +269,12 @@ export class MemoryWriteSide implements MemoryCommands {
         verificationCount: row.verification_count,
         sources: row.sources,
       });
-    return { format: MEMORY_EXPORT_FORMAT, projectId: scope.projectId, exportedAt: new Date().toISOString(), facts };
+    return {
+      format: MEMORY_EXPORT_FORMAT,
+      projectId: scope.projectId,
+      exportedAt: new Date(this.sources.now()).toISOString(),
+      facts,
+    };
   }
 
   async importTriples(input: MemoryImportRequest, context: CommandContext): Promise<MemoryImportResult> {
@@ -319,7 +323,7 @@ export class MemoryWriteSide implements MemoryCommands {
 
   private async maintainOnce(context: CommandContext): Promise<MemoryMaintenanceResult> {
     const { policy, version } = await this.policy(context);
-    const now = Date.now();
+    const now = this.sources.now();
     const rows: {
       fact_id: string;
       subject: string;

@@ -35,20 +35,22 @@ export class MaintenanceScheduler {
     await this.running?.catch(() => undefined);
   }
 
-  /** One look for due projects; answers how many passes ran. */
-  tick(): Promise<number> {
-    this.running ??= this.runDue().finally(() => {
+  /** One look for due projects (of one tenant, for tests and operators); answers how many passes ran. */
+  tick(tenantId: string | null = null): Promise<number> {
+    this.running ??= this.runDue(tenantId).finally(() => {
       this.running = null;
     });
     return this.running;
   }
 
-  private async runDue(): Promise<number> {
+  private async runDue(tenantId: string | null): Promise<number> {
     const projects: { tenant_id: string; project_id: string; last_run_at: Date | null }[] = await this.dataSource.query(
       `SELECT p.tenant_id, p.project_id, m.last_run_at
        FROM (SELECT DISTINCT tenant_id, project_id FROM ${S}.facts
              UNION SELECT tenant_id, project_id FROM ${S}.policies) p
-       LEFT JOIN ${S}.maintenance m ON m.tenant_id = p.tenant_id AND m.project_id = p.project_id`,
+       LEFT JOIN ${S}.maintenance m ON m.tenant_id = p.tenant_id AND m.project_id = p.project_id
+       WHERE $1::text IS NULL OR p.tenant_id = $1`,
+      [tenantId],
     );
     let passes = 0;
     for (const project of projects) {

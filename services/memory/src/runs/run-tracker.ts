@@ -7,9 +7,9 @@ import {
   type GateFailed,
   type RunRequested,
   type TestCase,
-  type VersionRef,
 } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
+import { datasetKeyOf } from '../domain/index.js';
 import { MEMORY_SCHEMA as S } from '../migrations/memory.migrations.js';
 
 /** The inbox consumer of what memory keeps about open runs. */
@@ -17,11 +17,6 @@ export const MEMORY_RUNS_CONSUMER = 'memory-runs';
 
 /** The run events memory keeps track of until a run completes (RunCompleted itself forms memory). */
 export const MEMORY_RUN_EVENT_TYPES = ['RunRequested', 'CaseEvaluated', 'CaseFailed', 'GateFailed'] as const;
-
-/** A registered dataset's id, or `inline:<name>` for a dataset submitted with the run. */
-export function datasetKeyOf(dataset: VersionRef): string {
-  return dataset.version === null ? `inline:${dataset.name ?? dataset.id}` : dataset.id;
-}
 
 /** What RunRequested said that formation needs at RunCompleted. */
 export interface TrackedRun {
