@@ -1,19 +1,13 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { LearningUpdatedPayload, MemorySource, RunCompleted } from '@evalvault/contracts';
+import type { LearningUpdatedPayload, RunCompleted } from '@evalvault/contracts';
 import { contextCausedBy, type ContentStore } from '@evalvault/platform';
 import type { LearningView } from '@evalvault/service-apis';
-import { RunFormation } from '../commands/memory-formation.js';
-import {
-  behaviourIdOf,
-  learningIdOf,
-  learningStreamId,
-  normaliseText as normalise,
-  objectSimilarity,
-} from '../domain/index.js';
+import { learningIdOf, learningStreamId, normaliseText as normalise, objectSimilarity } from '../domain/index.js';
 import type { MemoryWriteSide } from '../commands/memory.commands.js';
 import type { MemoryMetrics } from '../memory-metrics.js';
 import { MEMORY_SCHEMA as S } from '../migrations/memory.migrations.js';
+import { RunFormation } from '../formation/index.js';
 import { runCaseTexts } from './run-case-texts.js';
 import { runInsights } from './run-insights.js';
 import type { RunTracker, TrackedCase } from './run-tracker.js';
@@ -64,14 +58,20 @@ export class MemoryFormation {
           learnedBefore.push(state.learning as unknown as LearningView);
         }
       }
-      const formation = new RunFormation(run, policy, previous);
+      const formation = new RunFormation(
+        { tenantId, projectId, runId, datasetKey: run.datasetKey, datasetName: run.datasetName, metrics: run.metrics },
+        policy,
+        previous,
+      );
       // Scores by case index (a page at a time would need a merge join; a run's score rows are small).
       const tracked = new Map<number, TrackedCase>();
       for await (const scored of this.tracker.cases(tenantId, runId)) tracked.set(scored.caseIndex, scored);
-      for await (const text of runCaseTexts(run, this.content)) formation.addCase(text, tracked.get(text.index));
+      for await (const text of runCaseTexts(run, this.content)) {
+        const scored = tracked.get(text.index);
+        formation.addCase({ ...text, scores: scored?.scores ?? {}, failed: scored?.failed ?? false });
+      }
       const result = formation.result(event.payload.aggregates);
 
-      const runSource: MemorySource = { kind: 'run', id: runId, runId: null };
       const proposedIds: string[] = [];
       for (const fact of result.facts) {
         const events = await this.commands.propose(
@@ -83,7 +83,7 @@ export class MemoryFormation {
             language: fact.language,
             kind: 'inferred',
             score: fact.score,
-            sources: [runSource, { kind: 'case', id: fact.caseId, runId }],
+            sources: fact.sources,
           },
           context,
         );
@@ -92,12 +92,11 @@ export class MemoryFormation {
       }
       await this.flagConflicts(proposedIds, context);
       for (const behaviour of result.behaviours) {
-        const behaviourId = behaviourIdOf(tenantId, projectId, behaviour.trigger);
-        const sources: MemorySource[] = [{ kind: 'case', id: behaviour.caseId, runId }];
+        const { behaviourId, source, tokensSaved } = behaviour;
         if (!behaviour.succeeded) {
           // A case that did not go well only counts against a behaviour that exists.
-          const observe = { type: 'ObserveBehaviour' as const, behaviourId, succeeded: false, tokensSaved: 0 };
-          await this.commands.behaviour(behaviourId, { ...observe, source: sources[0]! }, context);
+          const observe = { type: 'ObserveBehaviour' as const, behaviourId, succeeded: false, tokensSaved, source };
+          await this.commands.behaviour(behaviourId, observe, context);
           continue;
         }
         const sealed = await this.commands.sealBehaviour(tenantId, behaviourId, behaviour.trigger, behaviour.action);
@@ -108,8 +107,8 @@ export class MemoryFormation {
           sealed,
           successRate: 1,
           useCount: 1,
-          tokensSaved: 0,
-          sources,
+          tokensSaved,
+          sources: [source],
         };
         await this.commands.behaviour(behaviourId, { type: 'RecordBehaviour', behaviour: recorded }, context);
       }
@@ -122,10 +121,9 @@ export class MemoryFormation {
         gateFailures: run.gateFailures,
       });
       for (const learning of result.learnings) {
-        const learningId = learningIdOf(tenantId, projectId, learning.datasetKey, learning.metric);
         const handled = await this.commands.learnings.handle(
-          learningStreamId(learningId),
-          { type: 'UpdateLearning', learning: { learningId, ...learning } },
+          learningStreamId(learning.learningId),
+          { type: 'UpdateLearning', learning },
           context,
         );
         await this.commands.applied(handled.events);
