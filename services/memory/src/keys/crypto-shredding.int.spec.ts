@@ -3,7 +3,10 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { EventCodec, type EvalVaultEvent, type FactProposed } from '@evalvault/contracts';
 import { testEvent } from '@evalvault/contracts/testing';
-import { migrateEventStore, PostgresEventStore, runMigrations } from '@evalvault/platform';
+import { migrateContentStore, migrateEventStore, PostgresEventStore, runMigrations } from '@evalvault/platform';
+import { pino } from 'pino';
+import { composeMemoryParts } from '../memory.service.js';
+import { factStreamId } from '../domain/index.js';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { DEFAULT_MEMORY_POLICY } from '../domain/index.js';
 import { MEMORY_MIGRATIONS, MEMORY_SCHEMA } from '../migrations/memory.migrations.js';
@@ -29,6 +32,7 @@ describe('memory content keys (crypto-shredding)', () => {
 
   beforeAll(async () => {
     await migrateEventStore(testDatabaseUrl());
+    await migrateContentStore(testDatabaseUrl());
     await runMigrations(testDatabaseUrl(), MEMORY_SCHEMA, MEMORY_MIGRATIONS);
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 4 });
     store = new PostgresEventStore(pool, new EventCodec());
@@ -118,5 +122,49 @@ describe('memory content keys (crypto-shredding)', () => {
     const tenantId = `tenant-${randomUUID()}`;
     const event: EvalVaultEvent = await propose(tenantId, 'Rome', 'the capital of Italy');
     expect(await projection.apply(event)).toBe(false);
+  });
+
+  it('deletes through the write side: the old FactProposed stays unreadable, a replay keeps it gone', async () => {
+    const tenantId = `tenant-${randomUUID()}`;
+    const scope = { tenantId, projectId: 'default' };
+    const parts = composeMemoryParts({ pool, dataSource, store, logger: pino({ level: 'silent' }) });
+    const context = {
+      ...scope,
+      actor: { subject: 'admin@example.com', authMethod: 'oidc', apiKeyId: null },
+      correlationId: randomUUID(),
+      causationId: null,
+    };
+    const proposal = (subject: string, object: string) => ({
+      subject,
+      predicate: 'is',
+      object,
+      domain: 'geo',
+      language: 'en',
+      kind: 'inferred' as const,
+      score: 0.8,
+      sources: [{ kind: 'document' as const, id: 'doc-1', runId: null }],
+    });
+    const [secret] = (await parts.commands.propose(proposal('Secret Lab', 'under the lake'), context))!;
+    await parts.commands.propose(proposal('Lisbon', 'the capital of Portugal'), context);
+    const factId = (secret!.payload as { factId: string }).factId;
+
+    const result = await parts.commands.requestDeletion({ target: 'subject', value: '  secret   LAB.' }, context);
+    expect(result.forgotten).toBe(1);
+    const stored = (await store.readStream(factStreamId(factId))).map((r) => r.event);
+    expect(stored.map((e) => e.type)).toEqual(['FactProposed', 'FactForgotten']);
+    const old = stored[0] as FactProposed;
+    expect(await parts.keys.open(tenantId, old.payload.keyId, old.payload.sealed)).toBeNull();
+    // Proposed again (the same triple from a later run): not learned again, its key stays destroyed.
+    expect(await parts.commands.propose(proposal('Secret Lab', 'under the lake'), context)).toBeNull();
+
+    await rebuildReadModel(dataSource, store, parts.projection, tenantId);
+    const all = await parts.queries.searchFacts(scope, {}, DEFAULT_MEMORY_POLICY);
+    expect(all.items.map((fact) => fact.subject)).toEqual(['Lisbon']);
+    const request: { entries: unknown[]; target_hash: string }[] = await dataSource.query(
+      `SELECT entries, target_hash FROM memory.deletion_requests WHERE request_id = $1`,
+      [result.requestId],
+    );
+    expect(request[0]!.entries).toEqual([{ kind: 'fact', id: factId }]);
+    expect(JSON.stringify(request)).not.toContain('Secret');
   });
 });
