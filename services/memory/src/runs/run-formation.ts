@@ -10,7 +10,7 @@ import { MEMORY_SCHEMA as S } from '../migrations/memory.migrations.js';
 import { RunFormation } from '../formation/index.js';
 import { runCaseTexts } from './run-case-texts.js';
 import { runInsights } from './run-insights.js';
-import type { RunTracker, TrackedCase } from './run-tracker.js';
+import type { RunTracker } from './run-tracker.js';
 
 /**
  * Forms memory when a run completes, from the events every run emits (whatever started it: CLI,
@@ -63,11 +63,12 @@ export class MemoryFormation {
         policy,
         previous,
       );
-      // Scores by case index (a page at a time would need a merge join; a run's score rows are small).
-      const tracked = new Map<number, TrackedCase>();
-      for await (const scored of this.tracker.cases(tenantId, runId)) tracked.set(scored.caseIndex, scored);
+      // Texts and scores both come in dataset order: merged as they stream, neither held whole.
+      const scores = this.tracker.cases(tenantId, runId)[Symbol.asyncIterator]();
+      let next = await scores.next();
       for await (const text of runCaseTexts(run, this.content)) {
-        const scored = tracked.get(text.index);
+        while (!next.done && next.value.caseIndex < text.index) next = await scores.next();
+        const scored = !next.done && next.value.caseIndex === text.index ? next.value : undefined;
         formation.addCase({ ...text, scores: scored?.scores ?? {}, failed: scored?.failed ?? false });
       }
       const result = formation.result(event.payload.aggregates);
