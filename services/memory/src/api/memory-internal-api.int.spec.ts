@@ -209,4 +209,24 @@ describe('memory internal API', () => {
     const unsigned = await fetch(`${base}/internal/projects/default/memory/facts`);
     expect(unsigned.status).toBe(401);
   });
+
+  it('deletes by source document: what it brought goes, the rest stays', async () => {
+    const who = identity(['admin'], `tenant-${randomUUID()}`);
+    const handbook = { kind: 'document' as const, id: 'handbook.pdf', runId: null };
+    const imported = await client.call(
+      'importMemory',
+      {
+        facts: [
+          { subject: 'Guest Wi-Fi', predicate: 'requires', object: 'a daily code', sources: [handbook] },
+          { subject: 'Printers', predicate: 'are', object: 'on every floor' },
+        ],
+      },
+      who,
+    );
+    expect(imported).toEqual({ proposed: 2, supported: 0 });
+    const deletion = await client.call('requestDeletion', { target: 'document', value: 'handbook.pdf' }, who);
+    expect(deletion.forgotten).toBe(1);
+    const left = (await client.call('exportMemory', {}, who)).facts.map((fact) => fact.subject);
+    expect(left).toEqual(['Printers']);
+  });
 });

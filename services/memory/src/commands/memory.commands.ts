@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import {
@@ -221,34 +222,43 @@ export class MemoryWriteSide implements MemoryCommands {
     return { requestId, forgotten: entries.length };
   }
 
-  /** What a deletion request removes, in the caller's project only. */
+  /**
+   * What a deletion request removes, in the caller's project only. A subject: the facts with that
+   * subject (normalised), and the behaviours whose trigger or action has it as whole words. A
+   * document: the entries with that document among their sources, by its id or its name's sha256.
+   */
   private async matching(scope: Scope, target: 'subject' | 'document', value: string): Promise<MemoryEntryRef[]> {
     const params = [scope.tenantId, scope.projectId];
-    const facts: { fact_id: string }[] =
+    const documents = JSON.stringify([
+      [{ kind: 'document', id: value }],
+      [{ kind: 'document', id: createHash('sha256').update(value, 'utf8').digest('hex') }],
+    ]);
+    const bySources = (table: 'facts' | 'behaviours', id: string) =>
+      this.dataSource.query(
+        `SELECT ${id} AS id FROM ${S}.${table} WHERE tenant_id = $1 AND project_id = $2
+           AND EXISTS (SELECT 1 FROM jsonb_array_elements($3::jsonb) d WHERE sources @> d)`,
+        [...params, documents],
+      ) as Promise<{ id: string }[]>;
+    const subject = normalise(value);
+    const words = `\\m${subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\M`;
+    const facts =
       target === 'subject'
-        ? await this.dataSource.query(
-            `SELECT fact_id FROM ${S}.facts WHERE tenant_id = $1 AND project_id = $2 AND subject_norm = $3`,
-            [...params, normalise(value)],
-          )
-        : await this.dataSource.query(
-            `SELECT fact_id FROM ${S}.facts WHERE tenant_id = $1 AND project_id = $2 AND sources @> $3::jsonb`,
-            [...params, JSON.stringify([{ kind: 'document', id: value }])],
-          );
-    const behaviours: { behaviour_id: string }[] =
+        ? ((await this.dataSource.query(
+            `SELECT fact_id AS id FROM ${S}.facts WHERE tenant_id = $1 AND project_id = $2 AND subject_norm = $3`,
+            [...params, subject],
+          )) as { id: string }[])
+        : await bySources('facts', 'fact_id');
+    const behaviours =
       target === 'subject'
-        ? await this.dataSource.query(
-            `SELECT behaviour_id FROM ${S}.behaviours WHERE tenant_id = $1 AND project_id = $2
-               AND (position($3 in lower(trigger)) > 0 OR position($3 in lower(action)) > 0)`,
-            [...params, normalise(value)],
-          )
-        : await this.dataSource.query(
-            `SELECT behaviour_id FROM ${S}.behaviours
-             WHERE tenant_id = $1 AND project_id = $2 AND sources @> $3::jsonb`,
-            [...params, JSON.stringify([{ kind: 'document', id: value }])],
-          );
+        ? ((await this.dataSource.query(
+            `SELECT behaviour_id AS id FROM ${S}.behaviours WHERE tenant_id = $1 AND project_id = $2
+               AND lower(trigger || ' ' || action) ~ $3`,
+            [...params, words],
+          )) as { id: string }[])
+        : await bySources('behaviours', 'behaviour_id');
     return [
-      ...facts.map((row) => ({ kind: 'fact', id: row.fact_id })),
-      ...behaviours.map((row) => ({ kind: 'behaviour', id: row.behaviour_id })),
+      ...facts.map((row) => ({ kind: 'fact', id: row.id })),
+      ...behaviours.map((row) => ({ kind: 'behaviour', id: row.id })),
     ];
   }
 
