@@ -92,6 +92,10 @@ describe('start:distributed supervises its services', () => {
         AUDIT_RELAY_START: 'latest',
         NOTIFIER_RELAY_NAME: `sa-${tag}-notifier`,
         NOTIFIER_RELAY_START: 'latest',
+        MEMORY_GROUP_PREFIX: `sa-${tag}-memory`,
+        MEMORY_RELAY_NAME: `sa-${tag}-memory`,
+        MEMORY_CONSUMER_START: 'latest',
+        MEMORY_RELAY_START: 'latest',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -115,6 +119,23 @@ describe('start:distributed supervises its services', () => {
     expect(output).not.toContain(adminKey);
     expect(output).toContain(`Admin API key of project "default" (kept in ${adminKeyFile})`);
     expect(output).toContain(`Bearer $(cat ${adminKeyFile})`);
+  });
+
+  it('reaches the memory service over HTTP (MEMORY_SERVICE_URL): its routes answer through the gateway', async () => {
+    const memory = (path: string, key: string | null = adminKey) =>
+      fetch(`http://127.0.0.1:${ports.gateway}/v1/projects/default/memory${path}`, {
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+      });
+    const policy = await memory('/policy');
+    expect(policy.status).toBe(200);
+    expect(await policy.json()).toMatchObject({ projectId: 'default', policy: { decay: expect.any(Object) } });
+    const facts = await memory('/facts?q=nothing-here-' + tag);
+    expect({ status: facts.status, body: await facts.json() }).toMatchObject({
+      status: 200,
+      body: { items: [], nextCursor: null },
+    });
+    expect((await memory(`/facts/${'0'.repeat(32)}`)).status).toBe(404);
+    expect((await memory('/policy', null)).status).toBe(401);
   });
 
   afterAll(async () => {
