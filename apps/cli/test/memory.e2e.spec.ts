@@ -66,8 +66,9 @@ function missingLines(documented: readonly string[], printed: CliResult): string
 /**
  * Domain Memory end to end through the embedded platform (`npm start`'s, on a real PostgreSQL so the
  * read model can be looked at): a run whose cases are faithful forms facts; a reviewer verifies one
- * with the CLI; search finds it; a deletion request removes the subject from search, export and the
- * read model. The documented three commands print what docs/memory.md shows.
+ * with the CLI (the audit log says who and why); search finds it; a deletion request removes the
+ * subject from search, export and the read model. The documented three commands print what
+ * docs/memory.md shows.
  */
 describe('Domain Memory through the embedded platform and the CLI', () => {
   const database = `evalvault_memory_${randomBytes(4).toString('hex')}`;
@@ -193,7 +194,11 @@ describe('Domain Memory through the embedded platform and the CLI', () => {
       code: 2,
       reason: expect.stringMatching(/^evalvault: error: 403 /) as unknown as string,
     });
-    const verified = await evalvault(verifyArgs, env(await issueKey('approver')));
+    const approver = await api<{ key: string; apiKeyId: string }>('/api-keys', adminKey, {
+      method: 'POST',
+      body: { name: 'reviewer', role: 'approver' },
+    });
+    const verified = await evalvault(verifyArgs, env(approver.body.key));
     expect({ code: verified.code, missing: missingLines(verifyStep.lines, verified) }).toEqual({
       code: 0,
       missing: [],
@@ -202,6 +207,29 @@ describe('Domain Memory through the embedded platform and the CLI', () => {
     expect(after.body).toMatchObject({ status: 'verified', verificationCount: 1 });
     const found = await api<{ items: Fact[] }>('/memory/facts?q=VPN&status=verified', viewerKey);
     expect(found.body.items.map((fact) => fact.factId)).toEqual([target.factId]);
+
+    // Who verified it, when and why: in the tenant's audit log (read by an auditor), never the fact's text.
+    const auditor = await api<{ key: string }>('/api-keys', adminKey, {
+      method: 'POST',
+      body: { name: 'auditor', role: 'viewer', tenantRoles: ['auditor'] },
+    });
+    type AuditEntry = { actor: { subject: string }; resources: { type: string; id: string }[]; details: object };
+    let audited: AuditEntry[] = [];
+    for (const until = Date.now() + 30_000; audited.length === 0 && Date.now() < until; ) {
+      const page = await fetch(`${url}/v1/audit?action=FactVerified`, {
+        headers: { authorization: `Bearer ${auditor.body.key}` },
+      });
+      audited = ((await page.json()) as { items?: AuditEntry[] }).items ?? [];
+      if (audited.length === 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(audited).toEqual([
+      expect.objectContaining({
+        actor: expect.objectContaining({ subject: `api-key:${approver.body.apiKeyId}` }),
+        resources: [expect.objectContaining({ type: 'memory-fact', id: target.factId })],
+        details: expect.objectContaining({ reason: 'matches IT-014', verificationCount: 1 }),
+      }),
+    ]);
+    expect(JSON.stringify(audited)).not.toContain('GlobalGate');
 
     // 5. A deletion request (admin) for the subject: gone from search, export and the read model.
     const forget = await evalvault(['memory', 'forget', '--subject', 'GlobalGate VPN client'], env(adminKey));
