@@ -45,6 +45,8 @@ const ANSWERS: Record<string, unknown> = {
   createRoute: ROUTE_VIEW,
   deleteRoute: ROUTE_VIEW,
   setRetention: { retentionDays: 30, change: 'shortening-scheduled' },
+  requestDeletion: { requestId: 'del-1', forgotten: 2 },
+  searchFacts: { items: [], nextCursor: null, meta: { query: 'vpn', vector: false } },
 };
 const owner = {
   call: async (operation: string) => {
@@ -183,6 +185,8 @@ describe('the OpenAPI document against the routes it describes', () => {
     ],
     ['DELETE /v1/projects/{project}/notification-routes/{routeId}', undefined, 200],
     ['PUT /v1/audit/retention', { retentionDays: 30, reason: 'storage costs' }, 202],
+    ['GET /v1/projects/{project}/memory/facts', undefined, 200],
+    ['POST /v1/projects/{project}/memory/deletions', { target: 'subject', value: 'staff' }, 202],
     ['GET /healthz', undefined, 200],
     ['GET /readyz', undefined, 200],
     ['GET /metrics', undefined, 200],
