@@ -7,7 +7,7 @@ Usage:
                 [--skip-invalid] [--junit FILE] [--json FILE] [--markdown FILE]
   evalvault runs list|show|compare|cancel|retry|wait ...
   evalvault datasets validate|push <file>
-  evalvault memory search|show|verify|reject|forget|policy|export|import ...
+  evalvault memory search|show|verify|reject|forget|behaviours|learnings|insights|policy|export|import ...
   evalvault login --api-key KEY | --api-key-stdin | --oidc --issuer URL --client-id ID
   evalvault logout
 
@@ -95,6 +95,12 @@ reviewed by people, searchable, and forgotten on request. See docs/memory.md.
   forget --subject TEXT | --document ID
                        deletion request (admin role): every fact and behaviour about the
                        subject, or drawn from the document, removed for good
+  behaviours [QUERY] [--min-score 0..1] [--limit N] [--json]
+                       what worked: triggers, action recipes, success rates
+  learnings [--dataset KEY] [--metric NAME] [--json]
+                       baselines per dataset and metric, recurring failure patterns
+  insights <runId> [--json]
+                       a run against the learned baselines, failure patterns it repeats
   policy [--set FILE [--reason TEXT]] [--json]
                        show the memory policy; --set replaces it from a JSON file (admin)
   export [-o FILE]     the knowledge graph as plain triples JSON

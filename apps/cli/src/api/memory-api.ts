@@ -1,5 +1,11 @@
 import type {
+  BehaviourPage,
   FactPage,
+  LearningView,
+  ListLearningsQuery,
+  Page,
+  RunInsights,
+  SearchBehavioursQuery,
   FactView,
   MemoryDeletionResult,
   MemoryExport,
@@ -56,6 +62,18 @@ export class MemoryApi {
 
   export(): Promise<MemoryExport> {
     return this.client.get(this.path('/export'));
+  }
+
+  searchBehaviours(query: SearchBehavioursQuery): Promise<BehaviourPage> {
+    return this.client.get(this.path('/behaviours'), { query: { ...query } });
+  }
+
+  learnings(query: ListLearningsQuery): Promise<Page<LearningView>> {
+    return this.client.get(this.path('/learnings'), { query: { ...query } });
+  }
+
+  insights(runId: string): Promise<RunInsights> {
+    return this.client.get(this.path(`/runs/${encodeURIComponent(runId)}/insights`));
   }
 
   import(request: MemoryImportRequest): Promise<MemoryImportResult> {

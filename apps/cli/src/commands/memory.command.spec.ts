@@ -78,6 +78,42 @@ describe('evalvault memory', () => {
         else if (path === `${base}/export`)
           answer(200, { format: 'evalvault.memory.triples/v1', projectId: 'default', exportedAt: 'x', facts: [fact] });
         else if (path === `${base}/import`) answer(200, { proposed: 1, supported: 1 });
+        else if (path.startsWith(`${base}/behaviours?`))
+          answer(200, {
+            items: [
+              {
+                behaviourId: 'b1',
+                trigger: 'how:connect',
+                action: 'answer from 1 context',
+                successRate: 1,
+                useCount: 2,
+              },
+            ],
+            nextCursor: null,
+            meta: { vector: false },
+          });
+        else if (path.startsWith(`${base}/learnings?`))
+          answer(200, {
+            items: [
+              {
+                learningId: 'l1',
+                datasetKey: 'inline:help-desk',
+                metric: 'faithfulness_lexical',
+                baseline: { count: 2, mean: 0.8333, p10: 0.5, p50: 1, p90: 1, passRate: 0.8333 },
+                failurePatterns: [{ dimension: 'question_type', value: 'who', count: 2, lastRunId: 'run-2' }],
+              },
+            ],
+            nextCursor: null,
+          });
+        else if (path === `${base}/runs/run-2/insights`)
+          answer(200, {
+            runId: 'run-2',
+            datasetKey: 'inline:help-desk',
+            trends: [
+              { metric: 'faithfulness_lexical', mean: 0.7, baselineMean: 0.8333, delta: -0.1333, direction: 'worse' },
+            ],
+            repeatedFailurePatterns: [{ dimension: 'question_type', value: 'who', count: 2, lastRunId: 'run-2' }],
+          });
         else
           answer(
             404,
@@ -161,6 +197,32 @@ describe('evalvault memory', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ facts: [{ subject: 'staff' }] });
     const imported = await cli(['memory', 'import', file]);
     expect(imported.out).toBe('imported 1 triple: 1 proposed for review, 1 supporting facts already known\n');
+  });
+
+  it('lists behaviours and learnings, and a run’s insights against the learned baselines', async () => {
+    expect((await cli(['memory', 'behaviours', 'connect'])).out).toBe(
+      [
+        'trigger      success  uses  action',
+        '-----------  -------  ----  ---------------------',
+        'how:connect    1.000     2  answer from 1 context',
+        '1 behaviour',
+        '',
+      ].join('\n'),
+    );
+    const learned = await cli(['memory', 'learnings', '--dataset', 'inline:help-desk']);
+    expect(learned.out).toContain(
+      'inline:help-desk  faithfulness_lexical     2  0.833  0.500      0.833  question_type=who ×2',
+    );
+    expect(new URL(seen.at(-1)!.url, url).searchParams.get('dataset')).toBe('inline:help-desk');
+    const insights = await cli(['memory', 'insights', 'run-2']);
+    expect(insights.out.split('\n')).toEqual([
+      "run run-2 against dataset inline:help-desk's learned baselines",
+      'metric                 mean  baseline   delta  trend',
+      '--------------------  -----  --------  ------  -----',
+      'faithfulness_lexical  0.700     0.833  -0.133  worse',
+      'repeated failure patterns: question_type=who (2 times)',
+      '',
+    ]);
   });
 
   it('exits 2 with one line on usage errors, before asking the server anything', async () => {

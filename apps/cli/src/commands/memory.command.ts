@@ -15,10 +15,22 @@ import { didYouMean } from '../did-you-mean.js';
 import { CliError } from '../errors.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
-import { renderTable, score } from '../output/table.js';
+import { renderTable, score, signed } from '../output/table.js';
 import { withSession, type Session, type SessionDeps } from '../session.js';
 
-const SUBCOMMANDS = ['search', 'show', 'verify', 'reject', 'forget', 'policy', 'export', 'import'] as const;
+const SUBCOMMANDS = [
+  'search',
+  'show',
+  'verify',
+  'reject',
+  'forget',
+  'behaviours',
+  'learnings',
+  'insights',
+  'policy',
+  'export',
+  'import',
+] as const;
 const JSON_OUTPUT = { ...CONNECTION_OPTIONS, json: { type: 'boolean' } } as const;
 
 /** `evalvault memory search|show|verify|reject|forget|policy|export|import`: the project's Domain Memory. */
@@ -35,6 +47,12 @@ export async function memoryCommand(argv: string[], io: CliIo, deps: SessionDeps
       return reject(rest, io, deps);
     case 'forget':
       return forget(rest, io, deps);
+    case 'behaviours':
+      return behaviours(rest, io, deps);
+    case 'learnings':
+      return learnings(rest, io, deps);
+    case 'insights':
+      return insights(rest, io, deps);
     case 'policy':
       return policy(rest, io, deps);
     case 'export':
@@ -217,6 +235,110 @@ async function forget(argv: string[], io: CliIo, deps: SessionDeps): Promise<num
         ? `${JSON.stringify(result, null, 2)}\n`
         : `deletion ${result.requestId}: ${plural(result.forgotten, 'entry', 'entries')} ` +
             `forgotten for good (${target} "${value}")\n`,
+    );
+    return 0;
+  });
+}
+
+const BEHAVIOUR_OPTIONS = { ...JSON_OUTPUT, 'min-score': { type: 'string' }, limit: { type: 'string' } } as const;
+
+/** What worked: triggers, action recipes and their success rates, best first. */
+async function behaviours(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, positionals, help } = parseCommand('memory behaviours', argv, BEHAVIOUR_OPTIONS, [], ['query']);
+  if (help) return showHelp(io, 'memory');
+  const query = {
+    ...(positionals[0] ? { q: positionals[0] } : {}),
+    minScore: unitOption('min-score', values['min-score']),
+    limit: limitOption(values.limit),
+  };
+  return inMemory(values, io, deps, async (memory) => {
+    const page = await memory.searchBehaviours(query);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+      return 0;
+    }
+    if (page.items.length > 0)
+      io.stdout.write(
+        `${renderTable(
+          [
+            { header: 'trigger' },
+            { header: 'success', align: 'right' },
+            { header: 'uses', align: 'right' },
+            { header: 'action' },
+          ],
+          page.items.map((b) => [b.trigger, score(b.successRate), String(b.useCount), b.action]),
+        )}\n`,
+      );
+    io.stdout.write(`${page.items.length === 0 ? 'no behaviours' : plural(page.items.length, 'behaviour')}\n`);
+    return 0;
+  });
+}
+
+const LEARNING_OPTIONS = { ...JSON_OUTPUT, dataset: { type: 'string' }, metric: { type: 'string' } } as const;
+
+/** Baselines per dataset and metric, with the failure patterns that recur. */
+async function learnings(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, help } = parseCommand('memory learnings', argv, LEARNING_OPTIONS, []);
+  if (help) return showHelp(io, 'memory');
+  const query = { dataset: values.dataset, metric: values.metric, limit: 200 };
+  return inMemory(values, io, deps, async (memory) => {
+    const page = await memory.learnings(query);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+      return 0;
+    }
+    if (page.items.length > 0)
+      io.stdout.write(
+        `${renderTable(
+          [
+            { header: 'dataset' },
+            { header: 'metric' },
+            { header: 'runs', align: 'right' },
+            { header: 'mean', align: 'right' },
+            { header: 'p10', align: 'right' },
+            { header: 'pass rate', align: 'right' },
+            { header: 'recurring failures' },
+          ],
+          page.items.map((l) => [
+            l.datasetKey,
+            l.metric,
+            String(l.baseline.count),
+            score(l.baseline.mean),
+            score(l.baseline.p10),
+            score(l.baseline.passRate),
+            l.failurePatterns.map((p) => `${p.dimension}=${p.value} ×${p.count}`).join(', ') || '-',
+          ]),
+        )}\n`,
+      );
+    io.stdout.write(`${page.items.length === 0 ? 'no learnings' : plural(page.items.length, 'learning')}\n`);
+    return 0;
+  });
+}
+
+/** A run against what memory learned: per-metric trends, failure patterns it repeats. */
+async function insights(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
+  const { values, positionals, help } = parseCommand('memory insights', argv, JSON_OUTPUT, ['runId']);
+  if (help) return showHelp(io, 'memory');
+  return inMemory(values, io, deps, async (memory) => {
+    const view = await memory.insights(positionals[0]!);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+      return 0;
+    }
+    const trends = renderTable(
+      [
+        { header: 'metric' },
+        { header: 'mean', align: 'right' },
+        { header: 'baseline', align: 'right' },
+        { header: 'delta', align: 'right' },
+        { header: 'trend' },
+      ],
+      view.trends.map((t) => [t.metric, score(t.mean), score(t.baselineMean), signed(t.delta), t.direction]),
+    );
+    const repeated = view.repeatedFailurePatterns.map((p) => `${p.dimension}=${p.value} (${plural(p.count, 'time')})`);
+    io.stdout.write(
+      `run ${view.runId} against dataset ${view.datasetKey ?? '-'}'s learned baselines\n${trends}\n` +
+        `repeated failure patterns: ${repeated.length > 0 ? repeated.join(', ') : 'none'}\n`,
     );
     return 0;
   });
