@@ -6,6 +6,7 @@ import { EventCodec, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
 import { runStarted } from '@evalvault/contracts/testing';
 import { createKafka } from '../kafka/kafka-config.js';
 import { testDatabaseUrl, testKafkaSettings } from '../testing/index.js';
+import { TopicReader } from '../testing/topic-reader.js';
 import { busMetrics } from '../bus/bus-metrics.js';
 import { KafkaEventClient } from '../bus/kafka/kafka-event-client.js';
 import { waitFor } from '../bus/testing/bus.contract.js';
@@ -23,7 +24,7 @@ import { EventRelay, type EventPublisher } from './event-relay.js';
 describe('event relay from PostgreSQL to Kafka', () => {
   const kafka = createKafka(testKafkaSettings('relay-test'));
   const registry = new Registry();
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.RELAY_TEST_LOG ?? 'silent' });
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let client: KafkaEventClient;
@@ -56,27 +57,24 @@ describe('event relay from PostgreSQL to Kafka', () => {
     };
   }
 
-  async function readFromKafka(prefix: string, expectedUnique: number): Promise<EvalVaultEvent[]> {
+  /** Where the runs topic ends before a test publishes: it reads from there, not the whole topic. */
+  const topicEnd = (): Promise<TopicReader> => TopicReader.atEnd(kafka, topicOf('RunStarted'));
+
+  async function readFromKafka(reader: TopicReader, prefix: string, expectedUnique: number) {
     const codec = new EventCodec();
-    const consumer = kafka.consumer({ groupId: `relay-check-${randomUUID()}`, maxWaitTimeInMs: 100 });
     const received: EvalVaultEvent[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic: topicOf('RunStarted'), fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.key?.toString().startsWith(prefix)) received.push(codec.decode(message.value!));
-      },
+    await reader.start(`relay-check-${randomUUID()}`, ({ message }) => {
+      if (message.key?.toString().startsWith(prefix)) received.push(codec.decode(message.value!));
     });
     try {
-      await waitFor(
-        () => new Set(received.map((e) => e.eventId)).size >= expectedUnique,
-        `${expectedUnique} events on Kafka`,
-        30_000,
-      );
+      const unique = () => new Set(received.map((e) => e.eventId)).size;
+      await waitFor(() => unique() >= expectedUnique, `${expectedUnique} events on Kafka`, 30_000).catch((error) => {
+        throw new Error(`${(error as Error).message}: ${unique()} of this test's, ${reader.seen} messages in all`);
+      });
       await new Promise((resolve) => setTimeout(resolve, 500)); // let any late duplicate arrive too
       return received;
     } finally {
-      await consumer.disconnect();
+      await reader.stop();
     }
   }
 
@@ -84,6 +82,7 @@ describe('event relay from PostgreSQL to Kafka', () => {
     const prefix = `run-relay${randomUUID().slice(0, 8)}-`;
     const tenant = `tenant-${randomUUID()}`;
     const streams = Array.from({ length: 6 }, () => `${prefix}${randomUUID()}`);
+    const reader = await topicEnd();
     const appended: EvalVaultEvent[] = [];
     for (let round = 0; round < 10; round++) {
       for (const streamId of streams) {
@@ -115,7 +114,7 @@ describe('event relay from PostgreSQL to Kafka', () => {
     await second.caughtUp();
     await second.stop();
 
-    const received = await readFromKafka(prefix, appended.length);
+    const received = await readFromKafka(reader, prefix, appended.length);
     const firstSeen = received.filter(
       (event, index) => received.findIndex((e) => e.eventId === event.eventId) === index,
     );
@@ -134,6 +133,7 @@ describe('event relay from PostgreSQL to Kafka', () => {
     const streamId = `${prefix}${randomUUID()}`;
     const tenant = `tenant-${randomUUID()}`;
     const options = { name: `test-${randomUUID()}`, filter: { streamPrefixes: [prefix] }, logger, registry };
+    const reader = await topicEnd();
     await store.append(streamId, [runStarted(streamId, tenant, 0), runStarted(streamId, tenant, 1)], 'no_stream');
     const first = new EventRelay(store, client, new PostgresCheckpointStore(pool), options);
     await first.start();
@@ -144,7 +144,7 @@ describe('event relay from PostgreSQL to Kafka', () => {
     await second.start();
     await second.caughtUp();
     await second.stop();
-    const received = await readFromKafka(prefix, 3);
+    const received = await readFromKafka(reader, prefix, 3);
     expect(received.map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1))).toEqual([0, 1, 2]);
   });
 
@@ -152,6 +152,7 @@ describe('event relay from PostgreSQL to Kafka', () => {
     const prefix = `run-relay${randomUUID().slice(0, 8)}-`;
     const tenant = `tenant-${randomUUID()}`;
     const streamId = `${prefix}${randomUUID()}`;
+    const reader = await topicEnd();
     let brokerDown = true;
     let refused = 0;
     const flaky: EventPublisher = {
@@ -188,7 +189,7 @@ describe('event relay from PostgreSQL to Kafka', () => {
     );
     await relay.caughtUp();
     await relay.stop();
-    const received = await readFromKafka(prefix, 3);
+    const received = await readFromKafka(reader, prefix, 3);
     expect(received.map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1))).toEqual([0, 1, 2]);
   });
 });

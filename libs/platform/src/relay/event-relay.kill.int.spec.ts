@@ -8,6 +8,7 @@ import { EventCodec, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
 import { runStarted } from '@evalvault/contracts/testing';
 import { createKafka } from '../kafka/kafka-config.js';
 import { testDatabaseUrl, testKafkaSettings } from '../testing/index.js';
+import { TopicReader } from '../testing/topic-reader.js';
 import { waitFor } from '../bus/testing/bus.contract.js';
 import { migrateEventStore } from '../event-store/postgres/migrate.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
@@ -43,9 +44,21 @@ describe('relay process killed mid-stream', () => {
     return child;
   }
 
+  /** How many of the test's events are at or before the relay's saved checkpoint. */
+  async function checkpointed(relayName: string, prefix: string): Promise<number> {
+    const { rows } = await pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM eventstore.events e JOIN eventstore.checkpoints c ON c.name = $1
+        WHERE e.stream_id LIKE $2 AND (e.commit_id::text::bigint, e.sequence) <= (c.commit, c.sequence)`,
+      [`relay:${relayName}`, `${prefix}%`],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
   it('publishes every event, in order per key, across a SIGKILL and a restart', async () => {
     const prefix = `run-kill${randomUUID().slice(0, 8)}-`;
     const tenant = `tenant-${randomUUID()}`;
+    const kafka = createKafka(testKafkaSettings('relay-kill-check'));
+    const reader = await TopicReader.atEnd(kafka, topicOf('RunStarted'));
     const store = new PostgresEventStore(pool);
     const streams = Array.from({ length: 10 }, () => `${prefix}${randomUUID()}`);
     const appended: EvalVaultEvent[] = [];
@@ -56,15 +69,9 @@ describe('relay process killed mid-stream', () => {
     }
 
     const received: EvalVaultEvent[] = [];
-    const kafka = createKafka(testKafkaSettings('relay-kill-check'));
-    const consumer = kafka.consumer({ groupId: `relay-kill-${randomUUID()}`, maxWaitTimeInMs: 100 });
     const codec = new EventCodec();
-    await consumer.connect();
-    await consumer.subscribe({ topic: topicOf('RunStarted'), fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.key?.toString().startsWith(prefix)) received.push(codec.decode(message.value!));
-      },
+    await reader.start(`relay-kill-${randomUUID()}`, ({ message }) => {
+      if (message.key?.toString().startsWith(prefix)) received.push(codec.decode(message.value!));
     });
     try {
       const env = {
@@ -72,18 +79,24 @@ describe('relay process killed mid-stream', () => {
         RELAY_PREFIX: prefix,
         RELAY_NAME: `kill-${randomUUID()}`,
         RELAY_BATCH_SIZE: '25',
-        RELAY_BATCH_DELAY_MS: '40',
+        RELAY_BATCH_DELAY_MS: '150',
       };
       const first = await startRelay(env);
-      await waitFor(() => received.length >= 100, 'the first relay to publish some events', 60_000);
+      // Watched through its checkpoint, not through Kafka: a consumer joining its group can take
+      // seconds, long enough for the relay to have finished before the kill.
+      await waitFor(async () => (await checkpointed(env.RELAY_NAME, prefix)) >= 100, 'a checkpoint past 100 events');
       first.kill('SIGKILL');
       await once(first, 'exit');
-      const publishedBeforeKill = received.length;
+      const publishedBeforeKill = await checkpointed(env.RELAY_NAME, prefix);
       expect(publishedBeforeKill).toBeLessThan(appended.length);
 
       const second = await startRelay({ ...env, RELAY_BATCH_DELAY_MS: '0' });
       const unique = (): number => new Set(received.map((e) => e.eventId)).size;
-      await waitFor(() => unique() === appended.length, `all ${appended.length} events on Kafka`, 60_000);
+      await waitFor(() => unique() === appended.length, `all ${appended.length} events on Kafka`, 60_000).catch(
+        (error) => {
+          throw new Error(`${(error as Error).message}: ${unique()} of them, ${reader.seen} messages in all`);
+        },
+      );
       second.kill('SIGTERM');
 
       const firstSeen = received.filter(
@@ -96,11 +109,11 @@ describe('relay process killed mid-stream', () => {
         expect(order).toEqual(Array.from({ length: 40 }, (_, index) => index));
       }
       console.log(
-        `relay kill: ${publishedBeforeKill} published before SIGKILL, ` +
+        `relay kill: ${publishedBeforeKill} checkpointed before SIGKILL, ` +
           `${received.length - firstSeen.length} republished after restart, ${appended.length} unique in order`,
       );
     } finally {
-      await consumer.disconnect();
+      await reader.stop();
     }
   }, 150_000);
 });
