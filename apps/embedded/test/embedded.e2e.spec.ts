@@ -318,10 +318,16 @@ describe('embedded platform (npm start)', () => {
     expect(asViewer.status).toBe(200);
     // The audit log kept its entries (the interrupted run's too) and still verifies against the store.
     expect(await auditActions(after, `run:${acknowledged}`)).toContain('RunRequested');
-    const replay = (await (await asAuditor(after, '/v1/audit/replay', { method: 'POST', body: '{}' })).json()) as {
-      status: string;
-      counts: { entries: number };
-    };
+    // The audit log is eventually consistent: memory forms from the run after its verdict, so the
+    // newest events can still be on their way to the audit consumer. It must converge.
+    type Replay = { status: string; counts: { entries: number } };
+    const replayNow = async (): Promise<Replay> =>
+      (await (await asAuditor(after, '/v1/audit/replay', { method: 'POST', body: '{}' })).json()) as Replay;
+    let replay = await replayNow();
+    for (let attempt = 0; attempt < 60 && replay.status !== 'verified'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      replay = await replayNow();
+    }
     expect(replay).toMatchObject({ status: 'verified' });
     expect(replay.counts.entries).toBeGreaterThan(10);
   });
