@@ -15,7 +15,7 @@ import { didYouMean } from '../did-you-mean.js';
 import { CliError } from '../errors.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
-import { renderTable, score, signed } from '../output/table.js';
+import { renderTable, score, signed, type Column } from '../output/table.js';
 import { withSession, type Session, type SessionDeps } from '../session.js';
 
 const SUBCOMMANDS = [
@@ -132,34 +132,38 @@ async function search(argv: string[], io: CliIo, deps: SessionDeps): Promise<num
   };
   return inMemory(values, io, deps, async (memory) => {
     const page = await memory.searchFacts(query);
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
-      return 0;
-    }
-    if (page.items.length > 0)
-      io.stdout.write(
-        `${renderTable(
-          [
-            { header: 'fact' },
-            { header: 'status' },
-            { header: 'kind' },
-            { header: 'score', align: 'right' },
-            { header: 'subject · predicate · object' },
-          ],
-          page.items.map((fact) => [
-            fact.factId,
-            fact.status,
-            fact.kind,
-            score(fact.verificationScore),
-            tripleText(fact),
-          ]),
-        )}\n`,
-      );
     const matching = query.q ? ` matching "${query.q}"` : '';
     const more = page.nextCursor ? ` (more with a larger --limit)` : '';
-    io.stdout.write(`${page.items.length === 0 ? 'no facts' : plural(page.items.length, 'fact')}${matching}${more}\n`);
-    return 0;
+    return writePage(io, values.json, page, {
+      noun: 'fact',
+      suffix: `${matching}${more}`,
+      columns: [
+        { header: 'fact' },
+        { header: 'status' },
+        { header: 'kind' },
+        { header: 'score', align: 'right' },
+        { header: 'subject · predicate · object' },
+      ],
+      row: (fact) => [fact.factId, fact.status, fact.kind, score(fact.verificationScore), tripleText(fact)],
+    });
   });
+}
+
+/** A page as JSON (`--json`), or as a table (when not empty) and a count line, e.g. `3 facts matching "vpn"`. */
+function writePage<T>(
+  io: CliIo,
+  json: boolean | undefined,
+  page: { items: readonly T[] },
+  view: { noun: string; suffix?: string; columns: readonly Column[]; row: (item: T) => string[] },
+): number {
+  if (json) {
+    io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    return 0;
+  }
+  if (page.items.length > 0) io.stdout.write(`${renderTable(view.columns, page.items.map(view.row))}\n`);
+  const count = page.items.length === 0 ? `no ${view.noun}s` : plural(page.items.length, view.noun);
+  io.stdout.write(`${count}${view.suffix ?? ''}\n`);
+  return 0;
 }
 
 function renderFact(fact: FactView): string {
@@ -253,24 +257,16 @@ async function behaviours(argv: string[], io: CliIo, deps: SessionDeps): Promise
   };
   return inMemory(values, io, deps, async (memory) => {
     const page = await memory.searchBehaviours(query);
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
-      return 0;
-    }
-    if (page.items.length > 0)
-      io.stdout.write(
-        `${renderTable(
-          [
-            { header: 'trigger' },
-            { header: 'success', align: 'right' },
-            { header: 'uses', align: 'right' },
-            { header: 'action' },
-          ],
-          page.items.map((b) => [b.trigger, score(b.successRate), String(b.useCount), b.action]),
-        )}\n`,
-      );
-    io.stdout.write(`${page.items.length === 0 ? 'no behaviours' : plural(page.items.length, 'behaviour')}\n`);
-    return 0;
+    return writePage(io, values.json, page, {
+      noun: 'behaviour',
+      columns: [
+        { header: 'trigger' },
+        { header: 'success', align: 'right' },
+        { header: 'uses', align: 'right' },
+        { header: 'action' },
+      ],
+      row: (b) => [b.trigger, score(b.successRate), String(b.useCount), b.action],
+    });
   });
 }
 
@@ -283,35 +279,27 @@ async function learnings(argv: string[], io: CliIo, deps: SessionDeps): Promise<
   const query = { dataset: values.dataset, metric: values.metric, limit: 200 };
   return inMemory(values, io, deps, async (memory) => {
     const page = await memory.learnings(query);
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
-      return 0;
-    }
-    if (page.items.length > 0)
-      io.stdout.write(
-        `${renderTable(
-          [
-            { header: 'dataset' },
-            { header: 'metric' },
-            { header: 'runs', align: 'right' },
-            { header: 'mean', align: 'right' },
-            { header: 'p10', align: 'right' },
-            { header: 'pass rate', align: 'right' },
-            { header: 'recurring failures' },
-          ],
-          page.items.map((l) => [
-            l.datasetKey,
-            l.metric,
-            String(l.baseline.count),
-            score(l.baseline.mean),
-            score(l.baseline.p10),
-            score(l.baseline.passRate),
-            l.failurePatterns.map((p) => `${p.dimension}=${p.value} ×${p.count}`).join(', ') || '-',
-          ]),
-        )}\n`,
-      );
-    io.stdout.write(`${page.items.length === 0 ? 'no learnings' : plural(page.items.length, 'learning')}\n`);
-    return 0;
+    return writePage(io, values.json, page, {
+      noun: 'learning',
+      columns: [
+        { header: 'dataset' },
+        { header: 'metric' },
+        { header: 'runs', align: 'right' },
+        { header: 'mean', align: 'right' },
+        { header: 'p10', align: 'right' },
+        { header: 'pass rate', align: 'right' },
+        { header: 'recurring failures' },
+      ],
+      row: (l) => [
+        l.datasetKey,
+        l.metric,
+        String(l.baseline.count),
+        score(l.baseline.mean),
+        score(l.baseline.p10),
+        score(l.baseline.passRate),
+        l.failurePatterns.map((p) => `${p.dimension}=${p.value} ×${p.count}`).join(', ') || '-',
+      ],
+    });
   });
 }
 
