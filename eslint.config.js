@@ -58,6 +58,11 @@ export default [
     },
   },
   {
+    // The web console: plain ES modules run by the browser, served as they are (no bundler).
+    files: ['apps/console/public/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // The config modules and entry points are where the environment is read.
     files: [
       '**/config.ts',

@@ -21,6 +21,7 @@ const shared = {
     '^@evalvault/service-([a-z-]+)$': '<rootDir>/services/$1/src/index.ts',
     '^@evalvault/(cli|embedded)$': '<rootDir>/apps/$1/src/index.ts',
     '^@evalvault/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@evalvault/service-([a-z-]+)/testing$': '<rootDir>/services/$1/src/testing/index.ts',
     '^@evalvault/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -32,7 +32,7 @@ describe('evalvault command line', () => {
       code: 2,
       err:
         'evalvault: error: unknown command "frobnicate" ' +
-        '(run, runs, datasets, memory, login, logout; see "evalvault --help")\n',
+        '(run, runs, report, datasets, schedules, memory, plugins, login, logout; see "evalvault --help")\n',
     });
     expect(await cli(['run'])).toMatchObject({
       code: 2,

@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { datasetsCommand } from './commands/datasets.command.js';
 import { loginCommand, logoutCommand } from './commands/login.command.js';
 import { memoryCommand } from './commands/memory.command.js';
+import { pluginsCommand } from './commands/plugins.command.js';
+import { reportCommand } from './commands/report.command.js';
 import { runCommand } from './commands/run.command.js';
 import { runsCommand } from './commands/runs.command.js';
+import { schedulesCommand } from './commands/schedules.command.js';
 import { didYouMean } from './did-you-mean.js';
 import { CliError } from './errors.js';
 import { EXIT_ERROR } from './exit-codes.js';
@@ -16,7 +19,7 @@ function version(): string {
   return manifest.version;
 }
 
-const COMMANDS = ['run', 'runs', 'datasets', 'memory', 'login', 'logout'];
+const COMMANDS = ['run', 'runs', 'report', 'datasets', 'schedules', 'memory', 'plugins', 'login', 'logout'];
 
 async function dispatch(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const [command, ...rest] = argv;
@@ -25,10 +28,16 @@ async function dispatch(argv: string[], io: CliIo, deps: SessionDeps): Promise<n
       return runCommand(rest, io, deps);
     case 'runs':
       return runsCommand(rest, io, deps);
+    case 'report':
+      return reportCommand(rest, io, deps);
     case 'datasets':
       return datasetsCommand(rest, io, deps);
     case 'memory':
       return memoryCommand(rest, io, deps);
+    case 'schedules':
+      return schedulesCommand(rest, io, deps);
+    case 'plugins':
+      return pluginsCommand(rest, io);
     case 'login':
       return loginCommand(rest, io);
     case 'logout':

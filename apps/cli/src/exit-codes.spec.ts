@@ -30,6 +30,7 @@ const gate = (passed: boolean, rules: GateRuleResult[], baselineRunId: string | 
   passed,
   rules,
   baselineRunId,
+  baselineSource: baselineRunId === null ? null : { kind: 'run', runId: baselineRunId, learnings: [] },
 });
 
 describe('exit codes', () => {

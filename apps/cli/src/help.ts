@@ -4,10 +4,13 @@ export const HELP: Record<string, string> = {
 
 Usage:
   evalvault run <dataset>|--dataset ID[@VERSION] [--metric NAME]... [--gate RULE]... [--gate-file FILE] [--no-wait]
-                [--skip-invalid] [--junit FILE] [--json FILE] [--markdown FILE]
+                [--skip-invalid] [--memory] [--junit FILE] [--json FILE] [--markdown FILE]
   evalvault runs list|show|compare|cancel|retry|wait ...
+  evalvault report <runId> [--against RUN] [--last N] [--out DIR]
   evalvault datasets validate|push <file>
+  evalvault schedules create|list|show|pause|resume|delete ...
   evalvault memory search|show|verify|reject|forget|behaviours|learnings|insights|policy|export|import ...
+  evalvault plugins list [--json]
   evalvault login --api-key KEY | --api-key-stdin | --oidc --issuer URL --client-id ID
   evalvault logout
 
@@ -42,6 +45,11 @@ run by reference: any size works.
                        a "baseline" rule without a baseline run yet (or without scores
                        for its metric there) fails (default) or passes; either way the
                        verdict says "no baseline"
+  --memory             use Domain Memory: "baseline" rules compare with memory's learned
+                       baseline of the dataset and metric (mean, p10, p50, p90 and
+                       pass_rate at 0.5 only) instead of the last passing run, and the
+                       results and reports get a Memory section: each metric's trend
+                       against it and the failure patterns this run repeats
   --wait               follow the run even without gate rules: progress, results table
   --no-wait            only submit: prints the run id, exit 0 means accepted (no verdict
                        awaited); "evalvault runs wait <id>" follows it later
@@ -55,6 +63,26 @@ run by reference: any size works.
   --json FILE          JSON report: {"run": <run view>, "cases": [...]}
   --markdown FILE      Markdown summary for a pull-request comment
   --url URL, -p/--project ID
+`,
+  schedules: `evalvault schedules <command>
+
+Scheduled evaluations: a registered dataset (a version, or the latest approved one) run with a
+metric set and gate at each slot of a cron expression in a time zone. After downtime a schedule
+runs once for the slots it missed. Each run's metric means are compared with the mean of the
+schedule's previous runs: a drop beyond the threshold is a DriftDetected. See docs/schedules.md.
+
+  create --name N --cron EXPR --dataset ID [--version V] --metric M [--metric M…]
+         [--tz ZONE] [--gate RULE…] [--drift-threshold X] [--drift-runs N] [--json]
+         EXPR: five fields (minute hour day month weekday), or six with seconds first;
+         ZONE: IANA (Europe/Paris), default UTC; without --version, the latest approved version
+  list [--json]                 the project's schedules, next slot, drifting metrics
+  show <schedule> [--json]      one schedule, with its recent runs
+  pause <schedule> [--reason R] no runs until resumed (slots meanwhile are skipped)
+  resume <schedule>             runs again from the next slot
+  delete <schedule>             no more runs (the runs it started stay)
+
+Options: --url URL, -p/--project ID
+Exit codes: 0 done, 2 any error (usage, network, authentication, not found, refused).
 `,
   runs: `evalvault runs <command>
 
@@ -71,6 +99,19 @@ run by reference: any size works.
         (follows a run to its verdict; exit 0 passed, 1 failed, 2 no verdict)
   --url URL, -p/--project ID
 `,
+  report: `evalvault report <runId> [options]
+
+Writes the run's release notes as DIR/report.md and DIR/report.html (one self-contained file,
+charts as inline SVG): the verdict, each metric's mean over the recent runs on the same dataset,
+the significant changes against the baseline (paired statistics of "runs compare"), the cases
+that fell most, and the lineage (dataset, prompt, model profile, judge, config hash) of both runs.
+
+  --against RUN   the baseline (default: the latest completed run on the dataset before it)
+  --last N        earlier completed runs in the trend (default 5, at most 50)
+  -o/--out DIR    where to write (default ./evalvault-report)
+  --url URL, -p/--project ID
+Exit codes: 0 written (whatever the verdict), 2 any error.
+`,
   datasets: `evalvault datasets <command>
 
   validate <file>                 check every row; exit 2 naming each bad line
@@ -84,8 +125,9 @@ Domain Memory: what the project's runs established (facts formed from faithful c
 reviewed by people, searchable, and forgotten on request. See docs/memory.md.
 
   search [QUERY] [--domain D] [--kind verified|inferred|contradictory]
-         [--status proposed|verified|rejected] [--min-score 0..1] [--limit N] [--json]
-                       full-text search over the facts, best first (no QUERY: newest first)
+         [--status proposed|verified|rejected] [--min-score 0..1] [--usable] [--limit N] [--json]
+                       full-text search over the facts, best first (no QUERY: newest first);
+                       --usable: only facts the project's policy lets be used as knowledge
   show <factId> [--json]
                        one fact: score, how often and when verified, sources, conflicts
   verify <factId> [--reason TEXT]
@@ -108,6 +150,16 @@ reviewed by people, searchable, and forgotten on request. See docs/memory.md.
   --url URL, -p/--project ID
 
 Exit codes: 0 done, 2 any error (usage, network, authentication, not found, refused).
+`,
+  plugins: `evalvault plugins list [--json]
+
+The metric plugins this environment configures (EVALVAULT_PLUGINS, names from node_modules or
+paths from the current directory), checked as the runs service checks them at start: version,
+plugin-API range, checksum of the package's files (what EVALVAULT_PLUGINS_APPROVED pins, as
+name@version=sha256:...), approval, and each metric with its kind; or why it would be refused.
+Each plugin's module is loaded in a worker thread, as the service loads it. See docs/plugins.md.
+
+Exit codes: 0 every plugin would load, 2 any would be refused (or a bad setting).
 `,
   login: `evalvault login [options]
 

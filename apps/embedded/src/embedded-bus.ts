@@ -12,6 +12,7 @@ import {
   StoreEventServer,
   type CheckpointStore,
   type EventStore,
+  type OpenedEventStore,
   type KafkaSettings,
   type ReadinessCheck,
 } from '@evalvault/platform';
@@ -81,7 +82,7 @@ export function storeBus(store: EventStore, checkpoints: CheckpointStore, regist
  */
 export async function kafkaBus(
   settings: KafkaSettings,
-  store: EventStore,
+  store: OpenedEventStore,
   checkpoints: CheckpointStore,
   logger: Logger,
   registry: Registry,
@@ -93,7 +94,12 @@ export async function kafkaBus(
   await admin.disconnect();
   const metrics = busMetrics(registry);
   const publisher = new KafkaEventClient(kafka, metrics);
-  const relay = new EventRelay(store, publisher, checkpoints, { name: 'embedded', logger, registry });
+  const relay = new EventRelay(store, publisher, checkpoints, {
+    name: 'embedded',
+    logger,
+    registry,
+    countPending: (from, filter, limit) => store.countAfter(from, filter, limit),
+  });
   const readiness: ReadinessCheck[] = [relay.readiness];
   return {
     describe: `Kafka at ${settings.brokers.join(',')}`,

@@ -1,10 +1,14 @@
 import 'reflect-metadata';
-import { ConfigError, startTelemetry } from '@evalvault/platform';
+import { ConfigError, loadTraceExport, startTelemetry } from '@evalvault/platform';
+import { instrumentLibraries } from '@evalvault/platform/instrumentation';
 import { loadEmbeddedOptions } from './config.js';
 import { startEmbeddedPlatform, type EmbeddedOptions } from './platform.js';
 
-// `npm start`: the whole platform in this process until Ctrl-C.
-const telemetry = startTelemetry('evalvault', { exportSpans: false });
+// `npm start`: the whole platform in this process until Ctrl-C. With spans exported, fetch calls are
+// traced (undici's diagnostics channel); node:http is loaded already, so the notifier's calls are not.
+await instrumentLibraries(process.env);
+const traceExport = loadTraceExport('evalvault', process.env);
+const telemetry = startTelemetry(traceExport?.serviceName ?? 'evalvault', { exportSpans: traceExport !== undefined });
 let options: EmbeddedOptions | undefined;
 // Async so a bad variable, thrown before the platform starts, ends the same way as a busy data directory.
 const start = async () => startEmbeddedPlatform((options = loadEmbeddedOptions(process.env)));

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import {
   createLogger,
+  appendMetrics,
   createMetricsRegistry,
   PostgresCheckpointStore,
   PostgresEventStore,
@@ -121,6 +122,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
     // 26 times a second, 7 % of a core and a heap that kept growing.
     const store = closing(
       new PostgresEventStore(pool, undefined, {
+        metrics: appendMetrics(registry),
         listen: db.deliversNotify,
         ...(db.deliversNotify ? {} : { pollIntervalMs: IN_PROCESS_POLL_MS }),
       }),
@@ -148,7 +150,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
     const started = async (service: Promise<RunningService>): Promise<RunningService> =>
       closing(await service, (s) => s.stop());
 
-    const shared = { pool, dataSource, store, bus, env, loggerFor, serviceConfig, started };
+    const shared = { pool, dataSource, store, bus, env, loggerFor, serviceConfig, started, registry };
     let gatewayUrl: string | null = null;
     const clients = await startOwningServices(shared, { gatewayUrl: () => gatewayUrl });
     const gatewayPort = options.port ?? 8080;

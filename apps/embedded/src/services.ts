@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
-  createMetricsRegistry,
   InProcessServiceClient,
   migrateOwnerServices,
   migrationNames,
@@ -54,6 +53,8 @@ export interface Shared {
   loggerFor(serviceName: string): Logger;
   serviceConfig(serviceName: string, port?: number): ServiceConfig;
   started(service: Promise<RunningService>): Promise<RunningService>;
+  /** The platform's one registry: every service's series on the gateway's /metrics. */
+  registry: Registry;
 }
 
 interface StartOptions<Peers> {
@@ -63,7 +64,7 @@ interface StartOptions<Peers> {
   /** Only the gateway listens; the others are called in-process. */
   port?: number;
   readiness?: ReadinessCheck[];
-  /** Metrics of their own by default; the gateway's are the platform's, which /metrics shows. */
+  /** The platform's registry (shared.registry) by default, so that /metrics shows every service's series. */
   registry?: Registry;
 }
 
@@ -92,7 +93,7 @@ export async function startEmbeddedService<
       store: shared.store,
       kafka: null,
       logger,
-      registry: options.registry ?? createMetricsRegistry(definition.name),
+      registry: options.registry ?? shared.registry,
       eventServer: (groupId, transportId) => shared.bus.eventServer(groupId, transportId, logger),
     },
     options.peers as Peers,
@@ -106,7 +107,7 @@ export async function startEmbeddedService<
         logger,
         listen: options.port !== undefined,
         onStopped: () => parts.close(),
-        ...(options.registry ? { registry: options.registry } : {}),
+        registry: options.registry ?? shared.registry,
         ...(parts.beforeListen ? { beforeListen: parts.beforeListen } : {}),
       },
     ),

@@ -6,23 +6,44 @@ import type { EvalVaultEvent } from '@evalvault/contracts';
 /** A failure of the benchmark's set-up (servers, schema): printed as is, exit code 1. */
 export class BenchError extends Error {}
 
-/** Runs the idempotent set-up scripts from the repository root; a failure names the script and shows its output. */
-export function ensureServers(root: string): void {
+/**
+ * Runs the idempotent set-up scripts from the repository root; a failure names the script and shows its output.
+ * Answers whether it started the Kafka broker (none answered): the caller stops it when done (`stopKafka`).
+ */
+export function ensureServers(root: string): { startedKafka: boolean } {
+  const startedKafka = !kafkaAnswers(root);
   const scripts: [string, ...string[]][] = [['infra/postgres/setup.sh'], ['infra/kafka/kafka.sh', 'start']];
-  for (const [script, ...args] of scripts) {
-    const command = ['bash', script, ...args].join(' ');
-    try {
-      execFileSync('bash', [script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-      const lines = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.trim().split('\n');
-      // The script's own messages say what went wrong.
-      const own = lines.filter((line) => /^\[(kafka|postgres)\]/.test(line));
-      const output = [...own.slice(-5), ...lines.slice(-5).filter((line) => !own.includes(line))].join('\n');
-      throw new BenchError(
-        `\`${command}\` failed (${(error as Error).message.split('\n')[0]})${output ? `:\n${output}` : ''}`,
-      );
-    }
+  for (const [script, ...args] of scripts) runScript(root, script, args);
+  return { startedKafka };
+}
+
+/** Stops the broker this benchmark started: one that was already running belongs to someone else. */
+export function stopKafka(root: string): void {
+  runScript(root, 'infra/kafka/kafka.sh', ['stop']);
+}
+
+function kafkaAnswers(root: string): boolean {
+  try {
+    execFileSync('bash', ['infra/kafka/kafka.sh', 'status'], { cwd: root, stdio: 'ignore', timeout: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runScript(root: string, script: string, args: string[]): void {
+  const command = ['bash', script, ...args].join(' ');
+  try {
+    execFileSync('bash', [script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    const lines = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.trim().split('\n');
+    // The script's own messages say what went wrong.
+    const own = lines.filter((line) => /^\[(kafka|postgres)\]/.test(line));
+    const output = [...own.slice(-5), ...lines.slice(-5).filter((line) => !own.includes(line))].join('\n');
+    throw new BenchError(
+      `\`${command}\` failed (${(error as Error).message.split('\n')[0]})${output ? `:\n${output}` : ''}`,
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import type avro from 'avsc';
 type AvroResolver = ReturnType<avro.Type['createResolver']>;
 import { ContractError, ContractErrorCode } from './errors.js';
 import { fingerprintHex } from './avro/crc64-avro.js';
+import { confluentSchemaId } from './avro/confluent-wire.js';
 import { contractsLayout } from './paths.js';
 import { readPublishedSchemas, type PublishedSchema } from './published-store.js';
 
@@ -17,10 +18,12 @@ export class SchemaCatalog {
   private readonly byFingerprint = new Map<bigint, PublishedSchema>();
   private readonly latestByType = new Map<string, PublishedSchema>();
   private readonly resolvers = new Map<bigint, AvroResolver | null>();
+  private readonly bySchemaId = new Map<number, PublishedSchema>();
 
-  constructor(schemas: readonly PublishedSchema[]) {
+  constructor(private readonly schemas: readonly PublishedSchema[]) {
     for (const schema of schemas) {
       this.byFingerprint.set(schema.fingerprint, schema);
+      this.addSchemaId(schema);
       const latest = this.latestByType.get(schema.eventType);
       if (!latest || latest.version < schema.version) this.latestByType.set(schema.eventType, schema);
     }
@@ -38,6 +41,25 @@ export class SchemaCatalog {
   static shared(): SchemaCatalog {
     shipped ??= SchemaCatalog.load();
     return shipped;
+  }
+
+  /** A second schema whose Confluent id is taken would make ids ambiguous: refused at load, naming both. */
+  private addSchemaId(schema: PublishedSchema): void {
+    const id = confluentSchemaId(schema.fingerprint);
+    const taken = this.bySchemaId.get(id);
+    if (id === 0 || (taken && taken.fingerprint !== schema.fingerprint)) {
+      throw new ContractError(
+        ContractErrorCode.SchemaIdCollision,
+        `${schema.eventType} v${schema.version} would have Confluent schema id ${id}, ` +
+          (taken ? `already that of ${taken.eventType} v${taken.version}` : 'which is not a valid id'),
+      );
+    }
+    this.bySchemaId.set(id, schema);
+  }
+
+  /** Every published version of every type, by type name then version. */
+  all(): readonly PublishedSchema[] {
+    return this.schemas;
   }
 
   eventTypes(): string[] {
@@ -59,6 +81,23 @@ export class SchemaCatalog {
         ContractErrorCode.UnknownFingerprint,
         `unknown schema fingerprint ${fingerprintHex(fingerprint)}: no published schema has it ` +
           '(is the producer newer than libs/contracts here?)',
+      );
+    }
+    return schema;
+  }
+
+  /** The Confluent Schema Registry id of a published schema (see confluentSchemaId). */
+  schemaId(schema: PublishedSchema): number {
+    return confluentSchemaId(schema.fingerprint);
+  }
+
+  writerById(schemaId: number): PublishedSchema {
+    const schema = this.bySchemaId.get(schemaId);
+    if (!schema) {
+      throw new ContractError(
+        ContractErrorCode.UnknownSchemaId,
+        `unknown Confluent schema id ${schemaId}: no published schema has it ` +
+          '(is the producer newer than libs/contracts here, or not EvalVault?)',
       );
     }
     return schema;

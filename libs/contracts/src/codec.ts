@@ -3,7 +3,16 @@ import { ContractError, ContractErrorCode } from './errors.js';
 import { SchemaCatalog } from './catalog.js';
 import { frameSingleObject, unframeSingleObject } from './avro/single-object.js';
 import { fingerprintHex } from './avro/crc64-avro.js';
+import { CONFLUENT_MAGIC_BYTE, frameConfluent, unframeConfluent } from './avro/confluent-wire.js';
+import type { PublishedSchema } from './published-store.js';
 import type { EvalVaultEvent } from './generated/events.js';
+
+/**
+ * How a message's value is framed on Kafka: Avro single-object encoding (ours, the default) or
+ * Confluent's wire format (magic byte 0 + schema id), for consumers with a Confluent deserializer.
+ */
+export const MESSAGE_FRAMINGS = ['single-object', 'confluent'] as const;
+export type MessageFraming = (typeof MESSAGE_FRAMINGS)[number];
 
 function validationProblems(type: avro.Type, value: unknown): string[] {
   const problems: string[] = [];
@@ -35,9 +44,9 @@ export class EventCodec {
     return frameSingleObject(schema.fingerprint, schema.type.toBuffer(value));
   }
 
+  /** Reads either framing (the first byte tells them apart), so our consumers read both. */
   decode(message: Uint8Array): EvalVaultEvent {
-    const { fingerprint, body } = unframeSingleObject(message);
-    const writer = this.catalog.writer(fingerprint);
+    const { writer, body } = this.unframe(message);
     const reader = this.catalog.latest(writer.eventType);
     try {
       return reader.type.fromBuffer(body, this.catalog.resolverFor(writer) ?? undefined) as EvalVaultEvent;
@@ -45,8 +54,27 @@ export class EventCodec {
       throw new ContractError(
         ContractErrorCode.CorruptBody,
         `corrupt ${writer.eventType} v${writer.version} body ` +
-          `(fingerprint ${fingerprintHex(fingerprint)}): ${(error as Error).message}`,
+          `(fingerprint ${fingerprintHex(writer.fingerprint)}): ${(error as Error).message}`,
       );
     }
+  }
+
+  /**
+   * A single-object message (what `encode` and the event store produce) in the given framing; the Avro
+   * body is kept as it is, so an event stored with an older schema version keeps that version's id.
+   */
+  frame(singleObject: Buffer, framing: MessageFraming): Buffer {
+    if (framing === 'single-object') return singleObject;
+    const { fingerprint, body } = unframeSingleObject(singleObject);
+    return frameConfluent(this.catalog.schemaId(this.catalog.writer(fingerprint)), body);
+  }
+
+  private unframe(message: Uint8Array): { writer: PublishedSchema; body: Buffer } {
+    if (message.length > 0 && message[0] === CONFLUENT_MAGIC_BYTE) {
+      const { schemaId, body } = unframeConfluent(message);
+      return { writer: this.catalog.writerById(schemaId), body };
+    }
+    const { fingerprint, body } = unframeSingleObject(message);
+    return { writer: this.catalog.writer(fingerprint), body };
   }
 }

@@ -5,6 +5,9 @@ export enum ContractErrorCode {
   InvalidEvent = 'INVALID_EVENT',
   CorruptBody = 'CORRUPT_BODY',
   SchemaFile = 'SCHEMA_FILE',
+  NotConfluentFramed = 'NOT_CONFLUENT_FRAMED',
+  UnknownSchemaId = 'UNKNOWN_SCHEMA_ID',
+  SchemaIdCollision = 'SCHEMA_ID_COLLISION',
 }
 
 /** Every failure of the contracts library carries a code a caller can branch on. */

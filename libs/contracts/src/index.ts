@@ -1,6 +1,14 @@
 export * from './generated/events.js';
 export { ContractError, ContractErrorCode } from './errors.js';
-export { EventCodec } from './codec.js';
+export { EventCodec, MESSAGE_FRAMINGS, type MessageFraming } from './codec.js';
+export { CONFLUENT_MAGIC_BYTE, confluentSchemaId } from './avro/confluent-wire.js';
+export {
+  ConfluentRegistryView,
+  confluentSubject,
+  type ConfluentError,
+  type RegistryAnswer,
+  type SubjectVersion,
+} from './confluent-registry.js';
 export { SchemaCatalog } from './catalog.js';
 export type { PublishedSchema } from './published-store.js';
 export { crc64Avro, fingerprintHex, toSignedInt64 } from './avro/crc64-avro.js';

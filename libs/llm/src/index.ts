@@ -18,6 +18,12 @@ export {
 } from './providers/azure-openai.provider.js';
 export { AnthropicProvider, ANTHROPIC_VERSION, type AnthropicOptions } from './providers/anthropic.provider.js';
 export { OllamaProvider, type OllamaOptions } from './providers/ollama.provider.js';
+export {
+  addressCheckedProvider,
+  assertProviderEgress,
+  LlmEgressError,
+  type ProviderEgressPolicy,
+} from './providers/provider-egress.js';
 export { parseRetryAfter, retryAfterMs } from './http/retry-after.js';
 export {
   ReliableLlmProvider,

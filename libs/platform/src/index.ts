@@ -5,6 +5,7 @@ export { ReadinessChecks, type ReadinessCheck, type ReadinessReport } from './ob
 export { ObservabilityModule } from './observability/observability.module.js';
 export { LOGGER, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_CONFIG } from './observability/tokens.js';
 export { startTelemetry, type Telemetry } from './observability/telemetry.js';
+export { loadTraceExport, tracesExportConfigured, type TraceExport } from './config/tracing-config.js';
 export {
   createServiceApp,
   runService,
@@ -40,19 +41,28 @@ export { kafkaLogCreator } from './kafka/kafka-logging.js';
 export * from './event-store/event-store.port.js';
 export * from './event-store/event-store.errors.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './event-store/postgres/postgres-event-store.js';
+export { readAllQuery } from './event-store/postgres/event-rows.js';
 export {
   migrateEventStore,
   runMigrations,
   pendingMigrations,
   schemasWithPendingMigrations,
   migrationNames,
+  revertMigrations,
   EVENT_STORE_MIGRATIONS,
   type SchemaMigrations,
 } from './event-store/postgres/migrate.js';
+export {
+  migrationName,
+  migrationStatus,
+  unknownMigrationsMessage,
+  type MigrationStatus,
+} from './event-store/postgres/migration-status.js';
 export * from './bus/bus-message.js';
 export { busMetrics, type BusMetrics } from './bus/bus-metrics.js';
 export { eventHeaders } from './bus/event-headers.js';
 export { processMessage, deadLetterHeaders, type DeadLetter } from './bus/message-processor.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, PoisonCode, PoisonMessageError } from './bus/poison.js';
 export { KafkaEventServer, type KafkaEventServerOptions } from './bus/kafka/kafka-event-server.js';
 export { KafkaEventClient } from './bus/kafka/kafka-event-client.js';
 export { InProcessBroker } from './bus/in-process/in-process-broker.js';
@@ -70,6 +80,7 @@ export {
   type SupervisedLoopOptions,
 } from './resilience/supervised-loop.js';
 export { Inbox, InboxProjection, inboxMigration, type ProjectionEffect } from './inbox/inbox.js';
+export { rebuildProjection, type ReadModelRebuild } from './inbox/read-model-rebuild.js';
 export {
   keysetCursor,
   pageSizeOf,
@@ -89,9 +100,18 @@ export {
   type EventStoreDbEventStoreOptions,
 } from './event-store/eventstoredb/eventstoredb-event-store.js';
 export * from './service-client/index.js';
-export { currentTraceparent, installHttpTracing, inSpan } from './observability/tracing.js';
+export {
+  currentTraceparent,
+  inHttpClientSpan,
+  installHttpTracing,
+  inSpan,
+  inSpanContinuing,
+} from './observability/tracing.js';
 export { postgresReadiness, kafkaReadiness } from './observability/readiness-checks.js';
-export { appendedEventsCounter } from './observability/metrics.js';
+export { appendMetrics, type AppendMetrics } from './event-store/append-metrics.js';
+export { httpMetrics, installHttpMetrics } from './observability/http-metrics.js';
+export { meteredSecrets, secretReadFailures } from './secrets/secret-metrics.js';
+export { relayMetrics } from './relay/relay-metrics.js';
 export {
   envelop,
   contextCausedBy,
@@ -106,7 +126,21 @@ export {
   type HandleResult,
   type Scope,
 } from './event-sourcing/event-sourced-repository.js';
-export { secretResolver, SecretError, type SecretResolver } from './secrets/secret-ref.js';
+export { isSecretRef, secretResolver, SecretError, type SecretResolver } from './secrets/secret-ref.js';
+export {
+  checkEgress,
+  forbiddenRange,
+  parseAddressRanges,
+  resolveEgress,
+  systemLookup,
+  type EgressCheckOptions,
+  type EgressLookup,
+  type EgressPolicy,
+  type EgressVerdict,
+  type ForbiddenRange,
+  type RangeKind,
+  type ResolvedEgress,
+} from './egress/egress.js';
 export { EventClient } from './bus/event-client.js';
 export type { EventServerOptions } from './bus/event-server-options.js';
 export * from './content-store/index.js';

@@ -100,6 +100,11 @@ export interface AuditReplayReport {
     purged: number;
     /** Entries compared with their rebuilt twin. */
     compared: number;
+    /**
+     * Events of the store younger than the replay's grace (AUDIT_REPLAY_PENDING_GRACE_MS) with no
+     * entry yet: on their way to the audit consumer, not a difference. A later replay accounts for them.
+     */
+    pending: number;
   };
   /** The chain head after verification (the last entry's hash), for the auditor to keep. */
   headHash: string | null;

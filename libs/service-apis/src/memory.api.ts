@@ -38,6 +38,8 @@ export interface FactView {
   conflictsWith: string[];
   /** A search hit's hybrid score (text rank, verification score, recency); null outside a search. */
   score?: number | null;
+  /** In a search: whether the project's policy lets the fact be used (see SearchFactsQuery.usable). */
+  usable?: boolean;
 }
 
 export interface BehaviourView {
@@ -84,6 +86,12 @@ export interface SearchFactsQuery {
   status?: FactStatus;
   /** Facts whose verification score is at least this, in [0, 1]. */
   minScore?: number;
+  /**
+   * true: only facts usable as knowledge under the policy (verified, or imported as verified, or
+   * proposed inferred ones when `inferredUsableBeforeVerification`; never rejected or
+   * contradictory); false: only the others. Absent: every fact (a reviewer's view).
+   */
+  usable?: boolean;
   limit?: number;
   cursor?: string;
 }

@@ -1,9 +1,18 @@
+import type { CreateExportRequest, ExportDestinationType, ExportView } from './exports.api.js';
+
 /**
  * The notifier's internal API: notification routes of a project and its delivery log, typed
  * once for the gateway's client and the notifier's handlers. Every operation runs for the
  * tenant and project of the signed internal identity that carries it.
  */
-export const NOTIFICATION_TRIGGERS = ['GateFailed', 'RunFailed', 'GatePassed'] as const;
+/** DriftDetected / DriftResolved: a scheduled evaluation's drift episode opens / ends (docs/schedules.md). */
+export const NOTIFICATION_TRIGGERS = [
+  'GateFailed',
+  'RunFailed',
+  'GatePassed',
+  'DriftDetected',
+  'DriftResolved',
+] as const;
 export type NotificationTrigger = (typeof NOTIFICATION_TRIGGERS)[number];
 
 export const NOTIFICATION_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -46,10 +55,12 @@ export interface NotificationView {
   notificationId: string;
   routeId: string;
   routeName: string;
-  destinationType: DestinationType;
+  /** A notification's destination, or an export's (langfuse, mlflow, otlp). */
+  destinationType: DestinationType | ExportDestinationType;
   /** trigger: a ticket, incident or message; resolve: a PagerDuty resolve after the gate passed again. */
   action: 'trigger' | 'resolve';
-  triggerType: NotificationTrigger;
+  /** RunCompleted for an export. */
+  triggerType: NotificationTrigger | 'RunCompleted';
   triggerEventId: string;
   runId: string;
   gateId: string | null;
@@ -82,4 +93,7 @@ export interface NotificationsOperations {
   getRoute: { input: { routeId: string }; output: RouteView };
   deleteRoute: { input: { routeId: string }; output: RouteView };
   listNotifications: { input: ListNotificationsQuery; output: NotificationsPage };
+  createExport: { input: CreateExportRequest; output: ExportView };
+  listExports: { input: Record<string, never>; output: { items: ExportView[] } };
+  deleteExport: { input: { exportId: string }; output: ExportView };
 }

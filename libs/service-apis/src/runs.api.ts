@@ -1,4 +1,5 @@
 import type {
+  GateBaselineSource,
   GateRuleResult,
   JudgeSnapshot,
   MetricAggregate,
@@ -6,6 +7,7 @@ import type {
   ProjectPolicy,
   VersionRef,
 } from '@evalvault/contracts';
+import type { ScheduleOperations } from './schedules.api.js';
 
 /**
  * The runs service's internal API: what the gateway may ask of it, typed once for both
@@ -35,6 +37,11 @@ export interface SubmitRunRequest {
   policy?: ProjectPolicy | null;
   /** Set by the gateway with the policy: the pinned model profile's `provider:model`, which the policy may limit. */
   modelProfileModel?: string | null;
+  /**
+   * `{use: true}`: `baseline` rules compare with Domain Memory's learned baseline of the dataset and
+   * metric (not the last passing run), and the run's report shows memory's insights. Absent: not used.
+   */
+  memory?: { use: boolean } | null;
 }
 
 /** A run refused by its project's policy (a metric, a model or a cap it does not allow): an HTTP 422. */
@@ -82,7 +89,15 @@ export interface RunView {
    * Null until the verdict arrived. baselineRunId: the run `baseline` rules compared against;
    * null when no rule names the baseline, or there was no baseline yet (such rules say noBaseline).
    */
-  gate: { passed: boolean; rules: GateRuleResult[]; baselineRunId: string | null } | null;
+  gate: {
+    passed: boolean;
+    rules: GateRuleResult[];
+    baselineRunId: string | null;
+    /** Where baseline rules took their baseline: run or memory (with the learnings' versions); null: no such rule. */
+    baselineSource: GateBaselineSource | null;
+  } | null;
+  /** How the run uses Domain Memory: `{use: true}` when submitted with it, else `{use: false}`. */
+  memory: { use: boolean };
   configHash: string;
   /** What the run pinned: dataset, prompt and model profile versions, and the judge of LLM-judged metrics. */
   lineage: {
@@ -206,7 +221,8 @@ export interface RunComparison {
   regressions: string[];
 }
 
-export interface RunsOperations {
+/** The runs service's operations, its schedules' included. */
+export interface RunsOperations extends ScheduleOperations {
   submitRun: { input: SubmitRunRequest; output: SubmittedRun };
   cancelRun: { input: { runId: string; reason: string | null }; output: { runId: string; status: string } };
   retryRun: { input: RetryRunRequest; output: SubmittedRun };

@@ -86,6 +86,7 @@ describe('audit log over Kafka', () => {
           },
           rules: [],
           baselineRunId: null,
+          baselineSource: null,
         },
         tenant,
         { minute: 7 },

@@ -14,6 +14,8 @@ import { AuditQueries } from './query/audit.queries.js';
 import { AuditRetention } from './retention/audit-retention.js';
 import { SubjectKeys } from './subjects/subject-keys.js';
 import { AuditReplay } from './verify/audit-replay.js';
+import { verifyAllChains } from './verify/chain-verification.js';
+import { countReplays, replayMetrics } from './verify/replay-metrics.js';
 
 /** What the audit log's event handler and internal API use. */
 export interface AuditParts {
@@ -30,14 +32,14 @@ export interface AuditParts {
  */
 export function composeAuditParts(
   adapters: Pick<OwnerAdapters, 'pool' | 'dataSource' | 'store'>,
-  options: { shorteningDelayMs: number; now?: () => number },
+  options: { shorteningDelayMs: number; replayPendingGraceMs?: number; now?: () => number },
 ): AuditParts {
   const { pool, dataSource, store } = adapters;
   const sources = { now: options.now ?? Date.now, newId: randomUUID };
   return {
     projection: new AuditProjection(dataSource),
     queries: new AuditQueries(pool),
-    replay: new AuditReplay(pool, store),
+    replay: new AuditReplay(pool, store, undefined, options.replayPendingGraceMs ?? 0),
     retention: new AuditRetention(pool, { store, sources, shorteningDelayMs: options.shorteningDelayMs }),
     forget: new ForgetSubject(store, new SubjectKeys(sqlOfPg(pool)), sources),
   };
@@ -55,12 +57,21 @@ export const AUDIT_SERVICE = defineOwnerService<AuditConfig, AuditOperations, Au
   config: loadConfig,
   async compose(config, adapters) {
     const { logger } = adapters;
-    const parts = composeAuditParts(adapters, { shorteningDelayMs: config.retentionShorteningDelayMs });
+    const parts = composeAuditParts(adapters, {
+      shorteningDelayMs: config.retentionShorteningDelayMs,
+      replayPendingGraceMs: config.replayPendingGraceMs,
+    });
+    countReplays(parts.replay, replayMetrics(adapters.registry));
     const timer =
       config.retentionIntervalMs > 0
         ? setInterval(() => purge(parts.retention, logger), config.retentionIntervalMs)
         : null;
     timer?.unref();
+    const verifier =
+      config.verifyIntervalMs > 0
+        ? setInterval(() => verify(adapters.pool, parts.replay, logger), config.verifyIntervalMs)
+        : null;
+    verifier?.unref();
     return {
       module: AuditModule.with(parts),
       consumers: [adapters.eventServer(config.groupId, AUDIT_LOG)],
@@ -71,11 +82,19 @@ export const AUDIT_SERVICE = defineOwnerService<AuditConfig, AuditOperations, Au
       readiness: [],
       close: async () => {
         if (timer) clearInterval(timer);
+        if (verifier) clearInterval(verifier);
       },
       exports: parts,
     };
   },
 });
+
+/** A verification that cannot reach the database (a restart) is logged; unheard, it would end the process. */
+function verify(pool: OwnerAdapters['pool'], replay: AuditParts['replay'], logger: Logger): void {
+  verifyAllChains(pool, replay, logger).catch((error: unknown) =>
+    logger.warn({ err: error }, 'audit chains not verified (database unreachable?); next interval'),
+  );
+}
 
 function purge(retention: AuditRetention, logger: Logger): void {
   retention.purgeAll(Date.now()).then(

@@ -36,10 +36,21 @@ export interface AuditConfig extends ServiceConfig {
    * the longer one, and an audit-admin can cancel it): AUDIT_RETENTION_SHORTENING_DELAY_HOURS.
    */
   retentionShorteningDelayMs: number;
+  /** How young an event without an entry may be and count as pending in a replay (AUDIT_REPLAY_PENDING_GRACE_MS). */
+  replayPendingGraceMs: number;
+  /** How often every tenant's chain is replayed and verified (AUDIT_VERIFY_INTERVAL_MS); 0: never. */
+  verifyIntervalMs: number;
 }
 
 export const DEFAULT_RETENTION_SHORTENING_DELAY_HOURS = 72;
 const HOUR_MS = 60 * 60 * 1000;
+
+/** A timer's interval: setInterval takes at most 2^31 − 1 ms (about 24.8 days) and fires at once beyond. */
+function timerInterval(env: Environment, variable: string, fallback: number): number {
+  const value = wholeNumber(env, variable, fallback);
+  if (value > 2 ** 31 - 1) throw new ConfigError(variable, `must be at most ${2 ** 31 - 1} ms (about 24.8 days)`);
+  return value;
+}
 
 function wholeNumber(env: Environment, variable: string, fallback: number): number {
   const raw = env[variable];
@@ -65,5 +76,7 @@ export function loadConfig(env: Environment): AuditConfig {
     retentionIntervalMs: wholeNumber(env, 'AUDIT_RETENTION_INTERVAL_MS', 60 * 60 * 1000),
     retentionShorteningDelayMs:
       wholeNumber(env, 'AUDIT_RETENTION_SHORTENING_DELAY_HOURS', DEFAULT_RETENTION_SHORTENING_DELAY_HOURS) * HOUR_MS,
+    replayPendingGraceMs: wholeNumber(env, 'AUDIT_REPLAY_PENDING_GRACE_MS', 60_000),
+    verifyIntervalMs: timerInterval(env, 'AUDIT_VERIFY_INTERVAL_MS', 24 * HOUR_MS),
   };
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runOwnerService } from '@evalvault/platform';
-import { AUDIT_SERVICE } from './audit.service.js';
+import { runInstrumented } from '@evalvault/platform/instrumentation';
 
-await runOwnerService(AUDIT_SERVICE, process.env);
+// The service is loaded only once pg is instrumented (when spans are exported).
+await runInstrumented(async () => (await import('./audit.service.js')).AUDIT_SERVICE, process.env);

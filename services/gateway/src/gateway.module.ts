@@ -2,7 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ServiceClient } from '@evalvault/platform';
 import type { NotificationsOperations, RunsOperations } from '@evalvault/service-apis';
 import { AccessGuard } from './access/access.guard.js';
-import { RunsController, RUNS_CLIENT } from './runs/runs.controller.js';
+import { MeController } from './access/me.controller.js';
+import { SCHEDULES_CLIENT, SchedulesController } from './schedules/schedules.controller.js';
+import { RunsController } from './runs/runs.controller.js';
+import { IDEMPOTENCY, RunRoutes, RUNS_CLIENT } from './runs/runs.routes.js';
+import type { Idempotency } from './http/idempotency/answer-idempotently.js';
 import { API_KEYS, ApiKeysController } from './access/api-keys.controller.js';
 import type { ApiKeysService } from './access/api-keys.service.js';
 import { MEMBERS, MembersController } from './members/members.controller.js';
@@ -27,11 +31,15 @@ export class GatewayModule {
     memory?: MemoryClient | null;
     /** Ends long responses whose credential lapses; without it (routes tested alone) they are not re-checked. */
     credentials?: CredentialWatch | null;
+    /** Idempotency-Key on the runs routes served by Fastify (the interceptor covers the controllers'). */
+    idempotency?: Idempotency | null;
   }): DynamicModule {
     return {
       module: GatewayModule,
       controllers: [
         RunsController,
+        SchedulesController,
+        MeController,
         ApiKeysController,
         MembersController,
         TenantRolesController,
@@ -42,7 +50,10 @@ export class GatewayModule {
       ],
       providers: [
         AccessGuard,
+        RunRoutes,
+        { provide: IDEMPOTENCY, useValue: parts.idempotency ?? null },
         { provide: RUNS_CLIENT, useValue: parts.runs },
+        { provide: SCHEDULES_CLIENT, useValue: parts.runs },
         { provide: API_KEYS, useValue: parts.apiKeys },
         { provide: MEMBERS, useValue: parts.members },
         { provide: NOTIFICATIONS_CLIENT, useValue: parts.notifications ?? null },

@@ -15,6 +15,8 @@ import { PostgresApiKeySecretStore } from './auth/postgres-api-key-secret.store.
 import { ApiKeysService } from './access/api-keys.service.js';
 import { DeniedAccessRecorder, installDeniedAccessRecording } from './access/denied-access.js';
 import { installOpenApi } from './docs/openapi.js';
+import { installConsole } from './console/index.js';
+import { installSchemaRegistry } from './schema-registry/index.js';
 import { IdempotencyStore, installHttpEdges } from './http/index.js';
 import { MembersService } from './members/members.service.js';
 import { PostgresMemberStore } from './members/postgres-member.store.js';
@@ -74,6 +76,7 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
   }
   const oidc = parts.oidc ? new OidcVerifier(parts.oidc) : null;
   const authenticator = new Authenticator({ apiKeys: new ApiKeyAuthenticator(keys, hasher), oidc, members });
+  const idempotency = new IdempotencyStore(pool);
   const module = GatewayModule.with({
     runs: parts.clients.runs,
     apiKeys: new ApiKeysService(store, keys, secrets, hasher, sources),
@@ -87,12 +90,15 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
       intervalMs: parts.config.streamRecheckMs ?? DEFAULT_STREAM_RECHECK_MS,
       logger,
     }),
+    idempotency: { store: idempotency, logger },
   });
   return {
     module,
     async beforeListen(app) {
       const fastify = app.getHttpAdapter().getInstance();
       await installOpenApi(fastify, '0.1.0');
+      installConsole(fastify);
+      installSchemaRegistry(fastify);
       const { authFailuresMax, rateLimit } = parts.config.http;
       installAuthentication(
         fastify,
@@ -104,7 +110,7 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
       await installHttpEdges(app, {
         bodyLimit: parts.config.http.bodyLimit,
         rateLimit: parts.config.http.rateLimit,
-        idempotency: new IdempotencyStore(pool),
+        idempotency,
         onRefused,
       });
     },

@@ -13,3 +13,4 @@ export { DEFAULT_TENANT, DEFAULT_PROJECT } from './auth/bootstrap-key.js';
 export { loadHttpEdgesConfig } from './http/index.js';
 export { inProcessRegistryClient } from './registry/index.js';
 export { datasetUploadLimit } from './config.js';
+export { renderOpenApiDocument } from './docs/openapi-document.js';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runOwnerService } from '@evalvault/platform';
-import { GATEWAY_SERVICE } from './gateway.service.js';
+import { runInstrumented } from '@evalvault/platform/instrumentation';
 
-await runOwnerService(GATEWAY_SERVICE, process.env);
+// The service is loaded only once pg is instrumented (when spans are exported).
+await runInstrumented(async () => (await import('./gateway.service.js')).GATEWAY_SERVICE, process.env);

@@ -162,6 +162,7 @@ describe('gateway → runs over HTTP', () => {
       passed: false,
       rules: [expect.objectContaining({ rule: 'mean(exact_match) >= 0.9', passed: false })],
       baselineRunId: null,
+      baselineSource: null,
     });
     expect(view.gate.rules[0]!.actual).toBeCloseTo(2 / 3, 6);
     const cases = (await (await call(`/v1/projects/default/runs/${runId}/cases`)).json()) as {
@@ -271,6 +272,20 @@ describe('gateway → runs over HTTP', () => {
     });
     expect(badRule.status).toBe(400);
     expect(((await badRule.json()) as { detail: string }).detail).toContain('column 15');
+    const memoryExtra = await call('/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify({ ...run, memory: { use: true, since: 'yesterday' } }),
+    });
+    expect(memoryExtra.status).toBe(400);
+    expect(JSON.stringify(await memoryExtra.json())).toContain('since');
+    const unlearnable = await call('/v1/projects/default/runs', {
+      method: 'POST',
+      body: JSON.stringify({ ...run, gate: { rules: ['max(exact_match) >= baseline'] }, memory: { use: true } }),
+    });
+    expect(unlearnable.status).toBe(400);
+    expect(((await unlearnable.json()) as { detail: string }).detail).toContain(
+      `gate.rules[0] "max(exact_match) >= baseline": column 1: memory's learned baseline has no max`,
+    );
     expect((await call(`/v1/projects/default/runs/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
     expect((await call(`/v1/projects/default/runs/'%20OR%201=1--`)).status).toBe(400);
   });
@@ -311,5 +326,14 @@ describe('gateway → runs over HTTP', () => {
     expect(Object.keys(((await docs.json()) as { paths: object }).paths)).toContain(
       '/v1/projects/{project}/runs/{runId}',
     );
+  });
+
+  it('serves the published schemas in the Confluent Schema Registry API without credentials', async () => {
+    const subjects = await call('/schema-registry/subjects', { key: null });
+    expect(subjects.status).toBe(200);
+    expect(subjects.headers.get('content-type')).toBe('application/vnd.schemaregistry.v1+json');
+    expect(await subjects.json()).toContain('dev.evalvault.contracts.RunStarted');
+    const write = await call('/schema-registry/subjects/x/versions', { key: null, method: 'POST', body: '{}' });
+    expect([write.status, await write.json()]).toEqual([405, { error_code: 405, message: expect.any(String) }]);
   });
 });

@@ -8,3 +8,5 @@ export { memoryOperationHandlers } from './api/memory-internal-api.js';
 export { registerMemoryRoutes, MEMORY_ROUTES_PREFIX } from './api/memory-routes.js';
 export { MemoryProjection, MEMORY_READ_MODEL_EVENT_TYPES } from './projection/memory.projection.js';
 export { MEMORY_STREAM_PREFIXES, rebuildReadModel } from './projection/memory-rebuild.js';
+export { MEMORY_READ_MODEL_REBUILD } from './projection/memory.rebuild.js';
+export { memoryMetrics } from './memory-metrics.js';

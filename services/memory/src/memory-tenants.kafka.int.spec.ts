@@ -261,8 +261,12 @@ describe('memory formed in two tenants over Kafka', () => {
     expect(exportB).toContain('Zeta');
     expect(exportB).not.toContain('Nile');
 
-    // Learnings and insights were formed per tenant.
-    const learningsA = await api.listLearnings({}, a);
+    // Learnings and insights were formed per tenant (from RunCompleted, which may be projected after the facts).
+    const learningsA = await eventually(
+      () => api.listLearnings({}, a),
+      (l) => l.items.length > 0,
+      "tenant A's learnings",
+    );
     expect(learningsA.items.map((l) => [l.datasetKey, l.metric])).toEqual([['inline:geo', 'faithfulness_lexical']]);
     const insights = await api.runInsights({ runId: runIdA }, a);
     expect(insights.trends[0]).toMatchObject({ metric: 'faithfulness_lexical', direction: 'no baseline' });

@@ -3,6 +3,7 @@ import {
   loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
+  parseAddressRanges,
   readChoice,
   readList,
   readPositiveInt,
@@ -11,7 +12,6 @@ import {
   type KafkaSettings,
   type ServiceConfig,
 } from '@evalvault/platform';
-import { parseAddressRanges } from './delivery/egress.js';
 
 export const DEFAULT_PORT = 8085;
 
@@ -45,7 +45,7 @@ export interface NotifierConfig extends ServiceConfig {
   egressAllow: string[];
   /**
    * Private, loopback and link-local addresses (CIDRs or exact addresses, EVALVAULT_EGRESS_ALLOW_PRIVATE) an allowed
-   * host NAME may resolve to; empty (the default): a name resolving to any of them is refused (delivery/egress.ts).
+   * host NAME may resolve to; empty (the default): a name resolving to any of them is refused (platform egress.ts).
    */
   egressAllowPrivate: string[];
   /**

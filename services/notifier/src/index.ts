@@ -15,3 +15,5 @@ export { KafkaDeadLetterSink, InProcessDeadLetterSink, type DeadLetterSink } fro
 export { NOTIFIER_STREAM_PREFIXES } from './notification/notification.ids.js';
 export { loadConfig, type NotifierConfig } from './config.js';
 export { DEFAULT_PUBLIC_URL, type NotifierPeers } from './dispatch/run-link.js';
+export { NOTIFIER_READ_MODEL_REBUILD } from './projection/notifier.rebuild.js';
+export { deliveryMetrics } from './delivery/delivery-metrics.js';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runOwnerService } from '@evalvault/platform';
-import { NOTIFIER_SERVICE } from './notifier.service.js';
+import { runInstrumented } from '@evalvault/platform/instrumentation';
 
-await runOwnerService(NOTIFIER_SERVICE, process.env);
+// The service is loaded only once pg is instrumented (when spans are exported).
+await runInstrumented(async () => (await import('./notifier.service.js')).NOTIFIER_SERVICE, process.env);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { EvalVaultEvent, EventOfType, GateRuleResult, RunSubject } from '@evalvault/contracts';
 import { testEvent } from '@evalvault/contracts/testing';
 import { START, type CommandContext } from '@evalvault/platform';
-import { testDatabaseUrl, testKafkaSettings } from '@evalvault/platform/testing';
+import { registryValue, testDatabaseUrl, testKafkaSettings } from '@evalvault/platform/testing';
 import type { CreateRouteRequest, NotificationView } from '@evalvault/service-apis';
 import { notificationStreamId, routeIdFor, routeStreamId } from './notification/notification.ids.js';
 import { routeRepository } from './notification/notification.repository.js';
@@ -130,10 +130,24 @@ describe('notifier delivery', () => {
     const runId = randomUUID();
     const event = testEvent(
       type,
-      { gateId, subject: subject(runId), rules: [rule(type === 'GatePassed')], baselineRunId: null },
+      {
+        gateId,
+        subject: subject(runId),
+        rules: [rule(type === 'GatePassed')],
+        baselineRunId: null,
+        baselineSource: null,
+      },
       { ...scope, streamId: `run-${runId}` },
     );
     return { ...event, occurredAt: Date.now() };
+  }
+
+  async function waitFor(done: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(await done())) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the delivery metrics');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async function settled(scope: { tenantId: string; projectId: string }, count: number): Promise<NotificationView[]> {
@@ -198,6 +212,14 @@ describe('notifier delivery', () => {
   it('honours 429 Retry-After, and records each failed attempt before the delivery', async () => {
     const scope = tenant();
     await addRoutes(scope, 'slack');
+    const metric = (name: string, labels: Record<string, string>) =>
+      registryValue(service.registry, name, { destination: 'slack', ...labels }).then((value) => value ?? 0);
+    const before = {
+      retried: await metric('notifications_total', { outcome: 'retry' }),
+      delivered: await metric('notifications_total', { outcome: 'delivered' }),
+      timed: await metric('notification_delivery_latency_seconds_count', {}),
+      within5min: await metric('notification_delivery_latency_seconds_bucket', { le: '300' }),
+    };
     slack.next({ kind: 'throttle', retryAfter: '1' });
     const failed = verdict('GateFailed', scope, randomBytes(32).toString('hex'));
     await publish(service, failed);
@@ -216,11 +238,21 @@ describe('notifier delivery', () => {
     // Scheduled at least Retry-After after the 429 was answered, and not tried again before that.
     expect(attempt.payload.nextAttemptAt - throttled[0]!.receivedAt).toBeGreaterThanOrEqual(1_000);
     expect(throttled[1]!.receivedAt).toBeGreaterThanOrEqual(attempt.payload.nextAttemptAt);
+    // What /metrics says about it: one retry, one delivery, timed from the intent (well within 5 minutes).
+    // The worker counts right after its record commits, which this test may see first: wait for the count.
+    await waitFor(async () => (await metric('notifications_total', { outcome: 'delivered' })) > before.delivered);
+    expect(await metric('notifications_total', { outcome: 'retry' })).toBe(before.retried + 1);
+    expect(await metric('notifications_total', { outcome: 'delivered' })).toBe(before.delivered + 1);
+    expect(await metric('notification_delivery_latency_seconds_count', {})).toBe(before.timed + 1);
+    expect(await metric('notification_delivery_latency_seconds_bucket', { le: '300' })).toBe(before.within5min + 1);
   });
 
   it('gives up after the last attempt (NotificationFailed, dead letter); a timeout cuts off slow vendors', async () => {
     const scope = tenant();
     await addRoutes(scope, 'jira');
+    const failures = async () =>
+      (await registryValue(service.registry, 'notifications_total', { destination: 'jira', outcome: 'failed' })) ?? 0;
+    const failedBefore = await failures();
     const since = new Date();
     jira
       .next({ kind: 'fail', status: 503 }, 1, /search/)
@@ -253,6 +285,7 @@ describe('notifier delivery', () => {
         error: expect.stringContaining('HTTP 502'),
       }),
     ]);
+    expect(await failures()).toBe(failedBefore + 1);
   });
 
   it('keeps credentials out of logs and events', async () => {

@@ -3,12 +3,11 @@ import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { EventStore, OperationHandlers, SecretResolver } from '@evalvault/platform';
+import { parseAddressRanges, type EventStore, type OperationHandlers, type SecretResolver } from '@evalvault/platform';
 import type { NotificationsOperations } from '@evalvault/service-apis';
 import { notificationsOperationHandlers } from './api/notifications-internal-api.js';
 import type { DeliveryConfig } from './config.js';
 import type { DeadLetterSink } from './delivery/dead-letters.js';
-import { parseAddressRanges } from './delivery/egress.js';
 import { deliveryMetrics } from './delivery/delivery-metrics.js';
 import { DeliveryQueue } from './delivery/delivery-queue.repository.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
@@ -17,6 +16,11 @@ import { JiraAdapter } from './destinations/jira.adapter.js';
 import { PagerDutyAdapter } from './destinations/pagerduty.adapter.js';
 import { WebhookAdapter } from './destinations/webhook.adapter.js';
 import { NotificationDispatcher } from './dispatch/dispatcher.js';
+import { ExportDispatcher } from './exports/export.dispatcher.js';
+import { LangfuseAdapter } from './exports/langfuse.adapter.js';
+import { MlflowAdapter } from './exports/mlflow.adapter.js';
+import { OtlpAdapter } from './exports/otlp.adapter.js';
+import { RunResultsRepository } from './exports/run-results.repository.js';
 import { notificationRepository, routeRepository } from './notification/notification.repository.js';
 import { NotifierProjection } from './projection/notifier.projection.js';
 import { NotifierQueries } from './projection/notifier.queries.js';
@@ -40,7 +44,7 @@ export interface NotifierAdapters {
 
 export interface NotifierSettings {
   egressAllow: string[];
-  /** EVALVAULT_EGRESS_ALLOW_PRIVATE (see delivery/egress.ts); none when absent. */
+  /** EVALVAULT_EGRESS_ALLOW_PRIVATE (see libs/platform/src/egress/egress.ts); none when absent. */
   egressAllowPrivate?: string[];
   secretRefPrefixes: string[];
   /** The base of the links in messages, asked for at each message (see dispatch/run-link.ts). */
@@ -58,6 +62,8 @@ export interface NotifierSources {
 
 export interface Notifier {
   dispatcher: NotificationDispatcher;
+  /** Tracker exports (Langfuse, MLflow, OTLP) of completed runs. */
+  exports: ExportDispatcher;
   projection: NotifierProjection;
   queries: NotifierQueries;
   routes: RouteCommands;
@@ -91,6 +97,7 @@ export function buildNotifier(
     secrets: adapters.secrets,
     now: sources.now,
   };
+  const runResults = new RunResultsRepository(store);
   const worker = new DeliveryWorker({
     queue: new DeliveryQueue(dataSource),
     notifications,
@@ -101,6 +108,9 @@ export function buildNotifier(
       pagerduty: new PagerDutyAdapter(http),
       teams: new WebhookAdapter('teams', http),
       slack: new WebhookAdapter('slack', http),
+      langfuse: new LangfuseAdapter(http, runResults),
+      mlflow: new MlflowAdapter(http, runResults),
+      otlp: new OtlpAdapter(http, runResults),
     },
     metrics: deliveryMetrics(adapters.registry),
     logger,
@@ -113,6 +123,7 @@ export function buildNotifier(
   });
   return {
     dispatcher: new NotificationDispatcher(notifications, queries, projection, settings.publicUrl, logger),
+    exports: new ExportDispatcher(notifications, queries, projection, settings.publicUrl, logger),
     projection,
     queries,
     routes,

@@ -105,6 +105,7 @@ describe('notifier killed mid-delivery', () => {
       {
         gateId: randomBytes(32).toString('hex'),
         baselineRunId: null,
+        baselineSource: null,
         subject: {
           runId,
           configHash: 'c'.repeat(64),

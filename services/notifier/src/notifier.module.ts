@@ -1,13 +1,13 @@
 import { Controller, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { EvalVaultEvent, RunRequested } from '@evalvault/contracts';
+import type { EvalVaultEvent, EventOfType, RunRequested } from '@evalvault/contracts';
 import type { TriggerEvent } from './dispatch/dispatcher.js';
 import type { Notifier } from './notifier.composition.js';
 import { DISPATCH, READ_MODEL } from './notifier.consumers.js';
 
 export const NOTIFIER = Symbol('NOTIFIER');
 
-export const TRIGGER_EVENT_TYPES = ['GateFailed', 'GatePassed', 'RunFailed'] as const;
+export const TRIGGER_EVENT_TYPES = ['GateFailed', 'GatePassed', 'RunFailed', 'DriftDetected', 'DriftResolved'] as const;
 export const READ_MODEL_EVENT_TYPES = [
   'NotificationRouteCreated',
   'NotificationRouteRemoved',
@@ -27,6 +27,12 @@ class NotifierEventsController {
   @EventPattern([...TRIGGER_EVENT_TYPES], DISPATCH)
   async dispatch(@Payload() event: TriggerEvent): Promise<void> {
     await this.notifier.dispatcher.dispatch(event);
+  }
+
+  /** A completed run, pushed to the project's tracker exports. */
+  @EventPattern('RunCompleted', DISPATCH)
+  async export(@Payload() event: EventOfType<'RunCompleted'>): Promise<void> {
+    await this.notifier.exports.dispatch(event);
   }
 
   /**

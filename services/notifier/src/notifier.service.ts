@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { defineOwnerService, secretResolver } from '@evalvault/platform';
+import { defineOwnerService, meteredSecrets, secretResolver } from '@evalvault/platform';
 import type { NotificationsOperations } from '@evalvault/service-apis';
 import { loadConfig, type NotifierConfig } from './config.js';
 import { KafkaDeadLetterSink, type DeadLetterSink } from './delivery/dead-letters.js';
@@ -34,7 +34,7 @@ export const NOTIFIER_SERVICE = defineOwnerService<
         dataSource: adapters.dataSource,
         store: adapters.store,
         deadLetters,
-        secrets: secretResolver(),
+        secrets: meteredSecrets(secretResolver(), adapters.registry),
         logger,
         registry: adapters.registry,
         serverFor: (groupId, transportId, fromBeginning) => adapters.eventServer(groupId, transportId, fromBeginning),

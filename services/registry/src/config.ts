@@ -1,9 +1,11 @@
 import {
+  loadContentStoreSettings,
   loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
   readChoice,
   readPositiveInt,
+  type ContentStoreSettings,
   type Environment,
   type EventStoreSettings,
   type KafkaSettings,
@@ -20,6 +22,8 @@ export interface RegistryConfig extends ServiceConfig {
   kafka: KafkaSettings;
   /** Where its streams are kept: EVENT_STORE (postgres, eventstoredb) and EVENTSTOREDB_URL. */
   eventStore: EventStoreSettings;
+  /** Where dataset content is kept: CONTENT_STORE (postgres, filesystem, s3) and its variables. */
+  contentStore: ContentStoreSettings;
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
   internalSecretRef: string | null;
   /** Largest dataset upload, and longest line of one, in bytes. */
@@ -43,6 +47,7 @@ export function loadConfig(env: Environment): RegistryConfig {
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_registry@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-registry'),
     eventStore: loadEventStoreSettings(env),
+    contentStore: loadContentStoreSettings(env),
     internalSecretRef: env['EVALVAULT_INTERNAL_SECRET_REF'] || null,
     datasetMaxBytes: readPositiveInt(env, 'REGISTRY_DATASET_MAX_BYTES', DEFAULT_DATASET_MAX_BYTES),
     datasetMaxLineBytes: readPositiveInt(env, 'REGISTRY_DATASET_MAX_LINE_BYTES', DEFAULT_DATASET_MAX_LINE_BYTES),

@@ -15,3 +15,4 @@ export { RegistryProjection, REGISTRY_READ_MODEL_EVENT_TYPES } from './projectio
 export { ProjectPolicies } from './policy/project-policies.js';
 export { projectPolicyRepository } from './policy/project-policy.repository.js';
 export { projectPolicyStreamId, PROJECT_POLICY_STREAM_PREFIX } from './policy/project-policy.decider.js';
+export { REGISTRY_READ_MODEL_REBUILD } from './projection/registry.rebuild.js';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runOwnerService } from '@evalvault/platform';
-import { REGISTRY_SERVICE } from './registry.service.js';
+import { runInstrumented } from '@evalvault/platform/instrumentation';
 
-await runOwnerService(REGISTRY_SERVICE, process.env);
+// The service is loaded only once pg is instrumented (when spans are exported).
+await runInstrumented(async () => (await import('./registry.service.js')).REGISTRY_SERVICE, process.env);

@@ -3,7 +3,8 @@ import {
   CONTENT_STORE_MIGRATIONS,
   CONTENT_STORE_SCHEMA,
   defineOwnerService,
-  PostgresContentStore,
+  openContentStore,
+  secretResolver,
 } from '@evalvault/platform';
 import type { RegistryOperations } from '@evalvault/service-apis';
 import { registerDatasetUploadApi } from './api/dataset-upload.route.js';
@@ -55,7 +56,7 @@ export const REGISTRY_SERVICE = defineOwnerService<
   config: loadConfig,
   async compose(config, adapters) {
     const { pool, dataSource, store, logger } = adapters;
-    const content = new PostgresContentStore(pool);
+    const content = await openContentStore(config.contentStore, { pool, secrets: secretResolver() });
     const swept = await content.sweepAbandonedUploads(ABANDONED_UPLOAD_MS);
     if (swept > 0) logger.info({ swept }, 'abandoned dataset uploads removed');
     const projection = new RegistryProjection(dataSource);
@@ -73,7 +74,7 @@ export const REGISTRY_SERVICE = defineOwnerService<
           registerDatasetUploadApi(fastify, { commands, verifier, newId: randomUUID, logger: log }),
       },
       readiness: [],
-      close: async () => undefined,
+      close: () => content.close(),
       exports: parts,
     };
   },

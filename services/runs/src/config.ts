@@ -1,11 +1,15 @@
 import {
   ConfigError,
+  isSecretRef,
+  loadContentStoreSettings,
   loadEventStoreSettings,
   loadKafkaSettings,
   loadServiceConfig,
+  parseAddressRanges,
   readChoice,
   readList,
   readPositiveInt,
+  type ContentStoreSettings,
   type Environment,
   type EventStoreSettings,
   type KafkaSettings,
@@ -13,6 +17,7 @@ import {
 } from '@evalvault/platform';
 import type { CacheScope } from '@evalvault/llm';
 import type { BatchSizes } from './planning/run-planner.js';
+import { loadPluginSettings, type PluginSettings } from './plugins/plugin-settings.js';
 
 export const DEFAULT_PORT = 8081;
 
@@ -23,7 +28,7 @@ export interface JudgeConfig {
   provider: JudgeProviderName;
   baseUrl: string | null;
   model: string | null;
-  /** Where the API key is: `env:NAME` or `file:/path`; never the key itself. */
+  /** Where the API key is: `env:NAME`, `file:/path` or `vault:<mount>/<path>#<key>`; never the key itself. */
   apiKeyRef: string | null;
   /** Default budget per project in USD; null: unlimited. */
   projectBudgetUsd: number | null;
@@ -44,6 +49,16 @@ export interface JudgeConfig {
    * any tenant's (`global`, EVALVAULT_JUDGE_CACHE_SCOPE: only an operator turns that on).
    */
   cacheScope: CacheScope;
+  /**
+   * EVALVAULT_EGRESS_ALLOW: the hosts the judge's base URL may be on (loopback always); a provider elsewhere
+   * stops the start (assertProviderEgress).
+   */
+  egressAllow: readonly string[];
+  /**
+   * EVALVAULT_EGRESS_ALLOW_PRIVATE: private, loopback or link-local addresses (CIDRs or exact addresses) the judge's
+   * host may resolve to; checked before every call (addressCheckedProvider).
+   */
+  egressAllowPrivate: readonly string[];
 }
 
 /** A provider's limit as it states it: per minute, fractions allowed (0.5 rpm: a request every two minutes). */
@@ -58,6 +73,8 @@ export interface RunsConfig extends ServiceConfig {
   kafka: KafkaSettings;
   /** Where its streams are kept: EVENT_STORE (postgres, eventstoredb) and EVENTSTOREDB_URL. */
   eventStore: EventStoreSettings;
+  /** Where registered dataset content is read from: CONTENT_STORE and its variables (the registry's store). */
+  contentStore: ContentStoreSettings;
   /** Cases a worker scores at once. */
   workerConcurrency: number;
   /** Cases per work message, for runs with an LLM-judged metric and for the others. */
@@ -77,8 +94,12 @@ export interface RunsConfig extends ServiceConfig {
   /** The secret (env:NAME or file:/path) internal identities are signed with; null: no internal API. */
   internalSecretRef: string | null;
   /** Which parts this process runs: any number of workers may share the load. */
-  roles: ReadonlySet<'planner' | 'worker' | 'projection' | 'relay'>;
+  roles: ReadonlySet<RunsRole>;
+  /** How often the scheduler role looks for due schedule slots (RUNS_SCHEDULER_INTERVAL_MS). */
+  schedulerIntervalMs: number;
   judge: JudgeConfig;
+  /** Metric plugins: EVALVAULT_PLUGINS, their approvals and limits (docs/plugins.md). */
+  plugins: PluginSettings;
 }
 
 function judgeConfig(env: Environment): JudgeConfig {
@@ -103,13 +124,15 @@ function judgeConfig(env: Environment): JudgeConfig {
     maxAttempts: readPositiveInt(env, 'EVALVAULT_JUDGE_MAX_ATTEMPTS', 3),
     price: judgePrice(env),
     cacheScope: readChoice(env, 'EVALVAULT_JUDGE_CACHE_SCOPE', ['project', 'global'] as const, 'project'),
+    egressAllow: readList(env, 'EVALVAULT_EGRESS_ALLOW').map((host) => host.toLowerCase()),
+    egressAllowPrivate: judgeEgressAllowPrivate(env),
   };
   if (provider !== 'none' && !config.model)
     throw new ConfigError('EVALVAULT_JUDGE_MODEL', `is required when EVALVAULT_JUDGE_PROVIDER is ${provider}`);
-  if (config.apiKeyRef && !/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/.test(config.apiKeyRef)) {
+  if (config.apiKeyRef && !isSecretRef(config.apiKeyRef)) {
     throw new ConfigError(
       'EVALVAULT_JUDGE_API_KEY_REF',
-      'must be env:NAME or file:/absolute/path (a reference, never the key)',
+      'must be env:NAME, file:/absolute/path or vault:<mount>/<path>#<key> (a reference, never the key)',
     );
   }
   return config;
@@ -196,7 +219,9 @@ function judgePrice(env: Environment): JudgeConfig['price'] {
   return { inputUsdPerMillion: Number(input), outputUsdPerMillion: Number(output) };
 }
 
-const ROLES = ['planner', 'worker', 'projection', 'relay'] as const;
+/** scheduler: starts the runs of due schedule slots; watcher: compares scheduled runs with their baseline (drift). */
+const ROLES = ['planner', 'worker', 'projection', 'relay', 'scheduler', 'watcher'] as const;
+export type RunsRole = (typeof ROLES)[number];
 
 /** The only place this service reads its environment. */
 export function loadConfig(env: Environment): RunsConfig {
@@ -209,6 +234,7 @@ export function loadConfig(env: Environment): RunsConfig {
     databaseUrl: env['DATABASE_URL'] || 'postgres://evalvault_runs@127.0.0.1:5432/evalvault',
     kafka: loadKafkaSettings(env, 'evalvault-runs'),
     eventStore: loadEventStoreSettings(env),
+    contentStore: loadContentStoreSettings(env),
     workerConcurrency: readPositiveInt(env, 'RUNS_WORKER_CONCURRENCY', 4),
     batchSizes: {
       judged: readPositiveInt(env, 'RUNS_BATCH_SIZE', 20),
@@ -220,7 +246,19 @@ export function loadConfig(env: Environment): RunsConfig {
     groupPrefix: env['RUNS_GROUP_PREFIX'] || 'runs',
     relayName: env['RUNS_RELAY_NAME'] || 'runs',
     relayStart: readChoice(env, 'RUNS_RELAY_START', ['earliest', 'latest'] as const, 'earliest'),
-    roles: new Set(roles.length > 0 ? (roles as (typeof ROLES)[number][]) : ROLES),
+    roles: new Set(roles.length > 0 ? (roles as RunsRole[]) : ROLES),
+    schedulerIntervalMs: readPositiveInt(env, 'RUNS_SCHEDULER_INTERVAL_MS', 5000),
     judge: judgeConfig(env),
+    plugins: loadPluginSettings(env),
   };
+}
+
+function judgeEgressAllowPrivate(env: Environment): string[] {
+  const entries = readList(env, 'EVALVAULT_EGRESS_ALLOW_PRIVATE');
+  try {
+    parseAddressRanges(entries);
+  } catch (error) {
+    throw new ConfigError('EVALVAULT_EGRESS_ALLOW_PRIVATE', (error as Error).message);
+  }
+  return entries;
 }

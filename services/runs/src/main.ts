@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runOwnerService } from '@evalvault/platform';
-import { RUNS_SERVICE } from './runs.service.js';
+import { runInstrumented } from '@evalvault/platform/instrumentation';
 
-await runOwnerService(RUNS_SERVICE, process.env);
+// The service is loaded only once pg is instrumented (when spans are exported).
+await runInstrumented(async () => (await import('./runs.service.js')).RUNS_SERVICE, process.env);

@@ -1,10 +1,11 @@
 import { Controller, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { CaseBatchScheduled, EvalVaultEvent, RunRequested } from '@evalvault/contracts';
+import type { CaseBatchScheduled, EvalVaultEvent, RunCompleted, RunRequested } from '@evalvault/contracts';
 import type { RunPlanner } from './planning/run-planner.js';
 import type { RunsProjection } from './projection/index.js';
+import type { DriftWatcher } from './schedule/drift-watcher.js';
 import type { CaseWorker } from './work/case-worker.js';
-import { PLANNER, READ_MODEL, WORKER } from './runs.consumers.js';
+import { PLANNER, READ_MODEL, WATCHER, WORKER } from './runs.consumers.js';
 
 export const RUNS_PARTS = Symbol('RUNS_PARTS');
 
@@ -13,6 +14,8 @@ export interface RunsHandlers {
   planner: RunPlanner;
   worker: CaseWorker;
   projection: RunsProjection;
+  /** Scheduled runs' drift (the `watcher` role); absent where a process composes no schedules. */
+  watcher?: DriftWatcher;
 }
 
 export const READ_MODEL_EVENT_TYPES = [
@@ -25,6 +28,8 @@ export const READ_MODEL_EVENT_TYPES = [
   'RunCancelled',
   'GatePassed',
   'GateFailed',
+  // Domain Memory's learned baselines, which gates of runs using memory compare with.
+  'LearningUpdated',
 ] as const;
 
 /** Thin edges: each handler turns an event into one call. */
@@ -40,6 +45,11 @@ class RunsEventsController {
   @EventPattern('CaseBatchScheduled', WORKER)
   work(@Payload() event: CaseBatchScheduled): Promise<void> {
     return this.parts.worker.work(event);
+  }
+
+  @EventPattern('RunCompleted', WATCHER)
+  async watch(@Payload() event: RunCompleted): Promise<void> {
+    await this.parts.watcher?.onRunCompleted(event);
   }
 
   @EventPattern([...READ_MODEL_EVENT_TYPES], READ_MODEL)

@@ -9,7 +9,7 @@ export interface RequestOptions {
   body?: unknown;
   /** A body that is not JSON (an upload): its media type and a maker, called again for each retry. */
   raw?: { contentType: string; make: () => ReadableStream<Uint8Array> | string };
-  query?: Record<string, string | number | undefined>;
+  query?: Record<string, string | number | boolean | undefined>;
   /** Writes carry one; the same key is sent again on every retry, so nothing is done twice. */
   idempotencyKey?: string;
 }
@@ -40,6 +40,11 @@ export class ApiClient {
   /** A whole replacement (a policy): PUT is idempotent by nature, retried like a GET. */
   async put<T>(path: string, options: RequestOptions = {}): Promise<T> {
     return (await (await this.send('PUT', path, options)).json()) as T;
+  }
+
+  /** A removal (a schedule): idempotent by nature, retried like a GET. */
+  async delete<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return (await (await this.send('DELETE', path, options)).json()) as T;
   }
 
   /** A response to read as a stream (Server-Sent Events); a non-2xx answer throws its problem. */

@@ -142,7 +142,8 @@ describe('evalvault memory', () => {
   }
 
   it('searches with the filters it was given and prints one fact a line', async () => {
-    const result = await cli(['memory', 'search', 'VPN client', '--kind', 'inferred', '--min-score', '0.5']);
+    const argv = ['memory', 'search', 'VPN client', '--kind', 'inferred', '--min-score', '0.5', '--usable'];
+    const result = await cli(argv);
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out.split('\n')).toEqual([
       'fact                              status    kind      score  subject · predicate · object',
@@ -152,7 +153,8 @@ describe('evalvault memory', () => {
       '',
     ]);
     const query = new URL(seen.at(-1)!.url, url).searchParams;
-    expect(Object.fromEntries(query)).toEqual({ q: 'VPN client', kind: 'inferred', minScore: '0.5', limit: '20' });
+    const expected = { q: 'VPN client', kind: 'inferred', minScore: '0.5', usable: 'true', limit: '20' };
+    expect(Object.fromEntries(query)).toEqual(expected);
   });
 
   it('shows a fact, verifies and rejects it, each write with an Idempotency-Key', async () => {

@@ -115,6 +115,7 @@ const SEARCH_OPTIONS = {
   kind: { type: 'string' },
   status: { type: 'string' },
   'min-score': { type: 'string' },
+  usable: { type: 'boolean' },
   limit: { type: 'string' },
 } as const;
 
@@ -128,6 +129,7 @@ async function search(argv: string[], io: CliIo, deps: SessionDeps): Promise<num
     kind: oneOf('kind', values.kind, FACT_KINDS),
     status: oneOf('status', values.status, FACT_STATUSES),
     minScore: unitOption('min-score', values['min-score']),
+    ...(values.usable ? { usable: true } : {}),
     limit: limitOption(values.limit),
   };
   return inMemory(values, io, deps, async (memory) => {

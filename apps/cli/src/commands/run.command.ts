@@ -1,7 +1,8 @@
 import { CONNECTION_OPTIONS, labelsOption, parseCommand, REPORT_OPTIONS, secondsOption } from '../args.js';
 import { resolveConnection } from '../config/connection.js';
-import { evaluationConfig, gateOf } from '../gate/evaluation-config.js';
+import { evaluationConfig, gateOf, refuseUnlearnableBaselineRules } from '../gate/evaluation-config.js';
 import { requireEmbeddedJudge } from '../gate/judge-preflight.js';
+import { localPluginMetrics } from '../gate/plugin-metrics.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
 import { withSession, type SessionDeps } from '../session.js';
@@ -26,6 +27,7 @@ const OPTIONS = {
   label: { type: 'string', multiple: true },
   'idempotency-key': { type: 'string' },
   dataset: { type: 'string', short: 'd' },
+  memory: { type: 'boolean' },
 } as const;
 
 const DEFAULT_TIMEOUT_SECONDS = 3_600;
@@ -41,14 +43,17 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
   if (!positionals[0] && !values.dataset) throw usageError(MISSING_DATASET);
   const timeoutMs = secondsOption('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
   const labels = labelsOption(values.label);
+  const plugins = await localPluginMetrics(io.env, io.cwd);
   const config = await evaluationConfig(
     values.metric ?? [],
     values.gate ?? [],
     values['gate-file'],
     values['missing-baseline'],
+    [...plugins.keys()],
   );
+  if (values.memory) refuseUnlearnableBaselineRules(config.gateRules);
   // The embedded platform judges with this environment's judge: refused here, before it starts, without one.
-  if (!(await resolveConnection(values, io.env))) requireEmbeddedJudge(config.metrics, io.env);
+  if (!(await resolveConnection(values, io.env))) requireEmbeddedJudge(config.metrics, io.env, plugins);
   const source = await runDatasetSource(positionals[0], values.dataset, values['skip-invalid'] ?? false, io);
   const reports = { junit: values.junit, json: values.json, markdown: values.markdown };
 
@@ -64,6 +69,7 @@ export async function runCommand(argv: string[], io: CliIo, deps: SessionDeps): 
         ...(gate ? { gate } : {}),
         ...(Object.keys(labels).length > 0 ? { labels } : {}),
         ...(rejectedRows ? { rejectedRows } : {}),
+        ...(values.memory ? { memory: { use: true } } : {}),
       };
       return { submitted: await session.runs.submit(request, values['idempotency-key']), describe };
     };

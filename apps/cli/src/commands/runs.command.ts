@@ -1,10 +1,12 @@
 import { CONNECTION_OPTIONS, parseCommand, REPORT_OPTIONS, secondsOption } from '../args.js';
+import { MemoryApi } from '../api/memory-api.js';
 import { CliError } from '../errors.js';
 import { showHelp } from '../help.js';
 import type { CliIo } from '../io.js';
 import { renderRunResult } from '../output/run-report-text.js';
 import { renderComparison, renderComparisonMarkdown } from '../output/run-comparison-text.js';
 import { renderTable } from '../output/table.js';
+import { DEFAULT_INSIGHTS_WAIT, memoryReportOf } from '../reports/memory-report.js';
 import { withSession, type SessionDeps } from '../session.js';
 import { followToVerdict } from './follow-to-verdict.js';
 import { notAwaitedNotice, shouldWait } from './wait-policy.js';
@@ -92,10 +94,14 @@ async function list(argv: string[], io: CliIo, deps: SessionDeps): Promise<numbe
 async function show(argv: string[], io: CliIo, deps: SessionDeps): Promise<number> {
   const { values, positionals, help } = parseCommand('runs show', argv, JSON_OUTPUT, ['runId']);
   if (help) return showHelp(io, 'runs');
-  return withSession(values, io, deps, async ({ runs }) => {
+  return withSession(values, io, deps, async ({ runs, client, project }) => {
     const view = await runs.get(positionals[0]!);
     const cases = await runs.allCases(view.runId);
-    io.stdout.write(values.json ? `${JSON.stringify({ run: view, cases }, null, 2)}\n` : renderRunResult(view, cases));
+    // Looking back at a run does not wait for memory to form: one attempt, or why there is nothing.
+    const once = { ...DEFAULT_INSIGHTS_WAIT, timeoutMs: 0 };
+    const memory = await memoryReportOf(view, new MemoryApi(client, project), once);
+    const json = { run: view, cases, ...(memory ? { memory } : {}) };
+    io.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : renderRunResult(view, cases, memory));
     return 0;
   });
 }

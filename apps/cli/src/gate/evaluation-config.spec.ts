@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { METRIC_NAMES } from '@evalvault/evaluation';
-import { evaluationConfig } from './evaluation-config.js';
+import { evaluationConfig, refuseUnlearnableBaselineRules } from './evaluation-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evalvault-cli-gates-'));
 
@@ -22,7 +22,9 @@ describe('metrics and gate rules', () => {
   it('refuses unknown metrics with the list of known ones', async () => {
     await expect(evaluationConfig(['accuracy'], [], undefined)).rejects.toMatchObject({
       kind: 'usage',
-      message: `unknown metric accuracy; known: ${METRIC_NAMES.join(', ')}`,
+      message:
+        `unknown metric accuracy; known: ${METRIC_NAMES.join(', ')}` +
+        " (a plugin's metric: set EVALVAULT_PLUGINS here as on the server)",
     });
     await expect(evaluationConfig([], ['mean(acuracy) >= 1'], undefined)).rejects.toThrow(
       /unknown metric acuracy; known: .*token_f1/,
@@ -71,5 +73,28 @@ describe('metrics and gate rules', () => {
     writeFileSync(json, '{"rules": [1]}');
     await expect(evaluationConfig([], [], json)).rejects.toThrow(/expected a list of rules/);
     await expect(evaluationConfig([], [], join(dir, 'none.txt'))).rejects.toThrow(/none.txt: no such file/);
+  });
+});
+
+describe('--memory: baseline rules a learned baseline can judge', () => {
+  it('accepts mean, percentiles and pass_rate at 0.5 against the baseline, and fixed thresholds', () => {
+    expect(() =>
+      refuseUnlearnableBaselineRules([
+        'mean(token_f1) >= baseline - 0.05',
+        'p10(token_f1) >= baseline',
+        'pass_rate(token_f1, 0.5) >= baseline',
+        'min(token_f1) >= 0.1',
+      ]),
+    ).not.toThrow();
+  });
+
+  it('refuses min, max and pass_rate at another threshold before anything is sent, naming rule and column', () => {
+    expect(() => refuseUnlearnableBaselineRules(['max(token_f1) >= baseline'])).toThrow(
+      `--memory: "max(token_f1) >= baseline" column 1: memory's learned baseline has no max`,
+    );
+    // pass_rate( is columns 1-10, token_f1 11-18, the comma 19, a space 20: the threshold starts at 21.
+    expect(() => refuseUnlearnableBaselineRules(['pass_rate(token_f1, 0.7) >= baseline'])).toThrow(
+      /"pass_rate\(token_f1, 0\.7\) >= baseline" column 21: memory learns pass_rate at 0\.5 only/,
+    );
   });
 });

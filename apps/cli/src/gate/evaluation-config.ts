@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import {
   GateRuleListError,
   isMissingBaselinePolicy,
+  learnedBaselineIssues,
   METRIC_NAMES,
   MISSING_BASELINE_POLICIES,
   parseGateRules,
@@ -36,6 +37,8 @@ export async function evaluationConfig(
   gateFlags: string[],
   gateFile: string | undefined,
   missingBaselineFlag?: string,
+  /** Metrics of the plugins this environment enables (EVALVAULT_PLUGINS), known besides the built-in ones. */
+  pluginMetrics: readonly string[] = [],
 ): Promise<EvaluationConfig> {
   const file: GateFile = gateFile ? await readGateFile(gateFile) : { rules: [], locations: [] };
   const flagRules = gateFlags.map((rule) => rule.trim());
@@ -46,24 +49,39 @@ export async function evaluationConfig(
   const parsed = parseRules(gateRules, locations);
   const named = metricFlags.flatMap(splitList).map((metric) => ({ metric, location: null }));
   const judged = parsed.map((rule, index) => ({ metric: rule.metric, location: locations[index] ?? null }));
-  refuseUnknownMetrics([...named, ...judged]);
+  refuseUnknownMetrics([...named, ...judged], [...METRIC_NAMES, ...pluginMetrics].sort());
   const metrics = [...new Set([...named, ...judged].map(({ metric }) => metric))];
   if (metrics.length === 0) throw new CliError('usage', 'nothing to evaluate: name a --metric or a --gate rule');
   return { metrics, gateRules, ...(missingBaseline ? { missingBaseline } : {}) };
 }
 
+/**
+ * `--memory`: baseline rules compare with memory's learned baseline, which keeps mean, p10, p50,
+ * p90 and pass_rate at 0.5 only. Any other baseline rule is refused here, as the server would.
+ */
+export function refuseUnlearnableBaselineRules(gateRules: readonly string[]): void {
+  const issues = learnedBaselineIssues(parseGateRules(gateRules));
+  if (issues.length === 0) return;
+  const problems = issues.map((issue) => `"${issue.rule}" ${issue.message}`);
+  throw new CliError('usage', `--memory: ${problems.join('; ')}`);
+}
+
 /** Each unknown metric once, with where a gate file named it and the metric it nearly spells. */
-function refuseUnknownMetrics(named: ReadonlyArray<{ metric: string; location: string | null }>): void {
+function refuseUnknownMetrics(
+  named: ReadonlyArray<{ metric: string; location: string | null }>,
+  known: readonly string[],
+): void {
   const unknown = named.filter(
-    ({ metric }, index) => !METRIC_NAMES.includes(metric) && named.findIndex((m) => m.metric === metric) === index,
+    ({ metric }, index) => !known.includes(metric) && named.findIndex((m) => m.metric === metric) === index,
   );
   if (unknown.length === 0) return;
   const described = unknown.map(
-    ({ metric, location }) => `${metric}${location ? ` at ${location}` : ''}${didYouMean(metric, METRIC_NAMES)}`,
+    ({ metric, location }) => `${metric}${location ? ` at ${location}` : ''}${didYouMean(metric, known)}`,
   );
   throw new CliError(
     'usage',
-    `unknown metric${unknown.length === 1 ? '' : 's'} ${described.join(', ')}; known: ${METRIC_NAMES.join(', ')}`,
+    `unknown metric${unknown.length === 1 ? '' : 's'} ${described.join(', ')}; known: ${known.join(', ')}` +
+      " (a plugin's metric: set EVALVAULT_PLUGINS here as on the server)",
   );
 }
 

@@ -2,7 +2,11 @@ import { METRIC_NAMES, metricByName } from '@evalvault/evaluation';
 import { CliError } from '../errors.js';
 import type { Environment } from '../io.js';
 
-const isJudged = (metric: string): boolean => metricByName(metric).kind === 'llm';
+/** Plugin metrics by name, with their kind (see plugin-metrics.ts). */
+export type PluginMetricKinds = ReadonlyMap<string, string>;
+
+const isJudged = (metric: string, plugins: PluginMetricKinds = new Map()): boolean =>
+  plugins.has(metric) ? plugins.get(metric) === 'llm' : metricByName(metric).kind === 'llm';
 
 /** The deterministic metric measuring what an LLM-judged one does (faithfulness → faithfulness_lexical), if any. */
 function deterministicSibling(metric: string): string | null {
@@ -16,8 +20,12 @@ function deterministicSibling(metric: string): string | null {
  * environment configures (EVALVAULT_JUDGE_*). Without one, LLM-judged metrics would score no
  * case and decide no rule, so the run is refused before the platform starts, saying how to set it.
  */
-export function requireEmbeddedJudge(metrics: readonly string[], env: Environment): void {
-  const judged = metrics.filter(isJudged);
+export function requireEmbeddedJudge(
+  metrics: readonly string[],
+  env: Environment,
+  plugins: PluginMetricKinds = new Map(),
+): void {
+  const judged = metrics.filter((metric) => isJudged(metric, plugins));
   const provider = env['EVALVAULT_JUDGE_PROVIDER'];
   if (judged.length === 0 || (provider && provider !== 'none')) return;
   const siblings = judged.map(deterministicSibling).filter((name): name is string => name !== null);
@@ -26,7 +34,8 @@ export function requireEmbeddedJudge(metrics: readonly string[], env: Environmen
     'config',
     `${judged.join(', ')} ${judged.length === 1 ? 'is' : 'are'} scored by an LLM judge and none is configured: ` +
       'set EVALVAULT_JUDGE_PROVIDER in this environment, e.g. export EVALVAULT_JUDGE_PROVIDER=openai ' +
-      'EVALVAULT_JUDGE_MODEL=gpt-4o-mini EVALVAULT_JUDGE_API_KEY_REF=env:OPENAI_API_KEY (the embedded platform ' +
+      'EVALVAULT_JUDGE_MODEL=gpt-4o-mini EVALVAULT_JUDGE_API_KEY_REF=env:OPENAI_API_KEY ' +
+      'EVALVAULT_EGRESS_ALLOW=api.openai.com (the embedded platform ' +
       `reads them from it; see docs/services/runs.md), or choose deterministic metrics${instead}`,
   );
 }

@@ -1,6 +1,7 @@
 import type { GateRuleResult } from '@evalvault/contracts';
 import { parseGateRule } from '@evalvault/evaluation';
 import type { CaseView, RunView } from '@evalvault/service-apis';
+import { memoryText, type MemoryReport } from '../reports/memory-report.js';
 import { clip, renderTable, score } from './table.js';
 
 /** Seconds between two ISO times, or null. */
@@ -75,6 +76,11 @@ function namesBaseline(rule: string): boolean {
  */
 export function baselineText(view: RunView): string | null {
   if (!view.gate || !view.gate.rules.some((rule) => namesBaseline(rule.rule))) return null;
+  const source = view.gate.baselineSource;
+  if (source?.kind === 'memory') {
+    const learned = source.learnings.map((l) => `${l.metric} v${l.version}`);
+    return learned.length > 0 ? `memory's learned baseline (${learned.join(', ')})` : 'no learned baseline yet';
+  }
   return view.gate.baselineRunId ? `baseline run ${view.gate.baselineRunId}` : 'no baseline yet';
 }
 
@@ -130,14 +136,16 @@ function caseThreshold(rule: GateRuleResult): number | null {
   }
 }
 
-/** Everything a person wants to read once a run is over. */
-export function renderRunResult(view: RunView, cases: readonly CaseView[]): string {
+/** Everything a person wants to read once a run is over (with memory's insights for a run that used memory). */
+export function renderRunResult(view: RunView, cases: readonly CaseView[], memory: MemoryReport | null = null): string {
   const parts = [headline(view)];
   if (view.aggregates.length > 0) parts.push(aggregatesTable(view));
   if (view.gate && view.gate.rules.length > 0) parts.push(gateTable(view));
   const baseline = baselineText(view);
   if (baseline) parts.push(`compared with ${baseline}`);
   if (view.verdict === 'none') parts.push('no gate was set: nothing was judged');
+  const memorySection = memoryText(view, memory);
+  if (memorySection) parts.push(memorySection);
   for (const rule of view.gate?.rules.filter((r) => !r.passed) ?? []) {
     const weakest = weakestCases(cases, rule);
     if (weakest.length === 0) continue;

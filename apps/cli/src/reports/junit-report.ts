@@ -1,6 +1,7 @@
 import type { CaseView, RunView } from '@evalvault/service-apis';
 import { describeFailedRule } from '../exit-codes.js';
 import { baselineText, caseName, datasetLabel, durationSeconds } from '../output/run-report-text.js';
+import { memoryProperties, type MemoryReport } from './memory-report.js';
 import { attributes, escapeXml } from './xml.js';
 
 /**
@@ -8,7 +9,7 @@ import { attributes, escapeXml } from './xml.js';
  * carries actual vs threshold), and one per case the platform could not evaluate (an error
  * with its line and reason), so a red build points at the exact rule and row.
  */
-export function renderJunit(view: RunView, cases: readonly CaseView[]): string {
+export function renderJunit(view: RunView, cases: readonly CaseView[], memory: MemoryReport | null = null): string {
   const time = (durationSeconds(view) ?? 0).toFixed(3);
   const rules = view.gate?.rules ?? [];
   const failedRules = rules.filter((rule) => !rule.passed);
@@ -33,12 +34,13 @@ export function renderJunit(view: RunView, cases: readonly CaseView[]): string {
     ['status', view.status],
     ['configHash', view.configHash],
     ['verdict', view.verdict ?? ''],
-    ...(baselineText(view) ? [['baseline', view.gate?.baselineRunId ?? 'none yet']] : []),
+    ...(baselineText(view) ? [['baseline', baselineProperty(view)]] : []),
     ['dataset', dataset],
     ['casesTotal', String(view.counts.total ?? '')],
     ['casesEvaluated', String(view.counts.evaluated)],
     ['casesFailed', String(view.counts.failed)],
     ...view.aggregates.map((a) => [`mean.${a.metric}`, String(a.mean)]),
+    ...memoryProperties(view, memory),
   ].map(([name, value]) => `      <property${attributes({ name: name!, value: value! })}/>`);
 
   const gateSuiteAttributes = attributes({
@@ -81,4 +83,10 @@ export function renderJunit(view: RunView, cases: readonly CaseView[]): string {
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** The baseline run's id (or `none yet`), or for a run gated against memory, which learned baselines. */
+function baselineProperty(view: RunView): string {
+  if (view.gate?.baselineSource?.kind === 'memory') return baselineText(view) ?? 'memory';
+  return view.gate?.baselineRunId ?? 'none yet';
 }

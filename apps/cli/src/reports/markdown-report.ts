@@ -9,6 +9,7 @@ import {
   weakestCases,
 } from '../output/run-report-text.js';
 import { score } from '../output/table.js';
+import { memoryMarkdown, type MemoryReport } from './memory-report.js';
 
 /** Text safe in a Markdown table cell: pipes escaped, one line, bounded. */
 export function cell(text: string, max = 120): string {
@@ -23,7 +24,7 @@ export function code(text: string): string {
 }
 
 /** A summary for a pull-request comment: verdict first, then the gate, the metrics and what failed. */
-export function renderMarkdown(view: RunView, cases: readonly CaseView[]): string {
+export function renderMarkdown(view: RunView, cases: readonly CaseView[], memory: MemoryReport | null = null): string {
   const outcome = outcomeOf(view);
   const icon = view.verdict === 'none' ? '➖' : outcome.exitCode === 0 ? '✅' : '❌';
   const duration = durationSeconds(view);
@@ -56,6 +57,7 @@ export function renderMarkdown(view: RunView, cases: readonly CaseView[]): strin
       );
     lines.push('');
   }
+  lines.push(...memoryMarkdown(view, memory, cell, code));
   for (const rule of rules.filter((r) => !r.passed)) {
     const weakest = weakestCases(cases, rule);
     if (weakest.length === 0) continue;

@@ -34,7 +34,9 @@ function view(overrides: Partial<RunView> = {}): RunView {
         rule('min(token_f1) >= 0', 'token_f1', 0.1, 0, true),
       ],
       baselineRunId: null,
+      baselineSource: null,
     },
+    memory: { use: false },
     configHash: 'c'.repeat(64),
     lineage: {
       dataset: { id: 'inline-1', name: 'qa <"R&D">', version: null, contentHash: 'h' },
@@ -127,17 +129,23 @@ describe('Markdown report', () => {
   it('says passed with a check mark when the gate passed', () => {
     const passed = view({
       verdict: 'passed',
-      gate: { passed: true, rules: [rule('mean(token_f1) >= 0.5', 'token_f1', 0.55, 0.5, true)], baselineRunId: null },
+      gate: {
+        passed: true,
+        rules: [rule('mean(token_f1) >= 0.5', 'token_f1', 0.55, 0.5, true)],
+        baselineRunId: null,
+        baselineSource: null,
+      },
     });
     expect(renderMarkdown(passed, cases)).toMatch(/^## ✅ EvalVault: gate passed \(1 rule\)/);
   });
 
   it('names the baseline run, and a rule without a baseline as such', () => {
     const against = { ...rule('mean(token_f1) >= baseline', 'token_f1', 0.55, 0.5, true), baselineValue: 0.5 };
-    const compared = view({ verdict: 'passed', gate: { passed: true, rules: [against], baselineRunId: 'run-0' } });
+    const gate = { passed: true, rules: [against], baselineRunId: 'run-0', baselineSource: null };
+    const compared = view({ verdict: 'passed', gate });
     expect(renderMarkdown(compared, cases)).toContain('Compared with baseline run `run-0`.');
     const none = { ...rule('mean(token_f1) >= baseline', 'token_f1', 0.55, 0, false), noBaseline: true };
-    const first = view({ gate: { passed: false, rules: [none], baselineRunId: null } });
+    const first = view({ gate: { passed: false, rules: [none], baselineRunId: null, baselineSource: null } });
     const markdown = renderMarkdown(first, cases);
     expect(markdown).toContain('| `mean(token_f1) >= baseline` | 0.550 | no baseline | ❌ fail |');
     expect(markdown).toContain('Compared with no baseline yet.');

@@ -4,6 +4,7 @@ import type { CaseView, RunView } from '@evalvault/service-apis';
 import { CliError } from '../errors.js';
 import { renderJunit } from './junit-report.js';
 import { renderMarkdown } from './markdown-report.js';
+import type { MemoryReport } from './memory-report.js';
 
 export interface ReportFiles {
   junit?: string;
@@ -13,17 +14,25 @@ export interface ReportFiles {
 
 export const wantsReports = (files: ReportFiles): boolean => Boolean(files.junit || files.json || files.markdown);
 
-/** The JSON report: the run view as the API shows it, and every case with its scores. */
-export function renderJson(view: RunView, cases: readonly CaseView[]): string {
-  return `${JSON.stringify({ run: view, cases }, null, 2)}\n`;
+/**
+ * The JSON report: the run view as the API shows it, every case with its scores and, for a run
+ * that used Domain Memory, `memory`: its insights (`available: true`) or why there are none.
+ */
+export function renderJson(view: RunView, cases: readonly CaseView[], memory: MemoryReport | null = null): string {
+  return `${JSON.stringify({ run: view, cases, ...(memory ? { memory } : {}) }, null, 2)}\n`;
 }
 
-export async function writeReports(files: ReportFiles, view: RunView, cases: readonly CaseView[]): Promise<string[]> {
+export async function writeReports(
+  files: ReportFiles,
+  view: RunView,
+  cases: readonly CaseView[],
+  memory: MemoryReport | null = null,
+): Promise<string[]> {
   const written: string[] = [];
   const renderers: Array<[string | undefined, () => string]> = [
-    [files.junit, () => renderJunit(view, cases)],
-    [files.json, () => renderJson(view, cases)],
-    [files.markdown, () => renderMarkdown(view, cases)],
+    [files.junit, () => renderJunit(view, cases, memory)],
+    [files.json, () => renderJson(view, cases, memory)],
+    [files.markdown, () => renderMarkdown(view, cases, memory)],
   ];
   for (const [path, render] of renderers) {
     if (!path) continue;

@@ -255,6 +255,45 @@ export interface DatasetVersionRegisteredPayload {
   description: null | string;
 }
 
+export interface DriftDetected extends EventEnvelope<'DriftDetected'> {
+  payload: DriftDetectedPayload;
+}
+
+/** A scheduled run's metric fell below the schedule's rolling baseline (the mean of its previous runs) by more than the schedule's threshold. */
+export interface DriftDetectedPayload {
+  scheduleId: string;
+  runId: string;
+  metric: string;
+  /** The run's mean of the metric. */
+  current: number;
+  /** The mean of the baseline runs' means. */
+  baseline: number;
+  /** baseline - current. */
+  drop: number;
+  threshold: number;
+  baselineRunIds: string[];
+  /** The schedule's dataset: routes' dedup groups drifts of one schedule and metric. */
+  datasetId: string;
+}
+
+export interface DriftResolved extends EventEnvelope<'DriftResolved'> {
+  payload: DriftResolvedPayload;
+}
+
+/** A scheduled run's metric is back within the schedule's threshold of the baseline its drift was detected against: the drift episode ends. */
+export interface DriftResolvedPayload {
+  scheduleId: string;
+  runId: string;
+  metric: string;
+  /** The run's mean of the metric. */
+  current: number;
+  /** The baseline of the DriftDetected this resolves. */
+  baseline: number;
+  /** The run whose DriftDetected opened the episode. */
+  detectedByRunId: string;
+  datasetId: string;
+}
+
 export interface EntriesForgotten extends EventEnvelope<'EntriesForgotten'> {
   payload: EntriesForgottenPayload;
 }
@@ -411,6 +450,8 @@ export interface GateFailedPayload {
   subject: RunSubject;
   rules: GateRuleResult[];
   baselineRunId: null | string;
+  /** Where baseline rules took their baseline (run or memory, with the learnings' versions); null: no baseline rule, or before v3. */
+  baselineSource: null | GateBaselineSource;
 }
 
 /** What a run evaluated: carried by verdict events so consumers need no other lookup. */
@@ -451,6 +492,27 @@ export interface GateRuleResult {
   noBaseline: boolean;
 }
 
+/** Where a gate's baseline rules took their baseline: the project's last passing run, or Domain Memory. */
+export interface GateBaselineSource {
+  /** Documented strings: run (the last passing run on the dataset), memory. */
+  kind: string;
+  /** kind run: the baseline run; null when there was none yet (the rules say noBaseline). */
+  runId: null | string;
+  /** kind memory: the learnings used, one per metric of a baseline rule that had one. */
+  learnings: LearnedBaselineRef[];
+}
+
+/** A Domain Memory learning a gate compared with, at the version it had. */
+export interface LearnedBaselineRef {
+  metric: string;
+  /** The learning (LearningUpdated.learningId). */
+  learningId: string;
+  /** Runs it had learned from (its baseline.count): one more per LearningUpdated. */
+  version: number;
+  /** The last run it had learned from. */
+  runId: string;
+}
+
 export interface GatePassed extends EventEnvelope<'GatePassed'> {
   payload: GatePassedPayload;
 }
@@ -461,6 +523,8 @@ export interface GatePassedPayload {
   subject: RunSubject;
   rules: GateRuleResult[];
   baselineRunId: null | string;
+  /** Where baseline rules took their baseline (run or memory, with the learnings' versions); null: no baseline rule, or before v3. */
+  baselineSource: null | GateBaselineSource;
 }
 
 export interface IncidentResolved extends EventEnvelope<'IncidentResolved'> {
@@ -864,7 +928,7 @@ export interface RunRequestedPayload {
   /** Empty: the run has no gate, no GatePassed or GateFailed (verdict none). */
   gateRules: string[];
   evaluatorVersion: string;
-  /** sha256 of what the run pinned: dataset, prompt, model profile, metrics, gate, evaluator, judge. */
+  /** sha256 of what the run pinned: dataset, prompt, model profile, metrics, gate, evaluator, judge, plugins. */
   configHash: string;
   labels: Record<string, string>;
   /** Run this one retries, if any. */
@@ -879,6 +943,10 @@ export interface RunRequestedPayload {
   judge: null | JudgeSnapshot;
   /** The project's policy at submission, checked then; its caps stop the judge. Not in configHash; null: none set. */
   policy: null | ProjectPolicy;
+  /** Part of configHash when use is true; null: memory not used (and before v5). */
+  memory: null | RunMemoryUse;
+  /** Part of configHash when set; null: every metric is built in (and before v6). */
+  plugins: null | PluginSnapshot[];
 }
 
 /** A dataset row the client could not submit; the run records it as a failed case. */
@@ -900,6 +968,22 @@ export interface JudgeSnapshot {
   parametersJson: string;
 }
 
+/** How the run uses Domain Memory. */
+export interface RunMemoryUse {
+  /** Baseline rules compare with memory's learned baseline of the dataset and metric; the report shows memory's insights. */
+  use: boolean;
+}
+
+/** A plugin package whose metrics the run uses, as the runs service loaded it at submission. */
+export interface PluginSnapshot {
+  /** The npm package name. */
+  name: string;
+  /** The package version. */
+  version: string;
+  /** sha256:<hex> of the package's files (docs/plugins.md). */
+  checksum: string;
+}
+
 export interface RunStarted extends EventEnvelope<'RunStarted'> {
   payload: RunStartedPayload;
 }
@@ -908,6 +992,77 @@ export interface RunStartedPayload {
   runId: string;
   /** Known once the dataset has been read; null while streaming. */
   totalCases: null | number;
+}
+
+export interface ScheduleCreated extends EventEnvelope<'ScheduleCreated'> {
+  payload: ScheduleCreatedPayload;
+}
+
+/** A project's scheduled evaluation: a cron expression in an IANA time zone runs a dataset with a metric set and gate. */
+export interface ScheduleCreatedPayload {
+  scheduleId: string;
+  name: string;
+  /** Five-field cron expression (minute hour day-of-month month day-of-week). */
+  cron: string;
+  /** IANA time zone the cron expression is read in, e.g. Europe/Paris. */
+  timeZone: string;
+  datasetId: string;
+  /** The registered version every run uses; null: the latest approved version at each slot. */
+  datasetVersion: null | number;
+  metrics: string[];
+  gateRules: string[];
+  /** A metric's mean dropping by more than this below the schedule's baseline raises DriftDetected. */
+  driftThreshold: number;
+  /** How many previous scheduled runs the baseline is the mean of. */
+  driftBaselineRuns: number;
+  /** Epoch ms: the first slot considered is the first after this (the creation time). */
+  notBefore: number;
+}
+
+export interface ScheduleDeleted extends EventEnvelope<'ScheduleDeleted'> {
+  payload: ScheduleDeletedPayload;
+}
+
+/** A schedule ended for good: no run starts from it again (runs it started stay). */
+export interface ScheduleDeletedPayload {
+  scheduleId: string;
+}
+
+export interface SchedulePaused extends EventEnvelope<'SchedulePaused'> {
+  payload: SchedulePausedPayload;
+}
+
+/** A schedule stopped starting runs until resumed; slots passing meanwhile are skipped, not caught up. */
+export interface SchedulePausedPayload {
+  scheduleId: string;
+  reason: null | string;
+}
+
+export interface ScheduleResumed extends EventEnvelope<'ScheduleResumed'> {
+  payload: ScheduleResumedPayload;
+}
+
+/** A paused schedule starts runs again, from the first slot after the resumption. */
+export interface ScheduleResumedPayload {
+  scheduleId: string;
+  /** Epoch ms: slots up to this time are not caught up. */
+  notBefore: number;
+}
+
+export interface ScheduledRunStarted extends EventEnvelope<'ScheduledRunStarted'> {
+  payload: ScheduledRunStartedPayload;
+}
+
+/** A scheduler claimed a slot of a schedule and requested its run. Appended at the schedule stream's expected revision, so one slot starts one run however many schedulers race for it. */
+export interface ScheduledRunStartedPayload {
+  scheduleId: string;
+  /** Epoch ms of the cron slot this run is for. */
+  slot: number;
+  runId: string;
+  /** Earlier slots missed (downtime) that this one run stands for: a missed schedule runs once. */
+  skippedSlots: number;
+  /** The dataset version the run was given (the latest approved one when the schedule names no version); null: none was found and no run was requested. */
+  dataset: null | VersionRef;
 }
 
 export interface SubjectForgotten extends EventEnvelope<'SubjectForgotten'> {
@@ -945,6 +1100,8 @@ export const EVENT_TYPES = [
   'CaseEvaluated',
   'CaseFailed',
   'DatasetVersionRegistered',
+  'DriftDetected',
+  'DriftResolved',
   'EntriesForgotten',
   'FactConflictFlagged',
   'FactContradicted',
@@ -982,6 +1139,11 @@ export const EVENT_TYPES = [
   'RunFailed',
   'RunRequested',
   'RunStarted',
+  'ScheduleCreated',
+  'ScheduleDeleted',
+  'SchedulePaused',
+  'ScheduleResumed',
+  'ScheduledRunStarted',
   'SubjectForgotten',
   'TicketCreated',
 ] as const;
@@ -1000,6 +1162,8 @@ export type EvalVaultEvent =
   | CaseEvaluated
   | CaseFailed
   | DatasetVersionRegistered
+  | DriftDetected
+  | DriftResolved
   | EntriesForgotten
   | FactConflictFlagged
   | FactContradicted
@@ -1037,6 +1201,11 @@ export type EvalVaultEvent =
   | RunFailed
   | RunRequested
   | RunStarted
+  | ScheduleCreated
+  | ScheduleDeleted
+  | SchedulePaused
+  | ScheduleResumed
+  | ScheduledRunStarted
   | SubjectForgotten
   | TicketCreated;
 

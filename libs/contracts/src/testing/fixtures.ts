@@ -70,6 +70,8 @@ export function sampleRunRequested(overrides: Partial<RunRequested> = {}): RunRe
         missingBaseline: 'fail',
         judge: null,
         policy: null,
+        memory: null,
+        plugins: null,
       },
       { streamId: `run-${runId}` },
     ),

@@ -1,5 +1,5 @@
 import { parse, type Parser } from 'csv-parse';
-import { DatasetError } from './dataset-row.js';
+import { DatasetError, MAX_CASE_CHARS } from './dataset-row.js';
 
 export interface CsvRecord {
   fields: string[];
@@ -20,6 +20,7 @@ export async function* csvRecords(texts: AsyncIterable<string>, delimiter = ',')
     delimiter,
     relax_column_count: true, // a short or long row is one invalid row, not the end of the file
     skip_empty_lines: true,
+    max_record_size: MAX_CASE_CHARS, // a hostile file (one 100 MB line) fails here, in bounded memory
     on_record: (fields: string[], context) => {
       pending.push({ fields, line: startLine(fields, context.lines) });
       Object.assign(last, { endLine: context.lines, emptyLines: context.empty_lines });
@@ -93,6 +94,10 @@ function unreadable(error: Error, last: LastRecord): DatasetError {
       'invalid CSV: a quote opened in the record starting here never closes',
       line,
     );
+  }
+  if (code === 'CSV_MAX_RECORD_SIZE') {
+    const limit = `${MAX_CASE_CHARS / 2 ** 20} Mi characters`;
+    return new DatasetError('UNREADABLE_DATASET', `a record is longer than ${limit}`, last.endLine + 1);
   }
   return new DatasetError(
     'UNREADABLE_DATASET',

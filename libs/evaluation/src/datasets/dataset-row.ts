@@ -43,7 +43,18 @@ export interface ReadOptions {
   delimiter?: string;
 }
 
+/**
+ * The most characters one case may take in a file (a JSONL line, a JSON case, a CSV record):
+ * the bound that keeps reading a hostile file (one 100 MB line) in bounded memory. A real case,
+ * long contexts included, is far below it.
+ */
+export const MAX_CASE_CHARS = 16 * 2 ** 20;
+
+/** How deep a case's metadata may nest; deeper is refused (it only ever comes from a hostile file). */
+export const MAX_METADATA_DEPTH = 32;
+
 export type RowErrorCode =
+  | 'CASE_TOO_LARGE'
   | 'INVALID_JSON'
   | 'NOT_AN_OBJECT'
   | 'UNKNOWN_FIELD'

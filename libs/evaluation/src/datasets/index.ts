@@ -4,6 +4,8 @@ export { detectFormat } from './detect-format.js';
 export { casesFromInline, type InlineCaseRow, type InlineInvalidRow } from './inline-cases.js';
 export {
   DatasetError,
+  MAX_CASE_CHARS,
+  MAX_METADATA_DEPTH,
   type CaseRow,
   type DatasetErrorCode,
   type DatasetFormat,

@@ -57,6 +57,16 @@ export class DatasetWalker {
     }
   }
 
+  /** Whether a case or header value is being assembled (its tokens are held until it closes). */
+  get assembling(): boolean {
+    return this.step === 'item' || this.step === 'headerValue';
+  }
+
+  /** The line the value being assembled started on. */
+  get valueStartLine(): number {
+    return this.valueLine;
+  }
+
   /** Called at the end of the input: a dataset cut short must not pass for a smaller one. */
   finish(line: number): void {
     if (this.step === 'root') fail('the file holds no JSON object', line);

@@ -1,5 +1,5 @@
 import { jsonParser, type Token } from 'stream-json/core/parser.js';
-import { DatasetError, type DatasetRow, type DatasetSource } from './dataset-row.js';
+import { DatasetError, MAX_CASE_CHARS, type DatasetRow, type DatasetSource } from './dataset-row.js';
 import { DatasetWalker } from './json-walker.js';
 import { RowBuilder } from './row-builder.js';
 import { lineSegments, type LineSegment } from './text-source.js';
@@ -19,15 +19,31 @@ export async function* readJson(source: DatasetSource): AsyncGenerator<DatasetRo
   const walker = new DatasetWalker();
   const rows = new RowBuilder();
   let line = 1;
+  // Characters of the value being assembled (or of a token not yet complete): bounded, so a
+  // hostile file (one 100 MB string) fails early instead of filling memory.
+  let held = 0;
   for await (const segment of lineSegments(source)) {
     line = segment.line;
-    for (const token of tokenize(tokenizer, segment)) {
+    const tokens = tokenize(tokenizer, segment);
+    let completed = false;
+    for (const token of tokens) {
+      // A token outside any value, or one that completes a value: nothing before it is held.
+      if (!walker.assembling) completed = true;
       const event = walker.take(token, line);
+      if (event) completed = true;
       if (event?.type === 'case') yield rows.fromRaw(event.value, event.line);
       else if (event?.type === 'header') yield event.header;
     }
+    // A value completed in this piece: what is held now began within it (at most a piece's worth).
+    held = completed ? 0 : held + segment.text.length;
+    if (held > MAX_CASE_CHARS) throw tooLarge(walker.assembling ? walker.valueStartLine : line);
   }
   walker.finish(line);
+}
+
+function tooLarge(line: number): DatasetError {
+  const limit = `${MAX_CASE_CHARS / 2 ** 20} Mi characters`;
+  return new DatasetError('UNREADABLE_DATASET', `the value starting here is longer than ${limit}`, line);
 }
 
 function tokenize(tokenizer: Tokenizer, segment: LineSegment): Token[] {

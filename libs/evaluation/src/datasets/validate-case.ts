@@ -1,5 +1,5 @@
 import type { EvaluationCase } from '../model/evaluation-case.js';
-import type { RowErrorCode } from './dataset-row.js';
+import { MAX_METADATA_DEPTH, type RowErrorCode } from './dataset-row.js';
 
 // Strict input: a misspelt field (groundTruth, context) must not be silently ignored.
 const FIELDS = ['id', 'question', 'answer', 'contexts', 'ground_truth', 'metadata'] as const;
@@ -113,11 +113,27 @@ function groundTruthProblem(value: unknown): Problem | null {
 function metadataProblem(value: unknown): Problem | null {
   if (value !== undefined && !isRecord(value))
     return { code: 'INVALID_FIELD', message: `metadata must be an object, got ${describeValue(value)}` };
+  if (value !== undefined && depthOf(value, MAX_METADATA_DEPTH + 1) > MAX_METADATA_DEPTH)
+    return { code: 'INVALID_FIELD', message: `metadata nests deeper than ${MAX_METADATA_DEPTH} levels` };
   const poisoned = value === undefined ? null : poisonedPath(value, 'metadata');
   // The same rule as the JSON API's parser: a key that reaches a prototype when merged is refused.
   return poisoned
     ? { code: 'INVALID_FIELD', message: `${poisoned} is not allowed (it could reach an object prototype)` }
     : null;
+}
+
+/** How deep a parsed JSON value nests (a scalar is 0), counted no further than `stop`: no deep recursion. */
+function depthOf(value: unknown, stop: number): number {
+  let level: unknown[] = [value];
+  for (let depth = 0; depth < stop; depth++) {
+    const next: unknown[] = [];
+    for (const item of level)
+      if (typeof item === 'object' && item !== null)
+        for (const child of Object.values(item as object)) next.push(child);
+    if (next.length === 0) return depth + (level.some((item) => typeof item === 'object' && item !== null) ? 1 : 0);
+    level = next;
+  }
+  return stop;
 }
 
 /** The path of a `__proto__` key, or of a `constructor` holding `prototype`, anywhere in a parsed JSON value. */

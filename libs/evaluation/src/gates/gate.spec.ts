@@ -85,7 +85,7 @@ describe('evaluateGate: fixed thresholds', () => {
   });
 
   it('passes a gate without rules', () => {
-    expect(gate([], {})).toEqual({ passed: true, rules: [], baselineRunId: null });
+    expect(gate([], {})).toEqual({ passed: true, rules: [], baselineRunId: null, baselineSource: null });
   });
 });
 
@@ -188,7 +188,9 @@ describe('evaluateGate: contract', () => {
       },
       rules: verdict.rules,
       baselineRunId: verdict.baselineRunId,
+      baselineSource: verdict.baselineSource,
     });
+    expect(verdict.baselineSource).toEqual({ kind: 'run', runId: 'run-base', learnings: [] });
     const codec = new EventCodec();
     expect(codec.decode(codec.encode(event))).toEqual({ ...event, schemaVersion: expect.any(Number) });
   });

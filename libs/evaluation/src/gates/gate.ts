@@ -1,7 +1,8 @@
-import type { GateRuleResult } from '@evalvault/contracts';
+import type { GateBaselineSource, GateRuleResult } from '@evalvault/contracts';
 import { aggregateScores, type ScoresByMetric } from './aggregates.js';
 import { compare, passRate, roundForComparison } from './comparison.js';
 import type { GateRule } from './gate-rule.js';
+import { learnedValue, type LearnedBaselines } from './learned-baseline.js';
 
 /**
  * The run a gate's `baseline` rules compare against, with its case scores: every aggregate a rule
@@ -12,6 +13,14 @@ export interface BaselineRun {
   runId: string;
   scores: ScoresByMetric;
 }
+
+/**
+ * What `baseline` rules compare with: the project's last passing run on the dataset (its case
+ * scores), or, for a run that uses memory, Domain Memory's learned baselines of the dataset.
+ */
+export type GateBaseline = BaselineRun | LearnedBaselines;
+
+const isLearned = (baseline: GateBaseline): baseline is LearnedBaselines => 'learnings' in baseline;
 
 /** How a baseline rule is judged when there is no baseline value: a policy of the run, `fail` by default. */
 export const MISSING_BASELINE_POLICIES = ['fail', 'pass'] as const;
@@ -35,8 +44,13 @@ export interface GateVerdict {
   passed: boolean;
   /** One result per rule, in rule order; contract-shaped, ready for GatePassed / GateFailed. */
   rules: GateRuleResult[];
-  /** The baseline run compared against; null when none was found or no rule refers to `baseline`. */
+  /** The baseline run compared against; null when none was found, memory was used or no rule refers to `baseline`. */
   baselineRunId: string | null;
+  /**
+   * Where `baseline` rules looked (run or memory) and what they found: the run, or the learnings
+   * (with their versions) that a rule used; null when no rule refers to `baseline`.
+   */
+  baselineSource: GateBaselineSource | null;
 }
 
 /** The value of the rule's aggregate over a run's case scores, or null when the metric has none there. */
@@ -68,12 +82,18 @@ interface Threshold {
   noBaseline: boolean;
 }
 
-function resolveThreshold(rule: GateRule, baseline: BaselineRun | null): Threshold {
+/** The baseline's value of the rule's aggregate: from the baseline run's scores, or learned by memory. */
+function baselineValueOf(baseline: GateBaseline | null, rule: GateRule): number | null {
+  if (baseline === null) return null;
+  return isLearned(baseline) ? learnedValue(baseline, rule) : valueIn(baseline.scores, rule);
+}
+
+function resolveThreshold(rule: GateRule, baseline: GateBaseline | null): Threshold {
   switch (rule.threshold.kind) {
     case 'number':
       return { threshold: rule.threshold.value, baselineValue: null, noBaseline: false };
     case 'baseline': {
-      const value = baseline === null ? null : valueIn(baseline.scores, rule);
+      const value = baselineValueOf(baseline, rule);
       if (value === null) return { threshold: rule.threshold.offset, baselineValue: null, noBaseline: true };
       const baselineValue = roundForComparison(value);
       return { threshold: value + rule.threshold.offset, baselineValue, noBaseline: false };
@@ -88,7 +108,7 @@ function resolveThreshold(rule: GateRule, baseline: BaselineRun | null): Thresho
 function judgeRule(
   rule: GateRule,
   scores: ScoresByMetric,
-  baseline: BaselineRun | null,
+  baseline: GateBaseline | null,
   policy: MissingBaselinePolicy,
 ): GateRuleResult {
   const value = valueIn(scores, rule);
@@ -113,22 +133,39 @@ function judgeRule(
 }
 
 /**
- * Judges every rule against the run's case scores (and the baseline run's for `baseline` rules).
- * Reported actual, threshold and baseline value are the values compared, rounded to 1e-9 (see
- * roundForComparison).
+ * Where the baseline rules looked and what they used: the baseline run (or none yet), or the
+ * learnings of the metrics of baseline rules that memory had (a rule without one says noBaseline).
+ */
+function baselineSourceOf(rules: readonly GateRule[], baseline: GateBaseline | null): GateBaselineSource {
+  if (baseline === null || !isLearned(baseline)) return { kind: 'run', runId: baseline?.runId ?? null, learnings: [] };
+  const metrics = [...new Set(rules.filter((rule) => rule.threshold.kind === 'baseline').map((rule) => rule.metric))];
+  const learnings = metrics.sort().flatMap((metric) => {
+    const learning = baseline.learnings.get(metric);
+    if (!learning) return [];
+    return [{ metric, learningId: learning.learningId, version: learning.version, runId: learning.runId }];
+  });
+  return { kind: 'memory', runId: null, learnings };
+}
+
+/**
+ * Judges every rule against the run's case scores (and, for `baseline` rules, the baseline run's
+ * scores or memory's learned baselines). Reported actual, threshold and baseline value are the
+ * values compared, rounded to 1e-9 (see roundForComparison).
  */
 export function evaluateGate(
   rules: readonly GateRule[],
   scores: ScoresByMetric,
-  baseline: BaselineRun | null = null,
+  baseline: GateBaseline | null = null,
   options: GateOptions = {},
 ): GateVerdict {
   const policy = options.missingBaseline ?? 'fail';
   const results = rules.map((rule) => judgeRule(rule, scores, baseline, policy));
   const usesBaseline = rules.some((rule) => rule.threshold.kind === 'baseline');
+  const source = usesBaseline ? baselineSourceOf(rules, baseline) : null;
   return {
     passed: results.every((result) => result.passed),
     rules: results,
-    baselineRunId: usesBaseline ? (baseline?.runId ?? null) : null,
+    baselineRunId: source?.runId ?? null,
+    baselineSource: source,
   };
 }

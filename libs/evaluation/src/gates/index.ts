@@ -18,8 +18,16 @@ export {
   isMissingBaselinePolicy,
   MISSING_BASELINE_POLICIES,
   type BaselineRun,
+  type GateBaseline,
   type GateOptions,
   type GateVerdict,
   type MissingBaselinePolicy,
 } from './gate.js';
+export {
+  LEARNED_PASS_THRESHOLD,
+  learnedBaselineIssues,
+  learnedValue,
+  type LearnedBaseline,
+  type LearnedBaselines,
+} from './learned-baseline.js';
 export { gateIdentity, type GateScope } from './gate-identity.js';

@@ -28,11 +28,20 @@ export async function postJson(call: PostJsonCall): Promise<unknown> {
       headers: { 'content-type': 'application/json', accept: 'application/json', ...call.headers },
       body: JSON.stringify(call.body),
       signal: call.signal ?? null,
+      // A redirect is never followed: its target was not checked against the egress control.
+      redirect: 'manual',
     });
     // Read under the same signal: a body that stalls is as slow as a server that never answers.
     text = await response.text();
   } catch (error) {
     throw transportError(call, error);
+  }
+  if (response.status >= 300 && response.status < 400) {
+    throw new LlmError(
+      LlmErrorCode.BadResponse,
+      `${call.vendor} answered ${response.status}, a redirect, which is not followed (egress control)`,
+      { status: response.status },
+    );
   }
   if (!response.ok) {
     const reason = shorten(redact(vendorReason(text), call.secret));

@@ -74,6 +74,7 @@ export class LlmJudgeClient {
       const hit = await this.options.cache?.get(owner, this.provider.name, chat);
       if (hit) {
         this.options.meter.recordCacheHit(request.purpose);
+        this.options.reliability?.metrics?.cacheHits.inc({ provider: this.provider.name, model });
         trace.getActiveSpan()?.setAttribute('llm.cached', true);
         return hit.text;
       }
@@ -128,10 +129,21 @@ export class LlmJudgeClient {
   ): Promise<void> {
     const { costUsd, priced } = this.prices.costOf(this.options.model, usage);
     this.options.meter.recordCall({ purpose, usage, costUsd, priced });
+    this.countUsage(usage, costUsd);
     billed.promptTokens += usage.promptTokens;
     billed.completionTokens += usage.completionTokens;
     billed.costUsd += costUsd;
     if (costUsd > 0) await this.options.budget?.record(this.options.owner, costUsd);
+  }
+
+  /** llm_tokens_total and llm_cost_usd_total, when the client was given the metrics. */
+  private countUsage(usage: TokenUsage, costUsd: number): void {
+    const metrics = this.options.reliability?.metrics;
+    if (!metrics) return;
+    const labels = { provider: this.provider.name, model: this.options.model };
+    metrics.tokens.inc({ ...labels, kind: 'prompt' }, usage.promptTokens);
+    metrics.tokens.inc({ ...labels, kind: 'completion' }, usage.completionTokens);
+    if (costUsd > 0) metrics.costUsd.inc(labels, costUsd);
   }
 
   private signalOption(): { signal?: AbortSignal } {

@@ -16,7 +16,12 @@ describe('PostgreSQL rate limiter shared across instances', () => {
   const limiter = (limit: RateLimit | null, options: Partial<PostgresRateLimiterOptions> = {}) => {
     const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 5 });
     pools.push(pool);
-    return new PostgresRateLimiter(pool, schema, { limitFor: () => limit, marginMs: 0, ...options });
+    return new PostgresRateLimiter(pool, schema, {
+      limitFor: () => limit,
+      marginMs: 0,
+      maxLateMs: Number.POSITIVE_INFINITY,
+      ...options,
+    });
   };
   const grantsOf = async (model: string): Promise<{ slot_ms: number; tokens: number }[]> =>
     (
@@ -65,6 +70,30 @@ describe('PostgreSQL rate limiter shared across instances', () => {
     const slots: number[] = [];
     for (let i = 0; i < 5; i++) slots.push((await margined.acquire('openai', model)).slotMs!);
     expect(slots[4]! - slots[0]!).toBeGreaterThanOrEqual(240 - 1e-6);
+  });
+
+  it('gives up a slot it woke too late for and queues again, so late requests never bunch', async () => {
+    const model = `model-${randomUUID()}`;
+    const missed: number[] = [];
+    let firstSlot: number | undefined;
+    let stalls = 1;
+    const stalling = async (ms: number) => {
+      if (stalls-- > 0) firstSlot = (await grantsOf(model)).at(-1)?.slot_ms;
+      // The first sleep oversleeps by 400 ms, as a stalled process would.
+      await new Promise((resolve) => setTimeout(resolve, ms + (stalls === 0 ? 400 : 0)));
+    };
+    const options = { windowMs: 200, marginMs: 40, maxLateMs: undefined, sleep: stalling };
+    const late = limiter({ requestsPerWindow: 4 }, { ...options, onMissedSlot: (_key, lateMs) => missed.push(lateMs) });
+    const first = await late.acquire('openai', model); // now: no sleep
+    const second = await late.acquire('openai', model); // one interval on: sleeps, stalls, misses it
+    expect(first.slotMs).toBeDefined();
+    expect(firstSlot).toBeGreaterThan(first.slotMs!);
+    expect(missed.length).toBeGreaterThanOrEqual(1);
+    expect(missed[0]).toBeGreaterThan(40);
+    expect(second.slotMs).toBeGreaterThan(firstSlot!);
+    const slots = (await grantsOf(model)).map((grant) => grant.slot_ms);
+    expect(slots).not.toContain(firstSlot);
+    expect(slots).toContain(second.slotMs);
   });
 
   it('takes a fractional limit: half a request per window is one request every two windows', async () => {

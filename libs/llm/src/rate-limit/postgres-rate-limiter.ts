@@ -42,6 +42,16 @@ export interface PostgresRateLimiterOptions {
   adaptive?: AdaptiveOptions;
   sleep?: Sleep;
   random?: () => number;
+  /**
+   * How late after its slot a woken caller may still send; later, it gives the slot up and queues
+   * again. Default: the margin (what pacing allows for drift); Infinity turns the check off.
+   */
+  maxLateMs?: number;
+  /**
+   * Told when a caller woke more than maxLateMs after its slot (a stalled process, a late timer)
+   * and gave the slot up for a new one; for logs and metrics.
+   */
+  onMissedSlot?: (key: string, lateMs: number) => void;
 }
 
 export interface AcquireOptions {
@@ -105,7 +115,8 @@ const UNLIMITED: RatePermit = {
  *   Retry-After; the share climbs back additively, window by window.
  *
  * A caller reserves its slot (one statement under the key's row lock), sleeps until it, and
- * before sending checks that a 429 meanwhile did not move it. All times are the database's.
+ * before sending checks that a 429 meanwhile did not move it, and that it did not wake later than
+ * the margin after it (else it queues again). All times are the database's.
  */
 export class PostgresRateLimiter {
   private readonly windowMs: number;
@@ -178,6 +189,13 @@ export class PostgresRateLimiter {
       } catch (error) {
         await this.release(grantId).catch(() => undefined);
         throw error;
+      }
+      // Woken later than the margin allows: sending now could bunch with the requests of the slots
+      // after this one and put one too many into the provider's window. Give the slot up, queue again.
+      if (-waitMs > (this.options.maxLateMs ?? this.pacedWindowMs - this.windowMs)) {
+        await this.release(grantId);
+        this.options.onMissedSlot?.(key, -waitMs);
+        continue;
       }
       return this.permit(key, limit, grantId, { ...row, slot_ms: slotMs }, Date.now() - started);
     }

@@ -2,6 +2,16 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The LLM calls' Prometheus series, registered once per registry. */
 export interface LlmMetrics {
+  /** Calls (one chat, however many attempts), by how they ended: ok or the last failure's reason. */
+  requests: Counter<'provider' | 'model' | 'outcome'>;
+  /** Time the provider took to answer one attempt (the wait for the rate limit is not in it). */
+  attemptDuration: Histogram<'provider' | 'model' | 'outcome'>;
+  /** Tokens the provider billed, by kind (prompt, completion). */
+  tokens: Counter<'provider' | 'model' | 'kind'>;
+  /** What the billed tokens cost at the price table's rates; unpriced models add nothing. */
+  costUsd: Counter<'provider' | 'model'>;
+  /** Judgements answered from the response cache (no call, no cost). */
+  cacheHits: Counter<'provider' | 'model'>;
   /** Every attempt sent to a provider, retries included, by outcome (ok, rate_limited, unavailable, ...). */
   attempts: Counter<'provider' | 'model' | 'outcome'>;
   /** Attempts made again, by why the previous one failed (rate_limited, unavailable, timeout). */
@@ -20,6 +30,37 @@ export function llmMetrics(registry: Registry): LlmMetrics {
   let metrics = cache.get(registry);
   if (!metrics) {
     metrics = {
+      requests: new Counter({
+        name: 'llm_requests_total',
+        help: 'LLM calls (retries inside one call not counted again), by outcome.',
+        labelNames: ['provider', 'model', 'outcome'],
+        registers: [registry],
+      }),
+      attemptDuration: new Histogram({
+        name: 'llm_request_duration_seconds',
+        help: 'Time an LLM provider took to answer one attempt, by outcome.',
+        labelNames: ['provider', 'model', 'outcome'],
+        buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
+        registers: [registry],
+      }),
+      tokens: new Counter({
+        name: 'llm_tokens_total',
+        help: 'Tokens LLM providers billed, by kind (prompt, completion).',
+        labelNames: ['provider', 'model', 'kind'],
+        registers: [registry],
+      }),
+      costUsd: new Counter({
+        name: 'llm_cost_usd_total',
+        help: 'Cost of the billed LLM tokens in US dollars (priced models only).',
+        labelNames: ['provider', 'model'],
+        registers: [registry],
+      }),
+      cacheHits: new Counter({
+        name: 'llm_cache_hits_total',
+        help: 'LLM judgements answered from the response cache.',
+        labelNames: ['provider', 'model'],
+        registers: [registry],
+      }),
       attempts: new Counter({
         name: 'llm_attempts_total',
         help: 'LLM provider attempts, retries included, by outcome.',

@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { sampleValue } from '@evalvault/platform/testing';
 import type { ChatOptions, ChatRequest, ChatResponse, LlmProvider, TokenUsage } from '../llm-provider.port.js';
 import { LlmError, LlmErrorCode } from '../llm-error.js';
 import type { AcquireOptions, RatePermit } from '../rate-limit/postgres-rate-limiter.js';
@@ -178,6 +179,27 @@ describe('reliable provider', () => {
     expect(await values('llm_rate_limited_total')).toEqual([
       expect.objectContaining({ labels: { provider: 'scripted', model: 'm' }, value: 1 }),
     ]);
+  });
+
+  it('counts each call once by how it ended, and times every attempt by its outcome', async () => {
+    const registry = new Registry();
+    const metrics = llmMetrics(registry);
+    const failing = new LlmError(LlmErrorCode.Unavailable, '503', { status: 503 });
+    const { provider } = reliable(new ScriptedProvider([tooMany(10), failing, failing, failing]), {
+      maxAttempts: 2,
+      metrics,
+    });
+    await expect(provider.chat(request)).rejects.toBe(failing);
+    const { provider: healthy } = reliable(new ScriptedProvider([]), { metrics });
+    await expect(healthy.chat(request)).resolves.toEqual(answer);
+
+    const text = await registry.metrics();
+    const labels = { provider: 'scripted', model: 'm' };
+    expect(sampleValue(text, 'llm_requests_total', { ...labels, outcome: 'unavailable' })).toBe(1);
+    expect(sampleValue(text, 'llm_requests_total', { ...labels, outcome: 'ok' })).toBe(1);
+    expect(sampleValue(text, 'llm_request_duration_seconds_count', { ...labels, outcome: 'rate_limited' })).toBe(1);
+    expect(sampleValue(text, 'llm_request_duration_seconds_count', { ...labels, outcome: 'unavailable' })).toBe(2);
+    expect(sampleValue(text, 'llm_request_duration_seconds_count', { ...labels, outcome: 'ok' })).toBe(1);
   });
 
   it('reports every billed answer, an unusable one included', async () => {

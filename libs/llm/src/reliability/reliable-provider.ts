@@ -69,6 +69,18 @@ export class ReliableLlmProvider implements LlmProvider {
   }
 
   async chat(request: ChatRequest, options: ReliableChatOptions = {}): Promise<ChatResponse> {
+    const labels = { provider: this.name, model: request.model };
+    try {
+      const response = await this.chatWithRetries(request, options);
+      this.options.metrics?.requests.inc({ ...labels, outcome: 'ok' });
+      return response;
+    } catch (error) {
+      this.options.metrics?.requests.inc({ ...labels, outcome: reasonOf(asLlmError(error)) });
+      throw error;
+    }
+  }
+
+  private async chatWithRetries(request: ChatRequest, options: ReliableChatOptions): Promise<ChatResponse> {
     const deadline = Date.now() + this.settings.maxWaitMs;
     const estimate = totalTokens(estimatedUsage(request));
     const labels = { provider: this.name, model: request.model };
@@ -87,10 +99,12 @@ export class ReliableLlmProvider implements LlmProvider {
         metrics?.limiterWait.observe(labels, permit.waitedMs / 1000);
         metrics?.rateShare.set(labels, permit.factor);
       }
+      const stopTimer = metrics?.attemptDuration.startTimer(labels);
       const outcome = await this.attempt(request, options.signal).then(
         (response) => ({ response }),
         (error: unknown) => ({ failure: asLlmError(error) }),
       );
+      stopTimer?.({ outcome: 'response' in outcome ? 'ok' : reasonOf(outcome.failure) });
       if ('response' in outcome) {
         // Outside the retry: a failure of our own bookkeeping after a paid answer must not buy it again.
         metrics?.attempts.inc({ ...labels, outcome: 'ok' });

@@ -23,6 +23,8 @@ export const BUS_HEADERS = {
   originalOffset: 'evalvault-dlq-original-offset',
   attempts: 'evalvault-dlq-attempts',
   consumerGroup: 'evalvault-dlq-consumer-group',
+  /** Set when a dead letter keeps only the head of an oversized message: the size it had. */
+  originalSize: 'evalvault-dlq-original-size',
 } as const;
 
 /** What a handler can learn about the message it is handling (Nest's `@Ctx()`). */
@@ -44,6 +46,8 @@ export interface DeliveryPolicy {
   maxAttempts: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** Larger messages are dead-lettered undecoded (MESSAGE_TOO_LARGE); default DEFAULT_MAX_MESSAGE_BYTES. */
+  maxMessageBytes?: number;
 }
 
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { maxAttempts: 5, initialBackoffMs: 200, maxBackoffMs: 5_000 };

@@ -23,6 +23,8 @@ export interface EventServerOptions {
   transportId?: symbol;
   /** Where the consumer's health (`loop_up`) is exported; none: no health metrics. */
   registry?: Registry;
+  /** Whether the handlers' database answers: failures while it does not are retried without counting. */
+  dependenciesUp?: () => Promise<boolean>;
 }
 
 /** The message processor's dependencies from a server's options: the same for both transports. */
@@ -39,5 +41,6 @@ export function processorDeps(
     metrics: options.metrics,
     handlerFor,
     deadLetter,
+    ...(options.dependenciesUp ? { dependenciesUp: options.dependenciesUp } : {}),
   };
 }

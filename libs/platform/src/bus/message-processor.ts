@@ -1,10 +1,17 @@
 import { lastValueFrom, isObservable } from 'rxjs';
-import { context as otelContext, propagation, trace, SpanStatusCode } from '@opentelemetry/api';
+import { context as otelContext, propagation, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { MessageHandler } from '@nestjs/microservices';
-import { ContractError, type EvalVaultEvent, type EventCodec } from '@evalvault/contracts';
+import type { EvalVaultEvent, EventCodec } from '@evalvault/contracts';
 import type { Logger } from 'pino';
 import { BUS_HEADERS, BusContext, backoffDelay, type BusMessage, type DeliveryPolicy } from './bus-message.js';
 import type { BusMetrics } from './bus-metrics.js';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  deadLetterCode,
+  impossibleEnvelope,
+  oversized,
+  trimmedForDeadLetter,
+} from './poison.js';
 
 export interface DeadLetter {
   message: BusMessage;
@@ -22,6 +29,12 @@ export interface ProcessorDeps {
   deadLetter(letter: DeadLetter): Promise<void>;
   /** Between retries: lets the Kafka consumer heartbeat so a long backoff does not cost its partitions. */
   beforeRetry?(): Promise<void>;
+  /**
+   * Whether what the handlers stand on (the service's database) answers. A handler that fails while it
+   * does not failed for the outage, not for the message: that attempt does not count towards the dead
+   * letter, so a database restart delays messages instead of dead-lettering them.
+   */
+  dependenciesUp?(): Promise<boolean>;
 }
 
 /**
@@ -35,6 +48,9 @@ export async function processMessage(message: BusMessage, deps: ProcessorDeps): 
   // without decoding it (a planner's group sees every run's case results and needs none).
   const announcedType = message.headers[BUS_HEADERS.eventType];
   if (announcedType && !deps.handlerFor(announcedType)) return;
+  const tooLarge = oversized(message, deps.policy.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+  // Its dead letter keeps only its head: the whole of it might not fit the DLQ topic and block the partition.
+  if (tooLarge) return deadLetter(deps, trimmedForDeadLetter(message), tooLarge, 0);
   let event: EvalVaultEvent;
   try {
     event = deps.codec.decode(message.value);
@@ -44,17 +60,22 @@ export async function processMessage(message: BusMessage, deps: ProcessorDeps): 
   }
   const handler = deps.handlerFor(event.type);
   if (!handler) return; // Topics carry every event type of their area; a service handles some.
+  const impossible = impossibleEnvelope(event, message);
+  if (impossible) return deadLetter(deps, message, impossible, 0);
 
   const parent = propagation.extract(otelContext.active(), {
     traceparent: message.headers[BUS_HEADERS.traceparent] ?? event.traceparent ?? undefined,
   });
   const tracer = trace.getTracer('evalvault-bus');
+  let counted = 0; // failures that count towards the dead letter (not those during an outage)
   for (let attempt = 1; ; attempt++) {
     const stopTimer = deps.metrics.handlerDuration.startTimer({ group: deps.groupId, event_type: event.type });
     const outcome = await tracer.startActiveSpan(
       `handle ${event.type}`,
       {
+        kind: SpanKind.CONSUMER,
         attributes: {
+          'messaging.operation.type': 'process',
           'messaging.destination.name': message.topic,
           'messaging.consumer.group.name': deps.groupId,
           'evalvault.event_id': event.eventId,
@@ -78,14 +99,22 @@ export async function processMessage(message: BusMessage, deps: ProcessorDeps): 
     );
     stopTimer({ outcome: outcome ? 'error' : 'ok' });
     if (!outcome) return;
-    if (attempt >= deps.policy.maxAttempts) return deadLetter(deps, message, outcome, attempt);
+    const outage = !(await dependenciesUp(deps));
+    if (!outage) counted += 1;
+    if (counted >= deps.policy.maxAttempts) return deadLetter(deps, message, outcome, attempt);
     deps.logger.warn(
       { err: outcome, eventId: event.eventId, eventType: event.type, attempt, group: deps.groupId },
-      'handler failed; retrying',
+      outage
+        ? 'handler failed while the database is unreachable; retrying until it is back'
+        : 'handler failed; retrying',
     );
     await sleep(backoffDelay(deps.policy, attempt));
     await deps.beforeRetry?.();
   }
+}
+
+function dependenciesUp(deps: ProcessorDeps): Promise<boolean> {
+  return deps.dependenciesUp?.().catch(() => false) ?? Promise.resolve(true);
 }
 
 async function deadLetter(deps: ProcessorDeps, message: BusMessage, error: Error, attempts: number): Promise<void> {
@@ -103,7 +132,7 @@ async function deadLetter(deps: ProcessorDeps, message: BusMessage, error: Error
   deps.metrics.deadLettered.inc({
     group: deps.groupId,
     topic: message.topic,
-    reason: error instanceof ContractError ? error.code : 'HANDLER_FAILED',
+    reason: deadLetterCode(error),
   });
   await deps.deadLetter({ message, error, attempts });
 }
@@ -124,7 +153,7 @@ export function deadLetterHeaders(letter: DeadLetter, groupId: string): Record<s
   return {
     ...letter.message.headers,
     [BUS_HEADERS.error]: letter.error.message.slice(0, 2_000),
-    [BUS_HEADERS.errorCode]: letter.error instanceof ContractError ? letter.error.code : 'HANDLER_FAILED',
+    [BUS_HEADERS.errorCode]: deadLetterCode(letter.error),
     [BUS_HEADERS.originalTopic]: letter.message.topic,
     [BUS_HEADERS.originalPartition]: String(letter.message.partition),
     [BUS_HEADERS.originalOffset]: letter.message.offset,

@@ -1,9 +1,12 @@
+import type { Environment } from './environment.js';
+import { loadTraceExport, type TraceExport } from './tracing-config.js';
+
+export type { Environment } from './environment.js';
+
 /**
  * Configuration every service shares, read once at boot from the environment and
  * validated; a bad value stops the service with a message naming the variable.
  */
-export type Environment = Readonly<Record<string, string | undefined>>;
-
 export interface ServiceConfig {
   serviceName: string;
   host: string;
@@ -13,6 +16,8 @@ export interface ServiceConfig {
   redactPaths: string[];
   /** The bearer token a remote Prometheus presents on /metrics; unset, only loopback clients are answered. */
   metricsToken?: string;
+  /** Set when spans leave the process over OTLP (the OTEL_* variables; see tracing-config.ts). */
+  traceExport?: TraceExport;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -75,5 +80,9 @@ export function loadServiceConfig(serviceName: string, env: Environment, default
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     redactPaths: readList(env, 'LOG_REDACT_PATHS'),
     ...(env['METRICS_TOKEN'] ? { metricsToken: env['METRICS_TOKEN'] } : {}),
+    ...withTraceExport(loadTraceExport(serviceName, env)),
   };
 }
+
+const withTraceExport = (traceExport: TraceExport | undefined): { traceExport?: TraceExport } =>
+  traceExport ? { traceExport } : {};

@@ -46,6 +46,8 @@ export interface AppendResult {
 export interface EventFilter {
   streamPrefixes?: readonly string[];
   eventTypes?: readonly EventType[];
+  /** Only this tenant's events (an audit replay): an indexed read, so other tenants' history costs nothing. */
+  tenantId?: string;
 }
 
 export interface ReadAllOptions {
@@ -59,6 +61,11 @@ interface SubscribeCommon {
   batchSize?: number;
   /** Called once if the subscription stops on an error (a handler error included). */
   onError?: (error: Error) => void;
+  /**
+   * Decode every event as soon as its batch is read, for a handler that reads them all (the relay): a
+   * batch read ahead is then decoded while the one before it is still being handled. Default: on first use.
+   */
+  decodeAhead?: boolean;
 }
 
 /** Either one event at a time, or whole batches (the relay publishes batches); each awaited before the next. */

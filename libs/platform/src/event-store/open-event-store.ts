@@ -1,22 +1,27 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import type pg from 'pg';
-import type { Counter } from 'prom-client';
+import type { AppendMetrics } from './append-metrics.js';
 import type { EventStoreSettings } from './event-store-config.js';
-import type { EventStore, GlobalPosition } from './event-store.port.js';
+import type { EventFilter, EventStore, GlobalPosition } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
+import type { ListenerLog } from './postgres/notify-listener.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
 
 /** An event store a service runs on, with what its relays need beyond the port. */
 export interface OpenedEventStore extends EventStore {
   /** Where a relay without a checkpoint starts when told to begin at the end of the log. */
   headPosition(): Promise<GlobalPosition>;
+  /** How many events after `from` pass the filter, counted up to `limit`: a relay's outbox depth. */
+  countAfter(from: GlobalPosition, filter: EventFilter | undefined, limit: number): Promise<number>;
 }
 
 export interface OpenEventStoreOptions {
   /** The PostgreSQL pool of the service (the PostgreSQL store's events live there). */
   pool: pg.Pool;
-  /** Counts appended events (PostgreSQL store). */
-  appendedCounter?: Counter;
+  /** Counts appended events and times appends (either store). */
+  metrics?: AppendMetrics;
+  /** Where the PostgreSQL store's LISTEN connection reports a lost and regained database. */
+  logger?: ListenerLog;
 }
 
 /**
@@ -27,14 +32,14 @@ export interface OpenEventStoreOptions {
 export function openEventStore(settings: EventStoreSettings, options: OpenEventStoreOptions): OpenedEventStore {
   switch (settings.kind) {
     case 'postgres':
-      return new PostgresEventStore(
-        options.pool,
-        undefined,
-        options.appendedCounter ? { appendedCounter: options.appendedCounter } : {},
-      );
+      return new PostgresEventStore(options.pool, undefined, {
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
     case 'eventstoredb':
       return new EventStoreDbEventStore(EventStoreDBClient.connectionString(settings.url), undefined, {
         ownsClient: true,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
       });
     default: {
       const unexpected: never = settings;

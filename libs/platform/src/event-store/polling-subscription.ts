@@ -5,6 +5,17 @@ const BATCH_SIZE = 500;
 
 type ReadBatch = (after: GlobalPosition, maxCount: number) => Promise<RecordedEvent[]>;
 
+/** Reads each record's event once, so a lazily decoding store decodes it now. */
+function decodeEach(batch: RecordedEvent[]): RecordedEvent[] {
+  for (const recorded of batch) void recorded.event;
+  return batch;
+}
+
+interface PendingRead {
+  batch: Promise<RecordedEvent[]>;
+  waiting: (() => void)[];
+}
+
 /**
  * Follows the global log: reads a batch after the last handled position, hands each
  * event to the handler in order, and when the log is drained sleeps until an append
@@ -36,20 +47,21 @@ export class PollingSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
+    let reading: PendingRead | undefined;
     try {
       while (!this.stopped) {
-        // Waiters registered before this read are satisfied once it comes back short.
-        const waiting = this.waiters;
-        this.waiters = [];
         const batchSize = this.options.batchSize ?? BATCH_SIZE;
-        this.appendedSinceRead = false;
-        const batch = await this.readBatch(this.position, batchSize);
+        reading ??= this.startRead(this.position, batchSize);
+        const { waiting } = reading;
+        const batch = await reading.batch;
+        // A whole batch means more may follow: read the next while this one is handled (the relay
+        // publishes one batch while the next is read). Handling stays one batch after another, in order.
+        reading = batch.length === batchSize ? this.startRead(batch.at(-1)!.position, batchSize) : undefined;
+        reading?.waiting.unshift(...waiting);
         await this.handle(batch);
-        if (batch.length < batchSize) {
+        if (!reading) {
           waiting.forEach((resolve) => resolve());
           await this.sleep();
-        } else {
-          this.waiters.unshift(...waiting);
         }
       }
     } catch (error) {
@@ -57,8 +69,19 @@ export class PollingSubscription implements Subscription {
       this.options.onError?.(error as Error);
     } finally {
       this.appended.off('appended', this.onAppended);
-      this.waiters.forEach((resolve) => resolve());
+      [...(reading?.waiting ?? []), ...this.waiters].forEach((resolve) => resolve());
     }
+  }
+
+  /** Waiters registered before this read began are satisfied once it comes back short. */
+  private startRead(after: GlobalPosition, batchSize: number): PendingRead {
+    const waiting = this.waiters;
+    this.waiters = [];
+    this.appendedSinceRead = false;
+    const read = this.readBatch(after, batchSize);
+    const batch = this.options.decodeAhead ? read.then(decodeEach) : read;
+    batch.catch(() => undefined); // a read ahead of a failed handler is dropped; otherwise its error is awaited
+    return { batch, waiting };
   }
 
   private async handle(batch: RecordedEvent[]): Promise<void> {

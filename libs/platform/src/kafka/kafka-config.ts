@@ -1,14 +1,24 @@
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
-import { readList, type Environment } from '../config/service-config.js';
+import { MESSAGE_FRAMINGS, type MessageFraming } from '@evalvault/contracts';
+import { readChoice, readList, type Environment } from '../config/service-config.js';
 
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
+  /**
+   * How published values are framed (EVALVAULT_KAFKA_FRAMING): Avro single-object encoding (default) or
+   * Confluent's wire format for downstream Confluent deserializers. Our consumers read both.
+   */
+  framing?: MessageFraming;
 }
 
 export function loadKafkaSettings(env: Environment, clientId: string): KafkaSettings {
   const brokers = readList(env, 'KAFKA_BROKERS');
-  return { brokers: brokers.length > 0 ? brokers : ['127.0.0.1:9092'], clientId };
+  return {
+    brokers: brokers.length > 0 ? brokers : ['127.0.0.1:9092'],
+    clientId,
+    framing: readChoice(env, 'EVALVAULT_KAFKA_FRAMING', MESSAGE_FRAMINGS, 'single-object'),
+  };
 }
 
 /** A kafkajs client with bounded retries: a missing broker fails in seconds, not minutes. */

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Controller, Inject, Module, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import pg from 'pg';
 import { Registry } from 'prom-client';
@@ -135,7 +135,23 @@ describe('trace propagation across HTTP, the event store and Kafka', () => {
         .getFinishedSpans()
         .filter((span) => span.spanContext().traceId === traceId)
         .map((span) => span.name);
-      expect(spans).toEqual(expect.arrayContaining(['POST /runs/:id/start', 'eventstore.append', 'handle RunStarted']));
+      expect(spans).toEqual(
+        expect.arrayContaining([
+          'POST /runs/:id/start',
+          'eventstore.append',
+          'send evalvault.runs.v1',
+          'handle RunStarted',
+        ]),
+      );
+      // Parent links: request → Kafka send (from the envelope's traceparent) → consumer (from the message header).
+      const finished = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+      const named = (name: string) => finished.find((span) => span.name === name)!;
+      const [request, send, handle] = ['POST /runs/:id/start', 'send evalvault.runs.v1', 'handle RunStarted'].map(
+        named,
+      );
+      expect([send!.kind, handle!.kind]).toEqual([SpanKind.PRODUCER, SpanKind.CONSUMER]);
+      expect(send!.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
+      expect(handle!.parentSpanContext?.spanId).toBe(send!.spanContext().spanId);
       expect(lines.find((line) => line.msg === 'run started handled')?.trace_id).toBe(traceId);
     } finally {
       await relay.stop();

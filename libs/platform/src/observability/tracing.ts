@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 const tracer = trace.getTracer('evalvault-platform');
@@ -42,6 +42,33 @@ export function installHttpTracing(fastify: FastifyInstance): void {
   });
 }
 
+/**
+ * An outgoing HTTP call in a CLIENT span (`POST vendor.example`), for calls no instrumentation
+ * reaches (node:http in an ESM service loads before any hook could patch it). The status code is
+ * taken from the answer; a 5xx or a throw marks the span as an error.
+ */
+export function inHttpClientSpan<T extends { status: number }>(
+  method: string,
+  url: URL,
+  work: () => Promise<T>,
+): Promise<T> {
+  const attributes = { 'http.request.method': method, 'server.address': url.hostname, 'url.full': url.origin };
+  return tracer.startActiveSpan(`${method} ${url.hostname}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      const answer = await work();
+      span.setAttribute('http.response.status_code', answer.status);
+      if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      return answer;
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 /** Runs `work` in a child span of the active one, recording a failure. */
 export function inSpan<T>(
   name: string,
@@ -59,4 +86,18 @@ export function inSpan<T>(
       span.end();
     }
   });
+}
+
+/**
+ * Runs `work` in a span that continues a stored trace (an event's traceparent), for work a poller
+ * picks up later, outside the context that asked for it; a new trace when there is none.
+ */
+export function inSpanContinuing<T>(
+  traceparent: string | null,
+  name: string,
+  attributes: Record<string, string | number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
+  return context.with(parent, () => inSpan(name, attributes, work));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import { Registry, type Counter } from 'prom-client';
 import { EventCodec, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
 import { runStarted } from '@evalvault/contracts/testing';
 import { createKafka } from '../kafka/kafka-config.js';
@@ -12,7 +12,7 @@ import { KafkaEventClient } from '../bus/kafka/kafka-event-client.js';
 import { waitFor } from '../bus/testing/bus.contract.js';
 import { migrateEventStore } from '../event-store/postgres/migrate.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
-import { PostgresCheckpointStore } from './checkpoint-store.js';
+import { PostgresCheckpointStore, type CheckpointStore } from './checkpoint-store.js';
 import { EventRelay, type EventPublisher } from './event-relay.js';
 
 /**
@@ -146,6 +146,67 @@ describe('event relay from PostgreSQL to Kafka', () => {
     await second.stop();
     const received = await readFromKafka(reader, prefix, 3);
     expect(received.map((e) => (e.type === 'RunStarted' ? e.payload.totalCases : -1))).toEqual([0, 1, 2]);
+  });
+
+  it('saves its checkpoint once per interval while busy, and the last position once idle or stopped', async () => {
+    const prefix = `run-relay${randomUUID().slice(0, 8)}-`;
+    const tenant = `tenant-${randomUUID()}`;
+    const streamId = `${prefix}${randomUUID()}`;
+    await store.append(
+      streamId,
+      Array.from({ length: 30 }, (_, index) => runStarted(streamId, tenant, index)),
+      'no_stream',
+    );
+    const last = (await store.readStream(streamId)).at(-1)!.position;
+    const saved: string[] = [];
+    const checkpoints = new PostgresCheckpointStore(pool);
+    const counting: CheckpointStore = {
+      load: (name) => checkpoints.load(name),
+      save: async (name, position) => {
+        saved.push(name);
+        await checkpoints.save(name, position);
+      },
+    };
+    const relayWith = (name: string, checkpointIntervalMs: number) =>
+      new EventRelay(store, client, counting, {
+        name,
+        filter: { streamPrefixes: [prefix] },
+        batchSize: 5,
+        checkpointIntervalMs,
+        logger,
+        registry,
+      });
+
+    // Waited for by count, not caughtUp: in the shared test database another session's open transaction
+    // can hide the 30 events (one append, so all or none) from a first read.
+    const published = async (name: string): Promise<number> =>
+      (await (registry.getSingleMetric('relay_events_published_total') as Counter<'relay'>).get()).values.find(
+        (value) => value.labels.relay === name,
+      )?.value ?? 0;
+    const everyBatchName = `test-${randomUUID()}`;
+    const everyBatch = relayWith(everyBatchName, 0);
+    await everyBatch.start();
+    await waitFor(async () => (await published(everyBatchName)) === 30, 'the 30 events published');
+    await everyBatch.stop();
+    expect(saved).toHaveLength(6); // six batches of five, each saved; nothing left to save at the stop
+
+    saved.length = 0;
+    const busyName = `test-${randomUUID()}`;
+    const busy = relayWith(busyName, 60_000);
+    await busy.start();
+    await waitFor(async () => (await published(busyName)) === 30, 'the 30 events published');
+    expect(saved).toHaveLength(1); // the first batch; the other five within the interval
+    await busy.stop();
+    expect(saved).toHaveLength(2); // the stop saves the last published position
+    expect(await checkpoints.load(`relay:${busyName}`)).toEqual(last);
+
+    saved.length = 0;
+    const idleName = `test-${randomUUID()}`;
+    const idle = relayWith(idleName, 200);
+    await idle.start();
+    await waitFor(async () => (await checkpoints.load(`relay:${idleName}`))?.sequence === last.sequence, 'idle save');
+    expect(saved.length).toBeLessThan(6);
+    await idle.stop();
   });
 
   it('restarts itself after the broker fails, reports not ready meanwhile, and publishes everything once', async () => {

@@ -61,6 +61,18 @@ export class InProcessServiceClient<
     input: Ops[K]['input'],
     identity: InternalIdentity,
   ): Promise<Ops[K]['output']> {
+    return JSON.parse(await this.callJsonText(operation, input, identity)) as Ops[K]['output'];
+  }
+
+  /**
+   * As `call`, answering the output's JSON text, the copy `call` parses: a caller that forwards the
+   * answer as it is (the gateway's `GET …/runs/{id}`) skips parsing it and serialising it again.
+   */
+  async callJsonText<K extends keyof Ops & string>(
+    operation: K,
+    input: Ops[K]['input'],
+    identity: InternalIdentity,
+  ): Promise<string> {
     const inputCopy: unknown = JSON.parse(inputAsJsonText(operation, input));
     if (!isInternalIdentity(identity))
       throw new ServiceClientError(ServiceClientErrorCode.Unauthenticated, 'internal identity claims are malformed');
@@ -72,7 +84,7 @@ export class InProcessServiceClient<
       );
     try {
       const output = await handler(inputCopy, copyOfIdentity(identity));
-      return JSON.parse(toJsonText(output)) as Ops[K]['output'];
+      return toJsonText(output);
     } catch (error) {
       if (error instanceof ServiceClientError) throw error;
       // Over HTTP the caller would see a bare 500; in-process the original stays reachable as the cause.

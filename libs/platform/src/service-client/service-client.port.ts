@@ -21,6 +21,15 @@ export interface ServiceClient<Ops extends OperationMap<Ops>> {
     input: Ops[K]['input'],
     identity: InternalIdentity,
   ): Promise<Ops[K]['output']>;
+  /**
+   * Where a client has the answer as JSON text it made itself (in-process), the text: for a caller
+   * that forwards the answer unchanged. Optional; absent, use `call`.
+   */
+  callJsonText?<K extends keyof Ops & string>(
+    operation: K,
+    input: Ops[K]['input'],
+    identity: InternalIdentity,
+  ): Promise<string>;
 }
 
 /** What the owner implements: one handler per operation, given the verified identity. */

@@ -1,9 +1,5 @@
-import {
-  EVENT_STORE_MIGRATIONS,
-  runMigrations,
-  schemasWithPendingMigrations,
-  type SchemaMigrations,
-} from '../event-store/postgres/migrate.js';
+import { EVENT_STORE_MIGRATIONS, runMigrations, type SchemaMigrations } from '../event-store/postgres/migrate.js';
+import { migrationStatus, unknownMigrationsMessage } from '../event-store/postgres/migration-status.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
 import { secretResolver } from '../secrets/secret-ref.js';
@@ -98,14 +94,17 @@ export async function migrateOwnerService(
  * The event store's and every given service's schemas migrated, in order; a schema shared by
  * several services (the content store) once. One cheap check first: only the schemas with a
  * pending migration get a migration run (a TypeORM data source each), so on a current database
- * nothing runs. Says which schemas it migrated and which migrations it applied.
+ * nothing runs. Says which schemas it migrated and which migrations it applied. Refuses a database
+ * migrated by a newer release (migrations these services do not know), naming them, and changes nothing.
  */
 export async function migrateOwnerServices(
   definitions: ReadonlyArray<Pick<OwnerServiceDefinition<OwnerServiceConfig>, 'migrations'>>,
   databaseUrl: string,
 ): Promise<{ migrated: string[]; applied: string[] }> {
   const schemas = ownerServiceSchemas(definitions);
-  const pending = new Set(await schemasWithPendingMigrations(databaseUrl, schemas));
+  const status = await migrationStatus(databaseUrl, schemas);
+  if (status.unknown.length > 0) throw new Error(unknownMigrationsMessage(status.unknown));
+  const pending = new Set(status.pending);
   const done = new Set<SchemaMigrations[1]>();
   const migrated: string[] = [];
   const applied: string[] = [];

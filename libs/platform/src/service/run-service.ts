@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ServiceConfig } from '../config/service-config.js';
 import { createLogger, PinoNestLogger } from '../observability/logger.js';
+import { installHttpMetrics } from '../observability/http-metrics.js';
+import { createMetricsRegistry } from '../observability/metrics.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
 import { startTelemetry } from '../observability/telemetry.js';
 import { installHttpTracing } from '../observability/tracing.js';
@@ -26,10 +28,12 @@ export async function createServiceApp(
   logger: Logger,
   registry?: Registry,
 ): Promise<NestFastifyApplication> {
-  @Module({ imports: [ObservabilityModule.forService(config, logger, registry), feature] })
+  const metrics = registry ?? createMetricsRegistry(config.serviceName);
+  @Module({ imports: [ObservabilityModule.forService(config, logger, metrics), feature] })
   class ServiceRootModule {}
   const adapter = new FastifyAdapter();
   installHttpTracing(adapter.getInstance());
+  installHttpMetrics(adapter.getInstance(), metrics);
   return NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
@@ -93,7 +97,9 @@ export async function runService(
   config: ServiceConfig,
   extras: ServiceExtras = {},
 ): Promise<RunningService> {
-  const telemetry = startTelemetry(config.serviceName, { exportSpans: false });
+  const telemetry = startTelemetry(config.traceExport?.serviceName ?? config.serviceName, {
+    exportSpans: config.traceExport !== undefined,
+  });
   const service = await startService(feature, config, extras);
   const { logger } = service;
   const stop = async (): Promise<void> => {

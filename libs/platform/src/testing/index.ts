@@ -1,5 +1,7 @@
 export { deciderSpec, type Decider } from './decider-spec.js';
 export { OwnBroker } from './own-broker.js';
+export { OwnPostgres } from './own-postgres.js';
+export { TopicReader } from './topic-reader.js';
 export {
   migrateTestDatabase,
   startRunsProcess,
@@ -8,3 +10,4 @@ export {
   type RunsProcess,
 } from './service-processes.js';
 export { testDatabaseUrl, testKafkaSettings } from './test-servers.js';
+export { parseMetricSamples, registryValue, sampleValue, type MetricSample } from './metric-samples.js';

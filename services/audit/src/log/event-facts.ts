@@ -364,6 +364,44 @@ export function factsOf(event: EvalVaultEvent): EventFacts {
         reason,
       });
     }
+    case 'ScheduleCreated': {
+      const p = event.payload;
+      return facts([resource('schedule', p.scheduleId), resource('dataset', p.datasetId, p.datasetVersion)], {
+        name: p.name,
+        cron: p.cron,
+        timeZone: p.timeZone,
+        metrics: p.metrics.join(','),
+      });
+    }
+    case 'SchedulePaused':
+      return facts([resource('schedule', event.payload.scheduleId)], { reason: event.payload.reason });
+    case 'ScheduleResumed':
+    case 'ScheduleDeleted':
+      return facts([resource('schedule', event.payload.scheduleId)]);
+    case 'ScheduledRunStarted': {
+      const p = event.payload;
+      return facts([resource('schedule', p.scheduleId), run(p.runId), ...pinned('dataset', p.dataset)], {
+        slot: new Date(p.slot).toISOString(),
+        skippedSlots: p.skippedSlots,
+      });
+    }
+    case 'DriftDetected': {
+      const p = event.payload;
+      return facts(
+        [resource('schedule', p.scheduleId), run(p.runId)],
+        { metric: p.metric, current: p.current, baseline: p.baseline, drop: p.drop, threshold: p.threshold },
+        'failure',
+      );
+    }
+    case 'DriftResolved': {
+      const p = event.payload;
+      return facts([resource('schedule', p.scheduleId), run(p.runId)], {
+        metric: p.metric,
+        current: p.current,
+        baseline: p.baseline,
+        detectedByRunId: p.detectedByRunId,
+      });
+    }
     case 'AccessDenied': {
       const p = event.payload;
       return facts(

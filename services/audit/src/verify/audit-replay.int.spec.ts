@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AuditReplay } from './audit-replay.js';
 import { canonicalJson, chainHash, type CanonicalEntry } from '../log/canonical.js';
 import { auditedEvent, openAuditHarness, sampleHistory, type AuditHarness } from '../testing/audit-harness.js';
 
@@ -122,6 +123,19 @@ describe('audit replay', () => {
     const report = await audit.replay.replay(tenant);
     expect(report.firstDifference).toMatchObject({ seq: null, kind: 'missing', eventId: expect.any(String) });
     expect(report.firstDifference!.message).toMatch(/in the event store but has no audit entry/);
+  });
+
+  it('counts an event younger than the grace with no entry yet as pending, an older one as missing', async () => {
+    const tenant = await recordedTenant();
+    const [first] = sampleHistory(tenant);
+    const fresh = { ...first!, eventId: randomUUID(), streamId: `audit-test-${randomUUID()}`, occurredAt: Date.now() };
+    await audit.store.append(fresh.streamId, [fresh], 'any'); // in the store, not consumed yet
+    const patient = new AuditReplay(audit.pool, audit.store, 1_000, 60_000);
+    const report = await patient.replay(tenant);
+    expect(report).toMatchObject({ status: 'verified', counts: { entries: 6, events: 7, pending: 1 } });
+    const strict = await audit.replay.replay(tenant);
+    expect(strict.firstDifference).toMatchObject({ kind: 'missing', eventId: fresh.eventId });
+    expect(strict.counts.pending).toBe(0);
   });
 
   it('detects and locates entries reordered in the table', async () => {

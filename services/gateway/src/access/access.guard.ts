@@ -20,20 +20,32 @@ export class AccessGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest & { params: Record<string, string> }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (isPublicRoute(request.routeOptions.url)) return true;
     const action = this.reflector.get<Action | undefined>(ACTION, context.getHandler());
     if (!action) throw AuthError.forbidden(`route ${request.method} ${request.routeOptions.url} declares no action`);
-    const principal = request.principal;
-    if (!principal) throw AuthError.unauthenticated('missing Authorization: Bearer …');
-    const project = TENANT_ADMIN_ACTIONS.has(action) ? TENANT_ADMIN_PROJECT : request.params.project;
-    const projectRoles = project ? (principal.projectRoles[project] ?? []) : [];
-    if (!isAllowed(action, projectRoles, principal.tenantRoles)) {
-      throw AuthError.forbidden(
-        `${action} needs a role you do not hold${project ? ` in project ${project}` : ''}`,
-        ACTIONS[action],
-      );
-    }
+    authorize(request, action);
     return true;
+  }
+}
+
+/**
+ * The access check itself, shared by the guard and the routes served without Nest (runs.routes.ts): the
+ * authenticated principal must hold, in the project of the path (in the tenant for audit actions; in the
+ * tenant's administrative project for granting tenant roles), a role the role matrix allows for `action`.
+ */
+export function authorize(request: FastifyRequest, action: Action): void {
+  const principal = request.principal;
+  if (!principal) throw AuthError.unauthenticated('missing Authorization: Bearer …');
+  const params = request.params as Record<string, string> | undefined;
+  const project = TENANT_ADMIN_ACTIONS.has(action) ? TENANT_ADMIN_PROJECT : params?.['project'];
+  // Own keys only: a project named `toString` or `__proto__` must not find Object.prototype's members.
+  const projectRoles =
+    project && Object.hasOwn(principal.projectRoles, project) ? principal.projectRoles[project]! : [];
+  if (!isAllowed(action, projectRoles, principal.tenantRoles)) {
+    throw AuthError.forbidden(
+      `${action} needs a role you do not hold${project ? ` in project ${project}` : ''}`,
+      ACTIONS[action],
+    );
   }
 }

@@ -7,7 +7,7 @@ export function identityOf(request: FastifyRequest, project: string): InternalId
   return {
     tenantId: principal.tenantId,
     projectId: project,
-    roles: principal.projectRoles[project] ?? [],
+    roles: Object.hasOwn(principal.projectRoles, project) ? principal.projectRoles[project]! : [],
     actor: actorOf(request),
   };
 }

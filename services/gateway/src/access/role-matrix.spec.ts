@@ -3,6 +3,7 @@ import {
   ACTIONS,
   isAllowed,
   PROJECT_ROLES,
+  SELF_ACTIONS,
   TENANT_ROLES,
   type Action,
   type ProjectRole,
@@ -11,10 +12,20 @@ import {
 
 /** The whole matrix, written out: a change to who may do what shows up here, cell by cell. */
 const EXPECTED: Record<Action, Record<ProjectRole | TenantRole, boolean>> = {
+  'identity.read': { viewer: true, editor: true, approver: true, admin: true, auditor: true, 'audit-admin': true },
   'runs.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
   'runs.submit': { viewer: false, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
   'runs.cancel': { viewer: false, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
   'runs.retry': { viewer: false, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'schedules.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'schedules.manage': {
+    viewer: false,
+    editor: true,
+    approver: true,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
   'registry.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
   'registry.register': {
     viewer: false,
@@ -46,6 +57,15 @@ const EXPECTED: Record<Action, Record<ProjectRole | TenantRole, boolean>> = {
     'audit-admin': false,
   },
   'notifications.manage': {
+    viewer: false,
+    editor: false,
+    approver: false,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
+  'exports.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
+  'exports.manage': {
     viewer: false,
     editor: false,
     approver: false,
@@ -118,7 +138,9 @@ describe('role matrix', () => {
   });
 
   it('gives nothing to someone with no role', () => {
-    for (const action of Object.keys(ACTIONS) as Action[]) expect(isAllowed(action, [], [])).toBe(false);
+    for (const action of Object.keys(ACTIONS) as Action[]) {
+      expect(isAllowed(action, [], [])).toBe(SELF_ACTIONS.has(action));
+    }
   });
 
   it('leaves the auditor read-only: only an audit-admin changes retention or forgets, no project admin does', () => {

@@ -13,10 +13,15 @@ export type TenantRole = (typeof TENANT_ROLES)[number];
 export type Role = ProjectRole | TenantRole;
 
 export const ACTIONS = {
+  /** Reading one's own identity and roles (GET /v1/me): any authenticated caller, see SELF_ACTIONS. */
+  'identity.read': 'viewer',
   'runs.read': 'viewer',
   'runs.submit': 'editor',
   'runs.cancel': 'editor',
   'runs.retry': 'editor',
+  /** Scheduled evaluations: editors create, pause, resume and delete them (each slot submits a run). */
+  'schedules.read': 'viewer',
+  'schedules.manage': 'editor',
   'registry.read': 'viewer',
   'registry.register': 'editor',
   'registry.approve': 'approver',
@@ -28,6 +33,9 @@ export const ACTIONS = {
   'memory.forget': 'admin',
   'notifications.read': 'viewer',
   'notifications.manage': 'admin',
+  /** Tracker exports (Langfuse, MLflow, OTLP): listed like routes, managed by admins (they send data out). */
+  'exports.read': 'viewer',
+  'exports.manage': 'admin',
   'access.keys.manage': 'admin',
   'access.members.manage': 'admin',
   'access.read': 'admin',
@@ -53,6 +61,9 @@ export const TENANT_ADMIN_PROJECT = 'default';
 /** Actions decided by the caller's roles in TENANT_ADMIN_PROJECT, whatever the route's path names. */
 export const TENANT_ADMIN_ACTIONS: ReadonlySet<Action> = new Set<Action>(['access.tenant-roles.manage']);
 
+/** Actions every authenticated caller holds, whatever its roles (an auditor-only key reads its own roles too). */
+export const SELF_ACTIONS: ReadonlySet<Action> = new Set<Action>(['identity.read']);
+
 const RANK: Record<ProjectRole, number> = { viewer: 1, editor: 2, approver: 3, admin: 4 };
 const TENANT_RANK: Record<TenantRole, number> = { auditor: 1, 'audit-admin': 2 };
 
@@ -64,6 +75,7 @@ export function isAllowed(
   projectRoles: readonly ProjectRole[],
   tenantRoles: readonly TenantRole[],
 ): boolean {
+  if (SELF_ACTIONS.has(action)) return true;
   const required: Role = ACTIONS[action];
   if (isTenantRole(required))
     return tenantRoles.some((role) => Object.hasOwn(TENANT_RANK, role) && TENANT_RANK[role] >= TENANT_RANK[required]);

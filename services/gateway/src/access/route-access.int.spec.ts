@@ -41,7 +41,10 @@ const TENANT_RANK: Record<string, number> = { auditor: 1, 'audit-admin': 2 };
  * project `default`) and a valid body. Written out here, apart from the role matrix, so a
  * change to either shows. A served route missing from this table fails the test.
  */
-const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> = {
+/** `anyone`: any authenticated caller, even one with no role (reading its own identity). */
+type Needs = Exclude<Who, 'nobody'> | 'anyone';
+const ROUTES: Record<string, { needs: Needs; body?: unknown }> = {
+  'GET /v1/me': { needs: 'anyone' },
   'POST /v1/projects/{project}/runs': {
     needs: 'editor',
     body: {
@@ -57,6 +60,15 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
   'GET /v1/projects/{project}/runs/{runId}/compare/{otherRunId}': { needs: 'viewer' },
   'POST /v1/projects/{project}/runs/{runId}/cancel': { needs: 'editor', body: {} },
   'POST /v1/projects/{project}/runs/{runId}/retry': { needs: 'editor', body: { mode: 'all' } },
+  'POST /v1/projects/{project}/schedules': {
+    needs: 'editor',
+    body: { name: 'nightly', cron: '0 2 * * *', dataset: { id: 'ds-1' }, metrics: ['exact_match'] },
+  },
+  'GET /v1/projects/{project}/schedules': { needs: 'viewer' },
+  'GET /v1/projects/{project}/schedules/{scheduleId}': { needs: 'viewer' },
+  'POST /v1/projects/{project}/schedules/{scheduleId}/pause': { needs: 'editor', body: {} },
+  'POST /v1/projects/{project}/schedules/{scheduleId}/resume': { needs: 'editor' },
+  'DELETE /v1/projects/{project}/schedules/{scheduleId}': { needs: 'editor' },
   'POST /v1/projects/{project}/api-keys': { needs: 'admin', body: { name: 'ci', role: 'viewer' } },
   'GET /v1/projects/{project}/api-keys': { needs: 'admin' },
   'DELETE /v1/projects/{project}/api-keys/{keyId}': { needs: 'admin' },
@@ -111,6 +123,16 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
   'GET /v1/projects/{project}/notification-routes/{routeId}': { needs: 'viewer' },
   'DELETE /v1/projects/{project}/notification-routes/{routeId}': { needs: 'admin' },
   'GET /v1/projects/{project}/notifications': { needs: 'viewer' },
+  'POST /v1/projects/{project}/exports': {
+    needs: 'admin',
+    body: {
+      name: 'mlflow',
+      on: ['RunCompleted'],
+      destination: { type: 'mlflow', trackingUrl: 'https://mlflow.example', experimentName: 'e' },
+    },
+  },
+  'GET /v1/projects/{project}/exports': { needs: 'viewer' },
+  'DELETE /v1/projects/{project}/exports/{exportId}': { needs: 'admin' },
   'GET /v1/projects/{project}/memory/facts': { needs: 'viewer' },
   'GET /v1/projects/{project}/memory/facts/{factId}': { needs: 'viewer' },
   'POST /v1/projects/{project}/memory/facts/{factId}/verify': { needs: 'approver', body: { reason: 'checked' } },
@@ -130,7 +152,8 @@ const ROUTES: Record<string, { needs: Exclude<Who, 'nobody'>; body?: unknown }> 
   'GET /v1/projects/{project}/memory/runs/{runId}/insights': { needs: 'viewer' },
 };
 
-function allowed(who: Who, needs: Exclude<Who, 'nobody'>): boolean {
+function allowed(who: Who, needs: Needs): boolean {
+  if (needs === 'anyone') return true;
   if (who === 'nobody' || needs === 'default-admin' || who === 'default-admin') return who === needs;
   if (needs in TENANT_RANK || who in TENANT_RANK)
     return who in TENANT_RANK && needs in TENANT_RANK && TENANT_RANK[who]! >= TENANT_RANK[needs]!;
@@ -215,7 +238,7 @@ describe('the role matrix over HTTP, route by route and role by role', () => {
       .replace('{keyId}', randomBytes(6).toString('hex'))
       .replace('{subject}', 'nobody-here')
       .replace('{role}', 'auditor')
-      .replace(/\{(datasetId|promptId|modelProfileId|routeId|factId|behaviourId)\}/, randomUUID())
+      .replace(/\{(datasetId|promptId|modelProfileId|routeId|factId|behaviourId|scheduleId|exportId)\}/, randomUUID())
       .replace('{version}', '1');
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';

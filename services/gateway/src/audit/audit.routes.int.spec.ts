@@ -70,7 +70,7 @@ class FakeAudit implements AuditClient {
       listEntries: { items: [ENTRY], nextCursor: null },
       replay: {
         status: 'verified',
-        counts: { entries: 1, events: 1, purged: 0, compared: 1 },
+        counts: { entries: 1, events: 1, purged: 0, compared: 1, pending: 0 },
         headHash: 'a'.repeat(64),
         firstDifference: null,
         durationMs: 3,

@@ -132,6 +132,7 @@ export const REPLAY_REPORT = {
         events: { type: 'integer' },
         purged: { type: 'integer' },
         compared: { type: 'integer' },
+        pending: { type: 'integer' },
       },
     },
     headHash: NULLABLE_TEXT,

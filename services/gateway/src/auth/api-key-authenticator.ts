@@ -1,10 +1,19 @@
 import { AuthError } from './auth.errors.js';
-import { API_KEY_PREFIX, parseApiKey, type ApiKeySecretHasher, type ApiKeyStore } from './api-keys.js';
+import {
+  API_KEY_PREFIX,
+  parseApiKey,
+  type ApiKeyRecord,
+  type ApiKeySecretHasher,
+  type ApiKeyStore,
+} from './api-keys.js';
 import type { Principal } from './principal.js';
+import { VerifiedKeyCache } from './verified-key-cache.js';
 
 /**
- * Turns an `evk_…` key into a Principal. Reads the store on every call — no cache — so a revocation
- * takes effect on the very next request; a lookup by primary key is cheap next to the request itself.
+ * Turns an `evk_…` key into a Principal. A key that passed the full check is trusted for a few
+ * seconds (VerifiedKeyCache): the store lookup was the largest single cost of a request. A
+ * revocation through this gateway empties the key's entries at once (the store pushes it); one
+ * made elsewhere takes effect within VERIFIED_KEY_TTL_MS. Expiry is checked on every request.
  * Reasons name the key by its public id only; the secret never appears in a message.
  * Store failures propagate unchanged: a database outage is a 5xx, not a 401.
  */
@@ -14,8 +23,10 @@ export class ApiKeyAuthenticator {
   constructor(
     private readonly store: ApiKeyStore,
     private readonly hasher: ApiKeySecretHasher,
+    private readonly cache = new VerifiedKeyCache(),
   ) {
     this.decoy = hasher.hash('decoy secret compared when the key id is unknown');
+    store.onRevoked?.((keyId) => cache.forget(keyId));
   }
 
   async authenticate(token: string, now: Date): Promise<Principal> {
@@ -23,29 +34,43 @@ export class ApiKeyAuthenticator {
     if (!parsed)
       throw AuthError.unauthenticated('malformed API key (expected evk_<12 hex characters>_<43 base64url characters>)');
     const { keyId, secret } = parsed;
+    const presented = this.hasher.hash(secret);
+    const record = this.cache.get(keyId, presented, now.getTime()) ?? (await this.lookUp(keyId, presented, now));
+    if (record.expiresAt !== null && now.getTime() >= record.expiresAt.getTime()) {
+      const name = `${API_KEY_PREFIX}${keyId}`;
+      throw AuthError.unauthenticated(`API key ${name} expired at ${record.expiresAt.toISOString()}`, 'expired');
+    }
+    return principalOf(record);
+  }
+
+  /** The store's record of a key whose secret matches and which is not revoked; cached if unexpired. */
+  private async lookUp(keyId: string, presented: string, now: Date): Promise<ApiKeyRecord> {
     const name = `${API_KEY_PREFIX}${keyId}`;
+    const generation = this.cache.generation();
     const record = await this.store.findByKeyId(keyId);
     const known = record !== null && record.keyId === keyId;
     // An unknown id and a wrong secret answer alike (and a decoy hash keeps the time alike), so
     // nobody learns which key ids exist; the secret is checked before revocation and expiry so
     // only the key's holder learns its state.
-    if (!this.hasher.matches(secret, known ? record.secretHash : this.decoy) || !known) {
+    if (!this.hasher.hashMatches(presented, known ? record.secretHash : this.decoy) || !known) {
       throw AuthError.unauthenticated(`API key ${name} is not valid (unknown key or wrong secret)`);
     }
     if (record.revokedAt !== null) {
       throw AuthError.unauthenticated(`API key ${name} was revoked at ${record.revokedAt.toISOString()}`, 'revoked');
     }
-    if (record.expiresAt !== null && now.getTime() >= record.expiresAt.getTime()) {
-      throw AuthError.unauthenticated(`API key ${name} expired at ${record.expiresAt.toISOString()}`, 'expired');
-    }
-    return {
-      tenantId: record.tenantId,
-      subject: `api-key:${keyId}`,
-      authMethod: 'api_key',
-      apiKeyId: keyId,
-      // An API key is scoped to one project with one role; only the bootstrap key also holds a tenant role.
-      projectRoles: { [record.projectId]: [record.role] },
-      tenantRoles: record.tenantRoles,
-    };
+    this.cache.remember(record, presented, now.getTime(), generation);
+    return record;
   }
+}
+
+function principalOf(record: ApiKeyRecord): Principal {
+  return {
+    tenantId: record.tenantId,
+    subject: `api-key:${record.keyId}`,
+    authMethod: 'api_key',
+    apiKeyId: record.keyId,
+    // An API key is scoped to one project with one role; only the bootstrap key also holds a tenant role.
+    projectRoles: { [record.projectId]: [record.role] },
+    tenantRoles: [...record.tenantRoles],
+  };
 }

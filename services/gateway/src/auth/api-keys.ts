@@ -34,6 +34,8 @@ export interface ApiKeyRecord {
 /** The port the authenticator reads; the PostgreSQL adapter comes with the gateway's read model. */
 export interface ApiKeyStore {
   findByKeyId(keyId: string): Promise<ApiKeyRecord | null>;
+  /** Calls `listener` with the key id of every revocation made through this store (the authenticator's cache). */
+  onRevoked?(listener: (keyId: string) => void): void;
 }
 
 export interface IssueApiKeyRequest {
@@ -81,9 +83,14 @@ export class ApiKeySecretHasher {
 
   /** Constant-time in the secret: the comparison never stops at the first differing byte. */
   matches(secret: string, storedHash: string): boolean {
-    if (!storedHash.startsWith(HASH_SCHEME)) return false;
+    return this.hashMatches(this.hash(secret), storedHash);
+  }
+
+  /** As `matches`, for a secret already hashed with `hash` (the authenticator hashes once per request). */
+  hashMatches(presentedHash: string, storedHash: string): boolean {
+    if (!storedHash.startsWith(HASH_SCHEME) || !presentedHash.startsWith(HASH_SCHEME)) return false;
     const stored = Buffer.from(storedHash.slice(HASH_SCHEME.length), 'base64url');
-    const presented = this.digest(secret);
+    const presented = Buffer.from(presentedHash.slice(HASH_SCHEME.length), 'base64url');
     return stored.length === presented.length && timingSafeEqual(stored, presented);
   }
 

@@ -162,7 +162,7 @@ export class CredentialWatch {
         error.message,
       );
     }
-    const roles = project ? (current.projectRoles[project] ?? []) : [];
+    const roles = project && Object.hasOwn(current.projectRoles, project) ? current.projectRoles[project]! : [];
     if (!isAllowed(action, roles, current.tenantRoles)) {
       return new CredentialEnded(
         'FORBIDDEN',

@@ -68,7 +68,13 @@ interface Row {
 }
 
 export class PostgresApiKeyStore implements ApiKeyStore {
+  private readonly revokedListeners: ((keyId: string) => void)[] = [];
+
   constructor(private readonly pool: Pool) {}
+
+  onRevoked(listener: (keyId: string) => void): void {
+    this.revokedListeners.push(listener);
+  }
 
   async findByKeyId(keyId: string): Promise<ApiKeyRecord | null> {
     const { rows } = await this.pool.query<Row>('SELECT * FROM gateway.api_keys WHERE key_id = $1', [keyId]);
@@ -110,6 +116,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
       keyId,
       at,
     ]);
+    for (const listener of this.revokedListeners) listener(keyId);
   }
 }
 

@@ -7,6 +7,8 @@ declare module 'autocannon' {
     body?: string;
     connections?: number;
     pipelining?: number;
+    /** Requests per second from all connections together (a fixed offered load); none by default. */
+    overallRate?: number;
     /** Seconds. */
     duration?: number;
     /** Seconds before a request counts as a timeout. */

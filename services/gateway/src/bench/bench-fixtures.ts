@@ -27,6 +27,7 @@ export const RUN_VIEW: RunView = {
   gate: {
     passed: true,
     baselineRunId: null,
+    baselineSource: null,
     rules: [
       {
         rule: 'mean(faithfulness) >= 0.8',
@@ -68,6 +69,7 @@ export const RUN_VIEW: RunView = {
   finishedAt: '2026-11-26T08:03:41.907Z',
   costUsd: 0.4187,
   failure: null,
+  memory: { use: false },
 };
 
 /** A submission by reference to a registered dataset, prompt and model profile, as CI sends it. */
@@ -99,6 +101,12 @@ export const FIXED_RUNS_HANDLERS: OperationHandlers<RunsOperations> = {
   cancelRun: notBenchmarked,
   retryRun: notBenchmarked,
   compareRuns: notBenchmarked,
+  createSchedule: notBenchmarked,
+  listSchedules: notBenchmarked,
+  getSchedule: notBenchmarked,
+  pauseSchedule: notBenchmarked,
+  resumeSchedule: notBenchmarked,
+  deleteSchedule: notBenchmarked,
 };
 
 /** A fresh key in the bootstrap key's format, `evk_<12 hex>_<43 base64url>`, never printed. */

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { ConfigError } from '@evalvault/platform';
 import { parseApiKey } from '../auth/api-keys.js';
 import { DEFAULT_PROJECT } from '../auth/bootstrap-key.js';
+import { VERIFIED_KEY_TTL_MS } from '../auth/verified-key-cache.js';
 import { freshBootstrapKey, RUN_VIEW, SUBMIT_BODY, SUBMITTED_RUN } from './bench-fixtures.js';
 import {
   BENCH_RATE_LIMIT,
@@ -12,7 +13,8 @@ import {
   type Answer,
   type RunningServer,
 } from './bench-servers.js';
-import { abba, BenchError, LoadGenerator, report, type Figure, type Load } from './bench-support.js';
+import { report } from './bench-report.js';
+import { abba, BenchError, LoadGenerator, type Figure, type Load } from './bench-support.js';
 import { loadBenchConfig } from './config.js';
 
 /**
@@ -23,6 +25,12 @@ import { loadBenchConfig } from './config.js';
 const CONNECTIONS = 10;
 const PIPELINING = 1;
 const MAX_WARMUP_SECONDS = 1;
+/**
+ * The issue's latency target is a p99 at 1,000 req/s offered, not at saturation. Enough connections
+ * that the rate, not a slow answer, paces the sending: at 1,000 req/s each of 50 has 50 ms per request.
+ */
+const FIXED_RATE = 1_000;
+const FIXED_RATE_CONNECTIONS = 50;
 const JSON_MEDIA_TYPE = 'application/json; charset=utf-8';
 
 const progress = (message: string): void => console.error(`[bench:gateway] ${message}`);
@@ -53,6 +61,19 @@ function routes(apiKey: string): Route[] {
         headers: { authorization },
         connections: CONNECTIONS,
         pipelining: PIPELINING,
+      },
+    },
+    {
+      key: 'get_run_at_1000',
+      label: `GET  …/runs/{id} at ${FIXED_RATE.toLocaleString('en-US')} req/s`,
+      answer: answer(200, RUN_VIEW),
+      load: {
+        method: 'GET',
+        path: `${runs}/${RUN_VIEW.runId}`,
+        headers: { authorization },
+        connections: FIXED_RATE_CONNECTIONS,
+        pipelining: PIPELINING,
+        overallRate: FIXED_RATE,
       },
     },
     {
@@ -110,7 +131,8 @@ function header(pgVersion: string, seconds: number): string {
     `bench:gateway  (PostgreSQL ${pgVersion}, node ${process.version}, ${availableParallelism()} cores; ` +
       `autocannon in a worker thread, ${CONNECTIONS} connections, pipelining ${PIPELINING}; ` +
       `${warmup} s warm-up, then 2 × ${seconds} s per side: baseline, gateway, gateway, baseline)`,
-    'gateway: the Nest/Fastify app in this process: API key looked up in PostgreSQL on every request, ' +
+    'gateway: the Nest/Fastify app in this process: API key verified in PostgreSQL, then trusted for ' +
+      `${VERIFIED_KEY_TTL_MS / 1000} s (revocation through the gateway at once), ` +
       'role guard, strict schema validation, rate limit on at ' +
       `${BENCH_RATE_LIMIT.max.toLocaleString('en-US')} per ${BENCH_RATE_LIMIT.windowMs / 1000} s per tenant ` +
       '(never reached), no Idempotency-Key sent (idempotency off);',
@@ -118,6 +140,8 @@ function header(pgVersion: string, seconds: number): string {
       'at once (no HTTP hop, no runs database)',
     'baseline: a bare node:http server on 127.0.0.1 answering the same status and JSON bytes; ' +
       'p99 over every response of both rounds',
+    `"at ${FIXED_RATE.toLocaleString('en-US')} req/s": sent evenly, open loop (open-loop.ts, at most ` +
+      `${FIXED_RATE_CONNECTIONS} keep-alive connections), so req/s is the rate sent and the p99 is the figure`,
   ].join('\n');
 }
 

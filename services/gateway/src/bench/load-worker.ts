@@ -1,5 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import autocannon, { type AutocannonOptions } from 'autocannon';
+import type { LoadAnswer, LoadResult } from './load-result.js';
+import { openLoop } from './open-loop.js';
 
 /**
  * autocannon in a worker thread of its own, so the load generator does not share the servers'
@@ -7,13 +9,6 @@ import autocannon, { type AutocannonOptions } from 'autocannon';
  * kept with sub-millisecond precision (autocannon's own histogram keeps whole milliseconds, too
  * coarse for a p99 of a few ms), so percentiles can be taken over several runs together.
  */
-export interface LoadResult {
-  requests: number;
-  seconds: number;
-  latenciesMs: Float64Array;
-  /** Responses other than 2xx, connection errors and timeouts: any of them makes the figure void. */
-  failures: { non2xx: number; errors: number; timeouts: number; statusCodes: Record<string, number> };
-}
 
 async function run(options: AutocannonOptions): Promise<LoadResult> {
   const latencies: number[] = [];
@@ -35,11 +30,11 @@ async function run(options: AutocannonOptions): Promise<LoadResult> {
   };
 }
 
-export type LoadAnswer = { result: LoadResult } | { error: string };
-
 const port = parentPort;
 port?.on('message', (options: AutocannonOptions) => {
-  run(options).then(
+  const measured =
+    options.overallRate === undefined ? run(options) : openLoop({ ...options, overallRate: options.overallRate });
+  measured.then(
     (result) => port.postMessage({ result } satisfies LoadAnswer),
     (error: unknown) => port.postMessage({ error: (error as Error).stack ?? String(error) } satisfies LoadAnswer),
   );

@@ -133,7 +133,8 @@ describe('Domain Memory routes at the gateway', () => {
   });
 
   it('searches facts for a viewer, passing the filters on (coerced from the query string)', async () => {
-    const response = await send('GET', '/facts?q=vpn&domain=help-desk&kind=inferred&minScore=0.5&limit=5', 'viewer');
+    const query = 'q=vpn&domain=help-desk&kind=inferred&minScore=0.5&usable=true&limit=5';
+    const response = await send('GET', `/facts?${query}`, 'viewer');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       items: [{ ...fact, score: 0.8 }],
@@ -142,7 +143,7 @@ describe('Domain Memory routes at the gateway', () => {
     });
     expect(calls.at(-1)).toMatchObject({
       operation: 'searchFacts',
-      input: { q: 'vpn', domain: 'help-desk', kind: 'inferred', minScore: 0.5, limit: 5 },
+      input: { q: 'vpn', domain: 'help-desk', kind: 'inferred', minScore: 0.5, usable: true, limit: 5 },
       identity: { tenantId: tenant, projectId: 'checkout', roles: ['viewer'], actor: { subject: 'viewer@acme' } },
     });
   });
@@ -151,6 +152,7 @@ describe('Domain Memory routes at the gateway', () => {
     const before = calls.length;
     const cases: [string, string, Role, unknown, string][] = [
       ['GET', '/facts?minScore=1.5', 'viewer', undefined, 'querystring/minScore'],
+      ['GET', '/facts?usable=maybe', 'viewer', undefined, 'querystring/usable'],
       ['GET', '/facts?kind=rumour', 'viewer', undefined, 'querystring/kind'],
       ['GET', '/facts?colour=blue', 'viewer', undefined, 'querystring/colour'],
       ['GET', '/behaviours?minScore=-0.1', 'viewer', undefined, 'querystring/minScore'],

@@ -45,6 +45,10 @@ export const FACTS_QUERY = {
     kind: { type: 'string', enum: [...FACT_KINDS] },
     status: { type: 'string', enum: [...FACT_STATUSES] },
     minScore: { ...unit, description: 'Facts whose verification score is at least this' },
+    usable: {
+      type: 'boolean',
+      description: "true: only facts the project's policy lets be used as knowledge; false: only the others",
+    },
     limit,
     cursor,
   },

@@ -7,7 +7,7 @@ import {
   type InternalIdentity,
   type ServiceClient,
 } from '@evalvault/platform';
-import type { NotificationsOperations, RouteView, RunsOperations } from '@evalvault/service-apis';
+import type { ExportView, NotificationsOperations, RouteView, RunsOperations } from '@evalvault/service-apis';
 import type { Principal } from '../auth/principal.js';
 import { GatewayModule } from '../gateway.module.js';
 import { installOpenApi } from '../docs/openapi.js';
@@ -38,6 +38,15 @@ describe('notification routes at the gateway', () => {
       tokenRef: 'env:NOTIFY_JIRA',
     },
   };
+  const anExport: ExportView = {
+    exportId: 'e-1',
+    projectId: 'checkout',
+    name: 'mlflow',
+    on: ['RunCompleted'],
+    destination: { type: 'mlflow', trackingUrl: 'https://mlflow.acme.example', experimentName: 'rag', tokenRef: null },
+    createdBy: 'alice',
+    createdAt: '2026-01-05T10:00:00.000Z',
+  };
   const notifier: ServiceClient<NotificationsOperations> = {
     call: async (operation, input, identity) => {
       calls.push({ operation, input, identity });
@@ -45,6 +54,8 @@ describe('notification routes at the gateway', () => {
         throw new ServiceClientError(ServiceClientErrorCode.NotFound, 'route r-9 not found');
       if (operation === 'listRoutes') return { items: [route] } as never;
       if (operation === 'listNotifications') return { items: [], nextCursor: null } as never;
+      if (operation === 'listExports') return { items: [anExport] } as never;
+      if (operation === 'createExport' || operation === 'deleteExport') return anExport as never;
       return route as never;
     },
   };
@@ -187,6 +198,46 @@ describe('notification routes at the gateway', () => {
     expect(((await noType.json()) as { errors: unknown[] }).errors).toEqual([
       { path: '/destination/type', message: 'is required: one of jira, pagerduty, teams, slack' },
     ]);
+  });
+
+  it('serves tracker exports: admins create and delete, viewers list; bad destinations name the field', async () => {
+    const mlflow = { type: 'mlflow', trackingUrl: 'https://mlflow.acme.example', experimentName: 'rag' };
+    const body = { name: 'mlflow', on: ['RunCompleted'], destination: mlflow };
+    const post = (destination: unknown, role: 'viewer' | 'admin' = 'admin') =>
+      send('/exports', role, { method: 'POST', body: JSON.stringify({ ...body, destination }) });
+    const created = await post(mlflow);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual(anExport);
+    expect(calls.at(-1)).toMatchObject({ operation: 'createExport', input: body });
+    expect((await post(mlflow, 'viewer')).status).toBe(403);
+    expect(await (await send('/exports', 'viewer')).json()).toEqual({ items: [anExport] });
+    expect((await send('/exports/e-1', 'viewer', { method: 'DELETE' })).status).toBe(403);
+    expect((await send('/exports/e-1', 'admin', { method: 'DELETE' })).status).toBe(200);
+    expect(calls.at(-1)).toMatchObject({ operation: 'deleteExport', input: { exportId: 'e-1' } });
+    const before = calls.length;
+    const errorsOf = async (response: Response): Promise<unknown> => {
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { errors: unknown }).errors;
+    };
+    expect(await errorsOf(await post({ type: 'wandb', project: 'x' }))).toEqual([
+      { path: '/destination/type', message: 'must be one of langfuse, mlflow, otlp' },
+    ]);
+    const inline = { type: 'langfuse', baseUrl: 'https://cloud.langfuse.com', publicKeyRef: 'env:LF_PUBLIC' };
+    expect(await errorsOf(await post({ ...inline, secretKeyRef: 'sk-lf-0123456789' }))).toEqual([
+      { path: '/destination/secretKeyRef', message: 'must match pattern "^(env:[A-Za-z_][A-Za-z0-9_]*|file:/.+)$"' },
+    ]);
+    expect(await errorsOf(await post({ ...inline, secretKey: 'sk-lf-0123456789' }))).toEqual([
+      {
+        path: '/destination/secretKey',
+        message: 'langfuse destinations take secretKeyRef, a secret reference (env:NAME or file:/path), not secretKey',
+      },
+    ]);
+    const gate = await send('/exports', 'admin', {
+      method: 'POST',
+      body: JSON.stringify({ ...body, on: ['GateFailed'] }),
+    });
+    expect(gate.status).toBe(400);
+    expect(calls.length).toBe(before); // nothing invalid reached the notifier
   });
 
   it('documents every notification route in the OpenAPI document', async () => {

@@ -4,6 +4,8 @@ import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { ServiceClient } from '@evalvault/platform';
 import type {
+  CreateExportRequest,
+  ExportView,
   CreateRouteRequest,
   ListNotificationsQuery,
   NotificationsOperations,
@@ -20,10 +22,14 @@ import {
   ROUTE_PARAMS,
   ROUTE_VIEW,
 } from './notifications.schemas.js';
+import { CREATE_EXPORT_BODY, EXPORT_LIST, EXPORT_PARAMS, EXPORT_VIEW } from './exports.schemas.js';
 
 export const NOTIFICATIONS_CLIENT = Symbol('NOTIFICATIONS_CLIENT');
 
-/** /v1/projects/{project}/notification-routes and …/notifications: each route is one call to the notifier. */
+/**
+ * /v1/projects/{project}/notification-routes, …/exports (tracker exports) and …/notifications (the delivery log
+ * of both): each route is one call to the notifier.
+ */
 @Controller('v1/projects/:project')
 @UseGuards(AccessGuard)
 export class NotificationsController {
@@ -79,5 +85,35 @@ export class NotificationsController {
     @Query() query: ListNotificationsQuery,
   ): Promise<NotificationsPage> {
     return this.notifier.call('listNotifications', query, identityOf(request, project));
+  }
+
+  @Post('exports')
+  @HttpCode(201)
+  @Requires('exports.manage')
+  @RouteSchema({ params: PROJECT_PARAMS, body: CREATE_EXPORT_BODY, response: { 201: EXPORT_VIEW } })
+  createExport(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Body() body: CreateExportRequest,
+  ): Promise<ExportView> {
+    return this.notifier.call('createExport', body, identityOf(request, project));
+  }
+
+  @Get('exports')
+  @Requires('exports.read')
+  @RouteSchema({ params: PROJECT_PARAMS, response: { 200: EXPORT_LIST } })
+  listExports(@Req() request: FastifyRequest, @Param('project') project: string): Promise<{ items: ExportView[] }> {
+    return this.notifier.call('listExports', {}, identityOf(request, project));
+  }
+
+  @Delete('exports/:exportId')
+  @Requires('exports.manage')
+  @RouteSchema({ params: EXPORT_PARAMS, response: { 200: EXPORT_VIEW } })
+  removeExport(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Param('exportId') exportId: string,
+  ): Promise<ExportView> {
+    return this.notifier.call('deleteExport', { exportId }, identityOf(request, project));
   }
 }

@@ -1,6 +1,7 @@
 /** JSON Schemas of the notification routes: validation (unknown fields refused) and the OpenAPI document. */
 import {
   DESTINATION_TYPES,
+  EXPORT_DESTINATION_TYPES,
   NOTIFICATION_SEVERITIES,
   NOTIFICATION_STATUSES,
   NOTIFICATION_TRIGGERS,
@@ -127,9 +128,9 @@ export const NOTIFICATIONS_PAGE = {
           notificationId: { type: 'string' },
           routeId: { type: 'string' },
           routeName: { type: 'string' },
-          destinationType: { type: 'string', enum: [...DESTINATION_TYPES] },
+          destinationType: { type: 'string', enum: [...DESTINATION_TYPES, ...EXPORT_DESTINATION_TYPES] },
           action: { type: 'string', enum: ['trigger', 'resolve'] },
-          triggerType: { type: 'string', enum: [...NOTIFICATION_TRIGGERS] },
+          triggerType: { type: 'string', enum: [...NOTIFICATION_TRIGGERS, 'RunCompleted'] },
           triggerEventId: { type: 'string' },
           runId: { type: 'string' },
           gateId: NULLABLE_STRING,

@@ -1,18 +1,5 @@
 import { identityOf } from '../access/identity-of.js';
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceClient } from '@evalvault/platform';
@@ -23,7 +10,6 @@ import type {
   Page,
   RunComparison,
   RunSummary,
-  RunView,
   RunsOperations,
   SubmittedRun,
 } from '@evalvault/service-apis';
@@ -36,23 +22,18 @@ import {
   PROJECT_PARAMS,
   RETRY_BODY,
   RUN_PARAMS,
-  SUBMIT_RUN_BODY,
 } from './runs.schemas.js';
 import { RUN_COMPARISON } from './run-comparison.schemas.js';
 import { sseFrame, streamRunProgress } from './run-progress.js';
-import {
-  pinRunReferences,
-  projectPolicyOf,
-  REGISTRY_CLIENT,
-  type RegistryClient,
-  type SubmitRunBody,
-} from '../registry/index.js';
+import { projectPolicyOf, REGISTRY_CLIENT, type RegistryClient } from '../registry/index.js';
 import { CREDENTIAL_WATCH, type CredentialWatch } from '../auth/credential-watch.js';
 import { problemFor } from '../http/problem.js';
+import { RUNS_CLIENT } from './runs.routes.js';
 
-export const RUNS_CLIENT = Symbol('RUNS_CLIENT');
-
-/** /v1/projects/{project}/runs: each route is one call to the runs service. */
+/**
+ * /v1/projects/{project}/runs: each route is one call to the runs service. Submitting a run and
+ * reading one, the busiest, are Fastify routes of their own (runs.routes.ts).
+ */
 @Controller('v1/projects/:project/runs')
 @UseGuards(AccessGuard)
 export class RunsController {
@@ -61,22 +42,6 @@ export class RunsController {
     @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient | null,
     @Inject(CREDENTIAL_WATCH) private readonly credentials: CredentialWatch | null,
   ) {}
-
-  @Post()
-  @HttpCode(202)
-  @Requires('runs.submit')
-  @RouteSchema({ params: PROJECT_PARAMS, body: SUBMIT_RUN_BODY })
-  async submit(
-    @Req() request: FastifyRequest,
-    @Param('project') project: string,
-    @Body() body: SubmitRunBody,
-    @Headers('idempotency-key') key?: string,
-  ): Promise<SubmittedRun> {
-    const identity = identityOf(request, project);
-    // Exact versions, approved where required, and the project's policy the runs service checks the run against.
-    const pinned = await pinRunReferences(this.registry, body, identity);
-    return this.runs.call('submitRun', { ...body, ...pinned, idempotencyKey: key ?? null }, identity);
-  }
 
   @Get()
   @Requires('runs.read')
@@ -92,17 +57,6 @@ export class RunsController {
       { ...rest, ...(dataset ? { datasetKey: dataset } : {}) },
       identityOf(request, project),
     );
-  }
-
-  @Get(':runId')
-  @Requires('runs.read')
-  @RouteSchema({ params: RUN_PARAMS })
-  get(
-    @Req() request: FastifyRequest,
-    @Param('project') project: string,
-    @Param('runId') runId: string,
-  ): Promise<RunView> {
-    return this.runs.call('getRun', { runId }, identityOf(request, project));
   }
 
   @Get(':runId/cases')

@@ -89,6 +89,16 @@ export const SUBMIT_RUN_BODY = {
     modelProfile: { anyOf: [registryReference, { type: 'null' }] },
     labels: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 200 } },
     rejectedRows: { type: 'array', maxItems: 5_000, items: rejectedRow },
+    // Domain Memory: `baseline` rules compare with memory's learned baseline; the report shows its insights.
+    memory: {
+      type: 'object',
+      required: ['use'],
+      properties: { use: { type: 'boolean' } },
+      description:
+        "`use: true`: `baseline` gate rules compare with Domain Memory's learned baseline of the dataset and " +
+        'metric instead of the last passing run (mean, p10, p50, p90 and pass_rate at 0.5 only), and the run ' +
+        "view's gate says so (`baselineSource`).",
+    },
   },
 } as const;
 

@@ -229,4 +229,32 @@ describe('memory internal API', () => {
     const left = (await client.call('exportMemory', {}, who)).facts.map((fact) => fact.subject);
     expect(left).toEqual(['Printers']);
   });
+
+  it("filters usable facts by the project's policy, in the database as the domain rule says", async () => {
+    const who = identity(['admin'], `tenant-${randomUUID()}`);
+    const facts = [
+      { subject: 'VPN', predicate: 'uses', object: 'port 443', kind: 'verified' as const },
+      { subject: 'Laptops', predicate: 'are', object: 'encrypted' },
+      { subject: 'Badges', predicate: 'expire after', object: 'one year' },
+    ];
+    expect(await client.call('importMemory', { facts }, who)).toEqual({ proposed: 3, supported: 0 });
+    const all = (await client.call('searchFacts', {}, who)).items;
+    const badges = all.find((fact) => fact.subject === 'Badges')!;
+    await client.call('rejectFact', { factId: badges.factId, reason: 'wrong' }, who);
+    const usable = async (flag: boolean) =>
+      (await client.call('searchFacts', { usable: flag }, who)).items.map((fact) => [fact.subject, fact.usable]);
+
+    expect(await usable(true)).toEqual([['VPN', true]]);
+    expect((await usable(false)).sort()).toEqual([
+      ['Badges', false],
+      ['Laptops', false],
+    ]);
+    await client.call('setMemoryPolicy', { inferredUsableBeforeVerification: true }, who);
+    expect((await usable(true)).sort()).toEqual([
+      ['Laptops', true],
+      ['VPN', true],
+    ]);
+    expect(await usable(false)).toEqual([['Badges', false]]);
+    expect(await refusal(client.call('searchFacts', { usable: 'yes' } as never, who))).toMatchObject({ status: 400 });
+  });
 });

@@ -27,13 +27,19 @@ interface RouteSpec {
 
 const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
-/** A query-string value: numbers where a number is expected (anything else is passed on, and refused as such). */
-function fromQuery(query: Query, numeric: readonly string[]): Record<string, unknown> {
+const BOOLEANS: Record<string, boolean> = { true: true, false: false };
+
+/**
+ * A query-string value: numbers where a number is expected, true/false where a flag is (anything
+ * else is passed on, and refused as such by the operation).
+ */
+function fromQuery(query: Query, numeric: readonly string[], flags: readonly string[] = []): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(query)) {
     if (raw === undefined) continue;
     if (Array.isArray(raw)) throw invalid(`${name}: given more than once`);
-    input[name] = numeric.includes(name) && NUMBER.test(raw) ? Number(raw) : raw;
+    if (flags.includes(name) && raw in BOOLEANS) input[name] = BOOLEANS[raw];
+    else input[name] = numeric.includes(name) && NUMBER.test(raw) ? Number(raw) : raw;
   }
   return input;
 }
@@ -50,7 +56,7 @@ const ROUTES: RouteSpec[] = [
   {
     method: 'GET',
     path: '/facts',
-    input: (_p, q) => fromQuery(q, ['minScore', 'limit']),
+    input: (_p, q) => fromQuery(q, ['minScore', 'limit'], ['usable']),
     call: (h, input, id) => h.searchFacts(input as any, id),
   },
   {

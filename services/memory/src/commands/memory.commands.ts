@@ -49,8 +49,9 @@ import {
   type BehaviourCommand,
   type FactCommand,
   type FactForgetReason,
-  type FactSnapshot,
+  behaviourForgettingPlan,
 } from '../domain/index.js';
+import { behaviourSnapshots, factSnapshots } from './maintenance-snapshots.js';
 import { MAX_TEXT, validImport } from './memory-import.js';
 import type { MemoryCommands } from './memory-commands.port.js';
 
@@ -331,43 +332,7 @@ export class MemoryWriteSide implements MemoryCommands {
   private async maintainOnce(context: CommandContext): Promise<MemoryMaintenanceResult> {
     const { policy, version } = await this.policy(context);
     const now = this.sources.now();
-    const rows: {
-      fact_id: string;
-      subject: string;
-      predicate: string;
-      object: string;
-      status: FactSnapshot['status'];
-      kind: FactSnapshot['kind'];
-      verification_score: number;
-      verification_count: number;
-      proposed_at: Date;
-      last_verified_at: Date | null;
-      last_decayed_at: Date | null;
-      conflict_with: string[];
-    }[] = await this.dataSource.query(
-      `SELECT fact_id, subject, predicate, object, status, kind, verification_score, verification_count, proposed_at,
-         last_verified_at, last_decayed_at, conflict_with
-       FROM ${S}.facts WHERE tenant_id = $1 AND project_id = $2 ORDER BY fact_id`,
-      [context.tenantId, context.projectId],
-    );
-    const plan = planMaintenance(
-      rows.map((row) => ({
-        factId: row.fact_id,
-        subject: row.subject,
-        predicate: row.predicate,
-        object: row.object,
-        status: row.status,
-        kind: row.kind,
-        score: Number(row.verification_score),
-        verificationCount: row.verification_count,
-        proposedAt: row.proposed_at.getTime(),
-        lastVerifiedAt: row.last_verified_at?.getTime() ?? null,
-        decayedThrough: row.last_decayed_at?.getTime() ?? null,
-        conflicts: row.conflict_with,
-      })),
-      policy,
-      now,
-    );
+    const plan = planMaintenance(await factSnapshots(this.dataSource, context), policy, now);
     let decayed = 0;
     for (const { factId } of plan.decay) {
       const command = { type: 'DecayFact' as const, factId, at: now, ...policy.decay };
@@ -391,6 +356,16 @@ export class MemoryWriteSide implements MemoryCommands {
       await this.fact(keptFactId, { type: 'ConsolidateFacts', keptFactId, mergedFactIds, sources }, context);
       for (const merged of mergedFactIds) await forget(merged, 'consolidated');
       consolidated += mergedFactIds.length;
+    }
+    for (const { behaviourId, reason } of behaviourForgettingPlan(
+      await behaviourSnapshots(this.dataSource, context),
+      policy,
+      now,
+    )) {
+      const command = { type: 'ForgetBehaviour' as const, behaviourId, reason, requestId: null };
+      if ((await this.behaviour(behaviourId, command, context)).length === 0) continue;
+      forgotten.push({ kind: 'behaviour', id: behaviourId });
+      this.metrics?.forgotten.inc({ kind: 'behaviour', reason });
     }
     for (const [a, b] of plan.flag) {
       await this.fact(a, { type: 'FlagFactConflict', factId: a, conflictingFactId: b }, context);

@@ -7,3 +7,5 @@ export * from './behaviour.decider.js';
 export * from './learning.js';
 export * from './memory-records.decider.js';
 export * from './dynamics.js';
+export * from './fact-usability.js';
+export * from './behaviour-dynamics.js';

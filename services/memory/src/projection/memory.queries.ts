@@ -17,6 +17,7 @@ import {
   type SearchFactsQuery,
 } from '@evalvault/service-apis';
 import { invalidInput, MemoryError, MemoryErrorCode, notFound } from '../api/memory-errors.js';
+import { isFactUsable, usableFactSql } from '../domain/fact-usability.js';
 import { MEMORY_SCHEMA as S } from '../migrations/memory.migrations.js';
 import { BEHAVIOURS_CURSOR, decodeCursor, FACTS_CURSOR, LEARNINGS_CURSOR, pageSize } from './memory-cursor.js';
 
@@ -129,6 +130,12 @@ function optionalChoice<T extends string>(name: string, value: unknown, choices:
   return value as T;
 }
 
+function optionalBoolean(name: string, value: unknown): boolean | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'boolean') throw invalidInput(`${name}: true or false`);
+  return value;
+}
+
 /** A score filter: a number in [0, 1]. */
 export function optionalUnitScore(name: string, value: unknown): number | null {
   if (value === undefined || value === null) return null;
@@ -174,20 +181,23 @@ export class MemoryQueries {
     const kind = optionalChoice('kind', query.kind, FACT_KINDS);
     const status = optionalChoice('status', query.status, FACT_STATUSES);
     const minScore = optionalUnitScore('minScore', query.minScore);
+    const usable = optionalBoolean('usable', query.usable);
     const limit = pageSize(query.limit);
     const offset = query.cursor ? decodeCursor(FACTS_CURSOR, query.cursor).offset : 0;
     const [tw, vw, rw, halfLife] = weightsOf(policy);
     const params: unknown[] = [scope.tenantId, scope.projectId, domain, kind, status, minScore, tw, vw, rw, halfLife];
+    params.push(usable, policy.inferredUsableBeforeVerification);
     const text = q !== null;
     if (text) params.push(q);
     const rows: FactRow[] = await this.dataSource.query(
       `WITH matched AS (
-         SELECT f.*, ${text ? `ts_rank_cd(f.search, websearch_to_tsquery('english', $11))` : '0'} AS rank
+         SELECT f.*, ${text ? `ts_rank_cd(f.search, websearch_to_tsquery('english', $13))` : '0'} AS rank
          FROM ${S}.facts f
          WHERE f.tenant_id = $1 AND f.project_id = $2
            AND ($3::text IS NULL OR f.domain = $3) AND ($4::text IS NULL OR f.kind = $4)
            AND ($5::text IS NULL OR f.status = $5) AND ($6::float8 IS NULL OR f.verification_score >= $6)
-           ${text ? `AND f.search @@ websearch_to_tsquery('english', $11)` : ''}
+           AND ($11::boolean IS NULL OR ${usableFactSql(12)} = $11)
+           ${text ? `AND f.search @@ websearch_to_tsquery('english', $13)` : ''}
        ), scored AS (
          SELECT m.*,
            $7::float8 * COALESCE(m.rank / NULLIF(max(m.rank) OVER (), 0), 0)
@@ -202,7 +212,9 @@ export class MemoryQueries {
       params,
     );
     return {
-      items: rows.slice(0, limit).map((row) => factView({ ...row, score: Number(row.score) })),
+      items: rows
+        .slice(0, limit)
+        .map((row) => ({ ...factView({ ...row, score: Number(row.score) }), usable: isFactUsable(row, policy) })),
       nextCursor: rows.length > limit ? FACTS_CURSOR.encode({ offset: offset + limit }) : null,
       meta: { query: q, vector: false },
     };

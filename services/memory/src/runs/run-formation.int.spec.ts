@@ -132,6 +132,7 @@ describe('memory formation from a registered dataset', () => {
             },
           ],
           baselineRunId: null,
+          baselineSource: null,
         },
         { tenantId, projectId: 'default', streamId: `gate-${runId}` },
       ),

@@ -199,7 +199,7 @@ describe('notifications internal API', () => {
       await codeOf(client.call('createRoute', slackWith('https://hooks.slack.com/services/T/B/x'), tenant)),
     ).toMatch(/INVALID_INPUT 400 destination.webhookUrlRef must name a secret/);
     expect(await codeOf(client.call('createRoute', { ...jira, on: ['GatePassed'] }, tenant))).toMatch(
-      /INVALID_INPUT 400 on: a jira route takes GateFailed, RunFailed, not GatePassed/,
+      /INVALID_INPUT 400 on: a jira route takes GateFailed, RunFailed, DriftDetected, not GatePassed/,
     );
     expect((await client.call('listRoutes', {}, tenant)).items).toEqual([]);
   });

@@ -2,7 +2,9 @@ import type { CommandContext, InternalIdentity, OperationHandlers } from '@evalv
 import { ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
 import type { NotificationsOperations } from '@evalvault/service-apis';
 import { NotifierError, NotifierErrorCode } from '../notifier.errors.js';
-import { publicRoute, type NotifierQueries } from '../projection/notifier.queries.js';
+import { exportView } from '../exports/export.view.js';
+import { exportRoutes, notificationRoutes, publicRoute, type NotifierQueries } from '../projection/notifier.queries.js';
+import { isExportDestination } from '../routes/destination-kinds.js';
 import type { RouteCommands } from '../routes/route.commands.js';
 
 /** Notifier errors as the gateway should see them: one table. */
@@ -50,14 +52,21 @@ export function notificationsOperationHandlers(
     listRoutes: (_input, identity) =>
       translated(async () => {
         const { tenantId, projectId } = scopeOf(identity);
-        return { items: (await queries.activeRoutes(tenantId, projectId)).map(publicRoute) };
+        return { items: notificationRoutes(await queries.activeRoutes(tenantId, projectId)).map(publicRoute) };
       }),
     getRoute: (input, identity) =>
       translated(async () => {
         const { tenantId, projectId } = scopeOf(identity);
         const route = await queries.getRoute(tenantId, projectId, input.routeId);
-        if (!route) throw notFound(input.routeId);
+        if (!route || isExportDestination(route.destination)) throw notFound(input.routeId);
         return publicRoute(route);
+      }),
+    createExport: (input, identity) => translated(() => routes.createExport(input, context(identity))),
+    deleteExport: (input, identity) => translated(() => routes.removeExport(input.exportId, context(identity))),
+    listExports: (_input, identity) =>
+      translated(async () => {
+        const { tenantId, projectId } = scopeOf(identity);
+        return { items: exportRoutes(await queries.activeRoutes(tenantId, projectId)).map(exportView) };
       }),
     listNotifications: (input, identity) =>
       translated(() => {

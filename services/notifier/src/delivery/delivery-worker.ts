@@ -1,5 +1,4 @@
-import { LoopHealth, type ReadinessCheck } from '@evalvault/platform';
-import type { Destination } from '@evalvault/service-apis';
+import { inSpanContinuing, LoopHealth, type ReadinessCheck } from '@evalvault/platform';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DeliveryConfig } from '../config.js';
@@ -8,6 +7,7 @@ import { isFinalFailure, type DeliveryFailure, type NotificationState } from '..
 import { notificationStreamId } from '../notification/notification.ids.js';
 import type { NotificationRepository } from '../notification/notification.repository.js';
 import type { NotifierProjection } from '../projection/notifier.projection.js';
+import type { AnyDestination, AnyDestinationType } from '../routes/destination-kinds.js';
 import { refOutOfScope } from '../routes/secret-scope.js';
 import { retryDelayMs } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -21,7 +21,7 @@ export interface DeliveryWorkerDeps {
   queue: DeliveryQueue;
   notifications: NotificationRepository;
   projection: NotifierProjection;
-  adapters: Record<Destination['type'], DestinationAdapter>;
+  adapters: Record<AnyDestinationType, DestinationAdapter>;
   deadLetters: DeadLetterSink;
   metrics: DeliveryMetrics;
   logger: Logger;
@@ -37,6 +37,9 @@ export interface DeliveryWorkerDeps {
   /** Where the loop's health is exported (`loop_up`); none in unit tests. */
   registry?: Registry;
 }
+
+/** The longest wait between polls of a delivery queue that cannot be read (database down). */
+const MAX_POLL_BACKOFF_MS = 5_000;
 
 const SYSTEM_ACTOR = { subject: 'system:notifier', authMethod: 'system', apiKeyId: null };
 
@@ -101,19 +104,24 @@ export class DeliveryWorker {
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     while (this.running) {
       let handled = 0;
       try {
         handled = await this.deliverDue();
         this.health.progressed();
+        failures = 0;
       } catch (error) {
         this.health.failed(error as Error);
-        this.deps.logger.error({ err: error }, 'delivery queue unavailable; polling again');
+        // One line per outage at error level, not one per poll: a database restart is seconds of them.
+        const level = failures === 0 ? 'error' : 'debug';
+        this.deps.logger[level]({ err: error }, 'delivery queue unavailable; polling again');
+        failures += 1;
       }
       if (handled === 0 && this.running)
         await new Promise<void>((resolve) => {
           this.wake = resolve;
-          setTimeout(resolve, this.deps.config.pollMs);
+          setTimeout(resolve, Math.min(this.deps.config.pollMs * 2 ** failures, MAX_POLL_BACKOFF_MS));
         });
     }
   }
@@ -132,24 +140,37 @@ export class DeliveryWorker {
       return;
     }
     const intent = state.intent!;
-    const destination = JSON.parse(intent.destinationJson) as Destination;
+    const destination = JSON.parse(intent.destinationJson) as AnyDestination;
     const stopTimer = this.deps.metrics.duration.startTimer({ destination: destination.type });
     const refused = await this.outOfScope(streamId, destination);
     const result = refused
       ? { ok: false as const, failure: refused }
       : await this.attempt(
-          { notificationId, intent, destination, message: messageOf(intent, item.projectId) },
+          {
+            notificationId,
+            tenantId: (await this.deps.notifications.intentEvent(streamId)).tenantId,
+            projectId: item.projectId,
+            intent,
+            destination,
+            message: messageOf(intent, item.projectId),
+          },
           destination,
         );
     stopTimer({ outcome: result.ok ? 'delivered' : 'failed' });
     if (result.ok) {
       this.breaker.succeeded(routeId);
+      // Read before the record, so the outcome and its latency reach /metrics together, with no await between.
+      const intended = (await this.deps.notifications.intentEvent(streamId)).occurredAt;
       await this.record(
         streamId,
         { type: 'RecordDelivery', remoteId: result.remoteId, remoteUrl: result.remoteUrl },
         item,
       );
       this.deps.metrics.outcomes.inc({ destination: destination.type, outcome: 'delivered' });
+      this.deps.metrics.latency.observe(
+        { destination: destination.type },
+        Math.max(0, this.deps.now() - intended) / 1000,
+      );
       this.deps.logger.info(
         {
           notificationId,
@@ -171,7 +192,7 @@ export class DeliveryWorker {
    * A route stored before secrets were scoped may name another team's secret: it is never resolved, and the
    * notification fails for good.
    */
-  private async outOfScope(streamId: string, destination: Destination): Promise<DeliveryFailure | null> {
+  private async outOfScope(streamId: string, destination: AnyDestination): Promise<DeliveryFailure | null> {
     const { tenantId, projectId } = await this.deps.notifications.intentEvent(streamId);
     const refused = refOutOfScope(destination, { tenantId, projectId }, this.deps.secretRefPrefixes);
     if (!refused) return null;
@@ -183,10 +204,17 @@ export class DeliveryWorker {
 
   private async attempt(
     request: Parameters<DestinationAdapter['deliver']>[0],
-    destination: Destination,
+    destination: AnyDestination,
   ): Promise<AttemptResult> {
     try {
-      return await this.deps.adapters[destination.type].deliver(request);
+      // The delivery continues the trace of the gate outcome that asked for it (the intent event's traceparent).
+      const { traceparent } = await this.deps.notifications.intentEvent(notificationStreamId(request.notificationId));
+      return await inSpanContinuing(
+        traceparent,
+        `deliver ${destination.type}`,
+        { 'evalvault.notification_id': request.notificationId },
+        () => this.deps.adapters[destination.type].deliver(request),
+      );
     } catch (error) {
       if (error instanceof DeliveryStepError) return { ok: false, failure: error.failure };
       return {

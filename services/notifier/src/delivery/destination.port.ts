@@ -1,12 +1,15 @@
 import type { NotificationIntendedPayload } from '@evalvault/contracts';
-import type { Destination } from '@evalvault/service-apis';
 import type { NotificationMessage } from '../destinations/message.js';
 import type { DeliveryFailure } from '../notification/notification.decider.js';
+import type { AnyDestination } from '../routes/destination-kinds.js';
 
 export interface DeliveryRequest {
   notificationId: string;
+  /** Whose notification it is (its intent event's envelope): an export reads only its own project's run. */
+  tenantId: string;
+  projectId: string;
   intent: NotificationIntendedPayload;
-  destination: Destination;
+  destination: AnyDestination;
   message: NotificationMessage;
 }
 

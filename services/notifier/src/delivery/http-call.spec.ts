@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { jest } from '@jest/globals';
 import { TEST_TLS } from '../testing/tls-fixture.js';
-import { parseAddressRanges, type EgressLookup } from './egress.js';
+import { parseAddressRanges, type EgressLookup } from '@evalvault/platform';
 import { DeliveryStepError, httpCall, pinnedLookup, type HttpDeliveryOptions } from './http-call.js';
 
 interface Seen {
@@ -105,7 +105,7 @@ describe('httpCall connects to the address it checked', () => {
       `https://${TEST_TLS.hostname}:${port}/services/T/B/x?y=1`,
       { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"gate failed"}' },
     );
-    expect(answer).toEqual({ status: 200, body: 'ok', retryAfter: null });
+    expect(answer).toEqual({ status: 200, body: 'ok', rawBody: Buffer.from('ok'), retryAfter: null });
     expect(lookup).toHaveBeenCalledTimes(1);
     expect(lookup).toHaveBeenCalledWith(TEST_TLS.hostname);
     expect(seen).toEqual([
@@ -222,7 +222,7 @@ describe('httpCall to a listed loopback address (local test servers)', () => {
         body: '{"a":1}',
       },
     );
-    expect(answer).toEqual({ status: 429, body: 'slow down', retryAfter: '7' });
+    expect(answer).toEqual({ status: 429, body: 'slow down', rawBody: Buffer.from('slow down'), retryAfter: '7' });
     expect(noLookup).not.toHaveBeenCalled();
     expect(seen.at(-1)).toMatchObject({ host: `127.0.0.1:${port}`, body: '{"a":1}' });
   });

@@ -2,14 +2,21 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type BlockList, type LookupFunction } from 'node:net';
-import type { SecretResolver } from '@evalvault/platform';
 import type { DeliveryFailure } from '../notification/notification.decider.js';
 import { parseRetryAfter } from './backoff.js';
-import { resolveEgress, systemLookup, type EgressLookup } from './egress.js';
+import {
+  inHttpClientSpan,
+  resolveEgress,
+  systemLookup,
+  type EgressLookup,
+  type SecretResolver,
+} from '@evalvault/platform';
 
 export interface HttpAnswer {
   status: number;
   body: string;
+  /** The body's bytes, for answers that are not text (an OTLP protobuf response). */
+  rawBody?: Buffer;
   retryAfter: string | null;
 }
 
@@ -50,7 +57,7 @@ export async function resolveSecret(secrets: SecretResolver, ref: string): Promi
 }
 
 /**
- * One HTTP request to a vendor, checked against the egress control first (egress.ts: the URL's
+ * One HTTP request to a vendor, checked against the egress control first (libs/platform egress.ts: the URL's
  * host, then every address it resolves to), then sent to exactly the addresses checked, all
  * within the timeout. Redirects are never followed (a 3xx is an answer like any other).
  * Answers any status; throws a DeliveryStepError for what never got an answer.
@@ -59,7 +66,7 @@ export async function httpCall(
   options: HttpDeliveryOptions,
   what: string,
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
+  init: { method: string; headers: Record<string, string>; body?: string | Buffer },
 ): Promise<HttpAnswer> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   const timedOut = (host: string): DeliveryStepError =>
@@ -85,7 +92,8 @@ export async function httpCall(
   if (!egress.allowed) throw fail(egress.reason, true);
   const { host } = egress.url;
   try {
-    return await send(egress.url, egress.hostname, egress.addresses, init, signal);
+    const { url: target, hostname, addresses } = egress;
+    return await inHttpClientSpan(init.method, target, () => send(target, hostname, addresses, init, signal));
   } catch (error) {
     if (signal.aborted) throw timedOut(host);
     const code = (error as { code?: string }).code ?? (error as Error).name;
@@ -130,10 +138,10 @@ async function send(
   url: URL,
   hostname: string,
   addresses: readonly LookupAddress[],
-  init: { method: string; headers: Record<string, string>; body?: string },
+  init: { method: string; headers: Record<string, string>; body?: string | Buffer },
   signal: AbortSignal,
 ): Promise<HttpAnswer> {
-  const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
+  const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : init.body;
   const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'evalvault-notifier', ...init.headers };
   if (body) headers['content-length'] = String(body.length);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -159,9 +167,11 @@ async function send(
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   const retryAfter = response.headers['retry-after'];
+  const rawBody = Buffer.concat(chunks);
   return {
     status: response.statusCode ?? 0,
-    body: Buffer.concat(chunks).toString('utf8'),
+    body: rawBody.toString('utf8'),
+    rawBody,
     retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
   };
 }

@@ -37,8 +37,13 @@ export function ruleLine(rule: GateRuleResult): string {
 }
 
 function titleOf(intent: NotificationIntendedPayload, dataset: string, projectId: string): string {
+  const metric = intent.failureReason?.replace(/^drift:/, '') ?? 'a metric';
+  if (intent.triggerType === 'DriftResolved')
+    return `EvalVault drift resolved (${metric}): ${dataset} in project ${projectId}`;
   if (intent.action === 'resolve') return `EvalVault gate passed again: ${dataset} in project ${projectId}`;
   switch (intent.triggerType) {
+    case 'DriftDetected':
+      return `EvalVault quality drift (${metric}): ${dataset} in project ${projectId}`;
     case 'GateFailed':
       return `EvalVault gate failed: ${dataset} in project ${projectId}`;
     case 'GatePassed':
@@ -53,8 +58,11 @@ export function messageOf(intent: NotificationIntendedPayload, projectId: string
   const dataset = subject ? versionLabel(subject.dataset) : 'unknown dataset';
   const failing = intent.rules.filter((rule) => !rule.passed);
   const failure = intent.failureReason ? { reason: intent.failureReason, message: intent.failureMessage ?? '' } : null;
+  const drift = intent.triggerType === 'DriftDetected' || intent.triggerType === 'DriftResolved';
   const summary = failure
-    ? `Run ${intent.runId} failed: ${failure.message || failure.reason}`
+    ? drift
+      ? `Scheduled run ${intent.runId}: ${failure.message}`
+      : `Run ${intent.runId} failed: ${failure.message || failure.reason}`
     : `${failing.length} of ${intent.rules.length} gate rule(s) failed on run ${intent.runId}`;
   return {
     title: titleOf(intent, dataset, projectId),

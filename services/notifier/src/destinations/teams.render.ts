@@ -15,7 +15,7 @@ export function teamsMessage(message: NotificationMessage): Record<string, unkno
       weight: 'Bolder',
       size: 'Medium',
       wrap: true,
-      color: message.triggerType === 'GatePassed' ? 'Good' : 'Attention',
+      color: message.triggerType === 'GatePassed' || message.triggerType === 'DriftResolved' ? 'Good' : 'Attention',
     },
     { type: 'TextBlock', text: message.summary, wrap: true },
     { type: 'FactSet', facts: message.facts.map((fact) => ({ title: fact.name, value: fact.value })) },

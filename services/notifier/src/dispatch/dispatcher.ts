@@ -13,7 +13,12 @@ import type { ActiveRoute, NotifierQueries } from '../projection/notifier.querie
 import { planNotifications, type TriggerFacts } from './notification-plan.js';
 import { runPageUrl } from './run-link.js';
 
-export type TriggerEvent = EventOfType<'GateFailed'> | EventOfType<'GatePassed'> | EventOfType<'RunFailed'>;
+export type TriggerEvent =
+  | EventOfType<'GateFailed'>
+  | EventOfType<'GatePassed'>
+  | EventOfType<'RunFailed'>
+  | EventOfType<'DriftDetected'>
+  | EventOfType<'DriftResolved'>;
 
 /**
  * Turns a trigger event into notification intents, one stream per (event, route). The
@@ -56,6 +61,7 @@ export class NotificationDispatcher {
 
   private async factsOf(event: TriggerEvent): Promise<TriggerFacts> {
     const base = { eventId: event.eventId, occurredAt: event.occurredAt, projectId: event.projectId };
+    if (event.type === 'DriftDetected' || event.type === 'DriftResolved') return this.driftFactsOf(event, base);
     if (event.type === 'RunFailed') {
       // Version 2 carries the subject; an older event's comes from the read model.
       const subject: RunSubject | null =
@@ -81,6 +87,34 @@ export class NotificationDispatcher {
     };
   }
 
+  /**
+   * A drift as a trigger: the run that showed it (its subject from the read model, as for RunFailed), the
+   * episode's identity (schedule and metric) in place of a gate's, and what moved in the failure's place.
+   */
+  private async driftFactsOf(
+    event: EventOfType<'DriftDetected'> | EventOfType<'DriftResolved'>,
+    base: Pick<TriggerFacts, 'eventId' | 'occurredAt' | 'projectId'>,
+  ): Promise<TriggerFacts> {
+    const p = event.payload;
+    const round = (value: number): string => Number(value.toFixed(4)).toString();
+    const drop = (d: EventOfType<'DriftDetected'>['payload']): string =>
+      `${p.metric} mean ${round(p.current)} fell ${round(d.drop)} below the baseline ${round(p.baseline)} ` +
+      `of runs ${d.baselineRunIds.join(', ')} (threshold ${round(d.threshold)})`;
+    const message =
+      event.type === 'DriftDetected'
+        ? drop(event.payload)
+        : `${p.metric} mean ${round(p.current)} is back within the threshold of the baseline ${round(p.baseline)}`;
+    return {
+      ...base,
+      type: event.type,
+      runId: p.runId,
+      gateId: `drift-${p.scheduleId}-${p.metric}`,
+      subject: await this.queries.runSubject(event.tenantId, p.runId),
+      rules: [],
+      failure: { reason: `drift:${p.metric}`, message },
+    };
+  }
+
   private intentFor(
     facts: TriggerFacts,
     route: ActiveRoute,
@@ -95,7 +129,7 @@ export class NotificationDispatcher {
       routeName: route.name,
       destinationType: type,
       destinationJson: JSON.stringify(route.destination),
-      severity: facts.type === 'GatePassed' ? 'info' : route.severity,
+      severity: facts.type === 'GatePassed' || facts.type === 'DriftResolved' ? 'info' : route.severity,
       action,
       dedupKey:
         dedupKey ??

@@ -4,7 +4,7 @@ import type { ActiveRoute } from '../projection/notifier.queries.js';
 
 /** What a trigger event says, whichever type it is. */
 export interface TriggerFacts {
-  type: 'GateFailed' | 'GatePassed' | 'RunFailed';
+  type: 'GateFailed' | 'GatePassed' | 'RunFailed' | 'DriftDetected' | 'DriftResolved';
   eventId: string;
   occurredAt: number;
   projectId: string;
@@ -22,10 +22,17 @@ export interface PlannedNotification {
   dedupKey: string | null;
 }
 
+/** The event that ends what another opened: a gate passing again, a drift episode ending. */
+const RESOLVES: Partial<Record<TriggerFacts['type'], TriggerFacts['type']>> = {
+  GatePassed: 'GateFailed',
+  DriftResolved: 'DriftDetected',
+};
+
 /**
  * Which routes hear about an event, and how: a route listing the event's type gets a
- * message, ticket or incident; a passing gate resolves the PagerDuty incident its earlier
- * failure opened on a route listening to GateFailed (PagerDuty routes never page on a pass).
+ * message, ticket or incident; a passing gate (an ended drift) resolves the PagerDuty incident
+ * its earlier failure (drift) opened on a route listening to GateFailed (DriftDetected); PagerDuty
+ * routes never page on a pass. A drift's `gateId` is its episode's identity (schedule and metric).
  */
 export async function planNotifications(
   facts: TriggerFacts,
@@ -34,8 +41,9 @@ export async function planNotifications(
 ): Promise<PlannedNotification[]> {
   const plans: PlannedNotification[] = [];
   for (const route of routes) {
-    if (facts.type === 'GatePassed' && route.destination.type === 'pagerduty') {
-      if (!route.on.includes('GateFailed') || !facts.gateId) continue;
+    const resolves = RESOLVES[facts.type];
+    if (resolves && route.destination.type === 'pagerduty') {
+      if (!route.on.includes(resolves) || !facts.gateId) continue;
       const dedupKey = pagerDutyDedupKey(route.routeId, facts.gateId, facts.runId);
       if (await incidentOpen(route, dedupKey)) plans.push({ route, action: 'resolve', dedupKey });
       continue;

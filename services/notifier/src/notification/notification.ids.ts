@@ -14,6 +14,10 @@ export const notificationIdFor = (triggerEventId: string, routeId: string): stri
 export const routeIdFor = (tenantId: string, projectId: string, name: string): string =>
   derivedUuid('notification-route', tenantId, projectId, name.toLowerCase());
 
+/** One export per (tenant, project, name), in an id space of its own: an export never shadows a route. */
+export const exportIdFor = (tenantId: string, projectId: string, name: string): string =>
+  derivedUuid('tracker-export', tenantId, projectId, name.toLowerCase());
+
 export const notificationStreamId = (notificationId: string): string => `notification-${notificationId}`;
 export const routeStreamId = (routeId: string): string => `notifroute-${routeId}`;
 

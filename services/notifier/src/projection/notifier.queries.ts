@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { RunSubject } from '@evalvault/contracts';
 import type {
-  Destination,
+  ExportDestinationType,
   ListNotificationsQuery,
   NotificationSeverity,
   NotificationStatus,
@@ -15,6 +15,7 @@ import { NOTIFICATION_STATUSES } from '@evalvault/service-apis';
 import { InvalidCursorError, keysetCursor } from '@evalvault/platform';
 import { NotifierError, NotifierErrorCode } from '../notifier.errors.js';
 import { NOTIFIER_SCHEMA } from '../migrations/notifier.migrations.js';
+import { isExportDestination, type AnyDestination } from '../routes/destination-kinds.js';
 
 const s = `"${NOTIFIER_SCHEMA}"`;
 
@@ -24,7 +25,7 @@ interface RouteRow {
   name: string;
   triggers: string[];
   severity: string;
-  destination: Destination;
+  destination: AnyDestination;
   created_by: string;
   created_at: Date;
 }
@@ -48,7 +49,10 @@ interface NotificationRow {
   updated_at: Date;
 }
 
-export interface ActiveRoute extends RouteView {
+/** A notification route or an export (see exports/), as the read model keeps both. */
+export interface ActiveRoute extends Omit<RouteView, 'on' | 'destination'> {
+  on: string[];
+  destination: AnyDestination;
   createdAtMs: number;
 }
 
@@ -57,7 +61,7 @@ function routeView(row: RouteRow): ActiveRoute {
     routeId: row.route_id,
     projectId: row.project_id,
     name: row.name,
-    on: row.triggers as NotificationTrigger[],
+    on: row.triggers,
     severity: row.severity as NotificationSeverity,
     destination: row.destination,
     createdBy: row.created_by,
@@ -66,20 +70,27 @@ function routeView(row: RouteRow): ActiveRoute {
   };
 }
 
-/** The route as the API shows it (without the projection's bookkeeping). */
+/** The route as the API shows it (without the projection's bookkeeping); only notification routes get here. */
 export function publicRoute(route: ActiveRoute): RouteView {
   const { createdAtMs: _createdAtMs, ...view } = route;
-  return view;
+  return view as RouteView;
 }
+
+/** The notification routes of a list (not the exports, which /exports lists). */
+export const notificationRoutes = (routes: readonly ActiveRoute[]): ActiveRoute[] =>
+  routes.filter((route) => !isExportDestination(route.destination));
+
+export const exportRoutes = (routes: readonly ActiveRoute[]): ActiveRoute[] =>
+  routes.filter((route) => isExportDestination(route.destination));
 
 function notificationView(row: NotificationRow): NotificationView {
   return {
     notificationId: row.notification_id,
     routeId: row.route_id,
     routeName: row.route_name,
-    destinationType: row.destination_type as DestinationType,
+    destinationType: row.destination_type as DestinationType | ExportDestinationType,
     action: row.action as 'trigger' | 'resolve',
-    triggerType: row.trigger_type as NotificationTrigger,
+    triggerType: row.trigger_type as NotificationTrigger | 'RunCompleted',
     triggerEventId: row.trigger_event_id,
     runId: row.run_id,
     gateId: row.gate_id,

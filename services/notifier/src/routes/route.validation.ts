@@ -4,7 +4,7 @@ import type {
   NotificationSeverity,
   NotificationTrigger,
 } from '@evalvault/service-apis';
-import { checkEgress } from '../delivery/egress.js';
+import { checkEgress } from '@evalvault/platform';
 import { NotifierError, NotifierErrorCode } from '../notifier.errors.js';
 import { isInScope, scopedPrefixes, type SecretKind, type SecretScope } from './secret-scope.js';
 
@@ -17,12 +17,15 @@ export interface RoutePolicy {
 
 const SECRET_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/[^\0]+)$/;
 
-/** Tickets are for failures; PagerDuty resolves by itself when a gate passes again. */
+/**
+ * Tickets are for failures (one per drift episode: DriftDetected opens one); PagerDuty resolves by itself
+ * when a gate passes again or a drift ends.
+ */
 const TRIGGERS_BY_TYPE: Record<Destination['type'], readonly NotificationTrigger[]> = {
-  jira: ['GateFailed', 'RunFailed'],
-  pagerduty: ['GateFailed', 'RunFailed'],
-  teams: ['GateFailed', 'RunFailed', 'GatePassed'],
-  slack: ['GateFailed', 'RunFailed', 'GatePassed'],
+  jira: ['GateFailed', 'RunFailed', 'DriftDetected'],
+  pagerduty: ['GateFailed', 'RunFailed', 'DriftDetected'],
+  teams: ['GateFailed', 'RunFailed', 'GatePassed', 'DriftDetected', 'DriftResolved'],
+  slack: ['GateFailed', 'RunFailed', 'GatePassed', 'DriftDetected', 'DriftResolved'],
 };
 
 function invalid(message: string): NotifierError {

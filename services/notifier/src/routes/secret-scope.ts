@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Destination } from '@evalvault/service-apis';
+import type { AnyDestination } from './destination-kinds.js';
 
 /** Whose secret a route may use: the route's own tenant and project. */
 export interface SecretScope {
@@ -12,7 +12,7 @@ export interface SecretScope {
  * The destination a secret is for; it is part of the secret's name, so a Slack webhook URL is never sent as
  * a PagerDuty routing key.
  */
-export type SecretKind = Destination['type'];
+export type SecretKind = AnyDestination['type'];
 
 /** Ids that upper-case one-to-one into an env name part: lower-case letters and digits, single dashes between. */
 const ENV_SAFE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -66,8 +66,9 @@ function isNormalPath(ref: string): boolean {
 /**
  * The scoping rule: may a route of this scope use this secret for a destination of this kind?
  * A route of tenant T, project P names a secret for a destination of kind K as
- *   env:<prefix>T__P__K_<name>     T, P upper-cased, `-` as `_`; K one of JIRA, PAGERDUTY, TEAMS, SLACK
- *   file:<dir>/T/P/k/<name>        T, P as they are; k one of jira, pagerduty, teams, slack
+ *   env:<prefix>T__P__K_<name>     T, P upper-cased, `-` as `_`; K one of JIRA, PAGERDUTY, TEAMS, SLACK,
+ *                                  LANGFUSE, MLFLOW, OTLP (exports)
+ *   file:<dir>/T/P/k/<name>        T, P as they are; k one of jira, pagerduty, teams, slack, langfuse, mlflow, otlp
  * where `env:<prefix>` and `file:<dir>/` are entries of NOTIFIER_SECRET_REF_PREFIXES (by default
  * env:EVALVAULT_SECRET_ and file:/run/secrets/). Env names take only ids that are lower-case
  * slugs (a-z, 0-9, single dashes): upper-casing them and the `__` between the parts are then
@@ -107,7 +108,7 @@ export async function fileEscapesScope(
 }
 
 /** The secret references of a destination, with the field each is in and the kind it is for. */
-export function secretRefsOf(destination: Destination): { field: string; ref: string; kind: SecretKind }[] {
+export function secretRefsOf(destination: AnyDestination): { field: string; ref: string; kind: SecretKind }[] {
   switch (destination.type) {
     case 'jira':
       return [
@@ -121,6 +122,17 @@ export function secretRefsOf(destination: Destination): { field: string; ref: st
     case 'teams':
     case 'slack':
       return [{ field: 'destination.webhookUrlRef', ref: destination.webhookUrlRef, kind: destination.type }];
+    case 'langfuse':
+      return [
+        { field: 'destination.publicKeyRef', ref: destination.publicKeyRef, kind: 'langfuse' },
+        { field: 'destination.secretKeyRef', ref: destination.secretKeyRef, kind: 'langfuse' },
+      ];
+    case 'mlflow':
+      return destination.tokenRef ? [{ field: 'destination.tokenRef', ref: destination.tokenRef, kind: 'mlflow' }] : [];
+    case 'otlp':
+      return destination.headersRef
+        ? [{ field: 'destination.headersRef', ref: destination.headersRef, kind: 'otlp' }]
+        : [];
     default: {
       const unknown: never = destination;
       throw new Error(`unknown destination ${JSON.stringify(unknown)}`);
@@ -133,7 +145,7 @@ export function secretRefsOf(destination: Destination): { field: string; ref: st
  * delivery.
  */
 export function refOutOfScope(
-  destination: Destination,
+  destination: AnyDestination,
   scope: SecretScope,
   prefixes: readonly string[],
 ): { field: string; ref: string } | null {

@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   rawBody: string;
+  /** The body's bytes (an OTLP protobuf request is not text). */
+  rawBytes: Buffer;
   body: unknown;
   problems: string[];
   /** When it arrived (epoch ms). */
@@ -91,11 +93,13 @@ export abstract class FakeVendorServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const rawBody = rawBytes.toString('utf8');
+    const binary = /protobuf/.test(String(req.headers['content-type'] ?? ''));
     const url = new URL(req.url ?? '/', 'http://fake');
     let body: unknown = null;
     const problems: string[] = [];
-    if (rawBody) {
+    if (rawBody && !binary) {
       try {
         body = JSON.parse(rawBody);
       } catch {
@@ -108,6 +112,7 @@ export abstract class FakeVendorServer {
       query: url.searchParams,
       headers: req.headers,
       rawBody,
+      rawBytes,
       body,
       problems,
       receivedAt: Date.now(),

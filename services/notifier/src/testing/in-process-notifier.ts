@@ -45,6 +45,8 @@ export interface InProcessNotifier {
   publisher: KafkaEventClient;
   /** Every log line the notifier wrote, as text. */
   logs: () => string;
+  /** The metrics registry its /metrics serves. */
+  registry: Registry;
   close(): Promise<void>;
 }
 
@@ -127,6 +129,7 @@ export async function startInProcessNotifier(options: {
     store,
     publisher,
     logs: () => logs,
+    registry,
     async close() {
       await app.close();
       await notifier.worker.stop();

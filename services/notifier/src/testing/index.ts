@@ -4,3 +4,6 @@ export { FakeJira, type FakeJiraIssue } from './fake-jira.js';
 export { FakePagerDuty } from './fake-pagerduty.js';
 export { FakeTeams } from './fake-teams.js';
 export { FakeSlack } from './fake-slack.js';
+export { FakeLangfuse } from './fake-langfuse.js';
+export { FakeMlflow, type FakeMlflowRun } from './fake-mlflow.js';
+export { FakeOtlp, type OtlpSpan } from './fake-otlp.js';

@@ -1,6 +1,6 @@
 import type { CommandContext, InternalIdentity, OperationHandlers } from '@evalvault/platform';
 import { ForeignStreamError, ServiceClientError, ServiceClientErrorCode } from '@evalvault/platform';
-import { POLICY_VIOLATION_STATUS, type RunsOperations } from '@evalvault/service-apis';
+import { POLICY_VIOLATION_STATUS, type RunsOperations, type ScheduleOperations } from '@evalvault/service-apis';
 import { RunError, RunErrorCode } from '../run/run.errors.js';
 import type { RunCommands } from '../run/run.commands.js';
 import { runStreamId, type RunRepository } from '../run/run.repository.js';
@@ -81,7 +81,7 @@ export function runsOperationHandlers(
   queries: RunsQueries,
   newId: () => string,
   showSubmitted: (runId: string) => Promise<void> = async () => undefined,
-): OperationHandlers<RunsOperations> {
+): OperationHandlers<Omit<RunsOperations, keyof ScheduleOperations>> {
   const context = (identity: InternalIdentity): CommandContext => ({
     ...scopeOf(identity),
     actor: identity.actor,

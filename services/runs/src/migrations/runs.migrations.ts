@@ -111,12 +111,52 @@ export class AddRunBaselineAndJudge1765400000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Domain Memory in runs: whether a run uses memory (RunRequested v5) and where its gate took its
+ * baseline (GatePassed/GateFailed v3), and this service's copy of memory's learned baselines, fed
+ * from LearningUpdated on the memory topic (services never read another's tables). One row per
+ * (tenant, project, dataset key, metric); a LearningUpdated replaces it only with a later version
+ * (runs learned from), so a redelivered or late older one changes nothing.
+ */
+export class AddMemoryUseAndLearnedBaselines1767000000000 implements MigrationInterface {
+  name = 'AddMemoryUseAndLearnedBaselines1767000000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      ALTER TABLE "${RUNS_SCHEMA}".runs
+        ADD COLUMN memory_use boolean NOT NULL DEFAULT false, ADD COLUMN baseline_source jsonb`);
+    await runner.query(`
+      CREATE TABLE "${RUNS_SCHEMA}".learned_baselines (
+        tenant_id    text             NOT NULL,
+        project_id   text             NOT NULL,
+        dataset_key  text             NOT NULL,
+        metric       text             NOT NULL,
+        learning_id  text             NOT NULL,
+        version      integer          NOT NULL,
+        run_id       text             NOT NULL,
+        mean         double precision NOT NULL,
+        p10          double precision NOT NULL,
+        p50          double precision NOT NULL,
+        p90          double precision NOT NULL,
+        pass_rate    double precision NOT NULL,
+        updated_at   timestamptz(3)   NOT NULL,
+        PRIMARY KEY (tenant_id, project_id, dataset_key, metric)
+      )`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE "${RUNS_SCHEMA}".learned_baselines`);
+    await runner.query(`ALTER TABLE "${RUNS_SCHEMA}".runs DROP COLUMN memory_use, DROP COLUMN baseline_source`);
+  }
+}
+
 /** In order: the inbox first, since every projected change is recorded there. */
 export const RUNS_READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   inboxMigration(RUNS_SCHEMA),
   CreateRunsReadModel1764300000000,
   CreateRunCasesReadModel1764300100000,
   AddRunBaselineAndJudge1765400000000,
+  AddMemoryUseAndLearnedBaselines1767000000000,
 ];
 
 /**

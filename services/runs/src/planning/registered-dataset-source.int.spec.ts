@@ -21,6 +21,7 @@ import { CaseScorer } from '../work/case-scorer.js';
 import { CaseWorker } from '../work/case-worker.js';
 import { judgeFactory } from '../work/judge-factory.js';
 import { RunCompleter } from '../work/run-completer.js';
+import { noBaselines } from '../work/testing/no-baselines.js';
 import { NoRegisteredDatasets } from './dataset-content.port.js';
 import { RegisteredDatasetSource } from './registered-dataset-source.js';
 import { RunPlanner } from './run-planner.js';
@@ -61,13 +62,7 @@ describe('runs of registered dataset versions', () => {
     const config = loadConfig({ DATABASE_URL: testDatabaseUrl() });
     const runs = runRepository(store, sources);
     const scorer = new CaseScorer(judgeFactory(config.judge, pool, secretResolver({})), Date.now);
-    const worker = new CaseWorker(
-      runs,
-      scorer,
-      new RunCompleter(runs, { findBaseline: async () => null }, Date.now),
-      2,
-      logger,
-    );
+    const worker = new CaseWorker(runs, scorer, new RunCompleter(runs, noBaselines, Date.now), 2, logger);
     const planner = new RunPlanner(
       runs,
       store,

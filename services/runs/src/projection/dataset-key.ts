@@ -19,3 +19,12 @@ export function datasetKeyOf(dataset: VersionRef): string {
 export function datasetKeysOf(filter: string): string[] {
   return filter.startsWith(NAME_PREFIX) ? [filter] : [filter, `${NAME_PREFIX}${filter}`];
 }
+
+/**
+ * The dataset key Domain Memory learns under (LearningUpdated.datasetKey, as its contract documents
+ * it): a registered dataset's id, or `inline:<name>` for an inline one. Not the read model's key
+ * above: memory names inline datasets its own way, and a run using memory looks its learnings up by it.
+ */
+export function memoryDatasetKeyOf(dataset: VersionRef): string {
+  return dataset.version === null ? `inline:${dataset.name ?? dataset.id}` : dataset.id;
+}

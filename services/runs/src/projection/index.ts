@@ -1,5 +1,5 @@
 // Public API of the runs read model: migrations, projection, queries and their views.
-export { datasetKeyOf } from './dataset-key.js';
+export { datasetKeyOf, memoryDatasetKeyOf } from './dataset-key.js';
 export {
   RUNS_READ_MODEL_MIGRATIONS,
   RUNS_SCHEMA,

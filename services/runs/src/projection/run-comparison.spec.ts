@@ -20,7 +20,7 @@ const run = (overrides: Partial<RunView>): RunView => ({
   aggregates: [aggregate('token_f1', 0.7), aggregate('exact_match', 0.5)],
   gateRules: ['mean(token_f1) >= 0.6'],
   verdict: 'passed',
-  gate: { passed: true, rules: [], baselineRunId: null },
+  gate: { passed: true, rules: [], baselineRunId: null, baselineSource: null },
   configHash: 'h1',
   lineage: {
     dataset: { id: 'd', name: 'qa', version: 1, contentHash: 'c' },
@@ -37,6 +37,7 @@ const run = (overrides: Partial<RunView>): RunView => ({
   finishedAt: null,
   costUsd: 0,
   failure: null,
+  memory: { use: false },
   ...overrides,
 });
 
@@ -54,7 +55,7 @@ describe('compareRuns', () => {
       runId: 'r2',
       configHash: 'h2',
       metrics: ['exact_match', 'token_f1', 'rouge_l'],
-      gate: { passed: false, rules: [], baselineRunId: null },
+      gate: { passed: false, rules: [], baselineRunId: null, baselineSource: null },
       aggregates: [aggregate('token_f1', 0.55), aggregate('exact_match', 0.5), aggregate('rouge_l', 0.4)],
       lineage: { ...base.lineage, prompt: { id: 'pr', name: 'answer', version: 2, contentHash: 'x' } },
     });

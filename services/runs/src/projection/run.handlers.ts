@@ -19,16 +19,16 @@ export async function onRunRequested(manager: EntityManager, event: EventOfType<
   await manager.query(
     `INSERT INTO "runs".runs AS r (run_id, tenant_id, project_id, dataset_id, dataset_name, dataset_version,
        dataset_content_hash, dataset_key, status, metrics, gate_rules, config_hash, labels, retry_of, requested_by,
-       requested_at, prompt_ref, model_profile_ref, judge)
+       requested_at, prompt_ref, model_profile_ref, judge, memory_use)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11, $12::jsonb, $13, $14, $15, $16::jsonb,
-       $17::jsonb, $18::jsonb)
+       $17::jsonb, $18::jsonb, $19)
      ON CONFLICT (run_id) DO UPDATE SET
        dataset_id = EXCLUDED.dataset_id, dataset_name = EXCLUDED.dataset_name,
        dataset_version = EXCLUDED.dataset_version, dataset_content_hash = EXCLUDED.dataset_content_hash,
        dataset_key = EXCLUDED.dataset_key, metrics = EXCLUDED.metrics, gate_rules = EXCLUDED.gate_rules,
        config_hash = EXCLUDED.config_hash, labels = EXCLUDED.labels, retry_of = EXCLUDED.retry_of,
        requested_by = EXCLUDED.requested_by, requested_at = EXCLUDED.requested_at, prompt_ref = EXCLUDED.prompt_ref,
-       model_profile_ref = EXCLUDED.model_profile_ref, judge = EXCLUDED.judge
+       model_profile_ref = EXCLUDED.model_profile_ref, judge = EXCLUDED.judge, memory_use = EXCLUDED.memory_use
      WHERE r.requested_at IS NULL AND r.tenant_id = EXCLUDED.tenant_id AND r.project_id = EXCLUDED.project_id`,
     [
       p.runId,
@@ -49,6 +49,7 @@ export async function onRunRequested(manager: EntityManager, event: EventOfType<
       json(p.prompt),
       json(p.modelProfile),
       json(p.judge ?? null), // null before RunRequested v3
+      p.memory?.use ?? false, // null before RunRequested v5
     ],
   );
 }
@@ -112,14 +113,16 @@ export async function onGateVerdict(
   manager: EntityManager,
   event: EventOfType<'GatePassed' | 'GateFailed'>,
 ): Promise<void> {
-  const { subject, rules, baselineRunId } = event.payload;
+  const { subject, rules, baselineRunId, baselineSource } = event.payload;
   await manager.query(
     `INSERT INTO "runs".runs AS r (run_id, tenant_id, project_id, dataset_id, dataset_name, dataset_version,
        dataset_content_hash, dataset_key, status, config_hash, prompt_ref, model_profile_ref, gate_passed,
-       gate_rules_result, baseline_run_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10::jsonb, $11::jsonb, $12, $13::jsonb, $14)
+       gate_rules_result, baseline_run_id, baseline_source)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10::jsonb, $11::jsonb, $12, $13::jsonb, $14,
+       $15::jsonb)
      ON CONFLICT (run_id) DO UPDATE SET gate_passed = EXCLUDED.gate_passed,
-       gate_rules_result = EXCLUDED.gate_rules_result, baseline_run_id = EXCLUDED.baseline_run_id
+       gate_rules_result = EXCLUDED.gate_rules_result, baseline_run_id = EXCLUDED.baseline_run_id,
+       baseline_source = EXCLUDED.baseline_source
      WHERE r.tenant_id = EXCLUDED.tenant_id AND r.project_id = EXCLUDED.project_id`,
     [
       subject.runId,
@@ -136,6 +139,7 @@ export async function onGateVerdict(
       event.type === 'GatePassed',
       json(rules),
       baselineRunId,
+      json(baselineSource ?? null), // null before GatePassed/GateFailed v3
     ],
   );
 }

@@ -67,6 +67,7 @@ describe('runs read model: projection', () => {
       passed: false,
       rules: [expect.objectContaining({ rule: 'mean(token_f1) >= 0.8', passed: false })],
       baselineRunId: null,
+      baselineSource: null,
     });
 
     const cases = await queries.getCases(tenant, 'default', runId);

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { EvalVaultEvent } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { onCaseEvaluated, onCaseFailed } from './case.handlers.js';
+import { onLearningUpdated } from './learning.handlers.js';
 import {
   onGateVerdict,
   onRunCancelled,
@@ -16,7 +17,8 @@ import { RUNS_SCHEMA } from '../migrations/runs.migrations.js';
 export const RUNS_READ_MODEL_CONSUMER = 'runs-read-model';
 
 /**
- * The runs read model, fed from the bus (or replayed from the event store to rebuild it).
+ * The runs read model, fed from the bus (or replayed from the event store to rebuild it), with
+ * Domain Memory's learned baselines (LearningUpdated) that runs using memory are gated against.
  * Each event is applied effectively once: its id goes into the inbox in the same
  * transaction as its change, so a redelivery changes nothing.
  */
@@ -49,6 +51,8 @@ function effectOf(event: EvalVaultEvent): ProjectionEffect | null {
     case 'GatePassed':
     case 'GateFailed':
       return (manager) => onGateVerdict(manager, event);
+    case 'LearningUpdated':
+      return (manager) => onLearningUpdated(manager, event);
     default:
       return null;
   }

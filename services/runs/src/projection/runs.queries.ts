@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { LearnedBaseline, LearnedBaselines } from '@evalvault/evaluation';
 import { decodeCasesCursor, decodeRunsCursor, encodeCasesCursor, encodeRunsCursor, pageSize } from './cursor.js';
 import type { RunComparison } from '@evalvault/service-apis';
 import { compareRuns, type SharedCaseScores } from './run-comparison.js';
@@ -210,6 +211,39 @@ export class RunsQueries {
     return runId === undefined ? null : { runId, scores: await this.caseScores(tenantId, projectId, runId) };
   }
 
+  /**
+   * Domain Memory's learned baselines of a dataset (memory's dataset key) for these metrics, as
+   * the latest LearningUpdated of each left them; a metric memory has not learned is absent.
+   */
+  async findLearnedBaselines(
+    tenantId: string,
+    projectId: string,
+    memoryDatasetKey: string,
+    metrics: readonly string[],
+  ): Promise<LearnedBaselines> {
+    const rows: LearnedBaselineRow[] = await this.dataSource.query(
+      `SELECT metric, learning_id, version, run_id, mean, p10, p50, p90, pass_rate FROM "runs".learned_baselines
+       WHERE tenant_id = $1 AND project_id = $2 AND dataset_key = $3 AND metric = ANY($4::text[])`,
+      [tenantId, projectId, memoryDatasetKey, [...metrics]],
+    );
+    const learnings = new Map<string, LearnedBaseline>(
+      rows.map((row) => [
+        row.metric,
+        {
+          learningId: row.learning_id,
+          version: row.version,
+          runId: row.run_id,
+          mean: row.mean,
+          p10: row.p10,
+          p50: row.p50,
+          p90: row.p90,
+          passRate: row.pass_rate,
+        },
+      ]),
+    );
+    return { source: 'memory', learnings };
+  }
+
   /** Every evaluated case's score per metric, in case order. */
   private async caseScores(tenantId: string, projectId: string, runId: string): Promise<Map<string, number[]>> {
     const rows: { metric: string; scores: number[] }[] = await this.dataSource.query(
@@ -221,6 +255,18 @@ export class RunsQueries {
     );
     return new Map(rows.map((row) => [row.metric, row.scores.map(Number)]));
   }
+}
+
+interface LearnedBaselineRow {
+  metric: string;
+  learning_id: string;
+  version: number;
+  run_id: string;
+  mean: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  pass_rate: number;
 }
 
 function labelPair(label: string): Record<string, string> {

@@ -1,4 +1,11 @@
-import type { GateRuleResult, JudgeSnapshot, MetricAggregate, MetricScore, VersionRef } from '@evalvault/contracts';
+import type {
+  GateBaselineSource,
+  GateRuleResult,
+  JudgeSnapshot,
+  MetricAggregate,
+  MetricScore,
+  VersionRef,
+} from '@evalvault/contracts';
 import type {
   CaseView,
   CaseViewStatus,
@@ -51,6 +58,8 @@ export interface RunRow {
   model_profile_ref: VersionRef | null;
   baseline_run_id: string | null;
   judge: JudgeSnapshot | null;
+  memory_use: boolean;
+  baseline_source: GateBaselineSource | null;
 }
 
 export interface CaseRow {
@@ -84,7 +93,13 @@ export function toRunView(row: RunRow): RunView {
     gate:
       row.gate_passed === null
         ? null
-        : { passed: row.gate_passed, rules: row.gate_rules_result ?? [], baselineRunId: row.baseline_run_id },
+        : {
+            passed: row.gate_passed,
+            rules: row.gate_rules_result ?? [],
+            baselineRunId: row.baseline_run_id,
+            baselineSource: row.baseline_source,
+          },
+    memory: { use: row.memory_use },
     configHash: row.config_hash,
     lineage: {
       dataset: {

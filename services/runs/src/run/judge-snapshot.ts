@@ -1,6 +1,6 @@
 import type { JudgeSnapshot } from '@evalvault/contracts';
-import { metricByName } from '@evalvault/evaluation';
 import { JUDGE_PROVIDERS, type JudgeConfig } from '../config.js';
+import { BUILT_IN_METRICS, type MetricCatalog } from '../plugins/metric-catalog.js';
 import { RunError, RunErrorCode } from './run.errors.js';
 
 /**
@@ -15,16 +15,24 @@ export function judgeSnapshotOf(config: JudgeConfig): JudgeSnapshot | null {
 }
 
 /** Only runs with an LLM-judged metric depend on the judge: a deterministic run's hash stays what it was. */
-export function judgeOfRun(metrics: readonly string[], judge: JudgeSnapshot | null): JudgeSnapshot | null {
-  return metrics.some((name) => metricByName(name).kind === 'llm') ? judge : null;
+export function judgeOfRun(
+  metrics: readonly string[],
+  judge: JudgeSnapshot | null,
+  catalog: MetricCatalog = BUILT_IN_METRICS,
+): JudgeSnapshot | null {
+  return metrics.some((name) => catalog.byName(name).kind === 'llm') ? judge : null;
 }
 
 /**
  * LLM-judged metrics on a service without a judge would score no case and decide no rule: the run
  * is refused at submission (and at a retry), naming the metrics and what would configure a judge.
  */
-export function requireJudgeFor(metrics: readonly string[], judge: JudgeSnapshot | null): void {
-  const judged = metrics.filter((name) => metricByName(name).kind === 'llm');
+export function requireJudgeFor(
+  metrics: readonly string[],
+  judge: JudgeSnapshot | null,
+  catalog: MetricCatalog = BUILT_IN_METRICS,
+): void {
+  const judged = metrics.filter((name) => catalog.byName(name).kind === 'llm');
   if (judged.length === 0 || judge) return;
   const providers = JUDGE_PROVIDERS.filter((provider) => provider !== 'none').join(', ');
   throw new RunError(

@@ -16,6 +16,7 @@ import { RunPlanner } from '../planning/run-planner.js';
 import { CaseScorer } from '../work/case-scorer.js';
 import { CaseWorker } from '../work/case-worker.js';
 import { RunCompleter } from '../work/run-completer.js';
+import { noBaselines } from '../work/testing/no-baselines.js';
 import { RunCommands } from './run.commands.js';
 import { batchStreamId, runRepository, runStreamId } from './run.repository.js';
 
@@ -70,14 +71,7 @@ describe('rerunning a run from its snapshot', () => {
       logger,
     );
     const scorer = new CaseScorer(() => null, Date.now);
-    const worker = new CaseWorker(
-      runs,
-      scorer,
-      new RunCompleter(runs, { findBaseline: async () => null }, Date.now),
-      2,
-      logger,
-      workerJudge,
-    );
+    const worker = new CaseWorker(runs, scorer, new RunCompleter(runs, noBaselines, Date.now), 2, logger, workerJudge);
     await planner.plan((await store.readStream(runStreamId(runId)))[0]!.event as RunRequested);
     for (let batchNo = 0; ; batchNo++) {
       const [batch] = await store.readStream(batchStreamId(runId, batchNo), { maxCount: 1 });

@@ -11,7 +11,7 @@ import {
   casesFromInline,
   GateRuleListError,
   isMissingBaselinePolicy,
-  METRIC_NAMES,
+  learnedBaselineIssues,
   parseGateRules,
   printGateRule,
   type MissingBaselinePolicy,
@@ -22,6 +22,7 @@ import { RunError, RunErrorCode } from './run.errors.js';
 import { runStreamId, type RunRepository } from './run.repository.js';
 import { isTerminal } from './run.decider.js';
 import { judgeOfRun, requireJudgeFor } from './judge-snapshot.js';
+import { BUILT_IN_METRICS, type MetricCatalog } from '../plugins/metric-catalog.js';
 import { assertAllowedByPolicy, capReached, type SpendToDate } from './run-policy.js';
 
 /**
@@ -58,19 +59,37 @@ function legacyRunIdFor(tenantId: string, idempotencyKey: string): string {
 /** What a run pins, and so its configHash covers. */
 type PinnedConfiguration = Pick<
   RunRequestedPayload,
-  'dataset' | 'prompt' | 'modelProfile' | 'metrics' | 'gateRules' | 'evaluatorVersion' | 'missingBaseline' | 'judge'
+  | 'dataset'
+  | 'prompt'
+  | 'modelProfile'
+  | 'metrics'
+  | 'gateRules'
+  | 'evaluatorVersion'
+  | 'missingBaseline'
+  | 'judge'
+  | 'memory'
+  | 'plugins'
 >;
 
 /**
  * The configuration's hash. The missing-baseline policy counts only when a rule names the
- * baseline and the judge only when the run has LLM-judged metrics, so what was hashed before
- * them (a deterministic run without baseline rules) keeps its hash, and a change of judge or
- * policy that can change a verdict changes it.
+ * baseline, the judge only when the run has LLM-judged metrics, memory only when the run uses it
+ * and plugins only when a metric is a plugin's, so what was hashed before them (a deterministic run
+ * without baseline rules) keeps its hash, and a change of judge, plugin, policy or baseline source
+ * that can change a verdict changes it.
  */
 function configHashOf(pinned: PinnedConfiguration): string {
-  const { missingBaseline, judge, ...rest } = pinned;
+  const { missingBaseline, judge, memory, plugins, ...rest } = pinned;
   const usesBaseline = parseGateRules(pinned.gateRules).some((rule) => rule.threshold.kind === 'baseline');
-  return sha256(JSON.stringify({ ...rest, ...(usesBaseline ? { missingBaseline } : {}), ...(judge ? { judge } : {}) }));
+  return sha256(
+    JSON.stringify({
+      ...rest,
+      ...(usesBaseline ? { missingBaseline } : {}),
+      ...(judge ? { judge } : {}),
+      ...(memory?.use ? { memory } : {}),
+      ...(plugins ? { plugins } : {}),
+    }),
+  );
 }
 
 /** What a tenant's project has spent on LLM calls today and this month (UTC), for its policy's caps. */
@@ -80,20 +99,23 @@ export type SpendOf = (owner: { tenantId: string; projectId: string }) => Promis
 export class RunCommands {
   /**
    * judge: the judge this service scores LLM-judged metrics with, as runs pin it (null: none configured);
-   * spendOf: the project's LLM spend, so a run that would call the judge is refused while a cap is spent.
+   * spendOf: the project's LLM spend, so a run that would call the judge is refused while a cap is spent;
+   * catalog: the metrics runs may name, plugin metrics included (a run pins the plugins it uses).
    */
   constructor(
     private readonly runs: RunRepository,
     private readonly newId: () => string,
     private readonly judge: JudgeSnapshot | null = null,
     private readonly spendOf: SpendOf | null = null,
+    private readonly catalog: MetricCatalog = BUILT_IN_METRICS,
   ) {}
 
   async submitRun(input: SubmitRunInput, context: CommandContext): Promise<SubmittedRun> {
-    const metrics = validateMetrics(input.metrics);
-    requireJudgeFor(metrics, this.judge);
+    const metrics = validateMetrics(input.metrics, this.catalog);
+    requireJudgeFor(metrics, this.judge, this.catalog);
     const gateRules = validateRules(input.gate?.rules ?? []);
-    const judge = judgeOfRun(metrics, this.judge);
+    const memory = validateMemoryUse(input.memory, gateRules);
+    const judge = judgeOfRun(metrics, this.judge, this.catalog);
     const policy = input.policy ?? null;
     await this.assertAllowed(policy, { metrics, judge, modelProfileModel: input.modelProfileModel ?? null }, context);
     const { dataset, inlineCases } = pinDataset(input.dataset);
@@ -106,6 +128,8 @@ export class RunCommands {
       evaluatorVersion: EVALUATOR_VERSION,
       missingBaseline: validateMissingBaseline(input.gate?.missingBaseline),
       judge,
+      memory,
+      plugins: this.catalog.pluginsOf(metrics),
     };
     const configHash = configHashOf(pinned);
     const runId = input.idempotencyKey ? await this.runIdForKey(input.idempotencyKey, context) : this.newId();
@@ -192,9 +216,10 @@ export class RunCommands {
       const contentHash = sha256(JSON.stringify(inlineCases));
       dataset = { ...dataset, id: `inline-${contentHash.slice(0, 16)}`, contentHash };
     }
-    requireJudgeFor(original.metrics, this.judge);
-    // The judge is the one that will score the retry: if it changed since, so does the hash.
-    const judge = judgeOfRun(original.metrics, this.judge);
+    validateMetrics(original.metrics, this.catalog);
+    requireJudgeFor(original.metrics, this.judge, this.catalog);
+    // The judge and plugins are those that will score the retry: if they changed since, so does the hash.
+    const judge = judgeOfRun(original.metrics, this.judge, this.catalog);
     // The model profile was checked when the original was submitted; the retry pins the same version.
     await this.assertAllowed(policy, { metrics: original.metrics, judge, modelProfileModel: null }, context);
     const pinned: PinnedConfiguration = {
@@ -206,6 +231,8 @@ export class RunCommands {
       evaluatorVersion: EVALUATOR_VERSION,
       missingBaseline: original.missingBaseline,
       judge,
+      memory: original.memory ?? null,
+      plugins: this.catalog.pluginsOf(original.metrics),
     };
     const configHash = configHashOf(pinned);
     const request: RunRequestedPayload = {
@@ -232,13 +259,13 @@ export class RunCommands {
   }
 }
 
-function validateMetrics(metrics: string[]): string[] {
+function validateMetrics(metrics: string[], catalog: MetricCatalog): string[] {
   if (metrics.length === 0) throw new RunError(RunErrorCode.InvalidInput, 'metrics: at least one metric is required');
-  const unknown = metrics.filter((metric) => !METRIC_NAMES.includes(metric));
+  const unknown = metrics.filter((metric) => !catalog.names.includes(metric));
   if (unknown.length > 0) {
     throw new RunError(
       RunErrorCode.InvalidInput,
-      `metrics: unknown metric(s) ${unknown.join(', ')}; known: ${METRIC_NAMES.join(', ')}`,
+      `metrics: unknown metric(s) ${unknown.join(', ')}; known: ${catalog.names.join(', ')}`,
     );
   }
   return [...new Set(metrics)];
@@ -258,6 +285,24 @@ function validateRules(rules: string[]): string[] {
     const details = error.issues.map((issue) => `gate.rules[${issue.index}]: ${issue.message}`);
     throw new RunError(RunErrorCode.InvalidInput, details.join('; '), details);
   }
+}
+
+/**
+ * A run that uses memory: its `baseline` rules must ask for what a learned baseline keeps (mean,
+ * p10, p50, p90, pass_rate at memory's threshold); any other is refused, naming the rule and column,
+ * rather than judged against something else. Memory not used is null (as before RunRequested v5).
+ */
+function validateMemoryUse(memory: SubmitRunInput['memory'], gateRules: string[]): { use: true } | null {
+  if (memory === undefined || memory === null) return null;
+  if (typeof memory !== 'object' || typeof memory.use !== 'boolean')
+    throw new RunError(RunErrorCode.InvalidInput, 'memory.use: true or false');
+  if (!memory.use) return null;
+  const issues = learnedBaselineIssues(parseGateRules(gateRules));
+  if (issues.length > 0) {
+    const details = issues.map((issue) => `gate.rules[${issue.index}] "${issue.rule}": ${issue.message}`);
+    throw new RunError(RunErrorCode.InvalidInput, `memory.use: ${details.join('; ')}`, details);
+  }
+  return { use: true };
 }
 
 /** Rejected rows only come with cases sent inline (a registered dataset is read, and rejected, by the planner). */

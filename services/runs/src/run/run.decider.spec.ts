@@ -8,7 +8,7 @@ import {
   type RunRequestedPayload,
 } from '@evalvault/contracts';
 import { deciderSpec } from '@evalvault/platform/testing';
-import type { BaselineRun } from '@evalvault/evaluation';
+import type { BaselineRun, GateBaseline, LearnedBaselines } from '@evalvault/evaluation';
 import {
   allCasesAccounted,
   decideRun,
@@ -39,6 +39,8 @@ const request: RunRequestedPayload = {
   missingBaseline: 'fail',
   judge: null,
   policy: null,
+  memory: null,
+  plugins: null,
 };
 const scored = (caseIndex: number, score = 1): EvaluatedCase => ({
   caseId: `c${caseIndex}`,
@@ -72,6 +74,7 @@ const completeAfter = (history: readonly RunEvent[]): Extract<RunCommand, { type
 const gateOf = (actual: number, passed: boolean) => ({
   gateId: expect.stringMatching(/^[0-9a-f]{16,}$/) as unknown as string,
   baselineRunId: null,
+  baselineSource: null,
   subject: { runId, dataset: request.dataset, prompt: null, modelProfile: null, configHash: 'config-a' },
   rules: [
     {
@@ -281,7 +284,7 @@ describe('run lifecycle', () => {
         ),
       },
     ];
-    const completeAgainst = (history: RunEvent[], baseline: BaselineRun | null) =>
+    const completeAgainst = (history: RunEvent[], baseline: GateBaseline | null) =>
       decideRun({ ...completeAfter(history), baseline }, evolveRunWith(initialRunState, history))[1];
     const baseline: BaselineRun = { runId: 'run-0', scores: new Map([['token_f1', [0.9, 0.8, 0.75, 0.2]]]) };
 
@@ -311,6 +314,43 @@ describe('run lifecycle', () => {
       expect(completeAgainst(gatedBy(['mean(token_f1) >= baseline - 0.1']), null)).toMatchObject({
         type: 'GateFailed',
         payload: { baselineRunId: null, rules: [{ actual: 0.7, passed: false, noBaseline: true }] },
+      });
+    });
+
+    it("judges a run that uses memory against the learned baseline, and names the learning's version", () => {
+      const learned: LearnedBaselines = {
+        source: 'memory',
+        learnings: new Map([
+          [
+            'token_f1',
+            {
+              learningId: 'l'.repeat(32),
+              version: 2,
+              runId: 'run-0',
+              mean: 0.8,
+              p10: 0.3,
+              p50: 0.8,
+              p90: 0.9,
+              passRate: 1,
+            },
+          ],
+        ]),
+      };
+      // Run scores [0.9, 0.6, 0.5, 0.8]: mean 0.7 < learned 0.8 - 0.05 = 0.75; pass rate at 0.5: 4/4 = 1 >= 1 - 0.1.
+      const history = gatedBy(['mean(token_f1) >= baseline - 0.05', 'pass_rate(token_f1, 0.5) >= baseline - 0.1']);
+      expect(completeAgainst(history, learned)).toMatchObject({
+        type: 'GateFailed',
+        payload: {
+          baselineRunId: null,
+          baselineSource: {
+            kind: 'memory',
+            learnings: [{ metric: 'token_f1', learningId: 'l'.repeat(32), version: 2, runId: 'run-0' }],
+          },
+          rules: [
+            { threshold: 0.75, actual: 0.7, passed: false, baselineValue: 0.8, noBaseline: false },
+            { threshold: 0.9, actual: 1, passed: true, baselineValue: 1, noBaseline: false },
+          ],
+        },
       });
     });
 

@@ -20,7 +20,7 @@ import {
   gateIdentity,
   isMissingBaselinePolicy,
   parseGateRules,
-  type BaselineRun,
+  type GateBaseline,
 } from '@evalvault/evaluation';
 import { CaseIndexSet } from './growing-views.js';
 import { RunError, RunErrorCode } from './run.errors.js';
@@ -55,7 +55,8 @@ export type RunCommand =
   | {
       type: 'CompleteRun';
       scope: GateScope;
-      baseline: BaselineRun | null;
+      /** The last passing run, or memory's learned baselines for a run that uses memory; null: none found. */
+      baseline: GateBaseline | null;
       durationMs: number;
       /**
        * The scores of the run's evaluated cases per metric, which the aggregates and the gate are
@@ -216,12 +217,12 @@ function decideComplete(command: Extract<RunCommand, { type: 'CompleteRun' }>, s
   return [completed, passed ? { type: 'GatePassed', payload: verdict } : { type: 'GateFailed', payload: verdict }];
 }
 
-/** The gate's verdict on the run's scores (against the baseline run for `baseline` rules), with what it concerns. */
+/** The gate's verdict on the run's scores (against the baseline for `baseline` rules), with what it concerns. */
 function decideGate(
   request: RunRequestedPayload,
   scores: ReadonlyMap<string, readonly number[]>,
   scope: GateScope,
-  baseline: BaselineRun | null,
+  baseline: GateBaseline | null,
 ): { passed: boolean; verdict: GatePassedPayload } {
   const rules = parseGateRules(request.gateRules);
   const { missingBaseline } = request; // a RunRequested before v3 reads as pass, what gates did then
@@ -238,6 +239,7 @@ function decideGate(
       gateId: gateIdentity({ tenant: scope.tenant, project: scope.project, dataset }, rules),
       rules: outcome.rules,
       baselineRunId: outcome.baselineRunId,
+      baselineSource: outcome.baselineSource,
       subject: subjectOf(request),
     },
   };

@@ -1,5 +1,11 @@
 import { evaluatedCases, type RunRequested } from '@evalvault/contracts';
-import { EventSourcedRepository, type EnvelopeSources, type EventStore } from '@evalvault/platform';
+import {
+  EventSourcedRepository,
+  type CommandContext,
+  type EnvelopeSources,
+  type EventStore,
+  type HandleResult,
+} from '@evalvault/platform';
 import {
   decideRun,
   evolveRunWith,
@@ -8,6 +14,7 @@ import {
   type RunEvent,
   type RunState,
 } from './run.decider.js';
+import { observeRunEvents, type RunMetrics } from './run-metrics.js';
 import { ScoreLists } from './score-lists.js';
 
 /** Events read at a time when a run's scores are gathered (up to 100 cases each, about 40 KB). */
@@ -18,8 +25,26 @@ export class RunRepository extends EventSourcedRepository<RunCommand, RunEvent, 
   constructor(
     private readonly events: EventStore,
     sources: EnvelopeSources,
+    private readonly metrics?: RunMetrics,
   ) {
     super(events, { decide: decideRun, evolveWith: evolveRunWith, initialState: initialRunState }, sources);
+  }
+
+  /** As the base class, then counts what the append recorded (eval_runs_total, eval_cases_total, …). */
+  override async handle(
+    streamId: string,
+    command: RunCommand,
+    context: CommandContext,
+  ): Promise<HandleResult<RunState>> {
+    const result = await super.handle(streamId, command, context);
+    if (this.metrics && result.events.length > 0) {
+      // The events are recorded: a failed read for a metric must not fail (and so retry) the command.
+      await observeRunEvents(this.metrics, result.events, {
+        totalCases: result.state.totalCases,
+        requestOf: () => this.requestOf(streamId),
+      }).catch(() => undefined);
+    }
+    return result;
   }
 
   /** The run's `RunRequested` with its envelope (the first event of its stream); null for no such run. */
@@ -57,9 +82,9 @@ export class RunRepository extends EventSourcedRepository<RunCommand, RunEvent, 
 export const runStreamId = (runId: string): string => `run-${runId}`;
 export const batchStreamId = (runId: string, batchNo: number): string => `runbatch-${runId}-${batchNo}`;
 
-/** Streams the runs service owns, and so relays. */
-export const RUNS_STREAM_PREFIXES = ['run-', 'runbatch-'] as const;
+/** Streams the runs service owns, and so relays: its runs, their batches and its schedules (`schedule-<id>`). */
+export const RUNS_STREAM_PREFIXES = ['run-', 'runbatch-', 'schedule-'] as const;
 
-export function runRepository(store: EventStore, sources: EnvelopeSources): RunRepository {
-  return new RunRepository(store, sources);
+export function runRepository(store: EventStore, sources: EnvelopeSources, metrics?: RunMetrics): RunRepository {
+  return new RunRepository(store, sources, metrics);
 }

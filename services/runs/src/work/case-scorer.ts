@@ -1,6 +1,8 @@
 import type { CaseFailedPayload, EvaluatedCase, LlmUsage, ScheduledCase } from '@evalvault/contracts';
-import { metricByName, MetricError, type EvaluationCase } from '@evalvault/evaluation';
+import { MetricError, type EvaluationCase } from '@evalvault/evaluation';
 import { LlmError, LlmErrorCode, UsageMeter, type LlmOwner, type SpendCaps } from '@evalvault/llm';
+import { BUILT_IN_METRICS, type MetricCatalog } from '../plugins/metric-catalog.js';
+import { PluginError } from '../plugins/plugin.errors.js';
 import type { JudgeFactory } from './judge-factory.js';
 
 /** The run a case belongs to, as scoring needs it: whose budget pays, under which caps, with which metrics. */
@@ -52,6 +54,8 @@ export class CaseScorer {
   constructor(
     private readonly judgeFor: JudgeFactory,
     private readonly now: () => number,
+    /** Plugin metrics run in their worker threads: one that throws, hangs or leaks fails its case only. */
+    private readonly catalog: MetricCatalog = BUILT_IN_METRICS,
   ) {}
 
   async score(run: ScoringRun, scheduled: ScheduledCase, signal?: AbortSignal): Promise<CaseOutcome> {
@@ -64,7 +68,7 @@ export class CaseScorer {
     try {
       const scores = [];
       for (const name of metrics) {
-        const result = await metricByName(name).score(testCase, judge ? { judge } : {});
+        const result = await this.catalog.byName(name).score(testCase, judge ? { judge } : {});
         scores.push({ metric: name, score: result.score, explanation: result.explanation });
       }
       return {
@@ -80,7 +84,8 @@ export class CaseScorer {
     } catch (error) {
       if (error instanceof LlmError && error.code === LlmErrorCode.BudgetExceeded)
         throw new BudgetExceededError(error.message);
-      const code = error instanceof MetricError || error instanceof LlmError ? String(error.code) : 'SCORING_FAILED';
+      const coded = error instanceof MetricError || error instanceof LlmError || error instanceof PluginError;
+      const code = coded ? String(error.code) : 'SCORING_FAILED';
       return {
         kind: 'failed',
         payload: {

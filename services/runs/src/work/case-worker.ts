@@ -9,6 +9,7 @@ import { contextCausedBy } from '@evalvault/platform';
 import type { Logger } from 'pino';
 import { allCasesAccounted, isTerminal } from '../run/run.decider.js';
 import { runStreamId, type RunRepository } from '../run/run.repository.js';
+import { BUILT_IN_METRICS, pluginsChanged, type MetricCatalog } from '../plugins/metric-catalog.js';
 import { BudgetExceededError, type CaseOutcome, type CaseScorer, type ScoringRun } from './case-scorer.js';
 import type { RunCompleter } from './run-completer.js';
 
@@ -17,7 +18,8 @@ import type { RunCompleter } from './run-completer.js';
  * (a redelivered batch scores nothing twice), stopping when the run is cancelled or
  * failed meanwhile; records the batch in one append and completes the run if it was the last.
  * A run whose pinned judge is not the one this worker judges with fails (`judge_changed`)
- * rather than be scored by another model than its configHash says.
+ * rather than be scored by another model than its configHash says; so does a run whose pinned plugins
+ * are not the versions this worker loaded (`plugin_changed`).
  */
 export class CaseWorker {
   /** judge: this worker's judge as runs pin it; undefined: not checked. */
@@ -28,6 +30,7 @@ export class CaseWorker {
     private readonly concurrency: number,
     private readonly logger: Logger,
     private readonly judge?: JudgeSnapshot | null,
+    private readonly catalog: MetricCatalog = BUILT_IN_METRICS,
   ) {}
 
   async work(batch: CaseBatchScheduled): Promise<void> {
@@ -42,9 +45,11 @@ export class CaseWorker {
     }
     if (state.status !== 'running') throw new Error(`run ${runId} has not started yet; the batch will be retried`);
     const changed = this.judgeChanged(state.request!.judge ?? null);
-    if (changed) {
-      this.logger.error({ runId }, changed);
-      await this.runs.handle(streamId, { type: 'FailRun', reason: 'judge_changed', message: changed }, context);
+    const pluginChange = pluginsChanged(this.catalog, state.request!.plugins ?? null);
+    if (changed || pluginChange) {
+      const [reason, message] = changed ? ['judge_changed', changed] : ['plugin_changed', pluginChange!];
+      this.logger.error({ runId }, message);
+      await this.runs.handle(streamId, { type: 'FailRun', reason, message }, context);
       return;
     }
 

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LlmJudge } from '@evalvault/evaluation';
 import {
+  addressCheckedProvider,
   AnthropicProvider,
+  assertProviderEgress,
   AzureOpenAiProvider,
   BudgetGuard,
   LlmJudgeClient,
@@ -18,7 +20,7 @@ import {
   type SpendCaps,
   type UsageMeter,
 } from '@evalvault/llm';
-import type { SecretResolver } from '@evalvault/platform';
+import { parseAddressRanges, type SecretResolver } from '@evalvault/platform';
 import type { JudgeConfig } from '../config.js';
 
 /** What else a case's judge may be given: the run's cancellation, and its project policy's spending caps. */
@@ -35,23 +37,34 @@ export type JudgeFactory = (owner: LlmOwner, meter: UsageMeter, options?: JudgeC
 
 export const LLM_SCHEMA = 'runs';
 
+/** Where each provider is reached when EVALVAULT_JUDGE_BASE_URL is unset (Azure has no default). */
+const DEFAULT_BASE_URLS: Record<Exclude<JudgeConfig['provider'], 'none'>, string> = {
+  openai: 'https://api.openai.com',
+  azure_openai: '',
+  anthropic: 'https://api.anthropic.com',
+  ollama: 'http://127.0.0.1:11434',
+};
+
 function provider(config: JudgeConfig, secrets: SecretResolver): LlmProvider {
+  if (config.provider === 'none') throw new Error('no judge provider configured');
   const apiKey = async (): Promise<string> => (config.apiKeyRef ? secrets(config.apiKeyRef) : '');
-  const baseUrl = config.baseUrl ?? '';
+  const baseUrl = config.baseUrl || DEFAULT_BASE_URLS[config.provider];
+  // Refused here, when the service starts: not at the first case, with the run's data in hand.
+  assertProviderEgress(config.provider, baseUrl, config.egressAllow);
+  const checked = (inner: LlmProvider): LlmProvider =>
+    addressCheckedProvider(inner, baseUrl, {
+      allow: config.egressAllow,
+      allowPrivate: parseAddressRanges(config.egressAllowPrivate),
+    });
   switch (config.provider) {
     case 'openai':
-      return new OpenAiCompatibleProvider({ baseUrl: baseUrl || 'https://api.openai.com', apiKey });
+      return checked(new OpenAiCompatibleProvider({ baseUrl, apiKey }));
     case 'azure_openai':
-      return new AzureOpenAiProvider({ endpoint: baseUrl, deployment: config.model!, apiKey });
+      return checked(new AzureOpenAiProvider({ endpoint: baseUrl, deployment: config.model!, apiKey }));
     case 'anthropic':
-      return new AnthropicProvider({ baseUrl: baseUrl || 'https://api.anthropic.com', apiKey });
+      return checked(new AnthropicProvider({ baseUrl, apiKey }));
     case 'ollama':
-      return new OllamaProvider({
-        baseUrl: baseUrl || 'http://127.0.0.1:11434',
-        ...(config.apiKeyRef ? { apiKey } : {}),
-      });
-    case 'none':
-      throw new Error('no judge provider configured');
+      return checked(new OllamaProvider({ baseUrl, ...(config.apiKeyRef ? { apiKey } : {}) }));
   }
 }
 

@@ -26,6 +26,7 @@ import { CaseScorer } from './case-scorer.js';
 import { CaseWorker } from './case-worker.js';
 import { judgeFactory } from './judge-factory.js';
 import { RunCompleter } from './run-completer.js';
+import { noBaselines } from './testing/no-baselines.js';
 
 /**
  * Planner and worker on the real store, driven by hand (the Kafka path has its own
@@ -62,13 +63,7 @@ describe('runs pipeline', () => {
       judgeFactory(config.judge, pool, secretResolver({ PIPELINE_KEY: 'pipeline-key' })),
       Date.now,
     );
-    const worker = new CaseWorker(
-      runs,
-      scorer,
-      new RunCompleter(runs, { findBaseline: async () => null }, Date.now),
-      2,
-      logger,
-    );
+    const worker = new CaseWorker(runs, scorer, new RunCompleter(runs, noBaselines, Date.now), 2, logger);
     return { runs, worker, commands: new RunCommands(runs, randomUUID, judgeSnapshotOf(config.judge)) };
   }
 

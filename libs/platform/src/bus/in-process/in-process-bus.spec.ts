@@ -9,9 +9,12 @@ import { InProcessEventServer } from './in-process-event-server.js';
 
 busContract('in-process', async () => {
   const broker = new InProcessBroker();
-  const metrics = busMetrics(new Registry());
+  const registry = new Registry();
+  const metrics = busMetrics(registry);
   const client = new InProcessEventClient(broker, metrics);
   return {
+    registry,
+    reportsConsumerLag: false,
     publishBatch: (events) => client.publishBatch(events),
     createServer: (groupId, policy) =>
       new InProcessEventServer({

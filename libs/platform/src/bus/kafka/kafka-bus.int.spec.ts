@@ -14,7 +14,8 @@ import { KafkaEventServer } from './kafka-event-server.js';
 
 busContract('Kafka', async () => {
   const kafka = createKafka(testKafkaSettings('bus-contract'));
-  const metrics = busMetrics(new Registry());
+  const registry = new Registry();
+  const metrics = busMetrics(registry);
   const client = new KafkaEventClient(kafka, metrics);
   const raw: Producer = kafka.producer();
   await raw.connect();
@@ -48,6 +49,8 @@ busContract('Kafka', async () => {
   }
 
   return {
+    registry,
+    reportsConsumerLag: true,
     publishBatch: (events) => client.publishBatch(events),
     createServer: (groupId, policy) =>
       new KafkaEventServer({

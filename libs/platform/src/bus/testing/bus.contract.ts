@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload, type CustomTransportStrategy, type Server } from '@nestjs/microservices';
 import { deadLetterTopic, topicOf, type EvalVaultEvent } from '@evalvault/contracts';
 import { runStarted, testEvent } from '@evalvault/contracts/testing';
+import type { Registry } from 'prom-client';
+import { parseMetricSamples, registryValue } from '../../testing/metric-samples.js';
 import { BUS_HEADERS, BusContext, type BusMessage, type DeliveryPolicy } from '../bus-message.js';
 
 export type EventServer = Server & CustomTransportStrategy & { ready: Promise<void> };
@@ -15,6 +17,10 @@ export interface BusHarness {
   produceRaw(topic: string, key: string, value: Buffer, headers: Record<string, string>): Promise<void>;
   deadLetters(topic: string, key: string): Promise<BusMessage[]>;
   close(): Promise<void>;
+  /** The registry of the bus metrics the servers and client were given. */
+  registry: Registry;
+  /** Whether the transport knows how far a group is behind (consumer_lag): Kafka does, in-process not. */
+  reportsConsumerLag: boolean;
 }
 
 const POLICY: DeliveryPolicy = { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 50 };
@@ -76,18 +82,34 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
     it('delivers each event to the handler of its type, asynchronously and in order per key', async () => {
       const keys = [`run-${randomUUID()}`, `run-${randomUUID()}`, `run-${randomUUID()}`];
       const seen = new Map<string, number[]>();
-      await serverWith({
-        RunStarted: async (event) => {
-          if (event.type !== 'RunStarted' || !keys.includes(event.streamId)) return;
-          seen.set(event.streamId, [...(seen.get(event.streamId) ?? []), event.payload.totalCases!]);
+      const groupId = group();
+      await serverWith(
+        {
+          RunStarted: async (event) => {
+            if (event.type !== 'RunStarted' || !keys.includes(event.streamId)) return;
+            seen.set(event.streamId, [...(seen.get(event.streamId) ?? []), event.payload.totalCases!]);
+          },
         },
-      });
+        groupId,
+      );
       const events = Array.from({ length: 30 }, (_, index) => runStarted(keys[index % 3]!, tenant, index));
       const published = harness.publishBatch(events);
       expect(seen.size).toBe(0); // never handled inside the publisher's call
       await published;
       await waitFor(() => [...seen.values()].flat().length === 30, '30 events');
       keys.forEach((key, k) => expect(seen.get(key)).toEqual(events.map((_, i) => i).filter((i) => i % 3 === k)));
+      if (!harness.reportsConsumerLag) return;
+      const lag = parseMetricSamples(await harness.registry.metrics()).filter(
+        (sample) => sample.name === 'consumer_lag' && sample.labels['group'] === groupId,
+      );
+      expect(lag.length).toBeGreaterThan(0);
+      for (const sample of lag) {
+        expect(sample.labels).toMatchObject({
+          topic: topicOf('RunStarted'),
+          partition: expect.stringMatching(/^\d+$/),
+        });
+        expect(Number.isInteger(sample.value) && sample.value >= 0).toBe(true);
+      }
     });
 
     it('skips event types this consumer has no handler for', async () => {
@@ -128,13 +150,17 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
     it('dead-letters a handler that keeps failing, with the error and original headers, and goes on', async () => {
       const key = `run-${randomUUID()}`;
       const handled: number[] = [];
-      await serverWith({
-        RunStarted: async (event) => {
-          if (event.type !== 'RunStarted' || event.streamId !== key) return;
-          if (event.payload.totalCases === 0) throw new Error('case store rejected the write');
-          handled.push(event.payload.totalCases!);
+      const groupId = group();
+      await serverWith(
+        {
+          RunStarted: async (event) => {
+            if (event.type !== 'RunStarted' || event.streamId !== key) return;
+            if (event.payload.totalCases === 0) throw new Error('case store rejected the write');
+            handled.push(event.payload.totalCases!);
+          },
         },
-      });
+        groupId,
+      );
       const [failing, next] = [runStarted(key, tenant, 0), runStarted(key, tenant, 1)];
       await harness.publishBatch([failing, next]);
       await waitFor(() => handled.length === 1, 'the event after the dead letter');
@@ -150,16 +176,22 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
         [BUS_HEADERS.eventId]: failing.eventId,
         [BUS_HEADERS.eventType]: 'RunStarted',
       });
+      const counted = { group: groupId, topic, reason: 'HANDLER_FAILED' };
+      expect(await registryValue(harness.registry, 'bus_dead_lettered_total', counted)).toBe(1);
     });
 
     it('sets a poison message aside at once and consumes the next one', async () => {
       const key = `run-${randomUUID()}`;
       const handled: string[] = [];
-      await serverWith({
-        RunStarted: async (event) => {
-          if (event.streamId === key) handled.push(event.eventId);
+      const groupId = group();
+      await serverWith(
+        {
+          RunStarted: async (event) => {
+            if (event.streamId === key) handled.push(event.eventId);
+          },
         },
-      });
+        groupId,
+      );
       const topic = topicOf('RunStarted');
       await harness.produceRaw(topic, key, Buffer.from('{"not":"avro"}'), { 'x-origin': 'a misconfigured producer' });
       const next = runStarted(key, tenant);
@@ -174,6 +206,8 @@ export function busContract(transport: string, makeHarness: () => Promise<BusHar
         [BUS_HEADERS.errorCode]: 'NOT_SINGLE_OBJECT',
         [BUS_HEADERS.attempts]: '0',
       });
+      const counted = { group: groupId, topic, reason: 'NOT_SINGLE_OBJECT' };
+      expect(await registryValue(harness.registry, 'bus_dead_lettered_total', counted)).toBe(1);
     });
 
     it('skips, without decoding, a message whose header names a type the group does not handle', async () => {

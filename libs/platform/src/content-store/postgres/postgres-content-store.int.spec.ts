@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { testDatabaseUrl } from '../../testing/index.js';
 import { ContentIntegrityError, ContentNotFoundError } from '../content-store.port.js';
+import { contentStoreContract } from '../testing/content-store.contract.js';
 import { migrateContentStore } from './migrate-content-store.js';
 import { PostgresContentStore } from './postgres-content-store.js';
 
@@ -180,5 +181,30 @@ describe('PostgresContentStore', () => {
     ]);
     expect(await store.sweepAbandonedUploads(24 * 60 * 60 * 1000)).toBeGreaterThanOrEqual(1);
     expect(await chunksOf(contentId)).toBe(0);
+  });
+});
+
+describe('PostgresContentStore, as every content store', () => {
+  let pool: pg.Pool;
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  contentStoreContract('PostgreSQL', async () => {
+    await migrateContentStore(testDatabaseUrl());
+    pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
+    /** The blob's chunks replaced by one chunk of other bytes. */
+    const tamper = async (hash: string, bytes: Buffer): Promise<void> => {
+      const { rows } = await pool.query<{ id: string }>(
+        'UPDATE contentstore.blobs SET chunk_count = 1 WHERE hash = $1 RETURNING content_id AS id',
+        [hash],
+      );
+      await pool.query('DELETE FROM contentstore.chunks WHERE content_id = $1', [rows[0]!.id]);
+      await pool.query('INSERT INTO contentstore.chunks (content_id, seq, data) VALUES ($1, 0, $2)', [
+        rows[0]!.id,
+        bytes,
+      ]);
+    };
+    return { store: new PostgresContentStore(pool, { chunkSize: 64 * 1024 }), tamper };
   });
 });

@@ -10,7 +10,7 @@ import {
   type StoredContent,
 } from '../content-store.port.js';
 import { CONTENT_STORE_SCHEMA as S } from './content-store.migration.js';
-import { fixedChunks } from './fixed-chunks.js';
+import { fixedChunks } from '../fixed-chunks.js';
 
 export interface PostgresContentStoreOptions {
   /** Bytes per stored row, and so the most held in memory per upload or download (default 256 KiB). */

@@ -16,7 +16,7 @@ if (url) {
   afterAll(() => pool.end());
   eventStoreContract(
     'EventStoreDB',
-    async () => openEventStore(settings, { pool }),
+    async (metrics) => openEventStore(settings, { pool, metrics }),
     (store) => store.close(),
   );
 } else {

@@ -29,6 +29,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port.js';
+import { measuredAppend, type AppendMetrics } from '../append-metrics.js';
 import { PollingSubscription } from '../polling-subscription.js';
 import {
   fromClientPosition,
@@ -50,6 +51,8 @@ export interface EventStoreDbEventStoreOptions {
   pollIntervalMs?: number;
   /** The store was given a client of its own: close() disposes it too. */
   ownsClient?: boolean;
+  /** Counts appended events and times appends. */
+  metrics?: AppendMetrics;
 }
 
 /**
@@ -71,7 +74,17 @@ export class EventStoreDbEventStore implements EventStore {
     this.appended.setMaxListeners(0);
   }
 
-  async append(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  append(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return measuredAppend(this.options.metrics, 'eventstoredb', events.length, () =>
+      this.appendOnce(streamId, events, expected),
+    );
+  }
+
+  private async appendOnce(
+    streamId: string,
+    events: readonly EvalVaultEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const first = validateAppend(streamId, events);
     // A no_stream append cannot land in another tenant's stream: the server refuses it if the stream exists.
     if (expected !== 'no_stream') await this.assertTenantOwns(streamId, first);
@@ -160,6 +173,11 @@ export class EventStoreDbEventStore implements EventStore {
     return last?.event ? fromClientPosition(last.event.position, `event ${last.event.id}`) : START;
   }
 
+  /** How many events after `from` pass the filter, up to `limit`: $all has no count, so they are read. */
+  async countAfter(from: GlobalPosition, filter: EventFilter | undefined, limit: number): Promise<number> {
+    return (await this.scan(from, limit, filter)).events.length;
+  }
+
   async readAll(from: GlobalPosition, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return (await this.scan(from, options.maxCount ?? DEFAULT_READ_ALL_COUNT, options.filter)).events;
   }
@@ -186,7 +204,10 @@ export class EventStoreDbEventStore implements EventStore {
         if (comparePositions(position, scanned) <= 0) continue;
         scanned = position;
         if (isSystemEvent(event.type) || !matchesFilter(filter, event.streamId, event.type)) continue;
-        events.push(this.toRecorded(event));
+        const recorded = this.toRecorded(event);
+        // $all has no tenant index: the tenant is in the event itself.
+        if (filter?.tenantId !== undefined && recorded.event.tenantId !== filter.tenantId) continue;
+        events.push(recorded);
         if (events.length === maxCount) break;
       }
       if (page.length < PAGE_SIZE) break;

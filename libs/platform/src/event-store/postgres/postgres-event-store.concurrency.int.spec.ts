@@ -32,7 +32,12 @@ describe('PostgreSQL event store under concurrent writers', () => {
   });
 
   /** Takes a sequence number now, commits after `holdMs`, exactly as an append would be stored. */
-  async function lateCommit(prefix: string, tenant: string, holdMs: number): Promise<string> {
+  async function lateCommit(
+    prefix: string,
+    tenant: string,
+    holdMs: number,
+    written: () => void = () => undefined,
+  ): Promise<string> {
     const streamId = `${prefix}late-${randomUUID()}`;
     const event = runStarted(streamId, tenant);
     const client = await pool.connect();
@@ -45,6 +50,7 @@ describe('PostgreSQL event store under concurrent writers', () => {
          VALUES ($1, 0, $2, 'RunStarted', $3, 'default', now(), $4)`,
         [streamId, event.eventId, tenant, new EventCodec().encode(event)],
       );
+      written();
       await new Promise((resolve) => setTimeout(resolve, holdMs));
       await client.query('COMMIT');
       return event.eventId;
@@ -92,8 +98,12 @@ describe('PostgreSQL event store under concurrent writers', () => {
   it('shows why: a naive reader by sequence alone would have skipped a late commit', async () => {
     const prefix = `naive${randomUUID().slice(0, 8)}-`;
     const tenant = `tenant-${randomUUID()}`;
-    const late = lateCommit(prefix, tenant, 300);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The early append starts once the late transaction holds its row (and so its xid); a fixed pause lost
+    // that race on a loaded machine.
+    let written!: () => void;
+    const lateWritten = new Promise<void>((resolve) => (written = resolve));
+    const late = lateCommit(prefix, tenant, 300, written);
+    await lateWritten;
     const streamId = `${prefix}early`;
     await store.append(streamId, [runStarted(streamId, tenant)], 'no_stream');
 

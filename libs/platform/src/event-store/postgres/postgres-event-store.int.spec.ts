@@ -8,10 +8,10 @@ const pools = new Map<PostgresEventStore, pg.Pool>();
 
 eventStoreContract(
   'PostgreSQL',
-  async () => {
+  async (metrics) => {
     await migrateEventStore(testDatabaseUrl());
     const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 8 });
-    const store = new PostgresEventStore(pool);
+    const store = new PostgresEventStore(pool, undefined, { metrics });
     pools.set(store, pool);
     return store;
   },

@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { Pool, PoolClient } from 'pg';
-import type { Counter } from 'prom-client';
+import type { Pool } from 'pg';
 import { inSpan } from '../../observability/tracing.js';
 import { EventCodec, type EvalVaultEvent } from '@evalvault/contracts';
 import {
-  assertExpectedRevision,
   validateAppend,
   EventStoreError,
   EventStoreErrorCode,
@@ -12,6 +10,7 @@ import {
 } from '../event-store.errors.js';
 import type {
   AppendResult,
+  EventFilter,
   EventStore,
   ExpectedRevision,
   GlobalPosition,
@@ -20,19 +19,25 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.js';
+import { measuredAppend, type AppendMetrics } from '../append-metrics.js';
 import { PollingSubscription } from '../polling-subscription.js';
-import { filterClause, type EventRow } from './event-rows.js';
+import { filterClause, readAllQuery, type EventRow } from './event-rows.js';
+import { NotifyListener, type ListenerLog } from './notify-listener.js';
 
 const NOTIFY_CHANNEL = 'evalvault_events';
 const UNIQUE_VIOLATION = '23505';
+const STREAM_OF_ANOTHER_TENANT = 'EV001';
+const WRONG_REVISION = 'EV002';
 
 export interface PostgresEventStoreOptions {
   /** How often a subscription looks for new events when nothing woke it (ms). */
   pollIntervalMs?: number;
   /** LISTEN for appends of other processes (off for PGlite, which does not deliver NOTIFY between connections). */
   listen?: boolean;
-  /** Counts appended events (eventstore_events_appended_total). */
-  appendedCounter?: Counter;
+  /** Counts appended events and times appends (eventstore_events_appended_total, …_append_duration_seconds). */
+  metrics?: AppendMetrics;
+  /** Where the LISTEN connection reports that PostgreSQL went away and came back. */
+  logger?: ListenerLog;
 }
 
 /**
@@ -43,7 +48,9 @@ export interface PostgresEventStoreOptions {
  */
 export class PostgresEventStore implements EventStore {
   private readonly appended = new EventEmitter();
-  private listener?: Promise<PoolClient>;
+  private readonly listener: NotifyListener;
+  private notifying = false;
+  private notifyAgain = false;
 
   constructor(
     private readonly pool: Pool,
@@ -51,6 +58,7 @@ export class PostgresEventStore implements EventStore {
     private readonly options: PostgresEventStoreOptions = {},
   ) {
     this.appended.setMaxListeners(0);
+    this.listener = new NotifyListener(pool, NOTIFY_CHANNEL, () => this.appended.emit('appended'), options.logger);
   }
 
   append(streamId: string, events: readonly EvalVaultEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -58,47 +66,77 @@ export class PostgresEventStore implements EventStore {
       'eventstore.append',
       { 'evalvault.stream_id': streamId, 'evalvault.event_count': events.length },
       async () => {
-        const result = await this.appendInTransaction(streamId, events, expected);
-        this.options.appendedCounter?.inc(events.length);
-        return result;
+        return measuredAppend(this.options.metrics, 'postgres', events.length, () =>
+          this.appendInOneStatement(streamId, events, expected),
+        );
       },
     );
   }
 
-  private async appendInTransaction(
+  /**
+   * One statement, one round trip: eventstore.append_to_stream (append-function.migration.ts) locks,
+   * checks, inserts, bumps the revision and notifies in the statement's own transaction.
+   */
+  private async appendInOneStatement(
     streamId: string,
     events: readonly EvalVaultEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     const first = validateAppend(streamId, events);
-    const encoded = events.map((event) => this.codec.encode(event));
-    const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const current = await lockStream(client, streamId, first);
-      assertExpectedRevision(streamId, expected, current);
-      const base = current === null ? -1n : current;
-      const next = base + BigInt(events.length);
-      const last = await insertEvents(client, streamId, first, base, events, encoded);
-      // The revision bump and the wake-up of other processes' subscriptions in one round trip.
-      await client.query(
-        'UPDATE eventstore.streams SET revision = $2 WHERE stream_id = $1 RETURNING pg_notify($3, $1)',
-        [streamId, String(next), NOTIFY_CHANNEL],
+      const { rows } = await this.pool.query<{ next_revision: string; last_commit: string; last_sequence: string }>(
+        `SELECT next_revision::text, last_commit, last_sequence FROM eventstore.append_to_stream(
+           $1, $2, $3, $4, $5::uuid[], $6::text[], $7::bigint[], $8::bytea[])`,
+        [
+          streamId,
+          first.tenantId,
+          first.projectId,
+          String(expected),
+          events.map((event) => event.eventId),
+          events.map((event) => event.type),
+          events.map((event) => String(event.occurredAt)),
+          events.map((event) => this.codec.encode(event)),
+        ],
       );
-      await client.query('COMMIT');
       this.appended.emit('appended');
-      return { nextExpectedRevision: next, position: { commit: BigInt(last.commit), sequence: BigInt(last.sequence) } };
+      this.wakeOtherProcesses();
+      const row = rows[0]!;
+      return {
+        nextExpectedRevision: BigInt(row.next_revision),
+        position: { commit: BigInt(row.last_commit), sequence: BigInt(row.last_sequence) },
+      };
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      const failure = storeErrorOf(error, streamId, expected);
       // A retry of an append that already succeeded meets its own events: answer as the first time did.
-      const conflict = isUniqueViolation(error) || error instanceof WrongExpectedRevisionError;
-      const earlier = conflict ? await earlierAppendOf(client, streamId, events) : null;
+      const conflict = isUniqueViolation(error) || failure instanceof WrongExpectedRevisionError;
+      const earlier = conflict ? await earlierAppendOf(this.pool, streamId, events) : null;
       if (earlier) return earlier;
-      // Same connection: a pool busy with appends must not be asked for a second one here.
-      throw isUniqueViolation(error) ? await wrongRevision(client, streamId, expected) : error;
-    } finally {
-      client.release();
+      throw isUniqueViolation(error) ? await wrongRevision(this.pool, streamId, expected) : failure;
     }
+  }
+
+  /**
+   * Wakes other processes' subscriptions with one NOTIFY for all the appends committed meanwhile, sent
+   * after their commits: a NOTIFY inside each append took PostgreSQL's global notify lock until the
+   * commit's flush, so concurrent appends committed one at a time (half the throughput of four writers).
+   * A wake-up lost with a crash costs a subscriber one poll interval, never an event.
+   */
+  private wakeOtherProcesses(): void {
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    void this.pool
+      .query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, ''])
+      .catch(() => undefined)
+      .finally(() => {
+        this.notifying = false;
+        if (this.notifyAgain) {
+          this.notifyAgain = false;
+          this.wakeOtherProcesses();
+        }
+      });
   }
 
   async readStream(
@@ -114,19 +152,25 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(from: GlobalPosition, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const params: unknown[] = [String(from.commit), String(from.sequence), options.maxCount ?? 1_000];
-    const filter = filterClause(options.filter, params);
-    const result = await this.pool.query<EventRow>(
-      `SELECT commit_id::text AS commit, sequence::text AS sequence, stream_id, revision::text AS revision, data
-         FROM eventstore.events
-        WHERE (commit_id, sequence) > ($1::text::xid8, $2::bigint)
-          AND commit_id < pg_snapshot_xmin(pg_current_snapshot())
-          ${filter}
-        ORDER BY commit_id, events.sequence
-        LIMIT $3`,
+    const { text, values } = readAllQuery(from, options);
+    const result = await this.pool.query<EventRow>(text, values);
+    return result.rows.map((row) => this.toRecorded(row));
+  }
+
+  /** How many committed events after `from` pass the filter, counted up to `limit` (a relay's outbox depth). */
+  async countAfter(from: GlobalPosition, filter: EventFilter | undefined, limit: number): Promise<number> {
+    const params: unknown[] = [String(from.commit), String(from.sequence), limit];
+    const clause = filterClause(filter, params);
+    const { rows } = await this.pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM (
+         SELECT 1 FROM eventstore.events
+          WHERE (commit_id, sequence) > ($1::text::xid8, $2::bigint)
+            AND commit_id < pg_snapshot_xmin(pg_current_snapshot())
+            ${clause}
+          LIMIT $3) pending`,
       params,
     );
-    return result.rows.map((row) => this.toRecorded(row));
+    return rows[0]?.count ?? 0;
   }
 
   /**
@@ -144,7 +188,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribeAll(from: GlobalPosition, options: SubscribeOptions): Subscription {
-    if (this.options.listen !== false) void this.startListening();
+    if (this.options.listen !== false) this.listener.start();
     return new PollingSubscription(
       (position, maxCount) => this.readAll(position, { maxCount, filter: options.filter }),
       from,
@@ -154,27 +198,18 @@ export class PostgresEventStore implements EventStore {
     );
   }
 
-  private startListening(): Promise<PoolClient> {
-    this.listener ??= (async () => {
-      const client = await this.pool.connect();
-      client.on('notification', () => this.appended.emit('appended'));
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      return client;
-    })();
-    return this.listener;
+  close(): Promise<void> {
+    return this.listener.close();
   }
 
-  async close(): Promise<void> {
-    const listener = await this.listener?.catch(() => undefined);
-    if (listener) {
-      await listener.query(`UNLISTEN ${NOTIFY_CHANNEL}`).catch(() => undefined);
-      listener.release();
-    }
-  }
-
+  /** Decodes the Avro body on first use only: a reader that needs just positions or bytes never pays for it. */
   private toRecorded(row: EventRow): RecordedEvent {
+    const codec = this.codec;
+    let event: EvalVaultEvent | undefined;
     return {
-      event: this.codec.decode(row.data),
+      get event(): EvalVaultEvent {
+        return (event ??= codec.decode(row.data));
+      },
       streamId: row.stream_id,
       revision: BigInt(row.revision),
       position: { commit: BigInt(row.commit), sequence: BigInt(row.sequence) },
@@ -187,83 +222,18 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === UNIQUE_VIOLATION;
 }
 
-/** Locks the stream row (creating it if absent) and returns its revision before this append, or null. */
-async function lockStream(client: PoolClient, streamId: string, first: EvalVaultEvent): Promise<bigint | null> {
-  const existing = await client.query<{ revision: string; tenant_id: string }>(
-    'SELECT revision::text, tenant_id FROM eventstore.streams WHERE stream_id = $1 FOR UPDATE',
-    [streamId],
-  );
-  const row = existing.rows[0];
-  if (row) {
-    if (row.tenant_id !== first.tenantId) {
-      throw new EventStoreError(
-        EventStoreErrorCode.InvalidAppend,
-        `stream ${streamId} cannot be written by tenant ${first.tenantId}`,
-      );
-    }
-    return BigInt(row.revision);
-  }
-  const created = await client.query(
-    `INSERT INTO eventstore.streams (stream_id, revision, tenant_id, project_id) VALUES ($1, -1, $2, $3)
-     ON CONFLICT (stream_id) DO NOTHING`,
-    [streamId, first.tenantId, first.projectId],
-  );
-  if (created.rowCount === 1) return null;
-  // Another writer created it between our SELECT and INSERT: take its lock and re-read.
-  return lockStream(client, streamId, first);
-}
-
-/** Rows per INSERT: 5 parameters each, well under the protocol's 65,535 per statement. */
-const INSERT_ROWS = 1_000;
-
-/**
- * Inserts the events as rows of multi-row `VALUES` whose parameters travel as they are: the
- * Avro bytes as a binary parameter (node-postgres sends a Buffer in binary format), where a
- * `bytea[]` array parameter would go as a text literal with every byte hex-encoded in Node.
- * Answers the global position of the last row.
- */
-async function insertEvents(
-  client: PoolClient,
-  streamId: string,
-  first: EvalVaultEvent,
-  base: bigint,
-  events: readonly EvalVaultEvent[],
-  encoded: readonly Buffer[],
-): Promise<{ commit: string; sequence: string }> {
-  let last: { commit: string; sequence: string } | undefined;
-  for (let start = 0; start < events.length; start += INSERT_ROWS) {
-    const params: unknown[] = [streamId, first.tenantId, first.projectId];
-    const rows: string[] = [];
-    for (let index = start; index < Math.min(events.length, start + INSERT_ROWS); index++) {
-      const event = events[index]!;
-      const at = params.length;
-      params.push(
-        String(base + 1n + BigInt(index)),
-        event.eventId,
-        event.type,
-        String(event.occurredAt),
-        encoded[index],
-      );
-      rows.push(
-        `($1, $${at + 1}::bigint, $${at + 2}::uuid, $${at + 3}, $2, $3, ` +
-          `to_timestamp($${at + 4}::bigint / 1000.0), $${at + 5}::bytea)`,
-      );
-    }
-    const inserted = await client.query<{ commit: string; sequence: string }>(
-      `INSERT INTO eventstore.events
-         (stream_id, revision, event_id, event_type, tenant_id, project_id, occurred_at, data)
-       VALUES ${rows.join(', ')}
-       RETURNING commit_id::text AS commit, sequence::text AS sequence`,
-      params,
-    );
-    last = inserted.rows.at(-1);
-  }
-  return last!;
+/** The function's own SQLSTATEs (EV001: another tenant's stream, EV002: wrong revision) as the port's errors. */
+function storeErrorOf(error: unknown, streamId: string, expected: ExpectedRevision): unknown {
+  const { code, message, detail } = error as { code?: string; message?: string; detail?: string };
+  if (code === STREAM_OF_ANOTHER_TENANT) return new EventStoreError(EventStoreErrorCode.InvalidAppend, message ?? '');
+  if (code !== WRONG_REVISION) return error;
+  const actual = BigInt(detail ?? '-1');
+  return new WrongExpectedRevisionError(streamId, expected, actual < 0n ? null : actual);
 }
 
 /** A retried append of events already stored answers as the first one did (idempotent writes). */
 async function earlierAppendOf(
-  client: PoolClient,
+  client: Pool,
   streamId: string,
   events: readonly EvalVaultEvent[],
 ): Promise<AppendResult | null> {
@@ -280,7 +250,7 @@ async function earlierAppendOf(
   };
 }
 
-async function wrongRevision(client: PoolClient, streamId: string, expected: ExpectedRevision): Promise<Error> {
+async function wrongRevision(client: Pool, streamId: string, expected: ExpectedRevision): Promise<Error> {
   const actual = await client.query<{ revision: string }>(
     'SELECT revision::text FROM eventstore.streams WHERE stream_id = $1',
     [streamId],

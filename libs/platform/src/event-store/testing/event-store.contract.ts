@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
 import { runStarted } from '@evalvault/contracts/testing';
 import type { EvalVaultEvent } from '@evalvault/contracts';
 import { EventStoreError, EventStoreErrorCode, WrongExpectedRevisionError } from '../event-store.errors.js';
 import { comparePositions, START, type EventStore, type RecordedEvent } from '../event-store.port.js';
+import { appendMetrics, type AppendMetrics } from '../append-metrics.js';
+import { registryValue } from '../../testing/metric-samples.js';
 
 /**
  * The behaviour every EventStore adapter must have. Each adapter's integration test
@@ -10,22 +13,32 @@ import { comparePositions, START, type EventStore, type RecordedEvent } from '..
  */
 export function eventStoreContract(
   adapter: string,
-  connect: () => Promise<EventStore>,
+  /** Connects a store that measures its appends into `metrics`. */
+  connect: (metrics: AppendMetrics) => Promise<EventStore>,
   disconnect: (store: EventStore) => Promise<void>,
 ): void {
   describe(`${adapter} event store contract`, () => {
     let store: EventStore;
+    const registry = new Registry();
     const tenant = `tenant-${randomUUID()}`;
     const newStream = (kind = 'run'): string => `${kind}-${randomUUID()}`;
     const events = (streamId: string, count: number): EvalVaultEvent[] =>
       Array.from({ length: count }, (_, index) => runStarted(streamId, tenant, index));
 
     beforeAll(async () => {
-      store = await connect();
+      store = await connect(appendMetrics(registry));
     });
     afterAll(async () => {
       await disconnect(store);
     });
+
+    async function readUntil(count: number, read: () => Promise<RecordedEvent[]>): Promise<RecordedEvent[]> {
+      for (let attempt = 0; ; attempt++) {
+        const events = await read();
+        if (events.length >= count || attempt === 50) return events;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
 
     async function expectWrongRevision(promise: Promise<unknown>, actual: bigint | null): Promise<void> {
       const error = await promise.then(
@@ -45,6 +58,20 @@ export function eventStoreContract(
       expect(read.map((r) => r.revision)).toEqual([0n, 1n, 2n]);
       expect(read.map((r) => r.event)).toEqual(written);
       expect(read.at(-1)!.position).toEqual(result.position);
+    });
+
+    it('counts appended events and times each append by outcome', async () => {
+      const timed = async (outcome: string): Promise<number> =>
+        (await registryValue(registry, 'eventstore_append_duration_seconds_count', { outcome })) ?? 0;
+      const appended = async (): Promise<number> =>
+        (await registryValue(registry, 'eventstore_events_appended_total')) ?? 0;
+      const [okBefore, conflictsBefore, eventsBefore] = [await timed('ok'), await timed('conflict'), await appended()];
+      const streamId = newStream();
+      await store.append(streamId, events(streamId, 3), 'no_stream');
+      await expectWrongRevision(store.append(streamId, events(streamId, 1), 'no_stream'), 2n);
+      expect(await timed('ok')).toBe(okBefore + 1);
+      expect(await timed('conflict')).toBe(conflictsBefore + 1);
+      expect(await appended()).toBe(eventsBefore + 3);
     });
 
     it('orders by number, not text, beyond ten events in a stream and in one commit', async () => {
@@ -131,6 +158,29 @@ export function eventStoreContract(
         await store.readAll(START, { filter: { streamPrefixes: [prefix], eventTypes: ['RunCompleted'] } }),
       ).toEqual([]);
       expect(await store.readAll(START, { filter: { streamPrefixes: [`${prefix}%`] } })).toEqual([]);
+    });
+
+    it("reads one tenant's part of the global log, in order, without the other tenants' events", async () => {
+      const other = `tenant-${randomUUID()}`;
+      const prefix = `tenantprobe${randomUUID().slice(0, 8)}-`;
+      const [mine, theirs] = [`${prefix}${randomUUID()}`, `${prefix}${randomUUID()}`];
+      await store.append(mine, events(mine, 2), 'no_stream');
+      await store.append(
+        theirs,
+        [0, 1, 2].map((index) => runStarted(theirs, other, index)),
+        'no_stream',
+      );
+      await store.append(mine, events(mine, 1), 1n);
+
+      // Readers stop below the oldest running transaction: on a database other suites write to, the last
+      // append may show a moment later.
+      const own = await readUntil(3, () =>
+        store.readAll(START, { filter: { tenantId: tenant, streamPrefixes: [prefix] } }),
+      );
+      expect(own.map((r) => `${r.streamId === mine ? 'm' : 't'}${r.revision}`)).toEqual(['m0', 'm1', 'm2']);
+      const page = await store.readAll(own[0]!.position, { maxCount: 1, filter: { tenantId: tenant } });
+      expect(page.map((r) => r.event.eventId)).toEqual([own[1]!.event.eventId]);
+      expect(await store.readAll(START, { filter: { tenantId: other, streamPrefixes: [prefix] } })).toHaveLength(3);
     });
 
     it('subscribes to the log: past events first, then new ones as they are appended', async () => {

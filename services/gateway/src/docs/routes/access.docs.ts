@@ -17,6 +17,34 @@ const KEY_VIEW = {
 } as const;
 
 export const ACCESS_DOCS: Record<RouteKey, RouteDoc> = {
+  'GET /v1/me': {
+    summary: 'Who am I',
+    description:
+      'The caller as its credential establishes it: tenant, subject, how it authenticated, its tenant roles, and ' +
+      'per project its roles with the actions the role matrix allows there (what the web console shows). Any ' +
+      'authenticated caller may ask, whatever its roles.',
+    success: { 200: 'The caller, its roles and allowed actions' },
+    response: {
+      type: 'object',
+      properties: {
+        tenantId: { type: 'string' },
+        subject: { type: 'string' },
+        authMethod: { type: 'string', enum: ['oidc', 'api_key'] },
+        tenantRoles: { type: 'array', items: { type: 'string' } },
+        projects: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            properties: {
+              roles: { type: 'array', items: { type: 'string' } },
+              actions: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
+        tenantActions: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  },
   [`POST ${PROJECT}/api-keys`]: {
     summary: 'Issue an API key',
     description:

@@ -32,7 +32,10 @@ export const MEMORY_DOCS: Record<RouteKey, RouteDoc> = {
       '`q`: full-text search (web search syntax), ranked by a hybrid score of text rank, verification score and ' +
       "recency with the memory policy's weights; without `q`, newest first. Filters: `domain`, `kind` " +
       '(`verified`, `inferred`, `contradictory`), `status` (`proposed`, `verified`, `rejected`), `minScore` in ' +
-      '[0, 1]. `meta.vector` says whether pgvector was used (optional; full-text search always is). Forgotten ' +
+      '[0, 1], `usable` (`true`: only facts usable as knowledge under the policy: verified, imported as ' +
+      'verified, or proposed inferred ones when `inferredUsableBeforeVerification`; never rejected or ' +
+      'contradictory; each hit says `usable`). `meta.vector` says whether pgvector was used (optional; ' +
+      'full-text search always is). Forgotten ' +
       'facts are never listed.',
     success: { 200: 'A page of facts, best first' },
     example: { response: { items: [FACT_EXAMPLE], nextCursor: null, meta: { query: 'VPN', vector: false } } },

@@ -28,7 +28,10 @@ export const RUNS_DOCS: Record<RouteKey, RouteDoc> = {
       "project runs approved versions only; 422 `POLICY_VIOLATION`: the project's policy does not allow a metric " +
       "or the judge's or model profile's model, or a run calling the judge finds a spending cap already spent " +
       '(the detail names the policy field and the value); 422 `JUDGE_NOT_CONFIGURED`: a metric is LLM-judged and ' +
-      'the platform has no judge (the detail names the metrics and `EVALVAULT_JUDGE_PROVIDER`).',
+      'the platform has no judge (the detail names the metrics and `EVALVAULT_JUDGE_PROVIDER`). ' +
+      "With `memory: {use: true}`, `baseline` rules compare with Domain Memory's learned baseline of the " +
+      'dataset and metric (a rule on min, max or pass_rate at another threshold than 0.5 is a 400 naming the ' +
+      "rule and column), and the verdict's `baselineSource` names the learnings and their versions.",
     success: { 202: 'Accepted: the run is requested and will be scored' },
     response: SUBMITTED,
     errors: [404, 409, 422],
@@ -67,8 +70,10 @@ export const RUNS_DOCS: Record<RouteKey, RouteDoc> = {
   [`GET ${RUNS}/{runId}`]: {
     summary: 'Get a run',
     description:
-      'Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule, ' +
-      'and the lineage: dataset, prompt, model profile and judge versions.',
+      'Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule ' +
+      'and where baseline rules took their baseline (`gate.baselineSource`: the last passing run, or memory with ' +
+      "each learning's version), whether the run uses Domain Memory (`memory.use`), and the lineage: dataset, " +
+      'prompt, model profile and judge versions.',
     success: { 200: 'The run' },
   },
   [`GET ${RUNS}/{runId}/cases`]: {

@@ -58,6 +58,8 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
       missingBaseline: 'fail',
       judge: null,
       policy: null,
+      memory: null,
+      plugins: null,
     }),
     event('RunStarted', { runId, totalCases: cases }),
   ];
@@ -113,6 +115,7 @@ export function runHistory(scenario: RunScenario): EvalVaultEvent[] {
   const verdict = {
     gateId: 'd'.repeat(64),
     baselineRunId: null,
+    baselineSource: null,
     subject: { runId, dataset, prompt, modelProfile: null, configHash },
     rules: [
       {

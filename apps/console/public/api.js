@@ -1,0 +1,65 @@
+/** The public /v1 API with the signed-in credential, which lives in sessionStorage only (gone with the tab). */
+const KEY = 'evalvault.credential';
+
+export const credential = {
+  get: () => sessionStorage.getItem(KEY),
+  set: (value) => sessionStorage.setItem(KEY, value),
+  clear: () => sessionStorage.removeItem(KEY),
+};
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail ?? problem?.title ?? `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export async function api(path, { method = 'GET', body, headers = {} } = {}) {
+  const response = await fetch(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${credential.get() ?? ''}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const project = (p) => `/v1/projects/${encodeURIComponent(p)}`;
+
+/**
+ * Follows a run's progress stream (GET …/runs/{id}/events). EventSource cannot send an Authorization
+ * header, so the stream is read with fetch; onEvent(name, data) for each frame. Returns a stop function.
+ */
+export function followRun(projectId, runId, onEvent) {
+  const controller = new AbortController();
+  (async () => {
+    const response = await fetch(`${project(projectId)}/runs/${encodeURIComponent(runId)}/events`, {
+      headers: { authorization: `Bearer ${credential.get() ?? ''}`, accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    if (!response.ok || !response.body) return;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const name = /^event: (.*)$/m.exec(frame)?.[1];
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        if (name && data) onEvent(name, JSON.parse(data));
+      }
+    }
+  })().catch(() => undefined);
+  return () => controller.abort();
+}

@@ -1,0 +1,11 @@
+/** What one measured load run answers, shared by the load worker, the open-loop generator and the report. */
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  latenciesMs: Float64Array;
+  /** Responses other than 2xx, connection errors and timeouts: any of them makes the figure void. */
+  failures: { non2xx: number; errors: number; timeouts: number; statusCodes: Record<string, number> };
+}
+
+/** The load worker's answer to one run's options. */
+export type LoadAnswer = { result: LoadResult } | { error: string };

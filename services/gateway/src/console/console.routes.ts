@@ -1,0 +1,68 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { readStaticFiles, sendStatic } from './static-files.js';
+
+/** The console's static files (apps/console/public), the same path from src (tests) and dist. */
+export const CONSOLE_DIR = fileURLToPath(new URL('../../../../apps/console/public/', import.meta.url));
+
+/** Scripts and styles only from the gateway itself; API calls to it alone; never framed. */
+const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+/** Swagger UI sets inline styles on its elements. */
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+const SECURITY = { 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
+
+const SWAGGER_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']);
+
+/**
+ * The web console at `/` (static ES modules that call only the public /v1 API) and the interactive API
+ * reference's assets under /docs/assets (Swagger UI from the swagger-ui-dist package, nothing from a CDN).
+ */
+export function installConsole(fastify: FastifyInstance, dir = CONSOLE_DIR): void {
+  const files = readStaticFiles(dir);
+  const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const swagger = readStaticFiles(swaggerDir, (name) => SWAGGER_FILES.has(name));
+  const headers = { ...SECURITY, 'content-security-policy': CONSOLE_CSP };
+
+  fastify.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const index = files.get('index.html');
+    if (!index) return reply.code(404).type('text/plain').send('the web console is not installed (apps/console)');
+    return sendStatic(request, reply, index, headers);
+  });
+  fastify.get('/console/*', { schema: { hide: true } }, async (request, reply) => {
+    const file = files.get((request.params as { '*': string })['*']);
+    if (!file) return reply.code(404).type('text/plain').send('no such file');
+    return sendStatic(request, reply, file, headers);
+  });
+  fastify.get('/docs/assets/*', { schema: { hide: true } }, async (request, reply) => {
+    const name = (request.params as { '*': string })['*'];
+    const file = swagger.get(name) ?? files.get(`docs/${name}`);
+    if (!file) return reply.code(404).type('text/plain').send('no such file');
+    return sendStatic(request, reply, file, { ...SECURITY, 'content-security-policy': DOCS_CSP });
+  });
+}
+
+/** The page /docs answers a browser with: Swagger UI over /openapi.json. */
+export const DOCS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>EvalVault Platform API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="icon" href="/docs/assets/favicon-32x32.png"></head>
+<body><main id="swagger-ui" aria-label="API reference"></main>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/docs-init.js"></script></body></html>`;
+
+export const DOCS_HEADERS = { ...SECURITY, 'content-security-policy': DOCS_CSP, 'cache-control': 'no-cache' };
+
+/** A browser asks for HTML first; fetch, curl and client generators ask for JSON or anything. */
+export function wantsHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const html = accept.indexOf('text/html');
+  const json = accept.indexOf('application/json');
+  return html >= 0 && (json < 0 || html < json);
+}

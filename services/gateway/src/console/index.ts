@@ -1,0 +1,1 @@
+export { installConsole, DOCS_HEADERS, DOCS_PAGE, wantsHtml } from './console.routes.js';

@@ -1,0 +1,1 @@
+export { installSchemaRegistry, SCHEMA_REGISTRY_PREFIX } from './schema-registry.routes.js';

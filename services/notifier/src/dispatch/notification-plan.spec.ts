@@ -1,0 +1,45 @@
+import type { ActiveRoute } from '../projection/notifier.queries.js';
+import { planNotifications, type TriggerFacts } from './notification-plan.js';
+
+const route = (type: 'pagerduty' | 'slack' | 'jira', on: string[]): ActiveRoute =>
+  ({ routeId: `route-${type}`, on, destination: { type }, createdAtMs: 0 }) as unknown as ActiveRoute;
+const drift = (type: 'DriftDetected' | 'DriftResolved'): TriggerFacts => ({
+  type,
+  eventId: 'e1',
+  occurredAt: 1,
+  projectId: 'p',
+  runId: 'r2',
+  gateId: 'drift-sch-1-token_f1',
+  subject: null,
+  rules: [],
+  failure: { reason: 'drift:token_f1', message: 'token_f1 fell' },
+});
+
+describe('notification plan for drift episodes', () => {
+  const pagerDuty = route('pagerduty', ['DriftDetected']);
+  const jira = route('jira', ['DriftDetected']);
+  const slack = route('slack', ['DriftDetected', 'DriftResolved']);
+
+  it('opens a ticket, an incident and a message when a drift is detected', async () => {
+    const plans = await planNotifications(drift('DriftDetected'), [pagerDuty, jira, slack], async () => false);
+    expect(plans.map((plan) => [plan.route.routeId, plan.action])).toEqual([
+      ['route-pagerduty', 'trigger'],
+      ['route-jira', 'trigger'],
+      ['route-slack', 'trigger'],
+    ]);
+  });
+
+  it('resolves the open incident of the episode when the drift ends, and pages nobody', async () => {
+    const asked: string[] = [];
+    const plans = await planNotifications(drift('DriftResolved'), [pagerDuty, jira, slack], async (_route, key) => {
+      asked.push(key);
+      return true;
+    });
+    expect(plans.map((plan) => [plan.route.routeId, plan.action, plan.dedupKey])).toEqual([
+      ['route-pagerduty', 'resolve', 'evalvault-route-pagerduty-gate-drift-sch-1-token_f1'],
+      ['route-slack', 'trigger', null],
+    ]);
+    expect(asked).toEqual(['evalvault-route-pagerduty-gate-drift-sch-1-token_f1']);
+    expect(await planNotifications(drift('DriftResolved'), [pagerDuty], async () => false)).toEqual([]);
+  });
+});
