@@ -34,6 +34,9 @@ export default {
   reporters: ['default', '<rootDir>/test/summary-reporter.mjs'],
   // Integration and end-to-end suites share real servers; two cores gain nothing from more workers.
   maxWorkers: 1,
+  // Each suite runs in a worker process, replaced once it holds this much: run in band, 300 suites grow one
+  // heap until every forced collection (the streaming memory tests) takes seconds instead of milliseconds.
+  workerIdleMemoryLimit: '700MB',
   // Integration and end-to-end tests wait on real servers; a unit test never comes near this.
   testTimeout: 60_000,
   projects: [

@@ -1,6 +1,7 @@
 // Prints one closing line CI systems can read: "jest: N passed, N failed, N skipped", preceded
 // by the time each tier took and the slowest suites, because CI has a time budget and the
 // default reporter's per-suite times scroll away in a long log.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
 const SLOWEST_SHOWN = 12;
@@ -37,6 +38,11 @@ export default class SummaryReporter {
     const failed = numFailedTests + failedSuites;
     const times = suiteTimes(results);
     if (times.length > 1) process.stdout.write(timingReport(times));
+    // Every suite's time, slowest first, for whoever trims the run (test-artifacts/ is not committed).
+    mkdirSync('test-artifacts', { recursive: true });
+    const sorted = [...times].sort((a, b) => b.milliseconds - a.milliseconds);
+    const tiers = [...new Set(times.map((time) => time.tier))].sort().join('+');
+    writeFileSync(`test-artifacts/suite-times.${tiers}.json`, `${JSON.stringify(sorted, null, 1)}\n`);
     process.stdout.write(
       `\njest: ${numPassedTests} passed, ${failed} failed, ${numPendingTests + numTodoTests} skipped\n`,
     );
