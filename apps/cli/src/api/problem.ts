@@ -1,15 +1,15 @@
+import type { ProblemFieldError } from '@evalvault/client';
 import { CliError } from '../errors.js';
 
-/** One invalid input a problem names (`errors` of the gateway's problems): where, and what is wrong. */
-export interface ProblemFieldError {
-  path: string;
-  message: string;
-}
+export type { ProblemFieldError };
 
 /** How many field errors the one-line reason spells out; the rest are printed above it. */
 const ERRORS_IN_REASON = 3;
 
-/** An RFC 9457 problem the server answered with, kept whole for callers that care about the status. */
+/**
+ * An RFC 9457 problem the server answered with (the client's ApiProblemError, read the same way), kept
+ * whole for callers that care about the status, as the CLI reports it.
+ */
 export class ApiError extends CliError {
   constructor(
     readonly status: number,
@@ -38,38 +38,3 @@ const describe = (error: ProblemFieldError): string => `${error.path}: ${error.m
 
 const detailsOf = (errors: readonly ProblemFieldError[]): string[] =>
   errors.length > ERRORS_IN_REASON ? errors.map((error) => `evalvault: ${describe(error)}`) : [];
-
-/** Reads a failed response as problem+json, or as whatever text it carried when it is not one. */
-export async function problemFrom(response: Response): Promise<ApiError> {
-  const text = await response.text().catch(() => '');
-  let title = response.statusText || 'error';
-  let detail: string | null = text.trim().slice(0, 300) || null;
-  let errors: ProblemFieldError[] = [];
-  try {
-    const problem = JSON.parse(text) as { title?: unknown; detail?: unknown; message?: unknown; errors?: unknown };
-    if (typeof problem.title === 'string') title = problem.title;
-    detail =
-      typeof problem.detail === 'string'
-        ? problem.detail
-        : typeof problem.message === 'string'
-          ? problem.message
-          : null;
-    errors = fieldErrorsOf(problem.errors);
-  } catch {
-    // not JSON: the text itself is the best detail there is
-  }
-  return new ApiError(response.status, title, detail ? oneLine(detail) : null, errors);
-}
-
-function fieldErrorsOf(value: unknown): ProblemFieldError[] {
-  if (!Array.isArray(value)) return [];
-  return value
-    .filter((item): item is { path: unknown; message: unknown } => typeof item === 'object' && item !== null)
-    .filter((item) => typeof item.message === 'string')
-    .map((item) => ({
-      path: typeof item.path === 'string' && item.path ? item.path : '/',
-      message: oneLine(item.message as string),
-    }));
-}
-
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');

@@ -1,5 +1,11 @@
-import type { CreateScheduleRequest, ScheduleView } from '@evalvault/service-apis';
+import { dataOf } from '@evalvault/client';
+import type { ScheduleView } from '@evalvault/service-apis';
 import type { ApiClient } from './api-client.js';
+import type { CreateScheduleBody } from './api-types.js';
+import { viewOf } from './view-of.js';
+
+const SCHEDULES = '/v1/projects/{project}/schedules';
+const SCHEDULE = '/v1/projects/{project}/schedules/{scheduleId}';
 
 /** The schedules routes of the public API (`/v1/projects/{project}/schedules`), for one project. */
 export class SchedulesApi {
@@ -8,32 +14,39 @@ export class SchedulesApi {
     readonly project: string,
   ) {}
 
-  private path(scheduleId?: string, suffix = ''): string {
-    const base = `v1/projects/${encodeURIComponent(this.project)}/schedules`;
-    return scheduleId === undefined ? base : `${base}/${encodeURIComponent(scheduleId)}${suffix}`;
+  private schedule(scheduleId: string) {
+    return { path: { project: this.project, scheduleId } };
   }
 
-  create(request: CreateScheduleRequest): Promise<ScheduleView> {
-    return this.client.post(this.path(), { body: request });
+  create(request: CreateScheduleBody): Promise<ScheduleView> {
+    return viewOf(this.client.api.POST(SCHEDULES, { params: { path: { project: this.project } }, body: request }));
   }
 
   async list(): Promise<ScheduleView[]> {
-    return (await this.client.get<{ items: ScheduleView[] }>(this.path())).items;
+    const page: { items: ScheduleView[] } = await viewOf(
+      this.client.api.GET(SCHEDULES, { params: { path: { project: this.project } } }),
+    );
+    return page.items;
   }
 
   get(scheduleId: string): Promise<ScheduleView> {
-    return this.client.get(this.path(scheduleId));
+    return viewOf(this.client.api.GET(SCHEDULE, { params: this.schedule(scheduleId) }));
   }
 
   pause(scheduleId: string, reason?: string): Promise<ScheduleView> {
-    return this.client.post(this.path(scheduleId, '/pause'), { body: reason ? { reason } : {} });
+    return viewOf(
+      this.client.api.POST(`${SCHEDULE}/pause`, { params: this.schedule(scheduleId), body: reason ? { reason } : {} }),
+    );
   }
 
   resume(scheduleId: string): Promise<ScheduleView> {
-    return this.client.post(this.path(scheduleId, '/resume'));
+    return viewOf(this.client.api.POST(`${SCHEDULE}/resume`, { params: this.schedule(scheduleId) }));
   }
 
+  /** The document gives no schema for the answer, which is `{scheduleId, deleted: true}` (unchecked). */
   delete(scheduleId: string): Promise<{ scheduleId: string; deleted: true }> {
-    return this.client.delete(this.path(scheduleId));
+    return dataOf<{ scheduleId: string; deleted: true }>(
+      this.client.api.DELETE(SCHEDULE, { params: this.schedule(scheduleId) }),
+    );
   }
 }

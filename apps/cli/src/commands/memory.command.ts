@@ -4,11 +4,11 @@ import {
   FACT_KINDS,
   FACT_STATUSES,
   type FactView,
-  type MemoryImportRequest,
   type MemoryPolicyView,
   type SearchFactsQuery,
   type SetMemoryPolicyRequest,
 } from '@evalvault/service-apis';
+import type { MemoryImportBody } from '../api/api-types.js';
 import { MemoryApi } from '../api/memory-api.js';
 import { CONNECTION_OPTIONS, parseCommand } from '../args.js';
 import { didYouMean } from '../did-you-mean.js';
@@ -410,7 +410,7 @@ async function importMemory(argv: string[], io: CliIo, deps: SessionDeps): Promi
   const { values, positionals, help } = parseCommand('memory import', argv, JSON_OUTPUT, ['file']);
   if (help) return showHelp(io, 'memory');
   const parsed = await readJson(positionals[0]!, io);
-  const request = (Array.isArray(parsed) ? { facts: parsed } : parsed) as MemoryImportRequest;
+  const request = (Array.isArray(parsed) ? { facts: parsed } : parsed) as MemoryImportBody;
   if (!request || typeof request !== 'object' || !Array.isArray(request.facts))
     throw new CliError('usage', `${positionals[0]} must hold {"facts": [...]} (as "memory export" writes) or an array`);
   return inMemory(values, io, deps, async (memory) => {

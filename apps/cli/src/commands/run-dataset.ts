@@ -1,4 +1,5 @@
-import type { SubmitRunRequest } from '@evalvault/service-apis';
+import { dataOf } from '@evalvault/client';
+import type { SubmitRunBody } from '../api/api-types.js';
 import {
   checkSubmittable,
   fitsInline,
@@ -19,8 +20,8 @@ export type RunDatasetSource =
 
 /** What the run request carries for its dataset, and how many cases it has (when known). */
 export interface RunDataset {
-  dataset: SubmitRunRequest['dataset'];
-  rejectedRows?: SubmitRunRequest['rejectedRows'];
+  dataset: SubmitRunBody['dataset'];
+  rejectedRows?: SubmitRunBody['rejectedRows'];
   describe: string;
 }
 
@@ -109,9 +110,10 @@ export async function runDatasetOf(
 }
 
 async function newestVersion(session: Session, id: string): Promise<number> {
-  const page = await session.client.get<{ items: Array<{ version: number }> }>(
-    `v1/projects/${encodeURIComponent(session.project)}/datasets/${encodeURIComponent(id)}/versions`,
-    { query: { limit: 1 } },
+  const page = await dataOf(
+    session.client.api.GET('/v1/projects/{project}/datasets/{datasetId}/versions', {
+      params: { path: { project: session.project, datasetId: id }, query: { limit: 1 } },
+    }),
   );
   const newest = page.items[0];
   if (!newest) throw usageError(`dataset ${id} has no version`);

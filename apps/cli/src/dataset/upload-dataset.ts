@@ -33,8 +33,11 @@ export async function uploadDataset(
       },
     });
   };
-  return client.post<RegisteredVersion>(`v1/projects/${encodeURIComponent(project)}/datasets`, {
-    raw: { contentType: NDJSON, make },
+  // Streamed: the typed client's POST would hold the whole body; raw sends it as it is made, made again per attempt.
+  const response = await client.raw('POST', '/v1/projects/{project}/datasets', {
+    path: { project },
+    body: { contentType: NDJSON, make },
     query: { name: dataset.name, description: dataset.description },
   });
+  return (await response.json()) as RegisteredVersion;
 }
