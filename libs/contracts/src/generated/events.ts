@@ -259,14 +259,14 @@ export interface DriftDetected extends EventEnvelope<'DriftDetected'> {
   payload: DriftDetectedPayload;
 }
 
-/** A scheduled run's metric fell below the schedule's rolling baseline (the mean of its previous runs) by more than the schedule's threshold. */
+/** A scheduled run's metric fell significantly below the schedule's rolling baseline: paired by case with the mean of each case's scores over the previous runs, the Wilcoxon signed-rank test is significant, the bootstrap interval of the mean difference lies below 0, and the mean drop exceeds the schedule's threshold (since version 2; version 1 compared means only). */
 export interface DriftDetectedPayload {
   scheduleId: string;
   runId: string;
   metric: string;
-  /** The run's mean of the metric. */
+  /** The run's mean of the metric over the paired cases (version 1: over all its cases). */
   current: number;
-  /** The mean of the baseline runs' means. */
+  /** The mean of the paired cases' baseline scores, each the mean of that case's scores over the baseline runs (version 1: the mean of the baseline runs' means). */
   baseline: number;
   /** baseline - current. */
   drop: number;
@@ -274,24 +274,50 @@ export interface DriftDetectedPayload {
   baselineRunIds: string[];
   /** The schedule's dataset: routes' dedup groups drifts of one schedule and metric. */
   datasetId: string;
+  /** Cases the run and at least one baseline run scored on this metric (0 in version 1 events). */
+  pairedCases: number;
+  /** Two-sided Wilcoxon signed-rank p-value over the paired cases (null in version 1 events). */
+  pValue: null | number;
+  /** Paired bootstrap interval of the mean difference (run - baseline) (null in version 1 events). */
+  interval: null | DriftInterval;
+  /** Effect sizes of the difference (null in version 1 events). */
+  effectSize: null | DriftEffectSize;
+}
+
+export interface DriftInterval {
+  low: number;
+  high: number;
+  /** Coverage, e.g. 0.95. */
+  confidence: number;
+}
+
+export interface DriftEffectSize {
+  /** Mean difference / standard deviation of the differences; null when they do not vary. */
+  cohensDz: null | number;
+  /** Matched-pairs rank-biserial correlation in [-1, 1]. */
+  rankBiserial: number;
 }
 
 export interface DriftResolved extends EventEnvelope<'DriftResolved'> {
   payload: DriftResolvedPayload;
 }
 
-/** A scheduled run's metric is back within the schedule's threshold of the baseline its drift was detected against: the drift episode ends. */
+/** A scheduled run's metric is no longer significantly below the baseline its drift was detected against (or within the schedule's threshold of it): the drift episode ends. */
 export interface DriftResolvedPayload {
   scheduleId: string;
   runId: string;
   metric: string;
-  /** The run's mean of the metric. */
+  /** The run's mean of the metric over the cases paired with the episode's baseline (version 1: over all its cases). */
   current: number;
   /** The baseline of the DriftDetected this resolves. */
   baseline: number;
   /** The run whose DriftDetected opened the episode. */
   detectedByRunId: string;
   datasetId: string;
+  /** Wilcoxon signed-rank p-value against the episode's baseline runs (null in version 1 events). */
+  pValue: null | number;
+  /** Mean of run - baseline over the paired cases (null in version 1 events). */
+  meanDifference: null | number;
 }
 
 export interface EntriesForgotten extends EventEnvelope<'EntriesForgotten'> {
