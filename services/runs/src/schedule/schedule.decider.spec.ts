@@ -79,54 +79,69 @@ describe('schedule decider', () => {
       .thenThrows(expect.objectContaining({ code: ScheduleErrorCode.NotFound }));
   });
 
-  describe('drift', () => {
+  describe('drift (the rule itself: drift.spec.ts)', () => {
     const history = [
       started('2026-01-01T01:00:00Z', 'r1'),
       started('2026-01-01T02:00:00Z', 'r2'),
       started('2026-01-01T03:00:00Z', 'r3'),
     ];
     const given = [created, ...history];
-    const previous = [{ token_f1: 0.875 }, { token_f1: 0.75 }];
+    /** Cases c1…c6 scored on token_f1. */
+    const run = (values: readonly number[]) =>
+      Object.fromEntries(values.map((value, index) => [`c${index + 1}`, { token_f1: value }]));
+    const steady = (value: number) => run(new Array<number>(6).fill(value));
+    const scores = { r1: steady(0.875), r2: steady(0.75) }; // every case's baseline: 0.8125
+    // Six distinct drops, 0.3125 + k/32 (k = 0…5): mean drop 0.390625; W+ = 0, exact p = 2/2⁶.
+    const degraded = run([0.5, 0.46875, 0.4375, 0.40625, 0.375, 0.34375]);
+    const assess = (runId: string, current: ReturnType<typeof run>, runIds = ['r1', 'r2']) => ({
+      type: 'AssessDrift' as const,
+      runId,
+      current,
+      runIds,
+      scores: { ...scores, r3: degraded },
+    });
     const detected: ScheduleEvent = {
       type: 'DriftDetected',
       payload: {
         scheduleId,
         runId: 'r3',
         metric: 'token_f1',
-        current: 0.5,
+        current: 0.421875,
         baseline: 0.8125,
-        drop: 0.3125,
+        drop: 0.390625,
         threshold: 0.125,
         baselineRunIds: ['r1', 'r2'],
         datasetId: 'ds-1',
+        pairedCases: 6,
+        pValue: 0.03125,
+        interval: { low: expect.any(Number), high: expect.any(Number), confidence: 0.95 },
+        effectSize: { cohensDz: expect.any(Number), rankBiserial: -1 },
       },
     };
+    const r4 = started('2026-01-01T04:00:00Z', 'r4');
 
-    it('detects a drop beyond the threshold below the mean of the previous runs', () => {
+    it('detects a significant paired drop beyond the threshold below the previous runs', () => {
+      spec.given(given).when(assess('r3', degraded)).then([detected]);
       spec
         .given(given)
-        .when({ type: 'AssessDrift', runId: 'r3', current: { token_f1: 0.5 }, previous, runIds: ['r1', 'r2'] })
-        .then([detected]);
-      spec
-        .given(given)
-        .when({ type: 'AssessDrift', runId: 'r3', current: { token_f1: 0.8 }, previous, runIds: ['r1', 'r2'] })
+        .when(assess('r3', steady(0.8125)))
         .then([]);
     });
 
-    it('raises one DriftDetected per episode, resolved when the metric recovers', () => {
-      const r4 = started('2026-01-01T04:00:00Z', 'r4');
-      const later = { previous: [...previous, { token_f1: 0.5 }], runIds: ['r1', 'r2', 'r3'] };
+    it('raises one DriftDetected per episode, resolved against its baseline runs when the metric recovers', () => {
+      // r4's last two runs are r2 and the degraded r3: the episode compares with r1 and r2, as detected.
       spec
         .given([...given, detected, r4])
-        .when({ type: 'AssessDrift', runId: 'r4', current: { token_f1: 0.25 }, ...later })
+        .when(assess('r4', degraded, ['r1', 'r2', 'r3']))
         .then([]);
       spec
         .given([...given, detected])
-        .when({ type: 'AssessDrift', runId: 'r3', current: { token_f1: 0.5 }, previous, runIds: ['r1', 'r2'] })
+        .when(assess('r3', degraded))
         .then([]);
+      const recovered = run([0.875, 0.75, 0.84375, 0.78125, 0.90625, 0.71875]); // mean 0.8125: no change
       spec
         .given([...given, detected, r4])
-        .when({ type: 'AssessDrift', runId: 'r4', current: { token_f1: 0.75 }, ...later })
+        .when(assess('r4', recovered, ['r1', 'r2', 'r3']))
         .then([
           {
             type: 'DriftResolved',
@@ -134,10 +149,12 @@ describe('schedule decider', () => {
               scheduleId,
               runId: 'r4',
               metric: 'token_f1',
-              current: 0.75,
+              current: 0.8125,
               baseline: 0.8125,
               detectedByRunId: 'r3',
               datasetId: 'ds-1',
+              pValue: 1,
+              meanDifference: 0,
             },
           },
         ]);
@@ -146,12 +163,9 @@ describe('schedule decider', () => {
     it('has no baseline before the first finished run, and ignores runs it did not start', () => {
       spec
         .given(given)
-        .when({ type: 'AssessDrift', runId: 'r1', current: { token_f1: 0.1 }, previous: [], runIds: [] })
+        .when({ ...assess('r1', steady(0.1), []), scores: {} })
         .then([]);
-      spec
-        .given(given)
-        .when({ type: 'AssessDrift', runId: 'other', current: { token_f1: 0.1 }, previous, runIds: ['r1', 'r2'] })
-        .then([]);
+      spec.given(given).when(assess('other', degraded)).then([]);
     });
   });
 });

@@ -8,13 +8,13 @@ import type {
   ScheduleResumedPayload,
   VersionRef,
 } from '@evalvault/contracts';
-import { assessDrift, type MetricMeans, type OpenDrift } from './drift.js';
+import { assessDrift, type CaseScores, type OpenDrift } from './drift.js';
 import { ScheduleError, ScheduleErrorCode } from './schedule.errors.js';
 import { cronOf, dueSlot } from './schedule-slots.js';
 
 /**
  * The schedule aggregate: Active ⇄ Paused → Deleted, the slots it started runs for, and its drift
- * episodes. Pure: time, ids and the runs' means come in with the commands. Starting a slot that is
+ * episodes. Pure: time, ids and the runs' case scores come in with the commands. Starting a slot that is
  * not after the last one started yields nothing, so a scheduler that lost the race for a slot (its
  * append conflicted, it caught up and decided again) starts nothing.
  */
@@ -34,8 +34,16 @@ export type ScheduleCommand =
   | { type: 'DeleteSchedule' }
   /** Start the slot due at `now`, if any: `runId` is the run requested for it, `dataset` the version it runs. */
   | { type: 'StartSlot'; now: number; runId: string; dataset: VersionRef | null }
-  /** Compare a finished scheduled run's means with the means of the runs before it. */
-  | { type: 'AssessDrift'; runId: string; current: MetricMeans; previous: readonly MetricMeans[]; runIds: string[] };
+  /** Compare a finished scheduled run's case scores with the runs before it (see drift.ts). */
+  | {
+      type: 'AssessDrift';
+      runId: string;
+      current: CaseScores;
+      /** The schedule's finished runs before this one, oldest first. */
+      runIds: readonly string[];
+      /** Case scores of the last N of them and of open episodes' baseline runs, by run id. */
+      scores: Readonly<Record<string, CaseScores>>;
+    };
 
 export type ScheduleStatus = 'none' | 'active' | 'paused' | 'deleted';
 
@@ -46,7 +54,7 @@ export interface ScheduleState {
   notBefore: number;
   /** Runs requested by the schedule, oldest first (a slot without a dataset version to run requests none). */
   runIds: string[];
-  /** Metrics drifting now, with the baseline their drift was detected against. */
+  /** Metrics drifting now, with the baseline (runs and mean) their drift was detected against. */
   openDrifts: Readonly<Record<string, OpenDrift>>;
 }
 
@@ -114,8 +122,8 @@ export function evolveSchedule(state: ScheduleState, event: ScheduleEvent): Sche
       return { ...state, notBefore: slot, runIds: dataset ? [...state.runIds, runId] : state.runIds };
     }
     case 'DriftDetected': {
-      const { metric, runId, baseline } = event.payload;
-      return { ...state, openDrifts: { ...state.openDrifts, [metric]: { runId, baseline } } };
+      const { metric, runId, baseline, baselineRunIds } = event.payload;
+      return { ...state, openDrifts: { ...state.openDrifts, [metric]: { runId, baseline, baselineRunIds } } };
     }
     case 'DriftResolved': {
       const { [event.payload.metric]: _resolved, ...open } = state.openDrifts;

@@ -65,7 +65,7 @@ export class ScheduleQueries {
       status: state.status === 'paused' ? 'paused' : 'active',
       nextSlotAt: next === null ? null : new Date(next).toISOString(),
       recentRunIds: state.runIds.slice(-RECENT_RUNS).reverse(),
-      drifting: Object.entries(state.openDrifts).map(([metric, open]) => ({ metric, ...open })),
+      drifting: Object.entries(state.openDrifts).map(([metric, { runId, baseline }]) => ({ metric, runId, baseline })),
     };
   }
 }
