@@ -46,6 +46,10 @@ describe('the example downstream consumer', () => {
         threshold: 0.1,
         baselineRunIds: ['r1', 'r2'],
         datasetId: 'ds-1',
+        pairedCases: 8,
+        pValue: 0.0078125,
+        interval: { low: -0.75, high: -0.5, confidence: 0.95 },
+        effectSize: { cohensDz: -4.5, rankBiserial: -1 },
       },
       { streamId, tenantId },
     );

@@ -10,6 +10,7 @@ import {
 import type { NotificationRepository } from '../notification/notification.repository.js';
 import type { NotifierProjection } from '../projection/notifier.projection.js';
 import type { ActiveRoute, NotifierQueries } from '../projection/notifier.queries.js';
+import { driftDetectedMessage, driftResolvedMessage } from './drift-message.js';
 import { planNotifications, type TriggerFacts } from './notification-plan.js';
 import { runPageUrl } from './run-link.js';
 
@@ -96,14 +97,8 @@ export class NotificationDispatcher {
     base: Pick<TriggerFacts, 'eventId' | 'occurredAt' | 'projectId'>,
   ): Promise<TriggerFacts> {
     const p = event.payload;
-    const round = (value: number): string => Number(value.toFixed(4)).toString();
-    const drop = (d: EventOfType<'DriftDetected'>['payload']): string =>
-      `${p.metric} mean ${round(p.current)} fell ${round(d.drop)} below the baseline ${round(p.baseline)} ` +
-      `of runs ${d.baselineRunIds.join(', ')} (threshold ${round(d.threshold)})`;
     const message =
-      event.type === 'DriftDetected'
-        ? drop(event.payload)
-        : `${p.metric} mean ${round(p.current)} is back within the threshold of the baseline ${round(p.baseline)}`;
+      event.type === 'DriftDetected' ? driftDetectedMessage(event.payload) : driftResolvedMessage(event.payload);
     return {
       ...base,
       type: event.type,
