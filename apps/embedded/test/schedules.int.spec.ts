@@ -19,7 +19,8 @@ interface Answer {
  * Scheduled evaluations on the embedded platform, through the public API: strict validation (a bad cron
  * expression or time zone is a 400 naming the field, a dataset not of the project a 404, nothing created),
  * and a real short-interval schedule on the latest approved dataset version whose answers then degrade:
- * runs start on time, and the drop raises exactly one DriftDetected however many degraded runs follow.
+ * runs start on time, and the drop — significant under the paired test of run comparison, every case's
+ * token_f1 from 1 to 0 — raises exactly one DriftDetected however many degraded runs follow.
  */
 describe('scheduled evaluations, embedded', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'evalvault-schedules-'));
@@ -73,8 +74,15 @@ describe('scheduled evaluations, embedded', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const project = '/projects/default';
+  // Eight cases, the same ids in every version: the watcher pairs them by id, and with all eight degraded
+  // its Wilcoxon test is significant (every answer right, then every one wrong: p ≈ 0.005; two cases
+  // could never reach p < 0.05).
+  const truths = ['alpha beta gamma', 'delta epsilon zeta', 'eta theta iota', 'kappa lambda mu'].flatMap((words) => [
+    words,
+    `${words} omega`,
+  ]);
   const cases = (answer: (truth: string) => string) =>
-    ['alpha beta gamma', 'delta epsilon zeta'].map((truth, index) => ({
+    truths.map((truth, index) => ({
       id: `c${index}`,
       question: `Q${index}?`,
       answer: answer(truth),
@@ -206,6 +214,7 @@ describe('scheduled evaluations, embedded', () => {
     await until('the drift message', async () => (messages.length > 0 ? true : undefined));
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain('quality drift (token_f1)');
+    expect(messages[0]).toContain('8 paired cases; Wilcoxon p = ');
     await until('the drift ticket', async () => (jira.issues.length > 0 ? true : undefined));
     expect(jira.issues.map((issue) => issue.fields['summary'])).toEqual([
       expect.stringContaining('EvalVault quality drift (token_f1)'),
