@@ -68,8 +68,8 @@ run by reference: any size works.
 
 Scheduled evaluations: a registered dataset (a version, or the latest approved one) run with a
 metric set and gate at each slot of a cron expression in a time zone. After downtime a schedule
-runs once for the slots it missed. Each run's metric means are compared with the mean of the
-schedule's previous runs: a drop beyond the threshold is a DriftDetected. See docs/schedules.md.
+runs once for the slots it missed. Each run's case scores are compared, paired by case, with the
+schedule's previous runs: a significant drop beyond the threshold is a DriftDetected. See docs/schedules.md.
 
   create --name N --cron EXPR --dataset ID [--version V] --metric M [--metric M…]
          [--tz ZONE] [--gate RULE…] [--drift-threshold X] [--drift-runs N] [--json]

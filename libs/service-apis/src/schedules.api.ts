@@ -13,7 +13,10 @@ export interface CreateScheduleRequest {
   dataset: { id: string; version?: number | null };
   metrics: string[];
   gate?: { rules: string[] } | null;
-  /** DriftDetected when a metric's mean drops more than `threshold` below the mean of the last `baselineRuns` runs. */
+  /**
+   * DriftDetected when a metric drops significantly (paired by case) and by more than `threshold` below
+   * the last `baselineRuns` runs (docs/schedules.md).
+   */
   drift?: { threshold?: number; baselineRuns?: number } | null;
 }
 
