@@ -188,9 +188,7 @@ describe('a broker outage in the middle of a run', () => {
 
     // Runs submitted after the outage are relayed and scored too (a short one: relaying is what is in question).
     const after = await submit(AFTER_CASES);
-    expect((await completedView(after)).counts).toEqual(
-      expect.objectContaining({ evaluated: AFTER_CASES, failed: 0 }),
-    );
+    expect((await completedView(after)).counts).toEqual(expect.objectContaining({ evaluated: AFTER_CASES, failed: 0 }));
     expect(runs.logLines('loop recovered').length + runs.logLines('relay starting').length).toBeGreaterThan(1);
   });
 });
