@@ -14,17 +14,17 @@ export interface JiraIssueTarget {
   labels: string[];
 }
 
-type AdfInline = { type: 'text'; text: string; marks?: { type: string; attrs?: Record<string, string> }[] };
-type AdfBlock = Record<string, unknown>;
+export type AdfInline = { type: 'text'; text: string; marks?: { type: string; attrs?: Record<string, string> }[] };
+export type AdfBlock = Record<string, unknown>;
 
 const PRIORITY: Record<string, string> = { critical: 'Highest', error: 'High', warning: 'Medium', info: 'Low' };
 
-const text = (value: string, marks?: AdfInline['marks']): AdfInline => ({
+export const text = (value: string, marks?: AdfInline['marks']): AdfInline => ({
   type: 'text',
   text: value,
   ...(marks ? { marks } : {}),
 });
-const paragraph = (...content: AdfInline[]): AdfBlock => ({ type: 'paragraph', content });
+export const paragraph = (...content: AdfInline[]): AdfBlock => ({ type: 'paragraph', content });
 const heading = (value: string): AdfBlock => ({ type: 'heading', attrs: { level: 3 }, content: [text(value)] });
 const bullets = (items: string[]): AdfBlock => ({
   type: 'bulletList',

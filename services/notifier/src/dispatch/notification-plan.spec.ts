@@ -1,3 +1,4 @@
+import { jiraEpisodeLabel } from '../notification/notification.ids.js';
 import type { ActiveRoute } from '../projection/notifier.queries.js';
 import { planNotifications, type TriggerFacts } from './notification-plan.js';
 
@@ -29,7 +30,7 @@ describe('notification plan for drift episodes', () => {
     ]);
   });
 
-  it('resolves the open incident of the episode when the drift ends, and pages nobody', async () => {
+  it('resolves the open incident and closes the Jira issues of the episode when the drift ends', async () => {
     const asked: string[] = [];
     const plans = await planNotifications(drift('DriftResolved'), [pagerDuty, jira, slack], async (_route, key) => {
       asked.push(key);
@@ -37,9 +38,38 @@ describe('notification plan for drift episodes', () => {
     });
     expect(plans.map((plan) => [plan.route.routeId, plan.action, plan.dedupKey])).toEqual([
       ['route-pagerduty', 'resolve', 'evalvault-route-pagerduty-gate-drift-sch-1-token_f1'],
+      ['route-jira', 'resolve', jiraEpisodeLabel('route-jira', 'drift-sch-1-token_f1')],
       ['route-slack', 'trigger', null],
     ]);
-    expect(asked).toEqual(['evalvault-route-pagerduty-gate-drift-sch-1-token_f1']);
-    expect(await planNotifications(drift('DriftResolved'), [pagerDuty], async () => false)).toEqual([]);
+    expect(asked).toEqual([
+      'evalvault-route-pagerduty-gate-drift-sch-1-token_f1',
+      jiraEpisodeLabel('route-jira', 'drift-sch-1-token_f1'),
+    ]);
+    expect(await planNotifications(drift('DriftResolved'), [pagerDuty, jira], async () => false)).toEqual([]);
+  });
+});
+
+describe('notification plan for gates', () => {
+  const gate = (type: 'GateFailed' | 'GatePassed', gateId: string | null = 'gate-1'): TriggerFacts => ({
+    ...drift('DriftDetected'),
+    type,
+    gateId,
+    failure: null,
+  });
+  const jira = route('jira', ['GateFailed']);
+
+  it("closes the Jira issues of the gate's open episode when it passes again, and opens none", async () => {
+    const key = jiraEpisodeLabel('route-jira', 'gate-1');
+    const plans = await planNotifications(gate('GatePassed'), [jira], async (_route, asked) => asked === key);
+    expect(plans.map((plan) => [plan.action, plan.dedupKey])).toEqual([['resolve', key]]);
+  });
+
+  it('does nothing on a pass without an open episode, a route following failures, or a gate', async () => {
+    const open = async (): Promise<boolean> => true;
+    expect(await planNotifications(gate('GatePassed'), [jira], async () => false)).toEqual([]);
+    expect(await planNotifications(gate('GatePassed'), [route('jira', ['RunFailed'])], open)).toEqual([]);
+    expect(await planNotifications(gate('GatePassed', null), [jira], open)).toEqual([]);
+    const opened = await planNotifications(gate('GateFailed'), [jira], open);
+    expect(opened.map((plan) => [plan.action, plan.dedupKey])).toEqual([['trigger', null]]);
   });
 });

@@ -74,6 +74,21 @@ describe('notification', () => {
       ]);
   });
 
+  it('records closing a Jira episode as the incident resolved, never as a ticket created', () => {
+    const label = 'evalvault-episode-0000';
+    const resolve: NotificationEvent = {
+      type: 'NotificationIntended',
+      payload: sampleIntent({ triggerType: 'GatePassed', action: 'resolve', dedupKey: label }),
+    };
+    notification
+      .given([resolve])
+      .when({ type: 'RecordDelivery', remoteId: 'OPS-1', remoteUrl: 'https://acme.atlassian.net/browse/OPS-1' })
+      .then([
+        { type: 'IncidentResolved', payload: { ...ids, system: 'jira', dedupKey: label } },
+        { type: 'NotificationDelivered', payload: { ...ids, destinationType: 'jira', remoteId: 'OPS-1', attempts: 1 } },
+      ]);
+  });
+
   it('schedules another attempt after a retryable failure, and fails for good on the last one', () => {
     notification
       .given([intended])

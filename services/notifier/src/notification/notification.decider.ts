@@ -80,11 +80,12 @@ function delivered(
     type: 'NotificationDelivered',
     payload: { notificationId, routeId, destinationType, triggerEventId, remoteId, attempts },
   };
-  if (destinationType === 'pagerduty' && intent.action === 'resolve') {
+  // A resolve opens nothing: it closed a PagerDuty incident or an episode's Jira issues (dedupKey: its label).
+  if ((destinationType === 'pagerduty' || destinationType === 'jira') && intent.action === 'resolve') {
     return [
       {
         type: 'IncidentResolved',
-        payload: { notificationId, routeId, system: 'pagerduty', dedupKey: intent.dedupKey, triggerEventId },
+        payload: { notificationId, routeId, system: destinationType, dedupKey: intent.dedupKey, triggerEventId },
       },
       outcome,
     ];

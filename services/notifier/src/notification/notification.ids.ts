@@ -35,3 +35,24 @@ export function pagerDutyDedupKey(routeId: string, gateId: string | null, runId:
 
 /** The Jira label carrying the notification id: how a restarted delivery finds the issue it already created. */
 export const jiraNotificationLabel = (notificationId: string): string => `evalvault-notification-${notificationId}`;
+
+/**
+ * The Jira label naming a route's episode of a gate (or a drift: schedule and metric), on every issue the
+ * episode opened: a passing gate (an ended drift) searches for it to close those issues. Hashed, since a
+ * label takes no spaces and a gate id is any string.
+ */
+export const jiraEpisodeLabel = (routeId: string, gateId: string): string =>
+  `evalvault-episode-${derivedUuid('jira-episode', routeId, gateId)}`;
+
+/** The key of the incident a notification opens or resolves, for the destinations that resolve; else null. */
+export function incidentKeyOf(
+  destinationType: string,
+  routeId: string,
+  gateId: string | null,
+  runId: string,
+): string | null {
+  if (!gateId) return null;
+  if (destinationType === 'pagerduty') return pagerDutyDedupKey(routeId, gateId, runId);
+  if (destinationType === 'jira') return jiraEpisodeLabel(routeId, gateId);
+  return null;
+}

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { EvalVaultEvent, EventOfType } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { NOTIFIER_SCHEMA } from '../migrations/notifier.migrations.js';
+import { incidentKeyOf } from '../notification/notification.ids.js';
 
 /** The inbox consumer name of the notifier's read model. */
 export const NOTIFIER_READ_MODEL_CONSUMER = 'notifier-read-model';
@@ -122,19 +123,21 @@ async function onIntended(m: EntityManager, event: EventOfType<'NotificationInte
       at(event.occurredAt),
     ],
   );
-  if (p.destinationType !== 'pagerduty' || !p.gateId) return;
+  // A PagerDuty incident or the Jira issues of an episode: open until the gate passes again (the drift ends).
+  const key = incidentKeyOf(p.destinationType, p.routeId, p.gateId, p.runId);
+  if (!key || !p.gateId) return;
   if (p.action === 'trigger') {
     await m.query(
       `INSERT INTO ${s}.incidents (route_id, dedup_key, tenant_id, project_id, gate_id, open, triggered_by_event_at)
        VALUES ($1, $2, $3, $4, $5, true, $6)
        ON CONFLICT (route_id, dedup_key) DO UPDATE SET open = true, triggered_by_event_at = $6
          WHERE ${s}.incidents.triggered_by_event_at <= $6`,
-      [p.routeId, p.dedupKey, event.tenantId, event.projectId, p.gateId, at(p.triggerOccurredAt)],
+      [p.routeId, key, event.tenantId, event.projectId, p.gateId, at(p.triggerOccurredAt)],
     );
   } else {
     await m.query(
       `UPDATE ${s}.incidents SET open = false WHERE route_id = $1 AND dedup_key = $2 AND triggered_by_event_at <= $3`,
-      [p.routeId, p.dedupKey, at(p.triggerOccurredAt)],
+      [p.routeId, key, at(p.triggerOccurredAt)],
     );
   }
 }
