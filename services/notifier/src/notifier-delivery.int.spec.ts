@@ -4,7 +4,7 @@ import { testEvent } from '@evalvault/contracts/testing';
 import { START, type CommandContext } from '@evalvault/platform';
 import { registryValue, testDatabaseUrl, testKafkaSettings } from '@evalvault/platform/testing';
 import type { CreateRouteRequest, NotificationView } from '@evalvault/service-apis';
-import { notificationStreamId, routeIdFor, routeStreamId } from './notification/notification.ids.js';
+import { jiraEpisodeLabel, notificationStreamId, routeIdFor, routeStreamId } from './notification/notification.ids.js';
 import { routeRepository } from './notification/notification.repository.js';
 import { scopedEnvName, type SecretKind, type SecretScope } from './routes/secret-scope.js';
 import { FakeJira, FakePagerDuty, FakeSlack, FakeTeams } from './testing/index.js';
@@ -197,16 +197,54 @@ describe('notifier delivery', () => {
     );
 
     await publish(service, verdict('GatePassed', scope, gateId));
-    const all = await settled(scope, 6);
-    const resolve = all.filter((n) => n.action === 'resolve');
-    expect(resolve.map((n) => [n.destinationType, n.status])).toEqual([['pagerduty', 'delivered']]);
+    const all = await settled(scope, 7);
+    const resolve = all.filter((n) => n.action === 'resolve' && n.destinationType === 'pagerduty');
+    expect(
+      all
+        .filter((n) => n.action === 'resolve')
+        .map((n) => [n.destinationType, n.status])
+        .sort(),
+    ).toEqual([
+      ['jira', 'delivered'],
+      ['pagerduty', 'delivered'],
+    ]);
     expect(pagerDuty.incidents.get(String(triggers[0]!['dedup_key']))).toBe('resolved');
+    expect(jira.issuesLabelled(label)[0]!.status.category).toBe('done');
     // Slack listens to passes too.
     expect(all.filter((n) => n.triggerType === 'GatePassed' && n.destinationType === 'slack')).toHaveLength(1);
     const events = await streamOf(resolve[0]!.notificationId);
     expect(events.map((e) => e.type)).toEqual(['NotificationIntended', 'IncidentResolved', 'NotificationDelivered']);
     // Every request any vendor received was in its documented format.
     for (const fake of [jira, pagerDuty, teams, slack]) expect(fake.received.flatMap((r) => r.problems)).toEqual([]);
+  });
+
+  it('a failing then passing gate opens then resolves one Jira issue', async () => {
+    const scope = tenant();
+    await addRoutes(scope, 'jira');
+    const gateId = randomBytes(32).toString('hex');
+    const episode = jiraEpisodeLabel(routeIdFor(scope.tenantId, scope.projectId, 'ops-jira'), gateId);
+    await publish(service, verdict('GateFailed', scope, gateId));
+    await settled(scope, 1);
+    expect(jira.issuesLabelled(episode).map((issue) => issue.status.category)).toEqual(['new']);
+
+    const passed = verdict('GatePassed', scope, gateId);
+    await publish(service, passed);
+    await publish(service, passed); // the broker redelivers
+    const all = await settled(scope, 2);
+    // Passing again opens and resolves nothing: the episode is closed (asked of the dispatcher, not the bus).
+    expect(await service.notifier.dispatcher.dispatch(verdict('GatePassed', scope, gateId))).toBe(0);
+    const [issue, ...others] = jira.issuesLabelled(episode);
+    expect(others).toEqual([]);
+    expect(issue!.status).toEqual({ name: 'Done', category: 'done' });
+    expect(issue!.comments).toHaveLength(1);
+    expect(JSON.stringify(issue!.comments[0]!.body)).toContain(
+      `the gate passed again on run ${passed.payload.subject.runId}`,
+    );
+    const resolve = all.find((n) => n.action === 'resolve')!;
+    expect([resolve.destinationType, resolve.status, resolve.remoteId]).toEqual(['jira', 'delivered', issue!.key]);
+    const events = await streamOf(resolve.notificationId);
+    expect(events.map((e) => e.type)).toEqual(['NotificationIntended', 'IncidentResolved', 'NotificationDelivered']);
+    expect(jira.received.flatMap((r) => r.problems)).toEqual([]);
   });
 
   it('honours 429 Retry-After, and records each failed attempt before the delivery', async () => {

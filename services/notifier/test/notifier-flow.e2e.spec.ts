@@ -205,7 +205,7 @@ describe('failing gate → notifications, end to end', () => {
     (value: unknown): boolean =>
       JSON.stringify(value).includes(runId);
 
-  it('one issue, incident, Teams and Slack message per failing gate; the incident resolves on a pass', async () => {
+  it('one issue, incident, Teams and Slack message per failing gate; both resolve on a pass', async () => {
     const routes = [
       {
         name: 'ops-jira',
@@ -291,12 +291,16 @@ describe('failing gate → notifications, end to end', () => {
     await redeliver(gateFailed);
 
     const passingRun = await submit(run((truth) => truth));
-    const resolved = await notificationsOf(passingRun, 1);
-    expect(resolved.map((n) => [n.destinationType, n.action, n.triggerType])).toEqual([
+    const resolved = await notificationsOf(passingRun, 2);
+    expect(resolved.map((n) => [n.destinationType, n.action, n.triggerType]).sort()).toEqual([
+      ['jira', 'resolve', 'GatePassed'],
       ['pagerduty', 'resolve', 'GatePassed'],
     ]);
 
     expect(jira.issues.filter(mentions(failingRun))).toHaveLength(1);
+    // The pass closed the failure's issue (done), saying so in one comment.
+    expect(jira.issues.find(mentions(failingRun))!.status.category).toBe('done');
+    expect(jira.issues.find(mentions(failingRun))!.comments.filter(mentions(passingRun))).toHaveLength(1);
     const triggers = pagerDuty.events('trigger').filter(mentions(failingRun));
     expect(triggers).toHaveLength(1);
     expect(
