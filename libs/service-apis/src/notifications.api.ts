@@ -57,7 +57,10 @@ export interface NotificationView {
   routeName: string;
   /** A notification's destination, or an export's (langfuse, mlflow, otlp). */
   destinationType: DestinationType | ExportDestinationType;
-  /** trigger: a ticket, incident or message; resolve: a PagerDuty resolve after the gate passed again. */
+  /**
+   * trigger: a ticket, incident or message; resolve: after the gate passed again (the drift ended), a PagerDuty
+   * resolve or the Jira issues of the episode moved to done.
+   */
   action: 'trigger' | 'resolve';
   /** RunCompleted for an export. */
   triggerType: NotificationTrigger | 'RunCompleted';
@@ -67,7 +70,7 @@ export interface NotificationView {
   status: NotificationStatus;
   attempts: number;
   lastError: string | null;
-  /** The Jira issue key, PagerDuty dedup key, or null for chat messages. */
+  /** The Jira issue key (a resolve: the keys it closed, comma-separated), PagerDuty dedup key, or null for chat. */
   remoteId: string | null;
   remoteUrl: string | null;
   createdAt: string;

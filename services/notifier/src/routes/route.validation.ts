@@ -18,8 +18,8 @@ export interface RoutePolicy {
 const SECRET_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/[^\0]+)$/;
 
 /**
- * Tickets are for failures (one per drift episode: DriftDetected opens one); PagerDuty resolves by itself
- * when a gate passes again or a drift ends.
+ * Tickets are for failures (one per drift episode: DriftDetected opens one); Jira and PagerDuty resolve by
+ * themselves when a gate passes again or a drift ends (the issues move to done, the incident resolves).
  */
 const TRIGGERS_BY_TYPE: Record<Destination['type'], readonly NotificationTrigger[]> = {
   jira: ['GateFailed', 'RunFailed', 'DriftDetected'],
