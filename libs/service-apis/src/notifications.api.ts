@@ -21,9 +21,21 @@ export type NotificationSeverity = (typeof NOTIFICATION_SEVERITIES)[number];
 export const DESTINATION_TYPES = ['jira', 'pagerduty', 'teams', 'slack'] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
 
-/** A `…Ref` names a secret (`env:NAME` or `file:/path`), never holds it. */
+/**
+ * A `…Ref` names a secret (`env:NAME` or `file:/path`), never holds it. A Jira route's `resolveTransition` names
+ * the workflow transition that closes its issues when the gate passes again (default: the first offered whose
+ * target status is in the done category).
+ */
 export type Destination =
-  | { type: 'jira'; baseUrl: string; projectKey: string; issueType: string; emailRef?: string | null; tokenRef: string }
+  | {
+      type: 'jira';
+      baseUrl: string;
+      projectKey: string;
+      issueType: string;
+      emailRef?: string | null;
+      tokenRef: string;
+      resolveTransition?: string | null;
+    }
   | { type: 'pagerduty'; routingKeyRef: string; eventsUrl?: string | null }
   | { type: 'teams'; webhookUrlRef: string }
   | { type: 'slack'; webhookUrlRef: string };

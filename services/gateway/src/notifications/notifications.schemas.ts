@@ -43,6 +43,8 @@ const JIRA = {
     issueType: { type: 'string', minLength: 1, maxLength: 100 },
     emailRef: { anyOf: [SECRET_REF, { type: 'null' }] },
     tokenRef: SECRET_REF,
+    // The transition that closes the route's issues when the gate passes again; default: the first to done.
+    resolveTransition: { anyOf: [{ type: 'string', minLength: 1, maxLength: 255 }, { type: 'null' }] },
   },
   additionalProperties: false,
 } as const;

@@ -27,9 +27,11 @@ describe('Jira adapter', () => {
   });
   afterEach(() => jira.close());
 
+  let resolveTransition: string | undefined;
   const request = (overrides: Partial<NotificationIntendedPayload>): DeliveryRequest => {
     const intent = sampleIntent(overrides);
     const destination = {
+      ...(resolveTransition ? { resolveTransition } : {}),
       type: 'jira' as const,
       baseUrl: jira.url,
       projectKey: 'OPS',
@@ -138,6 +140,29 @@ describe('Jira adapter', () => {
       permanent: true,
     });
     expect(posts(/\/transitions$/)).toBe(0);
+  });
+
+  it("takes the route's resolveTransition over the first transition to done; fails for good without it", async () => {
+    const done = { name: 'Done', category: 'done' } as const;
+    jira.workflow = [
+      { id: '21', name: "Won't Do", to: { name: "Won't Do", category: 'done' } },
+      { id: '31', name: 'Close Issue', to: done },
+    ];
+    resolveTransition = 'close issue';
+    await adapter.deliver(failed(1));
+    expect(await adapter.deliver(passed())).toMatchObject({ ok: true, remoteId: 'OPS-1' });
+    expect(jira.issues[0]!.status).toEqual(done);
+
+    await adapter.deliver(failed(2));
+    resolveTransition = 'Resolve';
+    const error = (await adapter.deliver(passed({ notificationId: 'n-pass-2' })).catch((e: unknown) => e)) as {
+      failure?: { error: string; permanent: boolean };
+    };
+    expect(error.failure).toMatchObject({ permanent: true });
+    expect(error.failure!.error).toContain(
+      `issue OPS-2 offers no transition "Resolve" (the route's resolveTransition)`,
+    );
+    expect(error.failure!.error).toContain("Won't Do (id 21) → Won't Do, Close Issue (id 31) → Done");
   });
 });
 

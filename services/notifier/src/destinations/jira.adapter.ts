@@ -50,10 +50,9 @@ export class JiraAdapter implements DestinationAdapter {
    * (read from the issue, not the search index), and the comment is skipped when an earlier attempt of this
    * notification made it before a crash or a failed transition.
    */
-  private async resolve(
-    jira: JiraClient,
-    { intent, message, notificationId }: DeliveryRequest,
-  ): Promise<AttemptResult> {
+  private async resolve(jira: JiraClient, request: DeliveryRequest): Promise<AttemptResult> {
+    const { intent, message, notificationId, destination } = request;
+    const named = destination.type === 'jira' ? (destination.resolveTransition ?? null) : null;
     const keys = await jira.search(openEpisodeJql(intent.dedupKey), MAX_EPISODE_ISSUES);
     const closed: string[] = [];
     for (const key of keys) {
@@ -62,8 +61,8 @@ export class JiraAdapter implements DestinationAdapter {
       if (!(await jira.recentCommentBodies(key)).some((body) => body.includes(marker)))
         await jira.addComment(key, jiraResolveComment(message, notificationId));
       const transitions = await jira.transitions(key);
-      const done = doneTransition(transitions);
-      if (!done) throw noDoneTransition(key, describeTransitions(transitions));
+      const done = doneTransition(transitions, named);
+      if (!done) throw noDoneTransition(key, named, describeTransitions(transitions));
       await jira.transition(key, done.id);
       closed.push(key);
     }
@@ -77,10 +76,13 @@ export class JiraAdapter implements DestinationAdapter {
 }
 
 /** The workflow cannot close the issue from where it is: no retry will change that, a person has to. */
-const noDoneTransition = (key: string, offered: string): DeliveryStepError =>
+const noDoneTransition = (key: string, named: string | null, offered: string): DeliveryStepError =>
   new DeliveryStepError({
-    error: `jira resolve: issue ${key} offers no transition to a done status (offered: ${offered})`,
+    error: `jira resolve: issue ${key} offers no ${wanted(named)} (offered: ${offered})`,
     statusCode: null,
     retryAfterMs: null,
     permanent: true,
   });
+
+const wanted = (named: string | null): string =>
+  named ? `transition "${named}" (the route's resolveTransition)` : 'transition to a done status';

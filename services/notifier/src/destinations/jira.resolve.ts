@@ -42,10 +42,12 @@ export function jiraResolveComment(message: NotificationMessage, notificationId:
 }
 
 /**
- * The transition that closes the issue: the first offered whose target status is in the done category
- * (Jira lists them in the workflow's order); null when the workflow offers none from the current status.
+ * The transition that closes the issue: the one the route names (`resolveTransition`, by transition name, case
+ * aside), else the first offered whose target status is in the done category (Jira lists them in the
+ * workflow's order); null when the workflow offers no such transition from the issue's status.
  */
-export function doneTransition(transitions: readonly JiraTransition[]): JiraTransition | null {
+export function doneTransition(transitions: readonly JiraTransition[], named?: string | null): JiraTransition | null {
+  if (named) return transitions.find((t) => t.name.toLowerCase() === named.toLowerCase()) ?? null;
   return transitions.find((transition) => transition.to?.statusCategory?.key === 'done') ?? null;
 }
 

@@ -81,6 +81,9 @@ export function normaliseDestination(destination: Destination, policy: RoutePoli
       if (destination.emailRef) requireSecretRef(destination.emailRef, 'destination.emailRef', 'jira', scope, policy);
       if (!/^[A-Z][A-Z0-9_]{0,49}$/.test(destination.projectKey))
         throw invalid('destination.projectKey must be a Jira project key, e.g. OPS');
+      const resolveTransition = destination.resolveTransition?.trim();
+      if (destination.resolveTransition != null && !resolveTransition)
+        throw invalid('destination.resolveTransition must name a workflow transition, e.g. Done');
       return {
         type: 'jira',
         baseUrl: destination.baseUrl.replace(/\/+$/, ''),
@@ -88,6 +91,7 @@ export function normaliseDestination(destination: Destination, policy: RoutePoli
         issueType: destination.issueType,
         emailRef: destination.emailRef ?? null,
         tokenRef: destination.tokenRef,
+        ...(resolveTransition ? { resolveTransition } : {}), // absent, not null: older routes read the same
       };
     }
     case 'pagerduty': {
