@@ -116,11 +116,24 @@ describe('Jira adapter', () => {
     expect(jira.issues[0]!.comments).toHaveLength(1);
   });
 
+  it('leaves an issue alone that the search index still shows open but is done', async () => {
+    await adapter.deliver(failed(1));
+    await adapter.deliver(passed());
+    jira.searchIndexLags = true;
+    const before = jira.received.length;
+    expect(await adapter.deliver(passed())).toEqual({ ok: true, remoteId: null, remoteUrl: null });
+    expect(jira.received.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /rest/api/3/search/jql',
+      'GET /rest/api/3/issue/OPS-1',
+    ]);
+  });
+
   it('does not comment again when an earlier attempt commented and then failed to transition', async () => {
     await adapter.deliver(failed(1));
-    jira.next({ kind: 'fail', status: 503 }, 1, /\/transitions$/);
+    jira.next({ kind: 'fail', status: 503 }, 1, /\/transitions$/, 'POST');
     const first = await adapter.deliver(passed()).catch((error: Error) => error);
     expect(first).toBeInstanceOf(Error);
+    expect(jira.issues[0]!.comments).toHaveLength(1);
     expect(jira.issues[0]!.status.category).toBe('new');
     expect(await adapter.deliver(passed())).toMatchObject({ ok: true, remoteId: 'OPS-1' });
     expect(jira.issues[0]!.comments).toHaveLength(1);
@@ -140,6 +153,7 @@ describe('Jira adapter', () => {
       permanent: true,
     });
     expect(posts(/\/transitions$/)).toBe(0);
+    expect(jira.issues[0]!.comments).toEqual([]); // no "resolved" comment on an issue that stays open
   });
 
   it("takes the route's resolveTransition over the first transition to done; fails for good without it", async () => {

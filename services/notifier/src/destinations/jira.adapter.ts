@@ -57,12 +57,13 @@ export class JiraAdapter implements DestinationAdapter {
     const closed: string[] = [];
     for (const key of keys) {
       if ((await jira.statusCategory(key)) === 'done') continue;
-      const marker = resolveMarker(notificationId);
-      if (!(await jira.recentCommentBodies(key)).some((body) => body.includes(marker)))
-        await jira.addComment(key, jiraResolveComment(message, notificationId));
+      // Chosen before commenting: an issue the workflow cannot close gets no comment saying it was resolved.
       const transitions = await jira.transitions(key);
       const done = doneTransition(transitions, named);
       if (!done) throw noDoneTransition(key, named, describeTransitions(transitions));
+      const marker = resolveMarker(notificationId);
+      if (!(await jira.recentCommentBodies(key)).some((body) => body.includes(marker)))
+        await jira.addComment(key, jiraResolveComment(message, notificationId));
       await jira.transition(key, done.id);
       closed.push(key);
     }

@@ -60,6 +60,8 @@ export class FakeJira extends FakeVendorServer {
     { id: '11', name: 'Start Progress', to: { name: 'In Progress', category: 'indeterminate' } },
     { id: '31', name: 'Done', to: { name: 'Done', category: 'done' } },
   ];
+  /** Jira's search index is eventually consistent: while this is set, search sees every issue as not done. */
+  searchIndexLags = false;
 
   constructor(
     private readonly auth: { email: string | null; token: string },
@@ -128,7 +130,9 @@ export class FakeJira extends FakeVendorServer {
       request.problems.push(`unsupported JQL ${request.query.get('jql')}`);
       return jiraError(400, ['Error in the JQL Query']);
     }
-    const found = this.issuesLabelled(match[1]!).filter((issue) => !match[2] || issue.status.category !== 'done');
+    const found = this.issuesLabelled(match[1]!).filter(
+      (issue) => !match[2] || this.searchIndexLags || issue.status.category !== 'done',
+    );
     const max = Number(request.query.get('maxResults') ?? 50);
     const issues = found.slice(0, max).map(({ id, key }) => ({ id, key, self: `${this.url}/rest/api/3/issue/${id}` }));
     return { status: 200, body: { issues, isLast: found.length <= max } };

@@ -57,10 +57,11 @@ export abstract class FakeVendorServer {
     return this;
   }
 
-  /** The next `times` requests matching `path` (default: any) get this behaviour. */
-  next(behaviour: Behaviour, times = 1, path?: RegExp): this {
-    for (let index = 0; index < times; index++)
-      this.behaviours.push({ matches: (request) => !path || path.test(request.path), behaviour });
+  /** The next `times` requests matching `path` and `method` (default: any) get this behaviour. */
+  next(behaviour: Behaviour, times = 1, path?: RegExp, method?: string): this {
+    const matches = (request: ReceivedRequest): boolean =>
+      (!path || path.test(request.path)) && (!method || request.method === method);
+    for (let index = 0; index < times; index++) this.behaviours.push({ matches, behaviour });
     return this;
   }
 
