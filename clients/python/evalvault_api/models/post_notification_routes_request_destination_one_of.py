@@ -29,9 +29,10 @@ class PostNotificationRoutesRequestDestinationOneOf(BaseModel):
     email_ref: Optional[constr(strict=True, max_length=500, min_length=5)] = Field(default=None, alias="emailRef", description="Names a secret (env:NAME or file:/absolute/path), never holds it.")
     issue_type: constr(strict=True, max_length=100, min_length=1) = Field(default=..., alias="issueType")
     project_key: constr(strict=True) = Field(default=..., alias="projectKey")
+    resolve_transition: Optional[constr(strict=True, max_length=255, min_length=1)] = Field(default=None, alias="resolveTransition")
     token_ref: constr(strict=True, max_length=500, min_length=5) = Field(default=..., alias="tokenRef", description="Names a secret (env:NAME or file:/absolute/path), never holds it.")
     type: StrictStr = Field(...)
-    __properties = ["baseUrl", "emailRef", "issueType", "projectKey", "tokenRef", "type"]
+    __properties = ["baseUrl", "emailRef", "issueType", "projectKey", "resolveTransition", "tokenRef", "type"]
 
     @validator('base_url')
     def base_url_validate_regular_expression(cls, value):
@@ -100,6 +101,11 @@ class PostNotificationRoutesRequestDestinationOneOf(BaseModel):
         if self.email_ref is None and "email_ref" in self.__fields_set__:
             _dict['emailRef'] = None
 
+        # set to None if resolve_transition (nullable) is None
+        # and __fields_set__ contains the field
+        if self.resolve_transition is None and "resolve_transition" in self.__fields_set__:
+            _dict['resolveTransition'] = None
+
         return _dict
 
     @classmethod
@@ -116,6 +122,7 @@ class PostNotificationRoutesRequestDestinationOneOf(BaseModel):
             "email_ref": obj.get("emailRef"),
             "issue_type": obj.get("issueType"),
             "project_key": obj.get("projectKey"),
+            "resolve_transition": obj.get("resolveTransition"),
             "token_ref": obj.get("tokenRef"),
             "type": obj.get("type")
         })

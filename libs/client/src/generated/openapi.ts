@@ -4220,6 +4220,7 @@ export interface operations {
                                 emailRef?: string | null;
                                 issueType: string;
                                 projectKey: string;
+                                resolveTransition?: string | null;
                                 /** @description Names a secret (env:NAME or file:/absolute/path), never holds it. */
                                 tokenRef: string;
                                 /** @enum {string} */
@@ -4292,6 +4293,7 @@ export interface operations {
                         emailRef?: string | null;
                         issueType: string;
                         projectKey: string;
+                        resolveTransition?: string | null;
                         /** @description Names a secret (env:NAME or file:/absolute/path), never holds it. */
                         tokenRef: string;
                         /** @enum {string} */
@@ -4336,6 +4338,7 @@ export interface operations {
                             emailRef?: string | null;
                             issueType: string;
                             projectKey: string;
+                            resolveTransition?: string | null;
                             /** @description Names a secret (env:NAME or file:/absolute/path), never holds it. */
                             tokenRef: string;
                             /** @enum {string} */
@@ -4405,6 +4408,7 @@ export interface operations {
                             emailRef?: string | null;
                             issueType: string;
                             projectKey: string;
+                            resolveTransition?: string | null;
                             /** @description Names a secret (env:NAME or file:/absolute/path), never holds it. */
                             tokenRef: string;
                             /** @enum {string} */
@@ -4471,6 +4475,7 @@ export interface operations {
                             emailRef?: string | null;
                             issueType: string;
                             projectKey: string;
+                            resolveTransition?: string | null;
                             /** @description Names a secret (env:NAME or file:/absolute/path), never holds it. */
                             tokenRef: string;
                             /** @enum {string} */
