@@ -248,6 +248,26 @@ describe('evalvault CLI against the platform', () => {
     expect(submitted.stdout).toMatch(/^[0-9a-f-]{36}\n$/); // with --no-wait: the run id, for scripts
   });
 
+  it('writes the failed run’s release report against the passed one: Markdown and self-contained HTML', async () => {
+    const out = join(work, 'release');
+    const args = ['report', runIds['fail']!, '--against', runIds['pass']!, '--last', '1', '--out', out];
+    const result = await evalvault(args, ci());
+    expect({ code: result.code, stdout: result.stdout }).toEqual({
+      code: 0,
+      stdout: `${join(out, 'report.md')}\n${join(out, 'report.html')}\n`,
+    });
+    expect(lastLine(result.stderr)).toBe(`evalvault: run ${runIds['fail']}: not releasable: the gate failed`);
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(markdown).toContain(`Release report: run \`${runIds['fail']}\``);
+    expect(markdown).toContain('## Trend over the last 2 runs'); // the --against run, then this one
+    expect(markdown).toContain('None: no metric moved significantly.'); // the same answers, scored again
+    expect(markdown).toMatch(/## Lineage[\s\S]*rag-qa/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<svg ');
+    expect(html).not.toMatch(/<script|<link|https?:/i);
+  });
+
   it('follows a gated run to its verdict by default: after login the strict gate exits 1, --wait or not', async () => {
     const config = mkdtempSync(join(work, 'login-strict-'));
     expect((await evalvault(['login', '--url', url, '--api-key', adminKey], { XDG_CONFIG_HOME: config })).code).toBe(0);
