@@ -177,10 +177,14 @@ describe('web console (browser)', () => {
     await page.getByRole('link', { name: 'Submit a run' }).click();
     await page.getByLabel('Gate rules, one a line').waitFor();
     await expectAccessible();
-    await page.getByLabel('Gate rules, one a line').fill('mean(token_f1) >> 0.5');
-    await page.getByRole('button', { name: 'Submit' }).click();
-    await expect(page.locator('.rule-error, .error').first().textContent()).resolves.toMatch(/column|rule/i);
+    // Checked as typed, before any submit, by the platform's own parser: the error under the rule at its column.
+    await page.getByLabel('Gate rules, one a line').fill('mean(token_f1) >= 0.5\nmean(token_f1) >> 0.5');
+    await expect(page.locator('.rule-error').first().textContent()).resolves.toMatch(
+      /^mean\(token_f1\) >> 0\.5\n {16}\^ column 17: expected a number or 'baseline', found '>'$/,
+    );
+    expect(await page.locator('.rule-error').count()).toBe(1);
     await page.getByLabel('Gate rules, one a line').fill('mean(token_f1) >= 0.5');
+    expect(await page.locator('.rule-error').count()).toBe(0);
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.getByRole('heading', { name: /^Gate (passed|failed)$/ }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'submitted-run.png') });

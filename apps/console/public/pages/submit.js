@@ -1,5 +1,8 @@
 import { api, project } from '../api.js';
 import { errorBox, h } from '../dom.js';
+// The platform's own gate-rule parser (libs/evaluation), served by the gateway: rules are checked as typed.
+import { GateRuleListError } from '../lib/gates/gate-rule.errors.js';
+import { parseGateRules } from '../lib/gates/gate-rule.parser.js';
 
 const METRICS = [
   'token_f1',
@@ -13,7 +16,10 @@ const METRICS = [
   'semantic_similarity',
 ];
 
-/** Submit a run of a registered dataset version with metrics and gate rules; the server's errors at their column. */
+/**
+ * Submit a run of a registered dataset version with metrics and gate rules. Rules are parsed as they are
+ * typed, each error under its rule at its column; the server's own refusals are drawn the same way.
+ */
 export async function submitPage(ctx) {
   const datasets = (await api(`${project(ctx.project)}/datasets?limit=100`)).items;
   if (datasets.length === 0)
@@ -39,16 +45,26 @@ export async function submitPage(ctx) {
   const labels = h('input', { id: 's-labels', placeholder: 'team=search, model=v2' });
   const ruleErrors = h('div', { id: 's-rules-errors', 'aria-live': 'polite' });
   const status = h('div', { 'aria-live': 'polite' });
-
-  async function submit(event) {
-    event.preventDefault();
-    ruleErrors.replaceChildren();
-    status.replaceChildren();
-    const [id, version] = dataset.value.split('@');
-    const gateRules = rules.value
+  const ruleLines = () =>
+    rules.value
       .split('\n')
       .map((r) => r.trim())
       .filter(Boolean);
+  /** Draws each bad rule's error under it; true when every rule parses. */
+  const checkRules = () => {
+    const issues = gateRuleIssues(ruleLines());
+    ruleErrors.replaceChildren(...issues.map((issue) => ruleMark(issue.rule, issue.column, issue.message)));
+    rules.setAttribute('aria-invalid', String(issues.length > 0));
+    return issues.length === 0;
+  };
+  rules.addEventListener('input', checkRules);
+
+  async function submit(event) {
+    event.preventDefault();
+    status.replaceChildren();
+    if (!checkRules()) return;
+    const [id, version] = dataset.value.split('@');
+    const gateRules = ruleLines();
     const body = {
       dataset: { id, version: Number(version) },
       metrics: metricBoxes
@@ -103,17 +119,31 @@ export async function submitPage(ctx) {
   );
 }
 
+/** The rules' parse errors ({rule, column, message}), none when every rule parses. */
+function gateRuleIssues(rules) {
+  try {
+    parseGateRules(rules);
+    return [];
+  } catch (error) {
+    if (!(error instanceof GateRuleListError)) throw error;
+    // The parser's message reads "column N: <problem>"; the caret line names the column itself.
+    return error.issues.map((i) => ({ ...i, message: i.message.replace(/^column \d+: /, '') }));
+  }
+}
+
+/** One rule with a caret under its column and the problem. */
+function ruleMark(rule, column, message) {
+  const caret = `${' '.repeat(Math.max(0, column - 1))}^ column ${column}: ${message}`;
+  return h('pre', { class: 'error rule-error', role: 'alert' }, `${rule}\n${caret}`);
+}
+
 /** A refused rule as the server names it ("gate.rules[i]: column N: …"), drawn under the rule with a caret. */
 function ruleMarks(problem, rules) {
   const texts = [problem?.detail ?? '', ...(problem?.errors ?? []).map((e) => e.message)];
   const marks = [];
   for (const text of texts) {
-    for (const match of text.matchAll(/(?:rules\[(\d+)\]: )?column (\d+): ([^;\n]+)/g)) {
-      const rule = rules[Number(match[1] ?? 0)] ?? '';
-      const column = Number(match[2]);
-      const caret = `${' '.repeat(Math.max(0, column - 1))}^ column ${column}: ${match[3]}`;
-      marks.push(h('pre', { class: 'error rule-error', role: 'alert' }, `${rule}\n${caret}`));
-    }
+    for (const match of text.matchAll(/(?:rules\[(\d+)\]: )?column (\d+): ([^;\n]+)/g))
+      marks.push(ruleMark(rules[Number(match[1] ?? 0)] ?? '', Number(match[2]), match[3]));
   }
   return marks;
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { readStaticFiles, sendStatic } from './static-files.js';
@@ -20,6 +20,19 @@ const SECURITY = { 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' }
 const SWAGGER_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']);
 
 /**
+ * The gate-rule parser's compiled modules (libs/evaluation, free of Node imports): the submit page parses
+ * rules as they are typed with the very code the runs service parses them with, not a copy.
+ */
+const GATE_RULE_MODULES = new Set([
+  'gate-rule.js',
+  'gate-rule.parser.js',
+  'gate-rule.errors.js',
+  'gate-rule.tokenizer.js',
+]);
+const gateRulesDir = (): string =>
+  join(dirname(createRequire(import.meta.url).resolve('@evalvault/evaluation')), 'gates');
+
+/**
  * The web console at `/` (static ES modules that call only the public /v1 API) and the interactive API
  * reference's assets under /docs/assets (Swagger UI from the swagger-ui-dist package, nothing from a CDN).
  */
@@ -27,6 +40,7 @@ export function installConsole(fastify: FastifyInstance, dir = CONSOLE_DIR): voi
   const files = readStaticFiles(dir);
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const swagger = readStaticFiles(swaggerDir, (name) => SWAGGER_FILES.has(name));
+  const gateRules = readStaticFiles(gateRulesDir(), (name) => GATE_RULE_MODULES.has(name));
   const headers = { ...SECURITY, 'content-security-policy': CONSOLE_CSP };
 
   fastify.get('/', { schema: { hide: true } }, async (request, reply) => {
@@ -35,7 +49,8 @@ export function installConsole(fastify: FastifyInstance, dir = CONSOLE_DIR): voi
     return sendStatic(request, reply, index, headers);
   });
   fastify.get('/console/*', { schema: { hide: true } }, async (request, reply) => {
-    const file = files.get((request.params as { '*': string })['*']);
+    const name = (request.params as { '*': string })['*'];
+    const file = name.startsWith('lib/gates/') ? gateRules.get(name.slice('lib/gates/'.length)) : files.get(name);
     if (!file) return reply.code(404).type('text/plain').send('no such file');
     return sendStatic(request, reply, file, headers);
   });
