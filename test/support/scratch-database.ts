@@ -32,8 +32,33 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
   return {
     name,
     url: adminUrl(name),
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    drop: async () => {
+      await connectionsGone(name, 5_000);
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
   };
+}
+
+/**
+ * Waits (up to `ms`) for the database's other connections to close: a pool that has been told to end may
+ * still be closing a client, and a forced drop that terminates it then surfaces as that client's unheard
+ * 'error' (57P01), failing the suite after its tests passed. What is left after the wait is forced.
+ */
+async function connectionsGone(name: string, ms: number): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl('postgres') });
+  await client.connect();
+  try {
+    for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
+      const { rows } = await client.query<{ open: number }>(
+        'SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      if (rows[0]!.open === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function adminQuery(sql: string): Promise<void> {
