@@ -30,6 +30,7 @@ case "$command" in
   test)
     npm run build
     npm run check
+    npm run deps:audit
     exec npm run test:all -- "$@"
     ;;
   *)
