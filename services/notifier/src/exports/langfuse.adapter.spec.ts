@@ -41,7 +41,15 @@ function completedRun(count: number): ExportedRun {
     testEvent('CaseEvaluated', caseEvaluatedPayload(runId, evaluated), envelope),
     testEvent(
       'RunCompleted',
-      { runId, totalCases: count, evaluatedCases: count, failedCases: 0, aggregates: [aggregate] },
+      {
+        runId,
+        totalCases: count,
+        evaluatedCases: count,
+        failedCases: 0,
+        aggregates: [aggregate],
+        durationMs: 100,
+        usage: null,
+      },
       envelope,
     ),
   ];
