@@ -10,7 +10,8 @@ jest.setTimeout(180_000);
 
 /**
  * Done when of tracker exports, end to end: a run submitted over REST and completed by the embedded platform, in
- * a project with three exports, arrives once at each tracker's stand-in, checked field by field.
+ * a project with three exports, arrives once at each tracker's stand-in, checked field by field (at Langfuse: one
+ * trace set and one dataset run).
  */
 describe('tracker exports of a completed run (embedded platform)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'evalvault-exports-'));
@@ -115,6 +116,33 @@ describe('tracker exports of a completed run (embedded platform)', () => {
     expect(Object.fromEntries(parisScores.map((s) => [s['name'], s['value']]))).toEqual({
       exact_match: 1,
       token_f1: 1,
+    });
+
+    // The dataset run: the inline dataset, an item per case, one run whose items link each item to its case trace.
+    const { datasets, items, runs, runItems } = langfuse.datasetApi;
+    expect([...datasets.keys()]).toEqual([
+      expect.stringMatching(/^evalvault\/default\/capitals\/inline-[0-9a-f]{16}$/),
+    ]);
+    expect(items.size).toBe(2);
+    expect([...runs.values()]).toEqual([
+      expect.objectContaining({ name: `evalvault-${runId}`, metadata: expect.objectContaining({ configHash }) }),
+    ]);
+    expect(runItems).toHaveLength(2);
+    cases.forEach((test, index) => {
+      const item = [...items.values()].find(
+        (candidate) => (candidate.input as { question?: string } | null)?.question === test.question,
+      );
+      expect(item).toMatchObject({
+        input: { question: test.question, contexts: test.contexts },
+        expectedOutput: { groundTruth: test.ground_truth },
+        metadata: { caseIndex: index, datasetVersion: null },
+      });
+      const trace = traces.find(
+        (candidate) => (candidate['input'] as { question?: string })?.question === test.question,
+      );
+      expect(runItems.filter((link) => link.datasetItemId === item!.id).map((link) => link.traceId)).toEqual([
+        trace!['id'],
+      ]);
     });
 
     expect(mlflow.runs.size).toBe(1);

@@ -20,3 +20,25 @@ export function exportHexId(bytes: number, notificationId: string, ...parts: (st
 
 /** The tag a tracker run carries so a delivery attempted again finds the run it created (MLflow). */
 export const exportTagValue = (notificationId: string): string => `evalvault-export-${notificationId}`;
+
+/**
+ * A Langfuse dataset item's id: one per case of a dataset version (not per run or export), so every run and
+ * every attempt on that version upserts the same item. Langfuse keeps item ids unique per Langfuse project and
+ * refuses one reused in another dataset, so the dataset's name at Langfuse is part of it.
+ */
+export const datasetItemUuid = (
+  scope: { tenantId: string; projectId: string },
+  langfuseDataset: string,
+  datasetId: string,
+  version: number | null,
+  caseIndex: number,
+): string =>
+  derivedUuid(
+    'langfuse-dataset-item',
+    scope.tenantId,
+    scope.projectId,
+    langfuseDataset,
+    datasetId,
+    version === null ? 'inline' : String(version),
+    String(caseIndex),
+  );

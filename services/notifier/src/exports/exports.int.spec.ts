@@ -114,6 +114,10 @@ describe('tracker exports', () => {
     const experiment = `evalvault-${randomUUID()}`;
     const run = await completedRunWithExports(scope, experiment);
     langfuse.next({ kind: 'throttle', retryAfter: '0' }, 1, /ingestion/);
+    // Then the second run item: the first made the dataset run, the third goes beside it; the next attempt adds it.
+    langfuse
+      .next({ kind: 'slow', delayMs: 0 }, 1, /dataset-run-items$/, 'POST')
+      .next({ kind: 'throttle', retryAfter: '0' }, 1, /dataset-run-items$/, 'POST');
     otlp.next({ kind: 'fail', status: 503 }, 1);
     mlflow.next(
       { kind: 'fail', status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'bad run' } },
@@ -125,7 +129,7 @@ describe('tracker exports', () => {
     await publish(service, run.completed);
     const outcomes = await settled(scope, 3);
     const by = (type: string): NotificationView => outcomes.find((n) => n.destinationType === type)!;
-    expect(by('langfuse')).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(by('langfuse')).toMatchObject({ status: 'delivered', attempts: 3 });
     expect(by('otlp')).toMatchObject({ status: 'delivered', attempts: 2 });
     expect(by('mlflow')).toMatchObject({ status: 'failed', attempts: 1 });
     expect(by('mlflow').lastError).toMatch(/mlflow create run: HTTP 400 .*INVALID_PARAMETER_VALUE/);

@@ -22,8 +22,9 @@ jest.setTimeout(120_000);
 
 /**
  * The notifier as its own process (the build), killed while each tracker holds the answer to a request it
- * already carried out (Langfuse ingested the batch, MLflow created the run, the OTLP backend kept the spans);
- * the restarted process must finish every export without a second trace set, run or span set.
+ * already carried out (Langfuse added the first dataset run item, after the traces, dataset and items; MLflow
+ * created the run; the OTLP backend kept the spans); the restarted process must finish every export without a
+ * second trace set, dataset, item or run item, MLflow run or span set.
  */
 describe('exporter killed mid-delivery', () => {
   const keys = { public: `pk-lf-${randomUUID()}`, secret: `sk-lf-${randomBytes(12).toString('hex')}` };
@@ -120,7 +121,7 @@ describe('exporter killed mid-delivery', () => {
     );
     const first = await startServiceProcess('notifier', env);
     processes.push(first);
-    langfuse.next({ kind: 'hold' }, 1, /ingestion/);
+    langfuse.next({ kind: 'hold' }, 1, /dataset-run-items$/, 'POST');
     mlflow.next({ kind: 'hold' }, 1, /runs\/create$/);
     otlp.next({ kind: 'hold' }, 1, /v1\/traces/);
     const run = await appendCompletedRun(local.store, scope);
@@ -131,6 +132,7 @@ describe('exporter killed mid-delivery', () => {
     const pending = await exportsWhen((items) => items.length === 3);
     expect(pending.map((n) => n.status)).toEqual(['pending', 'pending', 'pending']);
     expect(mlflow.runs.size).toBe(1); // created, its answer never read
+    expect(langfuse.datasetApi.runItems).toHaveLength(1); // likewise
 
     const second = await startServiceProcess('notifier', env);
     processes.push(second);
@@ -138,6 +140,11 @@ describe('exporter killed mid-delivery', () => {
     // Attempts are not counted: on a loaded machine a 1 s timeout may add one; what matters is what arrived.
     expect(delivered).toHaveLength(3);
     expectLangfuseExport(langfuse, run);
+    // This stand-in saw this run only: one dataset, an item and a run item per case, nothing twice.
+    const { datasets, items, runs, runItems } = langfuse.datasetApi;
+    expect([datasets.size, items.size, runs.size, runItems.length]).toEqual([1, 3, 1, 3]);
+    const postedRunItems = langfuse.received.filter((r) => r.method === 'POST' && r.path.endsWith('dataset-run-items'));
+    expect(postedRunItems).toHaveLength(3); // the held one, then the two the restarted process found missing
     expectMlflowExport(mlflow, run, experiment, { artifact: true });
     expectOtlpExport(otlp, run);
     expect(mlflow.received.filter((r) => r.path.endsWith('runs/create'))).toHaveLength(1);

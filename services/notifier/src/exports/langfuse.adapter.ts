@@ -1,31 +1,22 @@
-import { parseRetryAfter } from '../delivery/backoff.js';
 import type { AttemptResult, DeliveryRequest, DestinationAdapter } from '../delivery/destination.port.js';
-import {
-  DeliveryStepError,
-  failureOf,
-  httpCall,
-  isSuccess,
-  resolveSecret,
-  type HttpDeliveryOptions,
-} from '../delivery/http-call.js';
+import type { HttpDeliveryOptions } from '../delivery/http-call.js';
 import { exportUuid } from './export-ids.js';
 import { runToExport } from './export-run.js';
+import { LangfuseClient } from './langfuse-client.adapter.js';
+import { langfuseDatasetRun, type LangfuseDatasetRun } from './langfuse-dataset.render.js';
 import { langfuseBatches, langfuseEvents } from './langfuse.render.js';
 import type { RunResultsRepository } from './run-results.repository.js';
 
-interface IngestionError {
-  id: string;
-  status: number;
-  message?: string;
-  error?: unknown;
-}
+/** Dataset items and run items are one request each: a few at a time, so a large run does not take minutes. */
+const PARALLEL_REQUESTS = 4;
 
 /**
- * Langfuse public ingestion API, POST /api/public/ingestion (Basic auth, public key : secret key): a trace for
- * the run and one per case with its scores, in batches under Langfuse's 3.5 MB. Langfuse answers 207 with
- * each event's status: an event refused with a 4xx fails the delivery for good with its reason; 429 and 5xx,
- * for the request or an event, are tried again later (Retry-After honoured). Every id is derived from the
- * notification, so a batch sent again updates the same traces and scores instead of adding others.
+ * Langfuse's public API (Basic auth, public key : secret key). First the traces, through the ingestion API
+ * (POST /api/public/ingestion, in batches under 3.5 MB): one for the run and one per case with its scores.
+ * Then the dataset run: the dataset (upserted on its name), an item per case (upserted on an id derived from
+ * the dataset version and case) and a dataset run item per case linking its item to its trace. Every trace,
+ * score and item id is derived, so an attempt made again updates what the last one sent. Langfuse takes no
+ * id for a dataset run item, so every attempt first lists the run's items and creates only those missing.
  */
 export class LangfuseAdapter implements DestinationAdapter {
   constructor(
@@ -37,47 +28,37 @@ export class LangfuseAdapter implements DestinationAdapter {
     const { destination, notificationId } = request;
     if (destination.type !== 'langfuse') throw new Error(`LangfuseAdapter got a ${destination.type} destination`);
     const run = await runToExport(this.runs, request);
-    const publicKey = await resolveSecret(this.options.secrets, destination.publicKeyRef);
-    const secretKey = await resolveSecret(this.options.secrets, destination.secretKeyRef);
-    const secrets = [publicKey, secretKey];
-    const headers = {
-      authorization: `Basic ${Buffer.from(`${publicKey}:${secretKey}`).toString('base64')}`,
-      'content-type': 'application/json',
-      accept: 'application/json',
-    };
-    for (const batch of langfuseBatches(langfuseEvents(run, notificationId))) {
-      const answer = await httpCall(this.options, 'langfuse ingestion', `${destination.baseUrl}/api/public/ingestion`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ batch, metadata: { sdk_name: 'evalvault', sdk_integration: 'evalvault-export' } }),
-      });
-      if (!isSuccess(answer)) throw failureOf('langfuse ingestion', answer, this.options.now(), secrets);
-      this.refusedEvents(answer.body, answer.retryAfter);
-    }
+    const client = await LangfuseClient.of(this.options, destination);
+    for (const batch of langfuseBatches(langfuseEvents(run, notificationId))) await client.ingest(batch);
+    await sendDatasetRun(client, langfuseDatasetRun(run, notificationId));
     // The trace's page is under the Langfuse project's id, which the keys do not tell: no link.
     return { ok: true, remoteId: exportUuid(notificationId, 'langfuse-trace', 'run'), remoteUrl: null };
   }
-
-  /** A 207's per-event errors: any 4xx other than 429 is final; otherwise the batch is tried again. */
-  private refusedEvents(body: string, retryAfter: string | null): void {
-    const errors = ingestionErrors(body);
-    if (errors.length === 0) return;
-    const final = errors.find((error) => error.status >= 400 && error.status < 500 && error.status !== 429);
-    const shown = final ?? errors[0]!;
-    const detail = typeof shown.error === 'string' ? shown.error : JSON.stringify(shown.error ?? '');
-    const reason = `${shown.message ?? ''} ${detail}`.trim().slice(0, 200);
-    const example = `e.g. ${shown.id} HTTP ${shown.status} ${reason}`;
-    const error = `langfuse ingestion: ${errors.length} event(s) refused, ${example}`;
-    const retryAfterMs = parseRetryAfter(retryAfter, this.options.now());
-    throw new DeliveryStepError({ error, statusCode: shown.status, retryAfterMs, permanent: Boolean(final) });
-  }
 }
 
-/** The per-event errors of an ingestion answer; a 2xx without a JSON body refused nothing. */
-function ingestionErrors(body: string): IngestionError[] {
-  try {
-    return (JSON.parse(body) as { errors?: IngestionError[] }).errors ?? [];
-  } catch {
-    return [];
+async function sendDatasetRun(client: LangfuseClient, datasetRun: LangfuseDatasetRun): Promise<void> {
+  const { dataset, items, runItems } = datasetRun;
+  if (items.length === 0) return;
+  const datasetId = await client.upsertDataset(dataset);
+  await inGroups(items, (item) => client.upsertDatasetItem(item));
+  const linked = new Set((await client.datasetRunItems(datasetId, runItems[0]!.runName)).map((link) => linkKey(link)));
+  const missing = runItems.filter((item) => !linked.has(linkKey(item)));
+  if (missing.length === 0) return;
+  // The first creates the dataset run; sent alone, the others find it rather than race to create it too.
+  await client.createDatasetRunItem(missing[0]!);
+  await inGroups(missing.slice(1), (item) => client.createDatasetRunItem(item));
+}
+
+const linkKey = (link: { datasetItemId: string; traceId: string }): string => `${link.datasetItemId} ${link.traceId}`;
+
+/**
+ * Runs `send` on every element, a few at a time. A failure stops what was not started yet, but is thrown only
+ * once the requests beside it have ended: an attempt made again must not list the run while they are under way.
+ */
+async function inGroups<T>(elements: readonly T[], send: (element: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < elements.length; start += PARALLEL_REQUESTS) {
+    const outcomes = await Promise.allSettled(elements.slice(start, start + PARALLEL_REQUESTS).map(send));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }

@@ -15,8 +15,12 @@ export const LANGFUSE_MAX_BATCH_BYTES = 3_000_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** The trace of a case, which its scores and its dataset run item name. */
+export const langfuseCaseTraceId = (notificationId: string, caseIndex: number): string =>
+  exportUuid(notificationId, 'langfuse-trace', caseIndex);
+
 function caseTrace(run: ExportedRun, one: ExportedCase, notificationId: string, tags: string[]): LangfuseEvent[] {
-  const traceId = exportUuid(notificationId, 'langfuse-trace', one.caseIndex);
+  const traceId = langfuseCaseTraceId(notificationId, one.caseIndex);
   const at = iso(run.completedAt);
   const trace: LangfuseEvent = {
     id: exportUuid(notificationId, 'langfuse-event', 'trace', one.caseIndex),

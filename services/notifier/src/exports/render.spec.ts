@@ -1,6 +1,7 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { exportedRun, type ExportedRun } from './run-results.js';
 import { langfuseBatches, langfuseEvents } from './langfuse.render.js';
+import { langfuseDatasetName, langfuseDatasetRun } from './langfuse-dataset.render.js';
 import { MLFLOW_LIMITS, mlflowBatches, mlflowMetrics, mlflowParams } from './mlflow.render.js';
 import { otlpSpans } from './otlp.render.js';
 import { sampleRunRequested, testEvent } from '@evalvault/contracts/testing';
@@ -53,6 +54,39 @@ describe('what exports send', () => {
     expect(batches.length).toBeGreaterThan(1);
     expect(batches.flat()).toEqual(events);
     for (const batch of batches) expect(Buffer.byteLength(JSON.stringify(batch))).toBeLessThanOrEqual(4_000 + 2);
+  });
+
+  it('Langfuse: a dataset run with an item per case, ids per dataset version, run items naming the case traces', () => {
+    const exported = run(1);
+    const sent = langfuseDatasetRun(exported, 'n-1');
+    expect(sent.dataset).toMatchObject({ name: 'evalvault/p/rag-qa/v3', metadata: { version: 3 } });
+    expect(sent.items).toEqual([
+      expect.objectContaining({
+        datasetName: 'evalvault/p/rag-qa/v3',
+        input: { question: 'What is RAG?', contexts: ['RAG means retrieval-augmented generation.'] },
+        expectedOutput: { groundTruth: 'Retrieval-augmented generation' },
+        metadata: expect.objectContaining({ caseIndex: 0, caseId: 'c0', evalvaultDatasetId: 'ds-rag-qa' }),
+      }),
+    ]);
+    const caseTrace = langfuseEvents(exported, 'n-1').find((e) => e.body['name'] === 'evalvault case c0')!;
+    expect(sent.runItems).toEqual([
+      expect.objectContaining({
+        runName: `evalvault-${exported.runId}`,
+        datasetItemId: sent.items[0]!.id,
+        traceId: caseTrace.body['id'],
+      }),
+    ]);
+    // Another export or run of the same dataset version upserts the same item; its run items name its own traces.
+    const other = langfuseDatasetRun({ ...exported, runId: 'r-2' }, 'n-2');
+    expect(other.items.map((item) => item.id)).toEqual(sent.items.map((item) => item.id));
+    expect(other.runItems[0]!.traceId).not.toBe(sent.runItems[0]!.traceId);
+    const v4 = { ...exported, dataset: { ...exported.dataset, version: 4 } };
+    expect(langfuseDatasetRun(v4, 'n-1').items[0]!.id).not.toBe(sent.items[0]!.id);
+    expect(langfuseDatasetRun({ ...exported, tenantId: 't2' }, 'n-1').items[0]!.id).not.toBe(sent.items[0]!.id);
+    const inline = { ...exported, dataset: { id: 'inline-0123', name: null, version: null, contentHash: 'd' } };
+    expect(langfuseDatasetName(inline)).toBe('evalvault/p/inline/inline-0123');
+    const unscheduled = { ...exported, cases: exported.cases.map((one) => ({ ...one, input: null })) };
+    expect(langfuseDatasetRun(unscheduled, 'n-1')).toMatchObject({ items: [], runItems: [] });
   });
 
   it('MLflow: params, metrics and tags split within log-batch limits', () => {

@@ -49,6 +49,41 @@ export function expectLangfuseExport(langfuse: FakeLangfuse, run: CompletedRun):
     expect(got.sort()).toEqual(expected);
     if (failed) expect(trace['metadata']).toMatchObject({ status: 'failed', error: 'JUDGE_TIMEOUT: no answer' });
   });
+  expectLangfuseDatasetRun(langfuse, run, traces);
+}
+
+/**
+ * The run's dataset run: one, named after the run, in the dataset of its dataset version, with one run item per
+ * case linking the case's item (question and contexts in, ground truth expected) to the case's trace.
+ */
+function expectLangfuseDatasetRun(langfuse: FakeLangfuse, run: CompletedRun, traces: Record<string, unknown>[]): void {
+  const { datasets, items, runs, runItems } = langfuse.datasetApi;
+  const datasetRuns = [...runs.values()].filter((candidate) => candidate.name === `evalvault-${run.runId}`);
+  expect(datasetRuns).toHaveLength(1);
+  const [datasetRun] = datasetRuns;
+  expect(datasetRun).toMatchObject({
+    datasetName: 'evalvault/checkout/rag-qa/v3',
+    description: expect.stringContaining('on rag-qa v3'),
+    metadata: expect.objectContaining({ evalvaultRunId: run.runId, configHash: 'c'.repeat(64) }),
+  });
+  expect(datasets.get(datasetRun!.datasetName)).toMatchObject({
+    id: datasetRun!.datasetId,
+    metadata: { evalvaultDatasetId: 'ds-rag-qa', version: 3 },
+  });
+  const links = runItems.filter((link) => link.datasetRunId === datasetRun!.id);
+  expect(links).toHaveLength(run.cases.length);
+  run.cases.forEach((test, index) => {
+    const trace = traces.find((candidate) => candidate['name'] === `evalvault case ${test.id}`)!;
+    const linked = links.filter((link) => link.traceId === trace['id']);
+    expect(linked).toHaveLength(1);
+    expect(items.get(linked[0]!.datasetItemId)).toMatchObject({
+      datasetId: datasetRun!.datasetId,
+      status: 'ACTIVE',
+      input: { question: test.question, contexts: test.contexts },
+      expectedOutput: { groundTruth: test.groundTruth },
+      metadata: { caseIndex: index, caseId: test.id, datasetVersion: 3 },
+    });
+  });
 }
 
 export function expectMlflowExport(

@@ -1,3 +1,4 @@
+import { FakeLangfuseDatasets } from './fake-langfuse-datasets.js';
 import { check, FakeVendorServer, type ReceivedRequest, type VendorAnswer } from './fake-vendor-server.js';
 
 const EVENT_TYPES = [
@@ -21,12 +22,14 @@ const MAX_BATCH_BYTES = 3.5 * 1024 * 1024;
  * optional id, name, timestamp, input, output, sessionId, metadata and string tags; a score body a traceId,
  * name, a numeric value for dataType NUMERIC, optional id and comment. Answers 207 with `successes` and
  * `errors` per event (Langfuse does not answer 4xx for a bad event). Traces and scores are upserted by body id,
- * events de-duplicated by envelope id, as Langfuse does.
+ * events de-duplicated by envelope id, as Langfuse does. The dataset endpoints are FakeLangfuseDatasets'.
  */
 export class FakeLangfuse extends FakeVendorServer {
   readonly traces = new Map<string, Record<string, unknown>>();
   readonly scores = new Map<string, Record<string, unknown>>();
   readonly eventIds = new Set<string>();
+  /** Datasets, their items, runs and run items. */
+  readonly datasetApi = new FakeLangfuseDatasets();
   /** Event ids whose next ingestion is refused with this status (a 207 partial error). */
   private readonly refusals: { type: string; status: number; message: string }[] = [];
 
@@ -48,15 +51,19 @@ export class FakeLangfuse extends FakeVendorServer {
   }
 
   protected handle(request: ReceivedRequest): VendorAnswer {
-    if (request.method !== 'POST' || request.path !== '/api/public/ingestion') {
-      request.problems.push(`no such endpoint ${request.method} ${request.path}`);
-      return { status: 404, body: { message: 'Not found' } };
-    }
     const expected = `Basic ${Buffer.from(`${this.publicKey}:${this.secretKey}`).toString('base64')}`;
     if (request.headers['authorization'] !== expected) {
       request.problems.push('authorization is not Basic public-key:secret-key');
       return { status: 401, body: { message: 'Invalid credentials', error: 'Unauthorized' } };
     }
+    if (request.method === 'POST' && request.path === '/api/public/ingestion') return this.ingestBatch(request);
+    const answer = this.datasetApi.handle(request);
+    if (answer) return answer;
+    request.problems.push(`no such endpoint ${request.method} ${request.path}`);
+    return { status: 404, body: { message: 'Not found' } };
+  }
+
+  private ingestBatch(request: ReceivedRequest): VendorAnswer {
     if (request.rawBytes.length > MAX_BATCH_BYTES) {
       request.problems.push('batch larger than 3.5 MB');
       return { status: 413, body: { message: 'Request body too large' } };
