@@ -25,6 +25,8 @@ export const ACTIONS = {
   'registry.read': 'viewer',
   'registry.register': 'editor',
   'registry.approve': 'approver',
+  /** Rejecting a version (with a reason) is the approver's call, like approving it. */
+  'registry.reject': 'approver',
   /** A project's policy (allowed models and metrics, spending caps): everyone in the project reads it. */
   'policy.read': 'viewer',
   'policy.manage': 'admin',
