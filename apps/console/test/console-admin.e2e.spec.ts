@@ -7,7 +7,8 @@ import { apiCaller, startEmbeddedPlatform, stopEmbeddedPlatform, type EmbeddedPl
 
 /**
  * The console's review and administration paths in a real browser against the embedded platform:
- * rejecting a registry version with a reason, and who is offered it.
+ * rejecting a registry version with a reason (and who is offered it), and memory deletion requests
+ * (listed and filed by admins only).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AXE = readFileSync(join(import.meta.dirname, '..', '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -25,7 +26,7 @@ interface Version {
 
 jest.setTimeout(90_000);
 
-describe('web console: registry rejection (browser)', () => {
+describe('web console: registry rejection and memory deletion requests (browser)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'evalvault-console-admin-'));
   let platform: EmbeddedPlatform;
   let browser: Browser;
@@ -72,6 +73,10 @@ describe('web console: registry rejection (browser)', () => {
       const issued = await call('/v1/projects/default/api-keys', { method: 'POST', body: { name: role, role } });
       keys[role] = String(issued.key);
     }
+    await call('/v1/projects/default/memory/import', {
+      method: 'POST',
+      body: { facts: [{ subject: 'Badge readers', predicate: 'log', object: 'every entry' }] },
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 
@@ -124,5 +129,39 @@ describe('web console: registry rejection (browser)', () => {
     await expect(
       call(`/v1/projects/default/prompts/${promptId}/versions/2/approve`, { method: 'POST', body: {} }),
     ).rejects.toThrow(/: 409 /);
+  });
+
+  it('lists and files memory deletion requests for admins, after a confirmation', async () => {
+    await page.getByRole('link', { name: 'Memory' }).click();
+    await page.getByRole('heading', { name: 'Deletion requests' }).waitFor();
+    await page.getByText('No deletion requests yet.').waitFor();
+    await expectAccessible();
+
+    await page.getByLabel('Subject or document id').fill('Badge readers');
+    await page.getByRole('button', { name: 'Request deletion' }).click();
+    // Not confirmed: nothing is filed.
+    expect((await call<{ items: unknown[] }>('/v1/projects/default/memory/deletions')).items).toEqual([]);
+
+    await page.getByLabel('I understand this removes them for good, at once').check();
+    await page.getByRole('button', { name: 'Request deletion' }).click();
+    await page
+      .getByTestId('deletion-result')
+      .getByText(/^Deletion \S+: 1 entries forgotten for good\.$/)
+      .waitFor();
+    const rows = page.locator('table.deletions tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    await expect(rows.first().textContent()).resolves.toMatch(/subject1/);
+    expect(await page.locator('table.deletions').textContent()).not.toContain('Badge readers');
+    const facts = await call<{ items: unknown[] }>('/v1/projects/default/memory/facts?q=Badge');
+    expect(facts.items).toEqual([]);
+    await expectAccessible();
+  });
+
+  it('shows no deletion requests to an approver', async () => {
+    await signIn(keys.approver);
+    await page.getByRole('link', { name: 'Memory' }).click();
+    await page.getByRole('heading', { name: 'Learnings' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Deletion requests' }).count()).toBe(0);
   });
 });

@@ -529,7 +529,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List deletion requests
+         * @description The project's deletion requests, newest first: the kind of target, how many entries each removed, who filed it and when; never the value asked for, nor its hash. Needs the admin role, like filing one.
+         */
+        get: operations["getMemoryDeletions"];
         put?: never;
         /**
          * Request a deletion
@@ -3118,6 +3122,52 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getMemoryDeletions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deletion requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: ({
+                            /** @description Facts and behaviours it removed for good */
+                            forgotten: number;
+                            requestId: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            requestedBy: string | null;
+                            /** @enum {string} */
+                            target: "subject" | "document";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        nextCursor: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
             429: components["responses"]["Problem429"];
             default: components["responses"]["Unexpected"];
         };

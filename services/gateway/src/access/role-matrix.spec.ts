@@ -56,6 +56,14 @@ const EXPECTED: Record<Action, Record<ProjectRole | TenantRole, boolean>> = {
   'memory.read': { viewer: true, editor: true, approver: true, admin: true, auditor: false, 'audit-admin': false },
   'memory.verify': { viewer: false, editor: false, approver: true, admin: true, auditor: false, 'audit-admin': false },
   'memory.forget': { viewer: false, editor: false, approver: false, admin: true, auditor: false, 'audit-admin': false },
+  'memory.deletions.read': {
+    viewer: false,
+    editor: false,
+    approver: false,
+    admin: true,
+    auditor: false,
+    'audit-admin': false,
+  },
   'notifications.read': {
     viewer: true,
     editor: true,

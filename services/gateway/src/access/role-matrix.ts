@@ -33,6 +33,8 @@ export const ACTIONS = {
   'memory.read': 'viewer',
   'memory.verify': 'approver',
   'memory.forget': 'admin',
+  /** Who asked memory to forget what kind of thing, and when: the admins who file deletion requests. */
+  'memory.deletions.read': 'admin',
   'notifications.read': 'viewer',
   'notifications.manage': 'admin',
   /** Tracker exports (Langfuse, MLflow, OTLP): listed like routes, managed by admins (they send data out). */

@@ -153,6 +153,7 @@ const ROUTES: Record<string, { needs: Needs; body?: unknown }> = {
   'GET /v1/projects/{project}/memory/behaviours/{behaviourId}': { needs: 'viewer' },
   'GET /v1/projects/{project}/memory/learnings': { needs: 'viewer' },
   'POST /v1/projects/{project}/memory/deletions': { needs: 'admin', body: { target: 'subject', value: 'staff' } },
+  'GET /v1/projects/{project}/memory/deletions': { needs: 'admin' },
   'GET /v1/projects/{project}/memory/policy': { needs: 'viewer' },
   'PUT /v1/projects/{project}/memory/policy': { needs: 'admin', body: { decay: { factor: 0.9 } } },
   'GET /v1/projects/{project}/memory/export': { needs: 'viewer' },
