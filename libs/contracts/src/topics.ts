@@ -37,7 +37,7 @@ export const TOPICS = {
     name: 'evalvault.registry.v1',
     partitions: 3,
     retentionMs: 90 * DAY_MS,
-    description: 'Dataset, prompt and model-profile versions and approvals; project policies.',
+    description: 'Dataset, prompt and model-profile versions, approvals and rejections; project policies.',
   },
   memory: {
     name: 'evalvault.memory.v1',
@@ -84,6 +84,7 @@ export const EVENT_TOPIC: Record<EventType, TopicKey> = {
   PromptVersionRegistered: 'registry',
   ModelProfileVersionRegistered: 'registry',
   RegistryVersionApproved: 'registry',
+  RegistryVersionRejected: 'registry',
   ProjectPolicyChanged: 'registry',
   MemoryEntryRecorded: 'memory',
   MemoryEntryVerified: 'memory',

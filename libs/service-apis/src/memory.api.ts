@@ -159,6 +159,24 @@ export interface MemoryDeletionResult {
   forgotten: number;
 }
 
+/**
+ * A deletion request as the project's admins see it: what kind of target, how many entries it
+ * removed, who filed it and when. Never the value asked for, nor its hash.
+ */
+export interface MemoryDeletionView {
+  requestId: string;
+  target: 'subject' | 'document';
+  /** Facts and behaviours it removed for good. */
+  forgotten: number;
+  requestedBy: string | null;
+  requestedAt: string;
+}
+
+export interface ListDeletionsQuery {
+  limit?: number;
+  cursor?: string;
+}
+
 /** A plain triple as exported and imported (`format: evalvault.memory.triples/v1`). */
 export interface MemoryTriple {
   subject: string;
@@ -225,6 +243,8 @@ export interface MemoryOperations {
   getBehaviour: { input: { behaviourId: string }; output: BehaviourView };
   listLearnings: { input: ListLearningsQuery; output: Page<LearningView> };
   requestDeletion: { input: MemoryDeletionRequest; output: MemoryDeletionResult };
+  /** Admins only: the project's deletion requests, newest first. */
+  listDeletions: { input: ListDeletionsQuery; output: Page<MemoryDeletionView> };
   getMemoryPolicy: { input: Record<string, never>; output: MemoryPolicyView };
   setMemoryPolicy: { input: SetMemoryPolicyRequest; output: MemoryPolicyView };
   exportMemory: { input: Record<string, never>; output: MemoryExport };

@@ -65,6 +65,13 @@ export interface VersionApproval {
   comment: string | null;
 }
 
+/** Why and by whom a version was rejected: it is never approved, never the `approved` label's version. */
+export interface VersionRejection {
+  rejectedBy: string | null;
+  rejectedAt: string;
+  reason: string;
+}
+
 export interface VersionSummary {
   kind: RegistryKind;
   id: string;
@@ -74,6 +81,7 @@ export interface VersionSummary {
   registeredBy: string | null;
   registeredAt: string;
   approval: VersionApproval | null;
+  rejection: VersionRejection | null;
   details: DatasetDetails | PromptDetails | ModelProfileDetails;
 }
 
@@ -185,6 +193,8 @@ export interface RegistryOperations {
   getVersion: { input: RegistryVersionRef; output: VersionView };
   getDatasetCases: { input: { id: string; version: number } & RegistryPageQuery; output: Page<DatasetCase> };
   approveVersion: { input: RegistryVersionRef & { comment?: string | null }; output: VersionView };
+  /** Approvers only; a reason is required; a version approved already is a conflict (409). */
+  rejectVersion: { input: RegistryVersionRef & { reason: string }; output: VersionView };
   /** Resolves a run's references to exact versions; refuses (422) unapproved ones where approval is required. */
   pinRunVersions: { input: PinRunVersionsRequest; output: PinnedRunVersions };
   getProjectPolicy: { input: Record<string, never>; output: ProjectPolicyView };

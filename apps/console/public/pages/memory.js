@@ -1,15 +1,17 @@
 import { api, project } from '../api.js';
 import { badge, errorBox, fmt, h, when } from '../dom.js';
+import { deletionsSection } from './memory-deletions.js';
 
-/** Domain Memory: facts (search, verify / reject for approvers), learnings and behaviours. */
+/** Domain Memory: facts (search, verify / reject for approvers), learnings, behaviours, deletion requests (admins). */
 export async function memoryPage(ctx, { params }) {
   const base = `${project(ctx.project)}/memory`;
   const query = new URLSearchParams({ limit: '50' });
   for (const key of ['q', 'status']) if (params.get(key)) query.set(key, params.get(key));
-  const [facts, learnings, behaviours] = await Promise.all([
+  const [facts, learnings, behaviours, deletions] = await Promise.all([
     api(`${base}/facts?${query}`),
     api(`${base}/learnings?limit=50`),
     api(`${base}/behaviours?limit=50`),
+    deletionsSection(ctx, base),
   ]);
   const head = (...titles) =>
     h(
@@ -136,5 +138,6 @@ export async function memoryPage(ctx, { params }) {
         ),
       ),
     ),
+    deletions,
   );
 }

@@ -1,5 +1,6 @@
 import { api, project } from '../api.js';
-import { badge, errorBox, h, when } from '../dom.js';
+import { errorBox, h, when } from '../dom.js';
+import { decisionCell } from './registry-decision.js';
 
 const KINDS = [
   ['datasets', 'Datasets'],
@@ -7,7 +8,7 @@ const KINDS = [
   ['model-profiles', 'Model profiles'],
 ];
 
-/** The registry: datasets, prompts and model profiles with their versions, prompt diffs, approval. */
+/** The registry: datasets, prompts and model profiles with their versions, prompt diffs, approval or rejection. */
 export async function registryPage(ctx, { params }) {
   const kind = KINDS.some(([k]) => k === params.get('kind')) ? params.get('kind') : 'datasets';
   const base = `${project(ctx.project)}/${kind}`;
@@ -48,32 +49,8 @@ function versionTable(ctx, base, resource, versions) {
   const sorted = [...versions].sort((a, b) => b.version - a.version);
   const rows = sorted.map((v, i) => {
     const previous = sorted[i + 1];
-    const approval = v.approval ? `approved by ${v.approval.approvedBy ?? '?'} ${when(v.approval.approvedAt)}` : null;
-    const cell = h('td', {}, approval ? badge('approved', 'passed') : badge('not approved', 'none'));
-    if (!v.approval && ctx.can('registry.approve')) {
-      cell.append(
-        ' ',
-        h(
-          'button',
-          {
-            type: 'button',
-            'aria-label': `Approve ${resource.name} v${v.version}`,
-            onclick: async () => {
-              try {
-                await api(`${base}/${encodeURIComponent(resource.id)}/versions/${v.version}/approve`, {
-                  method: 'POST',
-                  body: {},
-                });
-                cell.replaceChildren(badge('approved', 'passed'));
-              } catch (error) {
-                cell.append(errorBox(error));
-              }
-            },
-          },
-          'Approve',
-        ),
-      );
-    }
+    const url = `${base}/${encodeURIComponent(resource.id)}/versions/${v.version}`;
+    const cell = decisionCell(ctx, url, `${resource.name} v${v.version}`, v);
     return h(
       'tr',
       {},
@@ -84,7 +61,7 @@ function versionTable(ctx, base, resource, versions) {
       cell,
     );
   });
-  const head = ['Version', 'Content hash', 'Registered', 'Content', 'Approval'];
+  const head = ['Version', 'Content hash', 'Registered', 'Content', 'Decision'];
   return h(
     'table',
     {},

@@ -25,6 +25,7 @@ from typing import Optional, Union
 
 from evalvault_api.models.get_memory_behaviours200_response import GetMemoryBehaviours200Response
 from evalvault_api.models.get_memory_behaviours_behaviour_id200_response import GetMemoryBehavioursBehaviourId200Response
+from evalvault_api.models.get_memory_deletions200_response import GetMemoryDeletions200Response
 from evalvault_api.models.get_memory_export200_response import GetMemoryExport200Response
 from evalvault_api.models.get_memory_facts200_response import GetMemoryFacts200Response
 from evalvault_api.models.get_memory_facts200_response_items_inner import GetMemoryFacts200ResponseItemsInner
@@ -375,6 +376,166 @@ class MemoryApi:
 
         return self.api_client.call_api(
             '/v1/projects/{project}/memory/behaviours/{behaviourId}', 'GET',
+            _path_params,
+            _query_params,
+            _header_params,
+            body=_body_params,
+            post_params=_form_params,
+            files=_files,
+            response_types_map=_response_types_map,
+            auth_settings=_auth_settings,
+            async_req=_params.get('async_req'),
+            _return_http_data_only=_params.get('_return_http_data_only'),  # noqa: E501
+            _preload_content=_params.get('_preload_content', True),
+            _request_timeout=_params.get('_request_timeout'),
+            collection_formats=_collection_formats,
+            _request_auth=_params.get('_request_auth'))
+
+    @validate_arguments
+    def get_memory_deletions(self, project : constr(strict=True, max_length=200, min_length=1), limit : Optional[conint(strict=True, le=200, ge=1)] = None, cursor : Optional[constr(strict=True, max_length=1024, min_length=1)] = None, **kwargs) -> GetMemoryDeletions200Response:  # noqa: E501
+        """List deletion requests  # noqa: E501
+
+        The project's deletion requests, newest first: the kind of target, how many entries each removed, who filed it and when; never the value asked for, nor its hash. Needs the admin role, like filing one.  # noqa: E501
+        This method makes a synchronous HTTP request by default. To make an
+        asynchronous HTTP request, please pass async_req=True
+
+        >>> thread = api.get_memory_deletions(project, limit, cursor, async_req=True)
+        >>> result = thread.get()
+
+        :param project: (required)
+        :type project: str
+        :param limit:
+        :type limit: int
+        :param cursor:
+        :type cursor: str
+        :param async_req: Whether to execute the request asynchronously.
+        :type async_req: bool, optional
+        :param _request_timeout: timeout setting for this request.
+               If one number provided, it will be total request
+               timeout. It can also be a pair (tuple) of
+               (connection, read) timeouts.
+        :return: Returns the result object.
+                 If the method is called asynchronously,
+                 returns the request thread.
+        :rtype: GetMemoryDeletions200Response
+        """
+        kwargs['_return_http_data_only'] = True
+        if '_preload_content' in kwargs:
+            message = "Error! Please call the get_memory_deletions_with_http_info method with `_preload_content` instead and obtain raw data from ApiResponse.raw_data"  # noqa: E501
+            raise ValueError(message)
+        return self.get_memory_deletions_with_http_info(project, limit, cursor, **kwargs)  # noqa: E501
+
+    @validate_arguments
+    def get_memory_deletions_with_http_info(self, project : constr(strict=True, max_length=200, min_length=1), limit : Optional[conint(strict=True, le=200, ge=1)] = None, cursor : Optional[constr(strict=True, max_length=1024, min_length=1)] = None, **kwargs) -> ApiResponse:  # noqa: E501
+        """List deletion requests  # noqa: E501
+
+        The project's deletion requests, newest first: the kind of target, how many entries each removed, who filed it and when; never the value asked for, nor its hash. Needs the admin role, like filing one.  # noqa: E501
+        This method makes a synchronous HTTP request by default. To make an
+        asynchronous HTTP request, please pass async_req=True
+
+        >>> thread = api.get_memory_deletions_with_http_info(project, limit, cursor, async_req=True)
+        >>> result = thread.get()
+
+        :param project: (required)
+        :type project: str
+        :param limit:
+        :type limit: int
+        :param cursor:
+        :type cursor: str
+        :param async_req: Whether to execute the request asynchronously.
+        :type async_req: bool, optional
+        :param _preload_content: if False, the ApiResponse.data will
+                                 be set to none and raw_data will store the
+                                 HTTP response body without reading/decoding.
+                                 Default is True.
+        :type _preload_content: bool, optional
+        :param _return_http_data_only: response data instead of ApiResponse
+                                       object with status code, headers, etc
+        :type _return_http_data_only: bool, optional
+        :param _request_timeout: timeout setting for this request. If one
+                                 number provided, it will be total request
+                                 timeout. It can also be a pair (tuple) of
+                                 (connection, read) timeouts.
+        :param _request_auth: set to override the auth_settings for an a single
+                              request; this effectively ignores the authentication
+                              in the spec for a single request.
+        :type _request_auth: dict, optional
+        :type _content_type: string, optional: force content-type for the request
+        :return: Returns the result object.
+                 If the method is called asynchronously,
+                 returns the request thread.
+        :rtype: tuple(GetMemoryDeletions200Response, status_code(int), headers(HTTPHeaderDict))
+        """
+
+        _params = locals()
+
+        _all_params = [
+            'project',
+            'limit',
+            'cursor'
+        ]
+        _all_params.extend(
+            [
+                'async_req',
+                '_return_http_data_only',
+                '_preload_content',
+                '_request_timeout',
+                '_request_auth',
+                '_content_type',
+                '_headers'
+            ]
+        )
+
+        # validate the arguments
+        for _key, _val in _params['kwargs'].items():
+            if _key not in _all_params:
+                raise ApiTypeError(
+                    "Got an unexpected keyword argument '%s'"
+                    " to method get_memory_deletions" % _key
+                )
+            _params[_key] = _val
+        del _params['kwargs']
+
+        _collection_formats = {}
+
+        # process the path parameters
+        _path_params = {}
+        if _params['project'] is not None:
+            _path_params['project'] = _params['project']
+
+
+        # process the query parameters
+        _query_params = []
+        if _params.get('limit') is not None:  # noqa: E501
+            _query_params.append(('limit', _params['limit']))
+
+        if _params.get('cursor') is not None:  # noqa: E501
+            _query_params.append(('cursor', _params['cursor']))
+
+        # process the header parameters
+        _header_params = dict(_params.get('_headers', {}))
+        # process the form parameters
+        _form_params = []
+        _files = {}
+        # process the body parameter
+        _body_params = None
+        # set the HTTP header `Accept`
+        _header_params['Accept'] = self.api_client.select_header_accept(
+            ['application/json', 'application/problem+json'])  # noqa: E501
+
+        # authentication setting
+        _auth_settings = ['bearer']  # noqa: E501
+
+        _response_types_map = {
+            '200': "GetMemoryDeletions200Response",
+            '400': "Problem",
+            '401': "Problem",
+            '403': "Problem",
+            '429': "Problem",
+        }
+
+        return self.api_client.call_api(
+            '/v1/projects/{project}/memory/deletions', 'GET',
             _path_params,
             _query_params,
             _header_params,

@@ -30,6 +30,7 @@ from evalvault_api.models.get_datasets_dataset_id_versions_version200_response i
 from evalvault_api.models.get_datasets_dataset_id_versions_version_cases200_response import GetDatasetsDatasetIdVersionsVersionCases200Response
 from evalvault_api.models.post_datasets200_response import PostDatasets200Response
 from evalvault_api.models.post_datasets_dataset_id_versions_version_approve_request import PostDatasetsDatasetIdVersionsVersionApproveRequest
+from evalvault_api.models.post_datasets_dataset_id_versions_version_reject_request import PostDatasetsDatasetIdVersionsVersionRejectRequest
 from evalvault_api.models.post_datasets_request import PostDatasetsRequest
 from evalvault_api.models.post_model_profiles_request import PostModelProfilesRequest
 from evalvault_api.models.post_prompts_request import PostPromptsRequest
@@ -540,7 +541,7 @@ class RegistryApi:
     def get_datasets_dataset_id_versions_version(self, project : constr(strict=True, max_length=200, min_length=1), dataset_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), **kwargs) -> GetDatasetsDatasetIdVersionsVersion200Response:  # noqa: E501
         """Get a dataset version  # noqa: E501
 
-        Its content hash, who approved it and when, and its lineage: the runs that pinned this version.  # noqa: E501
+        Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.  # noqa: E501
         This method makes a synchronous HTTP request by default. To make an
         asynchronous HTTP request, please pass async_req=True
 
@@ -574,7 +575,7 @@ class RegistryApi:
     def get_datasets_dataset_id_versions_version_with_http_info(self, project : constr(strict=True, max_length=200, min_length=1), dataset_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), **kwargs) -> ApiResponse:  # noqa: E501
         """Get a dataset version  # noqa: E501
 
-        Its content hash, who approved it and when, and its lineage: the runs that pinned this version.  # noqa: E501
+        Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.  # noqa: E501
         This method makes a synchronous HTTP request by default. To make an
         asynchronous HTTP request, please pass async_req=True
 
@@ -1360,7 +1361,7 @@ class RegistryApi:
     def get_model_profiles_model_profile_id_versions_version(self, project : constr(strict=True, max_length=200, min_length=1), model_profile_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), **kwargs) -> GetDatasetsDatasetIdVersionsVersion200Response:  # noqa: E501
         """Get a model profile version  # noqa: E501
 
-        Its content hash, who approved it and when, and its lineage: the runs that pinned this version.  # noqa: E501
+        Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.  # noqa: E501
         This method makes a synchronous HTTP request by default. To make an
         asynchronous HTTP request, please pass async_req=True
 
@@ -1394,7 +1395,7 @@ class RegistryApi:
     def get_model_profiles_model_profile_id_versions_version_with_http_info(self, project : constr(strict=True, max_length=200, min_length=1), model_profile_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), **kwargs) -> ApiResponse:  # noqa: E501
         """Get a model profile version  # noqa: E501
 
-        Its content hash, who approved it and when, and its lineage: the runs that pinned this version.  # noqa: E501
+        Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.  # noqa: E501
         This method makes a synchronous HTTP request by default. To make an
         asynchronous HTTP request, please pass async_req=True
 
@@ -2003,7 +2004,7 @@ class RegistryApi:
     def get_prompts_prompt_id_versions_version(self, project : constr(strict=True, max_length=200, min_length=1), prompt_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), **kwargs) -> GetDatasetsDatasetIdVersionsVersion200Response:  # noqa: E501
         """Get a prompt version  # noqa: E501
 
-        Its content hash, who approved it and when, and its lineage: the runs that pinned this version.  # noqa: E501
+        Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.  # noqa: E501
         This method makes a synchronous HTTP request by default. To make an
         asynchronous HTTP request, please pass async_req=True
 
@@ -2037,7 +2038,7 @@ class RegistryApi:
     def get_prompts_prompt_id_versions_version_with_http_info(self, project : constr(strict=True, max_length=200, min_length=1), prompt_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), **kwargs) -> ApiResponse:  # noqa: E501
         """Get a prompt version  # noqa: E501
 
-        Its content hash, who approved it and when, and its lineage: the runs that pinned this version.  # noqa: E501
+        Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.  # noqa: E501
         This method makes a synchronous HTTP request by default. To make an
         asynchronous HTTP request, please pass async_req=True
 
@@ -2537,6 +2538,194 @@ class RegistryApi:
             _request_auth=_params.get('_request_auth'))
 
     @validate_arguments
+    def post_datasets_dataset_id_versions_version_reject(self, project : constr(strict=True, max_length=200, min_length=1), dataset_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), post_datasets_dataset_id_versions_version_reject_request : PostDatasetsDatasetIdVersionsVersionRejectRequest, idempotency_key : Annotated[Optional[constr(strict=True, max_length=200, min_length=1)], Field(description="Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.")] = None, **kwargs) -> GetDatasetsDatasetIdVersionsVersion200Response:  # noqa: E501
+        """Reject a dataset version  # noqa: E501
+
+        Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.  # noqa: E501
+        This method makes a synchronous HTTP request by default. To make an
+        asynchronous HTTP request, please pass async_req=True
+
+        >>> thread = api.post_datasets_dataset_id_versions_version_reject(project, dataset_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, async_req=True)
+        >>> result = thread.get()
+
+        :param project: (required)
+        :type project: str
+        :param dataset_id: (required)
+        :type dataset_id: str
+        :param version: (required)
+        :type version: int
+        :param post_datasets_dataset_id_versions_version_reject_request: (required)
+        :type post_datasets_dataset_id_versions_version_reject_request: PostDatasetsDatasetIdVersionsVersionRejectRequest
+        :param idempotency_key: Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.
+        :type idempotency_key: str
+        :param async_req: Whether to execute the request asynchronously.
+        :type async_req: bool, optional
+        :param _request_timeout: timeout setting for this request.
+               If one number provided, it will be total request
+               timeout. It can also be a pair (tuple) of
+               (connection, read) timeouts.
+        :return: Returns the result object.
+                 If the method is called asynchronously,
+                 returns the request thread.
+        :rtype: GetDatasetsDatasetIdVersionsVersion200Response
+        """
+        kwargs['_return_http_data_only'] = True
+        if '_preload_content' in kwargs:
+            message = "Error! Please call the post_datasets_dataset_id_versions_version_reject_with_http_info method with `_preload_content` instead and obtain raw data from ApiResponse.raw_data"  # noqa: E501
+            raise ValueError(message)
+        return self.post_datasets_dataset_id_versions_version_reject_with_http_info(project, dataset_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, **kwargs)  # noqa: E501
+
+    @validate_arguments
+    def post_datasets_dataset_id_versions_version_reject_with_http_info(self, project : constr(strict=True, max_length=200, min_length=1), dataset_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), post_datasets_dataset_id_versions_version_reject_request : PostDatasetsDatasetIdVersionsVersionRejectRequest, idempotency_key : Annotated[Optional[constr(strict=True, max_length=200, min_length=1)], Field(description="Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.")] = None, **kwargs) -> ApiResponse:  # noqa: E501
+        """Reject a dataset version  # noqa: E501
+
+        Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.  # noqa: E501
+        This method makes a synchronous HTTP request by default. To make an
+        asynchronous HTTP request, please pass async_req=True
+
+        >>> thread = api.post_datasets_dataset_id_versions_version_reject_with_http_info(project, dataset_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, async_req=True)
+        >>> result = thread.get()
+
+        :param project: (required)
+        :type project: str
+        :param dataset_id: (required)
+        :type dataset_id: str
+        :param version: (required)
+        :type version: int
+        :param post_datasets_dataset_id_versions_version_reject_request: (required)
+        :type post_datasets_dataset_id_versions_version_reject_request: PostDatasetsDatasetIdVersionsVersionRejectRequest
+        :param idempotency_key: Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.
+        :type idempotency_key: str
+        :param async_req: Whether to execute the request asynchronously.
+        :type async_req: bool, optional
+        :param _preload_content: if False, the ApiResponse.data will
+                                 be set to none and raw_data will store the
+                                 HTTP response body without reading/decoding.
+                                 Default is True.
+        :type _preload_content: bool, optional
+        :param _return_http_data_only: response data instead of ApiResponse
+                                       object with status code, headers, etc
+        :type _return_http_data_only: bool, optional
+        :param _request_timeout: timeout setting for this request. If one
+                                 number provided, it will be total request
+                                 timeout. It can also be a pair (tuple) of
+                                 (connection, read) timeouts.
+        :param _request_auth: set to override the auth_settings for an a single
+                              request; this effectively ignores the authentication
+                              in the spec for a single request.
+        :type _request_auth: dict, optional
+        :type _content_type: string, optional: force content-type for the request
+        :return: Returns the result object.
+                 If the method is called asynchronously,
+                 returns the request thread.
+        :rtype: tuple(GetDatasetsDatasetIdVersionsVersion200Response, status_code(int), headers(HTTPHeaderDict))
+        """
+
+        _params = locals()
+
+        _all_params = [
+            'project',
+            'dataset_id',
+            'version',
+            'post_datasets_dataset_id_versions_version_reject_request',
+            'idempotency_key'
+        ]
+        _all_params.extend(
+            [
+                'async_req',
+                '_return_http_data_only',
+                '_preload_content',
+                '_request_timeout',
+                '_request_auth',
+                '_content_type',
+                '_headers'
+            ]
+        )
+
+        # validate the arguments
+        for _key, _val in _params['kwargs'].items():
+            if _key not in _all_params:
+                raise ApiTypeError(
+                    "Got an unexpected keyword argument '%s'"
+                    " to method post_datasets_dataset_id_versions_version_reject" % _key
+                )
+            _params[_key] = _val
+        del _params['kwargs']
+
+        _collection_formats = {}
+
+        # process the path parameters
+        _path_params = {}
+        if _params['project'] is not None:
+            _path_params['project'] = _params['project']
+
+        if _params['dataset_id'] is not None:
+            _path_params['datasetId'] = _params['dataset_id']
+
+        if _params['version'] is not None:
+            _path_params['version'] = _params['version']
+
+
+        # process the query parameters
+        _query_params = []
+        # process the header parameters
+        _header_params = dict(_params.get('_headers', {}))
+        if _params['idempotency_key'] is not None:
+            _header_params['Idempotency-Key'] = _params['idempotency_key']
+
+        # process the form parameters
+        _form_params = []
+        _files = {}
+        # process the body parameter
+        _body_params = None
+        if _params['post_datasets_dataset_id_versions_version_reject_request'] is not None:
+            _body_params = _params['post_datasets_dataset_id_versions_version_reject_request']
+
+        # set the HTTP header `Accept`
+        _header_params['Accept'] = self.api_client.select_header_accept(
+            ['application/json', 'application/problem+json'])  # noqa: E501
+
+        # set the HTTP header `Content-Type`
+        _content_types_list = _params.get('_content_type',
+            self.api_client.select_header_content_type(
+                ['application/json']))
+        if _content_types_list:
+                _header_params['Content-Type'] = _content_types_list
+
+        # authentication setting
+        _auth_settings = ['bearer']  # noqa: E501
+
+        _response_types_map = {
+            '200': "GetDatasetsDatasetIdVersionsVersion200Response",
+            '400': "Problem",
+            '401': "Problem",
+            '403': "Problem",
+            '404': "Problem",
+            '409': "Problem",
+            '413': "Problem",
+            '415': "Problem",
+            '422': "Problem",
+            '429': "Problem",
+        }
+
+        return self.api_client.call_api(
+            '/v1/projects/{project}/datasets/{datasetId}/versions/{version}/reject', 'POST',
+            _path_params,
+            _query_params,
+            _header_params,
+            body=_body_params,
+            post_params=_form_params,
+            files=_files,
+            response_types_map=_response_types_map,
+            auth_settings=_auth_settings,
+            async_req=_params.get('async_req'),
+            _return_http_data_only=_params.get('_return_http_data_only'),  # noqa: E501
+            _preload_content=_params.get('_preload_content', True),
+            _request_timeout=_params.get('_request_timeout'),
+            collection_formats=_collection_formats,
+            _request_auth=_params.get('_request_auth'))
+
+    @validate_arguments
     def post_model_profiles(self, project : constr(strict=True, max_length=200, min_length=1), post_model_profiles_request : PostModelProfilesRequest, idempotency_key : Annotated[Optional[constr(strict=True, max_length=200, min_length=1)], Field(description="Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.")] = None, **kwargs) -> PostDatasets200Response:  # noqa: E501
         """Register a model profile version  # noqa: E501
 
@@ -2897,6 +3086,194 @@ class RegistryApi:
             _request_auth=_params.get('_request_auth'))
 
     @validate_arguments
+    def post_model_profiles_model_profile_id_versions_version_reject(self, project : constr(strict=True, max_length=200, min_length=1), model_profile_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), post_datasets_dataset_id_versions_version_reject_request : PostDatasetsDatasetIdVersionsVersionRejectRequest, idempotency_key : Annotated[Optional[constr(strict=True, max_length=200, min_length=1)], Field(description="Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.")] = None, **kwargs) -> GetDatasetsDatasetIdVersionsVersion200Response:  # noqa: E501
+        """Reject a model profile version  # noqa: E501
+
+        Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.  # noqa: E501
+        This method makes a synchronous HTTP request by default. To make an
+        asynchronous HTTP request, please pass async_req=True
+
+        >>> thread = api.post_model_profiles_model_profile_id_versions_version_reject(project, model_profile_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, async_req=True)
+        >>> result = thread.get()
+
+        :param project: (required)
+        :type project: str
+        :param model_profile_id: (required)
+        :type model_profile_id: str
+        :param version: (required)
+        :type version: int
+        :param post_datasets_dataset_id_versions_version_reject_request: (required)
+        :type post_datasets_dataset_id_versions_version_reject_request: PostDatasetsDatasetIdVersionsVersionRejectRequest
+        :param idempotency_key: Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.
+        :type idempotency_key: str
+        :param async_req: Whether to execute the request asynchronously.
+        :type async_req: bool, optional
+        :param _request_timeout: timeout setting for this request.
+               If one number provided, it will be total request
+               timeout. It can also be a pair (tuple) of
+               (connection, read) timeouts.
+        :return: Returns the result object.
+                 If the method is called asynchronously,
+                 returns the request thread.
+        :rtype: GetDatasetsDatasetIdVersionsVersion200Response
+        """
+        kwargs['_return_http_data_only'] = True
+        if '_preload_content' in kwargs:
+            message = "Error! Please call the post_model_profiles_model_profile_id_versions_version_reject_with_http_info method with `_preload_content` instead and obtain raw data from ApiResponse.raw_data"  # noqa: E501
+            raise ValueError(message)
+        return self.post_model_profiles_model_profile_id_versions_version_reject_with_http_info(project, model_profile_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, **kwargs)  # noqa: E501
+
+    @validate_arguments
+    def post_model_profiles_model_profile_id_versions_version_reject_with_http_info(self, project : constr(strict=True, max_length=200, min_length=1), model_profile_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), post_datasets_dataset_id_versions_version_reject_request : PostDatasetsDatasetIdVersionsVersionRejectRequest, idempotency_key : Annotated[Optional[constr(strict=True, max_length=200, min_length=1)], Field(description="Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.")] = None, **kwargs) -> ApiResponse:  # noqa: E501
+        """Reject a model profile version  # noqa: E501
+
+        Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.  # noqa: E501
+        This method makes a synchronous HTTP request by default. To make an
+        asynchronous HTTP request, please pass async_req=True
+
+        >>> thread = api.post_model_profiles_model_profile_id_versions_version_reject_with_http_info(project, model_profile_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, async_req=True)
+        >>> result = thread.get()
+
+        :param project: (required)
+        :type project: str
+        :param model_profile_id: (required)
+        :type model_profile_id: str
+        :param version: (required)
+        :type version: int
+        :param post_datasets_dataset_id_versions_version_reject_request: (required)
+        :type post_datasets_dataset_id_versions_version_reject_request: PostDatasetsDatasetIdVersionsVersionRejectRequest
+        :param idempotency_key: Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.
+        :type idempotency_key: str
+        :param async_req: Whether to execute the request asynchronously.
+        :type async_req: bool, optional
+        :param _preload_content: if False, the ApiResponse.data will
+                                 be set to none and raw_data will store the
+                                 HTTP response body without reading/decoding.
+                                 Default is True.
+        :type _preload_content: bool, optional
+        :param _return_http_data_only: response data instead of ApiResponse
+                                       object with status code, headers, etc
+        :type _return_http_data_only: bool, optional
+        :param _request_timeout: timeout setting for this request. If one
+                                 number provided, it will be total request
+                                 timeout. It can also be a pair (tuple) of
+                                 (connection, read) timeouts.
+        :param _request_auth: set to override the auth_settings for an a single
+                              request; this effectively ignores the authentication
+                              in the spec for a single request.
+        :type _request_auth: dict, optional
+        :type _content_type: string, optional: force content-type for the request
+        :return: Returns the result object.
+                 If the method is called asynchronously,
+                 returns the request thread.
+        :rtype: tuple(GetDatasetsDatasetIdVersionsVersion200Response, status_code(int), headers(HTTPHeaderDict))
+        """
+
+        _params = locals()
+
+        _all_params = [
+            'project',
+            'model_profile_id',
+            'version',
+            'post_datasets_dataset_id_versions_version_reject_request',
+            'idempotency_key'
+        ]
+        _all_params.extend(
+            [
+                'async_req',
+                '_return_http_data_only',
+                '_preload_content',
+                '_request_timeout',
+                '_request_auth',
+                '_content_type',
+                '_headers'
+            ]
+        )
+
+        # validate the arguments
+        for _key, _val in _params['kwargs'].items():
+            if _key not in _all_params:
+                raise ApiTypeError(
+                    "Got an unexpected keyword argument '%s'"
+                    " to method post_model_profiles_model_profile_id_versions_version_reject" % _key
+                )
+            _params[_key] = _val
+        del _params['kwargs']
+
+        _collection_formats = {}
+
+        # process the path parameters
+        _path_params = {}
+        if _params['project'] is not None:
+            _path_params['project'] = _params['project']
+
+        if _params['model_profile_id'] is not None:
+            _path_params['modelProfileId'] = _params['model_profile_id']
+
+        if _params['version'] is not None:
+            _path_params['version'] = _params['version']
+
+
+        # process the query parameters
+        _query_params = []
+        # process the header parameters
+        _header_params = dict(_params.get('_headers', {}))
+        if _params['idempotency_key'] is not None:
+            _header_params['Idempotency-Key'] = _params['idempotency_key']
+
+        # process the form parameters
+        _form_params = []
+        _files = {}
+        # process the body parameter
+        _body_params = None
+        if _params['post_datasets_dataset_id_versions_version_reject_request'] is not None:
+            _body_params = _params['post_datasets_dataset_id_versions_version_reject_request']
+
+        # set the HTTP header `Accept`
+        _header_params['Accept'] = self.api_client.select_header_accept(
+            ['application/json', 'application/problem+json'])  # noqa: E501
+
+        # set the HTTP header `Content-Type`
+        _content_types_list = _params.get('_content_type',
+            self.api_client.select_header_content_type(
+                ['application/json']))
+        if _content_types_list:
+                _header_params['Content-Type'] = _content_types_list
+
+        # authentication setting
+        _auth_settings = ['bearer']  # noqa: E501
+
+        _response_types_map = {
+            '200': "GetDatasetsDatasetIdVersionsVersion200Response",
+            '400': "Problem",
+            '401': "Problem",
+            '403': "Problem",
+            '404': "Problem",
+            '409': "Problem",
+            '413': "Problem",
+            '415': "Problem",
+            '422': "Problem",
+            '429': "Problem",
+        }
+
+        return self.api_client.call_api(
+            '/v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}/reject', 'POST',
+            _path_params,
+            _query_params,
+            _header_params,
+            body=_body_params,
+            post_params=_form_params,
+            files=_files,
+            response_types_map=_response_types_map,
+            auth_settings=_auth_settings,
+            async_req=_params.get('async_req'),
+            _return_http_data_only=_params.get('_return_http_data_only'),  # noqa: E501
+            _preload_content=_params.get('_preload_content', True),
+            _request_timeout=_params.get('_request_timeout'),
+            collection_formats=_collection_formats,
+            _request_auth=_params.get('_request_auth'))
+
+    @validate_arguments
     def post_prompts(self, project : constr(strict=True, max_length=200, min_length=1), post_prompts_request : PostPromptsRequest, idempotency_key : Annotated[Optional[constr(strict=True, max_length=200, min_length=1)], Field(description="Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.")] = None, **kwargs) -> PostDatasets200Response:  # noqa: E501
         """Register a prompt version  # noqa: E501
 
@@ -3241,6 +3618,194 @@ class RegistryApi:
 
         return self.api_client.call_api(
             '/v1/projects/{project}/prompts/{promptId}/versions/{version}/approve', 'POST',
+            _path_params,
+            _query_params,
+            _header_params,
+            body=_body_params,
+            post_params=_form_params,
+            files=_files,
+            response_types_map=_response_types_map,
+            auth_settings=_auth_settings,
+            async_req=_params.get('async_req'),
+            _return_http_data_only=_params.get('_return_http_data_only'),  # noqa: E501
+            _preload_content=_params.get('_preload_content', True),
+            _request_timeout=_params.get('_request_timeout'),
+            collection_formats=_collection_formats,
+            _request_auth=_params.get('_request_auth'))
+
+    @validate_arguments
+    def post_prompts_prompt_id_versions_version_reject(self, project : constr(strict=True, max_length=200, min_length=1), prompt_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), post_datasets_dataset_id_versions_version_reject_request : PostDatasetsDatasetIdVersionsVersionRejectRequest, idempotency_key : Annotated[Optional[constr(strict=True, max_length=200, min_length=1)], Field(description="Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.")] = None, **kwargs) -> GetDatasetsDatasetIdVersionsVersion200Response:  # noqa: E501
+        """Reject a prompt version  # noqa: E501
+
+        Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.  # noqa: E501
+        This method makes a synchronous HTTP request by default. To make an
+        asynchronous HTTP request, please pass async_req=True
+
+        >>> thread = api.post_prompts_prompt_id_versions_version_reject(project, prompt_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, async_req=True)
+        >>> result = thread.get()
+
+        :param project: (required)
+        :type project: str
+        :param prompt_id: (required)
+        :type prompt_id: str
+        :param version: (required)
+        :type version: int
+        :param post_datasets_dataset_id_versions_version_reject_request: (required)
+        :type post_datasets_dataset_id_versions_version_reject_request: PostDatasetsDatasetIdVersionsVersionRejectRequest
+        :param idempotency_key: Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.
+        :type idempotency_key: str
+        :param async_req: Whether to execute the request asynchronously.
+        :type async_req: bool, optional
+        :param _request_timeout: timeout setting for this request.
+               If one number provided, it will be total request
+               timeout. It can also be a pair (tuple) of
+               (connection, read) timeouts.
+        :return: Returns the result object.
+                 If the method is called asynchronously,
+                 returns the request thread.
+        :rtype: GetDatasetsDatasetIdVersionsVersion200Response
+        """
+        kwargs['_return_http_data_only'] = True
+        if '_preload_content' in kwargs:
+            message = "Error! Please call the post_prompts_prompt_id_versions_version_reject_with_http_info method with `_preload_content` instead and obtain raw data from ApiResponse.raw_data"  # noqa: E501
+            raise ValueError(message)
+        return self.post_prompts_prompt_id_versions_version_reject_with_http_info(project, prompt_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, **kwargs)  # noqa: E501
+
+    @validate_arguments
+    def post_prompts_prompt_id_versions_version_reject_with_http_info(self, project : constr(strict=True, max_length=200, min_length=1), prompt_id : constr(strict=True, max_length=200, min_length=1), version : conint(strict=True, le=2147483647, ge=1), post_datasets_dataset_id_versions_version_reject_request : PostDatasetsDatasetIdVersionsVersionRejectRequest, idempotency_key : Annotated[Optional[constr(strict=True, max_length=200, min_length=1)], Field(description="Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.")] = None, **kwargs) -> ApiResponse:  # noqa: E501
+        """Reject a prompt version  # noqa: E501
+
+        Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.  # noqa: E501
+        This method makes a synchronous HTTP request by default. To make an
+        asynchronous HTTP request, please pass async_req=True
+
+        >>> thread = api.post_prompts_prompt_id_versions_version_reject_with_http_info(project, prompt_id, version, post_datasets_dataset_id_versions_version_reject_request, idempotency_key, async_req=True)
+        >>> result = thread.get()
+
+        :param project: (required)
+        :type project: str
+        :param prompt_id: (required)
+        :type prompt_id: str
+        :param version: (required)
+        :type version: int
+        :param post_datasets_dataset_id_versions_version_reject_request: (required)
+        :type post_datasets_dataset_id_versions_version_reject_request: PostDatasetsDatasetIdVersionsVersionRejectRequest
+        :param idempotency_key: Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project.
+        :type idempotency_key: str
+        :param async_req: Whether to execute the request asynchronously.
+        :type async_req: bool, optional
+        :param _preload_content: if False, the ApiResponse.data will
+                                 be set to none and raw_data will store the
+                                 HTTP response body without reading/decoding.
+                                 Default is True.
+        :type _preload_content: bool, optional
+        :param _return_http_data_only: response data instead of ApiResponse
+                                       object with status code, headers, etc
+        :type _return_http_data_only: bool, optional
+        :param _request_timeout: timeout setting for this request. If one
+                                 number provided, it will be total request
+                                 timeout. It can also be a pair (tuple) of
+                                 (connection, read) timeouts.
+        :param _request_auth: set to override the auth_settings for an a single
+                              request; this effectively ignores the authentication
+                              in the spec for a single request.
+        :type _request_auth: dict, optional
+        :type _content_type: string, optional: force content-type for the request
+        :return: Returns the result object.
+                 If the method is called asynchronously,
+                 returns the request thread.
+        :rtype: tuple(GetDatasetsDatasetIdVersionsVersion200Response, status_code(int), headers(HTTPHeaderDict))
+        """
+
+        _params = locals()
+
+        _all_params = [
+            'project',
+            'prompt_id',
+            'version',
+            'post_datasets_dataset_id_versions_version_reject_request',
+            'idempotency_key'
+        ]
+        _all_params.extend(
+            [
+                'async_req',
+                '_return_http_data_only',
+                '_preload_content',
+                '_request_timeout',
+                '_request_auth',
+                '_content_type',
+                '_headers'
+            ]
+        )
+
+        # validate the arguments
+        for _key, _val in _params['kwargs'].items():
+            if _key not in _all_params:
+                raise ApiTypeError(
+                    "Got an unexpected keyword argument '%s'"
+                    " to method post_prompts_prompt_id_versions_version_reject" % _key
+                )
+            _params[_key] = _val
+        del _params['kwargs']
+
+        _collection_formats = {}
+
+        # process the path parameters
+        _path_params = {}
+        if _params['project'] is not None:
+            _path_params['project'] = _params['project']
+
+        if _params['prompt_id'] is not None:
+            _path_params['promptId'] = _params['prompt_id']
+
+        if _params['version'] is not None:
+            _path_params['version'] = _params['version']
+
+
+        # process the query parameters
+        _query_params = []
+        # process the header parameters
+        _header_params = dict(_params.get('_headers', {}))
+        if _params['idempotency_key'] is not None:
+            _header_params['Idempotency-Key'] = _params['idempotency_key']
+
+        # process the form parameters
+        _form_params = []
+        _files = {}
+        # process the body parameter
+        _body_params = None
+        if _params['post_datasets_dataset_id_versions_version_reject_request'] is not None:
+            _body_params = _params['post_datasets_dataset_id_versions_version_reject_request']
+
+        # set the HTTP header `Accept`
+        _header_params['Accept'] = self.api_client.select_header_accept(
+            ['application/json', 'application/problem+json'])  # noqa: E501
+
+        # set the HTTP header `Content-Type`
+        _content_types_list = _params.get('_content_type',
+            self.api_client.select_header_content_type(
+                ['application/json']))
+        if _content_types_list:
+                _header_params['Content-Type'] = _content_types_list
+
+        # authentication setting
+        _auth_settings = ['bearer']  # noqa: E501
+
+        _response_types_map = {
+            '200': "GetDatasetsDatasetIdVersionsVersion200Response",
+            '400': "Problem",
+            '401': "Problem",
+            '403': "Problem",
+            '404': "Problem",
+            '409': "Problem",
+            '413': "Problem",
+            '415': "Problem",
+            '422': "Problem",
+            '429': "Problem",
+        }
+
+        return self.api_client.call_api(
+            '/v1/projects/{project}/prompts/{promptId}/versions/{version}/reject', 'POST',
             _path_params,
             _query_params,
             _header_params,

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, Dict, Optional
 from pydantic import BaseModel, Field, StrictInt, StrictStr, validator
 from evalvault_api.models.get_datasets_dataset_id_versions200_response_items_inner_approval import GetDatasetsDatasetIdVersions200ResponseItemsInnerApproval
+from evalvault_api.models.get_datasets_dataset_id_versions200_response_items_inner_rejection import GetDatasetsDatasetIdVersions200ResponseItemsInnerRejection
 
 class GetDatasetsDatasetIdVersions200ResponseItemsInner(BaseModel):
     """
@@ -34,8 +35,9 @@ class GetDatasetsDatasetIdVersions200ResponseItemsInner(BaseModel):
     name: StrictStr = Field(...)
     registered_at: datetime = Field(default=..., alias="registeredAt")
     registered_by: Optional[StrictStr] = Field(default=..., alias="registeredBy")
+    rejection: Optional[GetDatasetsDatasetIdVersions200ResponseItemsInnerRejection] = Field(...)
     version: StrictInt = Field(...)
-    __properties = ["approval", "contentHash", "details", "id", "kind", "name", "registeredAt", "registeredBy", "version"]
+    __properties = ["approval", "contentHash", "details", "id", "kind", "name", "registeredAt", "registeredBy", "rejection", "version"]
 
     @validator('kind')
     def kind_validate_enum(cls, value):
@@ -71,6 +73,9 @@ class GetDatasetsDatasetIdVersions200ResponseItemsInner(BaseModel):
         # override the default output from pydantic by calling `to_dict()` of approval
         if self.approval:
             _dict['approval'] = self.approval.to_dict()
+        # override the default output from pydantic by calling `to_dict()` of rejection
+        if self.rejection:
+            _dict['rejection'] = self.rejection.to_dict()
         # set to None if approval (nullable) is None
         # and __fields_set__ contains the field
         if self.approval is None and "approval" in self.__fields_set__:
@@ -80,6 +85,11 @@ class GetDatasetsDatasetIdVersions200ResponseItemsInner(BaseModel):
         # and __fields_set__ contains the field
         if self.registered_by is None and "registered_by" in self.__fields_set__:
             _dict['registeredBy'] = None
+
+        # set to None if rejection (nullable) is None
+        # and __fields_set__ contains the field
+        if self.rejection is None and "rejection" in self.__fields_set__:
+            _dict['rejection'] = None
 
         return _dict
 
@@ -101,6 +111,7 @@ class GetDatasetsDatasetIdVersions200ResponseItemsInner(BaseModel):
             "name": obj.get("name"),
             "registered_at": obj.get("registeredAt"),
             "registered_by": obj.get("registeredBy"),
+            "rejection": GetDatasetsDatasetIdVersions200ResponseItemsInnerRejection.from_dict(obj.get("rejection")) if obj.get("rejection") is not None else None,
             "version": obj.get("version")
         })
         return _obj

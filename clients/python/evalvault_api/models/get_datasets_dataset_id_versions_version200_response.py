@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, Dict, Optional
 from pydantic import BaseModel, Field, StrictInt, StrictStr, validator
 from evalvault_api.models.get_datasets_dataset_id_versions200_response_items_inner_approval import GetDatasetsDatasetIdVersions200ResponseItemsInnerApproval
+from evalvault_api.models.get_datasets_dataset_id_versions200_response_items_inner_rejection import GetDatasetsDatasetIdVersions200ResponseItemsInnerRejection
 from evalvault_api.models.get_datasets_dataset_id_versions_version200_response_lineage import GetDatasetsDatasetIdVersionsVersion200ResponseLineage
 
 class GetDatasetsDatasetIdVersionsVersion200Response(BaseModel):
@@ -36,8 +37,9 @@ class GetDatasetsDatasetIdVersionsVersion200Response(BaseModel):
     name: StrictStr = Field(...)
     registered_at: datetime = Field(default=..., alias="registeredAt")
     registered_by: Optional[StrictStr] = Field(default=..., alias="registeredBy")
+    rejection: Optional[GetDatasetsDatasetIdVersions200ResponseItemsInnerRejection] = Field(...)
     version: StrictInt = Field(...)
-    __properties = ["approval", "contentHash", "details", "id", "kind", "lineage", "name", "registeredAt", "registeredBy", "version"]
+    __properties = ["approval", "contentHash", "details", "id", "kind", "lineage", "name", "registeredAt", "registeredBy", "rejection", "version"]
 
     @validator('kind')
     def kind_validate_enum(cls, value):
@@ -76,6 +78,9 @@ class GetDatasetsDatasetIdVersionsVersion200Response(BaseModel):
         # override the default output from pydantic by calling `to_dict()` of lineage
         if self.lineage:
             _dict['lineage'] = self.lineage.to_dict()
+        # override the default output from pydantic by calling `to_dict()` of rejection
+        if self.rejection:
+            _dict['rejection'] = self.rejection.to_dict()
         # set to None if approval (nullable) is None
         # and __fields_set__ contains the field
         if self.approval is None and "approval" in self.__fields_set__:
@@ -85,6 +90,11 @@ class GetDatasetsDatasetIdVersionsVersion200Response(BaseModel):
         # and __fields_set__ contains the field
         if self.registered_by is None and "registered_by" in self.__fields_set__:
             _dict['registeredBy'] = None
+
+        # set to None if rejection (nullable) is None
+        # and __fields_set__ contains the field
+        if self.rejection is None and "rejection" in self.__fields_set__:
+            _dict['rejection'] = None
 
         return _dict
 
@@ -107,6 +117,7 @@ class GetDatasetsDatasetIdVersionsVersion200Response(BaseModel):
             "name": obj.get("name"),
             "registered_at": obj.get("registeredAt"),
             "registered_by": obj.get("registeredBy"),
+            "rejection": GetDatasetsDatasetIdVersions200ResponseItemsInnerRejection.from_dict(obj.get("rejection")) if obj.get("rejection") is not None else None,
             "version": obj.get("version")
         })
         return _obj

@@ -323,7 +323,7 @@ export interface paths {
         };
         /**
          * Get a dataset version
-         * @description Its content hash, who approved it and when, and its lineage: the runs that pinned this version.
+         * @description Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.
          */
         get: operations["getDatasetsDatasetIdVersionsVersion"];
         put?: never;
@@ -368,6 +368,26 @@ export interface paths {
         get: operations["getDatasetsDatasetIdVersionsVersionCases"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/datasets/{datasetId}/versions/{version}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a dataset version
+         * @description Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.
+         */
+        post: operations["postDatasetsDatasetIdVersionsVersionReject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -509,7 +529,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List deletion requests
+         * @description The project's deletion requests, newest first: the kind of target, how many entries each removed, who filed it and when; never the value asked for, nor its hash. Needs the admin role, like filing one.
+         */
+        get: operations["getMemoryDeletions"];
         put?: never;
         /**
          * Request a deletion
@@ -799,7 +823,7 @@ export interface paths {
         };
         /**
          * Get a model profile version
-         * @description Its content hash, who approved it and when, and its lineage: the runs that pinned this version.
+         * @description Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.
          */
         get: operations["getModelProfilesModelProfileIdVersionsVersion"];
         put?: never;
@@ -824,6 +848,26 @@ export interface paths {
          * @description Records the approval (with an optional `comment`); a project whose policy requires approval runs approved versions only. Approving again changes nothing. Needs the approver role.
          */
         post: operations["postModelProfilesModelProfileIdVersionsVersionApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a model profile version
+         * @description Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.
+         */
+        post: operations["postModelProfilesModelProfileIdVersionsVersionReject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -995,7 +1039,7 @@ export interface paths {
         };
         /**
          * Get a prompt version
-         * @description Its content hash, who approved it and when, and its lineage: the runs that pinned this version.
+         * @description Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned this version.
          */
         get: operations["getPromptsPromptIdVersionsVersion"];
         put?: never;
@@ -1020,6 +1064,26 @@ export interface paths {
          * @description Records the approval (with an optional `comment`); a project whose policy requires approval runs approved versions only. Approving again changes nothing. Needs the approver role.
          */
         post: operations["postPromptsPromptIdVersionsVersionApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/prompts/{promptId}/versions/{version}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a prompt version
+         * @description Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. A rejected version is never approved (409; register changed content as a new version), never the `approved` label, and a project that runs approved versions only refuses it (422 `VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. Needs the approver role.
+         */
+        post: operations["postPromptsPromptIdVersionsVersionReject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2305,6 +2369,13 @@ export interface operations {
                             /** Format: date-time */
                             registeredAt: string;
                             registeredBy: string | null;
+                            /** @description Who rejected the version, when and why; a rejected version is never approved */
+                            rejection: {
+                                reason: string;
+                                /** Format: date-time */
+                                rejectedAt: string;
+                                rejectedBy: string | null;
+                            } | null;
                             version: number;
                         }[];
                         nextCursor: string | null;
@@ -2371,6 +2442,13 @@ export interface operations {
                         /** Format: date-time */
                         registeredAt: string;
                         registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
                         version: number;
                     };
                 };
@@ -2444,6 +2522,13 @@ export interface operations {
                         /** Format: date-time */
                         registeredAt: string;
                         registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
                         version: number;
                     };
                 };
@@ -2501,6 +2586,95 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    postDatasetsDatasetIdVersionsVersionReject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                project: string;
+                datasetId: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "The template leaks customer names into the answer"
+                 *     }
+                 */
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The version, rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approval: {
+                            /** Format: date-time */
+                            approvedAt: string;
+                            approvedBy: string | null;
+                            comment: string | null;
+                        } | null;
+                        contentHash: string;
+                        /** @description dataset: format, caseCount, description; prompt: template, variables; model profile: provider, model, parameters */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        /** @enum {string} */
+                        kind: "dataset" | "prompt" | "model_profile";
+                        /** @description Runs that pinned this version, newest first (at most 50 listed). */
+                        lineage: {
+                            runs: {
+                                configHash: string;
+                                contentHash: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                runId: string;
+                                status: string;
+                            }[];
+                            total: number;
+                        };
+                        name: string;
+                        /** Format: date-time */
+                        registeredAt: string;
+                        registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
             429: components["responses"]["Problem429"];
             default: components["responses"]["Unexpected"];
         };
@@ -2948,6 +3122,52 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getMemoryDeletions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deletion requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: ({
+                            /** @description Facts and behaviours it removed for good */
+                            forgotten: number;
+                            requestId: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            requestedBy: string | null;
+                            /** @enum {string} */
+                            target: "subject" | "document";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        nextCursor: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
             429: components["responses"]["Problem429"];
             default: components["responses"]["Unexpected"];
         };
@@ -4037,6 +4257,13 @@ export interface operations {
                             /** Format: date-time */
                             registeredAt: string;
                             registeredBy: string | null;
+                            /** @description Who rejected the version, when and why; a rejected version is never approved */
+                            rejection: {
+                                reason: string;
+                                /** Format: date-time */
+                                rejectedAt: string;
+                                rejectedBy: string | null;
+                            } | null;
                             version: number;
                         }[];
                         nextCursor: string | null;
@@ -4103,6 +4330,13 @@ export interface operations {
                         /** Format: date-time */
                         registeredAt: string;
                         registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
                         version: number;
                     };
                 };
@@ -4176,6 +4410,102 @@ export interface operations {
                         /** Format: date-time */
                         registeredAt: string;
                         registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    postModelProfilesModelProfileIdVersionsVersionReject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                project: string;
+                modelProfileId: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "The template leaks customer names into the answer"
+                 *     }
+                 */
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The version, rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approval: {
+                            /** Format: date-time */
+                            approvedAt: string;
+                            approvedBy: string | null;
+                            comment: string | null;
+                        } | null;
+                        contentHash: string;
+                        /** @description dataset: format, caseCount, description; prompt: template, variables; model profile: provider, model, parameters */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        /** @enum {string} */
+                        kind: "dataset" | "prompt" | "model_profile";
+                        /** @description Runs that pinned this version, newest first (at most 50 listed). */
+                        lineage: {
+                            runs: {
+                                configHash: string;
+                                contentHash: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                runId: string;
+                                status: string;
+                            }[];
+                            total: number;
+                        };
+                        name: string;
+                        /** Format: date-time */
+                        registeredAt: string;
+                        registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
                         version: number;
                     };
                 };
@@ -4885,6 +5215,13 @@ export interface operations {
                             /** Format: date-time */
                             registeredAt: string;
                             registeredBy: string | null;
+                            /** @description Who rejected the version, when and why; a rejected version is never approved */
+                            rejection: {
+                                reason: string;
+                                /** Format: date-time */
+                                rejectedAt: string;
+                                rejectedBy: string | null;
+                            } | null;
                             version: number;
                         }[];
                         nextCursor: string | null;
@@ -4951,6 +5288,13 @@ export interface operations {
                         /** Format: date-time */
                         registeredAt: string;
                         registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
                         version: number;
                     };
                 };
@@ -5024,6 +5368,102 @@ export interface operations {
                         /** Format: date-time */
                         registeredAt: string;
                         registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    postPromptsPromptIdVersionsVersionReject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key with the same request answers the first outcome again (`Idempotency-Replayed: true`), with another request 422. Per tenant and project. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                project: string;
+                promptId: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "The template leaks customer names into the answer"
+                 *     }
+                 */
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The version, rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approval: {
+                            /** Format: date-time */
+                            approvedAt: string;
+                            approvedBy: string | null;
+                            comment: string | null;
+                        } | null;
+                        contentHash: string;
+                        /** @description dataset: format, caseCount, description; prompt: template, variables; model profile: provider, model, parameters */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        /** @enum {string} */
+                        kind: "dataset" | "prompt" | "model_profile";
+                        /** @description Runs that pinned this version, newest first (at most 50 listed). */
+                        lineage: {
+                            runs: {
+                                configHash: string;
+                                contentHash: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                runId: string;
+                                status: string;
+                            }[];
+                            total: number;
+                        };
+                        name: string;
+                        /** Format: date-time */
+                        registeredAt: string;
+                        registeredBy: string | null;
+                        /** @description Who rejected the version, when and why; a rejected version is never approved */
+                        rejection: {
+                            reason: string;
+                            /** Format: date-time */
+                            rejectedAt: string;
+                            rejectedBy: string | null;
+                        } | null;
                         version: number;
                     };
                 };

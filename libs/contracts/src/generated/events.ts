@@ -894,6 +894,19 @@ export interface RegistryVersionApprovedPayload {
   comment: null | string;
 }
 
+export interface RegistryVersionRejected extends EventEnvelope<'RegistryVersionRejected'> {
+  payload: RegistryVersionRejectedPayload;
+}
+
+export interface RegistryVersionRejectedPayload {
+  /** dataset, prompt or model_profile. */
+  kind: string;
+  resourceId: string;
+  version: number;
+  /** Why the version was rejected; required. */
+  reason: string;
+}
+
 export interface RunCancelled extends EventEnvelope<'RunCancelled'> {
   payload: RunCancelledPayload;
 }
@@ -1160,6 +1173,7 @@ export const EVENT_TYPES = [
   'ProjectRoleRevoked',
   'PromptVersionRegistered',
   'RegistryVersionApproved',
+  'RegistryVersionRejected',
   'RunCancelled',
   'RunCompleted',
   'RunFailed',
@@ -1222,6 +1236,7 @@ export type EvalVaultEvent =
   | ProjectRoleRevoked
   | PromptVersionRegistered
   | RegistryVersionApproved
+  | RegistryVersionRejected
   | RunCancelled
   | RunCompleted
   | RunFailed

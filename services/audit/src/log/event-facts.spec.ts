@@ -88,6 +88,21 @@ describe('audit facts of an event', () => {
     expect(factsOf(bootstrap).details).toEqual({ role: 'viewer', expiresAt: null });
   });
 
+  it('records a rejected registry version with its kind and reason', () => {
+    const event = testEvent('RegistryVersionRejected', {
+      kind: 'model_profile',
+      resourceId: 'mp-1',
+      version: 4,
+      reason: 'costs too much',
+    });
+    expect(factsOf(event)).toEqual({
+      resources: [{ type: 'model_profile', id: 'mp-1', version: 4, contentHash: null }],
+      outcome: 'success',
+      details: { kind: 'model_profile', reason: 'costs too much' },
+      target: null,
+    });
+  });
+
   it('records who changed the audit retention, from what to what, why and from when', () => {
     const event = testEvent('AuditRetentionChanged', {
       change: 'shortening-scheduled',

@@ -153,6 +153,13 @@ export function factsOf(event: EvalVaultEvent): EventFacts {
       const p = event.payload;
       return facts([resource(REGISTRY_KIND[p.kind] ?? p.kind, p.resourceId, p.version)], { kind: p.kind });
     }
+    case 'RegistryVersionRejected': {
+      const p = event.payload;
+      return facts([resource(REGISTRY_KIND[p.kind] ?? p.kind, p.resourceId, p.version)], {
+        kind: p.kind,
+        reason: p.reason,
+      });
+    }
     case 'MemoryEntryRecorded':
       return facts(
         [

@@ -25,12 +25,16 @@ export const ACTIONS = {
   'registry.read': 'viewer',
   'registry.register': 'editor',
   'registry.approve': 'approver',
+  /** Rejecting a version (with a reason) is the approver's call, like approving it. */
+  'registry.reject': 'approver',
   /** A project's policy (allowed models and metrics, spending caps): everyone in the project reads it. */
   'policy.read': 'viewer',
   'policy.manage': 'admin',
   'memory.read': 'viewer',
   'memory.verify': 'approver',
   'memory.forget': 'admin',
+  /** Who asked memory to forget what kind of thing, and when: the admins who file deletion requests. */
+  'memory.deletions.read': 'admin',
   'notifications.read': 'viewer',
   'notifications.manage': 'admin',
   /** Tracker exports (Langfuse, MLflow, OTLP): listed like routes, managed by admins (they send data out). */

@@ -100,11 +100,19 @@ const ROUTES: Record<string, { needs: Needs; body?: unknown }> = {
   'GET /v1/projects/{project}/datasets/{datasetId}/versions': { needs: 'viewer' },
   'GET /v1/projects/{project}/datasets/{datasetId}/versions/{version}': { needs: 'viewer' },
   'POST /v1/projects/{project}/datasets/{datasetId}/versions/{version}/approve': { needs: 'approver', body: {} },
+  'POST /v1/projects/{project}/datasets/{datasetId}/versions/{version}/reject': {
+    needs: 'approver',
+    body: { reason: 'wrong answers' },
+  },
   'GET /v1/projects/{project}/prompts': { needs: 'viewer' },
   'GET /v1/projects/{project}/prompts/{promptId}': { needs: 'viewer' },
   'GET /v1/projects/{project}/prompts/{promptId}/versions': { needs: 'viewer' },
   'GET /v1/projects/{project}/prompts/{promptId}/versions/{version}': { needs: 'viewer' },
   'POST /v1/projects/{project}/prompts/{promptId}/versions/{version}/approve': { needs: 'approver', body: {} },
+  'POST /v1/projects/{project}/prompts/{promptId}/versions/{version}/reject': {
+    needs: 'approver',
+    body: { reason: 'leaks names' },
+  },
   'GET /v1/projects/{project}/model-profiles': { needs: 'viewer' },
   'GET /v1/projects/{project}/model-profiles/{modelProfileId}': { needs: 'viewer' },
   'GET /v1/projects/{project}/model-profiles/{modelProfileId}/versions': { needs: 'viewer' },
@@ -112,6 +120,10 @@ const ROUTES: Record<string, { needs: Needs; body?: unknown }> = {
   'POST /v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}/approve': {
     needs: 'approver',
     body: {},
+  },
+  'POST /v1/projects/{project}/model-profiles/{modelProfileId}/versions/{version}/reject': {
+    needs: 'approver',
+    body: { reason: 'too expensive' },
   },
   'GET /v1/projects/{project}/policy': { needs: 'viewer' },
   'PUT /v1/projects/{project}/policy': { needs: 'admin', body: { allowedMetrics: ['token_f1'], dailyCapUsd: 5 } },
@@ -141,6 +153,7 @@ const ROUTES: Record<string, { needs: Needs; body?: unknown }> = {
   'GET /v1/projects/{project}/memory/behaviours/{behaviourId}': { needs: 'viewer' },
   'GET /v1/projects/{project}/memory/learnings': { needs: 'viewer' },
   'POST /v1/projects/{project}/memory/deletions': { needs: 'admin', body: { target: 'subject', value: 'staff' } },
+  'GET /v1/projects/{project}/memory/deletions': { needs: 'admin' },
   'GET /v1/projects/{project}/memory/policy': { needs: 'viewer' },
   'PUT /v1/projects/{project}/memory/policy': { needs: 'admin', body: { decay: { factor: 0.9 } } },
   'GET /v1/projects/{project}/memory/export': { needs: 'viewer' },

@@ -5,9 +5,11 @@ import type {
   BehaviourPage,
   BehaviourView,
   LearningView,
+  ListDeletionsQuery,
   ListLearningsQuery,
   MemoryDeletionRequest,
   MemoryDeletionResult,
+  MemoryDeletionView,
   MemoryExport,
   MemoryImportRequest,
   MemoryImportResult,
@@ -27,7 +29,9 @@ import {
   BEHAVIOUR_VIEW,
   BEHAVIOURS_QUERY,
   DELETION_BODY,
+  DELETION_PAGE,
   DELETION_RESULT,
+  DELETIONS_QUERY,
   IMPORT_BODY,
   IMPORT_RESULT,
   LEARNING_PAGE,
@@ -93,6 +97,17 @@ export class MemoryController {
     @Body() body: MemoryDeletionRequest,
   ): Promise<MemoryDeletionResult> {
     return this.memory.call('requestDeletion', body, identityOf(request, project));
+  }
+
+  @Get('deletions')
+  @Requires('memory.deletions.read')
+  @RouteSchema({ params: PROJECT_PARAMS, querystring: DELETIONS_QUERY, response: { 200: DELETION_PAGE } })
+  deletions(
+    @Req() request: FastifyRequest,
+    @Param('project') project: string,
+    @Query() query: ListDeletionsQuery,
+  ): Promise<Page<MemoryDeletionView>> {
+    return this.memory.call('listDeletions', query, identityOf(request, project));
   }
 
   @Get('policy')

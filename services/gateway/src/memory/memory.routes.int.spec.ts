@@ -61,6 +61,19 @@ describe('Domain Memory routes at the gateway', () => {
           return { ...fact, status: 'verified', kind: 'verified', verificationCount: 1 } as never;
         case 'requestDeletion':
           return { requestId: 'd-1', forgotten: 2 } as never;
+        case 'listDeletions':
+          return {
+            items: [
+              {
+                requestId: 'd-1',
+                target: 'subject',
+                forgotten: 2,
+                requestedBy: 'a',
+                requestedAt: '2026-01-02T03:04:05.000Z',
+              },
+            ],
+            nextCursor: null,
+          } as never;
         case 'getMemoryPolicy':
         case 'setMemoryPolicy':
           return { projectId: 'checkout', version: 1, policy: { decay: { factor: 0.9, periodDays: 30 } } } as never;
@@ -198,6 +211,8 @@ describe('Domain Memory routes at the gateway', () => {
     expect(await status('POST', '/facts/f1/reject', 'editor', { reason: 'old' })).toBe(403);
     expect(await status('POST', '/deletions', 'approver', { target: 'subject', value: 'staff' })).toBe(403);
     expect(await status('POST', '/deletions', 'admin', { target: 'subject', value: 'staff' })).toBe(202);
+    expect(await status('GET', '/deletions', 'approver')).toBe(403);
+    expect(await status('GET', '/deletions', 'admin')).toBe(200);
     expect(await status('PUT', '/policy', 'approver', { decay: { factor: 0.9 } })).toBe(403);
     expect(await status('PUT', '/policy', 'admin', { decay: { factor: 0.9 } })).toBe(200);
     expect(await status('GET', '/policy', 'viewer')).toBe(200);
@@ -240,7 +255,7 @@ describe('Domain Memory routes at the gateway', () => {
     const memoryRoutes = Object.entries(document.paths)
       .filter(([path]) => path.includes('/memory'))
       .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => [`${method} ${path}`, op] as const));
-    expect(memoryRoutes).toHaveLength(14);
+    expect(memoryRoutes).toHaveLength(15);
     for (const [, operation] of memoryRoutes) {
       expect(operation.tags).toEqual(['Memory']);
       expect(operation.summary).not.toMatch(/^(GET|POST|PUT) /);

@@ -255,6 +255,22 @@ export const FACT_PAGE = page(FACT_VIEW, true);
 export const BEHAVIOUR_PAGE = page(BEHAVIOUR_VIEW, true);
 export const LEARNING_PAGE = page(LEARNING_VIEW, false);
 
+export const DELETIONS_QUERY = { type: 'object', properties: { limit, cursor }, additionalProperties: false } as const;
+
+export const DELETION_PAGE = page(
+  open(
+    {
+      requestId: { type: 'string' },
+      target: { type: 'string', enum: ['subject', 'document'] },
+      forgotten: { ...count, description: 'Facts and behaviours it removed for good' },
+      requestedBy: { type: ['string', 'null'] },
+      requestedAt: timestamp,
+    },
+    ['requestId', 'target', 'forgotten', 'requestedBy', 'requestedAt'],
+  ),
+  false,
+);
+
 export const DELETION_RESULT = open(
   { requestId: { type: 'string' }, forgotten: { ...count, description: 'Facts and behaviours removed for good' } },
   ['requestId', 'forgotten'],

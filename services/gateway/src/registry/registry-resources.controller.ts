@@ -17,6 +17,7 @@ import {
   ID_PARAMS,
   PAGE_QUERY,
   PROJECT_PARAMS,
+  REJECT_BODY,
   RESOURCE_PAGE,
   RESOURCE_SUMMARY,
   VERSION_PAGE,
@@ -35,7 +36,7 @@ export const KIND_PATHS: Record<RegistryKind, { path: string; idParam: string; c
 };
 
 /**
- * The routes every kind shares — list, get, versions, one version (with lineage), approve — as one
+ * The routes every kind shares — list, get, versions, one version (with lineage), approve, reject — as one
  * controller per kind, so each has its own documented paths. Each route is one registry call.
  */
 export function registryResourceController(kind: RegistryKind): Type {
@@ -106,6 +107,24 @@ export function registryResourceController(kind: RegistryKind): Type {
       return this.registry.call(
         'approveVersion',
         { kind, id, version, comment: body?.comment ?? null },
+        identityOf(request, project),
+      );
+    }
+
+    @Post(`:${idParam}/versions/:version/reject`)
+    @HttpCode(200)
+    @Requires('registry.reject')
+    @RouteSchema({ params: VERSION_PARAMS[kind], body: REJECT_BODY, response: { 200: VERSION_VIEW } })
+    reject(
+      @Req() request: FastifyRequest,
+      @Param('project') project: string,
+      @Param(idParam) id: string,
+      @Param('version') version: number,
+      @Body() body: { reason: string },
+    ): Promise<VersionView> {
+      return this.registry.call(
+        'rejectVersion',
+        { kind, id, version, reason: body.reason },
         identityOf(request, project),
       );
     }

@@ -124,6 +124,11 @@ export const REGISTER_MODEL_PROFILE_BODY = {
 } as const;
 
 export const APPROVE_BODY = { type: 'object', properties: { comment: { type: 'string', maxLength: 2_000 } } } as const;
+export const REJECT_BODY = {
+  type: 'object',
+  required: ['reason'],
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 2_000, pattern: '\\S' } },
+} as const;
 
 const kind = { type: 'string', enum: ['dataset', 'prompt', 'model_profile'] } as const;
 
@@ -170,6 +175,16 @@ const versionProperties = {
       comment: { type: ['string', 'null'] },
     },
   },
+  rejection: {
+    type: ['object', 'null'],
+    required: ['rejectedBy', 'rejectedAt', 'reason'],
+    description: 'Who rejected the version, when and why; a rejected version is never approved',
+    properties: {
+      rejectedBy: { type: ['string', 'null'] },
+      rejectedAt: timestamp,
+      reason: { type: 'string' },
+    },
+  },
   details: {
     ...openObject,
     description:
@@ -186,6 +201,7 @@ const versionRequired = [
   'registeredBy',
   'registeredAt',
   'approval',
+  'rejection',
   'details',
 ] as const;
 

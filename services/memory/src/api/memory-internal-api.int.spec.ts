@@ -230,6 +230,38 @@ describe('memory internal API', () => {
     expect(left).toEqual(['Printers']);
   });
 
+  it('lists the deletion requests to admins, newest first, never with the value or its hash', async () => {
+    const tenant = `tenant-${randomUUID()}`;
+    const who = identity(['admin'], tenant);
+    await client.call(
+      'importMemory',
+      { facts: [{ subject: 'Door codes', predicate: 'change', object: 'monthly' }] },
+      who,
+    );
+    const first = await client.call('requestDeletion', { target: 'subject', value: 'door codes' }, who);
+    const second = await client.call('requestDeletion', { target: 'document', value: 'nothing.pdf' }, who);
+    const page = await client.call('listDeletions', { limit: 1 }, who);
+    expect(page.items).toEqual([
+      {
+        requestId: second.requestId,
+        target: 'document',
+        forgotten: 0,
+        requestedBy: 'admin@example.com',
+        requestedAt: expect.any(String),
+      },
+    ]);
+    const next = await client.call('listDeletions', { cursor: page.nextCursor! }, who);
+    expect(next).toEqual({
+      items: [expect.objectContaining({ requestId: first.requestId, forgotten: 1 })],
+      nextCursor: null,
+    });
+    expect(JSON.stringify([page, next])).not.toMatch(/door codes|nothing\.pdf/i);
+    expect(await refusal(client.call('listDeletions', {}, identity(['approver'], tenant)))).toMatchObject({
+      status: 403,
+    });
+    expect((await client.call('listDeletions', {}, identity(['admin'], `tenant-${randomUUID()}`))).items).toEqual([]);
+  });
+
   it("filters usable facts by the project's policy, in the database as the domain rule says", async () => {
     const who = identity(['admin'], `tenant-${randomUUID()}`);
     const facts = [

@@ -78,6 +78,11 @@ export function memoryOperationHandlers(
         requireRole(identity, ADMINS, 'a deletion request');
         return commands.requestDeletion(objectInput(input), commandContextOf(identity, newId));
       }),
+    listDeletions: (input, identity) =>
+      translated(async () => {
+        requireRole(identity, ADMINS, 'listing deletion requests');
+        return queries.listDeletions(scopeOf(identity), objectInput(input));
+      }),
     getMemoryPolicy: (_input, identity) => translated(() => commands.policy(scopeOf(identity))),
     setMemoryPolicy: (input, identity) =>
       translated(async () => {

@@ -102,6 +102,12 @@ const ROUTES: RouteSpec[] = [
     input: (_p, _q, body) => bodyObject(body),
     call: (h, i, id) => h.requestDeletion(i as any, id),
   },
+  {
+    method: 'GET',
+    path: '/deletions',
+    input: (_p, q) => fromQuery(q, ['limit']),
+    call: (h, i, id) => h.listDeletions(i as any, id),
+  },
   { method: 'GET', path: '/policy', input: () => ({}), call: (h, i, id) => h.getMemoryPolicy(i as any, id) },
   {
     method: 'PUT',

@@ -12,6 +12,7 @@ import { invalidInput } from '../api/memory-errors.js';
 export const FACTS_CURSOR = keysetCursor('memory-facts', { offset: 'natural' });
 export const BEHAVIOURS_CURSOR = keysetCursor('memory-behaviours', { offset: 'natural' });
 export const LEARNINGS_CURSOR = keysetCursor('memory-learnings', { dataset: 'string', metric: 'string', id: 'string' });
+export const DELETIONS_CURSOR = keysetCursor('memory-deletions', { at: 'instant', id: 'string' });
 
 export function decodeCursor<S extends CursorShape>(codec: CursorCodec<S>, cursor: string): CursorValue<S> {
   try {

@@ -8,7 +8,9 @@ import {
   type FactPage,
   type FactView,
   type LearningView,
+  type ListDeletionsQuery,
   type ListLearningsQuery,
+  type MemoryDeletionView,
   type MemoryPolicy,
   type MemorySourceView,
   type Page,
@@ -19,6 +21,7 @@ import {
 import { invalidInput, MemoryError, MemoryErrorCode, notFound } from '../api/memory-errors.js';
 import { isFactUsable, usableFactSql } from '../domain/fact-usability.js';
 import { MEMORY_SCHEMA as S } from '../migrations/memory.migrations.js';
+import { listDeletionRequests } from './deletion-requests.queries.js';
 import { BEHAVIOURS_CURSOR, decodeCursor, FACTS_CURSOR, LEARNINGS_CURSOR, pageSize } from './memory-cursor.js';
 
 export interface FactRow {
@@ -311,6 +314,10 @@ export class MemoryQueries {
           ? LEARNINGS_CURSOR.encode({ dataset: last.dataset_key, metric: last.metric, id: last.learning_id })
           : null,
     };
+  }
+
+  listDeletions(scope: Scope, query: ListDeletionsQuery): Promise<Page<MemoryDeletionView>> {
+    return listDeletionRequests(this.dataSource, scope, query);
   }
 
   /** Every fact of the project, oldest first, a page at a time (export). */

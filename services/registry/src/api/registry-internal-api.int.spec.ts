@@ -306,6 +306,65 @@ describe('registry internal API', () => {
     expect(await store.readStream(`prompt-${id}`)).toHaveLength(2); // approved once
   });
 
+  it('rejects a version for approvers, with a reason; a rejected version is never approved again', async () => {
+    const project = scope();
+    const editor = identity(project);
+    const approver = identity(project, ['approver']);
+    const admin = identity(project, ['admin']);
+    const { id } = await client.call('registerPrompt', { name: 'greeting', template: 'Hello {{name}}' }, editor);
+    await client.call('approveVersion', { kind: 'prompt', id, version: 1 }, approver);
+    await client.call('registerPrompt', { name: 'greeting', template: 'Hello {{name}}, {{email}}' }, editor);
+
+    expect(
+      await failure(client.call('rejectVersion', { kind: 'prompt', id, version: 2, reason: 'leaks email' }, editor)),
+    ).toMatch(/^FORBIDDEN 403/);
+    expect(
+      await failure(client.call('rejectVersion', { kind: 'prompt', id, version: 2, reason: '  ' }, approver)),
+    ).toMatch(/^INVALID_INPUT 400 reason/);
+    expect(
+      await failure(client.call('rejectVersion', { kind: 'prompt', id, version: 3, reason: 'x' }, approver)),
+    ).toMatch(/^NOT_FOUND 404/);
+    expect(
+      await failure(client.call('rejectVersion', { kind: 'prompt', id, version: 1, reason: 'too late' }, approver)),
+    ).toMatch(/^CONFLICT 409 .*already approved/);
+
+    const view = await client.call(
+      'rejectVersion',
+      { kind: 'prompt', id, version: 2, reason: 'leaks email' },
+      approver,
+    );
+    expect(view).toMatchObject({
+      version: 2,
+      approval: null,
+      rejection: { rejectedBy: 'alice', rejectedAt: expect.any(String), reason: 'leaks email' },
+    });
+    expect(await failure(client.call('approveVersion', { kind: 'prompt', id, version: 2 }, admin))).toMatch(
+      /^CONFLICT 409 .*already rejected/,
+    );
+    await client.call('rejectVersion', { kind: 'prompt', id, version: 2, reason: 'again' }, admin);
+    const events = await store.readStream(`prompt-${id}`);
+    expect(events.map((r) => r.event.type)).toEqual([
+      'PromptVersionRegistered',
+      'RegistryVersionApproved',
+      'PromptVersionRegistered',
+      'RegistryVersionRejected',
+    ]);
+    const listed = await client.call('listVersions', { kind: 'prompt', id }, editor);
+    expect(listed.items.map((v) => [v.version, v.approval !== null, v.rejection?.reason ?? null])).toEqual([
+      [2, false, 'leaks email'],
+      [1, true, null],
+    ]);
+
+    // `approved` is the newest approved version, never the rejected one; naming it in a project that runs
+    // approved versions only is refused with the reason.
+    const approved = await client.call('pinRunVersions', { prompt: { id, label: 'approved' } }, editor);
+    expect(approved.prompt).toMatchObject({ id, version: 1 });
+    await client.call('setProjectPolicy', { approvedVersionsOnly: true, reason: 'production' }, admin);
+    expect(await failure(client.call('pinRunVersions', { prompt: { id, version: 2 } }, editor))).toMatch(
+      /^INVALID_INPUT 422 prompt greeting v2 .* was rejected \(leaks email\)/,
+    );
+  });
+
   it('answers not found for another tenant’s or project’s resources, and flags them as foreign', async () => {
     const owner = scope();
     const who = identity(owner);
@@ -319,6 +378,7 @@ describe('registry internal API', () => {
         client.call('listVersions', { kind: 'prompt', id: prompt.id }, outsider),
         client.call('getDatasetCases', { id: json.id, version: 1 }, outsider),
         client.call('approveVersion', { kind: 'prompt', id: prompt.id, version: 1 }, outsider),
+        client.call('rejectVersion', { kind: 'prompt', id: prompt.id, version: 1, reason: 'no' }, outsider),
       ]) {
         const error = await call.then(
           () => null,

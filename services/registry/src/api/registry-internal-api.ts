@@ -27,12 +27,12 @@ function kindOf(kind: unknown): ResourceKind {
   return kind;
 }
 
-/** Approving is the approver's call; the gateway checks it too, the owner does not take it on trust. */
-function requireApprover(identity: InternalIdentity): void {
+/** Approving and rejecting are the approver's call; the gateway checks it too, the owner does not take it on trust. */
+function requireApprover(identity: InternalIdentity, doing: 'approving' | 'rejecting'): void {
   if (!identity.roles.some((role) => role === 'approver' || role === 'admin')) {
     throw new ServiceClientError(
       ServiceClientErrorCode.Forbidden,
-      'approving a registry version needs the approver role',
+      `${doing} a registry version needs the approver role`,
     );
   }
 }
@@ -67,8 +67,14 @@ export function registryOperationHandlers(
       translated(() => queries.datasetCases(scopeOf(identity), id, version, page)),
     approveVersion: ({ kind, id, version, comment }, identity) =>
       translated(async () => {
-        requireApprover(identity);
+        requireApprover(identity, 'approving');
         await commands.approveVersion(kindOf(kind), id, version, comment ?? null, commandContextOf(identity, newId));
+        return queries.getVersion(scopeOf(identity), kindOf(kind), id, version);
+      }),
+    rejectVersion: ({ kind, id, version, reason }, identity) =>
+      translated(async () => {
+        requireApprover(identity, 'rejecting');
+        await commands.rejectVersion(kindOf(kind), id, version, reason, commandContextOf(identity, newId));
         return queries.getVersion(scopeOf(identity), kindOf(kind), id, version);
       }),
     pinRunVersions: (input, identity) => translated(() => pinning.pin(scopeOf(identity), input)),

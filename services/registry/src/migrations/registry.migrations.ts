@@ -75,4 +75,26 @@ export class CreateRegistryReadModel1764500100000 implements MigrationInterface 
   }
 }
 
-export const REGISTRY_READ_MODEL_MIGRATIONS = [inboxMigration(REGISTRY_SCHEMA), CreateRegistryReadModel1764500100000];
+/** A version's rejection, beside its approval: a version has one or the other (the decider sees to it). */
+export class AddVersionRejection1767200000000 implements MigrationInterface {
+  name = 'AddVersionRejection1767200000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      `ALTER TABLE ${S}.versions ADD COLUMN rejected_by text, ADD COLUMN rejected_at timestamptz(3),
+         ADD COLUMN rejection_reason text`,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      `ALTER TABLE ${S}.versions DROP COLUMN rejection_reason, DROP COLUMN rejected_at, DROP COLUMN rejected_by`,
+    );
+  }
+}
+
+export const REGISTRY_READ_MODEL_MIGRATIONS = [
+  inboxMigration(REGISTRY_SCHEMA),
+  CreateRegistryReadModel1764500100000,
+  AddVersionRejection1767200000000,
+];

@@ -54,9 +54,10 @@ export class RunPinning {
   ): Promise<VersionSummary> {
     const version = await this.queries.resolveVersion(scope, kind, reference);
     if (version.approval === null && approvedOnly) {
+      const why = version.rejection ? `was rejected (${version.rejection.reason})` : 'is not approved';
       throw new RegistryError(
         RegistryErrorCode.NotApproved,
-        `${LABEL[kind]} ${version.name} v${version.version} (${version.id}) is not approved; ` +
+        `${LABEL[kind]} ${version.name} v${version.version} (${version.id}) ${why}; ` +
           `project ${scope.projectId} runs approved versions only`,
       );
     }

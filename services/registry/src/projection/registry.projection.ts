@@ -3,7 +3,7 @@ import type { EvalVaultEvent } from '@evalvault/contracts';
 import { InboxProjection, type ProjectionEffect } from '@evalvault/platform';
 import { onRunFinished, onRunRequested } from './lineage.handlers.js';
 import { REGISTRY_SCHEMA } from '../migrations/registry.migrations.js';
-import { onVersionApproved, onVersionRegistered } from './version.handlers.js';
+import { onVersionApproved, onVersionRegistered, onVersionRejected } from './version.handlers.js';
 
 /** The inbox consumer name of this read model. */
 export const REGISTRY_READ_MODEL_CONSUMER = 'registry-read-model';
@@ -14,6 +14,7 @@ export const REGISTRY_READ_MODEL_EVENT_TYPES = [
   'PromptVersionRegistered',
   'ModelProfileVersionRegistered',
   'RegistryVersionApproved',
+  'RegistryVersionRejected',
   'RunRequested',
   'RunCompleted',
   'RunFailed',
@@ -43,6 +44,8 @@ function effectOf(event: EvalVaultEvent): ProjectionEffect | null {
       return (manager) => onVersionRegistered(manager, event);
     case 'RegistryVersionApproved':
       return (manager) => onVersionApproved(manager, event);
+    case 'RegistryVersionRejected':
+      return (manager) => onVersionRejected(manager, event);
     case 'RunRequested':
       return (manager) => onRunRequested(manager, event);
     case 'RunCompleted':

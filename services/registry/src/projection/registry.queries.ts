@@ -40,6 +40,9 @@ interface VersionRow {
   approved_by: string | null;
   approved_at: Date | null;
   approval_comment: string | null;
+  rejected_by: string | null;
+  rejected_at: Date | null;
+  rejection_reason: string | null;
 }
 interface LineageRow {
   run_id: string;
@@ -127,7 +130,7 @@ export class RegistryQueries {
 
   /**
    * The exact version a reference names: a resource by id or by name, at a version number or a
-   * label (`latest`, the default; `approved`, the newest approved version).
+   * label (`latest`, the default; `approved`, the newest approved version, never a rejected one).
    */
   async resolveVersion(scope: Scope, kind: ResourceKind, reference: RegistryReference): Promise<VersionSummary> {
     const resource = await this.resourceOf(scope, kind, reference);
@@ -135,7 +138,8 @@ export class RegistryQueries {
     const named = reference.version ?? null;
     const rows = await this.dataSource.query<VersionRow[]>(
       `SELECT * FROM ${S}.versions WHERE resource_id = $1 AND tenant_id = $2 AND project_id = $3
-         AND ($4::int IS NULL OR version = $4) AND ($5::boolean IS FALSE OR approved_at IS NOT NULL)
+         AND ($4::int IS NULL OR version = $4)
+         AND ($5::boolean IS FALSE OR (approved_at IS NOT NULL AND rejected_at IS NULL))
        ORDER BY version DESC LIMIT 1`,
       [resource.id, scope.tenantId, scope.projectId, named, named === null && label === 'approved'],
     );
@@ -225,6 +229,9 @@ function versionSummary(row: VersionRow): VersionSummary {
     registeredAt: row.registered_at.toISOString(),
     approval: row.approved_at
       ? { approvedBy: row.approved_by, approvedAt: row.approved_at.toISOString(), comment: row.approval_comment }
+      : null,
+    rejection: row.rejected_at
+      ? { rejectedBy: row.rejected_by, rejectedAt: row.rejected_at.toISOString(), reason: row.rejection_reason ?? '' }
       : null,
     details: row.details,
   };

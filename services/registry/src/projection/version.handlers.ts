@@ -4,6 +4,7 @@ import type {
   ModelProfileVersionRegistered,
   PromptVersionRegistered,
   RegistryVersionApproved,
+  RegistryVersionRejected,
 } from '@evalvault/contracts';
 import type { DatasetDetails, ModelProfileDetails, PromptDetails } from '@evalvault/service-apis';
 import type { ResourceKind } from '../resource/resource-kind.js';
@@ -85,4 +86,15 @@ export async function onVersionApproved(manager: EntityManager, event: RegistryV
     [resourceId, version, event.actor.subject, new Date(event.occurredAt), comment ?? null],
   )) as [unknown, number];
   if (updated === 0) throw new Error(`approval of ${resourceId} v${version} arrived before its registration`);
+}
+
+/** Marks the version rejected, with the reason; like an approval, it waits for the registration. */
+export async function onVersionRejected(manager: EntityManager, event: RegistryVersionRejected): Promise<void> {
+  const { resourceId, version, reason } = event.payload;
+  const [, updated] = (await manager.query(
+    `UPDATE ${S}.versions SET rejected_by = $3, rejected_at = $4, rejection_reason = $5
+      WHERE resource_id = $1 AND version = $2`,
+    [resourceId, version, event.actor.subject, new Date(event.occurredAt), reason],
+  )) as [unknown, number];
+  if (updated === 0) throw new Error(`rejection of ${resourceId} v${version} arrived before its registration`);
 }

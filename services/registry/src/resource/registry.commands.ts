@@ -107,6 +107,27 @@ export class RegistryCommands {
     await this.feed(events);
   }
 
+  /** The decider requires the reason; here it is only bounded like any text. */
+  async rejectVersion(
+    kind: ResourceKind,
+    resourceId: string,
+    version: number,
+    reason: unknown,
+    context: CommandContext,
+  ): Promise<void> {
+    if (!Number.isSafeInteger(version) || version < 1)
+      throw new RegistryError(RegistryErrorCode.InvalidInput, 'version: a whole number >= 1 is required');
+    const checkedReason = checkedOptionalText(reason, 'reason', 2_000) ?? '';
+    const { events } = await this.scoped(() =>
+      this.resources.handle(
+        streamIdOf(kind, resourceId),
+        { type: 'RejectVersion', kind, resourceId, version, reason: checkedReason },
+        context,
+      ),
+    );
+    await this.feed(events);
+  }
+
   private async register(
     resourceId: string,
     registration: Registration,

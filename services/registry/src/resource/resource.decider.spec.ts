@@ -32,6 +32,17 @@ const approved = (version: number, comment: string | null = null): ResourceEvent
   type: 'RegistryVersionApproved',
   payload: { kind: 'dataset', resourceId: datasetId, version, comment },
 });
+const rejected = (version: number, reason: string): ResourceEvent => ({
+  type: 'RegistryVersionRejected',
+  payload: { kind: 'dataset', resourceId: datasetId, version, reason },
+});
+const reject = (version: number, reason: string) => ({
+  type: 'RejectVersion' as const,
+  kind: 'dataset' as const,
+  resourceId: datasetId,
+  version,
+  reason,
+});
 const approve = (version: number, comment: string | null = null) => ({
   type: 'ApproveVersion' as const,
   kind: 'dataset' as const,
@@ -105,5 +116,53 @@ describe('registry resource versions', () => {
       .given([registered(hashA, 1)])
       .when({ ...approve(1), kind: 'prompt' })
       .thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
+  });
+
+  it('rejects a registered version with its reason, once', () => {
+    registry
+      .given([registered(hashA, 1)])
+      .when(reject(1, '  leaks customer names  '))
+      .then([rejected(1, 'leaks customer names')]);
+    registry
+      .given([registered(hashA, 1), rejected(1, 'leaks customer names')])
+      .when(reject(1, 'again'))
+      .then([]);
+  });
+
+  it('refuses a rejection without a reason', () => {
+    for (const reason of ['', '   '])
+      registry
+        .given([registered(hashA, 1)])
+        .when(reject(1, reason))
+        .thenThrows(expect.objectContaining({ code: RegistryErrorCode.InvalidInput }));
+  });
+
+  it('rejects only versions that exist, of the kind named', () => {
+    registry
+      .given([registered(hashA, 1)])
+      .when(reject(2, 'wrong'))
+      .thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
+    registry
+      .given([registered(hashA, 1)])
+      .when({ ...reject(1, 'wrong'), kind: 'model_profile' })
+      .thenThrows(expect.objectContaining({ code: RegistryErrorCode.NotFound }));
+  });
+
+  it('never approves a rejected version, nor rejects an approved one', () => {
+    registry
+      .given([registered(hashA, 1), rejected(1, 'leaks customer names')])
+      .when(approve(1, 'looks fine'))
+      .thenThrows(expect.objectContaining({ code: RegistryErrorCode.Conflict }));
+    registry
+      .given([registered(hashA, 1), approved(1)])
+      .when(reject(1, 'too late'))
+      .thenThrows(expect.objectContaining({ code: RegistryErrorCode.Conflict }));
+  });
+
+  it('decides each version on its own: a rejected version leaves the next one open', () => {
+    registry
+      .given([registered(hashA, 1), rejected(1, 'leaks customer names'), registered(hashB, 2)])
+      .when(approve(2))
+      .then([approved(2)]);
   });
 });

@@ -3,6 +3,7 @@ import type {
   ModelProfileVersionRegisteredPayload,
   PromptVersionRegisteredPayload,
   RegistryVersionApprovedPayload,
+  RegistryVersionRejectedPayload,
 } from '@evalvault/contracts';
 import { RegistryError, RegistryErrorCode } from './resource.errors.js';
 import type { ResourceKind } from './resource-kind.js';
@@ -15,18 +16,23 @@ export type Registration =
 
 export type ResourceCommand =
   | { type: 'RegisterVersion'; registration: Registration }
-  | { type: 'ApproveVersion'; kind: ResourceKind; resourceId: string; version: number; comment: string | null };
+  | { type: 'ApproveVersion'; kind: ResourceKind; resourceId: string; version: number; comment: string | null }
+  | { type: 'RejectVersion'; kind: ResourceKind; resourceId: string; version: number; reason: string };
 
 export type ResourceEvent =
   | { type: 'DatasetVersionRegistered'; payload: DatasetVersionRegisteredPayload }
   | { type: 'PromptVersionRegistered'; payload: PromptVersionRegisteredPayload }
   | { type: 'ModelProfileVersionRegistered'; payload: ModelProfileVersionRegisteredPayload }
-  | { type: 'RegistryVersionApproved'; payload: RegistryVersionApprovedPayload };
+  | { type: 'RegistryVersionApproved'; payload: RegistryVersionApprovedPayload }
+  | { type: 'RegistryVersionRejected'; payload: RegistryVersionRejectedPayload };
+
+/** A version is decided once: approved or rejected, never both, never undone. */
+export type VersionDecision = 'approved' | 'rejected' | null;
 
 export interface VersionState {
   version: number;
   contentHash: string;
-  approved: boolean;
+  decision: VersionDecision;
 }
 
 export interface ResourceState {
@@ -45,7 +51,9 @@ export function versionWithContent(state: ResourceState, contentHash: string): V
 /**
  * Versions are immutable and numbered 1, 2, 3…; registering content some version already
  * has decides nothing (the caller answers with that version), other content is the next
- * version. Approval needs a registered version and happens once.
+ * version. A registered version is decided once: approved, or rejected with a reason. Deciding it
+ * the same way again decides nothing; the other way is a conflict, so a rejected version is never
+ * approved (nor an approved one rejected) without a new version.
  */
 export function decideResource(command: ResourceCommand, state: ResourceState): ResourceEvent[] {
   switch (command.type) {
@@ -61,19 +69,41 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
       return [registered(registration, state.versions.length + 1)];
     }
     case 'ApproveVersion': {
-      const known = state.kind === command.kind ? state.versions[command.version - 1] : undefined;
-      if (!known)
-        throw new RegistryError(
-          RegistryErrorCode.NotFound,
-          `${command.kind} ${command.resourceId} has no version ${command.version}`,
-        );
-      if (known.approved) return [];
+      if (undecided(command, 'approved', state) === 'approved') return [];
       const { kind, resourceId, version, comment } = command;
       return [{ type: 'RegistryVersionApproved', payload: { kind, resourceId, version, comment } }];
+    }
+    case 'RejectVersion': {
+      const reason = command.reason.trim();
+      if (reason === '') throw new RegistryError(RegistryErrorCode.InvalidInput, 'reason: rejecting needs a reason');
+      if (undecided(command, 'rejected', state) === 'rejected') return [];
+      const { kind, resourceId, version } = command;
+      return [{ type: 'RegistryVersionRejected', payload: { kind, resourceId, version, reason } }];
     }
     default:
       return unreachable(command);
   }
+}
+
+/** The version's decision so far: null, or `wanted` (a repeat); a version missing or decided otherwise throws. */
+function undecided(
+  command: { kind: ResourceKind; resourceId: string; version: number },
+  wanted: Exclude<VersionDecision, null>,
+  state: ResourceState,
+): VersionDecision {
+  const known = state.kind === command.kind ? state.versions[command.version - 1] : undefined;
+  if (!known)
+    throw new RegistryError(
+      RegistryErrorCode.NotFound,
+      `${command.kind} ${command.resourceId} has no version ${command.version}`,
+    );
+  if (known.decision !== null && known.decision !== wanted)
+    throw new RegistryError(
+      RegistryErrorCode.Conflict,
+      `${command.kind} ${command.resourceId} v${command.version} is already ${known.decision}; ` +
+        'register a new version instead',
+    );
+  return known.decision;
 }
 
 function registered(registration: Registration, version: number): ResourceEvent {
@@ -98,10 +128,9 @@ export function evolveResource(state: ResourceState, event: ResourceEvent): Reso
     case 'ModelProfileVersionRegistered':
       return withVersion(state, 'model_profile', event.payload);
     case 'RegistryVersionApproved':
-      return {
-        ...state,
-        versions: state.versions.map((v) => (v.version === event.payload.version ? { ...v, approved: true } : v)),
-      };
+      return decided(state, event.payload.version, 'approved');
+    case 'RegistryVersionRejected':
+      return decided(state, event.payload.version, 'rejected');
     default:
       return unreachable(event);
   }
@@ -111,6 +140,10 @@ export function evolveResourceWith(state: ResourceState, events: readonly Resour
   return events.reduce(evolveResource, state);
 }
 
+function decided(state: ResourceState, version: number, decision: VersionDecision): ResourceState {
+  return { ...state, versions: state.versions.map((v) => (v.version === version ? { ...v, decision } : v)) };
+}
+
 function withVersion(
   state: ResourceState,
   kind: ResourceKind,
@@ -118,7 +151,7 @@ function withVersion(
 ): ResourceState {
   return {
     kind,
-    versions: [...state.versions, { version: payload.version, contentHash: payload.contentHash, approved: false }],
+    versions: [...state.versions, { version: payload.version, contentHash: payload.contentHash, decision: null }],
   };
 }
 

@@ -96,6 +96,13 @@ export const MEMORY_DOCS: Record<RouteKey, RouteDoc> = {
     success: { 202: 'Accepted and done: the request id and how many entries it removed' },
     example: { request: { target: 'subject', value: 'staff' }, response: { requestId: 'b1d…', forgotten: 3 } },
   },
+  [`GET ${MEMORY}/deletions`]: {
+    summary: 'List deletion requests',
+    description:
+      "The project's deletion requests, newest first: the kind of target, how many entries each removed, who " +
+      'filed it and when; never the value asked for, nor its hash. Needs the admin role, like filing one.',
+    success: { 200: 'A page of deletion requests' },
+  },
   [`GET ${MEMORY}/policy`]: {
     summary: "Get the project's memory policy",
     description:

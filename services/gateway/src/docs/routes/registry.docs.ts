@@ -7,7 +7,7 @@ const REGISTERED = {
   201: 'Created: the next version',
 } as const;
 
-/** The routes every registry kind has: list, get, versions, a version, approve one. */
+/** The routes every registry kind has: list, get, versions, a version, approve or reject one. */
 function versionedKind(path: string, id: string, noun: string): Record<RouteKey, RouteDoc> {
   const resource = `${PROJECT}/${path}/{${id}}`;
   return {
@@ -28,7 +28,9 @@ function versionedKind(path: string, id: string, noun: string): Record<RouteKey,
     },
     [`GET ${resource}/versions/{version}`]: {
       summary: `Get a ${noun} version`,
-      description: 'Its content hash, who approved it and when, and its lineage: the runs that pinned this version.',
+      description:
+        'Its content hash, who approved or rejected it, when and why, and its lineage: the runs that pinned ' +
+        'this version.',
       success: { 200: 'The version' },
     },
     [`POST ${resource}/versions/{version}/approve`]: {
@@ -37,6 +39,17 @@ function versionedKind(path: string, id: string, noun: string): Record<RouteKey,
         'Records the approval (with an optional `comment`); a project whose policy requires approval runs ' +
         'approved versions only. Approving again changes nothing. Needs the approver role.',
       success: { 200: 'The version, approved' },
+    },
+    [`POST ${resource}/versions/{version}/reject`]: {
+      summary: `Reject a ${noun} version`,
+      description:
+        'Records the rejection with its `reason` (required), as a `RegistryVersionRejected` event in the audit log. ' +
+        'A rejected version is never approved (409; register changed content as a new version), never ' +
+        'the `approved` label, and a project that runs approved versions only refuses it (422 ' +
+        '`VERSION_NOT_APPROVED`). Rejecting again changes nothing; rejecting an approved version is a 409. ' +
+        'Needs the approver role.',
+      success: { 200: 'The version, rejected' },
+      example: { request: { reason: 'The template leaks customer names into the answer' } },
     },
   };
 }
