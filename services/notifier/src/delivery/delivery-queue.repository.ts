@@ -43,6 +43,23 @@ export class DeliveryQueue {
     }));
   }
 
+  /**
+   * Extends a lease the owner still holds, from now: an attempt that outlasts its lease (an export of a large
+   * run is many requests) keeps it, so no other worker starts the same notification meanwhile. False when
+   * the owner no longer holds it (it ran out and another worker took it) or the notification is settled.
+   */
+  async renew(notificationId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const result: unknown[] = await this.dataSource.query(
+      `UPDATE ${s}.notifications SET lease_until = now() + make_interval(secs => $3::double precision / 1000)
+        WHERE notification_id = $1 AND lease_owner = $2 AND status = 'pending'
+        RETURNING notification_id`,
+      [notificationId, owner, leaseMs],
+    );
+    // TypeORM answers UPDATE … RETURNING as [rows, count].
+    const rows = Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+    return rows.length > 0;
+  }
+
   /** Hand the notification back, due again at `notBefore` (ms) or as its projected schedule says. */
   async release(notificationId: string, owner: string, notBefore: number | null): Promise<void> {
     await this.dataSource.query(

@@ -143,18 +143,21 @@ export class DeliveryWorker {
     const destination = JSON.parse(intent.destinationJson) as AnyDestination;
     const stopTimer = this.deps.metrics.duration.startTimer({ destination: destination.type });
     const refused = await this.outOfScope(streamId, destination);
+    const { tenantId } = await this.deps.notifications.intentEvent(streamId);
     const result = refused
       ? { ok: false as const, failure: refused }
-      : await this.attempt(
-          {
-            notificationId,
-            tenantId: (await this.deps.notifications.intentEvent(streamId)).tenantId,
-            projectId: item.projectId,
-            intent,
+      : await this.holdingLease(item, () =>
+          this.attempt(
+            {
+              notificationId,
+              tenantId,
+              projectId: item.projectId,
+              intent,
+              destination,
+              message: messageOf(intent, item.projectId),
+            },
             destination,
-            message: messageOf(intent, item.projectId),
-          },
-          destination,
+          ),
         );
     stopTimer({ outcome: result.ok ? 'delivered' : 'failed' });
     if (result.ok) {
@@ -186,6 +189,30 @@ export class DeliveryWorker {
     if (result.failure.permanent) this.breaker.released(routeId);
     else this.breaker.failed(routeId, this.deps.now());
     await this.recordFailure(streamId, state, result.failure, item, destination.type);
+  }
+
+  /**
+   * Runs the attempt while renewing the notification's lease every third of its length, so an attempt longer
+   * than the lease (a tracker export of thousands of cases) is not started a second time by another worker.
+   * A worker that dies stops renewing, and the lease runs out as before.
+   */
+  private async holdingLease<T>(item: ClaimedNotification, attempt: () => Promise<T>): Promise<T> {
+    const { leaseMs } = this.deps.config;
+    const renew = (): void => {
+      this.deps.queue.renew(item.notificationId, this.deps.owner, leaseMs).then(
+        (held) => {
+          if (!held) this.deps.logger.warn({ notificationId: item.notificationId }, 'delivery lease lost mid-attempt');
+        },
+        (error: unknown) =>
+          this.deps.logger.warn({ err: error, notificationId: item.notificationId }, 'delivery lease not renewed'),
+      );
+    };
+    const timer = setInterval(renew, Math.max(50, Math.floor(leaseMs / 3)));
+    try {
+      return await attempt();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /**
