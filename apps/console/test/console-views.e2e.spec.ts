@@ -31,6 +31,9 @@ interface RunView {
   requestedAt: string;
   aggregates: Aggregate[];
 }
+interface CaseView {
+  scores: { metric: string; score: number }[];
+}
 interface ScheduleView {
   scheduleId: string;
   metrics: string[];
@@ -291,5 +294,39 @@ describe('web console views (browser)', () => {
       'heat heat-empty',
       'heat heat-down-strong',
     ]);
+  });
+  it('compares two runs with each metric’s histograms side by side on one scale, beside the deltas', async () => {
+    const [base, , candidate] = leaderboardRuns as [RunView, RunView, RunView];
+    const ids = [base.runId, candidate.runId];
+    const cases = await Promise.all(
+      ids.map(async (id) => (await call<{ items: CaseView[] }>(`${PROJECT}/runs/${id}/cases?limit=500`)).items),
+    );
+    await open(`#/compare?runs=${ids.join(',')}`);
+    await page.getByRole('heading', { name: 'Cases that changed most' }).waitFor();
+    expect(await page.locator('article.comparison table').first().locator('tbody tr').count()).toBe(2);
+    for (const metric of ['token_f1', 'rouge_l']) {
+      const counts = cases.map((runCases) => {
+        const bins = new Array<number>(10).fill(0);
+        for (const c of runCases)
+          for (const s of c.scores) if (s.metric === metric) bins[Math.min(9, Math.floor(s.score * 10))]! += 1;
+        return bins;
+      });
+      const scale = Math.max(...counts.flat());
+      const figure = page.locator(`figure[data-metric="${metric}"]`);
+      expect(await figure.getAttribute('data-scale')).toBe(String(scale));
+      expect(await figure.locator('svg.histogram').count()).toBe(2);
+      for (const [i, id] of ids.entries()) {
+        const chart = figure.locator(`figure[data-run="${id}"] svg.histogram`);
+        const summary = counts[i]!.map((c, bin) => `${(bin / 10).toFixed(1)}–${((bin + 1) / 10).toFixed(1)}: ${c}`);
+        expect(await chart.locator('title').textContent()).toBe(
+          `Distribution of ${metric} in run ${id.slice(0, 8)}: ${summary.join(', ')}; full height ${scale} cases`,
+        );
+        // Bars on the shared scale: a bin's height is its count over the larger run's tallest bin, of 90 px.
+        const heights = await Promise.all((await chart.locator('rect').all()).map((r) => r.getAttribute('height')));
+        expect(heights.map((x) => Number(x).toFixed(2))).toEqual(counts[i]!.map((c) => ((c / scale) * 90).toFixed(2)));
+      }
+    }
+    await expectAccessible();
+    await page.screenshot({ path: join(SHOTS, 'compare-histograms.png'), fullPage: true });
   });
 });
