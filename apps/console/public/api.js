@@ -33,6 +33,18 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
 
 export const project = (p) => `/v1/projects/${encodeURIComponent(p)}`;
 
+/** A paged list (items, nextCursor) read page by page until `limit` items or the end. */
+export async function allPages(path, limit) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await api(`${path}?${new URLSearchParams({ limit: '500', ...(cursor ? { cursor } : {}) })}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && items.length < limit);
+  return items;
+}
+
 /**
  * Follows a run's progress stream (GET …/runs/{id}/events). EventSource cannot send an Authorization
  * header, so the stream is read with fetch; onEvent(name, data) for each frame. Returns a stop function.

@@ -7,17 +7,27 @@ function s(tag, attrs = {}, ...children) {
   return element;
 }
 
-/** Scores in [0, 1] as a histogram of `bins` bars, an SVG with a text alternative. */
-export function histogram(scores, { bins = 10, label = 'scores', width = 260, height = 90 } = {}) {
+/** Scores in [0, 1] counted in `bins` equal bins (a score of 1 in the last). */
+export function binCounts(scores, bins = 10) {
   const counts = new Array(bins).fill(0);
   for (const score of scores) counts[Math.min(bins - 1, Math.max(0, Math.floor(score * bins)))] += 1;
-  const top = Math.max(1, ...counts);
+  return counts;
+}
+
+/**
+ * Scores in [0, 1] as a histogram of `bins` bars, an SVG with a text alternative. `scale`: the count a full-height
+ * bar stands for, shared by histograms drawn side by side (default: this one's tallest bin).
+ */
+export function histogram(scores, { bins = 10, label = 'scores', width = 260, height = 90, scale } = {}) {
+  const counts = binCounts(scores, bins);
+  const top = Math.max(1, scale ?? 0, ...counts);
   const barWidth = width / bins;
   const summary = counts.map((c, i) => `${(i / bins).toFixed(1)}–${((i + 1) / bins).toFixed(1)}: ${c}`).join(', ');
+  const scaled = scale === undefined ? '' : `; full height ${top} cases`;
   const svg = s(
     'svg',
     { viewBox: `0 0 ${width} ${height + 14}`, width, height: height + 14, role: 'img', class: 'histogram' },
-    s('title', {}, `Distribution of ${label}: ${summary}`),
+    s('title', {}, `Distribution of ${label}: ${summary}${scaled}`),
   );
   counts.forEach((count, i) => {
     const barHeight = (count / top) * height;

@@ -1,10 +1,13 @@
-import { api, project } from '../api.js';
-import { deltaBar } from '../charts.js';
+import { allPages, api, project } from '../api.js';
+import { binCounts, deltaBar, histogram } from '../charts.js';
 import { badge, fmt, h } from '../dom.js';
+
+const CASE_LIMIT = 2_000;
 
 /**
  * Compare two or more runs: the first is the base, each other run a candidate (GET …/runs/{a}/compare/{b}):
- * per-metric means, the paired difference with its interval and significance, the cases that changed most.
+ * each metric's histograms side by side on one scale, per-metric means, the paired difference with its
+ * interval and significance, the cases that changed most.
  */
 export async function comparePage(ctx, { params }) {
   const ids = (params.get('runs') ?? '').split(',').filter(Boolean);
@@ -36,11 +39,53 @@ export async function comparePage(ctx, { params }) {
   }
   const [base, ...candidates] = ids;
   const runsPath = `${project(ctx.project)}/runs`;
-  const comparisons = await Promise.all(
-    candidates.map((c) => api(`${runsPath}/${encodeURIComponent(base)}/compare/${encodeURIComponent(c)}`)),
-  );
+  const [comparisons, cases] = await Promise.all([
+    Promise.all(candidates.map((c) => api(`${runsPath}/${encodeURIComponent(base)}/compare/${encodeURIComponent(c)}`))),
+    Promise.all(ids.map((id) => allPages(`${runsPath}/${encodeURIComponent(id)}/cases`, CASE_LIMIT))),
+  ]);
+  const metrics = [...new Set(comparisons.flatMap((c) => c.metrics.map((m) => m.metric)))];
+  section.append(distributions(ids, cases, metrics));
   for (const comparison of comparisons) section.append(one(comparison));
   return section;
+}
+
+/** Per metric, each run's histogram next to the others', every bar on the same count scale. */
+function distributions(ids, cases, metrics) {
+  const scoresOf = (runCases, metric) =>
+    runCases.flatMap((c) => c.scores.filter((s) => s.metric === metric).map((s) => s.score));
+  return h(
+    'div',
+    { class: 'card' },
+    h('h2', {}, 'Distributions'),
+    h('p', { class: 'hint' }, "Each metric: the runs' case scores in ten bins from 0 to 1, bars on one scale."),
+    metrics.map((metric) => {
+      const scores = cases.map((runCases) => scoresOf(runCases, metric));
+      const scale = Math.max(1, ...scores.flatMap((runScores) => binCounts(runScores)));
+      return h(
+        'figure',
+        { class: 'metric', 'data-metric': metric, 'data-scale': scale },
+        h('figcaption', {}, h('strong', {}, metric), ` (full height: ${scale} cases)`),
+        h(
+          'div',
+          { class: 'compare-hists' },
+          ids.map((id, i) =>
+            h(
+              'figure',
+              { 'data-run': id },
+              h(
+                'figcaption',
+                {},
+                i === 0 ? 'base ' : 'candidate ',
+                h('code', {}, id.slice(0, 8)),
+                `, ${scores[i].length} cases`,
+              ),
+              histogram(scores[i], { label: `${metric} in run ${id.slice(0, 8)}`, scale }),
+            ),
+          ),
+        ),
+      );
+    }),
+  );
 }
 
 function one(c) {

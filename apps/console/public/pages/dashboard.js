@@ -1,11 +1,56 @@
 import { api, project } from '../api.js';
 import { h } from '../dom.js';
+import { driftCard } from '../heatmap.js';
+import { leaderboardCard } from '../leaderboard.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
+const PARALLEL_REQUESTS = 8;
 
-/** The project at a glance from its recent runs: the gate's pass rate per day, runs by status and dataset. */
+/** Each run's detail (lineage and aggregates are not in the list), a few requests at a time. */
+async function runDetails(base, runIds) {
+  const runs = [];
+  for (let i = 0; i < runIds.length; i += PARALLEL_REQUESTS) {
+    const batch = runIds.slice(i, i + PARALLEL_REQUESTS);
+    runs.push(...(await Promise.all(batch.map((id) => api(`${base}/runs/${encodeURIComponent(id)}`)))));
+  }
+  return new Map(runs.map((run) => [run.runId, run]));
+}
+
+/** The schedules (null without schedules.read) and, for each, the latest 100 runs it started. */
+async function scheduledRuns(ctx, base) {
+  if (!ctx.can('schedules.read')) return { schedules: null, lists: [] };
+  const schedules = (await api(`${base}/schedules`)).items;
+  const lists = await Promise.all(
+    schedules.map(async (s) => {
+      const query = new URLSearchParams({ label: `evalvault.schedule=${s.scheduleId}`, limit: '100' });
+      return (await api(`${base}/runs?${query}`)).items;
+    }),
+  );
+  return { schedules, lists };
+}
+
+/** Registered datasets' names by id (a run's lineage has only the id); empty without registry.read. */
+async function registeredDatasetNames(ctx, base) {
+  if (!ctx.can('registry.read')) return new Map();
+  const { items } = await api(`${base}/datasets?limit=100`);
+  return new Map(items.map((d) => [d.id, d.name]));
+}
+
+/**
+ * The project at a glance from its recent runs: the gate's pass rate per day, runs by status and dataset, the
+ * leaderboard of model and prompt versions, and each schedule's metrics week by week.
+ */
 export async function dashboardPage(ctx) {
-  const runs = (await api(`${project(ctx.project)}/runs?limit=100`)).items;
+  const base = project(ctx.project);
+  const [runs, { schedules, lists }, datasetNames] = await Promise.all([
+    api(`${base}/runs?limit=100`).then((page) => page.items),
+    scheduledRuns(ctx, base),
+    registeredDatasetNames(ctx, base),
+  ]);
+  const completed = [...runs, ...lists.flat()].filter((run) => run.status === 'completed').map((run) => run.runId);
+  const details = await runDetails(base, [...new Set(completed)]);
+  const detailsOf = (summaries) => summaries.filter((r) => details.has(r.runId)).map((r) => details.get(r.runId));
+  const runsBySchedule = new Map((schedules ?? []).map((s, i) => [s.scheduleId, detailsOf(lists[i])]));
   const decided = runs.filter((r) => r.verdict === 'passed' || r.verdict === 'failed');
   const byDay = new Map();
   for (const run of decided) {
@@ -81,6 +126,8 @@ export async function dashboardPage(ctx) {
         ),
       ),
     ),
+    leaderboardCard(detailsOf(runs), datasetNames),
+    driftCard(schedules, runsBySchedule),
   );
 }
 

@@ -1,21 +1,10 @@
-import { api, followRun, project } from '../api.js';
+import { allPages, api, followRun, project } from '../api.js';
 import { histogram } from '../charts.js';
 import { badge, fmt, h, when } from '../dom.js';
 import { downloadLink, jsonReport, junitReport, markdownReport } from '../reports.js';
 import { progressText } from './runs.js';
 
 const CASE_LIMIT = 2_000;
-
-async function allPages(path, limit) {
-  const items = [];
-  let cursor = null;
-  do {
-    const page = await api(`${path}?${new URLSearchParams({ limit: '500', ...(cursor ? { cursor } : {}) })}`);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor && items.length < limit);
-  return items;
-}
 
 /** The dataset's cases (question, answer, contexts, ground truth) when the run used a registered version. */
 async function datasetCases(ctx, run) {
