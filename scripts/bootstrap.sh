@@ -25,6 +25,9 @@ case "$command" in
     # exec: node replaces this shell, so npm's SIGINT/SIGTERM reach the platform itself.
     # Semi-spaces of 4 MB instead of V8's default (16 MB or more): the idle platform's heap keeps
     # that much less garbage around (idle RSS 259 -> 212 MB; docs/performance.md "Start and memory").
+    # Two malloc arenas instead of eight per core: freed native memory is reused instead of kept in a
+    # thread's own arena (docs/operations.md, "Memory").
+    export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
     exec node --max-semi-space-size=4 apps/embedded/dist/main.js "$@"
     ;;
   test)

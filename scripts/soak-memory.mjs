@@ -7,15 +7,17 @@ import { readFileSync } from 'node:fs';
 
 const MB = 1024 * 1024;
 
-function gauge(text, name) {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+function gauge(text, name, labels = '') {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}`) || (!labels && l.startsWith(`${name} `)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
 }
+
+const statusMb = (status, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]) / 1024;
 
 /** One sample of one process: MB figures and the number of exported series. */
 export async function sampleMemory(pid, url) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  const rss = statusMb(status, 'VmRSS');
   const text = await fetch(`${url}/metrics`).then(
     (r) => r.text(),
     () => '',
@@ -28,7 +30,12 @@ export async function sampleMemory(pid, url) {
   }
   return {
     rss,
+    // Anonymous memory (heaps, malloc) apart from file pages (the node binary's code, touched lazily).
+    rssAnon: statusMb(status, 'RssAnon'),
+    rssFile: statusMb(status, 'RssFile'),
     heapUsed: gauge(text, 'nodejs_heap_size_used_bytes') / MB,
+    heapTotal: gauge(text, 'nodejs_heap_size_total_bytes') / MB,
+    newSpace: gauge(text, 'nodejs_heap_space_size_total_bytes', 'space="new"') / MB,
     external: gauge(text, 'nodejs_external_memory_bytes') / MB,
     series: series.length,
     byMetric,
@@ -54,13 +61,15 @@ export function memorySampler(processes, everyMs) {
   };
 }
 
+const span = (first, last, field) => `${first[field].toFixed(0)} → ${last[field].toFixed(0)}`;
 const pct = (from, to) => `${(((to - from) / from) * 100).toFixed(1)} %`;
 
 /** Markdown rows: baseline and end of RSS, heap and series, with the RSS samples between. */
 export function memoryReport(samples) {
   const lines = [
-    '| process | RSS MB baseline → end | growth | heap used MB baseline → end | growth | series | RSS samples MB |',
-    '|---|---|---|---|---|---|---|',
+    '| process | RSS MB baseline → end | growth | anon / file MB | V8 heap committed MB (new space) | ' +
+      'heap used MB | external MB | series | RSS samples MB |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   const growth = {};
   for (const [name, list] of Object.entries(samples)) {
@@ -69,7 +78,9 @@ export function memoryReport(samples) {
     growth[name] = (last.rss - first.rss) / first.rss;
     lines.push(
       `| ${name} | ${first.rss.toFixed(0)} → ${last.rss.toFixed(0)} | ${pct(first.rss, last.rss)} | ` +
-        `${first.heapUsed.toFixed(0)} → ${last.heapUsed.toFixed(0)} | ${pct(first.heapUsed, last.heapUsed)} | ` +
+        `${span(first, last, 'rssAnon')} / ${span(first, last, 'rssFile')} | ` +
+        `${span(first, last, 'heapTotal')} (${span(first, last, 'newSpace')}) | ${span(first, last, 'heapUsed')} | ` +
+        `${span(first, last, 'external')} | ` +
         `${first.series} → ${last.series} | ${list.map((s) => s.rss.toFixed(0)).join(' ')} |`,
     );
   }

@@ -1,5 +1,5 @@
 // `npm run soak`: a bounded load and soak test on 127.0.0.1 only. Starts the six services in
-// distributed mode on a Kafka broker of its own and the test database, drives mixed run submissions
+// distributed mode on a Kafka broker and a database of its own, drives mixed run submissions
 // and reads at a fixed rate for SOAK_SECONDS (default 60) from two tenants: `default` with API keys
 // of three roles (admin, editor, viewer), and a second tenant whose editor, viewer and auditor sign
 // in with OIDC tokens of a local issuer. Then reports throughput, p50/p99, answers by status (429s
@@ -7,7 +7,8 @@
 // set, V8 heap, metric series) after warm-up, every 15 s, and at the end (RSS growth must stay under
 // 10 %), and how long the consumer groups took to catch up (lag 0 within a minute). Stops by itself
 // and stops everything it started. Options: SOAK_SECONDS, SOAK_RATE (requests/s, default 30),
-// SOAK_WARMUP_SECONDS (default 30, the same mix), SOAK_KAFKA_PORT (default 29192), SOAK_HEAP_SNAPSHOTS
+// SOAK_WARMUP_SECONDS (default 30, the same mix), SOAK_KAFKA_PORT (default 29192), SOAK_DATABASE_URL
+// (default: a database of its own on the local server, created, migrated and dropped), SOAK_HEAP_SNAPSHOTS
 // (a directory: heap snapshots of every service after warm-up and at the end, for a profiling run;
 // taking them moves the resident sets, so such a run's memory verdict means nothing).
 import { execFileSync, spawn } from 'node:child_process';
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
 import { memoryReport, memorySampler } from './soak-memory.mjs';
 import { startTestOidcIssuer } from '../services/gateway/dist/auth/testing/index.js';
 
@@ -29,7 +31,11 @@ const kafkaPort = process.env.SOAK_KAFKA_PORT ?? '29192';
 const snapshotDir = process.env.SOAK_HEAP_SNAPSHOTS;
 const logDir = process.env.SOAK_LOG_DIR; // each service's log (level warn) kept there
 const snapshotOptions = snapshotDir ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` : '';
-const databaseUrl = process.env.SOAK_DATABASE_URL ?? 'postgres://evalvault@127.0.0.1:5432/evalvault_test';
+// A database of the soak's own, created and migrated here and dropped at the end: the services' relays and
+// delivery workers would otherwise take up whatever else uses a shared one (tests running meanwhile).
+const scratchDatabase = process.env.SOAK_DATABASE_URL ? null : `evalvault_soak_${randomBytes(4).toString('hex')}`;
+const adminUrl = (database) => `postgres://${process.env.PGADMIN_USER ?? 'postgres'}@127.0.0.1:5432/${database}`;
+const databaseUrl = process.env.SOAK_DATABASE_URL ?? adminUrl(scratchDatabase);
 const work = mkdtempSync(join(tmpdir(), 'evalvault-soak-'));
 const brokerEnv = {
   ...process.env,
@@ -43,6 +49,16 @@ const services = ['runs', 'registry', 'memory', 'audit', 'notifier', 'gateway'];
 const children = new Map();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: adminUrl('postgres') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 async function freePort() {
   const server = createServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -54,6 +70,7 @@ async function freePort() {
 async function startService(name, ports, oidc) {
   const upper = name.toUpperCase();
   const env = {
+    MALLOC_ARENA_MAX: '2', // as every launcher of the services sets it (docs/operations.md, "Memory")
     ...process.env,
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
@@ -164,6 +181,13 @@ let oidc;
 try {
   for (const dir of [snapshotDir, logDir]) if (dir) mkdirSync(dir, { recursive: true });
   oidc = await startTestOidcIssuer();
+  if (scratchDatabase) {
+    await adminQuery(`CREATE DATABASE "${scratchDatabase}"`);
+    execFileSync(process.execPath, [join(root, 'scripts', 'migrate-all.mjs')], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: 'inherit',
+    });
+  }
   execFileSync('bash', [join(root, 'infra/kafka/kafka.sh'), 'start'], { env: brokerEnv, stdio: 'inherit' });
   const ports = {};
   for (const name of services) ports[name] = await freePort();
@@ -296,5 +320,6 @@ try {
     // already stopped
   }
   rmSync(work, { recursive: true, force: true });
+  if (scratchDatabase) await adminQuery(`DROP DATABASE IF EXISTS "${scratchDatabase}" WITH (FORCE)`).catch(() => {});
 }
 process.exit(exitCode);

@@ -94,7 +94,8 @@ const nodeOptions = `--max-semi-space-size=16 ${env.NODE_OPTIONS ?? ''}`.trim();
 
 function launch(name, attempt = 0) {
   const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], {
-    env: { ...env, PORT: String(ports[name]), NODE_OPTIONS: nodeOptions },
+    // Two malloc arenas (docs/operations.md, "Memory"), unless the environment says otherwise.
+    env: { MALLOC_ARENA_MAX: '2', ...env, PORT: String(ports[name]), NODE_OPTIONS: nodeOptions },
     stdio: 'inherit',
   });
   const startedAt = Date.now();
