@@ -65,12 +65,14 @@ describe('upgrade from the previous release', () => {
     // A key issued before keeps authenticating: its hash moved to the gateway's secret store.
     const secrets = await pool.query(`SELECT secret_hash FROM gateway.api_key_secrets WHERE key_id = 'key-1'`);
     expect(secrets.rows).toEqual([{ secret_hash: 'hash-of-key-1' }]);
-    // Runs written before are all there, with the columns added since empty until a rebuild.
-    const runs = await pool.query(`SELECT run_id, baseline_run_id, judge FROM runs.runs ORDER BY run_id`);
+    // Runs written before are all there, with the columns added since empty until a rebuild (tokens unknown, not 0).
+    const runs = await pool.query(
+      `SELECT run_id, baseline_run_id, judge, prompt_tokens, cost_usd FROM runs.runs ORDER BY run_id`,
+    );
     expect(runs.rows).toEqual([
-      { run_id: 'run-1', baseline_run_id: null, judge: null },
-      { run_id: 'run-2', baseline_run_id: null, judge: null },
-      { run_id: 'run-3', baseline_run_id: null, judge: null },
+      { run_id: 'run-1', baseline_run_id: null, judge: null, prompt_tokens: null, cost_usd: '1.50000000' },
+      { run_id: 'run-2', baseline_run_id: null, judge: null, prompt_tokens: null, cost_usd: '2.50000000' },
+      { run_id: 'run-3', baseline_run_id: null, judge: null, prompt_tokens: null, cost_usd: '3.00000000' },
     ]);
 
     await migrateOwnerServices(SERVICES, fresh.url);

@@ -113,9 +113,29 @@ export interface RunView {
   requestedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** What its LLM calls cost, in USD (usage.costUsd): 0 for a run of deterministic metrics. */
   costUsd: number;
+  /**
+   * Its LLM use so far, then its totals once completed: every call its judge (lineage.judge) was billed for,
+   * retried and failed cases' calls included. Null: a run projected before usage was kept, until the runs
+   * read model is rebuilt.
+   */
+  usage: RunUsage | null;
   /** Why a failed or cancelled run stopped (reason "cancelled" for a cancellation). */
   failure: { reason: string; message: string | null } | null;
+}
+
+/** A run's LLM use: all zero for a run that made no LLM call. */
+export interface RunUsage {
+  /** Requests the provider answered and billed. */
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** promptTokens + completionTokens. */
+  totalTokens: number;
+  /** Judge answers taken from the response cache: no request, no tokens, no cost. */
+  cacheHits: number;
+  costUsd: number;
 }
 
 export interface RunSummary {

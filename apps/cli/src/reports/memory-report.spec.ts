@@ -62,6 +62,7 @@ function view(use: boolean): RunView {
     startedAt: '2026-12-05T10:00:01.000Z',
     finishedAt: '2026-12-05T10:00:02.000Z',
     costUsd: 0,
+    usage: { requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHits: 0, costUsd: 0 },
     failure: null,
   };
 }

@@ -52,6 +52,7 @@ function view(overrides: Partial<RunView> = {}): RunView {
     startedAt: '2026-11-26T10:00:01.000Z',
     finishedAt: '2026-11-26T10:00:03.500Z',
     costUsd: 0,
+    usage: { requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHits: 0, costUsd: 0 },
     failure: null,
     ...overrides,
   };

@@ -49,6 +49,7 @@ export function runView(
     startedAt: requestedAt,
     finishedAt: requestedAt,
     costUsd: 0,
+    usage: { requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHits: 0, costUsd: 0 },
     failure: null,
   };
   return { ...view, ...over };

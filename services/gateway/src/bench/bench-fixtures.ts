@@ -68,6 +68,14 @@ export const RUN_VIEW: RunView = {
   startedAt: '2026-11-26T08:00:00.412Z',
   finishedAt: '2026-11-26T08:03:41.907Z',
   costUsd: 0.4187,
+  usage: {
+    requests: 212,
+    promptTokens: 61_840,
+    completionTokens: 4_902,
+    totalTokens: 66_742,
+    cacheHits: 4,
+    costUsd: 0.4187,
+  },
   failure: null,
   memory: { use: false },
 };

@@ -150,6 +150,33 @@ export class AddMemoryUseAndLearnedBaselines1767000000000 implements MigrationIn
   }
 }
 
+/**
+ * A run's LLM usage beside its cost: requests, prompt and completion tokens and cached answers, summed from its
+ * case events (CaseEvaluated, CaseFailed v2) and set to RunCompleted's totals. NULL on the rows already there
+ * (their tokens are only in the events: a rebuild of the read model fills them in); a run projected since
+ * starts at 0.
+ */
+export class AddRunUsage1767300000000 implements MigrationInterface {
+  name = 'AddRunUsage1767300000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      ALTER TABLE "${RUNS_SCHEMA}".runs
+        ADD COLUMN llm_requests integer, ADD COLUMN prompt_tokens bigint, ADD COLUMN completion_tokens bigint,
+        ADD COLUMN cache_hits integer`);
+    await runner.query(`
+      ALTER TABLE "${RUNS_SCHEMA}".runs
+        ALTER COLUMN llm_requests SET DEFAULT 0, ALTER COLUMN prompt_tokens SET DEFAULT 0,
+        ALTER COLUMN completion_tokens SET DEFAULT 0, ALTER COLUMN cache_hits SET DEFAULT 0`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      ALTER TABLE "${RUNS_SCHEMA}".runs
+        DROP COLUMN llm_requests, DROP COLUMN prompt_tokens, DROP COLUMN completion_tokens, DROP COLUMN cache_hits`);
+  }
+}
+
 /** In order: the inbox first, since every projected change is recorded there. */
 export const RUNS_READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   inboxMigration(RUNS_SCHEMA),
@@ -157,6 +184,7 @@ export const RUNS_READ_MODEL_MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateRunCasesReadModel1764300100000,
   AddRunBaselineAndJudge1765400000000,
   AddMemoryUseAndLearnedBaselines1767000000000,
+  AddRunUsage1767300000000,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { evaluatedCases, type EventOfType } from '@evalvault/contracts';
+import { ADD_USAGE, sumUsage, usageParams } from './run-usage.js';
 
 /**
  * A case counts once: the row insert is the guard (ON CONFLICT DO NOTHING on
@@ -38,12 +39,11 @@ export async function onCaseEvaluated(manager: EntityManager, event: EventOfType
   );
   if (inserted.length === 0) return;
   const fresh = new Set(inserted.map((row) => Number(row.case_index)));
-  const cost = cases.filter((c) => fresh.has(c.caseIndex)).reduce((sum, c) => sum + (c.usage?.costUsd ?? 0), 0);
-  // The running cost grows with each case; RunCompleted later sets the authoritative total.
+  const usage = sumUsage(cases.filter((c) => fresh.has(c.caseIndex)).map((c) => c.usage));
   await manager.query(
-    `UPDATE "runs".runs SET evaluated_cases = evaluated_cases + $4, cost_usd = cost_usd + $5::numeric
+    `UPDATE "runs".runs SET evaluated_cases = evaluated_cases + $4, ${ADD_USAGE}
      WHERE run_id = $1 AND tenant_id = $2 AND project_id = $3`,
-    [event.payload.runId, event.tenantId, event.projectId, fresh.size, cost],
+    [event.payload.runId, event.tenantId, event.projectId, fresh.size, ...usageParams(usage)],
   );
 }
 
@@ -56,10 +56,10 @@ export async function onCaseFailed(manager: EntityManager, event: EventOfType<'C
     [p.runId, p.caseIndex, event.tenantId, event.projectId, p.caseId, p.errorCode, p.reason, p.line],
   );
   if (!inserted) return;
-  // A failed case's calls were paid too (CaseFailed v2): the running cost counts them.
+  // A failed case's calls were paid too (CaseFailed v2): the running usage counts them.
   await manager.query(
-    `UPDATE "runs".runs SET failed_cases = failed_cases + 1, cost_usd = cost_usd + $4::numeric
+    `UPDATE "runs".runs SET failed_cases = failed_cases + $4, ${ADD_USAGE}
      WHERE run_id = $1 AND tenant_id = $2 AND project_id = $3`,
-    [p.runId, event.tenantId, event.projectId, p.usage?.costUsd ?? 0],
+    [p.runId, event.tenantId, event.projectId, 1, ...usageParams(sumUsage([p.usage]))],
   );
 }

@@ -36,6 +36,7 @@ const run = (overrides: Partial<RunView>): RunView => ({
   startedAt: null,
   finishedAt: null,
   costUsd: 0,
+  usage: { requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHits: 0, costUsd: 0 },
   failure: null,
   memory: { use: false },
   ...overrides,

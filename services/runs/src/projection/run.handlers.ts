@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { EventOfType } from '@evalvault/contracts';
 import { datasetKeyOf } from './dataset-key.js';
+import { NO_USAGE } from './run-usage.js';
 
 // Every statement names tenant and project next to the run id: an event can only ever
 // change a run of its own tenant and project, whatever run id it carries.
@@ -62,12 +63,17 @@ export async function onRunStarted(manager: EntityManager, event: EventOfType<'R
   );
 }
 
-/** Counters stay those the case rows produced; the completion brings totals, aggregates and the final cost. */
+/**
+ * Counters stay those the case rows produced; the completion brings totals, aggregates and the final usage
+ * (the sum of every case's, retries and failed cases included). Its usage is null when the run made no LLM
+ * call and had no cached answer: then it used nothing, which also fills in a row from before the usage columns.
+ */
 export async function onRunCompleted(manager: EntityManager, event: EventOfType<'RunCompleted'>): Promise<void> {
   const { payload: p } = event;
+  const usage = p.usage ?? NO_USAGE;
   await manager.query(
-    `UPDATE "runs".runs SET status = 'completed', total_cases = $4, aggregates = $5::jsonb,
-       cost_usd = COALESCE($6::numeric, cost_usd), finished_at = $7
+    `UPDATE "runs".runs SET status = 'completed', total_cases = $4, aggregates = $5::jsonb, finished_at = $6,
+       cost_usd = $7::numeric, llm_requests = $8, prompt_tokens = $9, completion_tokens = $10, cache_hits = $11
      WHERE ${OWN_RUN} AND ${NOT_FINISHED}`,
     [
       p.runId,
@@ -75,8 +81,12 @@ export async function onRunCompleted(manager: EntityManager, event: EventOfType<
       event.projectId,
       p.totalCases,
       json(p.aggregates),
-      p.usage?.costUsd ?? null,
       at(event.occurredAt),
+      usage.costUsd,
+      usage.requests,
+      usage.promptTokens,
+      usage.completionTokens,
+      usage.cacheHits,
     ],
   );
 }

@@ -11,6 +11,7 @@ import type {
   CaseViewStatus,
   RunCounts,
   RunSummary,
+  RunUsage,
   RunVerdict,
   RunView,
   RunViewStatus,
@@ -23,6 +24,7 @@ export type {
   Page,
   RunCounts,
   RunSummary,
+  RunUsage,
   RunView,
   RunViewStatus,
 } from '@evalvault/service-apis';
@@ -54,6 +56,11 @@ export interface RunRow {
   started_at: Date | null;
   finished_at: Date | null;
   cost_usd: string;
+  /** NULL on a run projected before usage was kept (until the read model is rebuilt); bigints arrive as text. */
+  llm_requests: number | null;
+  prompt_tokens: string | null;
+  completion_tokens: string | null;
+  cache_hits: number | null;
   prompt_ref: VersionRef | null;
   model_profile_ref: VersionRef | null;
   baseline_run_id: string | null;
@@ -121,7 +128,21 @@ export function toRunView(row: RunRow): RunView {
     finishedAt: iso(row.finished_at),
     // numeric arrives as text (exact); dollars with 8 decimals fit a double for display.
     costUsd: Number(row.cost_usd),
+    usage: usageOf(row),
     failure: row.failure_reason === null ? null : { reason: row.failure_reason, message: row.failure_message },
+  };
+}
+
+function usageOf(row: RunRow): RunUsage | null {
+  if (row.llm_requests === null || row.prompt_tokens === null || row.completion_tokens === null) return null;
+  const [promptTokens, completionTokens] = [Number(row.prompt_tokens), Number(row.completion_tokens)];
+  return {
+    requests: row.llm_requests,
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    cacheHits: row.cache_hits ?? 0,
+    costUsd: Number(row.cost_usd),
   };
 }
 

@@ -50,7 +50,8 @@ function judgeReply(prompt: string): FakeReply {
  * Cases that fail after their judge calls were paid for (an unusable answer, a second call
  * that failed after the first was answered, retries that ran out), scored with the LLM-judged
  * faithfulness metric against a local vendor: the run reports as spent exactly what the vendor
- * billed, and so does the read model. Each batch is delivered twice, as at-least-once delivery may.
+ * billed, and so does the read model (requests, tokens, cost). Each batch and each event is delivered twice, as
+ * at-least-once delivery may.
  */
 describe('the usage of a run whose cases fail after paid calls', () => {
   let llm: FakeLlmServer;
@@ -184,13 +185,29 @@ describe('the usage of a run whose cases fail after paid calls', () => {
     });
     expect(completed!.payload.usage!.costUsd).toBeCloseTo(billedUsd(billed), 12);
 
-    // The read model's cost: while the run goes on (the cases' own costs), and once it completed.
+    // The read model's usage: while the run goes on (the cases' own), and once it completed. Each event is
+    // delivered twice, as at-least-once delivery may: the inbox counts it once.
     const projected = async (upTo: (e: EvalVaultEvent) => boolean) => {
-      for (const event of events.filter(upTo)) await parts.projection.apply(event);
-      return (await parts.queries.getRun(ctx.tenantId, ctx.projectId, completed!.payload.runId))!.costUsd;
+      for (const event of events.filter(upTo)) {
+        await parts.projection.apply(event);
+        expect(await parts.projection.apply(event)).toBe(false);
+      }
+      return (await parts.queries.getRun(ctx.tenantId, ctx.projectId, completed!.payload.runId))!;
+    };
+    const billedUsage = {
+      requests: billed.billedRequests,
+      promptTokens: billed.billedPromptTokens,
+      completionTokens: billed.billedCompletionTokens,
+      totalTokens: billed.billedPromptTokens + billed.billedCompletionTokens,
+      cacheHits: 0,
+      costUsd: expect.any(Number),
     };
     const isCase = (e: EvalVaultEvent) => !['RunCompleted', 'GatePassed', 'GateFailed'].includes(e.type);
-    expect(await projected(isCase)).toBeCloseTo(billedUsd(billed), 8);
-    expect(await projected((e) => !isCase(e))).toBeCloseTo(billedUsd(billed), 8);
+    for (const view of [await projected(isCase), await projected((e) => !isCase(e))]) {
+      expect(view.costUsd).toBeCloseTo(billedUsd(billed), 8);
+      expect(view.usage).toEqual(billedUsage);
+      expect(view.usage!.costUsd).toBeCloseTo(billedUsd(billed), 8);
+    }
+    expect(billed.billedPromptTokens).toBeGreaterThan(0);
   });
 });
