@@ -23,6 +23,7 @@ from pydantic import Field, StrictStr, conint, constr, validator
 
 from typing import Optional
 
+from evalvault_api.models.get_runs_run_id200_response import GetRunsRunId200Response
 from evalvault_api.models.get_runs_run_id_compare_other_run_id200_response import GetRunsRunIdCompareOtherRunId200Response
 from evalvault_api.models.post_runs202_response import PostRuns202Response
 from evalvault_api.models.post_runs_request import PostRunsRequest
@@ -228,10 +229,10 @@ class RunsApi:
             _request_auth=_params.get('_request_auth'))
 
     @validate_arguments
-    def get_runs_run_id(self, project : constr(strict=True, max_length=200, min_length=1), run_id : constr(strict=True, max_length=200, min_length=1), **kwargs) -> None:  # noqa: E501
+    def get_runs_run_id(self, project : constr(strict=True, max_length=200, min_length=1), run_id : constr(strict=True, max_length=200, min_length=1), **kwargs) -> GetRunsRunId200Response:  # noqa: E501
         """Get a run  # noqa: E501
 
-        Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule and where baseline rules took their baseline (`gate.baselineSource`: the last passing run, or memory with each learning's version), whether the run uses Domain Memory (`memory.use`), and the lineage: dataset, prompt, model profile and judge versions.  # noqa: E501
+        Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule and where baseline rules took their baseline (`gate.baselineSource`: the last passing run, or memory with each learning's version), whether the run uses Domain Memory (`memory.use`), the lineage: dataset, prompt, model profile and judge versions, and its LLM use (`usage`: requests, prompt and completion tokens, cached answers and cost; all zero for a run without LLM-judged metrics).  # noqa: E501
         This method makes a synchronous HTTP request by default. To make an
         asynchronous HTTP request, please pass async_req=True
 
@@ -251,7 +252,7 @@ class RunsApi:
         :return: Returns the result object.
                  If the method is called asynchronously,
                  returns the request thread.
-        :rtype: None
+        :rtype: GetRunsRunId200Response
         """
         kwargs['_return_http_data_only'] = True
         if '_preload_content' in kwargs:
@@ -263,7 +264,7 @@ class RunsApi:
     def get_runs_run_id_with_http_info(self, project : constr(strict=True, max_length=200, min_length=1), run_id : constr(strict=True, max_length=200, min_length=1), **kwargs) -> ApiResponse:  # noqa: E501
         """Get a run  # noqa: E501
 
-        Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule and where baseline rules took their baseline (`gate.baselineSource`: the last passing run, or memory with each learning's version), whether the run uses Domain Memory (`memory.use`), and the lineage: dataset, prompt, model profile and judge versions.  # noqa: E501
+        Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule and where baseline rules took their baseline (`gate.baselineSource`: the last passing run, or memory with each learning's version), whether the run uses Domain Memory (`memory.use`), the lineage: dataset, prompt, model profile and judge versions, and its LLM use (`usage`: requests, prompt and completion tokens, cached answers and cost; all zero for a run without LLM-judged metrics).  # noqa: E501
         This method makes a synchronous HTTP request by default. To make an
         asynchronous HTTP request, please pass async_req=True
 
@@ -296,7 +297,7 @@ class RunsApi:
         :return: Returns the result object.
                  If the method is called asynchronously,
                  returns the request thread.
-        :rtype: None
+        :rtype: tuple(GetRunsRunId200Response, status_code(int), headers(HTTPHeaderDict))
         """
 
         _params = locals()
@@ -349,12 +350,19 @@ class RunsApi:
         _body_params = None
         # set the HTTP header `Accept`
         _header_params['Accept'] = self.api_client.select_header_accept(
-            ['application/problem+json'])  # noqa: E501
+            ['application/json', 'application/problem+json'])  # noqa: E501
 
         # authentication setting
         _auth_settings = ['bearer']  # noqa: E501
 
-        _response_types_map = {}
+        _response_types_map = {
+            '200': "GetRunsRunId200Response",
+            '400': "Problem",
+            '401': "Problem",
+            '403': "Problem",
+            '404': "Problem",
+            '429': "Problem",
+        }
 
         return self.api_client.call_api(
             '/v1/projects/{project}/runs/{runId}', 'GET',

@@ -1123,7 +1123,7 @@ export interface paths {
         };
         /**
          * Get a run
-         * @description Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule and where baseline rules took their baseline (`gate.baselineSource`: the last passing run, or memory with each learning's version), whether the run uses Domain Memory (`memory.use`), and the lineage: dataset, prompt, model profile and judge versions.
+         * @description Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule and where baseline rules took their baseline (`gate.baselineSource`: the last passing run, or memory with each learning's version), whether the run uses Domain Memory (`memory.use`), the lineage: dataset, prompt, model profile and judge versions, and its LLM use (`usage`: requests, prompt and completion tokens, cached answers and cost; all zero for a run without LLM-judged metrics).
          */
         get: operations["getRunsRunId"];
         put?: never;
@@ -5662,7 +5662,123 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @description Empty until the run completed */
+                        aggregates: {
+                            count: number;
+                            max: number;
+                            mean: number;
+                            metric: string;
+                            min: number;
+                            p10: number;
+                            p50: number;
+                            p90: number;
+                        }[];
+                        configHash: string;
+                        /** @description What its LLM calls cost, in USD (the same as `usage.costUsd`) */
+                        costUsd: number;
+                        counts: {
+                            evaluated: number;
+                            failed: number;
+                            /** @description Null until the dataset has been read */
+                            total: number | null;
+                        };
+                        failure: {
+                            message: string | null;
+                            reason: string;
+                        } | null;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        gate: {
+                            baselineRunId: string | null;
+                            baselineSource: {
+                                kind: string;
+                                learnings: {
+                                    learningId: string;
+                                    metric: string;
+                                    runId: string;
+                                    version: number;
+                                }[];
+                                runId: string | null;
+                            } | null;
+                            passed: boolean;
+                            rules: {
+                                /** @description Null when the metric produced no scores */
+                                actual: number | null;
+                                aggregate: string;
+                                baselineValue: number | null;
+                                comparator: string;
+                                metric: string;
+                                noBaseline: boolean;
+                                passed: boolean;
+                                rule: string;
+                                threshold: number;
+                            }[];
+                        } | null;
+                        gateRules: string[];
+                        labels: {
+                            [key: string]: string;
+                        };
+                        lineage: {
+                            dataset: {
+                                contentHash: string;
+                                id: string;
+                                name: string | null;
+                                /** @description Null for an inline dataset */
+                                version: number | null;
+                            };
+                            datasetKey: string;
+                            judge: {
+                                model: string;
+                                parametersJson: string;
+                                provider: string;
+                            } | null;
+                            modelProfile: {
+                                contentHash: string;
+                                id: string;
+                                name: string | null;
+                                /** @description Null for an inline dataset */
+                                version: number | null;
+                            } | null;
+                            prompt: {
+                                contentHash: string;
+                                id: string;
+                                name: string | null;
+                                /** @description Null for an inline dataset */
+                                version: number | null;
+                            } | null;
+                        };
+                        memory: {
+                            use: boolean;
+                        };
+                        metrics: string[];
+                        projectId: string;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        requestedBy: string | null;
+                        retryOf: string | null;
+                        runId: string;
+                        /** Format: date-time */
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "requested" | "running" | "completed" | "failed" | "cancelled";
+                        usage: {
+                            /** @description Judge answers taken from the response cache: no request, no cost */
+                            cacheHits: number;
+                            completionTokens: number;
+                            /** @description USD, at the configured prices (0 for unpriced models) */
+                            costUsd: number;
+                            promptTokens: number;
+                            /** @description Requests the provider answered and billed */
+                            requests: number;
+                            /** @description promptTokens + completionTokens */
+                            totalTokens: number;
+                        } | null;
+                        /** @description `none`: the run has no gate rules; null: not decided yet */
+                        verdict: ("passed" | "failed" | "none") | null;
+                    };
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];

@@ -1,3 +1,4 @@
+import { RUN_VIEW } from '../../runs/run-view.schemas.js';
 import type { RouteDoc, RouteKey } from '../route-doc.js';
 
 const RUNS = '/v1/projects/{project}/runs';
@@ -72,9 +73,11 @@ export const RUNS_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       'Its status, case counts, per-metric aggregates (mean, percentiles), the gate verdict with every rule ' +
       'and where baseline rules took their baseline (`gate.baselineSource`: the last passing run, or memory with ' +
-      "each learning's version), whether the run uses Domain Memory (`memory.use`), and the lineage: dataset, " +
-      'prompt, model profile and judge versions.',
+      "each learning's version), whether the run uses Domain Memory (`memory.use`), the lineage: dataset, " +
+      'prompt, model profile and judge versions, and its LLM use (`usage`: requests, prompt and completion ' +
+      'tokens, cached answers and cost; all zero for a run without LLM-judged metrics).',
     success: { 200: 'The run' },
+    response: RUN_VIEW,
   },
   [`GET ${RUNS}/{runId}/cases`]: {
     summary: "List a run's cases",
