@@ -14,7 +14,7 @@ async function datasetCases(ctx, run) {
   return allPages(path, CASE_LIMIT).catch(() => []);
 }
 
-/** One run: verdict and rules, per-metric distribution and summary, cases worst first, cost, lineage, reports. */
+/** One run: verdict and rules, per-metric distributions, cases worst first, tokens and cost, lineage, reports. */
 export async function runPage(ctx, { id }) {
   const base = `${project(ctx.project)}/runs/${encodeURIComponent(id)}`;
   const run = await api(base);
@@ -106,23 +106,43 @@ function metrics(run, cases) {
   return h('div', {}, h('h2', {}, 'Metrics'), h('div', { class: 'grid' }, cards));
 }
 
+const count = (n) => Number(n).toLocaleString('en-US');
+
+/** What the run's LLM calls came to, in a sentence: none at all, not recorded, or requests and tokens. */
+function usageSummary(u) {
+  if (!u) return 'Token use not recorded: the run predates it (rebuilding the runs read model fills it in).';
+  if (u.requests === 0 && u.cacheHits === 0) return 'No LLM calls: no tokens, no cost.';
+  return `${count(u.requests)} LLM requests, ${count(u.totalTokens)} tokens.`;
+}
+
 function usage(run) {
   const judge = run.lineage?.judge;
+  const u = run.usage;
+  const tokens = u
+    ? [
+        ['requests', count(u.requests)],
+        ['prompt tokens', count(u.promptTokens)],
+        ['completion tokens', count(u.completionTokens)],
+        ['total tokens', count(u.totalTokens)],
+        ['cached answers', count(u.cacheHits)],
+      ]
+    : [];
+  const rows = [
+    ...tokens,
+    ['cost (USD)', fmt(run.costUsd, 4)],
+    ['judge', judge ? `${judge.provider} ${judge.model}` : 'none (deterministic metrics)'],
+    ['requested', when(run.requestedAt)],
+    ['finished', when(run.finishedAt)],
+  ];
   return h(
     'div',
-    { class: 'card' },
+    { class: 'card usage' },
     h('h2', {}, 'Use and cost'),
+    h('p', { class: 'usage-summary' }, usageSummary(u)),
     h(
       'dl',
       { class: 'stats' },
-      h('dt', {}, 'cost (USD)'),
-      h('dd', {}, fmt(run.costUsd, 4)),
-      h('dt', {}, 'judge'),
-      h('dd', {}, judge ? JSON.stringify(judge) : 'none (deterministic metrics)'),
-      h('dt', {}, 'requested'),
-      h('dd', {}, when(run.requestedAt)),
-      h('dt', {}, 'finished'),
-      h('dd', {}, when(run.finishedAt)),
+      rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', { 'data-usage': term }, value)]),
     ),
   );
 }
