@@ -1,11 +1,30 @@
-/** The public /v1 API with the signed-in credential, which lives in sessionStorage only (gone with the tab). */
+/**
+ * The public /v1 API with the signed-in credential (a pasted API key or an OIDC access token), which lives
+ * in sessionStorage only (gone with the tab).
+ */
 const KEY = 'evalvault.credential';
+const EXPIRES = 'evalvault.credential.expires';
 
 export const credential = {
   get: () => sessionStorage.getItem(KEY),
-  set: (value) => sessionStorage.setItem(KEY, value),
-  clear: () => sessionStorage.removeItem(KEY),
+  /** expiresInSec: an access token's lifetime as its issuer gave it; an API key's validity is the server's to say. */
+  set: (value, expiresInSec) => {
+    sessionStorage.setItem(KEY, value);
+    if (expiresInSec > 0) sessionStorage.setItem(EXPIRES, String(Date.now() + expiresInSec * 1000));
+    else sessionStorage.removeItem(EXPIRES);
+  },
+  expired: () => Number(sessionStorage.getItem(EXPIRES) ?? Infinity) <= Date.now(),
+  clear: () => {
+    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(EXPIRES);
+  },
 };
+
+let onUnauthenticated = () => undefined;
+/** Called when the API answers 401: the credential expired or was revoked while the console was open. */
+export function whenUnauthenticated(handler) {
+  onUnauthenticated = handler;
+}
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -27,6 +46,7 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
+  if (response.status === 401) onUnauthenticated();
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }

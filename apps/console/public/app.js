@@ -1,5 +1,6 @@
-import { api, credential } from './api.js';
+import { api, credential, whenUnauthenticated } from './api.js';
 import { h, errorBox } from './dom.js';
+import { completeSignIn, isSignInAnswer } from './oidc.js';
 import { signInPage } from './pages/signin.js';
 import { runsPage } from './pages/runs.js';
 import { runPage } from './pages/run.js';
@@ -18,6 +19,8 @@ import { dashboardPage } from './pages/dashboard.js';
  */
 const view = document.getElementById('view');
 const ctx = { me: null, project: null, can: () => false, stop: [] };
+/** Why the sign-in page shows: an expired sign-in, a refused answer from the issuer. */
+let notice = null;
 
 const PAGES = [
   { pattern: /^#\/runs\/([^/?]+)$/, page: runPage, action: 'runs.read' },
@@ -95,13 +98,43 @@ function renderChrome() {
 function signOut() {
   credential.clear();
   ctx.me = null;
+  notice = null;
   location.hash = '#/signin';
   void route();
 }
 
+/** The credential lapsed (an access token's end, a revoked key): back to sign-in, where the user was. */
+function signedOutBecause(message) {
+  credential.clear();
+  ctx.me = null;
+  notice = new Error(message);
+  void route();
+}
+
+whenUnauthenticated(() => {
+  if (ctx.me) signedOutBecause('Your sign-in has ended (expired or revoked); sign in again.');
+});
+
 export async function route() {
   for (const stop of ctx.stop.splice(0)) stop();
-  if (!credential.get()) return show(signInPage({ onSignedIn }));
+  if (isSignInAnswer()) {
+    try {
+      await completeSignIn();
+      ctx.me = null;
+      notice = null;
+    } catch (error) {
+      notice = error;
+    }
+  }
+  if (credential.get() && credential.expired()) {
+    credential.clear();
+    notice = new Error('Your sign-in has expired; sign in again.');
+  }
+  if (!credential.get()) {
+    ctx.me = null;
+    renderChrome();
+    return show(signInPage({ onSignedIn, error: notice }));
+  }
   if (!ctx.me) {
     try {
       await loadMe();
@@ -123,10 +156,13 @@ export async function route() {
     return show(h('p', { role: 'alert' }, 'Your roles do not allow this page.'));
   }
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  // A page that was signed out while it loaded leaves the sign-in page in place.
+  const me = ctx.me;
   try {
-    show(await match.page(ctx, { id: match.m[1] ? decodeURIComponent(match.m[1]) : undefined, params }));
+    const page = await match.page(ctx, { id: match.m[1] ? decodeURIComponent(match.m[1]) : undefined, params });
+    if (ctx.me === me) show(page);
   } catch (error) {
-    show(errorBox(error));
+    if (ctx.me === me) show(errorBox(error));
   }
 }
 
@@ -136,6 +172,7 @@ function show(element) {
 
 async function onSignedIn() {
   ctx.me = null;
+  notice = null;
   await route();
 }
 

@@ -47,7 +47,7 @@ describe('web console: registry rejection and memory deletion requests (browser)
     await page.evaluate('sessionStorage.clear()');
     await page.reload();
     await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
   };
   const openPrompt = async (name: string): Promise<void> => {

@@ -95,7 +95,7 @@ describe('web console (browser)', () => {
   const signIn = async (key: string): Promise<void> => {
     await page.goto(platform.url);
     await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
   };
 

@@ -5,7 +5,7 @@ import { jest } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import { signInWithPkce } from '../test/oidc-sign-in.js';
 import { DataDirectory } from './data-directory.js';
-import { startLocalOidcIssuer, type LocalOidcIssuer } from './local-oidc-issuer.js';
+import { CONSOLE_CLIENT_ID, startLocalOidcIssuer, type LocalOidcIssuer } from './local-oidc-issuer.js';
 
 // Every sign-in attempt is a deliberately slow scrypt.
 jest.setTimeout(60_000);
@@ -52,5 +52,74 @@ describe('the local OIDC issuer', () => {
     await expect(signInWithPkce(issuer.issuer, login, attempt === 'any' ? password : attempt)).rejects.toThrow(
       'sign-in refused (HTTP 401): Wrong user name or password.',
     );
+  });
+});
+
+/** The web console's client: back to the console's address only, PKCE required, cross-origin calls from it alone. */
+describe('the local OIDC issuer’s console client', () => {
+  const path = mkdtempSync(join(tmpdir(), 'evalvault-oidc-console-'));
+  const consoleAt = 'http://127.0.0.1:9';
+  const AUTHORIZATION = { client_id: CONSOLE_CLIENT_ID, response_type: 'code', scope: 'openid', state: 's' };
+  let dir: DataDirectory;
+  let issuer: LocalOidcIssuer;
+
+  beforeAll(async () => {
+    dir = DataDirectory.open(path);
+    issuer = await startLocalOidcIssuer(dir, 0, Promise.resolve(`${consoleAt}/`));
+  });
+  afterAll(async () => {
+    await issuer.close();
+    dir.release();
+    rmSync(path, { recursive: true, force: true });
+  });
+
+  const authorize = (params: Record<string, string>): Promise<Response> =>
+    fetch(`${issuer.issuer}/auth?${new URLSearchParams({ ...AUTHORIZATION, ...params })}`, { redirect: 'manual' });
+  const exchange = (origin: string): Promise<Response> =>
+    fetch(`${issuer.issuer}/token`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'not-a-code',
+        redirect_uri: `${consoleAt}/`,
+        client_id: CONSOLE_CLIENT_ID,
+        code_verifier: 'v'.repeat(43),
+      }),
+    });
+
+  it('sends the browser to sign in when the request is the console’s, with a PKCE challenge', async () => {
+    const response = await authorize({
+      redirect_uri: `${consoleAt}/`,
+      code_challenge: 'c'.repeat(43),
+      code_challenge_method: 'S256',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^\/interaction\//);
+  });
+
+  it('answers a request without a PKCE challenge with an error, sent back to the console', async () => {
+    const location = new URL((await authorize({ redirect_uri: `${consoleAt}/` })).headers.get('location') ?? '');
+    expect(location.origin).toBe(consoleAt);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('never sends the console’s answer anywhere but the console', async () => {
+    const response = await authorize({
+      redirect_uri: 'http://evil.example/',
+      code_challenge: 'c'.repeat(43),
+      code_challenge_method: 'S256',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+  });
+
+  it('takes the code exchange cross-origin from the console’s origin and from no other', async () => {
+    const fromConsole = await exchange(consoleAt);
+    expect(fromConsole.headers.get('access-control-allow-origin')).toBe(consoleAt);
+    expect(await fromConsole.json()).toMatchObject({ error: 'invalid_grant' });
+    const fromElsewhere = await exchange('http://evil.example');
+    expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await fromElsewhere.json()).toMatchObject({ error: 'invalid_request' });
   });
 });

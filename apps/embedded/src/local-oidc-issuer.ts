@@ -1,12 +1,15 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { ClientMetadata } from 'oidc-provider';
 import type { DataDirectory } from './data-directory.js';
 import { withSignInPages } from './local-sign-in.js';
 import { ADMIN_PASSWORD_FILE, LocalUsers } from './local-users.js';
 
 /** The CLI's public client: authorization code with PKCE, loopback redirect on any port (RFC 8252 §7.3). */
 export const CLI_CLIENT_ID = 'evalvault-cli';
+/** The web console's public client: authorization code with PKCE, back to the console's own address only. */
+export const CONSOLE_CLIENT_ID = 'evalvault-console';
 /** Resource indicators must be absolute URIs (RFC 8707). */
 export const API_AUDIENCE = 'urn:evalvault:api';
 const TENANT = 'default';
@@ -18,6 +21,8 @@ export interface LocalOidcIssuer {
   jwksUri: string;
   /** Where the first user's (`admin`) password was written at first start. */
   adminPasswordFile: string;
+  /** The web console's client and the scopes it asks for. */
+  console: { clientId: string; scope: string };
   close(): Promise<void>;
 }
 
@@ -31,8 +36,17 @@ export interface LocalOidcIssuer {
  * through /v1/projects/{project}/members). Its signing key and cookie secret live in the data
  * directory, so access tokens survive a restart; sign-in sessions and refresh tokens are kept in
  * memory and do not (sign in again after a restart).
+ *
+ * The web console signs in too, from the browser, once `consoleRedirect` tells where it is served (the
+ * gateway's address, known only once it listens): its client may be sent back there and nowhere else,
+ * and the token endpoint answers cross-origin calls from that origin alone. Requests wait for it: the
+ * provider is made at the first one. Without it (the default) only the CLI's client exists.
  */
-export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promise<LocalOidcIssuer> {
+export async function startLocalOidcIssuer(
+  dir: DataDirectory,
+  port = 0,
+  consoleRedirect: Promise<string | null> = Promise.resolve(null),
+): Promise<LocalOidcIssuer> {
   const users = await LocalUsers.open(dir);
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -44,7 +58,7 @@ export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promis
   // signing key (an RSA key pair) are made at the first request, not at every start.
   let handler: Promise<RequestListener> | undefined;
   server.on('request', (request, response) => {
-    handler ??= providerHandler(dir, issuer, users);
+    handler ??= consoleRedirect.then((redirect) => providerHandler(dir, issuer, users, redirect));
     handler.then(
       (handle) => handle(request, response),
       () => {
@@ -58,6 +72,7 @@ export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promis
     audience: API_AUDIENCE,
     jwksUri: `${issuer}/jwks`,
     adminPasswordFile: dir.secretPath(ADMIN_PASSWORD_FILE),
+    console: { clientId: CONSOLE_CLIENT_ID, scope: 'openid' },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -66,7 +81,12 @@ export async function startLocalOidcIssuer(dir: DataDirectory, port = 0): Promis
   };
 }
 
-async function providerHandler(dir: DataDirectory, issuer: string, users: LocalUsers): Promise<RequestListener> {
+async function providerHandler(
+  dir: DataDirectory,
+  issuer: string,
+  users: LocalUsers,
+  consoleRedirect: string | null,
+): Promise<RequestListener> {
   const signingKey = JSON.parse(
     await persistedJson(dir, 'oidc-signing-key.json', async () => {
       const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -91,11 +111,23 @@ async function providerHandler(dir: DataDirectory, issuer: string, users: LocalU
             response_types: ['code'],
             redirect_uris: ['http://127.0.0.1/callback'],
           },
+          ...(consoleRedirect ? [consoleClient(consoleRedirect)] : []),
         ],
+        // Cross-origin calls (the console's code exchange) from the console's origin only; the CLI's
+        // calls come from no browser.
+        clientBasedCORS: (_ctx, origin, client) =>
+          consoleRedirect !== null &&
+          client.clientId === CONSOLE_CLIENT_ID &&
+          origin === new URL(consoleRedirect).origin,
         jwks: { keys: [signingKey] },
         cookies: { keys: [dir.secret('oidc-cookie-key')] },
         scopes: ['openid', 'offline_access'],
         pkce: { required: () => true },
+        // Text, not the provider's development page: an authorization it cannot send back (an unknown redirect).
+        renderError: async (ctx, out) => {
+          ctx.type = 'text/plain; charset=utf-8';
+          ctx.body = `Sign-in failed: ${out.error_description ?? out.error}\n`;
+        },
         // A user removed from the file can no longer use their refresh token.
         findAccount: async (_ctx, accountId) =>
           users.knows(accountId) ? { accountId, claims: async () => ({ sub: accountId }) } : undefined,
@@ -131,6 +163,18 @@ async function providerHandler(dir: DataDirectory, issuer: string, users: LocalU
       }),
   );
   return withSignInPages(provider, users, provider.callback());
+}
+
+/** A browser application without a secret: PKCE (required for every client here) proves the code's requester. */
+function consoleClient(redirect: string): ClientMetadata {
+  return {
+    client_id: CONSOLE_CLIENT_ID,
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: [redirect],
+  };
 }
 
 /**

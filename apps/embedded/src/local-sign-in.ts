@@ -5,6 +5,7 @@ import type { LocalUsers } from './local-users.js';
 /** oidc-provider's default interaction URL: where an authorization request is sent to sign in, then to consent. */
 const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]+)(\/abort)?(?:\?.*)?$/;
 const MAX_FORM_BYTES = 16 * 1024;
+const START_AGAIN = 'start again from evalvault login or the console';
 /** The same words for an unknown user, a wrong password and a refused name: a refusal tells nothing more. */
 export const REFUSED = 'Wrong user name or password.';
 
@@ -28,7 +29,7 @@ export function withSignInPages(provider: Provider, users: LocalUsers, next: Han
           res,
           known ? status : 500,
           'Sign-in',
-          `<p>${escape(known ? describe(error) : 'Sign-in failed; start again from evalvault login.')}</p>`,
+          `<p>${escape(known ? describe(error) : `Sign-in failed; ${START_AGAIN}.`)}</p>`,
         );
       else res.destroy();
     });
@@ -73,7 +74,7 @@ async function interact(
   return provider.interactionFinished(req, res, { login: { accountId: subject } }, { mergeWithLastSubmission: false });
 }
 
-/** What the consent prompt found missing, granted: the CLI is this issuer's one client, and first party. */
+/** What the consent prompt found missing, granted: this issuer's clients, the CLI and the console, are first party. */
 async function grantFor(provider: Provider, interaction: Interaction): Promise<string> {
   const { details } = interaction.prompt;
   const grant = interaction.grantId
@@ -136,7 +137,7 @@ function page(res: ServerResponse, status: number, title: string, body: string):
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     // No script, no framing (a framed sign-in page invites clickjacking). No form-action: the
-    // authorization's redirect to the CLI's loopback port must not be blocked.
+    // authorization's redirect to the CLI's loopback port or to the console must not be blocked.
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     'x-frame-options': 'DENY',
   });
@@ -164,7 +165,7 @@ function httpError(status: number, message: string): Error {
 
 function describe(error: unknown): string {
   const { error_description: description, message } = error as { error_description?: string; message?: string };
-  return `Sign-in failed: ${description ?? message ?? 'unknown error'}; start again from evalvault login.`;
+  return `Sign-in failed: ${description ?? message ?? 'unknown error'}; ${START_AGAIN}.`;
 }
 
 function escape(text: string): string {

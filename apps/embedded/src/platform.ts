@@ -67,7 +67,7 @@ export interface EmbeddedPlatform {
   /** Where the generated key is kept (null when the operator chose it). */
   adminKeyFile: string | null;
   dataDir: string;
-  /** The local OpenID Connect issuer (sign-in for the CLI and browsers). */
+  /** The local OpenID Connect issuer (sign-in for the CLI and the web console). */
   oidcIssuer: string;
   /** The password of the issuer's first user, `admin`, written there at first start (never printed). */
   adminPasswordFile: string;
@@ -154,8 +154,11 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
     let gatewayUrl: string | null = null;
     const clients = await startOwningServices(shared, { gatewayUrl: () => gatewayUrl });
     const gatewayPort = options.port ?? 8080;
+    // The console's address, which the issuer's console client redirects to, is known once the gateway listens.
+    let consoleListens: (redirect: string) => void = () => undefined;
+    const consoleRedirect = new Promise<string>((resolve) => (consoleListens = resolve));
     const oidc = closing(
-      await startLocalOidcIssuer(dir, options.oidcPort ?? (gatewayPort === 0 ? 0 : gatewayPort + 10)),
+      await startLocalOidcIssuer(dir, options.oidcPort ?? (gatewayPort === 0 ? 0 : gatewayPort + 10), consoleRedirect),
       (o) => o.close(),
     );
     const adminKeyFile = options.bootstrapAdminKey ? null : dir.secretPath('bootstrap-admin-key');
@@ -164,7 +167,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
       shared,
       {
         clients,
-        oidc: { issuer: oidc.issuer, audience: oidc.audience, jwksUri: oidc.jwksUri },
+        oidc: { issuer: oidc.issuer, audience: oidc.audience, jwksUri: oidc.jwksUri, console: oidc.console },
         pepper: Buffer.from(dir.secret('api-key-pepper'), 'utf8'),
       },
       {
@@ -175,6 +178,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions = {}): Prom
       },
     );
     gatewayUrl = front.url;
+    consoleListens(`${front.url}/`);
     await bus.start();
     return {
       url: front.url,

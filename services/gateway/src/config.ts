@@ -12,6 +12,7 @@ import {
 } from '@evalvault/platform';
 import { loadHttpEdgesConfig, type HttpEdgesConfig } from './http/index.js';
 import { DEFAULT_STREAM_RECHECK_MS } from './auth/credential-watch.js';
+import type { ConsoleClient } from './console/index.js';
 
 export const DEFAULT_PORT = 8080;
 
@@ -40,7 +41,8 @@ export interface GatewayConfig extends ServiceConfig {
   apiKeyPepperRef: string | null;
   /** A key the operator chose, made admin of project `default` at start; null: none. */
   bootstrapAdminKey: string | null;
-  oidc: { issuer: string; audience: string; jwksUri: string | null } | null;
+  /** console: the web console's OIDC client (sign-in in the browser); null: the console takes API keys only. */
+  oidc: { issuer: string; audience: string; jwksUri: string | null; console: ConsoleClient | null } | null;
   http: HttpEdgesConfig;
   /** How often a long response (run progress SSE, audit export) re-checks its credential, in ms. */
   streamRecheckMs: number;
@@ -71,6 +73,9 @@ export function gatewayDatabaseUrl(env: Environment): string {
 /** The only place the gateway reads its environment. */
 export function loadConfig(env: Environment): GatewayConfig {
   const issuer = env['EVALVAULT_OIDC_ISSUER'] || null;
+  const consoleClientId = env['EVALVAULT_OIDC_CONSOLE_CLIENT_ID'] || null;
+  if (consoleClientId && !issuer)
+    throw new ConfigError('EVALVAULT_OIDC_CONSOLE_CLIENT_ID', 'is set but EVALVAULT_OIDC_ISSUER is not: whose client?');
   return {
     ...loadServiceConfig('gateway', env, DEFAULT_PORT),
     databaseUrl: gatewayDatabaseUrl(env),
@@ -92,6 +97,9 @@ export function loadConfig(env: Environment): GatewayConfig {
           issuer,
           audience: env['EVALVAULT_OIDC_AUDIENCE'] || 'evalvault-api',
           jwksUri: env['EVALVAULT_OIDC_JWKS_URI'] || null,
+          console: consoleClientId
+            ? { clientId: consoleClientId, scope: env['EVALVAULT_OIDC_CONSOLE_SCOPE'] || 'openid' }
+            : null,
         }
       : null,
     http: loadHttpEdgesConfig(env),

@@ -15,7 +15,7 @@ import { PostgresApiKeySecretStore } from './auth/postgres-api-key-secret.store.
 import { ApiKeysService } from './access/api-keys.service.js';
 import { DeniedAccessRecorder, installDeniedAccessRecording } from './access/denied-access.js';
 import { installOpenApi } from './docs/openapi.js';
-import { installConsole } from './console/index.js';
+import { consoleConfig, installConsole, type ConsoleClient } from './console/index.js';
 import { installSchemaRegistry } from './schema-registry/index.js';
 import { IdempotencyStore, installHttpEdges } from './http/index.js';
 import { MembersService } from './members/members.service.js';
@@ -50,7 +50,8 @@ export interface GatewayParts {
   pool: pg.Pool;
   store: EventStore;
   pepper: Buffer;
-  oidc: { issuer: string; audience: string; jwksUri: string } | null;
+  /** console: the web console's client at the issuer; without it the console offers API keys only. */
+  oidc: { issuer: string; audience: string; jwksUri: string; console?: ConsoleClient | null } | null;
   clients: GatewayClients;
 }
 
@@ -74,7 +75,9 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
       'bootstrap admin key ready',
     );
   }
-  const oidc = parts.oidc ? new OidcVerifier(parts.oidc) : null;
+  const oidc = parts.oidc
+    ? new OidcVerifier({ issuer: parts.oidc.issuer, audience: parts.oidc.audience, jwksUri: parts.oidc.jwksUri })
+    : null;
   const authenticator = new Authenticator({ apiKeys: new ApiKeyAuthenticator(keys, hasher), oidc, members });
   const idempotency = new IdempotencyStore(pool);
   const module = GatewayModule.with({
@@ -97,7 +100,7 @@ export async function createGatewayRuntime(parts: GatewayParts): Promise<Gateway
     async beforeListen(app) {
       const fastify = app.getHttpAdapter().getInstance();
       await installOpenApi(fastify, '0.1.0');
-      installConsole(fastify);
+      installConsole(fastify, consoleConfig(parts.oidc));
       installSchemaRegistry(fastify);
       const { authFailuresMax, rateLimit } = parts.config.http;
       installAuthentication(

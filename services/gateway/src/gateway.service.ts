@@ -9,15 +9,19 @@ import type {
 } from '@evalvault/service-apis';
 import { discoverJwksUri } from './auth/index.js';
 import { loadConfig, requiredRef, type GatewayConfig } from './config.js';
+import type { ConsoleClient } from './console/index.js';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA } from './migrations/gateway.migrations.js';
 import { createGatewayRuntime, type GatewayClients } from './gateway.runtime.js';
 import { GATEWAY_STREAM_PREFIXES } from './members/members.decider.js';
 import { HttpRegistryClient } from './registry/index.js';
 
-/** What the gateway trusts and calls: the owners' clients, the OIDC issuer, the API-key pepper. */
+/**
+ * What the gateway trusts and calls: the owners' clients, the OIDC issuer (and the web console's client
+ * there, if any), the API-key pepper.
+ */
 export interface GatewayPeers {
   clients: GatewayClients;
-  oidc: { issuer: string; audience: string; jwksUri: string } | null;
+  oidc: { issuer: string; audience: string; jwksUri: string; console?: ConsoleClient | null } | null;
   pepper: Buffer;
 }
 

@@ -2,15 +2,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { consoleCsp, type ConsoleConfig } from './console-sign-in.js';
 import { readStaticFiles, sendStatic } from './static-files.js';
 
 /** The console's static files (apps/console/public), the same path from src (tests) and dist. */
 export const CONSOLE_DIR = fileURLToPath(new URL('../../../../apps/console/public/', import.meta.url));
 
-/** Scripts and styles only from the gateway itself; API calls to it alone; never framed. */
-const CONSOLE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 /** Swagger UI sets inline styles on its elements. */
 const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
@@ -33,21 +30,27 @@ const gateRulesDir = (): string =>
   join(dirname(createRequire(import.meta.url).resolve('@evalvault/evaluation')), 'gates');
 
 /**
- * The web console at `/` (static ES modules that call only the public /v1 API) and the interactive API
- * reference's assets under /docs/assets (Swagger UI from the swagger-ui-dist package, nothing from a CDN).
+ * The web console at `/` (static ES modules that call only the public /v1 API and, to sign in, the OIDC
+ * issuer), its sign-in settings at /console/config.json, and the interactive API reference's assets under
+ * /docs/assets (Swagger UI from the swagger-ui-dist package, nothing from a CDN). Scripts and styles come
+ * from the gateway alone; the console is never framed (see consoleCsp).
  */
-export function installConsole(fastify: FastifyInstance, dir = CONSOLE_DIR): void {
+export function installConsole(fastify: FastifyInstance, config: ConsoleConfig, dir = CONSOLE_DIR): void {
   const files = readStaticFiles(dir);
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const swagger = readStaticFiles(swaggerDir, (name) => SWAGGER_FILES.has(name));
   const gateRules = readStaticFiles(gateRulesDir(), (name) => GATE_RULE_MODULES.has(name));
-  const headers = { ...SECURITY, 'content-security-policy': CONSOLE_CSP };
+  const headers = { ...SECURITY, 'content-security-policy': consoleCsp(config) };
 
   fastify.get('/', { schema: { hide: true } }, async (request, reply) => {
     const index = files.get('index.html');
     if (!index) return reply.code(404).type('text/plain').send('the web console is not installed (apps/console)');
     return sendStatic(request, reply, index, headers);
   });
+  // A static route wins over the wildcard below. Read at every page load: never cached.
+  fastify.get('/console/config.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.headers({ ...SECURITY, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).send(config),
+  );
   fastify.get('/console/*', { schema: { hide: true } }, async (request, reply) => {
     const name = (request.params as { '*': string })['*'];
     const file = name.startsWith('lib/gates/') ? gateRules.get(name.slice('lib/gates/'.length)) : files.get(name);
