@@ -1,3 +1,4 @@
+import type { EvalVaultEvent } from '@evalvault/contracts';
 import { inSpanContinuing, LoopHealth, type ReadinessCheck } from '@evalvault/platform';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -36,6 +37,16 @@ export interface DeliveryWorkerDeps {
   random: () => number;
   /** Where the loop's health is exported (`loop_up`); none in unit tests. */
   registry?: Registry;
+}
+
+/** One attempt's notification: what recording its outcome needs. */
+interface Attempted {
+  streamId: string;
+  /** The notification's first event: tenant, project and correlation of every later one. */
+  intentEvent: EvalVaultEvent;
+  state: NotificationState;
+  item: ClaimedNotification;
+  destination: string;
 }
 
 /** The longest wait between polls of a delivery queue that cannot be read (database down). */
@@ -142,8 +153,10 @@ export class DeliveryWorker {
     const intent = state.intent!;
     const destination = JSON.parse(intent.destinationJson) as AnyDestination;
     const stopTimer = this.deps.metrics.duration.startTimer({ destination: destination.type });
-    const refused = await this.outOfScope(streamId, destination);
-    const { tenantId } = await this.deps.notifications.intentEvent(streamId);
+    // The first event, read once: tenant and project of the attempt, its trace, the record's causation.
+    const intentEvent = await this.deps.notifications.intentEvent(streamId);
+    const { tenantId } = intentEvent;
+    const refused = this.outOfScope(intentEvent, destination);
     const result = refused
       ? { ok: false as const, failure: refused }
       : await this.holdingLease(item, () =>
@@ -157,22 +170,22 @@ export class DeliveryWorker {
               message: messageOf(intent, item.projectId),
             },
             destination,
+            intentEvent.traceparent,
           ),
         );
     stopTimer({ outcome: result.ok ? 'delivered' : 'failed' });
     if (result.ok) {
       this.breaker.succeeded(routeId);
-      // Read before the record, so the outcome and its latency reach /metrics together, with no await between.
-      const intended = (await this.deps.notifications.intentEvent(streamId)).occurredAt;
       await this.record(
         streamId,
+        intentEvent,
         { type: 'RecordDelivery', remoteId: result.remoteId, remoteUrl: result.remoteUrl },
         item,
       );
       this.deps.metrics.outcomes.inc({ destination: destination.type, outcome: 'delivered' });
       this.deps.metrics.latency.observe(
         { destination: destination.type },
-        Math.max(0, this.deps.now() - intended) / 1000,
+        Math.max(0, this.deps.now() - intentEvent.occurredAt) / 1000,
       );
       this.deps.logger.info(
         {
@@ -188,7 +201,7 @@ export class DeliveryWorker {
     }
     if (result.failure.permanent) this.breaker.released(routeId);
     else this.breaker.failed(routeId, this.deps.now());
-    await this.recordFailure(streamId, state, result.failure, item, destination.type);
+    await this.recordFailure({ streamId, intentEvent, state, item, destination: destination.type }, result.failure);
   }
 
   /**
@@ -219,8 +232,8 @@ export class DeliveryWorker {
    * A route stored before secrets were scoped may name another team's secret: it is never resolved, and the
    * notification fails for good.
    */
-  private async outOfScope(streamId: string, destination: AnyDestination): Promise<DeliveryFailure | null> {
-    const { tenantId, projectId } = await this.deps.notifications.intentEvent(streamId);
+  private outOfScope(intentEvent: EvalVaultEvent, destination: AnyDestination): DeliveryFailure | null {
+    const { tenantId, projectId } = intentEvent;
     const refused = refOutOfScope(destination, { tenantId, projectId }, this.deps.secretRefPrefixes);
     if (!refused) return null;
     const error =
@@ -232,10 +245,10 @@ export class DeliveryWorker {
   private async attempt(
     request: Parameters<DestinationAdapter['deliver']>[0],
     destination: AnyDestination,
+    // The delivery continues the trace of the gate outcome that asked for it (the intent event's traceparent).
+    traceparent: EvalVaultEvent['traceparent'],
   ): Promise<AttemptResult> {
     try {
-      // The delivery continues the trace of the gate outcome that asked for it (the intent event's traceparent).
-      const { traceparent } = await this.deps.notifications.intentEvent(notificationStreamId(request.notificationId));
       return await inSpanContinuing(
         traceparent,
         `deliver ${destination.type}`,
@@ -256,22 +269,17 @@ export class DeliveryWorker {
     }
   }
 
-  private async recordFailure(
-    streamId: string,
-    state: NotificationState,
-    failure: DeliveryFailure,
-    item: ClaimedNotification,
-    destination: string,
-  ): Promise<void> {
+  private async recordFailure(attempted: Attempted, failure: DeliveryFailure): Promise<void> {
+    const { streamId, intentEvent, state, item, destination } = attempted;
     const { config, now, random } = this.deps;
     const attempt = state.failedAttempts + 1;
     const final = isFinalFailure(state, failure, config.maxAttempts);
     // Before the outcome: a crash in between re-runs the attempt, never loses the letter.
-    if (final)
-      await this.deps.deadLetters.send(await this.deps.notifications.intentEvent(streamId), failure.error, attempt);
+    if (final) await this.deps.deadLetters.send(intentEvent, failure.error, attempt);
     const nextAttemptAt = now() + retryDelayMs(config, attempt, failure.retryAfterMs, random);
     await this.record(
       streamId,
+      intentEvent,
       { type: 'RecordFailure', failure, maxAttempts: config.maxAttempts, nextAttemptAt },
       item,
     );
@@ -294,10 +302,10 @@ export class DeliveryWorker {
 
   private async record(
     streamId: string,
+    intent: EvalVaultEvent,
     command: Parameters<NotificationRepository['handle']>[1],
     item: ClaimedNotification,
   ): Promise<void> {
-    const intent = await this.deps.notifications.intentEvent(streamId);
     const context = {
       tenantId: intent.tenantId,
       projectId: intent.projectId,
