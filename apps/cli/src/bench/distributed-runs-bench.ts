@@ -1,23 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Admin, Kafka, Message } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import pg from 'pg';
 import { evaluatedCases, EventCodec, type RunCompleted } from '@evalvault/contracts';
 import { createKafka, HttpServiceClient, InternalIdentitySigner, PostgresEventStore } from '@evalvault/platform';
 import type { InternalIdentity } from '@evalvault/platform';
-import {
-  startServiceProcess,
-  stopRunsProcess,
-  testDatabaseUrl,
-  testKafkaSettings,
-  type RunsProcess,
-} from '@evalvault/platform/testing';
+import { startServiceProcess, stopRunsProcess, testKafkaSettings, type RunsProcess } from '@evalvault/platform/testing';
 import type { RunsOperations } from '@evalvault/service-apis';
-import { summarizeCpuProfile } from './cpu-profile.js';
+import { BenchError, progress, sleep } from './bench-progress.js';
+import { printDistributedRuns, type Phase, type Timed } from './distributed-runs-report.js';
+import { DurableFloor, type Floor } from './durable-floor.js';
+import { CLOCK_TICKS, cpuSeconds, machineTicks, peakRssMb, serverCpuSeconds } from './proc-stats.js';
+import { databaseUrlFor, dropDatabase, ensureServers } from './scratch-servers.js';
 
 /**
  * `npm run bench:runs`, part (b): the same deterministic cases through the distributed runs
@@ -55,156 +51,12 @@ export interface DistributedRunsBenchOptions {
 const WARMUP_CASES = 1_000;
 const RUN_TIMEOUT_MS = 10 * 60_000;
 const POLL_MS = 20;
-const INSERT_BATCH = 100;
-const FLOOR_COLUMNS = [
-  'stream_id',
-  'revision',
-  'event_id',
-  'event_type',
-  'tenant_id',
-  'project_id',
-  'occurred_at',
-  'data',
-] as const satisfies readonly (keyof FloorRow)[];
-/** Producer requests of at most this many bytes: a record batch per partition stays under the broker's 1 MB limit. */
-const PRODUCE_BYTES = 900_000;
-const TARGET_CASES_PER_S = 5_000;
-const TARGET_FLOOR_RATIO = 3;
 const DATASET_ID = 'bench-runs';
-/** USER_HZ of /proc/<pid>/stat: 100 on Linux. */
-const CLOCK_TICKS = 100;
-/** The superuser infra/postgres/setup.sh creates databases as (PGADMIN_USER). */
-const ADMIN_USER = process.env['PGADMIN_USER'] || 'postgres';
-
-const benchStarted = performance.now();
-const progress = (message: string): void =>
-  console.error(`[bench:runs b ${((performance.now() - benchStarted) / 1000).toFixed(1)} s] ${message}`);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface FloorRow {
-  stream_id: string;
-  revision: string;
-  event_id: string;
-  event_type: string;
-  tenant_id: string;
-  project_id: string;
-  occurred_at: Date;
-  data: Buffer;
-}
-
-interface Floor {
-  events: number;
-  bytes: number;
-  /** Multi-row INSERT … VALUES: the floor's part in PostgreSQL. */
-  insertMs: number;
-  kafkaMs: number;
-  /**
-   * The same rows as the event store sends them (INSERT … SELECT FROM unnest(arrays)): not in the floor,
-   * for comparison.
-   */
-  unnestMs: number;
-}
-
-interface Timed {
-  runId: string;
-  wallMs: number;
-  readModelMs: number;
-  /** CPU seconds each runs process spent from submit to RunCompleted, and how busy the whole machine was. */
-  cpu: {
-    planner: number | null;
-    workers: (number | null)[];
-    /** Every PostgreSQL process and the Kafka broker of the machine (other users' work on them included). */
-    postgres: number | null;
-    kafka: number | null;
-    /** CPU seconds of the whole machine, and their share of all its cores' time. */
-    machine: number | null;
-    machineBusy: number | null;
-  };
-  /** When (ms after RunRequested was stored) the run started, its last batch was scheduled, and it completed. */
-  timeline?: { started: number; lastScheduled: number; completed: number };
-}
-
-interface Phase {
-  workers: number;
-  runs: Timed[];
-  floors: Floor[];
-  workerPeakRssMb: (number | null)[];
-  batchesPerWorker: number[];
-  check: string;
-}
-
-class BenchError extends Error {}
-
-/** Peak resident set of a live process (VmHWM), in MB; null where /proc is not there. */
-function peakRssMb(pid: number | undefined): number | null {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds (user + system) a live process has used so far; null where /proc is not there. */
-function cpuSeconds(pid: number | undefined): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds used so far by the PostgreSQL server's processes and the Kafka broker's JVM (read from /proc). */
-function serverCpuSeconds(): { postgres: number; kafka: number | null } | null {
-  try {
-    let postgres = 0;
-    for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue; // exited meanwhile
-      }
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm === 'postgres') postgres += cpuSeconds(Number(entry)) ?? 0;
-    }
-    return { postgres, kafka: cpuSeconds(brokerPid()) };
-  } catch {
-    return null;
-  }
-}
-
-/** The broker infra/kafka/kafka.sh started on 127.0.0.1:9092 (its pid file), not the other brokers a test may run. */
-function brokerPid(): number | undefined {
-  const cache = process.env['XDG_CACHE_HOME'] || join(process.env['HOME'] ?? '', '.cache');
-  const instance =
-    process.env['EVALVAULT_KAFKA_INSTANCE'] || process.env['EVALVAULT_KAFKA_HOME'] || join(cache, 'evalvault', 'kafka');
-  try {
-    return Number(readFileSync(join(instance, 'broker.pid'), 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy and total CPU time of the whole machine so far (/proc/stat), in ticks. */
-function machineTicks(): { busy: number; total: number } | null {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = cpu.reduce((sum, ticks) => sum + ticks, 0);
-    return { busy: total - cpu[3]! - (cpu[4] ?? 0), total }; // idle and iowait are not busy
-  } catch {
-    return null;
-  }
-}
 
 class DistributedBench {
   /** Names this run's consumer groups, relay and checkpoint. */
   readonly prefix: string;
-  readonly floorTable: string;
-  /** Scratch topics of the floor, one per measurement (a fresh topic read from its beginning). */
-  readonly floorTopics: string[] = [];
+  readonly floor: DurableFloor;
   /** Timed runs per phase (BENCH_RUNS_REPEAT, default 3): the medians are printed. */
   readonly repeat = Number(process.env['BENCH_RUNS_REPEAT'] || 3);
   readonly groups: string[] = [];
@@ -225,7 +77,7 @@ class DistributedBench {
     readonly profileDir: string | null,
   ) {
     this.prefix = `bench-runs-${tag}`;
-    this.floorTable = `eventstore.bench_runs_floor_${tag}`;
+    this.floor = new DurableFloor(tag, pool, kafka, admin, this.groups);
     this.identity = {
       tenantId: `tenant-bench-runs-${tag}`,
       projectId: 'default',
@@ -421,7 +273,7 @@ class DistributedBench {
       progress(`${workers} worker(s): warm-up run of ${WARMUP_CASES} cases and a warm-up of the floor`);
       const warm = await this.run(2, WARMUP_CASES);
       await this.verifyCount(warm.runId, WARMUP_CASES);
-      await this.floor(warm.runId);
+      await this.floorOf(warm.runId);
       await this.groupStable(`${groupPrefix}-workers`, workers); // a late rebalance must not fall into a timed run
       const before = processes.map((p) => p.logLines('batch scored').length);
       const runs: Timed[] = [];
@@ -436,7 +288,7 @@ class DistributedBench {
         check = await this.verify(run.runId);
         run.timeline = await this.timeline(run.runId);
         runs.push(run);
-        floors.push(await this.floor(run.runId));
+        floors.push(await this.floorOf(run.runId));
       }
       const workerPeakRssMb = processes.map((p) => peakRssMb(p.child.pid));
       const batchesPerWorker = processes.map((p, index) => p.logLines('batch scored').length - before[index]!);
@@ -453,134 +305,17 @@ class DistributedBench {
   }
 
   async createScratch(): Promise<void> {
-    // Like the store benchmark's raw table: the same columns, defaults, indexes and constraints, its own sequence.
-    await this.pool.query(`CREATE TABLE ${this.floorTable} (LIKE eventstore.events INCLUDING ALL)`);
-    await this.pool.query(`CREATE SEQUENCE ${this.floorTable}_sequence_seq OWNED BY ${this.floorTable}.sequence`);
-    await this.pool.query(
-      `ALTER TABLE ${this.floorTable} ALTER COLUMN sequence SET DEFAULT nextval('${this.floorTable}_sequence_seq')`,
-    );
+    await this.floor.createTable();
   }
 
-  /**
-   * The run's case batch and CaseEvaluated events, as stored: written raw to the scratch table, then through
-   * the scratch topic.
-   */
-  private async floor(runId: string): Promise<Floor> {
-    const streams = this.streamsOf(runId);
-    const { rows } = await this.pool.query<FloorRow>(
-      `SELECT stream_id, revision::text AS revision, event_id::text AS event_id, event_type, tenant_id, project_id,
-              occurred_at, data
-         FROM eventstore.events
-        WHERE stream_id = ANY($1::text[]) AND event_type IN ('CaseBatchScheduled', 'CaseEvaluated')
-        ORDER BY commit_id, sequence`,
-      [streams],
-    );
-    // The floor: multi-row INSERT … VALUES, every value its own parameter (bytea in binary).
-    await this.pool.query(`TRUNCATE ${this.floorTable}`);
-    const insertStarted = performance.now();
-    for (let index = 0; index < rows.length; index += INSERT_BATCH) {
-      const chunk = rows.slice(index, index + INSERT_BATCH);
-      const width = FLOOR_COLUMNS.length;
-      const tuples = chunk.map(
-        (_, row) => `(${FLOOR_COLUMNS.map((_, column) => `$${row * width + column + 1}`).join(', ')})`,
-      );
-      await this.pool.query(
-        `INSERT INTO ${this.floorTable} (${FLOOR_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
-        chunk.flatMap((row) => FLOOR_COLUMNS.map((column) => row[column])),
-      );
-    }
-    const insertMs = performance.now() - insertStarted;
-    const kafkaMs = await this.throughTopic(rows.map((r) => ({ key: r.stream_id, value: r.data })));
-    // Then, outside the floor, as the event store sends rows: unnest of arrays (node-postgres sends
-    // an array parameter as a text literal, each bytea in hex).
-    await this.pool.query(`TRUNCATE ${this.floorTable}`);
-    const unnestStarted = performance.now();
-    for (let index = 0; index < rows.length; index += INSERT_BATCH) {
-      const chunk = rows.slice(index, index + INSERT_BATCH);
-      await this.pool.query(
-        `INSERT INTO ${this.floorTable} (${FLOOR_COLUMNS.join(', ')})
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                              $7::timestamptz[], $8::bytea[])`,
-        FLOOR_COLUMNS.map((column) => chunk.map((row) => row[column])),
-      );
-    }
-    const unnestMs = performance.now() - unnestStarted;
-    const bytes = rows.reduce((sum, r) => sum + r.data.length, 0);
-    return { events: rows.length, bytes, insertMs, kafkaMs, unnestMs };
-  }
-
-  /**
-   * Produce (idempotent, acks all) to a fresh scratch topic with as many partitions as the runs topics, until
-   * a consumer reading it from the beginning has received every message.
-   */
-  private async throughTopic(messages: Message[]): Promise<number> {
-    const topic = `bench-runs-floor-${this.tag}-${this.floorTopics.length + 1}`;
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      timeout: 30_000,
-      topics: [{ topic, numPartitions: 6, replicationFactor: 1 }],
-    });
-    this.floorTopics.push(topic);
-    const groupId = topic;
-    this.groups.push(groupId);
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
-    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
-    await producer.connect();
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-      let received = 0;
-      let allReceived!: () => void;
-      const done = new Promise<void>((resolve) => {
-        allReceived = resolve;
-      });
-      await consumer.run({
-        eachBatch: async ({ batch }) => {
-          received += batch.messages.length;
-          if (received >= messages.length) allReceived();
-        },
-      });
-      await joined;
-      const started = performance.now();
-      const requests: Message[][] = [];
-      let current: Message[] = [];
-      let bytes = 0;
-      for (const message of messages) {
-        const size = (message.value as Buffer).length;
-        if (current.length > 0 && bytes + size > PRODUCE_BYTES) {
-          requests.push(current);
-          current = [];
-          bytes = 0;
-        }
-        current.push(message);
-        bytes += size;
-      }
-      if (current.length > 0) requests.push(current);
-      await Promise.all(requests.map((batch) => producer.send({ topic, messages: batch, acks: -1 })));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        done,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new BenchError(`the floor consumer received ${received} of ${messages.length} messages`)),
-            120_000,
-          );
-        }),
-      ]).finally(() => clearTimeout(timer));
-      return performance.now() - started;
-    } finally {
-      await consumer.disconnect().catch(() => undefined);
-      await producer.disconnect().catch(() => undefined);
-    }
+  /** The floor of a run: its case batch and CaseEvaluated events, as stored, written raw and through a topic. */
+  private floorOf(runId: string): Promise<Floor> {
+    return this.floor.measure(this.streamsOf(runId));
   }
 
   /** The scratch topics and consumer groups (the scratch database, with the floor's table, is dropped after). */
   async cleanUp(): Promise<void> {
-    if (this.floorTopics.length > 0)
-      await this.admin.deleteTopics({ topics: this.floorTopics }).catch((error: Error) => {
-        progress(`could not delete topics ${this.floorTopics.join(', ')}: ${error.message}`);
-      });
+    await this.floor.deleteTopics();
     const existing = new Set((await this.admin.listGroups()).groups.map((group) => group.groupId));
     const groups = this.groups.filter((group) => existing.has(group));
     if (groups.length > 0)
@@ -588,78 +323,6 @@ class DistributedBench {
         progress(`could not delete consumer groups ${groups.join(', ')}: ${error.message}`);
       });
   }
-}
-
-function printProfiles(profileDir: string): void {
-  console.log(`  CPU profiles (${profileDir}), self time, whole process life:`);
-  for (const role of readdirSync(profileDir).sort()) {
-    for (const file of readdirSync(join(profileDir, role)).filter((name) => name.endsWith('.cpuprofile'))) {
-      const summary = summarizeCpuProfile(join(profileDir, role, file));
-      const pct = (ms: number): string => `${((ms / summary.busyMs) * 100).toFixed(1)} %`;
-      console.log(
-        `    ${role}: ${(summary.totalMs / 1000).toFixed(1)} s sampled, ${(summary.busyMs / 1000).toFixed(1)} s on CPU`,
-      );
-      console.log(
-        `      by package: ${summary.packages
-          .slice(0, 8)
-          .map((p) => `${p.name} ${pct(p.ms)}`)
-          .join(', ')}`,
-      );
-      for (const fn of summary.functions.slice(0, 10))
-        console.log(`      ${fn.ms.toFixed(0).padStart(6)} ms  ${pct(fn.ms).padStart(7)}  ${fn.name}`);
-    }
-  }
-}
-
-function dropDatabase(database: string): void {
-  try {
-    psqlAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  } catch (error) {
-    progress(`could not drop the scratch database ${database}: ${(error as Error).message.split('\n')[0]}`);
-  }
-}
-
-/** The scratch database's URL: the test database's server and user. */
-function databaseUrlFor(database: string): string {
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-function psqlAdmin(sql: string): void {
-  const url = new URL(testDatabaseUrl());
-  execFileSync('psql', ['-h', url.hostname, '-p', url.port || '5432', '-U', ADMIN_USER, '-d', 'postgres', '-qc', sql], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/**
- * The servers up, and a scratch database made as infra/postgres/setup.sh makes every database, with the
- * runs schema.
- */
-function ensureServers(root: string, database: string): void {
-  const scripts = [
-    { script: 'infra/postgres/setup.sh', args: [], env: { EVALVAULT_DATABASES: database } },
-    { script: 'infra/kafka/kafka.sh', args: ['start'], env: {} },
-  ];
-  for (const { script, args, env } of scripts) {
-    try {
-      execFileSync('bash', [script, ...args], {
-        cwd: root,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 240_000,
-      });
-    } catch (error) {
-      const { stderr } = error as { stderr?: Buffer };
-      throw new BenchError(`\`bash ${script} ${args.join(' ')}\` failed:\n${stderr?.toString().slice(-1000) ?? ''}`);
-    }
-  }
-  // The processes refuse to start on pending migrations.
-  execFileSync(process.execPath, [join(root, 'services/runs/dist/migrate.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrlFor(database) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
 }
 
 /** Part (b): prints its figures; throws when a run fails or a case is lost or counted twice. */
@@ -711,71 +374,5 @@ export async function distributedRunsBench(options: DistributedRunsBenchOptions,
     dropDatabase(database);
   }
 
-  const { cases } = options;
-  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  const rate = (ms: number): number => cases / (ms / 1000);
-  const floorMs = (floor: Floor): number => floor.insertMs + floor.kafkaMs;
-  const medianBy = <T>(items: readonly T[], key: (item: T) => number): T =>
-    [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)]!;
-  const figures = phases.map((phase) => {
-    const run = medianBy(phase.runs, (r) => r.wallMs);
-    const floor = medianBy(phase.floors, floorMs);
-    return { phase, run, floor, rate: rate(run.wallMs), ratio: run.wallMs / floorMs(floor) };
-  });
-  console.log(
-    `bench:runs (b) — ${cases} deterministic cases (${options.metrics.join(', ')}), Kafka + PostgreSQL, ` +
-      `runs processes from dist on this machine (${availableParallelism()} cores); medians of ${bench.repeat} runs`,
-  );
-  for (const { phase, run, floor, rate: casesPerSecond, ratio } of figures) {
-    const rss = phase.workerPeakRssMb.map((mb) => (mb === null ? '?' : `${mb.toFixed(0)} MB`)).join(' / ');
-    console.log(
-      `  1 planner + ${phase.workers} worker${phase.workers > 1 ? 's' : ' '}  ` +
-        `submit → RunCompleted ${s(run.wallMs)}   ` +
-        `${casesPerSecond.toFixed(0)} cases/s   ratio to the durable floor ${ratio.toFixed(1)}×`,
-    );
-    console.log(
-      `      runs ${phase.runs.map((r) => s(r.wallMs)).join(', ')}; ` +
-        `the read model showed the run completed at ${s(run.readModelMs)}`,
-    );
-    if (run.timeline)
-      console.log(
-        `      after RunRequested: RunStarted (dataset counted) at ${s(run.timeline.started)}, ` +
-          `last batch scheduled at ${s(run.timeline.lastScheduled)}, RunCompleted at ${s(run.timeline.completed)}`,
-      );
-    /** This benchmark's own process, the system, and whatever else runs on the machine meanwhile. */
-    const rest = ({ cpu: c }: Timed): number | null => {
-      const parts = [c.planner, ...c.workers, c.postgres, c.kafka];
-      return c.machine === null || parts.includes(null) ? null : c.machine - parts.reduce((x, y) => x! + y!, 0)!;
-    };
-    const cpu = (seconds: number | null): string => (seconds === null ? '?' : `${seconds.toFixed(2)} s`);
-    console.log(
-      `      CPU from submit to RunCompleted: planner process ${cpu(run.cpu.planner)}, ` +
-        `worker${phase.workers > 1 ? 's' : ''} ${run.cpu.workers.map(cpu).join(' / ')}, ` +
-        `PostgreSQL ${cpu(run.cpu.postgres)}, Kafka broker ${cpu(run.cpu.kafka)}, the rest ${cpu(rest(run))}; ` +
-        `machine ${cpu(run.cpu.machine)}, ` +
-        `busy ${run.cpu.machineBusy === null ? '?' : `${(run.cpu.machineBusy * 100).toFixed(0)} %`} ` +
-        `of ${availableParallelism()} cores`,
-    );
-    console.log(
-      `      durable floor ${s(floorMs(floor))} (${phase.floors.map((f) => s(floorMs(f))).join(', ')}): ` +
-        `${floor.events} events, ${(floor.bytes / 1e6).toFixed(1)} MB — batched INSERT ${s(floor.insertMs)} + ` +
-        `Kafka produce→consume ${s(floor.kafkaMs)}; the same INSERTs as the event store sends them ` +
-        `(unnest of a bytea[]) ${s(floor.unnestMs)}`,
-    );
-    console.log(
-      `      worker peak RSS ${rss}; batches scored per worker ${phase.batchesPerWorker.join(' / ')}; ` +
-        `RunCompleted: ${phase.check}`,
-    );
-  }
-  if (plannerRss !== null)
-    console.log(`  planner process (planner, relay, read model) peak RSS ${plannerRss.toFixed(0)} MB`);
-  const two = figures.find((figure) => figure.phase.workers === 2);
-  if (two) {
-    console.log(
-      `  targets (2 workers): ≥ ${TARGET_CASES_PER_S.toLocaleString('en-US')} cases/s — ${two.rate.toFixed(0)} ` +
-        `(${two.rate >= TARGET_CASES_PER_S ? 'met' : 'not met'}); ≤ ${TARGET_FLOOR_RATIO}× the durable floor — ` +
-        `${two.ratio.toFixed(1)}× (${two.ratio <= TARGET_FLOOR_RATIO ? 'met' : 'not met'})`,
-    );
-  }
-  if (profileDir) printProfiles(profileDir);
+  printDistributedRuns({ options, phases, repeat: bench.repeat, plannerRss, profileDir });
 }
