@@ -1,6 +1,6 @@
 import { api, credential, whenUnauthenticated } from './api.js';
 import { h, errorBox } from './dom.js';
-import { completeSignIn, isSignInAnswer } from './oidc.js';
+import { completeSignIn, forgetIssuerSession, isSignInAnswer, signOutAtIssuer } from './oidc.js';
 import { signInPage } from './pages/signin.js';
 import { runsPage } from './pages/runs.js';
 import { runPage } from './pages/run.js';
@@ -95,10 +95,12 @@ function renderChrome() {
   );
 }
 
+/** Forgets the credential; a sign-in through the issuer is ended there too (the browser leaves, then comes back). */
 function signOut() {
   credential.clear();
   ctx.me = null;
   notice = null;
+  if (signOutAtIssuer()) return;
   location.hash = '#/signin';
   void route();
 }
@@ -131,6 +133,8 @@ export async function route() {
     notice = new Error('Your sign-in has expired; sign in again.');
   }
   if (!credential.get()) {
+    // A sign-in that ended on its own (expired, refused) leaves nothing to end at the issuer from here.
+    forgetIssuerSession();
     ctx.me = null;
     renderChrome();
     return show(signInPage({ onSignedIn, error: notice }));

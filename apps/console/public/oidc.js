@@ -7,6 +7,8 @@ import { credential } from './api.js';
  * access token becomes the credential, in session storage like a pasted key. No cookie, no local storage.
  */
 const PENDING = 'evalvault.oidc.pending';
+/** After sign-in: where and how to end the issuer's session on "Sign out" (its ID token as the hint). */
+const SESSION = 'evalvault.oidc.session';
 
 export class SignInError extends Error {}
 
@@ -28,6 +30,7 @@ export async function beginSignIn(config) {
     issuer: config.issuer,
     clientId: config.clientId,
     tokenEndpoint: metadata.token_endpoint,
+    endSessionEndpoint: metadata.end_session_endpoint ?? null,
     redirectUri: `${location.origin}/`,
     returnTo: location.hash === '#/signin' ? '' : location.hash,
   };
@@ -77,6 +80,40 @@ export async function completeSignIn() {
   if (tokens.id_token && claimsOf(tokens.id_token).nonce !== pending.nonce)
     throw new SignInError('Sign-in refused: the ID token was not issued for this sign-in (its nonce does not match).');
   credential.set(tokens.access_token, tokens.expires_in);
+  if (pending.endSessionEndpoint && tokens.id_token)
+    sessionStorage.setItem(
+      SESSION,
+      JSON.stringify({
+        endSessionEndpoint: pending.endSessionEndpoint,
+        idToken: tokens.id_token,
+        clientId: pending.clientId,
+      }),
+    );
+}
+
+/**
+ * Ends the sign-in at the issuer too (OpenID Connect RP-Initiated Logout), when the user signed in there and
+ * the issuer offers it: the browser goes to its end-session endpoint and comes back to the console. Answers
+ * false (nothing to end: an API key, or an issuer without the endpoint); the caller shows sign-in then.
+ */
+export function signOutAtIssuer() {
+  const raw = sessionStorage.getItem(SESSION);
+  forgetIssuerSession();
+  const session = raw ? JSON.parse(raw) : null;
+  if (!session) return false;
+  const end = new URL(session.endSessionEndpoint);
+  end.search = new URLSearchParams({
+    id_token_hint: session.idToken,
+    client_id: session.clientId,
+    post_logout_redirect_uri: `${location.origin}/`,
+  }).toString();
+  location.assign(end.href);
+  return true;
+}
+
+/** The sign-in ended on its own (expired, refused): nothing to end at the issuer from here. */
+export function forgetIssuerSession() {
+  sessionStorage.removeItem(SESSION);
 }
 
 async function exchange(pending, code) {

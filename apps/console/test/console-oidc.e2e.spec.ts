@@ -97,17 +97,58 @@ describe('console sign-in through OIDC (browser)', () => {
     const stored = (await page.evaluate(STORAGE)) as Stored;
     const token = stored.session['evalvault.credential'] ?? '';
     expect(decodeJwt(token)).toMatchObject({ iss: issuer, sub: 'local:admin', aud: 'urn:evalvault:api' });
-    expect(Object.keys(stored.session).sort()).toEqual(['evalvault.credential', 'evalvault.credential.expires']);
+    expect(Object.keys(stored.session).sort()).toEqual([
+      'evalvault.credential',
+      'evalvault.credential.expires',
+      'evalvault.oidc.session',
+    ]);
     expect(stored.localItems).toBe(0);
     expect(stored.documentCookie).not.toContain(token);
     // Cookies do not tell ports apart: the issuer's own session cookies are listed for the console's host too.
     const cookies = await context.cookies(platform.url);
     expect(cookies.filter((cookie) => cookie.value.includes(token))).toEqual([]);
     expect(cookies.map((cookie) => cookie.name).filter((name) => !name.startsWith('_'))).toEqual([]);
+  });
 
+  it('signs out at the issuer too, so the next sign-in asks for the password again', async () => {
+    const { page } = await freshPage();
+    await signInAtIssuer(page);
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+
+    const ending = page.waitForResponse((response) => new URL(response.url()).pathname === '/session/end');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.origin === issuer);
+    await page.getByRole('heading', { name: 'Sign out of EvalVault' }).waitFor();
+    // The issuer's own page: no script, no framing, nothing loaded from elsewhere; the ID token was the hint.
+    const endPage = await ending;
+    expect(endPage.headers()['content-security-policy']).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
+    expect(await endPage.text()).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
+    expect(new URL(endPage.url()).searchParams.get('id_token_hint')).toMatch(/^ey/);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL((url) => url.origin === platform.url);
+    await page.getByLabel('API key').waitFor();
+    expect(((await page.evaluate(STORAGE)) as Stored).session).toEqual({});
+
+    // The issuer's session is gone: its sign-in screen again, not a silent way back in.
+    await page.getByRole('button', { name: /^Sign in with / }).click();
+    await page.waitForURL((url) => url.origin === issuer);
+    await page.getByLabel('Password').waitFor();
+  });
+
+  it('signs an API key user out without leaving the console', async () => {
+    const { page } = await freshPage();
+    const visited: string[] = [];
+    page.on('framenavigated', (frame) => visited.push(new URL(frame.url()).origin));
+    await page.goto(platform.url);
+    await page.getByLabel('API key').fill(platform.adminKey);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
     expect(((await page.evaluate(STORAGE)) as Stored).session).toEqual({});
+    expect(visited.filter((origin) => origin !== platform.url)).toEqual([]);
   });
 
   it('sends a signed-in user back to sign-in, saying why, when the token expires', async () => {

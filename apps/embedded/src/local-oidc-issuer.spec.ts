@@ -122,4 +122,24 @@ describe('the local OIDC issuer’s console client', () => {
     expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
     expect(await fromElsewhere.json()).toMatchObject({ error: 'invalid_request' });
   });
+
+  const endSession = (params: Record<string, string>): Promise<Response> =>
+    fetch(`${issuer.issuer}/session/end?${new URLSearchParams({ client_id: CONSOLE_CLIENT_ID, ...params })}`, {
+      redirect: 'manual',
+    });
+
+  it('names its end-session endpoint (the console signs out there; the page itself: console-oidc e2e)', async () => {
+    const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as {
+      end_session_endpoint?: string;
+    };
+    expect(discovery.end_session_endpoint).toBe(`${issuer.issuer}/session/end`);
+    // With no session to end, the provider confirms at once, still back to the console alone.
+    expect((await endSession({ post_logout_redirect_uri: `${consoleAt}/` })).status).toBe(200);
+  });
+
+  it('never sends a signed-out browser anywhere but the console', async () => {
+    const response = await endSession({ post_logout_redirect_uri: 'http://evil.example/' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+  });
 });

@@ -4,6 +4,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { ClientMetadata } from 'oidc-provider';
 import type { DataDirectory } from './data-directory.js';
 import { withSignInPages } from './local-sign-in.js';
+import { signOutPages } from './local-sign-out.js';
 import { ADMIN_PASSWORD_FILE, LocalUsers } from './local-users.js';
 
 /** The CLI's public client: authorization code with PKCE, loopback redirect on any port (RFC 8252 §7.3). */
@@ -134,6 +135,8 @@ async function providerHandler(
         extraTokenClaims: async () => ({ tenant: TENANT }),
         features: {
           devInteractions: { enabled: false },
+          // The console's "Sign out" ends the session here too (end_session_endpoint), back to the console.
+          rpInitiatedLogout: { enabled: true, ...signOutPages },
           resourceIndicators: {
             enabled: true,
             defaultResource: async () => API_AUDIENCE,
@@ -165,7 +168,10 @@ async function providerHandler(
   return withSignInPages(provider, users, provider.callback());
 }
 
-/** A browser application without a secret: PKCE (required for every client here) proves the code's requester. */
+/**
+ * A browser application without a secret: PKCE (required for every client here) proves the code's requester.
+ * Signing out at the issuer comes back to the console's address too, and nowhere else.
+ */
 function consoleClient(redirect: string): ClientMetadata {
   return {
     client_id: CONSOLE_CLIENT_ID,
@@ -174,6 +180,7 @@ function consoleClient(redirect: string): ClientMetadata {
     grant_types: ['authorization_code'],
     response_types: ['code'],
     redirect_uris: [redirect],
+    post_logout_redirect_uris: [redirect],
   };
 }
 

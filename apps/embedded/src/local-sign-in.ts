@@ -132,18 +132,26 @@ const STYLE =
   'body{font-family:sans-serif;max-width:24rem;margin:3rem auto}' +
   'label,input,button{display:block;width:100%;margin:.4rem 0}';
 
-function page(res: ServerResponse, status: number, title: string, body: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    // No script, no framing (a framed sign-in page invites clickjacking). No form-action: the
-    // authorization's redirect to the CLI's loopback port or to the console must not be blocked.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    'x-frame-options': 'DENY',
-  });
-  res.end(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escape(title)}</title>
+/** The headers of every page of the issuer's own. */
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  // No script, no framing (a framed sign-in page invites clickjacking). No form-action: the
+  // authorization's redirect to the CLI's loopback port or to the console must not be blocked.
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+} as const;
+
+/** A page of the issuer's own: a title and trusted markup (every value in it escaped by the caller). */
+export function pageHtml(title: string, body: string): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escape(title)}</title>
 <style>${STYLE}</style>
-</head><body><h1>${escape(title)}</h1>${body}</body></html>`);
+</head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+}
+
+function page(res: ServerResponse, status: number, title: string, body: string): void {
+  res.writeHead(status, PAGE_HEADERS);
+  res.end(pageHtml(title, body));
 }
 
 async function formBody(req: IncomingMessage): Promise<URLSearchParams> {
@@ -168,6 +176,6 @@ function describe(error: unknown): string {
   return `Sign-in failed: ${description ?? message ?? 'unknown error'}; ${START_AGAIN}.`;
 }
 
-function escape(text: string): string {
+export function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
