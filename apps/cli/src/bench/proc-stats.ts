@@ -14,6 +14,16 @@ export function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
+/** Resident set of a live process (VmRSS), in MB; null once it is gone or where /proc is not there. */
+export function rssMb(pid: number | undefined): number | null {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** CPU seconds (user + system) a live process has used so far; null where /proc is not there. */
 export function cpuSeconds(pid: number | undefined): number | null {
   try {

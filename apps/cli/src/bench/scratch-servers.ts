@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { testDatabaseUrl } from '@evalvault/platform/testing';
 import { BenchError, progress } from './bench-progress.js';
 
@@ -28,18 +27,18 @@ function psqlAdmin(sql: string): void {
   });
 }
 
-/**
- * The servers up, and a scratch database made as infra/postgres/setup.sh makes every database, with the
- * runs schema.
- */
-export function ensureServers(root: string, database: string): void {
-  const scripts = [
-    { script: 'infra/postgres/setup.sh', args: [], env: { EVALVAULT_DATABASES: database } },
-    { script: 'infra/kafka/kafka.sh', args: ['start'], env: {} },
-  ];
-  for (const { script, args, env } of scripts) {
+/** A set-up command of a bench: a script or a migration, run from the repository's root. */
+export interface SetupStep {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** Runs each step in turn; the first to fail stops the bench with the end of what it printed. */
+export function runSetupSteps(root: string, steps: readonly SetupStep[]): void {
+  for (const { file, args, env } of steps) {
     try {
-      execFileSync('bash', [script, ...args], {
+      execFileSync(file, args, {
         cwd: root,
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,12 +46,26 @@ export function ensureServers(root: string, database: string): void {
       });
     } catch (error) {
       const { stderr } = error as { stderr?: Buffer };
-      throw new BenchError(`\`bash ${script} ${args.join(' ')}\` failed:\n${stderr?.toString().slice(-1000) ?? ''}`);
+      throw new BenchError(`\`${file} ${args.join(' ')}\` failed:\n${stderr?.toString().slice(-1000) ?? ''}`, {
+        cause: error,
+      });
     }
   }
-  // The processes refuse to start on pending migrations.
-  execFileSync(process.execPath, [join(root, 'services/runs/dist/migrate.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrlFor(database) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+}
+
+/**
+ * The servers up, and a scratch database made as infra/postgres/setup.sh makes every database, with the
+ * runs schema.
+ */
+export function ensureServers(root: string, database: string): void {
+  runSetupSteps(root, [
+    { file: 'bash', args: ['infra/postgres/setup.sh'], env: { EVALVAULT_DATABASES: database } },
+    { file: 'bash', args: ['infra/kafka/kafka.sh', 'start'], env: {} },
+    // The processes refuse to start on pending migrations.
+    {
+      file: process.execPath,
+      args: ['services/runs/dist/migrate.js'],
+      env: { DATABASE_URL: databaseUrlFor(database) },
+    },
+  ]);
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpuSeconds, rssMb } from '../proc-stats.js';
 
 /** A reading: when (ms after start), how far the work was, each process's resident set (MB) and CPU seconds. */
 export interface RssSample {
@@ -6,30 +6,6 @@ export interface RssSample {
   scored: number;
   rssMb: Record<string, number>;
   cpuSeconds: Record<string, number>;
-}
-
-/** USER_HZ of /proc/<pid>/stat: 100 on Linux. */
-const CLOCK_TICKS = 100;
-
-/** Resident set of a live process (VmRSS), in MB; null once it is gone or where /proc is not there. */
-export function rssMb(pid: number | undefined): number | null {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds (user + system) a live process has used so far; null where /proc is not there. */
-export function cpuSeconds(pid: number | undefined): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type RunsProcess,
 } from '@evalvault/platform/testing';
 import type { RunsOperations } from '@evalvault/service-apis';
+import { runSetupSteps } from '../scratch-servers.js';
 
 /**
  * The distributed platform of one streaming run, as operators run it, on the local PostgreSQL and
@@ -169,29 +170,14 @@ export class ScratchPlatform {
   }
 
   private prepareServers(): void {
-    const { root } = this.options;
-    const steps = [
+    const { databaseUrl } = this;
+    runSetupSteps(this.options.root, [
       { file: 'bash', args: ['infra/postgres/setup.sh'], env: { EVALVAULT_DATABASES: this.database } },
       { file: 'bash', args: ['infra/kafka/kafka.sh', 'start'], env: {} },
       // The processes refuse to start on pending migrations.
-      { file: process.execPath, args: ['services/runs/dist/migrate.js'], env: { DATABASE_URL: this.databaseUrl } },
-      { file: process.execPath, args: ['services/registry/dist/migrate.js'], env: { DATABASE_URL: this.databaseUrl } },
-    ];
-    for (const { file, args, env } of steps) {
-      try {
-        execFileSync(file, args, {
-          cwd: root,
-          env: { ...process.env, ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-          timeout: 240_000,
-        });
-      } catch (error) {
-        const { stderr } = error as { stderr?: Buffer };
-        throw new Error(`\`${file} ${args.join(' ')}\` failed:\n${stderr?.toString().slice(-1000) ?? ''}`, {
-          cause: error,
-        });
-      }
-    }
+      { file: process.execPath, args: ['services/runs/dist/migrate.js'], env: { DATABASE_URL: databaseUrl } },
+      { file: process.execPath, args: ['services/registry/dist/migrate.js'], env: { DATABASE_URL: databaseUrl } },
+    ]);
   }
 
   /** Waits until the group has exactly `members` members and is stable: no rebalance falls into the run. */
