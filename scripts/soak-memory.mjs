@@ -1,8 +1,11 @@
 // What the soak test measures of each service's memory: resident set (from /proc), V8 heap in use
 // and external memory (the service's own /metrics, answered on loopback), and how many metric
 // series it exports (a label of unbounded values shows as a count that keeps growing). Samples are
-// taken through the run, so growth can be told from a heap still settling: the verdict compares the
-// baseline after warm-up with the end, and the report shows every sample between.
+// taken through the run, so growth can be told from a heap still settling. The verdict compares levels,
+// not two single readings: the median of the first minute's samples after warm-up (the baseline and the
+// next three, 15 s apart) against the median of the last minute's. One reading swings by ±10 % with when
+// V8 last collected and when the allocator last gave pages back; a leak moves the level. The report shows
+// every sample, and the single baseline → end readings beside the levels.
 import { readFileSync } from 'node:fs';
 
 const MB = 1024 * 1024;
@@ -13,6 +16,24 @@ function gauge(text, name, labels = '') {
 }
 
 const statusMb = (status, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]) / 1024;
+
+/** Samples that make a level: a minute at the soak's 15 s interval. */
+const LEVEL_SAMPLES = 4;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** The allocator a live process runs on: jemalloc when its library is mapped, glibc's malloc otherwise. */
+export function allocatorOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libjemalloc') ? 'jemalloc' : 'glibc';
+  } catch {
+    return '?';
+  }
+}
 
 /** One sample of one process: MB figures and the number of exported series. */
 export async function sampleMemory(pid, url) {
@@ -64,24 +85,29 @@ export function memorySampler(processes, everyMs) {
 const span = (first, last, field) => `${first[field].toFixed(0)} → ${last[field].toFixed(0)}`;
 const pct = (from, to) => `${(((to - from) / from) * 100).toFixed(1)} %`;
 
-/** Markdown rows: baseline and end of RSS, heap and series, with the RSS samples between. */
-export function memoryReport(samples) {
+/** Markdown rows: RSS levels (first and last minute) and single readings, heap and series, with every sample. */
+export function memoryReport(samples, allocators = {}) {
   const lines = [
-    '| process | RSS MB baseline → end | growth | anon / file MB | V8 heap committed MB (new space) | ' +
-      'heap used MB | external MB | series | RSS samples MB |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| process | allocator | RSS MB level, first → last minute | growth | RSS MB baseline → end | anon / file MB | ' +
+      'V8 heap committed MB (new space) | heap used MB | external MB | series | RSS samples MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const growth = {};
   for (const [name, list] of Object.entries(samples)) {
     const first = list[0];
     const last = list.at(-1);
-    growth[name] = (last.rss - first.rss) / first.rss;
+    const rss = list.map((sample) => sample.rss);
+    // A short soak has fewer samples: the two levels then take half each, never the same sample.
+    const n = Math.max(1, Math.min(LEVEL_SAMPLES, Math.floor(rss.length / 2)));
+    const [from, to] = [median(rss.slice(0, n)), median(rss.slice(-n))];
+    growth[name] = (to - from) / from;
     lines.push(
-      `| ${name} | ${first.rss.toFixed(0)} → ${last.rss.toFixed(0)} | ${pct(first.rss, last.rss)} | ` +
+      `| ${name} | ${allocators[name] ?? '?'} | ${from.toFixed(0)} → ${to.toFixed(0)} | ${pct(from, to)} | ` +
+        `${span(first, last, 'rss')} | ` +
         `${span(first, last, 'rssAnon')} / ${span(first, last, 'rssFile')} | ` +
         `${span(first, last, 'heapTotal')} (${span(first, last, 'newSpace')}) | ${span(first, last, 'heapUsed')} | ` +
         `${span(first, last, 'external')} | ` +
-        `${first.series} → ${last.series} | ${list.map((s) => s.rss.toFixed(0)).join(' ')} |`,
+        `${first.series} → ${last.series} | ${rss.map((mb) => mb.toFixed(0)).join(' ')} |`,
     );
   }
   return { table: lines.join('\n'), growth, seriesGrowth: seriesGrowth(samples) };

@@ -1,16 +1,16 @@
-// `npm run soak`: a bounded load and soak test on 127.0.0.1 only. Starts the six services in
-// distributed mode on a Kafka broker and a database of its own, drives mixed run submissions
-// and reads at a fixed rate for SOAK_SECONDS (default 60) from two tenants: `default` with API keys
-// of three roles (admin, editor, viewer), and a second tenant whose editor, viewer and auditor sign
-// in with OIDC tokens of a local issuer. Then reports throughput, p50/p99, answers by status (429s
-// are the rate limit working; anything else non-2xx is an error), each process's memory (resident
-// set, V8 heap, metric series) after warm-up, every 15 s, and at the end (RSS growth must stay under
-// 10 %), and how long the consumer groups took to catch up (lag 0 within a minute). Stops by itself
-// and stops everything it started. Options: SOAK_SECONDS, SOAK_RATE (requests/s, default 30),
-// SOAK_WARMUP_SECONDS (default 30, the same mix), SOAK_KAFKA_PORT (default 29192), SOAK_DATABASE_URL
-// (default: a database of its own on the local server, created, migrated and dropped), SOAK_HEAP_SNAPSHOTS
-// (a directory: heap snapshots of every service after warm-up and at the end, for a profiling run;
-// taking them moves the resident sets, so such a run's memory verdict means nothing).
+// `npm run soak`: a bounded load and soak test on 127.0.0.1 only. Starts the six services in distributed
+// mode on a Kafka broker and a database of its own, drives mixed run submissions and reads at a fixed rate
+// for SOAK_SECONDS (default 60) from two tenants: `default` with API keys of three roles (admin, editor,
+// viewer), and a second tenant whose editor, viewer and auditor sign in with OIDC tokens of a local issuer.
+// Then reports throughput, p50/p99, answers by status (429s are the rate limit working; anything else
+// non-2xx is an error), each process's memory (resident set, V8 heap, metric series) after warm-up, every
+// 15 s, and at the end (RSS growth, the last minute's level against the first minute's, must stay
+// under 10 %), and how long the consumer groups took to catch up (lag 0 within a minute). Stops by itself and stops
+// everything it started. Options: SOAK_SECONDS, SOAK_RATE (requests/s, default 30), SOAK_WARMUP_SECONDS
+// (default 30, the same mix), SOAK_KAFKA_PORT (default 29192), SOAK_DATABASE_URL (default: a database of
+// its own on the local server, created, migrated and dropped), SOAK_HEAP_SNAPSHOTS (a directory: heap
+// snapshots of every service after warm-up and at the end, for a profiling run; taking them moves the
+// resident sets, so such a run's memory verdict means nothing).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { memoryReport, memorySampler } from './soak-memory.mjs';
+import { serviceAllocatorEnv } from '../libs/platform/dist/service/native-allocator.js';
+import { allocatorOf, memoryReport, memorySampler } from './soak-memory.mjs';
 import { startTestOidcIssuer } from '../services/gateway/dist/auth/testing/index.js';
 
 const root = join(import.meta.dirname, '..');
@@ -70,8 +71,8 @@ async function freePort() {
 async function startService(name, ports, oidc) {
   const upper = name.toUpperCase();
   const env = {
-    MALLOC_ARENA_MAX: '2', // as every launcher of the services sets it (docs/operations.md, "Memory")
     ...process.env,
+    ...serviceAllocatorEnv(process.env), // as every launcher of the services (docs/operations.md, "Memory")
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
     HOST: '127.0.0.1',
@@ -292,7 +293,8 @@ try {
     console.log(`| ${names[i]} | ${r.requests.average.toFixed(1)} | ${r.latency.p50} | ${r.latency.p99} | ${codes} |`);
   });
   console.log(`\ntotal ${total} answers (${(total / loadSeconds).toFixed(1)}/s); transport errors ${transportErrors}`);
-  const { table, growth, seriesGrowth } = memoryReport(sampler.samples);
+  const allocators = Object.fromEntries(services.map((s) => [s, allocatorOf(children.get(s).pid)]));
+  const { table, growth, seriesGrowth } = memoryReport(sampler.samples, allocators);
   console.log(`\n${table}\n\nmetric series added during the load (top 3 per process): ${JSON.stringify(seriesGrowth)}`);
   console.log(
     `\nconsumer lag: ${lagAtStop} when the load stopped, ` +

@@ -10,6 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serviceAllocatorEnv } from '../libs/platform/dist/service/native-allocator.js';
 
 const root = join(import.meta.dirname, '..');
 const env = { ...process.env };
@@ -94,8 +95,8 @@ const nodeOptions = `--max-semi-space-size=16 ${env.NODE_OPTIONS ?? ''}`.trim();
 
 function launch(name, attempt = 0) {
   const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], {
-    // Two malloc arenas (docs/operations.md, "Memory"), unless the environment says otherwise.
-    env: { MALLOC_ARENA_MAX: '2', ...env, PORT: String(ports[name]), NODE_OPTIONS: nodeOptions },
+    // jemalloc when installed, else two malloc arenas (docs/operations.md, "Memory"); the environment's own wins.
+    env: { ...env, ...serviceAllocatorEnv(env), PORT: String(ports[name]), NODE_OPTIONS: nodeOptions },
     stdio: 'inherit',
   });
   const startedAt = Date.now();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeServices, dockerfile, entrypoints, ROOT } from './deploy-files.js';
+import { JEMALLOC_PATHS } from '@evalvault/platform';
+import { composeServices, dockerfile, entrypoints, imageEnv, ROOT } from './deploy-files.js';
 
 /** The Dockerfile as CI can check it without a container engine (none on these machines). */
 describe('the image (Dockerfile)', () => {
@@ -20,6 +21,14 @@ describe('the image (Dockerfile)', () => {
     expect(instructions('USER').at(-1)).toBe('node');
     expect(text).toMatch(/npm prune --omit=dev/);
     expect(instructions('HEALTHCHECK').join(' ')).toContain('/healthz');
+  });
+
+  it('runs the services on jemalloc, at a path the launchers know, with two arenas should glibc be used', () => {
+    const runtime = text.split(/^FROM /m).at(-1)!;
+    expect(runtime).toMatch(/apt-get install -y --no-install-recommends libjemalloc2/);
+    const linked = /ln -s "[^"]+" (\S+libjemalloc\.so\.2)$/m.exec(runtime)?.[1];
+    expect(imageEnv()).toMatchObject({ LD_PRELOAD: linked, MALLOC_ARENA_MAX: '2' });
+    expect(JEMALLOC_PATHS).toContain(linked);
   });
 
   it('has one entry point choosing what runs by its argument, and every compose service uses a known one', () => {

@@ -13,6 +13,7 @@ export {
   type RunningService,
   type ServiceExtras,
 } from './service/run-service.js';
+export { JEMALLOC_PATHS, serviceAllocatorEnv } from './service/native-allocator.js';
 export {
   defineOwnerService,
   ownerServiceModule,

@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { serviceAllocatorEnv } from '../service/native-allocator.js';
 import { testDatabaseUrl } from './test-servers.js';
 
 /** Service processes for end-to-end tests, started from the build as an operator would. */
@@ -45,23 +46,15 @@ export async function startRunsProcess(env: Record<string, string>): Promise<Run
  */
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=16';
 
-/**
- * glibc's malloc arenas for a service process (docs/operations.md, "Memory"): 2 instead of 8 per core.
- * Memory V8's background threads and the thread pool free stays in their arenas; with one arena per
- * thread, a busy service's resident set grew 16–39 % in two minutes of steady load outside the V8 heap
- * (docs/reliability.md, "Load and soak"). Set in the environment, since glibc reads it at start; the
- * caller's own value wins.
- */
-export const SERVICE_MALLOC_ARENA_MAX = '2';
-
 /** A built service as its own process on a free port; resolves once it logs that it listens. */
 export async function startServiceProcess(service: string, env: Record<string, string>): Promise<RunsProcess> {
   const port = await freePort();
   const nodeOptions = env['NODE_OPTIONS'] ?? process.env['NODE_OPTIONS'] ?? '';
   const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
     env: {
-      MALLOC_ARENA_MAX: SERVICE_MALLOC_ARENA_MAX,
       ...process.env,
+      // The allocator every launcher gives a service (jemalloc when installed; docs/operations.md "Memory").
+      ...serviceAllocatorEnv(process.env),
       DATABASE_URL: testDatabaseUrl(),
       PORT: String(port),
       HOST: '127.0.0.1',
