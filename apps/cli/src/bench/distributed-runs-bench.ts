@@ -13,7 +13,7 @@ import { BenchError, progress, sleep } from './bench-progress.js';
 import { printDistributedRuns, type Phase, type Timed } from './distributed-runs-report.js';
 import { DurableFloor, type Floor } from './durable-floor.js';
 import { CLOCK_TICKS, cpuSeconds, machineTicks, peakRssMb, serverCpuSeconds } from './proc-stats.js';
-import { databaseUrlFor, dropDatabase, ensureServers } from './scratch-servers.js';
+import { databaseUrlFor, dropDatabase, ensureServers, kafkaAnswers, stopKafka } from './scratch-servers.js';
 
 /**
  * `npm run bench:runs`, part (b): the same deterministic cases through the distributed runs
@@ -330,10 +330,15 @@ export async function distributedRunsBench(options: DistributedRunsBenchOptions,
   const tag = randomBytes(4).toString('hex');
   const database = `evalvault_bench_runs_${tag}`;
   progress(`ensuring PostgreSQL with a scratch database ${database} (infra/postgres/setup.sh) and Kafka`);
+  const startedKafka = !kafkaAnswers(options.root);
+  const releaseServers = (): void => {
+    dropDatabase(database);
+    if (startedKafka) stopKafka(options.root);
+  };
   try {
     ensureServers(options.root, database);
   } catch (error) {
-    dropDatabase(database);
+    releaseServers();
     throw error;
   }
   const profileDir = process.env['BENCH_RUNS_PROFILE'] || null;
@@ -371,7 +376,7 @@ export async function distributedRunsBench(options: DistributedRunsBenchOptions,
     await admin.disconnect().catch(() => undefined);
     await store.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
-    dropDatabase(database);
+    releaseServers();
   }
 
   printDistributedRuns({ options, phases, repeat: bench.repeat, plannerRss, profileDir });

@@ -69,3 +69,22 @@ export function ensureServers(root: string, database: string): void {
     },
   ]);
 }
+
+/** Whether the local broker (infra/kafka/kafka.sh) answers now: one that does belongs to someone else. */
+export function kafkaAnswers(root: string): boolean {
+  try {
+    execFileSync('bash', ['infra/kafka/kafka.sh', 'status'], { cwd: root, stdio: 'ignore', timeout: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the broker the bench started (a bench stops what it started), saying so when it cannot. */
+export function stopKafka(root: string): void {
+  try {
+    runSetupSteps(root, [{ file: 'bash', args: ['infra/kafka/kafka.sh', 'stop'], env: {} }]);
+  } catch (error) {
+    progress(`could not stop the Kafka broker this bench started: ${(error as Error).message.split('\n')[0]}`);
+  }
+}

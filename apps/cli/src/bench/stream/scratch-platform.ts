@@ -10,7 +10,7 @@ import {
   type RunsProcess,
 } from '@evalvault/platform/testing';
 import type { RunsOperations } from '@evalvault/service-apis';
-import { runSetupSteps } from '../scratch-servers.js';
+import { kafkaAnswers, runSetupSteps, stopKafka } from '../scratch-servers.js';
 
 /**
  * The distributed platform of one streaming run, as operators run it, on the local PostgreSQL and
@@ -49,6 +49,8 @@ export class ScratchPlatform {
   private readonly secret = randomBytes(32).toString('base64url');
   private readonly groups: string[] = [];
   private admin: Admin | null = null;
+  /** No broker answered before the bench: it started one, and stops it at close(). */
+  private startedKafka = false;
   private scored = 0;
 
   constructor(private readonly options: ScratchPlatformOptions) {
@@ -155,6 +157,7 @@ export class ScratchPlatform {
       await this.admin.disconnect().catch(() => undefined);
     }
     this.psqlAdmin(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    if (this.startedKafka) stopKafka(this.options.root);
   }
 
   private env(nodeOptions = ''): Record<string, string> {
@@ -171,6 +174,7 @@ export class ScratchPlatform {
 
   private prepareServers(): void {
     const { databaseUrl } = this;
+    this.startedKafka = !kafkaAnswers(this.options.root);
     runSetupSteps(this.options.root, [
       { file: 'bash', args: ['infra/postgres/setup.sh'], env: { EVALVAULT_DATABASES: this.database } },
       { file: 'bash', args: ['infra/kafka/kafka.sh', 'start'], env: {} },
