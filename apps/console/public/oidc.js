@@ -35,8 +35,7 @@ export async function beginSignIn(config) {
     returnTo: location.hash === '#/signin' ? '' : location.hash,
   };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
-  const authorize = new URL(metadata.authorization_endpoint);
-  authorize.search = new URLSearchParams({
+  const authorize = withParams(metadata.authorization_endpoint, {
     response_type: 'code',
     client_id: config.clientId,
     redirect_uri: pending.redirectUri,
@@ -45,7 +44,7 @@ export async function beginSignIn(config) {
     nonce: pending.nonce,
     code_challenge: base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
     code_challenge_method: 'S256',
-  }).toString();
+  });
   location.assign(authorize.href);
 }
 
@@ -101,12 +100,11 @@ export function signOutAtIssuer() {
   forgetIssuerSession();
   const session = raw ? JSON.parse(raw) : null;
   if (!session) return false;
-  const end = new URL(session.endSessionEndpoint);
-  end.search = new URLSearchParams({
+  const end = withParams(session.endSessionEndpoint, {
     id_token_hint: session.idToken,
     client_id: session.clientId,
     post_logout_redirect_uri: `${location.origin}/`,
-  }).toString();
+  });
   location.assign(end.href);
   return true;
 }
@@ -114,6 +112,13 @@ export function signOutAtIssuer() {
 /** The sign-in ended on its own (expired, refused): nothing to end at the issuer from here. */
 export function forgetIssuerSession() {
   sessionStorage.removeItem(SESSION);
+}
+
+/** An endpoint with the request's parameters added to any query it already has (OpenID Connect allows one). */
+function withParams(endpoint, params) {
+  const url = new URL(endpoint);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url;
 }
 
 async function exchange(pending, code) {
