@@ -4,25 +4,21 @@ import { join } from 'node:path';
 /** USER_HZ of /proc/<pid>/stat: 100 on Linux. */
 export const CLOCK_TICKS = 100;
 
-/** Peak resident set of a live process (VmHWM), in MB; null where /proc is not there. */
-export function peakRssMb(pid: number | undefined): number | null {
+/** A memory field of a live process's /proc/<pid>/status, in MB; null once it is gone or where /proc is not there. */
+function statusMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
   }
 }
 
-/** Resident set of a live process (VmRSS), in MB; null once it is gone or where /proc is not there. */
-export function rssMb(pid: number | undefined): number | null {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
+/** Peak resident set of a live process (VmHWM), in MB. */
+export const peakRssMb = (pid: number | undefined): number | null => statusMb(pid, 'VmHWM');
+
+/** Resident set of a live process (VmRSS), in MB. */
+export const rssMb = (pid: number | undefined): number | null => statusMb(pid, 'VmRSS');
 
 /** CPU seconds (user + system) a live process has used so far; null where /proc is not there. */
 export function cpuSeconds(pid: number | undefined): number | null {
