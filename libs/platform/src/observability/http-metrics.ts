@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Route label of a request that matched no route: one series for every unknown path, never the path itself. */
@@ -36,17 +36,25 @@ export function httpMetrics(registry: Registry): HttpMetrics {
   };
 }
 
-const started = new WeakMap<FastifyRequest, bigint>();
+/** When a request arrived (hrtime, ns): a property declared on every request, cheaper than a WeakMap entry each. */
+const STARTED_AT = 'evalvaultStartedAt';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    [STARTED_AT]: bigint | undefined;
+  }
+}
 
 /** Counts and times every request the Fastify instance answers, errors and 404s included. */
 export function installHttpMetrics(fastify: FastifyInstance, registry: Registry): void {
   const metrics = httpMetrics(registry);
+  fastify.decorateRequest(STARTED_AT, undefined);
   fastify.addHook('onRequest', (request, _reply, done) => {
-    started.set(request, process.hrtime.bigint());
+    request[STARTED_AT] = process.hrtime.bigint();
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const start = started.get(request);
+    const start = request[STARTED_AT];
     const labels = {
       method: request.method,
       route: request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE),

@@ -1,8 +1,18 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 
 const tracer = trace.getTracer('evalvault-platform');
-const requestSpans = new WeakMap<FastifyRequest, Span>();
+/**
+ * Where a request's span waits for its answer: a property Fastify declares on every request (a
+ * stable shape), not a WeakMap, whose entry per request cost more than the span itself.
+ */
+const REQUEST_SPAN = 'evalvaultSpan';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    [REQUEST_SPAN]: Span | null;
+  }
+}
 
 /** The W3C traceparent of the active span, to put in an event envelope (null outside any span). */
 export function currentTraceparent(): string | null {
@@ -18,21 +28,20 @@ export function currentTraceparent(): string | null {
  * auto-instrumentation needs a module loader hook that ESM and jest do not give it.
  */
 export function installHttpTracing(fastify: FastifyInstance): void {
+  fastify.decorateRequest(REQUEST_SPAN, null);
   fastify.addHook('onRequest', (request, _reply, done) => {
     const parent = propagation.extract(context.active(), request.headers);
+    const path = request.url.split('?')[0];
     const span = tracer.startSpan(
-      `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] },
-      },
+      `${request.method} ${request.routeOptions.url ?? path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': path } },
       parent,
     );
-    requestSpans.set(request, span);
+    request[REQUEST_SPAN] = span;
     context.with(trace.setSpan(parent, span), done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const span = requestSpans.get(request);
+    const span = request[REQUEST_SPAN];
     if (span) {
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });

@@ -84,23 +84,27 @@ export function installDeniedAccessRecording(
   logger: ErrorLogger,
 ): (exception: unknown, request: FastifyRequest) => void {
   const noted = new WeakMap<FastifyRequest, Denial>();
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: every answer passes here, and only a refusal has anything to wait for.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     const denial = noted.get(request);
-    if (!denial) return payload;
+    if (!denial) return done(null, payload);
     noted.delete(request);
-    await recorder.record(request, denial, reply.statusCode).catch((error: unknown) => {
-      logger.error(
-        {
-          err: error,
-          denial,
-          method: request.method,
-          url: request.url.split('?')[0],
-          tenantId: request.principal?.tenantId,
-        },
-        'denied access could not be recorded',
-      );
-    });
-    return payload;
+    void recorder.record(request, denial, reply.statusCode).then(
+      () => done(null, payload),
+      (error: unknown) => {
+        logger.error(
+          {
+            err: error,
+            denial,
+            method: request.method,
+            url: request.url.split('?')[0],
+            tenantId: request.principal?.tenantId,
+          },
+          'denied access could not be recorded',
+        );
+        done(null, payload);
+      },
+    );
   });
   return (exception, request) => {
     const denial = denialOf(exception);

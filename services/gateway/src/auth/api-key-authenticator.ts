@@ -11,7 +11,8 @@ import { VerifiedKeyCache } from './verified-key-cache.js';
 
 /**
  * Turns an `evk_…` key into a Principal. A key that passed the full check is trusted for a few
- * seconds (VerifiedKeyCache): the store lookup was the largest single cost of a request. A
+ * seconds (VerifiedKeyCache): the store lookup, then the keyed hash, were the largest single costs of
+ * a request; the secret is hashed under the pepper only when the store is read. A
  * revocation through this gateway empties the key's entries at once (the store pushes it); one
  * made elsewhere takes effect within VERIFIED_KEY_TTL_MS. Expiry is checked on every request.
  * Reasons name the key by its public id only; the secret never appears in a message.
@@ -34,8 +35,7 @@ export class ApiKeyAuthenticator {
     if (!parsed)
       throw AuthError.unauthenticated('malformed API key (expected evk_<12 hex characters>_<43 base64url characters>)');
     const { keyId, secret } = parsed;
-    const presented = this.hasher.hash(secret);
-    const record = this.cache.get(keyId, presented, now.getTime()) ?? (await this.lookUp(keyId, presented, now));
+    const record = this.cache.get(keyId, secret, now.getTime()) ?? (await this.lookUp(keyId, secret, now));
     if (record.expiresAt !== null && now.getTime() >= record.expiresAt.getTime()) {
       const name = `${API_KEY_PREFIX}${keyId}`;
       throw AuthError.unauthenticated(`API key ${name} expired at ${record.expiresAt.toISOString()}`, 'expired');
@@ -44,8 +44,9 @@ export class ApiKeyAuthenticator {
   }
 
   /** The store's record of a key whose secret matches and which is not revoked; cached if unexpired. */
-  private async lookUp(keyId: string, presented: string, now: Date): Promise<ApiKeyRecord> {
+  private async lookUp(keyId: string, secret: string, now: Date): Promise<ApiKeyRecord> {
     const name = `${API_KEY_PREFIX}${keyId}`;
+    const presented = this.hasher.hash(secret);
     const generation = this.cache.generation();
     const record = await this.store.findByKeyId(keyId);
     const known = record !== null && record.keyId === keyId;
@@ -58,7 +59,7 @@ export class ApiKeyAuthenticator {
     if (record.revokedAt !== null) {
       throw AuthError.unauthenticated(`API key ${name} was revoked at ${record.revokedAt.toISOString()}`, 'revoked');
     }
-    this.cache.remember(record, presented, now.getTime(), generation);
+    this.cache.remember(record, secret, now.getTime(), generation);
     return record;
   }
 }

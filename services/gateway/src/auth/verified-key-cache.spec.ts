@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { ApiKeySecretHasher, issueApiKey, type ApiKeyRecord } from './api-keys.js';
 import { InMemoryApiKeyStore } from './testing/index.js';
@@ -63,6 +64,22 @@ describe('API keys: the verified-key cache', () => {
     const { key, apiKeys } = await setUp(at(1_000));
     await apiKeys.authenticate(key, at(0));
     await expect(apiKeys.authenticate(key, at(1_000))).rejects.toMatchObject({ lapsed: 'expired' });
+  });
+
+  it('holds no secret: a hit is recognised by a digest of it, which is not the keyed hash the store keeps', async () => {
+    const { store, key, apiKeys } = await setUp();
+    const cache = new VerifiedKeyCache();
+    const cached = new ApiKeyAuthenticator(store, hasher, cache);
+    await cached.authenticate(key, at(0));
+    const secret = key.slice('evk_'.length + 12 + 1);
+    const keyedHash = Buffer.from(hasher.hash(secret).slice('hmac-sha256:'.length), 'base64url');
+    const entries = (cache as unknown as { entries: Map<string, { secretDigest: Buffer }> }).entries;
+    expect(inspect(cache, { depth: 5 })).not.toContain(secret);
+    expect([...entries.values()].map((entry) => entry.secretDigest.equals(keyedHash))).toEqual([false]);
+    await cached.authenticate(key, at(1));
+    expect(store.reads).toBe(1);
+    await apiKeys.authenticate(key, at(2));
+    expect(store.reads).toBe(2);
   });
 
   it('does not cache a lookup that raced a revocation', async () => {

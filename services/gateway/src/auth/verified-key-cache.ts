@@ -1,3 +1,4 @@
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRecord } from './api-keys.js';
 
 /**
@@ -11,13 +12,20 @@ export const VERIFIED_KEY_CACHE_MAX = 10_000;
 
 interface Entry {
   record: ApiKeyRecord;
+  /** SHA-256 of the secret that passed the full check: enough to recognise it, useless to present. */
+  secretDigest: Buffer;
   trustedUntil: number;
 }
 
 /**
- * Keys that passed the full check (secret, revocation, expiry), by key id and the keyed hash of
- * the secret as presented: a wrong or forged secret hashes to another entry and always goes to
- * the store. Removes the store round trip from almost every request.
+ * Keys that passed the full check (secret, revocation, expiry), by key id, with a digest of the
+ * secret that passed. Removes the store round trip from almost every request, and the keyed hash
+ * too: a hit costs one SHA-256 of the presented secret, compared in constant time, where the
+ * HMAC under the pepper was the largest single cost of an authenticated request
+ * (docs/performance.md). The digest is unpeppered on purpose: the pepper guards the store's hashes
+ * against someone holding a database dump, while this memory also holds the pepper, and a
+ * secret of 256 random bits cannot be recovered from its SHA-256 either way. A wrong or forged
+ * secret never matches and always goes to the store.
  */
 export class VerifiedKeyCache {
   private readonly entries = new Map<string, Entry>();
@@ -29,12 +37,11 @@ export class VerifiedKeyCache {
     private readonly max = VERIFIED_KEY_CACHE_MAX,
   ) {}
 
-  get(keyId: string, presentedHash: string, nowMs: number): ApiKeyRecord | null {
-    const key = cacheKey(keyId, presentedHash);
-    const entry = this.entries.get(key);
-    if (!entry) return null;
+  get(keyId: string, secret: string, nowMs: number): ApiKeyRecord | null {
+    const entry = this.entries.get(keyId);
+    if (!entry || !timingSafeEqual(entry.secretDigest, digestOf(secret))) return null;
     if (nowMs < entry.trustedUntil) return entry.record;
-    this.entries.delete(key);
+    this.entries.delete(keyId);
     return null;
   }
 
@@ -43,18 +50,18 @@ export class VerifiedKeyCache {
     return this.revocations;
   }
 
-  remember(record: ApiKeyRecord, presentedHash: string, nowMs: number, generation: number): void {
+  remember(record: ApiKeyRecord, secret: string, nowMs: number, generation: number): void {
     if (generation !== this.revocations || record.revokedAt !== null) return;
+    this.entries.delete(record.keyId); // re-inserted last, so eviction takes the least recently verified
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(cacheKey(record.keyId, presentedHash), { record, trustedUntil: nowMs + this.ttlMs });
+    this.entries.set(record.keyId, { record, secretDigest: digestOf(secret), trustedUntil: nowMs + this.ttlMs });
   }
 
-  /** A revocation: every entry of the key goes, whatever secret it was presented with. */
+  /** A revocation: the key's entry goes, whatever secret it was verified with. */
   forget(keyId: string): void {
     this.revocations += 1;
-    const prefix = `${keyId}:`;
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+    this.entries.delete(keyId);
   }
 }
 
-const cacheKey = (keyId: string, presentedHash: string): string => `${keyId}:${presentedHash}`;
+const digestOf = (secret: string): Buffer => hash('sha256', secret, 'buffer');
