@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { isPublicRoute } from '../access/public-routes.js';
 import { EdgeError } from '../http/problem-codes.js';
 import { AuthError } from './auth.errors.js';
@@ -23,21 +23,33 @@ export function installAuthentication(
   failures?: FailedAuthLimiter,
 ): void {
   fastify.decorateRequest('principal', undefined);
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (isPublicRoute(request.routeOptions.url)) return;
+  // A callback hook: a key verified moments ago is answered without a promise; the rest waits for the store.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (isPublicRoute(request.routeOptions.url)) return done();
     const blockedMs = failures?.blockedFor(request.ip) ?? 0;
     if (blockedMs > 0) {
       void reply.header('retry-after', String(Math.ceil(blockedMs / 1000)));
-      throw new EdgeError(
-        'RATE_LIMITED',
-        `too many refused credentials from this address; retry in ${Math.ceil(blockedMs / 1000)} s`,
+      return done(
+        new EdgeError(
+          'RATE_LIMITED',
+          `too many refused credentials from this address; retry in ${Math.ceil(blockedMs / 1000)} s`,
+        ),
       );
     }
-    try {
-      request.principal = await authenticator.authenticate(request.headers.authorization);
-    } catch (error) {
-      if (error instanceof AuthError) failures?.failed(request.ip);
-      throw error;
+    const cached = authenticator.authenticateCached(request.headers.authorization);
+    if (cached) {
+      request.principal = cached;
+      return done();
     }
+    authenticator.authenticate(request.headers.authorization).then(
+      (principal) => {
+        request.principal = principal;
+        done();
+      },
+      (error: unknown) => {
+        if (error instanceof AuthError) failures?.failed(request.ip);
+        done(error as Error);
+      },
+    );
   });
 }

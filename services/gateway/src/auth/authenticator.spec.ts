@@ -47,6 +47,19 @@ describe('Authenticator', () => {
     await expectRefused(authenticator.authenticate('Bearer evk_nonsense'), /^malformed API key/);
   });
 
+  it('answers at once only for an API key it verified moments ago, as authenticate() would', async () => {
+    const header = `Bearer ${await anApiKey()}`;
+    expect(authenticator.authenticateCached(header)).toBeNull();
+    const principal = await authenticator.authenticate(header);
+    expect(authenticator.authenticateCached(header)).toEqual(principal);
+    expect(authenticator.authenticateCached(`bearer  ${header.slice('Bearer '.length)} `)).toEqual(principal);
+    const token = await issuer.sign({ sub: `user-${randomUUID()}`, tenant: 't-2' });
+    await authenticator.authenticate(`Bearer ${token}`);
+    expect(authenticator.authenticateCached(`Bearer ${token}`)).toBeNull(); // OIDC: always verified
+    expect(authenticator.authenticateCached(undefined)).toBeNull();
+    expect(authenticator.authenticateCached(`Basic ${header.slice('Bearer '.length)}`)).toBeNull();
+  });
+
   it('takes any other bearer token down the OIDC path', async () => {
     const token = await issuer.sign({ sub: `user-${randomUUID()}`, tenant: 't-2' });
     await expect(authenticator.authenticate(`Bearer ${token}`)).resolves.toMatchObject({

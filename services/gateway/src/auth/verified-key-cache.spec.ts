@@ -66,7 +66,7 @@ describe('API keys: the verified-key cache', () => {
     await expect(apiKeys.authenticate(key, at(1_000))).rejects.toMatchObject({ lapsed: 'expired' });
   });
 
-  it('holds no secret: a hit is recognised by a digest of it, which is not the keyed hash the store keeps', async () => {
+  it('holds no secret: a hit is known by a digest of it, which is not the keyed hash the store keeps', async () => {
     const { store, key, apiKeys } = await setUp();
     const cache = new VerifiedKeyCache();
     const cached = new ApiKeyAuthenticator(store, hasher, cache);
@@ -80,6 +80,19 @@ describe('API keys: the verified-key cache', () => {
     expect(store.reads).toBe(1);
     await apiKeys.authenticate(key, at(2));
     expect(store.reads).toBe(2);
+  });
+
+  it('answers a cached key without waiting only while it is verified, unrevoked and unexpired', async () => {
+    const { store, key, keyId, apiKeys } = await setUp(at(VERIFIED_KEY_TTL_MS / 2));
+    expect(apiKeys.fromCache(key, at(0))).toBeNull(); // never verified: only authenticate() may answer
+    const principal = await apiKeys.authenticate(key, at(0));
+    expect(apiKeys.fromCache(key, at(1))).toEqual(principal);
+    expect(apiKeys.fromCache(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, at(1))).toBeNull();
+    expect(apiKeys.fromCache(key, at(VERIFIED_KEY_TTL_MS / 2))).toBeNull(); // expired: authenticate() says so
+    await apiKeys.authenticate(key, at(2));
+    await store.revoke(keyId, at(3));
+    expect(apiKeys.fromCache(key, at(4))).toBeNull();
+    expect(store.reads).toBe(1);
   });
 
   it('does not cache a lookup that raced a revocation', async () => {

@@ -34,6 +34,7 @@ export class LoadGenerator {
   async measure(base: string, load: Load, seconds: number): Promise<LoadResult> {
     const { path, ...rest } = load;
     const options: AutocannonOptions = { ...rest, url: `${base}${path}`, duration: seconds, timeout: 10 };
+    const cpuBefore = process.threadCpuUsage();
     const answer = await new Promise<LoadAnswer>((resolve, reject) => {
       if (this.stopped) {
         reject(this.stopped);
@@ -42,6 +43,7 @@ export class LoadGenerator {
       this.pending = { resolve, reject };
       this.worker.postMessage(options);
     });
+    const cpu = process.threadCpuUsage(cpuBefore);
     if ('error' in answer) throw new BenchError(`the load generator failed: ${answer.error}`);
     const { non2xx, errors, timeouts, statusCodes } = answer.result.failures;
     if (non2xx + errors + timeouts > 0) {
@@ -50,7 +52,7 @@ export class LoadGenerator {
           `(status codes ${JSON.stringify(statusCodes)}); the figures would measure refusals, not the route`,
       );
     }
-    return answer.result;
+    return { ...answer.result, serverCpuMicros: cpu.user + cpu.system };
   }
 
   async close(): Promise<void> {

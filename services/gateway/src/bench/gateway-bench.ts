@@ -139,7 +139,8 @@ function header(pgVersion: string, seconds: number): string {
     '  the runs service behind it is an in-process client whose handlers answer a fixed RunView / submit result ' +
       'at once (no HTTP hop, no runs database)',
     'baseline: a bare node:http server on 127.0.0.1 answering the same status and JSON bytes; ' +
-      'p99 over every response of both rounds',
+      "p99 over every response of both rounds; CPU: the servers' thread's (user + system) per answer, and its " +
+      'ratio bare / gateway',
     `"at ${FIXED_RATE.toLocaleString('en-US')} req/s": sent evenly, open loop (open-loop.ts, at most ` +
       `${FIXED_RATE_CONNECTIONS} keep-alive connections), so req/s is the rate sent and the p99 is the figure`,
   ].join('\n');
