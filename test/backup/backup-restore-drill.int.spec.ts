@@ -10,7 +10,7 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '@evalvault/embedded';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
-import { tableRows } from './read-tables.js';
+import { analysedAt, tableRows } from './read-tables.js';
 
 jest.setTimeout(300_000);
 const execute = promisify(execFile);
@@ -128,6 +128,7 @@ describe('backup, restore and replay', () => {
     for (const name of ['runs', 'registry', 'notifier', 'memory'])
       expect(restored.stderr).toMatch(new RegExp(`rebuild: ${name} read model: [1-9]\\d* events applied`));
     expect(restored.stderr).toMatch(/audit: tenant default: verified/);
+    expect(await analysedAt(target.url, 'eventstore', 'events')).not.toBeNull();
 
     for (const [schema, tables] of [...REBUILT, ...RESTORED])
       for (const table of tables)

@@ -28,3 +28,18 @@ export async function tableRows(url: string, schema: string, table: string): Pro
     await client.end();
   }
 }
+
+/** When a table was last analysed by hand (ANALYZE), not by autovacuum; null if never. */
+export async function analysedAt(url: string, schema: string, table: string): Promise<Date | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ last_analyze: Date | null }>(
+      'SELECT last_analyze FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
+      [schema, table],
+    );
+    return rows[0]?.last_analyze ?? null;
+  } finally {
+    await client.end();
+  }
+}

@@ -19,3 +19,24 @@ export function loadBenchConfig(env: Environment = process.env): GatewayBenchCon
   }
   return { seconds, databaseUrl: env['DATABASE_URL'] || DEV_DATABASE_URL };
 }
+
+/** The routes a profile of the gateway under load can drive (`BENCH_ROUTE`). */
+export const LOAD_ROUTES = ['get_run', 'submit_run'] as const;
+
+export interface UnderLoadConfig {
+  route: (typeof LOAD_ROUTES)[number];
+  /** `BENCH_SERVER`: the gateway (default) or the bare baseline, to profile the same load on both. */
+  server: 'gateway' | 'baseline';
+}
+
+/** `BENCH_ROUTE` and `BENCH_SERVER` of the gateway-under-load script. */
+export function loadUnderLoadConfig(env: Environment = process.env): UnderLoadConfig {
+  const raw = env['BENCH_ROUTE'] || 'get_run';
+  const route = LOAD_ROUTES.find((candidate) => candidate === raw);
+  if (!route) throw new ConfigError('BENCH_ROUTE', `must be one of ${LOAD_ROUTES.join(', ')}, got "${raw}"`);
+  const server = env['BENCH_SERVER'] || 'gateway';
+  if (server !== 'gateway' && server !== 'baseline') {
+    throw new ConfigError('BENCH_SERVER', `must be gateway or baseline, got "${server}"`);
+  }
+  return { route, server };
+}

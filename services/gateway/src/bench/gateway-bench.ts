@@ -4,17 +4,11 @@ import { ConfigError } from '@evalvault/platform';
 import { parseApiKey } from '../auth/api-keys.js';
 import { DEFAULT_PROJECT } from '../auth/bootstrap-key.js';
 import { VERIFIED_KEY_TTL_MS } from '../auth/verified-key-cache.js';
-import { freshBootstrapKey, RUN_VIEW, SUBMIT_BODY, SUBMITTED_RUN } from './bench-fixtures.js';
-import {
-  BENCH_RATE_LIMIT,
-  expectAnswer,
-  startBaseline,
-  startGateway,
-  type Answer,
-  type RunningServer,
-} from './bench-servers.js';
+import { freshBootstrapKey } from './bench-fixtures.js';
+import { CONNECTIONS, FIXED_RATE, FIXED_RATE_CONNECTIONS, PIPELINING, routes, type Route } from './bench-routes.js';
+import { BENCH_RATE_LIMIT, expectAnswer, startBaseline, startGateway, type RunningServer } from './bench-servers.js';
 import { report } from './bench-report.js';
-import { abba, BenchError, LoadGenerator, type Figure, type Load } from './bench-support.js';
+import { abba, BenchError, LoadGenerator, type Figure } from './bench-support.js';
 import { loadBenchConfig } from './config.js';
 
 /**
@@ -22,75 +16,9 @@ import { loadBenchConfig } from './config.js';
  * `POST …/runs` through the gateway, each against a bare node:http server answering the same
  * bytes, measured alternately in the same run. Fixed durations; prints figures, never fails on a time.
  */
-const CONNECTIONS = 10;
-const PIPELINING = 1;
 const MAX_WARMUP_SECONDS = 1;
-/**
- * The issue's latency target is a p99 at 1,000 req/s offered, not at saturation. Enough connections
- * that the rate, not a slow answer, paces the sending: at 1,000 req/s each of 50 has 50 ms per request.
- */
-const FIXED_RATE = 1_000;
-const FIXED_RATE_CONNECTIONS = 50;
-const JSON_MEDIA_TYPE = 'application/json; charset=utf-8';
 
 const progress = (message: string): void => console.error(`[bench:gateway] ${message}`);
-
-interface Route {
-  key: string;
-  label: string;
-  load: Load;
-  answer: Answer;
-}
-
-function routes(apiKey: string): Route[] {
-  const runs = `/v1/projects/${DEFAULT_PROJECT}/runs`;
-  const authorization = `Bearer ${apiKey}`;
-  const answer = (status: number, value: unknown): Answer => ({
-    status,
-    contentType: JSON_MEDIA_TYPE,
-    body: Buffer.from(JSON.stringify(value)),
-  });
-  return [
-    {
-      key: 'get_run',
-      label: 'GET  /v1/projects/{project}/runs/{id}',
-      answer: answer(200, RUN_VIEW),
-      load: {
-        method: 'GET',
-        path: `${runs}/${RUN_VIEW.runId}`,
-        headers: { authorization },
-        connections: CONNECTIONS,
-        pipelining: PIPELINING,
-      },
-    },
-    {
-      key: 'get_run_at_1000',
-      label: `GET  …/runs/{id} at ${FIXED_RATE.toLocaleString('en-US')} req/s`,
-      answer: answer(200, RUN_VIEW),
-      load: {
-        method: 'GET',
-        path: `${runs}/${RUN_VIEW.runId}`,
-        headers: { authorization },
-        connections: FIXED_RATE_CONNECTIONS,
-        pipelining: PIPELINING,
-        overallRate: FIXED_RATE,
-      },
-    },
-    {
-      key: 'submit_run',
-      label: 'POST /v1/projects/{project}/runs',
-      answer: answer(202, SUBMITTED_RUN),
-      load: {
-        method: 'POST',
-        path: runs,
-        headers: { authorization, 'content-type': 'application/json' },
-        body: JSON.stringify(SUBMIT_BODY),
-        connections: CONNECTIONS,
-        pipelining: PIPELINING,
-      },
-    },
-  ];
-}
 
 async function compare(
   generator: LoadGenerator,
