@@ -4,6 +4,20 @@ import { SupervisedLoop, type RunningLoop } from './supervised-loop.js';
 
 const logger = pino({ level: 'silent' });
 const tick = (ms = 5): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const isReady = (health: LoopHealth): Promise<boolean> =>
+  health.readiness.check().then(
+    () => true,
+    () => false,
+  );
+
+/** Waits for what must happen, with a deadline, instead of a fixed sleep a loaded machine may outlast. */
+async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await tick();
+  }
+}
 
 /** A loop whose incarnations the test fails by hand; `caughtUp` resolves at once unless it has failed. */
 function fakeLoop() {
@@ -52,10 +66,9 @@ describe('a supervised loop', () => {
 
     loop.incarnations[0]!.fail(new Error('broker unreachable'));
     await expect(health.readiness.check()).rejects.toThrow('relay:test cannot make progress: broker unreachable');
-    await tick(60);
-    expect(loop.incarnations).toHaveLength(2);
+    await until('a second incarnation', () => loop.incarnations.length === 2);
     expect(loop.incarnations[0]!.stopped).toBe(true);
-    await expect(health.readiness.check()).resolves.toBeUndefined();
+    await until('ready again', () => isReady(health));
     await supervised.stop();
     expect(loop.incarnations[1]!.stopped).toBe(true);
   });
@@ -75,8 +88,7 @@ describe('a supervised loop', () => {
     await expect(health.readiness.check()).rejects.toThrow();
     while (loop.incarnations.length < 2) await tick();
     expect(loop.attempts).toBe(5); // the first start, three refused restarts, the one that worked
-    await tick(20);
-    await expect(health.readiness.check()).resolves.toBeUndefined();
+    await until('ready again', () => isReady(health));
     loop.incarnations[0]!.fail(new Error('stale'));
     await tick(40);
     expect(loop.incarnations).toHaveLength(2);
