@@ -219,10 +219,10 @@ describe('evalvault memory', () => {
     const insights = await cli(['memory', 'insights', 'run-2']);
     expect(insights.out.split('\n')).toEqual([
       "run run-2 against dataset inline:help-desk's learned baselines",
-      'metric                 mean  baseline   delta  trend',
-      '--------------------  -----  --------  ------  -----',
-      'faithfulness_lexical  0.700     0.833  -0.133  worse',
-      'repeated failure patterns: question_type=who (2 times)',
+      'metric                 mean  learned   delta  trend',
+      '--------------------  -----  -------  ------  -----',
+      'faithfulness_lexical  0.700    0.833  -0.133  worse',
+      'repeated failure patterns: question_type=who (2 cases)',
       '',
     ]);
   });

@@ -1,16 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { createKafka, HttpServiceClient, InternalIdentitySigner, type InternalIdentity } from '@evalvault/platform';
-import {
-  startServiceProcess,
-  stopRunsProcess,
-  testDatabaseUrl,
-  testKafkaSettings,
-  type RunsProcess,
-} from '@evalvault/platform/testing';
+import { startServiceProcess, stopRunsProcess, testKafkaSettings, type RunsProcess } from '@evalvault/platform/testing';
 import type { RunsOperations } from '@evalvault/service-apis';
-import { kafkaAnswers, runSetupSteps, stopKafka } from '../scratch-servers.js';
+import { databaseUrlFor, dropDatabase, kafkaAnswers, runSetupSteps, stopKafka } from '../scratch-servers.js';
 
 /**
  * The distributed platform of one streaming run, as operators run it, on the local PostgreSQL and
@@ -33,9 +26,6 @@ export interface ScratchPlatformOptions {
   progress?: (message: string) => void;
 }
 
-/** The superuser infra/postgres/setup.sh creates databases as (PGADMIN_USER). */
-const ADMIN_USER = process.env['PGADMIN_USER'] || 'postgres';
-
 export class ScratchPlatform {
   readonly tag = randomBytes(4).toString('hex');
   readonly database = `evalvault_stream_${this.tag}`;
@@ -54,9 +44,7 @@ export class ScratchPlatform {
   private scored = 0;
 
   constructor(private readonly options: ScratchPlatformOptions) {
-    const url = new URL(testDatabaseUrl());
-    url.pathname = `/${this.database}`;
-    this.databaseUrl = url.toString();
+    this.databaseUrl = databaseUrlFor(this.database);
     this.signer = new InternalIdentitySigner({ secret: Buffer.from(this.secret, 'utf8') });
     this.identity = {
       tenantId: `tenant-stream-${this.tag}`,
@@ -156,7 +144,7 @@ export class ScratchPlatform {
       if (groups.length > 0) await this.admin.deleteGroups(groups).catch(() => undefined);
       await this.admin.disconnect().catch(() => undefined);
     }
-    this.psqlAdmin(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    dropDatabase(this.database);
     if (this.startedKafka) stopKafka(this.options.root);
   }
 
@@ -194,19 +182,6 @@ export class ScratchPlatform {
       if (Date.now() > deadline)
         throw new Error(`group ${groupId} not stable with ${members} members: ${group?.state}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-
-  private psqlAdmin(sql: string): void {
-    const url = new URL(testDatabaseUrl());
-    try {
-      execFileSync(
-        'psql',
-        ['-h', url.hostname, '-p', url.port || '5432', '-U', ADMIN_USER, '-d', 'postgres', '-qc', sql],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-    } catch (error) {
-      (this.options.progress ?? (() => undefined))(`psql failed: ${(error as Error).message.split('\n')[0]}`);
     }
   }
 }
