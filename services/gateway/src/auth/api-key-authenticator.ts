@@ -13,7 +13,7 @@ import { VerifiedKeyCache } from './verified-key-cache.js';
  * Turns an `evk_…` key into a Principal. A key that passed the full check is trusted for a few
  * seconds (VerifiedKeyCache): the store lookup, then the keyed hash, were the largest single costs of
  * a request; the secret is hashed under the pepper only when the store is read. A
- * revocation through this gateway empties the key's entries at once (the store pushes it); one
+ * revocation through this gateway removes the key's entry at once (the store pushes it); one
  * made elsewhere takes effect within VERIFIED_KEY_TTL_MS. Expiry is checked on every request.
  * Reasons name the key by its public id only; the secret never appears in a message.
  * Store failures propagate unchanged: a database outage is a 5xx, not a 401.
