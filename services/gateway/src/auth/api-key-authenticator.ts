@@ -37,8 +37,7 @@ export class ApiKeyAuthenticator {
   fromCache(token: string, now: Date): Principal | null {
     const parsed = parseApiKey(token);
     const record = parsed && this.cache.get(parsed.keyId, parsed.secret, now.getTime());
-    if (!record || (record.expiresAt !== null && now.getTime() >= record.expiresAt.getTime())) return null;
-    return principalOf(record);
+    return record && !expired(record, now) ? principalOf(record) : null;
   }
 
   async authenticate(token: string, now: Date): Promise<Principal> {
@@ -47,7 +46,7 @@ export class ApiKeyAuthenticator {
       throw AuthError.unauthenticated('malformed API key (expected evk_<12 hex characters>_<43 base64url characters>)');
     const { keyId, secret } = parsed;
     const record = this.cache.get(keyId, secret, now.getTime()) ?? (await this.lookUp(keyId, secret, now));
-    if (record.expiresAt !== null && now.getTime() >= record.expiresAt.getTime()) {
+    if (expired(record, now)) {
       const name = `${API_KEY_PREFIX}${keyId}`;
       throw AuthError.unauthenticated(`API key ${name} expired at ${record.expiresAt.toISOString()}`, 'expired');
     }
@@ -74,6 +73,9 @@ export class ApiKeyAuthenticator {
     return record;
   }
 }
+
+const expired = (record: ApiKeyRecord, now: Date): record is ApiKeyRecord & { expiresAt: Date } =>
+  record.expiresAt !== null && now.getTime() >= record.expiresAt.getTime();
 
 function principalOf(record: ApiKeyRecord): Principal {
   return {

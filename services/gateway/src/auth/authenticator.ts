@@ -60,7 +60,7 @@ export class Authenticator {
    * that was just verified, and a promise per request for them was measurable.
    */
   authenticateCached(authorizationHeader: string | null | undefined): Principal | null {
-    const token = BEARER.exec(authorizationHeader?.trim() ?? '')?.[1];
+    const token = bearerTokenOrNull(authorizationHeader);
     return token && looksLikeApiKey(token) ? this.options.apiKeys.fromCache(token, this.now()) : null;
   }
 
@@ -69,7 +69,7 @@ export class Authenticator {
    * token's expiry (with the clock tolerance). Null for API keys, whose state only the store knows.
    */
   acceptedUntil(authorizationHeader: string | null | undefined): Date | null {
-    const token = BEARER.exec(authorizationHeader?.trim() ?? '')?.[1];
+    const token = bearerTokenOrNull(authorizationHeader);
     if (!token || looksLikeApiKey(token) || !this.options.oidc) return null;
     return this.options.oidc.acceptedUntil(token);
   }
@@ -95,6 +95,10 @@ function withGrantedRoles(
   );
   return { ...principal, projectRoles, tenantRoles: [...new Set([...principal.tenantRoles, ...grantedTenantRoles])] };
 }
+
+/** The bearer token of a well-formed header, or null: for the paths that leave the reason to `authenticate`. */
+const bearerTokenOrNull = (header: string | null | undefined): string | null =>
+  BEARER.exec(header?.trim() ?? '')?.[1] ?? null;
 
 function bearerToken(header: string | null | undefined): string {
   const value = header?.trim();
